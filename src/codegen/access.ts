@@ -1,0 +1,276 @@
+/**
+ * Reading and writing one member, twice: as source text for compiled accessors (`emit*`) and as
+ * closures for the interpreted ones (`read*`/`write*` makers). Each rule's two forms sit side by
+ * side so that they stay the same; the whole test suite runs in both modes.
+ *
+ * Generated code sees only: `d` (the DataView), an offset expression, `v` (the value written),
+ * `R` (the runtime helpers), `C` (view classes) and `L` (labels), plus numbers and booleans from
+ * the plan. No name or text from a schema is ever part of it.
+ *
+ * @module
+ */
+import { assertNever } from '../errors.js';
+import type { Layout } from '../layout/types.js';
+import type { Access } from './plan.js';
+import { RUNTIME as R } from './runtime.js';
+
+/** A view class as the accessors see it: constructed from (DataView, byteOffset). */
+export interface ViewInternals {
+  $$d: DataView;
+  $$o: number;
+  $$plain(): unknown;
+  $$assign(v: unknown): void;
+}
+export type ViewCtor = new (d: DataView, o: number) => ViewInternals;
+
+/** Where emitted code finds view classes and labels: `C[i]`, `L[i]`. */
+export interface EmitRefs {
+  classRef(layout: Layout): string;
+  labelRef(label: string): string;
+}
+
+/** Where interpreted accessors find view classes. */
+export type ClassOf = (layout: Layout) => ViewCtor;
+
+const num = (n: number): string => {
+  if (!Number.isFinite(n)) throw new TypeError(`not a finite number: ${n}`);
+  return Object.is(n, -0) ? '0' : String(n);
+};
+const big = (n: bigint): string => `${n}n`;
+
+// ---- bitfields in 32-bit integer math (span ≤ 4 bytes) ------------------------------------------
+
+function emitRawRead(span: number, le: boolean, at: string): string {
+  switch (span) {
+    case 1:
+      return `d.getUint8(${at})`;
+    case 2:
+      return `d.getUint16(${at},${le})`;
+    case 3:
+      return le ? `(d.getUint16(${at},true)|d.getUint8(${at}+2)<<16)` : `(d.getUint16(${at},false)<<8|d.getUint8(${at}+2))`;
+    default:
+      return `d.getUint32(${at},${le})`;
+  }
+}
+function rawRead(d: DataView, at: number, span: number, le: boolean): number {
+  switch (span) {
+    case 1:
+      return d.getUint8(at);
+    case 2:
+      return d.getUint16(at, le);
+    case 3:
+      return le ? d.getUint16(at, true) | (d.getUint8(at + 2) << 16) : (d.getUint16(at, false) << 8) | d.getUint8(at + 2);
+    default:
+      return d.getUint32(at, le);
+  }
+}
+
+function emitRawWrite(span: number, le: boolean, at: string, r: string): string {
+  switch (span) {
+    case 1:
+      return `d.setUint8(${at},${r});`;
+    case 2:
+      return `d.setUint16(${at},${r},${le});`;
+    case 3:
+      return le ? `d.setUint16(${at},${r},true);d.setUint8(${at}+2,${r}>>>16);` : `d.setUint16(${at},${r}>>>8,false);d.setUint8(${at}+2,${r});`;
+    default:
+      return `d.setUint32(${at},${r},${le});`;
+  }
+}
+function rawWrite(d: DataView, at: number, span: number, le: boolean, r: number): void {
+  switch (span) {
+    case 1:
+      d.setUint8(at, r);
+      return;
+    case 2:
+      d.setUint16(at, r, le);
+      return;
+    case 3:
+      if (le) {
+        d.setUint16(at, r, true);
+        d.setUint8(at + 2, r >>> 16);
+      } else {
+        d.setUint16(at, r >>> 8, false);
+        d.setUint8(at + 2, r);
+      }
+      return;
+    default:
+      d.setUint32(at, r, le);
+  }
+}
+
+type BitsAccess = Extract<Access, { op: 'bits' }>;
+
+function bitRange(a: BitsAccess): { min: number; max: number } {
+  if (a.value === 'bool') return { min: 0, max: 1 };
+  return a.signed ? { min: -(2 ** (a.width - 1)), max: 2 ** (a.width - 1) - 1 } : { min: 0, max: 2 ** a.width - 1 };
+}
+
+// ---- reads ---------------------------------------------------------------------------------------
+
+/** Source text of an expression reading member `a` at offset expression `at` (`d` in scope). */
+export function emitRead(a: Access, at: string, refs: EmitRefs): string {
+  switch (a.op) {
+    case 'number':
+      return `d.get${a.method}(${at},${a.le})`;
+    case 'bool':
+      return `d.getUint8(${at})!==0`;
+    case 'bigint':
+      return `d.get${a.method}(${at},${a.le})`;
+    case 'char':
+      return `R.readChar(d,${at},${num(a.length)})`;
+    case 'bits': {
+      if (!a.fast) return `R.readBits(d,${at},${num(a.span)},${num(a.shift)},${num(a.width)},${a.signed},${a.le},${a.value === 'bigint'})`;
+      const raw = emitRawRead(a.span, a.le, at);
+      if (a.value === 'bool') return `((${raw}>>>${num(a.shift)}&1)!==0)`;
+      if (a.signed) return `(${raw}<<${num(32 - a.shift - a.width)}>>${num(32 - a.width)})`;
+      if (a.width === 32) return `(${raw}>>>0)`;
+      return `(${raw}>>>${num(a.shift)}&${num(2 ** a.width - 1)})`;
+    }
+    case 'view':
+      return `new ${refs.classRef(a.layout)}(d,${at})`;
+    default:
+      return assertNever(a, 'access');
+  }
+}
+
+/** Interpreted twin of {@link emitRead}: a function reading member `a` at `o + off`. */
+export function makeRead(a: Access, off: number, classOf: ClassOf): (d: DataView, o: number) => unknown {
+  switch (a.op) {
+    case 'number': {
+      const get = DataView.prototype[`get${a.method}`] as (this: DataView, at: number, le: boolean) => number;
+      const le = a.le;
+      return (d, o) => get.call(d, o + off, le);
+    }
+    case 'bool':
+      return (d, o) => d.getUint8(o + off) !== 0;
+    case 'bigint': {
+      const get = DataView.prototype[`get${a.method}`] as (this: DataView, at: number, le: boolean) => bigint;
+      const le = a.le;
+      return (d, o) => get.call(d, o + off, le);
+    }
+    case 'char': {
+      const n = a.length;
+      return (d, o) => R.readChar(d, o + off, n);
+    }
+    case 'bits': {
+      const { span, shift, width, signed, le } = a;
+      if (!a.fast) {
+        const asBig = a.value === 'bigint';
+        return (d, o) => R.readBits(d, o + off, span, shift, width, signed, le, asBig);
+      }
+      if (a.value === 'bool') return (d, o) => ((rawRead(d, o + off, span, le) >>> shift) & 1) !== 0;
+      if (signed) return (d, o) => (rawRead(d, o + off, span, le) << (32 - shift - width)) >> (32 - width);
+      if (width === 32) return (d, o) => rawRead(d, o + off, span, le) >>> 0;
+      const mask = 2 ** width - 1;
+      return (d, o) => (rawRead(d, o + off, span, le) >>> shift) & mask;
+    }
+    case 'view': {
+      const Ctor = classOf(a.layout);
+      return (d, o) => new Ctor(d, o + off);
+    }
+    default:
+      return assertNever(a, 'access');
+  }
+}
+
+/** Source text of an expression reading member `a` as a plain value (aggregates copied out). */
+export function emitReadPlain(a: Access, at: string, refs: EmitRefs): string {
+  return a.op === 'view' ? `${emitRead(a, at, refs)}.$$plain()` : emitRead(a, at, refs);
+}
+
+/** Interpreted twin of {@link emitReadPlain}. */
+export function makeReadPlain(a: Access, off: number, classOf: ClassOf): (d: DataView, o: number) => unknown {
+  const read = makeRead(a, off, classOf);
+  return a.op === 'view' ? (d, o) => (read(d, o) as ViewInternals).$$plain() : read;
+}
+
+// ---- writes --------------------------------------------------------------------------------------
+
+/**
+ * Source text of statements writing `v` (an identifier in scope) to member `a` at `at`. In checked
+ * mode integer stores are range-checked instead of wrapping.
+ */
+export function emitWrite(a: Access, at: string, v: string, checked: boolean, label: string, refs: EmitRefs): string {
+  switch (a.op) {
+    case 'number': {
+      const value = checked && a.min !== null && a.max !== null ? `R.checkInt(${v},${num(a.min)},${num(a.max)},${refs.labelRef(label)})` : v;
+      return `d.set${a.method}(${at},${value},${a.le});`;
+    }
+    case 'bool':
+      return `d.setUint8(${at},${checked ? `R.checkBool(${v},${refs.labelRef(label)})` : `${v}?1:0`});`;
+    case 'bigint': {
+      const l = refs.labelRef(label);
+      const value = checked ? `R.checkBig(${v},${big(a.min)},${big(a.max)},${l})` : `(typeof ${v}==='bigint'?${v}:R.toBig(${v},${l}))`;
+      return `d.set${a.method}(${at},${value},${a.le});`;
+    }
+    case 'char':
+      return `R.writeChar(d,${at},${num(a.length)},${v},${refs.labelRef(label)});`;
+    case 'bits': {
+      const l = refs.labelRef(label);
+      let value: string;
+      if (a.value === 'bigint') value = checked ? `R.checkBig(${v},${big(BigInt(bitRange(a).min))},${big(BigInt(bitRange(a).max))},${l})` : `R.toBig(${v},${l})`;
+      else if (a.value === 'bool') value = checked ? `R.checkBool(${v},${l})` : `(${v}?1:0)`;
+      else value = checked ? `R.checkInt(${v},${num(bitRange(a).min)},${num(bitRange(a).max)},${l})` : v;
+      if (!a.fast) return `R.writeBits(d,${at},${num(a.span)},${num(a.shift)},${num(a.width)},${a.le},${value});`;
+      if (a.width === 32) return emitRawWrite(a.span, a.le, at, `(${value})`);
+      const mask = 2 ** a.width - 1;
+      const keep = ~(mask << a.shift);
+      return `var r=${emitRawRead(a.span, a.le, at)}&${num(keep)}|((${value})&${num(mask)})<<${num(a.shift)};${emitRawWrite(a.span, a.le, at, 'r')}`;
+    }
+    case 'view':
+      return `${emitRead(a, at, refs)}.$$assign(${v});`;
+    default:
+      return assertNever(a, 'access');
+  }
+}
+
+/** Interpreted twin of {@link emitWrite}. */
+export function makeWrite(a: Access, off: number, checked: boolean, label: string, classOf: ClassOf): (d: DataView, o: number, v: unknown) => void {
+  switch (a.op) {
+    case 'number': {
+      const set = DataView.prototype[`set${a.method}`] as (this: DataView, at: number, v: unknown, le: boolean) => void;
+      const { le, min, max } = a;
+      if (checked && min !== null && max !== null) return (d, o, v) => set.call(d, o + off, R.checkInt(v, min, max, label), le);
+      return (d, o, v) => set.call(d, o + off, v, le);
+    }
+    case 'bool':
+      if (checked) return (d, o, v) => d.setUint8(o + off, R.checkBool(v, label));
+      return (d, o, v) => d.setUint8(o + off, v ? 1 : 0);
+    case 'bigint': {
+      const set = DataView.prototype[`set${a.method}`] as (this: DataView, at: number, v: bigint, le: boolean) => void;
+      const { le, min, max } = a;
+      if (checked) return (d, o, v) => set.call(d, o + off, R.checkBig(v, min, max, label), le);
+      return (d, o, v) => set.call(d, o + off, typeof v === 'bigint' ? v : R.toBig(v, label), le);
+    }
+    case 'char': {
+      const n = a.length;
+      return (d, o, v) => R.writeChar(d, o + off, n, v, label);
+    }
+    case 'bits': {
+      const { span, shift, width, le } = a;
+      const { min, max } = bitRange(a);
+      let convert: (v: unknown) => number | bigint;
+      if (a.value === 'bigint') {
+        const bmin = BigInt(min);
+        const bmax = BigInt(max);
+        convert = checked ? (v) => R.checkBig(v, bmin, bmax, label) : (v) => R.toBig(v, label);
+      } else if (a.value === 'bool') convert = checked ? (v) => R.checkBool(v, label) : (v) => (v ? 1 : 0);
+      else convert = checked ? (v) => R.checkInt(v, min, max, label) : (v) => v as number;
+      if (!a.fast) return (d, o, v) => R.writeBits(d, o + off, span, shift, width, le, convert(v));
+      if (width === 32) return (d, o, v) => rawWrite(d, o + off, span, le, convert(v) as number);
+      const mask = 2 ** width - 1;
+      const keep = ~(mask << shift);
+      return (d, o, v) => {
+        const at = o + off;
+        rawWrite(d, at, span, le, (rawRead(d, at, span, le) & keep) | (((convert(v) as number) & mask) << shift));
+      };
+    }
+    case 'view': {
+      const Ctor = classOf(a.layout);
+      return (d, o, v) => new Ctor(d, o + off).$$assign(v);
+    }
+    default:
+      return assertNever(a, 'access');
+  }
+}

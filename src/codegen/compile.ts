@@ -1,0 +1,242 @@
+/**
+ * Compiles a layout into a view class, once per (layout, mode): generated code through
+ * {@link evaluate}, or the interpreted twin built from closures. Both give classes with the same
+ * members and the same behaviour.
+ *
+ * @module
+ */
+import type { Layout, RecordLayout } from '../layout/types.js';
+import { isIdentifier } from '../types/names.js';
+import { typeLabel } from '../types/schema.js';
+import {
+  type ClassOf,
+  type EmitRefs,
+  emitRead,
+  emitReadPlain,
+  emitWrite,
+  makeRead,
+  makeReadPlain,
+  makeWrite,
+  type ViewCtor,
+  type ViewInternals,
+} from './access.js';
+import { codegenActive, evaluate } from './evaluate.js';
+import { accessOf, membersOf } from './plan.js';
+import { RUNTIME as R } from './runtime.js';
+import { installCommonMembers } from './view-methods.js';
+
+/** How a view class is built. */
+export interface CompileMode {
+  /** Generated code (`true`) or interpreted closures (`false`). */
+  readonly codegen: boolean;
+  /** Checked stores (see `ViewOptions.checked`). */
+  readonly checked: boolean;
+}
+
+const classes = new WeakMap<Layout, Map<string, ViewCtor>>();
+
+/** The view class for `layout`, compiled on first use. */
+export function viewClass(layout: Layout, mode: CompileMode = { codegen: codegenActive(), checked: false }): ViewCtor {
+  const key = `${mode.codegen ? 'g' : 'i'}${mode.checked ? 'c' : 'u'}`;
+  let byMode = classes.get(layout);
+  if (byMode === undefined) classes.set(layout, (byMode = new Map()));
+  let ctor = byMode.get(key);
+  if (ctor === undefined) {
+    ctor = mode.codegen ? generate(layout, mode) : interpret(layout, mode);
+    installCommonMembers(ctor, layout, mode, (l) => viewClass(l, mode));
+    byMode.set(key, ctor);
+  }
+  return ctor;
+}
+
+// ---- generated ------------------------------------------------------------------------------------
+
+function assertIdentifier(name: string): string {
+  if (!isIdentifier(name)) throw new TypeError(`refusing to generate code for field name ${JSON.stringify(name)}`);
+  return name;
+}
+
+function generate(layout: Layout, mode: CompileMode): ViewCtor {
+  const classRefs: ViewCtor[] = [];
+  const labels: string[] = [];
+  const refs: EmitRefs = {
+    classRef(l) {
+      classRefs.push(viewClass(l, mode));
+      return `C[${classRefs.length - 1}]`;
+    },
+    labelRef(label) {
+      labels.push(label);
+      return `L[${labels.length - 1}]`;
+    },
+  };
+  const self = refs.labelRef(typeLabel(layout.schema));
+  const lines = ['class V{constructor(d,o){this.$$d=d;this.$$o=o}}', 'var P=V.prototype;'];
+  switch (layout.kind) {
+    case 'struct':
+    case 'union':
+      lines.push(...emitRecord(layout, mode, refs, self));
+      break;
+    case 'array': {
+      const n = layout.length;
+      const stride = layout.element.size;
+      const el = accessOf(layout.element);
+      const check = `if(!((i>>>0)===i&&i<${n}))R.badIndex(i,${n},${self});`;
+      const at = `this.$$o+i*${stride}`;
+      const elLabel = `${typeLabel(layout.schema)} element`;
+      lines.push(
+        `P.get=function(i){${check}var d=this.$$d;return ${emitRead(el, at, refs)}};`,
+        `P.$$setAt=function(i,v){${check}var d=this.$$d;${emitWrite(el, at, 'v', mode.checked, elLabel, refs)}};`,
+        `P.$$setMany=function(a,off,n){var d=this.$$d;for(var j=0;j<n;j++){var v=a[j];var i=off+j;${emitWrite(el, at, 'v', mode.checked, elLabel, refs)}}};`,
+        `P.$$plain=function(){var d=this.$$d,a=new Array(${n});for(var i=0;i<${n};i++){a[i]=${emitReadPlain(el, at, refs)}}return a};`,
+      );
+      break;
+    }
+    case 'primitive':
+    case 'char': {
+      const a = accessOf(layout);
+      const label = typeLabel(layout.schema);
+      lines.push(
+        `Object.defineProperty(P,'value',{get:function(){var d=this.$$d;return ${emitRead(a, 'this.$$o', refs)}},set:function(v){var d=this.$$d;${emitWrite(a, 'this.$$o', 'v', mode.checked, label, refs)}},enumerable:true,configurable:true});`,
+        `P.$$plain=function(){var d=this.$$d;return ${emitRead(a, 'this.$$o', refs)}};`,
+        `P.$$assign=function(v){var d=this.$$d;${emitWrite(a, 'this.$$o', 'v', mode.checked, label, refs)}};`,
+      );
+      break;
+    }
+  }
+  lines.push('return V;');
+  const names = layout.kind === 'struct' || layout.kind === 'union' ? layout.fields.map((f) => f.name) : [];
+  return evaluate<ViewCtor>(['R', 'C', 'L', 'N'], lines.join('\n'), [R, classRefs, labels, names]);
+}
+
+function emitRecord(layout: RecordLayout, mode: CompileMode, refs: EmitRefs, self: string): string[] {
+  const members = membersOf(layout);
+  const lines: string[] = [];
+  const plain: string[] = [];
+  const cases: string[] = [];
+  members.forEach((m, index) => {
+    const at = `this.$$o+${m.offset}`;
+    const write = emitWrite(m.access, at, 'v', mode.checked, m.label, refs);
+    lines.push(
+      `Object.defineProperty(P,N[${index}],{get:function(){var d=this.$$d;return ${emitRead(m.access, at, refs)}},set:function(v){var d=this.$$d;${write}},enumerable:true,configurable:true});`,
+    );
+    const key = JSON.stringify(assertIdentifier(m.name));
+    plain.push(`${key}:${emitReadPlain(m.access, at, refs)}`);
+    cases.push(`case ${key}:${write}break;`);
+  });
+  const names = refs.labelRef(members.map((m) => m.name).join(', '));
+  lines.push(
+    `P.$$plain=function(){var d=this.$$d;return {${plain.join(',')}}};`,
+    `P.$$assign=function(o){if(o===null||typeof o!=='object')R.notObject(${self},o);var d=this.$$d;for(var k in o){var v=o[k];if(v===undefined)continue;switch(k){${cases.join('')}default:R.unknownField(${self},k,${names})}}return this};`,
+  );
+  return lines;
+}
+
+// ---- interpreted ------------------------------------------------------------------------------------
+
+function interpret(layout: Layout, mode: CompileMode): ViewCtor {
+  const V = class {
+    $$d: DataView;
+    $$o: number;
+    constructor(d: DataView, o: number) {
+      this.$$d = d;
+      this.$$o = o;
+    }
+  } as unknown as ViewCtor;
+  const P = V.prototype as ViewInternals & Record<string, unknown>;
+  const classOf: ClassOf = (l) => viewClass(l, mode);
+  const self = typeLabel(layout.schema);
+  switch (layout.kind) {
+    case 'struct':
+    case 'union': {
+      const members = membersOf(layout).map((m) => ({
+        name: m.name,
+        read: makeRead(m.access, m.offset, classOf),
+        plain: makeReadPlain(m.access, m.offset, classOf),
+        write: makeWrite(m.access, m.offset, mode.checked, m.label, classOf),
+      }));
+      const byName = new Map(members.map((m) => [m.name, m]));
+      const names = members.map((m) => m.name).join(', ');
+      for (const m of members) {
+        Object.defineProperty(P, m.name, {
+          get(this: ViewInternals) {
+            return m.read(this.$$d, this.$$o);
+          },
+          set(this: ViewInternals, v: unknown) {
+            m.write(this.$$d, this.$$o, v);
+          },
+          enumerable: true,
+          configurable: true,
+        });
+      }
+      P.$$plain = function (this: ViewInternals) {
+        const out: Record<string, unknown> = {};
+        for (const m of members) out[m.name] = m.plain(this.$$d, this.$$o);
+        return out;
+      };
+      P.$$assign = function (this: ViewInternals, o: unknown) {
+        if (o === null || typeof o !== 'object') R.notObject(self, o);
+        for (const k in o as object) {
+          const v = (o as Record<string, unknown>)[k];
+          if (v === undefined) continue;
+          const m = byName.get(k);
+          if (m === undefined) R.unknownField(self, k, names);
+          else m.write(this.$$d, this.$$o, v);
+        }
+        return this;
+      };
+      break;
+    }
+    case 'array': {
+      const n = layout.length;
+      const stride = layout.element.size;
+      const el = accessOf(layout.element);
+      const read = makeRead(el, 0, classOf);
+      const plain = makeReadPlain(el, 0, classOf);
+      const write = makeWrite(el, 0, mode.checked, `${self} element`, classOf);
+      const check = (i: unknown): void => {
+        if (!((i as number) >>> 0 === i && (i as number) < n)) R.badIndex(i, n, self);
+      };
+      P['get'] = function (this: ViewInternals, i: number) {
+        check(i);
+        return read(this.$$d, this.$$o + i * stride);
+      };
+      P['$$setAt'] = function (this: ViewInternals, i: number, v: unknown) {
+        check(i);
+        write(this.$$d, this.$$o + i * stride, v);
+      };
+      P['$$setMany'] = function (this: ViewInternals, a: ArrayLike<unknown>, off: number, count: number) {
+        for (let j = 0; j < count; j++) write(this.$$d, this.$$o + (off + j) * stride, a[j]);
+      };
+      P.$$plain = function (this: ViewInternals) {
+        const out = new Array<unknown>(n);
+        for (let i = 0; i < n; i++) out[i] = plain(this.$$d, this.$$o + i * stride);
+        return out;
+      };
+      break;
+    }
+    case 'primitive':
+    case 'char': {
+      const a = accessOf(layout);
+      const read = makeRead(a, 0, classOf);
+      const write = makeWrite(a, 0, mode.checked, self, classOf);
+      Object.defineProperty(P, 'value', {
+        get(this: ViewInternals) {
+          return read(this.$$d, this.$$o);
+        },
+        set(this: ViewInternals, v: unknown) {
+          write(this.$$d, this.$$o, v);
+        },
+        enumerable: true,
+        configurable: true,
+      });
+      P.$$plain = function (this: ViewInternals) {
+        return read(this.$$d, this.$$o);
+      };
+      P.$$assign = function (this: ViewInternals, v: unknown) {
+        write(this.$$d, this.$$o, v);
+      };
+      break;
+    }
+  }
+  return V;
+}

@@ -1,0 +1,55 @@
+/**
+ * The error catalog. Every error the library throws is built here, so that each message names the
+ * type, the field path, the rule that was broken and the fix.
+ *
+ * @module
+ */
+
+/**
+ * Thrown when a schema is invalid: it would have no C layout, or a different one than you meant.
+ *
+ * @example
+ * ```ts
+ * import { struct, bits, u8, SchemaError } from 'sharedctypes';
+ * try {
+ *   struct({ id: bits(u8, 9) }, { name: 'Flags' });
+ * } catch (e) {
+ *   e instanceof SchemaError; // true
+ *   // "struct Flags: field 'id' (u8) has bits: 9, more than its 8-bit type holds; use a wider type or fewer bits"
+ * }
+ * ```
+ */
+export class SchemaError extends Error {
+  override readonly name = 'SchemaError';
+  /** The field path inside the schema where the problem is (`''` for the schema itself). */
+  readonly path: string;
+  constructor(message: string, path = '') {
+    super(message);
+    this.path = path;
+  }
+}
+
+/** Describes where in a schema an error happened: `struct Particle: field 'pos.x'`. */
+export function where(typeLabel: string, path: string): string {
+  return path === '' ? typeLabel : `${typeLabel}: field '${path}'`;
+}
+
+/** Builds a {@link SchemaError} with the standard `<where>: <problem>; <fix>` shape. */
+export function schemaError(typeLabel: string, path: string, problem: string, fix?: string): SchemaError {
+  return new SchemaError(`${where(typeLabel, path)} ${problem}${fix === undefined ? '' : `; ${fix}`}`, path);
+}
+
+/** A `RangeError` for a region, an index or a value that does not fit. */
+export function rangeError(subject: string, problem: string, fix?: string): RangeError {
+  return new RangeError(`${subject}: ${problem}${fix === undefined ? '' : `; ${fix}`}`);
+}
+
+/** A `TypeError` for a value of the wrong kind. */
+export function typeError(subject: string, problem: string, fix?: string): TypeError {
+  return new TypeError(`${subject}: ${problem}${fix === undefined ? '' : `; ${fix}`}`);
+}
+
+/** For exhaustive switches: a compile error when a case is missing, a clear error if reached. */
+export function assertNever(value: never, what: string): never {
+  throw new TypeError(`unexpected ${what}: ${JSON.stringify(value)}`);
+}

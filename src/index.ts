@@ -1,0 +1,51 @@
+/**
+ * sharedctypes: C-exact structs, unions, arrays and bitfields over SharedArrayBuffer, with compiled
+ * accessors.
+ *
+ * @packageDocumentation
+ */
+export { SchemaError } from './errors.js';
+export type { IntegerName, PrimitiveName } from './types/primitives.js';
+export { bool, i8, u8, i16, u16, i32, u32, i64, u64, f32, f64, TYPECODES } from './types/builtins.js';
+export { char } from './types/char.js';
+export { array, type MultiArray } from './types/array.js';
+export { struct, union, bits, unnamed } from './types/record.js';
+export {
+  isSchema,
+  typeLabel,
+  type ArraySchema,
+  type BitfieldSpec,
+  type CharSchema,
+  type Endian,
+  type FieldsSpec,
+  type FieldSpec,
+  type Pack,
+  type PrimitiveSchema,
+  type RecordOptions,
+  type RecordSchema,
+  type Schema,
+  type SchemaLike,
+  type StructSchema,
+  type Typecode,
+  type UnionSchema,
+} from './types/schema.js';
+export type {
+  ArrayView,
+  CharView,
+  Cursor,
+  ElementOf,
+  Infer,
+  InitOf,
+  Input,
+  RecordView,
+  ValueView,
+  ViewBase,
+  ViewOf,
+  ViewOptions,
+} from './types/infer.js';
+export { sizeof, alignof, offsetof, layoutOf, type FieldInfo } from './layout/queries.js';
+export { layout } from './layout/compute.js';
+export type { Layout, FieldLayout, BitLayout, RecordLayout, ArrayLayout, PrimitiveLayout, CharLayout } from './layout/types.js';
+export { configure, codegenActive, type CodegenMode } from './codegen/evaluate.js';
+export { view, create } from './views/attach.js';
+export type { BufferSource } from './views/region.js';

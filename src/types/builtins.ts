@@ -1,0 +1,95 @@
+/**
+ * The primitive schema objects and the Python typecode table.
+ *
+ * @module
+ */
+import { schemaError } from '../errors.js';
+import { CharSchema, isSchema, PrimitiveSchema, type Schema, type Typecode, type TypecodeSchemas } from './schema.js';
+
+/** C `_Bool`: 1 byte, reads as `boolean`. */
+export const bool: PrimitiveSchema<'bool'> = new PrimitiveSchema('bool');
+/** C `int8_t`. */
+export const i8: PrimitiveSchema<'i8'> = new PrimitiveSchema('i8');
+/** C `uint8_t`. */
+export const u8: PrimitiveSchema<'u8'> = new PrimitiveSchema('u8');
+/** C `int16_t`. */
+export const i16: PrimitiveSchema<'i16'> = new PrimitiveSchema('i16');
+/** C `uint16_t`. */
+export const u16: PrimitiveSchema<'u16'> = new PrimitiveSchema('u16');
+/** C `int32_t`. */
+export const i32: PrimitiveSchema<'i32'> = new PrimitiveSchema('i32');
+/** C `uint32_t`. */
+export const u32: PrimitiveSchema<'u32'> = new PrimitiveSchema('u32');
+/** C `int64_t`, read as `bigint`. */
+export const i64: PrimitiveSchema<'i64'> = new PrimitiveSchema('i64');
+/** C `uint64_t`, read as `bigint`. */
+export const u64: PrimitiveSchema<'u64'> = new PrimitiveSchema('u64');
+/** C `float`. */
+export const f32: PrimitiveSchema<'f32'> = new PrimitiveSchema('f32');
+/** C `double`. */
+export const f64: PrimitiveSchema<'f64'> = new PrimitiveSchema('f64');
+
+/** The primitive schema objects by name. */
+export const PRIMITIVE_SCHEMAS = { bool, i8, u8, i16, u16, i32, u32, i64, u64, f32, f64 } as const;
+
+const char1 = new CharSchema(1);
+
+/**
+ * Python typecodes and the schemas they stand for, with Linux x86-64 (LP64) sizes.
+ *
+ * | code | C | schema |
+ * |---|---|---|
+ * | `'b'` `'B'` | `signed char` / `unsigned char` | `i8` / `u8` |
+ * | `'h'` `'H'` | `short` / `unsigned short` | `i16` / `u16` |
+ * | `'i'` `'I'` | `int` / `unsigned int` | `i32` / `u32` |
+ * | `'l'` `'L'` | `long` / `unsigned long` (64-bit on Linux) | `i64` / `u64` |
+ * | `'q'` `'Q'` | `long long` / `unsigned long long` | `i64` / `u64` |
+ * | `'f'` `'d'` | `float` / `double` | `f32` / `f64` |
+ * | `'c'` | `char` | `char(1)` |
+ * | `'?'` | `_Bool` | `bool` |
+ */
+export const TYPECODES: { readonly [C in Typecode]: TypecodeSchemas[C] } = {
+  b: i8,
+  B: u8,
+  h: i16,
+  H: u16,
+  i: i32,
+  I: u32,
+  l: i64,
+  L: u64,
+  q: i64,
+  Q: u64,
+  f: f32,
+  d: f64,
+  c: char1,
+  '?': bool,
+};
+
+/**
+ * Resolves a schema or a typecode to a schema; anything else is a `SchemaError` that names
+ * `where` (e.g. `struct Particle: field 'id'`).
+ */
+export function resolveSchema(value: unknown, typeLabel: string, path: string): Schema {
+  if (isSchema(value)) return value;
+  if (typeof value === 'string' && Object.prototype.hasOwnProperty.call(TYPECODES, value)) {
+    return TYPECODES[value as Typecode];
+  }
+  if (typeof value === 'string') {
+    throw schemaError(
+      typeLabel,
+      path,
+      `has unknown typecode ${JSON.stringify(value)}`,
+      `use one of ${Object.keys(TYPECODES).map((c) => `'${c}'`).join(' ')} or a schema such as i32`,
+    );
+  }
+  throw schemaError(typeLabel, path, `is not a type (got ${describeValue(value)})`, 'use a schema such as u32, struct({...}) or a typecode');
+}
+
+/** A short description of an arbitrary value for error messages. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return `string ${JSON.stringify(value)}`;
+  return `${typeof value} ${String(value)}`;
+}

@@ -1,0 +1,36 @@
+/**
+ * `char(N)`: fixed-size byte strings.
+ *
+ * @module
+ */
+import { schemaError } from '../errors.js';
+import { describeValue } from './builtins.js';
+import { CharSchema } from './schema.js';
+
+/** The largest element count of a `char(N)` or an `array(T, N)`. */
+export const MAX_LENGTH = 0x7fff_ffff;
+
+/** Checks an array or string length: a whole number from 1 to {@link MAX_LENGTH}. */
+export function checkLength(length: unknown, typeLabel: string): asserts length is number {
+  if (typeof length !== 'number' || !Number.isInteger(length) || length < 1 || length > MAX_LENGTH) {
+    throw schemaError(typeLabel, '', `has length ${describeValue(length)}`, `use a whole number from 1 to ${MAX_LENGTH}`);
+  }
+}
+
+/**
+ * C `char[N]`: N bytes holding UTF-8 text. Reads as a string up to the first NUL (like ctypes
+ * `.value`); writing a string longer than N bytes is a `RangeError`, never a silent cut; the bytes
+ * after the text are zeroed.
+ *
+ * @example
+ * ```ts
+ * import { struct, char, u32 } from 'sharedctypes';
+ * const User = struct({ id: u32, name: char(12) }); // id @0 (4), name @4 (12); size 16
+ * const u = User.create({ id: 1, name: 'ada' });
+ * u.name; // 'ada'
+ * ```
+ */
+export function char<N extends number>(length: N): CharSchema<N> {
+  checkLength(length, `char(${String(length)})`);
+  return new CharSchema(length);
+}

@@ -1,0 +1,171 @@
+/**
+ * Static types derived from schemas: `Infer<T>` (what reads give), `Input<T>` (what writes take)
+ * and `ViewOf<T>` (the live view). No runtime code.
+ *
+ * @module
+ */
+import type { PrimitiveInputs, PrimitiveName, PrimitiveValues } from './primitives.js';
+import type {
+  ArraySchema,
+  BitfieldSpec,
+  CharSchema,
+  FieldsSpec,
+  PrimitiveSchema,
+  RecordSchema,
+  ResolveSchema,
+  Schema,
+  Typecode,
+  TypecodeSchemas,
+} from './schema.js';
+
+/** Options of `view()` and `create()`. */
+export interface ViewOptions {
+  /**
+   * Checked mode: stores throw `RangeError` on integer overflow, bitfield truncation, and `NaN` or
+   * fractions into integers, instead of wrapping like typed arrays and C.
+   * @defaultValue false
+   */
+  readonly checked?: boolean;
+}
+
+/** The schema of a field spec: bitfields become their declared type, typecodes their schema. */
+export type FieldSchema<S> = S extends BitfieldSpec<infer T, boolean> ? PrimitiveSchema<T> : ResolveSchema<S>;
+
+/** The keys of a fields spec that are view fields (unnamed bitfields are not). */
+export type NamedKeys<F> = { [K in keyof F]: F[K] extends { readonly kind: 'bits'; readonly named: false } ? never : K }[keyof F] & string;
+
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+
+/**
+ * The plain JS value a schema reads as: what `toObject()` / `toArray()` return.
+ *
+ * @example
+ * ```ts
+ * import { struct, f64, u64, array, f32, char, type Infer } from 'sharedctypes';
+ * const Body = struct({ pos: array(f64, 3), mass: f32, id: u64, name: char(8) });
+ * type Body = Infer<typeof Body>;
+ * // { pos: number[]; mass: number; id: bigint; name: string }
+ * ```
+ */
+export type Infer<S> = S extends Typecode
+  ? Infer<TypecodeSchemas[S]>
+  : S extends PrimitiveSchema<infer N>
+    ? PrimitiveValues[N]
+    : S extends CharSchema
+      ? string
+      : S extends ArraySchema<infer E, number>
+        ? Infer<E>[]
+        : S extends RecordSchema<'struct' | 'union', infer F>
+          ? Simplify<{ -readonly [K in NamedKeys<F>]: Infer<FieldSchema<F[K]>> }>
+          : never;
+
+/**
+ * What a write accepts: numbers for 64-bit integers too, any `ArrayLike` for arrays, partial objects
+ * for structs (absent fields are left as they are).
+ */
+export type Input<S> = S extends Typecode
+  ? Input<TypecodeSchemas[S]>
+  : S extends PrimitiveSchema<infer N>
+    ? PrimitiveInputs[N]
+    : S extends CharSchema
+      ? string | Uint8Array
+      : S extends ArraySchema<infer E, number>
+        ? ArrayLike<Input<E>>
+        : S extends RecordSchema<'struct' | 'union', infer F>
+          ? Simplify<{ -readonly [K in NamedKeys<F>]?: Input<FieldSchema<F[K]>> }>
+          : never;
+
+/** What `create(init)` accepts: the same as {@link Input}. */
+export type InitOf<S> = Input<S>;
+
+/** What reading a field or an array element gives: a value for scalars, a live view for aggregates. */
+export type ElementOf<S> = S extends PrimitiveSchema<infer N> ? PrimitiveValues[N] : S extends CharSchema ? string : ViewOf<S>;
+
+/** Members every view has, under `$` names that no field can take. */
+export interface ViewBase<S extends Schema> {
+  /** The buffer the view reads and writes. */
+  readonly $buffer: ArrayBufferLike;
+  /** Where the view's region starts in the buffer. */
+  readonly $byteOffset: number;
+  /** The size of the view's region (`sizeof` its type). */
+  readonly $byteLength: number;
+  /** The schema of the view. */
+  readonly $schema: S;
+}
+
+type ScalarKeys<F extends FieldsSpec> = { [K in NamedKeys<F>]: FieldSchema<F[K]> extends PrimitiveSchema | CharSchema ? K : never }[NamedKeys<F>];
+type AggregateKeys<F extends FieldsSpec> = Exclude<NamedKeys<F>, ScalarKeys<F>>;
+
+/**
+ * A live view of a struct or union: one property per field. Scalars read and write values;
+ * nested structs and arrays are views of their own.
+ */
+export type RecordView<S extends RecordSchema<'struct' | 'union', FieldsSpec>> = (S extends RecordSchema<'struct' | 'union', infer F>
+  ? { -readonly [K in ScalarKeys<F>]: ElementOf<FieldSchema<F[K]>> } & { readonly [K in AggregateKeys<F>]: ViewOf<FieldSchema<F[K]>> }
+  : never) &
+  RecordViewMethods<S>;
+
+/** Methods of struct and union views. */
+export interface RecordViewMethods<S extends Schema> extends ViewBase<S> {
+  /** Copies every field into a plain object (nested structs and arrays included). */
+  toObject(): Infer<S>;
+  /** Writes the fields present in `values`; others are left as they are. Returns the view. */
+  set(values: Input<S>): this;
+}
+
+/** A live view of a fixed-length array. */
+export interface ArrayView<E extends Schema> extends ViewBase<ArraySchema<E>>, Iterable<ElementOf<E>> {
+  /** Number of elements. */
+  readonly length: number;
+  /** Element `index` (0 ≤ index < length, else `RangeError`): a value, or a live view for aggregates. */
+  get(index: number): ElementOf<E>;
+  /** Like `get`, and a negative index counts from the end (`at(-1)` is the last). */
+  at(index: number): ElementOf<E>;
+  /** Writes element `index`. */
+  set(index: number, value: Input<E>): void;
+  /** Writes `values` into consecutive elements from `offset` (default 0), like `TypedArray.set`. */
+  set(values: ArrayLike<Input<E>>, offset?: number): void;
+  /** Copies every element into a plain array. */
+  toArray(): Infer<E>[];
+  /**
+   * A reusable element view that `seek(i)` moves over the array without allocating: the way to keep
+   * a handle in a hot loop.
+   */
+  cursor(index?: number): Cursor<E>;
+}
+
+/** A reusable element view over an array; `seek(i)` moves it. */
+export type Cursor<E extends Schema> = ViewOf<E> & {
+  /** The element index the cursor is at. */
+  readonly index: number;
+  /** Moves to element `index` and returns the cursor. */
+  seek(index: number): Cursor<E>;
+};
+
+/** A live view of a single primitive value (what `RawValue` wraps). */
+export interface ValueView<N extends PrimitiveName> extends ViewBase<PrimitiveSchema<N>> {
+  get value(): PrimitiveValues[N];
+  set value(v: PrimitiveInputs[N]);
+}
+
+/** A live view of a `char[N]`: `.value` as text (up to the first NUL), `.raw` as all N bytes. */
+export interface CharView<N extends number = number> extends ViewBase<CharSchema<N>> {
+  get value(): string;
+  set value(v: string | Uint8Array);
+  /** A copy of all N bytes (ctypes `.raw`); assigning writes exactly these bytes, zero-filling the rest. */
+  get raw(): Uint8Array;
+  set raw(v: ArrayLike<number>);
+}
+
+/** The view type of a schema. */
+export type ViewOf<S> = S extends Typecode
+  ? ViewOf<TypecodeSchemas[S]>
+  : S extends PrimitiveSchema<infer N>
+    ? ValueView<N>
+    : S extends CharSchema<infer N>
+      ? CharView<N>
+      : S extends ArraySchema<infer E, number>
+        ? ArrayView<E>
+        : S extends RecordSchema<'struct' | 'union', FieldsSpec>
+          ? RecordView<S>
+          : never;

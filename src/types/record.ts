@@ -1,0 +1,201 @@
+/**
+ * `struct()`, `union()` and bitfields: the record types and their validation.
+ *
+ * @module
+ */
+import { schemaError } from '../errors.js';
+import { describeValue, resolveSchema } from './builtins.js';
+import { checkFieldName, checkTypeName } from './names.js';
+import { isBitfieldCapable, PRIMITIVES } from './primitives.js';
+import {
+  type BitfieldSpec,
+  type FieldDef,
+  type FieldsSpec,
+  isSchema,
+  type PrimitiveSchema,
+  type RecordOptions,
+  RecordSchema,
+  type SchemaLike,
+  type StructSchema,
+  type UnionSchema,
+} from './schema.js';
+import type { IntegerName } from './primitives.js';
+
+/** The largest explicit alignment accepted by `align`. */
+export const MAX_ALIGN = 65536;
+
+const OPTION_KEYS: ReadonlySet<string> = new Set(['name', 'pack', 'align', 'endian']);
+
+type BitfieldType = PrimitiveSchema<IntegerName | 'bool'>;
+type BitTypeName<T> = T extends PrimitiveSchema<infer N extends IntegerName | 'bool'> ? N : T extends 'b' ? 'i8' : T extends 'B' ? 'u8' : T extends 'h' ? 'i16' : T extends 'H' ? 'u16' : T extends 'i' ? 'i32' : T extends 'I' ? 'u32' : T extends 'l' | 'q' ? 'i64' : T extends 'L' | 'Q' ? 'u64' : T extends '?' ? 'bool' : never;
+type BitfieldTypeLike = BitfieldType | 'b' | 'B' | 'h' | 'H' | 'i' | 'I' | 'l' | 'L' | 'q' | 'Q' | '?';
+
+class Bitfield<T extends IntegerName | 'bool', Named extends boolean> implements BitfieldSpec<T, Named> {
+  readonly kind = 'bits' as const;
+  constructor(
+    readonly type: PrimitiveSchema<T>,
+    readonly width: number,
+    readonly named: Named,
+  ) {
+    Object.freeze(this);
+  }
+}
+
+function isBitfield(value: unknown): value is BitfieldSpec {
+  return value instanceof Bitfield;
+}
+
+/**
+ * A named bitfield: C `T name : width`. Allowed on integer types and `bool` (width 1). Placement
+ * follows gcc: a bitfield never straddles a boundary of its declared type's size unless the struct
+ * is packed.
+ *
+ * @example
+ * ```ts
+ * import { struct, bits, unnamed, u16 } from 'sharedctypes';
+ * const Flags = struct({
+ *   kind: bits(u16, 4),      // bits 0..3
+ *   _pad: unnamed(u16, 4),   // bits 4..7, not a field of the view
+ *   level: bits(u16, 8),     // bits 8..15
+ * });                        // sizeof 2
+ * ```
+ */
+export function bits<T extends BitfieldTypeLike>(type: T, width: number): BitfieldSpec<BitTypeName<T>, true> {
+  return new Bitfield(type as never, width, true);
+}
+
+/**
+ * An unnamed bitfield, C `T : width`: padding bits. Width 0 (`T : 0`) closes the current unit so the
+ * next bitfield starts at the next boundary of `T`. Unnamed bitfields are not fields of the view and
+ * do not raise the struct's alignment. The object key it is declared under is ignored.
+ *
+ * @example
+ * ```ts
+ * import { struct, bits, unnamed, u32 } from 'sharedctypes';
+ * const S = struct({ a: bits(u32, 3), _gap: unnamed(u32, 0), b: bits(u32, 3) }); // a @0, b @4; sizeof 8
+ * ```
+ */
+export function unnamed<T extends BitfieldTypeLike>(type: T, width: number): BitfieldSpec<BitTypeName<T>, false> {
+  return new Bitfield(type as never, width, false);
+}
+
+/**
+ * A C struct: fields laid out in order with C alignment and padding.
+ *
+ * @example
+ * ```ts
+ * import { struct, f64, f32, u32, u8 } from 'sharedctypes';
+ * const Particle = struct({
+ *   x: f64, y: f64, z: f64,   // @0, @8, @16
+ *   vx: f32, vy: f32, vz: f32, // @24, @28, @32
+ *   id: u32,                  // @36
+ *   alive: u8,                // @40, then 7 bytes of tail padding
+ * }, { name: 'Particle' });   // sizeof 48, alignof 8
+ * ```
+ */
+export function struct<const F extends FieldsSpec>(fields: F, options: RecordOptions = {}): StructSchema<F> {
+  return makeRecord('struct', fieldsFromSpec(fields, 'struct', options), options) as StructSchema<F>;
+}
+
+/**
+ * A C union: every member at offset 0; size of the largest member rounded to the alignment.
+ *
+ * @example
+ * ```ts
+ * import { union, u32, f32, array, u8 } from 'sharedctypes';
+ * const Word = union({ u: u32, f: f32, bytes: array(u8, 4) }); // sizeof 4
+ * const w = Word.create();
+ * w.f = 1;
+ * w.u.toString(16); // '3f800000'
+ * ```
+ */
+export function union<const F extends FieldsSpec>(fields: F, options: RecordOptions = {}): UnionSchema<F> {
+  return makeRecord('union', fieldsFromSpec(fields, 'union', options), options) as UnionSchema<F>;
+}
+
+function recordLabel(kind: string, options: RecordOptions): string {
+  return `${kind} ${typeof options.name === 'string' ? options.name : '(anonymous)'}`;
+}
+
+function fieldsFromSpec(fields: FieldsSpec, kind: string, options: RecordOptions): FieldDef[] {
+  const label = recordLabel(kind, options);
+  if (fields === null || typeof fields !== 'object' || Array.isArray(fields) || isSchema(fields)) {
+    throw schemaError(label, '', `needs an object of fields (got ${describeValue(fields)})`, `write ${kind}({ name: type, … })`);
+  }
+  return Object.keys(fields).map((key) => {
+    const spec: unknown = fields[key];
+    if (isBitfield(spec)) return { name: spec.named ? key : null, type: resolveSchema(spec.type, label, key), bits: spec.width };
+    return { name: key, type: resolveSchema(spec, label, key), bits: null };
+  });
+}
+
+/**
+ * Validates fields and options and builds the record. Shared by {@link struct}, {@link union} and
+ * `fromJSON`, so every path into a record schema applies the same rules.
+ */
+export function makeRecord(kind: 'struct' | 'union', fields: readonly FieldDef[], options: RecordOptions): RecordSchema {
+  const label = recordLabel(kind, options);
+  checkOptions(options, kind, label);
+  const seen = new Set<string>();
+  let named = 0;
+  const defs: FieldDef[] = [];
+  for (const [index, field] of fields.entries()) {
+    const displayPath = field.name ?? `#${index} (unnamed)`;
+    if (field.name !== null) {
+      checkFieldName(field.name, label);
+      if (seen.has(field.name)) throw schemaError(label, field.name, 'is declared twice', 'give every field a unique name');
+      seen.add(field.name);
+      named++;
+    }
+    if (!isSchema(field.type)) throw schemaError(label, displayPath, `is not a type (got ${describeValue(field.type)})`);
+    if (field.bits !== null) checkBitfield(field, label, displayPath);
+    else if (field.name === null) throw schemaError(label, displayPath, 'has no name', 'only bitfields may be unnamed');
+    defs.push({ name: field.name, type: field.type, bits: field.bits });
+  }
+  if (named === 0) throw schemaError(label, '', 'has no named fields', `a C ${kind} needs at least one member`);
+  return new RecordSchema(kind, defs, options);
+}
+
+function checkBitfield(field: FieldDef, label: string, path: string): void {
+  const type = field.type;
+  const width = field.bits;
+  if (type.kind !== 'primitive' || !isBitfieldCapable(type.name)) {
+    const typeName = type.kind === 'primitive' ? type.name : type.kind;
+    throw schemaError(label, path, `is a bitfield of type ${typeName}`, 'bitfields take integer types (i8 … u64) or bool');
+  }
+  const max = type.name === 'bool' ? 1 : PRIMITIVES[type.name].size * 8;
+  if (typeof width !== 'number' || !Number.isInteger(width) || width < 0) {
+    throw schemaError(label, path, `(${type.name}) has bits: ${describeValue(width)}`, 'use a whole number of bits');
+  }
+  if (width > max) {
+    throw schemaError(
+      label,
+      path,
+      `(${type.name}) has bits: ${width}, more than its ${max}-bit type holds`,
+      type.name === 'bool' ? 'a bool bitfield has width 0 or 1' : 'use a wider type or fewer bits',
+    );
+  }
+  if (width === 0 && field.name !== null) {
+    throw schemaError(label, path, `(${type.name}) is a named zero-width bitfield`, 'a zero-width bitfield must be unnamed: use unnamed(type, 0)');
+  }
+}
+
+function checkOptions(options: RecordOptions, kind: string, label: string): void {
+  if (options === null || typeof options !== 'object') {
+    throw schemaError(label, '', `has options ${describeValue(options)}`, 'pass an object such as { name, pack, align, endian }');
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.has(key)) throw schemaError(label, '', `has unknown option '${key}'`, 'the options are name, pack, align and endian');
+  }
+  if (options.name !== undefined) checkTypeName(options.name, kind);
+  if (options.pack !== undefined && ![1, 2, 4, 8, 16].includes(options.pack)) {
+    throw schemaError(label, '', `has pack: ${describeValue(options.pack)}`, 'pack is 1, 2, 4, 8 or 16, as with #pragma pack');
+  }
+  const align: unknown = options.align;
+  if (align !== undefined && (typeof align !== 'number' || !Number.isInteger(align) || align < 1 || align > MAX_ALIGN || (align & (align - 1)) !== 0)) {
+    throw schemaError(label, '', `has align: ${describeValue(align)}`, `align is a power of two from 1 to ${MAX_ALIGN}`);
+  }
+  if (options.endian !== undefined && options.endian !== 'little' && options.endian !== 'big') {
+    throw schemaError(label, '', `has endian: ${describeValue(options.endian)}`, "endian is 'little' or 'big'");
+  }
+}

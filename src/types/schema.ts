@@ -1,0 +1,214 @@
+/**
+ * Schema descriptors: what a user writes. Plain immutable data with no layout arithmetic; the layout
+ * is derived from them (src/layout) and cached outside them.
+ *
+ * @module
+ */
+import type { InitOf, ViewOf, ViewOptions } from './infer.js';
+import type { IntegerName, PrimitiveName } from './primitives.js';
+
+/** Byte order of a struct or union's scalar fields. */
+export type Endian = 'little' | 'big';
+
+/** Values allowed for `pack`, as with `#pragma pack(N)`. */
+export type Pack = 1 | 2 | 4 | 8 | 16;
+
+/** Options of {@link struct} and {@link union}. */
+export interface RecordOptions {
+  /** The type's name, used in error messages, reports and emitted C/ctypes code. */
+  readonly name?: string;
+  /** Caps every member's alignment at `pack` bytes, like `#pragma pack(pack)`. */
+  readonly pack?: Pack;
+  /** Raises the type's alignment to at least `align` bytes, like `__attribute__((aligned(align)))`. */
+  readonly align?: number;
+  /**
+   * Byte order of the scalar fields. When absent the struct takes the order of the struct that
+   * contains it; at the top level that is little-endian.
+   */
+  readonly endian?: Endian;
+}
+
+/** The kinds of schema. */
+export type SchemaKind = 'primitive' | 'char' | 'array' | 'struct' | 'union';
+
+/**
+ * Performs `view` and `create` for schema objects. Installed by the views layer, so that the
+ * descriptors here stay free of any dependency on it.
+ */
+export interface ViewBackend {
+  view(schema: Schema, buffer: ArrayBufferLike | ArrayBufferView, byteOffset: number, options: ViewOptions): unknown;
+  create(schema: Schema, init: unknown, options: ViewOptions): unknown;
+}
+
+let backend: ViewBackend | undefined;
+
+/** Installs the views layer (called once by it on import). */
+export function installViewBackend(b: ViewBackend): void {
+  backend = b;
+}
+
+function requireBackend(): ViewBackend {
+  if (backend === undefined) throw new Error('sharedctypes: views are not loaded; import from the package entry point');
+  return backend;
+}
+
+/** Methods every schema object has. */
+abstract class SchemaBase {
+  abstract readonly kind: SchemaKind;
+
+  /**
+   * A live view of this type over `buffer` at `byteOffset`: reads and writes go to the buffer.
+   * Throws `RangeError` when the region does not lie inside the buffer or is misaligned.
+   */
+  view<S>(this: S, buffer: ArrayBufferLike | ArrayBufferView, byteOffset = 0, options: ViewOptions = {}): ViewOf<S> {
+    return requireBackend().view(this as unknown as Schema, buffer, byteOffset, options) as ViewOf<S>;
+  }
+
+  /**
+   * Allocates a zeroed `SharedArrayBuffer` exactly the size of this type and returns a view of it,
+   * optionally initialised from a plain value.
+   */
+  create<S>(this: S, init?: InitOf<S>, options: ViewOptions = {}): ViewOf<S> {
+    return requireBackend().create(this as unknown as Schema, init, options) as ViewOf<S>;
+  }
+}
+
+/** A primitive type: `bool`, `i8` … `u64`, `f32`, `f64`. */
+export class PrimitiveSchema<N extends PrimitiveName = PrimitiveName> extends SchemaBase {
+  readonly kind = 'primitive' as const;
+  readonly name: N;
+  constructor(name: N) {
+    super();
+    this.name = name;
+    Object.freeze(this);
+  }
+}
+
+/** A fixed-size byte string, C `char[N]`. */
+export class CharSchema<N extends number = number> extends SchemaBase {
+  readonly kind = 'char' as const;
+  readonly length: N;
+  constructor(length: N) {
+    super();
+    this.length = length;
+    Object.freeze(this);
+  }
+}
+
+/** A fixed-length array, C `T[N]`. */
+export class ArraySchema<E extends Schema = Schema, N extends number = number> extends SchemaBase {
+  readonly kind = 'array' as const;
+  readonly element: E;
+  readonly length: N;
+  constructor(element: E, length: N) {
+    super();
+    this.element = element;
+    this.length = length;
+    Object.freeze(this);
+  }
+}
+
+/** A bitfield member, made by {@link bits} (named) or {@link unnamed} (padding, `: 0`). */
+export interface BitfieldSpec<T extends IntegerName | 'bool' = IntegerName | 'bool', Named extends boolean = boolean> {
+  readonly kind: 'bits';
+  readonly type: PrimitiveSchema<T>;
+  readonly width: number;
+  readonly named: Named;
+}
+
+/** What a field of a struct or union may be declared as: a schema, a typecode or a bitfield. */
+export type FieldSpec = Schema | Typecode | BitfieldSpec;
+
+/** The fields argument of {@link struct} and {@link union}, in declaration order. */
+export type FieldsSpec = { readonly [name: string]: FieldSpec };
+
+/** A field after normalisation: typecodes resolved, bitfields split out. */
+export interface FieldDef {
+  /** `null` for an unnamed bitfield. */
+  readonly name: string | null;
+  readonly type: Schema;
+  /** Bit width for a bitfield, `null` for an ordinary field. */
+  readonly bits: number | null;
+}
+
+/** A C struct or union. */
+export class RecordSchema<K extends 'struct' | 'union' = 'struct' | 'union', F extends FieldsSpec = FieldsSpec> extends SchemaBase {
+  readonly kind: K;
+  /** Normalised fields in declaration order. */
+  readonly fields: readonly FieldDef[];
+  readonly options: RecordOptions;
+  /** The fields as written, for type inference only. */
+  declare readonly spec: F;
+  constructor(kind: K, fields: readonly FieldDef[], options: RecordOptions) {
+    super();
+    this.kind = kind;
+    this.fields = Object.freeze(fields.map((f) => Object.freeze({ ...f })));
+    this.options = Object.freeze({ ...options });
+    Object.freeze(this);
+  }
+}
+
+/** A C struct. */
+export type StructSchema<F extends FieldsSpec = FieldsSpec> = RecordSchema<'struct', F>;
+/** A C union. */
+export type UnionSchema<F extends FieldsSpec = FieldsSpec> = RecordSchema<'union', F>;
+
+/** Any schema. */
+export type Schema = PrimitiveSchema | CharSchema | ArraySchema | RecordSchema;
+
+/** Whether `value` is a schema made by this library. */
+export function isSchema(value: unknown): value is Schema {
+  return value instanceof SchemaBase;
+}
+
+/**
+ * Python typecodes (as in `array`, `struct` and `multiprocessing.Value`) with their Linux x86-64
+ * sizes: `'l'`/`'L'` are 64-bit there.
+ */
+export type Typecode = 'b' | 'B' | 'h' | 'H' | 'i' | 'I' | 'l' | 'L' | 'q' | 'Q' | 'f' | 'd' | 'c' | '?';
+
+/** The schema each typecode stands for. */
+export interface TypecodeSchemas {
+  b: PrimitiveSchema<'i8'>;
+  B: PrimitiveSchema<'u8'>;
+  h: PrimitiveSchema<'i16'>;
+  H: PrimitiveSchema<'u16'>;
+  i: PrimitiveSchema<'i32'>;
+  I: PrimitiveSchema<'u32'>;
+  l: PrimitiveSchema<'i64'>;
+  L: PrimitiveSchema<'u64'>;
+  q: PrimitiveSchema<'i64'>;
+  Q: PrimitiveSchema<'u64'>;
+  f: PrimitiveSchema<'f32'>;
+  d: PrimitiveSchema<'f64'>;
+  c: CharSchema<1>;
+  '?': PrimitiveSchema<'bool'>;
+}
+
+/** A schema, or a typecode standing for one. */
+export type SchemaLike = Schema | Typecode;
+
+/** The schema a {@link SchemaLike} stands for. */
+export type ResolveSchema<S> = S extends Typecode ? TypecodeSchemas[S] : S;
+
+/** Human-readable name of a type, as used in messages: `u8`, `char[16]`, `f32[3]`, `struct Particle`. */
+export function typeLabel(schema: Schema): string {
+  switch (schema.kind) {
+    case 'primitive':
+      return schema.name;
+    case 'char':
+      return `char[${schema.length}]`;
+    case 'array': {
+      let dims = '';
+      let inner: Schema = schema;
+      while (inner.kind === 'array') {
+        dims += `[${inner.length}]`;
+        inner = inner.element;
+      }
+      return `${typeLabel(inner)}${dims}`;
+    }
+    case 'struct':
+    case 'union':
+      return `${schema.kind} ${schema.options.name ?? '(anonymous)'}`;
+  }
+}
