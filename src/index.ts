@@ -45,6 +45,8 @@ export type {
 } from './types/infer.js';
 export { sizeof, alignof, offsetof, layoutOf, type FieldInfo } from './layout/queries.js';
 export { layout } from './layout/compute.js';
+export { toJSON, fromJSON, FORMAT, type SchemaJSON, type TypeJSON, type RecordJSON, type FieldJSON } from './layout/json.js';
+export { fingerprint } from './layout/fingerprint.js';
 export type { Layout, FieldLayout, BitLayout, RecordLayout, ArrayLayout, PrimitiveLayout, CharLayout } from './layout/types.js';
 export { configure, codegenActive, type CodegenMode } from './codegen/evaluate.js';
 export { view, create } from './views/attach.js';

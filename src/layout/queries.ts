@@ -39,7 +39,7 @@ export function alignof(type: SchemaLike): number {
 /** One step of a field path: a member name or an array index. */
 export type PathStep = { readonly name: string } | { readonly index: number };
 
-/** Parses `a.b[2].c` (a leading `[i]` indexes a top-level array). */
+/** Parses `a.b[2].c` (a leading `[i]` indexes a top-level array; `''` is the root itself). */
 export function parsePath(path: string, label: string): PathStep[] {
   const steps: PathStep[] = [];
   let i = 0;
@@ -65,7 +65,6 @@ export function parsePath(path: string, label: string): PathStep[] {
       i += (m as RegExpExecArray)[0].length;
     }
   }
-  if (steps.length === 0) fail();
   return steps;
 }
 

@@ -1,0 +1,64 @@
+/**
+ * `fingerprint(T)`: a stable hash of a schema's canonical layout. Equal for equal layouts built in
+ * different threads, processes or library versions; different when any size, offset, bit position,
+ * byte order, field name or kind differs. Type names do not count.
+ *
+ * @module
+ */
+import { resolveSchema } from '../types/builtins.js';
+import type { SchemaLike } from '../types/schema.js';
+import { layout } from './compute.js';
+import type { Layout } from './types.js';
+
+const memo = new WeakMap<Layout, string>();
+
+/** The canonical text of a layout, the input of the fingerprint. */
+export function canonicalLayout(l: Layout): string {
+  switch (l.kind) {
+    case 'primitive':
+      return `${l.name}${l.size > 1 ? (l.endian === 'big' ? '>' : '<') : ''}`;
+    case 'char':
+      return `char[${l.length}]`;
+    case 'array':
+      return `${canonicalLayout(l.element)}[${l.length}]`;
+    case 'struct':
+    case 'union': {
+      const fields = l.fields.map((f) => `${f.name}@${f.offset}${f.bits ? `:${f.bits.bitOffset}+${f.bits.width}` : ''}=${canonicalLayout(f.layout)}`);
+      return `${l.kind}(${l.size},${l.align}){${fields.join(';')}}`;
+    }
+  }
+}
+
+/** A 64-bit hash (two independent 32-bit lanes) of a string, as 16 hex digits. */
+export function hash64(text: string): string {
+  let h1 = 0xdeadbeef ^ text.length;
+  let h2 = 0x41c6ce57 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (h2 >>> 0).toString(16).padStart(8, '0') + (h1 >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * A stable fingerprint of the layout, `sct1:` followed by 16 hex digits.
+ *
+ * @example
+ * ```ts
+ * import { fingerprint, struct, u32, f32 } from 'sharedctypes';
+ * fingerprint(struct({ id: u32, x: f32 })) === fingerprint(struct({ id: u32, x: f32 })); // true
+ * fingerprint(struct({ id: u32, x: f32 })) === fingerprint(struct({ x: f32, id: u32 })); // false
+ * ```
+ */
+export function fingerprint(type: SchemaLike): string {
+  const l = layout(resolveSchema(type, 'fingerprint', ''));
+  let fp = memo.get(l);
+  if (fp === undefined) {
+    fp = `sct1:${hash64(canonicalLayout(l))}`;
+    memo.set(l, fp);
+  }
+  return fp;
+}
