@@ -47,6 +47,9 @@ export { sizeof, alignof, offsetof, layoutOf, type FieldInfo } from './layout/qu
 export { layout } from './layout/compute.js';
 export { toJSON, fromJSON, FORMAT, type SchemaJSON, type TypeJSON, type RecordJSON, type FieldJSON } from './layout/json.js';
 export { fingerprint } from './layout/fingerprint.js';
+export { describe } from './layout/describe.js';
+export { toC } from './layout/emit-c.js';
+export { toCtypes } from './layout/emit-ctypes.js';
 export type { Layout, FieldLayout, BitLayout, RecordLayout, ArrayLayout, PrimitiveLayout, CharLayout } from './layout/types.js';
 export { configure, codegenActive, type CodegenMode } from './codegen/evaluate.js';
 export { view, create } from './views/attach.js';
