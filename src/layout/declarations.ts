@@ -14,15 +14,15 @@ export interface Declaration {
   readonly layout: RecordLayout;
 }
 
-/** Collects the records reachable from `schema`, dependencies first, and names them. */
-export function declarationsOf(schema: Schema): { readonly list: readonly Declaration[]; idOf(l: RecordLayout): string } {
+/** Collects the records reachable from `schema`, dependencies first, and names them (avoiding `reserved` names). */
+export function declarationsOf(schema: Schema, reserved: ReadonlySet<string> = new Set()): { readonly list: readonly Declaration[]; idOf(l: RecordLayout): string } {
   const list: Declaration[] = [];
   const ids = new Map<RecordLayout, string>();
   const taken = new Set<string>();
   let anonymous = 0;
   const nameFor = (s: RecordSchema, endian: Endian): string => {
     const base = s.options.name ?? `anon_${++anonymous}`;
-    let id = base;
+    let id = reserved.has(base) ? `${base}_` : base;
     if (taken.has(id)) id = `${base}_${endian === 'big' ? 'be' : 'le'}`;
     for (let n = 2; taken.has(id); n++) id = `${base}_${n}`;
     taken.add(id);

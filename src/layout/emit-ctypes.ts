@@ -11,6 +11,11 @@ import { layout } from './compute.js';
 import { declarationsOf } from './declarations.js';
 import type { Layout } from './types.js';
 
+/** Names a Python class may not have (C allows them as struct tags). */
+const PYTHON_KEYWORDS: ReadonlySet<string> = new Set(
+  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield ctypes'.split(' '),
+);
+
 /**
  * Python source defining ctypes classes for `type`, ending in `assert`s on every size and offset.
  *
@@ -35,7 +40,7 @@ import type { Layout } from './types.js';
  */
 export function toCtypes(type: SchemaLike, options: { readonly name?: string } = {}): string {
   const schema = resolveSchema(type, 'toCtypes', '');
-  const decls = declarationsOf(schema);
+  const decls = declarationsOf(schema, PYTHON_KEYWORDS);
   const typeExpr = (l: Layout): string => {
     switch (l.kind) {
       case 'primitive':
@@ -73,7 +78,7 @@ export function toCtypes(type: SchemaLike, options: { readonly name?: string } =
     }
     out.push('    ]');
     asserts.push(`assert ctypes.sizeof(${id}) == ${l.size}`, `assert ctypes.alignment(${id}) == ${l.align}`);
-    for (const f of l.fields) if (f.bits === null) asserts.push(`assert ${id}.${f.name}.offset == ${f.offset}`);
+    for (const f of l.fields) if (f.bits === null) asserts.push(`assert getattr(${id}, '${f.name}').offset == ${f.offset}`);
   }
   const root = layout(schema);
   if (root.kind !== 'struct' && root.kind !== 'union') {
