@@ -6,7 +6,10 @@
  *   npm run bench            (builds dist/, then runs this file)
  *   node bench/run.mjs       (after `npx tsc -p tsconfig.build.json`)
  *
- * Options (environment): BENCH_QUICK=1 runs fewer samples (smoke test only; not for reporting).
+ * Options (environment): BENCH_QUICK=1 runs fewer samples (smoke test only; not for reporting);
+ * BENCH_WORKLOADS=<regex> (read|update|random|handles) and BENCH_VARIANTS=<regex> restrict the run
+ * for diagnosis (typed-array and DataView always run); BENCH_GC=0 turns off the forced full GC
+ * before every sample (see the note on cursors in the results).
  *
  * Methodology
  * - All variants run in this one process over the same SharedArrayBuffer, initialised once from a
@@ -36,10 +39,14 @@ import { struct, array, f64, f32, u32, u8, sizeof, offsetof, configure } from '.
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const QUICK = process.env.BENCH_QUICK === '1';
+// Diagnostics only: restrict to workloads / variants matching a regular expression (ta and dv always
+// run, as the ratio's reference). Results written under such filters are marked as filtered.
+const ONLY_WORKLOADS = process.env.BENCH_WORKLOADS ? new RegExp(process.env.BENCH_WORKLOADS) : null;
+const ONLY_VARIANTS = process.env.BENCH_VARIANTS ? new RegExp(process.env.BENCH_VARIANTS) : null;
 
 let gc = () => {};
 let forcedGc = false;
-try {
+if (process.env.BENCH_GC !== '0') try {
   setFlagsFromString('--expose-gc');
   gc = runInNewContext('gc');
   forcedGc = typeof gc === 'function';
@@ -544,7 +551,7 @@ function median(xs) {
 let sink = 0; // consumes every checksum
 
 function runWorkload(title, key, fns, fullN, { mutates = false, checksum = null } = {}) {
-  const names = Object.keys(fns);
+  const names = Object.keys(fns).filter((n) => n === 'ta' || n === 'dv' || ONLY_VARIANTS === null || ONLY_VARIANTS.test(n));
   const specs = Object.fromEntries(names.map((n) => [n, spec(n, fullN)]));
   const active = names.filter((n) => specs[n].available);
   const refs = new Map(); // element count -> reference checksum (typed-array variant)
@@ -611,12 +618,13 @@ for (let i = 0; i < HANDLES_N; i++) prebuilt[i] = ps.get(i);
 prebuiltI = new Array(HANDLES_N);
 for (let i = 0; i < HANDLES_N; i++) prebuiltI[i] = psI.get(i);
 
-const workloads = [
-  runWorkload('1. read pass: sum x+y+z+vx+vy+vz+id', 'read', read, N),
-  runWorkload('2. update pass: x+=vx*dt, y+=vy*dt, z+=vz*dt', 'update', update, N, { mutates: true, checksum: updateChecksum }),
-  runWorkload('3. random access: sum x+id at 1M pseudo-random indices', 'random', random, N),
-  runWorkload(`4. element handles: sum x+vx+id over ${HANDLES_N / 1000}k elements`, 'handles', handles, HANDLES_N),
+const plan = [
+  ['1. read pass: sum x+y+z+vx+vy+vz+id', 'read', read, N],
+  ['2. update pass: x+=vx*dt, y+=vy*dt, z+=vz*dt', 'update', update, N, { mutates: true, checksum: updateChecksum }],
+  ['3. random access: sum x+id at 1M pseudo-random indices', 'random', random, N],
+  [`4. element handles: sum x+vx+id over ${HANDLES_N / 1000}k elements`, 'handles', handles, HANDLES_N],
 ];
+const workloads = plan.filter(([, key]) => ONLY_WORKLOADS === null || ONLY_WORKLOADS.test(key)).map((args) => runWorkload(...args));
 restore(N);
 
 const cpu = cpus()[0];
@@ -624,6 +632,7 @@ const result = {
   benchmark: 'sharedctypes core views',
   date: new Date().toISOString(),
   quick: QUICK,
+  filtered: ONLY_WORKLOADS !== null || ONLY_VARIANTS !== null,
   machine: {
     node: process.version,
     v8: process.versions.v8,
@@ -685,6 +694,7 @@ function markdown() {
   out.push(`${result.date} · Node ${m.node} · V8 ${m.v8} · ${m.cpu} (${m.cores} cores) · ${m.platform}${result.quick ? ' · **QUICK run**' : ''}`, '');
   out.push(`Particle = 48-byte struct { f64 x, y, z; f32 vx, vy, vz; u32 id; u8 alive }, ${N.toLocaleString('en-US')} elements in one SharedArrayBuffer.`);
   out.push(`Median of ≥ ${SLOW_SAMPLES} timed samples after warm-up (${FAST_SAMPLES} for the fast variants), variants interleaved; checksums of all variants verified equal.`);
+  out.push(`Forced full GC before every sample (outside the timed region): ${m.forcedGc ? 'yes' : 'no'}.`);
   out.push('**ratio** = ns/element ÷ best hand-written (min of typed-array, DataView) for that workload. Target: sharedctypes codegen ≤ 1.10×.', '');
   out.push('## Summary (ratio vs best hand-written)', '');
   const cols = workloads.map((w) => w.key);
@@ -725,7 +735,9 @@ function markdown() {
 const md = markdown();
 const dir = join(here, 'results');
 mkdirSync(dir, { recursive: true });
-writeFileSync(join(dir, 'core.json'), `${JSON.stringify(result, null, 2)}\n`);
-writeFileSync(join(dir, 'core.md'), md);
+// Quick, filtered or no-forced-GC runs are not the reference results: they go to *.tmp files (git-ignored).
+const suffix = result.quick || result.filtered || !forcedGc ? '.tmp' : '';
+writeFileSync(join(dir, `core.json${suffix}`), `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(join(dir, `core.md${suffix}`), md);
 process.stdout.write(`${md}\n`);
-process.stderr.write(`wrote bench/results/core.json and bench/results/core.md (${result.totalSeconds} s, checksum sink ${sink})\n`);
+process.stderr.write(`wrote bench/results/core.json${suffix} and bench/results/core.md${suffix} (${result.totalSeconds} s, checksum sink ${sink})\n`);

@@ -35,6 +35,8 @@ export type {
   Cursor,
   ElementOf,
   Infer,
+  NamedKeys,
+  FieldSchema,
   InitOf,
   Input,
   RecordView,

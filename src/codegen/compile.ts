@@ -126,7 +126,7 @@ function emitRecord(layout: RecordLayout, mode: CompileMode, refs: EmitRefs, sel
   const names = refs.labelRef(members.map((m) => m.name).join(', '));
   lines.push(
     `P.$$plain=function(){var d=this.$$d;return {${plain.join(',')}}};`,
-    `P.$$assign=function(o){if(o===null||typeof o!=='object')R.notObject(${self},o);var d=this.$$d;for(var k in o){var v=o[k];if(v===undefined)continue;switch(k){${cases.join('')}default:R.unknownField(${self},k,${names})}}return this};`,
+    `P.$$assign=function(o){if(o===null||typeof o!=='object')R.notObject(${self},o);if(typeof o.$$plain==='function')o=o.$$plain();var d=this.$$d;for(var k in o){var v=o[k];if(v===undefined)continue;switch(k){${cases.join('')}default:R.unknownField(${self},k,${names})}}return this};`,
   );
   return lines;
 }
@@ -175,6 +175,7 @@ function interpret(layout: Layout, mode: CompileMode): ViewCtor {
       };
       P.$$assign = function (this: ViewInternals, o: unknown) {
         if (o === null || typeof o !== 'object') R.notObject(self, o);
+        if (typeof (o as Partial<ViewInternals>).$$plain === 'function') o = (o as ViewInternals).$$plain(); // copy from another view
         for (const k in o as object) {
           const v = (o as Record<string, unknown>)[k];
           if (v === undefined) continue;

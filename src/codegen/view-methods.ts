@@ -82,6 +82,7 @@ export function installArrayMethods(ctor: ViewCtor, layout: ArrayLayout, mode: C
     value(this: ArrayInternals, a: unknown, b?: unknown): void {
       if (typeof a === 'number') return this.$$setAt(a, b);
       if (a === null || (typeof a !== 'object' && typeof a !== 'string')) R.notObject(label, a);
+      if (typeof (a as Partial<ViewInternals>).$$plain === 'function') a = (a as ViewInternals).$$plain(); // copy from another view
       const count = (a as ArrayLike<unknown>).length;
       const off = b === undefined ? 0 : b;
       if (typeof count !== 'number' || !((off as number) >>> 0 === off && (off as number) + count <= n)) R.tooMany(label, count, off as number, n);

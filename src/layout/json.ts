@@ -98,7 +98,7 @@ export function toJSON(schema: Schema): SchemaJSON {
         for (let n = 2; used.has(key); n++) key = `${name}_${n}`;
         used.add(key);
         keys.set(s, key);
-        types[key] = record;
+        Object.defineProperty(types, key, { value: record, enumerable: true, writable: true, configurable: true });
         return { ref: key };
       }
     }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { schemaError } from '../errors.js';
+import { SchemaError, schemaError } from '../errors.js';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -29,7 +29,7 @@ export function isIdentifier(name: unknown): name is string {
 
 /** Checks a field name; throws a `SchemaError` naming the type and the field. */
 export function checkFieldName(name: string, typeLabel: string): void {
-  if (name === '') throw schemaError(typeLabel, name, 'has an empty name', 'give every field a C identifier as name');
+  if (name === '') throw new SchemaError(`${typeLabel}: field '' has an empty name; give every field a C identifier as name`);
   if (!isIdentifier(name)) {
     throw schemaError(typeLabel, name, 'is not a C identifier', 'use letters, digits and _ only, not starting with a digit (at most 255 characters)');
   }
@@ -43,4 +43,5 @@ export function checkTypeName(name: unknown, kind: string): void {
   if (!isIdentifier(name)) {
     throw schemaError(`${kind}`, '', `has name ${JSON.stringify(name)}, which is not a C identifier`, 'use letters, digits and _ only, not starting with a digit');
   }
+  if (name.startsWith('__')) throw schemaError(`${kind}`, '', `has name ${JSON.stringify(name)}; names starting with __ are reserved`, 'rename the type');
 }

@@ -52,26 +52,45 @@ function requireBackend(): ViewBackend {
   return backend;
 }
 
-/** Methods every schema object has. */
+/**
+ * `T.view(buffer, byteOffset?, options?)`: a live view of this type over `buffer` at `byteOffset`;
+ * reads and writes go to the buffer. Throws `RangeError` when the region does not lie inside the
+ * buffer or is misaligned.
+ */
+export interface ViewMethod {
+  <S>(this: S, buffer: ArrayBufferLike | ArrayBufferView, byteOffset?: number, options?: ViewOptions): ViewOf<S>;
+}
+
+/**
+ * `T.create(init?, options?)`: allocates a zeroed `SharedArrayBuffer` exactly the size of this type
+ * and returns a view of it, optionally written from a plain value.
+ */
+export interface CreateMethod {
+  <S>(this: S, init?: InitOf<S>, options?: ViewOptions): ViewOf<S>;
+}
+
+/**
+ * Methods every schema object has. They are typed through the named interfaces above (compared by
+ * name, not structure), which keeps type inference over schemas shallow.
+ */
 abstract class SchemaBase {
   abstract readonly kind: SchemaKind;
-
-  /**
-   * A live view of this type over `buffer` at `byteOffset`: reads and writes go to the buffer.
-   * Throws `RangeError` when the region does not lie inside the buffer or is misaligned.
-   */
-  view<S>(this: S, buffer: ArrayBufferLike | ArrayBufferView, byteOffset = 0, options: ViewOptions = {}): ViewOf<S> {
-    return requireBackend().view(this as unknown as Schema, buffer, byteOffset, options) as ViewOf<S>;
-  }
-
-  /**
-   * Allocates a zeroed `SharedArrayBuffer` exactly the size of this type and returns a view of it,
-   * optionally initialised from a plain value.
-   */
-  create<S>(this: S, init?: InitOf<S>, options: ViewOptions = {}): ViewOf<S> {
-    return requireBackend().create(this as unknown as Schema, init, options) as ViewOf<S>;
-  }
+  declare readonly view: ViewMethod;
+  declare readonly create: CreateMethod;
 }
+
+Object.defineProperties(SchemaBase.prototype, {
+  view: {
+    value: function view(this: Schema, buffer: ArrayBufferLike | ArrayBufferView, byteOffset = 0, options: ViewOptions = {}): unknown {
+      return requireBackend().view(this, buffer, byteOffset, options);
+    },
+  },
+  create: {
+    value: function create(this: Schema, init?: unknown, options: ViewOptions = {}): unknown {
+      return requireBackend().create(this, init, options);
+    },
+  },
+});
 
 /** A primitive type: `bool`, `i8` … `u64`, `f32`, `f64`. */
 export class PrimitiveSchema<N extends PrimitiveName = PrimitiveName> extends SchemaBase {
@@ -116,8 +135,12 @@ export interface BitfieldSpec<T extends IntegerName | 'bool' = IntegerName | 'bo
   readonly named: Named;
 }
 
-/** What a field of a struct or union may be declared as: a schema, a typecode or a bitfield. */
-export type FieldSpec = Schema | Typecode | BitfieldSpec;
+/**
+ * What a field of a struct or union may be declared as: a schema, a typecode or a bitfield. (Typed
+ * by the `kind` tag only, which keeps inference of nested `array(…)`/`struct(…)` calls cheap; the
+ * values are validated when the record is built.)
+ */
+export type FieldSpec = { readonly kind: SchemaKind | 'bits' } | Typecode;
 
 /** The fields argument of {@link struct} and {@link union}, in declaration order. */
 export type FieldsSpec = { readonly [name: string]: FieldSpec };

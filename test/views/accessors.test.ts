@@ -1,0 +1,241 @@
+import { describe, expect, it } from 'vitest';
+import {
+  array,
+  bits,
+  bool,
+  char,
+  create,
+  f32,
+  f64,
+  i8,
+  i16,
+  i32,
+  i64,
+  sizeof,
+  struct,
+  u8,
+  u16,
+  u32,
+  u64,
+  union,
+  view,
+} from '../../src/index.js';
+
+const Particle = struct({ x: f64, y: f64, z: f64, vx: f32, vy: f32, vz: f32, id: u32, alive: u8 }, { name: 'Particle' });
+
+describe('struct views', () => {
+  it('read and write every field at its C offset', () => {
+    const sab = new SharedArrayBuffer(48);
+    const p = Particle.view(sab);
+    p.x = 1.5;
+    p.vz = 0.25;
+    p.id = 0xdeadbeef;
+    p.alive = 1;
+    const dv = new DataView(sab);
+    expect(dv.getFloat64(0, true)).toBe(1.5);
+    expect(dv.getFloat32(32, true)).toBe(0.25);
+    expect(dv.getUint32(36, true)).toBe(0xdeadbeef);
+    expect(dv.getUint8(40)).toBe(1);
+    expect(p.toObject()).toEqual({ x: 1.5, y: 0, z: 0, vx: 0, vy: 0, vz: 0.25, id: 0xdeadbeef, alive: 1 });
+  });
+
+  it('integer stores wrap like typed arrays; floats round like Float32Array', () => {
+    const S = struct({ a: i8, b: u8, c: i16, d: u16, e: i32, f: u32, g: f32, h: bool });
+    const s = S.create();
+    s.a = 200;
+    s.b = -1;
+    s.c = 40000;
+    s.d = -2;
+    s.e = 2 ** 31;
+    s.f = -1;
+    s.g = 0.1;
+    s.h = 'yes' as unknown as boolean;
+    expect([s.a, s.b, s.c, s.d, s.e, s.f, s.g, s.h]).toEqual([-56, 255, -25536, 65534, -(2 ** 31), 2 ** 32 - 1, Math.fround(0.1), true]);
+    s.a = 3.9;
+    s.b = Number.NaN;
+    expect([s.a, s.b]).toEqual([3, 0]);
+  });
+
+  it('64-bit fields are bigint, accept whole numbers, and wrap', () => {
+    const S = struct({ a: i64, b: u64 });
+    const s = S.create();
+    s.a = -5n;
+    s.b = 2n ** 64n + 7n;
+    expect(s.a).toBe(-5n);
+    expect(s.b).toBe(7n);
+    (s as { a: bigint | number }).a = 42;
+    expect(s.a).toBe(42n);
+    expect(() => ((s as { a: unknown }).a = 1.5)).toThrow(TypeError);
+    expect(() => ((s as { a: unknown }).a = 1.5)).toThrow("struct (anonymous): field 'a': is a 64-bit integer and takes a bigint or a whole number (got 1.5)");
+  });
+
+  it('big-endian structs store bytes most significant first', () => {
+    const Header = struct({ magic: u32, len: u16, flags: bits(u8, 3), kind: bits(u8, 5) }, { endian: 'big', name: 'Header' });
+    const h = Header.create({ magic: 0x89504e47, len: 0x0102, flags: 0b101, kind: 0b00011 });
+    expect([...new Uint8Array(h.$buffer)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x01, 0x02, 0b10100011, 0]);
+    expect(h.toObject()).toEqual({ magic: 0x89504e47, len: 0x0102, flags: 5, kind: 3 });
+  });
+
+  it('nested structs inherit the byte order of their container unless they set one', () => {
+    const Inner = struct({ v: u16 });
+    const LE = struct({ v: u16 }, { endian: 'little' });
+    const Outer = struct({ a: Inner, b: LE }, { endian: 'big' });
+    const o = Outer.create({ a: { v: 0x0102 }, b: { v: 0x0102 } });
+    expect([...new Uint8Array(o.$buffer)]).toEqual([1, 2, 2, 1]);
+  });
+
+  it('bitfields: signed values sign-extend, stores wrap to the width, neighbours untouched', () => {
+    const F = struct({ a: bits(i8, 3), b: bits(u16, 9), c: bits(u32, 20), d: bits(bool, 1), e: bits(u64, 33), f: bits(i64, 64) });
+    const f = F.create();
+    f.a = -3;
+    f.b = 511;
+    f.c = 2 ** 20 + 5; // wraps to 5
+    f.d = true;
+    f.e = 2n ** 33n - 1n;
+    f.f = -1n;
+    expect(f.toObject()).toEqual({ a: -3, b: 511, c: 5, d: true, e: 2n ** 33n - 1n, f: -1n });
+    f.a = 4; // 3-bit signed: 4 wraps to -4
+    expect(f.a).toBe(-4);
+    expect(f.b).toBe(511);
+  });
+
+  it('set() writes present fields, leaves the others and rejects unknown ones', () => {
+    const p = Particle.create({ x: 1, id: 2 });
+    p.set({ y: 3 });
+    expect(p.toObject()).toMatchObject({ x: 1, y: 3, id: 2 });
+    expect(() => p.set({ q: 1 } as never)).toThrow("struct Particle: has no field 'q'; its fields are: x, y, z, vx, vy, vz, id, alive");
+    expect(() => p.set(5 as never)).toThrow(TypeError);
+  });
+
+  it('nested structs and arrays are live views; assigning a plain value writes it', () => {
+    const Vec3 = struct({ x: f32, y: f32, z: f32 }, { name: 'Vec3' });
+    const Body = struct({ pos: Vec3, hist: array(Vec3, 2), tags: array(u8, 4) });
+    const b = Body.create();
+    b.pos.x = 1;
+    b.hist.get(1).z = 2;
+    (b as unknown as { pos: unknown }).pos = { y: 5 };
+    (b as unknown as { tags: unknown }).tags = [1, 2, 3];
+    expect(b.toObject()).toEqual({ pos: { x: 1, y: 5, z: 0 }, hist: [{ x: 0, y: 0, z: 0 }, { x: 0, y: 0, z: 2 }], tags: [1, 2, 3, 0] });
+  });
+
+  it('assigning a view copies its values', () => {
+    const Vec3 = struct({ x: f32, y: f32, z: f32 });
+    const Pair = struct({ a: Vec3, b: Vec3, list: array(u8, 2) });
+    const p = Pair.create({ a: { x: 1, y: 2, z: 3 } });
+    (p as unknown as { b: unknown }).b = p.a;
+    p.list.set(array(u8, 2).create([7, 8]) as unknown as number[]);
+    expect(p.toObject()).toEqual({ a: { x: 1, y: 2, z: 3 }, b: { x: 1, y: 2, z: 3 }, list: [7, 8] });
+  });
+
+  it('unions overlay their members', () => {
+    const W = union({ u: u32, f: f32, b: array(u8, 4) });
+    const w = W.create();
+    w.f = 1;
+    expect(w.u).toBe(0x3f800000);
+    expect(w.b.toArray()).toEqual([0, 0, 0x80, 0x3f]);
+  });
+
+  it('exposes its region', () => {
+    const sab = new SharedArrayBuffer(200);
+    const p = Particle.view(sab, 96);
+    expect([p.$buffer, p.$byteOffset, p.$byteLength, p.$schema]).toEqual([sab, 96, 48, Particle]);
+    expect(Object.prototype.toString.call(p)).toBe('[object struct Particle]');
+  });
+});
+
+describe('char(N)', () => {
+  const User = struct({ id: u32, name: char(8) });
+  it('reads up to the first NUL, writes UTF-8 and zero-fills the rest', () => {
+    const u = User.create({ name: 'abcdefgh' });
+    expect(u.name).toBe('abcdefgh');
+    u.name = 'é';
+    expect(u.name).toBe('é');
+    expect([...new Uint8Array(u.$buffer, 4)]).toEqual([0xc3, 0xa9, 0, 0, 0, 0, 0, 0]);
+  });
+  it('a string too long is a RangeError, never cut', () => {
+    const u = User.create();
+    expect(() => (u.name = 'abcdefghi')).toThrow(RangeError);
+    expect(() => (u.name = 'abcdefghi')).toThrow("struct (anonymous): field 'name': string of 9 UTF-8 bytes do not fit in char[8]; shorten it to at most 8 bytes");
+    expect(() => (u.name = 'ééééé')).toThrow(RangeError); // 10 bytes
+  });
+  it('standalone char views have value and raw', () => {
+    const c = char(4).create();
+    c.value = 'ab';
+    expect(c.raw).toEqual(new Uint8Array([0x61, 0x62, 0, 0]));
+    c.raw = [1, 2, 3, 4];
+    expect(c.value).toBe('\u0001\u0002\u0003\u0004');
+  });
+});
+
+describe('array views', () => {
+  const Arr = array(Particle, 4);
+  it('index, at(), iteration, length, toArray', () => {
+    const a = Arr.create();
+    a.get(0).id = 10;
+    a.at(-1).id = 13;
+    expect(a.length).toBe(4);
+    expect([...a].map((p) => p.id)).toEqual([10, 0, 0, 13]);
+    expect(a.toArray().map((p) => p.id)).toEqual([10, 0, 0, 13]);
+  });
+  it('indices are checked', () => {
+    const a = Arr.create();
+    for (const bad of [4, -1, 1.5, Number.NaN, '1', 2 ** 32]) {
+      expect(() => a.get(bad as number)).toThrow(RangeError);
+    }
+    expect(() => a.get(4)).toThrow('struct Particle[4]: index 4 is out of range; use a whole number from 0 to 3');
+    expect(() => a.at(-5)).toThrow(RangeError);
+  });
+  it('set(i, v) and set(values, offset) like TypedArray.set', () => {
+    const a = array(i16, 5).create();
+    a.set(1, 7);
+    a.set([1, 2], 3);
+    expect(a.toArray()).toEqual([0, 7, 0, 1, 2]);
+    expect(() => a.set([1, 2, 3], 3)).toThrow(RangeError);
+    const ps = Arr.create();
+    ps.set(2, { id: 5 });
+    expect(ps.get(2).id).toBe(5);
+  });
+  it('multi-dimensional arrays are arrays of arrays, C order', () => {
+    const M = array(u8, [2, 3]);
+    expect(sizeof(M)).toBe(6);
+    const m = M.create([[1, 2, 3], [4, 5, 6]]);
+    expect(m.get(1).get(0)).toBe(4);
+    expect([...new Uint8Array(m.$buffer)]).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+  it('a cursor moves over elements without allocating a view each time', () => {
+    const a = Arr.create();
+    const c = a.cursor();
+    for (let i = 0; i < 4; i++) c.seek(i).id = i * 2;
+    expect(a.toArray().map((p) => p.id)).toEqual([0, 2, 4, 6]);
+    expect(c.index).toBe(3);
+    expect(() => c.seek(4)).toThrow(RangeError);
+    const prim = array(u32, 3).create([5, 6, 7]).cursor(2);
+    expect(prim.value).toBe(7);
+  });
+});
+
+describe('creating views', () => {
+  it('checks the region lies inside the buffer and is aligned', () => {
+    const sab = new SharedArrayBuffer(100);
+    expect(() => Particle.view(sab, 56)).toThrow(RangeError);
+    expect(() => Particle.view(sab, 56)).toThrow('view(struct Particle): needs 48 bytes at byteOffset 56, but the buffer has 100 bytes; use a buffer of at least 104 bytes or a smaller offset');
+    expect(() => Particle.view(sab, 4)).toThrow('view(struct Particle): byteOffset 4 is not a multiple of its alignment 8; place it at a multiple of 8');
+    expect(() => Particle.view(sab, -8)).toThrow(RangeError);
+    expect(() => Particle.view({} as never)).toThrow(TypeError);
+  });
+  it('accepts typed-array windows (e.g. WebAssembly memory), bounded by the window', () => {
+    const sab = new SharedArrayBuffer(128);
+    const window = new Uint8Array(sab, 16, 48);
+    const p = view(Particle, window);
+    p.id = 9;
+    expect(p.$byteOffset).toBe(16);
+    expect(new Uint32Array(sab)[(16 + 36) / 4]).toBe(9);
+    expect(() => view(Particle, window, 8)).toThrow(RangeError);
+  });
+  it('works on plain ArrayBuffers and typecodes', () => {
+    const v = view('d', new ArrayBuffer(8));
+    v.value = 2.5;
+    expect(v.value).toBe(2.5);
+    expect(create('i', 7).value).toBe(7);
+  });
+});
