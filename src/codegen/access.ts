@@ -4,8 +4,8 @@
  * side so that they stay the same; the whole test suite runs in both modes.
  *
  * Generated code sees only: `d` (the DataView), an offset expression, `v` (the value written),
- * `R` (the runtime helpers), `C` (view classes) and `L` (labels), plus numbers and booleans from
- * the plan. No name or text from a schema is ever part of it.
+ * `this.$$C<k>` (the view classes of nested members), `R` (the runtime helpers) and `L` (labels),
+ * plus numbers and booleans from the plan. No name or text from a schema is ever part of it.
  *
  * @module
  */
@@ -14,23 +14,34 @@ import type { Layout } from '../layout/types.js';
 import type { Access } from './plan.js';
 import { RUNTIME as R } from './runtime.js';
 
-/** A view class as the accessors see it: constructed from (DataView, byteOffset). */
+/**
+ * A view as the accessors see it. `$$d` (the DataView of the buffer) and `$$C<k>` (the classes of
+ * nested members, bound to the same buffer) live on the prototype of the class bound to one
+ * buffer, where the engine can treat them as constants; the instance holds only its offset.
+ */
 export interface ViewInternals {
-  $$d: DataView;
+  readonly $$d: DataView;
   $$o: number;
   $$plain(): unknown;
   $$assign(v: unknown): void;
 }
-export type ViewCtor = new (d: DataView, o: number) => ViewInternals;
 
-/** Where emitted code finds view classes and labels: `C[i]`, `L[i]`. */
+/** A view class bound to one buffer: instances are made from a byte offset. */
+export type BoundCtor = new (o: number) => ViewInternals;
+
+/** Where emitted code finds nested view classes and labels: `this.$$C<k>`, `L[i]`. */
 export interface EmitRefs {
   classRef(layout: Layout): string;
   labelRef(label: string): string;
 }
 
-/** Where interpreted accessors find view classes. */
-export type ClassOf = (layout: Layout) => ViewCtor;
+/** Where interpreted accessors find nested view classes: the prototype key `$$C<k>`. */
+export type NestedKey = (layout: Layout) => string;
+
+/** Reads member at `o` of view `self`. */
+export type Reader = (self: ViewInternals, o: number) => unknown;
+/** Writes `v` to the member at `o` of view `self`. */
+export type Writer = (self: ViewInternals, o: number, v: unknown) => void;
 
 const num = (n: number): string => {
   if (!Number.isFinite(n)) throw new TypeError(`not a finite number: ${n}`);
@@ -128,46 +139,46 @@ export function emitRead(a: Access, at: string, refs: EmitRefs): string {
       return `(${raw}>>>${num(a.shift)}&${num(2 ** a.width - 1)})`;
     }
     case 'view':
-      return `new ${refs.classRef(a.layout)}(d,${at})`;
+      return `new ${refs.classRef(a.layout)}(${at})`;
     default:
       return assertNever(a, 'access');
   }
 }
 
 /** Interpreted twin of {@link emitRead}: a function reading member `a` at `o + off`. */
-export function makeRead(a: Access, off: number, classOf: ClassOf): (d: DataView, o: number) => unknown {
+export function makeRead(a: Access, off: number, nestedKey: NestedKey): Reader {
   switch (a.op) {
     case 'number': {
       const get = DataView.prototype[`get${a.method}`] as (this: DataView, at: number, le: boolean) => number;
       const le = a.le;
-      return (d, o) => get.call(d, o + off, le);
+      return (self, o) => get.call(self.$$d, o + off, le);
     }
     case 'bool':
-      return (d, o) => d.getUint8(o + off) !== 0;
+      return (self, o) => self.$$d.getUint8(o + off) !== 0;
     case 'bigint': {
       const get = DataView.prototype[`get${a.method}`] as (this: DataView, at: number, le: boolean) => bigint;
       const le = a.le;
-      return (d, o) => get.call(d, o + off, le);
+      return (self, o) => get.call(self.$$d, o + off, le);
     }
     case 'char': {
       const n = a.length;
-      return (d, o) => R.readChar(d, o + off, n);
+      return (self, o) => R.readChar(self.$$d, o + off, n);
     }
     case 'bits': {
       const { span, shift, width, signed, le } = a;
       if (!a.fast) {
         const asBig = a.value === 'bigint';
-        return (d, o) => R.readBits(d, o + off, span, shift, width, signed, le, asBig);
+        return (self, o) => R.readBits(self.$$d, o + off, span, shift, width, signed, le, asBig);
       }
-      if (a.value === 'bool') return (d, o) => ((rawRead(d, o + off, span, le) >>> shift) & 1) !== 0;
-      if (signed) return (d, o) => (rawRead(d, o + off, span, le) << (32 - shift - width)) >> (32 - width);
-      if (width === 32) return (d, o) => rawRead(d, o + off, span, le) >>> 0;
+      if (a.value === 'bool') return (self, o) => ((rawRead(self.$$d, o + off, span, le) >>> shift) & 1) !== 0;
+      if (signed) return (self, o) => (rawRead(self.$$d, o + off, span, le) << (32 - shift - width)) >> (32 - width);
+      if (width === 32) return (self, o) => rawRead(self.$$d, o + off, span, le) >>> 0;
       const mask = 2 ** width - 1;
-      return (d, o) => (rawRead(d, o + off, span, le) >>> shift) & mask;
+      return (self, o) => (rawRead(self.$$d, o + off, span, le) >>> shift) & mask;
     }
     case 'view': {
-      const Ctor = classOf(a.layout);
-      return (d, o) => new Ctor(d, o + off);
+      const key = nestedKey(a.layout);
+      return (self, o) => new (self as unknown as Record<string, BoundCtor>)[key]!(o + off);
     }
     default:
       return assertNever(a, 'access');
@@ -180,9 +191,9 @@ export function emitReadPlain(a: Access, at: string, refs: EmitRefs): string {
 }
 
 /** Interpreted twin of {@link emitReadPlain}. */
-export function makeReadPlain(a: Access, off: number, classOf: ClassOf): (d: DataView, o: number) => unknown {
-  const read = makeRead(a, off, classOf);
-  return a.op === 'view' ? (d, o) => (read(d, o) as ViewInternals).$$plain() : read;
+export function makeReadPlain(a: Access, off: number, nestedKey: NestedKey): Reader {
+  const read = makeRead(a, off, nestedKey);
+  return a.op === 'view' ? (self, o) => (read(self, o) as ViewInternals).$$plain() : read;
 }
 
 // ---- writes --------------------------------------------------------------------------------------
@@ -226,26 +237,26 @@ export function emitWrite(a: Access, at: string, v: string, checked: boolean, la
 }
 
 /** Interpreted twin of {@link emitWrite}. */
-export function makeWrite(a: Access, off: number, checked: boolean, label: string, classOf: ClassOf): (d: DataView, o: number, v: unknown) => void {
+export function makeWrite(a: Access, off: number, checked: boolean, label: string, nestedKey: NestedKey): Writer {
   switch (a.op) {
     case 'number': {
       const set = DataView.prototype[`set${a.method}`] as (this: DataView, at: number, v: unknown, le: boolean) => void;
       const { le, min, max } = a;
-      if (checked && min !== null && max !== null) return (d, o, v) => set.call(d, o + off, R.checkInt(v, min, max, label), le);
-      return (d, o, v) => set.call(d, o + off, v, le);
+      if (checked && min !== null && max !== null) return (self, o, v) => set.call(self.$$d, o + off, R.checkInt(v, min, max, label), le);
+      return (self, o, v) => set.call(self.$$d, o + off, v, le);
     }
     case 'bool':
-      if (checked) return (d, o, v) => d.setUint8(o + off, R.checkBool(v, label));
-      return (d, o, v) => d.setUint8(o + off, v ? 1 : 0);
+      if (checked) return (self, o, v) => self.$$d.setUint8(o + off, R.checkBool(v, label));
+      return (self, o, v) => self.$$d.setUint8(o + off, v ? 1 : 0);
     case 'bigint': {
       const set = DataView.prototype[`set${a.method}`] as (this: DataView, at: number, v: bigint, le: boolean) => void;
       const { le, min, max } = a;
-      if (checked) return (d, o, v) => set.call(d, o + off, R.checkBig(v, min, max, label), le);
-      return (d, o, v) => set.call(d, o + off, typeof v === 'bigint' ? v : R.toBig(v, label), le);
+      if (checked) return (self, o, v) => set.call(self.$$d, o + off, R.checkBig(v, min, max, label), le);
+      return (self, o, v) => set.call(self.$$d, o + off, typeof v === 'bigint' ? v : R.toBig(v, label), le);
     }
     case 'char': {
       const n = a.length;
-      return (d, o, v) => R.writeChar(d, o + off, n, v, label);
+      return (self, o, v) => R.writeChar(self.$$d, o + off, n, v, label);
     }
     case 'bits': {
       const { span, shift, width, le } = a;
@@ -257,18 +268,19 @@ export function makeWrite(a: Access, off: number, checked: boolean, label: strin
         convert = checked ? (v) => R.checkBig(v, bmin, bmax, label) : (v) => R.toBig(v, label);
       } else if (a.value === 'bool') convert = checked ? (v) => R.checkBool(v, label) : (v) => (v ? 1 : 0);
       else convert = checked ? (v) => R.checkInt(v, min, max, label) : (v) => v as number;
-      if (!a.fast) return (d, o, v) => R.writeBits(d, o + off, span, shift, width, le, convert(v));
-      if (width === 32) return (d, o, v) => rawWrite(d, o + off, span, le, convert(v) as number);
+      if (!a.fast) return (self, o, v) => R.writeBits(self.$$d, o + off, span, shift, width, le, convert(v));
+      if (width === 32) return (self, o, v) => rawWrite(self.$$d, o + off, span, le, convert(v) as number);
       const mask = 2 ** width - 1;
       const keep = ~(mask << shift);
-      return (d, o, v) => {
+      return (self, o, v) => {
+        const d = self.$$d;
         const at = o + off;
         rawWrite(d, at, span, le, (rawRead(d, at, span, le) & keep) | (((convert(v) as number) & mask) << shift));
       };
     }
     case 'view': {
-      const Ctor = classOf(a.layout);
-      return (d, o, v) => new Ctor(d, o + off).$$assign(v);
+      const key = nestedKey(a.layout);
+      return (self, o, v) => new (self as unknown as Record<string, BoundCtor>)[key]!(o + off).$$assign(v);
     }
     default:
       return assertNever(a, 'access');

@@ -1,25 +1,19 @@
 /**
- * Compiles a layout into a view class, once per (layout, mode): generated code through
- * {@link evaluate}, or the interpreted twin built from closures. Both give classes with the same
- * members and the same behaviour.
+ * Compiles a layout into view classes.
+ *
+ * - `viewClass(layout, mode)`: the class with all accessors, compiled once per (layout, mode):
+ *   generated code through {@link evaluate}, or the interpreted twin built from closures.
+ * - `boundClass(layout, mode, dataView)`: a subclass per buffer whose prototype holds the buffer's
+ *   DataView (`$$d`) and the bound classes of nested members (`$$C<k>`). Views are instances of
+ *   it and hold only their byte offset. Because the DataView sits on a prototype, the engine can
+ *   treat it as a constant in optimised code, as it would a DataView in a hand-written loop.
  *
  * @module
  */
 import type { Layout, RecordLayout } from '../layout/types.js';
 import { isIdentifier } from '../types/names.js';
 import { typeLabel } from '../types/schema.js';
-import {
-  type ClassOf,
-  type EmitRefs,
-  emitRead,
-  emitReadPlain,
-  emitWrite,
-  makeRead,
-  makeReadPlain,
-  makeWrite,
-  type ViewCtor,
-  type ViewInternals,
-} from './access.js';
+import { type BoundCtor, type EmitRefs, emitRead, emitReadPlain, emitWrite, makeRead, makeReadPlain, makeWrite, type NestedKey, type ViewInternals } from './access.js';
 import { codegenActive, evaluate } from './evaluate.js';
 import { accessOf, membersOf } from './plan.js';
 import { RUNTIME as R } from './runtime.js';
@@ -33,20 +27,74 @@ export interface CompileMode {
   readonly checked: boolean;
 }
 
-const classes = new WeakMap<Layout, Map<string, ViewCtor>>();
+/** The compiled (unbound) class of a layout, with the nested layouts its `$$C<k>` refer to. */
+interface ViewClass {
+  new (o: number): ViewInternals;
+  readonly prototype: ViewInternals;
+}
 
-/** The view class for `layout`, compiled on first use. */
-export function viewClass(layout: Layout, mode: CompileMode = { codegen: codegenActive(), checked: false }): ViewCtor {
+interface Compiled {
+  readonly ctor: ViewClass;
+  readonly nested: readonly Layout[];
+}
+
+const compiled = new WeakMap<Layout, Map<string, Compiled>>();
+const bound = new WeakMap<DataView, Map<Compiled, BoundCtor>>();
+
+/** The current default mode. */
+export function defaultMode(checked = false): CompileMode {
+  return { codegen: codegenActive(), checked };
+}
+
+function compile(layout: Layout, mode: CompileMode): Compiled {
   const key = `${mode.codegen ? 'g' : 'i'}${mode.checked ? 'c' : 'u'}`;
-  let byMode = classes.get(layout);
-  if (byMode === undefined) classes.set(layout, (byMode = new Map()));
-  let ctor = byMode.get(key);
-  if (ctor === undefined) {
-    ctor = mode.codegen ? generate(layout, mode) : interpret(layout, mode);
-    installCommonMembers(ctor, layout, mode, (l) => viewClass(l, mode));
-    byMode.set(key, ctor);
+  let byMode = compiled.get(layout);
+  if (byMode === undefined) compiled.set(layout, (byMode = new Map()));
+  let c = byMode.get(key);
+  if (c === undefined) {
+    const nested: Layout[] = [];
+    const nestedIndex = (l: Layout): number => {
+      let k = nested.indexOf(l);
+      if (k < 0) k = nested.push(l) - 1;
+      return k;
+    };
+    const ctor = mode.codegen ? generate(layout, mode, nestedIndex) : interpret(layout, mode, (l) => `$$C${nestedIndex(l)}`);
+    installCommonMembers(ctor, layout, mode, (l, d) => boundClass(l, mode, d));
+    c = { ctor, nested };
+    byMode.set(key, c);
   }
-  return ctor;
+  return c;
+}
+
+/**
+ * The view class of `layout` bound to the buffer behind `d`: `new (boundClass(…))(byteOffset)` is
+ * a view. Cached per (DataView, layout, mode); one instance is kept alive per class so that the
+ * engine keeps its object shapes (and the optimised code built on them) across garbage collections.
+ */
+export function boundClass(layout: Layout, mode: CompileMode, d: DataView): BoundCtor {
+  const c = compile(layout, mode);
+  let byClass = bound.get(d);
+  if (byClass === undefined) bound.set(d, (byClass = new Map()));
+  let B = byClass.get(c);
+  if (B === undefined) {
+    // A flat copy of the compiled prototype plus this buffer's constants, and a plain constructor:
+    // one prototype hop and a simple allocation keep element views cheap in optimised code.
+    const Bound = function (this: ViewInternals, o: number) {
+      this.$$o = o;
+    } as unknown as BoundCtor;
+    const P = Object.create(Object.getPrototypeOf(c.ctor.prototype) as object) as object;
+    const own = Object.getOwnPropertyDescriptors(c.ctor.prototype) as Record<string | symbol, PropertyDescriptor>;
+    Reflect.deleteProperty(own, 'constructor');
+    Object.defineProperties(P, own);
+    Object.defineProperty(P, 'constructor', { value: Bound, writable: true, configurable: true });
+    Object.defineProperty(P, '$$d', { value: d });
+    c.nested.forEach((l, k) => Object.defineProperty(P, `$$C${k}`, { value: boundClass(l, mode, d) }));
+    Bound.prototype = P as ViewInternals;
+    Object.defineProperty(Bound, '$$keep', { value: new Bound(0) });
+    B = Bound as BoundCtor;
+    byClass.set(c, B);
+  }
+  return B;
 }
 
 // ---- generated ------------------------------------------------------------------------------------
@@ -56,21 +104,17 @@ function assertIdentifier(name: string): string {
   return name;
 }
 
-function generate(layout: Layout, mode: CompileMode): ViewCtor {
-  const classRefs: ViewCtor[] = [];
+function generate(layout: Layout, mode: CompileMode, nestedIndex: (l: Layout) => number): ViewClass {
   const labels: string[] = [];
   const refs: EmitRefs = {
-    classRef(l) {
-      classRefs.push(viewClass(l, mode));
-      return `C[${classRefs.length - 1}]`;
-    },
+    classRef: (l) => `this.$$C${nestedIndex(l)}`,
     labelRef(label) {
       labels.push(label);
       return `L[${labels.length - 1}]`;
     },
   };
   const self = refs.labelRef(typeLabel(layout.schema));
-  const lines = ['class V{constructor(d,o){this.$$d=d;this.$$o=o}}', 'var P=V.prototype;'];
+  const lines = ['class V{constructor(o){this.$$o=o}}', 'var P=V.prototype;'];
   switch (layout.kind) {
     case 'struct':
     case 'union':
@@ -105,7 +149,7 @@ function generate(layout: Layout, mode: CompileMode): ViewCtor {
   }
   lines.push('return V;');
   const names = layout.kind === 'struct' || layout.kind === 'union' ? layout.fields.map((f) => f.name) : [];
-  return evaluate<ViewCtor>(['R', 'C', 'L', 'N'], lines.join('\n'), [R, classRefs, labels, names]);
+  return evaluate<ViewClass>(['R', 'L', 'N'], lines.join('\n'), [R, labels, names]);
 }
 
 function emitRecord(layout: RecordLayout, mode: CompileMode, refs: EmitRefs, self: string): string[] {
@@ -133,36 +177,33 @@ function emitRecord(layout: RecordLayout, mode: CompileMode, refs: EmitRefs, sel
 
 // ---- interpreted ------------------------------------------------------------------------------------
 
-function interpret(layout: Layout, mode: CompileMode): ViewCtor {
+function interpret(layout: Layout, mode: CompileMode, nestedKey: NestedKey): ViewClass {
   const V = class {
-    $$d: DataView;
     $$o: number;
-    constructor(d: DataView, o: number) {
-      this.$$d = d;
+    constructor(o: number) {
       this.$$o = o;
     }
-  } as unknown as ViewCtor;
+  } as unknown as ViewClass;
   const P = V.prototype as ViewInternals & Record<string, unknown>;
-  const classOf: ClassOf = (l) => viewClass(l, mode);
   const self = typeLabel(layout.schema);
   switch (layout.kind) {
     case 'struct':
     case 'union': {
       const members = membersOf(layout).map((m) => ({
         name: m.name,
-        read: makeRead(m.access, m.offset, classOf),
-        plain: makeReadPlain(m.access, m.offset, classOf),
-        write: makeWrite(m.access, m.offset, mode.checked, m.label, classOf),
+        read: makeRead(m.access, m.offset, nestedKey),
+        plain: makeReadPlain(m.access, m.offset, nestedKey),
+        write: makeWrite(m.access, m.offset, mode.checked, m.label, nestedKey),
       }));
       const byName = new Map(members.map((m) => [m.name, m]));
       const names = members.map((m) => m.name).join(', ');
       for (const m of members) {
         Object.defineProperty(P, m.name, {
           get(this: ViewInternals) {
-            return m.read(this.$$d, this.$$o);
+            return m.read(this, this.$$o);
           },
           set(this: ViewInternals, v: unknown) {
-            m.write(this.$$d, this.$$o, v);
+            m.write(this, this.$$o, v);
           },
           enumerable: true,
           configurable: true,
@@ -170,7 +211,7 @@ function interpret(layout: Layout, mode: CompileMode): ViewCtor {
       }
       P.$$plain = function (this: ViewInternals) {
         const out: Record<string, unknown> = {};
-        for (const m of members) out[m.name] = m.plain(this.$$d, this.$$o);
+        for (const m of members) out[m.name] = m.plain(this, this.$$o);
         return out;
       };
       P.$$assign = function (this: ViewInternals, o: unknown) {
@@ -181,7 +222,7 @@ function interpret(layout: Layout, mode: CompileMode): ViewCtor {
           if (v === undefined) continue;
           const m = byName.get(k);
           if (m === undefined) R.unknownField(self, k, names);
-          else m.write(this.$$d, this.$$o, v);
+          else m.write(this, this.$$o, v);
         }
         return this;
       };
@@ -191,26 +232,26 @@ function interpret(layout: Layout, mode: CompileMode): ViewCtor {
       const n = layout.length;
       const stride = layout.element.size;
       const el = accessOf(layout.element);
-      const read = makeRead(el, 0, classOf);
-      const plain = makeReadPlain(el, 0, classOf);
-      const write = makeWrite(el, 0, mode.checked, `${self} element`, classOf);
+      const read = makeRead(el, 0, nestedKey);
+      const plain = makeReadPlain(el, 0, nestedKey);
+      const write = makeWrite(el, 0, mode.checked, `${self} element`, nestedKey);
       const check = (i: unknown): void => {
         if (!((i as number) >>> 0 === i && (i as number) < n)) R.badIndex(i, n, self);
       };
       P['get'] = function (this: ViewInternals, i: number) {
         check(i);
-        return read(this.$$d, this.$$o + i * stride);
+        return read(this, this.$$o + i * stride);
       };
       P['$$setAt'] = function (this: ViewInternals, i: number, v: unknown) {
         check(i);
-        write(this.$$d, this.$$o + i * stride, v);
+        write(this, this.$$o + i * stride, v);
       };
       P['$$setMany'] = function (this: ViewInternals, a: ArrayLike<unknown>, off: number, count: number) {
-        for (let j = 0; j < count; j++) write(this.$$d, this.$$o + (off + j) * stride, a[j]);
+        for (let j = 0; j < count; j++) write(this, this.$$o + (off + j) * stride, a[j]);
       };
       P.$$plain = function (this: ViewInternals) {
         const out = new Array<unknown>(n);
-        for (let i = 0; i < n; i++) out[i] = plain(this.$$d, this.$$o + i * stride);
+        for (let i = 0; i < n; i++) out[i] = plain(this, this.$$o + i * stride);
         return out;
       };
       break;
@@ -218,23 +259,23 @@ function interpret(layout: Layout, mode: CompileMode): ViewCtor {
     case 'primitive':
     case 'char': {
       const a = accessOf(layout);
-      const read = makeRead(a, 0, classOf);
-      const write = makeWrite(a, 0, mode.checked, self, classOf);
+      const read = makeRead(a, 0, nestedKey);
+      const write = makeWrite(a, 0, mode.checked, self, nestedKey);
       Object.defineProperty(P, 'value', {
         get(this: ViewInternals) {
-          return read(this.$$d, this.$$o);
+          return read(this, this.$$o);
         },
         set(this: ViewInternals, v: unknown) {
-          write(this.$$d, this.$$o, v);
+          write(this, this.$$o, v);
         },
         enumerable: true,
         configurable: true,
       });
       P.$$plain = function (this: ViewInternals) {
-        return read(this.$$d, this.$$o);
+        return read(this, this.$$o);
       };
       P.$$assign = function (this: ViewInternals, v: unknown) {
-        write(this.$$d, this.$$o, v);
+        write(this, this.$$o, v);
       };
       break;
     }

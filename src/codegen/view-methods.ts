@@ -7,7 +7,7 @@
  */
 import type { ArrayLayout, Layout } from '../layout/types.js';
 import { typeLabel } from '../types/schema.js';
-import type { ViewCtor, ViewInternals } from './access.js';
+import type { BoundCtor, ViewInternals } from './access.js';
 import type { CompileMode } from './compile.js';
 import { RUNTIME as R } from './runtime.js';
 
@@ -19,7 +19,6 @@ interface ArrayInternals extends ViewInternals {
 
 interface CursorInternals extends ViewInternals {
   $$base: number;
-  $$i: number;
 }
 
 function define(proto: object, name: string | symbol, descriptor: PropertyDescriptor): void {
@@ -27,7 +26,7 @@ function define(proto: object, name: string | symbol, descriptor: PropertyDescri
 }
 
 /** Installs the members shared by all views, and those of the layout's kind. */
-export function installCommonMembers(ctor: ViewCtor, layout: Layout, mode: CompileMode, classOf: (l: Layout) => ViewCtor): void {
+export function installCommonMembers(ctor: { prototype: ViewInternals }, layout: Layout, mode: CompileMode, bind: (l: Layout, d: DataView) => BoundCtor): void {
   const P = ctor.prototype as object;
   define(P, '$buffer', {
     get(this: ViewInternals) {
@@ -49,7 +48,7 @@ export function installCommonMembers(ctor: ViewCtor, layout: Layout, mode: Compi
       define(P, 'set', { value: (P as ViewInternals).$$assign, writable: true });
       break;
     case 'array':
-      installArrayMethods(ctor, layout, mode, classOf);
+      installArrayMethods(ctor, layout, bind);
       break;
     case 'char': {
       const n = layout.length;
@@ -71,12 +70,11 @@ export function installCommonMembers(ctor: ViewCtor, layout: Layout, mode: Compi
 }
 
 /** The array members that are the same for every element type. */
-export function installArrayMethods(ctor: ViewCtor, layout: ArrayLayout, mode: CompileMode, classOf: (l: Layout) => ViewCtor): void {
+export function installArrayMethods(ctor: { prototype: ViewInternals }, layout: ArrayLayout, bind: (l: Layout, d: DataView) => BoundCtor): void {
   const P = ctor.prototype as object;
   const n = layout.length;
   const stride = layout.element.size;
   const label = typeLabel(layout.schema);
-  let Cursor: (new (d: DataView, o: number) => CursorInternals) | undefined;
   define(P, 'length', { value: n });
   define(P, 'set', {
     value(this: ArrayInternals, a: unknown, b?: unknown): void {
@@ -112,31 +110,54 @@ export function installArrayMethods(ctor: ViewCtor, layout: ArrayLayout, mode: C
   });
   define(P, 'cursor', {
     value(this: ArrayInternals, index = 0): CursorInternals {
-      if (Cursor === undefined) Cursor = cursorClass(classOf(layout.element), n, stride, label);
-      const c = new Cursor(this.$$d, this.$$o);
-      c.$$base = this.$$o;
-      c.$$i = 0;
+      const Cursor = cursorClass(bind(layout.element, this.$$d), n, stride, label);
+      const c = new Cursor(this.$$o);
       return (c as unknown as { seek(i: number): CursorInternals }).seek(index);
     },
     writable: true,
   });
-  void mode;
 }
 
-function cursorClass(Element: ViewCtor, n: number, stride: number, label: string): new (d: DataView, o: number) => CursorInternals {
-  const Base = Element as unknown as new (d: DataView, o: number) => ViewInternals;
-  class Cursor extends Base {
-    $$base = 0;
-    $$i = 0;
-    get index(): number {
-      return this.$$i;
-    }
-    seek(i: number): this {
-      if (!(i >>> 0 === i && i < n)) R.badIndex(i, n, `${label} cursor`);
-      this.$$i = i;
-      this.$$o = this.$$base + i * stride;
-      return this;
-    }
+const cursors = new WeakMap<BoundCtor, Map<string, new (o: number) => CursorInternals>>();
+
+/** The cursor class over elements of class `Element` (cached, with one instance kept alive). */
+function cursorClass(Element: BoundCtor, n: number, stride: number, label: string): new (o: number) => CursorInternals {
+  let byShape = cursors.get(Element);
+  if (byShape === undefined) cursors.set(Element, (byShape = new Map()));
+  const key = `${n}:${stride}`;
+  let C = byShape.get(key);
+  if (C === undefined) {
+    // Same flat shape as the element class (its members copied, one prototype hop), plus seek/index.
+    const Cursor = function (this: CursorInternals, o: number) {
+      this.$$o = o;
+      this.$$base = o;
+    } as unknown as new (o: number) => CursorInternals;
+    const P = Object.create(Object.getPrototypeOf(Element.prototype) as object) as object;
+    const own = Object.getOwnPropertyDescriptors(Element.prototype) as Record<string | symbol, PropertyDescriptor>;
+    Reflect.deleteProperty(own, 'constructor');
+    Object.defineProperties(P, own);
+    Object.defineProperties(P, {
+      constructor: { value: Cursor, writable: true, configurable: true },
+      index: {
+        get(this: CursorInternals): number {
+          return (this.$$o - this.$$base) / stride;
+        },
+        configurable: true,
+      },
+      seek: {
+        value(this: CursorInternals, i: number): CursorInternals {
+          if (!(i >>> 0 === i && i < n)) R.badIndex(i, n, `${label} cursor`);
+          this.$$o = this.$$base + i * stride;
+          return this;
+        },
+        writable: true,
+        configurable: true,
+      },
+    });
+    (Cursor as { prototype: object }).prototype = P;
+    Object.defineProperty(Cursor, '$$keep', { value: new Cursor(0) });
+    C = Cursor;
+    byShape.set(key, C);
   }
-  return Cursor as unknown as new (d: DataView, o: number) => CursorInternals;
+  return C;
 }

@@ -3,8 +3,7 @@
  *
  * @module
  */
-import { viewClass } from '../codegen/compile.js';
-import { codegenActive } from '../codegen/evaluate.js';
+import { boundClass, defaultMode } from '../codegen/compile.js';
 import { layout } from '../layout/compute.js';
 import type { InitOf, ViewOf, ViewOptions } from '../types/infer.js';
 import { installViewBackend, type Schema, type SchemaLike, typeLabel } from '../types/schema.js';
@@ -12,8 +11,8 @@ import { resolveSchema } from '../types/builtins.js';
 import { checkRegion, dataViewOf, type BufferSource } from './region.js';
 
 function construct(schema: Schema, buffer: ArrayBufferLike, offset: number, options: ViewOptions): unknown {
-  const Ctor = viewClass(layout(schema), { codegen: codegenActive(), checked: options.checked === true });
-  return new Ctor(dataViewOf(buffer), offset);
+  const Ctor = boundClass(layout(schema), defaultMode(options.checked === true), dataViewOf(buffer));
+  return new Ctor(offset);
 }
 
 /**

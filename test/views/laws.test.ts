@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { layout, sizeof, alignof, type Schema } from '../../src/index.js';
-import { viewClass } from '../../src/codegen/compile.js';
+import { boundClass } from '../../src/codegen/compile.js';
 import { dataViewOf } from '../../src/views/region.js';
 import { hasUnion, schemaWithValues } from '../support/arbitraries.js';
 import { getPath, hex, setPath } from '../support/paths.js';
@@ -87,8 +87,8 @@ describe('accessor laws', () => {
         const l = layout(s);
         const images = [true, false].map((codegen) => {
           const { buffer, at } = region(s);
-          const Ctor = viewClass(l, { codegen, checked: false });
-          const v = new Ctor(dataViewOf(buffer), at);
+          const Ctor = boundClass(l, { codegen, checked: false }, dataViewOf(buffer));
+          const v = new Ctor(at);
           leaves.forEach((leaf, i) => setPath(v, leaf.path, values[i]));
           return { bytes: hex(buffer), plain: v.$$plain() };
         });
