@@ -53,3 +53,16 @@ export function typeError(subject: string, problem: string, fix?: string): TypeE
 export function assertNever(value: never, what: string): never {
   throw new TypeError(`unexpected ${what}: ${JSON.stringify(value)}`);
 }
+
+/**
+ * Misuse of a lock or condition, like Python's `RuntimeError` from `threading`: releasing a lock
+ * that is not held, or waiting on a condition without holding its lock.
+ */
+export class SyncError extends Error {
+  override readonly name = 'SyncError';
+}
+
+/** A `Barrier` was broken (aborted, reset, timed out, or its action threw), as in Python. */
+export class BrokenBarrierError extends Error {
+  override readonly name = 'BrokenBarrierError';
+}

@@ -40,6 +40,7 @@ export function installCommonMembers(ctor: { prototype: ViewInternals }, layout:
   });
   define(P, '$byteLength', { value: layout.size });
   define(P, '$schema', { value: layout.schema });
+  define(P, '$$layout', { value: layout });
   define(P, Symbol.toStringTag, { value: typeLabel(layout.schema) });
   switch (layout.kind) {
     case 'struct':

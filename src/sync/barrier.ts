@@ -1,0 +1,160 @@
+/**
+ * `Barrier`: `parties` threads wait until all have arrived, in three Int32 words of shared memory:
+ * [generation·count, break epoch, broken]. Arrivals and the generation share one word, changed by
+ * compare-and-swap, so a thread of the next round can never be confused with this one. Zeroed
+ * memory is a fresh barrier.
+ *
+ * @module
+ */
+import { BrokenBarrierError, rangeError } from '../errors.js';
+import { deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
+import { type SharedPlace, wordsAt } from './memory.js';
+
+const STATE = 0; // generation << 16 | arrived count
+const EPOCH = 1; // bumped by abort() and reset(): waiters of an older epoch are broken
+const BROKEN = 2; // 1 while broken
+const COUNT_MASK = 0xffff;
+const MAX_PARTIES = 0xfffe;
+
+/**
+ * A barrier for `parties` threads, like Python's `threading.Barrier`: `wait()` returns a distinct
+ * index from 0 to parties − 1 (the order of arrival) in each thread once all have arrived. `action` (if given to the
+ * thread that completes a round) runs once per round before the others are released. A timeout,
+ * `abort()` or a throwing action breaks the barrier: waiters get a `BrokenBarrierError`.
+ *
+ * @example
+ * ```ts
+ * import { Barrier } from 'sharedctypes';
+ * const b = new Barrier(4);          // share b.place with 3 workers: new Barrier(4, { place })
+ * const index = b.wait();            // 0 … 3
+ * ```
+ */
+export class Barrier {
+  /** Int32 words a barrier occupies. */
+  static readonly WORDS = 3;
+  readonly #a: Int32Array;
+  readonly #i: number;
+  /** Threads needed to pass. */
+  readonly parties: number;
+  readonly #action: (() => void) | undefined;
+  readonly #timeout: number;
+
+  /**
+   * A barrier for `parties` threads in its own buffer or at `place`. `action` runs in the thread
+   * that completes a round; `timeout` (ms) is the default for `wait()`.
+   */
+  constructor(parties: number, options: { readonly action?: () => void; readonly timeout?: number; readonly place?: SharedPlace } = {}) {
+    if (!Number.isInteger(parties) || parties < 1 || parties > MAX_PARTIES) {
+      throw rangeError('Barrier', `parties = ${String(parties)} is not a whole number from 1 to ${MAX_PARTIES}`);
+    }
+    const { a, i } = wordsAt('Barrier', Barrier.WORDS, options.place);
+    this.#a = a;
+    this.#i = i;
+    this.parties = parties;
+    this.#action = options.action;
+    this.#timeout = options.timeout ?? -1;
+  }
+
+  /** The buffer and offset of the barrier's words. */
+  get place(): { buffer: SharedArrayBuffer; byteOffset: number } {
+    return { buffer: this.#a.buffer as SharedArrayBuffer, byteOffset: this.#i * 4 };
+  }
+
+  /** Threads waiting in the current round. */
+  get nWaiting(): number {
+    return Atomics.load(this.#a, this.#i + STATE) & COUNT_MASK;
+  }
+
+  /** Whether the barrier is broken. */
+  get broken(): boolean {
+    return Atomics.load(this.#a, this.#i + BROKEN) !== 0;
+  }
+
+  /**
+   * Arrives. Returns this thread's index when it completed the round (after running the action and
+   * releasing the others), or what to wait for otherwise.
+   */
+  #arrive(): { index: number; generation: number; epoch: number } | number {
+    const a = this.#a;
+    const s = this.#i + STATE;
+    const epoch = Atomics.load(a, this.#i + EPOCH);
+    for (;;) {
+      if (this.broken) throw new BrokenBarrierError('Barrier.wait(): the barrier is broken');
+      const state = Atomics.load(a, s);
+      const count = state & COUNT_MASK;
+      const generation = state >>> 16;
+      if (count >= this.parties) {
+        // More threads than parties: a round is completing; wait for the next one.
+        wait(a, s, state, Infinity);
+        continue;
+      }
+      if (Atomics.compareExchange(a, s, state, state + 1) !== state) continue;
+      if (count + 1 < this.parties) return { index: count, generation, epoch };
+      // Last to arrive: run the action, then open the next generation and wake everyone.
+      try {
+        this.#action?.();
+      } catch (e) {
+        this.abort();
+        throw e;
+      }
+      Atomics.store(a, s, ((generation + 1) & 0x7fff) << 16);
+      wake(a, s);
+      return count;
+    }
+  }
+
+  /** The state word now, or `true` when the round this thread waits in is over. */
+  #poll(w: { generation: number; epoch: number }): number | true {
+    if (Atomics.load(this.#a, this.#i + EPOCH) !== w.epoch) throw new BrokenBarrierError('Barrier.wait(): the barrier was broken while waiting');
+    const now = Atomics.load(this.#a, this.#i + STATE);
+    return now >>> 16 !== w.generation ? true : now;
+  }
+
+  /** Waits for all parties (up to `timeout` ms); returns this thread's arrival index 0 … parties − 1. */
+  wait(timeout = this.#timeout): number {
+    const arrived = this.#arrive();
+    if (typeof arrived === 'number') return arrived;
+    const deadline = deadlineOf(timeout);
+    for (;;) {
+      const now = this.#poll(arrived);
+      if (now === true) return arrived.index;
+      if (remaining(deadline) <= 0) {
+        this.abort();
+        throw new BrokenBarrierError(`Barrier.wait(): timed out after ${timeout} ms; the barrier is now broken`);
+      }
+      wait(this.#a, this.#i + STATE, now, deadline);
+    }
+  }
+
+  /** Async form of {@link wait}, for a thread that may not block. */
+  async waitAsync(timeout = this.#timeout): Promise<number> {
+    const arrived = this.#arrive();
+    if (typeof arrived === 'number') return arrived;
+    const deadline = deadlineOf(timeout);
+    for (;;) {
+      const now = this.#poll(arrived);
+      if (now === true) return arrived.index;
+      if (remaining(deadline) <= 0) {
+        this.abort();
+        throw new BrokenBarrierError(`Barrier.waitAsync(): timed out after ${timeout} ms; the barrier is now broken`);
+      }
+      await waitAsync(this.#a, this.#i + STATE, now, deadline);
+    }
+  }
+
+  /** Breaks the barrier: current and future waiters get a `BrokenBarrierError` until `reset()`. */
+  abort(): void {
+    Atomics.store(this.#a, this.#i + BROKEN, 1);
+    Atomics.add(this.#a, this.#i + EPOCH, 1);
+    wake(this.#a, this.#i + STATE);
+  }
+
+  /** Returns the barrier to its empty state; threads waiting now get a `BrokenBarrierError`. */
+  reset(): void {
+    Atomics.add(this.#a, this.#i + EPOCH, 1);
+    const state = Atomics.load(this.#a, this.#i + STATE);
+    Atomics.store(this.#a, this.#i + STATE, (((state >>> 16) + 1) & 0x7fff) << 16);
+    Atomics.store(this.#a, this.#i + BROKEN, 0);
+    wake(this.#a, this.#i + STATE);
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * `Condition`: a condition variable in shared memory: a sequence word that waiters sleep on, and
+ * a lock (its own `RLock` by default, or the `Lock`/`RLock` given).
+ *
+ * @module
+ */
+import { SyncError } from '../errors.js';
+import { deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
+import type { Held } from './lock.js';
+import { held, Lock } from './lock.js';
+import { type SharedPlace, wordsAt } from './memory.js';
+import { RLock } from './rlock.js';
+
+/**
+ * A condition variable, like Python's `threading.Condition`: `wait()` releases the lock, sleeps
+ * until notified, and re-acquires it. As in Python, a wait may also return spuriously; loop on your
+ * predicate, or use {@link Condition.waitFor}.
+ *
+ * @example
+ * ```ts
+ * import { Condition } from 'sharedctypes';
+ * const cond = new Condition();
+ * // consumer:
+ * cond.withLock(() => cond.waitFor(() => queueLength() > 0));
+ * // producer:
+ * cond.withLock(() => { push(); cond.notify(); });
+ * ```
+ */
+export class Condition {
+  /** Int32 words of the sequence word (a condition made without a lock adds an RLock's). */
+  static readonly WORDS = 1;
+  readonly #a: Int32Array;
+  readonly #i: number;
+  /** The lock the condition uses. */
+  readonly lock: Lock | RLock;
+
+  /**
+   * A condition over `lock` (a new RLock when absent), its sequence word in its own buffer or at
+   * `place`.
+   */
+  constructor(lock?: Lock | RLock, place?: SharedPlace) {
+    const { a, i } = wordsAt('Condition', Condition.WORDS, place);
+    this.#a = a;
+    this.#i = i;
+    this.lock = lock ?? new RLock();
+  }
+
+  /** The buffer and offset of the sequence word. */
+  get place(): { buffer: SharedArrayBuffer; byteOffset: number } {
+    return { buffer: this.#a.buffer as SharedArrayBuffer, byteOffset: this.#i * 4 };
+  }
+
+  /** Acquires the underlying lock. */
+  acquire(blocking = true, timeout = -1): boolean {
+    return this.lock.acquire(blocking, timeout);
+  }
+
+  /** Acquires the underlying lock without blocking the thread. */
+  acquireAsync(timeout = -1): Promise<boolean> {
+    return this.lock.acquireAsync(timeout);
+  }
+
+  /** Releases the underlying lock. */
+  release(): void {
+    this.lock.release();
+  }
+
+  #owned(what: string): void {
+    const owned = this.lock instanceof RLock ? this.lock.isOwned() : this.lock.locked();
+    if (!owned) throw new SyncError(`Condition.${what}(): the lock is not held; acquire it first`);
+  }
+
+  #releaseSave(): number {
+    if (this.lock instanceof RLock) return this.lock.releaseAll();
+    this.lock.release();
+    return 1;
+  }
+
+  /** Releases the lock, waits until notified or `timeout` ms pass, re-acquires. Returns false on timeout. */
+  wait(timeout = -1): boolean {
+    this.#owned('wait');
+    const deadline = deadlineOf(timeout);
+    const seq = Atomics.load(this.#a, this.#i);
+    const saved = this.#releaseSave();
+    let result: string;
+    try {
+      result = wait(this.#a, this.#i, seq, deadline);
+    } finally {
+      if (this.lock instanceof RLock) this.lock.restore(saved);
+      else this.lock.acquire();
+    }
+    return result !== 'timed-out';
+  }
+
+  /** Async form of {@link wait}, for a thread that may not block. */
+  async waitAsync(timeout = -1): Promise<boolean> {
+    this.#owned('waitAsync');
+    const deadline = deadlineOf(timeout);
+    const seq = Atomics.load(this.#a, this.#i);
+    const saved = this.#releaseSave();
+    let result: string;
+    try {
+      result = await waitAsync(this.#a, this.#i, seq, deadline);
+    } finally {
+      if (this.lock instanceof RLock) await this.lock.restoreAsync(saved);
+      else await this.lock.acquireAsync();
+    }
+    return result !== 'timed-out';
+  }
+
+  /** Waits until `predicate()` is true (checked with the lock held) or `timeout` ms pass; returns its last value. */
+  waitFor<T>(predicate: () => T, timeout = -1): T {
+    const deadline = deadlineOf(timeout);
+    let result = predicate();
+    while (!result) {
+      const left = remaining(deadline);
+      if (left <= 0) break;
+      this.wait(left === Infinity ? -1 : left);
+      result = predicate();
+    }
+    return result;
+  }
+
+  /** Async form of {@link waitFor}. */
+  async waitForAsync<T>(predicate: () => T, timeout = -1): Promise<T> {
+    const deadline = deadlineOf(timeout);
+    let result = predicate();
+    while (!result) {
+      const left = remaining(deadline);
+      if (left <= 0) break;
+      await this.waitAsync(left === Infinity ? -1 : left);
+      result = predicate();
+    }
+    return result;
+  }
+
+  /** Wakes up to `n` waiters (the lock must be held). */
+  notify(n = 1): void {
+    this.#owned('notify');
+    Atomics.add(this.#a, this.#i, 1);
+    wake(this.#a, this.#i, n);
+  }
+
+  /** Wakes every waiter (the lock must be held). */
+  notifyAll(): void {
+    this.notify(Infinity);
+  }
+
+  /** Runs `fn` holding the lock. */
+  withLock<T>(fn: () => T): T {
+    this.acquire();
+    try {
+      return fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Acquires and returns a handle that `using` releases. */
+  hold(): Held {
+    this.acquire();
+    return held(this);
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Waiting and waking on an Int32 word of shared memory: `Atomics.wait`/`notify`, the async
+ * `Atomics.waitAsync` (with a polling fallback where an engine lacks it), deadlines, and the
+ * identity of the current thread.
+ *
+ * @module
+ */
+
+/** Outcome of a wait. */
+export type WaitResult = 'ok' | 'not-equal' | 'timed-out';
+
+let blockable: boolean | undefined;
+
+/**
+ * Whether this thread may block in `Atomics.wait` (false on a browser's main thread; true in
+ * workers and in Node).
+ */
+export function canBlock(): boolean {
+  if (blockable === undefined) {
+    try {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+      blockable = true;
+    } catch {
+      blockable = false;
+    }
+  }
+  return blockable;
+}
+
+/** A deadline in `performance.now()` time for a timeout in ms (negative or `Infinity`: none). */
+export function deadlineOf(timeoutMs: number): number {
+  if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs)) throw new TypeError(`timeout must be a number of milliseconds (got ${String(timeoutMs)})`);
+  return timeoutMs < 0 || timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
+}
+
+/** Milliseconds left until `deadline` (≥ 0, `Infinity` for none). */
+export function remaining(deadline: number): number {
+  return deadline === Infinity ? Infinity : Math.max(0, deadline - performance.now());
+}
+
+/**
+ * Blocks while `a[i] === expected`, until woken or `deadline`. Throws a `TypeError` that says what
+ * to do instead on a thread that may not block.
+ */
+export function wait(a: Int32Array, i: number, expected: number, deadline: number): WaitResult {
+  if (!canBlock()) {
+    throw new TypeError('this thread may not block (a browser main thread): use the async form, e.g. acquireAsync() or waitAsync()');
+  }
+  return Atomics.wait(a, i, expected, remaining(deadline));
+}
+
+type WaitAsync = (a: Int32Array, i: number, v: number, t?: number) => { async: boolean; value: WaitResult | Promise<WaitResult> };
+const nativeWaitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
+
+/** Waits without blocking the thread: resolves when woken, when the value differs, or at `deadline`. */
+export async function waitAsync(a: Int32Array, i: number, expected: number, deadline: number): Promise<WaitResult> {
+  if (nativeWaitAsync !== undefined) {
+    const left = remaining(deadline);
+    const r = nativeWaitAsync(a, i, expected, left === Infinity ? undefined : left);
+    return r.async ? await r.value : (r.value as WaitResult);
+  }
+  // No Atomics.waitAsync (older Firefox, Safari): poll with a growing delay, at most 4 ms.
+  for (let delay = 0.25; ; delay = Math.min(4, delay * 2)) {
+    if (Atomics.load(a, i) !== expected) return 'not-equal';
+    const left = remaining(deadline);
+    if (left <= 0) return 'timed-out';
+    await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
+  }
+}
+
+/** Wakes up to `count` threads waiting on `a[i]`. */
+export function wake(a: Int32Array, i: number, count = Infinity): number {
+  return Atomics.notify(a, i, count);
+}
+
+let identity: number | undefined;
+
+/**
+ * A non-zero number identifying the current thread, the same for every call in it: Node's
+ * `threadId + 1`, or a random 31-bit number where the platform has no thread ids (browsers).
+ */
+export function threadIdentity(): number {
+  if (identity === undefined) {
+    const g = globalThis as { process?: { getBuiltinModule?: (n: string) => { threadId?: number } | undefined } };
+    const threadId = g.process?.getBuiltinModule?.('node:worker_threads')?.threadId;
+    if (typeof threadId === 'number') identity = threadId + 1;
+    else {
+      const r = new Uint32Array(1);
+      do crypto.getRandomValues(r);
+      while ((r[0] as number) >>> 1 === 0);
+      identity = (r[0] as number) >>> 1;
+    }
+  }
+  return identity;
+}

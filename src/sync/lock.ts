@@ -1,0 +1,133 @@
+/**
+ * `Lock`: a mutex in one Int32 word of shared memory (Drepper's three-state futex mutex: 0 free,
+ * 1 held, 2 held with waiters). Python `threading.Lock` semantics: any thread may release it.
+ *
+ * @module
+ */
+import { SyncError } from '../errors.js';
+import { deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
+import { disposeSymbol, type SharedPlace, wordsAt } from './memory.js';
+
+const SPIN = 64;
+
+/** Something held that `using` releases. */
+export interface Held extends Disposable {
+  /** Releases (the same as leaving the `using` block). */
+  release(): void;
+}
+
+/**
+ * A lock in shared memory: one Int32 word that any thread holding the buffer can use.
+ *
+ * @example
+ * ```ts
+ * import { Lock } from 'sharedctypes';
+ * const lock = new Lock();                 // its own 4-byte SharedArrayBuffer
+ * lock.acquire();                          // blocks (workers, Node); true when acquired
+ * try { … } finally { lock.release(); }
+ * lock.withLock(() => { … });              // the same, shorter
+ * { using _held = lock.hold(); … }         // released at the end of the block
+ * await lock.acquireAsync(100);            // a thread that may not block (browser main thread)
+ * ```
+ */
+export class Lock {
+  /** Int32 words a lock occupies. */
+  static readonly WORDS = 1;
+  /** The shared words. */
+  readonly #a: Int32Array;
+  readonly #i: number;
+
+  /** A new lock in its own buffer, or the lock living at `place` (shared with other threads). */
+  constructor(place?: SharedPlace) {
+    const { a, i } = wordsAt('Lock', Lock.WORDS, place);
+    this.#a = a;
+    this.#i = i;
+  }
+
+  /** The buffer and offset of the lock's word, to hand to another thread. */
+  get place(): { buffer: SharedArrayBuffer; byteOffset: number } {
+    return { buffer: this.#a.buffer as SharedArrayBuffer, byteOffset: this.#i * 4 };
+  }
+
+  /**
+   * Acquires the lock, waiting up to `timeout` ms (negative: forever) when `blocking`. Returns
+   * whether it was acquired, like Python's `acquire(blocking, timeout)` (but in milliseconds).
+   */
+  acquire(blocking = true, timeout = -1): boolean {
+    const a = this.#a;
+    const i = this.#i;
+    if (Atomics.compareExchange(a, i, 0, 1) === 0) return true;
+    if (!blocking) return false;
+    for (let k = 0; k < SPIN; k++) {
+      if (Atomics.load(a, i) === 0 && Atomics.compareExchange(a, i, 0, 1) === 0) return true;
+    }
+    const deadline = deadlineOf(timeout);
+    while (Atomics.exchange(a, i, 2) !== 0) {
+      if (remaining(deadline) <= 0) return false;
+      wait(a, i, 2, deadline);
+    }
+    return true;
+  }
+
+  /** Acquires without blocking the thread; resolves to whether it was acquired within `timeout` ms. */
+  async acquireAsync(timeout = -1): Promise<boolean> {
+    const a = this.#a;
+    const i = this.#i;
+    if (Atomics.compareExchange(a, i, 0, 1) === 0) return true;
+    const deadline = deadlineOf(timeout);
+    while (Atomics.exchange(a, i, 2) !== 0) {
+      if (remaining(deadline) <= 0) return false;
+      await waitAsync(a, i, 2, deadline);
+    }
+    return true;
+  }
+
+  /** Releases the lock (any thread may). Releasing a lock that is not held is a `SyncError`. */
+  release(): void {
+    const prev = Atomics.exchange(this.#a, this.#i, 0);
+    if (prev === 0) throw new SyncError('Lock.release(): the lock is not held');
+    if (prev === 2) wake(this.#a, this.#i, 1);
+  }
+
+  /** Whether the lock is held (by any thread). */
+  locked(): boolean {
+    return Atomics.load(this.#a, this.#i) !== 0;
+  }
+
+  /** Runs `fn` holding the lock and releases it afterwards, also when `fn` throws. */
+  withLock<T>(fn: () => T): T {
+    this.acquire();
+    try {
+      return fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Async form of {@link withLock}: acquires without blocking, awaits `fn`, releases. */
+  async withLockAsync<T>(fn: () => T | Promise<T>): Promise<T> {
+    await this.acquireAsync();
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Acquires and returns a handle that `using` releases at the end of the block. */
+  hold(): Held {
+    this.acquire();
+    return held(this);
+  }
+}
+
+/** A `Held` that releases `lock` once. */
+export function held(lock: { release(): void }): Held {
+  let done = false;
+  const release = (): void => {
+    if (done) return;
+    done = true;
+    lock.release();
+  };
+  return { release, [disposeSymbol]: release } as Held;
+}

@@ -1,0 +1,44 @@
+/**
+ * Where a synchronization object's Int32 words live: a place in a SharedArrayBuffer, checked, or a
+ * fresh buffer of its own.
+ *
+ * @module
+ */
+import { rangeError, typeError } from '../errors.js';
+
+/** A place in shared memory: a buffer and a byte offset (a multiple of 4). */
+export interface SharedPlace {
+  readonly buffer: SharedArrayBuffer;
+  readonly byteOffset?: number;
+}
+
+const int32s = new WeakMap<SharedArrayBuffer, Int32Array>();
+
+/** The Int32Array over all of `buffer` (one per buffer). */
+export function int32Of(buffer: SharedArrayBuffer): Int32Array {
+  let a = int32s.get(buffer);
+  if (a === undefined) {
+    a = new Int32Array(buffer, 0, buffer.byteLength >> 2);
+    int32s.set(buffer, a);
+  }
+  return a;
+}
+
+/** Resolves a place (or allocates one) for `words` Int32 words; returns the array and word index. */
+export function wordsAt(what: string, words: number, place: SharedPlace | undefined): { a: Int32Array; i: number } {
+  if (place === undefined) return { a: new Int32Array(new SharedArrayBuffer(words * 4)), i: 0 };
+  const { buffer, byteOffset = 0 } = place;
+  if (typeof SharedArrayBuffer === 'undefined' || !(buffer instanceof SharedArrayBuffer)) {
+    throw typeError(what, 'needs a SharedArrayBuffer (locks live in shared memory)');
+  }
+  if (!Number.isInteger(byteOffset) || byteOffset < 0 || byteOffset % 4 !== 0) {
+    throw rangeError(what, `byteOffset ${String(byteOffset)} is not a multiple of 4`, 'place it at a 4-byte boundary');
+  }
+  if (byteOffset + words * 4 > buffer.byteLength) {
+    throw rangeError(what, `needs ${words * 4} bytes at byteOffset ${byteOffset}, but the buffer has ${buffer.byteLength} bytes`);
+  }
+  return { a: int32Of(buffer), i: byteOffset >> 2 };
+}
+
+/** `Symbol.dispose`, or its registered stand-in on engines that lack it. */
+export const disposeSymbol: typeof Symbol.dispose = (Symbol as { dispose?: typeof Symbol.dispose }).dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);

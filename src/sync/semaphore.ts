@@ -1,0 +1,133 @@
+/**
+ * `Semaphore` and `BoundedSemaphore` in one Int32 word of shared memory. The word holds the value
+ * minus the initial value, so zeroed memory is a semaphore at its initial value: a struct field
+ * needs no initialisation, and a thread can attach without initialising.
+ *
+ * @module
+ */
+import { rangeError } from '../errors.js';
+import { deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
+import { type Held, held } from './lock.js';
+import { type SharedPlace, wordsAt } from './memory.js';
+
+/**
+ * A counting semaphore in shared memory, like Python's `threading.Semaphore`.
+ *
+ * @example
+ * ```ts
+ * import { Semaphore } from 'sharedctypes';
+ * const slots = new Semaphore(3);   // at most 3 holders at once
+ * slots.acquire();
+ * try { … } finally { slots.release(); }
+ * ```
+ */
+export class Semaphore {
+  /** Int32 words a semaphore occupies. */
+  static readonly WORDS = 1;
+  readonly #a: Int32Array;
+  readonly #i: number;
+  /** The initial value (part of the type: every thread must use the same). */
+  readonly initial: number;
+
+  /** A new semaphore with `value` in its own buffer, or the one living at `place`. */
+  constructor(value = 1, place?: SharedPlace) {
+    if (!Number.isInteger(value) || value < 0 || value > 0x3fffffff) throw rangeError('Semaphore', `initial value ${String(value)} is not a whole number from 0 to 2^30-1`);
+    const { a, i } = wordsAt(new.target.name, Semaphore.WORDS, place);
+    this.#a = a;
+    this.#i = i;
+    this.initial = value;
+  }
+
+  /** The buffer and offset of the semaphore's word. */
+  get place(): { buffer: SharedArrayBuffer; byteOffset: number } {
+    return { buffer: this.#a.buffer as SharedArrayBuffer, byteOffset: this.#i * 4 };
+  }
+
+  /** The current value. */
+  get value(): number {
+    return this.initial + Atomics.load(this.#a, this.#i);
+  }
+
+  #tryTake(): number | true {
+    const a = this.#a;
+    const i = this.#i;
+    for (;;) {
+      const d = Atomics.load(a, i);
+      if (this.initial + d <= 0) return d;
+      if (Atomics.compareExchange(a, i, d, d - 1) === d) return true;
+    }
+  }
+
+  /** Decrements the value, waiting (up to `timeout` ms) while it is 0. Returns whether it did. */
+  acquire(blocking = true, timeout = -1): boolean {
+    let r = this.#tryTake();
+    if (r === true) return true;
+    if (!blocking) return false;
+    const deadline = deadlineOf(timeout);
+    while ((r = this.#tryTake()) !== true) {
+      if (remaining(deadline) <= 0) return false;
+      wait(this.#a, this.#i, r, deadline);
+    }
+    return true;
+  }
+
+  /** Acquires without blocking the thread. */
+  async acquireAsync(timeout = -1): Promise<boolean> {
+    const deadline = deadlineOf(timeout);
+    let r: number | true;
+    while ((r = this.#tryTake()) !== true) {
+      if (remaining(deadline) <= 0) return false;
+      await waitAsync(this.#a, this.#i, r, deadline);
+    }
+    return true;
+  }
+
+  /** Increments the value by `n`, waking up to `n` waiters. */
+  release(n = 1): void {
+    if (!Number.isInteger(n) || n < 1) throw rangeError(`${this.constructor.name}.release`, `n = ${String(n)} is not a whole number ≥ 1`);
+    const a = this.#a;
+    const i = this.#i;
+    if (!this.bounded) Atomics.add(a, i, n);
+    else {
+      for (;;) {
+        const d = Atomics.load(a, i);
+        if (d + n > 0) {
+          throw rangeError('BoundedSemaphore.release', `would raise the value to ${this.initial + d + n}, above its bound ${this.initial}`, 'release only what was acquired');
+        }
+        if (Atomics.compareExchange(a, i, d, d + n) === d) break;
+      }
+    }
+    wake(a, i, n);
+  }
+
+  /** Whether the value may not exceed the initial value ({@link BoundedSemaphore}). */
+  protected get bounded(): boolean {
+    return false;
+  }
+
+  /** Runs `fn` holding one unit. */
+  withLock<T>(fn: () => T): T {
+    this.acquire();
+    try {
+      return fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Acquires and returns a handle that `using` releases. */
+  hold(): Held {
+    this.acquire();
+    return held(this);
+  }
+}
+
+/**
+ * A semaphore whose value may never exceed its initial value: releasing more than was acquired is
+ * a `RangeError` (Python's `ValueError`).
+ */
+export class BoundedSemaphore extends Semaphore {
+  protected override get bounded(): boolean {
+    return true;
+  }
+}

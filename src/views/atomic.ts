@@ -1,0 +1,164 @@
+/**
+ * `atomic(view, field)`: atomic operations on an aligned integer member of a view, through
+ * `Atomics` on a typed array over the same memory. Floats, bitfields, big-endian and misaligned
+ * members cannot be atomic: rejected by the types where they can tell, and at run time always.
+ *
+ * @module
+ */
+import { rangeError, typeError } from '../errors.js';
+import { resolvePath } from '../layout/queries.js';
+import type { Layout } from '../layout/types.js';
+import type { NamedKeys } from '../types/infer.js';
+import type { IntegerName } from '../types/primitives.js';
+import type { ArraySchema, PrimitiveSchema, RecordSchema, ResolveSchema } from '../types/schema.js';
+import { typeLabel } from '../types/schema.js';
+
+type IntArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
+type IntArrayCtor = new (buffer: ArrayBufferLike, byteOffset?: number, length?: number) => IntArray;
+
+const ARRAYS: Record<IntegerName, IntArrayCtor> = {
+  i8: Int8Array,
+  u8: Uint8Array,
+  i16: Int16Array,
+  u16: Uint16Array,
+  i32: Int32Array,
+  u32: Uint32Array,
+  i64: BigInt64Array,
+  u64: BigUint64Array,
+};
+
+const arrays = new WeakMap<ArrayBufferLike, Map<IntegerName, IntArray>>();
+
+function arrayOf(buffer: ArrayBufferLike, type: IntegerName, size: number): IntArray {
+  let byType = arrays.get(buffer);
+  if (byType === undefined) arrays.set(buffer, (byType = new Map()));
+  let a = byType.get(type);
+  if (a === undefined) {
+    a = new ARRAYS[type](buffer, 0, Math.floor(buffer.byteLength / size));
+    byType.set(type, a);
+  }
+  return a;
+}
+
+/** Atomic operations on one integer in shared memory (`bigint` for 64-bit members). */
+export class AtomicField<T extends number | bigint> {
+  readonly #a: IntArray;
+  readonly #i: number;
+  /** @internal */
+  constructor(a: IntArray, i: number) {
+    this.#a = a;
+    this.#i = i;
+  }
+  /** Reads the value (sequentially consistent). */
+  load(): T {
+    return Atomics.load(this.#a as Int32Array, this.#i) as T;
+  }
+  /** Writes `v`; returns it. */
+  store(v: T): T {
+    return Atomics.store(this.#a as Int32Array, this.#i, v as number) as T;
+  }
+  /** Adds `v`; returns the previous value. */
+  add(v: T): T {
+    return Atomics.add(this.#a as Int32Array, this.#i, v as number) as T;
+  }
+  /** Subtracts `v`; returns the previous value. */
+  sub(v: T): T {
+    return Atomics.sub(this.#a as Int32Array, this.#i, v as number) as T;
+  }
+  /** Bitwise and; returns the previous value. */
+  and(v: T): T {
+    return Atomics.and(this.#a as Int32Array, this.#i, v as number) as T;
+  }
+  /** Bitwise or; returns the previous value. */
+  or(v: T): T {
+    return Atomics.or(this.#a as Int32Array, this.#i, v as number) as T;
+  }
+  /** Bitwise xor; returns the previous value. */
+  xor(v: T): T {
+    return Atomics.xor(this.#a as Int32Array, this.#i, v as number) as T;
+  }
+  /** Writes `v`; returns the previous value. */
+  exchange(v: T): T {
+    return Atomics.exchange(this.#a as Int32Array, this.#i, v as number) as T;
+  }
+  /** Writes `replacement` if the value is `expected`; returns the previous value. */
+  compareExchange(expected: T, replacement: T): T {
+    return Atomics.compareExchange(this.#a as Int32Array, this.#i, expected as number, replacement as number) as T;
+  }
+  /**
+   * Blocks while the value is `expected`, until notified or `timeout` ms pass (i32 and i64 members
+   * only, as with `Atomics.wait`).
+   */
+  wait(expected: T, timeout = Infinity): 'ok' | 'not-equal' | 'timed-out' {
+    return Atomics.wait(this.#a as Int32Array, this.#i, expected as number, timeout);
+  }
+  /** Wakes up to `count` threads waiting on this member; returns how many were woken. */
+  notify(count = Infinity): number {
+    return Atomics.notify(this.#a as Int32Array, this.#i, count);
+  }
+}
+
+/** Keys of a struct's integer members that are not bitfields. */
+export type AtomicKeys<S> =
+  S extends RecordSchema<'struct' | 'union', infer F>
+    ? { [K in NamedKeys<F>]: F[K] extends { readonly kind: 'bits' } ? never : ResolveSchema<F[K]> extends PrimitiveSchema<IntegerName> ? K : never }[NamedKeys<F>]
+    : never;
+
+/** The JS type of the atomic member `K` of struct `S`. */
+export type AtomicValueAt<S, K> = S extends RecordSchema<'struct' | 'union', infer F> ? (K extends keyof F ? AtomicValueOf<ResolveSchema<F[K]>> : never) : never;
+
+/** The JS type of an atomic integer member. */
+export type AtomicValueOf<T> = T extends PrimitiveSchema<'i64' | 'u64'> ? bigint : number;
+
+interface ViewMeta {
+  readonly $buffer: ArrayBufferLike;
+  readonly $byteOffset: number;
+  readonly $$layout?: Layout;
+}
+
+/**
+ * An {@link AtomicField} for an integer member of `view`: a direct field name (type-checked), a path
+ * such as `'stats.hits'` or `'counts[3]'`, an index of an integer array view, or the value of a
+ * value view. Create it once and reuse it in loops.
+ *
+ * @example
+ * ```ts
+ * import { atomic, struct, u32, i64 } from 'sharedctypes';
+ * const Stats = struct({ hits: u32, bytes: i64 });
+ * const s = Stats.create();
+ * const hits = atomic(s, 'hits');
+ * hits.add(1);                      // safe from any number of threads
+ * atomic(s, 'bytes').add(512n);     // 64-bit members take bigint
+ * // atomic(s, 'nope')              // compile error: not an integer member
+ * ```
+ */
+export function atomic<S extends RecordSchema, K extends AtomicKeys<S>>(view: { readonly $schema: S }, field: K): AtomicField<AtomicValueAt<S, K>>;
+export function atomic<E extends PrimitiveSchema<IntegerName>>(view: { readonly $schema: ArraySchema<E> }, index: number): AtomicField<AtomicValueOf<E>>;
+export function atomic<N extends IntegerName>(view: { readonly $schema: PrimitiveSchema<N> }): AtomicField<N extends 'i64' | 'u64' ? bigint : number>;
+export function atomic(view: { readonly $schema: RecordSchema }, path: string): AtomicField<number | bigint>;
+export function atomic(view: unknown, where?: string | number): AtomicField<number | bigint> {
+  const meta = view as ViewMeta;
+  const root = meta?.$$layout;
+  if (root === undefined) throw typeError('atomic', 'needs a view made by this library');
+  const label = `atomic(${typeLabel(root.schema)}${where === undefined ? '' : `, ${JSON.stringify(where)}`})`;
+  let l: Layout = root;
+  let offset = 0;
+  if (typeof where === 'number') {
+    if (root.kind !== 'array') throw typeError(label, 'an index needs an array view');
+    if (!(where >>> 0 === where && where < root.length)) throw rangeError(label, `index ${where} is out of range for length ${root.length}`);
+    l = root.element;
+    offset = where * root.element.size;
+  } else if (typeof where === 'string') {
+    const r = resolvePath(root, where, typeLabel(root.schema));
+    if (r.field?.bits) throw typeError(label, 'is a bitfield, which cannot be atomic', 'give it a whole integer member of its own');
+    l = r.layout;
+    offset = r.offset;
+  }
+  if (l.kind !== 'primitive' || l.name === 'f32' || l.name === 'f64' || l.name === 'bool') {
+    throw typeError(label, `is ${typeLabel(l.schema)}, not an integer`, 'atomics work on i8 … u64 members');
+  }
+  if (l.endian === 'big' && l.size > 1) throw typeError(label, 'is big-endian, which Atomics cannot operate on', 'keep atomic members in little-endian structs');
+  const at = meta.$byteOffset + offset;
+  if (at % l.size !== 0) throw rangeError(label, `is at byte ${at}, not a multiple of its size ${l.size} (a packed struct?)`, 'atomics need naturally aligned members');
+  return new AtomicField(arrayOf(meta.$buffer, l.name, l.size), at / l.size);
+}

@@ -1,0 +1,97 @@
+// The test page: ?mode=auto (the default) lets the library probe for eval; ?mode=off configures the
+// interpreted accessors first. The result lands in window.__result (or window.__error).
+import { codegenActive, configure, fingerprint, offsetof, sizeof, view } from '../dist/index.js';
+import { COUNT, FULL, TITLE, WORKERS, World, checksum, expected, toJSONText, watch } from './workload.js';
+
+const log = watch(window);
+const mode = new URLSearchParams(location.search).get('mode') ?? 'auto';
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function runWorker(message) {
+  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  const done = new Promise((resolve, reject) => {
+    worker.onmessage = ({ data }) => (data.ok ? resolve(data) : reject(new Error(`worker: ${data.error}`)));
+    worker.onerror = (e) => reject(new Error(`worker error: ${e.message ?? 'failed to load'}`));
+    worker.onmessageerror = () => reject(new Error('worker: message could not be deserialized'));
+  });
+  worker.postMessage(message);
+  return withTimeout(done, 20_000, 'worker').finally(() => worker.terminate());
+}
+
+function textDecoderOnShared() {
+  try {
+    new TextDecoder().decode(new Uint8Array(new SharedArrayBuffer(4)));
+    return 'accepted';
+  } catch (e) {
+    return `rejected (${e.name}: ${e.message})`;
+  }
+}
+
+async function main() {
+  if (mode === 'off') configure({ codegen: 'off' });
+  const buffer = new SharedArrayBuffer(sizeof(World));
+  const world = view(World, buffer);
+  world.set({ title: TITLE, full: FULL, count: COUNT, header: { magic: 0xfeedface, seq: 7, ratio: -0.5, stamp: 2n ** 64n - 1n } });
+
+  // Both workers fill half of the array each; the main thread only waits on promises.
+  const print = fingerprint(World);
+  const per = Math.ceil(COUNT / WORKERS);
+  const workers = await Promise.all(
+    Array.from({ length: WORKERS }, (_, w) => runWorker({ buffer, from: w * per, to: Math.min(COUNT, (w + 1) * per), fingerprint: print, mode })),
+  );
+
+  // Read everything back through views: toObject, field by field with a cursor, and raw bytes.
+  const mismatches = [];
+  const cursor = world.items.cursor();
+  for (let i = 0; i < COUNT; i++) {
+    const want = toJSONText(expected(i));
+    const got = toJSONText(world.items.get(i).toObject());
+    const c = cursor.seek(i);
+    const fields = toJSONText({ x: c.x, y: c.y, id: c.id, small: c.small, kind: c.kind, hot: c.hot, level: c.level, big: c.big, label: c.label, wire: c.wire.toObject() });
+    if (got !== want || fields !== want) mismatches.push({ i, want, got, fields });
+  }
+  const dv = new DataView(buffer);
+  const beMagic = dv.getUint32(offsetof(World, 'items[999].wire.magic'), false);
+  const leMagic = dv.getUint32(offsetof(World, 'items[999].wire.magic'), true);
+  const labelAt = offsetof(World, 'items[3].label');
+  const result = {
+    data: {
+      size: sizeof(World),
+      fingerprint: print,
+      workerFingerprints: workers.map((w) => w.fingerprint),
+      title: world.title,
+      full: world.full,
+      count: world.count,
+      header: JSON.parse(toJSONText(world.header.toObject())),
+      workerTitles: workers.map((w) => w.title),
+      mismatches: mismatches.length,
+      firstMismatches: mismatches.slice(0, 3),
+      samples: [0, 1, 499, 500, 998, 999].map((i) => JSON.parse(toJSONText(world.items.get(i).toObject()))),
+      bigEndianMagicOk: beMagic === 0xcafe0000 + 999 && leMagic !== beMagic,
+      labelBytes: Array.from(new Uint8Array(buffer, labelAt, 16)),
+      fullBytes: Array.from(new Uint8Array(buffer, offsetof(World, 'full'), 16)),
+      checksum: checksum(buffer),
+    },
+    env: {
+      mode,
+      crossOriginIsolated: self.crossOriginIsolated,
+      codegen: { main: codegenActive(), workers: workers.map((w) => w.codegen) },
+      warnings: { main: log.warnings, workers: workers.map((w) => w.warnings) },
+      violations: { main: log.violations, workers: workers.map((w) => w.violations) },
+      textDecoderOnSharedArrayBuffer: textDecoderOnShared(),
+      userAgent: navigator.userAgent,
+    },
+  };
+  // Let a pending securitypolicyviolation event arrive before reporting.
+  await new Promise((r) => setTimeout(r, 50));
+  window.__result = result;
+}
+
+main().catch((e) => {
+  window.__error = String(e && e.stack ? e.stack : e);
+});

@@ -1,0 +1,201 @@
+// Architecture rules over the runtime import graph of src/ (see CONTRIBUTING.md, "Layering"):
+//   (a) no circular runtime imports between modules;
+//   (b) imports flow one way between layers:
+//         top-level helpers (src/errors.ts, …) → src/types → src/layout → src/codegen → src/views → src/index.ts
+//       a module may import only from its own layer or an earlier one, and nothing imports src/index.ts.
+//       src/sync (locks and other primitives over raw shared memory) sits beside that chain: it may
+//       use the top-level helpers only, and only src/index.ts imports it. Table: ALLOWED below;
+//   (c) src/ imports nothing but its own modules (the package has no runtime dependencies and runs
+//       in browsers too, so no bare specifiers and no `node:` built-ins).
+//
+// The parser is a regex over top-level `import … from '…'` / `export … from '…'` statements (and
+// bare `import '…'`). `import type` / `export type` statements are erased by tsc and are skipped.
+// An `import { type A, type B } from '…'` whose specifiers are all inline-type is NOT skipped:
+// under `verbatimModuleSyntax` tsc emits it as `import {} from '…'`, which still loads the module.
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const SRC = join(ROOT, 'src');
+
+/** Layers in dependency order; `base` is src/*.ts other than index.ts, the others are directories. */
+const LAYERS = ['base', 'types', 'layout', 'codegen', 'views', 'sync', 'index'] as const;
+type Layer = (typeof LAYERS)[number];
+
+/** The layers each layer may import from (its own included). */
+const ALLOWED: Record<Layer, readonly Layer[]> = {
+  base: ['base'],
+  types: ['base', 'types'],
+  layout: ['base', 'types', 'layout'],
+  codegen: ['base', 'types', 'layout', 'codegen'],
+  views: ['base', 'types', 'layout', 'codegen', 'views'],
+  sync: ['base', 'sync'],
+  index: ['base', 'types', 'layout', 'codegen', 'views', 'sync'],
+};
+
+interface Edge {
+  from: string;
+  to: string;
+  line: number;
+  text: string;
+}
+
+function layerOf(module: string): Layer | undefined {
+  if (module === 'src/index.ts') return 'index';
+  const parts = module.split('/');
+  if (parts.length === 2) return 'base'; // src/errors.ts and any other top-level helper module
+  const dir = parts[1];
+  return LAYERS.find((l) => l === dir && l !== 'base' && l !== 'index');
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = join(dir, e.name);
+    if (e.isDirectory()) return walk(full);
+    return e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [full] : [];
+  });
+}
+
+const toModule = (abs: string): string => relative(ROOT, abs).split(sep).join('/');
+
+// `import|export` [type] <clause> from '<spec>', where the clause is `{ … }` (may span lines),
+// `* as ns`, `*`, `Default` or `Default, { … }` / `Default, * as ns`. Anchored at the start of a
+// line, so examples inside JSDoc comments (` * import { … } from 'sharedctypes'`) do not match.
+const FROM_STATEMENT =
+  /^[ \t]*(import|export)(\s+type)?\s+((?:[\w$]+\s*,\s*)?(?:\{[^}]*\}|\*(?:\s+as\s+[\w$]+)?|[\w$]+))\s*from\s*(['"])([^'"\n]+)\4/gm;
+const BARE_IMPORT = /^[ \t]*import\s*(['"])([^'"\n]+)\1/gm;
+
+function lineAt(text: string, index: number): number {
+  let n = 1;
+  for (let i = 0; i < index; i++) if (text.charCodeAt(i) === 10) n++;
+  return n;
+}
+
+/** Runtime import specifiers of one source file, with their line numbers. */
+function runtimeImports(text: string): { spec: string; line: number; text: string }[] {
+  const found: { spec: string; line: number; text: string; index: number }[] = [];
+  for (const m of text.matchAll(FROM_STATEMENT)) {
+    if (m[2] !== undefined) continue; // `import type …` / `export type …`
+    found.push({ spec: m[5] ?? '', index: m.index, line: lineAt(text, m.index), text: m[0].trim().replace(/\s+/g, ' ') });
+  }
+  for (const m of text.matchAll(BARE_IMPORT)) {
+    found.push({ spec: m[2] ?? '', index: m.index, line: lineAt(text, m.index), text: m[0].trim() });
+  }
+  return found.sort((a, b) => a.index - b.index).map(({ spec, line, text: t }) => ({ spec, line, text: t }));
+}
+
+function buildGraph(): { modules: string[]; edges: Edge[]; external: string[] } {
+  const files = walk(SRC).sort();
+  const modules = files.map(toModule);
+  const edges: Edge[] = [];
+  const external: string[] = [];
+  for (const file of files) {
+    const from = toModule(file);
+    for (const { spec, line, text } of runtimeImports(readFileSync(file, 'utf8'))) {
+      if (!spec.startsWith('.')) {
+        external.push(`${from}:${line}: ${text}`);
+        continue;
+      }
+      const to = toModule(resolve(dirname(file), spec).replace(/\.js$/, '.ts'));
+      edges.push({ from, to, line, text });
+    }
+  }
+  return { modules, edges, external };
+}
+
+/** Every elementary cycle found by a DFS (one per back edge), as module chains `a → b → a`. */
+function findCycles(modules: string[], edges: Edge[]): string[][] {
+  const out = new Map<string, string[]>();
+  for (const m of modules) out.set(m, []);
+  for (const e of edges) out.get(e.from)?.push(e.to);
+  const state = new Map<string, 'active' | 'done'>();
+  const stack: string[] = [];
+  const cycles: string[][] = [];
+  const visit = (m: string): void => {
+    state.set(m, 'active');
+    stack.push(m);
+    for (const next of out.get(m) ?? []) {
+      const s = state.get(next);
+      if (s === 'active') cycles.push([...stack.slice(stack.indexOf(next)), next]);
+      else if (s === undefined) visit(next);
+    }
+    stack.pop();
+    state.set(m, 'done');
+  };
+  for (const m of modules) if (!state.has(m)) visit(m);
+  return cycles;
+}
+
+describe('architecture: runtime import graph of src/', () => {
+  const { modules, edges, external } = buildGraph();
+
+  it('parses the graph (sanity check of the regex)', () => {
+    expect(modules).toContain('src/index.ts');
+    expect(modules).toContain('src/errors.ts');
+    // index.ts re-exports from every layer; a broken regex would find (almost) nothing.
+    const fromIndex = new Set(edges.filter((e) => e.from === 'src/index.ts').map((e) => layerOf(e.to)));
+    for (const layer of ['base', 'types', 'layout', 'codegen', 'views'] as const) expect(fromIndex).toContain(layer);
+    // every edge points at a module that exists
+    const missing = edges.filter((e) => !modules.includes(e.to)).map((e) => `${e.from}:${e.line}: ${e.text} → ${e.to} (no such file)`);
+    expect(missing, missing.join('\n')).toEqual([]);
+    // the parser itself: multi-line clauses, type-only statements, JSDoc examples, bare imports
+    const sample = [
+      "import {\n  a,\n  type B,\n} from './a.js';",
+      "import type { C } from './c.js';",
+      "export type { D } from './d.js';",
+      "export { e, type F } from './e.js';",
+      "export * from './star.js';",
+      "import * as ns from './ns.js';",
+      "import def, { g } from './def.js';",
+      "import './side-effect.js';",
+      " * import { x } from './in-a-comment.js';",
+      "import { type OnlyType } from './kept-by-verbatim-module-syntax.js';",
+    ].join('\n');
+    expect(runtimeImports(sample).map((i) => i.spec)).toEqual([
+      './a.js',
+      './e.js',
+      './star.js',
+      './ns.js',
+      './def.js',
+      './side-effect.js',
+      './kept-by-verbatim-module-syntax.js',
+    ]);
+  });
+
+  it('finds cycles (sanity check of the DFS)', () => {
+    const e = (from: string, to: string): Edge => ({ from, to, line: 1, text: '' });
+    expect(findCycles(['a', 'b', 'c', 'd'], [e('a', 'b'), e('b', 'c'), e('c', 'a'), e('c', 'd')])).toEqual([['a', 'b', 'c', 'a']]);
+    expect(findCycles(['a', 'b', 'c'], [e('a', 'b'), e('a', 'c'), e('b', 'c')])).toEqual([]);
+  });
+
+  it('imports nothing outside src/ (no runtime dependencies, no node: built-ins)', () => {
+    expect(external, `src/ must only import its own modules:\n${external.join('\n')}`).toEqual([]);
+  });
+
+  it('every module belongs to a layer', () => {
+    const unassigned = modules.filter((m) => layerOf(m) === undefined);
+    expect(unassigned, `modules outside the known layers (${LAYERS.join(', ')}); add their directory to LAYERS:\n${unassigned.join('\n')}`).toEqual([]);
+  });
+
+  it('has no circular runtime imports', () => {
+    const cycles = findCycles(modules, edges).map((c) => c.join(' → '));
+    expect(cycles, `circular runtime imports:\n${cycles.join('\n')}`).toEqual([]);
+  });
+
+  it('imports flow one way: base → types → layout → codegen → views → index (and base → sync → index)', () => {
+    const allowed = (e: Edge): boolean => {
+      const from = layerOf(e.from);
+      const to = layerOf(e.to);
+      return from !== undefined && to !== undefined && to !== 'index' && ALLOWED[from].includes(to);
+    };
+    const violations = edges
+      .filter((e) => !allowed(e))
+      .map((e) => {
+        const why = e.to === 'src/index.ts' ? 'nothing may import src/index.ts' : `layer ${layerOf(e.from)} may not import layer ${layerOf(e.to)}`;
+        return `${e.from}:${e.line} (${layerOf(e.from)}) → ${e.to} (${layerOf(e.to)}): ${why}\n    ${e.text}`;
+      });
+    expect(violations, `layering violations:\n${violations.join('\n')}`).toEqual([]);
+  });
+});

@@ -1,0 +1,285 @@
+// The published package, as a user gets it: `npm pack` the built dist/ (npm test builds it before
+// vitest runs), check the tarball's file list, install the tarball into a scratch project (offline:
+// the package has no runtime dependencies), run an ESM consumer under node, type-check a
+// TypeScript consumer against the installed declarations, and run publint and
+// @arethetypeswrong/cli on the tarball. Nothing here needs the network.
+//
+// Source maps: the build ships none (tsconfig.build.json sets sourceMap and declarationMap to
+// false). The maps would point at src/*.ts, which is not in the tarball, so they would be dead
+// weight (they were ~45% of the unpacked size); and dist/*.js is unminified ES2022 that reads
+// line for line like src/, so stack traces and "go to definition" (into the commented .d.ts) are
+// already readable without them.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { publint } from 'publint';
+import { formatMessage } from 'publint/utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const BIN = join(ROOT, 'node_modules', '.bin');
+const TIMEOUT = 120_000;
+/** Generous ceiling on the packed size, to catch fixtures, tests or maps slipping into the tarball. */
+const MAX_TARBALL_BYTES = 200_000;
+
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command without a shell; never throws on a non-zero exit (the tests look at the code). */
+async function run(file: string, args: string[], cwd: string): Promise<Run> {
+  // Drop npm_* variables inherited from `npm test` (npm_config_*, lifecycle hooks) so nested npm
+  // calls behave as they do for a user; keep the rest (PATH, HOME, npm's cache and user config).
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  try {
+    const { stdout, stderr } = await promisify(execFile)(file, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code?: unknown; stdout?: string; stderr?: string; message: string };
+    return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr ?? err.message };
+  }
+}
+
+const show = (r: Run): string => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = join(dir, e.name);
+    return e.isDirectory() ? walk(full) : [full];
+  });
+}
+
+interface Packed {
+  filename: string;
+  size: number;
+  unpackedSize: number;
+  files: { path: string; size: number }[];
+}
+
+let work = '';
+let tarball = '';
+let packed: Packed;
+let consumer = '';
+
+beforeAll(async () => {
+  if (!existsSync(join(ROOT, 'dist', 'index.js'))) throw new Error('dist/ is not built: run `npm run build` (npm test does) before these tests');
+  work = mkdtempSync(join(tmpdir(), 'sharedctypes-package-'));
+  const packResult = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], ROOT);
+  if (packResult.code !== 0) throw new Error(`npm pack failed\n${show(packResult)}`);
+  const info = (JSON.parse(packResult.stdout) as Packed[])[0];
+  if (info === undefined) throw new Error(`npm pack printed no package\n${show(packResult)}`);
+  packed = info;
+  tarball = join(work, packed.filename);
+
+  consumer = join(work, 'consumer');
+  mkdirSync(consumer);
+  writeFileSync(join(consumer, 'package.json'), `${JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }, null, 2)}\n`);
+  const install = await run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--no-package-lock', '--ignore-scripts', tarball], consumer);
+  if (install.code !== 0) throw new Error(`offline install of the tarball failed\n${show(install)}`);
+}, TIMEOUT);
+
+afterAll(() => {
+  if (work !== '') rmSync(work, { recursive: true, force: true });
+});
+
+describe('the npm tarball', () => {
+  it('holds dist/**/*.js and .d.ts (one each per src module), package.json, README.md, LICENSE and nothing else', () => {
+    const paths = packed.files.map((f) => f.path).sort();
+    const unexpected = paths.filter((p) => !/^dist\/.+\.(js|d\.ts)$/.test(p) && !['package.json', 'README.md', 'LICENSE'].includes(p));
+    expect(unexpected, `files that users do not need:\n${unexpected.join('\n')}`).toEqual([]);
+    for (const p of ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts']) expect(paths).toContain(p);
+    for (const dir of ['src/', 'test/', 'bench/', 'tools/', 'examples/', 'docs/', 'node_modules/']) {
+      expect(paths.filter((p) => p.startsWith(dir) || p.includes(`/${dir}`))).toEqual([]);
+    }
+    // Exactly one .js and one .d.ts per source module: nothing missing, nothing stale.
+    const modules = walk(join(ROOT, 'src'))
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+      .map((f) => relative(join(ROOT, 'src'), f).split(sep).join('/').replace(/\.ts$/, ''))
+      .sort();
+    const js = paths.filter((p) => p.endsWith('.js')).map((p) => p.slice('dist/'.length, -'.js'.length));
+    const dts = paths.filter((p) => p.endsWith('.d.ts')).map((p) => p.slice('dist/'.length, -'.d.ts'.length));
+    const stale = 'dist/ does not match src/: run `npm run build`';
+    expect(js, stale).toEqual(modules);
+    expect(dts, stale).toEqual(modules);
+  });
+
+  it('ships no source-map references (no maps are shipped) and stays small', () => {
+    const dist = join(consumer, 'node_modules', pkg.name, 'dist');
+    const withMaps = walk(dist).filter((f) => readFileSync(f, 'utf8').includes('sourceMappingURL'));
+    expect(withMaps.map((f) => relative(dist, f))).toEqual([]);
+    expect(packed.size).toBeLessThan(MAX_TARBALL_BYTES);
+  });
+});
+
+describe('installed into a scratch project', () => {
+  it(
+    'works from an ESM consumer under node',
+    async () => {
+      const script = `
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { struct, union, array, char, bits, u8, u16, u32, i64, f32, f64, sizeof, alignof, offsetof, view, create,
+  toJSON, fromJSON, fingerprint, describe, toC, configure, SchemaError } from 'sharedctypes';
+
+const Vec3 = struct({ x: f32, y: f32, z: f32 }, { name: 'Vec3' });
+const Particle = struct({
+  pos: Vec3,
+  mass: f64,
+  id: i64,
+  name: char(6),
+  tag: union({ word: u32, bytes: array(u8, 4) }),
+  kind: bits(u16, 3),
+  alive: bits(u16, 1),
+}, { name: 'Particle' });
+// Same as gcc: Vec3 @0 (12), mass @16, id @24, name @32 (6), tag @40 (4), bitfields @44; 48 bytes.
+assert.equal(sizeof(Particle), 48);
+assert.equal(alignof(Particle), 8);
+assert.equal(offsetof(Particle, 'mass'), 16);
+assert.equal(offsetof(Particle, 'tag'), 40);
+
+const sab = new SharedArrayBuffer(sizeof(Particle) * 2);
+const ps = array(Particle, 2).view(sab);
+ps.get(1).set({ pos: { x: 1.5, y: -2, z: 3 }, mass: 2.25, id: -7n, name: 'abc', tag: { word: 0x04030201 }, kind: 5, alive: 1 });
+const p = view(Particle, sab, sizeof(Particle));
+assert.equal(p.pos.y, -2);
+assert.equal(p.id, -7n);
+assert.equal(p.name, 'abc'); // char(N) members read as strings
+assert.deepEqual(p.tag.bytes.toArray(), [1, 2, 3, 4]);
+assert.equal(new DataView(sab).getFloat64(48 + 16, true), 2.25);
+p.mass += 1;
+assert.equal(ps.get(1).toObject().mass, 3.25);
+assert.equal(ps.get(0).toObject().mass, 0);
+
+const v = create(Vec3, { x: 1, y: 2, z: 3 });
+assert.deepEqual(v.toObject(), { x: 1, y: 2, z: 3 });
+assert.equal(fingerprint(fromJSON(toJSON(Particle))), fingerprint(Particle));
+assert.match(describe(Particle), /Particle/);
+assert.match(toC(Particle), /_Static_assert/);
+assert.throws(() => struct({ 'not an identifier': u8 }), SchemaError);
+
+configure({ codegen: 'off' }); // the interpreted accessors, from the installed package too
+const q = view(Particle, sab, sizeof(Particle));
+assert.equal(q.mass, 3.25);
+assert.equal(q.kind, 5);
+
+const require = createRequire(import.meta.url);
+assert.equal(require('sharedctypes/package.json').name, 'sharedctypes');
+// The exports map keeps internals private.
+await assert.rejects(import('sharedctypes/dist/index.js'), { code: 'ERR_PACKAGE_PATH_NOT_EXPORTED' });
+console.log('consumer ok', sizeof(Particle));
+`;
+      writeFileSync(join(consumer, 'consumer.mjs'), script);
+      const r = await run(process.execPath, ['consumer.mjs'], consumer);
+      expect(r.code, show(r)).toBe(0);
+      expect(r.stdout.trim()).toBe('consumer ok 48');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'type-checks a TypeScript consumer (module nodenext, strict, declarations checked) with the repo tsc',
+    async () => {
+      const source = `
+import { struct, array, char, bits, u8, u16, u64, f64, sizeof, view, create, type Infer, type Input, type ViewOf } from 'sharedctypes';
+
+const Item = struct({ id: u64, price: f64, qty: bits(u16, 12), name: char(8), hist: array(u8, 4) });
+type Item = Infer<typeof Item>;
+
+const expected: { id: bigint; price: number; qty: number; name: string; hist: number[] } = {} as Item;
+const back: Item = expected;
+const init: Input<typeof Item> = { price: 1, name: 'x' };
+
+const sab = new SharedArrayBuffer(sizeof(Item) * 4);
+const Items = array(Item, 4);
+const items: ViewOf<typeof Items> = Items.view(sab);
+const first = items.get(0);
+first.id = 1n;
+first.price += 0.5;
+const n: number = first.hist.get(2);
+const s: string = first.name;
+const one = view(Item, sab, sizeof(Item));
+const obj: Item = one.toObject();
+const fresh = create(Item, init);
+
+// @ts-expect-error: u64 fields are bigint
+first.id = 1;
+// @ts-expect-error: no such field
+first.weight = 3;
+// @ts-expect-error: aggregate members are views, not assignable
+first.hist = [1, 2, 3, 4];
+// @ts-expect-error: char(8) holds a string
+first.name = 8;
+
+export { back, n, s, obj, fresh };
+`;
+      const tsconfig = {
+        compilerOptions: {
+          target: 'es2022',
+          // The shipped declarations of src/sync use the global `Disposable` and `Symbol.dispose`
+          // (explicit resource management), so consumers need this lib (TypeScript >= 5.2) or
+          // @types/node, which declares both. Without it: TS2304 "Cannot find name 'Disposable'".
+          lib: ['es2023', 'esnext.disposable'],
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          strict: true,
+          noUncheckedIndexedAccess: true,
+          exactOptionalPropertyTypes: true,
+          // A consumer with neither DOM nor @types/node, and the shipped .d.ts checked too.
+          types: [],
+          skipLibCheck: false,
+          noEmit: true,
+        },
+        files: ['consumer.ts'],
+      };
+      writeFileSync(join(consumer, 'consumer.ts'), source);
+      writeFileSync(join(consumer, 'tsconfig.json'), `${JSON.stringify(tsconfig, null, 2)}\n`);
+      const r = await run(join(BIN, 'tsc'), ['-p', join(consumer, 'tsconfig.json')], consumer);
+      expect(r.code, show(r)).toBe(0);
+    },
+    TIMEOUT,
+  );
+});
+
+describe('package linters', () => {
+  it(
+    'publint finds nothing (all levels, strict)',
+    async () => {
+      const bytes = readFileSync(tarball);
+      const { messages, pkg: manifest } = await publint({
+        pack: { tarball: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer },
+        level: 'suggestion',
+        strict: true,
+      });
+      const text = messages.map((m) => `${m.type}: ${formatMessage(m, manifest) ?? m.code}`);
+      expect(text, text.join('\n')).toEqual([]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'arethetypeswrong finds no problems for ESM consumers (profile esm-only)',
+    async () => {
+      // The package is ESM only by design ("type": "module", an "exports" map without a "require"
+      // condition, node >= 20), so the `esm-only` profile is the right one: it ignores the two
+      // CommonJS resolutions, node10 and node16-from-CJS. `node16` would still check
+      // node16-from-CJS, where a require() of an ESM-only package is CJSResolvesToESM by
+      // definition. We go further than the profile: the only problem allowed in the ignored
+      // resolutions is that one (node10, TypeScript's legacy resolver, must be clean as well).
+      // attw runs its own TypeScript 5.x (a dependency of @arethetypeswrong/core), not the
+      // native 7.x tsc of this repo, which has no JS API.
+      const r = await run(join(BIN, 'attw'), [tarball, '--profile', 'esm-only', '--no-definitely-typed', '--format', 'json', '--no-color'], work);
+      expect(r.code, show(r)).toBe(0);
+      const result = JSON.parse(r.stdout) as { analysis: { problems?: { kind: string; entrypoint: string; resolutionKind?: string }[] } };
+      const problems = (result.analysis.problems ?? []).map((p) => `${p.kind} ${p.entrypoint} ${p.resolutionKind ?? ''}`.trim());
+      expect(problems).toEqual(problems.length === 0 ? [] : ['CJSResolvesToESM . node16-cjs']);
+    },
+    TIMEOUT,
+  );
+});

@@ -1,0 +1,162 @@
+// Semantics of the synchronization primitives within one thread (Python's rules).
+import { describe, expect, it } from 'vitest';
+import { Barrier, BoundedSemaphore, BrokenBarrierError, Condition, Event, Lock, RLock, Semaphore, SyncError } from '../../src/index.js';
+
+describe('Lock', () => {
+  it('acquire/release/locked, non-blocking and timed acquisition', () => {
+    const l = new Lock();
+    expect(l.locked()).toBe(false);
+    expect(l.acquire()).toBe(true);
+    expect(l.locked()).toBe(true);
+    expect(l.acquire(false)).toBe(false);
+    const t = performance.now();
+    expect(l.acquire(true, 30)).toBe(false);
+    expect(performance.now() - t).toBeGreaterThanOrEqual(25);
+    l.release();
+    expect(l.locked()).toBe(false);
+  });
+  it('releasing a free lock is a SyncError', () => {
+    expect(() => new Lock().release()).toThrow(SyncError);
+    expect(() => new Lock().release()).toThrow('Lock.release(): the lock is not held');
+  });
+  it('withLock releases on throw; hold() works with using', () => {
+    const l = new Lock();
+    expect(() =>
+      l.withLock(() => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(l.locked()).toBe(false);
+    {
+      using _held = l.hold();
+      expect(l.locked()).toBe(true);
+    }
+    expect(l.locked()).toBe(false);
+  });
+  it('lives at a place in a shared buffer; two objects on the same place are the same lock', () => {
+    const sab = new SharedArrayBuffer(16);
+    const a = new Lock({ buffer: sab, byteOffset: 8 });
+    const b = new Lock({ buffer: sab, byteOffset: 8 });
+    a.acquire();
+    expect(b.locked()).toBe(true);
+    expect(new Int32Array(sab)[2]).toBe(1);
+    b.release();
+    expect(a.locked()).toBe(false);
+    expect(() => new Lock({ buffer: sab, byteOffset: 6 })).toThrow(RangeError);
+    expect(() => new Lock({ buffer: sab, byteOffset: 16 })).toThrow(RangeError);
+    expect(() => new Lock({ buffer: new ArrayBuffer(4) as never })).toThrow(TypeError);
+  });
+  it('acquireAsync resolves when free, and false on timeout', async () => {
+    const l = new Lock();
+    expect(await l.acquireAsync()).toBe(true);
+    expect(await l.acquireAsync(20)).toBe(false);
+    l.release();
+  });
+});
+
+describe('RLock', () => {
+  it('is re-entrant and counts releases', () => {
+    const r = new RLock();
+    r.acquire();
+    r.acquire();
+    r.release();
+    expect(r.locked()).toBe(true);
+    r.release();
+    expect(r.locked()).toBe(false);
+    expect(() => r.release()).toThrow(SyncError);
+  });
+});
+
+describe('Semaphore', () => {
+  it('counts, blocks at zero and times out', () => {
+    const s = new Semaphore(2);
+    expect(s.acquire()).toBe(true);
+    expect(s.acquire()).toBe(true);
+    expect(s.value).toBe(0);
+    expect(s.acquire(false)).toBe(false);
+    expect(s.acquire(true, 10)).toBe(false);
+    s.release(2);
+    expect(s.value).toBe(2);
+  });
+  it('zeroed memory is a semaphore at its initial value', () => {
+    const sab = new SharedArrayBuffer(4);
+    expect(new Semaphore(5, { buffer: sab }).value).toBe(5);
+  });
+  it('BoundedSemaphore refuses to rise above its bound', () => {
+    const b = new BoundedSemaphore(1);
+    expect(() => b.release()).toThrow(RangeError);
+    b.acquire();
+    b.release();
+    expect(b.value).toBe(1);
+  });
+});
+
+describe('Event', () => {
+  it('set, clear, wait with timeout', async () => {
+    const e = new Event();
+    expect(e.wait(10)).toBe(false);
+    e.set();
+    expect(e.isSet()).toBe(true);
+    expect(e.wait()).toBe(true);
+    expect(await e.waitAsync()).toBe(true);
+    e.clear();
+    expect(await e.waitAsync(10)).toBe(false);
+  });
+});
+
+describe('Condition', () => {
+  it('wait and notify need the lock', () => {
+    const c = new Condition();
+    expect(() => c.wait(1)).toThrow(SyncError);
+    expect(() => c.notify()).toThrow('Condition.notify(): the lock is not held; acquire it first');
+  });
+  it('wait times out and re-acquires; waitFor returns the predicate', () => {
+    const c = new Condition(new Lock());
+    c.acquire();
+    expect(c.wait(10)).toBe(false);
+    expect(c.lock.locked()).toBe(true);
+    expect(c.waitFor(() => 0, 10)).toBe(0);
+    expect(c.waitFor(() => 'yes')).toBe('yes');
+    c.release();
+  });
+  it('with an RLock held twice, wait releases fully and restores the depth', () => {
+    const r = new RLock();
+    const c = new Condition(r);
+    r.acquire();
+    r.acquire();
+    expect(c.wait(5)).toBe(false);
+    r.release();
+    expect(r.isOwned()).toBe(true);
+    r.release();
+    expect(r.locked()).toBe(false);
+  });
+});
+
+describe('Barrier', () => {
+  it('one party passes at once; action runs; abort breaks; reset mends', () => {
+    let runs = 0;
+    const b = new Barrier(1, { action: () => runs++ });
+    expect(b.wait()).toBe(0);
+    expect(b.wait()).toBe(0);
+    expect(runs).toBe(2);
+    b.abort();
+    expect(b.broken).toBe(true);
+    expect(() => b.wait()).toThrow(BrokenBarrierError);
+    b.reset();
+    expect(b.wait()).toBe(0);
+  });
+  it('a timeout breaks it', () => {
+    const b = new Barrier(2);
+    expect(() => b.wait(10)).toThrow(BrokenBarrierError);
+    expect(b.broken).toBe(true);
+  });
+  it('a throwing action breaks it and the error reaches the caller', () => {
+    const b = new Barrier(1, {
+      action: () => {
+        throw new Error('action failed');
+      },
+    });
+    expect(() => b.wait()).toThrow('action failed');
+    expect(b.broken).toBe(true);
+  });
+});

@@ -1,0 +1,132 @@
+// The primitives under real contention: worker_threads, Atomics handshakes, no sleeps, no mocks.
+import { describe, expect, it } from 'vitest';
+import { Barrier, Event, Lock, RLock, struct, u32, i64, u8 } from '../../src/index.js';
+import { run, start } from '../workers/spawn.js';
+
+const WORKERS = 4;
+
+function counterCell(): { buffer: SharedArrayBuffer; byteOffset: number } {
+  return { buffer: new SharedArrayBuffer(4), byteOffset: 0 };
+}
+
+describe.each([
+  ['Lock', false],
+  ['RLock', false],
+  ['RLock', true],
+  ['Semaphore', false],
+  ['BoundedSemaphore', false],
+])('%s (nested: %s) guards a plain counter', (kind, nested) => {
+  it(`${WORKERS} workers × 20000 increments: the count is exact`, async () => {
+    const place = { buffer: new SharedArrayBuffer(16), byteOffset: 4 };
+    const start = new Event();
+    const counter = counterCell();
+    const done = Promise.all(Array.from({ length: WORKERS }, () => run('counter', { kind, place, start: start.place, counter, iterations: 20_000, nested })));
+    start.set();
+    await done;
+    expect(new Int32Array(counter.buffer)[0]).toBe(WORKERS * 20_000);
+  });
+});
+
+describe('Semaphore', () => {
+  it('never has more holders than its value', async () => {
+    const place = { buffer: new SharedArrayBuffer(4) };
+    const stats = { buffer: new SharedArrayBuffer(8), byteOffset: 0 };
+    const go = new Event();
+    const done = Promise.all(Array.from({ length: WORKERS }, () => run('semaphoreBound', { kind: 'BoundedSemaphore', place, value: 2, start: go.place, stats, iterations: 5000 })));
+    go.set();
+    await done;
+    const s = new Int32Array(stats.buffer);
+    expect(s[0]).toBe(0);
+    expect(s[1]).toBeGreaterThanOrEqual(1);
+    expect(s[1]).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('Condition', () => {
+  it('producer/consumer through a one-slot queue: every item exactly once', async () => {
+    const lock = { buffer: new SharedArrayBuffer(12) };
+    const cond = { buffer: new SharedArrayBuffer(4) };
+    const slot = { buffer: new SharedArrayBuffer(8), byteOffset: 0 };
+    const count = 2000;
+    const [sum] = await Promise.all([run<number>('consumer', { lock, cond, slot, count }), run('producer', { lock, cond, slot, count })]);
+    expect(sum).toBe((count * (count + 1)) / 2);
+  });
+});
+
+describe('Barrier', () => {
+  it('3 parties × 100 rounds: nobody passes early, indices are a permutation each round', async () => {
+    const parties = 3;
+    const place = { buffer: new SharedArrayBuffer(12) };
+    const slots = { buffer: new SharedArrayBuffer(4 * parties), byteOffset: 0 };
+    const results = await Promise.all(Array.from({ length: parties }, (_, me) => run<number[]>('barrierRounds', { parties, place, rounds: 100, slots, me })));
+    for (let r = 0; r < 100; r++) {
+      expect(results.map((ix) => ix[r]).sort()).toEqual([0, 1, 2]);
+    }
+  });
+
+  it('abort() wakes the waiters with BrokenBarrierError', async () => {
+    const parties = 3;
+    const barrier = new Barrier(parties);
+    const arrived = { buffer: new SharedArrayBuffer(4), byteOffset: 0 };
+    const waiters = [run<string>('barrierBroken', { parties, place: barrier.place, arrived }), run<string>('barrierBroken', { parties, place: barrier.place, arrived })];
+    const count = new Int32Array(arrived.buffer);
+    while (Atomics.load(count, 0) < 2) Atomics.wait(count, 0, Atomics.load(count, 0), 1000);
+    while (barrier.nWaiting < 2) Atomics.wait(count, 0, 2, 5); // both inside wait()
+    barrier.abort();
+    expect(await Promise.all(waiters)).toEqual(['BrokenBarrierError', 'BrokenBarrierError']);
+  });
+});
+
+describe('Event', () => {
+  it('wakes a waiting worker', async () => {
+    const e = new Event();
+    const ready = new Event();
+    const waiter = run<boolean>('eventWaiter', { place: e.place, ready: ready.place });
+    expect(ready.wait(20_000)).toBe(true);
+    e.set();
+    expect(await waiter).toBe(true);
+  });
+});
+
+describe('async acquisition', () => {
+  it('acquireAsync waits without blocking while a worker holds the lock', async () => {
+    const lock = new Lock();
+    const holding = new Event();
+    const w = start('holdForever', { kind: 'Lock', place: lock.place, holding: holding.place });
+    expect(await holding.waitAsync(20_000)).toBe(true);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    expect(await lock.acquireAsync(50)).toBe(false); // the event loop kept running meanwhile
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(0);
+    await w.worker.terminate();
+    // The holder died holding the lock; see the next test.
+  });
+});
+
+describe('a worker terminated while holding a lock', () => {
+  it.each(['Lock', 'RLock'])('%s stays held: waiters with a timeout give up cleanly instead of hanging', async (kind) => {
+    const lock = kind === 'Lock' ? new Lock() : new RLock();
+    const holding = new Event();
+    const w = start('holdForever', { kind, place: lock.place, holding: holding.place });
+    expect(holding.wait(20_000)).toBe(true);
+    await w.worker.terminate();
+    expect(lock.locked()).toBe(true);
+    const t = performance.now();
+    expect(lock.acquire(true, 50)).toBe(false);
+    expect(performance.now() - t).toBeGreaterThanOrEqual(45);
+  });
+});
+
+describe('atomic fields', () => {
+  it(`${WORKERS} workers × 50000 atomic adds on a struct's u32 and i64 members are exact`, async () => {
+    const Counter = struct({ hits: u32, total: i64, flags: u8 });
+    const c = Counter.create();
+    const go = new Event();
+    const done = Promise.all(Array.from({ length: WORKERS }, () => run('atomicAdds', { buffer: c.$buffer, iterations: 50_000, start: go.place })));
+    go.set();
+    await done;
+    expect(c.hits).toBe(WORKERS * 50_000);
+    expect(c.total).toBe(BigInt(WORKERS * 50_000 * 2));
+  });
+});
