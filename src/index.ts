@@ -66,3 +66,7 @@ export { Condition } from './sync/condition.js';
 export { Barrier } from './sync/barrier.js';
 export { canBlock } from './sync/futex.js';
 export type { SharedPlace } from './sync/memory.js';
+export { mutex, rmutex, semaphore, boundedSemaphore, event, condition, barrier, SYNC_WORDS } from './types/sync.js';
+export type { SyncKind, SyncSchema } from './types/schema.js';
+export type { SyncObjects, SyncObjectOf, DataKeys } from './types/infer.js';
+export type { SyncLayout } from './layout/types.js';

@@ -6,7 +6,8 @@ export const COUNT = 1000;
 
 export const Particle = struct(
   {
-    x: f64, y: f64, // @0 @8
+    x: f64, // @0
+    y: f64, // @8
     speed: f32, // @16
     id: u32, // @20
     alive: bits(u8, 1), // @24 bit 0

@@ -140,6 +140,8 @@ export function emitRead(a: Access, at: string, refs: EmitRefs): string {
     }
     case 'view':
       return `new ${refs.classRef(a.layout)}(${at})`;
+    case 'sync':
+      return `R.syncAt(${num(a.code)},${num(a.param)},d,${at})`;
     default:
       return assertNever(a, 'access');
   }
@@ -179,6 +181,10 @@ export function makeRead(a: Access, off: number, nestedKey: NestedKey): Reader {
     case 'view': {
       const key = nestedKey(a.layout);
       return (self, o) => new (self as unknown as Record<string, BoundCtor>)[key]!(o + off);
+    }
+    case 'sync': {
+      const { code, param } = a;
+      return (self, o) => R.syncAt(code, param, self.$$d, o + off);
     }
     default:
       return assertNever(a, 'access');
@@ -231,6 +237,8 @@ export function emitWrite(a: Access, at: string, v: string, checked: boolean, la
     }
     case 'view':
       return `${emitRead(a, at, refs)}.$$assign(${v});`;
+    case 'sync':
+      return `R.syncAssign(${refs.labelRef(label)});`;
     default:
       return assertNever(a, 'access');
   }
@@ -282,6 +290,8 @@ export function makeWrite(a: Access, off: number, checked: boolean, label: strin
       const key = nestedKey(a.layout);
       return (self, o, v) => new (self as unknown as Record<string, BoundCtor>)[key]!(o + off).$$assign(v);
     }
+    case 'sync':
+      return () => R.syncAssign(label);
     default:
       return assertNever(a, 'access');
   }

@@ -164,7 +164,7 @@ function emitRecord(layout: RecordLayout, mode: CompileMode, refs: EmitRefs, sel
       `Object.defineProperty(P,N[${index}],{get:function(){var d=this.$$d;return ${emitRead(m.access, at, refs)}},set:function(v){var d=this.$$d;${write}},enumerable:true,configurable:true});`,
     );
     const key = JSON.stringify(assertIdentifier(m.name));
-    plain.push(`${key}:${emitReadPlain(m.access, at, refs)}`);
+    if (m.access.op !== 'sync') plain.push(`${key}:${emitReadPlain(m.access, at, refs)}`); // locks are not data
     cases.push(`case ${key}:${write}break;`);
   });
   const names = refs.labelRef(members.map((m) => m.name).join(', '));
@@ -191,6 +191,7 @@ function interpret(layout: Layout, mode: CompileMode, nestedKey: NestedKey): Vie
     case 'union': {
       const members = membersOf(layout).map((m) => ({
         name: m.name,
+        sync: m.access.op === 'sync',
         read: makeRead(m.access, m.offset, nestedKey),
         plain: makeReadPlain(m.access, m.offset, nestedKey),
         write: makeWrite(m.access, m.offset, mode.checked, m.label, nestedKey),
@@ -211,7 +212,7 @@ function interpret(layout: Layout, mode: CompileMode, nestedKey: NestedKey): Vie
       }
       P.$$plain = function (this: ViewInternals) {
         const out: Record<string, unknown> = {};
-        for (const m of members) out[m.name] = m.plain(this, this.$$o);
+        for (const m of members) if (!m.sync) out[m.name] = m.plain(this, this.$$o); // locks are not data
         return out;
       };
       P.$$assign = function (this: ViewInternals, o: unknown) {

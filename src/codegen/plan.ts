@@ -8,6 +8,7 @@
 import type { Layout } from '../layout/types.js';
 import { PRIMITIVES, type PrimitiveName } from '../types/primitives.js';
 import { typeLabel } from '../types/schema.js';
+import { SYNC_KINDS } from './runtime.js';
 
 /** DataView method suffixes for number-valued primitives. */
 export type NumberMethod = 'Int8' | 'Uint8' | 'Int16' | 'Uint16' | 'Int32' | 'Uint32' | 'Float32' | 'Float64';
@@ -45,7 +46,9 @@ export type Access =
       readonly fast: boolean;
     }
   /** A nested struct, union or array: a view of its own (class index into the compiled classes). */
-  | { readonly op: 'view'; readonly layout: Layout };
+  | { readonly op: 'view'; readonly layout: Layout }
+  /** A synchronization primitive: reading gives the object over its words (`code` indexes SYNC_KINDS). */
+  | { readonly op: 'sync'; readonly code: number; readonly param: number };
 
 /** A member of a record: name, byte offset (relative to the record), access and a label for errors. */
 export interface MemberPlan {
@@ -79,6 +82,8 @@ export function accessOf(l: Layout): Access {
     case 'struct':
     case 'union':
       return { op: 'view', layout: l };
+    case 'sync':
+      return { op: 'sync', code: SYNC_KINDS.indexOf(l.sync), param: l.param };
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { schemaError } from '../errors.js';
 import { PRIMITIVES } from '../types/primitives.js';
+import { SYNC_WORDS } from '../types/sync.js';
 import { type ArraySchema, type Endian, type RecordSchema, type Schema, typeLabel } from '../types/schema.js';
 import { roundUp, rulesFor } from './abi.js';
 import type { ArrayLayout, BitLayout, FieldLayout, Layout, LayoutOf, RecordLayout } from './types.js';
@@ -41,7 +42,17 @@ function compute(schema: Schema, endian: Endian): Layout {
     case 'struct':
     case 'union':
       return recordLayout(schema, endian);
+    case 'sync':
+      return Object.freeze({ kind: 'sync', schema, sync: schema.sync, param: schema.param, size: SYNC_WORDS[schema.sync] * 4, align: 4 });
   }
+}
+
+/** Whether a layout holds a synchronization primitive anywhere inside. */
+function holdsSync(l: Layout): boolean {
+  if (l.kind === 'sync') return true;
+  if (l.kind === 'array') return holdsSync(l.element);
+  if (l.kind === 'struct' || l.kind === 'union') return l.fields.some((f) => holdsSync(f.layout));
+  return false;
 }
 
 function arrayLayout(schema: ArraySchema, endian: Endian): ArrayLayout {
@@ -81,6 +92,13 @@ function recordLayout(schema: RecordSchema, inherited: Endian): RecordLayout {
     }
     const member = layout(field.type, endian);
     const align = rules.memberAlign(member.align);
+    if (holdsSync(member)) {
+      const label = typeLabel(schema);
+      let inner: Layout = member;
+      while (inner.kind === 'array') inner = inner.element;
+      if (inner.kind === 'sync' && endian === 'big') throw schemaError(label, field.name as string, 'holds a lock or other synchronization member in a big-endian struct', 'Atomics work on native (little-endian) words: keep it in a little-endian struct');
+      if (align < 4) throw schemaError(label, field.name as string, `holds a lock or other synchronization member, but pack: ${schema.options.pack} would misalign it`, 'use pack: 4 or more, or no pack');
+    }
     const offset = isUnion ? 0 : roundUp(Math.ceil(start / 8), align);
     bitpos = Math.max(bitpos, (offset + member.size) * 8);
     recordAlign = Math.max(recordAlign, align);

@@ -17,6 +17,7 @@ function declOf(l: Layout, name: string): string {
     inner = inner.element;
   }
   if (inner.kind === 'char') return `char ${name}${dims}[${inner.length}]`;
+  if (inner.kind === 'sync') return `${typeLabel(inner.schema)} ${name}${dims}`;
   const base = inner.kind === 'primitive' ? inner.name : typeLabel(inner.schema);
   return `${base} ${name}${dims}`;
 }

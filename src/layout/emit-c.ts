@@ -42,6 +42,8 @@ export function toC(type: SchemaLike, options: { readonly name?: string } = {}):
         return { base: PRIMITIVES[inner.name].c, dims };
       case 'char':
         return { base: 'char', dims: `${dims}[${inner.length}]` };
+      case 'sync':
+        return { base: 'int32_t', dims: `${dims}[${inner.size / 4}]` };
       case 'struct':
       case 'union':
         return { base: `${inner.kind} ${decls.idOf(inner)}`, dims };

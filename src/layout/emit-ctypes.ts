@@ -47,6 +47,8 @@ export function toCtypes(type: SchemaLike, options: { readonly name?: string } =
         return `ctypes.${PRIMITIVES[l.name].ctypes}`;
       case 'char':
         return `(ctypes.c_char * ${l.length})`;
+      case 'sync':
+        return `(ctypes.c_int32 * ${l.size / 4})`;
       case 'array':
         return `(${typeExpr(l.element)} * ${l.length})`;
       case 'struct':

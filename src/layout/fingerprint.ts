@@ -19,6 +19,8 @@ export function canonicalLayout(l: Layout): string {
       return `${l.name}${l.size > 1 ? (l.endian === 'big' ? '>' : '<') : ''}`;
     case 'char':
       return `char[${l.length}]`;
+    case 'sync':
+      return `sync:${l.sync}(${l.param})`;
     case 'array':
       return `${canonicalLayout(l.element)}[${l.length}]`;
     case 'struct':

@@ -11,7 +11,8 @@ import { PRIMITIVE_SCHEMAS } from '../types/builtins.js';
 import { isPrimitiveName, type PrimitiveName } from '../types/primitives.js';
 import { makeRecord } from '../types/record.js';
 import { char } from '../types/char.js';
-import { ArraySchema, type FieldDef, type RecordOptions, type RecordSchema, type Schema } from '../types/schema.js';
+import { ArraySchema, type FieldDef, type RecordOptions, type RecordSchema, type Schema, type SyncKind } from '../types/schema.js';
+import { barrier, boundedSemaphore, condition, event, mutex, rmutex, semaphore } from '../types/sync.js';
 import { checkLength } from '../types/char.js';
 
 /** The format tag of descriptor documents. */
@@ -23,6 +24,7 @@ export type TypeJSON =
   | { readonly kind: 'char'; readonly length: number }
   | { readonly kind: 'array'; readonly of: TypeJSON; readonly length: number }
   | RecordJSON
+  | { readonly kind: 'sync'; readonly type: SyncKind; readonly value?: number }
   | { readonly ref: string };
 
 /** A struct or union in a descriptor. */
@@ -73,6 +75,8 @@ export function toJSON(schema: Schema): SchemaJSON {
         return s.name;
       case 'char':
         return { kind: 'char', length: s.length };
+      case 'sync':
+        return s.param === 0 ? { kind: 'sync', type: s.sync } : { kind: 'sync', type: s.sync, value: s.param };
       case 'array':
         return { kind: 'array', of: write(s.element), length: s.length };
       case 'struct':
@@ -108,6 +112,16 @@ export function toJSON(schema: Schema): SchemaJSON {
 }
 
 const MAX_DEPTH = 64;
+
+const SYNC_FACTORIES: Record<SyncKind, (value: number | undefined) => Schema> = {
+  mutex: () => mutex(),
+  rmutex: () => rmutex(),
+  semaphore: (v) => semaphore(v),
+  boundedSemaphore: (v) => boundedSemaphore(v),
+  event: () => event(),
+  condition: () => condition(),
+  barrier: (v) => barrier(v as number),
+};
 
 function fail(path: string, problem: string, fix?: string): never {
   throw new SchemaError(`fromJSON: ${path}: ${problem}${fix === undefined ? '' : `; ${fix}`}`, path);
@@ -184,6 +198,14 @@ function read(t: unknown, path: string, named: ReadonlyMap<string, Schema>, dept
     case 'char':
       onlyKeys(t, ['kind', 'length'], path);
       return wrap(() => char(t['length'] as number));
+    case 'sync': {
+      onlyKeys(t, ['kind', 'type', 'value'], path);
+      const make = SYNC_FACTORIES[t['type'] as SyncKind];
+      if (typeof t['type'] !== 'string' || !Object.prototype.hasOwnProperty.call(SYNC_FACTORIES, t['type']) || make === undefined) {
+        fail(`${path}.type`, `is ${describeValue(t['type'])}`, `expected one of ${Object.keys(SYNC_FACTORIES).join(', ')}`);
+      }
+      return wrap(() => make(t['value'] as number | undefined));
+    }
     case 'array': {
       onlyKeys(t, ['kind', 'of', 'length'], path);
       const element = read(t['of'], `${path}.of`, named, depth + 1);
@@ -211,7 +233,7 @@ function read(t: unknown, path: string, named: ReadonlyMap<string, Schema>, dept
       return wrap(() => makeRecord(kind, fields, options as RecordOptions));
     }
     default:
-      return fail(path, `has kind ${describeValue(kind)}`, "expected 'char', 'array', 'struct', 'union' or a { ref }");
+      return fail(path, `has kind ${describeValue(kind)}`, "expected 'char', 'array', 'struct', 'union', 'sync' or a { ref }");
   }
 }
 

@@ -4,7 +4,7 @@
  * @module
  */
 import type { IntegerName, PrimitiveName } from '../types/primitives.js';
-import type { ArraySchema, CharSchema, Endian, PrimitiveSchema, RecordSchema, Schema } from '../types/schema.js';
+import type { ArraySchema, CharSchema, Endian, PrimitiveSchema, RecordSchema, Schema, SyncKind, SyncSchema } from '../types/schema.js';
 
 interface LayoutBase {
   /** `sizeof`, in bytes. */
@@ -75,8 +75,16 @@ export interface RecordLayout extends LayoutBase {
   readonly fields: readonly FieldLayout[];
 }
 
+/** Layout of a synchronization primitive member: `size / 4` Int32 words, align 4. */
+export interface SyncLayout extends LayoutBase {
+  readonly kind: 'sync';
+  readonly schema: SyncSchema;
+  readonly sync: SyncKind;
+  readonly param: number;
+}
+
 /** A computed layout. */
-export type Layout = PrimitiveLayout | CharLayout | ArrayLayout | RecordLayout;
+export type Layout = PrimitiveLayout | CharLayout | ArrayLayout | RecordLayout | SyncLayout;
 
 /** The layout type for a given schema type. */
 export type LayoutOf<S extends Schema> = S extends PrimitiveSchema
@@ -85,4 +93,6 @@ export type LayoutOf<S extends Schema> = S extends PrimitiveSchema
     ? CharLayout
     : S extends ArraySchema
       ? ArrayLayout
-      : RecordLayout;
+      : S extends SyncSchema
+        ? SyncLayout
+        : RecordLayout;

@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" />
 /**
  * `Lock`: a mutex in one Int32 word of shared memory (Drepper's three-state futex mutex: 0 free,
  * 1 held, 2 held with waiters). Python `threading.Lock` semantics: any thread may release it.

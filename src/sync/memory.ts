@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" />
 /**
  * Where a synchronization object's Int32 words live: a place in a SharedArrayBuffer, checked, or a
  * fresh buffer of its own.

@@ -4,6 +4,12 @@
  *
  * @module
  */
+import type { Barrier } from '../sync/barrier.js';
+import type { Condition } from '../sync/condition.js';
+import type { Event } from '../sync/event.js';
+import type { Lock } from '../sync/lock.js';
+import type { RLock } from '../sync/rlock.js';
+import type { BoundedSemaphore, Semaphore } from '../sync/semaphore.js';
 import type { PrimitiveInputs, PrimitiveName, PrimitiveValues } from './primitives.js';
 import type {
   ArraySchema,
@@ -14,9 +20,25 @@ import type {
   RecordSchema,
   ResolveSchema,
   Schema,
+  SyncKind,
+  SyncSchema,
   Typecode,
   TypecodeSchemas,
 } from './schema.js';
+
+/** The object a synchronization member reads as. */
+export interface SyncObjects {
+  mutex: Lock;
+  rmutex: RLock;
+  semaphore: Semaphore;
+  boundedSemaphore: BoundedSemaphore;
+  event: Event;
+  condition: Condition;
+  barrier: Barrier;
+}
+
+/** The synchronization object type of a sync schema. */
+export type SyncObjectOf<S> = S extends SyncSchema<infer K extends SyncKind> ? SyncObjects[K] : never;
 
 /** Options of `view()` and `create()`. */
 export interface ViewOptions {
@@ -35,6 +57,9 @@ export type FieldSchema<S> = S extends BitfieldSpec<infer T, boolean> ? Primitiv
 export type NamedKeys<F> = { [K in keyof F]: F[K] extends { readonly kind: 'bits'; readonly named: false } ? never : K }[keyof F] & string;
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
+
+/** The keys of a fields spec that hold data (not locks and other synchronization members). */
+export type DataKeys<F> = { [K in NamedKeys<F>]: F[K] extends { readonly kind: 'sync' } ? never : K }[NamedKeys<F>];
 
 /**
  * The plain JS value a schema reads as: what `toObject()` / `toArray()` return.
@@ -56,8 +81,10 @@ export type Infer<S> = S extends Typecode
       : S extends ArraySchema<infer E, number>
         ? Infer<E>[]
         : S extends RecordSchema<'struct' | 'union', infer F>
-          ? Simplify<{ -readonly [K in NamedKeys<F>]: Infer<FieldSchema<F[K]>> }>
-          : never;
+          ? Simplify<{ -readonly [K in DataKeys<F>]: Infer<FieldSchema<F[K]>> }>
+          : S extends SyncSchema
+            ? SyncObjectOf<S>
+            : never;
 
 /**
  * What a write accepts: numbers for 64-bit integers too, any `ArrayLike` for arrays, partial objects
@@ -72,7 +99,7 @@ export type Input<S> = S extends Typecode
       : S extends ArraySchema<infer E, number>
         ? ArrayLike<Input<E>>
         : S extends RecordSchema<'struct' | 'union', infer F>
-          ? Simplify<{ -readonly [K in NamedKeys<F>]?: Input<FieldSchema<F[K]>> }>
+          ? Simplify<{ -readonly [K in DataKeys<F>]?: Input<FieldSchema<F[K]>> }>
           : never;
 
 /** What `create(init)` accepts: the same as {@link Input}. */
@@ -168,4 +195,6 @@ export type ViewOf<S> = S extends Typecode
         ? ArrayView<E>
         : S extends RecordSchema<'struct' | 'union', FieldsSpec>
           ? RecordView<S>
-          : never;
+          : S extends SyncSchema
+            ? SyncObjectOf<S>
+            : never;

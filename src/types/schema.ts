@@ -29,7 +29,7 @@ export interface RecordOptions {
 }
 
 /** The kinds of schema. */
-export type SchemaKind = 'primitive' | 'char' | 'array' | 'struct' | 'union';
+export type SchemaKind = 'primitive' | 'char' | 'array' | 'struct' | 'union' | 'sync';
 
 /**
  * Performs `view` and `create` for schema objects. Installed by the views layer, so that the
@@ -127,6 +127,23 @@ export class ArraySchema<E extends Schema = Schema, N extends number = number> e
   }
 }
 
+/** The synchronization primitives that can be struct members. */
+export type SyncKind = 'mutex' | 'rmutex' | 'semaphore' | 'boundedSemaphore' | 'event' | 'condition' | 'barrier';
+
+/** A synchronization primitive as a struct member (see `mutex()` and its siblings). */
+export class SyncSchema<K extends SyncKind = SyncKind> extends SchemaBase {
+  readonly kind = 'sync' as const;
+  readonly sync: K;
+  /** The semaphore's initial value or the barrier's parties (0 for the others). */
+  readonly param: number;
+  constructor(sync: K, param: number) {
+    super();
+    this.sync = sync;
+    this.param = param;
+    Object.freeze(this);
+  }
+}
+
 /** A bitfield member, made by {@link bits} (named) or {@link unnamed} (padding, `: 0`). */
 export interface BitfieldSpec<T extends IntegerName | 'bool' = IntegerName | 'bool', Named extends boolean = boolean> {
   readonly kind: 'bits';
@@ -177,7 +194,7 @@ export type StructSchema<F extends FieldsSpec = FieldsSpec> = RecordSchema<'stru
 export type UnionSchema<F extends FieldsSpec = FieldsSpec> = RecordSchema<'union', F>;
 
 /** Any schema. */
-export type Schema = PrimitiveSchema | CharSchema | ArraySchema | RecordSchema;
+export type Schema = PrimitiveSchema | CharSchema | ArraySchema | RecordSchema | SyncSchema;
 
 /** Whether `value` is a schema made by this library. */
 export function isSchema(value: unknown): value is Schema {
@@ -233,5 +250,7 @@ export function typeLabel(schema: Schema): string {
     case 'struct':
     case 'union':
       return `${schema.kind} ${schema.options.name ?? '(anonymous)'}`;
+    case 'sync':
+      return schema.param === 0 ? `${schema.sync}()` : `${schema.sync}(${schema.param})`;
   }
 }

@@ -50,7 +50,16 @@ const MIME: Record<string, string> = {
 
 /** What a page reports in window.__result (see pages/main.js). */
 interface PageResult {
-  data: Record<string, unknown> & { mismatches: number; checksum: string; title: string; full: string; workerTitles: string[]; fingerprint: string; workerFingerprints: string[]; bigEndianMagicOk: boolean };
+  data: Record<string, unknown> & {
+    mismatches: number;
+    checksum: string;
+    title: string;
+    full: string;
+    workerTitles: string[];
+    fingerprint: string;
+    workerFingerprints: string[];
+    bigEndianMagicOk: boolean;
+  };
   env: {
     mode: string;
     crossOriginIsolated: boolean;
@@ -124,7 +133,16 @@ describe.skipIf(skip)(title, () => {
       executablePath,
       headless: true,
       timeout: 30_000,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 

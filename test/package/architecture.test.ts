@@ -1,10 +1,10 @@
 // Architecture rules over the runtime import graph of src/ (see CONTRIBUTING.md, "Layering"):
 //   (a) no circular runtime imports between modules;
 //   (b) imports flow one way between layers:
-//         top-level helpers (src/errors.ts, …) → src/types → src/layout → src/codegen → src/views → src/index.ts
+//         top-level helpers (src/errors.ts, …) → src/sync → src/types → src/layout → src/codegen → src/views → src/index.ts
 //       a module may import only from its own layer or an earlier one, and nothing imports src/index.ts.
-//       src/sync (locks and other primitives over raw shared memory) sits beside that chain: it may
-//       use the top-level helpers only, and only src/index.ts imports it. Table: ALLOWED below;
+//       src/sync (locks and other primitives over raw shared memory) needs nothing but the helpers;
+//       the layers above use it (a mutex() struct member reads as a Lock). Table: ALLOWED below;
 //   (c) src/ imports nothing but its own modules (the package has no runtime dependencies and runs
 //       in browsers too, so no bare specifiers and no `node:` built-ins).
 //
@@ -21,18 +21,20 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SRC = join(ROOT, 'src');
 
 /** Layers in dependency order; `base` is src/*.ts other than index.ts, the others are directories. */
-const LAYERS = ['base', 'types', 'layout', 'codegen', 'views', 'sync', 'index'] as const;
+const LAYERS = ['base', 'sync', 'types', 'layout', 'codegen', 'views', 'index'] as const;
 type Layer = (typeof LAYERS)[number];
 
 /** The layers each layer may import from (its own included). */
 const ALLOWED: Record<Layer, readonly Layer[]> = {
   base: ['base'],
-  types: ['base', 'types'],
-  layout: ['base', 'types', 'layout'],
-  codegen: ['base', 'types', 'layout', 'codegen'],
-  views: ['base', 'types', 'layout', 'codegen', 'views'],
+  // The synchronization primitives stand on shared memory alone; the layers above use them (a
+  // struct member of type mutex() reads as a Lock).
   sync: ['base', 'sync'],
-  index: ['base', 'types', 'layout', 'codegen', 'views', 'sync'],
+  types: ['base', 'sync', 'types'],
+  layout: ['base', 'sync', 'types', 'layout'],
+  codegen: ['base', 'sync', 'types', 'layout', 'codegen'],
+  views: ['base', 'sync', 'types', 'layout', 'codegen', 'views'],
+  index: ['base', 'sync', 'types', 'layout', 'codegen', 'views'],
 };
 
 interface Edge {
@@ -63,8 +65,7 @@ const toModule = (abs: string): string => relative(ROOT, abs).split(sep).join('/
 // `import|export` [type] <clause> from '<spec>', where the clause is `{ … }` (may span lines),
 // `* as ns`, `*`, `Default` or `Default, { … }` / `Default, * as ns`. Anchored at the start of a
 // line, so examples inside JSDoc comments (` * import { … } from 'sharedctypes'`) do not match.
-const FROM_STATEMENT =
-  /^[ \t]*(import|export)(\s+type)?\s+((?:[\w$]+\s*,\s*)?(?:\{[^}]*\}|\*(?:\s+as\s+[\w$]+)?|[\w$]+))\s*from\s*(['"])([^'"\n]+)\4/gm;
+const FROM_STATEMENT = /^[ \t]*(import|export)(\s+type)?\s+((?:[\w$]+\s*,\s*)?(?:\{[^}]*\}|\*(?:\s+as\s+[\w$]+)?|[\w$]+))\s*from\s*(['"])([^'"\n]+)\4/gm;
 const BARE_IMPORT = /^[ \t]*import\s*(['"])([^'"\n]+)\1/gm;
 
 function lineAt(text: string, index: number): number {

@@ -52,7 +52,18 @@ async function main() {
     const want = toJSONText(expected(i));
     const got = toJSONText(world.items.get(i).toObject());
     const c = cursor.seek(i);
-    const fields = toJSONText({ x: c.x, y: c.y, id: c.id, small: c.small, kind: c.kind, hot: c.hot, level: c.level, big: c.big, label: c.label, wire: c.wire.toObject() });
+    const fields = toJSONText({
+      x: c.x,
+      y: c.y,
+      id: c.id,
+      small: c.small,
+      kind: c.kind,
+      hot: c.hot,
+      level: c.level,
+      big: c.big,
+      label: c.label,
+      wire: c.wire.toObject(),
+    });
     if (got !== want || fields !== want) mismatches.push({ i, want, got, fields });
   }
   const dv = new DataView(buffer);
@@ -93,5 +104,5 @@ async function main() {
 }
 
 main().catch((e) => {
-  window.__error = String(e && e.stack ? e.stack : e);
+  window.__error = String(e?.stack ? e.stack : e);
 });

@@ -16,8 +16,11 @@ self.onmessage = ({ data }) => {
     // The main thread wrote the title before starting us: decode it here too, from shared memory.
     const title = world.title;
     // Give a violation event (dispatched asynchronously) the chance to arrive before reporting.
-    setTimeout(() => self.postMessage({ ok: true, codegen: codegenActive(), fingerprint: print, title, warnings: log.warnings, violations: log.violations }), 50);
+    setTimeout(
+      () => self.postMessage({ ok: true, codegen: codegenActive(), fingerprint: print, title, warnings: log.warnings, violations: log.violations }),
+      50,
+    );
   } catch (e) {
-    self.postMessage({ ok: false, error: String(e && e.stack ? e.stack : e) });
+    self.postMessage({ ok: false, error: String(e?.stack ? e.stack : e) });
   }
 };

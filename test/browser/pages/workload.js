@@ -28,10 +28,7 @@ export const Item = struct(
   { name: 'Item' },
 );
 
-export const World = struct(
-  { title: char(16), full: char(16), count: u32, header: Wire, items: array(Item, COUNT) },
-  { name: 'World' },
-);
+export const World = struct({ title: char(16), full: char(16), count: u32, header: Wire, items: array(Item, COUNT) }, { name: 'World' });
 
 /** What element `i` holds once written: the same object `toObject()` must give back. */
 export function expected(i) {
