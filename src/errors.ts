@@ -66,3 +66,11 @@ export class SyncError extends Error {
 export class BrokenBarrierError extends Error {
   override readonly name = 'BrokenBarrierError';
 }
+
+/**
+ * Two threads disagree about a layout: a handle made from one schema was attached with another.
+ * The message names both fingerprints and describes both layouts.
+ */
+export class LayoutMismatchError extends Error {
+  override readonly name = 'LayoutMismatchError';
+}

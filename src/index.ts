@@ -70,3 +70,15 @@ export { mutex, rmutex, semaphore, boundedSemaphore, event, condition, barrier, 
 export type { SyncKind, SyncSchema } from './types/schema.js';
 export type { SyncObjects, SyncObjectOf, DataKeys } from './types/infer.js';
 export type { SyncLayout } from './layout/types.js';
+export {
+  synchronized,
+  SynchronizedValue,
+  SynchronizedString,
+  SynchronizedArray,
+  type SynchronizedRecord,
+  type SynchronizedOf,
+  type AnyLock,
+} from './shared/synchronized.js';
+export { RawValue, RawArray, Value, SharedArray, SharedArray as Array, copy, type LockOptions, type ValueOf, type SharedArrayOf } from './shared/values.js';
+export { share, attach, shareAll, attachAll, type Handle, type HandleKind, type AttachOptions } from './transfer/share.js';
+export { LayoutMismatchError } from './errors.js';

@@ -5,13 +5,22 @@
  */
 import { boundClass, defaultMode } from '../codegen/compile.js';
 import { layout } from '../layout/compute.js';
+import type { Layout } from '../layout/types.js';
 import type { InitOf, ViewOf, ViewOptions } from '../types/infer.js';
 import { installViewBackend, type Schema, type SchemaLike, typeLabel } from '../types/schema.js';
 import { resolveSchema } from '../types/builtins.js';
 import { checkRegion, dataViewOf, type BufferSource } from './region.js';
 
 function construct(schema: Schema, buffer: ArrayBufferLike, offset: number, options: ViewOptions): unknown {
-  const Ctor = boundClass(layout(schema), defaultMode(options.checked === true), dataViewOf(buffer));
+  return viewOfLayout(layout(schema), buffer, offset, options);
+}
+
+/**
+ * A view of an already computed layout (which may carry a byte order inherited from a containing
+ * struct) at an absolute offset. The caller has checked the region.
+ */
+export function viewOfLayout(l: Layout, buffer: ArrayBufferLike, offset: number, options: ViewOptions): unknown {
+  const Ctor = boundClass(l, defaultMode(options.checked === true), dataViewOf(buffer));
   return new Ctor(offset);
 }
 

@@ -1,7 +1,8 @@
 // Architecture rules over the runtime import graph of src/ (see CONTRIBUTING.md, "Layering"):
 //   (a) no circular runtime imports between modules;
 //   (b) imports flow one way between layers:
-//         top-level helpers (src/errors.ts, …) → src/sync → src/types → src/layout → src/codegen → src/views → src/index.ts
+//         top-level helpers (src/errors.ts, …) → src/sync → src/types → src/layout → src/codegen → src/views
+//         → src/shared → src/transfer → src/index.ts
 //       a module may import only from its own layer or an earlier one, and nothing imports src/index.ts.
 //       src/sync (locks and other primitives over raw shared memory) needs nothing but the helpers;
 //       the layers above use it (a mutex() struct member reads as a Lock). Table: ALLOWED below;
@@ -21,7 +22,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SRC = join(ROOT, 'src');
 
 /** Layers in dependency order; `base` is src/*.ts other than index.ts, the others are directories. */
-const LAYERS = ['base', 'sync', 'types', 'layout', 'codegen', 'views', 'index'] as const;
+const LAYERS = ['base', 'sync', 'types', 'layout', 'codegen', 'views', 'shared', 'transfer', 'index'] as const;
 type Layer = (typeof LAYERS)[number];
 
 /** The layers each layer may import from (its own included). */
@@ -34,7 +35,11 @@ const ALLOWED: Record<Layer, readonly Layer[]> = {
   layout: ['base', 'sync', 'types', 'layout'],
   codegen: ['base', 'sync', 'types', 'layout', 'codegen'],
   views: ['base', 'sync', 'types', 'layout', 'codegen', 'views'],
-  index: ['base', 'sync', 'types', 'layout', 'codegen', 'views'],
+  // Python's sharedctypes surface (Value, Array, synchronized, copy) over views and locks.
+  shared: ['base', 'sync', 'types', 'layout', 'codegen', 'views', 'shared'],
+  // share()/attach(): handles for every kind of shared object.
+  transfer: ['base', 'sync', 'types', 'layout', 'codegen', 'views', 'shared', 'transfer'],
+  index: ['base', 'sync', 'types', 'layout', 'codegen', 'views', 'shared', 'transfer'],
 };
 
 interface Edge {
@@ -185,7 +190,7 @@ describe('architecture: runtime import graph of src/', () => {
     expect(cycles, `circular runtime imports:\n${cycles.join('\n')}`).toEqual([]);
   });
 
-  it('imports flow one way: base → types → layout → codegen → views → index (and base → sync → index)', () => {
+  it('imports flow one way: base → sync → types → layout → codegen → views → shared → transfer → index', () => {
     const allowed = (e: Edge): boolean => {
       const from = layerOf(e.from);
       const to = layerOf(e.to);

@@ -132,6 +132,46 @@ export const scenarios = {
     return 'done';
   },
 
+  /** Increments a synchronized Value (attached from a handle) with update(): exact under contention. */
+  async valueUpdates(sc, { counter, hist, iterations, start }) {
+    const c = sc.attach(counter);
+    const h = sc.attach(hist);
+    new sc.Event(start).wait(20_000);
+    for (let k = 0; k < iterations; k++) {
+      c.update((n) => n + 1);
+      h.update(k % h.length, (n) => n + 1);
+    }
+    return c.getLock().constructor.name;
+  },
+
+  /** Attaches a view with the schema it expects; reports a layout mismatch instead of misreading. */
+  async attachTyped(sc, { handle, variant }) {
+    const Particle = sc.struct(
+      variant === 'same'
+        ? { x: sc.f64, y: sc.f64, z: sc.f64, vx: sc.f32, vy: sc.f32, vz: sc.f32, id: sc.u32, alive: sc.u8 }
+        : { x: sc.f64, y: sc.f64, z: sc.f64, vx: sc.f32, vy: sc.f32, vz: sc.f32, id: sc.u16, alive: sc.u8 },
+      { name: 'Particle' },
+    );
+    try {
+      const ps = sc.attach(handle, sc.array(Particle, 100));
+      for (let i = 0; i < ps.length; i++) ps.get(i).id = ps.get(i).id * 2;
+      return 'ok';
+    } catch (e) {
+      return `${e.name}: ${e.message.split('\n')[0]}`;
+    }
+  },
+
+  /** Receives handles by postMessage (not workerData), attaches without schemas, writes, answers. */
+  async viaMessage(sc, { port }) {
+    const msg = await new Promise((resolve) => port.once('message', resolve));
+    const { view, lock, event } = sc.attachAll(msg);
+    lock.withLock(() => {
+      view.set({ id: 42, name: 'from worker' });
+    });
+    event.set();
+    return sc.fingerprint(view.$schema);
+  },
+
   /** Atomic field operations on a struct view: exact under contention. */
   async atomicAdds(sc, { buffer, iterations, start }) {
     const Counter = sc.struct({ hits: sc.u32, total: sc.i64, flags: sc.u8 });

@@ -1,6 +1,6 @@
 // Starts scenario workers and collects their results; a worker that does not finish in time is
 // terminated and the test fails instead of hanging.
-import { Worker } from 'node:worker_threads';
+import { MessagePort, Worker } from 'node:worker_threads';
 
 const RUNNER = new URL('./runner.mjs', import.meta.url);
 
@@ -10,7 +10,8 @@ export interface Running<T> {
 }
 
 export function start<T = unknown>(scenario: string, data: Record<string, unknown>, timeoutMs = 30_000): Running<T> {
-  const worker = new Worker(RUNNER, { workerData: { scenario, ...data } });
+  const transferList = Object.values(data).filter((v): v is MessagePort => v instanceof MessagePort);
+  const worker = new Worker(RUNNER, { workerData: { scenario, ...data }, transferList });
   const result = new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       void worker.terminate();

@@ -1,0 +1,256 @@
+/**
+ * `synchronized(obj, lock?)`: a view wrapped so that every read and write holds a lock, like
+ * Python's `multiprocessing.sharedctypes.synchronized`. Single accesses are atomic with respect to
+ * each other; a read-modify-write such as `v.value += 1` is two accesses and can lose updates, so
+ * the wrappers offer `update(fn)` (and `withLock`) for that.
+ *
+ * @module
+ */
+import { typeError } from '../errors.js';
+import type { Layout } from '../layout/types.js';
+import type { Held } from '../sync/lock.js';
+import { held, Lock } from '../sync/lock.js';
+import { RLock } from '../sync/rlock.js';
+import type { ArrayView, CharView, ElementOf, Infer, Input, RecordView, ValueView } from '../types/infer.js';
+import type { PrimitiveInputs, PrimitiveName, PrimitiveValues } from '../types/primitives.js';
+import type { FieldsSpec, RecordSchema, Schema } from '../types/schema.js';
+import { typeLabel } from '../types/schema.js';
+
+/** A lock a synchronized wrapper can use. */
+export type AnyLock = Lock | RLock;
+
+interface ViewLike {
+  readonly $$layout: Layout;
+  readonly $buffer: ArrayBufferLike;
+  readonly $byteOffset: number;
+}
+
+/** Members every synchronized wrapper has (Python's names as aliases). */
+abstract class SynchronizedBase<O> {
+  readonly #obj: O;
+  readonly #lock: AnyLock;
+  constructor(obj: O, lock: AnyLock) {
+    this.#obj = obj;
+    this.#lock = lock;
+  }
+  /** The lock every access holds. */
+  getLock(): AnyLock {
+    return this.#lock;
+  }
+  /** The unsynchronized view underneath. */
+  getObj(): O {
+    return this.#obj;
+  }
+  /** Python spelling of {@link getLock}. */
+  get_lock(): AnyLock {
+    return this.#lock;
+  }
+  /** Python spelling of {@link getObj}. */
+  get_obj(): O {
+    return this.#obj;
+  }
+  /** Acquires the lock (e.g. to make several accesses one atomic step). */
+  acquire(blocking = true, timeout = -1): boolean {
+    return this.#lock.acquire(blocking, timeout);
+  }
+  /** Releases the lock. */
+  release(): void {
+    this.#lock.release();
+  }
+  /** Runs `fn` with the lock held, passing the unsynchronized view: the way to do several steps atomically. */
+  withLock<T>(fn: (obj: O) => T): T {
+    this.#lock.acquire();
+    try {
+      return fn(this.#obj);
+    } finally {
+      this.#lock.release();
+    }
+  }
+  /** Async form of {@link withLock}, for a thread that may not block. */
+  async withLockAsync<T>(fn: (obj: O) => T | Promise<T>): Promise<T> {
+    await this.#lock.acquireAsync();
+    try {
+      return await fn(this.#obj);
+    } finally {
+      this.#lock.release();
+    }
+  }
+  /** Acquires the lock and returns a handle that `using` releases. */
+  hold(): Held {
+    this.#lock.acquire();
+    return held(this.#lock);
+  }
+}
+
+/**
+ * A synchronized single value (`Value('i', 0)`): `.value` reads and writes under the lock, and
+ * `update(fn)` does a read-modify-write as one locked step.
+ */
+export class SynchronizedValue<R, W = R, V extends { value: R } = { value: R }> extends SynchronizedBase<V> {
+  /** The value, read under the lock. */
+  get value(): R {
+    return this.withLock((o) => o.value);
+  }
+  /** Writes the value under the lock. */
+  set value(v: W) {
+    this.withLock((o) => {
+      (o as unknown as { value: W }).value = v;
+    });
+  }
+  /**
+   * Replaces the value with `fn(value)` while holding the lock, and returns the new value: the
+   * race-free form of `v.value = v.value + 1`.
+   */
+  update(fn: (value: R) => W): R {
+    return this.withLock((o) => {
+      (o as unknown as { value: W }).value = fn(o.value);
+      return o.value;
+    });
+  }
+}
+
+/** A synchronized `char[N]` (`Array('c', n)`): `.value` and `.raw` under the lock. */
+export class SynchronizedString extends SynchronizedValue<string, string | Uint8Array, CharView> {
+  /** All the bytes, read under the lock. */
+  get raw(): Uint8Array {
+    return this.withLock((o) => (o as unknown as CharView).raw);
+  }
+  /** Writes the bytes under the lock. */
+  set raw(v: ArrayLike<number>) {
+    this.withLock((o) => {
+      (o as unknown as CharView).raw = v;
+    });
+  }
+}
+
+/** A synchronized array (`Array('d', 10)`): element and bulk access under the lock. */
+export class SynchronizedArray<E extends Schema> extends SynchronizedBase<ArrayView<E>> implements Iterable<ElementOf<E>> {
+  /** Number of elements. */
+  get length(): number {
+    return this.getObj().length;
+  }
+  /** Element `index`, read under the lock. */
+  get(index: number): ElementOf<E> {
+    return this.withLock((a) => a.get(index));
+  }
+  /** Like `get`, negative indices counting from the end. */
+  at(index: number): ElementOf<E> {
+    return this.withLock((a) => a.at(index));
+  }
+  /** Writes element `index` (or, given an array, consecutive elements from `offset`) under the lock. */
+  set(index: number, value: Input<E>): void;
+  set(values: ArrayLike<Input<E>>, offset?: number): void;
+  set(a: number | ArrayLike<Input<E>>, b?: unknown): void {
+    this.withLock((arr) => (arr.set as (x: unknown, y?: unknown) => void)(a, b));
+  }
+  /** Replaces element `index` with `fn(element)` under the lock; returns the new element. */
+  update(index: number, fn: (value: ElementOf<E>) => Input<E>): ElementOf<E> {
+    return this.withLock((arr) => {
+      arr.set(index, fn(arr.get(index)));
+      return arr.get(index);
+    });
+  }
+  /** A copy of all elements, taken under the lock (a consistent snapshot). */
+  toArray(): Infer<E>[] {
+    return this.withLock((a) => a.toArray());
+  }
+  /** Iterates over a snapshot taken under the lock. */
+  [Symbol.iterator](): Iterator<ElementOf<E>> {
+    return (this.withLock((a) => [...a]) as ElementOf<E>[])[Symbol.iterator]();
+  }
+}
+
+/** A synchronized struct or union: every field access and `toObject`/`set` hold the lock. */
+export type SynchronizedRecord<S extends RecordSchema<'struct' | 'union', FieldsSpec>> = SynchronizedBase<RecordView<S>> &
+  Omit<RecordView<S>, 'toObject' | 'set' | '$buffer' | '$byteOffset' | '$byteLength' | '$schema'> & {
+    toObject(): Infer<S>;
+    set(values: Input<S>): void;
+  };
+
+class SynchronizedRecordBase<S extends RecordSchema> extends SynchronizedBase<RecordView<S>> {
+  toObject(): Infer<S> {
+    return this.withLock((o) => o.toObject());
+  }
+  set(values: Input<S>): void {
+    this.withLock((o) => {
+      o.set(values);
+    });
+  }
+}
+
+const recordWrappers = new WeakMap<Layout, new (obj: unknown, lock: AnyLock) => object>();
+
+function recordWrapper(l: Layout & { kind: 'struct' | 'union' }): new (obj: unknown, lock: AnyLock) => object {
+  let C = recordWrappers.get(l);
+  if (C === undefined) {
+    const Wrapper = class extends SynchronizedRecordBase<RecordSchema> {};
+    for (const f of l.fields) {
+      const name = f.name;
+      Object.defineProperty(Wrapper.prototype, name, {
+        get(this: SynchronizedRecordBase<RecordSchema>) {
+          return this.withLock((o) => (o as unknown as Record<string, unknown>)[name]);
+        },
+        set(this: SynchronizedRecordBase<RecordSchema>, v: unknown) {
+          this.withLock((o) => {
+            (o as unknown as Record<string, unknown>)[name] = v;
+          });
+        },
+        enumerable: true,
+        configurable: true,
+      });
+    }
+    C = Wrapper as unknown as new (obj: unknown, lock: AnyLock) => object;
+    recordWrappers.set(l, C);
+  }
+  return C;
+}
+
+/** What `synchronized()` returns for a view of a given kind. */
+export type SynchronizedOf<V> =
+  V extends ValueView<infer N extends PrimitiveName>
+    ? SynchronizedValue<PrimitiveValues[N], PrimitiveInputs[N], ValueView<N>>
+    : V extends CharView
+      ? SynchronizedString
+      : V extends ArrayView<infer E>
+        ? SynchronizedArray<E>
+        : V extends { readonly $schema: infer S extends RecordSchema }
+          ? SynchronizedRecord<S>
+          : never;
+
+/**
+ * Wraps a view so that every access holds `lock` (a new `RLock` when absent), like Python's
+ * `synchronized(obj, lock=None)`.
+ *
+ * @example
+ * ```ts
+ * import { synchronized, create } from 'sharedctypes';
+ * const hits = synchronized(create('i', 0));
+ * hits.update((n) => n + 1);    // one locked read-modify-write; `hits.value += 1` would race
+ * hits.getLock();               // the RLock
+ * ```
+ */
+export function synchronized<V>(obj: V, lock?: AnyLock): SynchronizedOf<V> {
+  const l = (obj as Partial<ViewLike> | null)?.$$layout;
+  if (l === undefined) throw typeError('synchronized', 'needs a view made by this library (create(), view(), RawValue, RawArray)');
+  const theLock = lock ?? new RLock();
+  if (!(theLock instanceof Lock || theLock instanceof RLock)) throw typeError('synchronized', 'lock must be a Lock or an RLock');
+  switch (l.kind) {
+    case 'primitive':
+      return new SynchronizedValue<unknown>(obj as { value: unknown }, theLock) as SynchronizedOf<V>;
+    case 'char':
+      return new SynchronizedString(obj as unknown as CharView, theLock) as SynchronizedOf<V>;
+    case 'array':
+      return new SynchronizedArray(obj as unknown as ArrayView<Schema>, theLock) as SynchronizedOf<V>;
+    case 'struct':
+    case 'union':
+      return new (recordWrapper(l))(obj, theLock) as SynchronizedOf<V>;
+    case 'sync':
+      throw typeError('synchronized', `cannot wrap ${typeLabel(l.schema)}: it is a synchronization primitive already`);
+  }
+}
+
+/** @internal Whether `x` is a synchronized wrapper. */
+export function isSynchronized(x: unknown): x is SynchronizedBase<unknown> {
+  return x instanceof SynchronizedBase;
+}
+

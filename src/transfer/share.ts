@@ -1,0 +1,219 @@
+/**
+ * `share(x)` and `attach(handle)`: hand views, synchronized values and synchronization objects to
+ * other threads. A handle is plain structured-cloneable data (the SharedArrayBuffer, offsets, the
+ * schema's JSON descriptor and its fingerprint): post it, put it in `workerData`, and attach it on
+ * the other side. Attaching is O(1): no copy, no walk over the data.
+ *
+ * @module
+ */
+import { LayoutMismatchError, typeError } from '../errors.js';
+import { layout } from '../layout/compute.js';
+import { describe } from '../layout/describe.js';
+import { canonicalLayout, hash64 } from '../layout/fingerprint.js';
+import { fromJSON, type SchemaJSON, toJSON } from '../layout/json.js';
+import type { Layout } from '../layout/types.js';
+import { type AnyLock, isSynchronized, synchronized } from '../shared/synchronized.js';
+import { Barrier } from '../sync/barrier.js';
+import { Condition } from '../sync/condition.js';
+import { Event } from '../sync/event.js';
+import { Lock } from '../sync/lock.js';
+import { RLock } from '../sync/rlock.js';
+import { BoundedSemaphore, Semaphore } from '../sync/semaphore.js';
+import { resolveSchema } from '../types/builtins.js';
+import type { ViewOf, ViewOptions } from '../types/infer.js';
+import { type Endian, isSchema, type ResolveSchema, type SchemaLike } from '../types/schema.js';
+import { checkRegion } from '../views/region.js';
+import { viewOfLayout } from '../views/attach.js';
+
+const TAG = 'sharedctypes/handle/1';
+
+/** What kind of object a handle stands for. */
+export type HandleKind = 'view' | 'synchronized' | 'lock' | 'rlock' | 'semaphore' | 'boundedSemaphore' | 'event' | 'condition' | 'barrier';
+
+declare const phantom: unique symbol;
+
+/**
+ * A structured-cloneable description of a shared object. `T` records (for TypeScript only) what
+ * `attach` gives back.
+ */
+export interface Handle<T = unknown> {
+  readonly $sharedctypes: typeof TAG;
+  readonly kind: HandleKind;
+  readonly buffer: SharedArrayBuffer;
+  readonly byteOffset: number;
+  /** Views: the schema's descriptor, the byte order it sits in, and the layout fingerprint. */
+  readonly schema?: SchemaJSON;
+  readonly endian?: Endian;
+  readonly fingerprint?: string;
+  /** Semaphores: the initial value; barriers: the parties. */
+  readonly param?: number;
+  /** Conditions and synchronized wrappers: their lock. */
+  readonly lock?: Handle;
+  /** Synchronized wrappers: the wrapped view. */
+  readonly obj?: Handle;
+  readonly [phantom]?: T;
+}
+
+interface ViewMeta {
+  readonly $$layout: Layout;
+  readonly $buffer: ArrayBufferLike;
+  readonly $byteOffset: number;
+}
+
+function placeHandle(kind: HandleKind, place: { buffer: SharedArrayBuffer; byteOffset: number }, extra: Partial<Handle> = {}): Handle {
+  return { $sharedctypes: TAG, kind, buffer: place.buffer, byteOffset: place.byteOffset, ...extra };
+}
+
+function fingerprintOfLayout(l: Layout): string {
+  return `sct1:${hash64(canonicalLayout(l))}`;
+}
+
+/**
+ * A handle for a view, a synchronized value or array, or a lock, semaphore, event, condition or
+ * barrier, to post to another thread and `attach` there.
+ *
+ * @example
+ * ```ts
+ * // main thread
+ * import { share, Value, array } from 'sharedctypes';
+ * const counter = Value('i', 0);
+ * const particles = array(Particle, 1000).create();
+ * worker.postMessage({ counter: share(counter), particles: share(particles) });
+ * // worker
+ * import { attach } from 'sharedctypes';
+ * const counter = attach(msg.counter);              // SynchronizedValue, same lock
+ * const particles = attach(msg.particles, array(Particle, 1000)); // typed, fingerprint checked
+ * ```
+ */
+export function share<T>(x: T): Handle<T> {
+  if (isSynchronized(x)) {
+    const obj = share(x.getObj());
+    return placeHandle('synchronized', { buffer: obj.buffer, byteOffset: obj.byteOffset }, { obj, lock: share(x.getLock()) }) as Handle<T>;
+  }
+  if (x instanceof Lock) return placeHandle('lock', x.place) as Handle<T>;
+  if (x instanceof RLock) return placeHandle('rlock', x.place) as Handle<T>;
+  if (x instanceof BoundedSemaphore) return placeHandle('boundedSemaphore', x.place, { param: x.initial }) as Handle<T>;
+  if (x instanceof Semaphore) return placeHandle('semaphore', x.place, { param: x.initial }) as Handle<T>;
+  if (x instanceof Event) return placeHandle('event', x.place) as Handle<T>;
+  if (x instanceof Condition) return placeHandle('condition', x.place, { lock: share(x.lock) }) as Handle<T>;
+  if (x instanceof Barrier) return placeHandle('barrier', x.place, { param: x.parties }) as Handle<T>;
+  const meta = x as Partial<ViewMeta> | null;
+  if (meta?.$$layout === undefined) throw typeError('share', 'takes a view, a synchronized value or array, or a synchronization object of this library');
+  const buffer = meta.$buffer;
+  if (typeof SharedArrayBuffer === 'undefined' || !(buffer instanceof SharedArrayBuffer)) {
+    throw typeError('share', 'the view is over an ArrayBuffer, which postMessage would copy', 'create it over a SharedArrayBuffer (create() and Value() do)');
+  }
+  const l = meta.$$layout;
+  const endian = l.kind === 'primitive' ? l.endian : l.kind === 'struct' || l.kind === 'union' ? l.endian : undefined;
+  const inherited = endian === 'big' && layout(l.schema) !== l ? { endian: 'big' as const } : {};
+  return placeHandle('view', { buffer, byteOffset: meta.$byteOffset as number }, { schema: toJSON(l.schema), fingerprint: fingerprintOfLayout(l), ...inherited }) as Handle<T>;
+}
+
+function checkHandle(h: unknown): asserts h is Handle {
+  const x = h as Partial<Handle> | null;
+  if (x === null || typeof x !== 'object' || x.$sharedctypes !== TAG) throw typeError('attach', 'needs a handle made by share()');
+  if (typeof SharedArrayBuffer === 'undefined' || !(x.buffer instanceof SharedArrayBuffer)) throw typeError('attach', 'the handle has no SharedArrayBuffer');
+  if (typeof x.byteOffset !== 'number' || !Number.isInteger(x.byteOffset) || x.byteOffset < 0) throw typeError('attach', 'the handle has no valid byteOffset');
+}
+
+/** What `attach(handle, schemaOrOptions?)` gives: the schema's view, or what the handle was made from. */
+export type Attached<H, S> = S extends SchemaLike ? ViewOf<S> : H extends Handle<infer T> ? T : never;
+
+/** Options of {@link attach}. */
+export interface AttachOptions extends ViewOptions {
+  /** A barrier's action (functions do not travel): runs in this thread when it completes a round. */
+  readonly action?: () => void;
+  /** A barrier's default timeout in ms. */
+  readonly timeout?: number;
+}
+
+/**
+ * The object a handle stands for, over the same shared memory. With `schema`, the view is typed by
+ * it and the layouts are compared: a different fingerprint is a `LayoutMismatchError` that shows
+ * both layouts. Without, the schema is rebuilt from the handle's descriptor (and checked against
+ * its fingerprint).
+ */
+export function attach<H extends Handle, S extends SchemaLike | AttachOptions | undefined = undefined>(handle: H, schema?: S, options?: AttachOptions): Attached<H, S> {
+  const hasSchema = typeof schema === 'string' || isSchema(schema);
+  return attachAny(handle, hasSchema ? (schema as SchemaLike) : undefined, (hasSchema ? options : (schema as AttachOptions | undefined)) ?? {}) as Attached<H, S>;
+}
+
+function attachAny(handle: unknown, schemaLike: SchemaLike | undefined, options: AttachOptions): unknown {
+  checkHandle(handle);
+  const place = { buffer: handle.buffer, byteOffset: handle.byteOffset };
+  switch (handle.kind) {
+    case 'lock':
+      return new Lock(place);
+    case 'rlock':
+      return new RLock(place);
+    case 'semaphore':
+      return new Semaphore(handle.param, place);
+    case 'boundedSemaphore':
+      return new BoundedSemaphore(handle.param, place);
+    case 'event':
+      return new Event(place);
+    case 'condition':
+      return new Condition(attachAny(handle.lock, undefined, {}) as AnyLock, place);
+    case 'barrier':
+      return new Barrier(handle.param as number, { place, ...(options.action && { action: options.action }), ...(options.timeout !== undefined && { timeout: options.timeout }) });
+    case 'synchronized':
+      return synchronized(attachAny(handle.obj, schemaLike, options), attachAny(handle.lock, undefined, {}) as AnyLock);
+    case 'view':
+      return attachView(handle, schemaLike, options);
+    default:
+      throw typeError('attach', `unknown handle kind ${JSON.stringify(handle.kind)}`);
+  }
+}
+
+function attachView(handle: Handle, schemaLike: SchemaLike | undefined, options: ViewOptions): unknown {
+  const endian: Endian = handle.endian === 'big' ? 'big' : 'little';
+  const theirs = fromJSON(handle.schema);
+  const theirLayout = layout(theirs, endian);
+  if (fingerprintOfLayout(theirLayout) !== handle.fingerprint) {
+    throw new LayoutMismatchError(`attach: the handle's descriptor does not match its fingerprint ${String(handle.fingerprint)} (made by a different version of the library?)`);
+  }
+  let l = theirLayout;
+  if (schemaLike !== undefined) {
+    const mine = layout(resolveSchema(schemaLike, 'attach', 'schema'), endian);
+    const fp = fingerprintOfLayout(mine);
+    if (fp !== handle.fingerprint) {
+      throw new LayoutMismatchError(
+        `attach: the shared view's layout (${handle.fingerprint}) differs from the schema given here (${fp}).\nshared:\n${describe(theirs)}\nhere:\n${describe(mine.schema)}`,
+      );
+    }
+    l = mine;
+  }
+  checkRegion('attach', handle.buffer, handle.byteOffset, l.size, l.align);
+  return viewOfLayout(l, handle.buffer, handle.byteOffset, options);
+}
+
+/** Shares every member of an object: `{ a: view, b: lock }` → `{ a: Handle, b: Handle }`. */
+export function shareAll<T extends Record<string, unknown>>(objects: T): { [K in keyof T]: Handle<T[K]> } {
+  const out: Record<string, Handle> = {};
+  for (const [k, v] of Object.entries(objects)) out[k] = share(v);
+  return out as { [K in keyof T]: Handle<T[K]> };
+}
+
+/**
+ * Attaches every handle of an object made by {@link shareAll}; `schemas` types (and checks) the
+ * views among them.
+ *
+ * @example
+ * ```ts
+ * // main: new Worker(url, { workerData: shareAll({ particles, counter }) })
+ * // worker:
+ * const { particles, counter } = attachAll(workerData, { particles: Particles });
+ * ```
+ */
+export function attachAll<H extends Record<string, Handle>, S extends { readonly [K in keyof H]?: SchemaLike }>(
+  handles: H,
+  schemas?: S,
+): { [K in keyof H]: K extends keyof S ? (S[K] extends SchemaLike ? ViewOf<ResolveSchema<S[K]>> : H[K] extends Handle<infer T> ? T : never) : H[K] extends Handle<infer T> ? T : never } {
+  const out: Record<string, unknown> = {};
+  for (const [k, h] of Object.entries(handles)) {
+    const s = schemas?.[k as keyof S] as SchemaLike | undefined;
+    out[k] = attachAny(h, s, {});
+  }
+  return out as never;
+}
+

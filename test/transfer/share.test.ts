@@ -1,0 +1,95 @@
+// Hand-off: share() → structured-cloneable handle → attach() in another thread, typed and checked.
+import { MessageChannel } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import {
+  array,
+  attach,
+  attachAll,
+  Barrier,
+  char,
+  Condition,
+  Event,
+  f32,
+  f64,
+  fingerprint,
+  LayoutMismatchError,
+  Lock,
+  Semaphore,
+  share,
+  shareAll,
+  struct,
+  u8,
+  u16,
+  u32,
+  Value,
+} from '../../src/index.js';
+import { run, start } from '../workers/spawn.js';
+
+const Particle = struct({ x: f64, y: f64, z: f64, vx: f32, vy: f32, vz: f32, id: u32, alive: u8 }, { name: 'Particle' });
+
+describe('share / attach in one thread', () => {
+  it('round-trips views, synchronized values and every synchronization object', () => {
+    const ps = array(Particle, 3).create();
+    ps.get(1).id = 5;
+    const again = attach(structuredClone(share(ps)), array(Particle, 3));
+    expect(again.get(1).id).toBe(5);
+    again.get(2).id = 6; // the clone shares the memory
+    expect(ps.get(2).id).toBe(6);
+    const untyped = attach(share(ps));
+    expect(fingerprint(untyped.$schema)).toBe(fingerprint(ps.$schema));
+    const v = attach(share(Value('i', 3)));
+    expect(v.value).toBe(3);
+    const lock = new Lock();
+    lock.acquire();
+    expect(attach(share(lock)).locked()).toBe(true);
+    expect(attach(share(new Semaphore(4))).value).toBe(4);
+    expect(attach(share(new Barrier(3))).parties).toBe(3);
+    expect(attach(share(new Condition())).lock.constructor.name).toBe('RLock');
+    expect(attach(share(new Event())).isSet()).toBe(false);
+  });
+  it('keeps the byte order a nested struct inherited', () => {
+    const Inner = struct({ v: u16 });
+    const Outer = struct({ a: Inner }, { endian: 'big' });
+    const o = Outer.create({ a: { v: 0x0102 } });
+    const inner = attach(share(o.a));
+    expect(inner.v).toBe(0x0102);
+  });
+  it('refuses a handle attached with another layout, showing both', () => {
+    const h = share(array(Particle, 2).create());
+    const Other = struct({ x: f64, id: u32 }, { name: 'Particle' });
+    expect(() => attach(h, array(Other, 2))).toThrow(LayoutMismatchError);
+    expect(() => attach(h, array(Other, 2))).toThrow(/differs from the schema given here/);
+    expect(() => attach({} as never)).toThrow(TypeError);
+    expect(() => share(array(u8, 2).view(new ArrayBuffer(2)))).toThrow('the view is over an ArrayBuffer, which postMessage would copy');
+  });
+});
+
+describe('share / attach across real workers', () => {
+  it('workerData: a typed attach with the same schema writes through; another layout is refused', async () => {
+    const ps = array(Particle, 100).create();
+    for (let i = 0; i < 100; i++) ps.get(i).id = i;
+    const handle = share(ps);
+    expect(await run('attachTyped', { handle, variant: 'same' })).toBe('ok');
+    expect(ps.get(7).id).toBe(14);
+    expect(await run('attachTyped', { handle, variant: 'u16-id' })).toMatch(/^LayoutMismatchError: attach: the shared view's layout \(sct1:[0-9a-f]{16}\) differs from the schema given here \(sct1:[0-9a-f]{16}\)/);
+  });
+  it('postMessage: handles survive structured clone; the lock and event are the same objects in memory', async () => {
+    const User = struct({ id: u32, name: char(16) });
+    const user = User.create();
+    const lock = new Lock();
+    const event = new Event();
+    const { port1, port2 } = new MessageChannel();
+    const w = start<string>('viaMessage', { port: port2 }, 30_000);
+    port1.postMessage(shareAll({ view: user, lock, event }));
+    expect(await event.waitAsync(20_000)).toBe(true);
+    expect(user.toObject()).toEqual({ id: 42, name: 'from worker' });
+    expect(await w.result).toBe(fingerprint(User));
+    port1.close();
+  });
+  it('attachAll types views by the schemas given', () => {
+    const handles = shareAll({ ps: array(Particle, 2).create(), n: Value('d', 1) });
+    const { ps, n } = attachAll(handles, { ps: array(Particle, 2) });
+    expect(ps.length).toBe(2);
+    expect(n.value).toBe(1);
+  });
+});
