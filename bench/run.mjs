@@ -46,13 +46,14 @@ const ONLY_VARIANTS = process.env.BENCH_VARIANTS ? new RegExp(process.env.BENCH_
 
 let gc = () => {};
 let forcedGc = false;
-if (process.env.BENCH_GC !== '0') try {
-  setFlagsFromString('--expose-gc');
-  gc = runInNewContext('gc');
-  forcedGc = typeof gc === 'function';
-} catch {
-  /* no forced GC: samples just get a little noisier */
-}
+if (process.env.BENCH_GC !== '0')
+  try {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc');
+    forcedGc = typeof gc === 'function';
+  } catch {
+    /* no forced GC: samples just get a little noisier */
+  }
 
 // ---- the data ------------------------------------------------------------------------------------
 
@@ -200,7 +201,14 @@ const read = {
     let s = 0;
     for (let i = 0; i < n; i++) {
       const o = i * 48;
-      s += DV.getFloat64(o, true) + DV.getFloat64(o + 8, true) + DV.getFloat64(o + 16, true) + DV.getFloat32(o + 24, true) + DV.getFloat32(o + 28, true) + DV.getFloat32(o + 32, true) + DV.getUint32(o + 36, true);
+      s +=
+        DV.getFloat64(o, true) +
+        DV.getFloat64(o + 8, true) +
+        DV.getFloat64(o + 16, true) +
+        DV.getFloat32(o + 24, true) +
+        DV.getFloat32(o + 28, true) +
+        DV.getFloat32(o + 32, true) +
+        DV.getUint32(o + 36, true);
     }
     return s;
   },
@@ -693,7 +701,9 @@ function markdown() {
   out.push('# sharedctypes core benchmark', '');
   out.push(`${result.date} · Node ${m.node} · V8 ${m.v8} · ${m.cpu} (${m.cores} cores) · ${m.platform}${result.quick ? ' · **QUICK run**' : ''}`, '');
   out.push(`Particle = 48-byte struct { f64 x, y, z; f32 vx, vy, vz; u32 id; u8 alive }, ${N.toLocaleString('en-US')} elements in one SharedArrayBuffer.`);
-  out.push(`Median of ≥ ${SLOW_SAMPLES} timed samples after warm-up (${FAST_SAMPLES} for the fast variants), variants interleaved; checksums of all variants verified equal.`);
+  out.push(
+    `Median of ≥ ${SLOW_SAMPLES} timed samples after warm-up (${FAST_SAMPLES} for the fast variants), variants interleaved; checksums of all variants verified equal.`,
+  );
   out.push(`Forced full GC before every sample (outside the timed region): ${m.forcedGc ? 'yes' : 'no'}.`);
   out.push('**ratio** = ns/element ÷ best hand-written (min of typed-array, DataView) for that workload. Target: sharedctypes codegen ≤ 1.10×.', '');
   out.push('## Summary (ratio vs best hand-written)', '');
@@ -714,7 +724,9 @@ function markdown() {
     out.push(`## ${w.title}`, '');
     out.push('| variant | elements | median ms | min–max ms | ns/element | ratio |', '|---|---:|---:|---:|---:|---:|');
     for (const r of w.variants) {
-      out.push(`| ${r.variant} | ${r.elements.toLocaleString('en-US')} | ${fmt(r.medianMs, 3)} | ${fmt(r.minMs, 2)}–${fmt(r.maxMs, 2)} | ${fmt(r.nsPerElement)} | ${fmt(r.ratioVsBestHandWritten)}× |`);
+      out.push(
+        `| ${r.variant} | ${r.elements.toLocaleString('en-US')} | ${fmt(r.medianMs, 3)} | ${fmt(r.minMs, 2)}–${fmt(r.maxMs, 2)} | ${fmt(r.nsPerElement)} | ${fmt(r.ratioVsBestHandWritten)}× |`,
+      );
     }
     for (const s of w.skipped) out.push(`| ${s.variant} | not run: ${s.reason} | | | | |`);
     out.push('');

@@ -4,8 +4,12 @@ import { array, f32, f64, struct, u8, u32 } from '../dist/index.js';
 
 export const Particle = struct(
   {
-    x: f64, y: f64, z: f64, // @0, @8, @16
-    vx: f32, vy: f32, vz: f32, // @24, @28, @32
+    x: f64,
+    y: f64,
+    z: f64, // @0, @8, @16
+    vx: f32,
+    vy: f32,
+    vz: f32, // @24, @28, @32
     id: u32, // @36
     alive: u8, // @40, then 7 bytes of tail padding: sizeof 48
   },

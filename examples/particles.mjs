@@ -17,10 +17,22 @@ console.log(describe(Particle));
 
 function init(ps) {
   let seed = 12345;
-  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rand = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 2 ** 32;
+  };
   const p = ps.cursor();
   for (let i = 0; i < ps.length; i++) {
-    p.seek(i).set({ x: rand() * 100, y: rand() * 100, z: rand() * 100, vx: rand() - 0.5, vy: rand() * 2, vz: rand() - 0.5, id: i, alive: i % 17 === 0 ? 0 : 1 });
+    p.seek(i).set({
+      x: rand() * 100,
+      y: rand() * 100,
+      z: rand() * 100,
+      vx: rand() - 0.5,
+      vy: rand() * 2,
+      vz: rand() - 0.5,
+      id: i,
+      alive: i % 17 === 0 ? 0 : 1,
+    });
   }
 }
 
@@ -39,7 +51,15 @@ const slice = Math.ceil(COUNT / WORKERS);
 await Promise.all(
   Array.from({ length: WORKERS }, (_, w) => {
     const worker = new Worker(new URL('./particles-worker.mjs', import.meta.url), {
-      workerData: { buffer: shared.$buffer, count: COUNT, from: w * slice, to: Math.min(COUNT, (w + 1) * slice), steps: STEPS, dt: DT, layout: fingerprint(Schema) },
+      workerData: {
+        buffer: shared.$buffer,
+        count: COUNT,
+        from: w * slice,
+        to: Math.min(COUNT, (w + 1) * slice),
+        steps: STEPS,
+        dt: DT,
+        layout: fingerprint(Schema),
+      },
     });
     return new Promise((resolve, reject) => {
       worker.once('message', resolve);
@@ -56,8 +76,10 @@ let mismatches = 0;
 for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) mismatches++;
 const updates = COUNT * STEPS;
 console.log(`\n${COUNT} particles × ${STEPS} steps, ${WORKERS} workers sharing one ${(a.length / 1e6).toFixed(1)} MB SharedArrayBuffer`);
-console.log(`single thread : ${single.toFixed(1)} ms  (${((updates / single) * 1e3 / 1e6).toFixed(1)} M particle-steps/s)`);
-console.log(`${WORKERS} workers     : ${parallel.toFixed(1)} ms  (${((updates / parallel) * 1e3 / 1e6).toFixed(1)} M particle-steps/s, worker start-up included)`);
+console.log(`single thread : ${single.toFixed(1)} ms  (${(((updates / single) * 1e3) / 1e6).toFixed(1)} M particle-steps/s)`);
+console.log(
+  `${WORKERS} workers     : ${parallel.toFixed(1)} ms  (${(((updates / parallel) * 1e3) / 1e6).toFixed(1)} M particle-steps/s, worker start-up included)`,
+);
 console.log(`sample         : ${JSON.stringify(shared.get(1).toObject())}`);
 if (mismatches !== 0) {
   console.error(`FAILED: ${mismatches} bytes differ from the single-threaded run`);

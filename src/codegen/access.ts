@@ -43,6 +43,11 @@ export type Reader = (self: ViewInternals, o: number) => unknown;
 /** Writes `v` to the member at `o` of view `self`. */
 export type Writer = (self: ViewInternals, o: number, v: unknown) => void;
 
+/** The bound class of a nested member, from the view's prototype (`$$C<k>`). */
+function nested(self: ViewInternals, key: string): BoundCtor {
+  return (self as unknown as Record<string, BoundCtor>)[key] as BoundCtor;
+}
+
 const num = (n: number): string => {
   if (!Number.isFinite(n)) throw new TypeError(`not a finite number: ${n}`);
   return Object.is(n, -0) ? '0' : String(n);
@@ -180,7 +185,7 @@ export function makeRead(a: Access, off: number, nestedKey: NestedKey): Reader {
     }
     case 'view': {
       const key = nestedKey(a.layout);
-      return (self, o) => new (self as unknown as Record<string, BoundCtor>)[key]!(o + off);
+      return (self, o) => new (nested(self, key))(o + off);
     }
     case 'sync': {
       const { code, param } = a;
@@ -226,7 +231,8 @@ export function emitWrite(a: Access, at: string, v: string, checked: boolean, la
     case 'bits': {
       const l = refs.labelRef(label);
       let value: string;
-      if (a.value === 'bigint') value = checked ? `R.checkBig(${v},${big(BigInt(bitRange(a).min))},${big(BigInt(bitRange(a).max))},${l})` : `R.toBig(${v},${l})`;
+      if (a.value === 'bigint')
+        value = checked ? `R.checkBig(${v},${big(BigInt(bitRange(a).min))},${big(BigInt(bitRange(a).max))},${l})` : `R.toBig(${v},${l})`;
       else if (a.value === 'bool') value = checked ? `R.checkBool(${v},${l})` : `(${v}?1:0)`;
       else value = checked ? `R.checkInt(${v},${num(bitRange(a).min)},${num(bitRange(a).max)},${l})` : v;
       if (!a.fast) return `R.writeBits(d,${at},${num(a.span)},${num(a.shift)},${num(a.width)},${a.le},${value});`;
@@ -288,7 +294,7 @@ export function makeWrite(a: Access, off: number, checked: boolean, label: strin
     }
     case 'view': {
       const key = nestedKey(a.layout);
-      return (self, o, v) => new (self as unknown as Record<string, BoundCtor>)[key]!(o + off).$$assign(v);
+      return (self, o, v) => new (nested(self, key))(o + off).$$assign(v);
     }
     case 'sync':
       return () => R.syncAssign(label);

@@ -13,11 +13,23 @@
 import type { Layout, RecordLayout } from '../layout/types.js';
 import { isIdentifier } from '../types/names.js';
 import { typeLabel } from '../types/schema.js';
-import { type BoundCtor, type EmitRefs, emitRead, emitReadPlain, emitWrite, makeRead, makeReadPlain, makeWrite, type NestedKey, type ViewInternals } from './access.js';
+import {
+  type BoundCtor,
+  type EmitRefs,
+  emitRead,
+  emitReadPlain,
+  emitWrite,
+  makeRead,
+  makeReadPlain,
+  makeWrite,
+  type NestedKey,
+  type ViewInternals,
+} from './access.js';
 import { codegenActive, evaluate } from './evaluate.js';
 import { accessOf, membersOf } from './plan.js';
 import { RUNTIME as R } from './runtime.js';
 import { installCommonMembers } from './view-methods.js';
+import { cached } from '../memo.js';
 
 /** How a view class is built. */
 export interface CompileMode {
@@ -48,8 +60,7 @@ export function defaultMode(checked = false): CompileMode {
 
 function compile(layout: Layout, mode: CompileMode): Compiled {
   const key = `${mode.codegen ? 'g' : 'i'}${mode.checked ? 'c' : 'u'}`;
-  let byMode = compiled.get(layout);
-  if (byMode === undefined) compiled.set(layout, (byMode = new Map()));
+  const byMode = cached(compiled, layout, () => new Map<string, Compiled>());
   let c = byMode.get(key);
   if (c === undefined) {
     const nested: Layout[] = [];
@@ -59,7 +70,7 @@ function compile(layout: Layout, mode: CompileMode): Compiled {
       return k;
     };
     const ctor = mode.codegen ? generate(layout, mode, nestedIndex) : interpret(layout, mode, (l) => `$$C${nestedIndex(l)}`);
-    installCommonMembers(ctor, layout, mode, (l, d) => boundClass(l, mode, d));
+    installCommonMembers(ctor, layout, (l, d) => boundClass(l, mode, d));
     c = { ctor, nested };
     byMode.set(key, c);
   }
@@ -73,8 +84,7 @@ function compile(layout: Layout, mode: CompileMode): Compiled {
  */
 export function boundClass(layout: Layout, mode: CompileMode, d: DataView): BoundCtor {
   const c = compile(layout, mode);
-  let byClass = bound.get(d);
-  if (byClass === undefined) bound.set(d, (byClass = new Map()));
+  const byClass = cached(bound, d, () => new Map<Compiled, BoundCtor>());
   let B = byClass.get(c);
   if (B === undefined) {
     // A flat copy of the compiled prototype plus this buffer's constants, and a plain constructor:
@@ -88,7 +98,9 @@ export function boundClass(layout: Layout, mode: CompileMode, d: DataView): Boun
     Object.defineProperties(P, own);
     Object.defineProperty(P, 'constructor', { value: Bound, writable: true, configurable: true });
     Object.defineProperty(P, '$$d', { value: d });
-    c.nested.forEach((l, k) => Object.defineProperty(P, `$$C${k}`, { value: boundClass(l, mode, d) }));
+    c.nested.forEach((l, k) => {
+      Object.defineProperty(P, `$$C${k}`, { value: boundClass(l, mode, d) });
+    });
     Bound.prototype = P as ViewInternals;
     Object.defineProperty(Bound, '$$keep', { value: new Bound(0) });
     B = Bound as BoundCtor;

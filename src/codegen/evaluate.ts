@@ -42,7 +42,9 @@ function canEvaluate(): boolean {
     }
     if (!probed && !warned && mode === 'auto') {
       warned = true;
-      console.warn('sharedctypes: code generation is blocked here (Content-Security-Policy?); using interpreted accessors. configure({ codegen: "off" }) silences this.');
+      console.warn(
+        'sharedctypes: code generation is blocked here (Content-Security-Policy?); using interpreted accessors. configure({ codegen: "off" }) silences this.',
+      );
     }
   }
   return probed;

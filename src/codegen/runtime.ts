@@ -54,7 +54,11 @@ export function writeChar(d: DataView, o: number, n: number, v: unknown, label: 
   else if (v instanceof Uint8Array || Array.isArray(v)) bytes = v as ArrayLike<number>;
   else throw typeError(label, `takes a string or a Uint8Array (got ${typeof v})`);
   if (bytes.length > n) {
-    throw rangeError(label, `${typeof v === 'string' ? `string of ${bytes.length} UTF-8 bytes` : `${bytes.length} bytes`} do not fit in char[${n}]`, `shorten it to at most ${n} bytes`);
+    throw rangeError(
+      label,
+      `${typeof v === 'string' ? `string of ${bytes.length} UTF-8 bytes` : `${bytes.length} bytes`} do not fit in char[${n}]`,
+      `shorten it to at most ${n} bytes`,
+    );
   }
   for (let i = 0; i < bytes.length; i++) d.setUint8(o + i, bytes[i] as number);
   for (let i = bytes.length; i < n; i++) d.setUint8(o + i, 0);
@@ -157,7 +161,11 @@ export const SYNC_KINDS: readonly SyncKind[] = ['mutex', 'rmutex', 'semaphore', 
 export function syncAt(code: number, param: number, d: DataView, o: number): unknown {
   const buffer = d.buffer;
   if (typeof SharedArrayBuffer === 'undefined' || !(buffer instanceof SharedArrayBuffer)) {
-    throw typeError(SYNC_KINDS[code] ?? 'sync', 'lives in a plain ArrayBuffer; locks need a SharedArrayBuffer', 'create the view over a SharedArrayBuffer (create() does)');
+    throw typeError(
+      SYNC_KINDS[code] ?? 'sync',
+      'lives in a plain ArrayBuffer; locks need a SharedArrayBuffer',
+      'create the view over a SharedArrayBuffer (create() does)',
+    );
   }
   const place = { buffer, byteOffset: o };
   switch (SYNC_KINDS[code]) {

@@ -8,8 +8,8 @@
 import type { ArrayLayout, Layout } from '../layout/types.js';
 import { typeLabel } from '../types/schema.js';
 import type { BoundCtor, ViewInternals } from './access.js';
-import type { CompileMode } from './compile.js';
 import { RUNTIME as R } from './runtime.js';
+import { cached } from '../memo.js';
 
 interface ArrayInternals extends ViewInternals {
   get(i: number): unknown;
@@ -26,7 +26,7 @@ function define(proto: object, name: string | symbol, descriptor: PropertyDescri
 }
 
 /** Installs the members shared by all views, and those of the layout's kind. */
-export function installCommonMembers(ctor: { prototype: ViewInternals }, layout: Layout, mode: CompileMode, bind: (l: Layout, d: DataView) => BoundCtor): void {
+export function installCommonMembers(ctor: { prototype: ViewInternals }, layout: Layout, bind: (l: Layout, d: DataView) => BoundCtor): void {
   const P = ctor.prototype as object;
   define(P, '$buffer', {
     get(this: ViewInternals) {
@@ -79,7 +79,10 @@ export function installArrayMethods(ctor: { prototype: ViewInternals }, layout: 
   define(P, 'length', { value: n });
   define(P, 'set', {
     value(this: ArrayInternals, a: unknown, b?: unknown): void {
-      if (typeof a === 'number') return this.$$setAt(a, b);
+      if (typeof a === 'number') {
+        this.$$setAt(a, b);
+        return;
+      }
       if (a === null || (typeof a !== 'object' && typeof a !== 'string')) R.notObject(label, a);
       if (typeof (a as Partial<ViewInternals>).$$plain === 'function') a = (a as ViewInternals).$$plain(); // copy from another view
       const count = (a as ArrayLike<unknown>).length;
@@ -123,8 +126,7 @@ const cursors = new WeakMap<BoundCtor, Map<string, new (o: number) => CursorInte
 
 /** The cursor class over elements of class `Element` (cached, with one instance kept alive). */
 function cursorClass(Element: BoundCtor, n: number, stride: number, label: string): new (o: number) => CursorInternals {
-  let byShape = cursors.get(Element);
-  if (byShape === undefined) cursors.set(Element, (byShape = new Map()));
+  const byShape = cached(cursors, Element, () => new Map<string, new (o: number) => CursorInternals>());
   const key = `${n}:${stride}`;
   let C = byShape.get(key);
   if (C === undefined) {
@@ -132,7 +134,9 @@ function cursorClass(Element: BoundCtor, n: number, stride: number, label: strin
     const Cursor = function (this: CursorInternals, o: number) {
       this.$$o = o;
       this.$$base = o;
-    } as unknown as new (o: number) => CursorInternals;
+    } as unknown as new (
+      o: number,
+    ) => CursorInternals;
     const P = Object.create(Object.getPrototypeOf(Element.prototype) as object) as object;
     const own = Object.getOwnPropertyDescriptors(Element.prototype) as Record<string | symbol, PropertyDescriptor>;
     Reflect.deleteProperty(own, 'constructor');

@@ -4,6 +4,7 @@
  * @module
  */
 import { schemaError } from '../errors.js';
+import { cached } from '../memo.js';
 import { PRIMITIVES } from '../types/primitives.js';
 import { SYNC_WORDS } from '../types/sync.js';
 import { type ArraySchema, type Endian, type RecordSchema, type Schema, typeLabel } from '../types/schema.js';
@@ -20,13 +21,7 @@ const cache: Record<Endian, WeakMap<Schema, Layout>> = { little: new WeakMap(), 
  * records without their own `endian` option inherit).
  */
 export function layout<S extends Schema>(schema: S, endian: Endian = 'little'): LayoutOf<S> {
-  const memo = cache[endian];
-  let result = memo.get(schema);
-  if (result === undefined) {
-    result = compute(schema, endian);
-    memo.set(schema, result);
-  }
-  return result as LayoutOf<S>;
+  return cached(cache[endian], schema, () => compute(schema, endian)) as LayoutOf<S>;
 }
 
 function compute(schema: Schema, endian: Endian): Layout {
@@ -96,8 +91,20 @@ function recordLayout(schema: RecordSchema, inherited: Endian): RecordLayout {
       const label = typeLabel(schema);
       let inner: Layout = member;
       while (inner.kind === 'array') inner = inner.element;
-      if (inner.kind === 'sync' && endian === 'big') throw schemaError(label, field.name as string, 'holds a lock or other synchronization member in a big-endian struct', 'Atomics work on native (little-endian) words: keep it in a little-endian struct');
-      if (align < 4) throw schemaError(label, field.name as string, `holds a lock or other synchronization member, but pack: ${schema.options.pack} would misalign it`, 'use pack: 4 or more, or no pack');
+      if (inner.kind === 'sync' && endian === 'big')
+        throw schemaError(
+          label,
+          field.name as string,
+          'holds a lock or other synchronization member in a big-endian struct',
+          'Atomics work on native (little-endian) words: keep it in a little-endian struct',
+        );
+      if (align < 4)
+        throw schemaError(
+          label,
+          field.name as string,
+          `holds a lock or other synchronization member, but pack: ${schema.options.pack} would misalign it`,
+          'use pack: 4 or more, or no pack',
+        );
     }
     const offset = isUnion ? 0 : roundUp(Math.ceil(start / 8), align);
     bitpos = Math.max(bitpos, (offset + member.size) * 8);

@@ -15,7 +15,10 @@ export interface Declaration {
 }
 
 /** Collects the records reachable from `schema`, dependencies first, and names them (avoiding `reserved` names). */
-export function declarationsOf(schema: Schema, reserved: ReadonlySet<string> = new Set()): { readonly list: readonly Declaration[]; idOf(l: RecordLayout): string } {
+export function declarationsOf(
+  schema: Schema,
+  reserved: ReadonlySet<string> = new Set(),
+): { readonly list: readonly Declaration[]; idOf(l: RecordLayout): string } {
   const list: Declaration[] = [];
   const ids = new Map<RecordLayout, string>();
   const taken = new Set<string>();
@@ -29,7 +32,10 @@ export function declarationsOf(schema: Schema, reserved: ReadonlySet<string> = n
     return id;
   };
   const visit = (s: Schema, endian: Endian): void => {
-    if (s.kind === 'array') return visit(s.element, endian);
+    if (s.kind === 'array') {
+      visit(s.element, endian);
+      return;
+    }
     if (s.kind !== 'struct' && s.kind !== 'union') return;
     const l = layout(s, endian);
     if (ids.has(l)) return;

@@ -78,7 +78,10 @@ export function toC(type: SchemaLike, options: { readonly name?: string } = {}):
     const name = options.name ?? 'root_t';
     const { base, dims } = typeName(root);
     out.push(`typedef ${base} ${name}${dims};`, '');
-    asserts.push(`_Static_assert(sizeof(${name}) == ${root.size}, "sizeof(${name})");`, `_Static_assert(_Alignof(${name}) == ${root.align}, "_Alignof(${name})");`);
+    asserts.push(
+      `_Static_assert(sizeof(${name}) == ${root.size}, "sizeof(${name})");`,
+      `_Static_assert(_Alignof(${name}) == ${root.align}, "_Alignof(${name})");`,
+    );
   }
   return [...out, ...asserts, ''].join('\n');
 }

@@ -13,7 +13,9 @@ import type { Layout } from './types.js';
 
 /** Names a Python class may not have (C allows them as struct tags). */
 const PYTHON_KEYWORDS: ReadonlySet<string> = new Set(
-  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield ctypes'.split(' '),
+  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield ctypes'.split(
+    ' ',
+  ),
 );
 
 /**
@@ -71,7 +73,9 @@ export function toCtypes(type: SchemaLike, options: { readonly name?: string } =
       if (f.bits === null) {
         out.push(`        ('${f.name as string}', ${typeExpr(layout(f.type, l.endian))}),`);
       } else if (f.bits === 0) {
-        out.push(`        # NOT EXPRESSIBLE: C zero-width bitfield ${f.type.kind === 'primitive' ? f.type.name : ''} : 0 (ctypes has none; the layout differs from here on)`);
+        out.push(
+          `        # NOT EXPRESSIBLE: C zero-width bitfield ${f.type.kind === 'primitive' ? f.type.name : ''} : 0 (ctypes has none; the layout differs from here on)`,
+        );
       } else {
         const t = f.type.kind === 'primitive' ? `ctypes.${PRIMITIVES[f.type.name].ctypes}` : 'ctypes.c_int';
         const name = f.name ?? `_unnamed_${pad++}`;

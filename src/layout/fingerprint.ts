@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { cached } from '../memo.js';
 import { resolveSchema } from '../types/builtins.js';
 import type { SchemaLike } from '../types/schema.js';
 import { layout } from './compute.js';
@@ -57,10 +58,5 @@ export function hash64(text: string): string {
  */
 export function fingerprint(type: SchemaLike): string {
   const l = layout(resolveSchema(type, 'fingerprint', ''));
-  let fp = memo.get(l);
-  if (fp === undefined) {
-    fp = `sct1:${hash64(canonicalLayout(l))}`;
-    memo.set(l, fp);
-  }
-  return fp;
+  return cached(memo, l, () => `sct1:${hash64(canonicalLayout(l))}`);
 }

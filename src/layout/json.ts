@@ -181,7 +181,11 @@ function read(t: unknown, path: string, named: ReadonlyMap<string, Schema>, dept
     onlyKeys(t, ['ref'], path);
     const target = typeof t['ref'] === 'string' ? named.get(t['ref']) : undefined;
     if (target === undefined) {
-      fail(path, `refers to ${describeValue(t['ref'])}, which is not declared before it`, 'declare named types in "types" before their use (a type cannot contain itself)');
+      fail(
+        path,
+        `refers to ${describeValue(t['ref'])}, which is not declared before it`,
+        'declare named types in "types" before their use (a type cannot contain itself)',
+      );
     }
     return target;
   }
@@ -201,7 +205,7 @@ function read(t: unknown, path: string, named: ReadonlyMap<string, Schema>, dept
     case 'sync': {
       onlyKeys(t, ['kind', 'type', 'value'], path);
       const make = SYNC_FACTORIES[t['type'] as SyncKind];
-      if (typeof t['type'] !== 'string' || !Object.prototype.hasOwnProperty.call(SYNC_FACTORIES, t['type']) || make === undefined) {
+      if (typeof t['type'] !== 'string' || !Object.hasOwn(SYNC_FACTORIES, t['type']) || make === undefined) {
         fail(`${path}.type`, `is ${describeValue(t['type'])}`, `expected one of ${Object.keys(SYNC_FACTORIES).join(', ')}`);
       }
       return wrap(() => make(t['value'] as number | undefined));
@@ -236,4 +240,3 @@ function read(t: unknown, path: string, named: ReadonlyMap<string, Schema>, dept
       return fail(path, `has kind ${describeValue(kind)}`, "expected 'char', 'array', 'struct', 'union', 'sync' or a { ref }");
   }
 }
-

@@ -85,7 +85,8 @@ export function resolvePath(root: Layout, path: string, label: string): Resolved
     if (field?.bits) throw schemaError(label, walked, 'is a bitfield and has no members');
     if ('index' in step) {
       if (current.kind !== 'array') throw schemaError(label, walked || path, `is ${describeKind(current)}, not an array`);
-      if (step.index >= current.length) throw rangeError(`${label}: field '${walked}[${step.index}]'`, `index ${step.index} is out of range for length ${current.length}`);
+      if (step.index >= current.length)
+        throw rangeError(`${label}: field '${walked}[${step.index}]'`, `index ${step.index} is out of range for length ${current.length}`);
       offset += step.index * current.element.size;
       current = current.element;
       walked += `[${step.index}]`;
@@ -184,7 +185,14 @@ export function layoutOf(type: SchemaLike, options: { readonly maxEntries?: numb
       for (const f of l.fields) {
         const p = prefix === '' ? f.name : `${prefix}.${f.name}`;
         if (f.bits !== null) {
-          push({ path: p, type: f.bits.type, offset: base + f.offset, size: f.layout.size, bitOffset: f.bits.bitOffset - f.offset * 8, bitWidth: f.bits.width });
+          push({
+            path: p,
+            type: f.bits.type,
+            offset: base + f.offset,
+            size: f.layout.size,
+            bitOffset: f.bits.bitOffset - f.offset * 8,
+            bitWidth: f.bits.width,
+          });
         } else {
           push(entry(f.layout, p, base + f.offset));
           walk(f.layout, base + f.offset, p);

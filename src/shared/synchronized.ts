@@ -253,4 +253,3 @@ export function synchronized<V>(obj: V, lock?: AnyLock): SynchronizedOf<V> {
 export function isSynchronized(x: unknown): x is SynchronizedBase<unknown> {
   return x instanceof SynchronizedBase;
 }
-

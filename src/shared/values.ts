@@ -99,7 +99,9 @@ export function RawArray(type: SchemaLike, sizeOrInit: number | ArrayLike<unknow
 }
 
 /** What {@link Value} returns for `type` with the given lock option. */
-export type ValueOf<S extends SchemaLike, O extends LockOptions> = O extends { readonly lock: false } ? ViewOf<ResolveSchema<S>> : SynchronizedOf<ViewOf<ResolveSchema<S>>>;
+export type ValueOf<S extends SchemaLike, O extends LockOptions> = O extends { readonly lock: false }
+  ? ViewOf<ResolveSchema<S>>
+  : SynchronizedOf<ViewOf<ResolveSchema<S>>>;
 
 /**
  * A shared value guarded by a lock, like Python's `Value`: reads and writes of `.value` (or of the
@@ -115,7 +117,7 @@ export type ValueOf<S extends SchemaLike, O extends LockOptions> = O extends { r
  * const raw = Value('d', 1.5, { lock: false }); // a plain view
  * ```
  */
-export function Value<S extends SchemaLike, const O extends LockOptions = {}>(type: S, init?: Input<ResolveSchema<S>>, options?: O): ValueOf<S, O> {
+export function Value<S extends SchemaLike, const O extends LockOptions = LockOptions>(type: S, init?: Input<ResolveSchema<S>>, options?: O): ValueOf<S, O> {
   return wrap(resolveSchema(type, 'Value', 'type'), init, options ?? {}, 'Value') as ValueOf<S, O>;
 }
 
@@ -140,7 +142,7 @@ export type SharedArrayOf<S extends SchemaLike, O extends LockOptions> = S exten
  * hist.toArray();                              // a consistent snapshot
  * ```
  */
-export function SharedArray<S extends SchemaLike, const O extends LockOptions = {}>(
+export function SharedArray<S extends SchemaLike, const O extends LockOptions = LockOptions>(
   type: S,
   sizeOrInit: number | ArrayLike<Input<ResolveSchema<S>>> | (S extends 'c' ? string : never),
   options?: O,

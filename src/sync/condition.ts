@@ -7,7 +7,7 @@
 import { SyncError } from '../errors.js';
 import { deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
 import type { Held } from './lock.js';
-import { held, Lock } from './lock.js';
+import { held, type Lock } from './lock.js';
 import { type SharedPlace, wordsAt } from './memory.js';
 import { RLock } from './rlock.js';
 

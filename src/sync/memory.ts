@@ -6,6 +6,7 @@
  * @module
  */
 import { rangeError, typeError } from '../errors.js';
+import { cached } from '../memo.js';
 
 /** A place in shared memory: a buffer and a byte offset (a multiple of 4). */
 export interface SharedPlace {
@@ -17,12 +18,7 @@ const int32s = new WeakMap<SharedArrayBuffer, Int32Array>();
 
 /** The Int32Array over all of `buffer` (one per buffer). */
 export function int32Of(buffer: SharedArrayBuffer): Int32Array {
-  let a = int32s.get(buffer);
-  if (a === undefined) {
-    a = new Int32Array(buffer, 0, buffer.byteLength >> 2);
-    int32s.set(buffer, a);
-  }
-  return a;
+  return cached(int32s, buffer, () => new Int32Array(buffer, 0, buffer.byteLength >> 2));
 }
 
 /** Resolves a place (or allocates one) for `words` Int32 words; returns the array and word index. */
@@ -42,4 +38,5 @@ export function wordsAt(what: string, words: number, place: SharedPlace | undefi
 }
 
 /** `Symbol.dispose`, or its registered stand-in on engines that lack it. */
-export const disposeSymbol: typeof Symbol.dispose = (Symbol as { dispose?: typeof Symbol.dispose }).dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
+export const disposeSymbol: typeof Symbol.dispose =
+  (Symbol as { dispose?: typeof Symbol.dispose }).dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);

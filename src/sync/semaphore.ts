@@ -31,7 +31,8 @@ export class Semaphore {
 
   /** A new semaphore with `value` in its own buffer, or the one living at `place`. */
   constructor(value = 1, place?: SharedPlace) {
-    if (!Number.isInteger(value) || value < 0 || value > 0x3fffffff) throw rangeError('Semaphore', `initial value ${String(value)} is not a whole number from 0 to 2^30-1`);
+    if (!Number.isInteger(value) || value < 0 || value > 0x3fffffff)
+      throw rangeError('Semaphore', `initial value ${String(value)} is not a whole number from 0 to 2^30-1`);
     const { a, i } = wordsAt(new.target.name, Semaphore.WORDS, place);
     this.#a = a;
     this.#i = i;
@@ -64,18 +65,18 @@ export class Semaphore {
     if (r === true) return true;
     if (!blocking) return false;
     const deadline = deadlineOf(timeout);
-    while ((r = this.#tryTake()) !== true) {
+    for (;;) {
       if (remaining(deadline) <= 0) return false;
       wait(this.#a, this.#i, r, deadline);
+      r = this.#tryTake();
+      if (r === true) return true;
     }
-    return true;
   }
 
   /** Acquires without blocking the thread. */
   async acquireAsync(timeout = -1): Promise<boolean> {
     const deadline = deadlineOf(timeout);
-    let r: number | true;
-    while ((r = this.#tryTake()) !== true) {
+    for (let r = this.#tryTake(); r !== true; r = this.#tryTake()) {
       if (remaining(deadline) <= 0) return false;
       await waitAsync(this.#a, this.#i, r, deadline);
     }
@@ -92,7 +93,11 @@ export class Semaphore {
       for (;;) {
         const d = Atomics.load(a, i);
         if (d + n > 0) {
-          throw rangeError('BoundedSemaphore.release', `would raise the value to ${this.initial + d + n}, above its bound ${this.initial}`, 'release only what was acquired');
+          throw rangeError(
+            'BoundedSemaphore.release',
+            `would raise the value to ${this.initial + d + n}, above its bound ${this.initial}`,
+            'release only what was acquired',
+          );
         }
         if (Atomics.compareExchange(a, i, d, d + n) === d) break;
       }

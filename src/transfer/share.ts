@@ -106,7 +106,11 @@ export function share<T>(x: T): Handle<T> {
   const l = meta.$$layout;
   const endian = l.kind === 'primitive' ? l.endian : l.kind === 'struct' || l.kind === 'union' ? l.endian : undefined;
   const inherited = endian === 'big' && layout(l.schema) !== l ? { endian: 'big' as const } : {};
-  return placeHandle('view', { buffer, byteOffset: meta.$byteOffset as number }, { schema: toJSON(l.schema), fingerprint: fingerprintOfLayout(l), ...inherited }) as Handle<T>;
+  return placeHandle(
+    'view',
+    { buffer, byteOffset: meta.$byteOffset as number },
+    { schema: toJSON(l.schema), fingerprint: fingerprintOfLayout(l), ...inherited },
+  ) as Handle<T>;
 }
 
 function checkHandle(h: unknown): asserts h is Handle {
@@ -133,9 +137,16 @@ export interface AttachOptions extends ViewOptions {
  * both layouts. Without, the schema is rebuilt from the handle's descriptor (and checked against
  * its fingerprint).
  */
-export function attach<H extends Handle, S extends SchemaLike | AttachOptions | undefined = undefined>(handle: H, schema?: S, options?: AttachOptions): Attached<H, S> {
+export function attach<H extends Handle, S extends SchemaLike | AttachOptions | undefined = undefined>(
+  handle: H,
+  schema?: S,
+  options?: AttachOptions,
+): Attached<H, S> {
   const hasSchema = typeof schema === 'string' || isSchema(schema);
-  return attachAny(handle, hasSchema ? (schema as SchemaLike) : undefined, (hasSchema ? options : (schema as AttachOptions | undefined)) ?? {}) as Attached<H, S>;
+  return attachAny(handle, hasSchema ? (schema as SchemaLike) : undefined, (hasSchema ? options : (schema as AttachOptions | undefined)) ?? {}) as Attached<
+    H,
+    S
+  >;
 }
 
 function attachAny(handle: unknown, schemaLike: SchemaLike | undefined, options: AttachOptions): unknown {
@@ -155,7 +166,11 @@ function attachAny(handle: unknown, schemaLike: SchemaLike | undefined, options:
     case 'condition':
       return new Condition(attachAny(handle.lock, undefined, {}) as AnyLock, place);
     case 'barrier':
-      return new Barrier(handle.param as number, { place, ...(options.action && { action: options.action }), ...(options.timeout !== undefined && { timeout: options.timeout }) });
+      return new Barrier(handle.param as number, {
+        place,
+        ...(options.action && { action: options.action }),
+        ...(options.timeout !== undefined && { timeout: options.timeout }),
+      });
     case 'synchronized':
       return synchronized(attachAny(handle.obj, schemaLike, options), attachAny(handle.lock, undefined, {}) as AnyLock);
     case 'view':
@@ -170,7 +185,9 @@ function attachView(handle: Handle, schemaLike: SchemaLike | undefined, options:
   const theirs = fromJSON(handle.schema);
   const theirLayout = layout(theirs, endian);
   if (fingerprintOfLayout(theirLayout) !== handle.fingerprint) {
-    throw new LayoutMismatchError(`attach: the handle's descriptor does not match its fingerprint ${String(handle.fingerprint)} (made by a different version of the library?)`);
+    throw new LayoutMismatchError(
+      `attach: the handle's descriptor does not match its fingerprint ${String(handle.fingerprint)} (made by a different version of the library?)`,
+    );
   }
   let l = theirLayout;
   if (schemaLike !== undefined) {
@@ -208,7 +225,17 @@ export function shareAll<T extends Record<string, unknown>>(objects: T): { [K in
 export function attachAll<H extends Record<string, Handle>, S extends { readonly [K in keyof H]?: SchemaLike }>(
   handles: H,
   schemas?: S,
-): { [K in keyof H]: K extends keyof S ? (S[K] extends SchemaLike ? ViewOf<ResolveSchema<S[K]>> : H[K] extends Handle<infer T> ? T : never) : H[K] extends Handle<infer T> ? T : never } {
+): {
+  [K in keyof H]: K extends keyof S
+    ? S[K] extends SchemaLike
+      ? ViewOf<ResolveSchema<S[K]>>
+      : H[K] extends Handle<infer T>
+        ? T
+        : never
+    : H[K] extends Handle<infer T>
+      ? T
+      : never;
+} {
   const out: Record<string, unknown> = {};
   for (const [k, h] of Object.entries(handles)) {
     const s = schemas?.[k as keyof S] as SchemaLike | undefined;
@@ -216,4 +243,3 @@ export function attachAll<H extends Record<string, Handle>, S extends { readonly
   }
   return out as never;
 }
-

@@ -11,7 +11,9 @@ import { ArraySchema, type ResolveSchema, type Schema, type SchemaLike, typeLabe
 /** The schema of `array(T, [d0, d1, …])`: `T[d0][d1]…`, outermost dimension first. */
 export type MultiArray<T extends Schema, D extends readonly number[]> = D extends readonly [infer H extends number, ...infer R extends readonly number[]]
   ? ArraySchema<MultiArray<T, R>, H>
-  : D extends readonly [] ? T : ArraySchema<Schema, number>;
+  : D extends readonly []
+    ? T
+    : ArraySchema<Schema, number>;
 
 /**
  * A fixed-length array, C `T[n]`. Pass several dimensions for a multi-dimensional array in C order:

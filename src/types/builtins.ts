@@ -71,7 +71,7 @@ export const TYPECODES: { readonly [C in Typecode]: TypecodeSchemas[C] } = {
  */
 export function resolveSchema(value: unknown, typeLabel: string, path: string): Schema {
   if (isSchema(value)) return value;
-  if (typeof value === 'string' && Object.prototype.hasOwnProperty.call(TYPECODES, value)) {
+  if (typeof value === 'string' && Object.hasOwn(TYPECODES, value)) {
     return TYPECODES[value as Typecode];
   }
   if (typeof value === 'string') {
@@ -79,7 +79,9 @@ export function resolveSchema(value: unknown, typeLabel: string, path: string): 
       typeLabel,
       path,
       `has unknown typecode ${JSON.stringify(value)}`,
-      `use one of ${Object.keys(TYPECODES).map((c) => `'${c}'`).join(' ')} or a schema such as i32`,
+      `use one of ${Object.keys(TYPECODES)
+        .map((c) => `'${c}'`)
+        .join(' ')} or a schema such as i32`,
     );
   }
   throw schemaError(typeLabel, path, `is not a type (got ${describeValue(value)})`, 'use a schema such as u32, struct({...}) or a typecode');

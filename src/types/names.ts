@@ -41,7 +41,12 @@ export function checkFieldName(name: string, typeLabel: string): void {
 /** Checks a struct/union type name. */
 export function checkTypeName(name: unknown, kind: string): void {
   if (!isIdentifier(name)) {
-    throw schemaError(`${kind}`, '', `has name ${JSON.stringify(name)}, which is not a C identifier`, 'use letters, digits and _ only, not starting with a digit');
+    throw schemaError(
+      `${kind}`,
+      '',
+      `has name ${JSON.stringify(name)}, which is not a C identifier`,
+      'use letters, digits and _ only, not starting with a digit',
+    );
   }
   if (name.startsWith('__')) throw schemaError(`${kind}`, '', `has name ${JSON.stringify(name)}; names starting with __ are reserved`, 'rename the type');
 }

@@ -71,7 +71,7 @@ export const PRIMITIVES = {
 
 /** Whether `name` is one of the primitive type names. */
 export function isPrimitiveName(name: unknown): name is PrimitiveName {
-  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(PRIMITIVES, name);
+  return typeof name === 'string' && Object.hasOwn(PRIMITIVES, name);
 }
 
 /** Whether a primitive may be the declared type of a bitfield. */

@@ -15,7 +15,6 @@ import {
   type PrimitiveSchema,
   type RecordOptions,
   RecordSchema,
-  type SchemaLike,
   type StructSchema,
   type UnionSchema,
 } from './schema.js';
@@ -27,7 +26,28 @@ export const MAX_ALIGN = 65536;
 const OPTION_KEYS: ReadonlySet<string> = new Set(['name', 'pack', 'align', 'endian']);
 
 type BitfieldType = PrimitiveSchema<IntegerName | 'bool'>;
-type BitTypeName<T> = T extends PrimitiveSchema<infer N extends IntegerName | 'bool'> ? N : T extends 'b' ? 'i8' : T extends 'B' ? 'u8' : T extends 'h' ? 'i16' : T extends 'H' ? 'u16' : T extends 'i' ? 'i32' : T extends 'I' ? 'u32' : T extends 'l' | 'q' ? 'i64' : T extends 'L' | 'Q' ? 'u64' : T extends '?' ? 'bool' : never;
+type BitTypeName<T> =
+  T extends PrimitiveSchema<infer N extends IntegerName | 'bool'>
+    ? N
+    : T extends 'b'
+      ? 'i8'
+      : T extends 'B'
+        ? 'u8'
+        : T extends 'h'
+          ? 'i16'
+          : T extends 'H'
+            ? 'u16'
+            : T extends 'i'
+              ? 'i32'
+              : T extends 'I'
+                ? 'u32'
+                : T extends 'l' | 'q'
+                  ? 'i64'
+                  : T extends 'L' | 'Q'
+                    ? 'u64'
+                    : T extends '?'
+                      ? 'bool'
+                      : never;
 type BitfieldTypeLike = BitfieldType | 'b' | 'B' | 'h' | 'H' | 'i' | 'I' | 'l' | 'L' | 'q' | 'Q' | '?';
 
 class Bitfield<T extends IntegerName | 'bool', Named extends boolean> implements BitfieldSpec<T, Named> {

@@ -58,6 +58,7 @@ function requireBackend(): ViewBackend {
  * buffer or is misaligned.
  */
 export interface ViewMethod {
+  // biome-ignore lint/style/useShorthandFunctionType: a named interface is compared by name, which keeps inference over schemas shallow
   <S>(this: S, buffer: ArrayBufferLike | ArrayBufferView, byteOffset?: number, options?: ViewOptions): ViewOf<S>;
 }
 
@@ -66,6 +67,7 @@ export interface ViewMethod {
  * and returns a view of it, optionally written from a plain value.
  */
 export interface CreateMethod {
+  // biome-ignore lint/style/useShorthandFunctionType: see ViewMethod
   <S>(this: S, init?: InitOf<S>, options?: ViewOptions): ViewOf<S>;
 }
 

@@ -12,6 +12,7 @@ import type { NamedKeys } from '../types/infer.js';
 import type { IntegerName } from '../types/primitives.js';
 import type { ArraySchema, PrimitiveSchema, RecordSchema, ResolveSchema } from '../types/schema.js';
 import { typeLabel } from '../types/schema.js';
+import { cached } from '../memo.js';
 
 type IntArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
 type IntArrayCtor = new (buffer: ArrayBufferLike, byteOffset?: number, length?: number) => IntArray;
@@ -30,14 +31,8 @@ const ARRAYS: Record<IntegerName, IntArrayCtor> = {
 const arrays = new WeakMap<ArrayBufferLike, Map<IntegerName, IntArray>>();
 
 function arrayOf(buffer: ArrayBufferLike, type: IntegerName, size: number): IntArray {
-  let byType = arrays.get(buffer);
-  if (byType === undefined) arrays.set(buffer, (byType = new Map()));
-  let a = byType.get(type);
-  if (a === undefined) {
-    a = new ARRAYS[type](buffer, 0, Math.floor(buffer.byteLength / size));
-    byType.set(type, a);
-  }
-  return a;
+  const byType = cached(arrays, buffer, () => new Map<IntegerName, IntArray>());
+  return cached(byType, type, () => new ARRAYS[type](buffer, 0, Math.floor(buffer.byteLength / size)));
 }
 
 /** Atomic operations on one integer in shared memory (`bigint` for 64-bit members). */
@@ -101,11 +96,14 @@ export class AtomicField<T extends number | bigint> {
 /** Keys of a struct's integer members that are not bitfields. */
 export type AtomicKeys<S> =
   S extends RecordSchema<'struct' | 'union', infer F>
-    ? { [K in NamedKeys<F>]: F[K] extends { readonly kind: 'bits' } ? never : ResolveSchema<F[K]> extends PrimitiveSchema<IntegerName> ? K : never }[NamedKeys<F>]
+    ? {
+        [K in NamedKeys<F>]: F[K] extends { readonly kind: 'bits' } ? never : ResolveSchema<F[K]> extends PrimitiveSchema<IntegerName> ? K : never;
+      }[NamedKeys<F>]
     : never;
 
 /** The JS type of the atomic member `K` of struct `S`. */
-export type AtomicValueAt<S, K> = S extends RecordSchema<'struct' | 'union', infer F> ? (K extends keyof F ? AtomicValueOf<ResolveSchema<F[K]>> : never) : never;
+export type AtomicValueAt<S, K> =
+  S extends RecordSchema<'struct' | 'union', infer F> ? (K extends keyof F ? AtomicValueOf<ResolveSchema<F[K]>> : never) : never;
 
 /** The JS type of an atomic integer member. */
 export type AtomicValueOf<T> = T extends PrimitiveSchema<'i64' | 'u64'> ? bigint : number;
@@ -157,8 +155,10 @@ export function atomic(view: unknown, where?: string | number): AtomicField<numb
   if (l.kind !== 'primitive' || l.name === 'f32' || l.name === 'f64' || l.name === 'bool') {
     throw typeError(label, `is ${typeLabel(l.schema)}, not an integer`, 'atomics work on i8 … u64 members');
   }
-  if (l.endian === 'big' && l.size > 1) throw typeError(label, 'is big-endian, which Atomics cannot operate on', 'keep atomic members in little-endian structs');
+  if (l.endian === 'big' && l.size > 1)
+    throw typeError(label, 'is big-endian, which Atomics cannot operate on', 'keep atomic members in little-endian structs');
   const at = meta.$byteOffset + offset;
-  if (at % l.size !== 0) throw rangeError(label, `is at byte ${at}, not a multiple of its size ${l.size} (a packed struct?)`, 'atomics need naturally aligned members');
+  if (at % l.size !== 0)
+    throw rangeError(label, `is at byte ${at}, not a multiple of its size ${l.size} (a packed struct?)`, 'atomics need naturally aligned members');
   return new AtomicField(arrayOf(meta.$buffer, l.name, l.size), at / l.size);
 }

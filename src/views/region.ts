@@ -5,17 +5,13 @@
  * @module
  */
 import { rangeError, typeError } from '../errors.js';
+import { cached } from '../memo.js';
 
 const dataViews = new WeakMap<ArrayBufferLike, DataView>();
 
 /** The DataView over the whole of `buffer` (one per buffer, shared by all its views). */
 export function dataViewOf(buffer: ArrayBufferLike): DataView {
-  let d = dataViews.get(buffer);
-  if (d === undefined) {
-    d = new DataView(buffer);
-    dataViews.set(buffer, d);
-  }
-  return d;
+  return cached(dataViews, buffer, () => new DataView(buffer));
 }
 
 /** A buffer, or a typed array / DataView window of one (WebAssembly memory, a Node Buffer…). */
@@ -47,7 +43,11 @@ export function checkRegion(subject: string, source: unknown, byteOffset: unknow
     throw rangeError(subject, `byteOffset ${String(byteOffset)} is not a whole number ≥ 0`);
   }
   if (byteOffset + size > limit) {
-    throw rangeError(subject, `needs ${size} bytes at byteOffset ${byteOffset}, but the buffer has ${limit} bytes`, `use a buffer of at least ${byteOffset + size} bytes or a smaller offset`);
+    throw rangeError(
+      subject,
+      `needs ${size} bytes at byteOffset ${byteOffset}, but the buffer has ${limit} bytes`,
+      `use a buffer of at least ${byteOffset + size} bytes or a smaller offset`,
+    );
   }
   const offset = base + byteOffset;
   if (offset % align !== 0) {

@@ -34,7 +34,10 @@ function checkLaws(l: Layout): void {
 
 describe('layout laws', () => {
   it('sizes are multiples of alignments; members lie inside, aligned, in order and disjoint', () => {
-    fc.assert(fc.property(schema, (s) => checkLaws(layout(s))), { numRuns: 400 });
+    fc.assert(
+      fc.property(schema, (s) => checkLaws(layout(s))),
+      { numRuns: 400 },
+    );
   });
 
   it('is memoised: the same schema gives the same layout object', () => {

@@ -1,5 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { alignof, array, bits, describe as describeLayout, f32, f64, layoutOf, offsetof, SchemaError, sizeof, struct, u8, u16, u32, union } from '../../src/index.js';
+import {
+  alignof,
+  array,
+  bits,
+  describe as describeLayout,
+  f32,
+  f64,
+  layoutOf,
+  offsetof,
+  SchemaError,
+  sizeof,
+  struct,
+  u8,
+  u16,
+  u32,
+  union,
+} from '../../src/index.js';
 
 const Vertex = struct({ pos: array(f32, 3), id: u32 }, { name: 'Vertex' });
 const Mesh = struct({ count: u32, verts: array(Vertex, 4), flags: bits(u16, 3) }, { name: 'Mesh' });
@@ -17,7 +33,9 @@ describe('sizeof / alignof / offsetof', () => {
     expect(() => offsetof(Mesh, 'verts[4]')).toThrow(RangeError);
     expect(() => offsetof(Mesh, 'vert')).toThrow("struct Mesh: field 'vert' does not exist; the members of struct Mesh are: count, verts, flags");
     expect(() => offsetof(Mesh, 'count.x')).toThrow("struct Mesh: field 'count' is a u32, which has no member 'x'");
-    expect(() => offsetof(Mesh, 'flags')).toThrow("struct Mesh: field 'flags' is a bitfield, which has no byte offset; use layoutOf() for its bit offset and width");
+    expect(() => offsetof(Mesh, 'flags')).toThrow(
+      "struct Mesh: field 'flags' is a bitfield, which has no byte offset; use layoutOf() for its bit offset and width",
+    );
     expect(() => offsetof(Mesh, 'a..b')).toThrow(SchemaError);
   });
 });

@@ -114,7 +114,9 @@ describe('under contention (4 workers)', () => {
     const counter = Value('i', 0);
     const hist = SharedArray('i', 8);
     const go = new Event();
-    const done = Promise.all(Array.from({ length: 4 }, () => run('valueUpdates', { counter: share(counter), hist: share(hist), iterations: 5000, start: go.place })));
+    const done = Promise.all(
+      Array.from({ length: 4 }, () => run('valueUpdates', { counter: share(counter), hist: share(hist), iterations: 5000, start: go.place })),
+    );
     go.set();
     expect(await done).toEqual(['RLock', 'RLock', 'RLock', 'RLock']);
     expect(counter.value).toBe(20_000);

@@ -32,9 +32,13 @@ const bitsOf = { bool: 1, i8: 8, u8: 8, i16: 16, u16: 16, i32: 32, u32: 32, i64:
 
 const primitive = fc.constantFrom(...primitives);
 
-const bitfield = fc.constantFrom(...integers).chain((t) =>
-  fc.tuple(fc.constant(t), fc.integer({ min: 0, max: bitsOf[t.name] }), fc.boolean()).map(([type, width, named]) => (named && width > 0 ? bits(type, width) : unnamed(type, width))),
-);
+const bitfield = fc
+  .constantFrom(...integers)
+  .chain((t) =>
+    fc
+      .tuple(fc.constant(t), fc.integer({ min: 0, max: bitsOf[t.name] }), fc.boolean())
+      .map(([type, width, named]) => (named && width > 0 ? bits(type, width) : unnamed(type, width))),
+  );
 
 const options: fc.Arbitrary<RecordOptions> = fc.record(
   {

@@ -27,7 +27,10 @@ import {
 } from '../../src/index.js';
 import { run } from '../workers/spawn.js';
 
-const Shared = struct({ flag: u8, guard: mutex(), count: u32, r: rmutex(), slots: semaphore(3), ready: event(), cv: condition(), sync: barrier(2) }, { name: 'Shared' });
+const Shared = struct(
+  { flag: u8, guard: mutex(), count: u32, r: rmutex(), slots: semaphore(3), ready: event(), cv: condition(), sync: barrier(2) },
+  { name: 'Shared' },
+);
 
 describe('sync members', () => {
   it('are laid out as aligned Int32 words', () => {
@@ -72,7 +75,9 @@ describe('sync members', () => {
 
   it('are refused where Atomics cannot work', () => {
     expect(() => sizeof(struct({ a: u8, m: mutex() }, { name: 'P', pack: 2 }))).toThrow(SchemaError);
-    expect(() => sizeof(struct({ a: u8, m: mutex() }, { name: 'B', endian: 'big' }))).toThrow("struct B: field 'm' holds a lock or other synchronization member in a big-endian struct");
+    expect(() => sizeof(struct({ a: u8, m: mutex() }, { name: 'B', endian: 'big' }))).toThrow(
+      "struct B: field 'm' holds a lock or other synchronization member in a big-endian struct",
+    );
     expect(() => semaphore(-1)).toThrow(SchemaError);
     expect(() => barrier(0)).toThrow(SchemaError);
     const plain = Shared.view(new ArrayBuffer(64));

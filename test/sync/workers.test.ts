@@ -32,7 +32,9 @@ describe('Semaphore', () => {
     const place = { buffer: new SharedArrayBuffer(4) };
     const stats = { buffer: new SharedArrayBuffer(8), byteOffset: 0 };
     const go = new Event();
-    const done = Promise.all(Array.from({ length: WORKERS }, () => run('semaphoreBound', { kind: 'BoundedSemaphore', place, value: 2, start: go.place, stats, iterations: 5000 })));
+    const done = Promise.all(
+      Array.from({ length: WORKERS }, () => run('semaphoreBound', { kind: 'BoundedSemaphore', place, value: 2, start: go.place, stats, iterations: 5000 })),
+    );
     go.set();
     await done;
     const s = new Int32Array(stats.buffer);
@@ -68,7 +70,10 @@ describe('Barrier', () => {
     const parties = 3;
     const barrier = new Barrier(parties);
     const arrived = { buffer: new SharedArrayBuffer(4), byteOffset: 0 };
-    const waiters = [run<string>('barrierBroken', { parties, place: barrier.place, arrived }), run<string>('barrierBroken', { parties, place: barrier.place, arrived })];
+    const waiters = [
+      run<string>('barrierBroken', { parties, place: barrier.place, arrived }),
+      run<string>('barrierBroken', { parties, place: barrier.place, arrived }),
+    ];
     const count = new Int32Array(arrived.buffer);
     while (Atomics.load(count, 0) < 2) Atomics.wait(count, 0, Atomics.load(count, 0), 1000);
     while (barrier.nWaiting < 2) Atomics.wait(count, 0, 2, 5); // both inside wait()

@@ -71,7 +71,9 @@ describe('share / attach across real workers', () => {
     const handle = share(ps);
     expect(await run('attachTyped', { handle, variant: 'same' })).toBe('ok');
     expect(ps.get(7).id).toBe(14);
-    expect(await run('attachTyped', { handle, variant: 'u16-id' })).toMatch(/^LayoutMismatchError: attach: the shared view's layout \(sct1:[0-9a-f]{16}\) differs from the schema given here \(sct1:[0-9a-f]{16}\)/);
+    expect(await run('attachTyped', { handle, variant: 'u16-id' })).toMatch(
+      /^LayoutMismatchError: attach: the shared view's layout \(sct1:[0-9a-f]{16}\) differs from the schema given here \(sct1:[0-9a-f]{16}\)/,
+    );
   });
   it('postMessage: handles survive structured clone; the lock and event are the same objects in memory', async () => {
     const User = struct({ id: u32, name: char(16) });

@@ -14,14 +14,57 @@ function schemaError(f: () => unknown): SchemaError {
 
 describe('SchemaError catalog', () => {
   it.each<[string, () => unknown, string]>([
-    ['bitfield wider than its type', () => struct({ id: bits(u8, 9) }, { name: 'Flags' }), "struct Flags: field 'id' (u8) has bits: 9, more than its 8-bit type holds; use a wider type or fewer bits"],
-    ['named zero-width bitfield', () => struct({ a: bits(u32, 0) }, { name: 'S' }), "struct S: field 'a' (u32) is a named zero-width bitfield; a zero-width bitfield must be unnamed: use unnamed(type, 0)"],
-    ['bitfield on a float', () => struct({ a: bits(f32 as never, 3) }, { name: 'S' }), "struct S: field 'a' is a bitfield of type f32; bitfields take integer types (i8 … u64) or bool"],
-    ['negative bitfield width', () => struct({ a: unnamed(u8, -1) }, { name: 'S' }), "struct S: field '#0 (unnamed)' (u8) has bits: number -1; use a whole number of bits"],
-    ['empty field name (JSON)', () => fromJSON({ format: 'sharedctypes/1', root: { kind: 'struct', fields: [{ name: '', type: 'u8' }] } }), "fromJSON: root: struct (anonymous): field '' has an empty name; give every field a C identifier as name"],
-    ['duplicate names (JSON)', () => fromJSON({ format: 'sharedctypes/1', root: { kind: 'struct', name: 'D', fields: [{ name: 'a', type: 'u8' }, { name: 'a', type: 'u8' }] } }), "fromJSON: root: struct D: field 'a' is declared twice; give every field a unique name"],
-    ['not an identifier', () => struct({ 'my-field': u8 }), "struct (anonymous): field 'my-field' is not a C identifier; use letters, digits and _ only, not starting with a digit (at most 255 characters)"],
-    ['reserved name', () => struct({ toObject: u8 }), "struct (anonymous): field 'toObject' has a reserved name (views use it, or JS gives it a meaning); rename the field"],
+    [
+      'bitfield wider than its type',
+      () => struct({ id: bits(u8, 9) }, { name: 'Flags' }),
+      "struct Flags: field 'id' (u8) has bits: 9, more than its 8-bit type holds; use a wider type or fewer bits",
+    ],
+    [
+      'named zero-width bitfield',
+      () => struct({ a: bits(u32, 0) }, { name: 'S' }),
+      "struct S: field 'a' (u32) is a named zero-width bitfield; a zero-width bitfield must be unnamed: use unnamed(type, 0)",
+    ],
+    [
+      'bitfield on a float',
+      () => struct({ a: bits(f32 as never, 3) }, { name: 'S' }),
+      "struct S: field 'a' is a bitfield of type f32; bitfields take integer types (i8 … u64) or bool",
+    ],
+    [
+      'negative bitfield width',
+      () => struct({ a: unnamed(u8, -1) }, { name: 'S' }),
+      "struct S: field '#0 (unnamed)' (u8) has bits: number -1; use a whole number of bits",
+    ],
+    [
+      'empty field name (JSON)',
+      () => fromJSON({ format: 'sharedctypes/1', root: { kind: 'struct', fields: [{ name: '', type: 'u8' }] } }),
+      "fromJSON: root: struct (anonymous): field '' has an empty name; give every field a C identifier as name",
+    ],
+    [
+      'duplicate names (JSON)',
+      () =>
+        fromJSON({
+          format: 'sharedctypes/1',
+          root: {
+            kind: 'struct',
+            name: 'D',
+            fields: [
+              { name: 'a', type: 'u8' },
+              { name: 'a', type: 'u8' },
+            ],
+          },
+        }),
+      "fromJSON: root: struct D: field 'a' is declared twice; give every field a unique name",
+    ],
+    [
+      'not an identifier',
+      () => struct({ 'my-field': u8 }),
+      "struct (anonymous): field 'my-field' is not a C identifier; use letters, digits and _ only, not starting with a digit (at most 255 characters)",
+    ],
+    [
+      'reserved name',
+      () => struct({ toObject: u8 }),
+      "struct (anonymous): field 'toObject' has a reserved name (views use it, or JS gives it a meaning); rename the field",
+    ],
     ['no fields', () => struct({}, { name: 'E' }), 'struct E has no named fields; a C struct needs at least one member'],
     ['only unnamed fields', () => union({ _a: unnamed(u8, 3) }, { name: 'U' }), 'union U has no named fields; a C union needs at least one member'],
     ['bad array length', () => array(u8, 0), 'array(u8, 0) has length number 0; use a whole number from 1 to 2147483647'],
@@ -30,17 +73,37 @@ describe('SchemaError catalog', () => {
     ['bad pack', () => struct({ a: u8 }, { name: 'P', pack: 3 as never }), 'struct P has pack: number 3; pack is 1, 2, 4, 8 or 16, as with #pragma pack'],
     ['bad align', () => struct({ a: u8 }, { name: 'A', align: 12 }), 'struct A has align: number 12; align is a power of two from 1 to 65536'],
     ['bad endian', () => struct({ a: u8 }, { name: 'B', endian: 'middle' as never }), "struct B has endian: string \"middle\"; endian is 'little' or 'big'"],
-    ['unknown option', () => struct({ a: u8 }, { name: 'O', packed: true } as never), "struct O has unknown option 'packed'; the options are name, pack, align and endian"],
-    ['unknown typecode', () => struct({ a: 'x' as never }, { name: 'T' }), "struct T: field 'a' has unknown typecode \"x\"; use one of 'b' 'B' 'h' 'H' 'i' 'I' 'l' 'L' 'q' 'Q' 'f' 'd' 'c' '?' or a schema such as i32"],
-    ['not a type', () => struct({ a: 5 as never }, { name: 'T' }), "struct T: field 'a' is not a type (got number 5); use a schema such as u32, struct({...}) or a typecode"],
-    ['bad type name', () => struct({ a: u8 }, { name: 'a b' }), 'struct has name "a b", which is not a C identifier; use letters, digits and _ only, not starting with a digit'],
+    [
+      'unknown option',
+      () => struct({ a: u8 }, { name: 'O', packed: true } as never),
+      "struct O has unknown option 'packed'; the options are name, pack, align and endian",
+    ],
+    [
+      'unknown typecode',
+      () => struct({ a: 'x' as never }, { name: 'T' }),
+      "struct T: field 'a' has unknown typecode \"x\"; use one of 'b' 'B' 'h' 'H' 'i' 'I' 'l' 'L' 'q' 'Q' 'f' 'd' 'c' '?' or a schema such as i32",
+    ],
+    [
+      'not a type',
+      () => struct({ a: 5 as never }, { name: 'T' }),
+      "struct T: field 'a' is not a type (got number 5); use a schema such as u32, struct({...}) or a typecode",
+    ],
+    [
+      'bad type name',
+      () => struct({ a: u8 }, { name: 'a b' }),
+      'struct has name "a b", which is not a C identifier; use letters, digits and _ only, not starting with a digit',
+    ],
     [
       'a schema containing itself (JSON)',
       () => fromJSON({ format: 'sharedctypes/1', types: { A: { kind: 'struct', fields: [{ name: 'a', type: { ref: 'A' } }] } }, root: { ref: 'A' } }),
       'fromJSON: types.A.fields[0].type: refers to string "A", which is not declared before it; declare named types in "types" before their use (a type cannot contain itself)',
     ],
-    ['unknown JSON key', () => fromJSON({ format: 'sharedctypes/1', root: { kind: 'struct', fields: [{ name: 'a', type: 'u8', offset: 3 }] } }), 'fromJSON: root.fields[0]: has unknown key \'offset\'; allowed keys: name, type, bits'],
-    ['wrong format tag', () => fromJSON({ format: 'other', root: 'u8' }), "fromJSON: format: is string \"other\"; expected 'sharedctypes/1'"],
+    [
+      'unknown JSON key',
+      () => fromJSON({ format: 'sharedctypes/1', root: { kind: 'struct', fields: [{ name: 'a', type: 'u8', offset: 3 }] } }),
+      "fromJSON: root.fields[0]: has unknown key 'offset'; allowed keys: name, type, bits",
+    ],
+    ['wrong format tag', () => fromJSON({ format: 'other', root: 'u8' }), 'fromJSON: format: is string "other"; expected \'sharedctypes/1\''],
   ])('%s', (_what, f, message) => {
     expect(schemaError(f).message).toBe(message);
   });

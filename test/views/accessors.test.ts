@@ -1,25 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  array,
-  bits,
-  bool,
-  char,
-  create,
-  f32,
-  f64,
-  i8,
-  i16,
-  i32,
-  i64,
-  sizeof,
-  struct,
-  u8,
-  u16,
-  u32,
-  u64,
-  union,
-  view,
-} from '../../src/index.js';
+import { array, bits, bool, char, create, f32, f64, i8, i16, i32, i64, sizeof, struct, u8, u16, u32, u64, union, view } from '../../src/index.js';
 
 const Particle = struct({ x: f64, y: f64, z: f64, vx: f32, vy: f32, vz: f32, id: u32, alive: u8 }, { name: 'Particle' });
 
@@ -115,7 +95,14 @@ describe('struct views', () => {
     b.hist.get(1).z = 2;
     (b as unknown as { pos: unknown }).pos = { y: 5 };
     (b as unknown as { tags: unknown }).tags = [1, 2, 3];
-    expect(b.toObject()).toEqual({ pos: { x: 1, y: 5, z: 0 }, hist: [{ x: 0, y: 0, z: 0 }, { x: 0, y: 0, z: 2 }], tags: [1, 2, 3, 0] });
+    expect(b.toObject()).toEqual({
+      pos: { x: 1, y: 5, z: 0 },
+      hist: [
+        { x: 0, y: 0, z: 0 },
+        { x: 0, y: 0, z: 2 },
+      ],
+      tags: [1, 2, 3, 0],
+    });
   });
 
   it('assigning a view copies its values', () => {
@@ -155,7 +142,9 @@ describe('char(N)', () => {
   it('a string too long is a RangeError, never cut', () => {
     const u = User.create();
     expect(() => (u.name = 'abcdefghi')).toThrow(RangeError);
-    expect(() => (u.name = 'abcdefghi')).toThrow("struct (anonymous): field 'name': string of 9 UTF-8 bytes do not fit in char[8]; shorten it to at most 8 bytes");
+    expect(() => (u.name = 'abcdefghi')).toThrow(
+      "struct (anonymous): field 'name': string of 9 UTF-8 bytes do not fit in char[8]; shorten it to at most 8 bytes",
+    );
     expect(() => (u.name = 'ééééé')).toThrow(RangeError); // 10 bytes
   });
   it('standalone char views have value and raw', () => {
@@ -198,7 +187,10 @@ describe('array views', () => {
   it('multi-dimensional arrays are arrays of arrays, C order', () => {
     const M = array(u8, [2, 3]);
     expect(sizeof(M)).toBe(6);
-    const m = M.create([[1, 2, 3], [4, 5, 6]]);
+    const m = M.create([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(m.get(1).get(0)).toBe(4);
     expect([...new Uint8Array(m.$buffer)]).toEqual([1, 2, 3, 4, 5, 6]);
   });
@@ -218,7 +210,9 @@ describe('creating views', () => {
   it('checks the region lies inside the buffer and is aligned', () => {
     const sab = new SharedArrayBuffer(100);
     expect(() => Particle.view(sab, 56)).toThrow(RangeError);
-    expect(() => Particle.view(sab, 56)).toThrow('view(struct Particle): needs 48 bytes at byteOffset 56, but the buffer has 100 bytes; use a buffer of at least 104 bytes or a smaller offset');
+    expect(() => Particle.view(sab, 56)).toThrow(
+      'view(struct Particle): needs 48 bytes at byteOffset 56, but the buffer has 100 bytes; use a buffer of at least 104 bytes or a smaller offset',
+    );
     expect(() => Particle.view(sab, 4)).toThrow('view(struct Particle): byteOffset 4 is not a multiple of its alignment 8; place it at a multiple of 8');
     expect(() => Particle.view(sab, -8)).toThrow(RangeError);
     expect(() => Particle.view({} as never)).toThrow(TypeError);

@@ -17,7 +17,11 @@ describe('checked mode', () => {
     ['c', 8, "struct S: field 'c': 8 is not a whole number from 0 to 7; store a value in range, or use an unchecked view to wrap"],
     ['d', -1n, "struct S: field 'd': -1n is not a whole number from 0 to 18446744073709551615; store a value in range, or use an unchecked view to wrap"],
     ['e', 2, "struct S: field 'e': 2 is not a boolean; store true or false"],
-    ['f', 2n ** 39n, "struct S: field 'f': 549755813888n is not a whole number from -549755813888 to 549755813887; store a value in range, or use an unchecked view to wrap"],
+    [
+      'f',
+      2n ** 39n,
+      "struct S: field 'f': 549755813888n is not a whole number from -549755813888 to 549755813887; store a value in range, or use an unchecked view to wrap",
+    ],
   ])('rejects %s = %s', (field, value, message) => {
     const before = s.toObject();
     expect(() => s.set({ [field]: value })).toThrow(RangeError);

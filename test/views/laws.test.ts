@@ -31,9 +31,9 @@ describe('accessor laws', () => {
       fc.property(schemaWithValues, ([s, leaves, values]) => {
         const { buffer, at } = region(s);
         const v = s.view(buffer, at);
-        leaves.forEach((leaf, i) => setPath(v, leaf.path, values[i]));
+        for (const [i, leaf] of leaves.entries()) setPath(v, leaf.path, values[i]);
         expect(canariesIntact(buffer, at, sizeof(s))).toBe(true);
-        if (!hasUnion(s)) leaves.forEach((leaf, i) => expect(getPath(v, leaf.path)).toEqual(values[i]));
+        if (!hasUnion(s)) for (const [i, leaf] of leaves.entries()) expect(getPath(v, leaf.path)).toEqual(values[i]);
       }),
       { numRuns: 300 },
     );
@@ -46,7 +46,7 @@ describe('accessor laws', () => {
         ([s, leaves, values]) => {
           const a = region(s);
           const v = s.view(a.buffer, a.at) as { toObject?(): unknown; toArray?(): unknown };
-          leaves.forEach((leaf, i) => setPath(v, leaf.path, values[i]));
+          for (const [i, leaf] of leaves.entries()) setPath(v, leaf.path, values[i]);
           const plain = s.kind === 'array' ? v.toArray?.() : v.toObject?.();
           const b = region(s);
           const w = s.view(b.buffer, b.at) as { set(x: unknown): void };
@@ -89,7 +89,7 @@ describe('accessor laws', () => {
           const { buffer, at } = region(s);
           const Ctor = boundClass(l, { codegen, checked: false }, dataViewOf(buffer));
           const v = new Ctor(at);
-          leaves.forEach((leaf, i) => setPath(v, leaf.path, values[i]));
+          for (const [i, leaf] of leaves.entries()) setPath(v, leaf.path, values[i]);
           return { bytes: hex(buffer), plain: v.$$plain() };
         });
         expect(images[0]?.bytes).toBe(images[1]?.bytes);

@@ -124,11 +124,17 @@ export const scenarios = {
 
   /** A struct whose lock member guards its counter member. */
   async structLock(sc, { buffer, iterations, start }) {
-    const Shared = sc.struct({ flag: sc.u8, guard: sc.mutex(), count: sc.u32, r: sc.rmutex(), slots: sc.semaphore(3), ready: sc.event(), cv: sc.condition(), sync: sc.barrier(2) }, { name: 'Shared' });
+    const Shared = sc.struct(
+      { flag: sc.u8, guard: sc.mutex(), count: sc.u32, r: sc.rmutex(), slots: sc.semaphore(3), ready: sc.event(), cv: sc.condition(), sync: sc.barrier(2) },
+      { name: 'Shared' },
+    );
     const s = Shared.view(buffer);
     new sc.Event(start).wait(20_000);
     const guard = s.guard;
-    for (let k = 0; k < iterations; k++) guard.withLock(() => { s.count += 1; });
+    for (let k = 0; k < iterations; k++)
+      guard.withLock(() => {
+        s.count += 1;
+      });
     return 'done';
   },
 
