@@ -1,6 +1,6 @@
-// The schema shared by the demo's main thread and its workers: both import this module, and the
-// fingerprint check proves they agree on the layout.
-import { array, f32, f64, struct, u8, u32 } from '../dist/index.js';
+// The schemas shared by the demo's main thread and its workers. Both import this module; attach()
+// checks that their layouts agree (a fingerprint per schema).
+import { array, atomic, f32, f64, mutex, struct, u8, u32 } from '../dist/index.js';
 
 export const Particle = struct(
   {
@@ -16,10 +16,25 @@ export const Particle = struct(
   { name: 'Particle' },
 );
 
+export const BINS = 16;
+
+/** Statistics every worker contributes to: atomics for counters, a lock for the max (a float). */
+export const Stats = struct(
+  {
+    bounces: u32, // atomic adds
+    histogram: array(u32, BINS), // atomic adds per height bin
+    guard: mutex(), // guards the two fields below, which no single atomic can update together
+    maxHeight: f64,
+    maxId: u32,
+  },
+  { name: 'Stats' },
+);
+
 export const Particles = (n) => array(Particle, n);
 
-/** One simulation step for particles [from, to): gravity, motion, floor bounce. */
+/** One simulation step for particles [from, to): gravity, motion, floor bounce. Returns the bounces. */
 export function step(ps, from, to, dt) {
+  let bounces = 0;
   const p = ps.cursor(from);
   for (let i = from; i < to; i++) {
     p.seek(i);
@@ -31,6 +46,32 @@ export function step(ps, from, to, dt) {
     if (p.y < 0) {
       p.y = -p.y;
       p.vy = -p.vy * 0.9;
+      bounces++;
     }
   }
+  return bounces;
+}
+
+/** Adds the slice's height histogram and highest particle into the shared stats. */
+export function record(ps, from, to, stats, bounces) {
+  atomic(stats, 'bounces').add(bounces);
+  const local = new Uint32Array(BINS);
+  let maxHeight = -Infinity;
+  let maxId = 0;
+  const p = ps.cursor(from);
+  for (let i = from; i < to; i++) {
+    const y = p.seek(i).y;
+    local[Math.min(BINS - 1, Math.max(0, Math.floor(y / 10)))]++;
+    if (y > maxHeight || (y === maxHeight && p.id < maxId)) {
+      maxHeight = y;
+      maxId = p.id;
+    }
+  }
+  for (let b = 0; b < BINS; b++) if (local[b] > 0) atomic(stats.histogram, b).add(local[b]);
+  stats.guard.withLock(() => {
+    if (maxHeight > stats.maxHeight || (maxHeight === stats.maxHeight && maxId < stats.maxId)) {
+      stats.maxHeight = maxHeight;
+      stats.maxId = maxId;
+    }
+  });
 }

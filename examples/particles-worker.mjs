@@ -1,11 +1,12 @@
-// A demo worker: attaches a typed view to the shared buffer and simulates its slice.
+// A demo worker: attaches typed views to the shared buffers and simulates its slice.
 import { parentPort, workerData } from 'node:worker_threads';
-import { fingerprint } from '../dist/index.js';
-import { Particles, step } from './particle-schema.mjs';
+import { attachAll } from '../dist/index.js';
+import { Particles, record, Stats, step } from './particle-schema.mjs';
 
-const { buffer, count, from, to, steps, dt, layout } = workerData;
-const Schema = Particles(count);
-if (fingerprint(Schema) !== layout) throw new Error(`layout mismatch: main ${layout}, worker ${fingerprint(Schema)}`);
-const ps = Schema.view(buffer);
-for (let s = 0; s < steps; s++) step(ps, from, to, dt);
+const { count, from, to, steps, dt, shared } = workerData;
+// attach() checks the layouts: a worker built from a different schema fails here, loudly.
+const { particles, stats } = attachAll(shared, { particles: Particles(count), stats: Stats });
+let bounces = 0;
+for (let s = 0; s < steps; s++) bounces += step(particles, from, to, dt);
+record(particles, from, to, stats, bounces);
 parentPort.postMessage({ done: true });

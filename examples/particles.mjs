@@ -1,19 +1,20 @@
 // Demo: workers share an array of C structs in one SharedArrayBuffer, with no copy and no
-// serialization. Each worker simulates a slice; the result is checked against a single-threaded
-// run over a second buffer, and the throughput of both is printed.
+// serialization. Each worker simulates a slice of the particles, then adds its statistics into a
+// shared struct: counters with atomics, a max (two fields at once) under a lock that lives in the
+// struct itself. The result is checked against a single-threaded run.
 //
 //   npm run demo        (builds, then runs this file)
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { describe, fingerprint, sizeof } from '../dist/index.js';
-import { Particle, Particles, step } from './particle-schema.mjs';
+import { describe, shareAll } from '../dist/index.js';
+import { Particles, record, Stats, step } from './particle-schema.mjs';
 
 const COUNT = 200_000;
 const STEPS = 300;
 const DT = 1 / 60;
 const WORKERS = Math.max(2, Math.min(4, availableParallelism()));
 
-console.log(describe(Particle));
+console.log(describe(Stats));
 
 function init(ps) {
   let seed = 12345;
@@ -37,29 +38,26 @@ function init(ps) {
 }
 
 const Schema = Particles(COUNT);
-const shared = Schema.view(new SharedArrayBuffer(sizeof(Schema)));
-const reference = Schema.view(new SharedArrayBuffer(sizeof(Schema)));
+const shared = Schema.create();
+const sharedStats = Stats.create();
+const reference = Schema.create();
+const referenceStats = Stats.create();
 init(shared);
 init(reference);
 
 let t0 = performance.now();
-for (let s = 0; s < STEPS; s++) step(reference, 0, COUNT, DT);
+let bounces = 0;
+for (let s = 0; s < STEPS; s++) bounces += step(reference, 0, COUNT, DT);
+record(reference, 0, COUNT, referenceStats, bounces);
 const single = performance.now() - t0;
 
 t0 = performance.now();
 const slice = Math.ceil(COUNT / WORKERS);
+const handles = shareAll({ particles: shared, stats: sharedStats });
 await Promise.all(
   Array.from({ length: WORKERS }, (_, w) => {
     const worker = new Worker(new URL('./particles-worker.mjs', import.meta.url), {
-      workerData: {
-        buffer: shared.$buffer,
-        count: COUNT,
-        from: w * slice,
-        to: Math.min(COUNT, (w + 1) * slice),
-        steps: STEPS,
-        dt: DT,
-        layout: fingerprint(Schema),
-      },
+      workerData: { count: COUNT, from: w * slice, to: Math.min(COUNT, (w + 1) * slice), steps: STEPS, dt: DT, shared: handles },
     });
     return new Promise((resolve, reject) => {
       worker.once('message', resolve);
@@ -69,20 +67,26 @@ await Promise.all(
 );
 const parallel = performance.now() - t0;
 
-// Check: the shared buffer, written by the workers, equals the single-threaded result byte for byte.
-const a = new Uint8Array(shared.$buffer);
-const b = new Uint8Array(reference.$buffer);
-let mismatches = 0;
-for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) mismatches++;
+// Check: the particles written by the workers equal the single-threaded result byte for byte, and
+// so do the statistics gathered with atomics and the lock.
+const equalBytes = (a, b) => {
+  const x = new Uint8Array(a.$buffer, a.$byteOffset, a.$byteLength);
+  const y = new Uint8Array(b.$buffer, b.$byteOffset, b.$byteLength);
+  let diff = 0;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) diff++;
+  return diff;
+};
+const particleDiff = equalBytes(shared, reference);
+const statsDiff = JSON.stringify(sharedStats.toObject()) === JSON.stringify(referenceStats.toObject()) ? 0 : 1;
 const updates = COUNT * STEPS;
-console.log(`\n${COUNT} particles × ${STEPS} steps, ${WORKERS} workers sharing one ${(a.length / 1e6).toFixed(1)} MB SharedArrayBuffer`);
+console.log(`\n${COUNT} particles × ${STEPS} steps, ${WORKERS} workers sharing one ${(shared.$byteLength / 1e6).toFixed(1)} MB SharedArrayBuffer`);
 console.log(`single thread : ${single.toFixed(1)} ms  (${(((updates / single) * 1e3) / 1e6).toFixed(1)} M particle-steps/s)`);
 console.log(
   `${WORKERS} workers     : ${parallel.toFixed(1)} ms  (${(((updates / parallel) * 1e3) / 1e6).toFixed(1)} M particle-steps/s, worker start-up included)`,
 );
-console.log(`sample         : ${JSON.stringify(shared.get(1).toObject())}`);
-if (mismatches !== 0) {
-  console.error(`FAILED: ${mismatches} bytes differ from the single-threaded run`);
+console.log(`stats         : ${JSON.stringify(sharedStats.toObject())}`);
+if (particleDiff !== 0 || statsDiff !== 0) {
+  console.error(`FAILED: ${particleDiff} particle bytes differ; stats ${statsDiff ? 'differ' : 'agree'}`);
   process.exit(1);
 }
-console.log('OK: workers and the single-threaded run agree byte for byte');
+console.log('OK: workers and the single-threaded run agree byte for byte, statistics included');
