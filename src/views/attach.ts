@@ -4,6 +4,7 @@
  * @module
  */
 import { boundClass, defaultMode } from '../codegen/compile.js';
+import { SYNC_KINDS, syncAt } from '../codegen/runtime.js';
 import { layout } from '../layout/compute.js';
 import type { Layout } from '../layout/types.js';
 import type { InitOf, ViewOf, ViewOptions } from '../types/infer.js';
@@ -20,6 +21,8 @@ function construct(schema: Schema, buffer: ArrayBufferLike, offset: number, opti
  * struct) at an absolute offset. The caller has checked the region.
  */
 export function viewOfLayout(l: Layout, buffer: ArrayBufferLike, offset: number, options: ViewOptions): unknown {
+  // A synchronization primitive on its own (mutex().create()) is the primitive itself.
+  if (l.kind === 'sync') return syncAt(SYNC_KINDS.indexOf(l.sync), l.param, dataViewOf(buffer), offset);
   const Ctor = boundClass(l, defaultMode(options.checked === true), dataViewOf(buffer));
   return new Ctor(offset);
 }

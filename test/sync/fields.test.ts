@@ -99,3 +99,14 @@ describe('sync members', () => {
     expect(s.count).toBe(40_000);
   });
 });
+
+describe('a sync schema on its own', () => {
+  it('create() and view() give the primitive', () => {
+    const l = mutex().create();
+    expect(l).toBeInstanceOf(Lock);
+    expect(l.acquire()).toBe(true);
+    const sab = new SharedArrayBuffer(16);
+    expect(semaphore(2).view(sab, 4).value).toBe(2);
+    expectTypeOf(semaphore(2).create()).toEqualTypeOf<Semaphore>();
+  });
+});
