@@ -35,6 +35,14 @@ function arrayOf(buffer: ArrayBufferLike, type: IntegerName, size: number): IntA
   return cached(byType, type, () => new ARRAYS[type](buffer, 0, Math.floor(buffer.byteLength / size)));
 }
 
+function int32Over(buffer: ArrayBufferLike): Int32Array {
+  return arrayOf(buffer, 'i32', 4) as Int32Array;
+}
+
+function big64Over(buffer: ArrayBufferLike): BigInt64Array {
+  return arrayOf(buffer, 'i64', 8) as BigInt64Array;
+}
+
 /** Atomic operations on one integer in shared memory (`bigint` for 64-bit members). */
 export class AtomicField<T extends number | bigint> {
   readonly #a: IntArray;
@@ -80,16 +88,30 @@ export class AtomicField<T extends number | bigint> {
   compareExchange(expected: T, replacement: T): T {
     return Atomics.compareExchange(this.#a as Int32Array, this.#i, expected as number, replacement as number) as T;
   }
+  /** The word as `Atomics.wait`/`notify` need it: an Int32Array or BigInt64Array over the same bytes. */
+  #waitable(what: string): { a: Int32Array | BigInt64Array; i: number; signed: (v: T) => number | bigint } {
+    const a = this.#a;
+    const byteOffset = this.#i * a.BYTES_PER_ELEMENT;
+    if (a.BYTES_PER_ELEMENT === 4) return { a: int32Over(a.buffer), i: byteOffset >> 2, signed: (v) => (v as number) | 0 };
+    if (a.BYTES_PER_ELEMENT === 8) return { a: big64Over(a.buffer), i: byteOffset >> 3, signed: (v) => BigInt.asIntN(64, v as bigint) };
+    throw typeError(
+      `AtomicField.${what}`,
+      `works on 32- and 64-bit members only (this one has ${a.BYTES_PER_ELEMENT * 8} bits)`,
+      'use a u32/i32/u64/i64 member',
+    );
+  }
   /**
-   * Blocks while the value is `expected`, until notified or `timeout` ms pass (i32 and i64 members
-   * only, as with `Atomics.wait`).
+   * Blocks while the value is `expected`, until notified or `timeout` ms pass (32- and 64-bit
+   * members, as with `Atomics.wait`; not on a browser's main thread).
    */
   wait(expected: T, timeout = Infinity): 'ok' | 'not-equal' | 'timed-out' {
-    return Atomics.wait(this.#a as Int32Array, this.#i, expected as number, timeout);
+    const w = this.#waitable('wait');
+    return Atomics.wait(w.a as Int32Array, w.i, w.signed(expected) as number, timeout);
   }
   /** Wakes up to `count` threads waiting on this member; returns how many were woken. */
   notify(count = Infinity): number {
-    return Atomics.notify(this.#a as Int32Array, this.#i, count);
+    const w = this.#waitable('notify');
+    return Atomics.notify(w.a as Int32Array, w.i, count);
   }
 }
 
@@ -100,6 +122,9 @@ export type AtomicKeys<S> =
         [K in NamedKeys<F>]: F[K] extends { readonly kind: 'bits' } ? never : ResolveSchema<F[K]> extends PrimitiveSchema<IntegerName> ? K : never;
       }[NamedKeys<F>]
     : never;
+
+/** A path into nested members (`'stats.hits'`, `'counts[3]'`): checked at run time. */
+export type MemberPath = `${string}.${string}` | `${string}[${number}]${string}`;
 
 /** The JS type of the atomic member `K` of struct `S`. */
 export type AtomicValueAt<S, K> =
@@ -130,10 +155,10 @@ interface ViewMeta {
  * // atomic(s, 'nope')              // compile error: not an integer member
  * ```
  */
-export function atomic<S extends RecordSchema, K extends AtomicKeys<S>>(view: { readonly $schema: S }, field: K): AtomicField<AtomicValueAt<S, K>>;
+export function atomic<S extends RecordSchema, const K extends AtomicKeys<S>>(view: { readonly $schema: S }, field: K): AtomicField<AtomicValueAt<S, K>>;
 export function atomic<E extends PrimitiveSchema<IntegerName>>(view: { readonly $schema: ArraySchema<E> }, index: number): AtomicField<AtomicValueOf<E>>;
 export function atomic<N extends IntegerName>(view: { readonly $schema: PrimitiveSchema<N> }): AtomicField<N extends 'i64' | 'u64' ? bigint : number>;
-export function atomic(view: { readonly $schema: RecordSchema }, path: string): AtomicField<number | bigint>;
+export function atomic(view: { readonly $schema: RecordSchema }, path: MemberPath): AtomicField<number | bigint>;
 export function atomic(view: unknown, where?: string | number): AtomicField<number | bigint> {
   const meta = view as ViewMeta;
   const root = meta?.$$layout;
