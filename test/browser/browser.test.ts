@@ -191,6 +191,13 @@ describe.skipIf(skip)(title, () => {
     expect(r.data.full).toBe('€€€€€!');
     expect(r.data.workerTitles).toEqual(['héllo wörld', 'héllo wörld']);
     expect(r.data.bigEndianMagicOk).toBe(true);
+    // Locks: workers block, the main thread may not and uses acquireAsync(); nothing is lost.
+    const locks = r.data['locks'] as Record<string, unknown>;
+    expect(locks['canBlock']).toBe(false);
+    expect(locks['count']).toBe(locks['expected']);
+    expect(locks['mainIncrements']).toBe(2000);
+    expect(locks['blockingWait']).toBe('TypeError: this thread may not block (a browser main thread): use the async form, e.g. acquireAsync() or waitAsync()');
+    expect(locks['locked']).toBe(false);
   }
 
   it('compiles accessors where eval is allowed, and workers fill a shared array of structs', async () => {

@@ -1,7 +1,7 @@
 // The test page: ?mode=auto (the default) lets the library probe for eval; ?mode=off configures the
 // interpreted accessors first. The result lands in window.__result (or window.__error).
-import { codegenActive, configure, fingerprint, offsetof, sizeof, view } from '../dist/index.js';
-import { COUNT, FULL, TITLE, WORKERS, World, checksum, expected, toJSONText, watch } from './workload.js';
+import { canBlock, codegenActive, configure, Event, fingerprint, offsetof, sizeof, view } from '../dist/index.js';
+import { COUNT, Counter, FULL, TITLE, WORKERS, World, checksum, expected, toJSONText, watch } from './workload.js';
 
 const log = watch(window);
 const mode = new URLSearchParams(location.search).get('mode') ?? 'auto';
@@ -30,6 +30,34 @@ function textDecoderOnShared() {
   } catch (e) {
     return `rejected (${e.name}: ${e.message})`;
   }
+}
+
+/**
+ * Locks across threads with a main thread that may not block: two workers take a lock member of a
+ * shared struct with blocking acquire(), while the main thread takes the same lock with
+ * acquireAsync(). Every increment must count.
+ */
+async function lockScenario() {
+  const K = 2000;
+  const counter = Counter.create();
+  const guard = counter.guard;
+  const workers = Array.from({ length: WORKERS }, () => runWorker({ lockTest: true, buffer: counter.$buffer, k: K, mode }));
+  let mainIncrements = 0;
+  for (let k = 0; k < K; k++) {
+    if (!(await guard.acquireAsync(10_000))) throw new Error('acquireAsync timed out');
+    counter.n = counter.n + 1;
+    mainIncrements++;
+    guard.release();
+  }
+  await Promise.all(workers);
+  let blockingWait;
+  try {
+    new Event().wait(1);
+    blockingWait = 'returned';
+  } catch (e) {
+    blockingWait = `${e.name}: ${e.message}`;
+  }
+  return { canBlock: canBlock(), count: counter.n, expected: K * (WORKERS + 1), mainIncrements, blockingWait, locked: guard.locked() };
 }
 
 async function main() {
@@ -66,6 +94,7 @@ async function main() {
     });
     if (got !== want || fields !== want) mismatches.push({ i, want, got, fields });
   }
+  const locks = await lockScenario();
   const dv = new DataView(buffer);
   const beMagic = dv.getUint32(offsetof(World, 'items[999].wire.magic'), false);
   const leMagic = dv.getUint32(offsetof(World, 'items[999].wire.magic'), true);
@@ -87,6 +116,7 @@ async function main() {
       labelBytes: Array.from(new Uint8Array(buffer, labelAt, 16)),
       fullBytes: Array.from(new Uint8Array(buffer, offsetof(World, 'full'), 16)),
       checksum: checksum(buffer),
+      locks,
     },
     env: {
       mode,

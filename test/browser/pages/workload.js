@@ -1,6 +1,6 @@
 // The workload every browser test page runs, on the main thread and in two module workers. Plain
 // JavaScript loaded unbundled from /dist, exactly as a user's page would load it.
-import { array, bits, char, f32, f64, struct, u16, u32, u64, u8 } from '../dist/index.js';
+import { array, bits, char, f32, f64, mutex, struct, u16, u32, u64, u8 } from '../dist/index.js';
 
 export const COUNT = 1000;
 export const WORKERS = 2;
@@ -70,3 +70,6 @@ export function watch(scope) {
   scope.addEventListener('securitypolicyviolation', (e) => log.violations.push(`${e.effectiveDirective}: ${e.blockedURI}`));
   return log;
 }
+
+/** A counter guarded by a lock that lives in the same struct (the lock travels with the data). */
+export const Counter = struct({ guard: mutex(), n: u32 }, { name: 'Counter' });
