@@ -8,8 +8,8 @@
  */
 import { typeError } from '../errors.js';
 import type { Layout } from '../layout/types.js';
-import type { Held } from '../sync/lock.js';
-import { held, Lock } from '../sync/lock.js';
+import { type Held, held } from '../sync/acquirable.js';
+import { Lock } from '../sync/lock.js';
 import { RLock } from '../sync/rlock.js';
 import type { ArrayView, CharView, ElementOf, Infer, Input, RecordView, ValueView } from '../types/infer.js';
 import type { PrimitiveInputs, PrimitiveName, PrimitiveValues } from '../types/primitives.js';

@@ -6,8 +6,8 @@
  */
 import { SyncError } from '../errors.js';
 import { deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
-import type { Held } from './lock.js';
-import { held, type Lock } from './lock.js';
+import { Acquirable } from './acquirable.js';
+import type { Lock } from './lock.js';
 import { type SharedPlace, wordsAt } from './memory.js';
 import { RLock } from './rlock.js';
 
@@ -26,7 +26,7 @@ import { RLock } from './rlock.js';
  * cond.withLock(() => { push(); cond.notify(); });
  * ```
  */
-export class Condition {
+export class Condition extends Acquirable {
   /** Int32 words of the sequence word (a condition made without a lock adds an RLock's). */
   static readonly WORDS = 1;
   readonly #a: Int32Array;
@@ -39,6 +39,7 @@ export class Condition {
    * `place`.
    */
   constructor(lock?: Lock | RLock, place?: SharedPlace) {
+    super();
     const { a, i } = wordsAt('Condition', Condition.WORDS, place);
     this.#a = a;
     this.#i = i;
@@ -144,21 +145,5 @@ export class Condition {
   /** Wakes every waiter (the lock must be held). */
   notifyAll(): void {
     this.notify(Infinity);
-  }
-
-  /** Runs `fn` holding the lock. */
-  withLock<T>(fn: () => T): T {
-    this.acquire();
-    try {
-      return fn();
-    } finally {
-      this.release();
-    }
-  }
-
-  /** Acquires and returns a handle that `using` releases. */
-  hold(): Held {
-    this.acquire();
-    return held(this);
   }
 }

@@ -1,4 +1,3 @@
-/// <reference lib="esnext.disposable" />
 /**
  * `Lock`: a mutex in one Int32 word of shared memory (Drepper's three-state futex mutex: 0 free,
  * 1 held, 2 held with waiters). Python `threading.Lock` semantics: any thread may release it.
@@ -7,15 +6,10 @@
  */
 import { SyncError } from '../errors.js';
 import { deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
-import { disposeSymbol, type SharedPlace, wordsAt } from './memory.js';
+import { Acquirable } from './acquirable.js';
+import { type SharedPlace, wordsAt } from './memory.js';
 
 const SPIN = 64;
-
-/** Something held that `using` releases. */
-export interface Held extends Disposable {
-  /** Releases (the same as leaving the `using` block). */
-  release(): void;
-}
 
 /**
  * A lock in shared memory: one Int32 word that any thread holding the buffer can use.
@@ -31,7 +25,7 @@ export interface Held extends Disposable {
  * await lock.acquireAsync(100);            // a thread that may not block (browser main thread)
  * ```
  */
-export class Lock {
+export class Lock extends Acquirable {
   /** Int32 words a lock occupies. */
   static readonly WORDS = 1;
   /** The shared words. */
@@ -40,6 +34,7 @@ export class Lock {
 
   /** A new lock in its own buffer, or the lock living at `place` (shared with other threads). */
   constructor(place?: SharedPlace) {
+    super();
     const { a, i } = wordsAt('Lock', Lock.WORDS, place);
     this.#a = a;
     this.#i = i;
@@ -94,41 +89,4 @@ export class Lock {
   locked(): boolean {
     return Atomics.load(this.#a, this.#i) !== 0;
   }
-
-  /** Runs `fn` holding the lock and releases it afterwards, also when `fn` throws. */
-  withLock<T>(fn: () => T): T {
-    this.acquire();
-    try {
-      return fn();
-    } finally {
-      this.release();
-    }
-  }
-
-  /** Async form of {@link withLock}: acquires without blocking, awaits `fn`, releases. */
-  async withLockAsync<T>(fn: () => T | Promise<T>): Promise<T> {
-    await this.acquireAsync();
-    try {
-      return await fn();
-    } finally {
-      this.release();
-    }
-  }
-
-  /** Acquires and returns a handle that `using` releases at the end of the block. */
-  hold(): Held {
-    this.acquire();
-    return held(this);
-  }
-}
-
-/** A `Held` that releases `lock` once. */
-export function held(lock: { release(): void }): Held {
-  let done = false;
-  const release = (): void => {
-    if (done) return;
-    done = true;
-    lock.release();
-  };
-  return { release, [disposeSymbol]: release } as Held;
 }

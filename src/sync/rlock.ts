@@ -6,7 +6,8 @@
  */
 import { SyncError } from '../errors.js';
 import { threadIdentity } from './futex.js';
-import { type Held, held, Lock } from './lock.js';
+import { Acquirable } from './acquirable.js';
+import { Lock } from './lock.js';
 import { type SharedPlace, wordsAt } from './memory.js';
 
 const OWNER = 1;
@@ -23,7 +24,7 @@ const DEPTH = 2;
  * r.withLock(() => r.withLock(() => 'nested is fine'));
  * ```
  */
-export class RLock {
+export class RLock extends Acquirable {
   /** Int32 words an RLock occupies. */
   static readonly WORDS = 3;
   readonly #a: Int32Array;
@@ -32,6 +33,7 @@ export class RLock {
 
   /** A new RLock in its own buffer, or the RLock living at `place`. */
   constructor(place?: SharedPlace) {
+    super();
     const { a, i } = wordsAt('RLock', RLock.WORDS, place);
     this.#a = a;
     this.#i = i;
@@ -112,31 +114,5 @@ export class RLock {
     await this.#mutex.acquireAsync();
     Atomics.store(this.#a, this.#i + OWNER, threadIdentity());
     this.#a[this.#i + DEPTH] = depth;
-  }
-
-  /** Runs `fn` holding the lock. */
-  withLock<T>(fn: () => T): T {
-    this.acquire();
-    try {
-      return fn();
-    } finally {
-      this.release();
-    }
-  }
-
-  /** Async form of {@link withLock}. */
-  async withLockAsync<T>(fn: () => T | Promise<T>): Promise<T> {
-    await this.acquireAsync();
-    try {
-      return await fn();
-    } finally {
-      this.release();
-    }
-  }
-
-  /** Acquires and returns a handle that `using` releases. */
-  hold(): Held {
-    this.acquire();
-    return held(this);
   }
 }

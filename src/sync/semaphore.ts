@@ -7,7 +7,7 @@
  */
 import { rangeError } from '../errors.js';
 import { deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
-import { type Held, held } from './lock.js';
+import { Acquirable } from './acquirable.js';
 import { type SharedPlace, wordsAt } from './memory.js';
 
 /**
@@ -21,7 +21,7 @@ import { type SharedPlace, wordsAt } from './memory.js';
  * try { … } finally { slots.release(); }
  * ```
  */
-export class Semaphore {
+export class Semaphore extends Acquirable {
   /** Int32 words a semaphore occupies. */
   static readonly WORDS = 1;
   readonly #a: Int32Array;
@@ -33,6 +33,7 @@ export class Semaphore {
   constructor(value = 1, place?: SharedPlace) {
     if (!Number.isInteger(value) || value < 0 || value > 0x3fffffff)
       throw rangeError('Semaphore', `initial value ${String(value)} is not a whole number from 0 to 2^30-1`);
+    super();
     const { a, i } = wordsAt(new.target.name, Semaphore.WORDS, place);
     this.#a = a;
     this.#i = i;
@@ -108,22 +109,6 @@ export class Semaphore {
   /** Whether the value may not exceed the initial value ({@link BoundedSemaphore}). */
   protected get bounded(): boolean {
     return false;
-  }
-
-  /** Runs `fn` holding one unit. */
-  withLock<T>(fn: () => T): T {
-    this.acquire();
-    try {
-      return fn();
-    } finally {
-      this.release();
-    }
-  }
-
-  /** Acquires and returns a handle that `using` releases. */
-  hold(): Held {
-    this.acquire();
-    return held(this);
   }
 }
 

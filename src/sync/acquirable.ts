@@ -1,0 +1,61 @@
+/// <reference lib="esnext.disposable" />
+/**
+ * What every lock-like primitive offers on top of `acquire`/`release`: `withLock`,
+ * `withLockAsync` and `hold()` for `using`. Written once for Lock, RLock, Semaphore and Condition.
+ *
+ * @module
+ */
+import { disposeSymbol } from './memory.js';
+
+/** Something held that `using` releases. */
+export interface Held extends Disposable {
+  /** Releases (the same as leaving the `using` block). */
+  release(): void;
+}
+
+/** A `Held` that releases `lock` once. */
+export function held(lock: { release(): void }): Held {
+  let done = false;
+  const release = (): void => {
+    if (done) return;
+    done = true;
+    lock.release();
+  };
+  return { release, [disposeSymbol]: release } as Held;
+}
+
+/** Base of the lock-like primitives. */
+export abstract class Acquirable {
+  /** Acquires, waiting up to `timeout` ms (negative: forever) when `blocking`; returns whether it did. */
+  abstract acquire(blocking?: boolean, timeout?: number): boolean;
+  /** Acquires without blocking the thread; resolves to whether it did within `timeout` ms. */
+  abstract acquireAsync(timeout?: number): Promise<boolean>;
+  /** Releases. */
+  abstract release(): void;
+
+  /** Runs `fn` holding the lock and releases it afterwards, also when `fn` throws. */
+  withLock<T>(fn: () => T): T {
+    this.acquire();
+    try {
+      return fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Async form of {@link withLock}: acquires without blocking the thread, awaits `fn`, releases. */
+  async withLockAsync<T>(fn: () => T | Promise<T>): Promise<T> {
+    await this.acquireAsync();
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Acquires and returns a handle that `using` releases at the end of the block. */
+  hold(): Held {
+    this.acquire();
+    return held(this);
+  }
+}
