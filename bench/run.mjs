@@ -364,6 +364,18 @@ const random = {
     }
     return s;
   },
+  // Hand-written DataView with the index check sharedctypes makes (whole number, 0 ≤ i < N): what
+  // the safety costs by itself. Not a reference for the ratio (that stays the unchecked best).
+  'dv-checked'(n) {
+    let s = 0;
+    for (let k = 0; k < n; k++) {
+      const i = IDX[k];
+      if (!(i >>> 0 === i && i < N)) throw new RangeError(`index ${i} out of range`);
+      const o = i * 48;
+      s += DV.getFloat64(o, true) + DV.getUint32(o + 36, true);
+    }
+    return s;
+  },
   'sc-get'(n) {
     let s = 0;
     for (let k = 0; k < n; k++) {
@@ -559,7 +571,7 @@ function median(xs) {
 let sink = 0; // consumes every checksum
 
 function runWorkload(title, key, fns, fullN, { mutates = false, checksum = null } = {}) {
-  const names = Object.keys(fns).filter((n) => n === 'ta' || n === 'dv' || ONLY_VARIANTS === null || ONLY_VARIANTS.test(n));
+  const names = Object.keys(fns).filter((n) => n === 'ta' || n === 'dv' || n === 'dv-checked' || ONLY_VARIANTS === null || ONLY_VARIANTS.test(n));
   const specs = Object.fromEntries(names.map((n) => [n, spec(n, fullN)]));
   const active = names.filter((n) => specs[n].available);
   const refs = new Map(); // element count -> reference checksum (typed-array variant)
@@ -664,6 +676,7 @@ const result = {
   variants: {
     ta: 'hand-written Float64Array/Float32Array/Uint32Array index math over the SAB (i*6, i*12+6, i*12+9, ...)',
     dv: 'hand-written DataView: dv.getFloat64(i*48, true), ...',
+    'dv-checked': 'hand-written DataView with the same index check sharedctypes makes (random access only; not a ratio reference)',
     'sc-get': 'sharedctypes compiled accessors, ps.get(i).x (handle used and dropped)',
     'sc-cursor': 'sharedctypes compiled accessors, one cursor: c.seek(i).x',
     'sc-interp-*': "sharedctypes with configure({ codegen: 'off' }) (interpreted accessors)",
