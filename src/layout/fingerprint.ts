@@ -57,6 +57,10 @@ export function hash64(text: string): string {
  * ```
  */
 export function fingerprint(type: SchemaLike): string {
-  const l = layout(resolveSchema(type, 'fingerprint', ''));
+  return fingerprintOfLayout(layout(resolveSchema(type, 'fingerprint', '')));
+}
+
+/** The fingerprint of a computed layout (which may sit in an inherited byte order). */
+export function fingerprintOfLayout(l: Layout): string {
   return cached(memo, l, () => `sct1:${hash64(canonicalLayout(l))}`);
 }

@@ -102,10 +102,15 @@ export class SynchronizedValue<R, W = R, V extends { value: R } = { value: R }> 
    * race-free form of `v.value = v.value + 1`.
    */
   update(fn: (value: R) => W): R {
-    return this.withLock((o) => {
-      (o as unknown as { value: W }).value = fn(o.value);
-      return o.value;
-    });
+    const lock = this.getLock();
+    const o = this.getObj() as unknown as { value: R | W };
+    lock.acquire();
+    try {
+      o.value = fn(o.value as R);
+      return o.value as unknown as R;
+    } finally {
+      lock.release();
+    }
   }
 }
 

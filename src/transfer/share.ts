@@ -9,7 +9,7 @@
 import { LayoutMismatchError, typeError } from '../errors.js';
 import { layout } from '../layout/compute.js';
 import { describe } from '../layout/describe.js';
-import { canonicalLayout, hash64 } from '../layout/fingerprint.js';
+import { fingerprintOfLayout } from '../layout/fingerprint.js';
 import { fromJSON, type SchemaJSON, toJSON } from '../layout/json.js';
 import type { Layout } from '../layout/types.js';
 import { type AnyLock, isSynchronized, synchronized } from '../shared/synchronized.js';
@@ -21,8 +21,9 @@ import { RLock } from '../sync/rlock.js';
 import { BoundedSemaphore, Semaphore } from '../sync/semaphore.js';
 import { resolveSchema } from '../types/builtins.js';
 import type { ViewOf, ViewOptions } from '../types/infer.js';
-import { type Endian, isSchema, type ResolveSchema, type SchemaLike } from '../types/schema.js';
+import { type Endian, isSchema, type ResolveSchema, type Schema, type SchemaLike } from '../types/schema.js';
 import { checkRegion } from '../views/region.js';
+import { bufferId, canonicalBuffer } from './buffer-identity.js';
 import { viewOfLayout } from '../views/attach.js';
 
 const TAG = 'sharedctypes/handle/1';
@@ -40,6 +41,8 @@ export interface Handle<T = unknown> {
   readonly $sharedctypes: typeof TAG;
   readonly kind: HandleKind;
   readonly buffer: SharedArrayBuffer;
+  /** Names the memory, so that a thread receiving it again reuses its first buffer object. */
+  readonly bufferId?: string;
   readonly byteOffset: number;
   /** Views: the schema's descriptor, the byte order it sits in, and the layout fingerprint. */
   readonly schema?: SchemaJSON;
@@ -61,11 +64,7 @@ interface ViewMeta {
 }
 
 function placeHandle(kind: HandleKind, place: { buffer: SharedArrayBuffer; byteOffset: number }, extra: Partial<Handle> = {}): Handle {
-  return { $sharedctypes: TAG, kind, buffer: place.buffer, byteOffset: place.byteOffset, ...extra };
-}
-
-function fingerprintOfLayout(l: Layout): string {
-  return `sct1:${hash64(canonicalLayout(l))}`;
+  return { $sharedctypes: TAG, kind, buffer: place.buffer, bufferId: bufferId(place.buffer), byteOffset: place.byteOffset, ...extra };
 }
 
 /**
@@ -151,7 +150,8 @@ export function attach<H extends Handle, S extends SchemaLike | AttachOptions | 
 
 function attachAny(handle: unknown, schemaLike: SchemaLike | undefined, options: AttachOptions): unknown {
   checkHandle(handle);
-  const place = { buffer: handle.buffer, byteOffset: handle.byteOffset };
+  const buffer = canonicalBuffer(handle.buffer, handle.bufferId);
+  const place = { buffer, byteOffset: handle.byteOffset };
   switch (handle.kind) {
     case 'lock':
       return new Lock(place);
@@ -174,15 +174,33 @@ function attachAny(handle: unknown, schemaLike: SchemaLike | undefined, options:
     case 'synchronized':
       return synchronized(attachAny(handle.obj, schemaLike, options), attachAny(handle.lock, undefined, {}) as AnyLock);
     case 'view':
-      return attachView(handle, schemaLike, options);
+      return attachView(handle, buffer, schemaLike, options);
     default:
       throw typeError('attach', `unknown handle kind ${JSON.stringify(handle.kind)}`);
   }
 }
 
-function attachView(handle: Handle, schemaLike: SchemaLike | undefined, options: ViewOptions): unknown {
+const MAX_SCHEMAS = 256;
+const schemas = new Map<string, Schema>();
+
+/**
+ * The schema of a descriptor, rebuilt once per thread and descriptor (so that attaching the same
+ * kind of view again reuses its layout and compiled classes).
+ */
+function schemaOf(descriptor: unknown): Schema {
+  const key = JSON.stringify(descriptor);
+  let s = schemas.get(key);
+  if (s === undefined) {
+    s = fromJSON(descriptor);
+    if (schemas.size >= MAX_SCHEMAS) schemas.delete(schemas.keys().next().value as string);
+    schemas.set(key, s);
+  }
+  return s;
+}
+
+function attachView(handle: Handle, buffer: SharedArrayBuffer, schemaLike: SchemaLike | undefined, options: ViewOptions): unknown {
   const endian: Endian = handle.endian === 'big' ? 'big' : 'little';
-  const theirs = fromJSON(handle.schema);
+  const theirs = schemaOf(handle.schema);
   const theirLayout = layout(theirs, endian);
   if (fingerprintOfLayout(theirLayout) !== handle.fingerprint) {
     throw new LayoutMismatchError(
@@ -200,8 +218,8 @@ function attachView(handle: Handle, schemaLike: SchemaLike | undefined, options:
     }
     l = mine;
   }
-  checkRegion('attach', handle.buffer, handle.byteOffset, l.size, l.align);
-  return viewOfLayout(l, handle.buffer, handle.byteOffset, options);
+  checkRegion('attach', buffer, handle.byteOffset, l.size, l.align);
+  return viewOfLayout(l, buffer, handle.byteOffset, options);
 }
 
 /** Shares every member of an object: `{ a: view, b: lock }` → `{ a: Handle, b: Handle }`. */

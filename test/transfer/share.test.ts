@@ -88,6 +88,20 @@ describe('share / attach across real workers', () => {
     expect(await w.result).toBe(fingerprint(User));
     port1.close();
   });
+  it('a long-lived worker attaching a handle per message reuses its buffer object and view classes', async () => {
+    const a = array(u32, 64).create();
+    const { port1, port2 } = new MessageChannel();
+    const rounds = 20;
+    const w = start<{ sameBuffer: number; sameClass: number }>('attachMany', { port: port2, rounds });
+    for (let r = 0; r < rounds; r++) {
+      port1.postMessage({ handle: share(a) }); // a new SharedArrayBuffer object arrives every time
+      await new Promise((resolve) => port1.once('message', resolve));
+    }
+    expect(await w.result).toEqual({ sameBuffer: rounds, sameClass: rounds });
+    expect(a.toArray().slice(0, rounds)).toEqual(Array.from({ length: rounds }, (_, i) => i));
+    port1.close();
+  });
+
   it('attachAll types views by the schemas given', () => {
     const handles = shareAll({ ps: array(Particle, 2).create(), n: Value('d', 1) });
     const { ps, n } = attachAll(handles, { ps: array(Particle, 2) });

@@ -178,6 +178,23 @@ export const scenarios = {
     return sc.fingerprint(view.$schema);
   },
 
+  /** Receives a handle per message, as a pool worker gets a job: the same memory must map to the same buffer object and view class. */
+  async attachMany(sc, { port, rounds }) {
+    let first;
+    let sameBuffer = 0;
+    let sameClass = 0;
+    for (let r = 0; r < rounds; r++) {
+      const msg = await new Promise((resolve) => port.once('message', resolve));
+      const v = sc.attach(msg.handle);
+      first ??= v;
+      if (v.$buffer === first.$buffer) sameBuffer++;
+      if (Object.getPrototypeOf(v) === Object.getPrototypeOf(first)) sameClass++;
+      v.set(r, r);
+      port.postMessage('next');
+    }
+    return { sameBuffer, sameClass };
+  },
+
   /** Atomic field operations on a struct view: exact under contention. */
   async atomicAdds(sc, { buffer, iterations, start }) {
     const Counter = sc.struct({ hits: sc.u32, total: sc.i64, flags: sc.u8 });

@@ -1,0 +1,759 @@
+/**
+ * Synchronization and hand-off benchmark: sharedctypes locks against a hand-written futex mutex,
+ * Atomics.add and Python's multiprocessing.Value; and handing 1,000,000 Particle structs to a
+ * worker (share/attach vs the raw SharedArrayBuffer vs structured clone of plain objects).
+ *
+ *   npm run bench            (builds dist/, runs bench/run.mjs, then this file)
+ *   node bench/sync.mjs      (after `npx tsc -p tsconfig.build.json`)
+ *
+ * Options (environment): BENCH_QUICK=1 runs fewer iterations and samples (smoke test only; not for
+ * reporting); BENCH_PARTS=<regex> (uncontended|contended|python|handoff) restricts the run for
+ * diagnosis; BENCH_PYTHON=<interpreter> (default python3); BENCH_GC=0 turns off the forced GC
+ * before every sample. Quick, filtered and no-GC runs write *.tmp results (git-ignored).
+ *
+ * Methodology (as bench/run.mjs)
+ * - One process; the workers are worker_threads of this same file (started once, long-lived).
+ * - Every variant is its own function literal (own feedback / optimised code), in this file for
+ *   the main thread and in the worker branch below for the workers.
+ * - Warm-up rounds (untimed) of every variant, then timed rounds in a rotated order, so variants
+ *   are interleaved under the same conditions; the figure reported is the median of the samples.
+ *   A forced GC (main thread and, for the hand-off, the worker) precedes every sample, untimed.
+ * - Every sample is checked: the lock loops count in shared memory and the count must be exact;
+ *   the hand-off read passes return a checksum that must equal the reference.
+ * - Contended runs start both workers together through an Atomics handshake (ready counter,
+ *   start flag, done counter; Atomics.wait/notify, no sleeps): the clock runs from the start
+ *   signal to the second worker's done signal.
+ * - The hand-off clock runs from before building the message (share() included) on the main
+ *   thread to the worker's reply arriving, so it includes postMessage, attach / structured-clone
+ *   deserialization, the worker's full read pass and the reply.
+ */
+import { cpus, totalmem, platform, arch } from 'node:os';
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { struct, array, f64, f32, u32, u8, sizeof, Lock, RLock, Value, share, attach } from '../dist/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const QUICK = process.env.BENCH_QUICK === '1';
+const ONLY_PARTS = process.env.BENCH_PARTS ? new RegExp(process.env.BENCH_PARTS) : null;
+const PYTHON = process.env.BENCH_PYTHON || 'python3';
+
+let gc = () => {};
+let forcedGc = false;
+if (process.env.BENCH_GC !== '0')
+  try {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc');
+    forcedGc = typeof gc === 'function';
+  } catch {
+    /* no forced GC: samples just get a little noisier */
+  }
+
+// ---- shared definitions (main thread and workers) -----------------------------------------------
+
+const UNCONTENDED_N = QUICK ? 1_000_000 : 10_000_000; // lock+unlock pairs per sample, single thread
+const CONTENDED_N = QUICK ? 200_000 : 1_000_000; // increments per worker (2 workers)
+const PY_N = QUICK ? 100_000 : CONTENDED_N; // increments per Python process (2 processes)
+const N = 1_000_000; // Particles handed off
+
+const Particle = struct({ x: f64, y: f64, z: f64, vx: f32, vy: f32, vz: f32, id: u32, alive: u8 }, { name: 'Particle' });
+const Particles = array(Particle, N); // one schema object, reused for every attach
+
+/**
+ * Hand-written three-state futex mutex (Drepper, "Futexes are tricky", mutex #2) on a raw
+ * Int32Array word: 0 free, 1 held, 2 held with waiters. No spinning.
+ */
+function futexLock(a, i) {
+  let c = Atomics.compareExchange(a, i, 0, 1);
+  if (c === 0) return;
+  if (c !== 2) c = Atomics.exchange(a, i, 2);
+  while (c !== 0) {
+    Atomics.wait(a, i, 2);
+    c = Atomics.exchange(a, i, 2);
+  }
+}
+function futexUnlock(a, i) {
+  if (Atomics.exchange(a, i, 0) === 2) Atomics.notify(a, i, 1);
+}
+
+// Control words for the contended handshake.
+const READY = 0;
+const START = 1;
+const DONE = 2;
+
+// ---- worker -------------------------------------------------------------------------------------
+
+function workerMain() {
+  const ctl = new Int32Array(workerData.ctl);
+
+  // Contended loops: each its own literal. c is an Int32Array over the counter's buffer.
+  const loops = {
+    'sc-lock'(n, { lock, c }) {
+      for (let k = 0; k < n; k++) {
+        lock.acquire();
+        c[0] = c[0] + 1;
+        lock.release();
+      }
+    },
+    'sc-value-update'(n, { value }) {
+      for (let k = 0; k < n; k++) value.update((v) => v + 1);
+    },
+    'atomics-add'(n, { c }) {
+      for (let k = 0; k < n; k++) Atomics.add(c, 0, 1);
+    },
+    'hand-futex'(n, { f, c }) {
+      for (let k = 0; k < n; k++) {
+        futexLock(f, 0);
+        c[0] = c[0] + 1;
+        futexUnlock(f, 0);
+      }
+    },
+  };
+  const setup = {
+    'sc-lock': (m) => ({ lock: attach(m.lock), c: new Int32Array(m.counter) }),
+    'sc-value-update': (m) => ({ value: attach(m.value) }),
+    'atomics-add': (m) => ({ c: new Int32Array(m.counter) }),
+    'hand-futex': (m) => ({ f: new Int32Array(m.futex), c: new Int32Array(m.counter) }),
+  };
+
+  // Hand-off read passes: s += x + id over all N elements. readyAt (process.hrtime, the same
+  // monotonic clock in every thread) marks when the data is usable: after attach / the typed-array
+  // constructors, or on entry for the clone (deserialized before the handler runs).
+  const now = () => Number(process.hrtime.bigint()) / 1e6;
+  const handoff = {
+    'sc-cursor'(m) {
+      const t0 = performance.now();
+      const ps = attach(m.handle, Particles);
+      const t1 = performance.now();
+      const readyAt = now();
+      const c = ps.cursor();
+      let s = 0;
+      for (let i = 0; i < N; i++) {
+        const p = c.seek(i);
+        s += p.x + p.id;
+      }
+      return { sum: s, attachMs: t1 - t0, readMs: performance.now() - t1, readyAt };
+    },
+    'sc-get'(m) {
+      const t0 = performance.now();
+      const ps = attach(m.handle, Particles);
+      const t1 = performance.now();
+      const readyAt = now();
+      let s = 0;
+      for (let i = 0; i < N; i++) {
+        const p = ps.get(i);
+        s += p.x + p.id;
+      }
+      return { sum: s, attachMs: t1 - t0, readMs: performance.now() - t1, readyAt };
+    },
+    'raw-typed-array'(m) {
+      const t0 = performance.now();
+      const F64 = new Float64Array(m.sab);
+      const U32 = new Uint32Array(m.sab);
+      const t1 = performance.now();
+      const readyAt = now();
+      let s = 0;
+      for (let i = 0; i < N; i++) s += F64[i * 6] + U32[i * 12 + 9];
+      return { sum: s, attachMs: t1 - t0, readMs: performance.now() - t1, readyAt };
+    },
+    'raw-dataview'(m) {
+      const t0 = performance.now();
+      const dv = new DataView(m.sab);
+      const t1 = performance.now();
+      const readyAt = now();
+      let s = 0;
+      for (let i = 0; i < N; i++) {
+        const o = i * 48;
+        s += dv.getFloat64(o, true) + dv.getUint32(o + 36, true);
+      }
+      return { sum: s, attachMs: t1 - t0, readMs: performance.now() - t1, readyAt };
+    },
+    'clone-objects'(m) {
+      const readyAt = now();
+      const t1 = performance.now();
+      const arr = m.objects;
+      let s = 0;
+      for (let i = 0; i < arr.length; i++) {
+        const p = arr[i];
+        s += p.x + p.id;
+      }
+      return { sum: s, attachMs: 0, readMs: performance.now() - t1, readyAt };
+    },
+  };
+
+  parentPort.on('message', (m) => {
+    switch (m.op) {
+      case 'gc':
+        gc();
+        parentPort.postMessage({ ok: true });
+        break;
+      case 'contended': {
+        const state = setup[m.variant](m);
+        const loop = loops[m.variant];
+        Atomics.add(ctl, READY, 1);
+        Atomics.notify(ctl, READY);
+        while (Atomics.load(ctl, START) === 0) Atomics.wait(ctl, START, 0);
+        const t0 = performance.now();
+        loop(m.n, state);
+        const ms = performance.now() - t0;
+        Atomics.add(ctl, DONE, 1);
+        Atomics.notify(ctl, DONE);
+        parentPort.postMessage({ ms });
+        break;
+      }
+      case 'handoff':
+        parentPort.postMessage(handoff[m.variant](m));
+        break;
+      default:
+        throw new Error(`unknown op ${m.op}`);
+    }
+  });
+}
+
+// ---- main thread --------------------------------------------------------------------------------
+
+function median(xs) {
+  const a = [...xs].sort((p, q) => p - q);
+  const m = a.length >> 1;
+  return a.length % 2 ? a[m] : (a[m - 1] + a[m]) / 2;
+}
+function stats(times) {
+  const sorted = [...times].sort((a, b) => a - b);
+  return { samples: times.length, medianMs: median(times), minMs: sorted[0], maxMs: sorted[sorted.length - 1] };
+}
+const hr = () => Number(process.hrtime.bigint()) / 1e6;
+const enabled = (part) => ONLY_PARTS === null || ONLY_PARTS.test(part);
+let sink = 0;
+
+/** Runs `sample(name)` (→ ms) for every variant: warm-up rounds, then rotated timed rounds. */
+async function interleave(names, { warmup, samples }, sample) {
+  const times = Object.fromEntries(names.map((n) => [n, []]));
+  for (let r = 0; r < warmup; r++) for (const name of names) await sample(name, true);
+  for (let r = 0; r < samples; r++) {
+    const order = names.map((_, j) => names[(j + r) % names.length]);
+    for (const name of order) times[name].push(await sample(name, false));
+  }
+  return times;
+}
+
+// ---- part 1: uncontended lock + unlock ----------------------------------------------------------
+
+const U_COUNTER = new Int32Array(new SharedArrayBuffer(4)); // the critical section: ++ of a shared word
+const uFutex = new Int32Array(new SharedArrayBuffer(4)); // its own 4-byte buffer, like new Lock()
+const uLock = new Lock();
+const uRLock = new RLock();
+const uValue = Value('i', 0);
+const uIncrement = () => {
+  U_COUNTER[0] = U_COUNTER[0] + 1;
+};
+
+const uncontended = {
+  'hand-futex'(n) {
+    const c = U_COUNTER;
+    const f = uFutex;
+    for (let k = 0; k < n; k++) {
+      futexLock(f, 0);
+      c[0] = c[0] + 1;
+      futexUnlock(f, 0);
+    }
+  },
+  'sc Lock acquire/release'(n) {
+    const c = U_COUNTER;
+    const lock = uLock;
+    for (let k = 0; k < n; k++) {
+      lock.acquire();
+      c[0] = c[0] + 1;
+      lock.release();
+    }
+  },
+  'sc Lock withLock(fn)'(n) {
+    const lock = uLock;
+    for (let k = 0; k < n; k++) lock.withLock(uIncrement);
+  },
+  'sc RLock acquire/release'(n) {
+    const c = U_COUNTER;
+    const lock = uRLock;
+    for (let k = 0; k < n; k++) {
+      lock.acquire();
+      c[0] = c[0] + 1;
+      lock.release();
+    }
+  },
+  'sc RLock withLock(fn)'(n) {
+    const lock = uRLock;
+    for (let k = 0; k < n; k++) lock.withLock(uIncrement);
+  },
+  'sc Value.update(v => v + 1)'(n) {
+    const v = uValue;
+    for (let k = 0; k < n; k++) v.update((x) => x + 1);
+  },
+  'Atomics.add (no lock)'(n) {
+    const c = U_COUNTER;
+    for (let k = 0; k < n; k++) Atomics.add(c, 0, 1);
+  },
+};
+
+async function runUncontended() {
+  const names = Object.keys(uncontended);
+  const n = UNCONTENDED_N;
+  const started = performance.now();
+  const times = await interleave(names, { warmup: QUICK ? 1 : 2, samples: QUICK ? 3 : 7 }, (name, warm) => {
+    const isValue = name.startsWith('sc Value');
+    if (isValue) uValue.getObj().value = 0;
+    else U_COUNTER[0] = 0;
+    const m = warm ? Math.min(n, 2_000_000) : n;
+    gc();
+    const t0 = hr();
+    uncontended[name](m);
+    const t1 = hr();
+    const got = isValue ? uValue.getObj().value : U_COUNTER[0];
+    if (got !== m) throw new Error(`uncontended/${name}: count ${got}, expected ${m}`);
+    if (uLock.locked() || uRLock.locked() || uFutex[0] !== 0) throw new Error(`uncontended/${name}: a lock was left held`);
+    sink += got;
+    return t1 - t0;
+  });
+  const rows = names.map((name) => ({ variant: name, iterations: n, ...stats(times[name]), nsPerOp: (median(times[name]) * 1e6) / n }));
+  const ref = rows.find((r) => r.variant === 'hand-futex').nsPerOp;
+  for (const r of rows) r.ratioVsHandFutex = r.nsPerOp / ref;
+  process.stderr.write(`  1. uncontended: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  return { iterations: n, rows };
+}
+
+// ---- workers ------------------------------------------------------------------------------------
+
+const ctlBuffer = new SharedArrayBuffer(16);
+const ctl = new Int32Array(ctlBuffer);
+const workers = [];
+const pending = new Map(); // worker -> [resolve, ...]
+
+function startWorker() {
+  const w = new Worker(fileURLToPath(import.meta.url), { workerData: { ctl: ctlBuffer } });
+  pending.set(w, []);
+  w.on('message', (msg) => {
+    const at = hr();
+    const q = pending.get(w);
+    q.shift()({ msg, at });
+  });
+  w.on('error', (e) => {
+    process.stderr.write(`worker error: ${e.stack ?? e}\n`);
+    process.exit(1);
+  });
+  return w;
+}
+/** Posts `msg` and resolves with the reply and the time it arrived. */
+function request(w, msg) {
+  return new Promise((resolve) => {
+    pending.get(w).push(resolve);
+    w.postMessage(msg);
+  });
+}
+/** The same, with the send time taken just before building the message. */
+function timedRequest(w, build) {
+  return new Promise((resolve) => {
+    let t0 = 0;
+    pending.get(w).push((r) => resolve({ ...r, t0 }));
+    t0 = hr();
+    w.postMessage(build());
+  });
+}
+
+// ---- part 2: contended increments ---------------------------------------------------------------
+
+const CONTENDED = ['sc-lock', 'sc-value-update', 'atomics-add', 'hand-futex'];
+const CONTENDED_LABEL = {
+  'sc-lock': 'sc Lock acquire/release around c[0]++',
+  'sc-value-update': "sc Value('i').update(n => n + 1) (RLock)",
+  'atomics-add': 'Atomics.add (no lock)',
+  'hand-futex': 'hand-written futex around c[0]++',
+};
+
+async function contendedSample(variant, n) {
+  const counter = new SharedArrayBuffer(4);
+  const lock = new Lock();
+  const value = Value('i', 0);
+  const futex = new SharedArrayBuffer(4);
+  const msg = { op: 'contended', variant, n, counter, futex, lock: share(lock), value: share(value) };
+  Atomics.store(ctl, READY, 0);
+  Atomics.store(ctl, START, 0);
+  Atomics.store(ctl, DONE, 0);
+  gc();
+  const replies = workers.map((w) => request(w, msg));
+  for (let r = Atomics.load(ctl, READY); r < 2; r = Atomics.load(ctl, READY)) Atomics.wait(ctl, READY, r);
+  const t0 = hr();
+  Atomics.store(ctl, START, 1);
+  Atomics.notify(ctl, START);
+  for (let d = Atomics.load(ctl, DONE); d < 2; d = Atomics.load(ctl, DONE)) Atomics.wait(ctl, DONE, d);
+  const t1 = hr();
+  await Promise.all(replies);
+  const count = variant === 'sc-value-update' ? value.getObj().value : new Int32Array(counter)[0];
+  if (count !== 2 * n) throw new Error(`contended/${variant}: final count ${count}, expected ${2 * n}`);
+  if (lock.locked() || value.getLock().locked() || new Int32Array(futex)[0] !== 0) throw new Error(`contended/${variant}: a lock was left held`);
+  sink += count;
+  return t1 - t0;
+}
+
+async function runContended() {
+  const n = CONTENDED_N;
+  const started = performance.now();
+  const times = await interleave(CONTENDED, { warmup: 2, samples: QUICK ? 3 : 7 }, (v, warm) => contendedSample(v, warm ? Math.min(n, 200_000) : n));
+  const total = 2 * n;
+  const rows = CONTENDED.map((v) => {
+    const s = stats(times[v]);
+    return {
+      variant: v,
+      label: CONTENDED_LABEL[v],
+      workers: 2,
+      incrementsPerWorker: n,
+      finalCount: total,
+      ...s,
+      nsPerIncrement: (s.medianMs * 1e6) / total,
+      mopsPerS: total / s.medianMs / 1e3,
+    };
+  });
+  const add = rows.find((r) => r.variant === 'atomics-add').nsPerIncrement;
+  const fut = rows.find((r) => r.variant === 'hand-futex').nsPerIncrement;
+  for (const r of rows) {
+    r.ratioVsAtomicsAdd = r.nsPerIncrement / add;
+    r.ratioVsHandFutex = r.nsPerIncrement / fut;
+  }
+  process.stderr.write(`  2. contended: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  return { workers: 2, incrementsPerWorker: n, rows };
+}
+
+// ---- part 3: Python multiprocessing.Value -------------------------------------------------------
+
+function runPython() {
+  const started = performance.now();
+  const script = join(here, 'python_value.py');
+  const ver = spawnSync(PYTHON, ['--version'], { encoding: 'utf8' });
+  if (ver.error || ver.status !== 0) return { skipped: `${PYTHON} not found (${ver.error?.code ?? ver.status}): Python comparison not run` };
+  if (!existsSync(script)) return { skipped: `${script} is missing` };
+  const r = spawnSync(PYTHON, [script, String(PY_N), QUICK ? '2' : '5', '2'], { encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) return { skipped: `python_value.py failed (${r.status ?? r.signal}): ${r.stderr.trim().slice(-500)}` };
+  const out = JSON.parse(r.stdout.trim().split('\n').pop());
+  process.stderr.write(`  3. python: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  return { versionString: (ver.stdout || ver.stderr).trim(), ...out };
+}
+
+// ---- part 4: hand-off of 1M Particles -----------------------------------------------------------
+
+const HANDOFF = ['sc-cursor', 'sc-get', 'raw-typed-array', 'raw-dataview', 'clone-objects'];
+const HANDOFF_LABEL = {
+  'sc-cursor': 'sharedctypes share(view) → attach(handle, array(Particle, N)), cursor read',
+  'sc-get': 'sharedctypes share(view) → attach(handle, array(Particle, N)), get(i) read',
+  'raw-typed-array': 'raw SharedArrayBuffer posted, worker reads Float64Array/Uint32Array',
+  'raw-dataview': 'raw SharedArrayBuffer posted, worker reads a DataView',
+  'clone-objects': 'postMessage of 1M plain objects (structured clone), worker reads them',
+};
+
+async function runHandoff() {
+  const started = performance.now();
+  const sab = new SharedArrayBuffer(sizeof(Particle) * N);
+  const F64 = new Float64Array(sab);
+  const F32 = new Float32Array(sab);
+  const U32 = new Uint32Array(sab);
+  const U8 = new Uint8Array(sab);
+  let s = 0x9e3779b9;
+  const rnd = () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 4294967296;
+  };
+  for (let i = 0; i < N; i++) {
+    F64[i * 6] = rnd() * 1000 - 500;
+    F64[i * 6 + 1] = rnd() * 1000 - 500;
+    F64[i * 6 + 2] = rnd() * 1000 - 500;
+    F32[i * 12 + 6] = rnd() * 10 - 5;
+    F32[i * 12 + 7] = rnd() * 10 - 5;
+    F32[i * 12 + 8] = rnd() * 10 - 5;
+    U32[i * 12 + 9] = (i * 2654435761) >>> 0;
+    U8[i * 48 + 40] = i & 1;
+  }
+  let reference = 0;
+  for (let i = 0; i < N; i++) reference += F64[i * 6] + U32[i * 12 + 9];
+  const ps = Particles.view(sab);
+  const build = {
+    'sc-cursor': () => ({ op: 'handoff', variant: 'sc-cursor', handle: share(ps) }),
+    'sc-get': () => ({ op: 'handoff', variant: 'sc-get', handle: share(ps) }),
+    'raw-typed-array': () => ({ op: 'handoff', variant: 'raw-typed-array', sab }),
+    'raw-dataview': () => ({ op: 'handoff', variant: 'raw-dataview', sab }),
+    'clone-objects': () => ({ op: 'handoff', variant: 'clone-objects', objects }),
+  };
+  let objects = null;
+  const w = workers[0];
+  const detail = Object.fromEntries(HANDOFF.map((v) => [v, { attachMs: [], readMs: [], handoffMs: [] }]));
+  const sample = async (variant, warm) => {
+    await request(w, { op: 'gc' });
+    gc();
+    const { msg, at, t0 } = await timedRequest(w, build[variant]);
+    if (msg.sum !== reference) throw new Error(`handoff/${variant}: checksum ${msg.sum} differs from the reference ${reference}`);
+    sink += msg.sum;
+    if (!warm) {
+      detail[variant].attachMs.push(msg.attachMs);
+      detail[variant].readMs.push(msg.readMs);
+      detail[variant].handoffMs.push(msg.readyAt - t0);
+    }
+    return at - t0;
+  };
+  const fast = HANDOFF.filter((v) => v !== 'clone-objects');
+  const times = await interleave(fast, { warmup: QUICK ? 3 : 10, samples: QUICK ? 5 : 15 }, sample);
+  // The plain objects exist only for the clone phase: 1M live objects on the main heap make every
+  // forced GC, and the background GC work after it, slow down the other variants' samples.
+  objects = new Array(N);
+  for (let i = 0; i < N; i++) {
+    const f = i * 12;
+    objects[i] = {
+      x: F64[i * 6],
+      y: F64[i * 6 + 1],
+      z: F64[i * 6 + 2],
+      vx: F32[f + 6],
+      vy: F32[f + 7],
+      vz: F32[f + 8],
+      id: U32[f + 9],
+      alive: U8[i * 48 + 40],
+    };
+  }
+  // The clone variant is ~100-1000x slower: fewer samples.
+  Object.assign(times, await interleave(['clone-objects'], { warmup: 1, samples: QUICK ? 2 : 5 }, sample));
+  objects = null;
+  const rows = HANDOFF.map((v) => ({
+    variant: v,
+    label: HANDOFF_LABEL[v],
+    ...stats(times[v]),
+    handoffMs: median(detail[v].handoffMs),
+    workerAttachMs: median(detail[v].attachMs),
+    workerReadMs: median(detail[v].readMs),
+    checksum: reference,
+  }));
+  const raw = rows.find((r) => r.variant === 'raw-typed-array');
+  const clone = rows.find((r) => r.variant === 'clone-objects');
+  for (const r of rows) {
+    r.ratioVsRawTypedArray = r.medianMs / raw.medianMs;
+    r.speedupVsClone = clone.medianMs / r.medianMs;
+    r.handoffRatioVsRawTypedArray = r.handoffMs / raw.handoffMs;
+    r.handoffSpeedupVsClone = clone.handoffMs / r.handoffMs;
+  }
+  // 4b. The same hand-off repeated back to back without a forced GC in between, as a long-lived
+  // worker receiving a job after job would see it: every postMessage yields a new
+  // SharedArrayBuffer object in the worker, hence (sharedctypes) a new bound view class per message.
+  const REPEAT = QUICK ? 8 : 12;
+  const repeated = {};
+  for (const v of ['sc-cursor', 'raw-typed-array']) {
+    const ts = [];
+    for (let k = 0; k < REPEAT; k++) {
+      const { msg, at, t0 } = await timedRequest(w, build[v]);
+      if (msg.sum !== reference) throw new Error(`handoff-repeat/${v}: checksum ${msg.sum} differs from the reference ${reference}`);
+      ts.push(at - t0);
+    }
+    repeated[v] = { rounds: REPEAT, ms: ts, lastHalfMedianMs: median(ts.slice(REPEAT >> 1)) };
+  }
+  const repeatRatio = repeated['sc-cursor'].lastHalfMedianMs / repeated['raw-typed-array'].lastHalfMedianMs;
+  process.stderr.write(`  4. hand-off: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  return { elements: N, bytes: sab.byteLength, rows, repeatedWithoutGc: { ...repeated, ratio: repeatRatio } };
+}
+
+// ---- run + report -------------------------------------------------------------------------------
+
+async function main() {
+  const t0 = performance.now();
+  process.stderr.write(`sharedctypes sync benchmark (${QUICK ? 'QUICK, ' : ''}node ${process.version})\n`);
+  if (sizeof(Particle) !== 48) throw new Error(`unexpected sizeof(Particle) ${sizeof(Particle)}`);
+
+  const parts = {};
+  if (enabled('uncontended')) parts.uncontended = await runUncontended();
+  if (enabled('contended') || enabled('handoff')) {
+    workers.push(startWorker(), startWorker());
+    await Promise.all(workers.map((w) => request(w, { op: 'gc' }))); // both up and running
+  }
+  if (enabled('contended')) parts.contended = await runContended();
+  if (enabled('python')) parts.python = runPython();
+  if (enabled('handoff')) parts.handoff = await runHandoff();
+  await Promise.all(workers.map((w) => w.terminate()));
+
+  const cpu = cpus()[0];
+  const py = parts.python && !parts.python.skipped ? `${parts.python.python} ${parts.python.version}` : null;
+  const result = {
+    benchmark: 'sharedctypes sync and hand-off',
+    date: new Date().toISOString(),
+    quick: QUICK,
+    filtered: ONLY_PARTS !== null,
+    machine: {
+      node: process.version,
+      v8: process.versions.v8,
+      python: py,
+      platform: `${platform()} ${arch()}`,
+      cpu: cpu ? cpu.model : 'unknown',
+      cpuSpeedMHz: cpu ? cpu.speed : null,
+      cores: cpus().length,
+      totalMemGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+      forcedGc,
+    },
+    targets: {},
+    parts,
+    totalSeconds: 0,
+    sink,
+  };
+  result.targets = targets(parts);
+  result.totalSeconds = Math.round((performance.now() - t0) / 100) / 10;
+
+  const md = markdown(result);
+  const dir = join(here, 'results');
+  mkdirSync(dir, { recursive: true });
+  const suffix = result.quick || result.filtered || !forcedGc ? '.tmp' : '';
+  writeFileSync(join(dir, `sync.json${suffix}`), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(dir, `sync.md${suffix}`), md);
+  process.stdout.write(`${md}\n`);
+  process.stderr.write(`wrote bench/results/sync.json${suffix} and bench/results/sync.md${suffix} (${result.totalSeconds} s, checksum sink ${sink})\n`);
+}
+
+function targets(parts) {
+  const t = {};
+  const u = parts.uncontended?.rows;
+  if (u) {
+    const r = u.find((x) => x.variant === 'sc Lock acquire/release').ratioVsHandFutex;
+    t.uncontendedLock = { target: 'sc Lock acquire/release ≤ 1.2× the hand-written futex (uncontended)', value: r, met: r <= 1.2 };
+  }
+  const c = parts.contended?.rows;
+  const py = parts.python;
+  if (c && py && !py.skipped) {
+    for (const v of ['sc-lock', 'sc-value-update']) {
+      const row = c.find((x) => x.variant === v);
+      const ratio = (row.mopsPerS * 1e6) / py.incrementsPerSecond;
+      row.speedupVsPython = ratio;
+      t[`python.${v}`] = { target: `${CONTENDED_LABEL[v]}: ≥ 20× Python multiprocessing.Value throughput`, value: ratio, met: ratio >= 20 };
+    }
+  }
+  const h = parts.handoff?.rows;
+  if (h) {
+    const sc = h.find((x) => x.variant === 'sc-cursor');
+    t.handoffVsRaw = {
+      target: 'sharedctypes hand-off (cursor) ≤ 1.2× raw SharedArrayBuffer + typed arrays',
+      value: sc.ratioVsRawTypedArray,
+      met: sc.ratioVsRawTypedArray <= 1.2,
+    };
+    t.handoffVsClone = {
+      target: 'sharedctypes hand-off (cursor) ≥ 1000× faster than structured clone of plain objects: send → worker has read all and replied',
+      value: sc.speedupVsClone,
+      met: sc.speedupVsClone >= 1000,
+    };
+    const rep = parts.handoff.repeatedWithoutGc;
+    t.handoffRepeated = {
+      target: 'the ≤ 1.2× raw target again, hand-off repeated back to back without forced GC (median of the last rounds)',
+      value: rep.ratio,
+      met: rep.ratio <= 1.2,
+    };
+    t.handoffOnlyVsClone = {
+      target: 'the same, hand-off alone: send → data usable in the worker (attached / deserialized)',
+      value: sc.handoffSpeedupVsClone,
+      met: sc.handoffSpeedupVsClone >= 1000,
+    };
+  }
+  return t;
+}
+
+function markdown(result) {
+  const f = (x, d = 2) => (x === undefined || x === null ? '—' : x.toFixed(d));
+  const m = result.machine;
+  const { uncontended, contended, python, handoff } = result.parts;
+  const out = [];
+  out.push('# sharedctypes sync and hand-off benchmark', '');
+  out.push(
+    `${result.date} · Node ${m.node} · V8 ${m.v8} · ${m.python ? `Python ${m.python} · ` : ''}${m.cpu} (${m.cores} cores) · ${m.platform}${result.quick ? ' · **QUICK run**' : ''}`,
+    '',
+  );
+  out.push('Medians of timed samples after warm-up, variants interleaved in rotated order; every sample checked (exact counts, equal checksums).');
+  out.push(`Forced full GC before every sample (outside the timed region): ${m.forcedGc ? 'yes' : 'no'}.`, '');
+
+  out.push('## Targets', '', '| target | measured | met |', '|---|---:|:---:|');
+  for (const t of Object.values(result.targets)) out.push(`| ${t.target} | ${f(t.value)}× | ${t.met ? '✓' : '✗'} |`);
+  out.push('');
+
+  if (uncontended) {
+    out.push(`## 1. Uncontended lock + unlock (one thread, ${uncontended.iterations.toLocaleString('en-US')} iterations, critical section c[0]++)`, '');
+    out.push('| variant | median ms | min–max ms | ns/op | ratio vs hand-futex |', '|---|---:|---:|---:|---:|');
+    for (const r of uncontended.rows)
+      out.push(`| ${r.variant} | ${f(r.medianMs, 1)} | ${f(r.minMs, 1)}–${f(r.maxMs, 1)} | ${f(r.nsPerOp)} | ${f(r.ratioVsHandFutex)}× |`);
+    out.push('', 'hand-futex: CAS 0→1 fast path, exchange(2) + Atomics.wait slow path; release exchange(0), notify if it was 2.', '');
+  }
+  if (contended) {
+    out.push(
+      `## 2. Contended: ${contended.workers} worker_threads × ${contended.incrementsPerWorker.toLocaleString('en-US')} locked increments of one shared counter`,
+      '',
+    );
+    out.push(
+      '| variant | median ms | min–max ms | ns/increment | Mops/s | vs Atomics.add | vs hand-futex | vs Python |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const r of contended.rows)
+      out.push(
+        `| ${r.label} | ${f(r.medianMs, 1)} | ${f(r.minMs, 1)}–${f(r.maxMs, 1)} | ${f(r.nsPerIncrement, 1)} | ${f(r.mopsPerS)} | ${f(r.ratioVsAtomicsAdd)}× | ${f(r.ratioVsHandFutex)}× | ${r.speedupVsPython ? `${f(r.speedupVsPython)}× faster` : '—'} |`,
+      );
+    out.push(
+      '',
+      `Time from the start signal to both workers done; final count exactly ${(2 * contended.incrementsPerWorker).toLocaleString('en-US')} in every sample.`,
+      '',
+    );
+  }
+  if (python) {
+    out.push('## 3. Python multiprocessing.Value', '');
+    if (python.skipped) out.push(`Skipped: ${python.skipped}`, '');
+    else {
+      out.push('| variant | processes × increments | median ms | ns/increment | increments/s |', '|---|---:|---:|---:|---:|');
+      out.push(
+        `| ${python.python} ${python.version}: \`with v.get_lock(): v.value += 1\` | ${python.processes} × ${python.incrementsPerProcess.toLocaleString('en-US')} | ${f(python.medianS * 1e3, 1)} | ${f((python.medianS * 1e9) / python.finalCount, 1)} | ${(python.incrementsPerSecond / 1e6).toFixed(2)} M |`,
+      );
+      if (contended)
+        for (const r of contended.rows.filter((x) => x.speedupVsPython))
+          out.push(
+            `| ${r.label} | 2 × ${r.incrementsPerWorker.toLocaleString('en-US')} | ${f(r.medianMs, 1)} | ${f(r.nsPerIncrement, 1)} | ${f(r.mopsPerS)} M (${f(r.speedupVsPython)}× Python) |`,
+          );
+      out.push(
+        '',
+        `Python: ${python.samplesS.length} samples after a warm-up run, start method ${python.startMethod}; processes meet at a Barrier, clock from the barrier to the last process's end (process start-up/exit untimed). Note that \`v.value += 1\` inside \`get_lock()\` takes the (recursive) lock two more times, in the synchronized getter and setter.`,
+        '',
+      );
+    }
+  }
+  if (handoff) {
+    out.push(
+      `## 4. Hand-off of ${handoff.elements.toLocaleString('en-US')} Particle structs (48 bytes, ${(handoff.bytes / 2 ** 20).toFixed(1)} MiB) to a worker`,
+      '',
+    );
+    out.push(
+      '| variant | send → read all + reply: median ms | min–max ms | vs raw typed-array | faster than clone | send → usable in worker: ms | vs raw | faster than clone | worker attach ms | worker read ms |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const r of handoff.rows)
+      out.push(
+        `| ${r.label} | ${f(r.medianMs, 3)} | ${f(r.minMs, 2)}–${f(r.maxMs, 2)} | ${f(r.ratioVsRawTypedArray)}× | ${f(r.speedupVsClone, 0)}× | ${f(r.handoffMs, 3)} | ${f(r.handoffRatioVsRawTypedArray)}× | ${f(r.handoffSpeedupVsClone, 0)}× | ${f(r.workerAttachMs, 3)} | ${f(r.workerReadMs, 3)} |`,
+      );
+    out.push(
+      '',
+      'send → read all + reply: main-thread clock from before building the message (share() included) to the reply arriving; the worker is long-lived and warmed up, and sums x + id over every element (checksum verified). ' +
+        'send → usable: from the same start to the moment the worker has the data (after attach() / the typed-array constructors; for the clone, when its handler starts, i.e. after deserialization), measured with process.hrtime, one monotonic clock for all threads. ' +
+        '"worker attach" = attach() or the typed-array constructors; "worker read" = the read pass alone. The clone variant has fewer samples.',
+      '',
+    );
+    const rep = handoff.repeatedWithoutGc;
+    out.push(
+      `### 4b. The same hand-off repeated ${rep['sc-cursor'].rounds}× back to back, no forced GC in between (send → read all + reply, ms per round)`,
+      '',
+      '| variant | rounds (ms) | median of the last half |',
+      '|---|---|---:|',
+    );
+    for (const v of ['sc-cursor', 'raw-typed-array'])
+      out.push(`| ${HANDOFF_LABEL[v]} | ${rep[v].ms.map((x) => f(x, 1)).join(' ')} | ${f(rep[v].lastHalfMedianMs, 2)} |`);
+    out.push('', `Ratio sharedctypes / raw: ${f(rep.ratio)}×.`, '');
+  }
+  out.push(`Total run time ${result.totalSeconds} s.`, '');
+  return out.join('\n');
+}
+
+// Dispatch last, so that every module-level binding above is initialised in both roles.
+if (isMainThread) await main();
+else workerMain();
