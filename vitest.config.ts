@@ -4,8 +4,9 @@ import { configDefaults, defineConfig } from 'vitest/config';
 // CSP-restricted pages use. Both must pass the same tests. The browser test (test/browser/) runs
 // once, in its own project: its pages cover both modes themselves.
 const exclude = [...configDefaults.exclude, 'test/browser/**'];
-// Packaging and architecture checks do not depend on the accessor mode: run them once.
-const excludeInterpreted = [...exclude, 'test/package/**'];
+// Packaging and architecture checks, and the documentation checks, do not depend on the accessor
+// mode: run them once.
+const excludeInterpreted = [...exclude, 'test/package/**', 'test/docs/**'];
 
 export default defineConfig({
   test: {
