@@ -86,8 +86,11 @@ function record(l: RecordLayout, base: number, indent: string, out: string[]): v
  * ```
  */
 export function describe(type: SchemaLike): string {
-  const schema = resolveSchema(type, 'describe', '');
-  const l = layout(schema);
+  return describeLayout(layout(resolveSchema(type, 'describe', '')));
+}
+
+/** {@link describe} for a computed layout (which may sit in a byte order inherited from a container). */
+export function describeLayout(l: Layout): string {
   const out: string[] = [];
   if (l.kind === 'struct' || l.kind === 'union') record(l, 0, '', out);
   else {

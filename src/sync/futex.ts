@@ -52,8 +52,21 @@ export function wait(a: Int32Array, i: number, expected: number, deadline: numbe
 type WaitAsync = (a: Int32Array, i: number, v: number, t?: number) => { async: boolean; value: WaitResult | Promise<WaitResult> };
 const nativeWaitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
 
-/** Waits without blocking the thread: resolves when woken, when the value differs, or at `deadline`. */
+/**
+ * Waits without blocking the thread: resolves when woken, when the value differs, or at `deadline`.
+ * While it waits, a timer keeps the event loop alive: Node does not count a pending
+ * `Atomics.waitAsync` as work, and would otherwise exit with the wait still pending.
+ */
 export async function waitAsync(a: Int32Array, i: number, expected: number, deadline: number): Promise<WaitResult> {
+  const keepAlive = setInterval(() => {}, 0x7fffffff);
+  try {
+    return await waitAsyncUnref(a, i, expected, deadline);
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
+async function waitAsyncUnref(a: Int32Array, i: number, expected: number, deadline: number): Promise<WaitResult> {
   if (nativeWaitAsync !== undefined) {
     const left = remaining(deadline);
     const r = nativeWaitAsync(a, i, expected, left === Infinity ? undefined : left);

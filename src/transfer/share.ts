@@ -8,7 +8,7 @@
  */
 import { LayoutMismatchError, typeError } from '../errors.js';
 import { layout } from '../layout/compute.js';
-import { describe } from '../layout/describe.js';
+import { describeLayout } from '../layout/describe.js';
 import { fingerprintOfLayout } from '../layout/fingerprint.js';
 import { fromJSON, type SchemaJSON, toJSON } from '../layout/json.js';
 import type { Layout } from '../layout/types.js';
@@ -213,7 +213,7 @@ function attachView(handle: Handle, buffer: SharedArrayBuffer, schemaLike: Schem
     const fp = fingerprintOfLayout(mine);
     if (fp !== handle.fingerprint) {
       throw new LayoutMismatchError(
-        `attach: the shared view's layout (${handle.fingerprint}) differs from the schema given here (${fp}).\nshared:\n${describe(theirs)}\nhere:\n${describe(mine.schema)}`,
+        `attach: the shared view's layout (${handle.fingerprint}) differs from the schema given here (${fp}).\nshared:\n${describeLayout(theirLayout)}\nhere:\n${describeLayout(mine)}`,
       );
     }
     l = mine;

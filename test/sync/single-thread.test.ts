@@ -160,3 +160,15 @@ describe('Barrier', () => {
     expect(b.broken).toBe(true);
   });
 });
+
+describe('async waits keep a Node process alive', () => {
+  it('a script whose only pending work is waitAsync() finishes it (Node does not count Atomics.waitAsync as work)', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const dist = new URL('../../dist/index.js', import.meta.url).href;
+    const script = `import { Event, Lock } from ${JSON.stringify(dist)};
+const l = new Lock(); l.acquire();
+console.log(await new Event().waitAsync(30), await l.acquireAsync(30));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(out.trim()).toBe('false false');
+  });
+});
