@@ -57,12 +57,35 @@ export function assertNever(value: never, what: string): never {
 /**
  * Misuse of a lock or condition, like Python's `RuntimeError` from `threading`: releasing a lock
  * that is not held, or waiting on a condition without holding its lock.
+ *
+ * @example
+ * ```ts
+ * import { Lock, SyncError } from 'sharedctypes';
+ * try {
+ *   new Lock().release();
+ * } catch (e) {
+ *   e instanceof SyncError; // true: "Lock.release(): the lock is not held"
+ * }
+ * ```
  */
 export class SyncError extends Error {
   override readonly name = 'SyncError';
 }
 
-/** A `Barrier` was broken (aborted, reset, timed out, or its action threw), as in Python. */
+/**
+ * A `Barrier` was broken (aborted, reset, timed out, or its action threw), as in Python.
+ *
+ * @example
+ * ```ts
+ * import { Barrier, BrokenBarrierError } from 'sharedctypes';
+ * const b = new Barrier(2);
+ * try {
+ *   b.wait(10); // nobody else comes: times out and breaks the barrier
+ * } catch (e) {
+ *   e instanceof BrokenBarrierError; // true
+ * }
+ * ```
+ */
 export class BrokenBarrierError extends Error {
   override readonly name = 'BrokenBarrierError';
 }
@@ -70,6 +93,17 @@ export class BrokenBarrierError extends Error {
 /**
  * Two threads disagree about a layout: a handle made from one schema was attached with another.
  * The message names both fingerprints and describes both layouts.
+ *
+ * @example
+ * ```ts
+ * import { attach, LayoutMismatchError, share, struct, u16, u32 } from 'sharedctypes';
+ * const h = share(struct({ id: u32 }).create());
+ * try {
+ *   attach(h, struct({ id: u16 }));
+ * } catch (e) {
+ *   e instanceof LayoutMismatchError; // true, with both layouts in the message
+ * }
+ * ```
  */
 export class LayoutMismatchError extends Error {
   override readonly name = 'LayoutMismatchError';

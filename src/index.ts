@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { SchemaError } from './errors.js';
-export type { IntegerName, PrimitiveName } from './types/primitives.js';
+export type { IntegerName, PrimitiveName, PrimitiveValues, PrimitiveInputs } from './types/primitives.js';
 export { bool, i8, u8, i16, u16, i32, u32, i64, u64, f32, f64, TYPECODES } from './types/builtins.js';
 export { char } from './types/char.js';
 export { array, type MultiArray } from './types/array.js';
@@ -27,6 +27,12 @@ export {
   type SchemaLike,
   type StructSchema,
   type Typecode,
+  type TypecodeSchemas,
+  type ResolveSchema,
+  type SchemaKind,
+  type FieldDef,
+  type ViewMethod,
+  type CreateMethod,
   type UnionSchema,
 } from './types/schema.js';
 export type {
@@ -40,6 +46,7 @@ export type {
   InitOf,
   Input,
   RecordView,
+  RecordViewMethods,
   ValueView,
   ViewBase,
   ViewOf,
@@ -52,10 +59,10 @@ export { fingerprint } from './layout/fingerprint.js';
 export { describe } from './layout/describe.js';
 export { toC } from './layout/emit-c.js';
 export { toCtypes } from './layout/emit-ctypes.js';
-export type { Layout, FieldLayout, BitLayout, RecordLayout, ArrayLayout, PrimitiveLayout, CharLayout } from './layout/types.js';
+export type { Layout, LayoutOf, FieldLayout, BitLayout, RecordLayout, ArrayLayout, PrimitiveLayout, CharLayout } from './layout/types.js';
 export { configure, codegenActive, type CodegenMode } from './codegen/evaluate.js';
 export { view, create } from './views/attach.js';
-export { atomic, AtomicField, type AtomicKeys, type AtomicValueOf } from './views/atomic.js';
+export { atomic, AtomicField, type AtomicKeys, type AtomicValueOf, type AtomicValueAt, type MemberPath } from './views/atomic.js';
 export type { BufferSource } from './views/region.js';
 export { SyncError, BrokenBarrierError } from './errors.js';
 export { Lock } from './sync/lock.js';
@@ -81,5 +88,5 @@ export {
   type AnyLock,
 } from './shared/synchronized.js';
 export { RawValue, RawArray, Value, SharedArray, SharedArray as Array, copy, type LockOptions, type ValueOf, type SharedArrayOf } from './shared/values.js';
-export { share, attach, shareAll, attachAll, type Handle, type HandleKind, type AttachOptions } from './transfer/share.js';
+export { share, attach, shareAll, attachAll, type Handle, type HandleKind, type AttachOptions, type Attached } from './transfer/share.js';
 export { LayoutMismatchError } from './errors.js';

@@ -50,7 +50,16 @@ function canEvaluate(): boolean {
   return probed;
 }
 
-/** Whether accessors compiled from now on are generated code (the fast path). */
+/**
+ * Whether accessors compiled from now on are generated code (the fast path); false under a
+ * Content-Security-Policy without `'unsafe-eval'`, or after `configure({ codegen: 'off' })`.
+ *
+ * @example
+ * ```ts
+ * import { codegenActive } from 'sharedctypes';
+ * console.log(codegenActive() ? 'compiled accessors' : 'interpreted accessors (CSP)');
+ * ```
+ */
 export function codegenActive(): boolean {
   if (mode === 'off') return false;
   if (mode === 'on') return true;

@@ -18,7 +18,16 @@ const cache: Record<Endian, WeakMap<Schema, Layout>> = { little: new WeakMap(), 
 
 /**
  * The layout of `schema` as a top-level type (or inside a record of byte order `endian`, which
- * records without their own `endian` option inherit).
+ * records without their own `endian` option inherit): sizes, alignments, every field's offset and
+ * bit position. Memoised per schema.
+ *
+ * @example
+ * ```ts
+ * import { layout, struct, u8, u32 } from 'sharedctypes';
+ * const l = layout(struct({ a: u8, b: u32 }));
+ * l.size;                          // 8
+ * l.kind === 'struct' && l.fields[1]?.offset; // 4
+ * ```
  */
 export function layout<S extends Schema>(schema: S, endian: Endian = 'little'): LayoutOf<S> {
   return cached(cache[endian], schema, () => compute(schema, endian)) as LayoutOf<S>;

@@ -15,7 +15,15 @@ import { ArraySchema, type FieldDef, type RecordOptions, type RecordSchema, type
 import { barrier, boundedSemaphore, condition, event, mutex, rmutex, semaphore } from '../types/sync.js';
 import { checkLength } from '../types/char.js';
 
-/** The format tag of descriptor documents. */
+/**
+ * The format tag of descriptor documents.
+ *
+ * @example
+ * ```ts
+ * import { FORMAT, toJSON, u8 } from 'sharedctypes';
+ * toJSON(u8).format === FORMAT; // true: 'sharedctypes/1'
+ * ```
+ */
 export const FORMAT = 'sharedctypes/1';
 
 /** A type in a descriptor. */

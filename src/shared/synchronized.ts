@@ -85,6 +85,14 @@ abstract class SynchronizedBase<O> {
 /**
  * A synchronized single value (`Value('i', 0)`): `.value` reads and writes under the lock, and
  * `update(fn)` does a read-modify-write as one locked step.
+ *
+ * @example
+ * ```ts
+ * import { Value } from 'sharedctypes';
+ * const hits = Value('i', 0);     // a SynchronizedValue
+ * hits.update((n) => n + 1);     // not hits.value += 1: that is two locked steps, and races
+ * hits.value;                    // 1
+ * ```
  */
 export class SynchronizedValue<R, W = R, V extends { value: R } = { value: R }> extends SynchronizedBase<V> {
   /** The value, read under the lock. */
@@ -114,7 +122,17 @@ export class SynchronizedValue<R, W = R, V extends { value: R } = { value: R }> 
   }
 }
 
-/** A synchronized `char[N]` (`Array('c', n)`): `.value` and `.raw` under the lock. */
+/**
+ * A synchronized `char[N]` (`Array('c', n)`): `.value` and `.raw` under the lock.
+ *
+ * @example
+ * ```ts
+ * import { SharedArray } from 'sharedctypes';
+ * const name = SharedArray('c', 8);  // a SynchronizedString
+ * name.value = 'ada';
+ * name.raw;                          // Uint8Array [97, 100, 97, 0, 0, 0, 0, 0]
+ * ```
+ */
 export class SynchronizedString extends SynchronizedValue<string, string | Uint8Array, CharView> {
   /** All the bytes, read under the lock. */
   get raw(): Uint8Array {
@@ -128,7 +146,18 @@ export class SynchronizedString extends SynchronizedValue<string, string | Uint8
   }
 }
 
-/** A synchronized array (`Array('d', 10)`): element and bulk access under the lock. */
+/**
+ * A synchronized array (`Array('d', 10)`): element and bulk access under the lock.
+ *
+ * @example
+ * ```ts
+ * import { SharedArray } from 'sharedctypes';
+ * const a = SharedArray('d', [1, 2, 3]); // a SynchronizedArray
+ * a.set(0, 5);
+ * a.update(1, (x) => x * 10);
+ * a.toArray();                           // [5, 20, 3], a consistent snapshot
+ * ```
+ */
 export class SynchronizedArray<E extends Schema> extends SynchronizedBase<ArrayView<E>> implements Iterable<ElementOf<E>> {
   /** Number of elements. */
   get length(): number {

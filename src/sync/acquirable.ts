@@ -24,7 +24,20 @@ export function held(lock: { release(): void }): Held {
   return { release, [disposeSymbol]: release } as Held;
 }
 
-/** Base of the lock-like primitives. */
+/**
+ * Base of the lock-like primitives (`Lock`, `RLock`, `Semaphore`, `Condition`): they all offer
+ * `withLock`, `withLockAsync` and `hold()`.
+ *
+ * @example
+ * ```ts
+ * import { Lock, Semaphore, type Acquirable } from 'sharedctypes';
+ * function guarded(a: Acquirable, work: () => void): void {
+ *   a.withLock(work);
+ * }
+ * guarded(new Lock(), () => {});
+ * guarded(new Semaphore(2), () => {});
+ * ```
+ */
 export abstract class Acquirable {
   /** Acquires, waiting up to `timeout` ms (negative: forever) when `blocking`; returns whether it did. */
   abstract acquire(blocking?: boolean, timeout?: number): boolean;

@@ -18,12 +18,16 @@ import { RLock } from './rlock.js';
  *
  * @example
  * ```ts
- * import { Condition } from 'sharedctypes';
+ * import { Condition, struct, u32 } from 'sharedctypes';
+ * const queue = struct({ length: u32 }).create(); // shared with the other threads
  * const cond = new Condition();
- * // consumer:
- * cond.withLock(() => cond.waitFor(() => queueLength() > 0));
  * // producer:
- * cond.withLock(() => { push(); cond.notify(); });
+ * cond.withLock(() => {
+ *   queue.length += 1;
+ *   cond.notify();
+ * });
+ * // consumer (waits up to 1 s for an item):
+ * cond.withLock(() => cond.waitFor(() => queue.length > 0, 1000));
  * ```
  */
 export class Condition extends Acquirable {

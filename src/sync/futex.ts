@@ -14,6 +14,15 @@ let blockable: boolean | undefined;
 /**
  * Whether this thread may block in `Atomics.wait` (false on a browser's main thread; true in
  * workers and in Node).
+ *
+ * @example
+ * ```ts
+ * import { canBlock, Lock } from 'sharedctypes';
+ * const lock = new Lock();
+ * if (canBlock()) lock.acquire();
+ * else await lock.acquireAsync();
+ * lock.release();
+ * ```
  */
 export function canBlock(): boolean {
   if (blockable === undefined) {

@@ -18,11 +18,19 @@ const SPIN = 64;
  * ```ts
  * import { Lock } from 'sharedctypes';
  * const lock = new Lock();                 // its own 4-byte SharedArrayBuffer
+ * let n = 0;
  * lock.acquire();                          // blocks (workers, Node); true when acquired
- * try { … } finally { lock.release(); }
- * lock.withLock(() => { … });              // the same, shorter
- * { using _held = lock.hold(); … }         // released at the end of the block
- * await lock.acquireAsync(100);            // a thread that may not block (browser main thread)
+ * try {
+ *   n += 1;
+ * } finally {
+ *   lock.release();
+ * }
+ * lock.withLock(() => (n += 1));           // the same, shorter
+ * {
+ *   using _held = lock.hold();             // released at the end of the block
+ *   n += 1;
+ * }
+ * if (await lock.acquireAsync(100)) lock.release(); // a thread that may not block (browser main thread)
  * ```
  */
 export class Lock extends Acquirable {

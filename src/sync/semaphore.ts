@@ -18,7 +18,11 @@ import { type SharedPlace, wordsAt } from './memory.js';
  * import { Semaphore } from 'sharedctypes';
  * const slots = new Semaphore(3);   // at most 3 holders at once
  * slots.acquire();
- * try { … } finally { slots.release(); }
+ * try {
+ *   // … use one of the three slots
+ * } finally {
+ *   slots.release();
+ * }
  * ```
  */
 export class Semaphore extends Acquirable {
@@ -115,6 +119,15 @@ export class Semaphore extends Acquirable {
 /**
  * A semaphore whose value may never exceed its initial value: releasing more than was acquired is
  * a `RangeError` (Python's `ValueError`).
+ *
+ * @example
+ * ```ts
+ * import { BoundedSemaphore } from 'sharedctypes';
+ * const pool = new BoundedSemaphore(2);
+ * pool.acquire();
+ * pool.release();
+ * // pool.release();  // RangeError: would raise the value to 3, above its bound 2
+ * ```
  */
 export class BoundedSemaphore extends Semaphore {
   protected override get bounded(): boolean {

@@ -73,15 +73,14 @@ function placeHandle(kind: HandleKind, place: { buffer: SharedArrayBuffer; byteO
  *
  * @example
  * ```ts
- * // main thread
- * import { share, Value, array } from 'sharedctypes';
- * const counter = Value('i', 0);
- * const particles = array(Particle, 1000).create();
- * worker.postMessage({ counter: share(counter), particles: share(particles) });
- * // worker
- * import { attach } from 'sharedctypes';
- * const counter = attach(msg.counter);              // SynchronizedValue, same lock
- * const particles = attach(msg.particles, array(Particle, 1000)); // typed, fingerprint checked
+ * import { array, attach, f32, share, struct, Value } from 'sharedctypes';
+ * const Particle = struct({ x: f32, y: f32 });
+ * // main thread: post the handles (e.g. worker.postMessage(message))
+ * const message = { counter: share(Value('i', 0)), particles: share(array(Particle, 1000).create()) };
+ * // worker, on that message:
+ * const counter = attach(message.counter); // a SynchronizedValue, with the same lock
+ * const particles = attach(message.particles, array(Particle, 1000)); // typed, fingerprint checked
+ * counter.update((n) => n + particles.length);
  * ```
  */
 export function share<T>(x: T): Handle<T> {
@@ -135,6 +134,15 @@ export interface AttachOptions extends ViewOptions {
  * it and the layouts are compared: a different fingerprint is a `LayoutMismatchError` that shows
  * both layouts. Without, the schema is rebuilt from the handle's descriptor (and checked against
  * its fingerprint).
+ *
+ * @example
+ * ```ts
+ * import { attach, share, struct, u32 } from 'sharedctypes';
+ * const Job = struct({ id: u32, done: u32 });
+ * const handle = share(Job.create({ id: 7 })); // post this to a worker
+ * const job = attach(handle, Job);             // in the worker: typed, fingerprint checked
+ * job.done = 1;
+ * ```
  */
 export function attach<H extends Handle, S extends SchemaLike | AttachOptions | undefined = undefined>(
   handle: H,
@@ -222,7 +230,16 @@ function attachView(handle: Handle, buffer: SharedArrayBuffer, schemaLike: Schem
   return viewOfLayout(l, buffer, handle.byteOffset, options);
 }
 
-/** Shares every member of an object: `{ a: view, b: lock }` → `{ a: Handle, b: Handle }`. */
+/**
+ * Shares every member of an object: `{ a: view, b: lock }` → `{ a: Handle, b: Handle }`.
+ *
+ * @example
+ * ```ts
+ * import { Lock, shareAll, struct, u32 } from 'sharedctypes';
+ * const state = struct({ n: u32 }).create();
+ * const workerData = shareAll({ state, lock: new Lock() }); // ready for new Worker(url, { workerData })
+ * ```
+ */
 export function shareAll<T extends Record<string, unknown>>(objects: T): { [K in keyof T]: Handle<T[K]> } {
   const out: Record<string, Handle> = {};
   for (const [k, v] of Object.entries(objects)) out[k] = share(v);
@@ -235,9 +252,13 @@ export function shareAll<T extends Record<string, unknown>>(objects: T): { [K in
  *
  * @example
  * ```ts
- * // main: new Worker(url, { workerData: shareAll({ particles, counter }) })
+ * import { array, attachAll, f32, shareAll, struct, Value } from 'sharedctypes';
+ * const Particles = array(struct({ x: f32, y: f32 }), 1000);
+ * // main: new Worker(url, { workerData })
+ * const workerData = shareAll({ particles: Particles.create(), counter: Value('i', 0) });
  * // worker:
  * const { particles, counter } = attachAll(workerData, { particles: Particles });
+ * counter.update((n) => n + particles.length);
  * ```
  */
 export function attachAll<H extends Record<string, Handle>, S extends { readonly [K in keyof H]?: SchemaLike }>(

@@ -6,27 +6,126 @@
 import { schemaError } from '../errors.js';
 import { CharSchema, isSchema, PrimitiveSchema, type Schema, type Typecode, type TypecodeSchemas } from './schema.js';
 
-/** C `_Bool`: 1 byte, reads as `boolean`. */
+/**
+ * C `_Bool`: 1 byte, reads as `boolean`.
+ *
+ * @example
+ * ```ts
+ * import { struct, bool, sizeof } from 'sharedctypes';
+ * const Flag = struct({ on: bool }); // on @0 (1)
+ * Flag.create({ on: true }).on;     // true
+ * ```
+ */
 export const bool: PrimitiveSchema<'bool'> = new PrimitiveSchema('bool');
-/** C `int8_t`. */
+/**
+ * C `int8_t`.
+ *
+ * @example
+ * ```ts
+ * import { struct, i8, sizeof } from 'sharedctypes';
+ * const T = struct({ v: i8 }); // v @0, sizeof(T) === sizeof(i8)
+ * T.create({ v: 1 }).v; // 1
+ * ```
+ */
 export const i8: PrimitiveSchema<'i8'> = new PrimitiveSchema('i8');
-/** C `uint8_t`. */
+/**
+ * C `uint8_t`.
+ *
+ * @example
+ * ```ts
+ * import { struct, u8, sizeof } from 'sharedctypes';
+ * const T = struct({ v: u8 }); // v @0, sizeof(T) === sizeof(u8)
+ * T.create({ v: 1 }).v; // 1
+ * ```
+ */
 export const u8: PrimitiveSchema<'u8'> = new PrimitiveSchema('u8');
-/** C `int16_t`. */
+/**
+ * C `int16_t`.
+ *
+ * @example
+ * ```ts
+ * import { struct, i16, sizeof } from 'sharedctypes';
+ * const T = struct({ v: i16 }); // v @0, sizeof(T) === sizeof(i16)
+ * T.create({ v: 1 }).v; // 1
+ * ```
+ */
 export const i16: PrimitiveSchema<'i16'> = new PrimitiveSchema('i16');
-/** C `uint16_t`. */
+/**
+ * C `uint16_t`.
+ *
+ * @example
+ * ```ts
+ * import { struct, u16, sizeof } from 'sharedctypes';
+ * const T = struct({ v: u16 }); // v @0, sizeof(T) === sizeof(u16)
+ * T.create({ v: 1 }).v; // 1
+ * ```
+ */
 export const u16: PrimitiveSchema<'u16'> = new PrimitiveSchema('u16');
-/** C `int32_t`. */
+/**
+ * C `int32_t`.
+ *
+ * @example
+ * ```ts
+ * import { struct, i32, sizeof } from 'sharedctypes';
+ * const T = struct({ v: i32 }); // v @0, sizeof(T) === sizeof(i32)
+ * T.create({ v: 1 }).v; // 1
+ * ```
+ */
 export const i32: PrimitiveSchema<'i32'> = new PrimitiveSchema('i32');
-/** C `uint32_t`. */
+/**
+ * C `uint32_t`.
+ *
+ * @example
+ * ```ts
+ * import { struct, u32, sizeof } from 'sharedctypes';
+ * const T = struct({ v: u32 }); // v @0, sizeof(T) === sizeof(u32)
+ * T.create({ v: 1 }).v; // 1
+ * ```
+ */
 export const u32: PrimitiveSchema<'u32'> = new PrimitiveSchema('u32');
-/** C `int64_t`, read as `bigint`. */
+/**
+ * C `int64_t`, read as `bigint`.
+ *
+ * @example
+ * ```ts
+ * import { struct, i64, sizeof } from 'sharedctypes';
+ * const T = struct({ at: i64 });
+ * T.create({ at: -1n }).at; // -1n
+ * ```
+ */
 export const i64: PrimitiveSchema<'i64'> = new PrimitiveSchema('i64');
-/** C `uint64_t`, read as `bigint`. */
+/**
+ * C `uint64_t`, read as `bigint`.
+ *
+ * @example
+ * ```ts
+ * import { struct, u64, sizeof } from 'sharedctypes';
+ * const T = struct({ id: u64 });
+ * T.create({ id: 2n ** 64n - 1n }).id; // 18446744073709551615n
+ * ```
+ */
 export const u64: PrimitiveSchema<'u64'> = new PrimitiveSchema('u64');
-/** C `float`. */
+/**
+ * C `float`.
+ *
+ * @example
+ * ```ts
+ * import { struct, f32, sizeof } from 'sharedctypes';
+ * const T = struct({ x: f32 });
+ * T.create({ x: 0.1 }).x; // 0.10000000149011612 (rounded to float)
+ * ```
+ */
 export const f32: PrimitiveSchema<'f32'> = new PrimitiveSchema('f32');
-/** C `double`. */
+/**
+ * C `double`.
+ *
+ * @example
+ * ```ts
+ * import { struct, f64, sizeof } from 'sharedctypes';
+ * const T = struct({ x: f64 });
+ * T.create({ x: 0.1 }).x; // 0.1
+ * ```
+ */
 export const f64: PrimitiveSchema<'f64'> = new PrimitiveSchema('f64');
 
 /** The primitive schema objects by name. */
@@ -47,6 +146,13 @@ const char1 = new CharSchema(1);
  * | `'f'` `'d'` | `float` / `double` | `f32` / `f64` |
  * | `'c'` | `char` | `char(1)` |
  * | `'?'` | `_Bool` | `bool` |
+ *
+ * @example
+ * ```ts
+ * import { TYPECODES, i64, sizeof } from 'sharedctypes';
+ * TYPECODES.l === i64; // true: long is 64-bit on Linux x86-64
+ * sizeof('l');         // 8
+ * ```
  */
 export const TYPECODES: { readonly [C in Typecode]: TypecodeSchemas[C] } = {
   b: i8,

@@ -171,16 +171,21 @@ export type Cursor<E extends Schema> = ViewOf<E> & {
 
 /** A live view of a single primitive value (what `RawValue` wraps). */
 export interface ValueView<N extends PrimitiveName> extends ViewBase<PrimitiveSchema<N>> {
+  /** The value, read from the buffer. */
   get value(): PrimitiveValues[N];
+  /** Writes the value (integers wrap, unless the view is checked). */
   set value(v: PrimitiveInputs[N]);
 }
 
 /** A live view of a `char[N]`: `.value` as text (up to the first NUL), `.raw` as all N bytes. */
 export interface CharView<N extends number = number> extends ViewBase<CharSchema<N>> {
+  /** The text up to the first NUL, decoded as UTF-8 (ctypes `.value`). */
   get value(): string;
+  /** Writes text (UTF-8) or bytes; longer than N bytes is a `RangeError`; the rest is zeroed. */
   set value(v: string | Uint8Array);
-  /** A copy of all N bytes (ctypes `.raw`); assigning writes exactly these bytes, zero-filling the rest. */
+  /** A copy of all N bytes (ctypes `.raw`). */
   get raw(): Uint8Array;
+  /** Writes exactly these bytes, zero-filling the rest. */
   set raw(v: ArrayLike<number>);
 }
 

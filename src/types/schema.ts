@@ -198,7 +198,16 @@ export type UnionSchema<F extends FieldsSpec = FieldsSpec> = RecordSchema<'union
 /** Any schema. */
 export type Schema = PrimitiveSchema | CharSchema | ArraySchema | RecordSchema | SyncSchema;
 
-/** Whether `value` is a schema made by this library. */
+/**
+ * Whether `value` is a schema made by this library.
+ *
+ * @example
+ * ```ts
+ * import { isSchema, struct, u8 } from 'sharedctypes';
+ * isSchema(struct({ a: u8 })); // true
+ * isSchema({ kind: 'struct' }); // false
+ * ```
+ */
 export function isSchema(value: unknown): value is Schema {
   return value instanceof SchemaBase;
 }
@@ -233,7 +242,15 @@ export type SchemaLike = Schema | Typecode;
 /** The schema a {@link SchemaLike} stands for. */
 export type ResolveSchema<S> = S extends Typecode ? TypecodeSchemas[S] : S;
 
-/** Human-readable name of a type, as used in messages: `u8`, `char[16]`, `f32[3]`, `struct Particle`. */
+/**
+ * Human-readable name of a type, as used in messages: `u8`, `char[16]`, `f32[3]`, `struct Particle`.
+ *
+ * @example
+ * ```ts
+ * import { array, f32, typeLabel } from 'sharedctypes';
+ * typeLabel(array(f32, [4, 4])); // 'f32[4][4]'
+ * ```
+ */
 export function typeLabel(schema: Schema): string {
   switch (schema.kind) {
     case 'primitive':

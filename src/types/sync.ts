@@ -9,7 +9,15 @@
 import { schemaError } from '../errors.js';
 import { SyncSchema, type SyncKind } from './schema.js';
 
-/** Int32 words each primitive occupies (its size is 4 × words, its alignment 4). */
+/**
+ * Int32 words each primitive occupies (its size is 4 × words, its alignment 4).
+ *
+ * @example
+ * ```ts
+ * import { SYNC_WORDS, sizeof, condition } from 'sharedctypes';
+ * sizeof(condition()) === SYNC_WORDS.condition * 4; // true: 16 bytes
+ * ```
+ */
 export const SYNC_WORDS = {
   mutex: 1,
   rmutex: 3,
@@ -42,32 +50,92 @@ export function mutex(): SyncSchema<'mutex'> {
   return new SyncSchema('mutex', 0);
 }
 
-/** An `RLock` as a struct member (12 bytes). */
+/**
+ * An `RLock` as a struct member (12 bytes).
+ *
+ * @example
+ * ```ts
+ * import { struct, rmutex, u32 } from 'sharedctypes';
+ * const S = struct({ lock: rmutex(), n: u32 });
+ * const s = S.create();
+ * s.lock.withLock(() => s.lock.withLock(() => { s.n += 1; })); // re-entrant
+ * ```
+ */
 export function rmutex(): SyncSchema<'rmutex'> {
   return new SyncSchema('rmutex', 0);
 }
 
-/** A `Semaphore` with initial `value` as a struct member (4 bytes). */
+/**
+ * A `Semaphore` with initial `value` as a struct member (4 bytes).
+ *
+ * @example
+ * ```ts
+ * import { struct, semaphore, u32 } from 'sharedctypes';
+ * const Pool = struct({ slots: semaphore(4), used: u32 });
+ * Pool.create().slots.value; // 4
+ * ```
+ */
 export function semaphore(value = 1): SyncSchema<'semaphore'> {
   return new SyncSchema('semaphore', checkCount('semaphore', value, 0, 0x3fffffff));
 }
 
-/** A `BoundedSemaphore` with initial (and maximum) `value` as a struct member (4 bytes). */
+/**
+ * A `BoundedSemaphore` with initial (and maximum) `value` as a struct member (4 bytes).
+ *
+ * @example
+ * ```ts
+ * import { struct, boundedSemaphore, u32 } from 'sharedctypes';
+ * const Pool = struct({ slots: boundedSemaphore(2), used: u32 });
+ * Pool.create().slots.acquire(); // true
+ * ```
+ */
 export function boundedSemaphore(value = 1): SyncSchema<'boundedSemaphore'> {
   return new SyncSchema('boundedSemaphore', checkCount('boundedSemaphore', value, 0, 0x3fffffff));
 }
 
-/** An `Event` as a struct member (4 bytes). */
+/**
+ * An `Event` as a struct member (4 bytes).
+ *
+ * @example
+ * ```ts
+ * import { struct, event, u32 } from 'sharedctypes';
+ * const Job = struct({ done: event(), result: u32 });
+ * const j = Job.create();
+ * j.done.set(); // a worker waiting in j.done.wait() wakes
+ * ```
+ */
 export function event(): SyncSchema<'event'> {
   return new SyncSchema('event', 0);
 }
 
-/** A `Condition` with its own `RLock` as a struct member (16 bytes). */
+/**
+ * A `Condition` with its own `RLock` as a struct member (16 bytes).
+ *
+ * @example
+ * ```ts
+ * import { struct, condition, u32 } from 'sharedctypes';
+ * const Queue = struct({ changed: condition(), length: u32 });
+ * const q = Queue.create();
+ * q.changed.withLock(() => {
+ *   q.length += 1;
+ *   q.changed.notifyAll();
+ * });
+ * ```
+ */
 export function condition(): SyncSchema<'condition'> {
   return new SyncSchema('condition', 0);
 }
 
-/** A `Barrier` for `parties` threads as a struct member (12 bytes). */
+/**
+ * A `Barrier` for `parties` threads as a struct member (12 bytes).
+ *
+ * @example
+ * ```ts
+ * import { struct, barrier, u32 } from 'sharedctypes';
+ * const Sim = struct({ step: barrier(4), tick: u32 });
+ * Sim.create().step.parties; // 4
+ * ```
+ */
 export function barrier(parties: number): SyncSchema<'barrier'> {
   return new SyncSchema('barrier', checkCount('barrier', parties, 1, 0xfffe));
 }

@@ -43,7 +43,20 @@ function big64Over(buffer: ArrayBufferLike): BigInt64Array {
   return arrayOf(buffer, 'i64', 8) as BigInt64Array;
 }
 
-/** Atomic operations on one integer in shared memory (`bigint` for 64-bit members). */
+/**
+ * Atomic operations on one integer in shared memory (`bigint` for 64-bit members), made by
+ * {@link atomic}.
+ *
+ * @example
+ * ```ts
+ * import { atomic, struct, u32 } from 'sharedctypes';
+ * const s = struct({ ready: u32 }).create();
+ * const ready = atomic(s, 'ready');
+ * ready.store(1);
+ * ready.notify();            // wakes threads in ready.wait(0)
+ * ready.compareExchange(1, 2); // → 1
+ * ```
+ */
 export class AtomicField<T extends number | bigint> {
   readonly #a: IntArray;
   readonly #i: number;

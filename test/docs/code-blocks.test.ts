@@ -58,7 +58,29 @@ function blocksOf(file: string, text: string): Block[] {
   return out;
 }
 
-const blocks = markdownFiles().flatMap((f) => blocksOf(f, readFileSync(join(ROOT, f), 'utf8')));
+/** The TypeScript sources whose TSDoc examples are checked too: src/**\/*.ts. */
+function sourceFiles(dir = 'src'): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? sourceFiles(`${dir}/${e.name}`) : e.name.endsWith('.ts') ? [`${dir}/${e.name}`] : []))
+    .sort();
+}
+
+/** The ```ts blocks of a source file's TSDoc comments (the ` * ` margin removed; lines keep their numbers). */
+function tsdocBlocksOf(file: string, text: string): Block[] {
+  const unstarred = text
+    .split('\n')
+    .map((l) => {
+      const m = /^\s*\* ?(.*)$/.exec(l);
+      return m === null ? '' : (m[1] as string);
+    })
+    .join('\n');
+  return blocksOf(file, unstarred);
+}
+
+const blocks = [
+  ...markdownFiles().flatMap((f) => blocksOf(f, readFileSync(join(ROOT, f), 'utf8'))),
+  ...sourceFiles().flatMap((f) => tsdocBlocksOf(f, readFileSync(join(ROOT, f), 'utf8'))),
+];
 const checked = blocks.filter((b) => !b.flags.includes('nocheck'));
 const runnable = checked.filter((b) => b.flags.includes('run'));
 const work = mkdtempSync(join(tmpdir(), 'sharedctypes-docs-'));
