@@ -120,6 +120,35 @@ describe('the npm tarball', () => {
 
 describe('installed into a scratch project', () => {
   it(
+    'survives a tree-shaking bundler: schema.create()/view() work when only the DSL is imported',
+    async () => {
+      // Views install themselves from one module (dist/views/attach.js, the package's only
+      // side-effect module): a bundler honouring "sideEffects" must keep it.
+      const entry = `import { struct, u8, array } from 'sharedctypes';
+const S = struct({ a: u8 });
+const s = S.create({ a: 5 });
+const xs = array(S, 2).view(new SharedArrayBuffer(2));
+xs.get(1).a = 7;
+console.log(s.a, xs.get(1).a);`;
+      writeFileSync(join(consumer, 'bundle-entry.mjs'), entry);
+      const { build } = await import('esbuild');
+      await build({
+        entryPoints: [join(consumer, 'bundle-entry.mjs')],
+        bundle: true,
+        format: 'esm',
+        treeShaking: true,
+        outfile: join(consumer, 'bundle.mjs'),
+        logLevel: 'silent',
+        absWorkingDir: consumer,
+      });
+      const r = await run(process.execPath, ['bundle.mjs'], consumer);
+      expect(r.code, show(r)).toBe(0);
+      expect(r.stdout.trim()).toBe('5 7');
+    },
+    TIMEOUT,
+  );
+
+  it(
     'works from an ESM consumer under node',
     async () => {
       const script = `
