@@ -36,6 +36,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { struct, array, f64, f32, u32, u8, sizeof, Lock, RLock, Value, share, attach } from '../dist/index.js';
+import { fillParticles } from './particles.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -457,23 +458,7 @@ async function runHandoff() {
   const F32 = new Float32Array(sab);
   const U32 = new Uint32Array(sab);
   const U8 = new Uint8Array(sab);
-  let s = 0x9e3779b9;
-  const rnd = () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-  for (let i = 0; i < N; i++) {
-    F64[i * 6] = rnd() * 1000 - 500;
-    F64[i * 6 + 1] = rnd() * 1000 - 500;
-    F64[i * 6 + 2] = rnd() * 1000 - 500;
-    F32[i * 12 + 6] = rnd() * 10 - 5;
-    F32[i * 12 + 7] = rnd() * 10 - 5;
-    F32[i * 12 + 8] = rnd() * 10 - 5;
-    U32[i * 12 + 9] = (i * 2654435761) >>> 0;
-    U8[i * 48 + 40] = i & 1;
-  }
+  fillParticles(sab, N);
   let reference = 0;
   for (let i = 0; i < N; i++) reference += F64[i * 6] + U32[i * 12 + 9];
   const ps = Particles.view(sab);

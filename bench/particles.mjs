@@ -1,0 +1,28 @@
+// The benchmark data both bench/run.mjs and bench/sync.mjs use: n Particle structs (48 bytes:
+// f64 x, y, z @0/8/16; f32 vx, vy, vz @24/28/32; u32 id @36; u8 alive @40) filled from a fixed
+// xorshift sequence, so that every run and every variant sees the same values.
+
+/** Fills `n` particles in `sab` deterministically, written with plain typed arrays. */
+export function fillParticles(sab, n) {
+  const F64 = new Float64Array(sab);
+  const F32 = new Float32Array(sab);
+  const U32 = new Uint32Array(sab);
+  const U8 = new Uint8Array(sab);
+  let s = 0x9e3779b9;
+  const rnd = () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 4294967296;
+  };
+  for (let i = 0; i < n; i++) {
+    F64[i * 6] = rnd() * 1000 - 500;
+    F64[i * 6 + 1] = rnd() * 1000 - 500;
+    F64[i * 6 + 2] = rnd() * 1000 - 500;
+    F32[i * 12 + 6] = rnd() * 10 - 5;
+    F32[i * 12 + 7] = rnd() * 10 - 5;
+    F32[i * 12 + 8] = rnd() * 10 - 5;
+    U32[i * 12 + 9] = (i * 2654435761) >>> 0;
+    U8[i * 48 + 40] = i & 1;
+  }
+}
