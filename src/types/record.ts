@@ -23,6 +23,12 @@ import type { IntegerName } from './primitives.js';
 /** The largest explicit alignment accepted by `align`. */
 export const MAX_ALIGN = 65536;
 
+/**
+ * The most members a struct or union may have: generated accessors grow with the member count, so a
+ * descriptor from another thread or a file cannot make a thread compile an unbounded class.
+ */
+export const MAX_FIELDS = 65535;
+
 const OPTION_KEYS: ReadonlySet<string> = new Set(['name', 'pack', 'align', 'endian']);
 
 type BitfieldType = PrimitiveSchema<IntegerName | 'bool'>;
@@ -156,6 +162,7 @@ function fieldsFromSpec(fields: FieldsSpec, kind: string, options: RecordOptions
 export function makeRecord(kind: 'struct' | 'union', fields: readonly FieldDef[], options: RecordOptions): RecordSchema {
   const label = recordLabel(kind, options);
   checkOptions(options, kind, label);
+  if (fields.length > MAX_FIELDS) throw schemaError(label, '', `has ${fields.length} members, more than ${MAX_FIELDS}`, 'split it into nested structs');
   const seen = new Set<string>();
   let named = 0;
   const defs: FieldDef[] = [];

@@ -120,6 +120,13 @@ describe('SchemaError catalog', () => {
     expect(schemaError(() => fromJSON('{')).message).toMatch(/^fromJSON: \(document\): is not valid JSON \(.+\)$/);
   });
 
+  it('a descriptor with too many members is refused before any code is generated', () => {
+    const fields = Array.from({ length: 65536 }, (_, i) => ({ name: `f${i}`, type: 'u8' }));
+    expect(schemaError(() => fromJSON({ format: 'sharedctypes/1', root: { kind: 'struct', name: 'Big', fields } })).message).toBe(
+      'fromJSON: root: struct Big has 65536 members, more than 65535; split it into nested structs',
+    );
+  });
+
   it('deeply nested JSON is refused, not a stack overflow', () => {
     let t: unknown = 'u8';
     for (let i = 0; i < 100; i++) t = { kind: 'array', of: t, length: 1 };
