@@ -26,8 +26,8 @@ export interface ViewInternals {
   $$assign(v: unknown): void;
 }
 
-/** A view class bound to one buffer: instances are made from a byte offset. */
-export type BoundCtor = new (o: number) => ViewInternals;
+/** A view class for a buffer: instances are made from a byte offset and the buffer's DataView. */
+export type BoundCtor = new (o: number, d: DataView) => ViewInternals;
 
 /** Where emitted code finds nested view classes and labels: `this.$$C<k>`, `L[i]`. */
 export interface EmitRefs {
@@ -144,7 +144,7 @@ export function emitRead(a: Access, at: string, refs: EmitRefs): string {
       return `(${raw}>>>${num(a.shift)}&${num(2 ** a.width - 1)})`;
     }
     case 'view':
-      return `new ${refs.classRef(a.layout)}(${at})`;
+      return `new ${refs.classRef(a.layout)}(${at},d)`;
     case 'sync':
       return `R.syncAt(${num(a.code)},${num(a.param)},d,${at})`;
     default:
@@ -185,7 +185,7 @@ export function makeRead(a: Access, off: number, nestedKey: NestedKey): Reader {
     }
     case 'view': {
       const key = nestedKey(a.layout);
-      return (self, o) => new (nested(self, key))(o + off);
+      return (self, o) => new (nested(self, key))(o + off, self.$$d);
     }
     case 'sync': {
       const { code, param } = a;
@@ -294,7 +294,7 @@ export function makeWrite(a: Access, off: number, checked: boolean, label: strin
     }
     case 'view': {
       const key = nestedKey(a.layout);
-      return (self, o, v) => new (nested(self, key))(o + off).$$assign(v);
+      return (self, o, v) => new (nested(self, key))(o + off, self.$$d).$$assign(v);
     }
     case 'sync':
       return () => R.syncAssign(label);

@@ -48,6 +48,10 @@ interface ViewClass {
 interface Compiled {
   readonly ctor: ViewClass;
   readonly nested: readonly Layout[];
+  /** Live buffers with a specialised class of this one. */
+  specialized: number;
+  /** The generic class (DataView on the instance), made on first use. */
+  generic?: BoundCtor;
 }
 
 const compiled = new WeakMap<Layout, Map<string, Compiled>>();
@@ -71,42 +75,87 @@ function compile(layout: Layout, mode: CompileMode): Compiled {
     };
     const ctor = mode.codegen ? generate(layout, mode, nestedIndex) : interpret(layout, mode, (l) => `$$C${nestedIndex(l)}`);
     installCommonMembers(ctor, layout, (l, d) => boundClass(l, mode, d));
-    c = { ctor, nested };
+    c = { ctor, nested, specialized: 0 };
     byMode.set(key, c);
   }
   return c;
 }
 
+/** Buffers at least this large get view classes of their own (see {@link boundClass}). */
+export const SPECIALIZE_MIN_BYTES = 64 * 1024;
+/** At most this many live buffers per compiled class get classes of their own. */
+export const SPECIALIZE_MAX = 2;
+
+const released = new FinalizationRegistry<Compiled>((c) => {
+  c.specialized--;
+});
+
 /**
- * The view class of `layout` bound to the buffer behind `d`: `new (boundClass(…))(byteOffset)` is
- * a view. Cached per (DataView, layout, mode); one instance is kept alive per class so that the
- * engine keeps its object shapes (and the optimised code built on them) across garbage collections.
+ * The view class of `layout` for the buffer behind `d`: `new (boundClass(…))(byteOffset, d)` is a
+ * view. Two kinds:
+ *
+ * - **specialised**, for large buffers (≥ {@link SPECIALIZE_MIN_BYTES}, at most
+ *   {@link SPECIALIZE_MAX} live ones per compiled class): the DataView sits on the class's own
+ *   prototype, where optimised code treats it as a constant, as in a hand-written loop over one
+ *   buffer. Instances hold only their offset.
+ * - **generic**, for every other buffer: one class per compiled class, the DataView an instance
+ *   field. Code touching views of many small buffers (many `create()`d values) then sees one object
+ *   shape instead of one per buffer, and stays fast.
+ *
+ * Both are flat copies of the compiled prototype (one prototype hop), and one instance of each is
+ * kept alive so that the engine keeps their shapes, and the optimised code built on them, across
+ * garbage collections.
  */
 export function boundClass(layout: Layout, mode: CompileMode, d: DataView): BoundCtor {
   const c = compile(layout, mode);
-  const byClass = cached(bound, d, () => new Map<Compiled, BoundCtor>());
-  let B = byClass.get(c);
-  if (B === undefined) {
-    // A flat copy of the compiled prototype plus this buffer's constants, and a plain constructor:
-    // one prototype hop and a simple allocation keep element views cheap in optimised code.
-    const Bound = function (this: ViewInternals, o: number) {
-      this.$$o = o;
-    } as unknown as BoundCtor;
-    const P = Object.create(Object.getPrototypeOf(c.ctor.prototype) as object) as object;
-    const own = Object.getOwnPropertyDescriptors(c.ctor.prototype) as Record<string | symbol, PropertyDescriptor>;
-    Reflect.deleteProperty(own, 'constructor');
-    Object.defineProperties(P, own);
-    Object.defineProperty(P, 'constructor', { value: Bound, writable: true, configurable: true });
-    Object.defineProperty(P, '$$d', { value: d });
-    c.nested.forEach((l, k) => {
-      Object.defineProperty(P, `$$C${k}`, { value: boundClass(l, mode, d) });
-    });
-    Bound.prototype = P as ViewInternals;
-    Object.defineProperty(Bound, '$$keep', { value: new Bound(0) });
-    B = Bound as BoundCtor;
-    byClass.set(c, B);
+  const own = bound.get(d)?.get(c);
+  if (own !== undefined) return own;
+  if (d.byteLength >= SPECIALIZE_MIN_BYTES && c.specialized < SPECIALIZE_MAX) {
+    c.specialized++;
+    released.register(d, c);
+    const B = flatClass(c, mode, d);
+    cached(bound, d, () => new Map<Compiled, BoundCtor>()).set(c, B);
+    return B;
   }
-  return B;
+  c.generic ??= flatClass(c, mode, undefined);
+  return c.generic;
+}
+
+const EMPTY = new DataView(new ArrayBuffer(0));
+
+/** A flat class over `c`'s prototype: specialised to `d`, or generic when `d` is undefined. */
+function flatClass(c: Compiled, mode: CompileMode, d: DataView | undefined): BoundCtor {
+  const Bound = (d === undefined
+    ? function (this: { $$o: number; $$d: DataView }, o: number, dv: DataView) {
+        this.$$o = o;
+        this.$$d = dv;
+      }
+    : function (this: ViewInternals, o: number) {
+        this.$$o = o;
+      }) as unknown as BoundCtor;
+  const P = Object.create(Object.getPrototypeOf(c.ctor.prototype) as object) as object;
+  const members = Object.getOwnPropertyDescriptors(c.ctor.prototype) as Record<string | symbol, PropertyDescriptor>;
+  Reflect.deleteProperty(members, 'constructor');
+  Object.defineProperties(P, members);
+  Object.defineProperty(P, 'constructor', { value: Bound, writable: true, configurable: true });
+  if (d !== undefined) Object.defineProperty(P, '$$d', { value: d });
+  c.nested.forEach((l, k) => {
+    Object.defineProperty(P, `$$C${k}`, { value: d === undefined ? genericClass(l, mode) : boundClass(l, mode, d) });
+  });
+  Bound.prototype = P as ViewInternals;
+  Object.defineProperty(Bound, '$$keep', { value: new Bound(0, d ?? EMPTY) });
+  return Bound;
+}
+
+function genericClass(layout: Layout, mode: CompileMode): BoundCtor {
+  const c = compile(layout, mode);
+  c.generic ??= flatClass(c, mode, undefined);
+  return c.generic;
+}
+
+/** Whether views of `Ctor` hold their DataView themselves (the generic kind). */
+export function isGeneric(Ctor: BoundCtor): boolean {
+  return !Object.hasOwn(Ctor.prototype, '$$d');
 }
 
 // ---- generated ------------------------------------------------------------------------------------

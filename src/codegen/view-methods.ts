@@ -115,27 +115,35 @@ export function installArrayMethods(ctor: { prototype: ViewInternals }, layout: 
   define(P, 'cursor', {
     value(this: ArrayInternals, index = 0): CursorInternals {
       const Cursor = cursorClass(bind(layout.element, this.$$d), n, stride, label);
-      const c = new Cursor(this.$$o);
+      const c = new Cursor(this.$$o, this.$$d);
       return (c as unknown as { seek(i: number): CursorInternals }).seek(index);
     },
     writable: true,
   });
 }
 
-const cursors = new WeakMap<BoundCtor, Map<string, new (o: number) => CursorInternals>>();
+const cursors = new WeakMap<BoundCtor, Map<string, new (o: number, d: DataView) => CursorInternals>>();
 
 /** The cursor class over elements of class `Element` (cached, with one instance kept alive). */
-function cursorClass(Element: BoundCtor, n: number, stride: number, label: string): new (o: number) => CursorInternals {
-  const byShape = cached(cursors, Element, () => new Map<string, new (o: number) => CursorInternals>());
+function cursorClass(Element: BoundCtor, n: number, stride: number, label: string): new (o: number, d: DataView) => CursorInternals {
+  const byShape = cached(cursors, Element, () => new Map<string, new (o: number, d: DataView) => CursorInternals>());
   const key = `${n}:${stride}`;
   let C = byShape.get(key);
   if (C === undefined) {
     // Same flat shape as the element class (its members copied, one prototype hop), plus seek/index.
-    const Cursor = function (this: CursorInternals, o: number) {
-      this.$$o = o;
-      this.$$base = o;
-    } as unknown as new (
+    // A generic element class keeps the DataView on the instance, so its cursor does too.
+    const Cursor = (Object.hasOwn(Element.prototype, '$$d')
+      ? function (this: CursorInternals, o: number) {
+          this.$$o = o;
+          this.$$base = o;
+        }
+      : function (this: CursorInternals & { $$d: DataView }, o: number, d: DataView) {
+          this.$$o = o;
+          this.$$base = o;
+          this.$$d = d;
+        }) as unknown as new (
       o: number,
+      d: DataView,
     ) => CursorInternals;
     const P = Object.create(Object.getPrototypeOf(Element.prototype) as object) as object;
     const own = Object.getOwnPropertyDescriptors(Element.prototype) as Record<string | symbol, PropertyDescriptor>;
@@ -160,7 +168,7 @@ function cursorClass(Element: BoundCtor, n: number, stride: number, label: strin
       },
     });
     (Cursor as { prototype: object }).prototype = P;
-    Object.defineProperty(Cursor, '$$keep', { value: new Cursor(0) });
+    Object.defineProperty(Cursor, '$$keep', { value: new Cursor(0, new DataView(new ArrayBuffer(0))) });
     C = Cursor;
     byShape.set(key, C);
   }

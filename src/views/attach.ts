@@ -23,8 +23,9 @@ function construct(schema: Schema, buffer: ArrayBufferLike, offset: number, opti
 export function viewOfLayout(l: Layout, buffer: ArrayBufferLike, offset: number, options: ViewOptions): unknown {
   // A synchronization primitive on its own (mutex().create()) is the primitive itself.
   if (l.kind === 'sync') return syncAt(SYNC_KINDS.indexOf(l.sync), l.param, dataViewOf(buffer), offset);
-  const Ctor = boundClass(l, defaultMode(options.checked === true), dataViewOf(buffer));
-  return new Ctor(offset);
+  const d = dataViewOf(buffer);
+  const Ctor = boundClass(l, defaultMode(options.checked === true), d);
+  return new Ctor(offset, d);
 }
 
 /**
