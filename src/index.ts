@@ -90,3 +90,4 @@ export {
 export { RawValue, RawArray, Value, SharedArray, SharedArray as Array, copy, type LockOptions, type ValueOf, type SharedArrayOf } from './shared/values.js';
 export { share, attach, shareAll, attachAll, type Handle, type HandleKind, type AttachOptions, type Attached } from './transfer/share.js';
 export { LayoutMismatchError } from './errors.js';
+export { indexable, type Indexable, type IndexableSource } from './shared/indexable.js';

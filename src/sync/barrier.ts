@@ -65,6 +65,11 @@ export class Barrier {
     return Atomics.load(this.#a, this.#i + STATE) & COUNT_MASK;
   }
 
+  /** Python spelling of {@link nWaiting}. */
+  get n_waiting(): number {
+    return this.nWaiting;
+  }
+
   /** Whether the barrier is broken. */
   get broken(): boolean {
     return Atomics.load(this.#a, this.#i + BROKEN) !== 0;

@@ -150,4 +150,14 @@ export class Condition extends Acquirable {
   notifyAll(): void {
     this.notify(Infinity);
   }
+
+  /** Python spelling of {@link notifyAll}. */
+  notify_all(): void {
+    this.notifyAll();
+  }
+
+  /** Python spelling of {@link waitFor}. */
+  wait_for<T>(predicate: () => T, timeout = -1): T {
+    return this.waitFor(predicate, timeout);
+  }
 }

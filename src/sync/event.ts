@@ -39,6 +39,11 @@ export class Event {
     return Atomics.load(this.#a, this.#i) !== 0;
   }
 
+  /** Python spelling of {@link isSet}. */
+  is_set(): boolean {
+    return this.isSet();
+  }
+
   /** Sets the flag and wakes every waiter. */
   set(): void {
     Atomics.store(this.#a, this.#i, 1);
