@@ -7,7 +7,6 @@
 // `import … from 'sharedctypes'` resolves to src/index.ts.
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -83,7 +82,10 @@ const blocks = [
 ];
 const checked = blocks.filter((b) => !b.flags.includes('nocheck'));
 const runnable = checked.filter((b) => b.flags.includes('run'));
-const work = mkdtempSync(join(tmpdir(), 'sharedctypes-docs-'));
+// Inside the repository (under node_modules/.cache) so that blocks importing other packages the
+// docs use (e.g. piscina) resolve them from the repository's node_modules.
+mkdirSync(join(ROOT, 'node_modules', '.cache'), { recursive: true });
+const work = mkdtempSync(join(ROOT, 'node_modules', '.cache', 'sharedctypes-docs-'));
 
 /** A temp file name that says where the block came from: README.md-L12.mts. */
 function fileNameOf(b: Block): string {
