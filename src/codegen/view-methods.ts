@@ -115,18 +115,20 @@ export function installArrayMethods(ctor: { prototype: ViewInternals }, layout: 
   define(P, 'cursor', {
     value(this: ArrayInternals, index = 0): CursorInternals {
       const Cursor = cursorClass(bind(layout.element, this.$$d), n, stride, label);
-      const c = new Cursor(this.$$o, this.$$d);
+      // Only a generic cursor takes the DataView: handing it to a specialised one as well made
+      // cursor loops several times slower when compiled and interpreted arrays shared this method.
+      const c = Object.hasOwn(Cursor.prototype, '$$d') ? new Cursor(this.$$o) : new Cursor(this.$$o, this.$$d);
       return (c as unknown as { seek(i: number): CursorInternals }).seek(index);
     },
     writable: true,
   });
 }
 
-const cursors = new WeakMap<BoundCtor, Map<string, new (o: number, d: DataView) => CursorInternals>>();
+const cursors = new WeakMap<BoundCtor, Map<string, new (o: number, d?: DataView) => CursorInternals>>();
 
 /** The cursor class over elements of class `Element` (cached, with one instance kept alive). */
-function cursorClass(Element: BoundCtor, n: number, stride: number, label: string): new (o: number, d: DataView) => CursorInternals {
-  const byShape = cached(cursors, Element, () => new Map<string, new (o: number, d: DataView) => CursorInternals>());
+function cursorClass(Element: BoundCtor, n: number, stride: number, label: string): new (o: number, d?: DataView) => CursorInternals {
+  const byShape = cached(cursors, Element, () => new Map<string, new (o: number, d?: DataView) => CursorInternals>());
   const key = `${n}:${stride}`;
   let C = byShape.get(key);
   if (C === undefined) {
@@ -143,7 +145,7 @@ function cursorClass(Element: BoundCtor, n: number, stride: number, label: strin
           this.$$d = d;
         }) as unknown as new (
       o: number,
-      d: DataView,
+      d?: DataView,
     ) => CursorInternals;
     const P = Object.create(Object.getPrototypeOf(Element.prototype) as object) as object;
     const own = Object.getOwnPropertyDescriptors(Element.prototype) as Record<string | symbol, PropertyDescriptor>;
