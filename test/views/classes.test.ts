@@ -36,4 +36,16 @@ describe('view classes', () => {
       expect(m.cursor(7).id).toBe(9);
     }
   });
+
+  it('an array with a class of its own may hold elements of the shared class (the element schema used up its own classes)', () => {
+    const Q = struct({ x: f64, id: u32 }, { name: 'Q' });
+    const bigs = Array.from({ length: SPECIALIZE_MAX }, () => Q.view(new SharedArrayBuffer(SPECIALIZE_MIN_BYTES)));
+    expect(bigs.every((b) => !isGeneric(ctorOf(b)))).toBe(true);
+    const list = array(Q, Math.ceil(SPECIALIZE_MIN_BYTES / 16)).create();
+    expect(isGeneric(ctorOf(list))).toBe(false);
+    expect(isGeneric(ctorOf(list.get(0)))).toBe(true);
+    list.get(5).set({ x: 1.5, id: 3 });
+    expect(list.cursor(5).toObject()).toEqual({ x: 1.5, id: 3 });
+    expect(list.toArray()[5]).toEqual({ x: 1.5, id: 3 });
+  });
 });
