@@ -31,11 +31,9 @@ import { cpus, totalmem, platform, arch } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { createRequire } from 'node:module';
 import { struct, array, f64, f32, u32, u8, sizeof, offsetof, configure } from '../dist/index.js';
-import { fillParticles } from './particles.mjs';
+import { fillParticles, forcedGc, gc, median } from './common.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -44,17 +42,6 @@ const QUICK = process.env.BENCH_QUICK === '1';
 // run, as the ratio's reference). Results written under such filters are marked as filtered.
 const ONLY_WORKLOADS = process.env.BENCH_WORKLOADS ? new RegExp(process.env.BENCH_WORKLOADS) : null;
 const ONLY_VARIANTS = process.env.BENCH_VARIANTS ? new RegExp(process.env.BENCH_VARIANTS) : null;
-
-let gc = () => {};
-let forcedGc = false;
-if (process.env.BENCH_GC !== '0')
-  try {
-    setFlagsFromString('--expose-gc');
-    gc = runInNewContext('gc');
-    forcedGc = typeof gc === 'function';
-  } catch {
-    /* no forced GC: samples just get a little noisier */
-  }
 
 // ---- the data ------------------------------------------------------------------------------------
 
@@ -545,12 +532,6 @@ function spec(name, fullN) {
   if (name.startsWith('typed-struct')) return { n: Math.min(LIB_N, fullN), samples: SLOW_SAMPLES, warmup: 2, available: TS !== null, note: tsNote };
   if (name.startsWith('sc-interp')) return { n: fullN, samples: SLOW_SAMPLES, warmup: 3, available: true };
   return { n: fullN, samples: FAST_SAMPLES, warmup: WARMUP, available: true };
-}
-
-function median(xs) {
-  const a = [...xs].sort((p, q) => p - q);
-  const m = a.length >> 1;
-  return a.length % 2 ? a[m] : (a[m - 1] + a[m]) / 2;
 }
 
 let sink = 0; // consumes every checksum

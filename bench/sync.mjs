@@ -32,27 +32,14 @@ import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { struct, array, f64, f32, u32, u8, sizeof, Lock, RLock, Value, share, attach } from '../dist/index.js';
-import { fillParticles } from './particles.mjs';
+import { fillParticles, forcedGc, gc, median } from './common.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const QUICK = process.env.BENCH_QUICK === '1';
 const ONLY_PARTS = process.env.BENCH_PARTS ? new RegExp(process.env.BENCH_PARTS) : null;
 const PYTHON = process.env.BENCH_PYTHON || 'python3';
-
-let gc = () => {};
-let forcedGc = false;
-if (process.env.BENCH_GC !== '0')
-  try {
-    setFlagsFromString('--expose-gc');
-    gc = runInNewContext('gc');
-    forcedGc = typeof gc === 'function';
-  } catch {
-    /* no forced GC: samples just get a little noisier */
-  }
 
 // ---- shared definitions (main thread and workers) -----------------------------------------------
 
@@ -217,11 +204,6 @@ function workerMain() {
 
 // ---- main thread --------------------------------------------------------------------------------
 
-function median(xs) {
-  const a = [...xs].sort((p, q) => p - q);
-  const m = a.length >> 1;
-  return a.length % 2 ? a[m] : (a[m - 1] + a[m]) / 2;
-}
 function stats(times) {
   const sorted = [...times].sort((a, b) => a - b);
   return { samples: times.length, medianMs: median(times), minMs: sorted[0], maxMs: sorted[sorted.length - 1] };

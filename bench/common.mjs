@@ -1,0 +1,53 @@
+// What bench/run.mjs and bench/sync.mjs share: the forced GC before samples, the median, and the
+// benchmark data (n Particle structs of 48 bytes: f64 x, y, z @0/8/16; f32 vx, vy, vz @24/28/32;
+// u32 id @36; u8 alive @40, filled from a fixed xorshift sequence, so that every run and every
+// variant sees the same values).
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/**
+ * A full GC to run before every sample (outside the timed region), unless BENCH_GC=0;
+ * `forcedGc` says whether it is real.
+ */
+export let gc = () => {};
+export let forcedGc = false;
+if (process.env.BENCH_GC !== '0')
+  try {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc');
+    forcedGc = typeof gc === 'function';
+  } catch {
+    /* no forced GC: samples just get a little noisier */
+  }
+
+/** The median of a list of numbers. */
+export function median(xs) {
+  const a = [...xs].sort((p, q) => p - q);
+  const m = a.length >> 1;
+  return a.length % 2 ? a[m] : (a[m - 1] + a[m]) / 2;
+}
+
+/** Fills `n` particles in `sab` deterministically, written with plain typed arrays. */
+export function fillParticles(sab, n) {
+  const F64 = new Float64Array(sab);
+  const F32 = new Float32Array(sab);
+  const U32 = new Uint32Array(sab);
+  const U8 = new Uint8Array(sab);
+  let s = 0x9e3779b9;
+  const rnd = () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 4294967296;
+  };
+  for (let i = 0; i < n; i++) {
+    F64[i * 6] = rnd() * 1000 - 500;
+    F64[i * 6 + 1] = rnd() * 1000 - 500;
+    F64[i * 6 + 2] = rnd() * 1000 - 500;
+    F32[i * 12 + 6] = rnd() * 10 - 5;
+    F32[i * 12 + 7] = rnd() * 10 - 5;
+    F32[i * 12 + 8] = rnd() * 10 - 5;
+    U32[i * 12 + 9] = (i * 2654435761) >>> 0;
+    U8[i * 48 + 40] = i & 1;
+  }
+}
