@@ -2,6 +2,9 @@
 // benchmark data (n Particle structs of 48 bytes: f64 x, y, z @0/8/16; f32 vx, vy, vz @24/28/32;
 // u32 id @36; u8 alive @40, filled from a fixed xorshift sequence, so that every run and every
 // variant sees the same values).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -50,4 +53,18 @@ export function fillParticles(sab, n) {
     U32[i * 12 + 9] = (i * 2654435761) >>> 0;
     U8[i * 48 + 40] = i & 1;
   }
+}
+
+/**
+ * Writes bench/results/<name>.json and .md and prints the Markdown. Quick, filtered or
+ * no-forced-GC runs are not the reference results: they go to *.tmp files (git-ignored).
+ */
+export function writeResults(name, result, md, sink) {
+  const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');
+  mkdirSync(dir, { recursive: true });
+  const suffix = result.quick || result.filtered || !forcedGc ? '.tmp' : '';
+  writeFileSync(join(dir, `${name}.json${suffix}`), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(dir, `${name}.md${suffix}`), md);
+  process.stdout.write(`${md}\n`);
+  process.stderr.write(`wrote bench/results/${name}.json${suffix} and bench/results/${name}.md${suffix} (${result.totalSeconds} s, checksum sink ${sink})\n`);
 }

@@ -28,14 +28,13 @@
  *   flatter them, if anything.
  */
 import { cpus, totalmem, platform, arch } from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { struct, array, f64, f32, u32, u8, sizeof, offsetof, configure } from '../dist/index.js';
-import { fillParticles, forcedGc, gc, median } from './common.mjs';
+import { fillParticles, forcedGc, gc, median, writeResults } from './common.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
+const _here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const QUICK = process.env.BENCH_QUICK === '1';
 // Diagnostics only: restrict to workloads / variants matching a regular expression (ta and dv always
@@ -723,12 +722,4 @@ function markdown() {
   return out.join('\n');
 }
 
-const md = markdown();
-const dir = join(here, 'results');
-mkdirSync(dir, { recursive: true });
-// Quick, filtered or no-forced-GC runs are not the reference results: they go to *.tmp files (git-ignored).
-const suffix = result.quick || result.filtered || !forcedGc ? '.tmp' : '';
-writeFileSync(join(dir, `core.json${suffix}`), `${JSON.stringify(result, null, 2)}\n`);
-writeFileSync(join(dir, `core.md${suffix}`), md);
-process.stdout.write(`${md}\n`);
-process.stderr.write(`wrote bench/results/core.json${suffix} and bench/results/core.md${suffix} (${result.totalSeconds} s, checksum sink ${sink})\n`);
+writeResults('core', result, markdown(), sink);

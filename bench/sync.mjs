@@ -28,13 +28,13 @@
  *   deserialization, the worker's full read pass and the reply.
  */
 import { cpus, totalmem, platform, arch } from 'node:os';
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { struct, array, f64, f32, u32, u8, sizeof, Lock, RLock, Value, share, attach } from '../dist/index.js';
-import { fillParticles, forcedGc, gc, median } from './common.mjs';
+import { fillParticles, forcedGc, gc, median, writeResults } from './common.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -568,14 +568,7 @@ async function main() {
   result.targets = targets(parts);
   result.totalSeconds = Math.round((performance.now() - t0) / 100) / 10;
 
-  const md = markdown(result);
-  const dir = join(here, 'results');
-  mkdirSync(dir, { recursive: true });
-  const suffix = result.quick || result.filtered || !forcedGc ? '.tmp' : '';
-  writeFileSync(join(dir, `sync.json${suffix}`), `${JSON.stringify(result, null, 2)}\n`);
-  writeFileSync(join(dir, `sync.md${suffix}`), md);
-  process.stdout.write(`${md}\n`);
-  process.stderr.write(`wrote bench/results/sync.json${suffix} and bench/results/sync.md${suffix} (${result.totalSeconds} s, checksum sink ${sink})\n`);
+  writeResults('sync', result, markdown(result), sink);
 }
 
 function targets(parts) {
