@@ -108,11 +108,20 @@ export class Barrier {
     }
   }
 
-  /** The state word now, or `true` when the round this thread waits in is over. */
-  #poll(w: { generation: number; epoch: number }): number | true {
-    if (Atomics.load(this.#a, this.#i + EPOCH) !== w.epoch) throw new BrokenBarrierError('Barrier.wait(): the barrier was broken while waiting');
+  /**
+   * One look at the barrier for a waiting thread: `true` when its round is over, else the state
+   * word to wait on. Throws when the barrier was broken meanwhile, and breaks it (and throws) when
+   * the deadline has passed.
+   */
+  #poll(w: { generation: number; epoch: number }, deadline: number, timeout: number, what: string): number | true {
+    if (Atomics.load(this.#a, this.#i + EPOCH) !== w.epoch) throw new BrokenBarrierError(`Barrier.${what}(): the barrier was broken while waiting`);
     const now = Atomics.load(this.#a, this.#i + STATE);
-    return now >>> 16 !== w.generation ? true : now;
+    if (now >>> 16 !== w.generation) return true;
+    if (remaining(deadline) <= 0) {
+      this.abort();
+      throw new BrokenBarrierError(`Barrier.${what}(): timed out after ${timeout} ms; the barrier is now broken`);
+    }
+    return now;
   }
 
   /** Waits for all parties (up to `timeout` ms); returns this thread's arrival index 0 … parties − 1. */
@@ -120,15 +129,10 @@ export class Barrier {
     const arrived = this.#arrive();
     if (typeof arrived === 'number') return arrived;
     const deadline = deadlineOf(timeout);
-    for (;;) {
-      const now = this.#poll(arrived);
-      if (now === true) return arrived.index;
-      if (remaining(deadline) <= 0) {
-        this.abort();
-        throw new BrokenBarrierError(`Barrier.wait(): timed out after ${timeout} ms; the barrier is now broken`);
-      }
+    for (let now = this.#poll(arrived, deadline, timeout, 'wait'); now !== true; now = this.#poll(arrived, deadline, timeout, 'wait')) {
       wait(this.#a, this.#i + STATE, now, deadline);
     }
+    return arrived.index;
   }
 
   /** Async form of {@link wait}, for a thread that may not block. */
@@ -136,15 +140,10 @@ export class Barrier {
     const arrived = this.#arrive();
     if (typeof arrived === 'number') return arrived;
     const deadline = deadlineOf(timeout);
-    for (;;) {
-      const now = this.#poll(arrived);
-      if (now === true) return arrived.index;
-      if (remaining(deadline) <= 0) {
-        this.abort();
-        throw new BrokenBarrierError(`Barrier.waitAsync(): timed out after ${timeout} ms; the barrier is now broken`);
-      }
+    for (let now = this.#poll(arrived, deadline, timeout, 'waitAsync'); now !== true; now = this.#poll(arrived, deadline, timeout, 'waitAsync')) {
       await waitAsync(this.#a, this.#i + STATE, now, deadline);
     }
+    return arrived.index;
   }
 
   /** Breaks the barrier: current and future waiters get a `BrokenBarrierError` until `reset()`. */
