@@ -8,7 +8,7 @@ self.onmessage = ({ data: { buffer, from, to, layout } }) => {
   const scene = view(Scene, buffer);
   const p = scene.particles.cursor(); // one reusable handle, moved with seek(i)
   for (let i = from; i < to; i++) {
-    p.seek(i).set({ x: i, y: i * 2, speed: i / 10, id: i, alive: i % 3 === 0 ? 0 : 1, name: `ptícula ${i}` });
+    p.seek(i).set({ x: i, y: i * 2, speed: i / 10, id: i, alive: i % 3 === 0 ? 0 : 1, name: `partícula ${i}` });
   }
   self.postMessage({ from, to });
 };
