@@ -109,6 +109,27 @@ describe('async acquisition', () => {
   });
 });
 
+describe('blocking workers and an async main thread on one lock', () => {
+  it.each(['Lock', 'RLock'])('%s: 2 workers × 10000 blocking + 3000 acquireAsync on this thread, exact', async (kind) => {
+    const lock = kind === 'Lock' ? new Lock() : new RLock();
+    const go = new Event();
+    const counter = counterCell();
+    const c = new Int32Array(counter.buffer);
+    const done = Promise.all(
+      Array.from({ length: 2 }, () => run('counter', { kind, place: lock.place, start: go.place, counter, iterations: 10_000, nested: false })),
+    );
+    go.set();
+    for (let k = 0; k < 3000; k++) {
+      expect(await lock.acquireAsync(20_000)).toBe(true);
+      c[0] = (c[0] as number) + 1;
+      lock.release();
+    }
+    await done;
+    expect(c[0]).toBe(23_000);
+    expect(lock.locked()).toBe(false);
+  });
+});
+
 describe('a worker terminated while holding a lock', () => {
   it.each(['Lock', 'RLock'])('%s stays held: waiters with a timeout give up cleanly instead of hanging', async (kind) => {
     const lock = kind === 'Lock' ? new Lock() : new RLock();
