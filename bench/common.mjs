@@ -3,6 +3,7 @@
 // u32 id @36; u8 alive @40, filled from a fixed xorshift sequence, so that every run and every
 // variant sees the same values).
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { arch, cpus, platform, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
@@ -67,4 +68,20 @@ export function writeResults(name, result, md, sink) {
   writeFileSync(join(dir, `${name}.md${suffix}`), md);
   process.stdout.write(`${md}\n`);
   process.stderr.write(`wrote bench/results/${name}.json${suffix} and bench/results/${name}.md${suffix} (${result.totalSeconds} s, checksum sink ${sink})\n`);
+}
+
+/** The machine a run measured: Node, V8, CPU, cores, memory, and whether GC was forced. */
+export function machineInfo(extra = {}) {
+  const cpu = cpus()[0];
+  return {
+    node: process.version,
+    v8: process.versions.v8,
+    ...extra,
+    platform: `${platform()} ${arch()}`,
+    cpu: cpu ? cpu.model : 'unknown',
+    cpuSpeedMHz: cpu ? cpu.speed : null,
+    cores: cpus().length,
+    totalMemGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    forcedGc,
+  };
 }

@@ -27,14 +27,10 @@
  *   all of it; their ns/element figures are therefore measured on a cache-resident working set and
  *   flatter them, if anything.
  */
-import { cpus, totalmem, platform, arch } from 'node:os';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { struct, array, f64, f32, u32, u8, sizeof, offsetof, configure } from '../dist/index.js';
-import { fillParticles, forcedGc, gc, median, writeResults } from './common.mjs';
+import { fillParticles, gc, median, writeResults, machineInfo } from './common.mjs';
 
-const _here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const QUICK = process.env.BENCH_QUICK === '1';
 // Diagnostics only: restrict to workloads / variants matching a regular expression (ta and dv always
@@ -612,22 +608,12 @@ const plan = [
 const workloads = plan.filter(([, key]) => ONLY_WORKLOADS === null || ONLY_WORKLOADS.test(key)).map((args) => runWorkload(...args));
 restore(N);
 
-const cpu = cpus()[0];
 const result = {
   benchmark: 'sharedctypes core views',
   date: new Date().toISOString(),
   quick: QUICK,
   filtered: ONLY_WORKLOADS !== null || ONLY_VARIANTS !== null,
-  machine: {
-    node: process.version,
-    v8: process.versions.v8,
-    platform: `${platform()} ${arch()}`,
-    cpu: cpu ? cpu.model : 'unknown',
-    cpuSpeedMHz: cpu ? cpu.speed : null,
-    cores: cpus().length,
-    totalMemGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-    forcedGc,
-  },
+  machine: machineInfo(),
   setup: {
     schema: 'struct Particle { double x, y, z; float vx, vy, vz; uint32_t id; uint8_t alive; } // 48 bytes',
     elements: N,

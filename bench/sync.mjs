@@ -27,14 +27,13 @@
  *   thread to the worker's reply arriving, so it includes postMessage, attach / structured-clone
  *   deserialization, the worker's full read pass and the reply.
  */
-import { cpus, totalmem, platform, arch } from 'node:os';
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { struct, array, f64, f32, u32, u8, sizeof, Lock, RLock, Value, share, attach } from '../dist/index.js';
-import { fillParticles, forcedGc, gc, median, writeResults } from './common.mjs';
+import { fillParticles, gc, median, writeResults, machineInfo } from './common.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -542,24 +541,13 @@ async function main() {
   if (enabled('handoff')) parts.handoff = await runHandoff();
   await Promise.all(workers.map((w) => w.terminate()));
 
-  const cpu = cpus()[0];
   const py = parts.python && !parts.python.skipped ? `${parts.python.python} ${parts.python.version}` : null;
   const result = {
     benchmark: 'sharedctypes sync and hand-off',
     date: new Date().toISOString(),
     quick: QUICK,
     filtered: ONLY_PARTS !== null,
-    machine: {
-      node: process.version,
-      v8: process.versions.v8,
-      python: py,
-      platform: `${platform()} ${arch()}`,
-      cpu: cpu ? cpu.model : 'unknown',
-      cpuSpeedMHz: cpu ? cpu.speed : null,
-      cores: cpus().length,
-      totalMemGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-      forcedGc,
-    },
+    machine: machineInfo({ python: py }),
     targets: {},
     parts,
     totalSeconds: 0,
