@@ -8,8 +8,7 @@ import { SyncError } from '../errors.js';
 import { deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
 import { Acquirable } from './acquirable.js';
 import { type SharedPlace, wordsAt } from './memory.js';
-
-const SPIN = 64;
+import { backOff, SPIN_ROUNDS } from './spin.js';
 
 /**
  * A lock in shared memory: one Int32 word that any thread holding the buffer can use.
@@ -62,7 +61,8 @@ export class Lock extends Acquirable {
     const i = this.#i;
     if (Atomics.compareExchange(a, i, 0, 1) === 0) return true;
     if (!blocking) return false;
-    for (let k = 0; k < SPIN; k++) {
+    for (let k = 0; k < SPIN_ROUNDS; k++) {
+      backOff(k);
       if (Atomics.load(a, i) === 0 && Atomics.compareExchange(a, i, 0, 1) === 0) return true;
     }
     const deadline = deadlineOf(timeout);

@@ -9,13 +9,13 @@ import { SyncError } from '../errors.js';
 import { Acquirable } from './acquirable.js';
 import { deadlineOf, remaining, threadIdentity, wait, waitAsync, wake } from './futex.js';
 import { type SharedPlace, wordsAt } from './memory.js';
+import { backOff, SPIN_ROUNDS } from './spin.js';
 
 /** Set in the owner word while some thread may be sleeping on it. */
 const WAITERS = 0x80000000 | 0;
 const OWNER_MASK = 0x7fffffff;
 /** Written by the holder only (plain stores, published by the owner word's atomic operations). */
 const DEPTH = 1;
-const SPIN = 64;
 
 /**
  * A re-entrant lock in shared memory, like Python's `threading.RLock`: the holding thread may
@@ -90,7 +90,8 @@ export class RLock extends Acquirable {
     if (!blocking) return false;
     const a = this.#a;
     const i = this.#i;
-    for (let k = 0; k < SPIN; k++) {
+    for (let k = 0; k < SPIN_ROUNDS; k++) {
+      backOff(k);
       if (Atomics.load(a, i) === 0 && this.#tryTake(me)) return true;
     }
     const deadline = deadlineOf(timeout);
