@@ -116,18 +116,32 @@ export class RLock extends Acquirable {
     }
   }
 
-  /** Frees the lock whatever its depth, waking a sleeper if there may be one. */
+  /** Frees the lock (held by this thread) whatever its depth, waking a sleeper if there may be one. */
   #free(): void {
-    this.#a[this.#i + DEPTH] = 0;
     if ((Atomics.exchange(this.#a, this.#i, 0) & WAITERS) !== 0) wake(this.#a, this.#i, 1);
   }
 
   /** Releases once; the lock is free after as many releases as acquisitions. Only the holder may release. */
   release(): void {
-    if (!this.isOwned()) throw new SyncError('RLock.release(): this thread does not hold the lock');
-    const depth = (this.#a[this.#i + DEPTH] as number) - 1;
-    if (depth > 0) this.#a[this.#i + DEPTH] = depth;
-    else this.#free();
+    const a = this.#a;
+    const i = this.#i;
+    const me = this.#me;
+    // The depth is meaningful only to the holder: checked for ownership before it is used.
+    const depth = a[i + DEPTH] as number;
+    if (depth > 1) {
+      if (((a[i] as number) & OWNER_MASK) !== me) this.#notHeld();
+      a[i + DEPTH] = depth - 1;
+      return;
+    }
+    // Last release: one compare-and-swap both checks ownership and frees a lock without sleepers.
+    const cur = Atomics.compareExchange(a, i, me, 0);
+    if (cur === me) return;
+    if ((cur & OWNER_MASK) !== me) this.#notHeld();
+    this.#free();
+  }
+
+  #notHeld(): never {
+    throw new SyncError('RLock.release(): this thread does not hold the lock');
   }
 
   /** Whether the current thread holds the lock. */

@@ -1,6 +1,6 @@
 // The primitives under real contention: worker_threads, Atomics handshakes, no sleeps, no mocks.
 import { describe, expect, it } from 'vitest';
-import { Barrier, Event, Lock, RLock, struct, u32, i64, u8 } from '../../src/index.js';
+import { Barrier, Event, Lock, RLock, struct, SyncError, u32, i64, u8 } from '../../src/index.js';
 import { run, start } from '../workers/spawn.js';
 
 const WORKERS = 4;
@@ -126,6 +126,26 @@ describe('blocking workers and an async main thread on one lock', () => {
     }
     await done;
     expect(c[0]).toBe(23_000);
+    expect(lock.locked()).toBe(false);
+  });
+});
+
+describe('RLock owner identity across threads', () => {
+  it.each([1, 2])('a worker cannot release an RLock this thread holds at depth %i', async (depth) => {
+    const r = new RLock();
+    for (let k = 0; k < depth; k++) r.acquire();
+    const message = await run<string>('releaseForeign', { kind: 'RLock', place: r.place });
+    expect(message).toBe('SyncError: RLock.release(): this thread does not hold the lock');
+    expect(r.isOwned()).toBe(true); // untouched: still ours, at the same depth
+    for (let k = 0; k < depth; k++) r.release();
+    expect(r.locked()).toBe(false);
+    expect(() => r.release()).toThrow(SyncError);
+  });
+
+  it('a worker can release a Lock this thread holds (Python semantics)', async () => {
+    const lock = new Lock();
+    lock.acquire();
+    expect(await run<string>('releaseForeign', { kind: 'Lock', place: lock.place })).toBe('released');
     expect(lock.locked()).toBe(false);
   });
 });

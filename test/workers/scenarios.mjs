@@ -122,6 +122,17 @@ export const scenarios = {
     return 'unreachable';
   },
 
+  /** Tries to release a lock held by another thread; returns the error message (or 'released'). */
+  async releaseForeign(sc, { kind, place }) {
+    const lock = make(sc, kind, place);
+    try {
+      lock.release();
+      return 'released';
+    } catch (e) {
+      return `${e.name}: ${e.message}`;
+    }
+  },
+
   /** A struct whose lock member guards its counter member. */
   async structLock(sc, { buffer, iterations, start }) {
     const Shared = sc.struct(
