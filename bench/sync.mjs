@@ -594,10 +594,10 @@ function targets(parts) {
   const h = parts.handoff;
   if (h) {
     const afterGc = h.rows.find((x) => x.variant === h.headline);
-    const b2b = h.b2b.find((x) => x.variant === h.headline);
+    const b2b = h.backToBack.find((x) => x.variant === h.headline);
     const rawAfterGc = h.rows.find((x) => x.variant === 'raw-typed-array');
     const how = 'sharedctypes hand-off, get(i) read';
-    const rawB2b = h.b2b.find((x) => x.variant === 'raw-typed-array');
+    const rawB2b = h.backToBack.find((x) => x.variant === 'raw-typed-array');
     t.handoffVsRawWarm = {
       target: `${how}, back to back (4b): ≤ 1.2× raw SharedArrayBuffer + typed arrays`,
       value: b2b.ratioVsRawTypedArray,

@@ -22,9 +22,8 @@ function init(ps) {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
     return seed / 2 ** 32;
   };
-  const p = ps.cursor();
   for (let i = 0; i < ps.length; i++) {
-    p.seek(i).set({
+    ps.get(i).set({
       x: rand() * 100,
       y: rand() * 100,
       z: rand() * 100,

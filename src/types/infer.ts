@@ -155,8 +155,8 @@ export interface ArrayView<E extends Schema> extends ViewBase<ArraySchema<E>>, I
   /** Copies every element into a plain array. */
   toArray(): Infer<E>[];
   /**
-   * A reusable element view that `seek(i)` moves over the array without allocating: the way to keep
-   * a handle in a hot loop.
+   * A reusable element view that `seek(i)` moves over the array without allocating: for a handle
+   * kept across calls. In a hot loop `get(i)` is as fast or faster: V8 removes its allocation.
    */
   cursor(index?: number): Cursor<E>;
 }
