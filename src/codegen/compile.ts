@@ -17,8 +17,10 @@ import {
   type BoundCtor,
   type EmitRefs,
   emitRead,
+  emitIsIndex,
   emitReadPlain,
   emitWrite,
+  makeIsIndex,
   makeRead,
   makeReadPlain,
   makeWrite,
@@ -185,7 +187,7 @@ function generate(layout: Layout, mode: CompileMode, nestedIndex: (l: Layout) =>
       const n = layout.length;
       const stride = layout.element.size;
       const el = accessOf(layout.element);
-      const check = `if(!((i>>>0)===i&&i<${n}))R.badIndex(i,${n},${self});`;
+      const check = `if(!${emitIsIndex('i', n)})R.badIndex(i,${n},${self});`;
       const at = `this.$$o+i*${stride}`;
       const elLabel = `${typeLabel(layout.schema)} element`;
       lines.push(
@@ -297,8 +299,9 @@ function interpret(layout: Layout, mode: CompileMode, nestedKey: NestedKey): Vie
       const read = makeRead(el, 0, nestedKey);
       const plain = makeReadPlain(el, 0, nestedKey);
       const write = makeWrite(el, 0, mode.checked, `${self} element`, nestedKey);
+      const isIndex = makeIsIndex(n);
       const check = (i: unknown): void => {
-        if (!((i as number) >>> 0 === i && (i as number) < n)) R.badIndex(i, n, self);
+        if (!isIndex(i)) R.badIndex(i, n, self);
       };
       P['get'] = function (this: ViewInternals, i: number) {
         check(i);

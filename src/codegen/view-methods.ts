@@ -7,7 +7,7 @@
  */
 import type { ArrayLayout, Layout } from '../layout/types.js';
 import { typeLabel } from '../types/schema.js';
-import type { BoundCtor, ViewInternals } from './access.js';
+import { type BoundCtor, makeIsIndex, type ViewInternals } from './access.js';
 import { RUNTIME as R } from './runtime.js';
 import { cached } from '../memo.js';
 
@@ -147,6 +147,7 @@ function cursorClass(Element: BoundCtor, n: number, stride: number, label: strin
       o: number,
       d?: DataView,
     ) => CursorInternals;
+    const isIndex = makeIsIndex(n);
     const P = Object.create(Object.getPrototypeOf(Element.prototype) as object) as object;
     const own = Object.getOwnPropertyDescriptors(Element.prototype) as Record<string | symbol, PropertyDescriptor>;
     Reflect.deleteProperty(own, 'constructor');
@@ -161,7 +162,7 @@ function cursorClass(Element: BoundCtor, n: number, stride: number, label: strin
       },
       seek: {
         value(this: CursorInternals, i: number): CursorInternals {
-          if (!(i >>> 0 === i && i < n)) R.badIndex(i, n, `${label} cursor`);
+          if (!isIndex(i)) R.badIndex(i, n, `${label} cursor`);
           this.$$o = this.$$base + i * stride;
           return this;
         },

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { emitIsIndex, makeIsIndex } from '../../src/codegen/access.js';
 import { array, bits, bool, char, create, f32, f64, i8, i16, i32, i64, sizeof, struct, u8, u16, u32, u64, union, view } from '../../src/index.js';
 
 const Particle = struct({ x: f64, y: f64, z: f64, vx: f32, vy: f32, vz: f32, id: u32, alive: u8 }, { name: 'Particle' });
@@ -173,6 +175,37 @@ describe('array views', () => {
     }
     expect(() => a.get(4)).toThrow('struct Particle[4]: index 4 is out of range; use a whole number from 0 to 3');
     expect(() => a.at(-5)).toThrow(RangeError);
+  });
+  it('get, set and seek accept exactly the whole numbers 0 ≤ i < length (property)', () => {
+    const anyIndex = fc.oneof(
+      fc.integer({ min: -10, max: 20 }),
+      fc.double(),
+      fc.constantFrom(-0, 2 ** 31, 2 ** 31 - 1, 2 ** 32, 2 ** 32 + 1, -(2 ** 32) + 1, 2 ** 53, Number.NaN, Infinity, -Infinity),
+      fc.constantFrom('1', '', null, undefined, true, [1], { valueOf: () => 1 }, 1n),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 12 }), anyIndex, (n, i) => {
+        const a = array(u16, n).create();
+        const c = a.cursor();
+        const valid = typeof i === 'number' && Number.isInteger(i) && i >= 0 && i < n;
+        const uses: (() => unknown)[] = [() => a.get(i as number), () => c.seek(i as number)];
+        if (typeof i === 'number') uses.push(() => a.set(i, 1)); // set(arrayLike, offset) otherwise
+        for (const use of uses) {
+          if (valid) expect(use).not.toThrow();
+          else expect(use).toThrow(RangeError);
+        }
+      }),
+    );
+  });
+  it('the index test has a general form for arrays longer than 2³¹ elements', () => {
+    const n = 2 ** 31 + 8;
+    const isIndex = makeIsIndex(n);
+    for (const i of [0, 2 ** 31 - 1, 2 ** 31, n - 1]) expect(isIndex(i)).toBe(true);
+    for (const i of [-1, n, 1.5, Number.NaN, 2 ** 32 + 1, '1']) expect(isIndex(i)).toBe(false);
+    const source = emitIsIndex('i', n);
+    const compiled = new Function('i', `return ${source}`) as (i: unknown) => boolean;
+    for (const i of [0, 2 ** 31 - 1, 2 ** 31, n - 1]) expect(compiled(i)).toBe(true);
+    for (const i of [-1, n, 1.5, Number.NaN, 2 ** 32 + 1, '1']) expect(compiled(i)).toBe(false);
   });
   it('set(i, v) and set(values, offset) like TypedArray.set', () => {
     const a = array(i16, 5).create();
