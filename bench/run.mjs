@@ -337,7 +337,7 @@ const random = {
     let s = 0;
     for (let k = 0; k < n; k++) {
       const i = IDX[k];
-      if (!(i >>> 0 === i && i < N)) throw new RangeError(`index ${i} out of range`);
+      if (!(typeof i === 'number' && i >>> 0 < N && i === (i | 0))) throw new RangeError(`index ${i} out of range`);
       const o = i * 48;
       s += DV.getFloat64(o, true) + DV.getUint32(o + 36, true);
     }
