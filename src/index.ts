@@ -9,11 +9,12 @@
 export { bool, i8, u8, i16, u16, i32, u32, i64, u64, f32, f64, TYPECODES } from './types/builtins.js';
 export { char } from './types/char.js';
 export { array, type MultiArray } from './types/array.js';
-export { struct, union, bits, unnamed } from './types/record.js';
+export { struct, union, bits, unnamed, aligned } from './types/record.js';
 export { mutex, rmutex, semaphore, boundedSemaphore, event, condition, barrier, SYNC_WORDS } from './types/sync.js';
 export {
   isSchema,
   typeLabel,
+  type AlignedSpec,
   type ArraySchema,
   type BitfieldSpec,
   type CharSchema,

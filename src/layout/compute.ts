@@ -95,7 +95,8 @@ function recordLayout(schema: RecordSchema, inherited: Endian): RecordLayout {
       continue;
     }
     const member = layout(field.type, endian);
-    const align = rules.memberAlign(member.align);
+    // An explicit alignment below the type's own changes nothing, as in C (pack lowers alignment).
+    const align = rules.memberAlign(Math.max(member.align, field.align ?? 1));
     if (holdsSync(member)) {
       const label = typeLabel(schema);
       let inner: Layout = member;

@@ -42,8 +42,11 @@ function record(l: RecordLayout, base: number, indent: string, out: string[]): v
   if (l.endian === 'big') tags.push('big-endian');
   out.push(`${indent}${typeLabel(l.schema)} {  /* ${tags.join(', ')} */`);
   const inner = `${indent}  `;
+  const explicit = new Map(l.schema.fields.map((f) => [f.name, f.align]));
   let end = 0; // first byte after the members so far (structs)
   for (const f of l.fields) {
+    const align = explicit.get(f.name);
+    const note = align === null || align === undefined ? '' : `  /* aligned(${align}) */`;
     const at = base + f.offset;
     if (l.kind === 'struct' && f.bits === null && f.offset > end) out.push(padding(f.offset - end, 'hole', inner));
     if (f.bits !== null) {
@@ -54,10 +57,10 @@ function record(l: RecordLayout, base: number, indent: string, out: string[]): v
     }
     const nested = innerRecord(f.layout);
     if (nested !== undefined && f.layout.kind !== 'array') {
-      out.push(`${inner}${comment(String(at), f.layout.size)}  ${f.name}:`);
+      out.push(`${inner}${comment(String(at), f.layout.size)}  ${f.name}:${note}`);
       record(nested, at, `${inner}  `, out);
     } else {
-      out.push(`${inner}${comment(String(at), f.layout.size)}  ${declOf(f.layout, f.name)};`);
+      out.push(`${inner}${comment(String(at), f.layout.size)}  ${declOf(f.layout, f.name)};${note}`);
       if (nested !== undefined) {
         out.push(`${inner}${' '.repeat(17)}/* each element: */`);
         record(nested, at, `${inner}  `, out);

@@ -65,7 +65,7 @@ export function toC(type: SchemaLike, options: { readonly name?: string } = {}):
       } else {
         const member = layout(f.type, l.endian);
         const { base, dims } = typeName(member);
-        out.push(`  ${base} ${f.name as string}${dims};`);
+        out.push(`  ${base} ${f.name as string}${dims}${f.align === null ? '' : ` __attribute__((aligned(${f.align})))`};`);
       }
     }
     out.push('};');

@@ -66,18 +66,33 @@ export function toCtypes(type: SchemaLike, options: { readonly name?: string } =
     const hasBits = l.schema.fields.some((f) => f.bits !== null);
     if (hasBits && l.schema.options.pack === undefined) out.push("    _layout_ = 'gcc-sysv'  # Python 3.14+; older ctypes places bitfields by MSVC rules");
     if (l.schema.options.pack !== undefined) out.push(`    _pack_ = ${l.schema.options.pack}`);
-    if (l.schema.options.align !== undefined) out.push(`    _align_ = ${l.schema.options.align}  # Python 3.13+`);
+    const memberAligned = l.schema.fields.some((f) => f.align !== null);
+    if (l.schema.options.align !== undefined || memberAligned) out.push(`    _align_ = ${l.align}  # Python 3.13+`);
     out.push('    _fields_ = [');
     let pad = 0;
+    const placedByName = new Map(l.fields.map((x) => [x.name, x]));
+    let end = 0; // first byte after the members so far (struct)
+    let bitsSeen = false;
     for (const f of l.schema.fields) {
       if (f.bits === null) {
+        const placed = placedByName.get(f.name as string);
+        if (f.align !== null && placed !== undefined && l.kind === 'struct') {
+          // ctypes has no member alignment: explicit padding puts the member where C does.
+          if (bitsSeen) out.push(`        # NOT EXPRESSIBLE exactly: aligned(${f.align}) after bitfields; the padding below assumes whole bytes`);
+          if (placed.offset > end) out.push(`        ('_align_pad_${pad++}', ctypes.c_char * ${placed.offset - end}),  # C: aligned(${f.align})`);
+        }
         out.push(`        ('${f.name as string}', ${typeExpr(layout(f.type, l.endian))}),`);
+        if (placed !== undefined) end = Math.max(end, placed.offset + placed.layout.size);
       } else if (f.bits === 0) {
+        bitsSeen = true;
         out.push(
           `        # NOT EXPRESSIBLE: C zero-width bitfield ${f.type.kind === 'primitive' ? f.type.name : ''} : 0 (ctypes has none; the layout differs from here on)`,
         );
       } else {
         const t = f.type.kind === 'primitive' ? `ctypes.${PRIMITIVES[f.type.name].ctypes}` : 'ctypes.c_int';
+        bitsSeen = true;
+        const placed = f.name === null ? undefined : placedByName.get(f.name);
+        if (placed?.bits) end = Math.max(end, Math.ceil((placed.bits.bitOffset + placed.bits.width) / 8));
         const name = f.name ?? `_unnamed_${pad++}`;
         out.push(`        ('${name}', ${t}, ${f.bits}),${f.name === null ? '  # unnamed in C (it adds no alignment there)' : ''}`);
       }

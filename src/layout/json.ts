@@ -50,6 +50,8 @@ export interface FieldJSON {
   readonly name?: string;
   readonly type: TypeJSON;
   readonly bits?: number;
+  /** Explicit alignment of the member (`aligned(type, n)`). */
+  readonly align?: number;
 }
 
 /** A descriptor document. */
@@ -93,7 +95,7 @@ export function toJSON(schema: Schema): SchemaJSON {
         if (known !== undefined) return { ref: known };
         const fields = s.fields.map((f): FieldJSON => {
           const type = write(f.type);
-          if (f.bits === null) return { name: f.name as string, type };
+          if (f.bits === null) return f.align === null ? { name: f.name as string, type } : { name: f.name as string, type, align: f.align };
           return f.name === null ? { type, bits: f.bits } : { name: f.name, type, bits: f.bits };
         });
         const { name, pack, align, endian } = s.options;
@@ -232,13 +234,15 @@ function read(t: unknown, path: string, named: ReadonlyMap<string, Schema>, dept
       if (!Array.isArray(rawFields)) fail(`${path}.fields`, `is ${describeValue(rawFields)}`, 'expected an array of fields');
       const fields = rawFields.map((f: unknown, i): FieldDef => {
         const fp = `${path}.fields[${i}]`;
-        if (!isObject(f)) fail(fp, `is ${describeValue(f)}`, 'expected { name, type, bits? }');
-        onlyKeys(f, ['name', 'type', 'bits'], fp);
+        if (!isObject(f)) fail(fp, `is ${describeValue(f)}`, 'expected { name, type, bits?, align? }');
+        onlyKeys(f, ['name', 'type', 'bits', 'align'], fp);
         const name = f['name'];
         if (name !== undefined && typeof name !== 'string') fail(`${fp}.name`, `is ${describeValue(name)}`, 'expected a string');
         const bits = f['bits'];
         if (bits !== undefined && typeof bits !== 'number') fail(`${fp}.bits`, `is ${describeValue(bits)}`, 'expected a number');
-        return { name: name ?? null, type: read(f['type'], `${fp}.type`, named, depth + 1), bits: bits ?? null };
+        const align = f['align'];
+        if (align !== undefined && typeof align !== 'number') fail(`${fp}.align`, `is ${describeValue(align)}`, 'expected a number');
+        return { name: name ?? null, type: read(f['type'], `${fp}.type`, named, depth + 1), bits: bits ?? null, align: align ?? null };
       });
       const options: Record<string, unknown> = {};
       for (const k of ['name', 'pack', 'align', 'endian'] as const) if (t[k] !== undefined) options[k] = t[k];

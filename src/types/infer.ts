@@ -13,6 +13,7 @@ import type { BoundedSemaphore, Semaphore } from '../sync/semaphore.js';
 import type { PrimitiveInputs, PrimitiveName, PrimitiveValues } from './primitives.js';
 import type {
   ArraySchema,
+  AlignedSpec,
   BitfieldSpec,
   CharSchema,
   FieldsSpec,
@@ -50,8 +51,9 @@ export interface ViewOptions {
   readonly checked?: boolean;
 }
 
-/** The schema of a field spec: bitfields become their declared type, typecodes their schema. */
-export type FieldSchema<S> = S extends BitfieldSpec<infer T, boolean> ? PrimitiveSchema<T> : ResolveSchema<S>;
+/** The schema of a field spec: bitfields become their declared type, aligned members and typecodes their schema. */
+export type FieldSchema<S> =
+  S extends BitfieldSpec<infer T, boolean> ? PrimitiveSchema<T> : S extends AlignedSpec<infer T> ? ResolveSchema<T> : ResolveSchema<S>;
 
 /** The keys of a fields spec that are view fields (unnamed bitfields are not). */
 export type NamedKeys<F> = { [K in keyof F]: F[K] extends { readonly kind: 'bits'; readonly named: false } ? never : K }[keyof F] & string;

@@ -8,6 +8,7 @@ import { describeValue, resolveSchema } from './builtins.js';
 import { checkFieldName, checkTypeName } from './names.js';
 import { isBitfieldCapable, PRIMITIVES } from './primitives.js';
 import {
+  type AlignedSpec,
   type BitfieldSpec,
   type FieldDef,
   type FieldsSpec,
@@ -15,6 +16,7 @@ import {
   type PrimitiveSchema,
   type RecordOptions,
   RecordSchema,
+  type SchemaLike,
   type StructSchema,
   type UnionSchema,
 } from './schema.js';
@@ -71,6 +73,20 @@ function isBitfield(value: unknown): value is BitfieldSpec {
   return value instanceof Bitfield;
 }
 
+class Aligned<T> implements AlignedSpec<T> {
+  readonly kind = 'aligned' as const;
+  constructor(
+    readonly type: T,
+    readonly align: number,
+  ) {
+    Object.freeze(this);
+  }
+}
+
+function isAligned(value: unknown): value is AlignedSpec {
+  return value instanceof Aligned;
+}
+
 /**
  * A named bitfield: C `T name : width`. Allowed on integer types and `bool` (width 1). Placement
  * follows gcc: a bitfield never straddles a boundary of its declared type's size unless the struct
@@ -103,6 +119,29 @@ export function bits<T extends BitfieldTypeLike>(type: T, width: number): Bitfie
  */
 export function unnamed<T extends BitfieldTypeLike>(type: T, width: number): BitfieldSpec<BitTypeName<T>, false> {
   return new Bitfield(type as never, width, false);
+}
+
+/**
+ * A member aligned to `n` bytes: C `T name __attribute__((aligned(n)))` (or `_Alignas(n) T name`).
+ * The member starts at a multiple of `n` and the record's alignment becomes at least `n`; the
+ * member's size does not change. `n` is a power of two; as in C, one below the type's own
+ * alignment changes nothing (only `pack` lowers alignment), and under `pack`, as with
+ * `#pragma pack`, the member's alignment is capped at the pack value. Typical use: keep counters
+ * that different threads update on different cache lines.
+ *
+ * @example
+ * ```ts
+ * import { struct, aligned, u64, sizeof, offsetof } from 'sharedctypes';
+ * const Counters = struct({
+ *   produced: aligned(u64, 64), // @0
+ *   consumed: aligned(u64, 64), // @64: its own cache line, no false sharing
+ * });
+ * sizeof(Counters);             // 128
+ * offsetof(Counters, 'consumed'); // 64
+ * ```
+ */
+export function aligned<T extends SchemaLike>(type: T, n: number): AlignedSpec<T> {
+  return new Aligned(type, n);
 }
 
 /**
@@ -150,8 +189,12 @@ function fieldsFromSpec(fields: FieldsSpec, kind: string, options: RecordOptions
   }
   return Object.keys(fields).map((key) => {
     const spec: unknown = fields[key];
-    if (isBitfield(spec)) return { name: spec.named ? key : null, type: resolveSchema(spec.type, label, key), bits: spec.width };
-    return { name: key, type: resolveSchema(spec, label, key), bits: null };
+    if (isBitfield(spec)) return { name: spec.named ? key : null, type: resolveSchema(spec.type, label, key), bits: spec.width, align: null };
+    if (isAligned(spec)) {
+      if (isBitfield(spec.type)) throw schemaError(label, key, 'is an aligned bitfield', 'align an ordinary member; bitfields follow their unit');
+      return { name: key, type: resolveSchema(spec.type, label, key), bits: null, align: spec.align };
+    }
+    return { name: key, type: resolveSchema(spec, label, key), bits: null, align: null };
   });
 }
 
@@ -177,7 +220,13 @@ export function makeRecord(kind: 'struct' | 'union', fields: readonly FieldDef[]
     if (!isSchema(field.type)) throw schemaError(label, displayPath, `is not a type (got ${describeValue(field.type)})`);
     if (field.bits !== null) checkBitfield(field, label, displayPath);
     else if (field.name === null) throw schemaError(label, displayPath, 'has no name', 'only bitfields may be unnamed');
-    defs.push({ name: field.name, type: field.type, bits: field.bits });
+    const align = field.align ?? null;
+    if (align !== null) {
+      if (field.bits !== null) throw schemaError(label, displayPath, 'is an aligned bitfield', 'align an ordinary member; bitfields follow their unit');
+      if (!isPowerOfTwo(align))
+        throw schemaError(label, displayPath, `has aligned(…, ${describeValue(align)})`, `the alignment is a power of two from 1 to ${MAX_ALIGN}`);
+    }
+    defs.push({ name: field.name, type: field.type, bits: field.bits, align });
   }
   if (named === 0) throw schemaError(label, '', 'has no named fields', `a C ${kind} needs at least one member`);
   return new RecordSchema(kind, defs, options);
@@ -219,10 +268,15 @@ function checkOptions(options: RecordOptions, kind: string, label: string): void
     throw schemaError(label, '', `has pack: ${describeValue(options.pack)}`, 'pack is 1, 2, 4, 8 or 16, as with #pragma pack');
   }
   const align: unknown = options.align;
-  if (align !== undefined && (typeof align !== 'number' || !Number.isInteger(align) || align < 1 || align > MAX_ALIGN || (align & (align - 1)) !== 0)) {
+  if (align !== undefined && !isPowerOfTwo(align)) {
     throw schemaError(label, '', `has align: ${describeValue(align)}`, `align is a power of two from 1 to ${MAX_ALIGN}`);
   }
   if (options.endian !== undefined && options.endian !== 'little' && options.endian !== 'big') {
     throw schemaError(label, '', `has endian: ${describeValue(options.endian)}`, "endian is 'little' or 'big'");
   }
+}
+
+/** A power of two from 1 to {@link MAX_ALIGN}. */
+function isPowerOfTwo(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_ALIGN && (value & (value - 1)) === 0;
 }

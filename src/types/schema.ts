@@ -154,12 +154,19 @@ export interface BitfieldSpec<T extends IntegerName | 'bool' = IntegerName | 'bo
   readonly named: Named;
 }
 
+/** A member with an explicit alignment, made by `aligned(type, n)`: C `T name __attribute__((aligned(n)))`. */
+export interface AlignedSpec<T = unknown> {
+  readonly kind: 'aligned';
+  readonly type: T;
+  readonly align: number;
+}
+
 /**
- * What a field of a struct or union may be declared as: a schema, a typecode or a bitfield. (Typed
- * by the `kind` tag only, which keeps inference of nested `array(…)`/`struct(…)` calls cheap; the
- * values are validated when the record is built.)
+ * What a field of a struct or union may be declared as: a schema, a typecode, a bitfield or an
+ * aligned member. (Typed by the `kind` tag only, which keeps inference of nested
+ * `array(…)`/`struct(…)` calls cheap; the values are validated when the record is built.)
  */
-export type FieldSpec = { readonly kind: SchemaKind | 'bits' } | Typecode;
+export type FieldSpec = { readonly kind: SchemaKind | 'bits' | 'aligned' } | Typecode;
 
 /** The fields argument of {@link struct} and {@link union}, in declaration order. */
 export type FieldsSpec = { readonly [name: string]: FieldSpec };
@@ -171,6 +178,8 @@ export interface FieldDef {
   readonly type: Schema;
   /** Bit width for a bitfield, `null` for an ordinary field. */
   readonly bits: number | null;
+  /** Explicit alignment of the member (`aligned(type, n)`), `null` for its natural alignment. */
+  readonly align: number | null;
 }
 
 /** A C struct or union. */

@@ -8,9 +8,9 @@
 import { rangeError, typeError } from '../errors.js';
 import { resolvePath } from '../layout/queries.js';
 import type { Layout } from '../layout/types.js';
-import type { NamedKeys } from '../types/infer.js';
+import type { FieldSchema, NamedKeys } from '../types/infer.js';
 import type { IntegerName } from '../types/primitives.js';
-import type { ArraySchema, PrimitiveSchema, RecordSchema, ResolveSchema } from '../types/schema.js';
+import type { ArraySchema, PrimitiveSchema, RecordSchema } from '../types/schema.js';
 import { typeLabel } from '../types/schema.js';
 import { cached } from '../memo.js';
 
@@ -132,7 +132,7 @@ export class AtomicField<T extends number | bigint> {
 export type AtomicKeys<S> =
   S extends RecordSchema<'struct' | 'union', infer F>
     ? {
-        [K in NamedKeys<F>]: F[K] extends { readonly kind: 'bits' } ? never : ResolveSchema<F[K]> extends PrimitiveSchema<IntegerName> ? K : never;
+        [K in NamedKeys<F>]: F[K] extends { readonly kind: 'bits' } ? never : FieldSchema<F[K]> extends PrimitiveSchema<IntegerName> ? K : never;
       }[NamedKeys<F>]
     : never;
 
@@ -140,8 +140,7 @@ export type AtomicKeys<S> =
 export type MemberPath = `${string}.${string}` | `${string}[${number}]${string}`;
 
 /** The JS type of the atomic member `K` of struct `S`. */
-export type AtomicValueAt<S, K> =
-  S extends RecordSchema<'struct' | 'union', infer F> ? (K extends keyof F ? AtomicValueOf<ResolveSchema<F[K]>> : never) : never;
+export type AtomicValueAt<S, K> = S extends RecordSchema<'struct' | 'union', infer F> ? (K extends keyof F ? AtomicValueOf<FieldSchema<F[K]>> : never) : never;
 
 /** The JS type of an atomic integer member. */
 export type AtomicValueOf<T> = T extends PrimitiveSchema<'i64' | 'u64'> ? bigint : number;

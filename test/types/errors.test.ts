@@ -101,7 +101,7 @@ describe('SchemaError catalog', () => {
     [
       'unknown JSON key',
       () => fromJSON({ format: 'sharedctypes/1', root: { kind: 'struct', fields: [{ name: 'a', type: 'u8', offset: 3 }] } }),
-      "fromJSON: root.fields[0]: has unknown key 'offset'; allowed keys: name, type, bits",
+      "fromJSON: root.fields[0]: has unknown key 'offset'; allowed keys: name, type, bits, align",
     ],
     ['wrong format tag', () => fromJSON({ format: 'other', root: 'u8' }), 'fromJSON: format: is string "other"; expected \'sharedctypes/1\''],
   ])('%s', (_what, f, message) => {

@@ -42,6 +42,12 @@ const Packed2 = struct({ a: u8, b: u32, c: u16 }, { name: 'Packed2', pack: 2 });
   Aligned: `import { struct, u32, u8 } from 'sharedctypes';
 const Slot = struct({ n: u32 }, { name: 'Slot', align: 64 });
 const Aligned = struct({ tag: u8, slot: Slot }, { name: 'Aligned' });`,
+  Counters: `import { struct, aligned, u64, u8 } from 'sharedctypes';
+const Counters = struct({
+  produced: aligned(u64, 64), // written by one thread…
+  consumed: aligned(u64, 64), // …and this by another: separate cache lines, no false sharing
+  flag: u8,
+}, { name: 'Counters' });`,
   Header: `import { struct, u16, u32, array, u8 } from 'sharedctypes';
 const Version = struct({ major: u16, minor: u16 }, { name: 'Version' });
 const Header = struct({
