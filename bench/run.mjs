@@ -196,6 +196,12 @@ const read = {
     }
     return s;
   },
+  // for…of over the whole array (n is always N here).
+  'sc-for-of'() {
+    let s = 0;
+    for (const p of ps) s += p.x + p.y + p.z + p.vx + p.vy + p.vz + p.id;
+    return s;
+  },
   'sc-interp-get'(n) {
     let s = 0;
     for (let i = 0; i < n; i++) {
@@ -630,6 +636,7 @@ const result = {
     'dv-checked': 'hand-written DataView with the same index check sharedctypes makes (random access only; not a ratio reference)',
     'sc-get': 'sharedctypes compiled accessors, ps.get(i).x (handle used and dropped)',
     'sc-cursor': 'sharedctypes compiled accessors, one cursor: c.seek(i).x',
+    'sc-for-of': 'sharedctypes compiled accessors, for (const p of ps) p.x (read pass only)',
     'sc-interp-*': "sharedctypes with configure({ codegen: 'off' }) (interpreted accessors)",
     'sc-stored: build+read': 'array of stored ps.get(i) handles built and then read, both timed',
     'sc-stored: read only': 'the same handles built once outside the timed region',

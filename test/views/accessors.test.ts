@@ -207,6 +207,26 @@ describe('array views', () => {
     for (const i of [0, 2 ** 31 - 1, 2 ** 31, n - 1]) expect(compiled(i)).toBe(true);
     for (const i of [-1, n, 1.5, Number.NaN, 2 ** 32 + 1, '1']) expect(compiled(i)).toBe(false);
   });
+  it('iterate with the iterator protocol: next() until done, and stays done', () => {
+    const a = array(u16, 3).create([4, 5, 6]);
+    const it = a[Symbol.iterator]();
+    expect([it.next(), it.next(), it.next(), it.next(), it.next()]).toEqual([
+      { value: 4, done: false },
+      { value: 5, done: false },
+      { value: 6, done: false },
+      { value: undefined, done: true },
+      { value: undefined, done: true },
+    ]);
+    const again = a[Symbol.iterator]();
+    expect(again[Symbol.iterator]()).toBe(again); // an iterable iterator, like a generator
+    expect(Object.getPrototypeOf(Object.getPrototypeOf(again))).toBe(Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())));
+    expect(Array.from(a)).toEqual([4, 5, 6]);
+    const ps = Arr.create();
+    ps.get(2).id = 9;
+    let seen = 0;
+    for (const p of ps) seen += p.id; // element views, live
+    expect(seen).toBe(9);
+  });
   it('set(i, v) and set(values, offset) like TypedArray.set', () => {
     const a = array(i16, 5).create();
     a.set(1, 7);
