@@ -63,7 +63,7 @@ const big = (n: bigint): string => `${n}n`;
  * any other value (a fraction, NaN, a negative number, 2³² + 1, a string, a bigint) fails one of
  * the three. Longer arrays use the general form.
  */
-const SHORT_ARRAY = 2 ** 31;
+export const SHORT_ARRAY = 2 ** 31;
 
 /** Source of the test "`v` is a whole number with 0 ≤ v < n" (`v` a variable name). */
 export function emitIsIndex(v: string, n: number): string {

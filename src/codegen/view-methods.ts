@@ -7,7 +7,7 @@
  */
 import type { ArrayLayout, Layout } from '../layout/types.js';
 import { typeLabel } from '../types/schema.js';
-import { type BoundCtor, makeIsIndex, type ViewInternals } from './access.js';
+import { type BoundCtor, SHORT_ARRAY, type ViewInternals } from './access.js';
 import { RUNTIME as R } from './runtime.js';
 import { cached } from '../memo.js';
 
@@ -172,7 +172,6 @@ function cursorClass(Element: BoundCtor, n: number, stride: number, label: strin
       o: number,
       d?: DataView,
     ) => CursorInternals;
-    const isIndex = makeIsIndex(n);
     const P = Object.create(Object.getPrototypeOf(Element.prototype) as object) as object;
     const own = Object.getOwnPropertyDescriptors(Element.prototype) as Record<string | symbol, PropertyDescriptor>;
     Reflect.deleteProperty(own, 'constructor');
@@ -185,12 +184,20 @@ function cursorClass(Element: BoundCtor, n: number, stride: number, label: strin
         },
         configurable: true,
       },
+      // The index test written out (see emitIsIndex): as a call it costs the loop a branch more.
       seek: {
-        value(this: CursorInternals, i: number): CursorInternals {
-          if (!isIndex(i)) R.badIndex(i, n, `${label} cursor`);
-          this.$$o = this.$$base + i * stride;
-          return this;
-        },
+        value:
+          n <= SHORT_ARRAY
+            ? function (this: CursorInternals, i: number): CursorInternals {
+                if (!(typeof i === 'number' && i >>> 0 < n && i === (i | 0))) R.badIndex(i, n, `${label} cursor`);
+                this.$$o = this.$$base + i * stride;
+                return this;
+              }
+            : function (this: CursorInternals, i: number): CursorInternals {
+                if (!(typeof i === 'number' && i >>> 0 === i && i < n)) R.badIndex(i, n, `${label} cursor`);
+                this.$$o = this.$$base + i * stride;
+                return this;
+              },
         writable: true,
         configurable: true,
       },
