@@ -61,18 +61,15 @@ const big = (n: bigint): string => `${n}n`;
  * i === (i | 0)`: for an `i` the engine knows to be a 32-bit integer (a loop counter, a typed-array
  * element) the first and last tests fold away and the middle one is a single unsigned comparison;
  * any other value (a fraction, NaN, a negative number, 2³² + 1, a string, a bigint) fails one of
- * the three. Longer arrays use the general form.
+ * the three. Longer arrays use the general form. The interpreted `get`/`set` (compile.ts) and the
+ * cursors' `seek` (view-methods.ts) write the same two forms out inline: called as a function, the
+ * test costs loops one more branch.
  */
 export const SHORT_ARRAY = 2 ** 31;
 
 /** Source of the test "`v` is a whole number with 0 ≤ v < n" (`v` a variable name). */
 export function emitIsIndex(v: string, n: number): string {
   return n <= SHORT_ARRAY ? `(typeof ${v}==='number'&&(${v}>>>0)<${num(n)}&&${v}===(${v}|0))` : `(typeof ${v}==='number'&&(${v}>>>0)===${v}&&${v}<${num(n)})`;
-}
-
-/** The test "`i` is a whole number with 0 ≤ i < n" as a function, for the interpreted accessors. */
-export function makeIsIndex(n: number): (i: unknown) => boolean {
-  return n <= SHORT_ARRAY ? (i) => typeof i === 'number' && i >>> 0 < n && i === (i | 0) : (i) => typeof i === 'number' && i >>> 0 === i && i < n;
 }
 
 // ---- bitfields in 32-bit integer math (span ≤ 4 bytes) ------------------------------------------

@@ -20,7 +20,7 @@ import {
   emitIsIndex,
   emitReadPlain,
   emitWrite,
-  makeIsIndex,
+  SHORT_ARRAY,
   makeRead,
   makeReadPlain,
   makeWrite,
@@ -299,10 +299,15 @@ function interpret(layout: Layout, mode: CompileMode, nestedKey: NestedKey): Vie
       const read = makeRead(el, 0, nestedKey);
       const plain = makeReadPlain(el, 0, nestedKey);
       const write = makeWrite(el, 0, mode.checked, `${self} element`, nestedKey);
-      const isIndex = makeIsIndex(n);
-      const check = (i: unknown): void => {
-        if (!isIndex(i)) R.badIndex(i, n, self);
-      };
+      // The index test written out (see emitIsIndex), not called: a call costs loops a branch more.
+      const check =
+        n <= SHORT_ARRAY
+          ? (i: unknown): void => {
+              if (!(typeof i === 'number' && i >>> 0 < n && i === (i | 0))) R.badIndex(i, n, self);
+            }
+          : (i: unknown): void => {
+              if (!(typeof i === 'number' && i >>> 0 === i && i < n)) R.badIndex(i, n, self);
+            };
       P['get'] = function (this: ViewInternals, i: number) {
         check(i);
         return read(this, this.$$o + i * stride);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { emitIsIndex, makeIsIndex } from '../../src/codegen/access.js';
+import { emitIsIndex } from '../../src/codegen/access.js';
 import { array, bits, bool, char, create, f32, f64, i8, i16, i32, i64, sizeof, struct, u8, u16, u32, u64, union, view } from '../../src/index.js';
 
 const Particle = struct({ x: f64, y: f64, z: f64, vx: f32, vy: f32, vz: f32, id: u32, alive: u8 }, { name: 'Particle' });
@@ -199,9 +199,6 @@ describe('array views', () => {
   });
   it('the index test has a general form for arrays longer than 2³¹ elements', () => {
     const n = 2 ** 31 + 8;
-    const isIndex = makeIsIndex(n);
-    for (const i of [0, 2 ** 31 - 1, 2 ** 31, n - 1]) expect(isIndex(i)).toBe(true);
-    for (const i of [-1, n, 1.5, Number.NaN, 2 ** 32 + 1, '1']) expect(isIndex(i)).toBe(false);
     const source = emitIsIndex('i', n);
     const compiled = new Function('i', `return ${source}`) as (i: unknown) => boolean;
     for (const i of [0, 2 ** 31 - 1, 2 ** 31, n - 1]) expect(compiled(i)).toBe(true);
