@@ -191,8 +191,10 @@ function fieldsFromSpec(fields: FieldsSpec, kind: string, options: RecordOptions
     const spec: unknown = fields[key];
     if (isBitfield(spec)) return { name: spec.named ? key : null, type: resolveSchema(spec.type, label, key), bits: spec.width, align: null };
     if (isAligned(spec)) {
-      if (isBitfield(spec.type)) throw schemaError(label, key, 'is an aligned bitfield', 'align an ordinary member; bitfields follow their unit');
-      return { name: key, type: resolveSchema(spec.type, label, key), bits: null, align: spec.align };
+      const inner: unknown = spec.type;
+      // An aligned bitfield is passed on as one, for makeRecord to refuse like a JSON one.
+      if (isBitfield(inner)) return { name: inner.named ? key : null, type: resolveSchema(inner.type, label, key), bits: inner.width, align: spec.align };
+      return { name: key, type: resolveSchema(inner, label, key), bits: null, align: spec.align };
     }
     return { name: key, type: resolveSchema(spec, label, key), bits: null, align: null };
   });
