@@ -15,9 +15,9 @@ import type { Access } from './plan.js';
 import { RUNTIME as R } from './runtime.js';
 
 /**
- * A view as the accessors see it. `$$d` (the DataView of the buffer) and `$$C<k>` (the classes of
- * nested members, bound to the same buffer) live on the prototype of the class bound to one
- * buffer, where the engine can treat them as constants; the instance holds only its offset.
+ * A view as the accessors see it: the instance holds its byte offset `$$o` and its buffer's
+ * DataView `$$d`; the classes of nested members (`$$C<k>`) live on the prototype, where the engine
+ * treats them as constants.
  */
 export interface ViewInternals {
   readonly $$d: DataView;
@@ -26,8 +26,8 @@ export interface ViewInternals {
   $$assign(v: unknown): void;
 }
 
-/** A view class for a buffer: instances are made from a byte offset and the buffer's DataView. */
-export type BoundCtor = new (o: number, d: DataView) => ViewInternals;
+/** A view class: instances are made from a byte offset and the buffer's DataView. */
+export type ViewCtor = new (o: number, d: DataView) => ViewInternals;
 
 /** Where emitted code finds nested view classes and labels: `this.$$C<k>`, `L[i]`. */
 export interface EmitRefs {
@@ -44,8 +44,8 @@ export type Reader = (self: ViewInternals, o: number) => unknown;
 export type Writer = (self: ViewInternals, o: number, v: unknown) => void;
 
 /** The bound class of a nested member, from the view's prototype (`$$C<k>`). */
-function nested(self: ViewInternals, key: string): BoundCtor {
-  return (self as unknown as Record<string, BoundCtor>)[key] as BoundCtor;
+function nested(self: ViewInternals, key: string): ViewCtor {
+  return (self as unknown as Record<string, ViewCtor>)[key] as ViewCtor;
 }
 
 const num = (n: number): string => {

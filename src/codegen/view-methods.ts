@@ -7,7 +7,7 @@
  */
 import type { ArrayLayout, Layout } from '../layout/types.js';
 import { typeLabel } from '../types/schema.js';
-import { type BoundCtor, SHORT_ARRAY, type ViewInternals } from './access.js';
+import { SHORT_ARRAY, type ViewCtor, type ViewInternals } from './access.js';
 import { RUNTIME as R } from './runtime.js';
 import { cached } from '../memo.js';
 
@@ -26,7 +26,7 @@ function define(proto: object, name: string | symbol, descriptor: PropertyDescri
 }
 
 /** Installs the members shared by all views, and those of the layout's kind. */
-export function installCommonMembers(ctor: { prototype: ViewInternals }, layout: Layout, bind: (l: Layout, d: DataView) => BoundCtor): void {
+export function installCommonMembers(ctor: { prototype: ViewInternals }, layout: Layout, classOf: (l: Layout) => ViewCtor): void {
   const P = ctor.prototype as object;
   define(P, '$buffer', {
     get(this: ViewInternals) {
@@ -49,7 +49,7 @@ export function installCommonMembers(ctor: { prototype: ViewInternals }, layout:
       define(P, 'set', { value: (P as ViewInternals).$$assign, writable: true });
       break;
     case 'array':
-      installArrayMethods(ctor, layout, bind);
+      installArrayMethods(ctor, layout, classOf);
       break;
     case 'char': {
       const n = layout.length;
@@ -71,7 +71,7 @@ export function installCommonMembers(ctor: { prototype: ViewInternals }, layout:
 }
 
 /** The array members that are the same for every element type. */
-export function installArrayMethods(ctor: { prototype: ViewInternals }, layout: ArrayLayout, bind: (l: Layout, d: DataView) => BoundCtor): void {
+export function installArrayMethods(ctor: { prototype: ViewInternals }, layout: ArrayLayout, classOf: (l: Layout) => ViewCtor): void {
   const P = ctor.prototype as object;
   const n = layout.length;
   const stride = layout.element.size;
@@ -114,11 +114,8 @@ export function installArrayMethods(ctor: { prototype: ViewInternals }, layout: 
   });
   define(P, 'cursor', {
     value(this: ArrayInternals, index = 0): CursorInternals {
-      const Cursor = cursorClass(bind(layout.element, this.$$d), n, stride, label);
-      // Only a generic cursor takes the DataView: handing it to a specialised one as well made
-      // cursor loops several times slower when compiled and interpreted arrays shared this method.
-      const c = Object.hasOwn(Cursor.prototype, '$$d') ? new Cursor(this.$$o) : new Cursor(this.$$o, this.$$d);
-      return (c as unknown as { seek(i: number): CursorInternals }).seek(index);
+      const Cursor = cursorClass(classOf(layout.element), n, stride, label);
+      return (new Cursor(this.$$o, this.$$d) as unknown as { seek(i: number): CursorInternals }).seek(index);
     },
     writable: true,
   });
@@ -149,29 +146,19 @@ class ElementIterator {
 }
 Object.setPrototypeOf(ElementIterator.prototype, Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())) as object);
 
-const cursors = new WeakMap<BoundCtor, Map<string, new (o: number, d?: DataView) => CursorInternals>>();
+const cursors = new WeakMap<ViewCtor, Map<number, ViewCtor>>();
 
-/** The cursor class over elements of class `Element` (cached, with one instance kept alive). */
-function cursorClass(Element: BoundCtor, n: number, stride: number, label: string): new (o: number, d?: DataView) => CursorInternals {
-  const byShape = cached(cursors, Element, () => new Map<string, new (o: number, d?: DataView) => CursorInternals>());
-  const key = `${n}:${stride}`;
-  let C = byShape.get(key);
+/** The cursor class over `n` elements of class `Element` (cached, with one instance kept alive). */
+function cursorClass(Element: ViewCtor, n: number, stride: number, label: string): ViewCtor {
+  const byLength = cached(cursors, Element, () => new Map<number, ViewCtor>());
+  let C = byLength.get(n);
   if (C === undefined) {
     // Same flat shape as the element class (its members copied, one prototype hop), plus seek/index.
-    // A generic element class keeps the DataView on the instance, so its cursor does too.
-    const Cursor = (Object.hasOwn(Element.prototype, '$$d')
-      ? function (this: CursorInternals, o: number) {
-          this.$$o = o;
-          this.$$base = o;
-        }
-      : function (this: CursorInternals & { $$d: DataView }, o: number, d: DataView) {
-          this.$$o = o;
-          this.$$base = o;
-          this.$$d = d;
-        }) as unknown as new (
-      o: number,
-      d?: DataView,
-    ) => CursorInternals;
+    const Cursor = function (this: CursorInternals, o: number, d: DataView) {
+      this.$$o = o;
+      this.$$base = o;
+      (this as { $$d: DataView }).$$d = d;
+    } as unknown as ViewCtor;
     const P = Object.create(Object.getPrototypeOf(Element.prototype) as object) as object;
     const own = Object.getOwnPropertyDescriptors(Element.prototype) as Record<string | symbol, PropertyDescriptor>;
     Reflect.deleteProperty(own, 'constructor');
@@ -205,7 +192,7 @@ function cursorClass(Element: BoundCtor, n: number, stride: number, label: strin
     (Cursor as { prototype: object }).prototype = P;
     Object.defineProperty(Cursor, '$$keep', { value: new Cursor(0, new DataView(new ArrayBuffer(0))) });
     C = Cursor;
-    byShape.set(key, C);
+    byLength.set(n, C);
   }
   return C;
 }

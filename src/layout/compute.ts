@@ -1,10 +1,16 @@
 /**
- * Computes layouts: pure, memoised per (schema, inherited byte order).
+ * Computes layouts, and makes them canonical: schemas with the same structure share one layout
+ * object, however and wherever they were built (per job, per attach, from JSON). Everything
+ * derived from a layout and cached on it (its fingerprint, its compiled view classes and the
+ * optimised code built on them) is then shared too.
+ *
+ * Every walk here is linear in the size of the schema's descriptor: a named type used many times
+ * (a DAG) is laid out once, and a layout is keyed by its own fields and the ids of its members'
+ * layouts, never by an expansion of them.
  *
  * @module
  */
 import { schemaError } from '../errors.js';
-import { cached } from '../memo.js';
 import { PRIMITIVES } from '../types/primitives.js';
 import { SYNC_WORDS } from '../types/sync.js';
 import { type ArraySchema, type Endian, type RecordSchema, type Schema, typeLabel } from '../types/schema.js';
@@ -14,12 +20,37 @@ import type { ArrayLayout, BitLayout, FieldLayout, Layout, LayoutOf, RecordLayou
 /** The largest size of a type: beyond it offsets stop being exact doubles in generated code. */
 export const MAX_SIZE = 2 ** 48;
 
-const cache: Record<Endian, WeakMap<Schema, Layout>> = { little: new WeakMap(), big: new WeakMap() };
+/** What the library knows about a canonical layout besides the layout itself. */
+interface LayoutFacts {
+  /** Small number naming the layout in the structural keys of the layouts that contain it. */
+  readonly id: number;
+  /** Whether a synchronization member sits anywhere inside. */
+  readonly holdsSync: boolean;
+  /** Named members over all nesting levels, arrays counted once: bounds generated code. */
+  readonly members: number;
+}
+
+const facts = new WeakMap<Layout, LayoutFacts>();
+/** Schema object (and inherited byte order) → its canonical layout. */
+const bySchema: Record<Endian, WeakMap<Schema, Layout>> = { little: new WeakMap(), big: new WeakMap() };
+
+/**
+ * Structural key → canonical layout. Strong references, so that a schema rebuilt per job finds
+ * the layout (and compiled classes) of the previous job even after the old schema object died;
+ * bounded, so that a stream of distinct descriptors from elsewhere cannot grow it forever. The
+ * oldest entries go first; views made from them keep working.
+ */
+const byStructure = new Map<string, Layout>();
+/** Most canonical layouts kept, and most named members over all of them. */
+const KEEP_LAYOUTS = 4096;
+const KEEP_MEMBERS = 1 << 20;
+let keptMembers = 0;
+let nextId = 1;
 
 /**
  * The layout of `schema` as a top-level type (or inside a record of byte order `endian`, which
  * records without their own `endian` option inherit): sizes, alignments, every field's offset and
- * bit position. Memoised per schema.
+ * bit position. Equal schemas get the same (canonical) layout object.
  *
  * @example
  * ```ts
@@ -27,10 +58,96 @@ const cache: Record<Endian, WeakMap<Schema, Layout>> = { little: new WeakMap(), 
  * const l = layout(struct({ a: u8, b: u32 }));
  * l.size;                          // 8
  * l.kind === 'struct' && l.fields[1]?.offset; // 4
+ * layout(struct({ a: u8, b: u32 })) === l; // true: the same structure, the same layout
  * ```
  */
 export function layout<S extends Schema>(schema: S, endian: Endian = 'little'): LayoutOf<S> {
-  return cached(cache[endian], schema, () => compute(schema, endian)) as LayoutOf<S>;
+  const cache = bySchema[endian];
+  let l = cache.get(schema);
+  if (l === undefined) {
+    l = canonical(schema, endian);
+    cache.set(schema, l);
+  }
+  return l as LayoutOf<S>;
+}
+
+/** The facts about a layout made by {@link layout}. */
+function factsOf(l: Layout): LayoutFacts {
+  const f = facts.get(l);
+  if (f === undefined) throw new TypeError('internal: a layout not made by layout()');
+  return f;
+}
+
+/** A small number naming a canonical layout within this thread (not stable across threads). */
+export function layoutId(l: Layout): number {
+  return factsOf(l).id;
+}
+
+/** Whether a synchronization primitive sits anywhere inside the layout. O(1). */
+export function holdsSync(l: Layout): boolean {
+  return factsOf(l).holdsSync;
+}
+
+/** Named members of the layout over all nesting levels (each distinct array element type once). O(1). */
+export function memberCount(l: Layout): number {
+  return factsOf(l).members;
+}
+
+/** Looks the schema's structure up, computing and registering the layout when it is new. */
+function canonical(schema: Schema, inherited: Endian): Layout {
+  let key: string;
+  let members = 0;
+  let sync = false;
+  switch (schema.kind) {
+    case 'primitive':
+      key = `p:${schema.name}:${inherited}`;
+      break;
+    case 'char':
+      key = `c:${schema.length}`;
+      break;
+    case 'sync':
+      key = `y:${schema.sync}:${schema.param}`;
+      sync = true;
+      break;
+    case 'array': {
+      const element = layout(schema.element, inherited);
+      key = `a:${schema.length}:${layoutId(element)}`;
+      members = memberCount(element);
+      sync = holdsSync(element);
+      break;
+    }
+    case 'struct':
+    case 'union': {
+      const endian = schema.options.endian ?? inherited;
+      const { name, pack, align } = schema.options;
+      const parts = [`${schema.kind}:${endian}:${schema.options.endian ?? ''}:${name ?? ''}:${pack ?? ''}:${align ?? ''}`];
+      for (const f of schema.fields) {
+        const member = layout(f.type, endian);
+        parts.push(`${f.name ?? ''}:${f.bits ?? ''}:${f.align ?? ''}:${layoutId(member)}`);
+        if (f.name !== null) members += 1 + memberCount(member);
+        sync ||= holdsSync(member);
+      }
+      key = parts.join(';');
+      break;
+    }
+  }
+  const known = byStructure.get(key);
+  if (known !== undefined) {
+    // Refresh: the most recently used structures are the last to be dropped.
+    byStructure.delete(key);
+    byStructure.set(key, known);
+    return known;
+  }
+  const l = compute(schema, inherited);
+  facts.set(l, { id: nextId++, holdsSync: sync, members });
+  byStructure.set(key, l);
+  keptMembers += members;
+  while (byStructure.size > KEEP_LAYOUTS || (keptMembers > KEEP_MEMBERS && byStructure.size > 1)) {
+    const [oldestKey, oldest] = byStructure.entries().next().value as [string, Layout];
+    byStructure.delete(oldestKey);
+    keptMembers -= memberCount(oldest);
+  }
+  return l;
 }
 
 function compute(schema: Schema, endian: Endian): Layout {
@@ -49,14 +166,6 @@ function compute(schema: Schema, endian: Endian): Layout {
     case 'sync':
       return Object.freeze({ kind: 'sync', schema, sync: schema.sync, param: schema.param, size: SYNC_WORDS[schema.sync] * 4, align: 4 });
   }
-}
-
-/** Whether a layout holds a synchronization primitive anywhere inside. */
-function holdsSync(l: Layout): boolean {
-  if (l.kind === 'sync') return true;
-  if (l.kind === 'array') return holdsSync(l.element);
-  if (l.kind === 'struct' || l.kind === 'union') return l.fields.some((f) => holdsSync(f.layout));
-  return false;
 }
 
 function arrayLayout(schema: ArraySchema, endian: Endian): ArrayLayout {

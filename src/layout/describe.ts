@@ -36,7 +36,27 @@ function innerRecord(l: Layout): RecordLayout | undefined {
   return inner.kind === 'struct' || inner.kind === 'union' ? inner : undefined;
 }
 
-function record(l: RecordLayout, base: number, indent: string, out: string[]): void {
+/**
+ * How many lines nested records may still take. A record's own members are always listed; nested
+ * records are expanded while lines are left, so that the report stays linear in the size of the
+ * type's descriptor even when a type nests others many times over.
+ */
+interface Budget {
+  left: number;
+  omitted: number;
+}
+
+function expand(nested: RecordLayout, at: number, indent: string, out: string[], budget: Budget): boolean {
+  if (budget.left < nested.fields.length + 2) {
+    budget.omitted++;
+    return false;
+  }
+  record(nested, at, indent, out, budget);
+  return true;
+}
+
+function record(l: RecordLayout, base: number, indent: string, out: string[], budget: Budget): void {
+  budget.left -= l.fields.length + 2;
   const tags = [`size ${l.size}`, `align ${l.align}`];
   if (l.schema.options.pack !== undefined) tags.push(`pack ${l.schema.options.pack}`);
   if (l.endian === 'big') tags.push('big-endian');
@@ -57,13 +77,13 @@ function record(l: RecordLayout, base: number, indent: string, out: string[]): v
     }
     const nested = innerRecord(f.layout);
     if (nested !== undefined && f.layout.kind !== 'array') {
-      out.push(`${inner}${comment(String(at), f.layout.size)}  ${f.name}:${note}`);
-      record(nested, at, `${inner}  `, out);
+      const line = out.push(`${inner}${comment(String(at), f.layout.size)}  ${f.name}:${note}`) - 1;
+      if (!expand(nested, at, `${inner}  `, out, budget)) out[line] = `${inner}${comment(String(at), f.layout.size)}  ${declOf(f.layout, f.name)};${note}`;
     } else {
       out.push(`${inner}${comment(String(at), f.layout.size)}  ${declOf(f.layout, f.name)};${note}`);
       if (nested !== undefined) {
-        out.push(`${inner}${' '.repeat(17)}/* each element: */`);
-        record(nested, at, `${inner}  `, out);
+        const line = out.push(`${inner}${' '.repeat(17)}/* each element: */`) - 1;
+        if (!expand(nested, at, `${inner}  `, out, budget)) out.splice(line, 1);
       }
     }
     end = Math.max(end, f.offset + f.layout.size);
@@ -88,21 +108,33 @@ function record(l: RecordLayout, base: number, indent: string, out: string[]): v
  * // };
  * ```
  */
-export function describe(type: SchemaLike): string {
-  return describeLayout(layout(resolveSchema(type, 'describe', '')));
+export function describe(type: SchemaLike, options: DescribeOptions = {}): string {
+  return describeLayout(layout(resolveSchema(type, 'describe', '')), options);
+}
+
+/** Options of {@link describe}. */
+export interface DescribeOptions {
+  /**
+   * About how many lines nested records may take before they are shown by type only (the
+   * members of the type itself are always listed).
+   * @defaultValue 2000
+   */
+  readonly maxLines?: number;
 }
 
 /** {@link describe} for a computed layout (which may sit in a byte order inherited from a container). */
-export function describeLayout(l: Layout): string {
+export function describeLayout(l: Layout, options: DescribeOptions = {}): string {
   const out: string[] = [];
-  if (l.kind === 'struct' || l.kind === 'union') record(l, 0, '', out);
+  const budget: Budget = { left: Math.max(0, options.maxLines ?? 2000), omitted: 0 };
+  if (l.kind === 'struct' || l.kind === 'union') record(l, 0, '', out, budget);
   else {
     out.push(`${declOf(l, 'value')};  /* size ${l.size}, align ${l.align} */`);
     const nested = innerRecord(l);
     if (nested !== undefined) {
       out.push('/* each element: */');
-      record(nested, 0, '', out);
+      record(nested, 0, '', out, budget);
     }
   }
+  if (budget.omitted > 0) out.push(`/* ${budget.omitted} nested record(s) shown by type only: describe(T, { maxLines }) shows more */`);
   return out.join('\n');
 }

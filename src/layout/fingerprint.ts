@@ -1,7 +1,11 @@
 /**
- * `fingerprint(T)`: a stable hash of a schema's canonical layout. Equal for equal layouts built in
- * different threads, processes or library versions; different when any size, offset, bit position,
- * byte order, field name or kind differs. Type names do not count.
+ * `fingerprint(T)`: a stable hash of a schema's layout. Equal for equal layouts built in different
+ * threads, processes or library versions of the same format; different when any size, alignment,
+ * offset, bit position, width, byte order, field name or kind differs. Type names do not count.
+ *
+ * The hash is a Merkle hash: a layout's fingerprint hashes its own fields together with the
+ * fingerprints of its members' layouts. A type used many times is hashed once, so fingerprinting
+ * is linear in the size of the descriptor, however large the layout it describes.
  *
  * @module
  */
@@ -11,10 +15,16 @@ import type { SchemaLike } from '../types/schema.js';
 import { layout } from './compute.js';
 import type { Layout } from './types.js';
 
+/** The format of fingerprints: a change of what is hashed or how gets a new prefix. */
+export const FINGERPRINT_PREFIX = 'sct2:';
+
 const memo = new WeakMap<Layout, string>();
 
-/** The canonical text of a layout, the input of the fingerprint. */
-export function canonicalLayout(l: Layout): string {
+/**
+ * The text hashed for one layout node: its own kind, sizes and fields, with the fingerprints of its
+ * members' layouts in place of their descriptions.
+ */
+export function canonicalNode(l: Layout): string {
   switch (l.kind) {
     case 'primitive':
       return `${l.name}${l.size > 1 ? (l.endian === 'big' ? '>' : '<') : ''}`;
@@ -23,10 +33,10 @@ export function canonicalLayout(l: Layout): string {
     case 'sync':
       return `sync:${l.sync}(${l.param})`;
     case 'array':
-      return `${canonicalLayout(l.element)}[${l.length}]`;
+      return `${fingerprintOfLayout(l.element)}[${l.length}]`;
     case 'struct':
     case 'union': {
-      const fields = l.fields.map((f) => `${f.name}@${f.offset}${f.bits ? `:${f.bits.bitOffset}+${f.bits.width}` : ''}=${canonicalLayout(f.layout)}`);
+      const fields = l.fields.map((f) => `${f.name}@${f.offset}${f.bits ? `:${f.bits.bitOffset}+${f.bits.width}` : ''}=${fingerprintOfLayout(f.layout)}`);
       return `${l.kind}(${l.size},${l.align}){${fields.join(';')}}`;
     }
   }
@@ -47,7 +57,7 @@ export function hash64(text: string): string {
 }
 
 /**
- * A stable fingerprint of the layout, `sct1:` followed by 16 hex digits.
+ * A stable fingerprint of the layout, `sct2:` followed by 16 hex digits.
  *
  * @example
  * ```ts
@@ -62,5 +72,5 @@ export function fingerprint(type: SchemaLike): string {
 
 /** The fingerprint of a computed layout (which may sit in an inherited byte order). */
 export function fingerprintOfLayout(l: Layout): string {
-  return cached(memo, l, () => `sct1:${hash64(canonicalLayout(l))}`);
+  return cached(memo, l, () => `${FINGERPRINT_PREFIX}${hash64(canonicalNode(l))}`);
 }

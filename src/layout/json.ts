@@ -9,11 +9,12 @@ import { SchemaError } from '../errors.js';
 import { describeValue } from '../types/builtins.js';
 import { PRIMITIVE_SCHEMAS } from '../types/builtins.js';
 import { isPrimitiveName, type PrimitiveName } from '../types/primitives.js';
-import { makeRecord } from '../types/record.js';
+import { MAX_FIELDS, makeRecord } from '../types/record.js';
 import { char } from '../types/char.js';
-import { ArraySchema, type FieldDef, type RecordOptions, type RecordSchema, type Schema, type SyncKind } from '../types/schema.js';
+import { ArraySchema, MAX_DEPTH, type FieldDef, type RecordOptions, type RecordSchema, type Schema, type SyncKind } from '../types/schema.js';
 import { barrier, boundedSemaphore, condition, event, mutex, rmutex, semaphore } from '../types/sync.js';
 import { checkLength } from '../types/char.js';
+import { layout } from './compute.js';
 
 /**
  * The format tag of descriptor documents.
@@ -76,9 +77,24 @@ export interface SchemaJSON {
  * ```
  */
 export function toJSON(schema: Schema): SchemaJSON {
+  // Named records, and anonymous ones used more than once, are written once into `types` and
+  // referred to: the descriptor stays linear in the number of distinct types, never an expansion.
+  const uses = new Map<RecordSchema, number>();
+  const count = (s: Schema): void => {
+    if (s.kind === 'array') {
+      count(s.element);
+      return;
+    }
+    if (s.kind !== 'struct' && s.kind !== 'union') return;
+    const n = uses.get(s) ?? 0;
+    uses.set(s, n + 1);
+    if (n === 0) for (const f of s.fields) count(f.type);
+  };
+  count(schema);
   const types: Record<string, TypeJSON> = {};
   const keys = new Map<RecordSchema, string>();
   const used = new Set<string>();
+  let anonymous = 0;
   const write = (s: Schema): TypeJSON => {
     switch (s.kind) {
       case 'primitive':
@@ -93,12 +109,22 @@ export function toJSON(schema: Schema): SchemaJSON {
       case 'union': {
         const known = keys.get(s);
         if (known !== undefined) return { ref: known };
+        const { name, pack, align, endian } = s.options;
+        const hoist = name !== undefined || (uses.get(s) ?? 0) > 1;
+        let key = '';
+        if (hoist) {
+          // The key is reserved before the fields are written, so that members hoisted meanwhile
+          // cannot take it; the entry itself is filled in afterwards, after its dependencies.
+          const base = name ?? `anon_${++anonymous}`;
+          key = base;
+          for (let n = 2; used.has(key); n++) key = `${base}_${n}`;
+          used.add(key);
+        }
         const fields = s.fields.map((f): FieldJSON => {
           const type = write(f.type);
           if (f.bits === null) return f.align === null ? { name: f.name as string, type } : { name: f.name as string, type, align: f.align };
           return f.name === null ? { type, bits: f.bits } : { name: f.name, type, bits: f.bits };
         });
-        const { name, pack, align, endian } = s.options;
         const record: RecordJSON = {
           kind: s.kind,
           ...(name !== undefined && { name }),
@@ -107,10 +133,7 @@ export function toJSON(schema: Schema): SchemaJSON {
           ...(endian !== undefined && { endian }),
           fields,
         };
-        if (name === undefined) return record;
-        let key = name;
-        for (let n = 2; used.has(key); n++) key = `${name}_${n}`;
-        used.add(key);
+        if (!hoist) return record;
         keys.set(s, key);
         Object.defineProperty(types, key, { value: record, enumerable: true, writable: true, configurable: true });
         return { ref: key };
@@ -120,8 +143,6 @@ export function toJSON(schema: Schema): SchemaJSON {
   const root = write(schema);
   return Object.keys(types).length === 0 ? { format: FORMAT, root } : { format: FORMAT, types, root };
 }
-
-const MAX_DEPTH = 64;
 
 const SYNC_FACTORIES: Record<SyncKind, (value: number | undefined) => Schema> = {
   mutex: () => mutex(),
@@ -169,86 +190,127 @@ export function fromJSON(doc: SchemaJSON | string | unknown): Schema {
   if (!isObject(value)) fail('(document)', `is ${describeValue(value)}`, `expected { format: '${FORMAT}', root }`);
   onlyKeys(value, ['format', 'types', 'root'], '(document)');
   if (value['format'] !== FORMAT) fail('format', `is ${describeValue(value['format'])}`, `expected '${FORMAT}'`);
-  const named = new Map<string, Schema>();
+  const reader = new Reader();
   const rawTypes = value['types'];
+  const declared: [string, Schema][] = [];
   if (rawTypes !== undefined) {
     if (!isObject(rawTypes)) fail('types', `is ${describeValue(rawTypes)}`, 'expected an object of named types');
     for (const [key, t] of Object.entries(rawTypes)) {
-      named.set(key, read(t, `types.${key}`, named, 0));
+      const s = reader.read(t, `types.${key}`, 0);
+      reader.named.set(key, s);
+      declared.push([`types.${key}`, s]);
     }
   }
-  return read(value['root'], 'root', named, 0);
-}
-
-function read(t: unknown, path: string, named: ReadonlyMap<string, Schema>, depth: number): Schema {
-  if (depth > MAX_DEPTH) fail(path, `nests deeper than ${MAX_DEPTH} levels`);
-  if (typeof t === 'string') {
-    if (isPrimitiveName(t)) return PRIMITIVE_SCHEMAS[t];
-    fail(path, `has unknown type ${JSON.stringify(t)}`, 'use a primitive name (i32, f64, …) or an object');
-  }
-  if (!isObject(t)) fail(path, `is ${describeValue(t)}`, 'expected a type');
-  if ('ref' in t) {
-    onlyKeys(t, ['ref'], path);
-    const target = typeof t['ref'] === 'string' ? named.get(t['ref']) : undefined;
-    if (target === undefined) {
-      fail(
-        path,
-        `refers to ${describeValue(t['ref'])}, which is not declared before it`,
-        'declare named types in "types" before their use (a type cannot contain itself)',
-      );
-    }
-    return target;
-  }
-  const kind = t['kind'];
-  const wrap = <T>(f: () => T): T => {
+  const root = reader.read(value['root'], 'root', 0);
+  // The layout rules (size, locks under pack or in big-endian records…) are checked here, not on
+  // first use: a descriptor from elsewhere is accepted or refused as a whole. Linear: named types
+  // are laid out once.
+  for (const [path, s] of [...declared, ['root', root] as [string, Schema]]) {
     try {
-      return f();
+      layout(s);
     } catch (e) {
-      if (e instanceof SchemaError && !e.message.startsWith('fromJSON')) fail(path, e.message);
+      if (e instanceof SchemaError) fail(path, e.message);
       throw e;
     }
-  };
-  switch (kind) {
-    case 'char':
-      onlyKeys(t, ['kind', 'length'], path);
-      return wrap(() => char(t['length'] as number));
-    case 'sync': {
-      onlyKeys(t, ['kind', 'type', 'value'], path);
-      const make = SYNC_FACTORIES[t['type'] as SyncKind];
-      if (typeof t['type'] !== 'string' || !Object.hasOwn(SYNC_FACTORIES, t['type']) || make === undefined) {
-        fail(`${path}.type`, `is ${describeValue(t['type'])}`, `expected one of ${Object.keys(SYNC_FACTORIES).join(', ')}`);
+  }
+  return root;
+}
+
+/**
+ * Reads the types of one descriptor. A descriptor object received from another thread may share
+ * sub-objects (structured clone keeps them): each object is read once, so the work stays linear in
+ * the number of distinct objects, and an object that contains itself is refused.
+ */
+class Reader {
+  readonly named = new Map<string, Schema>();
+  readonly #done = new WeakMap<object, Schema>();
+  readonly #reading = new WeakSet<object>();
+
+  read(t: unknown, path: string, depth: number): Schema {
+    if (depth > MAX_DEPTH) fail(path, `nests deeper than ${MAX_DEPTH} levels`);
+    if (typeof t === 'string') {
+      if (isPrimitiveName(t)) return PRIMITIVE_SCHEMAS[t];
+      fail(path, `has unknown type ${JSON.stringify(t)}`, 'use a primitive name (i32, f64, …) or an object');
+    }
+    if (!isObject(t)) fail(path, `is ${describeValue(t)}`, 'expected a type');
+    const done = this.#done.get(t);
+    if (done !== undefined) return done;
+    if (this.#reading.has(t)) fail(path, 'contains itself', 'a type cannot contain itself; descriptors are trees or refer to named types');
+    this.#reading.add(t);
+    try {
+      const s = this.#readObject(t, path, depth);
+      this.#done.set(t, s);
+      return s;
+    } finally {
+      this.#reading.delete(t);
+    }
+  }
+
+  #readObject(t: Record<string, unknown>, path: string, depth: number): Schema {
+    if ('ref' in t) {
+      onlyKeys(t, ['ref'], path);
+      const target = typeof t['ref'] === 'string' ? this.named.get(t['ref']) : undefined;
+      if (target === undefined) {
+        fail(
+          path,
+          `refers to ${describeValue(t['ref'])}, which is not declared before it`,
+          'declare named types in "types" before their use (a type cannot contain itself)',
+        );
       }
-      return wrap(() => make(t['value'] as number | undefined));
+      return target;
     }
-    case 'array': {
-      onlyKeys(t, ['kind', 'of', 'length'], path);
-      const element = read(t['of'], `${path}.of`, named, depth + 1);
-      const length = t['length'];
-      wrap(() => checkLength(length, 'array'));
-      return new ArraySchema<Schema, number>(element, length as number);
+    const kind = t['kind'];
+    const wrap = <T>(f: () => T): T => {
+      try {
+        return f();
+      } catch (e) {
+        if (e instanceof SchemaError && !e.message.startsWith('fromJSON')) fail(path, e.message);
+        throw e;
+      }
+    };
+    switch (kind) {
+      case 'char':
+        onlyKeys(t, ['kind', 'length'], path);
+        return wrap(() => char(t['length'] as number));
+      case 'sync': {
+        onlyKeys(t, ['kind', 'type', 'value'], path);
+        const make = SYNC_FACTORIES[t['type'] as SyncKind];
+        if (typeof t['type'] !== 'string' || !Object.hasOwn(SYNC_FACTORIES, t['type']) || make === undefined) {
+          fail(`${path}.type`, `is ${describeValue(t['type'])}`, `expected one of ${Object.keys(SYNC_FACTORIES).join(', ')}`);
+        }
+        return wrap(() => make(t['value'] as number | undefined));
+      }
+      case 'array': {
+        onlyKeys(t, ['kind', 'of', 'length'], path);
+        const element = this.read(t['of'], `${path}.of`, depth + 1);
+        const length = t['length'];
+        wrap(() => checkLength(length, 'array'));
+        return wrap(() => new ArraySchema<Schema, number>(element, length as number));
+      }
+      case 'struct':
+      case 'union': {
+        onlyKeys(t, ['kind', 'name', 'pack', 'align', 'endian', 'fields'], path);
+        const rawFields = t['fields'];
+        if (!Array.isArray(rawFields)) fail(`${path}.fields`, `is ${describeValue(rawFields)}`, 'expected an array of fields');
+        if (rawFields.length > MAX_FIELDS) fail(`${path}.fields`, `has ${rawFields.length} members, more than ${MAX_FIELDS}`, 'split it into nested structs');
+        const fields = rawFields.map((f: unknown, i): FieldDef => {
+          const fp = `${path}.fields[${i}]`;
+          if (!isObject(f)) fail(fp, `is ${describeValue(f)}`, 'expected { name, type, bits?, align? }');
+          onlyKeys(f, ['name', 'type', 'bits', 'align'], fp);
+          const name = f['name'];
+          if (name !== undefined && typeof name !== 'string') fail(`${fp}.name`, `is ${describeValue(name)}`, 'expected a string');
+          const bits = f['bits'];
+          if (bits !== undefined && typeof bits !== 'number') fail(`${fp}.bits`, `is ${describeValue(bits)}`, 'expected a number');
+          const align = f['align'];
+          if (align !== undefined && typeof align !== 'number') fail(`${fp}.align`, `is ${describeValue(align)}`, 'expected a number');
+          return { name: name ?? null, type: this.read(f['type'], `${fp}.type`, depth + 1), bits: bits ?? null, align: align ?? null };
+        });
+        const options: Record<string, unknown> = {};
+        for (const k of ['name', 'pack', 'align', 'endian'] as const) if (t[k] !== undefined) options[k] = t[k];
+        return wrap(() => makeRecord(kind, fields, options as RecordOptions));
+      }
+      default:
+        return fail(path, `has kind ${describeValue(kind)}`, "expected 'char', 'array', 'struct', 'union', 'sync' or a { ref }");
     }
-    case 'struct':
-    case 'union': {
-      onlyKeys(t, ['kind', 'name', 'pack', 'align', 'endian', 'fields'], path);
-      const rawFields = t['fields'];
-      if (!Array.isArray(rawFields)) fail(`${path}.fields`, `is ${describeValue(rawFields)}`, 'expected an array of fields');
-      const fields = rawFields.map((f: unknown, i): FieldDef => {
-        const fp = `${path}.fields[${i}]`;
-        if (!isObject(f)) fail(fp, `is ${describeValue(f)}`, 'expected { name, type, bits?, align? }');
-        onlyKeys(f, ['name', 'type', 'bits', 'align'], fp);
-        const name = f['name'];
-        if (name !== undefined && typeof name !== 'string') fail(`${fp}.name`, `is ${describeValue(name)}`, 'expected a string');
-        const bits = f['bits'];
-        if (bits !== undefined && typeof bits !== 'number') fail(`${fp}.bits`, `is ${describeValue(bits)}`, 'expected a number');
-        const align = f['align'];
-        if (align !== undefined && typeof align !== 'number') fail(`${fp}.align`, `is ${describeValue(align)}`, 'expected a number');
-        return { name: name ?? null, type: read(f['type'], `${fp}.type`, named, depth + 1), bits: bits ?? null, align: align ?? null };
-      });
-      const options: Record<string, unknown> = {};
-      for (const k of ['name', 'pack', 'align', 'endian'] as const) if (t[k] !== undefined) options[k] = t[k];
-      return wrap(() => makeRecord(kind, fields, options as RecordOptions));
-    }
-    default:
-      return fail(path, `has kind ${describeValue(kind)}`, "expected 'char', 'array', 'struct', 'union', 'sync' or a { ref }");
   }
 }

@@ -21,9 +21,8 @@ import { RLock } from '../sync/rlock.js';
 import { BoundedSemaphore, Semaphore } from '../sync/semaphore.js';
 import { resolveSchema } from '../types/builtins.js';
 import type { ViewOf, ViewOptions } from '../types/infer.js';
-import { type Endian, isSchema, type ResolveSchema, type Schema, type SchemaLike } from '../types/schema.js';
+import { type Endian, isSchema, type ResolveSchema, type SchemaLike } from '../types/schema.js';
 import { checkRegion } from '../views/region.js';
-import { bufferId, canonicalBuffer } from './buffer-identity.js';
 import { viewOfLayout } from '../views/attach.js';
 
 const TAG = 'sharedctypes/handle/1';
@@ -41,8 +40,6 @@ export interface Handle<T = unknown> {
   readonly $sharedctypes: typeof TAG;
   readonly kind: HandleKind;
   readonly buffer: SharedArrayBuffer;
-  /** Names the memory, so that a thread receiving it again reuses its first buffer object. */
-  readonly bufferId?: string;
   readonly byteOffset: number;
   /** Views: the schema's descriptor, the byte order it sits in, and the layout fingerprint. */
   readonly schema?: SchemaJSON;
@@ -64,7 +61,7 @@ interface ViewMeta {
 }
 
 function placeHandle(kind: HandleKind, place: { buffer: SharedArrayBuffer; byteOffset: number }, extra: Partial<Handle> = {}): Handle {
-  return { $sharedctypes: TAG, kind, buffer: place.buffer, bufferId: bufferId(place.buffer), byteOffset: place.byteOffset, ...extra };
+  return { $sharedctypes: TAG, kind, buffer: place.buffer, byteOffset: place.byteOffset, ...extra };
 }
 
 /**
@@ -158,7 +155,9 @@ export function attach<H extends Handle, S extends SchemaLike | AttachOptions | 
 
 function attachAny(handle: unknown, schemaLike: SchemaLike | undefined, options: AttachOptions): unknown {
   checkHandle(handle);
-  const buffer = canonicalBuffer(handle.buffer, handle.bufferId);
+  // The handle's buffer is the memory: views are classes per structure, not per buffer object, so a
+  // new SharedArrayBuffer object per message costs nothing to a long-lived worker.
+  const buffer = handle.buffer;
   const place = { buffer, byteOffset: handle.byteOffset };
   switch (handle.kind) {
     case 'lock':
@@ -188,46 +187,43 @@ function attachAny(handle: unknown, schemaLike: SchemaLike | undefined, options:
   }
 }
 
-const MAX_SCHEMAS = 256;
-const schemas = new Map<string, Schema>();
-
 /**
- * The schema of a descriptor, rebuilt once per thread and descriptor (so that attaching the same
- * kind of view again reuses its layout and compiled classes).
+ * A view for a view handle. With a schema, its layout is compared with the handle's fingerprint
+ * and the handle's descriptor is not even read (it is read, validated, only to explain a
+ * mismatch); without, the schema is rebuilt from the descriptor (validated, in time linear in its
+ * size) and checked against the fingerprint. Either way the layout is the canonical one of its
+ * structure, so attaching per job reuses the classes (and optimised code) of the last job.
  */
-function schemaOf(descriptor: unknown): Schema {
-  const key = JSON.stringify(descriptor);
-  let s = schemas.get(key);
-  if (s === undefined) {
-    s = fromJSON(descriptor);
-    if (schemas.size >= MAX_SCHEMAS) schemas.delete(schemas.keys().next().value as string);
-    schemas.set(key, s);
-  }
-  return s;
-}
-
 function attachView(handle: Handle, buffer: SharedArrayBuffer, schemaLike: SchemaLike | undefined, options: ViewOptions): unknown {
   const endian: Endian = handle.endian === 'big' ? 'big' : 'little';
-  const theirs = schemaOf(handle.schema);
-  const theirLayout = layout(theirs, endian);
-  if (fingerprintOfLayout(theirLayout) !== handle.fingerprint) {
-    throw new LayoutMismatchError(
-      `attach: the handle's descriptor does not match its fingerprint ${String(handle.fingerprint)} (made by a different version of the library?)`,
-    );
-  }
-  let l = theirLayout;
+  let l: Layout;
   if (schemaLike !== undefined) {
-    const mine = layout(resolveSchema(schemaLike, 'attach', 'schema'), endian);
-    const fp = fingerprintOfLayout(mine);
-    if (fp !== handle.fingerprint) {
+    l = layout(resolveSchema(schemaLike, 'attach', 'schema'), endian);
+    const fp = fingerprintOfLayout(l);
+    if (fp !== handle.fingerprint) throw mismatch(handle, endian, l, fp);
+  } else {
+    l = layout(fromJSON(handle.schema), endian);
+    if (fingerprintOfLayout(l) !== handle.fingerprint) {
       throw new LayoutMismatchError(
-        `attach: the shared view's layout (${handle.fingerprint}) differs from the schema given here (${fp}).\nshared:\n${describeLayout(theirLayout)}\nhere:\n${describeLayout(mine)}`,
+        `attach: the handle's descriptor does not match its fingerprint ${String(handle.fingerprint)} (made by a different version of the library?)`,
       );
     }
-    l = mine;
   }
   checkRegion('attach', buffer, handle.byteOffset, l.size, l.align);
   return viewOfLayout(l, buffer, handle.byteOffset, options);
+}
+
+/** The error for a handle whose layout differs from the schema given to `attach`, showing both layouts. */
+function mismatch(handle: Handle, endian: Endian, mine: Layout, fp: string): LayoutMismatchError {
+  let shared: string;
+  try {
+    shared = describeLayout(layout(fromJSON(handle.schema), endian));
+  } catch (e) {
+    shared = `(its descriptor is not valid: ${(e as Error).message})`;
+  }
+  return new LayoutMismatchError(
+    `attach: the shared view's layout (${String(handle.fingerprint)}) differs from the schema given here (${fp}).\nshared:\n${shared}\nhere:\n${describeLayout(mine)}`,
+  );
 }
 
 /**

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { SchemaError } from '../errors.js';
 import type { InitOf, ViewOf, ViewOptions } from './infer.js';
 import type { IntegerName, PrimitiveName } from './primitives.js';
 
@@ -28,6 +29,31 @@ export interface RecordOptions {
   readonly endian?: Endian;
 }
 
+/**
+ * How deep schemas may nest (an array of structs of arrays… counts one level per array, struct or
+ * union), counted through named types that refer to others: generated code and every walk over a
+ * layout recurse this deep at most.
+ */
+export const MAX_DEPTH = 64;
+
+/** Nesting height of each composite schema (leaves are 0), set when it is made. */
+const heights = new WeakMap<object, number>();
+
+/** The nesting height of a schema: 0 for primitives, strings and sync members, 1 + the deepest member otherwise. */
+export function heightOf(schema: Schema): number {
+  return heights.get(schema) ?? 0;
+}
+
+/** Records the height of a new composite schema from its members', refusing one deeper than {@link MAX_DEPTH}. */
+function setHeight(schema: object, label: string, members: readonly Schema[]): void {
+  let h = 0;
+  for (const m of members) h = Math.max(h, heightOf(m));
+  if (h + 1 > MAX_DEPTH) {
+    throw new SchemaError(`${label} nests deeper than ${MAX_DEPTH} levels; flatten the type (arrays, structs and unions count one level each)`);
+  }
+  heights.set(schema, h + 1);
+}
+
 /** The kinds of schema. */
 export type SchemaKind = 'primitive' | 'char' | 'array' | 'struct' | 'union' | 'sync';
 
@@ -36,8 +62,8 @@ export type SchemaKind = 'primitive' | 'char' | 'array' | 'struct' | 'union' | '
  * descriptors here stay free of any dependency on it.
  */
 export interface ViewBackend {
-  view(schema: Schema, buffer: ArrayBufferLike | ArrayBufferView, byteOffset: number, options: ViewOptions): unknown;
-  create(schema: Schema, init: unknown, options: ViewOptions): unknown;
+  view(schema: Schema, buffer: ArrayBufferLike | ArrayBufferView, byteOffset: number | undefined, options: ViewOptions | undefined): unknown;
+  create(schema: Schema, init: unknown, options: ViewOptions | undefined): unknown;
 }
 
 let backend: ViewBackend | undefined;
@@ -83,12 +109,12 @@ abstract class SchemaBase {
 
 Object.defineProperties(SchemaBase.prototype, {
   view: {
-    value: function view(this: Schema, buffer: ArrayBufferLike | ArrayBufferView, byteOffset = 0, options: ViewOptions = {}): unknown {
+    value: function view(this: Schema, buffer: ArrayBufferLike | ArrayBufferView, byteOffset?: number, options?: ViewOptions): unknown {
       return requireBackend().view(this, buffer, byteOffset, options);
     },
   },
   create: {
-    value: function create(this: Schema, init?: unknown, options: ViewOptions = {}): unknown {
+    value: function create(this: Schema, init?: unknown, options?: ViewOptions): unknown {
       return requireBackend().create(this, init, options);
     },
   },
@@ -125,6 +151,7 @@ export class ArraySchema<E extends Schema = Schema, N extends number = number> e
     super();
     this.element = element;
     this.length = length;
+    setHeight(this, 'array', [element]);
     Object.freeze(this);
   }
 }
@@ -195,6 +222,11 @@ export class RecordSchema<K extends 'struct' | 'union' = 'struct' | 'union', F e
     this.kind = kind;
     this.fields = Object.freeze(fields.map((f) => Object.freeze({ ...f })));
     this.options = Object.freeze({ ...options });
+    setHeight(
+      this,
+      `${kind} ${options.name ?? '(anonymous)'}`,
+      fields.map((f) => f.type),
+    );
     Object.freeze(this);
   }
 }

@@ -1,11 +1,18 @@
 /**
- * Where a view may live: the region check (inside the buffer, aligned) and the shared DataView of
- * each buffer.
+ * Where a view may live: the memory behind a source (a buffer, or a typed array / DataView window
+ * of one), the region check (inside the source, aligned), and the shared DataView of each buffer.
+ *
+ * The last source seen is remembered, so that making many views over one buffer (a view per byte
+ * offset: offset tables, WebAssembly pointers) costs a comparison, not a lookup, per view. Only
+ * sources whose extent cannot change are remembered (a fixed-length SharedArrayBuffer or a window
+ * of one): an ArrayBuffer can be detached or resized, a growable SharedArrayBuffer can grow, so
+ * those are looked at afresh every time.
  *
  * @module
  */
 import { rangeError, typeError } from '../errors.js';
 import { cached } from '../memo.js';
+import { type Schema, typeLabel } from '../types/schema.js';
 
 const dataViews = new WeakMap<ArrayBufferLike, DataView>();
 
@@ -21,11 +28,31 @@ function isBuffer(value: unknown): value is ArrayBufferLike {
   return value instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && value instanceof SharedArrayBuffer);
 }
 
+function isFixedShared(buffer: ArrayBufferLike): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && buffer instanceof SharedArrayBuffer && (buffer as { growable?: boolean }).growable !== true;
+}
+
+/** The memory behind a source: its buffer's DataView, where the source starts in it, and how many bytes it has. */
+export interface Memory {
+  readonly d: DataView;
+  readonly base: number;
+  readonly limit: number;
+}
+
+let lastSource: unknown = null;
+let last: Memory = { d: new DataView(new ArrayBuffer(0)), base: 0, limit: 0 };
+
+/** `view(struct Particle)`: what a region error names (built only when one is thrown). */
+export function subjectOf(what: string, schema: Schema | null): string {
+  return schema === null ? what : `${what}(${typeLabel(schema)})`;
+}
+
 /**
- * Resolves `source` and a relative `byteOffset` to (buffer, absolute offset), checking that `size`
- * bytes from there lie inside the source and that the offset is a multiple of `align`.
+ * The memory behind `source` (remembered when its extent is fixed). Throws a `TypeError` naming
+ * `what` (and `schema`) for anything that is not a buffer or a view of one.
  */
-export function checkRegion(subject: string, source: unknown, byteOffset: unknown, size: number, align: number): { buffer: ArrayBufferLike; offset: number } {
+export function memoryOf(source: unknown, what: string, schema: Schema | null): Memory {
+  if (source === lastSource) return last;
   let buffer: ArrayBufferLike;
   let base = 0;
   let limit: number;
@@ -37,21 +64,52 @@ export function checkRegion(subject: string, source: unknown, byteOffset: unknow
     base = source.byteOffset;
     limit = source.byteLength;
   } else {
-    throw typeError(subject, `needs an ArrayBuffer, a SharedArrayBuffer or a view of one (got ${source === null ? 'null' : typeof source})`);
+    throw typeError(subjectOf(what, schema), `needs an ArrayBuffer, a SharedArrayBuffer or a view of one (got ${source === null ? 'null' : typeof source})`);
   }
+  const m: Memory = { d: dataViewOf(buffer), base, limit };
+  if (isFixedShared(buffer)) {
+    lastSource = source;
+    last = m;
+  }
+  return m;
+}
+
+/**
+ * Whether `size` bytes of alignment `align` (a power of two) fit at the relative offset
+ * `byteOffset` of memory `m`. `byteOffset` is unchecked input: anything but a whole number ≥ 0 fails.
+ */
+export function fits(m: Memory, byteOffset: unknown, size: number, align: number): byteOffset is number {
+  return (
+    typeof byteOffset === 'number' &&
+    byteOffset >= 0 &&
+    byteOffset + size <= m.limit &&
+    byteOffset === Math.floor(byteOffset) &&
+    ((m.base + byteOffset) & (align - 1)) === 0
+  );
+}
+
+/** Throws the error that says why {@link fits} failed. */
+export function badRegion(subject: string, m: Memory, byteOffset: unknown, size: number, align: number): never {
   if (typeof byteOffset !== 'number' || !Number.isInteger(byteOffset) || byteOffset < 0) {
     throw rangeError(subject, `byteOffset ${String(byteOffset)} is not a whole number ≥ 0`);
   }
-  if (byteOffset + size > limit) {
+  if (byteOffset + size > m.limit) {
     throw rangeError(
       subject,
-      `needs ${size} bytes at byteOffset ${byteOffset}, but the buffer has ${limit} bytes`,
+      `needs ${size} bytes at byteOffset ${byteOffset}, but the buffer has ${m.limit} bytes`,
       `use a buffer of at least ${byteOffset + size} bytes or a smaller offset`,
     );
   }
-  const offset = base + byteOffset;
-  if (offset % align !== 0) {
-    throw rangeError(subject, `byteOffset ${offset} is not a multiple of its alignment ${align}`, `place it at a multiple of ${align}`);
-  }
-  return { buffer, offset };
+  const offset = m.base + byteOffset;
+  throw rangeError(subject, `byteOffset ${offset} is not a multiple of its alignment ${align}`, `place it at a multiple of ${align}`);
+}
+
+/**
+ * Resolves `source` and a relative `byteOffset` to (buffer, absolute offset), checking that `size`
+ * bytes from there lie inside the source and that the offset is a multiple of `align`.
+ */
+export function checkRegion(subject: string, source: unknown, byteOffset: unknown, size: number, align: number): { buffer: ArrayBufferLike; offset: number } {
+  const m = memoryOf(source, subject, null);
+  if (!fits(m, byteOffset, size, align)) badRegion(subject, m, byteOffset, size, align);
+  return { buffer: m.d.buffer, offset: m.base + byteOffset };
 }

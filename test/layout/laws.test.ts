@@ -80,6 +80,6 @@ describe('schemas as data', () => {
   });
 
   it('fingerprint is a stable format', () => {
-    expect(fingerprint('i')).toMatch(/^sct1:[0-9a-f]{16}$/);
+    expect(fingerprint('i')).toMatch(/^sct2:[0-9a-f]{16}$/);
   });
 });

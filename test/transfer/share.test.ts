@@ -72,7 +72,7 @@ describe('share / attach across real workers', () => {
     expect(await run('attachTyped', { handle, variant: 'same' })).toBe('ok');
     expect(ps.get(7).id).toBe(14);
     expect(await run('attachTyped', { handle, variant: 'u16-id' })).toMatch(
-      /^LayoutMismatchError: attach: the shared view's layout \(sct1:[0-9a-f]{16}\) differs from the schema given here \(sct1:[0-9a-f]{16}\)/,
+      /^LayoutMismatchError: attach: the shared view's layout \(sct2:[0-9a-f]{16}\) differs from the schema given here \(sct2:[0-9a-f]{16}\)/,
     );
   });
   it('postMessage: handles survive structured clone; the lock and event are the same objects in memory', async () => {
@@ -88,18 +88,37 @@ describe('share / attach across real workers', () => {
     expect(await w.result).toBe(fingerprint(User));
     port1.close();
   });
-  it('a long-lived worker attaching a handle per message reuses its buffer object and view classes', async () => {
-    const a = array(u32, 64).create();
+  it('a long-lived worker attaching a handle per message, a new buffer each time, keeps one view class', async () => {
     const { port1, port2 } = new MessageChannel();
     const rounds = 20;
-    const w = start<{ sameBuffer: number; sameClass: number }>('attachMany', { port: port2, rounds });
+    const w = start<{ sameClass: number; sameClassPerJobSchema: number }>('attachMany', { port: port2, rounds });
+    const arrays = [];
     for (let r = 0; r < rounds; r++) {
-      port1.postMessage({ handle: share(a) }); // a new SharedArrayBuffer object arrives every time
+      const a = array(u32, 64).create(); // a new buffer (and a new SharedArrayBuffer object) per job
+      arrays.push(a);
+      port1.postMessage({ handle: share(a) });
       await new Promise((resolve) => port1.once('message', resolve));
     }
-    expect(await w.result).toEqual({ sameBuffer: rounds, sameClass: rounds });
-    expect(a.toArray().slice(0, rounds)).toEqual(Array.from({ length: rounds }, (_, i) => i));
+    expect(await w.result).toEqual({ sameClass: rounds, sameClassPerJobSchema: rounds });
+    arrays.forEach((a, r) => {
+      expect(a.get(r)).toBe(r + 1);
+    });
     port1.close();
+  });
+
+  it('attach uses the buffer in the handle: another buffer put in a handle is the one read and written', () => {
+    const a = array(u32, 4).create();
+    const b = array(u32, 4).create();
+    a.set(0, 11);
+    b.set(0, 22);
+    const h = share(a);
+    const forged = { ...h, buffer: b.$buffer as SharedArrayBuffer };
+    const v = attach(forged, array(u32, 4));
+    expect(v.get(0)).toBe(22);
+    v.set(1, 5);
+    expect(b.get(1)).toBe(5);
+    expect(a.get(1)).toBe(0);
+    expect(attach(h, array(u32, 4)).get(0)).toBe(11);
   });
 
   it('attachAll types views by the schemas given', () => {

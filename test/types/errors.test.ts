@@ -123,7 +123,7 @@ describe('SchemaError catalog', () => {
   it('a descriptor with too many members is refused before any code is generated', () => {
     const fields = Array.from({ length: 65536 }, (_, i) => ({ name: `f${i}`, type: 'u8' }));
     expect(schemaError(() => fromJSON({ format: 'sharedctypes/1', root: { kind: 'struct', name: 'Big', fields } })).message).toBe(
-      'fromJSON: root: struct Big has 65536 members, more than 65535; split it into nested structs',
+      'fromJSON: root.fields: has 65536 members, more than 65535; split it into nested structs',
     );
   });
 

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { layout, sizeof, alignof, type Schema } from '../../src/index.js';
-import { boundClass, SPECIALIZE_MIN_BYTES } from '../../src/codegen/compile.js';
+import { viewClass } from '../../src/codegen/classes.js';
 import { dataViewOf } from '../../src/views/region.js';
 import { hasUnion, schemaWithValues } from '../support/arbitraries.js';
 import { getPath, hex, setPath } from '../support/paths.js';
@@ -81,29 +81,13 @@ describe('accessor laws', () => {
     );
   });
 
-  it('views of large buffers (their own classes) behave exactly like views of small ones (shared classes)', () => {
-    fc.assert(
-      fc.property(schemaWithValues, ([s, leaves, values]) => {
-        const images = [16, SPECIALIZE_MIN_BYTES].map((pad) => {
-          const buffer = new SharedArrayBuffer(pad + sizeof(s) + 16);
-          const at = Math.ceil(pad / alignof(s)) * alignof(s);
-          const v = s.view(buffer, at);
-          for (const [i, leaf] of leaves.entries()) setPath(v, leaf.path, values[i]);
-          return hex(buffer, at, sizeof(s));
-        });
-        expect(images[1]).toBe(images[0]);
-      }),
-      { numRuns: 40 },
-    );
-  });
-
   it('compiled and interpreted accessors write the same bytes and read the same values', () => {
     fc.assert(
       fc.property(schemaWithValues, ([s, leaves, values]) => {
         const l = layout(s);
         const images = [true, false].map((codegen) => {
           const { buffer, at } = region(s);
-          const Ctor = boundClass(l, { codegen, checked: false }, dataViewOf(buffer));
+          const Ctor = viewClass(l, { codegen, checked: false });
           const v = new Ctor(at, dataViewOf(buffer));
           for (const [i, leaf] of leaves.entries()) setPath(v, leaf.path, values[i]);
           return { bytes: hex(buffer), plain: v.$$plain() };

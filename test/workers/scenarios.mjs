@@ -189,21 +189,25 @@ export const scenarios = {
     return sc.fingerprint(view.$schema);
   },
 
-  /** Receives a handle per message, as a pool worker gets a job: the same memory must map to the same buffer object and view class. */
+  /**
+   * Receives a handle per message, as a pool worker gets a job, and attaches it twice: from the
+   * handle alone, and with a schema built for the job. Every view must be of one class.
+   */
   async attachMany(sc, { port, rounds }) {
     let first;
-    let sameBuffer = 0;
     let sameClass = 0;
+    let sameClassPerJobSchema = 0;
     for (let r = 0; r < rounds; r++) {
       const msg = await new Promise((resolve) => port.once('message', resolve));
       const v = sc.attach(msg.handle);
+      const typed = sc.attach(msg.handle, sc.array(sc.u32, 64)); // a schema built per job
       first ??= v;
-      if (v.$buffer === first.$buffer) sameBuffer++;
       if (Object.getPrototypeOf(v) === Object.getPrototypeOf(first)) sameClass++;
-      v.set(r, r);
+      if (Object.getPrototypeOf(typed) === Object.getPrototypeOf(first)) sameClassPerJobSchema++;
+      typed.set(r, r + 1);
       port.postMessage('next');
     }
-    return { sameBuffer, sameClass };
+    return { sameClass, sameClassPerJobSchema };
   },
 
   /** Atomic field operations on a struct view: exact under contention. */

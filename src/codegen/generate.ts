@@ -1,0 +1,113 @@
+/**
+ * Generated view classes: source text built from access plans (numbers, booleans and fixed text
+ * only; names reach the code as `N[i]`, never as text) and turned into a class by `evaluate`.
+ *
+ * @module
+ */
+import type { Layout, RecordLayout } from '../layout/types.js';
+import { isIdentifier } from '../types/names.js';
+import { typeLabel } from '../types/schema.js';
+import { type EmitRefs, emitIsIndex, emitRead, emitReadPlain, emitWrite, type ViewCtor } from './access.js';
+import type { CompileMode } from './classes.js';
+import { evaluate } from './evaluate.js';
+import { accessOf, membersOf } from './plan.js';
+import { RUNTIME as R } from './runtime.js';
+
+/**
+ * Records with more members than this dispatch `set({...})` through a table of setters by name
+ * (constant time per key) instead of a `switch` over the names (fastest for a few members, but
+ * linear in their number per key).
+ */
+export const SWITCH_MAX_MEMBERS = 32;
+
+function assertIdentifier(name: string): string {
+  if (!isIdentifier(name)) throw new TypeError(`refusing to generate code for field name ${JSON.stringify(name)}`);
+  return name;
+}
+
+/** The generated view class of `layout`; `nestedIndex` numbers the classes of nested members (`this.$$C<k>`). */
+export function generate(layout: Layout, mode: CompileMode, nestedIndex: (l: Layout) => number): ViewCtor {
+  const labels: string[] = [];
+  const refs: EmitRefs = {
+    classRef: (l) => `this.$$C${nestedIndex(l)}`,
+    labelRef(label) {
+      labels.push(label);
+      return `L[${labels.length - 1}]`;
+    },
+  };
+  const self = refs.labelRef(typeLabel(layout.schema));
+  const lines = ['class V{constructor(o,d){this.$$o=o;this.$$d=d}}', 'var P=V.prototype;'];
+  let setters = false;
+  switch (layout.kind) {
+    case 'struct':
+    case 'union':
+      setters = layout.fields.length > SWITCH_MAX_MEMBERS;
+      lines.push(...emitRecord(layout, mode, refs, self));
+      break;
+    case 'array': {
+      const n = layout.length;
+      const stride = layout.element.size;
+      const el = accessOf(layout.element);
+      const check = `if(!${emitIsIndex('i', n)})R.badIndex(i,${n},${self});`;
+      const at = `this.$$o+i*${stride}`;
+      const elLabel = `${typeLabel(layout.schema)} element`;
+      lines.push(
+        `P.get=function(i){${check}var d=this.$$d;return ${emitRead(el, at, refs)}};`,
+        `P.$$setAt=function(i,v){${check}var d=this.$$d;${emitWrite(el, at, 'v', mode.checked, elLabel, refs)}};`,
+        `P.$$setMany=function(a,off,n){var d=this.$$d;for(var j=0;j<n;j++){var v=a[j];var i=off+j;${emitWrite(el, at, 'v', mode.checked, elLabel, refs)}}};`,
+        `P.$$plain=function(){var d=this.$$d,a=new Array(${n});for(var i=0;i<${n};i++){a[i]=${emitReadPlain(el, at, refs)}}return a};`,
+      );
+      break;
+    }
+    case 'primitive':
+    case 'char': {
+      const a = accessOf(layout);
+      const label = typeLabel(layout.schema);
+      lines.push(
+        `Object.defineProperty(P,'value',{get:function(){var d=this.$$d;return ${emitRead(a, 'this.$$o', refs)}},set:function(v){var d=this.$$d;${emitWrite(a, 'this.$$o', 'v', mode.checked, label, refs)}},enumerable:true,configurable:true});`,
+        `P.$$plain=function(){var d=this.$$d;return ${emitRead(a, 'this.$$o', refs)}};`,
+        `P.$$assign=function(v){var d=this.$$d;${emitWrite(a, 'this.$$o', 'v', mode.checked, label, refs)}};`,
+      );
+      break;
+    }
+    case 'sync':
+      throw new TypeError('internal: a synchronization member has no view class');
+  }
+  lines.push('return V;');
+  const names = layout.kind === 'struct' || layout.kind === 'union' ? layout.fields.map((f) => f.name) : [];
+  // The table of setters by name for large records (filled below, from the accessors just made).
+  const W: Record<string, (v: unknown) => void> = Object.create(null) as Record<string, (v: unknown) => void>;
+  const V = evaluate<ViewCtor>(['R', 'L', 'N', 'W'], lines.join('\n'), [R, labels, names, W]);
+  if (setters) {
+    for (const name of names) {
+      const set = Object.getOwnPropertyDescriptor(V.prototype, name)?.set;
+      if (set !== undefined) W[name] = set;
+    }
+  }
+  return V;
+}
+
+function emitRecord(layout: RecordLayout, mode: CompileMode, refs: EmitRefs, self: string): string[] {
+  const members = membersOf(layout);
+  const lines: string[] = [];
+  const plain: string[] = [];
+  const cases: string[] = [];
+  members.forEach((m, index) => {
+    const at = `this.$$o+${m.offset}`;
+    const write = emitWrite(m.access, at, 'v', mode.checked, m.label, refs);
+    lines.push(
+      `Object.defineProperty(P,N[${index}],{get:function(){var d=this.$$d;return ${emitRead(m.access, at, refs)}},set:function(v){var d=this.$$d;${write}},enumerable:true,configurable:true});`,
+    );
+    const key = JSON.stringify(assertIdentifier(m.name));
+    if (m.access.op !== 'sync') plain.push(`${key}:${emitReadPlain(m.access, at, refs)}`); // locks are not data
+    cases.push(`case ${key}:${write}break;`);
+  });
+  const names = refs.labelRef(members.map((m) => m.name).join(', '));
+  const head = `P.$$assign=function(o){if(o===null||typeof o!=='object')R.notObject(${self},o);if(typeof o.$$plain==='function')o=o.$$plain();var d=this.$$d;for(var k in o){var v=o[k];if(v===undefined)continue;`;
+  const dispatch =
+    members.length > SWITCH_MAX_MEMBERS
+      ? `var w=W[k];if(w===undefined)R.unknownField(${self},k,${names});w.call(this,v)`
+      : `switch(k){${cases.join('')}default:R.unknownField(${self},k,${names})}`;
+  lines.push(`P.$$plain=function(){var d=this.$$d;return {${plain.join(',')}}};`, `${head}${dispatch}}return this};`);
+  return lines;
+}

@@ -1,0 +1,130 @@
+/**
+ * Interpreted view classes, for pages whose Content-Security-Policy forbids `eval`: the same
+ * access plans as the generated classes, turned into closures instead of source text.
+ *
+ * @module
+ */
+import type { Layout } from '../layout/types.js';
+import { typeLabel } from '../types/schema.js';
+import { makeRead, makeReadPlain, makeWrite, type NestedKey, SHORT_ARRAY, type ViewCtor, type ViewInternals } from './access.js';
+import type { CompileMode } from './classes.js';
+import { accessOf, membersOf } from './plan.js';
+import { RUNTIME as R } from './runtime.js';
+
+/** The interpreted view class of `layout`; `nestedKey` names the prototype key of a nested member's class. */
+export function interpret(layout: Layout, mode: CompileMode, nestedKey: NestedKey): ViewCtor {
+  const V = class {
+    $$o: number;
+    $$d: DataView;
+    constructor(o: number, d: DataView) {
+      this.$$o = o;
+      this.$$d = d;
+    }
+  } as unknown as ViewCtor;
+  const P = V.prototype as ViewInternals & Record<string, unknown>;
+  const self = typeLabel(layout.schema);
+  switch (layout.kind) {
+    case 'struct':
+    case 'union': {
+      const members = membersOf(layout).map((m) => ({
+        name: m.name,
+        sync: m.access.op === 'sync',
+        read: makeRead(m.access, m.offset, nestedKey),
+        plain: makeReadPlain(m.access, m.offset, nestedKey),
+        write: makeWrite(m.access, m.offset, mode.checked, m.label, nestedKey),
+      }));
+      const byName = new Map(members.map((m) => [m.name, m]));
+      const names = members.map((m) => m.name).join(', ');
+      for (const m of members) {
+        Object.defineProperty(P, m.name, {
+          get(this: ViewInternals) {
+            return m.read(this, this.$$o);
+          },
+          set(this: ViewInternals, v: unknown) {
+            m.write(this, this.$$o, v);
+          },
+          enumerable: true,
+          configurable: true,
+        });
+      }
+      P.$$plain = function (this: ViewInternals) {
+        const out: Record<string, unknown> = {};
+        for (const m of members) if (!m.sync) out[m.name] = m.plain(this, this.$$o); // locks are not data
+        return out;
+      };
+      P.$$assign = function (this: ViewInternals, o: unknown) {
+        if (o === null || typeof o !== 'object') R.notObject(self, o);
+        if (typeof (o as Partial<ViewInternals>).$$plain === 'function') o = (o as ViewInternals).$$plain(); // copy from another view
+        for (const k in o as object) {
+          const v = (o as Record<string, unknown>)[k];
+          if (v === undefined) continue;
+          const m = byName.get(k);
+          if (m === undefined) R.unknownField(self, k, names);
+          else m.write(this, this.$$o, v);
+        }
+        return this;
+      };
+      break;
+    }
+    case 'array': {
+      const n = layout.length;
+      const stride = layout.element.size;
+      const el = accessOf(layout.element);
+      const read = makeRead(el, 0, nestedKey);
+      const plain = makeReadPlain(el, 0, nestedKey);
+      const write = makeWrite(el, 0, mode.checked, `${self} element`, nestedKey);
+      // The index test written out (see emitIsIndex), not called: a call costs loops a branch more.
+      const check =
+        n <= SHORT_ARRAY
+          ? (i: unknown): void => {
+              if (!(typeof i === 'number' && i >>> 0 < n && i === (i | 0))) R.badIndex(i, n, self);
+            }
+          : (i: unknown): void => {
+              if (!(typeof i === 'number' && i >>> 0 === i && i < n)) R.badIndex(i, n, self);
+            };
+      P['get'] = function (this: ViewInternals, i: number) {
+        check(i);
+        return read(this, this.$$o + i * stride);
+      };
+      P['$$setAt'] = function (this: ViewInternals, i: number, v: unknown) {
+        check(i);
+        write(this, this.$$o + i * stride, v);
+      };
+      P['$$setMany'] = function (this: ViewInternals, a: ArrayLike<unknown>, off: number, count: number) {
+        for (let j = 0; j < count; j++) write(this, this.$$o + (off + j) * stride, a[j]);
+      };
+      P.$$plain = function (this: ViewInternals) {
+        const out = new Array<unknown>(n);
+        for (let i = 0; i < n; i++) out[i] = plain(this, this.$$o + i * stride);
+        return out;
+      };
+      break;
+    }
+    case 'sync':
+      throw new TypeError('internal: a synchronization member has no view class');
+    case 'primitive':
+    case 'char': {
+      const a = accessOf(layout);
+      const read = makeRead(a, 0, nestedKey);
+      const write = makeWrite(a, 0, mode.checked, self, nestedKey);
+      Object.defineProperty(P, 'value', {
+        get(this: ViewInternals) {
+          return read(this, this.$$o);
+        },
+        set(this: ViewInternals, v: unknown) {
+          write(this, this.$$o, v);
+        },
+        enumerable: true,
+        configurable: true,
+      });
+      P.$$plain = function (this: ViewInternals) {
+        return read(this, this.$$o);
+      };
+      P.$$assign = function (this: ViewInternals, v: unknown) {
+        write(this, this.$$o, v);
+      };
+      break;
+    }
+  }
+  return V;
+}
