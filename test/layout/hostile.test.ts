@@ -90,7 +90,11 @@ describe('hostile descriptors', () => {
     const n = 65_535;
     const inner = Array.from({ length: n }, (_, i) => ({ name: `a${i}`, type: 'u8' as const }));
     const outer = Array.from({ length: n }, (_, i) => ({ name: `b${i}`, type: { ref: 'Inner' } }));
-    const doc: SchemaJSON = { format: 'sharedctypes/1', types: { Inner: { kind: 'struct', name: 'Inner', fields: inner } }, root: { kind: 'struct', fields: outer } };
+    const doc: SchemaJSON = {
+      format: 'sharedctypes/1',
+      types: { Inner: { kind: 'struct', name: 'Inner', fields: inner } },
+      root: { kind: 'struct', fields: outer },
+    };
     const S = fromJSON(doc);
     expect(sizeof(S)).toBe(n * n);
     expect(fingerprint(S)).toMatch(/^sct2:/);
@@ -137,9 +141,7 @@ describe('hostile descriptors', () => {
     const t: { kind: 'struct'; fields: { name: string; type: unknown }[] } = { kind: 'struct', fields: [] };
     t.fields.push({ name: 'self', type: t });
     const e = schemaError(() => fromJSON(structuredClone({ format: 'sharedctypes/1', root: t })));
-    expect(e.message).toBe(
-      'fromJSON: root.fields[0].type: contains itself; a type cannot contain itself; descriptors are trees or refer to named types',
-    );
+    expect(e.message).toBe('fromJSON: root.fields[0].type: contains itself; a type cannot contain itself; descriptors are trees or refer to named types');
   });
 
   it('schemas built with the DSL may not nest deeper than 64 levels either', () => {
@@ -155,7 +157,17 @@ describe('hostile descriptors', () => {
     expect(schemaError(() => fromJSON(tooBig)).message).toMatch(/^fromJSON: root: f64\[1048576\]\[2147483647\] would be \d+ bytes, more than 281474976710656/);
     const lockUnderPack: SchemaJSON = {
       format: 'sharedctypes/1',
-      types: { Unused: { kind: 'struct', name: 'Unused', pack: 1, fields: [{ name: 'c', type: 'u8' }, { name: 'm', type: { kind: 'sync', type: 'mutex' } }] } },
+      types: {
+        Unused: {
+          kind: 'struct',
+          name: 'Unused',
+          pack: 1,
+          fields: [
+            { name: 'c', type: 'u8' },
+            { name: 'm', type: { kind: 'sync', type: 'mutex' } },
+          ],
+        },
+      },
       root: 'u8',
     };
     expect(schemaError(() => fromJSON(lockUnderPack)).message).toBe(

@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+/**
+ * Mutation check: breaks the code on purpose, one mutant at a time, runs the tests that guard that
+ * code, and reports every mutant the tests did not catch (a "law" that cannot fail is no law).
+ *
+ *   node tools/mutants/run.mjs            all mutants (several minutes)
+ *   node tools/mutants/run.mjs <regex>    the mutants whose name matches
+ *
+ * Each mutant replaces one exact piece of source text (which must occur exactly once, so that a
+ * refactoring that moves it makes the mutant fail loudly instead of silently testing nothing),
+ * runs `vitest run --project codegen <tests>` and then restores the file. Worker scenarios run the
+ * built dist/, so mutants of code that workers exercise rebuild first (`build: true`).
+ * Exit code 1 when a mutant survives or does not apply.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MUTANTS } from './mutants.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const only = process.argv[2] ? new RegExp(process.argv[2]) : null;
+let failed = 0;
+for (const m of MUTANTS) {
+  if (only && !only.test(m.name)) continue;
+  const file = join(root, m.file);
+  const original = readFileSync(file, 'utf8');
+  const count = original.split(m.find).length - 1;
+  if (count !== 1) {
+    console.log(`✗ ${m.name}: the text to mutate occurs ${count} times in ${m.file}`);
+    failed++;
+    continue;
+  }
+  writeFileSync(file, original.replace(m.find, m.replace));
+  let caught;
+  try {
+    if (m.build) spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'ignore' });
+    const r = spawnSync('npx', ['vitest', 'run', '--project', 'codegen', ...m.tests], { cwd: root, encoding: 'utf8', timeout: 600_000 });
+    caught = r.status !== 0;
+  } finally {
+    writeFileSync(file, original);
+  }
+  console.log(`${caught ? '✓ caught  ' : '✗ SURVIVED'} ${m.name}`);
+  if (!caught) failed++;
+}
+if (MUTANTS.some((m) => m.build && (!only || only.test(m.name)))) spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'ignore' });
+process.exit(failed === 0 ? 0 : 1);
