@@ -9,6 +9,7 @@
 export type CodegenMode = 'auto' | 'on' | 'off';
 
 let mode: CodegenMode = 'auto';
+let epoch = 0;
 let probed: boolean | undefined;
 let warned = false;
 
@@ -30,6 +31,7 @@ export function configure(options: { readonly codegen?: CodegenMode }): void {
       throw new TypeError(`configure: codegen is 'auto', 'on' or 'off' (got ${JSON.stringify(options.codegen)})`);
     }
     mode = options.codegen;
+    epoch++;
   }
 }
 
@@ -64,6 +66,11 @@ export function codegenActive(): boolean {
   if (mode === 'off') return false;
   if (mode === 'on') return true;
   return canEvaluate();
+}
+
+/** Changes whenever {@link configure} is called: what was decided under one mode is re-decided after. */
+export function codegenEpoch(): number {
+  return epoch;
 }
 
 /**

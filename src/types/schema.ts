@@ -66,16 +66,20 @@ export interface ViewBackend {
   create(schema: Schema, init: unknown, options: ViewOptions | undefined): unknown;
 }
 
-let backend: ViewBackend | undefined;
+function notLoaded(): never {
+  throw new Error('sharedctypes: views are not loaded; import from the package entry point');
+}
+
+/**
+ * The installed backend. A constant object whose members are replaced once, on install, so that
+ * the engine can treat the call in `T.view()` as a call to a known function and inline it.
+ */
+const backend: ViewBackend = { view: notLoaded, create: notLoaded };
 
 /** Installs the views layer (called once by it on import). */
 export function installViewBackend(b: ViewBackend): void {
-  backend = b;
-}
-
-function requireBackend(): ViewBackend {
-  if (backend === undefined) throw new Error('sharedctypes: views are not loaded; import from the package entry point');
-  return backend;
+  backend.view = b.view;
+  backend.create = b.create;
 }
 
 /**
@@ -110,12 +114,12 @@ abstract class SchemaBase {
 Object.defineProperties(SchemaBase.prototype, {
   view: {
     value: function view(this: Schema, buffer: ArrayBufferLike | ArrayBufferView, byteOffset?: number, options?: ViewOptions): unknown {
-      return requireBackend().view(this, buffer, byteOffset, options);
+      return backend.view(this, buffer, byteOffset, options);
     },
   },
   create: {
     value: function create(this: Schema, init?: unknown, options?: ViewOptions): unknown {
-      return requireBackend().create(this, init, options);
+      return backend.create(this, init, options);
     },
   },
 });

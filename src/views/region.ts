@@ -37,10 +37,12 @@ export interface Memory {
   readonly d: DataView;
   readonly base: number;
   readonly limit: number;
+  /** Whether the extent cannot change (a fixed-length SharedArrayBuffer or a window of one). */
+  readonly fixed: boolean;
 }
 
 let lastSource: unknown = null;
-let last: Memory = { d: new DataView(new ArrayBuffer(0)), base: 0, limit: 0 };
+let last: Memory = { d: new DataView(new ArrayBuffer(0)), base: 0, limit: 0, fixed: false };
 
 /** `view(struct Particle)`: what a region error names (built only when one is thrown). */
 export function subjectOf(what: string, schema: Schema | null): string {
@@ -66,8 +68,8 @@ export function memoryOf(source: unknown, what: string, schema: Schema | null): 
   } else {
     throw typeError(subjectOf(what, schema), `needs an ArrayBuffer, a SharedArrayBuffer or a view of one (got ${source === null ? 'null' : typeof source})`);
   }
-  const m: Memory = { d: dataViewOf(buffer), base, limit };
-  if (isFixedShared(buffer)) {
+  const m: Memory = { d: dataViewOf(buffer), base, limit, fixed: isFixedShared(buffer) };
+  if (m.fixed) {
     lastSource = source;
     last = m;
   }
