@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: mutants are pieces of source text, template literals included
 /**
  * The mutants of tools/mutants/run.mjs: each breaks one rule the library promises, and names the
  * tests that must catch it.
