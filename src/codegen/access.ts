@@ -135,9 +135,21 @@ function rawWrite(d: DataView, at: number, span: number, le: boolean, r: number)
 
 type BitsAccess = Extract<Access, { op: 'bits' }>;
 
+/** The values a bitfield of up to 32 bits holds (exact in doubles). */
 function bitRange(a: BitsAccess): { min: number; max: number } {
   if (a.value === 'bool') return { min: 0, max: 1 };
   return a.signed ? { min: -(2 ** (a.width - 1)), max: 2 ** (a.width - 1) - 1 } : { min: 0, max: 2 ** a.width - 1 };
+}
+
+/** The values a 64-bit-typed bitfield holds, computed in bigint (a double cannot say 2^63 − 1). */
+function bigRange(a: BitsAccess): { min: bigint; max: bigint } {
+  const w = BigInt(a.width);
+  return a.signed ? { min: -(1n << (w - 1n)), max: (1n << (w - 1n)) - 1n } : { min: 0n, max: (1n << w) - 1n };
+}
+
+/** Source of the number a number-valued field stores: `v` itself when it is one (the common case, folded away by the engine), else converted or refused. */
+function emitNum(v: string, l: string): string {
+  return `(typeof ${v}==='number'?${v}:R.toNum(${v},${l}))`;
 }
 
 // ---- reads ---------------------------------------------------------------------------------------
@@ -234,7 +246,11 @@ export function makeReadPlain(a: Access, off: number, nestedKey: NestedKey): Rea
 export function emitWrite(a: Access, at: string, v: string, checked: boolean, label: string, refs: EmitRefs): string {
   switch (a.op) {
     case 'number': {
-      const value = checked && a.min !== null && a.max !== null ? `R.checkInt(${v},${num(a.min)},${num(a.max)},${refs.labelRef(label)})` : v;
+      const l = refs.labelRef(label);
+      let value: string;
+      if (!checked) value = emitNum(v, l);
+      else if (a.min !== null && a.max !== null) value = `R.checkInt(${v},${num(a.min)},${num(a.max)},${l})`;
+      else value = `R.checkFloat(${v},${a.method === 'Float32'},${l})`;
       return `d.set${a.method}(${at},${value},${a.le});`;
     }
     case 'bool':
@@ -249,10 +265,9 @@ export function emitWrite(a: Access, at: string, v: string, checked: boolean, la
     case 'bits': {
       const l = refs.labelRef(label);
       let value: string;
-      if (a.value === 'bigint')
-        value = checked ? `R.checkBig(${v},${big(BigInt(bitRange(a).min))},${big(BigInt(bitRange(a).max))},${l})` : `R.toBig(${v},${l})`;
+      if (a.value === 'bigint') value = checked ? `R.checkBig(${v},${big(bigRange(a).min)},${big(bigRange(a).max)},${l})` : `R.toBig(${v},${l})`;
       else if (a.value === 'bool') value = checked ? `R.checkBool(${v},${l})` : `(${v}?1:0)`;
-      else value = checked ? `R.checkInt(${v},${num(bitRange(a).min)},${num(bitRange(a).max)},${l})` : v;
+      else value = checked ? `R.checkInt(${v},${num(bitRange(a).min)},${num(bitRange(a).max)},${l})` : emitNum(v, l);
       if (!a.fast) return `R.writeBits(d,${at},${num(a.span)},${num(a.shift)},${num(a.width)},${a.le},${value});`;
       if (a.width === 32) return emitRawWrite(a.span, a.le, at, `(${value})`);
       const mask = 2 ** a.width - 1;
@@ -274,8 +289,10 @@ export function makeWrite(a: Access, off: number, checked: boolean, label: strin
     case 'number': {
       const set = DataView.prototype[`set${a.method}`] as (this: DataView, at: number, v: unknown, le: boolean) => void;
       const { le, min, max } = a;
-      if (checked && min !== null && max !== null) return (self, o, v) => set.call(self.$$d, o + off, R.checkInt(v, min, max, label), le);
-      return (self, o, v) => set.call(self.$$d, o + off, v, le);
+      if (!checked) return (self, o, v) => set.call(self.$$d, o + off, typeof v === 'number' ? v : R.toNum(v, label), le);
+      if (min !== null && max !== null) return (self, o, v) => set.call(self.$$d, o + off, R.checkInt(v, min, max, label), le);
+      const f32 = a.method === 'Float32';
+      return (self, o, v) => set.call(self.$$d, o + off, R.checkFloat(v, f32, label), le);
     }
     case 'bool':
       if (checked) return (self, o, v) => self.$$d.setUint8(o + off, R.checkBool(v, label));
@@ -292,14 +309,15 @@ export function makeWrite(a: Access, off: number, checked: boolean, label: strin
     }
     case 'bits': {
       const { span, shift, width, le } = a;
-      const { min, max } = bitRange(a);
       let convert: (v: unknown) => number | bigint;
       if (a.value === 'bigint') {
-        const bmin = BigInt(min);
-        const bmax = BigInt(max);
-        convert = checked ? (v) => R.checkBig(v, bmin, bmax, label) : (v) => R.toBig(v, label);
+        const { min, max } = bigRange(a);
+        convert = checked ? (v) => R.checkBig(v, min, max, label) : (v) => R.toBig(v, label);
       } else if (a.value === 'bool') convert = checked ? (v) => R.checkBool(v, label) : (v) => (v ? 1 : 0);
-      else convert = checked ? (v) => R.checkInt(v, min, max, label) : (v) => v as number;
+      else {
+        const { min, max } = bitRange(a);
+        convert = checked ? (v) => R.checkInt(v, min, max, label) : (v) => (typeof v === 'number' ? v : R.toNum(v, label));
+      }
       if (!a.fast) return (self, o, v) => R.writeBits(self.$$d, o + off, span, shift, width, le, convert(v));
       if (width === 32) return (self, o, v) => rawWrite(self.$$d, o + off, span, le, convert(v) as number);
       const mask = 2 ** width - 1;

@@ -64,7 +64,23 @@ export function writeChar(d: DataView, o: number, n: number, v: unknown, label: 
   for (let i = bytes.length; i < n; i++) d.setUint8(o + i, 0);
 }
 
-/** Converts a write to a 64-bit field into a bigint: bigints as they are, integral numbers converted. */
+/**
+ * What a number-valued field (an integer of up to 32 bits or a float) takes in an unchecked store:
+ * a number, stored as the field's C type would convert it (integers wrap, fractions truncate,
+ * `NaN` is 0), or a boolean as 1/0. Anything else is a `TypeError`: a string or a bigint into a
+ * number field is almost always a bug upstream, and typed arrays would store it as a silent 0.
+ */
+export function toNum(v: unknown, label: string): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  throw typeError(
+    label,
+    `takes a number (got ${describe(v)})`,
+    typeof v === 'bigint' ? 'convert it with Number(v), or give the field a 64-bit type' : undefined,
+  );
+}
+
+/** What a 64-bit field takes: a bigint (wrapping to 64 bits, or the bitfield's width), a whole number, or a boolean as 1n/0n. */
 export function toBig(v: unknown, label: string): bigint {
   if (typeof v === 'bigint') return v;
   if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
@@ -73,27 +89,60 @@ export function toBig(v: unknown, label: string): bigint {
 }
 
 function describe(v: unknown): string {
-  return typeof v === 'string' ? JSON.stringify(v) : typeof v === 'bigint' ? `${v}n` : String(v);
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'bigint') return `${v}n`;
+  if (typeof v === 'symbol') return v.toString();
+  if (v === null) return 'null';
+  if (typeof v === 'object') return Array.isArray(v) ? 'an array' : 'an object';
+  if (typeof v === 'function') return 'a function';
+  return String(v);
 }
 
-/** Checked mode: `v` must be a whole number in [min, max]. */
+const IN_RANGE_FIX = 'store a value in range, or use an unchecked view to wrap';
+
+/** Checked mode: an integer field takes a whole number in [min, max] (a boolean counts as 1/0). */
 export function checkInt(v: unknown, min: number, max: number, label: string): number {
-  if (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max) return v;
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  throw rangeError(label, `${describe(v)} is not a whole number from ${min} to ${max}`, 'store a value in range, or use an unchecked view to wrap');
+  const n = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+  if (typeof n !== 'number') throw typeError(label, `takes a number (got ${describe(v)})`);
+  if (Number.isInteger(n) && n >= min && n <= max) return n;
+  throw rangeError(label, `${describe(v)} is not a whole number from ${min} to ${max}`, IN_RANGE_FIX);
 }
 
-/** Checked mode: `v` must be an integer (bigint or number) in [min, max]. */
+/** Checked mode: a 64-bit field (or 64-bit bitfield) takes a whole number or bigint in [min, max]. */
 export function checkBig(v: unknown, min: bigint, max: bigint, label: string): bigint {
-  const b = toBig(v, label);
+  let b: bigint;
+  if (typeof v === 'bigint') b = v;
+  else if (typeof v === 'boolean') b = v ? 1n : 0n;
+  else if (typeof v === 'number') {
+    if (!Number.isInteger(v)) throw rangeError(label, `${describe(v)} is not a whole number from ${min} to ${max}`, IN_RANGE_FIX);
+    b = BigInt(v);
+  } else throw typeError(label, `is a 64-bit integer and takes a bigint or a whole number (got ${describe(v)})`);
   if (b >= min && b <= max) return b;
-  throw rangeError(label, `${describe(v)} is not a whole number from ${min} to ${max}`, 'store a value in range, or use an unchecked view to wrap');
+  throw rangeError(label, `${describe(v)} is not a whole number from ${min} to ${max}`, IN_RANGE_FIX);
+}
+
+const F32_MAX = 3.4028234663852886e38;
+
+/**
+ * Checked mode: a float field takes a number that is not `NaN` (a NaN stored in checked mode is
+ * almost always a bug upstream; an unchecked view stores it) and, for `f32`, whose magnitude a
+ * `float` can hold (a finite value that would round to ±Infinity is refused). A boolean counts as 1/0.
+ */
+export function checkFloat(v: unknown, f32: boolean, label: string): number {
+  const n = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+  if (typeof n !== 'number') throw typeError(label, `takes a number (got ${describe(v)})`);
+  if (Number.isNaN(n)) throw rangeError(label, 'NaN is not stored in checked mode', 'store a number, or use an unchecked view to store NaN');
+  if (f32 && Number.isFinite(n) && !Number.isFinite(Math.fround(n))) {
+    throw rangeError(label, `${n} is too large for a 32-bit float`, `store a value from -${F32_MAX} to ${F32_MAX}, or use f64`);
+  }
+  return n;
 }
 
 /** Checked mode: a bool takes `true`, `false`, 0 or 1. */
 export function checkBool(v: unknown, label: string): number {
   if (v === true || v === 1) return 1;
   if (v === false || v === 0) return 0;
+  if (typeof v !== 'number') throw typeError(label, `takes true or false (got ${describe(v)})`);
   throw rangeError(label, `${describe(v)} is not a boolean`, 'store true or false');
 }
 
@@ -149,7 +198,7 @@ export function tooMany(label: string, count: number, offset: number, length: nu
   throw rangeError(label, `${count} values from offset ${offset} do not fit in ${length} elements`, 'pass fewer values or a smaller offset');
 }
 
-/** Throws when an aggregate is assigned something that is not an object. */
+/** Throws when an aggregate is assigned something that is not an object (or, for an array, an array-like of values). */
 export function notObject(label: string, v: unknown): never {
   throw typeError(label, `takes an object or an array of values (got ${describe(v)})`);
 }
@@ -198,8 +247,10 @@ export const RUNTIME = {
   readChar,
   readRaw,
   writeChar,
+  toNum,
   toBig,
   checkInt,
+  checkFloat,
   checkBig,
   checkBool,
   readBits,

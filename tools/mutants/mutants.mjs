@@ -61,4 +61,33 @@ export const MUTANTS = [
     replace: 'return `${fingerprintOfLayout(l.element)}[]`;',
     tests: ['test/layout/laws.test.ts'],
   },
+  // ---- store conversions: compiled ≡ interpreted, the same in every form of a field ----
+  {
+    name: 'interpreted number stores skip the type check',
+    file: 'src/codegen/access.ts',
+    find: "if (!checked) return (self, o, v) => set.call(self.$$d, o + off, typeof v === 'number' ? v : R.toNum(v, label), le);",
+    replace: 'if (!checked) return (self, o, v) => set.call(self.$$d, o + off, v, le);',
+    tests: ['test/views/conversions.test.ts'],
+  },
+  {
+    name: '64-bit bitfield bounds computed in float64',
+    file: 'src/codegen/access.ts',
+    find: 'return a.signed ? { min: -(1n << (w - 1n)), max: (1n << (w - 1n)) - 1n } : { min: 0n, max: (1n << w) - 1n };',
+    replace: 'return a.signed ? { min: BigInt(-(2 ** (a.width - 1))), max: BigInt(2 ** (a.width - 1) - 1) } : { min: 0n, max: BigInt(2 ** a.width - 1) };',
+    tests: ['test/views/conversions.test.ts'],
+  },
+  {
+    name: 'checked floats accept NaN',
+    file: 'src/codegen/runtime.ts',
+    find: "if (Number.isNaN(n)) throw rangeError(label, 'NaN is not stored in checked mode'",
+    replace: "if (Number.isNaN(n) && false) throw rangeError(label, 'NaN is not stored in checked mode'",
+    tests: ['test/views/conversions.test.ts'],
+  },
+  {
+    name: 'general bitfield writes treat a non-finite number as its low bits',
+    file: 'src/codegen/runtime.ts',
+    find: 'Number.isFinite(n) ? BigInt(Math.trunc(n)) : 0n',
+    replace: 'Number.isFinite(n) ? BigInt(Math.trunc(n)) : 1n',
+    tests: ['test/views/conversions.test.ts'],
+  },
 ];

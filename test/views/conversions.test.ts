@@ -1,0 +1,203 @@
+// What a store does with every kind of value, in every form a field can take (a plain member, a
+// bitfield in 32-bit integer math, a packed bitfield straddling its unit, which takes the general
+// path, an array element), checked and unchecked: the same outcome in the compiled and the
+// interpreted accessors, and the same across forms. Invalid input included: this is where two
+// implementations of one rule drift apart.
+import { describe, expect, it } from 'vitest';
+import { viewClass } from '../../src/codegen/classes.js';
+import { array, bits, bool, f32, f64, i8, i16, i32, i64, layout, type Schema, struct, u8, u16, u32, u64 } from '../../src/index.js';
+import { dataViewOf } from '../../src/views/region.js';
+
+const TYPES = { bool, i8, u8, i16, u16, i32, u32, i64, u64, f32, f64 } as const;
+type Name = keyof typeof TYPES;
+const WIDTH: Record<Name, number> = { bool: 1, i8: 8, u8: 8, i16: 16, u16: 16, i32: 32, u32: 32, i64: 64, u64: 64, f32: 32, f64: 64 };
+
+const VALUES: readonly unknown[] = [
+  0,
+  1,
+  -1,
+  1.5,
+  -1.5,
+  127,
+  128,
+  255,
+  256,
+  -129,
+  2 ** 31,
+  -(2 ** 31) - 1,
+  2 ** 32 + 3,
+  2 ** 53,
+  -(2 ** 63),
+  1e300,
+  -0,
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+  3.5e38,
+  0n,
+  1n,
+  -1n,
+  255n,
+  2n ** 31n,
+  2n ** 63n - 1n,
+  2n ** 63n,
+  2n ** 64n - 1n,
+  2n ** 64n,
+  -(2n ** 63n) - 1n,
+  true,
+  false,
+  '',
+  '5',
+  'abc',
+  null,
+  {},
+  [],
+  [1],
+  Symbol('s'),
+  () => 1,
+];
+
+/** The forms a field of type `name` can take, each a schema and the path to the field. */
+function forms(name: Name): { form: string; schema: Schema; set(v: object, x: unknown): void; get(v: object): unknown }[] {
+  const t = TYPES[name];
+  const field = (v: object) => v as Record<string, unknown>;
+  const out = [
+    {
+      form: 'member',
+      schema: struct({ pad: u8, v: t }, { name: 'S' }) as Schema,
+      set: (v: object, x: unknown) => void (field(v)['v'] = x),
+      get: (v: object) => field(v)['v'],
+    },
+    {
+      form: 'array element',
+      schema: array(t, 3) as Schema,
+      set: (v: object, x: unknown) => (v as { set(i: number, x: unknown): void }).set(1, x),
+      get: (v: object) => (v as { get(i: number): unknown }).get(1),
+    },
+  ];
+  if (name !== 'f32' && name !== 'f64') {
+    const b = t as Parameters<typeof bits>[0];
+    out.push(
+      {
+        form: 'bitfield',
+        schema: struct({ pad: bits(u8, 3), v: bits(b, WIDTH[name]) }, { name: 'S' }),
+        set: (v, x) => void (field(v)['v'] = x),
+        get: (v) => field(v)['v'],
+      },
+      {
+        form: 'packed bitfield',
+        schema: struct({ pad: bits(u8, 3), v: bits(b, WIDTH[name]) }, { name: 'S', pack: 1 }),
+        set: (v, x) => void (field(v)['v'] = x),
+        get: (v) => field(v)['v'],
+      },
+    );
+  }
+  return out;
+}
+
+type Outcome = { ok: unknown } | { error: string; message: string };
+
+function store(schema: Schema, codegen: boolean, checked: boolean, set: (v: object, x: unknown) => void, get: (v: object) => unknown, x: unknown): Outcome {
+  const l = layout(schema);
+  const buffer = new SharedArrayBuffer(l.size + 16);
+  const C = viewClass(l, { codegen, checked });
+  const v = new C(8, dataViewOf(buffer));
+  try {
+    set(v, x);
+  } catch (e) {
+    const err = e as Error;
+    // Labels differ between forms (field 'v', element): compare what follows them.
+    return { error: err.name, message: err.message.replace(/^.*?: (?=[^:]*$|takes|is|NaN|-?\d|"|[a-z])/, '') };
+  }
+  return { ok: get(v) };
+}
+
+const label = (x: unknown): string =>
+  typeof x === 'bigint' ? `${x}n` : typeof x === 'symbol' ? 'Symbol' : typeof x === 'function' ? 'fn' : (JSON.stringify(x) ?? String(x));
+
+describe('store conversions', () => {
+  for (const name of Object.keys(TYPES) as Name[]) {
+    for (const checked of [false, true]) {
+      it(`${name}${checked ? ', checked' : ''}: the same outcome compiled and interpreted, and in every form`, () => {
+        for (const x of VALUES) {
+          let reference: unknown;
+          let referenceForm = '';
+          for (const f of forms(name)) {
+            const compiled = store(f.schema, true, checked, f.set, f.get, x);
+            const interpreted = store(f.schema, false, checked, f.set, f.get, x);
+            expect(interpreted, `${f.form} ← ${label(x)}: compiled vs interpreted`).toEqual(compiled);
+            // Across forms: the same value stored, or the same kind of error.
+            const comparable = 'ok' in compiled ? compiled : { error: compiled.error };
+            if (reference === undefined) {
+              reference = comparable;
+              referenceForm = f.form;
+            } else expect(comparable, `${f.form} vs ${referenceForm} ← ${label(x)}`).toEqual(reference);
+          }
+        }
+      });
+    }
+  }
+
+  it('unchecked stores convert as documented: numbers wrap and truncate, booleans are 1/0, other types are refused', () => {
+    const S = struct({ a: u8, b: i8, c: f32, d: u64, e: bits(u16, 4), f: bool }, { name: 'S' });
+    const s = S.create();
+    s.set({ a: 256 + 7, b: 200, c: 0.1, d: -1, e: 17, f: 'yes' as never }); // (set() takes numbers for u64)
+    expect(s.toObject()).toEqual({ a: 7, b: -56, c: Math.fround(0.1), d: 2n ** 64n - 1n, e: 1, f: true });
+    s.a = 3.9;
+    expect(s.a).toBe(3);
+    s.a = Number.NaN;
+    expect(s.a).toBe(0);
+    s.a = true as never;
+    expect(s.a).toBe(1);
+    expect(() => {
+      s.a = '5' as never;
+    }).toThrow(new TypeError(`struct S: field 'a': takes a number (got "5")`));
+    expect(() => {
+      s.a = 5n as never;
+    }).toThrow(new TypeError("struct S: field 'a': takes a number (got 5n); convert it with Number(v), or give the field a 64-bit type"));
+    expect(() => {
+      s.e = 5n as never;
+    }).toThrow(TypeError);
+    expect(() => {
+      s.d = 1.5 as never;
+    }).toThrow(new TypeError("struct S: field 'd': is a 64-bit integer and takes a bigint or a whole number (got 1.5)"));
+  });
+
+  it('checked stores: 64-bit bitfields are bounded exactly; NaN, strings and f32 overflow are refused', () => {
+    const S = struct({ u: bits(u64, 63), i: bits(i64, 64), w: bits(u64, 54), x: f32, y: f64 }, { name: 'S' });
+    const s = S.create(undefined, { checked: true });
+    s.u = 2n ** 63n - 1n;
+    expect(s.u).toBe(2n ** 63n - 1n);
+    expect(() => {
+      s.u = 2n ** 63n;
+    }).toThrow(RangeError);
+    s.i = -(2n ** 63n);
+    expect(() => {
+      s.i = 2n ** 63n;
+    }).toThrow(RangeError);
+    s.w = 2n ** 54n - 1n;
+    expect(() => {
+      s.w = 2n ** 54n;
+    }).toThrow(RangeError);
+    expect(() => {
+      s.w = (2 ** 54) as never;
+    }).toThrow(RangeError);
+    expect(() => {
+      s.x = Number.NaN;
+    }).toThrow(new RangeError("struct S: field 'x': NaN is not stored in checked mode; store a number, or use an unchecked view to store NaN"));
+    expect(() => {
+      s.y = 'abc' as never;
+    }).toThrow(new TypeError(`struct S: field 'y': takes a number (got "abc")`));
+    expect(() => {
+      s.x = 1e39;
+    }).toThrow(RangeError);
+    s.x = Number.POSITIVE_INFINITY;
+    expect(s.x).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('an array takes an array of values, not a string', () => {
+    const a = array(i32, 4).create();
+    expect(() => a.set('abc' as never)).toThrow(new TypeError('i32[4]: takes an object or an array of values (got "abc")'));
+    expect(a.toArray()).toEqual([0, 0, 0, 0]);
+  });
+});
