@@ -9,6 +9,7 @@ import type { ArrayLayout, Layout } from '../layout/types.js';
 import { typeLabel } from '../types/schema.js';
 import { SHORT_ARRAY, type ViewCtor, type ViewInternals } from './access.js';
 import { RUNTIME as R } from './runtime.js';
+import { installDisplay } from './view-display.js';
 import { cached } from '../memo.js';
 
 interface ArrayInternals extends ViewInternals {
@@ -42,6 +43,7 @@ export function installCommonMembers(ctor: { prototype: ViewInternals }, layout:
   define(P, '$schema', { value: layout.schema });
   define(P, '$$layout', { value: layout });
   define(P, Symbol.toStringTag, { value: typeLabel(layout.schema) });
+  installDisplay(P, layout);
   switch (layout.kind) {
     case 'struct':
     case 'union':
@@ -115,7 +117,7 @@ export function installArrayMethods(ctor: { prototype: ViewInternals }, layout: 
   define(P, 'cursor', {
     value(this: ArrayInternals, index = 0): CursorInternals {
       const Cursor = cursorClass(classOf(layout.element), n, stride, label);
-      return (new Cursor(this.$$o, this.$$d) as unknown as { seek(i: number): CursorInternals }).seek(index);
+      return (new Cursor(this.$$o, this.$$d) as unknown as { $seek(i: number): CursorInternals }).$seek(index);
     },
     writable: true,
   });
@@ -163,31 +165,33 @@ function cursorClass(Element: ViewCtor, n: number, stride: number, label: string
     const own = Object.getOwnPropertyDescriptors(Element.prototype) as Record<string | symbol, PropertyDescriptor>;
     Reflect.deleteProperty(own, 'constructor');
     Object.defineProperties(P, own);
+    // The index test written out (see emitIsIndex): as a call it costs the loop a branch more.
+    const seek =
+      n <= SHORT_ARRAY
+        ? function (this: CursorInternals, i: number): CursorInternals {
+            if (!(typeof i === 'number' && i >>> 0 < n && i === (i | 0))) R.badIndex(i, n, `${label} cursor`);
+            this.$$o = this.$$base + i * stride;
+            return this;
+          }
+        : function (this: CursorInternals, i: number): CursorInternals {
+            if (!(typeof i === 'number' && i >>> 0 === i && i < n)) R.badIndex(i, n, `${label} cursor`);
+            this.$$o = this.$$base + i * stride;
+            return this;
+          };
+    const index = {
+      get(this: CursorInternals): number {
+        return (this.$$o - this.$$base) / stride;
+      },
+      configurable: true,
+    };
     Object.defineProperties(P, {
       constructor: { value: Cursor, writable: true, configurable: true },
-      index: {
-        get(this: CursorInternals): number {
-          return (this.$$o - this.$$base) / stride;
-        },
-        configurable: true,
-      },
-      // The index test written out (see emitIsIndex): as a call it costs the loop a branch more.
-      seek: {
-        value:
-          n <= SHORT_ARRAY
-            ? function (this: CursorInternals, i: number): CursorInternals {
-                if (!(typeof i === 'number' && i >>> 0 < n && i === (i | 0))) R.badIndex(i, n, `${label} cursor`);
-                this.$$o = this.$$base + i * stride;
-                return this;
-              }
-            : function (this: CursorInternals, i: number): CursorInternals {
-                if (!(typeof i === 'number' && i >>> 0 === i && i < n)) R.badIndex(i, n, `${label} cursor`);
-                this.$$o = this.$$base + i * stride;
-                return this;
-              },
-        writable: true,
-        configurable: true,
-      },
+      // `$seek`/`$index` always; `seek`/`index` too unless the element has fields of those names,
+      // which keep their meaning (a field named `index` reads the field, on a cursor as anywhere).
+      $seek: { value: seek, writable: true, configurable: true },
+      $index: index,
+      ...(!Object.hasOwn(own, 'seek') && { seek: { value: seek, writable: true, configurable: true } }),
+      ...(!Object.hasOwn(own, 'index') && { index }),
     });
     (Cursor as { prototype: object }).prototype = P;
     Object.defineProperty(Cursor, '$$keep', { value: new Cursor(0, new DataView(new ArrayBuffer(0))) });

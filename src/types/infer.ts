@@ -165,13 +165,27 @@ export interface ArrayView<E extends Schema> extends ViewBase<ArraySchema<E>>, I
   cursor(index?: number): Cursor<E>;
 }
 
-/** A reusable element view over an array; `seek(i)` moves it. */
-export type Cursor<E extends Schema> = ViewOf<E> & {
+/** The field names of a record schema (none for other schemas). */
+type FieldNames<E> = E extends RecordSchema<'struct' | 'union', infer F> ? NamedKeys<F> : never;
+
+/** What a cursor adds to an element view: `$seek`/`$index` always, `seek`/`index` unless fields have those names. */
+interface CursorMembers<E extends Schema> {
   /** The element index the cursor is at. */
   readonly index: number;
   /** Moves to element `index` and returns the cursor. */
   seek(index: number): Cursor<E>;
-};
+  /** The element index the cursor is at (always there, even when the element has a field named `index`). */
+  readonly $index: number;
+  /** Moves to element `index` and returns the cursor (always there, even when the element has a field named `seek`). */
+  $seek(index: number): Cursor<E>;
+}
+
+/**
+ * A reusable element view over an array; `seek(i)` moves it. An element field named `seek` or
+ * `index` keeps its meaning on the cursor (it reads and writes the field); `$seek(i)` and `$index`
+ * always move and tell the position.
+ */
+export type Cursor<E extends Schema> = ViewOf<E> & Omit<CursorMembers<E>, FieldNames<E>>;
 
 /** A live view of a single primitive value (what `RawValue` wraps). */
 export interface ValueView<N extends PrimitiveName> extends ViewBase<PrimitiveSchema<N>> {
