@@ -12,7 +12,7 @@ import { describeLayout } from '../layout/describe.js';
 import { fingerprintOfLayout } from '../layout/fingerprint.js';
 import { fromJSON, type SchemaJSON, toJSON } from '../layout/json.js';
 import type { Layout } from '../layout/types.js';
-import { type AnyLock, isSynchronized, synchronized } from '../shared/synchronized.js';
+import { type AnyLock, isSynchronized, type SynchronizedOf, synchronized } from '../shared/synchronized.js';
 import { Barrier } from '../sync/barrier.js';
 import { Condition } from '../sync/condition.js';
 import { Event } from '../sync/event.js';
@@ -116,7 +116,33 @@ function checkHandle(h: unknown): asserts h is Handle {
 }
 
 /** What `attach(handle, schemaOrOptions?)` gives: the schema's view, or what the handle was made from. */
-export type Attached<H, S> = S extends SchemaLike ? ViewOf<S> : H extends Handle<infer T> ? T : never;
+export type Attached<H, S> = S extends SchemaLike
+  ? IsAny<H> extends true
+    ? ViewOf<ResolveSchema<S>>
+    : H extends Handle<infer T>
+      ? T extends SynchronizedLike
+        ? SynchronizedOf<ViewOf<ResolveSchema<S>>>
+        : ViewOf<ResolveSchema<S>>
+      : ViewOf<ResolveSchema<S>>
+  : H extends Handle<infer T>
+    ? T
+    : never;
+
+/** What synchronized wrappers have (a handle of one attaches as one, typed by the schema given). */
+type SynchronizedLike = { getObj(): unknown; getLock(): unknown };
+
+/** `true` for `any` (what an untyped `workerData` or message is). */
+type IsAny<T> = 0 extends 1 & T ? true : false;
+
+/**
+ * What `attachAll(handles, schemas)` gives: each handle attached, typed by its schema where one is
+ * given, else by what was shared (when the handles are typed). Untyped handles (a worker's
+ * `workerData`) give the schema-typed views and `unknown` for the rest.
+ */
+export type AttachedAll<H, S> =
+  IsAny<H> extends true
+    ? { [K in keyof S]: S[K] extends SchemaLike ? ViewOf<ResolveSchema<S[K]>> : unknown } & { readonly [key: string]: unknown }
+    : { [K in keyof H]: Attached<H[K], K extends keyof S ? S[K] : undefined> };
 
 /** Options of {@link attach}. */
 export interface AttachOptions extends ViewOptions {
@@ -257,20 +283,10 @@ export function shareAll<T extends Record<string, unknown>>(objects: T): { [K in
  * counter.update((n) => n + particles.length);
  * ```
  */
-export function attachAll<H extends Record<string, Handle>, S extends { readonly [K in keyof H]?: SchemaLike }>(
+export function attachAll<H extends Record<string, Handle>, const S extends { readonly [K in keyof H]?: SchemaLike }>(
   handles: H,
   schemas?: S,
-): {
-  [K in keyof H]: K extends keyof S
-    ? S[K] extends SchemaLike
-      ? ViewOf<ResolveSchema<S[K]>>
-      : H[K] extends Handle<infer T>
-        ? T
-        : never
-    : H[K] extends Handle<infer T>
-      ? T
-      : never;
-} {
+): AttachedAll<H, S> {
   const out: Record<string, unknown> = {};
   for (const [k, h] of Object.entries(handles)) {
     const s = schemas?.[k as keyof S] as SchemaLike | undefined;

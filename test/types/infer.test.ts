@@ -20,6 +20,13 @@ import {
   type Infer,
   type Input,
   type ValueView,
+  type ViewOf,
+  attach,
+  attachAll,
+  share,
+  shareAll,
+  SynchronizedValue,
+  Value,
 } from '../../src/index.js';
 
 const Vec3 = struct({ x: f32, y: f32, z: f32 });
@@ -96,5 +103,34 @@ describe('views', () => {
     const c = b.path.cursor();
     expectTypeOf(c.seek(1).x).toEqualTypeOf<number>();
     expectTypeOf(c.index).toEqualTypeOf<number>();
+  });
+  it('a cursor over elements with fields named seek or index keeps the fields; $seek/$index always move', () => {
+    const Entry = struct({ index: u16, seek: f64 });
+    const c = array(Entry, 3).create().cursor();
+    expectTypeOf(c.index).toEqualTypeOf<number>(); // the field
+    expectTypeOf(c.seek).toEqualTypeOf<number>(); // the field
+    expectTypeOf(c.$seek(2).$index).toEqualTypeOf<number>();
+  });
+});
+
+describe('what attach and attachAll give', () => {
+  const Particles = array(struct({ x: f32 }), 10);
+  it('attachAll over untyped worker data types the views it was given schemas for', () => {
+    const workerData: any = shareAll({ particles: Particles.create(), n: Value('i', 0) });
+    const { particles, n } = attachAll(workerData, { particles: Particles });
+    expectTypeOf(particles).toEqualTypeOf<ViewOf<typeof Particles>>();
+    expectTypeOf(n).toEqualTypeOf<unknown>();
+    expect(particles.length).toBe(10);
+  });
+  it('attach(h, schema) of a shared Value is a synchronized value, as at run time', () => {
+    const v = attach(share(Value('i', 0)), 'i');
+    expectTypeOf(v).toEqualTypeOf<SynchronizedValue<number, number, ValueView<'i32'>>>();
+    expect(v).toBeInstanceOf(SynchronizedValue);
+    expect(v.update((x) => x + 1)).toBe(1);
+  });
+  it('attachAll over typed handles: schema-typed where given, what was shared elsewhere', () => {
+    const all = attachAll(shareAll({ p: Particles.create(), n: Value('i', 0) }), { p: Particles });
+    expectTypeOf(all.p).toEqualTypeOf<ViewOf<typeof Particles>>();
+    expectTypeOf(all.n.update).toBeFunction();
   });
 });
