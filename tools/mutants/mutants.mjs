@@ -90,4 +90,80 @@ export const MUTANTS = [
     replace: 'Number.isFinite(n) ? BigInt(Math.trunc(n)) : 1n',
     tests: ['test/views/conversions.test.ts'],
   },
+  // ---- regions: a view is made only over memory it fits in, aligned ----
+  {
+    name: 'view fast path lets a view run one element past the end',
+    file: 'src/views/attach.ts',
+    find: 'byteOffset <= c.maxOffset &&',
+    replace: 'byteOffset <= c.maxOffset + 8 &&',
+    tests: ['test/views/region.test.ts'],
+  },
+  {
+    name: 'view fast path ignores alignment',
+    file: 'src/views/attach.ts',
+    find: '((c.base + byteOffset) & c.alignMask) === 0',
+    replace: 'true',
+    tests: ['test/views/region.test.ts'],
+  },
+  {
+    name: 'view fast path accepts fractional offsets',
+    file: 'src/views/attach.ts',
+    find: 'byteOffset === Math.floor(byteOffset) &&',
+    replace: '',
+    tests: ['test/views/region.test.ts'],
+  },
+  {
+    name: 'a resizable ArrayBuffer is remembered like a fixed SharedArrayBuffer',
+    file: 'src/views/region.ts',
+    find: "return typeof SharedArrayBuffer !== 'undefined' && buffer instanceof SharedArrayBuffer && (buffer as { growable?: boolean }).growable !== true;",
+    replace: 'return true;',
+    tests: ['test/views/region.test.ts'],
+  },
+  {
+    name: 'the slow region check ignores the window start',
+    file: 'src/views/region.ts',
+    find: '((m.base + byteOffset) & (align - 1)) === 0',
+    replace: '(byteOffset & (align - 1)) === 0',
+    tests: ['test/views/region.test.ts'],
+  },
+  // ---- array indices ----
+  {
+    name: 'generated get() accepts the index one past the end',
+    file: 'src/codegen/access.ts',
+    find: "return n <= SHORT_ARRAY ? `(typeof ${v}==='number'&&(${v}>>>0)<${num(n)}&&",
+    replace: "return n <= SHORT_ARRAY ? `(typeof ${v}==='number'&&(${v}>>>0)<=${num(n)}&&",
+    tests: ['test/views/accessors.test.ts'],
+  },
+  {
+    name: 'generated get() accepts fractional indices',
+    file: 'src/codegen/access.ts',
+    find: '(${v}>>>0)<${num(n)}&&${v}===(${v}|0))`',
+    replace: '(${v}>>>0)<${num(n)})`',
+    tests: ['test/views/accessors.test.ts'],
+  },
+  // ---- handles: the buffer in the handle is the memory ----
+  {
+    name: 'attach reads a buffer other than the handle’s',
+    file: 'src/transfer/share.ts',
+    find: '  const buffer = handle.buffer;\n  const place = { buffer, byteOffset: handle.byteOffset };',
+    replace: '  const buffer = (globalThis.__lastBuffer ??= handle.buffer);\n  const place = { buffer, byteOffset: handle.byteOffset };',
+    tests: ['test/transfer/share.test.ts'],
+    build: true,
+  },
+  // ---- hostile descriptors ----
+  {
+    name: 'fromJSON stops counting depth at references',
+    file: 'src/types/schema.ts',
+    find: '  if (h + 1 > MAX_DEPTH) {',
+    replace: '  if (h + 1 > MAX_DEPTH * 1000) {',
+    tests: ['test/layout/hostile.test.ts'],
+  },
+  {
+    name: 'fromJSON reads a shared descriptor object again for every reference',
+    file: 'src/layout/json.ts',
+    find: '    const done = this.#done.get(t);\n    if (done !== undefined) return done;',
+    replace: '    const done = undefined;\n    if (done !== undefined) return done;',
+    tests: ['test/layout/hostile.test.ts'],
+    timeout: 60_000, // the exponential walk never ends
+  },
 ];

@@ -6,7 +6,8 @@
  *   node tools/mutants/run.mjs            all mutants (several minutes)
  *   node tools/mutants/run.mjs <regex>    the mutants whose name matches
  *
- * Each mutant replaces one exact piece of source text (which must occur exactly once, so that a
+ * A mutant may set `timeout` (ms, default 300 s): one that makes a test hang counts as caught when
+ * the time runs out. Each mutant replaces one exact piece of source text (which must occur exactly once, so that a
  * refactoring that moves it makes the mutant fail loudly instead of silently testing nothing),
  * runs `vitest run --project codegen <tests>` and then restores the file. Worker scenarios run the
  * built dist/, so mutants of code that workers exercise rebuild first (`build: true`).
@@ -35,7 +36,13 @@ for (const m of MUTANTS) {
   let caught;
   try {
     if (m.build) spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'ignore' });
-    const r = spawnSync('npx', ['vitest', 'run', '--project', 'codegen', ...m.tests], { cwd: root, encoding: 'utf8', timeout: 600_000 });
+    // A mutant that makes a test hang (an exponential walk) is caught too: the tests did not pass.
+    const r = spawnSync('npx', ['vitest', 'run', '--project', 'codegen', ...m.tests], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: m.timeout ?? 300_000,
+      killSignal: 'SIGKILL',
+    });
     caught = r.status !== 0;
   } finally {
     writeFileSync(file, original);

@@ -1,0 +1,90 @@
+// The region check of view(), on its fast path (the same schema and source as the call before,
+// remembered) as well as its slow path: a view is made exactly when its whole region lies inside
+// the source and is aligned, whatever the offset, and reads the bytes at that offset.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { array, f64, struct, u8, u16, u32, view } from '../../src/index.js';
+
+const P = struct({ x: f64, id: u32 }, { name: 'P' }); // size 16, align 8
+const Q = struct({ a: u16, b: u8 }, { name: 'Q' }); // size 4, align 2
+
+/** What the region rule says for `size`/`align` at `offset` of a source of `length` bytes starting at `base` in its buffer. */
+function allowed(offset: unknown, size: number, align: number, length: number, base: number): boolean {
+  return typeof offset === 'number' && Number.isInteger(offset) && offset >= 0 && offset + size <= length && (base + offset) % align === 0;
+}
+
+const offsets = fc.oneof(
+  fc.integer({ min: -64, max: 400 }),
+  fc.constantFrom(0.5, 7.999, Number.NaN, Number.POSITIVE_INFINITY, -0, 2 ** 32, 2 ** 53, '8', 8n, null, undefined),
+);
+
+describe('view() region check', () => {
+  it('over one source, call after call (the remembered fast path), as the rule says', () => {
+    const sab = new SharedArrayBuffer(256);
+    const f64s = new Float64Array(sab);
+    for (let i = 0; i < f64s.length; i++) f64s[i] = i;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom(P, Q), offsets), { minLength: 1, maxLength: 60 }), (calls) => {
+        for (const [T, off] of calls) {
+          const size = T === P ? 16 : 4;
+          const align = T === P ? 8 : 2;
+          const ok = allowed(off === undefined ? 0 : off, size, align, 256, 0);
+          if (ok) {
+            const v = view(T, sab, off as number) as unknown as { $byteOffset: number };
+            expect(v.$byteOffset === (off ?? 0)).toBe(true); // (-0 comes back as 0)
+            if (T === P) expect((v as unknown as { x: number }).x).toBe(((off as number) ?? 0) / 8 + 0);
+          } else expect(() => view(T, sab, off as number)).toThrow(RangeError);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('over a window of a buffer (a typed array at an offset), relative to the window', () => {
+    const sab = new SharedArrayBuffer(256);
+    const window = new Uint8Array(sab, 20, 64); // starts 4 bytes past an 8-byte boundary
+    for (const off of [0, 4, 8, 12, 44, 48, 52, -4, 49]) {
+      const ok = allowed(off, 16, 8, 64, 20);
+      for (let repeat = 0; repeat < 3; repeat++) {
+        if (ok) expect(P.view(window, off).$byteOffset).toBe(20 + off);
+        else expect(() => P.view(window, off)).toThrow(RangeError);
+      }
+    }
+  });
+
+  it('a resizable ArrayBuffer is looked at afresh: views made after it shrank are refused', () => {
+    // (The ES2024 resizable-buffer API, typed by hand: the project's lib is older.)
+    const ab = new (ArrayBuffer as unknown as new (n: number, o: object) => ArrayBuffer & { resize(n: number): void })(64, { maxByteLength: 128 });
+    expect(P.view(ab, 48).$byteOffset).toBe(48);
+    ab.resize(32);
+    expect(() => P.view(ab, 48)).toThrow(RangeError);
+    ab.resize(128);
+    expect(P.view(ab, 112).$byteOffset).toBe(112);
+  });
+
+  it('a growable SharedArrayBuffer is looked at afresh: views made after it grew are allowed', () => {
+    const sab = new (SharedArrayBuffer as unknown as new (n: number, o: object) => SharedArrayBuffer & { grow(n: number): void })(32, { maxByteLength: 128 });
+    expect(() => P.view(sab, 48)).toThrow(RangeError);
+    sab.grow(128);
+    expect(P.view(sab, 48).$byteOffset).toBe(48);
+  });
+
+  it('a detached ArrayBuffer has no room for any view', () => {
+    const ab = new ArrayBuffer(64);
+    expect(P.view(ab, 16).$byteOffset).toBe(16);
+    structuredClone(ab, { transfer: [ab] }); // detaches ab
+    expect(() => P.view(ab, 16)).toThrow(RangeError);
+  });
+
+  it('arrays and the remembered pair: another schema or source in between, then back', () => {
+    const a = new SharedArrayBuffer(160);
+    const b = new SharedArrayBuffer(32);
+    const L = array(u32, 10);
+    for (let r = 0; r < 4; r++) {
+      expect(view(L, a, 120).$byteOffset).toBe(120);
+      expect(() => view(L, b, 0)).toThrow(RangeError);
+      expect(() => view(L, a, 124)).toThrow(RangeError);
+      expect(view(P, b, 16).$byteOffset).toBe(16);
+    }
+  });
+});
