@@ -77,17 +77,23 @@ export function toCtypes(type: SchemaLike, options: { readonly name?: string } =
   return [...out, '', ...asserts, ...bitChecks, ''].join('\n');
 }
 
-/** The helper the bitfield checks call (its name is reserved for classes). */
+/**
+ * The helper the bitfield checks call (its name is reserved for classes). The object sits between
+ * guard bytes: ctypes 3.11 … 3.13 place some bitfields of packed unions at negative offsets, and a
+ * store there must show as a difference, not corrupt memory.
+ */
 const CHECK_BITS = [
   '',
   `def ${CHECK_BITS_HELPER}(cls, name, value, first, mask):`,
   '    """Stores value (all ones) into field name of a zeroed cls: exactly the bytes C sets must change."""',
-  '    obj = cls()',
-  '    setattr(obj, name, value)',
-  '    want = bytes(first) + bytes.fromhex(mask)',
-  '    want += bytes(ctypes.sizeof(cls) - len(want))',
-  '    got = bytes(obj)',
-  "    assert got == want, '%s.%s: ctypes sets bytes %s, C sets %s' % (cls.__name__, name, got.hex(), want.hex())",
+  '    size = ctypes.sizeof(cls)',
+  '    pad = (size + 23) // 16 * 16',
+  '    buf = bytearray(pad + size + pad)',
+  '    setattr(cls.from_buffer(buf, pad), name, value)',
+  '    want = bytes(pad + first) + bytes.fromhex(mask)',
+  '    want += bytes(len(buf) - len(want))',
+  "    outside = '' if buf[:pad] + buf[pad + size:] == want[:pad] + want[pad + size:] else ' (and bytes outside the object)'",
+  "    assert buf == want, '%s.%s: ctypes sets bytes %s%s, C sets %s' % (cls.__name__, name, buf[pad:pad + size].hex(), outside, want[pad:pad + size].hex())",
 ];
 
 /** The ctypes type of a member (a `bool` in a big-endian record is `c_uint8`: ctypes has no big-endian `c_bool`). */
@@ -107,10 +113,15 @@ function typeExpr(l: Layout, decls: Declarations): string {
   }
 }
 
-/** Whether a member's type contains a `bool` written as `c_uint8` (big-endian). */
+/** The element type of an array (of arrays), or the type itself. */
+function elementOf(l: Layout): Layout {
+  return l.kind === 'array' ? elementOf(l.element) : l;
+}
+
+/** Whether a member's type is a `bool` (or an array of them) written as `c_uint8` (big-endian). */
 function bigEndianBool(l: Layout): boolean {
-  if (l.kind === 'array') return bigEndianBool(l.element);
-  return l.kind === 'primitive' && l.name === 'bool' && l.endian === 'big';
+  const e = elementOf(l);
+  return e.kind === 'primitive' && e.name === 'bool' && e.endian === 'big';
 }
 
 function declare(d: Declaration, decls: Declarations): string[] {
@@ -138,6 +149,7 @@ function declare(d: Declaration, decls: Declarations): string[] {
       }
       const member = layout(f.type, l.endian);
       if (bigEndianBool(member)) notes.push('C: bool (ctypes has no big-endian c_bool)');
+      if (l.endian === 'big' && elementOf(member).kind === 'union') notes.push('Python 3.13+: older ctypes refuses a union in a big-endian record');
       out.push(`        ('${d.member(f.name as string)}', ${typeExpr(member, decls)}),${comment(notes)}`);
       if (placed !== undefined) end = Math.max(end, placed.offset + placed.layout.size);
     } else if (f.bits === 0) {
