@@ -98,23 +98,33 @@ export function runC(cc: string, flags: readonly string[], programs: readonly Pr
     checks += fns.length;
     const file = join(dir, `case${i}.c`);
     const body = fns.map((f, k) => `  ok[${k}] = ${f}();`).join('\n');
-    writeFileSync(file, `/* ${p.name} */\n${p.src}\nint sct_case_${i}(int *ok);\nint sct_case_${i}(int *ok) {\n  (void)ok;\n${body}\n  return ${fns.length};\n}\n`);
+    writeFileSync(
+      file,
+      `/* ${p.name} */\n${p.src}\nint sct_case_${i}(int *ok);\nint sct_case_${i}(int *ok) {\n  (void)ok;\n${body}\n  return ${fns.length};\n}\n`,
+    );
     files.push(file);
     decls.push(`int sct_case_${i}(int *ok);`);
     calls.push(`  n = sct_case_${i}(ok); for (k = 0; k < n; k++) printf("%d %d %d\\n", ${i}, k, ok[k]);`);
   });
   const main = join(dir, 'main.c');
-  writeFileSync(main, `#include <stdio.h>\n${decls.join('\n')}\nint main(void) {\n  static int ok[1 << 16];\n  int n, k;\n${calls.join('\n')}\n  return 0;\n}\n`);
+  writeFileSync(
+    main,
+    `#include <stdio.h>\n${decls.join('\n')}\nint main(void) {\n  static int ok[1 << 16];\n  int n, k;\n${calls.join('\n')}\n  return 0;\n}\n`,
+  );
   const exe = join(dir, 'checks');
   const r = spawnSync(cc, [...flags, '-o', exe, ...files, main], { encoding: 'utf8', maxBuffer: 64 << 20 });
   const failed: Record<string, string[]> = {};
   if (r.status !== 0) return { status: r.status, stderr: r.stderr, failed, checks };
-  for (const line of execFileSync(exe, { encoding: 'utf8', maxBuffer: 64 << 20 }).trim().split('\n')) {
+  for (const line of execFileSync(exe, { encoding: 'utf8', maxBuffer: 64 << 20 })
+    .trim()
+    .split('\n')) {
     if (line === '') continue;
     const [i, k, ok] = line.split(' ').map(Number) as [number, number, number];
     if (ok === 1) continue;
     const p = programs[i] as Program;
-    (failed[p.name] ??= []).push(bitsCheckFunctions(p.src)[k] as string);
+    const list = failed[p.name] ?? [];
+    list.push(bitsCheckFunctions(p.src)[k] as string);
+    failed[p.name] = list;
   }
   return { status: r.status, stderr: r.stderr, failed, checks };
 }
