@@ -23,8 +23,9 @@ import type { Layout } from './types.js';
  * every struct with bitfields).
  *
  * What ctypes cannot express is marked in comments: zero-width bitfields (`T : 0`) have no ctypes
- * form, unnamed bitfields get a placeholder name, `align` needs Python 3.13 (`_align_`), and
- * `bool` in a big-endian record is written `c_uint8` (ctypes has no big-endian `c_bool`).
+ * form, unnamed bitfields get a placeholder name, `align` needs Python 3.13 (`_align_`), `pack`
+ * comes with `_layout_ = 'ms'` (Python 3.14 packs by MSVC rules only), and `bool` in a big-endian
+ * record is written `c_uint8` (ctypes has no big-endian `c_bool`).
  *
  * Names Python or ctypes reserve are respelled with a trailing `_`, unique in their scope, with a
  * comment `renamed: …` on the line: class names that are keywords, builtins or `ctypes`; field
@@ -130,7 +131,11 @@ function declare(d: Declaration, decls: Declarations): string[] {
   const out = [`class ${d.id}(${base}):${d.renamed ? `  # ${renamedNote(l.schema.options.name ?? '', 'Python')}` : ''}`];
   const hasBits = l.schema.fields.some((f) => f.bits !== null);
   if (hasBits && l.schema.options.pack === undefined) out.push("    _layout_ = 'gcc-sysv'  # Python 3.14+; older ctypes places bitfields by MSVC rules");
-  if (l.schema.options.pack !== undefined) out.push(`    _pack_ = ${l.schema.options.pack}`);
+  if (l.schema.options.pack !== undefined) {
+    // 3.14 implements _pack_ for MSVC's layout only, and warns unless it is asked for by name.
+    out.push(`    _layout_ = 'ms'  # Python 3.14+: ctypes packs by MSVC rules only${hasBits ? ' (bitfields: see the checks below)' : ''}`);
+    out.push(`    _pack_ = ${l.schema.options.pack}`);
+  }
   const memberAligned = l.schema.fields.some((f) => f.align !== null);
   if (l.schema.options.align !== undefined || memberAligned) out.push(`    _align_ = ${l.align}  # Python 3.13+`);
   out.push('    _fields_ = [');

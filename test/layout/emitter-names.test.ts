@@ -138,6 +138,10 @@ describe('toC: names C reserves', () => {
     expect(toC(array(u8, 4), { name: 'bytes4' })).toContain('typedef uint8_t bytes4[4];');
     expect(toC(array(u8, 4), { name: 'int' })).toContain("typedef uint8_t int_[4];  /* renamed: 'int' is reserved in C */");
     expect(toC(array(u8, 4), { name: 'size_t' })).toContain('_Static_assert(sizeof(size_t_) == 4, "sizeof(size_t_)");');
+    // the typedef and the check functions share C's ordinary namespace
+    const both = toC(array(struct({ a: bits(u8, 2) }, { name: 'S' }), 2), { name: 'S_bits_ok' });
+    expect(both).toContain('typedef struct S S_bits_ok[2];');
+    expect(both).toContain('static inline int S_bits_ok_(void) {');
     for (const bad of ['', 'a b', '1a', '__x', 'x;\nint main(void) { return 1; }', 'x[2]', 'x/*', 'a'.repeat(256)]) {
       expect(() => toC(array(u8, 4), { name: bad }), JSON.stringify(bad)).toThrow(TypeError);
       expect(() => toCtypes(array(u8, 4), { name: bad }), JSON.stringify(bad)).toThrow(TypeError);

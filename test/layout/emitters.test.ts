@@ -65,6 +65,10 @@ describe('toCtypes', () => {
     expect(py).toContain('# NOT EXPRESSIBLE: C zero-width bitfield u8 : 0');
     expect(py).toContain("('_unnamed_0', ctypes.c_uint8, 2),  # unnamed in C");
     expect(py).toContain("_layout_ = 'gcc-sysv'");
+    // Python 3.14 packs by MSVC rules only, and warns unless that is asked for by name.
+    expect(toCtypes(struct({ a: u8, b: u32 }, { pack: 1 }))).toContain(
+      "    _layout_ = 'ms'  # Python 3.14+: ctypes packs by MSVC rules only\n    _pack_ = 1\n",
+    );
   });
 
   // Without bitfields ctypes agrees with gcc; what older ctypes lacks: _align_ (3.13) and a union
