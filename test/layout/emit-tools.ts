@@ -47,18 +47,23 @@ export interface Program {
 }
 
 const RUNNER = `
-import json, sys
+import json, sys, traceback
 out = {}
 for p in json.load(open(sys.argv[1])):
     try:
         exec(compile(p['src'], p['name'], 'exec'), {'__name__': 'sct_case'})
         out[p['name']] = 'ok'
     except Exception as e:
-        out[p['name']] = '%s: %s' % (type(e).__name__, e)
+        lines = p['src'].split('\\n')
+        at = [f.lineno for f in traceback.extract_tb(e.__traceback__) if f.filename == p['name']]
+        out[p['name']] = '%s: %s [line: %s]' % (type(e).__name__, e, lines[at[0] - 1] if at else '?')
 json.dump(out, sys.stdout)
 `;
 
-/** Runs each program in a namespace of its own, in one interpreter: name → `ok` or `ErrorType: message`. */
+/**
+ * Runs each program in a namespace of its own, in one interpreter: name → `ok`, or
+ * `ErrorType: message [line: <the program's line that raised, at its top level>]`.
+ */
 export function runPython(python: string, programs: readonly Program[]): Record<string, string> {
   const dir = mkdtempSync(join(tmpdir(), 'sct-py-'));
   writeFileSync(join(dir, 'programs.json'), JSON.stringify(programs));

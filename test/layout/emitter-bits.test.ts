@@ -26,34 +26,47 @@ interface WitnessCase {
   disagreements?: string[];
 }
 
+/** The type a toCtypes program is about: the root alias, or else the last class. */
+function rootOf(src: string): string {
+  const alias = /^(\w+) = /m.exec(src);
+  return alias !== null ? (alias[1] as string) : ([...src.matchAll(/^class (\w+)\(/gm)].at(-1)?.[1] as string);
+}
+
 /**
  * Runs the witness and toCtypes' output of every case in `file` under `py`; checks that the asserts
- * pass exactly where the witness says ctypes agrees with gcc. Returns how many cases were compared
- * and how many disagreements only the bit checks caught (sizes and offsets all passed).
+ * pass exactly where the witness says ctypes agrees with gcc. The witness looks from the root (its
+ * size and alignment, every leaf's offset and bits); the asserts also check each nested class on
+ * its own, so where the witness agrees they may still find a nested class whose own size or
+ * alignment differs, which no offset from the root shows (a struct in a union, or last): such
+ * cases are returned, as are the disagreements only the bit checks caught (sizes and offsets held).
  */
-function differential(py: Python, file: string, only: (name: string) => boolean = () => true): { compared: number; byBits: string[] } {
+function differential(py: Python, file: string, only: (name: string) => boolean = () => true): { compared: number; byBits: string[]; nested: string[] } {
   const out = join(mkdtempSync(join(tmpdir(), 'sct-witness-')), 'witness.json');
   execFileSync(py.exe, [WITNESS, '--in', file, '--out', out], { stdio: 'pipe' });
   const witness = new Map((JSON.parse(readFileSync(out, 'utf8')) as { cases: WitnessCase[] }).cases.map((c) => [c.name, c]));
   const cases = (JSON.parse(readFileSync(file, 'utf8')) as { cases: { name: string; schema: unknown }[] }).cases.filter((c) => only(c.name));
-  const results = runPython(
-    py.exe,
-    cases.map((c) => ({ name: c.name, src: toCtypes(fromJSON(c.schema)) })),
-  );
+  const programs = cases.map((c) => ({ name: c.name, src: toCtypes(fromJSON(c.schema)) }));
+  const results = runPython(py.exe, programs);
   let compared = 0;
   const byBits: string[] = [];
+  const nested: string[] = [];
   for (const c of cases) {
     const w = witness.get(c.name);
     if (w === undefined || w.agree === undefined) continue; // the witness could not build it with ctypes
     compared++;
     const result = results[c.name] as string;
-    if (w.agree) expect(result, `${c.name}: ctypes agrees with gcc, the asserts must pass`).toBe('ok');
+    if (w.agree && result !== 'ok') {
+      const m = /\[line: assert ctypes\.(?:sizeof|alignment)\((\w+)\) == \d+\]$/.exec(result);
+      expect(m?.[1], `${c.name}: ctypes agrees with gcc from the root, only a nested class's own size or alignment may fail: ${result}`).toBeDefined();
+      expect(m?.[1]).not.toBe(rootOf(programs.find((p) => p.name === c.name)?.src ?? ''));
+      nested.push(c.name);
+    } else if (w.agree) expect(result).toBe('ok');
     else {
       expect(result, `${c.name}: ctypes differs from gcc (${w.disagreements?.[0]}), the asserts must fail`).toMatch(/^AssertionError/);
       if (result.includes('ctypes sets bytes')) byBits.push(c.name);
     }
   }
-  return { compared, byBits };
+  return { compared, byBits, nested };
 }
 
 describe('toCtypes: bit positions', () => {
