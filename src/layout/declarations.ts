@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Endian, RecordSchema, Schema } from '../types/schema.js';
+import type { Endian, Schema } from '../types/schema.js';
 import { layout } from './compute.js';
 import { NameScope, type NameRules } from './emitted-names.js';
 import type { RecordLayout } from './types.js';
@@ -95,7 +95,7 @@ function otherName(types: NameScope, rules: NameRules, name: string, endian: End
 function declaration(id: string, l: RecordLayout, renamed: boolean, rules: NameRules): Declaration {
   const scope = new NameScope(rules.reservedField, rules.respell);
   const members = new Map<string, string>();
-  const names = l.schema.fields.flatMap((f: RecordSchema['fields'][number]) => (f.name === null ? [] : [f.name]));
+  const names = l.schema.fields.flatMap((f) => (f.name === null ? [] : [f.name]));
   for (const n of names) if (scope.isFree(n)) members.set(n, scope.take(n));
   for (const n of names) if (!members.has(n)) members.set(n, scope.claim(n));
   return {
