@@ -1,19 +1,33 @@
 /**
  * `toC(T)`: a C declaration with exactly the same layout (gcc/clang, System V), with
- * `_Static_assert`s on every size and offset so a C build checks it.
+ * `_Static_assert`s on every size and offset so a C build checks it, and a run-time check of every
+ * bitfield's bits (C has no constant expression for those).
  *
  * @module
  */
 import { resolveSchema } from '../types/builtins.js';
 import { PRIMITIVES } from '../types/primitives.js';
 import type { SchemaLike } from '../types/schema.js';
+import { allOnesHex, bitfieldBytes } from './bitfield-bytes.js';
 import { layout } from './compute.js';
-import { declarationsOf } from './declarations.js';
-import type { Layout, RecordLayout } from './types.js';
+import { type Declaration, type Declarations, declarationsOf } from './declarations.js';
+import { NameScope, renamedNote, rootNameOption } from './emitted-names.js';
+import { C_NAMES } from './names-c.js';
+import type { Layout } from './types.js';
 
 /**
  * C source declaring `type` (structs and unions, with `#pragma pack`, `aligned` and
- * `scalar_storage_order` where needed) and asserting its layout.
+ * `scalar_storage_order` where needed) and asserting its layout: `_Static_assert`s on every size,
+ * alignment and member offset, and for each struct or union with bitfields a function
+ * `<tag>_bits_ok()` that stores all ones into each bitfield of a zeroed object and returns 1 if
+ * exactly the bytes the library expects change (call it once at startup: bit positions are not
+ * constant expressions in C).
+ *
+ * Names C reserves (keywords such as `int` or `struct`, what `<stdbool.h>`, `<stddef.h>` and
+ * `<stdint.h>` define such as `bool`, `NULL` or `uint8_t`, names starting with `_` and a capital
+ * such as `_Bool`) are respelled with a trailing `_` (`int_`, `Bool_`), for members and tags alike,
+ * unique in their scope, with a comment `renamed: …` on the line. `options.name` names the typedef
+ * of a root that is not a struct or union (default `root_t`); it must be a C identifier.
  *
  * @example
  * ```ts
@@ -25,72 +39,145 @@ import type { Layout, RecordLayout } from './types.js';
  * // };
  * // _Static_assert(sizeof(struct Item) == 16, "sizeof(struct Item)");
  * // …
+ * toC(struct({ int: u8 }, { name: 'bool' }));
+ * // struct bool_ {  /* renamed: 'bool' is reserved in C *\/
+ * //   uint8_t int_;  /* renamed: 'int' is reserved in C *\/
+ * // };
+ * // …
  * ```
  */
 export function toC(type: SchemaLike, options: { readonly name?: string } = {}): string {
   const schema = resolveSchema(type, 'toC', '');
-  const decls = declarationsOf(schema);
-  const typeName = (l: Layout): { base: string; dims: string } => {
-    let dims = '';
-    let inner = l;
-    while (inner.kind === 'array') {
-      dims += `[${inner.length}]`;
-      inner = inner.element;
-    }
-    switch (inner.kind) {
-      case 'primitive':
-        return { base: PRIMITIVES[inner.name].c, dims };
-      case 'char':
-        return { base: 'char', dims: `${dims}[${inner.length}]` };
-      case 'sync':
-        return { base: 'int32_t', dims: `${dims}[${inner.size / 4}]` };
-      case 'struct':
-      case 'union':
-        return { base: `${inner.kind} ${decls.idOf(inner)}`, dims };
-    }
-  };
+  const requested = rootNameOption('toC', options);
+  const decls = declarationsOf(schema, C_NAMES);
   const out = ['#include <stdbool.h>', '#include <stddef.h>', '#include <stdint.h>', ''];
+  if (decls.list.some((d) => d.layout.endian === 'big')) out.push(...BIG_ENDIAN_GUARD, '');
   const asserts: string[] = [];
-  for (const { id, layout: l } of decls.list) {
-    const attrs: string[] = [];
-    if (l.schema.options.align !== undefined) attrs.push(`aligned(${l.schema.options.align})`);
-    if (l.endian === 'big') attrs.push('scalar_storage_order("big-endian")');
-    const pack = l.schema.options.pack;
-    if (pack !== undefined) out.push(`#pragma pack(push, ${pack})`);
-    out.push(`${l.kind}${attrs.length > 0 ? ` __attribute__((${attrs.join(', ')}))` : ''} ${id} {`);
-    for (const f of l.schema.fields) {
-      if (f.bits !== null) {
-        const t = f.type.kind === 'primitive' ? PRIMITIVES[f.type.name].c : 'int';
-        out.push(`  ${t}${f.name === null ? '' : ` ${f.name}`} : ${f.bits};`);
-      } else {
-        const member = layout(f.type, l.endian);
-        const { base, dims } = typeName(member);
-        out.push(`  ${base} ${f.name as string}${dims}${f.align === null ? '' : ` __attribute__((aligned(${f.align})))`};`);
-      }
-    }
-    out.push('};');
-    if (pack !== undefined) out.push('#pragma pack(pop)');
-    out.push('');
-    asserts.push(...assertsFor(id, l));
+  for (const d of decls.list) {
+    out.push(...declare(d, decls), '');
+    asserts.push(...assertsFor(d));
   }
+  // Typedef and function names share C's ordinary namespace (tags have their own).
+  const ordinary = new NameScope(C_NAMES.reservedType, C_NAMES.respell);
   const root = layout(schema);
   if (root.kind !== 'struct' && root.kind !== 'union') {
-    const name = options.name ?? 'root_t';
-    const { base, dims } = typeName(root);
-    out.push(`typedef ${base} ${name}${dims};`, '');
+    const wanted = requested ?? 'root_t';
+    const name = ordinary.claim(wanted);
+    const { base, dims } = typeName(root, decls);
+    out.push(`typedef ${base} ${name}${dims};${name === wanted ? '' : `  /* ${renamedNote(wanted, 'C')} */`}`, '');
     asserts.push(
       `_Static_assert(sizeof(${name}) == ${root.size}, "sizeof(${name})");`,
       `_Static_assert(_Alignof(${name}) == ${root.align}, "_Alignof(${name})");`,
     );
   }
-  return [...out, ...asserts, ''].join('\n');
+  const checks = decls.list.flatMap((d) => bitsCheck(d, ordinary));
+  if (checks.length > 0) checks.unshift('', ...BITS_CHECK_NOTE);
+  return [...out, ...asserts, ...checks, ''].join('\n');
 }
 
-function assertsFor(id: string, l: RecordLayout): string[] {
-  const t = `${l.kind} ${id}`;
+/** Before big-endian records: without `scalar_storage_order` (clang ignores it) they would silently be little-endian. */
+const BIG_ENDIAN_GUARD = [
+  '/* The big-endian records below need scalar_storage_order (gcc 6+); a compiler without it',
+  '   (clang warns and ignores it) would lay them out little-endian with every assert holding. */',
+  '#if defined(__has_attribute)',
+  '#if !__has_attribute(scalar_storage_order)',
+  '#error "scalar_storage_order is not supported: big-endian records would be little-endian"',
+  '#endif',
+  '#endif',
+];
+
+const BITS_CHECK_NOTE = [
+  '/* Bit positions are not constant expressions in C: each <tag>_bits_ok() below stores all ones',
+  '   into each bitfield of a zeroed object and returns 1 if exactly the bytes sharedctypes expects',
+  '   change. Call it once at startup, e.g. assert(Flags_bits_ok()). */',
+];
+
+/** The C type of a member: base type and array dimensions. */
+function typeName(l: Layout, decls: Declarations): { base: string; dims: string } {
+  let dims = '';
+  let inner = l;
+  while (inner.kind === 'array') {
+    dims += `[${inner.length}]`;
+    inner = inner.element;
+  }
+  switch (inner.kind) {
+    case 'primitive':
+      return { base: PRIMITIVES[inner.name].c, dims };
+    case 'char':
+      return { base: 'char', dims: `${dims}[${inner.length}]` };
+    case 'sync':
+      return { base: 'int32_t', dims: `${dims}[${inner.size / 4}]` };
+    case 'struct':
+    case 'union':
+      return { base: `${inner.kind} ${decls.of(inner).id}`, dims };
+  }
+}
+
+function declare(d: Declaration, decls: Declarations): string[] {
+  const l = d.layout;
+  const lines: string[] = [];
+  const attrs: string[] = [];
+  if (l.schema.options.align !== undefined) attrs.push(`aligned(${l.schema.options.align})`);
+  if (l.endian === 'big') attrs.push('scalar_storage_order("big-endian")');
+  const pack = l.schema.options.pack;
+  if (pack !== undefined) lines.push(`#pragma pack(push, ${pack})`);
+  const note = d.renamed ? `  /* ${renamedNote(l.schema.options.name ?? '', 'C')} */` : '';
+  lines.push(`${l.kind}${attrs.length > 0 ? ` __attribute__((${attrs.join(', ')}))` : ''} ${d.id} {${note}`);
+  for (const f of l.schema.fields) {
+    const name = f.name === null ? null : d.member(f.name);
+    const renamed = f.name !== null && name !== f.name ? `  /* ${renamedNote(f.name, 'C')} */` : '';
+    if (f.bits !== null) {
+      const t = f.type.kind === 'primitive' ? PRIMITIVES[f.type.name].c : 'int';
+      lines.push(`  ${t}${name === null ? '' : ` ${name}`} : ${f.bits};${renamed}`);
+    } else {
+      const { base, dims } = typeName(layout(f.type, l.endian), decls);
+      lines.push(`  ${base} ${name}${dims}${f.align === null ? '' : ` __attribute__((aligned(${f.align})))`};${renamed}`);
+    }
+  }
+  lines.push('};');
+  if (pack !== undefined) lines.push('#pragma pack(pop)');
+  return lines;
+}
+
+function assertsFor(d: Declaration): string[] {
+  const l = d.layout;
+  const t = `${l.kind} ${d.id}`;
   const lines = [`_Static_assert(sizeof(${t}) == ${l.size}, "sizeof(${t})");`, `_Static_assert(_Alignof(${t}) == ${l.align}, "_Alignof(${t})");`];
   for (const f of l.fields) {
-    if (f.bits === null) lines.push(`_Static_assert(offsetof(${t}, ${f.name}) == ${f.offset}, "offsetof(${t}, ${f.name})");`);
+    const m = d.member(f.name);
+    if (f.bits === null) lines.push(`_Static_assert(offsetof(${t}, ${m}) == ${f.offset}, "offsetof(${t}, ${m})");`);
   }
+  return lines;
+}
+
+/** `static inline int <tag>_bits_ok(void)` for a record with named bitfields, or nothing. */
+function bitsCheck(d: Declaration, ordinary: NameScope): string[] {
+  const l = d.layout;
+  const fields = l.fields.filter((f) => f.bits !== null);
+  if (fields.length === 0) return [];
+  const t = `${l.kind} ${d.id}`;
+  const lines = [
+    '',
+    `static inline int ${ordinary.claim(`${d.id}_bits_ok`)}(void) {`,
+    `  ${t} s;`,
+    '  unsigned char *b = (unsigned char *)&s;',
+    '  size_t k;',
+    '  int ok = 1;',
+  ];
+  for (const f of fields) {
+    const bits = f.bits;
+    if (bits === null) continue;
+    const { first, mask } = bitfieldBytes(bits, l.endian);
+    const ones = bits.type === 'bool' ? '1' : bits.signed ? '-1' : `0x${allOnesHex(bits.width)}`;
+    const expected = mask.map((byte, i) => `k == ${first + i} ? 0x${byte.toString(16).padStart(2, '0')} : `).join('');
+    const last = bits.bitOffset + bits.width - 1;
+    const where = `${bits.width === 1 ? `bit ${last}` : `bits ${bits.bitOffset}..${last}`}${l.endian === 'big' ? ', MSB-first' : ''}`;
+    lines.push(
+      '  for (k = 0; k < sizeof s; k++) b[k] = 0;',
+      `  s.${d.member(f.name)} = ${ones};  /* ${where} */`,
+      `  for (k = 0; k < sizeof s; k++) ok &= b[k] == (${expected}0);`,
+    );
+  }
+  lines.push('  return ok;', '}');
   return lines;
 }

@@ -1,30 +1,37 @@
 /**
  * `toCtypes(T)`: Python ctypes classes for the same layout, with comments where ctypes cannot say
- * what C says.
+ * what C says, and asserts on every size, offset and bitfield position.
  *
  * @module
  */
 import { resolveSchema } from '../types/builtins.js';
 import { PRIMITIVES } from '../types/primitives.js';
 import type { SchemaLike } from '../types/schema.js';
+import { allOnesHex, bitfieldBytes } from './bitfield-bytes.js';
 import { layout } from './compute.js';
-import { declarationsOf } from './declarations.js';
+import { type Declaration, type Declarations, declarationsOf } from './declarations.js';
+import { renamedNote, rootNameOption } from './emitted-names.js';
+import { CHECK_BITS_HELPER, PYTHON_NAMES } from './names-python.js';
 import type { Layout } from './types.js';
 
-/** Names a Python class may not have (C allows them as struct tags). */
-const PYTHON_KEYWORDS: ReadonlySet<string> = new Set(
-  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield ctypes'.split(
-    ' ',
-  ),
-);
-
 /**
- * Python source defining ctypes classes for `type`, ending in `assert`s on every size and offset.
+ * Python source defining ctypes classes for `type`, ending in `assert`s on every size, alignment
+ * and offset, and a check of every bitfield: storing all ones into it in a zeroed object must set
+ * exactly the bytes C sets. That check does not depend on how a ctypes version numbers bits, and
+ * fails where ctypes places a bitfield elsewhere than gcc (which Python 3.11 … 3.13 do for some
+ * layouts: they follow MSVC's rules; 3.14 follows gcc's with `_layout_ = 'gcc-sysv'`, written for
+ * every struct with bitfields).
  *
  * What ctypes cannot express is marked in comments: zero-width bitfields (`T : 0`) have no ctypes
- * form, unnamed bitfields get a placeholder name, `align` needs Python 3.13 (`_align_`), and before
- * Python 3.14 ctypes places bitfields by MSVC rules, so structs with bitfields need
- * `_layout_ = 'gcc-sysv'` (3.14+) to match gcc.
+ * form, unnamed bitfields get a placeholder name, `align` needs Python 3.13 (`_align_`), `pack`
+ * comes with `_layout_ = 'ms'` (Python 3.14 packs by MSVC rules only), and `bool` in a big-endian
+ * record is written `c_uint8` (ctypes has no big-endian `c_bool`).
+ *
+ * Names Python or ctypes reserve are respelled with a trailing `_`, unique in their scope, with a
+ * comment `renamed: …` on the line: class names that are keywords, builtins or `ctypes`; field
+ * names that ctypes reads or defines on a class (`_fields_`, `_pack_`, `_align_`, `_anonymous_`,
+ * `from_buffer`, …; keywords are fine, fields are strings). `options.name` names the alias of a
+ * root that is not a struct or union (default `Root`); it must be a C identifier.
  *
  * @example
  * ```ts
@@ -38,74 +45,161 @@ const PYTHON_KEYWORDS: ReadonlySet<string> = new Set(
  * //         ('x', ctypes.c_double),
  * //     ]
  * // …
+ * toCtypes(struct({ _fields_: u8, class: u8 }, { name: 'class' }));
+ * // class class_(ctypes.Structure):  # renamed: 'class' is reserved in Python
+ * //     _fields_ = [
+ * //         ('_fields__', ctypes.c_uint8),  # renamed: '_fields_' is reserved in ctypes
+ * //         ('class', ctypes.c_uint8),
+ * //     ]
+ * // …
  * ```
  */
 export function toCtypes(type: SchemaLike, options: { readonly name?: string } = {}): string {
   const schema = resolveSchema(type, 'toCtypes', '');
-  const decls = declarationsOf(schema, PYTHON_KEYWORDS);
-  const typeExpr = (l: Layout): string => {
-    switch (l.kind) {
-      case 'primitive':
-        return `ctypes.${PRIMITIVES[l.name].ctypes}`;
-      case 'char':
-        return `(ctypes.c_char * ${l.length})`;
-      case 'sync':
-        return `(ctypes.c_int32 * ${l.size / 4})`;
-      case 'array':
-        return `(${typeExpr(l.element)} * ${l.length})`;
-      case 'struct':
-      case 'union':
-        return decls.idOf(l);
-    }
-  };
+  const requested = rootNameOption('toCtypes', options);
+  const decls = declarationsOf(schema, PYTHON_NAMES);
   const out = ['import ctypes', ''];
   const asserts: string[] = [];
-  for (const { id, layout: l } of decls.list) {
-    const base = `ctypes.${l.endian === 'big' ? 'BigEndian' : ''}${l.kind === 'struct' ? 'Structure' : 'Union'}`;
-    out.push('', `class ${id}(${base}):`);
-    const hasBits = l.schema.fields.some((f) => f.bits !== null);
-    if (hasBits && l.schema.options.pack === undefined) out.push("    _layout_ = 'gcc-sysv'  # Python 3.14+; older ctypes places bitfields by MSVC rules");
-    if (l.schema.options.pack !== undefined) out.push(`    _pack_ = ${l.schema.options.pack}`);
-    const memberAligned = l.schema.fields.some((f) => f.align !== null);
-    if (l.schema.options.align !== undefined || memberAligned) out.push(`    _align_ = ${l.align}  # Python 3.13+`);
-    out.push('    _fields_ = [');
-    let pad = 0;
-    const placedByName = new Map(l.fields.map((x) => [x.name, x]));
-    let end = 0; // first byte after the members so far (struct)
-    let bitsSeen = false;
-    for (const f of l.schema.fields) {
-      if (f.bits === null) {
-        const placed = placedByName.get(f.name as string);
-        if (f.align !== null && placed !== undefined && l.kind === 'struct') {
-          // ctypes has no member alignment: explicit padding puts the member where C does.
-          if (bitsSeen) out.push(`        # NOT EXPRESSIBLE exactly: aligned(${f.align}) after bitfields; the padding below assumes whole bytes`);
-          if (placed.offset > end) out.push(`        ('_align_pad_${pad++}', ctypes.c_char * ${placed.offset - end}),  # C: aligned(${f.align})`);
-        }
-        out.push(`        ('${f.name as string}', ${typeExpr(layout(f.type, l.endian))}),`);
-        if (placed !== undefined) end = Math.max(end, placed.offset + placed.layout.size);
-      } else if (f.bits === 0) {
-        bitsSeen = true;
-        out.push(
-          `        # NOT EXPRESSIBLE: C zero-width bitfield ${f.type.kind === 'primitive' ? f.type.name : ''} : 0 (ctypes has none; the layout differs from here on)`,
-        );
-      } else {
-        const t = f.type.kind === 'primitive' ? `ctypes.${PRIMITIVES[f.type.name].ctypes}` : 'ctypes.c_int';
-        bitsSeen = true;
-        const placed = f.name === null ? undefined : placedByName.get(f.name);
-        if (placed?.bits) end = Math.max(end, Math.ceil((placed.bits.bitOffset + placed.bits.width) / 8));
-        const name = f.name ?? `_unnamed_${pad++}`;
-        out.push(`        ('${name}', ${t}, ${f.bits}),${f.name === null ? '  # unnamed in C (it adds no alignment there)' : ''}`);
-      }
-    }
-    out.push('    ]');
-    asserts.push(`assert ctypes.sizeof(${id}) == ${l.size}`, `assert ctypes.alignment(${id}) == ${l.align}`);
-    for (const f of l.fields) if (f.bits === null) asserts.push(`assert getattr(${id}, '${f.name}').offset == ${f.offset}`);
+  const bitChecks: string[] = [];
+  for (const d of decls.list) {
+    out.push('', ...declare(d, decls));
+    asserts.push(...assertsFor(d));
+    bitChecks.push(...bitsChecksFor(d));
   }
   const root = layout(schema);
   if (root.kind !== 'struct' && root.kind !== 'union') {
-    const name = options.name ?? 'Root';
-    out.push('', `${name} = ${typeExpr(root)}`);
+    const wanted = requested ?? 'Root';
+    const name = decls.types.claim(wanted);
+    const note = name === wanted ? '' : `  # ${renamedNote(wanted, 'Python', PYTHON_NAMES.reservedType(wanted))}`;
+    out.push('', `${name} = ${typeExpr(root, decls)}${note}`);
     asserts.push(`assert ctypes.sizeof(${name}) == ${root.size}`);
   }
-  return [...out, '', ...asserts, ''].join('\n');
+  if (bitChecks.length > 0) out.push('', ...CHECK_BITS);
+  return [...out, '', ...asserts, ...bitChecks, ''].join('\n');
+}
+
+/**
+ * The helper the bitfield checks call (its name is reserved for classes). The object sits between
+ * guard bytes: ctypes 3.11 … 3.13 place some bitfields of packed unions at negative offsets, and a
+ * store there must show as a difference, not corrupt memory.
+ */
+const CHECK_BITS = [
+  '',
+  `def ${CHECK_BITS_HELPER}(cls, name, value, first, mask):`,
+  '    """Stores value (all ones) into field name of a zeroed cls: exactly the bytes C sets must change."""',
+  '    size = ctypes.sizeof(cls)',
+  '    pad = (size + 23) // 16 * 16',
+  '    buf = bytearray(pad + size + pad)',
+  '    setattr(cls.from_buffer(buf, pad), name, value)',
+  '    want = bytes(pad + first) + bytes.fromhex(mask)',
+  '    want += bytes(len(buf) - len(want))',
+  "    outside = '' if buf[:pad] + buf[pad + size:] == want[:pad] + want[pad + size:] else ' (and bytes outside the object)'",
+  "    assert buf == want, '%s.%s: ctypes sets bytes %s%s, C sets %s' % (cls.__name__, name, buf[pad:pad + size].hex(), outside, want[pad:pad + size].hex())",
+];
+
+/** The ctypes type of a member (a `bool` in a big-endian record is `c_uint8`: ctypes has no big-endian `c_bool`). */
+function typeExpr(l: Layout, decls: Declarations): string {
+  switch (l.kind) {
+    case 'primitive':
+      return `ctypes.${l.name === 'bool' && l.endian === 'big' ? 'c_uint8' : PRIMITIVES[l.name].ctypes}`;
+    case 'char':
+      return `(ctypes.c_char * ${l.length})`;
+    case 'sync':
+      return `(ctypes.c_int32 * ${l.size / 4})`;
+    case 'array':
+      return `(${typeExpr(l.element, decls)} * ${l.length})`;
+    case 'struct':
+    case 'union':
+      return decls.of(l).id;
+  }
+}
+
+/** The element type of an array (of arrays), or the type itself. */
+function elementOf(l: Layout): Layout {
+  return l.kind === 'array' ? elementOf(l.element) : l;
+}
+
+/** Whether a member's type is a `bool` (or an array of them) written as `c_uint8` (big-endian). */
+function bigEndianBool(l: Layout): boolean {
+  const e = elementOf(l);
+  return e.kind === 'primitive' && e.name === 'bool' && e.endian === 'big';
+}
+
+function declare(d: Declaration, decls: Declarations): string[] {
+  const l = d.layout;
+  const base = `ctypes.${l.endian === 'big' ? 'BigEndian' : ''}${l.kind === 'struct' ? 'Structure' : 'Union'}`;
+  const out = [`class ${d.id}(${base}):${d.renamed ? `  # ${renamedNote(l.schema.options.name ?? '', 'Python')}` : ''}`];
+  const hasBits = l.schema.fields.some((f) => f.bits !== null);
+  if (hasBits && l.schema.options.pack === undefined) out.push("    _layout_ = 'gcc-sysv'  # Python 3.14+; older ctypes places bitfields by MSVC rules");
+  if (l.schema.options.pack !== undefined) {
+    // 3.14 implements _pack_ for MSVC's layout only, and warns unless it is asked for by name.
+    out.push(`    _layout_ = 'ms'  # Python 3.14+: ctypes packs by MSVC rules only${hasBits ? ' (bitfields: see the checks below)' : ''}`);
+    out.push(`    _pack_ = ${l.schema.options.pack}`);
+  }
+  const memberAligned = l.schema.fields.some((f) => f.align !== null);
+  if (l.schema.options.align !== undefined || memberAligned) out.push(`    _align_ = ${l.align}  # Python 3.13+`);
+  out.push('    _fields_ = [');
+  const placedByName = new Map(l.fields.map((x) => [x.name, x]));
+  let end = 0; // first byte after the members so far (struct)
+  let bitsSeen = false;
+  for (const f of l.schema.fields) {
+    const notes: string[] = [];
+    if (f.name !== null && d.member(f.name) !== f.name) notes.push(renamedNote(f.name, 'ctypes'));
+    if (f.bits === null) {
+      const placed = placedByName.get(f.name as string);
+      if (f.align !== null && placed !== undefined && l.kind === 'struct') {
+        // ctypes has no member alignment: explicit padding puts the member where C does.
+        if (bitsSeen) out.push(`        # NOT EXPRESSIBLE exactly: aligned(${f.align}) after bitfields; the padding below assumes whole bytes`);
+        if (placed.offset > end) out.push(`        ('${d.fresh('_align_pad_')}', ctypes.c_char * ${placed.offset - end}),  # C: aligned(${f.align})`);
+      }
+      const member = layout(f.type, l.endian);
+      if (bigEndianBool(member)) notes.push('C: bool (ctypes has no big-endian c_bool)');
+      if (l.endian === 'big' && elementOf(member).kind === 'union') notes.push('Python 3.13+: older ctypes refuses a union in a big-endian record');
+      out.push(`        ('${d.member(f.name as string)}', ${typeExpr(member, decls)}),${comment(notes)}`);
+      if (placed !== undefined) end = Math.max(end, placed.offset + placed.layout.size);
+    } else if (f.bits === 0) {
+      bitsSeen = true;
+      out.push(
+        `        # NOT EXPRESSIBLE: C zero-width bitfield ${f.type.kind === 'primitive' ? f.type.name : ''} : 0 (ctypes has none; the layout differs from here on)`,
+      );
+    } else {
+      const member = layout(f.type, l.endian);
+      const t = typeExpr(member, decls);
+      if (bigEndianBool(member)) notes.push('C: bool (ctypes has no big-endian c_bool)');
+      bitsSeen = true;
+      const placed = f.name === null ? undefined : placedByName.get(f.name);
+      if (placed?.bits) end = Math.max(end, Math.ceil((placed.bits.bitOffset + placed.bits.width) / 8));
+      if (f.name === null) notes.push('unnamed in C (it adds no alignment there)');
+      const name = f.name === null ? d.fresh('_unnamed_') : d.member(f.name);
+      out.push(`        ('${name}', ${t}, ${f.bits}),${comment(notes)}`);
+    }
+  }
+  out.push('    ]');
+  return out;
+}
+
+function comment(notes: readonly string[]): string {
+  return notes.length === 0 ? '' : `  # ${notes.join('; ')}`;
+}
+
+function assertsFor(d: Declaration): string[] {
+  const { id, layout: l } = d;
+  const lines = [`assert ctypes.sizeof(${id}) == ${l.size}`, `assert ctypes.alignment(${id}) == ${l.align}`];
+  for (const f of l.fields) if (f.bits === null) lines.push(`assert getattr(${id}, '${d.member(f.name)}').offset == ${f.offset}`);
+  return lines;
+}
+
+/** One `check_bits(...)` call per named bitfield. */
+function bitsChecksFor(d: Declaration): string[] {
+  const l = d.layout;
+  const lines: string[] = [];
+  for (const f of l.fields) {
+    const bits = f.bits;
+    if (bits === null) continue;
+    const { first, mask } = bitfieldBytes(bits, l.endian);
+    const ones = bits.type === 'bool' ? 'True' : bits.signed ? '-1' : `0x${allOnesHex(bits.width)}`;
+    const hex = mask.map((b) => b.toString(16).padStart(2, '0')).join('');
+    lines.push(`${CHECK_BITS_HELPER}(${d.id}, '${d.member(f.name)}', ${ones}, ${first}, '${hex}')`);
+  }
+  return lines;
 }
