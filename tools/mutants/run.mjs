@@ -13,7 +13,7 @@
  * built dist/, so mutants of code that workers exercise rebuild first (`build: true`).
  * Exit code 1 when a mutant survives or does not apply.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,26 @@ import { MUTANTS } from './mutants.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const only = process.argv[2] ? new RegExp(process.argv[2]) : null;
+/**
+ * Runs vitest on `tests` in a process group of its own; after `timeout` ms the whole group (vitest
+ * and its forks) is killed. Resolves to the exit code (non-zero when killed).
+ */
+function runTests(tests, timeout) {
+  return new Promise((resolve) => {
+    const child = spawn('npx', ['vitest', 'run', '--project', 'codegen', ...tests], { cwd: root, stdio: 'ignore', detached: true });
+    const timer = setTimeout(() => process.kill(-child.pid, 'SIGKILL'), timeout);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      try {
+        process.kill(-child.pid, 'SIGKILL'); // forks left behind by a killed run
+      } catch {
+        /* the group is gone */
+      }
+      resolve(code ?? 1);
+    });
+  });
+}
+
 let failed = 0;
 for (const m of MUTANTS) {
   if (only && !only.test(m.name)) continue;
@@ -37,13 +57,7 @@ for (const m of MUTANTS) {
   try {
     if (m.build) spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'ignore' });
     // A mutant that makes a test hang (an exponential walk) is caught too: the tests did not pass.
-    const r = spawnSync('npx', ['vitest', 'run', '--project', 'codegen', ...m.tests], {
-      cwd: root,
-      encoding: 'utf8',
-      timeout: m.timeout ?? 300_000,
-      killSignal: 'SIGKILL',
-    });
-    caught = r.status !== 0;
+    caught = (await runTests(m.tests, m.timeout ?? 300_000)) !== 0;
   } finally {
     writeFileSync(file, original);
   }
