@@ -4,7 +4,8 @@
  * @module
  */
 import { boundClass, defaultMode } from '../codegen/compile.js';
-import { SYNC_KINDS, syncAt } from '../codegen/runtime.js';
+import { accessOf } from '../codegen/plan.js';
+import { syncAt } from '../codegen/runtime.js';
 import { layout } from '../layout/compute.js';
 import type { Layout } from '../layout/types.js';
 import type { InitOf, ViewOf, ViewOptions } from '../types/infer.js';
@@ -22,7 +23,10 @@ function construct(schema: Schema, buffer: ArrayBufferLike, offset: number, opti
  */
 export function viewOfLayout(l: Layout, buffer: ArrayBufferLike, offset: number, options: ViewOptions): unknown {
   // A synchronization primitive on its own (mutex().create()) is the primitive itself.
-  if (l.kind === 'sync') return syncAt(SYNC_KINDS.indexOf(l.sync), l.param, dataViewOf(buffer), offset);
+  if (l.kind === 'sync') {
+    const a = accessOf(l); // refuses a condition('lock'), whose lock is a member of some struct
+    if (a.op === 'sync') return syncAt(a.code, a.param, a.lockCode, a.lockAt, dataViewOf(buffer), offset);
+  }
   const d = dataViewOf(buffer);
   const Ctor = boundClass(l, defaultMode(options.checked === true), d);
   return new Ctor(offset, d);

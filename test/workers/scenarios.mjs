@@ -1,6 +1,22 @@
 // Worker-side halves of the concurrency tests. Each receives the package and its workerData; every
 // wait has a timeout, and threads coordinate through shared memory, never by sleeping.
 
+/** The bounded buffer of test/sync/fields.test.ts: one lock, two conditions over it. */
+function boundedBuffer(sc) {
+  return sc.struct(
+    {
+      lock: sc.mutex(),
+      notEmpty: sc.condition('lock'),
+      notFull: sc.condition('lock'),
+      head: sc.u32,
+      tail: sc.u32,
+      count: sc.u32,
+      items: sc.array(sc.u32, 8),
+    },
+    { name: 'BoundedBuffer' },
+  );
+}
+
 /** Resolves after the event loop has run other tasks (a macrotask later). */
 const macrotask = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -351,5 +367,39 @@ export const scenarios = {
     if (reentered) again.release();
     for (let k = 0; k < depth; k++) r.release();
     return { words, reentered, free: !r.locked() };
+  },
+  /** Python's bounded buffer (docs of threading.Condition, queue.Queue): the producer side. */
+  async bufferProducer(sc, { buffer, start, from, count }) {
+    const b = boundedBuffer(sc).view(buffer);
+    const { lock, notFull, notEmpty } = b;
+    if (!new sc.Event(start).wait(20_000)) throw new Error('start signal never came');
+    for (let item = from; item < from + count; item++) {
+      lock.withLock(() => {
+        if (!notFull.waitFor(() => b.count < b.items.length, 20_000)) throw new Error('producer timed out');
+        b.items.set(b.tail, item);
+        b.tail = (b.tail + 1) % b.items.length;
+        b.count += 1;
+        notEmpty.notify();
+      });
+    }
+    return 'done';
+  },
+
+  /** The consumer side: takes `count` items, returns them. */
+  async bufferConsumer(sc, { buffer, start, count }) {
+    const b = boundedBuffer(sc).view(buffer);
+    const { lock, notFull, notEmpty } = b;
+    if (!new sc.Event(start).wait(20_000)) throw new Error('start signal never came');
+    const got = [];
+    for (let k = 0; k < count; k++) {
+      lock.withLock(() => {
+        if (!notEmpty.waitFor(() => b.count > 0, 20_000)) throw new Error('consumer timed out');
+        got.push(b.items.get(b.head));
+        b.head = (b.head + 1) % b.items.length;
+        b.count -= 1;
+        notFull.notify();
+      });
+    }
+    return got;
   },
 };
