@@ -32,7 +32,7 @@
  */
 import { existsSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpus } from 'node:os';
+import { cpus, getPriority, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -420,7 +420,7 @@ async function runContended(loaded = false) {
   const load = loaded ? await startLoad() : null;
   let times;
   try {
-    times = await interleave(CONTENDED, { warmup: 2, samples: QUICK ? 3 : loaded ? 11 : 7 }, (v, warm) => contendedSample(v, warm ? Math.min(n, 200_000) : n));
+    times = await interleave(CONTENDED, { warmup: 2, samples: QUICK ? 3 : 21 }, (v, warm) => contendedSample(v, warm ? Math.min(n, 200_000) : n));
   } finally {
     load?.stop();
   }
@@ -573,6 +573,7 @@ async function runHandoff() {
 
 async function main() {
   const t0 = performance.now();
+  const startLoad = loadavg().map((x) => Math.round(x * 100) / 100);
   process.stderr.write(`sharedctypes sync benchmark (${QUICK ? 'QUICK, ' : ''}node ${process.version})\n`);
   if (sizeof(Particle) !== 48) throw new Error(`unexpected sizeof(Particle) ${sizeof(Particle)}`);
 
@@ -594,7 +595,7 @@ async function main() {
     date: new Date().toISOString(),
     quick: QUICK,
     filtered: ONLY_PARTS !== null,
-    machine: machineInfo({ python: py }),
+    machine: machineInfo({ python: py, nice: getPriority(), loadAverage: startLoad }),
     targets: {},
     parts,
     totalSeconds: 0,
@@ -680,6 +681,8 @@ function markdown(result) {
   out.push(
     `${result.date} · Node ${m.node} · V8 ${m.v8} · ${m.python ? `Python ${m.python} · ` : ''}${m.cpu} (${m.cores} cores) · ${m.platform}${result.quick ? ' · **QUICK run**' : ''}`,
     '',
+    `Process priority (nice) ${m.nice}; load average at the start ${m.loadAverage.join(', ')} (a machine shared with other work: timings there vary run to run, so compare ratios within one run).`,
+    '',
   );
   out.push('Medians of timed samples after warm-up, variants interleaved in rotated order; every sample checked (exact counts, equal checksums).');
   out.push(`Forced full GC before every sample (outside the timed region): ${m.forcedGc ? 'yes' : 'no'}.`, '');
@@ -727,7 +730,7 @@ function markdown(result) {
       );
     out.push(
       '',
-      'Each busy process is an endless loop in a child node, one per core, running for the whole part: the two workers get about half of a core each, and a thread that holds the lock can be descheduled. 11 samples (the spread is wider than on a quiet machine).',
+      'Each busy process is an endless loop in a child node, one per core, running for the whole part: the two workers get about half of a core each, and a thread that holds the lock can be descheduled. The spread is wider than on a quiet machine.',
       '',
     );
   }

@@ -15,7 +15,7 @@ import { Acquirable } from './acquirable.js';
 import { deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
 import { type SharedPlace, wordsAt } from './memory.js';
 import { identityAt, knownIdentity } from './owner.js';
-import { backOff, SPIN_ROUNDS } from './spin.js';
+import { spinAcquire } from './spin.js';
 
 /** Set in the owner word while some thread may be sleeping on it. */
 const WAITERS = 0x80000000 | 0;
@@ -97,23 +97,17 @@ export class RLock extends Acquirable {
   }
 
   /**
-   * Takes a free lock, or re-enters one this thread holds synchronously; false when another holds
-   * it. A hold of one of this thread's async acquisitions is not re-entered: false, or (`blocking`)
-   * a `SyncError`, since waiting for it would never end.
+   * Re-enters a lock this thread holds synchronously (true); false when another holds it. A hold of
+   * one of this thread's async acquisitions is not re-entered: false, or (`blocking`) a
+   * `SyncError`, since waiting for it would never end.
    */
-  #tryTake(me: number, blocking: boolean): boolean {
+  #reenter(cur: number, me: number, blocking: boolean): boolean {
     const a = this.#a;
     const i = this.#i;
-    const cur = Atomics.compareExchange(a, i, 0, me);
-    if (cur === 0) {
-      a[i + DEPTH] = 1;
-      return true;
-    }
     const owner = cur & OWNER_MASK;
     if (owner === me) {
       const depth = a[i + DEPTH] as number;
-      if (depth === MAX_DEPTH)
-        throw rangeError('RLock.acquire', `re-entered ${MAX_DEPTH} times, the most its depth word holds`, 'release before acquiring again');
+      if (depth === MAX_DEPTH) throw rangeError('RLock.acquire', `re-entered ${MAX_DEPTH} times, the most its depth word holds`, 'release before acquiring again');
       a[i + DEPTH] = depth + 1;
       return true;
     }
@@ -149,16 +143,26 @@ export class RLock extends Acquirable {
    */
   acquire(blocking = true, timeout = -1): boolean {
     const me = this.#me || this.#identity();
-    if (this.#tryTake(me, blocking)) return true;
+    const a = this.#a;
+    const i = this.#i;
+    const cur = Atomics.compareExchange(a, i, 0, me);
+    if (cur !== 0) return this.#contended(cur, me, blocking, timeout);
+    a[i + DEPTH] = 1;
+    return true;
+  }
+
+  /**
+   * A held lock: re-enter it if this thread holds it, else spin briefly, then sleep. Kept out of
+   * {@link acquire} so that the free-lock path stays small enough to inline (see `Lock`).
+   */
+  #contended(cur: number, me: number, blocking: boolean, timeout: number): boolean {
+    if (this.#reenter(cur, me, blocking)) return true;
     if (!blocking) return false;
     const a = this.#a;
     const i = this.#i;
-    for (let k = 0; k < SPIN_ROUNDS; k++) {
-      backOff(k);
-      if (Atomics.load(a, i) === 0 && Atomics.compareExchange(a, i, 0, me) === 0) {
-        a[i + DEPTH] = 1;
-        return true;
-      }
+    if (spinAcquire(a, i, me)) {
+      a[i + DEPTH] = 1;
+      return true;
     }
     const deadline = deadlineOf(timeout);
     for (;;) {
@@ -204,6 +208,16 @@ export class RLock extends Acquirable {
   release(): void {
     const a = this.#a;
     const i = this.#i;
+    const me = this.#me;
+    // The common case, a last release without sleepers: one compare-and-swap checks ownership and frees.
+    if (me !== 0 && (a[i + DEPTH] as number) === 1 && Atomics.compareExchange(a, i, me, 0) === me) return;
+    this.#releaseSlow();
+  }
+
+  /** Every other release: nested, with sleepers to wake, of an async hold, or by a non-holder (an error). */
+  #releaseSlow(): void {
+    const a = this.#a;
+    const i = this.#i;
     const me = this.#me || this.#knownIdentity();
     if (me === 0) this.#notHeld();
     // The depth is meaningful only to the holder: checked for ownership before it is used.
@@ -213,7 +227,6 @@ export class RLock extends Acquirable {
       a[i + DEPTH] = depth - 1;
       return;
     }
-    // Last release: one compare-and-swap both checks ownership and frees a lock without sleepers.
     const cur = Atomics.compareExchange(a, i, me, 0);
     if (cur === me) return;
     if ((cur & ID_MASK) !== me) this.#notHeld();
