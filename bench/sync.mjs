@@ -573,7 +573,7 @@ async function runHandoff() {
 
 async function main() {
   const t0 = performance.now();
-  const startLoad = loadavg().map((x) => Math.round(x * 100) / 100);
+  const loadAtStart = loadavg().map((x) => Math.round(x * 100) / 100);
   process.stderr.write(`sharedctypes sync benchmark (${QUICK ? 'QUICK, ' : ''}node ${process.version})\n`);
   if (sizeof(Particle) !== 48) throw new Error(`unexpected sizeof(Particle) ${sizeof(Particle)}`);
 
@@ -595,7 +595,7 @@ async function main() {
     date: new Date().toISOString(),
     quick: QUICK,
     filtered: ONLY_PARTS !== null,
-    machine: machineInfo({ python: py, nice: getPriority(), loadAverage: startLoad }),
+    machine: machineInfo({ python: py, nice: getPriority(), loadAverage: loadAtStart }),
     targets: {},
     parts,
     totalSeconds: 0,
