@@ -107,7 +107,8 @@ export class RLock extends Acquirable {
     const owner = cur & OWNER_MASK;
     if (owner === me) {
       const depth = a[i + DEPTH] as number;
-      if (depth === MAX_DEPTH) throw rangeError('RLock.acquire', `re-entered ${MAX_DEPTH} times, the most its depth word holds`, 'release before acquiring again');
+      if (depth === MAX_DEPTH)
+        throw rangeError('RLock.acquire', `re-entered ${MAX_DEPTH} times, the most its depth word holds`, 'release before acquiring again');
       a[i + DEPTH] = depth + 1;
       return true;
     }
