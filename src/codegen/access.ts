@@ -176,7 +176,7 @@ export function emitRead(a: Access, at: string, refs: EmitRefs): string {
     case 'view':
       return `new ${refs.classRef(a.layout)}(${at},d)`;
     case 'sync':
-      return `R.syncAt(${num(a.code)},${num(a.param)},d,${at})`;
+      return `R.syncAt(${num(a.code)},${num(a.param)},${num(a.lockCode)},${num(a.lockAt)},d,${at})`;
     default:
       return assertNever(a, 'access');
   }
@@ -218,8 +218,8 @@ export function makeRead(a: Access, off: number, nestedKey: NestedKey): Reader {
       return (self, o) => new (nested(self, key))(o + off, self.$$d);
     }
     case 'sync': {
-      const { code, param } = a;
-      return (self, o) => R.syncAt(code, param, self.$$d, o + off);
+      const { code, param, lockCode, lockAt } = a;
+      return (self, o) => R.syncAt(code, param, lockCode, lockAt, self.$$d, o + off);
     }
     default:
       return assertNever(a, 'access');

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import type { Layout } from '../layout/types.js';
+import { typeError } from '../errors.js';
+import type { FieldLayout, Layout } from '../layout/types.js';
 import { PRIMITIVES, type PrimitiveName } from '../types/primitives.js';
 import { typeLabel } from '../types/schema.js';
 import { SYNC_KINDS } from './runtime.js';
@@ -47,8 +48,13 @@ export type Access =
     }
   /** A nested struct, union or array: a view of its own (class index into the compiled classes). */
   | { readonly op: 'view'; readonly layout: Layout }
-  /** A synchronization primitive: reading gives the object over its words (`code` indexes SYNC_KINDS). */
-  | { readonly op: 'sync'; readonly code: number; readonly param: number };
+  /**
+   * A synchronization primitive: reading gives the object over its words (`code` indexes
+   * SYNC_KINDS). A condition over a lock member of its struct has `lockCode` (the lock's kind, an
+   * index into SYNC_KINDS) and `lockAt` (the lock's byte offset relative to the condition's);
+   * `lockCode` is -1 otherwise.
+   */
+  | { readonly op: 'sync'; readonly code: number; readonly param: number; readonly lockCode: number; readonly lockAt: number };
 
 /** A member of a record: name, byte offset (relative to the record), access and a label for errors. */
 export interface MemberPlan {
@@ -83,15 +89,33 @@ export function accessOf(l: Layout): Access {
     case 'union':
       return { op: 'view', layout: l };
     case 'sync':
-      return { op: 'sync', code: SYNC_KINDS.indexOf(l.sync), param: l.param };
+      if (l.schema.lock !== null) {
+        throw typeError(
+          typeLabel(l.schema),
+          `names a lock member of its struct, so it can only be read as a member of a struct with a mutex() or rmutex() member '${l.schema.lock}'`,
+          'declare it in that struct, or use condition() with a lock of its own',
+        );
+      }
+      return { op: 'sync', code: SYNC_KINDS.indexOf(l.sync), param: l.param, lockCode: -1, lockAt: 0 };
   }
+}
+
+/** The access of a condition member at `offset` over the lock member `target` it names (checked by `struct()`). */
+function conditionOverLock(target: FieldLayout | undefined, offset: number, lock: string): Access {
+  if (target === undefined || target.layout.kind !== 'sync') throw new TypeError(`unreachable: condition('${lock}') without its lock member`);
+  return { op: 'sync', code: SYNC_KINDS.indexOf('condition'), param: 0, lockCode: SYNC_KINDS.indexOf(target.layout.sync), lockAt: target.offset - offset };
 }
 
 /** The members of a struct or union layout, with bitfields resolved to byte spans and shifts. */
 export function membersOf(l: Layout & { kind: 'struct' | 'union' }): MemberPlan[] {
   const recordName = typeLabel(l.schema);
+  let byName: Map<string, FieldLayout> | undefined; // built for the first condition over a lock member
   return l.fields.map((f) => {
     const label = `${recordName}: field '${f.name}'`;
+    if (f.layout.kind === 'sync' && f.layout.schema.lock !== null) {
+      byName ??= new Map(l.fields.map((x) => [x.name, x]));
+      return { name: f.name, offset: f.offset, access: conditionOverLock(byName.get(f.layout.schema.lock), f.offset, f.layout.schema.lock), label };
+    }
     if (f.bits === null) return { name: f.name, offset: f.offset, access: accessOf(f.layout), label };
     const { bitOffset, width, signed, type } = f.bits;
     const first = Math.floor(bitOffset / 8);

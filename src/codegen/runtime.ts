@@ -6,13 +6,7 @@
  * @module
  */
 import { rangeError, typeError } from '../errors.js';
-import { Barrier } from '../sync/barrier.js';
-import { Condition } from '../sync/condition.js';
-import { Event } from '../sync/event.js';
-import { Lock } from '../sync/lock.js';
-import { RLock } from '../sync/rlock.js';
-import { BoundedSemaphore, Semaphore } from '../sync/semaphore.js';
-import type { SyncKind } from '../types/schema.js';
+import { syncMember } from './sync-member.js';
 
 const decoder = new TextDecoder('utf-8');
 const encoder = new TextEncoder();
@@ -203,39 +197,13 @@ export function notObject(label: string, v: unknown): never {
   throw typeError(label, `takes an object or an array of values (got ${describe(v)})`);
 }
 
-/** Synchronization member kinds, by the code that generated code uses for them. */
-export const SYNC_KINDS: readonly SyncKind[] = ['mutex', 'rmutex', 'semaphore', 'boundedSemaphore', 'event', 'condition', 'barrier'];
+export { SYNC_KINDS } from './sync-member.js';
 
-/** The synchronization object over the words of a member at byte `o` of `d`'s buffer. */
-export function syncAt(code: number, param: number, d: DataView, o: number): unknown {
-  const buffer = d.buffer;
-  if (typeof SharedArrayBuffer === 'undefined' || !(buffer instanceof SharedArrayBuffer)) {
-    throw typeError(
-      SYNC_KINDS[code] ?? 'sync',
-      'lives in a plain ArrayBuffer; locks need a SharedArrayBuffer',
-      'create the view over a SharedArrayBuffer (create() does)',
-    );
-  }
-  const place = { buffer, byteOffset: o };
-  switch (SYNC_KINDS[code]) {
-    case 'mutex':
-      return new Lock(place);
-    case 'rmutex':
-      return new RLock(place);
-    case 'semaphore':
-      return new Semaphore(param, place);
-    case 'boundedSemaphore':
-      return new BoundedSemaphore(param, place);
-    case 'event':
-      return new Event(place);
-    case 'condition':
-      return new Condition(new RLock(place), { buffer, byteOffset: o + 12 });
-    case 'barrier':
-      return new Barrier(param, { place });
-    default:
-      throw new TypeError(`unknown synchronization member code ${code}`);
-  }
-}
+/**
+ * The synchronization object over the words of a member at byte `o` of `d`'s buffer (cached: see
+ * sync-member.ts). `lockCode`/`lockAt` locate the lock member of a condition that names one.
+ */
+export const syncAt: (code: number, param: number, lockCode: number, lockAt: number, d: DataView, o: number) => unknown = syncMember;
 
 /** Throws for an assignment to a synchronization member. */
 export function syncAssign(label: string): never {

@@ -12,7 +12,7 @@
  */
 import { schemaError } from '../errors.js';
 import { PRIMITIVES } from '../types/primitives.js';
-import { SYNC_WORDS } from '../types/sync.js';
+import { syncWords } from '../types/sync.js';
 import { type ArraySchema, type Endian, type RecordSchema, type Schema, typeLabel } from '../types/schema.js';
 import { roundUp, rulesFor } from './abi.js';
 import type { ArrayLayout, BitLayout, FieldLayout, Layout, LayoutOf, RecordLayout } from './types.js';
@@ -106,7 +106,7 @@ function canonical(schema: Schema, inherited: Endian): Layout {
       key = `c:${schema.length}`;
       break;
     case 'sync':
-      key = `y:${schema.sync}:${schema.param}`;
+      key = `y:${schema.sync}:${schema.param}:${schema.lock ?? ''}`;
       sync = true;
       break;
     case 'array': {
@@ -164,7 +164,7 @@ function compute(schema: Schema, endian: Endian): Layout {
     case 'union':
       return recordLayout(schema, endian);
     case 'sync':
-      return Object.freeze({ kind: 'sync', schema, sync: schema.sync, param: schema.param, size: SYNC_WORDS[schema.sync] * 4, align: 4 });
+      return Object.freeze({ kind: 'sync', schema, sync: schema.sync, param: schema.param, size: syncWords(schema) * 4, align: 4 });
   }
 }
 

@@ -30,8 +30,8 @@ export function canonicalNode(l: Layout): string {
       return `${l.name}${l.size > 1 ? (l.endian === 'big' ? '>' : '<') : ''}`;
     case 'char':
       return `char[${l.length}]`;
-    case 'sync':
-      return `sync:${l.sync}(${l.param})`;
+    case 'sync': // a condition over a lock member names it: `sync:condition(0,lock=guard)`
+      return `sync:${l.sync}(${l.param}${l.schema.lock === null ? '' : `,lock=${l.schema.lock}`})`;
     case 'array':
       return `${fingerprintOfLayout(l.element)}[${l.length}]`;
     case 'struct':

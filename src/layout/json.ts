@@ -33,7 +33,7 @@ export type TypeJSON =
   | { readonly kind: 'char'; readonly length: number }
   | { readonly kind: 'array'; readonly of: TypeJSON; readonly length: number }
   | RecordJSON
-  | { readonly kind: 'sync'; readonly type: SyncKind; readonly value?: number }
+  | { readonly kind: 'sync'; readonly type: SyncKind; readonly value?: number; readonly lock?: string }
   | { readonly ref: string };
 
 /** A struct or union in a descriptor. */
@@ -102,6 +102,7 @@ export function toJSON(schema: Schema): SchemaJSON {
       case 'char':
         return { kind: 'char', length: s.length };
       case 'sync':
+        if (s.lock !== null) return { kind: 'sync', type: s.sync, lock: s.lock }; // condition('lock')
         return s.param === 0 ? { kind: 'sync', type: s.sync } : { kind: 'sync', type: s.sync, value: s.param };
       case 'array':
         return { kind: 'array', of: write(s.element), length: s.length };
@@ -273,10 +274,18 @@ class Reader {
         onlyKeys(t, ['kind', 'length'], path);
         return wrap(() => char(t['length'] as number));
       case 'sync': {
-        onlyKeys(t, ['kind', 'type', 'value'], path);
+        onlyKeys(t, ['kind', 'type', 'value', 'lock'], path);
         const make = SYNC_FACTORIES[t['type'] as SyncKind];
         if (typeof t['type'] !== 'string' || !Object.hasOwn(SYNC_FACTORIES, t['type']) || make === undefined) {
           fail(`${path}.type`, `is ${describeValue(t['type'])}`, `expected one of ${Object.keys(SYNC_FACTORIES).join(', ')}`);
+        }
+        const lock = t['lock'];
+        if (lock !== undefined) {
+          // A condition over a lock member of its struct; the struct checks that the member is a lock.
+          if (t['type'] !== 'condition') fail(`${path}.lock`, `is given for a ${t['type']}`, 'only a condition names a lock member');
+          if (typeof lock !== 'string') fail(`${path}.lock`, `is ${describeValue(lock)}`, 'expected the name of a mutex or rmutex member');
+          if (t['value'] !== undefined) fail(`${path}.value`, `is given for a condition`, 'a condition has no value');
+          return wrap(() => condition(lock));
         }
         return wrap(() => make(t['value'] as number | undefined));
       }

@@ -66,7 +66,27 @@ abstract class SynchronizedBase<O> {
       this.#lock.release();
     }
   }
-  /** Async form of {@link withLock}, for a thread that may not block. */
+  /**
+   * Async form of {@link withLock}, for a thread that may not block: `fn` gets the unsynchronized
+   * view and may await; other async tasks of this thread wait for it as other threads do (async
+   * acquisitions are not re-entrant, also with the default `RLock`). Use the view `fn` receives,
+   * not the wrapper's accessors, inside: those take the lock again, which is a `SyncError` while an
+   * async task of this thread holds an `RLock`.
+   *
+   * @example
+   * ```ts
+   * import { Value } from 'sharedctypes';
+   * const hits = Value('i', 0);
+   * const bump = () =>
+   *   hits.withLockAsync(async (raw) => {
+   *     const n = raw.value;
+   *     await Promise.resolve(); // another task's bump waits here
+   *     raw.value = n + 1;
+   *   });
+   * await Promise.all([bump(), bump()]);
+   * hits.value; // 2
+   * ```
+   */
   async withLockAsync<T>(fn: (obj: O) => T | Promise<T>): Promise<T> {
     await this.#lock.acquireAsync();
     try {

@@ -41,7 +41,12 @@ export function held(lock: { release(): void }): Held {
 export abstract class Acquirable {
   /** Acquires, waiting up to `timeout` ms (negative: forever) when `blocking`; returns whether it did. */
   abstract acquire(blocking?: boolean, timeout?: number): boolean;
-  /** Acquires without blocking the thread; resolves to whether it did within `timeout` ms. */
+  /**
+   * Acquires without blocking the thread (it never calls `Atomics.wait` nor spins); resolves to
+   * whether it did within `timeout` ms. An async acquisition is never re-entrant: it waits until
+   * the lock is free, also when this thread holds it, so async tasks of one thread exclude each
+   * other as threads do.
+   */
   abstract acquireAsync(timeout?: number): Promise<boolean>;
   /** Releases. */
   abstract release(): void;
@@ -56,7 +61,28 @@ export abstract class Acquirable {
     }
   }
 
-  /** Async form of {@link withLock}: acquires without blocking the thread, awaits `fn`, releases. */
+  /**
+   * Async form of {@link withLock}: acquires without blocking the thread, awaits `fn`, releases.
+   * The critical section may await: other async tasks of this thread wait for it as other threads
+   * do (async acquisitions are not re-entrant, also for an `RLock`). Inside `fn`, do not take the
+   * same lock again: a blocking `acquire()` of an `RLock` throws a `SyncError` there, and a nested
+   * `withLockAsync` would wait for `fn` itself.
+   *
+   * @example
+   * ```ts
+   * import { Lock } from 'sharedctypes';
+   * const lock = new Lock();
+   * const log: string[] = [];
+   * const task = (name: string) =>
+   *   lock.withLockAsync(async () => {
+   *     log.push(`${name} in`);
+   *     await new Promise((r) => setTimeout(r, 1)); // the other task waits meanwhile
+   *     log.push(`${name} out`);
+   *   });
+   * await Promise.all([task('a'), task('b')]);
+   * log; // ['a in', 'a out', 'b in', 'b out']
+   * ```
+   */
   async withLockAsync<T>(fn: () => T | Promise<T>): Promise<T> {
     await this.acquireAsync();
     try {

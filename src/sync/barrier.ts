@@ -2,7 +2,8 @@
  * `Barrier`: `parties` threads wait until all have arrived, in three Int32 words of shared memory:
  * [generation·count, break epoch, broken]. Arrivals and the generation share one word, changed by
  * compare-and-swap, so a thread of the next round can never be confused with this one. Zeroed
- * memory is a fresh barrier.
+ * memory is a fresh barrier. The break epoch only ever changes by one and is compared for
+ * equality, so its wrap-around at 2^31 is harmless.
  *
  * @module
  */
@@ -15,6 +16,23 @@ const EPOCH = 1; // bumped by abort() and reset(): waiters of an older epoch are
 const BROKEN = 2; // 1 while broken
 const COUNT_MASK = 0xffff;
 const MAX_PARTIES = 0xfffe;
+
+/** An arrival waiting for its round: its index, and the generation and break epoch it arrived in. */
+interface Ticket {
+  readonly index: number;
+  readonly generation: number;
+  readonly epoch: number;
+}
+
+/**
+ * The state word that opens the round after `generation`, with no arrivals. The generation takes
+ * the upper 16 bits and wraps after 65,536 rounds, which is safe: a waiter only compares it with
+ * its own round's, and would have to sleep through 65,536 rounds completed without it to miss its
+ * wake-up. (The word may read as negative; it is only ever compared and split with `>>> 16`.)
+ */
+function nextGeneration(generation: number): number {
+  return ((generation + 1) & 0xffff) << 16;
+}
 
 /**
  * A barrier for `parties` threads, like Python's `threading.Barrier`: `wait()` returns a distinct
@@ -76,25 +94,24 @@ export class Barrier {
   }
 
   /**
-   * Arrives. Returns this thread's index when it completed the round (after running the action and
-   * releasing the others), or what to wait for otherwise.
+   * One attempt to arrive. Never waits: returns this thread's index when it completed the round
+   * (after running the action and releasing the others), the ticket to wait with when it arrived
+   * in a round that is still filling, or `busy` with the state word to wait on when a round is
+   * completing (more threads than parties: this one belongs to the next round). The blocking and
+   * async forms do the waiting, each in its own way.
    */
-  #arrive(): { index: number; generation: number; epoch: number } | number {
+  #arrive(what: string): { index: number } | { ticket: Ticket } | { busy: number } {
     const a = this.#a;
     const s = this.#i + STATE;
     const epoch = Atomics.load(a, this.#i + EPOCH);
     for (;;) {
-      if (this.broken) throw new BrokenBarrierError('Barrier.wait(): the barrier is broken');
+      if (this.broken) throw new BrokenBarrierError(`Barrier.${what}(): the barrier is broken`);
       const state = Atomics.load(a, s);
       const count = state & COUNT_MASK;
       const generation = state >>> 16;
-      if (count >= this.parties) {
-        // More threads than parties: a round is completing; wait for the next one.
-        wait(a, s, state, Infinity);
-        continue;
-      }
+      if (count >= this.parties) return { busy: state };
       if (Atomics.compareExchange(a, s, state, state + 1) !== state) continue;
-      if (count + 1 < this.parties) return { index: count, generation, epoch };
+      if (count + 1 < this.parties) return { ticket: { index: count, generation, epoch } };
       // Last to arrive: run the action, then open the next generation and wake everyone.
       try {
         this.#action?.();
@@ -102,9 +119,9 @@ export class Barrier {
         this.abort();
         throw e;
       }
-      Atomics.store(a, s, ((generation + 1) & 0x7fff) << 16);
+      Atomics.store(a, s, nextGeneration(generation));
       wake(a, s);
-      return count;
+      return { index: count };
     }
   }
 
@@ -113,37 +130,63 @@ export class Barrier {
    * word to wait on. Throws when the barrier was broken meanwhile, and breaks it (and throws) when
    * the deadline has passed.
    */
-  #poll(w: { generation: number; epoch: number }, deadline: number, timeout: number, what: string): number | true {
+  #poll(w: Ticket, deadline: number, timeout: number, what: string): number | true {
     if (Atomics.load(this.#a, this.#i + EPOCH) !== w.epoch) throw new BrokenBarrierError(`Barrier.${what}(): the barrier was broken while waiting`);
     const now = Atomics.load(this.#a, this.#i + STATE);
     if (now >>> 16 !== w.generation) return true;
+    this.#checkDeadline(deadline, timeout, what);
+    return now;
+  }
+
+  /** Breaks the barrier and throws when `deadline` has passed. */
+  #checkDeadline(deadline: number, timeout: number, what: string): void {
     if (remaining(deadline) <= 0) {
       this.abort();
       throw new BrokenBarrierError(`Barrier.${what}(): timed out after ${timeout} ms; the barrier is now broken`);
     }
-    return now;
   }
 
   /** Waits for all parties (up to `timeout` ms); returns this thread's arrival index 0 … parties − 1. */
   wait(timeout = this.#timeout): number {
-    const arrived = this.#arrive();
-    if (typeof arrived === 'number') return arrived;
     const deadline = deadlineOf(timeout);
-    for (let now = this.#poll(arrived, deadline, timeout, 'wait'); now !== true; now = this.#poll(arrived, deadline, timeout, 'wait')) {
-      wait(this.#a, this.#i + STATE, now, deadline);
+    const s = this.#i + STATE;
+    for (;;) {
+      const arrived = this.#arrive('wait');
+      if ('index' in arrived) return arrived.index;
+      if ('busy' in arrived) {
+        this.#checkDeadline(deadline, timeout, 'wait');
+        wait(this.#a, s, arrived.busy, deadline);
+        continue;
+      }
+      const t = arrived.ticket;
+      for (let now = this.#poll(t, deadline, timeout, 'wait'); now !== true; now = this.#poll(t, deadline, timeout, 'wait')) {
+        wait(this.#a, s, now, deadline);
+      }
+      return t.index;
     }
-    return arrived.index;
   }
 
-  /** Async form of {@link wait}, for a thread that may not block. */
+  /**
+   * Async form of {@link wait}, for a thread that may not block: it never waits synchronously, also
+   * not when it arrives while a round is completing (it then awaits the next round).
+   */
   async waitAsync(timeout = this.#timeout): Promise<number> {
-    const arrived = this.#arrive();
-    if (typeof arrived === 'number') return arrived;
     const deadline = deadlineOf(timeout);
-    for (let now = this.#poll(arrived, deadline, timeout, 'waitAsync'); now !== true; now = this.#poll(arrived, deadline, timeout, 'waitAsync')) {
-      await waitAsync(this.#a, this.#i + STATE, now, deadline);
+    const s = this.#i + STATE;
+    for (;;) {
+      const arrived = this.#arrive('waitAsync');
+      if ('index' in arrived) return arrived.index;
+      if ('busy' in arrived) {
+        this.#checkDeadline(deadline, timeout, 'waitAsync');
+        await waitAsync(this.#a, s, arrived.busy, deadline);
+        continue;
+      }
+      const t = arrived.ticket;
+      for (let now = this.#poll(t, deadline, timeout, 'waitAsync'); now !== true; now = this.#poll(t, deadline, timeout, 'waitAsync')) {
+        await waitAsync(this.#a, s, now, deadline);
+      }
+      return t.index;
     }
-    return arrived.index;
   }
 
   /** Breaks the barrier: current and future waiters get a `BrokenBarrierError` until `reset()`. */
@@ -157,7 +200,7 @@ export class Barrier {
   reset(): void {
     Atomics.add(this.#a, this.#i + EPOCH, 1);
     const state = Atomics.load(this.#a, this.#i + STATE);
-    Atomics.store(this.#a, this.#i + STATE, (((state >>> 16) + 1) & 0x7fff) << 16);
+    Atomics.store(this.#a, this.#i + STATE, nextGeneration(state >>> 16));
     Atomics.store(this.#a, this.#i + BROKEN, 0);
     wake(this.#a, this.#i + STATE);
   }

@@ -1,6 +1,9 @@
 /**
  * `Condition`: a condition variable in shared memory: a sequence word that waiters sleep on, and
- * a lock (its own `RLock` by default, or the `Lock`/`RLock` given).
+ * a lock (its own `RLock` by default, or the `Lock`/`RLock` given). The sequence word only ever
+ * changes by one and is compared for equality, so its wrap-around at 2^32 notifies is harmless
+ * (a waiter would have to sleep through exactly 2^32 notifications between reading it and waiting
+ * to miss one).
  *
  * @module
  */
@@ -30,24 +33,24 @@ import { RLock } from './rlock.js';
  * cond.withLock(() => cond.waitFor(() => queue.length > 0, 1000));
  * ```
  */
-export class Condition extends Acquirable {
+export class Condition<L extends Lock | RLock = Lock | RLock> extends Acquirable {
   /** Int32 words of the sequence word (a condition made without a lock adds an RLock's). */
   static readonly WORDS = 1;
   readonly #a: Int32Array;
   readonly #i: number;
-  /** The lock the condition uses. */
-  readonly lock: Lock | RLock;
+  /** The lock the condition uses (several conditions may share one, e.g. `notEmpty` and `notFull`). */
+  readonly lock: L;
 
   /**
    * A condition over `lock` (a new RLock when absent), its sequence word in its own buffer or at
    * `place`.
    */
-  constructor(lock?: Lock | RLock, place?: SharedPlace) {
+  constructor(lock?: L, place?: SharedPlace) {
     super();
     const { a, i } = wordsAt('Condition', Condition.WORDS, place);
     this.#a = a;
     this.#i = i;
-    this.lock = lock ?? new RLock();
+    this.lock = lock ?? (new RLock() as L);
   }
 
   /** The buffer and offset of the sequence word. */

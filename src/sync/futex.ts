@@ -1,7 +1,6 @@
 /**
  * Waiting and waking on an Int32 word of shared memory: `Atomics.wait`/`notify`, the async
- * `Atomics.waitAsync` (with a polling fallback where an engine lacks it), deadlines, and the
- * identity of the current thread.
+ * `Atomics.waitAsync` (with a polling fallback where an engine lacks it), and deadlines.
  *
  * @module
  */
@@ -93,25 +92,4 @@ async function waitAsyncUnref(a: Int32Array, i: number, expected: number, deadli
 /** Wakes up to `count` threads waiting on `a[i]`. */
 export function wake(a: Int32Array, i: number, count = Infinity): number {
   return Atomics.notify(a, i, count);
-}
-
-let identity: number | undefined;
-
-/**
- * A non-zero number identifying the current thread, the same for every call in it: Node's
- * `threadId + 1`, or a random 31-bit number where the platform has no thread ids (browsers).
- */
-export function threadIdentity(): number {
-  if (identity === undefined) {
-    const g = globalThis as { process?: { getBuiltinModule?: (n: string) => { threadId?: number } | undefined } };
-    const threadId = g.process?.getBuiltinModule?.('node:worker_threads')?.threadId;
-    if (typeof threadId === 'number') identity = threadId + 1;
-    else {
-      const r = new Uint32Array(1);
-      do crypto.getRandomValues(r);
-      while ((r[0] as number) >>> 1 === 0);
-      identity = (r[0] as number) >>> 1;
-    }
-  }
-  return identity;
 }

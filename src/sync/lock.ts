@@ -8,7 +8,7 @@ import { SyncError } from '../errors.js';
 import { deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
 import { Acquirable } from './acquirable.js';
 import { type SharedPlace, wordsAt } from './memory.js';
-import { backOff, SPIN_ROUNDS } from './spin.js';
+import { spinAcquire } from './spin.js';
 
 /**
  * A lock in shared memory: one Int32 word that any thread holding the buffer can use.
@@ -57,14 +57,19 @@ export class Lock extends Acquirable {
    * whether it was acquired, like Python's `acquire(blocking, timeout)` (but in milliseconds).
    */
   acquire(blocking = true, timeout = -1): boolean {
+    return Atomics.compareExchange(this.#a, this.#i, 0, 1) === 0 || this.#contended(blocking, timeout);
+  }
+
+  /**
+   * A held lock: spin briefly, then sleep. Kept out of {@link acquire}, so that the free-lock path
+   * stays small enough for the engine to inline at every call site, also once contention has run
+   * this code (measured: up to 1.3× slower contended loops when it was inline).
+   */
+  #contended(blocking: boolean, timeout: number): boolean {
     const a = this.#a;
     const i = this.#i;
-    if (Atomics.compareExchange(a, i, 0, 1) === 0) return true;
     if (!blocking) return false;
-    for (let k = 0; k < SPIN_ROUNDS; k++) {
-      backOff(k);
-      if (Atomics.load(a, i) === 0 && Atomics.compareExchange(a, i, 0, 1) === 0) return true;
-    }
+    if (spinAcquire(a, i, 1)) return true;
     const deadline = deadlineOf(timeout);
     while (Atomics.exchange(a, i, 2) !== 0) {
       if (remaining(deadline) <= 0) return false;
@@ -89,8 +94,13 @@ export class Lock extends Acquirable {
   /** Releases the lock (any thread may). Releasing a lock that is not held is a `SyncError`. */
   release(): void {
     const prev = Atomics.exchange(this.#a, this.#i, 0);
+    if (prev !== 1) this.#releaseSlow(prev);
+  }
+
+  /** A release that finds sleepers to wake (2) or a free lock (0, an error). */
+  #releaseSlow(prev: number): void {
     if (prev === 0) throw new SyncError('Lock.release(): the lock is not held');
-    if (prev === 2) wake(this.#a, this.#i, 1);
+    wake(this.#a, this.#i, 1);
   }
 
   /** Whether the lock is held (by any thread). */

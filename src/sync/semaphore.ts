@@ -1,7 +1,9 @@
 /**
  * `Semaphore` and `BoundedSemaphore` in one Int32 word of shared memory. The word holds the value
  * minus the initial value, so zeroed memory is a semaphore at its initial value: a struct field
- * needs no initialisation, and a thread can attach without initialising.
+ * needs no initialisation, and a thread can attach without initialising. The value never exceeds
+ * {@link Semaphore.MAX_VALUE} (2^31 − 1): a release that would raise it further is refused, so the
+ * word can never wrap around to a negative number (which would block every later acquire).
  *
  * @module
  */
@@ -28,6 +30,8 @@ import { type SharedPlace, wordsAt } from './memory.js';
 export class Semaphore extends Acquirable {
   /** Int32 words a semaphore occupies. */
   static readonly WORDS = 1;
+  /** The largest value a semaphore holds (2^31 − 1); `release(n)` beyond it is a `RangeError`. */
+  static readonly MAX_VALUE = 0x7fffffff;
   readonly #a: Int32Array;
   readonly #i: number;
   /** The initial value (part of the type: every thread must use the same). */
@@ -88,24 +92,29 @@ export class Semaphore extends Acquirable {
     return true;
   }
 
-  /** Increments the value by `n`, waking up to `n` waiters. */
+  /**
+   * Increments the value by `n` (a whole number from 1 to 2^31 − 1), waking up to `n` waiters. A
+   * release that would take the value above {@link Semaphore.MAX_VALUE} (or, for a
+   * {@link BoundedSemaphore}, above its initial value) is a `RangeError` and changes nothing.
+   */
   release(n = 1): void {
-    if (!Number.isInteger(n) || n < 1) throw rangeError(`${this.constructor.name}.release`, `n = ${String(n)} is not a whole number ≥ 1`);
+    const what = `${this.constructor.name}.release`;
+    if (!Number.isInteger(n) || n < 1 || n > Semaphore.MAX_VALUE) {
+      throw rangeError(what, `n = ${String(n)} is not a whole number from 1 to 2^31 − 1`, 'release the number of units acquired');
+    }
     const a = this.#a;
     const i = this.#i;
-    if (!this.bounded) Atomics.add(a, i, n);
-    else {
-      for (;;) {
-        const d = Atomics.load(a, i);
-        if (d + n > 0) {
-          throw rangeError(
-            'BoundedSemaphore.release',
-            `would raise the value to ${this.initial + d + n}, above its bound ${this.initial}`,
-            'release only what was acquired',
-          );
-        }
-        if (Atomics.compareExchange(a, i, d, d + n) === d) break;
+    // The largest word (value − initial) allowed: the bound, or what keeps the word from wrapping.
+    const limit = this.bounded ? 0 : Semaphore.MAX_VALUE - this.initial;
+    for (;;) {
+      const d = Atomics.load(a, i);
+      if (d + n > limit) {
+        const value = this.initial + d + n;
+        throw this.bounded
+          ? rangeError(what, `would raise the value to ${value}, above its bound ${this.initial}`, 'release only what was acquired')
+          : rangeError(what, `would raise the value to ${value}, above the most a semaphore holds (2^31 − 1)`, 'release only what was acquired');
       }
+      if (Atomics.compareExchange(a, i, d, d + n) === d) break;
     }
     wake(a, i, n);
   }

@@ -39,3 +39,15 @@ export function backOff(round: number): void {
   for (let j = 0; j < n; j++) s = (s + j) | 0;
   sink = s;
 }
+
+/**
+ * The spin of a contended acquisition: backs off and looks at the lock word `a[i]`
+ * {@link SPIN_ROUNDS} times, taking it (0 → `value`) if it is free; true when it did.
+ */
+export function spinAcquire(a: Int32Array, i: number, value: number): boolean {
+  for (let k = 0; k < SPIN_ROUNDS; k++) {
+    backOff(k);
+    if (Atomics.load(a, i) === 0 && Atomics.compareExchange(a, i, 0, value) === 0) return true;
+  }
+  return false;
+}

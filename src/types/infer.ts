@@ -41,6 +41,17 @@ export interface SyncObjects {
 /** The synchronization object type of a sync schema. */
 export type SyncObjectOf<S> = S extends SyncSchema<infer K extends SyncKind> ? SyncObjects[K] : never;
 
+/** The lock type of a lock member's schema (`mutex()`: `Lock`, `rmutex()`: `RLock`). */
+type LockOf<S> = S extends SyncSchema<'mutex'> ? Lock : S extends SyncSchema<'rmutex'> ? RLock : Lock | RLock;
+
+/** A member's view: a `condition('lock')` member is a `Condition` typed with the lock member it names. */
+type MemberViewOf<F, K extends keyof F> =
+  FieldSchema<F[K]> extends SyncSchema<'condition', infer L extends string>
+    ? L extends keyof F
+      ? Condition<LockOf<FieldSchema<F[L]>>>
+      : Condition
+    : ViewOf<FieldSchema<F[K]>>;
+
 /** Options of `view()` and `create()`. */
 export interface ViewOptions {
   /**
@@ -130,7 +141,7 @@ type AggregateKeys<F extends FieldsSpec> = Exclude<NamedKeys<F>, ScalarKeys<F>>;
  * nested structs and arrays are views of their own.
  */
 export type RecordView<S extends RecordSchema<'struct' | 'union', FieldsSpec>> = (S extends RecordSchema<'struct' | 'union', infer F>
-  ? { -readonly [K in ScalarKeys<F>]: ElementOf<FieldSchema<F[K]>> } & { readonly [K in AggregateKeys<F>]: ViewOf<FieldSchema<F[K]>> }
+  ? { -readonly [K in ScalarKeys<F>]: ElementOf<FieldSchema<F[K]>> } & { readonly [K in AggregateKeys<F>]: MemberViewOf<F, K> }
   : never) &
   RecordViewMethods<S>;
 

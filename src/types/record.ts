@@ -18,6 +18,7 @@ import {
   RecordSchema,
   type SchemaLike,
   type StructSchema,
+  typeLabel,
   type UnionSchema,
 } from './schema.js';
 import type { IntegerName } from './primitives.js';
@@ -231,7 +232,46 @@ export function makeRecord(kind: 'struct' | 'union', fields: readonly FieldDef[]
     defs.push({ name: field.name, type: field.type, bits: field.bits, align });
   }
   if (named === 0) throw schemaError(label, '', 'has no named fields', `a C ${kind} needs at least one member`);
+  checkConditionLocks(kind, defs, label);
   return new RecordSchema(kind, defs, options);
+}
+
+/**
+ * Every `condition('lock')` member must name a `mutex()`/`rmutex()` member of the same struct, and
+ * be a member itself (not an array element, whose view would not know the struct's lock).
+ */
+function checkConditionLocks(kind: 'struct' | 'union', defs: readonly FieldDef[], label: string): void {
+  let byName: Map<string | null, FieldDef> | undefined; // built on the first named condition: linear in all
+  for (const def of defs) {
+    let type = def.type;
+    while (type.kind === 'array') type = type.element;
+    if (type.kind !== 'sync' || type.lock === null || def.name === null) continue;
+    const lock = type.lock;
+    const cond = `condition('${lock}')`;
+    if (def.type.kind === 'array') {
+      throw schemaError(
+        label,
+        def.name,
+        `is an array of ${cond}`,
+        'declare the conditions as separate members, or give each a lock of its own: array(condition(), n)',
+      );
+    }
+    if (kind === 'union')
+      throw schemaError(label, def.name, `is ${cond} in a union, where its word would overlap the lock's`, 'declare it in a struct with the lock');
+    byName ??= new Map(defs.map((d) => [d.name, d]));
+    const target = byName.get(lock);
+    if (target === undefined)
+      throw schemaError(label, def.name, `is ${cond}, but the struct has no member '${lock}'`, `add a member ${lock}: mutex() (or rmutex())`);
+    const t = target.type;
+    if (target.bits !== null || t.kind !== 'sync' || (t.sync !== 'mutex' && t.sync !== 'rmutex')) {
+      throw schemaError(
+        label,
+        def.name,
+        `is ${cond}, but '${lock}' is ${typeLabel(t)}, not a lock`,
+        `make '${lock}' a mutex() or rmutex(), or give the condition a lock of its own: condition()`,
+      );
+    }
+  }
 }
 
 function checkBitfield(field: FieldDef, label: string, path: string): void {

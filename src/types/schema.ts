@@ -164,15 +164,21 @@ export class ArraySchema<E extends Schema = Schema, N extends number = number> e
 export type SyncKind = 'mutex' | 'rmutex' | 'semaphore' | 'boundedSemaphore' | 'event' | 'condition' | 'barrier';
 
 /** A synchronization primitive as a struct member (see `mutex()` and its siblings). */
-export class SyncSchema<K extends SyncKind = SyncKind> extends SchemaBase {
+export class SyncSchema<K extends SyncKind = SyncKind, L extends string | null = string | null> extends SchemaBase {
   readonly kind = 'sync' as const;
   readonly sync: K;
   /** The semaphore's initial value or the barrier's parties (0 for the others). */
   readonly param: number;
-  constructor(sync: K, param: number) {
+  /**
+   * For a condition: the name of the `mutex()`/`rmutex()` member of the same struct it uses as its
+   * lock (`condition('lock')`), or `null` when it has a lock of its own. `null` for the others.
+   */
+  readonly lock: L;
+  constructor(sync: K, param: number, lock: L = null as L) {
     super();
     this.sync = sync;
     this.param = param;
+    this.lock = lock;
     Object.freeze(this);
   }
 }
@@ -315,6 +321,7 @@ export function typeLabel(schema: Schema): string {
     case 'union':
       return `${schema.kind} ${schema.options.name ?? '(anonymous)'}`;
     case 'sync':
+      if (schema.lock !== null) return `${schema.sync}('${schema.lock}')`;
       return schema.param === 0 ? `${schema.sync}()` : `${schema.sync}(${schema.param})`;
   }
 }

@@ -1,21 +1,24 @@
 /**
  * Synchronization primitives as members of a struct: `mutex()`, `rmutex()`, `semaphore(n)`,
- * `boundedSemaphore(n)`, `event()`, `condition()`, `barrier(n)`. The lock then lives in the same
- * memory as the data it guards and travels with it to every thread. Zeroed memory is each
- * primitive's initial state, so nothing needs initialising.
+ * `boundedSemaphore(n)`, `event()`, `condition()` (or `condition('lock')`, over a lock member),
+ * `barrier(n)`. The lock then lives in the same memory as the data it guards and travels with it
+ * to every thread. Zeroed memory is each primitive's initial state, so nothing needs initialising.
  *
  * @module
  */
 import { schemaError } from '../errors.js';
+import { checkFieldName } from './names.js';
 import { SyncSchema, type SyncKind } from './schema.js';
 
 /**
- * Int32 words each primitive occupies (its size is 4 × words, its alignment 4).
+ * Int32 words each primitive occupies (its size is 4 × words, its alignment 4). A condition over a
+ * lock member, `condition('lock')`, takes only its sequence word: 1.
  *
  * @example
  * ```ts
  * import { SYNC_WORDS, sizeof, condition } from 'sharedctypes';
  * sizeof(condition()) === SYNC_WORDS.condition * 4; // true: 16 bytes
+ * sizeof(condition('lock')); // 4: the lock is another member
  * ```
  */
 export const SYNC_WORDS = {
@@ -27,6 +30,11 @@ export const SYNC_WORDS = {
   condition: 4, // its own RLock (3 words) and a sequence word
   barrier: 3,
 } as const satisfies Record<SyncKind, number>;
+
+/** Int32 words a synchronization member occupies: {@link SYNC_WORDS}, but 1 for a condition over a lock member. */
+export function syncWords(schema: SyncSchema): number {
+  return schema.sync === 'condition' && schema.lock !== null ? 1 : SYNC_WORDS[schema.sync];
+}
 
 function checkCount(kind: SyncKind, n: unknown, min: number, max: number): number {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
@@ -46,7 +54,7 @@ function checkCount(kind: SyncKind, n: unknown, min: number, max: number): numbe
  * s.guard.withLock(() => { s.count += 1; });
  * ```
  */
-export function mutex(): SyncSchema<'mutex'> {
+export function mutex(): SyncSchema<'mutex', null> {
   return new SyncSchema('mutex', 0);
 }
 
@@ -61,7 +69,7 @@ export function mutex(): SyncSchema<'mutex'> {
  * s.lock.withLock(() => s.lock.withLock(() => { s.n += 1; })); // re-entrant
  * ```
  */
-export function rmutex(): SyncSchema<'rmutex'> {
+export function rmutex(): SyncSchema<'rmutex', null> {
   return new SyncSchema('rmutex', 0);
 }
 
@@ -75,7 +83,7 @@ export function rmutex(): SyncSchema<'rmutex'> {
  * Pool.create().slots.value; // 4
  * ```
  */
-export function semaphore(value = 1): SyncSchema<'semaphore'> {
+export function semaphore(value = 1): SyncSchema<'semaphore', null> {
   return new SyncSchema('semaphore', checkCount('semaphore', value, 0, 0x3fffffff));
 }
 
@@ -89,7 +97,7 @@ export function semaphore(value = 1): SyncSchema<'semaphore'> {
  * Pool.create().slots.acquire(); // true
  * ```
  */
-export function boundedSemaphore(value = 1): SyncSchema<'boundedSemaphore'> {
+export function boundedSemaphore(value = 1): SyncSchema<'boundedSemaphore', null> {
   return new SyncSchema('boundedSemaphore', checkCount('boundedSemaphore', value, 0, 0x3fffffff));
 }
 
@@ -104,26 +112,47 @@ export function boundedSemaphore(value = 1): SyncSchema<'boundedSemaphore'> {
  * j.done.set(); // a worker waiting in j.done.wait() wakes
  * ```
  */
-export function event(): SyncSchema<'event'> {
+export function event(): SyncSchema<'event', null> {
   return new SyncSchema('event', 0);
 }
 
 /**
- * A `Condition` with its own `RLock` as a struct member (16 bytes).
+ * A `Condition` as a struct member: with its own `RLock` (16 bytes), or, given the name of a
+ * `mutex()`/`rmutex()` member of the same struct, over that lock (4 bytes: its sequence word).
+ * Several conditions may share one lock member, as in Python's bounded buffer (`not_empty` and
+ * `not_full` over one lock). The name is checked when the struct is made: it must name a
+ * `mutex()` or `rmutex()` member of the same struct (not of a union, and the condition not inside
+ * an array); otherwise a `SchemaError` names the field.
  *
  * @example
  * ```ts
- * import { struct, condition, u32 } from 'sharedctypes';
- * const Queue = struct({ changed: condition(), length: u32 });
+ * import { struct, condition, mutex, array, u32 } from 'sharedctypes';
+ * const Queue = struct({ changed: condition(), length: u32 }); // changed @0 (16), length @16
  * const q = Queue.create();
  * q.changed.withLock(() => {
  *   q.length += 1;
  *   q.changed.notifyAll();
  * });
+ *
+ * const Buffer = struct({
+ *   lock: mutex(),                 // @0 (4)
+ *   notEmpty: condition('lock'),   // @4 (4): its sequence word; the lock is `lock`
+ *   notFull: condition('lock'),    // @8 (4)
+ *   head: u32, tail: u32,          // @12, @16
+ *   items: array(u32, 8),          // @20
+ * });                              // sizeof 52
+ * const b = Buffer.create();
+ * b.notEmpty.lock === b.lock;      // true: one lock, two conditions
  * ```
  */
-export function condition(): SyncSchema<'condition'> {
-  return new SyncSchema('condition', 0);
+export function condition(): SyncSchema<'condition', null>;
+export function condition<const L extends string>(lock: L): SyncSchema<'condition', L>;
+export function condition(lock?: string): SyncSchema<'condition'> {
+  if (lock === undefined) return new SyncSchema('condition', 0, null);
+  if (typeof lock !== 'string')
+    throw schemaError('condition', '', `takes the name of a lock member (got ${typeof lock})`, "write condition('lock') for a member lock: mutex()");
+  checkFieldName(lock, `condition('${lock}')`);
+  return new SyncSchema('condition', 0, lock);
 }
 
 /**
@@ -136,6 +165,6 @@ export function condition(): SyncSchema<'condition'> {
  * Sim.create().step.parties; // 4
  * ```
  */
-export function barrier(parties: number): SyncSchema<'barrier'> {
+export function barrier(parties: number): SyncSchema<'barrier', null> {
   return new SyncSchema('barrier', checkCount('barrier', parties, 1, 0xfffe));
 }

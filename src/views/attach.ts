@@ -13,7 +13,8 @@
 import type { ViewCtor } from '../codegen/access.js';
 import { defaultMode, viewClass } from '../codegen/classes.js';
 import { codegenActive, codegenEpoch } from '../codegen/evaluate.js';
-import { SYNC_KINDS, syncAt } from '../codegen/runtime.js';
+import { accessOf } from '../codegen/plan.js';
+import { syncAt } from '../codegen/runtime.js';
 import { layout } from '../layout/compute.js';
 import type { Layout } from '../layout/types.js';
 import { resolveSchema } from '../types/builtins.js';
@@ -26,11 +27,20 @@ import { badRegion, type BufferSource, dataViewOf, fits, type Memory, memoryOf, 
  * struct) at an absolute offset of `buffer`. The caller has checked the region.
  */
 export function viewOfLayout(l: Layout, buffer: ArrayBufferLike, offset: number, options: ViewOptions): unknown {
-  // A synchronization primitive on its own (mutex().create()) is the primitive itself.
-  if (l.kind === 'sync') return syncAt(SYNC_KINDS.indexOf(l.sync), l.param, dataViewOf(buffer), offset);
+  if (l.kind === 'sync') return syncMember(l, dataViewOf(buffer), offset);
   const d = dataViewOf(buffer);
   const C = viewClass(l, defaultMode(options.checked === true));
   return new C(offset, d);
+}
+
+/**
+ * A synchronization primitive on its own (`mutex().create()`) is the primitive itself. A
+ * `condition('lock')` is refused: its lock is a member of some struct.
+ */
+function syncMember(l: Layout & { kind: 'sync' }, d: DataView, offset: number): unknown {
+  const a = accessOf(l);
+  if (a.op !== 'sync') throw new TypeError('internal: a sync layout without a sync access');
+  return syncAt(a.code, a.param, a.lockCode, a.lockAt, d, offset);
 }
 
 /** The layout and unchecked class of a type, in the current codegen mode (`null` class for a sync member). */
@@ -115,7 +125,7 @@ function viewSlow(type: unknown, source: unknown, byteOffset: unknown, options: 
   const mem = memoryOf(source, 'view', l.schema);
   if (!fits(mem, byteOffset, l.size, l.align)) badRegion(subjectOf('view', l.schema), mem, byteOffset, l.size, l.align);
   const o = mem.base + byteOffset;
-  if (m.C === null) return syncAt(SYNC_KINDS.indexOf((l as Layout & { kind: 'sync' }).sync), (l as Layout & { kind: 'sync' }).param, mem.d, o);
+  if (m.C === null) return syncMember(l as Layout & { kind: 'sync' }, mem.d, o);
   if (checked) return new (viewClass(l, defaultMode(true)))(o, mem.d);
   remember(type, source, m.C, mem, l);
   return new m.C(o, mem.d);
@@ -150,7 +160,7 @@ export function create<S extends SchemaLike>(type: S, init?: InitOf<S>, options?
   const l = m.layout;
   const buffer = typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(l.size) : new ArrayBuffer(l.size);
   const d = dataViewOf(buffer);
-  if (m.C === null) return syncAt(SYNC_KINDS.indexOf((l as Layout & { kind: 'sync' }).sync), (l as Layout & { kind: 'sync' }).param, d, 0) as ViewOf<S>;
+  if (m.C === null) return syncMember(l as Layout & { kind: 'sync' }, d, 0) as ViewOf<S>;
   const C = options !== undefined && options.checked === true ? viewClass(l, defaultMode(true)) : m.C;
   const v = new C(0, d);
   if (init !== undefined) v.$$assign(init);

@@ -198,6 +198,13 @@ describe.skipIf(skip)(title, () => {
     expect(locks['mainIncrements']).toBe(2000);
     expect(locks['blockingWait']).toBe('TypeError: this thread may not block (a browser main thread): use the async form, e.g. acquireAsync() or waitAsync()');
     expect(locks['locked']).toBe(false);
+    // Async forms on the page's main thread: awaits inside critical sections, a bounded buffer with
+    // two conditions over one lock member, barrier rounds; nothing lost, nothing blocks.
+    const asyncForms = r.data['asyncForms'] as Record<string, unknown>;
+    expect(asyncForms['count']).toBe(asyncForms['expected']);
+    expect(asyncForms['everyItemOnce']).toBe(true);
+    expect(asyncForms['rounds']).toBe(true);
+    expect(asyncForms['locked']).toBe(false);
   }
 
   it('compiles accessors where eval is allowed, and workers fill a shared array of structs', async () => {

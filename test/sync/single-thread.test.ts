@@ -55,6 +55,18 @@ describe('Lock', () => {
 });
 
 describe('RLock', () => {
+  it('refuses to re-enter beyond what its depth word holds instead of wrapping around (and freeing itself)', () => {
+    const sab = new SharedArrayBuffer(12);
+    const r = new RLock({ buffer: sab });
+    r.acquire();
+    new Int32Array(sab)[1] = 2 ** 31 - 1; // the depth word (documented layout), as after 2^31 − 1 acquisitions
+    expect(() => r.acquire()).toThrow('RLock.acquire: re-entered 2147483647 times, the most its depth word holds');
+    expect(new Int32Array(sab)[1]).toBe(2 ** 31 - 1);
+    expect(r.isOwned()).toBe(true);
+    new Int32Array(sab)[1] = 1;
+    r.release();
+    expect(r.locked()).toBe(false);
+  });
   it('is re-entrant and counts releases', () => {
     const r = new RLock();
     r.acquire();
@@ -81,6 +93,25 @@ describe('Semaphore', () => {
   it('zeroed memory is a semaphore at its initial value', () => {
     const sab = new SharedArrayBuffer(4);
     expect(new Semaphore(5, { buffer: sab }).value).toBe(5);
+  });
+  it('release(n) validates n and never lets the word wrap around (Semaphore(0).release(2**31) used to block every acquire)', () => {
+    const s = new Semaphore(0);
+    expect(() => s.release(2 ** 31)).toThrow(RangeError);
+    expect(() => s.release(2 ** 31)).toThrow('Semaphore.release: n = 2147483648 is not a whole number from 1 to 2^31 − 1');
+    for (const bad of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => s.release(bad)).toThrow(RangeError);
+    expect(s.value).toBe(0);
+    s.release(2 ** 31 - 1);
+    expect(s.value).toBe(2 ** 31 - 1);
+    expect(() => s.release()).toThrow('Semaphore.release: would raise the value to 2147483648, above the most a semaphore holds (2^31 − 1)');
+    expect(s.value).toBe(2 ** 31 - 1); // unchanged
+    expect(s.acquire(false)).toBe(true);
+    expect(s.value).toBe(2 ** 31 - 2);
+    const five = new Semaphore(5);
+    expect(() => five.release(2 ** 31 - 5)).toThrow(RangeError);
+    expect(five.value).toBe(5);
+    five.release(2 ** 31 - 6);
+    expect(five.value).toBe(2 ** 31 - 1);
+    expect(() => new BoundedSemaphore(1).release(2 ** 31)).toThrow('BoundedSemaphore.release: n = 2147483648 is not a whole number');
   });
   it('BoundedSemaphore refuses to rise above its bound', () => {
     const b = new BoundedSemaphore(1);
@@ -149,6 +180,16 @@ describe('Barrier', () => {
     const b = new Barrier(2);
     expect(() => b.wait(10)).toThrow(BrokenBarrierError);
     expect(b.broken).toBe(true);
+  });
+  it('passes rounds across the wrap of its 16-bit generation', () => {
+    const sab = new SharedArrayBuffer(12);
+    const words = new Int32Array(sab);
+    words[0] = 0xffff << 16; // the last generation before the wrap, no arrivals
+    const b = new Barrier(1, { place: { buffer: sab } });
+    expect(b.wait()).toBe(0);
+    expect(words[0]).toBe(0); // generation 0 again
+    expect(b.wait()).toBe(0);
+    expect(words[0] >>> 16).toBe(1);
   });
   it('a throwing action breaks it and the error reaches the caller', () => {
     const b = new Barrier(1, {

@@ -142,6 +142,24 @@ describe('RLock owner identity across threads', () => {
     expect(() => r.release()).toThrow(SyncError);
   });
 
+  it("identities come from the lock's own counter word: distinct per thread, also on a Node without process.getBuiltinModule (20.0–20.15)", async () => {
+    const r = new RLock();
+    const words = new Int32Array(r.place.buffer, r.place.byteOffset, 3);
+    r.acquire();
+    expect(Array.from(words)).toEqual([1, 1, 1]); // owner 1, depth 1, one identity handed out
+    r.release();
+    const old = await run<{ words: number[]; reentered: boolean; free: boolean }>('rlockWords', { place: r.place, depth: 2, noGetBuiltinModule: true });
+    expect(old).toEqual({ words: [2, 2, 2], reentered: true, free: true });
+    const next = await run<{ words: number[] }>('rlockWords', { place: r.place, depth: 1 });
+    expect(next.words).toEqual([3, 1, 3]);
+    const again = new RLock(r.place); // another object here: this thread's identity is still 1
+    again.acquire();
+    expect(words[0]).toBe(1);
+    expect(r.isOwned()).toBe(true);
+    r.release();
+    expect(words[2]).toBe(3);
+  });
+
   it('a worker can release a Lock this thread holds (Python semantics)', async () => {
     const lock = new Lock();
     lock.acquire();

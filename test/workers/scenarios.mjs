@@ -1,6 +1,25 @@
 // Worker-side halves of the concurrency tests. Each receives the package and its workerData; every
 // wait has a timeout, and threads coordinate through shared memory, never by sleeping.
 
+/** The bounded buffer of test/sync/fields.test.ts: one lock, two conditions over it. */
+function boundedBuffer(sc) {
+  return sc.struct(
+    {
+      lock: sc.mutex(),
+      notEmpty: sc.condition('lock'),
+      notFull: sc.condition('lock'),
+      head: sc.u32,
+      tail: sc.u32,
+      count: sc.u32,
+      items: sc.array(sc.u32, 8),
+    },
+    { name: 'BoundedBuffer' },
+  );
+}
+
+/** Resolves after the event loop has run other tasks (a macrotask later). */
+const macrotask = () => new Promise((resolve) => setImmediate(resolve));
+
 function make(sc, kind, place, extra = {}) {
   switch (kind) {
     case 'Lock':
@@ -222,5 +241,169 @@ export const scenarios = {
       total.add(2n);
     }
     return 'done';
+  },
+  /**
+   * `tasks` async tasks of this thread, each doing `iterations` increments inside withLockAsync,
+   * reading the counter, awaiting a macrotask (the other tasks run meanwhile) and writing it back.
+   * Runs with forbidBlocking in the tests: only the async forms may be used here.
+   */
+  async asyncCounter(sc, { kind, place, value, start, counter, iterations, tasks }) {
+    if (!(await new sc.Event(start).waitAsync(20_000))) throw new Error('start signal never came');
+    let bump;
+    if (kind === 'Value') {
+      const v = sc.attach(value);
+      bump = () =>
+        v.withLockAsync(async (raw) => {
+          const n = raw.value;
+          await macrotask();
+          raw.value = n + 1;
+        });
+    } else {
+      const lock = make(sc, kind, place);
+      const a = new Int32Array(counter.buffer, counter.byteOffset, 1);
+      bump = () =>
+        lock.withLockAsync(async () => {
+          const n = a[0];
+          await macrotask();
+          a[0] = n + 1;
+        });
+    }
+    await Promise.all(
+      Array.from({ length: tasks }, async () => {
+        for (let k = 0; k < iterations; k++) await bump();
+      }),
+    );
+    return 'done';
+  },
+
+  /** Blocking update()s of a synchronized Value attached from a handle. */
+  async valueIncrements(sc, { value, start, iterations }) {
+    const v = sc.attach(value);
+    if (!new sc.Event(start).wait(20_000)) throw new Error('start signal never came');
+    for (let k = 0; k < iterations; k++) v.update((n) => n + 1);
+    return 'done';
+  },
+
+  /**
+   * A party of a 2-party barrier whose action (run by whichever party completes round 1) signals
+   * `inAction` and then waits up to 5 s for `extraReturned`, recording in `seen` whether it came
+   * (1) or not (2). With `rounds: 2`, the party also takes part in round 2.
+   */
+  async barrierParty(sc, { place, inAction, extraReturned, seen, rounds }) {
+    const flag = new Int32Array(seen.buffer, seen.byteOffset, 1);
+    const action = () => {
+      if (Atomics.load(flag, 0) !== 0) return; // round 2: nothing to check
+      new sc.Event(inAction).set();
+      Atomics.store(flag, 0, new sc.Event(extraReturned).wait(5000) ? 1 : 2);
+    };
+    const b = new sc.Barrier(2, { place, action, timeout: 20_000 });
+    const indices = [];
+    for (let r = 0; r < rounds; r++) indices.push(b.wait());
+    return indices;
+  },
+
+  /**
+   * Arrives with waitAsync() while round 1 is completing (its action is running), i.e. as a third
+   * thread at a 2-party barrier: it belongs to round 2. waitAsync must hand back its promise at
+   * once; only then does this thread signal `extraReturned`, which the running action waits for.
+   */
+  async barrierExtraAsync(sc, { place, inAction, extraReturned }) {
+    if (!(await new sc.Event(inAction).waitAsync(20_000))) throw new Error('round 1 never reached its action');
+    const b = new sc.Barrier(2, { place, timeout: 20_000 });
+    const arrived = b.waitAsync();
+    new sc.Event(extraReturned).set();
+    return await arrived;
+  },
+
+  /**
+   * Consumer on a thread that may not block: takes `count` items from a bounded buffer guarded by
+   * a condition, with the async forms only.
+   */
+  async asyncConsumer(sc, { lock, cond, slot, count }) {
+    const c = new sc.Condition(new sc.RLock(lock), cond);
+    const q = new Int32Array(slot.buffer, slot.byteOffset, 2); // [full, value]
+    let sum = 0;
+    for (let k = 0; k < count; k++) {
+      if (!(await c.acquireAsync(20_000))) throw new Error('acquireAsync timed out');
+      try {
+        if (!(await c.waitForAsync(() => q[0] === 1, 20_000))) throw new Error('consumer timed out');
+        sum += q[1];
+        q[0] = 0;
+        c.notifyAll();
+      } finally {
+        c.release();
+      }
+    }
+    return sum;
+  },
+
+  /** Barrier rounds, with waitAsync (`async`) or wait(); returns the indices. */
+  async barrierRoundsMixed(sc, { parties, place, rounds, async }) {
+    const b = new sc.Barrier(parties, { place, timeout: 20_000 });
+    const indices = [];
+    for (let r = 0; r < rounds; r++) indices.push(async ? await b.waitAsync() : b.wait());
+    return indices;
+  },
+
+  /** Semaphore holders counted in and out with acquireAsync, on a thread that may not block. */
+  async semaphoreBoundAsync(sc, { kind, place, value, start, stats, iterations }) {
+    const sem = make(sc, kind, place, { value });
+    if (!(await new sc.Event(start).waitAsync(20_000))) throw new Error('start signal never came');
+    const s = new Int32Array(stats.buffer, stats.byteOffset, 2); // [inside, max]
+    for (let k = 0; k < iterations; k++) {
+      if (!(await sem.acquireAsync(20_000))) throw new Error('acquireAsync timed out');
+      const inside = Atomics.add(s, 0, 1) + 1;
+      for (let m = Atomics.load(s, 1); inside > m; m = Atomics.load(s, 1)) Atomics.compareExchange(s, 1, m, inside);
+      await macrotask();
+      Atomics.sub(s, 0, 1);
+      sem.release();
+    }
+    return 'done';
+  },
+
+  /** Reports the words of an RLock while this thread holds it (acquired `depth` times), then releases. */
+  async rlockWords(sc, { place, depth }) {
+    const r = new sc.RLock(place);
+    for (let k = 0; k < depth; k++) r.acquire();
+    const words = Array.from(new Int32Array(place.buffer, place.byteOffset ?? 0, 3));
+    const again = new sc.RLock(place); // another object over the same words: the same owner
+    const reentered = again.acquire(false);
+    if (reentered) again.release();
+    for (let k = 0; k < depth; k++) r.release();
+    return { words, reentered, free: !r.locked() };
+  },
+  /** Python's bounded buffer (docs of threading.Condition, queue.Queue): the producer side. */
+  async bufferProducer(sc, { buffer, start, from, count }) {
+    const b = boundedBuffer(sc).view(buffer);
+    const { lock, notFull, notEmpty } = b;
+    if (!new sc.Event(start).wait(20_000)) throw new Error('start signal never came');
+    for (let item = from; item < from + count; item++) {
+      lock.withLock(() => {
+        if (!notFull.waitFor(() => b.count < b.items.length, 20_000)) throw new Error('producer timed out');
+        b.items.set(b.tail, item);
+        b.tail = (b.tail + 1) % b.items.length;
+        b.count += 1;
+        notEmpty.notify();
+      });
+    }
+    return 'done';
+  },
+
+  /** The consumer side: takes `count` items, returns them. */
+  async bufferConsumer(sc, { buffer, start, count }) {
+    const b = boundedBuffer(sc).view(buffer);
+    const { lock, notFull, notEmpty } = b;
+    if (!new sc.Event(start).wait(20_000)) throw new Error('start signal never came');
+    const got = [];
+    for (let k = 0; k < count; k++) {
+      lock.withLock(() => {
+        if (!notEmpty.waitFor(() => b.count > 0, 20_000)) throw new Error('consumer timed out');
+        got.push(b.items.get(b.head));
+        b.head = (b.head + 1) % b.items.length;
+        b.count -= 1;
+        notFull.notify();
+      });
+    }
+    return got;
   },
 };

@@ -1,7 +1,7 @@
 // The test page: ?mode=auto (the default) lets the library probe for eval; ?mode=off configures the
 // interpreted accessors first. The result lands in window.__result (or window.__error).
-import { canBlock, codegenActive, configure, Event, fingerprint, offsetof, sizeof, view } from '../dist/index.js';
-import { COUNT, Counter, FULL, TITLE, WORKERS, World, checksum, expected, toJSONText, watch } from './workload.js';
+import { Barrier, canBlock, codegenActive, configure, Event, fingerprint, offsetof, share, sizeof, Value, view } from '../dist/index.js';
+import { BoundedBuffer, COUNT, Counter, FULL, TITLE, WORKERS, World, checksum, expected, macrotask, toJSONText, watch } from './workload.js';
 
 const log = watch(window);
 const mode = new URLSearchParams(location.search).get('mode') ?? 'auto';
@@ -60,6 +60,65 @@ async function lockScenario() {
   return { canBlock: canBlock(), count: counter.n, expected: K * (WORKERS + 1), mainIncrements, blockingWait, locked: guard.locked() };
 }
 
+/**
+ * The async forms on a main thread that may not block, against workers that block: (1) two async
+ * tasks that await inside Value.withLockAsync (its RLock) while the workers update() the value;
+ * (2) the page consumes a bounded buffer (one lock, two condition('lock') members) that the
+ * workers fill, with acquireAsync and waitForAsync; (3) barrier rounds, the page with waitAsync.
+ */
+async function asyncScenario() {
+  const K = 500;
+  const M = 50;
+  const ITEMS = 200;
+  const ROUNDS = 20;
+  const value = Value('i', 0);
+  const b = BoundedBuffer.create();
+  const barrier = new Barrier(3, { timeout: 10_000 });
+  const workers = Array.from({ length: WORKERS }, (_, w) =>
+    runWorker({
+      asyncTest: true,
+      value: share(value),
+      k: K,
+      buffer: b.$buffer,
+      from: w * ITEMS + 1,
+      items: ITEMS,
+      barrier: barrier.place,
+      rounds: ROUNDS,
+      mode,
+    }),
+  );
+  const task = async () => {
+    for (let k = 0; k < M; k++) {
+      await value.withLockAsync(async (raw) => {
+        const n = raw.value;
+        await macrotask(); // the other task, and the workers, wait meanwhile
+        raw.value = n + 1;
+      });
+    }
+  };
+  await Promise.all([task(), task()]);
+  const got = [];
+  for (let k = 0; k < WORKERS * ITEMS; k++) {
+    if (!(await b.lock.acquireAsync(10_000))) throw new Error('acquireAsync timed out');
+    try {
+      if (!(await b.notEmpty.waitForAsync(() => b.count > 0, 10_000))) throw new Error('consumer timed out');
+      got.push(b.items.get(b.head));
+      b.head = (b.head + 1) % b.items.length;
+      b.count -= 1;
+      b.notFull.notify();
+    } finally {
+      b.lock.release();
+    }
+  }
+  const mainIndices = [];
+  for (let r = 0; r < ROUNDS; r++) mainIndices.push(await barrier.waitAsync());
+  const results = await Promise.all(workers);
+  got.sort((x, y) => x - y);
+  const everyItemOnce = got.length === WORKERS * ITEMS && got.every((x, i) => x === i + 1);
+  const rounds = mainIndices.every((m, r) => [m, ...results.map((w) => w.indices[r])].sort().join() === '0,1,2');
+  return { count: value.value, expected: WORKERS * K + 2 * M, everyItemOnce, rounds, locked: value.getLock().locked() || b.lock.locked() };
+}
+
 async function main() {
   if (mode === 'off') configure({ codegen: 'off' });
   const buffer = new SharedArrayBuffer(sizeof(World));
@@ -95,6 +154,7 @@ async function main() {
     if (got !== want || fields !== want) mismatches.push({ i, want, got, fields });
   }
   const locks = await lockScenario();
+  const asyncForms = await asyncScenario();
   const dv = new DataView(buffer);
   const beMagic = dv.getUint32(offsetof(World, 'items[999].wire.magic'), false);
   const leMagic = dv.getUint32(offsetof(World, 'items[999].wire.magic'), true);
@@ -117,6 +177,7 @@ async function main() {
       fullBytes: Array.from(new Uint8Array(buffer, offsetof(World, 'full'), 16)),
       checksum: checksum(buffer),
       locks,
+      asyncForms,
     },
     env: {
       mode,

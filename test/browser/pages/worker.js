@@ -1,7 +1,7 @@
 // A module worker: builds the same schema, checks that its layout matches the main thread's, then
 // writes elements [from, to) of the shared array of structs.
-import { codegenActive, configure, fingerprint, view } from '../dist/index.js';
-import { Counter, World, expected, watch } from './workload.js';
+import { attach, Barrier, codegenActive, configure, fingerprint, view } from '../dist/index.js';
+import { BoundedBuffer, Counter, World, expected, watch } from './workload.js';
 
 const log = watch(self);
 
@@ -18,6 +18,27 @@ self.onmessage = ({ data }) => {
         guard.release();
       }
       self.postMessage({ ok: true });
+      return;
+    }
+    if (data.asyncTest) {
+      // The blocking side of the page's async scenario (main.js): these workers may block.
+      const value = attach(data.value);
+      for (let k = 0; k < data.k; k++) value.update((n) => n + 1);
+      const b = view(BoundedBuffer, data.buffer);
+      const { lock, notEmpty, notFull } = b;
+      for (let item = data.from; item < data.from + data.items; item++) {
+        lock.withLock(() => {
+          if (!notFull.waitFor(() => b.count < b.items.length, 10_000)) throw new Error('producer timed out');
+          b.items.set(b.tail, item);
+          b.tail = (b.tail + 1) % b.items.length;
+          b.count += 1;
+          notEmpty.notify();
+        });
+      }
+      const barrier = new Barrier(3, { place: data.barrier, timeout: 10_000 });
+      const indices = [];
+      for (let r = 0; r < data.rounds; r++) indices.push(barrier.wait());
+      self.postMessage({ ok: true, indices });
       return;
     }
     const print = fingerprint(World);

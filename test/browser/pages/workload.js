@@ -1,6 +1,6 @@
 // The workload every browser test page runs, on the main thread and in two module workers. Plain
 // JavaScript loaded unbundled from /dist, exactly as a user's page would load it.
-import { array, bits, char, f32, f64, mutex, struct, u16, u32, u64, u8 } from '../dist/index.js';
+import { array, bits, char, condition, f32, f64, mutex, struct, u16, u32, u64, u8 } from '../dist/index.js';
 
 export const COUNT = 1000;
 export const WORKERS = 2;
@@ -73,3 +73,20 @@ export function watch(scope) {
 
 /** A counter guarded by a lock that lives in the same struct (the lock travels with the data). */
 export const Counter = struct({ guard: mutex(), n: u32 }, { name: 'Counter' });
+
+/** Python's bounded buffer in a struct: one lock, two conditions over it (condition('lock')). */
+export const BoundedBuffer = struct(
+  {
+    lock: mutex(),
+    notEmpty: condition('lock'),
+    notFull: condition('lock'),
+    head: u32,
+    tail: u32,
+    count: u32,
+    items: array(u32, 4),
+  },
+  { name: 'BoundedBuffer' },
+);
+
+/** A macrotask later (other tasks of the page run meanwhile). */
+export const macrotask = () => new Promise((resolve) => setTimeout(resolve, 0));
