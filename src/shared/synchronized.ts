@@ -11,7 +11,7 @@ import type { Layout } from '../layout/types.js';
 import { type Held, held } from '../sync/acquirable.js';
 import { Lock } from '../sync/lock.js';
 import { RLock } from '../sync/rlock.js';
-import type { ArrayView, CharView, ElementOf, Infer, Input, RecordView, ValueView } from '../types/infer.js';
+import type { ArrayView, CharView, ElementOf, Infer, Input, NamedKeys, RecordView, ValueView } from '../types/infer.js';
 import type { PrimitiveInputs, PrimitiveName, PrimitiveValues } from '../types/primitives.js';
 import type { FieldsSpec, RecordSchema, Schema } from '../types/schema.js';
 import { typeLabel } from '../types/schema.js';
@@ -25,13 +25,37 @@ interface ViewLike {
   readonly $byteOffset: number;
 }
 
-/** Members every synchronized wrapper has (Python's names as aliases). */
+/** Node's `util.inspect.custom`, by its registered name (no `node:util` import: this runs in browsers too). */
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/**
+ * Members every synchronized wrapper has (Python's names as aliases). A struct wrapper's fields are
+ * properties of it too, and a field named like one of these members shadows it on that wrapper,
+ * as in Python; `$lock` and `$obj` (names no field can have) always reach the lock and the view,
+ * and the library itself never goes through the shadowable names.
+ */
 abstract class SynchronizedBase<O> {
   readonly #obj: O;
   readonly #lock: AnyLock;
   constructor(obj: O, lock: AnyLock) {
     this.#obj = obj;
     this.#lock = lock;
+  }
+  /** @internal The lock of `w`, whatever its fields are named. */
+  static lockOf(w: SynchronizedBase<unknown>): AnyLock {
+    return w.#lock;
+  }
+  /** @internal The view of `w`, whatever its fields are named. */
+  static objOf<O>(w: SynchronizedBase<O>): O {
+    return w.#obj;
+  }
+  /** The lock every access holds (always there, even when a field is named `getLock`). */
+  get $lock(): AnyLock {
+    return this.#lock;
+  }
+  /** The unsynchronized view underneath (always there, even when a field is named `getObj`). */
+  get $obj(): O {
+    return this.#obj;
   }
   /** The lock every access holds. */
   getLock(): AnyLock {
@@ -102,6 +126,65 @@ abstract class SynchronizedBase<O> {
   }
 }
 
+/** @internal The lock of a synchronized wrapper. */
+export function lockOf(w: SynchronizedBase<unknown>): AnyLock {
+  return SynchronizedBase.lockOf(w);
+}
+
+/** @internal The view inside a synchronized wrapper. */
+export function objOf<O>(w: SynchronizedBase<O>): O {
+  return SynchronizedBase.objOf(w);
+}
+
+/** Runs `fn` on the wrapper's view with its lock held, reaching both through private fields only. */
+function locked<O, T>(w: SynchronizedBase<O>, fn: (obj: O) => T): T {
+  const lock = SynchronizedBase.lockOf(w);
+  lock.acquire();
+  try {
+    return fn(SynchronizedBase.objOf(w));
+  } finally {
+    lock.release();
+  }
+}
+
+/**
+ * How a wrapper prints: `Synchronized(<the view>)`, read with the lock held when it is free (a
+ * printout never waits: when another thread holds the lock, the view is read as it is, and marked).
+ */
+function inspectWrapper(w: SynchronizedBase<unknown>, depth: number, options: object, inspect: (v: unknown, o: object) => string): string {
+  if (depth < 0) return '[Synchronized]';
+  const lock = SynchronizedBase.lockOf(w);
+  let got = false;
+  try {
+    got = lock.acquire(false);
+  } catch {
+    got = false; // e.g. a blocking acquire during this thread's async hold
+  }
+  try {
+    return `Synchronized(${inspect(SynchronizedBase.objOf(w), { ...options, depth: depth })})${got ? '' : ' (lock busy: read as is)'}`;
+  } finally {
+    if (got) lock.release();
+  }
+}
+
+Object.defineProperties(SynchronizedBase.prototype, {
+  [INSPECT]: {
+    value(this: SynchronizedBase<unknown>, depth: number, options: object, inspect: (v: unknown, o: object) => string): string {
+      return inspectWrapper(this, depth, options, inspect);
+    },
+    configurable: true,
+    writable: true,
+  },
+  /** `JSON.stringify(wrapper)`: the view's data, read with the lock held. */
+  toJSON: {
+    value(this: SynchronizedBase<unknown>): unknown {
+      return locked(this, (o) => (o as { toJSON(): unknown }).toJSON());
+    },
+    configurable: true,
+    writable: true,
+  },
+});
+
 /**
  * A synchronized single value (`Value('i', 0)`): `.value` reads and writes under the lock, and
  * `update(fn)` does a read-modify-write as one locked step.
@@ -117,11 +200,11 @@ abstract class SynchronizedBase<O> {
 export class SynchronizedValue<R, W = R, V extends { value: R } = { value: R }> extends SynchronizedBase<V> {
   /** The value, read under the lock. */
   get value(): R {
-    return this.withLock((o) => o.value);
+    return locked(this, (o) => o.value);
   }
   /** Writes the value under the lock. */
   set value(v: W) {
-    this.withLock((o) => {
+    locked(this, (o) => {
       (o as unknown as { value: W }).value = v;
     });
   }
@@ -130,8 +213,8 @@ export class SynchronizedValue<R, W = R, V extends { value: R } = { value: R }> 
    * race-free form of `v.value = v.value + 1`.
    */
   update(fn: (value: R) => W): R {
-    const lock = this.getLock();
-    const o = this.getObj() as unknown as { value: R | W };
+    const lock = lockOf(this);
+    const o = objOf(this) as unknown as { value: R | W };
     lock.acquire();
     try {
       o.value = fn(o.value as R);
@@ -156,11 +239,11 @@ export class SynchronizedValue<R, W = R, V extends { value: R } = { value: R }> 
 export class SynchronizedString extends SynchronizedValue<string, string | Uint8Array, CharView> {
   /** All the bytes, read under the lock. */
   get raw(): Uint8Array {
-    return this.withLock((o) => (o as unknown as CharView).raw);
+    return locked(this, (o) => (o as unknown as CharView).raw);
   }
   /** Writes the bytes under the lock. */
   set raw(v: ArrayLike<number>) {
-    this.withLock((o) => {
+    locked(this, (o) => {
       (o as unknown as CharView).raw = v;
     });
   }
@@ -181,41 +264,48 @@ export class SynchronizedString extends SynchronizedValue<string, string | Uint8
 export class SynchronizedArray<E extends Schema> extends SynchronizedBase<ArrayView<E>> implements Iterable<ElementOf<E>> {
   /** Number of elements. */
   get length(): number {
-    return this.getObj().length;
+    return objOf(this).length;
   }
   /** Element `index`, read under the lock. */
   get(index: number): ElementOf<E> {
-    return this.withLock((a) => a.get(index));
+    return locked(this, (a) => a.get(index));
   }
   /** Like `get`, negative indices counting from the end. */
   at(index: number): ElementOf<E> {
-    return this.withLock((a) => a.at(index));
+    return locked(this, (a) => a.at(index));
   }
   /** Writes element `index` (or, given an array, consecutive elements from `offset`) under the lock. */
   set(index: number, value: Input<E>): void;
   set(values: ArrayLike<Input<E>>, offset?: number): void;
   set(a: number | ArrayLike<Input<E>>, b?: unknown): void {
-    this.withLock((arr) => (arr.set as (x: unknown, y?: unknown) => void)(a, b));
+    locked(this, (arr) => (arr.set as (x: unknown, y?: unknown) => void)(a, b));
   }
   /** Replaces element `index` with `fn(element)` under the lock; returns the new element. */
   update(index: number, fn: (value: ElementOf<E>) => Input<E>): ElementOf<E> {
-    return this.withLock((arr) => {
+    return locked(this, (arr) => {
       arr.set(index, fn(arr.get(index)));
       return arr.get(index);
     });
   }
   /** A copy of all elements, taken under the lock (a consistent snapshot). */
   toArray(): Infer<E>[] {
-    return this.withLock((a) => a.toArray());
+    return locked(this, (a) => a.toArray());
   }
   /** Iterates over a snapshot taken under the lock. */
   [Symbol.iterator](): Iterator<ElementOf<E>> {
-    return (this.withLock((a) => [...a]) as ElementOf<E>[])[Symbol.iterator]();
+    return (locked(this, (a) => [...a]) as ElementOf<E>[])[Symbol.iterator]();
   }
 }
 
-/** A synchronized struct or union: every field access and `toObject`/`set` hold the lock. */
-export type SynchronizedRecord<S extends RecordSchema<'struct' | 'union', FieldsSpec>> = SynchronizedBase<RecordView<S>> &
+/** The field names of a record schema. */
+type FieldNamesOf<S> = S extends RecordSchema<'struct' | 'union', infer F> ? NamedKeys<F> : never;
+
+/**
+ * A synchronized struct or union: every field access and `toObject`/`set` hold the lock. A field
+ * named like a wrapper member (`acquire`, `release`, `getLock`, …) is the field on this wrapper;
+ * `$lock` and `$obj` always reach the lock and the view.
+ */
+export type SynchronizedRecord<S extends RecordSchema<'struct' | 'union', FieldsSpec>> = Omit<SynchronizedBase<RecordView<S>>, FieldNamesOf<S>> &
   Omit<RecordView<S>, 'toObject' | 'set' | '$buffer' | '$byteOffset' | '$byteLength' | '$schema'> & {
     toObject(): Infer<S>;
     set(values: Input<S>): void;
@@ -223,10 +313,10 @@ export type SynchronizedRecord<S extends RecordSchema<'struct' | 'union', Fields
 
 class SynchronizedRecordBase<S extends RecordSchema> extends SynchronizedBase<RecordView<S>> {
   toObject(): Infer<S> {
-    return this.withLock((o) => o.toObject());
+    return locked(this, (o) => o.toObject());
   }
   set(values: Input<S>): void {
-    this.withLock((o) => {
+    locked(this, (o) => {
       o.set(values);
     });
   }
@@ -242,10 +332,10 @@ function recordWrapper(l: Layout & { kind: 'struct' | 'union' }): new (obj: unkn
       const name = f.name;
       Object.defineProperty(Wrapper.prototype, name, {
         get(this: SynchronizedRecordBase<RecordSchema>) {
-          return this.withLock((o) => (o as unknown as Record<string, unknown>)[name]);
+          return locked(this, (o) => (o as unknown as Record<string, unknown>)[name]);
         },
         set(this: SynchronizedRecordBase<RecordSchema>, v: unknown) {
-          this.withLock((o) => {
+          locked(this, (o) => {
             (o as unknown as Record<string, unknown>)[name] = v;
           });
         },

@@ -15,7 +15,7 @@ import type { ArrayView, CharView, Input, ViewOf } from '../types/infer.js';
 import type { ResolveSchema, Schema, SchemaLike } from '../types/schema.js';
 import { ArraySchema } from '../types/schema.js';
 import { create, view } from '../views/attach.js';
-import { type AnyLock, type SynchronizedOf, synchronized } from './synchronized.js';
+import { type AnyLock, isSynchronized, objOf, type SynchronizedOf, synchronized } from './synchronized.js';
 
 /** Options of {@link Value} and {@link SharedArray}. */
 export interface LockOptions {
@@ -162,8 +162,8 @@ export function SharedArray<S extends SchemaLike, const O extends LockOptions = 
  * const b = copy(a);       // b.toArray() → [1, 2, 3]; writing b leaves a alone
  * ```
  */
-export function copy<V>(obj: V): V extends { getObj(): infer O } ? O : V {
-  const source = (typeof (obj as { getObj?: unknown })?.getObj === 'function' ? (obj as unknown as { getObj(): unknown }).getObj() : obj) as {
+export function copy<V>(obj: V): V extends { readonly $obj: infer O } ? O : V {
+  const source = (isSynchronized(obj) ? objOf(obj) : obj) as {
     $schema?: Schema;
     $buffer: ArrayBufferLike;
     $byteOffset: number;
@@ -172,5 +172,5 @@ export function copy<V>(obj: V): V extends { getObj(): infer O } ? O : V {
   if (source?.$schema === undefined) throw typeError('copy', 'needs a view made by this library');
   const target = create(source.$schema) as { $buffer: ArrayBufferLike };
   new Uint8Array(target.$buffer).set(new Uint8Array(source.$buffer, source.$byteOffset, source.$byteLength));
-  return target as V extends { getObj(): infer O } ? O : V;
+  return target as V extends { readonly $obj: infer O } ? O : V;
 }

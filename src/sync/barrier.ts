@@ -10,6 +10,7 @@
 import { BrokenBarrierError, rangeError } from '../errors.js';
 import { deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
 import { type SharedPlace, wordsAt } from './memory.js';
+import { showState } from './display.js';
 
 const STATE = 0; // generation << 16 | arrived count
 const EPOCH = 1; // bumped by abort() and reset(): waiters of an older epoch are broken
@@ -205,3 +206,5 @@ export class Barrier {
     wake(this.#a, this.#i + STATE);
   }
 }
+
+showState(Barrier, (b) => ({ parties: b.parties, waiting: b.nWaiting, broken: b.broken }));

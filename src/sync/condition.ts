@@ -13,6 +13,7 @@ import { Acquirable } from './acquirable.js';
 import type { Lock } from './lock.js';
 import { type SharedPlace, wordsAt } from './memory.js';
 import { RLock } from './rlock.js';
+import { showState } from './display.js';
 
 /**
  * A condition variable, like Python's `threading.Condition`: `wait()` releases the lock, sleeps
@@ -164,3 +165,5 @@ export class Condition<L extends Lock | RLock = Lock | RLock> extends Acquirable
     return this.waitFor(predicate, timeout);
   }
 }
+
+showState(Condition, (c) => ({ lock: c.lock }));

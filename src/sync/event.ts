@@ -5,6 +5,7 @@
  */
 import { deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
 import { type SharedPlace, wordsAt } from './memory.js';
+import { showState } from './display.js';
 
 /**
  * A flag threads can wait for, like Python's `threading.Event`.
@@ -75,3 +76,5 @@ export class Event {
     return true;
   }
 }
+
+showState(Event, (e) => ({ set: e.isSet() }));

@@ -9,6 +9,7 @@ import { deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
 import { Acquirable } from './acquirable.js';
 import { type SharedPlace, wordsAt } from './memory.js';
 import { spinAcquire } from './spin.js';
+import { showState } from './display.js';
 
 /**
  * A lock in shared memory: one Int32 word that any thread holding the buffer can use.
@@ -108,3 +109,5 @@ export class Lock extends Acquirable {
     return Atomics.load(this.#a, this.#i) !== 0;
   }
 }
+
+showState(Lock, (l) => ({ locked: l.locked() }));

@@ -16,6 +16,7 @@ import { deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
 import { type SharedPlace, wordsAt } from './memory.js';
 import { identityAt, knownIdentity } from './owner.js';
 import { spinAcquire } from './spin.js';
+import { showState } from './display.js';
 
 /** Set in the owner word while some thread may be sleeping on it. */
 const WAITERS = 0x80000000 | 0;
@@ -285,3 +286,5 @@ export class RLock extends Acquirable {
     }
   }
 }
+
+showState(RLock, (l) => ({ locked: l.locked(), ownedHere: l.isOwned() }));

@@ -11,6 +11,7 @@ import { rangeError } from '../errors.js';
 import { deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
 import { Acquirable } from './acquirable.js';
 import { type SharedPlace, wordsAt } from './memory.js';
+import { showState } from './display.js';
 
 /**
  * A counting semaphore in shared memory, like Python's `threading.Semaphore`.
@@ -143,3 +144,5 @@ export class BoundedSemaphore extends Semaphore {
     return true;
   }
 }
+
+showState(Semaphore, (s) => ({ value: s.value }));

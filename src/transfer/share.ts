@@ -12,7 +12,7 @@ import { describeLayout } from '../layout/describe.js';
 import { fingerprintOfLayout } from '../layout/fingerprint.js';
 import { fromJSON, type SchemaJSON, toJSON } from '../layout/json.js';
 import type { Layout } from '../layout/types.js';
-import { type AnyLock, isSynchronized, type SynchronizedOf, synchronized } from '../shared/synchronized.js';
+import { type AnyLock, isSynchronized, lockOf, objOf, type SynchronizedOf, synchronized } from '../shared/synchronized.js';
 import { Barrier } from '../sync/barrier.js';
 import { Condition } from '../sync/condition.js';
 import { Event } from '../sync/event.js';
@@ -82,8 +82,8 @@ function placeHandle(kind: HandleKind, place: { buffer: SharedArrayBuffer; byteO
  */
 export function share<T>(x: T): Handle<T> {
   if (isSynchronized(x)) {
-    const obj = share(x.getObj());
-    return placeHandle('synchronized', { buffer: obj.buffer, byteOffset: obj.byteOffset }, { obj, lock: share(x.getLock()) }) as Handle<T>;
+    const obj = share(objOf(x));
+    return placeHandle('synchronized', { buffer: obj.buffer, byteOffset: obj.byteOffset }, { obj, lock: share(lockOf(x)) }) as Handle<T>;
   }
   if (x instanceof Lock) return placeHandle('lock', x.place) as Handle<T>;
   if (x instanceof RLock) return placeHandle('rlock', x.place) as Handle<T>;
@@ -129,7 +129,7 @@ export type Attached<H, S> = S extends SchemaLike
     : never;
 
 /** What synchronized wrappers have (a handle of one attaches as one, typed by the schema given). */
-type SynchronizedLike = { getObj(): unknown; getLock(): unknown };
+type SynchronizedLike = { readonly $obj: unknown; readonly $lock: unknown };
 
 /** `true` for `any` (what an untyped `workerData` or message is). */
 type IsAny<T> = 0 extends 1 & T ? true : false;

@@ -145,6 +145,12 @@ export type AtomicValueAt<S, K> = S extends RecordSchema<'struct' | 'union', inf
 /** The JS type of an atomic integer member. */
 export type AtomicValueOf<T> = T extends PrimitiveSchema<'i64' | 'u64'> ? bigint : number;
 
+/**
+ * What `atomic` takes: a view of schema `S`, or a synchronized wrapper (`Value`, `Array`,
+ * `synchronized(view)`) of one.
+ */
+export type Atomicable<S> = { readonly $schema: S } | { readonly $obj: { readonly $schema: S } };
+
 interface ViewMeta {
   readonly $buffer: ArrayBufferLike;
   readonly $byteOffset: number;
@@ -154,27 +160,41 @@ interface ViewMeta {
 /**
  * An {@link AtomicField} for an integer member of `view`: a direct field name (type-checked), a path
  * such as `'stats.hits'` or `'counts[3]'`, an index of an integer array view, or the value of a
- * value view. Create it once and reuse it in loops.
+ * value view. Create it once and reuse it in loops. `view` may also be a `Value`, an `Array` or a
+ * synchronized struct: the atomic operates on the memory underneath and does not take the
+ * wrapper's lock (an atomic add needs none; code that reads and writes the value under the lock
+ * with `update()` still sees every atomic change).
  *
  * @example
  * ```ts
- * import { atomic, struct, u32, i64 } from 'sharedctypes';
+ * import { atomic, struct, u32, i64, Value } from 'sharedctypes';
  * const Stats = struct({ hits: u32, bytes: i64 });
  * const s = Stats.create();
  * const hits = atomic(s, 'hits');
  * hits.add(1);                      // safe from any number of threads
  * atomic(s, 'bytes').add(512n);     // 64-bit members take bigint
  * // atomic(s, 'nope')              // compile error: not an integer member
+ * const counter = Value('i', 0);
+ * atomic(counter).add(1);           // lock-free, on the Value's memory
+ * counter.value;                    // 1
  * ```
  */
-export function atomic<S extends RecordSchema, const K extends AtomicKeys<S>>(view: { readonly $schema: S }, field: K): AtomicField<AtomicValueAt<S, K>>;
-export function atomic<E extends PrimitiveSchema<IntegerName>>(view: { readonly $schema: ArraySchema<E> }, index: number): AtomicField<AtomicValueOf<E>>;
-export function atomic<N extends IntegerName>(view: { readonly $schema: PrimitiveSchema<N> }): AtomicField<N extends 'i64' | 'u64' ? bigint : number>;
-export function atomic(view: { readonly $schema: RecordSchema }, path: MemberPath): AtomicField<number | bigint>;
+export function atomic<S extends RecordSchema, const K extends AtomicKeys<S>>(view: Atomicable<S>, field: K): AtomicField<AtomicValueAt<S, K>>;
+export function atomic<E extends PrimitiveSchema<IntegerName>>(view: Atomicable<ArraySchema<E>>, index: number): AtomicField<AtomicValueOf<E>>;
+export function atomic<N extends IntegerName>(view: Atomicable<PrimitiveSchema<N>>): AtomicField<N extends 'i64' | 'u64' ? bigint : number>;
+export function atomic(view: Atomicable<RecordSchema>, path: MemberPath): AtomicField<number | bigint>;
 export function atomic(view: unknown, where?: string | number): AtomicField<number | bigint> {
-  const meta = view as ViewMeta;
+  // A synchronized Value / Array / struct: its view (the atomic operation does not take its lock).
+  const target = (view as Partial<ViewMeta> | null)?.$$layout === undefined ? (view as { $obj?: unknown } | null)?.$obj : view;
+  const meta = target as ViewMeta;
   const root = meta?.$$layout;
-  if (root === undefined) throw typeError('atomic', 'needs a view made by this library');
+  if (root === undefined) {
+    throw typeError(
+      'atomic',
+      'needs a view made by this library, or a Value / Array / synchronized struct',
+      'pass create(), view(), RawValue(), Value() … or one of their members',
+    );
+  }
   const label = `atomic(${typeLabel(root.schema)}${where === undefined ? '' : `, ${JSON.stringify(where)}`})`;
   let l: Layout = root;
   let offset = 0;

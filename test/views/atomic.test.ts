@@ -1,6 +1,6 @@
 // atomic(view, member): Atomics on aligned integer members; everything else is refused.
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { array, atomic, bits, f32, i8, i64, struct, u8, u16, u32, u64, Value } from '../../src/index.js';
+import { type AtomicField, array, atomic, bits, f32, f64, i8, i64, SharedArray, struct, u8, u16, u32, u64, Value } from '../../src/index.js';
 
 const S = struct({ a: u8, b: u16, c: u32, d: i64, f: f32, flags: bits(u32, 3), list: array(i8, 4), inner: struct({ n: u32 }) }, { name: 'S' });
 
@@ -63,5 +63,33 @@ describe('atomic()', () => {
     const t = T.create();
     atomic(t, 'big').store(2n ** 64n - 1n);
     expect(t.big).toBe(2n ** 64n - 1n);
+  });
+});
+
+describe('atomic() on synchronized wrappers', () => {
+  it('takes a Value, an Array and a synchronized struct, operating on the memory underneath', () => {
+    const counter = Value('i', 0);
+    const a = atomic(counter);
+    expectTypeOf(a).toEqualTypeOf<AtomicField<number>>();
+    a.add(2);
+    expect(counter.value).toBe(2);
+    const big = Value('Q', 0n);
+    atomic(big).add(5n);
+    expect(big.value).toBe(5n);
+    const hist = SharedArray('I', 4);
+    atomic(hist, 3).add(7);
+    expect(hist.get(3)).toBe(7);
+    const S = struct({ hits: u32, x: f64 });
+    const s = Value(S, { hits: 1 });
+    atomic(s, 'hits').add(1);
+    expect(s.hits).toBe(2);
+    // @ts-expect-error floats are not atomic, through a wrapper either
+    expect(() => atomic(s, 'x')).toThrow(TypeError);
+  });
+
+  it('names what it takes when given something else', () => {
+    expect(() => atomic({} as never)).toThrow(
+      'atomic: needs a view made by this library, or a Value / Array / synchronized struct; pass create(), view(), RawValue(), Value() … or one of their members',
+    );
   });
 });

@@ -2,7 +2,24 @@
 // preview), JSON.stringify gives the data, never the view's internals.
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { array, char, create, f64, mutex, struct, u8, u64 } from '../../src/index.js';
+import {
+  array,
+  Barrier,
+  BoundedSemaphore,
+  char,
+  Condition,
+  create,
+  Event,
+  f64,
+  Lock,
+  mutex,
+  RLock,
+  Semaphore,
+  struct,
+  u8,
+  u64,
+  Value,
+} from '../../src/index.js';
 
 const P = struct({ x: f64, id: u64, name: char(8), tags: array(u8, 3), guard: mutex() }, { name: 'Particle' });
 
@@ -35,5 +52,38 @@ describe('views in console.log and JSON', () => {
     expect(inspect(big, { maxArrayLength: 2 })).toContain('99998 more items');
     expect(inspect({ nested: { deeper: { big } } }, { depth: 1 })).toContain('[Object]');
     expect(inspect({ big }, { depth: 0 })).toBe('{ big: [struct Particle[100000]] }');
+  });
+});
+
+describe('synchronized values and locks in console.log and JSON', () => {
+  it('a Value prints and serialises its data', () => {
+    const v = Value('i', 5);
+    expect(inspect(v)).toBe('Synchronized(i32 5)');
+    expect(JSON.stringify(v)).toBe('5');
+    const w = Value(struct({ n: u8, big: u64 }, { name: 'C' }), { n: 1, big: 2n });
+    expect(inspect(w)).toBe('Synchronized(struct C { n: 1, big: 2n })');
+    expect(JSON.stringify(w)).toBe('{"n":1,"big":"2"}');
+  });
+
+  it('a Value whose lock another holder has prints without waiting, and says so', () => {
+    const v = Value('i', 5, { lock: new Lock() });
+    v.$lock.acquire();
+    expect(inspect(v)).toBe('Synchronized(i32 5) (lock busy: read as is)');
+    v.$lock.release();
+  });
+
+  it('locks and the other primitives print their state', () => {
+    const l = new Lock();
+    l.acquire();
+    expect(inspect(l)).toBe('Lock { locked: true }');
+    expect(JSON.stringify(l)).toBe('{"locked":true}');
+    const r = new RLock();
+    r.acquire();
+    expect(inspect(r)).toBe('RLock { locked: true, ownedHere: true }');
+    expect(inspect(new Semaphore(3))).toBe('Semaphore { value: 3 }');
+    expect(inspect(new BoundedSemaphore(2))).toBe('BoundedSemaphore { value: 2 }');
+    expect(inspect(new Event())).toBe('Event { set: false }');
+    expect(inspect(new Barrier(4))).toBe('Barrier { parties: 4, waiting: 0, broken: false }');
+    expect(inspect(new Condition(new Lock()))).toBe('Condition { lock: Lock { locked: false } }');
   });
 });
