@@ -11,7 +11,7 @@
  */
 import { assertNever } from '../errors.js';
 import type { Layout } from '../layout/types.js';
-import type { Access } from './plan.js';
+import type { Access, BigMethod, NumberMethod } from './plan.js';
 import { RUNTIME as R } from './runtime.js';
 
 /**
@@ -35,18 +35,17 @@ export interface EmitRefs {
   labelRef(label: string): string;
 }
 
-/** Where interpreted accessors find nested view classes: the prototype key `$$C<k>`. */
-export type NestedKey = (layout: Layout) => string;
+/**
+ * The class of a nested member, for the interpreted accessors: they capture the class itself (a
+ * constant of the closure), so that the engine can inline its construction and remove element
+ * handles, as it does for generated code's `this.$$C<k>`.
+ */
+export type NestedClass = (layout: Layout) => ViewCtor;
 
 /** Reads member at `o` of view `self`. */
 export type Reader = (self: ViewInternals, o: number) => unknown;
 /** Writes `v` to the member at `o` of view `self`. */
 export type Writer = (self: ViewInternals, o: number, v: unknown) => void;
-
-/** The bound class of a nested member, from the view's prototype (`$$C<k>`). */
-function nested(self: ViewInternals, key: string): ViewCtor {
-  return (self as unknown as Record<string, ViewCtor>)[key] as ViewCtor;
-}
 
 const num = (n: number): string => {
   if (!Number.isFinite(n)) throw new TypeError(`not a finite number: ${n}`);
@@ -182,20 +181,59 @@ export function emitRead(a: Access, at: string, refs: EmitRefs): string {
   }
 }
 
+/** A DataView method by name, as a direct call: one small function per method. */
+type Get<T> = (d: DataView, at: number, le: boolean) => T;
+type Set<T> = (d: DataView, at: number, v: T, le: boolean) => void;
+
+/**
+ * The DataView methods the interpreted accessors call, each in a function of its own that calls it
+ * directly (`d.getFloat64(…)`): a call through `DataView.prototype.getFloat64.call(d, …)` is not
+ * one V8 turns into a memory access when the DataView comes from the view rather than from a
+ * constant, and then it keeps every element handle of a loop allocated.
+ */
+const GET = {
+  Int8: (d, at) => d.getInt8(at),
+  Uint8: (d, at) => d.getUint8(at),
+  Int16: (d, at, le) => d.getInt16(at, le),
+  Uint16: (d, at, le) => d.getUint16(at, le),
+  Int32: (d, at, le) => d.getInt32(at, le),
+  Uint32: (d, at, le) => d.getUint32(at, le),
+  Float32: (d, at, le) => d.getFloat32(at, le),
+  Float64: (d, at, le) => d.getFloat64(at, le),
+} as const satisfies Record<NumberMethod, Get<number>>;
+const GET_BIG = {
+  BigInt64: (d, at, le) => d.getBigInt64(at, le),
+  BigUint64: (d, at, le) => d.getBigUint64(at, le),
+} as const satisfies Record<BigMethod, Get<bigint>>;
+const SET = {
+  Int8: (d, at, v) => d.setInt8(at, v),
+  Uint8: (d, at, v) => d.setUint8(at, v),
+  Int16: (d, at, v, le) => d.setInt16(at, v, le),
+  Uint16: (d, at, v, le) => d.setUint16(at, v, le),
+  Int32: (d, at, v, le) => d.setInt32(at, v, le),
+  Uint32: (d, at, v, le) => d.setUint32(at, v, le),
+  Float32: (d, at, v, le) => d.setFloat32(at, v, le),
+  Float64: (d, at, v, le) => d.setFloat64(at, v, le),
+} as const satisfies Record<NumberMethod, Set<number>>;
+const SET_BIG = {
+  BigInt64: (d, at, v, le) => d.setBigInt64(at, v, le),
+  BigUint64: (d, at, v, le) => d.setBigUint64(at, v, le),
+} as const satisfies Record<BigMethod, Set<bigint>>;
+
 /** Interpreted twin of {@link emitRead}: a function reading member `a` at `o + off`. */
-export function makeRead(a: Access, off: number, nestedKey: NestedKey): Reader {
+export function makeRead(a: Access, off: number, nestedClass: NestedClass): Reader {
   switch (a.op) {
     case 'number': {
-      const get = DataView.prototype[`get${a.method}`] as (this: DataView, at: number, le: boolean) => number;
+      const get: Get<number> = GET[a.method];
       const le = a.le;
-      return (self, o) => get.call(self.$$d, o + off, le);
+      return (self, o) => get(self.$$d, o + off, le);
     }
     case 'bool':
       return (self, o) => self.$$d.getUint8(o + off) !== 0;
     case 'bigint': {
-      const get = DataView.prototype[`get${a.method}`] as (this: DataView, at: number, le: boolean) => bigint;
+      const get: Get<bigint> = GET_BIG[a.method];
       const le = a.le;
-      return (self, o) => get.call(self.$$d, o + off, le);
+      return (self, o) => get(self.$$d, o + off, le);
     }
     case 'char': {
       const n = a.length;
@@ -214,8 +252,8 @@ export function makeRead(a: Access, off: number, nestedKey: NestedKey): Reader {
       return (self, o) => (rawRead(self.$$d, o + off, span, le) >>> shift) & mask;
     }
     case 'view': {
-      const key = nestedKey(a.layout);
-      return (self, o) => new (nested(self, key))(o + off, self.$$d);
+      const C = nestedClass(a.layout);
+      return (self, o) => new C(o + off, self.$$d);
     }
     case 'sync': {
       const { code, param, lockCode, lockAt } = a;
@@ -232,8 +270,8 @@ export function emitReadPlain(a: Access, at: string, refs: EmitRefs): string {
 }
 
 /** Interpreted twin of {@link emitReadPlain}. */
-export function makeReadPlain(a: Access, off: number, nestedKey: NestedKey): Reader {
-  const read = makeRead(a, off, nestedKey);
+export function makeReadPlain(a: Access, off: number, nestedClass: NestedClass): Reader {
+  const read = makeRead(a, off, nestedClass);
   return a.op === 'view' ? (self, o) => (read(self, o) as ViewInternals).$$plain() : read;
 }
 
@@ -284,24 +322,24 @@ export function emitWrite(a: Access, at: string, v: string, checked: boolean, la
 }
 
 /** Interpreted twin of {@link emitWrite}. */
-export function makeWrite(a: Access, off: number, checked: boolean, label: string, nestedKey: NestedKey): Writer {
+export function makeWrite(a: Access, off: number, checked: boolean, label: string, nestedClass: NestedClass): Writer {
   switch (a.op) {
     case 'number': {
-      const set = DataView.prototype[`set${a.method}`] as (this: DataView, at: number, v: unknown, le: boolean) => void;
+      const set: Set<number> = SET[a.method];
       const { le, min, max } = a;
-      if (!checked) return (self, o, v) => set.call(self.$$d, o + off, typeof v === 'number' ? v : R.toNum(v, label), le);
-      if (min !== null && max !== null) return (self, o, v) => set.call(self.$$d, o + off, R.checkInt(v, min, max, label), le);
+      if (!checked) return (self, o, v) => set(self.$$d, o + off, typeof v === 'number' ? v : R.toNum(v, label), le);
+      if (min !== null && max !== null) return (self, o, v) => set(self.$$d, o + off, R.checkInt(v, min, max, label), le);
       const f32 = a.method === 'Float32';
-      return (self, o, v) => set.call(self.$$d, o + off, R.checkFloat(v, f32, label), le);
+      return (self, o, v) => set(self.$$d, o + off, R.checkFloat(v, f32, label), le);
     }
     case 'bool':
       if (checked) return (self, o, v) => self.$$d.setUint8(o + off, R.checkBool(v, label));
       return (self, o, v) => self.$$d.setUint8(o + off, v ? 1 : 0);
     case 'bigint': {
-      const set = DataView.prototype[`set${a.method}`] as (this: DataView, at: number, v: bigint, le: boolean) => void;
+      const set: Set<bigint> = SET_BIG[a.method];
       const { le, min, max } = a;
-      if (checked) return (self, o, v) => set.call(self.$$d, o + off, R.checkBig(v, min, max, label), le);
-      return (self, o, v) => set.call(self.$$d, o + off, typeof v === 'bigint' ? v : R.toBig(v, label), le);
+      if (checked) return (self, o, v) => set(self.$$d, o + off, R.checkBig(v, min, max, label), le);
+      return (self, o, v) => set(self.$$d, o + off, typeof v === 'bigint' ? v : R.toBig(v, label), le);
     }
     case 'char': {
       const n = a.length;
@@ -329,8 +367,8 @@ export function makeWrite(a: Access, off: number, checked: boolean, label: strin
       };
     }
     case 'view': {
-      const key = nestedKey(a.layout);
-      return (self, o, v) => new (nested(self, key))(o + off, self.$$d).$$assign(v);
+      const C = nestedClass(a.layout);
+      return (self, o, v) => new C(o + off, self.$$d).$$assign(v);
     }
     case 'sync':
       return () => R.syncAssign(label);

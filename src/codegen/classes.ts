@@ -64,7 +64,7 @@ function build(layout: Layout, mode: CompileMode): ViewCtor {
     if (k < 0) k = nested.push(l) - 1;
     return k;
   };
-  const C = mode.codegen ? generate(layout, mode, nestedIndex) : interpret(layout, mode, (l) => `$$C${nestedIndex(l)}`);
+  const C = mode.codegen ? generate(layout, mode, nestedIndex) : interpret(layout, mode, (l) => viewClass(l, mode));
   const P = C.prototype as object;
   nested.forEach((l, k) => {
     Object.defineProperty(P, `$$C${k}`, { value: viewClass(l, mode) });

@@ -6,16 +6,18 @@
  */
 import type { Layout } from '../layout/types.js';
 import { typeLabel } from '../types/schema.js';
-import { makeRead, makeReadPlain, makeWrite, type NestedKey, SHORT_ARRAY, type ViewCtor, type ViewInternals } from './access.js';
+import { makeRead, makeReadPlain, makeWrite, type NestedClass, SHORT_ARRAY, type ViewCtor, type ViewInternals } from './access.js';
 import type { CompileMode } from './classes.js';
 import { accessOf, membersOf } from './plan.js';
 import { RUNTIME as R } from './runtime.js';
 
-/** The interpreted view class of `layout`; `nestedKey` names the prototype key of a nested member's class. */
-export function interpret(layout: Layout, mode: CompileMode, nestedKey: NestedKey): ViewCtor {
+/** The interpreted view class of `layout`; `nestedClass` gives the classes of nested members. */
+export function interpret(layout: Layout, mode: CompileMode, nestedClass: NestedClass): ViewCtor {
+  // Fields declared, not defined: a defined class field would first be set to undefined by an
+  // initializer, which changes its representation and kept V8 from removing element handles.
   const V = class {
-    $$o: number;
-    $$d: DataView;
+    declare $$o: number;
+    declare $$d: DataView;
     constructor(o: number, d: DataView) {
       this.$$o = o;
       this.$$d = d;
@@ -29,9 +31,9 @@ export function interpret(layout: Layout, mode: CompileMode, nestedKey: NestedKe
       const members = membersOf(layout).map((m) => ({
         name: m.name,
         sync: m.access.op === 'sync',
-        read: makeRead(m.access, m.offset, nestedKey),
-        plain: makeReadPlain(m.access, m.offset, nestedKey),
-        write: makeWrite(m.access, m.offset, mode.checked, m.label, nestedKey),
+        read: makeRead(m.access, m.offset, nestedClass),
+        plain: makeReadPlain(m.access, m.offset, nestedClass),
+        write: makeWrite(m.access, m.offset, mode.checked, m.label, nestedClass),
       }));
       const byName = new Map(members.map((m) => [m.name, m]));
       const names = members.map((m) => m.name).join(', ');
@@ -70,9 +72,9 @@ export function interpret(layout: Layout, mode: CompileMode, nestedKey: NestedKe
       const n = layout.length;
       const stride = layout.element.size;
       const el = accessOf(layout.element);
-      const read = makeRead(el, 0, nestedKey);
-      const plain = makeReadPlain(el, 0, nestedKey);
-      const write = makeWrite(el, 0, mode.checked, `${self} element`, nestedKey);
+      const read = makeRead(el, 0, nestedClass);
+      const plain = makeReadPlain(el, 0, nestedClass);
+      const write = makeWrite(el, 0, mode.checked, `${self} element`, nestedClass);
       // The index test written out (see emitIsIndex), not called: a call costs loops a branch more.
       const check =
         n <= SHORT_ARRAY
@@ -105,8 +107,8 @@ export function interpret(layout: Layout, mode: CompileMode, nestedKey: NestedKe
     case 'primitive':
     case 'char': {
       const a = accessOf(layout);
-      const read = makeRead(a, 0, nestedKey);
-      const write = makeWrite(a, 0, mode.checked, self, nestedKey);
+      const read = makeRead(a, 0, nestedClass);
+      const write = makeWrite(a, 0, mode.checked, self, nestedClass);
       Object.defineProperty(P, 'value', {
         get(this: ViewInternals) {
           return read(this, this.$$o);

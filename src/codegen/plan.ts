@@ -14,6 +14,9 @@ import { SYNC_KINDS } from './runtime.js';
 /** DataView method suffixes for number-valued primitives. */
 export type NumberMethod = 'Int8' | 'Uint8' | 'Int16' | 'Uint16' | 'Int32' | 'Uint32' | 'Float32' | 'Float64';
 
+/** DataView method suffixes for 64-bit integers. */
+export type BigMethod = 'BigInt64' | 'BigUint64';
+
 const NUMBER_METHOD: Partial<Record<PrimitiveName, NumberMethod>> = {
   i8: 'Int8',
   u8: 'Uint8',
@@ -30,7 +33,7 @@ export type Access =
   /** A number-valued primitive; `min`/`max` for integers (checked mode), `null` for floats. */
   | { readonly op: 'number'; readonly method: NumberMethod; readonly le: boolean; readonly min: number | null; readonly max: number | null }
   | { readonly op: 'bool' }
-  | { readonly op: 'bigint'; readonly method: 'BigInt64' | 'BigUint64'; readonly le: boolean; readonly min: bigint; readonly max: bigint }
+  | { readonly op: 'bigint'; readonly method: BigMethod; readonly le: boolean; readonly min: bigint; readonly max: bigint }
   | { readonly op: 'char'; readonly length: number }
   /**
    * A bitfield: `span` bytes from the member offset read as one unsigned integer in byte order `le`,
