@@ -7,8 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { array, bits, f32, fromJSON, struct, toC, toCtypes, u8, u16, unnamed, u32, type Schema } from '../../src/index.js';
+import { gcc, python3 } from '../setup/requirements.js';
 
-const has = (cmd: string): boolean => spawnSync(cmd, ['--version']).status === 0;
+// gcc and python3 must be installed; SHAREDCTYPES_SKIP_GCC=1 / SHAREDCTYPES_SKIP_PYTHON=1 skip their tests.
+const needGcc = gcc();
+const needPython = python3();
 const fixtures = JSON.parse(readFileSync(new URL('../fixtures/gcc-layouts.json', import.meta.url), 'utf8')) as { cases: { name: string; schema: unknown }[] };
 const schemas: [string, Schema][] = fixtures.cases.map((c) => [c.name, fromJSON(c.schema)]);
 
@@ -22,7 +25,8 @@ describe('toC', () => {
     expect(c).toContain('_Static_assert(sizeof(struct Outer) == 32, "sizeof(struct Outer)");');
   });
 
-  it.skipIf(!has('gcc'))(`compiles with gcc, every assert holding, for all ${schemas.length} fixture schemas`, () => {
+  it.skipIf(needGcc.skip)(`${needGcc.note}compiles with gcc, every assert holding, for all ${schemas.length} fixture schemas`, () => {
+    needGcc.check();
     const dir = mkdtempSync(join(tmpdir(), 'sct-toc-'));
     // One translation unit per case (their type names may repeat); compiled in batches by one gcc call each.
     const files = schemas.map(([name, s], i) => {
@@ -48,7 +52,8 @@ describe('toCtypes', () => {
   });
 
   // Python 3.11's ctypes has no gcc bitfield rules, no _align_, and no big-endian bool or nested union.
-  it.skipIf(!has('python3'))('runs under python3 ctypes with every assert holding (cases without bitfields, align or big-endian)', () => {
+  it.skipIf(needPython.skip)(`${needPython.note}runs under python3 ctypes with every assert holding (cases without bitfields, align or big-endian)`, () => {
+    needPython.check();
     const eligible = schemas.filter((_, i) => {
       const text = JSON.stringify(fixtures.cases[i]?.schema);
       return !/"bits"|"align"|"big"/.test(text);
