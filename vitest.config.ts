@@ -44,6 +44,10 @@ export default defineConfig({
     // Chromium, TypeDoc), so two test files at a time pay off even on two cores, where vitest's
     // default would be one (cores - 1).
     maxWorkers: Math.max(2, availableParallelism() - 1),
+    // Test files of one project share a worker's module cache instead of importing src/ again for
+    // every file (about 15% less CPU). Safe here: a project has one accessor mode and workers are
+    // never shared between projects; no test mocks modules or depends on a fresh module state.
+    isolate: false,
     reporters: ['default', './test/setup/skip-reporter.ts'],
     projects: [
       accessors('codegen', 'auto'),
