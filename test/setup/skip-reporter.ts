@@ -17,7 +17,9 @@ export default class SkipReporter implements Reporter {
     for (const module of testModules) {
       for (const test of module.children.allTests('skipped')) {
         // Skipped on purpose (skip, skipIf, todo, ctx.skip()), not left out because a hook failed.
-        if (test.options.mode !== 'skip' && test.options.mode !== 'todo' && test.result().note === undefined) continue;
+        const result = test.result();
+        const note = result.state === 'skipped' ? result.note : undefined;
+        if (test.options.mode !== 'skip' && test.options.mode !== 'todo' && note === undefined) continue;
         skipped.push(`  ${test.project.name}  ${module.relativeModuleId} > ${test.fullName}`);
       }
     }
