@@ -1,10 +1,11 @@
 // Global setup of the accessor projects (codegen, interpreted): bundles src/index.ts with esbuild
-// into a fresh temporary file, once per run (about 0.1 s), for the code that runs outside vitest's
-// own module graph: worker threads (test/workers/runner.mjs), piscina tasks and child processes.
-// They load that bundle through test/workers/library.mjs, so they run the source under test, never
-// a dist/ left over from an earlier build. Which file, and the hash of every source it was built
-// from, reach the tests through provide/inject (test/setup/accessors.ts puts the file in the
-// environment that workers inherit; test/workers/mode.test.ts checks the hashes).
+// into a fresh temporary file, once per run and project (a fraction of a second), for the code
+// that runs outside vitest's own module graph: worker threads (test/workers/runner.mjs), piscina
+// tasks and child processes. They load that bundle through test/workers/library.mjs, so they run
+// the source under test, never a dist/ left over from an earlier build. Which file, and the hash
+// of every source it was built from, reach the tests through provide/inject
+// (test/setup/accessors.ts puts the file in the environment that workers inherit;
+// test/workers/mode.test.ts checks the hashes).
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,7 +47,9 @@ export default async function setup(project: TestProject): Promise<() => void> {
     // keep every module, whatever package.json's "sideEffects" says (it describes dist/, not src/).
     keepNames: true,
     ignoreAnnotations: true,
+    // Stack traces from workers name the bundle; with NODE_OPTIONS=--enable-source-maps they name src/.
     sourcemap: 'inline',
+    sourcesContent: false,
     metafile: true,
     logLevel: 'silent',
   });

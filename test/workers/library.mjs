@@ -10,7 +10,6 @@ if (url === undefined || (mode !== 'auto' && mode !== 'off')) {
     'test/workers/library.mjs: SHAREDCTYPES_TEST_LIBRARY and SHAREDCTYPES_TEST_CODEGEN are not set: start workers from a test of the codegen or interpreted project (vitest.config.ts)',
   );
 }
-process.setSourceMapsEnabled(true); // stack traces point into src/
 
 /** The library's exports. */
 export const sc = await import(url);
