@@ -13,8 +13,8 @@ import { configDefaults, defineConfig } from 'vitest/config';
 //   does goes in a file of the accessor projects.
 // - browser: Chromium; its pages cover both modes themselves.
 const ONCE = [
-  'test/package/**', // the packed tarball, publint, attw, import layering
-  'test/docs/**', // docs code blocks (type-checked; `run` blocks execute in the default mode), TypeDoc check
+  'test/package/**/*.test.ts', // the packed tarball, publint, attw, import layering
+  'test/docs/**/*.test.ts', // docs code blocks (type-checked; `run` blocks execute in the default mode), TypeDoc check
   'test/layout/emitters.test.ts', // toC / toCtypes text, compiled by gcc and run by python3
   'test/layout/gcc-live.test.ts', // fresh gcc ground truth for layouts; accessors vs gcc bytes: gcc-fixtures (both modes)
   'test/layout/laws.test.ts', // layout laws, JSON round trip, fingerprints: no views
@@ -40,9 +40,9 @@ const accessors = (name: string, codegen: 'auto' | 'off') => ({
 export default defineConfig({
   test: {
     testTimeout: 60_000,
-    // Most of the wall time is spent waiting on other processes and threads (workers, gcc, npm,
-    // Chromium, TypeDoc), so two test files at a time pay off even on two cores, where vitest's
-    // default would be one (cores - 1).
+    // Many files spend their time in other processes and threads (gcc, npm, Chromium, TypeDoc,
+    // workers), leaving vitest's own thread idle: two files at a time, also on two cores, where
+    // vitest's default would be one (cores - 1).
     maxWorkers: Math.max(2, availableParallelism() - 1),
     // Test files of one project share a worker's module cache instead of importing src/ again for
     // every file (about 15% less CPU). Safe here: a project has one accessor mode and workers are
