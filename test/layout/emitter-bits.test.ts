@@ -14,6 +14,11 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { bits, bool, fromJSON, i8, i32, i16, struct, toC, toCtypes, u8, u16, u32, u64, union } from '../../src/index.js';
 import { has, type Python, pythons, runC, runPython } from './emit-tools.js';
+import { gcc, python3 } from '../setup/requirements.js';
+
+// gcc and a Python 3.11+ must be installed; SHAREDCTYPES_SKIP_GCC / _PYTHON=1 skip their tests.
+const needGcc = gcc();
+const needPython = python3();
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/gcc-layouts.json', import.meta.url));
 const WITNESS = fileURLToPath(new URL('../../tools/fixtures/ctypes_witness.py', import.meta.url));
@@ -100,15 +105,20 @@ describe('toCtypes: bit positions', () => {
   }
 
   const seed = Number(process.env['SCT_CTYPES_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
-  it.skipIf(!has('gcc') || found.length === 0)(`the same on 80 fresh random schemas for each Python (seed ${seed}; replay with SCT_CTYPES_SEED)`, () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'sct-random-')), 'cases.json');
-    execFileSync(process.execPath, [GENERATOR, '--seed', String(seed), '--count', '80', '--out', file], { stdio: 'pipe' });
-    for (const py of found) {
-      const { compared } = differential(py, file, (name) => name.startsWith('random'));
-      expect(compared, `Python ${py.version}, seed ${seed}`).toBeGreaterThan(10);
-    }
-  });
-  it.skipIf(found.length > 0)('(no Python 3.11+ found: the ctypes runs are skipped)', () => {});
+  it.skipIf(needGcc.skip || needPython.skip)(
+    `${needGcc.note}${needPython.note}the same on 80 fresh random schemas for each Python (seed ${seed}; replay with SCT_CTYPES_SEED)`,
+    () => {
+      needGcc.check();
+      needPython.check();
+      expect(found.length, 'python3 is older than 3.11').toBeGreaterThan(0);
+      const file = join(mkdtempSync(join(tmpdir(), 'sct-random-')), 'cases.json');
+      execFileSync(process.execPath, [GENERATOR, '--seed', String(seed), '--count', '80', '--out', file], { stdio: 'pipe' });
+      for (const py of found) {
+        const { compared } = differential(py, file, (name) => name.startsWith('random'));
+        expect(compared, `Python ${py.version}, seed ${seed}`).toBeGreaterThan(10);
+      }
+    },
+  );
 });
 
 describe('toC: bit positions', () => {
@@ -126,8 +136,9 @@ describe('toC: bit positions', () => {
     expect(toC(struct({ x: u32 }))).not.toContain('_bits_ok');
   });
 
-  const msBitfields = has('gcc') && (process.arch === 'x64' || process.arch === 'ia32'); // an x86 option
-  it.skipIf(!msBitfields)('fails where the compiler places bits elsewhere with the same sizes and offsets (gcc -mms-bitfields)', () => {
+  const x86 = process.arch === 'x64' || process.arch === 'ia32'; // -mms-bitfields is an x86 option
+  it.skipIf(!x86 || needGcc.skip)(`${needGcc.note}fails where the compiler places bits elsewhere with the same sizes and offsets (gcc -mms-bitfields)`, () => {
+    needGcc.check();
     const src = toC(Ms);
     expect(runC('gcc', ['-std=gnu11'], [{ name: 'gcc', src }]).failed).toEqual({});
     const ms = runC('gcc', ['-std=gnu11', '-mms-bitfields'], [{ name: 'ms', src }]);
@@ -135,7 +146,8 @@ describe('toC: bit positions', () => {
     expect(ms.failed).toEqual({ ms: ['Ms_bits_ok'] }); // …but the bits are elsewhere
   });
 
-  it.skipIf(!msBitfields)('and passes where MSVC rules agree with gcc', () => {
+  it.skipIf(!x86 || needGcc.skip)(`${needGcc.note}and passes where MSVC rules agree with gcc`, () => {
+    needGcc.check();
     const same = toC(struct({ a: bits(u32, 4), b: bits(u32, 20), c: u32 }, { name: 'Same' }));
     expect(runC('gcc', ['-std=gnu11', '-mms-bitfields'], [{ name: 'same', src: same }]).failed).toEqual({});
   });

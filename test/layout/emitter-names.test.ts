@@ -8,6 +8,12 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { array, bits, bool, char, f64, i16, struct, toC, toCtypes, u8, u16, u32, union, unnamed, aligned, type Schema } from '../../src/index.js';
 import { has, pythons, runC, runPython } from './emit-tools.js';
+import { clang, gcc, python3 } from '../setup/requirements.js';
+
+// gcc, clang and a Python 3.11+ must be installed; SHAREDCTYPES_SKIP_GCC / _CLANG / _PYTHON=1 skip their tests.
+const needGcc = gcc();
+const needClang = clang();
+const needPython = python3();
 
 /** Whether the library accepts `name` as a type name (C identifiers not starting with __). */
 const validType = (name: string): boolean => /^[A-Za-z_][A-Za-z0-9_]{0,254}$/.test(name) && !name.startsWith('__');
@@ -190,12 +196,16 @@ describe('toC: names C reserves', () => {
     expect(r.checks).toBeGreaterThan(names.length);
   };
   for (const std of GCC_STDS) {
-    it.skipIf(!has('gcc'))(`gcc -std=${std}: compiles a schema named with every one of them, every assert and bit check holding`, () =>
-      compile('gcc', std, true),
-    );
+    it.skipIf(needGcc.skip)(`${needGcc.note}gcc -std=${std}: compiles a schema named with every one of them, every assert and bit check holding`, () => {
+      needGcc.check();
+      compile('gcc', std, true);
+    });
   }
   for (const std of CLANG_STDS) {
-    it.skipIf(!has('clang'))(`clang -std=${std}: the same (little-endian)`, () => compile('clang', std, false));
+    it.skipIf(needClang.skip)(`${needClang.note}clang -std=${std}: the same (little-endian)`, () => {
+      needClang.check();
+      compile('clang', std, false);
+    });
   }
 });
 
@@ -278,5 +288,8 @@ describe('toCtypes: names Python and ctypes reserve', () => {
       expect(results).toEqual(Object.fromEntries(programs.map((p) => [p.name, 'ok'])));
     });
   }
-  it.skipIf(found.length > 0)('(no Python 3.11+ found: the ctypes runs are skipped)', () => {});
+  it.skipIf(needPython.skip)(`${needPython.note}finds a Python 3.11 or later for the ctypes runs`, () => {
+    needPython.check();
+    expect(found.length, 'python3 is older than 3.11').toBeGreaterThan(0);
+  });
 });

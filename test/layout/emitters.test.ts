@@ -5,7 +5,13 @@
 // emitter-bits.test.ts.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { has, type Program, pythons, runC, runPython, suffixNames } from './emit-tools.js';
+import { type Program, pythons, runC, runPython, suffixNames } from './emit-tools.js';
+import { clang, gcc, python3 } from '../setup/requirements.js';
+
+// gcc, clang and a Python 3.11+ must be installed; SHAREDCTYPES_SKIP_GCC / _CLANG / _PYTHON=1 skip their tests.
+const needGcc = gcc();
+const needClang = clang();
+const needPython = python3();
 import { array, bits, f32, fromJSON, struct, toC, toCtypes, u8, u16, unnamed, u32, type Schema } from '../../src/index.js';
 
 const fixtures = JSON.parse(readFileSync(new URL('../fixtures/gcc-layouts.json', import.meta.url), 'utf8')) as { cases: { name: string; schema: unknown }[] };
@@ -33,20 +39,25 @@ describe('toC', () => {
   // a struct of one byte order nested in the other is too.
   const warnings = ['-Wall', '-Wextra', '-Wno-packed-not-aligned', '-Wno-scalar-storage-order'];
 
-  it.skipIf(!has('gcc'))(`compiles with gcc, every assert holding and every bit position checked, for all ${schemas.length} fixture schemas`, () => {
-    const r = runC(
-      'gcc',
-      ['-std=gnu11', ...warnings],
-      units(() => true),
-    );
-    expect(r.stderr, r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    expect(r.failed).toEqual({});
-    expect(r.checks).toBeGreaterThan(350);
-  });
+  it.skipIf(needGcc.skip)(
+    `${needGcc.note}compiles with gcc, every assert holding and every bit position checked, for all ${schemas.length} fixture schemas`,
+    () => {
+      needGcc.check();
+      const r = runC(
+        'gcc',
+        ['-std=gnu11', ...warnings],
+        units(() => true),
+      );
+      expect(r.stderr, r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.failed).toEqual({});
+      expect(r.checks).toBeGreaterThan(350);
+    },
+  );
 
   // clang has no scalar_storage_order: it must refuse the big-endian cases (#error) and compile the others.
-  it.skipIf(!has('clang'))('compiles with clang, every assert holding and every bit position checked (little-endian cases)', () => {
+  it.skipIf(needClang.skip)(`${needClang.note}compiles with clang, every assert holding and every bit position checked (little-endian cases)`, () => {
+    needClang.check();
     const little = (src: string): boolean => !src.includes('scalar_storage_order');
     const r = runC('clang', ['-std=gnu11', '-Wall', '-Wextra'], units(little));
     expect(r.stderr, r.stderr).toBe('');
@@ -73,6 +84,10 @@ describe('toCtypes', () => {
 
   // Without bitfields ctypes agrees with gcc; what older ctypes lacks: _align_ (3.13) and a union
   // in a big-endian record (3.13). Bitfields: test/layout/emitter-bits.test.ts.
+  it.skipIf(needPython.skip)(`${needPython.note}finds a Python 3.11 or later to run the ctypes output`, () => {
+    needPython.check();
+    expect(pythons().length, 'python3 is older than 3.11').toBeGreaterThan(0);
+  });
   for (const py of pythons()) {
     const [, minor] = py.version.split('.').map(Number) as [number, number];
     it(`runs under Python ${py.version} with every assert holding (cases without bitfields${minor < 13 ? ', align or a union in big-endian' : ''})`, () => {

@@ -27,6 +27,19 @@ const MAX_TARBALL_BYTES = 200_000;
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
 
+/** The canonical repository: package.json's repository, homepage and bugs, and README's links to files not in the tarball, point here. */
+const REPOSITORY = 'https://github.com/sharedctypes/sharedctypes';
+
+/** Link targets of a Markdown text: [text](target "title"), ![alt](target), [label]: target, <a href>, <img src>. */
+function linkTargets(markdown: string): string[] {
+  const text = markdown.replace(/^(\s*)(`{3,}|~{3,})[^\n]*\n[\s\S]*?^\1\2\s*$/gm, '').replace(/`[^`\n]*`/g, ''); // not in code
+  const targets: string[] = [];
+  for (const m of text.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) targets.push(m[1] as string);
+  for (const m of text.matchAll(/^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s+"[^"]*")?\s*$/gm)) targets.push(m[1] as string);
+  for (const m of text.matchAll(/<(?:a|img)\s[^>]*?(?:href|src)\s*=\s*["']([^"']+)["']/gi)) targets.push(m[1] as string);
+  return targets;
+}
+
 interface Run {
   code: number;
   stdout: string;
@@ -108,6 +121,37 @@ describe('the npm tarball', () => {
     const stale = 'dist/ does not match src/: run `npm run build`';
     expect(js, stale).toEqual(modules);
     expect(dts, stale).toEqual(modules);
+  });
+
+  it(`has repository, homepage and bugs, all on ${REPOSITORY}`, () => {
+    const manifest = JSON.parse(readFileSync(join(consumer, 'node_modules', pkg.name, 'package.json'), 'utf8')) as {
+      repository?: { type?: string; url?: string };
+      homepage?: string;
+      bugs?: { url?: string };
+    };
+    expect(manifest.repository).toEqual({ type: 'git', url: `git+${REPOSITORY}.git` });
+    expect(manifest.homepage).toBe(`${REPOSITORY}#readme`);
+    expect(manifest.bugs).toEqual({ url: `${REPOSITORY}/issues` });
+  });
+
+  it('README links work on the npm page and in node_modules: relative ones resolve inside the tarball, links to the repository name existing files', () => {
+    const readme = readFileSync(join(consumer, 'node_modules', pkg.name, 'README.md'), 'utf8');
+    const targets = linkTargets(readme);
+    expect(targets.length, 'README.md has links (to the docs)').toBeGreaterThan(0);
+    const shipped = new Set(packed.files.map((f) => f.path));
+    const broken: string[] = [];
+    for (const target of targets) {
+      if (target.startsWith('#')) continue; // within README
+      const inRepository = target.startsWith(`${REPOSITORY}/`) ? /^\/(?:blob|tree)\/main\/([^#?]+)/.exec(target.slice(REPOSITORY.length)) : null;
+      if (inRepository) {
+        const path = decodeURI(inRepository[1] as string);
+        if (!existsSync(join(ROOT, path))) broken.push(`${target} (no ${path} in this repository)`);
+      } else if (!/^[a-z][a-z0-9+.-]*:/i.test(target)) {
+        const path = decodeURI(target.replace(/[#?].*$/, '').replace(/^\.\//, ''));
+        if (!shipped.has(path)) broken.push(`${target} (relative, and not in the tarball: make it ${REPOSITORY}/blob/main/${path})`);
+      }
+    }
+    expect(broken, `README.md links that break on the npm page or in node_modules:\n${broken.join('\n')}`).toEqual([]);
   });
 
   it('ships no source-map references (no maps are shipped) and stays small', () => {

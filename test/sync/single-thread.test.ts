@@ -205,8 +205,8 @@ describe('Barrier', () => {
 describe('async waits keep a Node process alive', () => {
   it('a script whose only pending work is waitAsync() finishes it (Node does not count Atomics.waitAsync as work)', async () => {
     const { execFileSync } = await import('node:child_process');
-    const dist = new URL('../../dist/index.js', import.meta.url).href;
-    const script = `import { Event, Lock } from ${JSON.stringify(dist)};
+    const library = new URL('../workers/library.mjs', import.meta.url).href; // src/ under test, this project's mode
+    const script = `const { Event, Lock } = (await import(${JSON.stringify(library)})).sc;
 const l = new Lock(); l.acquire();
 console.log(await new Event().waitAsync(30), await l.acquireAsync(30));`;
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });

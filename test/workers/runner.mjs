@@ -1,6 +1,7 @@
-// Runs one scenario of scenarios.mjs in a worker thread, against the built package (dist/).
+// Runs one scenario of scenarios.mjs in a worker thread, against the library under test (the bundle
+// of src/ in the project's accessor mode, see library.mjs).
 import { parentPort, workerData } from 'node:worker_threads';
-import * as sc from '../../dist/index.js';
+import { sc } from './library.mjs';
 import { scenarios } from './scenarios.mjs';
 
 // Other platforms, simulated honestly before the scenario runs (the library probes both lazily, at

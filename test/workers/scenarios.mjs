@@ -1,5 +1,6 @@
-// Worker-side halves of the concurrency tests. Each receives the package and its workerData; every
-// wait has a timeout, and threads coordinate through shared memory, never by sleeping.
+// Worker-side halves of the concurrency tests. Each receives the library under test (library.mjs:
+// src/ in the project's accessor mode) and its workerData; every wait has a timeout, and threads
+// coordinate through shared memory, never by sleeping.
 
 /** The bounded buffer of test/sync/fields.test.ts: one lock, two conditions over it. */
 function boundedBuffer(sc) {
@@ -36,6 +37,13 @@ function make(sc, kind, place, extra = {}) {
 }
 
 export const scenarios = {
+  /** Which library this worker loaded, in which accessor mode, and what it exports (test/workers/mode.test.ts). */
+  async mode(sc) {
+    const loaded = await import('./library.mjs');
+    const url = sc === loaded.sc ? loaded.library.url : 'not the library that library.mjs loaded';
+    return { url, mode: loaded.library.mode, codegenActive: sc.codegenActive(), exports: Object.keys(sc).sort() };
+  },
+
   /** M increments of a plain (non-atomic) counter under a lock; the lock makes them exact. */
   async counter(sc, { kind, place, start, counter, iterations, nested }) {
     const lock = make(sc, kind, place);

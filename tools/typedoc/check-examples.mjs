@@ -3,14 +3,16 @@
 //   npm run docs:check            (report; exit 0)
 //   npm run docs:check -- --strict (exit 1 when anything is missing)
 //
-// Uses the TypeDoc installed beside its own TypeScript 5.x in this folder (the repository's
-// TypeScript 7 has no JS API). The options are those of typedoc.json, minus the HTML output.
+// Uses the TypeDoc installed beside its own TypeScript 5.x in this folder, an npm workspace (the
+// repository's TypeScript 7 has no JS API). The options are those of typedoc.json, minus the HTML output.
 import { fileURLToPath } from 'node:url';
 import { Application, ReflectionKind } from 'typedoc';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 process.chdir(here);
-const app = await Application.bootstrap({ options: 'typedoc.json', logLevel: 'Error' });
+// skipErrorChecking: TypeScript's diagnostics are not this check's business (`npm run typecheck`
+// runs the repository's compiler); skipping them halves TypeDoc's time (~7 -> ~4 s of CPU).
+const app = await Application.bootstrap({ options: 'typedoc.json', logLevel: 'Error', skipErrorChecking: true });
 const project = await app.convert();
 if (project === undefined) {
   console.error('TypeDoc could not convert the project');
