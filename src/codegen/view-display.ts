@@ -74,7 +74,7 @@ export function installDisplay(P: object, layout: Layout): void {
     configurable: true,
   });
   Object.defineProperty(P, INSPECT, {
-    value: function inspect(this: Shown, depth: number, options: { depth?: number | null; maxArrayLength?: number | null }, inspect: Inspect): string {
+    value: function inspectView(this: Shown, depth: number, options: { depth?: number | null; maxArrayLength?: number | null }, inspect: Inspect): string {
       if (depth < 0) return `[${label}]`;
       const max = options.maxArrayLength ?? 100;
       const shown = preview(this, Math.min(depth, 16), max === null ? Number.POSITIVE_INFINITY : max);

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { bits, bool, fromJSON, i8, i32, i16, struct, toC, toCtypes, u8, u16, u32, u64, union } from '../../src/index.js';
-import { has, type Python, pythons, runC, runPython } from './emit-tools.js';
+import { type Python, pythons, runC, runPython } from './emit-tools.js';
 import { gcc, python3 } from '../setup/requirements.js';
 
 // gcc and a Python 3.11+ must be installed; SHAREDCTYPES_SKIP_GCC / _PYTHON=1 skip their tests.

@@ -116,6 +116,7 @@ describe('views', () => {
 describe('what attach and attachAll give', () => {
   const Particles = array(struct({ x: f32 }), 10);
   it('attachAll over untyped worker data types the views it was given schemas for', () => {
+    // biome-ignore lint/suspicious/noExplicitAny: what a worker's workerData is typed as
     const workerData: any = shareAll({ particles: Particles.create(), n: Value('i', 0) });
     const { particles, n } = attachAll(workerData, { particles: Particles });
     expectTypeOf(particles).toEqualTypeOf<ViewOf<typeof Particles>>();

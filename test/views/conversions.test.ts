@@ -65,7 +65,9 @@ function forms(name: Name): { form: string; schema: Schema; set(v: object, x: un
     {
       form: 'member',
       schema: struct({ pad: u8, v: t }, { name: 'S' }) as Schema,
-      set: (v: object, x: unknown) => void (field(v)['v'] = x),
+      set: (v: object, x: unknown) => {
+        field(v)['v'] = x;
+      },
       get: (v: object) => field(v)['v'],
     },
     {
@@ -81,13 +83,17 @@ function forms(name: Name): { form: string; schema: Schema; set(v: object, x: un
       {
         form: 'bitfield',
         schema: struct({ pad: bits(u8, 3), v: bits(b, WIDTH[name]) }, { name: 'S' }),
-        set: (v, x) => void (field(v)['v'] = x),
+        set: (v, x) => {
+          field(v)['v'] = x;
+        },
         get: (v) => field(v)['v'],
       },
       {
         form: 'packed bitfield',
         schema: struct({ pad: bits(u8, 3), v: bits(b, WIDTH[name]) }, { name: 'S', pack: 1 }),
-        set: (v, x) => void (field(v)['v'] = x),
+        set: (v, x) => {
+          field(v)['v'] = x;
+        },
         get: (v) => field(v)['v'],
       },
     );
