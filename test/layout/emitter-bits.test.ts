@@ -27,6 +27,8 @@ const GENERATOR = fileURLToPath(new URL('../../tools/fixtures/generate.mjs', imp
 interface WitnessCase {
   name: string;
   agree?: boolean;
+  /** `layout`: a size, alignment, offset or bit position differs; `store`: the layout agrees, but a ctypes setter writes other bytes than C. */
+  kind?: 'layout' | 'store';
   skipped?: string;
   disagreements?: string[];
 }
@@ -44,6 +46,8 @@ function rootOf(src: string): string {
  * its own, so where the witness agrees they may still find a nested class whose own size or
  * alignment differs, which no offset from the root shows (a struct in a union, or last): such
  * cases are returned, as are the disagreements only the bit checks caught (sizes and offsets held).
+ * Where the witness finds only a ctypes setter writing other bytes (kind `store`: the layout agrees),
+ * the asserts, which check the layout, may pass.
  */
 function differential(py: Python, file: string, only: (name: string) => boolean = () => true): { compared: number; byBits: string[]; nested: string[] } {
   const out = join(mkdtempSync(join(tmpdir(), 'sct-witness-')), 'witness.json');
@@ -55,6 +59,7 @@ function differential(py: Python, file: string, only: (name: string) => boolean 
   let compared = 0;
   const byBits: string[] = [];
   const nested: string[] = [];
+  const storeOnly: string[] = [];
   for (const c of cases) {
     const w = witness.get(c.name);
     if (w === undefined || w.agree === undefined) continue; // the witness could not build it with ctypes
@@ -66,7 +71,11 @@ function differential(py: Python, file: string, only: (name: string) => boolean 
       expect(m?.[1]).not.toBe(rootOf(programs.find((p) => p.name === c.name)?.src ?? ''));
       nested.push(c.name);
     } else if (w.agree) expect(result).toBe('ok');
-    else {
+    else if (w.kind === 'store' && result === 'ok') {
+      // A ctypes setter bug (c_bool bitfields in a union, for one), not a layout difference: the
+      // asserts check the layout, which agrees. They may also catch it (storing all ones shows it).
+      storeOnly.push(c.name);
+    } else {
       expect(result, `${c.name}: ctypes differs from gcc (${w.disagreements?.[0]}), the asserts must fail`).toMatch(/^AssertionError/);
       if (result.includes('ctypes sets bytes')) byBits.push(c.name);
     }
