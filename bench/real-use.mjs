@@ -310,8 +310,9 @@ function workerMain() {
     const F64 = new Float64Array(sab);
     const F32 = new Float32Array(sab);
     const U32 = new Uint32Array(sab);
+    const n = sab.byteLength / SIZE;
     let s = 0;
-    for (let i = 0; i < N; i++) {
+    for (let i = 0; i < n; i++) {
       const d = i * 6;
       const f = i * 12;
       s += F64[d] + F64[d + 1] + F64[d + 2] + F32[f + 6] + F32[f + 7] + F32[f + 8] + U32[f + 9];
@@ -492,9 +493,14 @@ const patterns = {
     const w = startWorker();
     const ps = array(Particle, N).create();
     fillParticles(ps.$buffer, N);
-    // Warm the worker up with other data first: module loaded, its handler called.
-    const warmup = array(Particle, 1000).create();
-    await w.ask({ op: 'read', variant: 'twin', sab: warmup.$buffer });
+    // Warm the worker up with other data of the same size first (module loaded, both read loops
+    // optimised): the measured hand-offs are to a warm worker.
+    const warmup = array(Particle, N).create();
+    fillParticles(warmup.$buffer, N);
+    for (let r = 0; r < 3; r++) {
+      await w.ask({ op: 'read', variant: 'twin', sab: warmup.$buffer });
+      await w.ask({ op: 'read', variant: 'sc', handle: share(warmup) });
+    }
     const times = { sc: [], twin: [] };
     const firsts = {};
     let sumSc;
