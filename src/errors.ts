@@ -1,9 +1,92 @@
 /**
  * The error catalog. Every error the library throws is built here, so that each message names the
- * type, the field path, the rule that was broken and the fix.
+ * type, the field path, the rule that was broken and the fix, and each error carries a stable
+ * `code` (one of {@link ERROR_CODES}) that programs can branch on instead of the English.
  *
  * @module
  */
+
+/**
+ * Every `code` an error of this library can carry, with what it means. Codes are stable: a
+ * message may be reworded, a code keeps its meaning. `SchemaError`, `SyncError`,
+ * `BrokenBarrierError` and `LayoutMismatchError` carry one, and so do the `TypeError`s and
+ * `RangeError`s the library throws.
+ *
+ * @example
+ * ```ts
+ * import { ERROR_CODES, errorCode, struct, u8 } from 'sharedctypes';
+ * try {
+ *   struct({ '2d': u8 });
+ * } catch (e) {
+ *   errorCode(e); // 'invalid_name'
+ *   ERROR_CODES.invalid_name; // what it means
+ * }
+ * ```
+ */
+export const ERROR_CODES = {
+  // ---- SchemaError: a schema with no C layout, or not the one meant ----
+  invalid_name: 'a field or type name that is not a C identifier, is reserved by the views, or is declared twice',
+  invalid_type: 'a type was expected: a schema (u32, struct({…}), …) or a Python typecode',
+  invalid_bitfield: 'a bitfield of a type that cannot hold bits, too wide for its type, or named with width 0',
+  invalid_length: 'an array or char length outside 1 … 2³¹−1, or an empty list of dimensions',
+  invalid_option: 'a record option (pack, align, endian, name), an aligned() value or a sync member count out of range',
+  misplaced_sync: 'a lock or other synchronization member where it cannot work (under pack, big-endian, a condition without its lock member)',
+  too_deep: 'types nested more than 64 levels deep, counted through named types',
+  too_many_members: 'a struct or union with more than 65535 members',
+  too_large: 'a type larger than 2⁴⁸ bytes',
+  invalid_descriptor: 'a JSON descriptor that is not valid: not JSON, unknown keys, a missing or forward ref, a descriptor containing itself',
+  invalid_path: "a field path that does not parse or names a member that does not exist ('pos.x', 'items[2]')",
+  // ---- RangeError ----
+  out_of_bounds: 'a region outside its buffer, an index outside its array, more values than fit',
+  misaligned: 'an offset that is not a multiple of the alignment the type (or an atomic operation) needs',
+  too_long: 'a string or bytes longer than the char[N] they are stored in',
+  out_of_range: 'a value outside what its field or parameter holds (checked stores, semaphore values, counts)',
+  // ---- TypeError ----
+  invalid_value: 'a value of the wrong type stored into a field or an aggregate',
+  unknown_field: 'set({…}) with a key that is not a field',
+  invalid_argument: 'an argument of the wrong kind: not a view, not a handle, not a buffer, a bad timeout or option',
+  not_shared: 'memory that must be a SharedArrayBuffer (locks, share()) is a plain ArrayBuffer',
+  cannot_block: "a blocking wait on a thread that may not block (a browser's main thread): use the async form",
+  // ---- SyncError, BrokenBarrierError, LayoutMismatchError ----
+  not_held: 'releasing, waiting on or notifying through a lock this thread does not hold',
+  would_deadlock: "a blocking acquire that could only wait for ever (an async task of this thread holds the RLock), or a lock's identities used up",
+  broken_barrier: 'a Barrier that was aborted, reset, timed out or whose action threw',
+  layout_mismatch: 'a handle attached with a schema of another layout, or whose descriptor does not match its fingerprint',
+  not_loaded: 'the views layer is not loaded (import from the package entry point)',
+  internal: 'a broken internal invariant: a bug in sharedctypes, please report it',
+} as const satisfies Record<string, string>;
+
+/** A stable error code: a key of {@link ERROR_CODES}. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An error thrown by this library: it carries a stable `code`. */
+export interface CodedError extends Error {
+  readonly code: ErrorCode;
+}
+
+/**
+ * The stable `code` of an error thrown by this library, or `undefined` for any other value.
+ *
+ * @example
+ * ```ts
+ * import { array, errorCode, u8 } from 'sharedctypes';
+ * try {
+ *   array(u8, 4).create().get(9);
+ * } catch (e) {
+ *   if (errorCode(e) === 'out_of_bounds') console.log('no such element');
+ * }
+ * ```
+ */
+export function errorCode(e: unknown): ErrorCode | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  return e instanceof Error && typeof code === 'string' && Object.hasOwn(ERROR_CODES, code) ? (code as ErrorCode) : undefined;
+}
+
+/** Gives a built-in error (`TypeError`, `RangeError`) its code. */
+function coded<E extends Error>(error: E, code: ErrorCode): E & CodedError {
+  Object.defineProperty(error, 'code', { value: code, enumerable: true, configurable: true, writable: true });
+  return error as E & CodedError;
+}
 
 /**
  * Thrown when a schema is invalid: it would have no C layout, or a different one than you meant.
@@ -23,9 +106,12 @@ export class SchemaError extends Error {
   override readonly name = 'SchemaError';
   /** The field path inside the schema where the problem is (`''` for the schema itself). */
   readonly path: string;
-  constructor(message: string, path = '') {
+  /** What is wrong, as a stable code (see {@link ERROR_CODES}). */
+  readonly code: ErrorCode;
+  constructor(message: string, path = '', code: ErrorCode = 'invalid_type') {
     super(message);
     this.path = path;
+    this.code = code;
   }
 }
 
@@ -35,23 +121,28 @@ export function where(typeLabel: string, path: string): string {
 }
 
 /** Builds a {@link SchemaError} with the standard `<where>: <problem>; <fix>` shape. */
-export function schemaError(typeLabel: string, path: string, problem: string, fix?: string): SchemaError {
-  return new SchemaError(`${where(typeLabel, path)} ${problem}${fix === undefined ? '' : `; ${fix}`}`, path);
+export function schemaError(code: ErrorCode, typeLabel: string, path: string, problem: string, fix?: string): SchemaError {
+  return new SchemaError(`${where(typeLabel, path)} ${problem}${fix === undefined ? '' : `; ${fix}`}`, path, code);
 }
 
 /** A `RangeError` for a region, an index or a value that does not fit. */
-export function rangeError(subject: string, problem: string, fix?: string): RangeError {
-  return new RangeError(`${subject}: ${problem}${fix === undefined ? '' : `; ${fix}`}`);
+export function rangeError(code: ErrorCode, subject: string, problem: string, fix?: string): RangeError & CodedError {
+  return coded(new RangeError(`${subject}: ${problem}${fix === undefined ? '' : `; ${fix}`}`), code);
 }
 
 /** A `TypeError` for a value of the wrong kind. */
-export function typeError(subject: string, problem: string, fix?: string): TypeError {
-  return new TypeError(`${subject}: ${problem}${fix === undefined ? '' : `; ${fix}`}`);
+export function typeError(code: ErrorCode, subject: string, problem: string, fix?: string): TypeError & CodedError {
+  return coded(new TypeError(`${subject}: ${problem}${fix === undefined ? '' : `; ${fix}`}`), code);
+}
+
+/** The error for a broken internal invariant (a bug here, not in the caller's code). */
+export function internalError(message: string): TypeError & CodedError {
+  return coded(new TypeError(`sharedctypes internal error: ${message}; please report it`), 'internal');
 }
 
 /** For exhaustive switches: a compile error when a case is missing, a clear error if reached. */
 export function assertNever(value: never, what: string): never {
-  throw new TypeError(`unexpected ${what}: ${JSON.stringify(value)}`);
+  throw internalError(`unexpected ${what}: ${JSON.stringify(value)}`);
 }
 
 /**
@@ -70,6 +161,12 @@ export function assertNever(value: never, what: string): never {
  */
 export class SyncError extends Error {
   override readonly name = 'SyncError';
+  /** What is wrong, as a stable code (see {@link ERROR_CODES}). */
+  readonly code: ErrorCode;
+  constructor(message: string, code: ErrorCode = 'not_held') {
+    super(message);
+    this.code = code;
+  }
 }
 
 /**
@@ -88,6 +185,8 @@ export class SyncError extends Error {
  */
 export class BrokenBarrierError extends Error {
   override readonly name = 'BrokenBarrierError';
+  /** Always `'broken_barrier'` (see {@link ERROR_CODES}). */
+  readonly code = 'broken_barrier' as const;
 }
 
 /**
@@ -107,4 +206,6 @@ export class BrokenBarrierError extends Error {
  */
 export class LayoutMismatchError extends Error {
   override readonly name = 'LayoutMismatchError';
+  /** Always `'layout_mismatch'` (see {@link ERROR_CODES}). */
+  readonly code = 'layout_mismatch' as const;
 }

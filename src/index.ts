@@ -105,4 +105,4 @@ export { indexable, type Indexable, type IndexableSource } from './shared/indexa
 export { share, attach, shareAll, attachAll, type AttachOptions, type Attached, type Handle, type HandleKind } from './transfer/share.js';
 
 // ---- errors ----------------------------------------------------------------------------------------
-export { SchemaError, SyncError, BrokenBarrierError, LayoutMismatchError } from './errors.js';
+export { SchemaError, SyncError, BrokenBarrierError, LayoutMismatchError, ERROR_CODES, errorCode, type CodedError, type ErrorCode } from './errors.js';

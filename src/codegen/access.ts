@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { assertNever } from '../errors.js';
+import { assertNever, internalError } from '../errors.js';
 import type { Layout } from '../layout/types.js';
 import type { Access, BigMethod, NumberMethod } from './plan.js';
 import { RUNTIME as R } from './runtime.js';
@@ -48,7 +48,7 @@ export type Reader = (self: ViewInternals, o: number) => unknown;
 export type Writer = (self: ViewInternals, o: number, v: unknown) => void;
 
 const num = (n: number): string => {
-  if (!Number.isFinite(n)) throw new TypeError(`not a finite number: ${n}`);
+  if (!Number.isFinite(n)) throw internalError(`not a finite number: ${n}`);
   return Object.is(n, -0) ? '0' : String(n);
 };
 const big = (n: bigint): string => `${n}n`;

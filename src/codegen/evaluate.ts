@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { typeError } from '../errors.js';
 
 /** How accessors are built: `'auto'` compiles when the platform allows it, `'on'` always, `'off'` never. */
 export type CodegenMode = 'auto' | 'on' | 'off';
@@ -28,7 +29,7 @@ let warned = false;
 export function configure(options: { readonly codegen?: CodegenMode }): void {
   if (options.codegen !== undefined) {
     if (options.codegen !== 'auto' && options.codegen !== 'on' && options.codegen !== 'off') {
-      throw new TypeError(`configure: codegen is 'auto', 'on' or 'off' (got ${JSON.stringify(options.codegen)})`);
+      throw typeError('invalid_argument', 'configure', `codegen is 'auto', 'on' or 'off' (got ${JSON.stringify(options.codegen)})`);
     }
     mode = options.codegen;
     epoch++;

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { internalError } from '../errors.js';
 import type { Layout, RecordLayout } from '../layout/types.js';
 import { isIdentifier } from '../types/names.js';
 import { typeLabel } from '../types/schema.js';
@@ -21,7 +22,7 @@ import { RUNTIME as R } from './runtime.js';
 export const SWITCH_MAX_MEMBERS = 32;
 
 function assertIdentifier(name: string): string {
-  if (!isIdentifier(name)) throw new TypeError(`refusing to generate code for field name ${JSON.stringify(name)}`);
+  if (!isIdentifier(name)) throw internalError(`refusing to generate code for field name ${JSON.stringify(name)}`);
   return name;
 }
 
@@ -71,7 +72,7 @@ export function generate(layout: Layout, mode: CompileMode, nestedIndex: (l: Lay
       break;
     }
     case 'sync':
-      throw new TypeError('internal: a synchronization member has no view class');
+      throw internalError('a synchronization member has no view class');
   }
   lines.push('return V;');
   const names = layout.kind === 'struct' || layout.kind === 'union' ? layout.fields.map((f) => f.name) : [];

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { internalError } from '../errors.js';
 import type { Layout } from '../layout/types.js';
 import { typeLabel } from '../types/schema.js';
 import { makeRead, makeReadPlain, makeWrite, type NestedClass, SHORT_ARRAY, type ViewCtor, type ViewInternals } from './access.js';
@@ -103,7 +104,7 @@ export function interpret(layout: Layout, mode: CompileMode, nestedClass: Nested
       break;
     }
     case 'sync':
-      throw new TypeError('internal: a synchronization member has no view class');
+      throw internalError('a synchronization member has no view class');
     case 'primitive':
     case 'char': {
       const a = accessOf(layout);

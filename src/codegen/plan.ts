@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { typeError } from '../errors.js';
+import { internalError, typeError } from '../errors.js';
 import type { FieldLayout, Layout } from '../layout/types.js';
 import { PRIMITIVES, type PrimitiveName } from '../types/primitives.js';
 import { typeLabel } from '../types/schema.js';
@@ -94,6 +94,7 @@ export function accessOf(l: Layout): Access {
     case 'sync':
       if (l.schema.lock !== null) {
         throw typeError(
+          'invalid_argument',
           typeLabel(l.schema),
           `names a lock member of its struct, so it can only be read as a member of a struct with a mutex() or rmutex() member '${l.schema.lock}'`,
           'declare it in that struct, or use condition() with a lock of its own',
@@ -105,7 +106,7 @@ export function accessOf(l: Layout): Access {
 
 /** The access of a condition member at `offset` over the lock member `target` it names (checked by `struct()`). */
 function conditionOverLock(target: FieldLayout | undefined, offset: number, lock: string): Access {
-  if (target === undefined || target.layout.kind !== 'sync') throw new TypeError(`unreachable: condition('${lock}') without its lock member`);
+  if (target === undefined || target.layout.kind !== 'sync') throw internalError(`condition('${lock}') without its lock member`);
   return { op: 'sync', code: SYNC_KINDS.indexOf('condition'), param: 0, lockCode: SYNC_KINDS.indexOf(target.layout.sync), lockAt: target.offset - offset };
 }
 

@@ -46,9 +46,10 @@ export function writeChar(d: DataView, o: number, n: number, v: unknown, label: 
   let bytes: ArrayLike<number>;
   if (typeof v === 'string') bytes = encoder.encode(v);
   else if (v instanceof Uint8Array || Array.isArray(v)) bytes = v as ArrayLike<number>;
-  else throw typeError(label, `takes a string or a Uint8Array (got ${typeof v})`);
+  else throw typeError('invalid_value', label, `takes a string or a Uint8Array (got ${typeof v})`);
   if (bytes.length > n) {
     throw rangeError(
+      'too_long',
       label,
       `${typeof v === 'string' ? `string of ${bytes.length} UTF-8 bytes` : `${bytes.length} bytes`} do not fit in char[${n}]`,
       `shorten it to at most ${n} bytes`,
@@ -68,6 +69,7 @@ export function toNum(v: unknown, label: string): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'boolean') return v ? 1 : 0;
   throw typeError(
+    'invalid_value',
     label,
     `takes a number (got ${describe(v)})`,
     typeof v === 'bigint' ? 'convert it with Number(v), or give the field a 64-bit type' : undefined,
@@ -79,7 +81,7 @@ export function toBig(v: unknown, label: string): bigint {
   if (typeof v === 'bigint') return v;
   if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
   if (typeof v === 'boolean') return v ? 1n : 0n;
-  throw typeError(label, `is a 64-bit integer and takes a bigint or a whole number (got ${describe(v)})`);
+  throw typeError('invalid_value', label, `is a 64-bit integer and takes a bigint or a whole number (got ${describe(v)})`);
 }
 
 function describe(v: unknown): string {
@@ -97,9 +99,9 @@ const IN_RANGE_FIX = 'store a value in range, or use an unchecked view to wrap';
 /** Checked mode: an integer field takes a whole number in [min, max] (a boolean counts as 1/0). */
 export function checkInt(v: unknown, min: number, max: number, label: string): number {
   const n = typeof v === 'boolean' ? (v ? 1 : 0) : v;
-  if (typeof n !== 'number') throw typeError(label, `takes a number (got ${describe(v)})`);
+  if (typeof n !== 'number') throw typeError('invalid_value', label, `takes a number (got ${describe(v)})`);
   if (Number.isInteger(n) && n >= min && n <= max) return n;
-  throw rangeError(label, `${describe(v)} is not a whole number from ${min} to ${max}`, IN_RANGE_FIX);
+  throw rangeError('out_of_range', label, `${describe(v)} is not a whole number from ${min} to ${max}`, IN_RANGE_FIX);
 }
 
 /** Checked mode: a 64-bit field (or 64-bit bitfield) takes a whole number or bigint in [min, max]. */
@@ -108,11 +110,11 @@ export function checkBig(v: unknown, min: bigint, max: bigint, label: string): b
   if (typeof v === 'bigint') b = v;
   else if (typeof v === 'boolean') b = v ? 1n : 0n;
   else if (typeof v === 'number') {
-    if (!Number.isInteger(v)) throw rangeError(label, `${describe(v)} is not a whole number from ${min} to ${max}`, IN_RANGE_FIX);
+    if (!Number.isInteger(v)) throw rangeError('out_of_range', label, `${describe(v)} is not a whole number from ${min} to ${max}`, IN_RANGE_FIX);
     b = BigInt(v);
-  } else throw typeError(label, `is a 64-bit integer and takes a bigint or a whole number (got ${describe(v)})`);
+  } else throw typeError('invalid_value', label, `is a 64-bit integer and takes a bigint or a whole number (got ${describe(v)})`);
   if (b >= min && b <= max) return b;
-  throw rangeError(label, `${describe(v)} is not a whole number from ${min} to ${max}`, IN_RANGE_FIX);
+  throw rangeError('out_of_range', label, `${describe(v)} is not a whole number from ${min} to ${max}`, IN_RANGE_FIX);
 }
 
 const F32_MAX = 3.4028234663852886e38;
@@ -124,10 +126,10 @@ const F32_MAX = 3.4028234663852886e38;
  */
 export function checkFloat(v: unknown, f32: boolean, label: string): number {
   const n = typeof v === 'boolean' ? (v ? 1 : 0) : v;
-  if (typeof n !== 'number') throw typeError(label, `takes a number (got ${describe(v)})`);
-  if (Number.isNaN(n)) throw rangeError(label, 'NaN is not stored in checked mode', 'store a number, or use an unchecked view to store NaN');
+  if (typeof n !== 'number') throw typeError('invalid_value', label, `takes a number (got ${describe(v)})`);
+  if (Number.isNaN(n)) throw rangeError('out_of_range', label, 'NaN is not stored in checked mode', 'store a number, or use an unchecked view to store NaN');
   if (f32 && Number.isFinite(n) && !Number.isFinite(Math.fround(n))) {
-    throw rangeError(label, `${n} is too large for a 32-bit float`, `store a value from -${F32_MAX} to ${F32_MAX}, or use f64`);
+    throw rangeError('out_of_range', label, `${n} is too large for a 32-bit float`, `store a value from -${F32_MAX} to ${F32_MAX}, or use f64`);
   }
   return n;
 }
@@ -136,8 +138,8 @@ export function checkFloat(v: unknown, f32: boolean, label: string): number {
 export function checkBool(v: unknown, label: string): number {
   if (v === true || v === 1) return 1;
   if (v === false || v === 0) return 0;
-  if (typeof v !== 'number') throw typeError(label, `takes true or false (got ${describe(v)})`);
-  throw rangeError(label, `${describe(v)} is not a boolean`, 'store true or false');
+  if (typeof v !== 'number') throw typeError('invalid_value', label, `takes true or false (got ${describe(v)})`);
+  throw rangeError('out_of_range', label, `${describe(v)} is not a boolean`, 'store true or false');
 }
 
 /** Reads `span` bytes at `o` as an unsigned bigint in the given byte order. */
@@ -179,22 +181,22 @@ export function writeBits(d: DataView, o: number, span: number, shift: number, w
 
 /** Throws the `RangeError` for an index outside an array. */
 export function badIndex(i: unknown, length: number, label: string): never {
-  throw rangeError(label, `index ${describe(i)} is out of range`, `use a whole number from 0 to ${length - 1}`);
+  throw rangeError('out_of_bounds', label, `index ${describe(i)} is out of range`, `use a whole number from 0 to ${length - 1}`);
 }
 
 /** Throws for a key in `set({...})` that is not a field. */
 export function unknownField(label: string, key: string, names: string): never {
-  throw typeError(label, `has no field '${key}'`, `its fields are: ${names}`);
+  throw typeError('unknown_field', label, `has no field '${key}'`, `its fields are: ${names}`);
 }
 
 /** Throws when bulk `set()` gets more values than fit. */
 export function tooMany(label: string, count: number, offset: number, length: number): never {
-  throw rangeError(label, `${count} values from offset ${offset} do not fit in ${length} elements`, 'pass fewer values or a smaller offset');
+  throw rangeError('out_of_bounds', label, `${count} values from offset ${offset} do not fit in ${length} elements`, 'pass fewer values or a smaller offset');
 }
 
 /** Throws when an aggregate is assigned something that is not an object (or, for an array, an array-like of values). */
 export function notObject(label: string, v: unknown): never {
-  throw typeError(label, `takes an object or an array of values (got ${describe(v)})`);
+  throw typeError('invalid_value', label, `takes an object or an array of values (got ${describe(v)})`);
 }
 
 export { SYNC_KINDS } from './sync-member.js';
@@ -207,7 +209,7 @@ export const syncAt: (code: number, param: number, lockCode: number, lockAt: num
 
 /** Throws for an assignment to a synchronization member. */
 export function syncAssign(label: string): never {
-  throw typeError(label, 'is a synchronization member and cannot be assigned', 'use its methods (acquire, release, set, wait, …)');
+  throw typeError('invalid_value', label, 'is a synchronization member and cannot be assigned', 'use its methods (acquire, release, set, wait, …)');
 }
 
 /** Everything generated code may call, passed in as one parameter. */

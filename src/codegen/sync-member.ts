@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { typeError } from '../errors.js';
+import { internalError, typeError } from '../errors.js';
 import { Barrier } from '../sync/barrier.js';
 import { Condition } from '../sync/condition.js';
 import { Event } from '../sync/event.js';
@@ -44,6 +44,7 @@ function cacheOf(d: DataView, code: number): Map<number, Entry> {
   const buffer = d.buffer;
   if (typeof SharedArrayBuffer === 'undefined' || !(buffer instanceof SharedArrayBuffer)) {
     throw typeError(
+      'not_shared',
       SYNC_KINDS[code] ?? 'sync',
       'lives in a plain ArrayBuffer; locks need a SharedArrayBuffer',
       'create the view over a SharedArrayBuffer (create() does)',
@@ -97,6 +98,6 @@ function make(code: number, param: number, lockCode: number, lockAt: number, d: 
     case 'barrier':
       return new Barrier(param, { place });
     default:
-      throw new TypeError(`unknown synchronization member code ${code}`);
+      throw internalError(`unknown synchronization member code ${code}`);
   }
 }

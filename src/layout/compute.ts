@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { schemaError } from '../errors.js';
+import { internalError, schemaError } from '../errors.js';
 import { PRIMITIVES } from '../types/primitives.js';
 import { syncWords } from '../types/sync.js';
 import { type ArraySchema, type Endian, type RecordSchema, type Schema, typeLabel } from '../types/schema.js';
@@ -74,7 +74,7 @@ export function layout<S extends Schema>(schema: S, endian: Endian = 'little'): 
 /** The facts about a layout made by {@link layout}. */
 function factsOf(l: Layout): LayoutFacts {
   const f = facts.get(l);
-  if (f === undefined) throw new TypeError('internal: a layout not made by layout()');
+  if (f === undefined) throw internalError('a layout not made by layout()');
   return f;
 }
 
@@ -171,7 +171,7 @@ function compute(schema: Schema, endian: Endian): Layout {
 function arrayLayout(schema: ArraySchema, endian: Endian): ArrayLayout {
   const element = layout(schema.element, endian);
   const size = element.size * schema.length;
-  if (size > MAX_SIZE) throw schemaError(typeLabel(schema), '', `would be ${size} bytes, more than ${MAX_SIZE}`, 'use fewer elements');
+  if (size > MAX_SIZE) throw schemaError('too_large', typeLabel(schema), '', `would be ${size} bytes, more than ${MAX_SIZE}`, 'use fewer elements');
   return Object.freeze({ kind: 'array', schema, length: schema.length, element, size, align: element.align });
 }
 
@@ -186,7 +186,7 @@ function recordLayout(schema: RecordSchema, inherited: Endian): RecordLayout {
     const start = isUnion ? 0 : bitpos;
     if (field.bits !== null) {
       const type = field.type;
-      if (type.kind !== 'primitive' || type.name === 'f32' || type.name === 'f64') throw new TypeError('unreachable: checked bitfield type');
+      if (type.kind !== 'primitive' || type.name === 'f32' || type.name === 'f64') throw internalError('a bitfield of a type checked not to be one');
       const typeSize = PRIMITIVES[type.name].size;
       const typeAlign = typeSize;
       if (field.bits === 0) {
@@ -212,6 +212,7 @@ function recordLayout(schema: RecordSchema, inherited: Endian): RecordLayout {
       while (inner.kind === 'array') inner = inner.element;
       if (inner.kind === 'sync' && endian === 'big')
         throw schemaError(
+          'misplaced_sync',
           label,
           field.name as string,
           'holds a lock or other synchronization member in a big-endian struct',
@@ -219,6 +220,7 @@ function recordLayout(schema: RecordSchema, inherited: Endian): RecordLayout {
         );
       if (align < 4)
         throw schemaError(
+          'misplaced_sync',
           label,
           field.name as string,
           `holds a lock or other synchronization member, but pack: ${schema.options.pack} would misalign it`,
@@ -232,6 +234,6 @@ function recordLayout(schema: RecordSchema, inherited: Endian): RecordLayout {
   }
   const align = Math.max(recordAlign, schema.options.align ?? 1);
   const size = roundUp(Math.ceil(bitpos / 8), align);
-  if (size > MAX_SIZE) throw schemaError(typeLabel(schema), '', `would be ${size} bytes, more than ${MAX_SIZE}`, 'make it smaller');
+  if (size > MAX_SIZE) throw schemaError('too_large', typeLabel(schema), '', `would be ${size} bytes, more than ${MAX_SIZE}`, 'make it smaller');
   return Object.freeze({ kind: schema.kind, schema, endian, fields: Object.freeze(fields), size, align });
 }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { internalError } from '../errors.js';
 import type { Endian, Schema } from '../types/schema.js';
 import { layout } from './compute.js';
 import { NameScope, type NameRules } from './emitted-names.js';
@@ -73,7 +74,7 @@ export function declarationsOf(schema: Schema, rules: NameRules): Declarations {
     types,
     of(l) {
       const d = byLayout.get(l);
-      if (d === undefined) throw new Error('internal: undeclared record');
+      if (d === undefined) throw internalError('undeclared record');
       return d;
     },
   };
@@ -104,7 +105,7 @@ function declaration(id: string, l: RecordLayout, renamed: boolean, rules: NameR
     renamed,
     member(name) {
       const m = members.get(name);
-      if (m === undefined) throw new Error(`internal: no member '${name}'`);
+      if (m === undefined) throw internalError(`no member '${name}'`);
       return m;
     },
     fresh: (base) => scope.fresh(base),

@@ -80,11 +80,13 @@ export function renamedNote(original: string, language: string, reserved = true)
  * cannot break or inject code. A reserved one is respelled later, like any other name.
  */
 export function rootNameOption(api: string, options: unknown): string | undefined {
-  if (options === null || typeof options !== 'object') throw typeError(`${api}()`, `options is ${describeValue(options)}`, 'pass an object such as { name }');
+  if (options === null || typeof options !== 'object')
+    throw typeError('invalid_argument', `${api}()`, `options is ${describeValue(options)}`, 'pass an object such as { name }');
   const name: unknown = (options as { name?: unknown }).name;
   if (name === undefined) return undefined;
   if (!isIdentifier(name) || name.startsWith('__')) {
     throw typeError(
+      'invalid_argument',
       `${api}()`,
       `options.name is ${describeValue(name)}, which is not a C identifier`,
       'use letters, digits and _ only, not starting with a digit or __ (at most 255 characters)',

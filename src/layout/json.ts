@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { SchemaError } from '../errors.js';
+import { type ErrorCode, SchemaError } from '../errors.js';
 import { describeValue } from '../types/builtins.js';
 import { PRIMITIVE_SCHEMAS } from '../types/builtins.js';
 import { isPrimitiveName, type PrimitiveName } from '../types/primitives.js';
@@ -155,8 +155,8 @@ const SYNC_FACTORIES: Record<SyncKind, (value: number | undefined) => Schema> = 
   barrier: (v) => barrier(v as number),
 };
 
-function fail(path: string, problem: string, fix?: string): never {
-  throw new SchemaError(`fromJSON: ${path}: ${problem}${fix === undefined ? '' : `; ${fix}`}`, path);
+function fail(path: string, problem: string, fix?: string, code: ErrorCode = 'invalid_descriptor'): never {
+  throw new SchemaError(`fromJSON: ${path}: ${problem}${fix === undefined ? '' : `; ${fix}`}`, path, code);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -210,7 +210,7 @@ export function fromJSON(doc: SchemaJSON | string | unknown): Schema {
     try {
       layout(s);
     } catch (e) {
-      if (e instanceof SchemaError) fail(path, e.message);
+      if (e instanceof SchemaError) fail(path, e.message, undefined, e.code);
       throw e;
     }
   }
@@ -228,7 +228,7 @@ class Reader {
   readonly #reading = new WeakSet<object>();
 
   read(t: unknown, path: string, depth: number): Schema {
-    if (depth > MAX_DEPTH) fail(path, `nests deeper than ${MAX_DEPTH} levels`);
+    if (depth > MAX_DEPTH) fail(path, `nests deeper than ${MAX_DEPTH} levels`, undefined, 'too_deep');
     if (typeof t === 'string') {
       if (isPrimitiveName(t)) return PRIMITIVE_SCHEMAS[t];
       fail(path, `has unknown type ${JSON.stringify(t)}`, 'use a primitive name (i32, f64, …) or an object');
@@ -265,7 +265,7 @@ class Reader {
       try {
         return f();
       } catch (e) {
-        if (e instanceof SchemaError && !e.message.startsWith('fromJSON')) fail(path, e.message);
+        if (e instanceof SchemaError && !e.message.startsWith('fromJSON')) fail(path, e.message, undefined, e.code);
         throw e;
       }
     };
@@ -301,7 +301,8 @@ class Reader {
         onlyKeys(t, ['kind', 'name', 'pack', 'align', 'endian', 'fields'], path);
         const rawFields = t['fields'];
         if (!Array.isArray(rawFields)) fail(`${path}.fields`, `is ${describeValue(rawFields)}`, 'expected an array of fields');
-        if (rawFields.length > MAX_FIELDS) fail(`${path}.fields`, `has ${rawFields.length} members, more than ${MAX_FIELDS}`, 'split it into nested structs');
+        if (rawFields.length > MAX_FIELDS)
+          fail(`${path}.fields`, `has ${rawFields.length} members, more than ${MAX_FIELDS}`, 'split it into nested structs', 'too_many_members');
         const fields = rawFields.map((f: unknown, i): FieldDef => {
           const fp = `${path}.fields[${i}]`;
           if (!isObject(f)) fail(fp, `is ${describeValue(f)}`, 'expected { name, type, bits?, align? }');

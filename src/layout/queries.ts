@@ -44,7 +44,7 @@ export function parsePath(path: string, label: string): PathStep[] {
   const steps: PathStep[] = [];
   let i = 0;
   const fail = (): never => {
-    throw schemaError(label, path, 'is not a valid field path', "write it like 'pos.x', 'items[2].id' or 'm[1][0]'");
+    throw schemaError('invalid_path', label, path, 'is not a valid field path', "write it like 'pos.x', 'items[2].id' or 'm[1][0]'");
   };
   while (i < path.length) {
     if (path[i] === '[') {
@@ -82,24 +82,24 @@ export function resolvePath(root: Layout, path: string, label: string): Resolved
   let field: FieldLayout | null = null;
   let walked = '';
   for (const step of parsePath(path, label)) {
-    if (field?.bits) throw schemaError(label, walked, 'is a bitfield and has no members');
+    if (field?.bits) throw schemaError('invalid_path', label, walked, 'is a bitfield and has no members');
     if ('index' in step) {
-      if (current.kind !== 'array') throw schemaError(label, walked || path, `is ${describeKind(current)}, not an array`);
+      if (current.kind !== 'array') throw schemaError('invalid_path', label, walked || path, `is ${describeKind(current)}, not an array`);
       if (step.index >= current.length)
-        throw rangeError(`${label}: field '${walked}[${step.index}]'`, `index ${step.index} is out of range for length ${current.length}`);
+        throw rangeError('out_of_bounds', `${label}: field '${walked}[${step.index}]'`, `index ${step.index} is out of range for length ${current.length}`);
       offset += step.index * current.element.size;
       current = current.element;
       walked += `[${step.index}]`;
       field = null;
     } else {
       if (current.kind !== 'struct' && current.kind !== 'union') {
-        throw schemaError(label, walked || step.name, `is ${describeKind(current)}, which has no member '${step.name}'`);
+        throw schemaError('invalid_path', label, walked || step.name, `is ${describeKind(current)}, which has no member '${step.name}'`);
       }
       const found = current.fields.find((f) => f.name === step.name);
       walked += walked === '' ? step.name : `.${step.name}`;
       if (found === undefined) {
         const names = current.fields.map((f) => f.name).join(', ');
-        throw schemaError(label, walked, `does not exist`, `the members of ${typeLabel(current.schema)} are: ${names}`);
+        throw schemaError('invalid_path', label, walked, `does not exist`, `the members of ${typeLabel(current.schema)} are: ${names}`);
       }
       offset += found.offset;
       current = found.layout;
@@ -128,7 +128,7 @@ function describeKind(l: Layout): string {
 export function offsetof(type: Schema, path: string): number {
   const label = typeLabel(type);
   const r = resolvePath(layout(type), path, label);
-  if (r.field?.bits) throw schemaError(label, path, 'is a bitfield, which has no byte offset', 'use layoutOf() for its bit offset and width');
+  if (r.field?.bits) throw schemaError('invalid_path', label, path, 'is a bitfield, which has no byte offset', 'use layoutOf() for its bit offset and width');
   return r.offset;
 }
 
@@ -169,7 +169,7 @@ export function layoutOf(type: SchemaLike, options: { readonly maxEntries?: numb
   const out: FieldInfo[] = [];
   const push = (info: FieldInfo): void => {
     if (out.length >= max) {
-      throw rangeError(`layoutOf(${typeLabel(schema)})`, `has more than ${max} entries`, 'pass a larger maxEntries');
+      throw rangeError('out_of_bounds', `layoutOf(${typeLabel(schema)})`, `has more than ${max} entries`, 'pass a larger maxEntries');
     }
     out.push(info);
   };

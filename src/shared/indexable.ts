@@ -41,7 +41,7 @@ function indexOf(target: IndexableSource<unknown>, prop: string): number {
  */
 export function indexable<A extends IndexableSource<unknown, never>>(arr: A): Indexable<A> {
   if (arr === null || typeof arr !== 'object' || typeof arr.get !== 'function' || typeof arr.set !== 'function') {
-    throw typeError('indexable', 'needs an array view or a synchronized array');
+    throw typeError('invalid_argument', 'indexable', 'needs an array view or a synchronized array');
   }
   return new Proxy(arr, {
     get(target, prop) {

@@ -375,9 +375,9 @@ export type SynchronizedOf<V> =
  */
 export function synchronized<V>(obj: V, lock?: AnyLock): SynchronizedOf<V> {
   const l = (obj as Partial<ViewLike> | null)?.$$layout;
-  if (l === undefined) throw typeError('synchronized', 'needs a view made by this library (create(), view(), RawValue, RawArray)');
+  if (l === undefined) throw typeError('invalid_argument', 'synchronized', 'needs a view made by this library (create(), view(), RawValue, RawArray)');
   const theLock = lock ?? new RLock();
-  if (!(theLock instanceof Lock || theLock instanceof RLock)) throw typeError('synchronized', 'lock must be a Lock or an RLock');
+  if (!(theLock instanceof Lock || theLock instanceof RLock)) throw typeError('invalid_argument', 'synchronized', 'lock must be a Lock or an RLock');
   switch (l.kind) {
     case 'primitive':
       return new SynchronizedValue<unknown>(obj as { value: unknown }, theLock) as SynchronizedOf<V>;
@@ -389,7 +389,7 @@ export function synchronized<V>(obj: V, lock?: AnyLock): SynchronizedOf<V> {
     case 'union':
       return new (recordWrapper(l))(obj, theLock) as SynchronizedOf<V>;
     case 'sync':
-      throw typeError('synchronized', `cannot wrap ${typeLabel(l.schema)}: it is a synchronization primitive already`);
+      throw typeError('invalid_argument', 'synchronized', `cannot wrap ${typeLabel(l.schema)}: it is a synchronization primitive already`);
   }
 }
 

@@ -45,7 +45,8 @@ function wrap(schema: Schema, init: unknown, options: LockOptions, what: string)
     const { obj, lock: l } = withEmbeddedLock(schema, init);
     return synchronized(obj, l);
   }
-  if (typeof lock !== 'object' || lock === null) throw typeError(what, `lock must be true, false, a Lock or an RLock (got ${String(lock)})`);
+  if (typeof lock !== 'object' || lock === null)
+    throw typeError('invalid_argument', what, `lock must be true, false, a Lock or an RLock (got ${String(lock)})`);
   return synchronized(create(schema, init as never), lock);
 }
 
@@ -56,12 +57,12 @@ function arraySchema(type: SchemaLike, sizeOrInit: number | ArrayLike<unknown> |
   let n: number;
   let init: unknown;
   if (typeof sizeOrInit === 'number') {
-    if (!Number.isInteger(sizeOrInit) || sizeOrInit < 1) throw rangeError(what, `size ${sizeOrInit} is not a whole number ≥ 1`);
+    if (!Number.isInteger(sizeOrInit) || sizeOrInit < 1) throw rangeError('out_of_range', what, `size ${sizeOrInit} is not a whole number ≥ 1`);
     n = sizeOrInit;
   } else if (typeof sizeOrInit === 'string' || (sizeOrInit !== null && typeof sizeOrInit === 'object' && typeof sizeOrInit.length === 'number')) {
     n = typeof sizeOrInit === 'string' && isChar ? new TextEncoder().encode(sizeOrInit).length : sizeOrInit.length;
     init = sizeOrInit;
-  } else throw typeError(what, 'takes a size or an array of initial values');
+  } else throw typeError('invalid_argument', what, 'takes a size or an array of initial values');
   if (isChar) return { schema: char(Math.max(1, n)), init };
   return { schema: new ArraySchema<Schema, number>(el, n), init };
 }
@@ -169,7 +170,7 @@ export function copy<V>(obj: V): V extends { readonly $obj: infer O } ? O : V {
     $byteOffset: number;
     $byteLength: number;
   };
-  if (source?.$schema === undefined) throw typeError('copy', 'needs a view made by this library');
+  if (source?.$schema === undefined) throw typeError('invalid_argument', 'copy', 'needs a view made by this library');
   const target = create(source.$schema) as { $buffer: ArrayBufferLike };
   new Uint8Array(target.$buffer).set(new Uint8Array(source.$buffer, source.$byteOffset, source.$byteLength));
   return target as V extends { readonly $obj: infer O } ? O : V;

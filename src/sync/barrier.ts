@@ -64,7 +64,7 @@ export class Barrier {
    */
   constructor(parties: number, options: { readonly action?: () => void; readonly timeout?: number; readonly place?: SharedPlace } = {}) {
     if (!Number.isInteger(parties) || parties < 1 || parties > MAX_PARTIES) {
-      throw rangeError('Barrier', `parties = ${String(parties)} is not a whole number from 1 to ${MAX_PARTIES}`);
+      throw rangeError('out_of_range', 'Barrier', `parties = ${String(parties)} is not a whole number from 1 to ${MAX_PARTIES}`);
     }
     const { a, i } = wordsAt('Barrier', Barrier.WORDS, options.place);
     this.#a = a;

@@ -76,7 +76,7 @@ export class Condition<L extends Lock | RLock = Lock | RLock> extends Acquirable
 
   #owned(what: string): void {
     const owned = this.lock instanceof RLock ? this.lock.isOwned() : this.lock.locked();
-    if (!owned) throw new SyncError(`Condition.${what}(): the lock is not held; acquire it first`);
+    if (!owned) throw new SyncError(`Condition.${what}(): the lock is not held; acquire it first`, 'not_held');
   }
 
   #releaseSave(): number {

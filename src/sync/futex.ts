@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { typeError } from '../errors.js';
 
 /** Outcome of a wait. */
 export type WaitResult = 'ok' | 'not-equal' | 'timed-out';
@@ -37,7 +38,8 @@ export function canBlock(): boolean {
 
 /** A deadline in `performance.now()` time for a timeout in ms (negative or `Infinity`: none). */
 export function deadlineOf(timeoutMs: number): number {
-  if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs)) throw new TypeError(`timeout must be a number of milliseconds (got ${String(timeoutMs)})`);
+  if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs))
+    throw typeError('invalid_argument', 'timeout', `must be a number of milliseconds (got ${String(timeoutMs)})`);
   return timeoutMs < 0 || timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
 }
 
@@ -52,7 +54,7 @@ export function remaining(deadline: number): number {
  */
 export function wait(a: Int32Array, i: number, expected: number, deadline: number): WaitResult {
   if (!canBlock()) {
-    throw new TypeError('this thread may not block (a browser main thread): use the async form, e.g. acquireAsync() or waitAsync()');
+    throw typeError('cannot_block', 'this thread may not block (a browser main thread)', 'use the async form, e.g. acquireAsync() or waitAsync()');
   }
   return Atomics.wait(a, i, expected, remaining(deadline));
 }

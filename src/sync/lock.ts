@@ -100,7 +100,7 @@ export class Lock extends Acquirable {
 
   /** A release that finds sleepers to wake (2) or a free lock (0, an error). */
   #releaseSlow(prev: number): void {
-    if (prev === 0) throw new SyncError('Lock.release(): the lock is not held');
+    if (prev === 0) throw new SyncError('Lock.release(): the lock is not held', 'not_held');
     wake(this.#a, this.#i, 1);
   }
 

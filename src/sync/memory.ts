@@ -26,13 +26,13 @@ export function wordsAt(what: string, words: number, place: SharedPlace | undefi
   if (place === undefined) return { a: new Int32Array(new SharedArrayBuffer(words * 4)), i: 0 };
   const { buffer, byteOffset = 0 } = place;
   if (typeof SharedArrayBuffer === 'undefined' || !(buffer instanceof SharedArrayBuffer)) {
-    throw typeError(what, 'needs a SharedArrayBuffer (locks live in shared memory)');
+    throw typeError('not_shared', what, 'needs a SharedArrayBuffer (locks live in shared memory)');
   }
   if (!Number.isInteger(byteOffset) || byteOffset < 0 || byteOffset % 4 !== 0) {
-    throw rangeError(what, `byteOffset ${String(byteOffset)} is not a multiple of 4`, 'place it at a 4-byte boundary');
+    throw rangeError('misaligned', what, `byteOffset ${String(byteOffset)} is not a multiple of 4`, 'place it at a 4-byte boundary');
   }
   if (byteOffset + words * 4 > buffer.byteLength) {
-    throw rangeError(what, `needs ${words * 4} bytes at byteOffset ${byteOffset}, but the buffer has ${buffer.byteLength} bytes`);
+    throw rangeError('out_of_bounds', what, `needs ${words * 4} bytes at byteOffset ${byteOffset}, but the buffer has ${buffer.byteLength} bytes`);
   }
   return { a: int32Of(buffer), i: byteOffset >> 2 };
 }

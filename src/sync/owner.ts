@@ -50,6 +50,7 @@ export function identityAt(a: Int32Array, i: number, counter: number, what: stri
       Atomics.sub(a, counter, 1);
       throw new SyncError(
         `${what}: its words have handed out ${MAX_IDENTITY} owner identities (one per thread and buffer object using it), or its counter word was overwritten; make a new ${what}`,
+        'would_deadlock',
       );
     }
     byWord.set(i, id);

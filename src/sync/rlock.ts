@@ -109,13 +109,14 @@ export class RLock extends Acquirable {
     if (owner === me) {
       const depth = a[i + DEPTH] as number;
       if (depth === MAX_DEPTH)
-        throw rangeError('RLock.acquire', `re-entered ${MAX_DEPTH} times, the most its depth word holds`, 'release before acquiring again');
+        throw rangeError('out_of_range', 'RLock.acquire', `re-entered ${MAX_DEPTH} times, the most its depth word holds`, 'release before acquiring again');
       a[i + DEPTH] = depth + 1;
       return true;
     }
     if (owner === (me | ASYNC) && blocking) {
       throw new SyncError(
         'RLock.acquire(): an async task of this thread holds the lock (acquireAsync/withLockAsync), and a blocking acquire would wait for it for ever; use acquireAsync(), or inside that critical section use the data without taking the lock again',
+        'would_deadlock',
       );
     }
     return false;
@@ -236,7 +237,7 @@ export class RLock extends Acquirable {
   }
 
   #notHeld(): never {
-    throw new SyncError('RLock.release(): this thread does not hold the lock');
+    throw new SyncError('RLock.release(): this thread does not hold the lock', 'not_held');
   }
 
   /** Whether the current thread holds the lock (by a blocking or an async acquisition). */
@@ -256,7 +257,7 @@ export class RLock extends Acquirable {
    * acquisition held it.
    */
   releaseAll(): number {
-    if (!this.isOwned()) throw new SyncError('RLock: this thread does not hold the lock');
+    if (!this.isOwned()) throw new SyncError('RLock: this thread does not hold the lock', 'not_held');
     const async = (Atomics.load(this.#a, this.#i) & ASYNC) !== 0;
     const depth = this.#a[this.#i + DEPTH] as number;
     this.#free();

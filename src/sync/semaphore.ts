@@ -41,7 +41,7 @@ export class Semaphore extends Acquirable {
   /** A new semaphore with `value` in its own buffer, or the one living at `place`. */
   constructor(value = 1, place?: SharedPlace) {
     if (!Number.isInteger(value) || value < 0 || value > 0x3fffffff)
-      throw rangeError('Semaphore', `initial value ${String(value)} is not a whole number from 0 to 2^30-1`);
+      throw rangeError('out_of_range', 'Semaphore', `initial value ${String(value)} is not a whole number from 0 to 2^30-1`);
     super();
     const { a, i } = wordsAt(new.target.name, Semaphore.WORDS, place);
     this.#a = a;
@@ -101,7 +101,7 @@ export class Semaphore extends Acquirable {
   release(n = 1): void {
     const what = `${this.constructor.name}.release`;
     if (!Number.isInteger(n) || n < 1 || n > Semaphore.MAX_VALUE) {
-      throw rangeError(what, `n = ${String(n)} is not a whole number from 1 to 2^31 − 1`, 'release the number of units acquired');
+      throw rangeError('out_of_range', what, `n = ${String(n)} is not a whole number from 1 to 2^31 − 1`, 'release the number of units acquired');
     }
     const a = this.#a;
     const i = this.#i;
@@ -112,8 +112,13 @@ export class Semaphore extends Acquirable {
       if (d + n > limit) {
         const value = this.initial + d + n;
         throw this.bounded
-          ? rangeError(what, `would raise the value to ${value}, above its bound ${this.initial}`, 'release only what was acquired')
-          : rangeError(what, `would raise the value to ${value}, above the most a semaphore holds (2^31 − 1)`, 'release only what was acquired');
+          ? rangeError('out_of_range', what, `would raise the value to ${value}, above its bound ${this.initial}`, 'release only what was acquired')
+          : rangeError(
+              'out_of_range',
+              what,
+              `would raise the value to ${value}, above the most a semaphore holds (2^31 − 1)`,
+              'release only what was acquired',
+            );
       }
       if (Atomics.compareExchange(a, i, d, d + n) === d) break;
     }

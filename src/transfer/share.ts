@@ -93,10 +93,16 @@ export function share<T>(x: T): Handle<T> {
   if (x instanceof Condition) return placeHandle('condition', x.place, { lock: share(x.lock) }) as Handle<T>;
   if (x instanceof Barrier) return placeHandle('barrier', x.place, { param: x.parties }) as Handle<T>;
   const meta = x as Partial<ViewMeta> | null;
-  if (meta?.$$layout === undefined) throw typeError('share', 'takes a view, a synchronized value or array, or a synchronization object of this library');
+  if (meta?.$$layout === undefined)
+    throw typeError('invalid_argument', 'share', 'takes a view, a synchronized value or array, or a synchronization object of this library');
   const buffer = meta.$buffer;
   if (typeof SharedArrayBuffer === 'undefined' || !(buffer instanceof SharedArrayBuffer)) {
-    throw typeError('share', 'the view is over an ArrayBuffer, which postMessage would copy', 'create it over a SharedArrayBuffer (create() and Value() do)');
+    throw typeError(
+      'not_shared',
+      'share',
+      'the view is over an ArrayBuffer, which postMessage would copy',
+      'create it over a SharedArrayBuffer (create() and Value() do)',
+    );
   }
   const l = meta.$$layout;
   const endian = l.kind === 'primitive' ? l.endian : l.kind === 'struct' || l.kind === 'union' ? l.endian : undefined;
@@ -110,9 +116,11 @@ export function share<T>(x: T): Handle<T> {
 
 function checkHandle(h: unknown): asserts h is Handle {
   const x = h as Partial<Handle> | null;
-  if (x === null || typeof x !== 'object' || x.$sharedctypes !== TAG) throw typeError('attach', 'needs a handle made by share()');
-  if (typeof SharedArrayBuffer === 'undefined' || !(x.buffer instanceof SharedArrayBuffer)) throw typeError('attach', 'the handle has no SharedArrayBuffer');
-  if (typeof x.byteOffset !== 'number' || !Number.isInteger(x.byteOffset) || x.byteOffset < 0) throw typeError('attach', 'the handle has no valid byteOffset');
+  if (x === null || typeof x !== 'object' || x.$sharedctypes !== TAG) throw typeError('invalid_argument', 'attach', 'needs a handle made by share()');
+  if (typeof SharedArrayBuffer === 'undefined' || !(x.buffer instanceof SharedArrayBuffer))
+    throw typeError('not_shared', 'attach', 'the handle has no SharedArrayBuffer');
+  if (typeof x.byteOffset !== 'number' || !Number.isInteger(x.byteOffset) || x.byteOffset < 0)
+    throw typeError('invalid_argument', 'attach', 'the handle has no valid byteOffset');
 }
 
 /** What `attach(handle, schemaOrOptions?)` gives: the schema's view, or what the handle was made from. */
@@ -209,7 +217,7 @@ function attachAny(handle: unknown, schemaLike: SchemaLike | undefined, options:
     case 'view':
       return attachView(handle, buffer, schemaLike, options);
     default:
-      throw typeError('attach', `unknown handle kind ${JSON.stringify(handle.kind)}`);
+      throw typeError('invalid_argument', 'attach', `unknown handle kind ${JSON.stringify(handle.kind)}`);
   }
 }
 

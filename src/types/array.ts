@@ -35,7 +35,7 @@ export function array(element: SchemaLike, lengthOrDims: number | readonly numbe
   const el = resolveSchema(element, 'array', 'element');
   const dims = typeof lengthOrDims === 'number' ? [lengthOrDims] : lengthOrDims;
   if (!Array.isArray(dims) || dims.length === 0) {
-    throw schemaError('array', '', 'needs a length or a non-empty list of dimensions', 'write array(T, n) or array(T, [rows, cols])');
+    throw schemaError('invalid_length', 'array', '', 'needs a length or a non-empty list of dimensions', 'write array(T, n) or array(T, [rows, cols])');
   }
   let result: Schema = el;
   const label = `array(${typeLabel(el)}, ${JSON.stringify(lengthOrDims)})`;

@@ -182,6 +182,7 @@ export function resolveSchema(value: unknown, typeLabel: string, path: string): 
   }
   if (typeof value === 'string') {
     throw schemaError(
+      'invalid_type',
       typeLabel,
       path,
       `has unknown typecode ${JSON.stringify(value)}`,
@@ -190,7 +191,7 @@ export function resolveSchema(value: unknown, typeLabel: string, path: string): 
         .join(' ')} or a schema such as i32`,
     );
   }
-  throw schemaError(typeLabel, path, `is not a type (got ${describeValue(value)})`, 'use a schema such as u32, struct({...}) or a typecode');
+  throw schemaError('invalid_type', typeLabel, path, `is not a type (got ${describeValue(value)})`, 'use a schema such as u32, struct({...}) or a typecode');
 }
 
 /** A short description of an arbitrary value for error messages. */

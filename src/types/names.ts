@@ -29,12 +29,18 @@ export function isIdentifier(name: unknown): name is string {
 
 /** Checks a field name; throws a `SchemaError` naming the type and the field. */
 export function checkFieldName(name: string, typeLabel: string): void {
-  if (name === '') throw new SchemaError(`${typeLabel}: field '' has an empty name; give every field a C identifier as name`);
+  if (name === '') throw new SchemaError(`${typeLabel}: field '' has an empty name; give every field a C identifier as name`, '', 'invalid_name');
   if (!isIdentifier(name)) {
-    throw schemaError(typeLabel, name, 'is not a C identifier', 'use letters, digits and _ only, not starting with a digit (at most 255 characters)');
+    throw schemaError(
+      'invalid_name',
+      typeLabel,
+      name,
+      'is not a C identifier',
+      'use letters, digits and _ only, not starting with a digit (at most 255 characters)',
+    );
   }
   if (RESERVED_FIELD_NAMES.has(name) || name.startsWith('__')) {
-    throw schemaError(typeLabel, name, 'has a reserved name (views use it, or JS gives it a meaning)', 'rename the field');
+    throw schemaError('invalid_name', typeLabel, name, 'has a reserved name (views use it, or JS gives it a meaning)', 'rename the field');
   }
 }
 
@@ -42,11 +48,13 @@ export function checkFieldName(name: string, typeLabel: string): void {
 export function checkTypeName(name: unknown, kind: string): void {
   if (!isIdentifier(name)) {
     throw schemaError(
+      'invalid_name',
       `${kind}`,
       '',
       `has name ${JSON.stringify(name)}, which is not a C identifier`,
       'use letters, digits and _ only, not starting with a digit',
     );
   }
-  if (name.startsWith('__')) throw schemaError(`${kind}`, '', `has name ${JSON.stringify(name)}; names starting with __ are reserved`, 'rename the type');
+  if (name.startsWith('__'))
+    throw schemaError('invalid_name', `${kind}`, '', `has name ${JSON.stringify(name)}; names starting with __ are reserved`, 'rename the type');
 }

@@ -186,7 +186,7 @@ function recordLabel(kind: string, options: RecordOptions): string {
 function fieldsFromSpec(fields: FieldsSpec, kind: string, options: RecordOptions): FieldDef[] {
   const label = recordLabel(kind, options);
   if (fields === null || typeof fields !== 'object' || Array.isArray(fields) || isSchema(fields)) {
-    throw schemaError(label, '', `needs an object of fields (got ${describeValue(fields)})`, `write ${kind}({ name: type, … })`);
+    throw schemaError('invalid_type', label, '', `needs an object of fields (got ${describeValue(fields)})`, `write ${kind}({ name: type, … })`);
   }
   return Object.keys(fields).map((key) => {
     const spec: unknown = fields[key];
@@ -208,7 +208,8 @@ function fieldsFromSpec(fields: FieldsSpec, kind: string, options: RecordOptions
 export function makeRecord(kind: 'struct' | 'union', fields: readonly FieldDef[], options: RecordOptions): RecordSchema {
   const label = recordLabel(kind, options);
   checkOptions(options, kind, label);
-  if (fields.length > MAX_FIELDS) throw schemaError(label, '', `has ${fields.length} members, more than ${MAX_FIELDS}`, 'split it into nested structs');
+  if (fields.length > MAX_FIELDS)
+    throw schemaError('too_many_members', label, '', `has ${fields.length} members, more than ${MAX_FIELDS}`, 'split it into nested structs');
   const seen = new Set<string>();
   let named = 0;
   const defs: FieldDef[] = [];
@@ -216,22 +217,29 @@ export function makeRecord(kind: 'struct' | 'union', fields: readonly FieldDef[]
     const displayPath = field.name ?? `#${index} (unnamed)`;
     if (field.name !== null) {
       checkFieldName(field.name, label);
-      if (seen.has(field.name)) throw schemaError(label, field.name, 'is declared twice', 'give every field a unique name');
+      if (seen.has(field.name)) throw schemaError('invalid_name', label, field.name, 'is declared twice', 'give every field a unique name');
       seen.add(field.name);
       named++;
     }
-    if (!isSchema(field.type)) throw schemaError(label, displayPath, `is not a type (got ${describeValue(field.type)})`);
+    if (!isSchema(field.type)) throw schemaError('invalid_type', label, displayPath, `is not a type (got ${describeValue(field.type)})`);
     if (field.bits !== null) checkBitfield(field, label, displayPath);
-    else if (field.name === null) throw schemaError(label, displayPath, 'has no name', 'only bitfields may be unnamed');
+    else if (field.name === null) throw schemaError('invalid_name', label, displayPath, 'has no name', 'only bitfields may be unnamed');
     const align = field.align ?? null;
     if (align !== null) {
-      if (field.bits !== null) throw schemaError(label, displayPath, 'is an aligned bitfield', 'align an ordinary member; bitfields follow their unit');
+      if (field.bits !== null)
+        throw schemaError('invalid_bitfield', label, displayPath, 'is an aligned bitfield', 'align an ordinary member; bitfields follow their unit');
       if (!isPowerOfTwo(align))
-        throw schemaError(label, displayPath, `has aligned(…, ${describeValue(align)})`, `the alignment is a power of two from 1 to ${MAX_ALIGN}`);
+        throw schemaError(
+          'invalid_option',
+          label,
+          displayPath,
+          `has aligned(…, ${describeValue(align)})`,
+          `the alignment is a power of two from 1 to ${MAX_ALIGN}`,
+        );
     }
     defs.push({ name: field.name, type: field.type, bits: field.bits, align });
   }
-  if (named === 0) throw schemaError(label, '', 'has no named fields', `a C ${kind} needs at least one member`);
+  if (named === 0) throw schemaError('invalid_type', label, '', 'has no named fields', `a C ${kind} needs at least one member`);
   checkConditionLocks(kind, defs, label);
   return new RecordSchema(kind, defs, options);
 }
@@ -250,6 +258,7 @@ function checkConditionLocks(kind: 'struct' | 'union', defs: readonly FieldDef[]
     const cond = `condition('${lock}')`;
     if (def.type.kind === 'array') {
       throw schemaError(
+        'misplaced_sync',
         label,
         def.name,
         `is an array of ${cond}`,
@@ -257,14 +266,21 @@ function checkConditionLocks(kind: 'struct' | 'union', defs: readonly FieldDef[]
       );
     }
     if (kind === 'union')
-      throw schemaError(label, def.name, `is ${cond} in a union, where its word would overlap the lock's`, 'declare it in a struct with the lock');
+      throw schemaError(
+        'misplaced_sync',
+        label,
+        def.name,
+        `is ${cond} in a union, where its word would overlap the lock's`,
+        'declare it in a struct with the lock',
+      );
     byName ??= new Map(defs.map((d) => [d.name, d]));
     const target = byName.get(lock);
     if (target === undefined)
-      throw schemaError(label, def.name, `is ${cond}, but the struct has no member '${lock}'`, `add a member ${lock}: mutex() (or rmutex())`);
+      throw schemaError('misplaced_sync', label, def.name, `is ${cond}, but the struct has no member '${lock}'`, `add a member ${lock}: mutex() (or rmutex())`);
     const t = target.type;
     if (target.bits !== null || t.kind !== 'sync' || (t.sync !== 'mutex' && t.sync !== 'rmutex')) {
       throw schemaError(
+        'misplaced_sync',
         label,
         def.name,
         `is ${cond}, but '${lock}' is ${typeLabel(t)}, not a lock`,
@@ -279,14 +295,15 @@ function checkBitfield(field: FieldDef, label: string, path: string): void {
   const width = field.bits;
   if (type.kind !== 'primitive' || !isBitfieldCapable(type.name)) {
     const typeName = type.kind === 'primitive' ? type.name : type.kind;
-    throw schemaError(label, path, `is a bitfield of type ${typeName}`, 'bitfields take integer types (i8 … u64) or bool');
+    throw schemaError('invalid_bitfield', label, path, `is a bitfield of type ${typeName}`, 'bitfields take integer types (i8 … u64) or bool');
   }
   const max = type.name === 'bool' ? 1 : PRIMITIVES[type.name].size * 8;
   if (typeof width !== 'number' || !Number.isInteger(width) || width < 0) {
-    throw schemaError(label, path, `(${type.name}) has bits: ${describeValue(width)}`, 'use a whole number of bits');
+    throw schemaError('invalid_bitfield', label, path, `(${type.name}) has bits: ${describeValue(width)}`, 'use a whole number of bits');
   }
   if (width > max) {
     throw schemaError(
+      'invalid_bitfield',
       label,
       path,
       `(${type.name}) has bits: ${width}, more than its ${max}-bit type holds`,
@@ -294,27 +311,33 @@ function checkBitfield(field: FieldDef, label: string, path: string): void {
     );
   }
   if (width === 0 && field.name !== null) {
-    throw schemaError(label, path, `(${type.name}) is a named zero-width bitfield`, 'a zero-width bitfield must be unnamed: use unnamed(type, 0)');
+    throw schemaError(
+      'invalid_bitfield',
+      label,
+      path,
+      `(${type.name}) is a named zero-width bitfield`,
+      'a zero-width bitfield must be unnamed: use unnamed(type, 0)',
+    );
   }
 }
 
 function checkOptions(options: RecordOptions, kind: string, label: string): void {
   if (options === null || typeof options !== 'object') {
-    throw schemaError(label, '', `has options ${describeValue(options)}`, 'pass an object such as { name, pack, align, endian }');
+    throw schemaError('invalid_option', label, '', `has options ${describeValue(options)}`, 'pass an object such as { name, pack, align, endian }');
   }
   for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw schemaError(label, '', `has unknown option '${key}'`, 'the options are name, pack, align and endian');
+    if (!OPTION_KEYS.has(key)) throw schemaError('invalid_option', label, '', `has unknown option '${key}'`, 'the options are name, pack, align and endian');
   }
   if (options.name !== undefined) checkTypeName(options.name, kind);
   if (options.pack !== undefined && ![1, 2, 4, 8, 16].includes(options.pack)) {
-    throw schemaError(label, '', `has pack: ${describeValue(options.pack)}`, 'pack is 1, 2, 4, 8 or 16, as with #pragma pack');
+    throw schemaError('invalid_option', label, '', `has pack: ${describeValue(options.pack)}`, 'pack is 1, 2, 4, 8 or 16, as with #pragma pack');
   }
   const align: unknown = options.align;
   if (align !== undefined && !isPowerOfTwo(align)) {
-    throw schemaError(label, '', `has align: ${describeValue(align)}`, `align is a power of two from 1 to ${MAX_ALIGN}`);
+    throw schemaError('invalid_option', label, '', `has align: ${describeValue(align)}`, `align is a power of two from 1 to ${MAX_ALIGN}`);
   }
   if (options.endian !== undefined && options.endian !== 'little' && options.endian !== 'big') {
-    throw schemaError(label, '', `has endian: ${describeValue(options.endian)}`, "endian is 'little' or 'big'");
+    throw schemaError('invalid_option', label, '', `has endian: ${describeValue(options.endian)}`, "endian is 'little' or 'big'");
   }
 }
 

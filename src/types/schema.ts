@@ -49,7 +49,7 @@ function setHeight(schema: object, label: string, members: readonly Schema[]): v
   let h = 0;
   for (const m of members) h = Math.max(h, heightOf(m));
   if (h + 1 > MAX_DEPTH) {
-    throw new SchemaError(`${label} nests deeper than ${MAX_DEPTH} levels; flatten the type (arrays, structs and unions count one level each)`);
+    throw new SchemaError(`${label} nests deeper than ${MAX_DEPTH} levels; flatten the type (arrays, structs and unions count one level each)`, '', 'too_deep');
   }
   heights.set(schema, h + 1);
 }
@@ -67,7 +67,7 @@ export interface ViewBackend {
 }
 
 function notLoaded(): never {
-  throw new Error('sharedctypes: views are not loaded; import from the package entry point');
+  throw Object.assign(new Error('sharedctypes: views are not loaded; import from the package entry point'), { code: 'not_loaded' });
 }
 
 /**

@@ -38,7 +38,7 @@ export function syncWords(schema: SyncSchema): number {
 
 function checkCount(kind: SyncKind, n: unknown, min: number, max: number): number {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-    throw schemaError(kind, '', `needs a whole number from ${min} to ${max} (got ${String(n)})`);
+    throw schemaError('invalid_option', kind, '', `needs a whole number from ${min} to ${max} (got ${String(n)})`);
   }
   return n;
 }
@@ -150,7 +150,13 @@ export function condition<const L extends string>(lock: L): SyncSchema<'conditio
 export function condition(lock?: string): SyncSchema<'condition'> {
   if (lock === undefined) return new SyncSchema('condition', 0, null);
   if (typeof lock !== 'string')
-    throw schemaError('condition', '', `takes the name of a lock member (got ${typeof lock})`, "write condition('lock') for a member lock: mutex()");
+    throw schemaError(
+      'misplaced_sync',
+      'condition',
+      '',
+      `takes the name of a lock member (got ${typeof lock})`,
+      "write condition('lock') for a member lock: mutex()",
+    );
   checkFieldName(lock, `condition('${lock}')`);
   return new SyncSchema('condition', 0, lock);
 }

@@ -108,6 +108,7 @@ export class AtomicField<T extends number | bigint> {
     if (a.BYTES_PER_ELEMENT === 4) return { a: int32Over(a.buffer), i: byteOffset >> 2, signed: (v) => (v as number) | 0 };
     if (a.BYTES_PER_ELEMENT === 8) return { a: big64Over(a.buffer), i: byteOffset >> 3, signed: (v) => BigInt.asIntN(64, v as bigint) };
     throw typeError(
+      'invalid_argument',
       `AtomicField.${what}`,
       `works on 32- and 64-bit members only (this one has ${a.BYTES_PER_ELEMENT * 8} bits)`,
       'use a u32/i32/u64/i64 member',
@@ -190,6 +191,7 @@ export function atomic(view: unknown, where?: string | number): AtomicField<numb
   const root = meta?.$$layout;
   if (root === undefined) {
     throw typeError(
+      'invalid_argument',
       'atomic',
       'needs a view made by this library, or a Value / Array / synchronized struct',
       'pass create(), view(), RawValue(), Value() … or one of their members',
@@ -199,23 +201,28 @@ export function atomic(view: unknown, where?: string | number): AtomicField<numb
   let l: Layout = root;
   let offset = 0;
   if (typeof where === 'number') {
-    if (root.kind !== 'array') throw typeError(label, 'an index needs an array view');
-    if (!(where >>> 0 === where && where < root.length)) throw rangeError(label, `index ${where} is out of range for length ${root.length}`);
+    if (root.kind !== 'array') throw typeError('invalid_argument', label, 'an index needs an array view');
+    if (!(where >>> 0 === where && where < root.length)) throw rangeError('out_of_bounds', label, `index ${where} is out of range for length ${root.length}`);
     l = root.element;
     offset = where * root.element.size;
   } else if (typeof where === 'string') {
     const r = resolvePath(root, where, typeLabel(root.schema));
-    if (r.field?.bits) throw typeError(label, 'is a bitfield, which cannot be atomic', 'give it a whole integer member of its own');
+    if (r.field?.bits) throw typeError('invalid_argument', label, 'is a bitfield, which cannot be atomic', 'give it a whole integer member of its own');
     l = r.layout;
     offset = r.offset;
   }
   if (l.kind !== 'primitive' || l.name === 'f32' || l.name === 'f64' || l.name === 'bool') {
-    throw typeError(label, `is ${typeLabel(l.schema)}, not an integer`, 'atomics work on i8 … u64 members');
+    throw typeError('invalid_argument', label, `is ${typeLabel(l.schema)}, not an integer`, 'atomics work on i8 … u64 members');
   }
   if (l.endian === 'big' && l.size > 1)
-    throw typeError(label, 'is big-endian, which Atomics cannot operate on', 'keep atomic members in little-endian structs');
+    throw typeError('invalid_argument', label, 'is big-endian, which Atomics cannot operate on', 'keep atomic members in little-endian structs');
   const at = meta.$byteOffset + offset;
   if (at % l.size !== 0)
-    throw rangeError(label, `is at byte ${at}, not a multiple of its size ${l.size} (a packed struct?)`, 'atomics need naturally aligned members');
+    throw rangeError(
+      'misaligned',
+      label,
+      `is at byte ${at}, not a multiple of its size ${l.size} (a packed struct?)`,
+      'atomics need naturally aligned members',
+    );
   return new AtomicField(arrayOf(meta.$buffer, l.name, l.size), at / l.size);
 }

@@ -13,6 +13,7 @@
 import type { ViewCtor } from '../codegen/access.js';
 import { defaultMode, viewClass } from '../codegen/classes.js';
 import { codegenActive, codegenEpoch } from '../codegen/evaluate.js';
+import { internalError } from '../errors.js';
 import { accessOf } from '../codegen/plan.js';
 import { syncAt } from '../codegen/runtime.js';
 import { layout } from '../layout/compute.js';
@@ -39,7 +40,7 @@ export function viewOfLayout(l: Layout, buffer: ArrayBufferLike, offset: number,
  */
 function syncMember(l: Layout & { kind: 'sync' }, d: DataView, offset: number): unknown {
   const a = accessOf(l);
-  if (a.op !== 'sync') throw new TypeError('internal: a sync layout without a sync access');
+  if (a.op !== 'sync') throw internalError('a sync layout without a sync access');
   return syncAt(a.code, a.param, a.lockCode, a.lockAt, d, offset);
 }
 

@@ -66,7 +66,11 @@ export function memoryOf(source: unknown, what: string, schema: Schema | null): 
     base = source.byteOffset;
     limit = source.byteLength;
   } else {
-    throw typeError(subjectOf(what, schema), `needs an ArrayBuffer, a SharedArrayBuffer or a view of one (got ${source === null ? 'null' : typeof source})`);
+    throw typeError(
+      'invalid_argument',
+      subjectOf(what, schema),
+      `needs an ArrayBuffer, a SharedArrayBuffer or a view of one (got ${source === null ? 'null' : typeof source})`,
+    );
   }
   const m: Memory = { d: dataViewOf(buffer), base, limit, fixed: isFixedShared(buffer) };
   if (m.fixed) {
@@ -93,17 +97,18 @@ export function fits(m: Memory, byteOffset: unknown, size: number, align: number
 /** Throws the error that says why {@link fits} failed. */
 export function badRegion(subject: string, m: Memory, byteOffset: unknown, size: number, align: number): never {
   if (typeof byteOffset !== 'number' || !Number.isInteger(byteOffset) || byteOffset < 0) {
-    throw rangeError(subject, `byteOffset ${String(byteOffset)} is not a whole number ≥ 0`);
+    throw rangeError('invalid_argument', subject, `byteOffset ${String(byteOffset)} is not a whole number ≥ 0`);
   }
   if (byteOffset + size > m.limit) {
     throw rangeError(
+      'out_of_bounds',
       subject,
       `needs ${size} bytes at byteOffset ${byteOffset}, but the buffer has ${m.limit} bytes`,
       `use a buffer of at least ${byteOffset + size} bytes or a smaller offset`,
     );
   }
   const offset = m.base + byteOffset;
-  throw rangeError(subject, `byteOffset ${offset} is not a multiple of its alignment ${align}`, `place it at a multiple of ${align}`);
+  throw rangeError('misaligned', subject, `byteOffset ${offset} is not a multiple of its alignment ${align}`, `place it at a multiple of ${align}`);
 }
 
 /**

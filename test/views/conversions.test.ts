@@ -118,6 +118,9 @@ function store(schema: Schema, codegen: boolean, checked: boolean, set: (v: obje
   return { ok: get(v) };
 }
 
+/** The error the library throws: the message and its stable code. */
+const coded = <E extends Error>(e: E, code: string): E => Object.assign(e, { code });
+
 const label = (x: unknown): string =>
   typeof x === 'bigint' ? `${x}n` : typeof x === 'symbol' ? 'Symbol' : typeof x === 'function' ? 'fn' : (JSON.stringify(x) ?? String(x));
 
@@ -157,16 +160,18 @@ describe('store conversions', () => {
     expect(s.a).toBe(1);
     expect(() => {
       s.a = '5' as never;
-    }).toThrow(new TypeError(`struct S: field 'a': takes a number (got "5")`));
+    }).toThrow(coded(new TypeError(`struct S: field 'a': takes a number (got "5")`), 'invalid_value'));
     expect(() => {
       s.a = 5n as never;
-    }).toThrow(new TypeError("struct S: field 'a': takes a number (got 5n); convert it with Number(v), or give the field a 64-bit type"));
+    }).toThrow(
+      coded(new TypeError("struct S: field 'a': takes a number (got 5n); convert it with Number(v), or give the field a 64-bit type"), 'invalid_value'),
+    );
     expect(() => {
       s.e = 5n as never;
     }).toThrow(TypeError);
     expect(() => {
       s.d = 1.5 as never;
-    }).toThrow(new TypeError("struct S: field 'd': is a 64-bit integer and takes a bigint or a whole number (got 1.5)"));
+    }).toThrow(coded(new TypeError("struct S: field 'd': is a 64-bit integer and takes a bigint or a whole number (got 1.5)"), 'invalid_value'));
   });
 
   it('checked stores: 64-bit bitfields are bounded exactly; NaN, strings and f32 overflow are refused', () => {
@@ -190,10 +195,12 @@ describe('store conversions', () => {
     }).toThrow(RangeError);
     expect(() => {
       s.x = Number.NaN;
-    }).toThrow(new RangeError("struct S: field 'x': NaN is not stored in checked mode; store a number, or use an unchecked view to store NaN"));
+    }).toThrow(
+      coded(new RangeError("struct S: field 'x': NaN is not stored in checked mode; store a number, or use an unchecked view to store NaN"), 'out_of_range'),
+    );
     expect(() => {
       s.y = 'abc' as never;
-    }).toThrow(new TypeError(`struct S: field 'y': takes a number (got "abc")`));
+    }).toThrow(coded(new TypeError(`struct S: field 'y': takes a number (got "abc")`), 'invalid_value'));
     expect(() => {
       s.x = 1e39;
     }).toThrow(RangeError);
@@ -203,7 +210,7 @@ describe('store conversions', () => {
 
   it('an array takes an array of values, not a string', () => {
     const a = array(i32, 4).create();
-    expect(() => a.set('abc' as never)).toThrow(new TypeError('i32[4]: takes an object or an array of values (got "abc")'));
+    expect(() => a.set('abc' as never)).toThrow(coded(new TypeError('i32[4]: takes an object or an array of values (got "abc")'), 'invalid_value'));
     expect(a.toArray()).toEqual([0, 0, 0, 0]);
   });
 });
