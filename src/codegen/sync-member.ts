@@ -14,16 +14,12 @@
  * @module
  */
 import { internalError, typeError } from '../errors.js';
-import { Barrier } from '../sync/barrier.js';
-import { Condition } from '../sync/condition.js';
-import { Event } from '../sync/event.js';
-import { Lock } from '../sync/lock.js';
-import { RLock } from '../sync/rlock.js';
-import { BoundedSemaphore, Semaphore } from '../sync/semaphore.js';
-import type { SyncKind } from '../types/schema.js';
+import type { Lock } from '../sync/lock.js';
+import type { RLock } from '../sync/rlock.js';
+import { SYNC_KIND_TABLE, SYNC_KINDS, type SyncKindInfo } from '../types/sync.js';
 
-/** Synchronization member kinds, by the code that access plans and generated code use for them. */
-export const SYNC_KINDS: readonly SyncKind[] = ['mutex', 'rmutex', 'semaphore', 'boundedSemaphore', 'event', 'condition', 'barrier'];
+/** Synchronization member kinds, by the code (their index here) that access plans and generated code use for them. */
+export { SYNC_KINDS };
 
 /** Distinct members cached per buffer object before the cache starts over. */
 export const CACHE_LIMIT = 4096;
@@ -78,26 +74,11 @@ function miss(code: number, param: number, lockCode: number, lockAt: number, d: 
 }
 
 function make(code: number, param: number, lockCode: number, lockAt: number, d: DataView, o: number): unknown {
-  const buffer = d.buffer as SharedArrayBuffer;
-  const place = { buffer, byteOffset: o };
-  switch (SYNC_KINDS[code]) {
-    case 'mutex':
-      return new Lock(place);
-    case 'rmutex':
-      return new RLock(place);
-    case 'semaphore':
-      return new Semaphore(param, place);
-    case 'boundedSemaphore':
-      return new BoundedSemaphore(param, place);
-    case 'event':
-      return new Event(place);
-    case 'condition':
-      // Over the lock member it names (the same object that member reads as), or its own RLock.
-      if (lockCode >= 0) return new Condition(syncMember(lockCode, 0, -1, 0, d, o + lockAt) as Lock | RLock, place);
-      return new Condition(new RLock(place), { buffer, byteOffset: o + 12 });
-    case 'barrier':
-      return new Barrier(param, { place });
-    default:
-      throw internalError(`unknown synchronization member code ${code}`);
-  }
+  const kind = SYNC_KINDS[code];
+  if (kind === undefined) throw internalError(`unknown synchronization member code ${code}`);
+  const place = { buffer: d.buffer as SharedArrayBuffer, byteOffset: o };
+  // A condition over a lock member: over the object that member reads as (the same one).
+  const lock = lockCode >= 0 ? (syncMember(lockCode, 0, -1, 0, d, o + lockAt) as Lock | RLock) : undefined;
+  const info: SyncKindInfo = SYNC_KIND_TABLE[kind];
+  return info.make(place, param, lock);
 }

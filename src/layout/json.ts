@@ -12,7 +12,7 @@ import { isPrimitiveName, type PrimitiveName } from '../types/primitives.js';
 import { MAX_FIELDS, makeRecord } from '../types/record.js';
 import { char } from '../types/char.js';
 import { ArraySchema, MAX_DEPTH, type FieldDef, type RecordOptions, type RecordSchema, type Schema, type SyncKind } from '../types/schema.js';
-import { barrier, boundedSemaphore, condition, event, mutex, rmutex, semaphore } from '../types/sync.js';
+import { condition, SYNC_KIND_TABLE } from '../types/sync.js';
 import { checkLength } from '../types/char.js';
 import { layout } from './compute.js';
 
@@ -145,16 +145,6 @@ export function toJSON(schema: Schema): SchemaJSON {
   return Object.keys(types).length === 0 ? { format: FORMAT, root } : { format: FORMAT, types, root };
 }
 
-const SYNC_FACTORIES: Record<SyncKind, (value: number | undefined) => Schema> = {
-  mutex: () => mutex(),
-  rmutex: () => rmutex(),
-  semaphore: (v) => semaphore(v),
-  boundedSemaphore: (v) => boundedSemaphore(v),
-  event: () => event(),
-  condition: () => condition(),
-  barrier: (v) => barrier(v as number),
-};
-
 function fail(path: string, problem: string, fix?: string, code: ErrorCode = 'invalid_descriptor'): never {
   throw new SchemaError(`fromJSON: ${path}: ${problem}${fix === undefined ? '' : `; ${fix}`}`, path, code);
 }
@@ -275,10 +265,8 @@ class Reader {
         return wrap(() => char(t['length'] as number));
       case 'sync': {
         onlyKeys(t, ['kind', 'type', 'value', 'lock'], path);
-        const make = SYNC_FACTORIES[t['type'] as SyncKind];
-        if (typeof t['type'] !== 'string' || !Object.hasOwn(SYNC_FACTORIES, t['type']) || make === undefined) {
-          fail(`${path}.type`, `is ${describeValue(t['type'])}`, `expected one of ${Object.keys(SYNC_FACTORIES).join(', ')}`);
-        }
+        const info = typeof t['type'] === 'string' && Object.hasOwn(SYNC_KIND_TABLE, t['type']) ? SYNC_KIND_TABLE[t['type'] as SyncKind] : undefined;
+        if (info === undefined) fail(`${path}.type`, `is ${describeValue(t['type'])}`, `expected one of ${Object.keys(SYNC_KIND_TABLE).join(', ')}`);
         const lock = t['lock'];
         if (lock !== undefined) {
           // A condition over a lock member of its struct; the struct checks that the member is a lock.
@@ -287,7 +275,7 @@ class Reader {
           if (t['value'] !== undefined) fail(`${path}.value`, `is given for a condition`, 'a condition has no value');
           return wrap(() => condition(lock));
         }
-        return wrap(() => make(t['value'] as number | undefined));
+        return wrap(() => info.schema(t['value'] as number | undefined));
       }
       case 'array': {
         onlyKeys(t, ['kind', 'of', 'length'], path);

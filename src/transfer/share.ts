@@ -14,21 +14,17 @@ import { fromJSON, type SchemaJSON, toJSON } from '../layout/json.js';
 import type { Layout } from '../layout/types.js';
 import { type AnyLock, isSynchronized, lockOf, objOf, type SynchronizedOf, synchronized } from '../shared/synchronized.js';
 import { Barrier } from '../sync/barrier.js';
-import { Condition } from '../sync/condition.js';
-import { Event } from '../sync/event.js';
-import { Lock } from '../sync/lock.js';
-import { RLock } from '../sync/rlock.js';
-import { BoundedSemaphore, Semaphore } from '../sync/semaphore.js';
 import { resolveSchema } from '../types/builtins.js';
-import type { ViewOf, ViewOptions } from '../types/infer.js';
-import { type Endian, isSchema, type ResolveSchema, type SchemaLike } from '../types/schema.js';
+import { SYNC_KIND_OF_HANDLE, SYNC_KIND_TABLE, type SyncHandleKind, type SyncKindInfo, syncKindOf } from '../types/sync.js';
+import type { SyncObjects, ViewOf, ViewOptions } from '../types/infer.js';
+import { type Endian, isSchema, type ResolveSchema, type SchemaLike, type SyncKind } from '../types/schema.js';
 import { checkRegion } from '../views/region.js';
 import { viewOfLayout } from '../views/attach.js';
 
 const TAG = 'sharedctypes/handle/1';
 
 /** What kind of object a handle stands for. */
-export type HandleKind = 'view' | 'synchronized' | 'lock' | 'rlock' | 'semaphore' | 'boundedSemaphore' | 'event' | 'condition' | 'barrier';
+export type HandleKind = 'view' | 'synchronized' | SyncHandleKind;
 
 declare const phantom: unique symbol;
 
@@ -85,13 +81,12 @@ export function share<T>(x: T): Handle<T> {
     const obj = share(objOf(x));
     return placeHandle('synchronized', { buffer: obj.buffer, byteOffset: obj.byteOffset }, { obj, lock: share(lockOf(x)) }) as Handle<T>;
   }
-  if (x instanceof Lock) return placeHandle('lock', x.place) as Handle<T>;
-  if (x instanceof RLock) return placeHandle('rlock', x.place) as Handle<T>;
-  if (x instanceof BoundedSemaphore) return placeHandle('boundedSemaphore', x.place, { param: x.initial }) as Handle<T>;
-  if (x instanceof Semaphore) return placeHandle('semaphore', x.place, { param: x.initial }) as Handle<T>;
-  if (x instanceof Event) return placeHandle('event', x.place) as Handle<T>;
-  if (x instanceof Condition) return placeHandle('condition', x.place, { lock: share(x.lock) }) as Handle<T>;
-  if (x instanceof Barrier) return placeHandle('barrier', x.place, { param: x.parties }) as Handle<T>;
+  const kind = syncKindOf(x);
+  if (kind !== undefined) {
+    const info: SyncKindInfo = SYNC_KIND_TABLE[kind];
+    const obj = x as unknown as SyncObjects[SyncKind];
+    return placeHandle(info.handle as HandleKind, obj.place, { param: info.param(obj), ...(info.lock && { lock: share(info.lock(obj)) }) }) as Handle<T>;
+  }
   const meta = x as Partial<ViewMeta> | null;
   if (meta?.$$layout === undefined)
     throw typeError('invalid_argument', 'share', 'takes a view, a synchronized value or array, or a synchronization object of this library');
@@ -193,25 +188,20 @@ function attachAny(handle: unknown, schemaLike: SchemaLike | undefined, options:
   // new SharedArrayBuffer object per message costs nothing to a long-lived worker.
   const buffer = handle.buffer;
   const place = { buffer, byteOffset: handle.byteOffset };
+  const kind = SYNC_KIND_OF_HANDLE.get(handle.kind);
+  if (kind === 'barrier') {
+    // A barrier's action and default timeout do not travel (functions cannot): given here.
+    return new Barrier(handle.param ?? 0, {
+      place,
+      ...(options.action && { action: options.action }),
+      ...(options.timeout !== undefined && { timeout: options.timeout }),
+    });
+  }
+  if (kind !== undefined) {
+    const info: SyncKindInfo = SYNC_KIND_TABLE[kind];
+    return info.make(place, handle.param ?? 0, handle.lock === undefined ? undefined : (attachAny(handle.lock, undefined, {}) as AnyLock));
+  }
   switch (handle.kind) {
-    case 'lock':
-      return new Lock(place);
-    case 'rlock':
-      return new RLock(place);
-    case 'semaphore':
-      return new Semaphore(handle.param, place);
-    case 'boundedSemaphore':
-      return new BoundedSemaphore(handle.param, place);
-    case 'event':
-      return new Event(place);
-    case 'condition':
-      return new Condition(attachAny(handle.lock, undefined, {}) as AnyLock, place);
-    case 'barrier':
-      return new Barrier(handle.param as number, {
-        place,
-        ...(options.action && { action: options.action }),
-        ...(options.timeout !== undefined && { timeout: options.timeout }),
-      });
     case 'synchronized':
       return synchronized(attachAny(handle.obj, schemaLike, options), attachAny(handle.lock, undefined, {}) as AnyLock);
     case 'view':
