@@ -197,7 +197,7 @@ Object.defineProperties(SynchronizedBase.prototype, {
  * hits.value;                    // 1
  * ```
  */
-export class SynchronizedValue<R, W = R, V extends { value: R } = { value: R }> extends SynchronizedBase<V> {
+export class SynchronizedValue<R, W = R, V extends { get value(): R; set value(v: W) } = { value: R }> extends SynchronizedBase<V> {
   /** The value, read under the lock. */
   get value(): R {
     return locked(this, (o) => o.value);
@@ -205,7 +205,7 @@ export class SynchronizedValue<R, W = R, V extends { value: R } = { value: R }> 
   /** Writes the value under the lock. */
   set value(v: W) {
     locked(this, (o) => {
-      (o as unknown as { value: W }).value = v;
+      o.value = v;
     });
   }
   /**
@@ -214,11 +214,11 @@ export class SynchronizedValue<R, W = R, V extends { value: R } = { value: R }> 
    */
   update(fn: (value: R) => W): R {
     const lock = lockOf(this);
-    const o = objOf(this) as unknown as { value: R | W };
+    const o = objOf(this);
     lock.acquire();
     try {
-      o.value = fn(o.value as R);
-      return o.value as unknown as R;
+      o.value = fn(o.value);
+      return o.value;
     } finally {
       lock.release();
     }
@@ -239,12 +239,12 @@ export class SynchronizedValue<R, W = R, V extends { value: R } = { value: R }> 
 export class SynchronizedString extends SynchronizedValue<string, string | Uint8Array, CharView> {
   /** All the bytes, read under the lock. */
   get raw(): Uint8Array {
-    return locked(this, (o) => (o as unknown as CharView).raw);
+    return locked(this, (o) => o.raw);
   }
   /** Writes the bytes under the lock. */
   set raw(v: ArrayLike<number>) {
     locked(this, (o) => {
-      (o as unknown as CharView).raw = v;
+      o.raw = v;
     });
   }
 }

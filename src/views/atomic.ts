@@ -44,6 +44,25 @@ function big64Over(buffer: ArrayBufferLike): BigInt64Array {
 }
 
 /**
+ * `Atomics` over any integer array, typed once: TypeScript's overloads take one array type at a
+ * time, while an {@link AtomicField} holds whichever its member needs (and, for 64-bit members,
+ * bigints). The engine checks the array and value types on every call.
+ */
+const A = Atomics as unknown as {
+  load<V>(a: IntArray, i: number): V;
+  store<V>(a: IntArray, i: number, v: V): V;
+  add<V>(a: IntArray, i: number, v: V): V;
+  sub<V>(a: IntArray, i: number, v: V): V;
+  and<V>(a: IntArray, i: number, v: V): V;
+  or<V>(a: IntArray, i: number, v: V): V;
+  xor<V>(a: IntArray, i: number, v: V): V;
+  exchange<V>(a: IntArray, i: number, v: V): V;
+  compareExchange<V>(a: IntArray, i: number, expected: V, replacement: V): V;
+  wait(a: Int32Array | BigInt64Array, i: number, v: number | bigint, timeout: number): 'ok' | 'not-equal' | 'timed-out';
+  notify(a: Int32Array | BigInt64Array, i: number, count: number): number;
+};
+
+/**
  * Atomic operations on one integer in shared memory (`bigint` for 64-bit members), made by
  * {@link atomic}.
  *
@@ -67,39 +86,39 @@ export class AtomicField<T extends number | bigint> {
   }
   /** Reads the value (sequentially consistent). */
   load(): T {
-    return Atomics.load(this.#a as Int32Array, this.#i) as T;
+    return A.load<T>(this.#a, this.#i);
   }
   /** Writes `v`; returns it. */
   store(v: T): T {
-    return Atomics.store(this.#a as Int32Array, this.#i, v as number) as T;
+    return A.store(this.#a, this.#i, v);
   }
   /** Adds `v`; returns the previous value. */
   add(v: T): T {
-    return Atomics.add(this.#a as Int32Array, this.#i, v as number) as T;
+    return A.add(this.#a, this.#i, v);
   }
   /** Subtracts `v`; returns the previous value. */
   sub(v: T): T {
-    return Atomics.sub(this.#a as Int32Array, this.#i, v as number) as T;
+    return A.sub(this.#a, this.#i, v);
   }
   /** Bitwise and; returns the previous value. */
   and(v: T): T {
-    return Atomics.and(this.#a as Int32Array, this.#i, v as number) as T;
+    return A.and(this.#a, this.#i, v);
   }
   /** Bitwise or; returns the previous value. */
   or(v: T): T {
-    return Atomics.or(this.#a as Int32Array, this.#i, v as number) as T;
+    return A.or(this.#a, this.#i, v);
   }
   /** Bitwise xor; returns the previous value. */
   xor(v: T): T {
-    return Atomics.xor(this.#a as Int32Array, this.#i, v as number) as T;
+    return A.xor(this.#a, this.#i, v);
   }
   /** Writes `v`; returns the previous value. */
   exchange(v: T): T {
-    return Atomics.exchange(this.#a as Int32Array, this.#i, v as number) as T;
+    return A.exchange(this.#a, this.#i, v);
   }
   /** Writes `replacement` if the value is `expected`; returns the previous value. */
   compareExchange(expected: T, replacement: T): T {
-    return Atomics.compareExchange(this.#a as Int32Array, this.#i, expected as number, replacement as number) as T;
+    return A.compareExchange(this.#a, this.#i, expected, replacement);
   }
   /** The word as `Atomics.wait`/`notify` need it: an Int32Array or BigInt64Array over the same bytes. */
   #waitable(what: string): { a: Int32Array | BigInt64Array; i: number; signed: (v: T) => number | bigint } {
@@ -120,12 +139,12 @@ export class AtomicField<T extends number | bigint> {
    */
   wait(expected: T, timeout = Infinity): 'ok' | 'not-equal' | 'timed-out' {
     const w = this.#waitable('wait');
-    return Atomics.wait(w.a as Int32Array, w.i, w.signed(expected) as number, timeout);
+    return A.wait(w.a, w.i, w.signed(expected), timeout);
   }
   /** Wakes up to `count` threads waiting on this member; returns how many were woken. */
   notify(count = Infinity): number {
     const w = this.#waitable('notify');
-    return Atomics.notify(w.a as Int32Array, w.i, count);
+    return A.notify(w.a, w.i, count);
   }
 }
 
