@@ -58,12 +58,12 @@ function setHeight(schema: object, label: string, members: readonly Schema[]): v
 export type SchemaKind = 'primitive' | 'char' | 'array' | 'struct' | 'union' | 'sync';
 
 /**
- * Performs `view` and `create` for schema objects. Installed by the views layer, so that the
- * descriptors here stay free of any dependency on it.
+ * `T.view()` and `T.create()`, as the views layer implements them (`this` is the schema). Installed
+ * by that layer, so that the descriptors here stay free of any dependency on it.
  */
 export interface ViewBackend {
-  view(schema: Schema, buffer: ArrayBufferLike | ArrayBufferView, byteOffset: number | undefined, options: ViewOptions | undefined): unknown;
-  create(schema: Schema, init: unknown, options: ViewOptions | undefined): unknown;
+  viewMethod(this: Schema, buffer: ArrayBufferLike | ArrayBufferView, byteOffset?: number, options?: ViewOptions): unknown;
+  createMethod(this: Schema, init?: unknown, options?: ViewOptions): unknown;
 }
 
 function notLoaded(): never {
@@ -71,15 +71,15 @@ function notLoaded(): never {
 }
 
 /**
- * The installed backend. A constant object whose members are replaced once, on install, so that
- * the engine can treat the call in `T.view()` as a call to a known function and inline it.
+ * Installs the views layer (called once by it on import): its functions become the schema
+ * objects' `view` and `create` methods themselves, so that `T.view(…)` is one call to a known
+ * function, which the engine inlines into the caller's loop.
  */
-const backend: ViewBackend = { view: notLoaded, create: notLoaded };
-
-/** Installs the views layer (called once by it on import). */
 export function installViewBackend(b: ViewBackend): void {
-  backend.view = b.view;
-  backend.create = b.create;
+  Object.defineProperties(SchemaBase.prototype, {
+    view: { value: b.viewMethod, configurable: true },
+    create: { value: b.createMethod, configurable: true },
+  });
 }
 
 /**
@@ -111,17 +111,10 @@ abstract class SchemaBase {
   declare readonly create: CreateMethod;
 }
 
+// Until the views layer is loaded (it always is, through the package entry point).
 Object.defineProperties(SchemaBase.prototype, {
-  view: {
-    value: function view(this: Schema, buffer: ArrayBufferLike | ArrayBufferView, byteOffset?: number, options?: ViewOptions): unknown {
-      return backend.view(this, buffer, byteOffset, options);
-    },
-  },
-  create: {
-    value: function create(this: Schema, init?: unknown, options?: ViewOptions): unknown {
-      return backend.create(this, init, options);
-    },
-  },
+  view: { value: notLoaded, configurable: true },
+  create: { value: notLoaded, configurable: true },
 });
 
 /** A primitive type: `bool`, `i8` … `u64`, `f32`, `f64`. */

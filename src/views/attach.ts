@@ -20,7 +20,7 @@ import { layout } from '../layout/compute.js';
 import type { Layout } from '../layout/types.js';
 import { resolveSchema } from '../types/builtins.js';
 import type { InitOf, ViewOf, ViewOptions } from '../types/infer.js';
-import { installViewBackend, type SchemaLike } from '../types/schema.js';
+import { installViewBackend, type Schema, type SchemaLike } from '../types/schema.js';
 import { badRegion, type BufferSource, dataViewOf, fits, type Memory, memoryOf, subjectOf } from './region.js';
 
 /**
@@ -168,4 +168,11 @@ export function create<S extends SchemaLike>(type: S, init?: InitOf<S>, options?
   return v as unknown as ViewOf<S>;
 }
 
-installViewBackend({ view: view as never, create: create as never });
+installViewBackend({
+  viewMethod(this: Schema, buffer, byteOffset, options) {
+    return view(this, buffer, byteOffset, options);
+  },
+  createMethod(this: Schema, init, options) {
+    return create(this, init as never, options);
+  },
+});

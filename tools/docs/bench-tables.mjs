@@ -1,7 +1,7 @@
 // Copies the benchmark results into docs/performance.md, so the page always shows the last committed
-// run: the region `<!-- bench:core -->` … `<!-- /bench -->` from bench/results/core.md, and
-// `<!-- bench:sync -->` … `<!-- /bench -->` from bench/results/sync.md (a placeholder until that file
-// exists). The results' own title is dropped and their headings are moved one level down.
+// run: each region `<!-- bench:NAME -->` … `<!-- /bench -->` from bench/results/NAME.md (core,
+// real-use, sync, memory; a placeholder while that file does not exist). The results' own title is
+// dropped and their headings are moved one level down.
 //
 //   npm run docs:tables    (runs this after the layout tables)
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,7 +29,7 @@ function placeholder(name) {
 
 const before = readFileSync(page, 'utf8');
 const filled = [];
-const after = before.replace(/<!-- bench:(\w+) -->\n[\s\S]*?<!-- \/bench -->/g, (_, name) => {
+const after = before.replace(/<!-- bench:([\w-]+) -->\n[\s\S]*?<!-- \/bench -->/g, (_, name) => {
   const body = resultsOf(name);
   filled.push(`${name}: ${body === null ? 'placeholder' : `from bench/results/${name}.md`}`);
   return `<!-- bench:${name} -->\n${body ?? placeholder(name)}\n<!-- /bench -->`;
