@@ -160,7 +160,7 @@ export function aligned<T extends SchemaLike>(type: T, n: number): AlignedSpec<T
  * ```
  */
 export function struct<const F extends FieldsSpec>(fields: F, options: RecordOptions = {}): StructSchema<F> {
-  return makeRecord('struct', fieldsFromSpec(fields, 'struct', options), options) as StructSchema<F>;
+  return makeRecord('struct', fieldsFromSpec(fields, 'struct', options), options, [fields, options]) as StructSchema<F>;
 }
 
 /**
@@ -176,7 +176,7 @@ export function struct<const F extends FieldsSpec>(fields: F, options: RecordOpt
  * ```
  */
 export function union<const F extends FieldsSpec>(fields: F, options: RecordOptions = {}): UnionSchema<F> {
-  return makeRecord('union', fieldsFromSpec(fields, 'union', options), options) as UnionSchema<F>;
+  return makeRecord('union', fieldsFromSpec(fields, 'union', options), options, [fields, options]) as UnionSchema<F>;
 }
 
 function recordLabel(kind: string, options: RecordOptions): string {
@@ -205,7 +205,7 @@ function fieldsFromSpec(fields: FieldsSpec, kind: string, options: RecordOptions
  * Validates fields and options and builds the record. Shared by {@link struct}, {@link union} and
  * `fromJSON`, so every path into a record schema applies the same rules.
  */
-export function makeRecord(kind: 'struct' | 'union', fields: readonly FieldDef[], options: RecordOptions): RecordSchema {
+export function makeRecord(kind: 'struct' | 'union', fields: readonly FieldDef[], options: RecordOptions, written?: readonly object[]): RecordSchema {
   const label = recordLabel(kind, options);
   checkOptions(options, kind, label);
   if (fields.length > MAX_FIELDS)
@@ -241,7 +241,7 @@ export function makeRecord(kind: 'struct' | 'union', fields: readonly FieldDef[]
   }
   if (named === 0) throw schemaError('invalid_type', label, '', 'has no named fields', `a C ${kind} needs at least one member`);
   checkConditionLocks(kind, defs, label);
-  return new RecordSchema(kind, defs, options);
+  return new RecordSchema(kind, defs, options, written);
 }
 
 /**

@@ -220,11 +220,19 @@ export class RecordSchema<K extends 'struct' | 'union' = 'struct' | 'union', F e
   readonly options: RecordOptions;
   /** The fields as written, for type inference only. */
   declare readonly spec: F;
-  constructor(kind: K, fields: readonly FieldDef[], options: RecordOptions) {
+  /**
+   * @param written The objects the fields and options were written as (`struct({…}, {…})`), kept
+   * for as long as the schema lives. The first schema of each structure lives as long as its
+   * canonical layout, so the engine keeps the object shape of a schema literal in the user's code
+   * alive too: a job handler that declares its schema again per job then keeps its optimised code
+   * across garbage collections, which otherwise drop the literal's shape and the code built on it.
+   */
+  constructor(kind: K, fields: readonly FieldDef[], options: RecordOptions, written?: readonly object[]) {
     super();
     this.kind = kind;
     this.fields = Object.freeze(fields.map((f) => Object.freeze({ ...f })));
     this.options = Object.freeze({ ...options });
+    if (written !== undefined) Object.defineProperty(this, '$$written', { value: written });
     setHeight(
       this,
       `${kind} ${options.name ?? '(anonymous)'}`,

@@ -1,4 +1,6 @@
 // Properties every layout has, for random schemas; and schemas as data (JSON round trip, fingerprint).
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { array, bits, fingerprint, fromJSON, layout, sizeof, struct, toJSON, u8, type Layout, type RecordJSON, type SchemaJSON } from '../../src/index.js';
@@ -65,6 +67,28 @@ describe('layout laws', () => {
         expect(layout(s)).toBe(layout(s));
       }),
     );
+  });
+
+  // A job handler that declares its schema per job builds the same literal each time; the engine
+  // drops the literal's object shape when no object of it survives a collection, and with it any
+  // optimised code that inlined struct() (measured: the code of jobs 3-4 of bench/real-use.mjs
+  // thrown away, 3-5x slower). The first schema of a structure keeps its objects, so the shape lives.
+  it('keeps the objects the first schema of a structure was written as, and only those', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const key = `anchor_${process.pid}_${Date.now()}`; // a structure no other test built
+    const refs = (() => {
+      const first = { fields: { [key]: u8 }, options: { name: 'Anchor' } };
+      const later = { fields: { [key]: u8 }, options: { name: 'Anchor' } };
+      const a = struct(first.fields, first.options);
+      const b = struct(later.fields, later.options);
+      const canonical = layout(a);
+      expect(layout(b)).toBe(canonical);
+      return [first.fields, first.options, later.fields, later.options].map((o) => new WeakRef(o));
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 0)); // WeakRefs hold their targets until the job ends
+    gc();
+    expect(refs.map((r) => r.deref() !== undefined)).toEqual([true, true, false, false]);
   });
 });
 
