@@ -26,9 +26,9 @@ export function commandLine(host: Host, script: string, args: string[], extraFla
 }
 
 /** Runs a command to its end; resolves to its last stdout line parsed as JSON (rejects with its stderr when it fails). */
-export function runJson<T = Record<string, unknown>>(command: string, args: string[], timeoutMs = 60_000): Promise<T> {
+export function runJson<T = Record<string, unknown>>(command: string, args: string[], timeoutMs = 60_000, cwd = ROOT): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
