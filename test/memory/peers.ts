@@ -1,6 +1,7 @@
 // Starting peer processes for the cross-process tests and reading their one-line JSON results.
 // A peer that does not finish in time is killed and its test fails instead of hanging.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type RuntimeName, runtime } from '../setup/runtimes.js';
 
@@ -25,10 +26,13 @@ export function commandLine(host: Host, script: string, args: string[], extraFla
   }
 }
 
+/** A running peer: its result, and its process id (to watch it sleep: {@link sleepsOnFutex}). */
+export type Running<T> = Promise<T> & { readonly pid: number };
+
 /** Runs a command to its end; resolves to its last stdout line parsed as JSON (rejects with its stderr when it fails). */
-export function runJson<T = Record<string, unknown>>(command: string, args: string[], timeoutMs = 60_000, cwd = ROOT): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function runJson<T = Record<string, unknown>>(command: string, args: string[], timeoutMs = 60_000, cwd = ROOT): Running<T> {
+  const child = spawn(command, args, { cwd, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const result = new Promise<T>((resolve, reject) => {
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -48,16 +52,34 @@ export function runJson<T = Record<string, unknown>>(command: string, args: stri
       }
     });
   });
+  return Object.assign(result, { pid: child.pid ?? -1 });
+}
+
+/** `SYS_futex` here (x86-64 or arm64). */
+const SYS_FUTEX = process.arch === 'arm64' ? 98 : 202;
+
+/**
+ * Whether the main thread of process `pid` sleeps in FUTEX_WAIT for the value `value`, read from
+ * /proc/<pid>/syscall (the system call a blocked thread is in, and its arguments): proof that a
+ * peer sleeps in the kernel, so that a test's release must wake it there.
+ */
+export function sleepsOnFutex(pid: number, value: number): boolean {
+  try {
+    const [nr, , op, val] = readFileSync(`/proc/${pid}/syscall`, 'utf8').trim().split(' ');
+    return Number(nr) === SYS_FUTEX && Number(op) === 0 && Number(val) === value;
+  } catch {
+    return false;
+  }
 }
 
 /** Runs peer.mjs with `job` on `host`. */
-export function jsPeer<T = Record<string, unknown>>(host: Host, job: Record<string, unknown>, timeoutMs?: number): Promise<T> {
+export function jsPeer<T = Record<string, unknown>>(host: Host, job: Record<string, unknown>, timeoutMs?: number): Running<T> {
   const [command, args] = commandLine(host, PEER_JS, [JSON.stringify(job)]);
   return runJson<T>(command, args, timeoutMs);
 }
 
 /** Runs peer.py with `job` (module: the toCtypes output for the test's schemas). */
-export function pyPeer<T = Record<string, unknown>>(job: Record<string, unknown>, timeoutMs?: number): Promise<T> {
+export function pyPeer<T = Record<string, unknown>>(job: Record<string, unknown>, timeoutMs?: number): Running<T> {
   return runJson<T>('python3', [PEER_PY, JSON.stringify(job)], timeoutMs);
 }
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { array, fingerprint, SharedMemory, toCtypes } from '../../src/index.js';
 import { python3 } from '../setup/requirements.js';
-import { jsPeer, pyPeer, uniqueName, until } from './peers.js';
+import { jsPeer, pyPeer, sleepsOnFutex, uniqueName, until } from './peers.js';
 import { Particle, Shared } from './schema.js';
 
 const made: string[] = [];
@@ -74,7 +74,7 @@ describe('Node processes', () => {
     const peer = jsPeer<{ got: boolean }>('node', { op: 'blocked', name: shm.name });
     const word = new Int32Array(shm.buf);
     // 2 = held with a sleeper: the peer marked the lock and went to sleep in the kernel
-    await until(() => s.flag === 1 && Atomics.load(word, 0) === 2, 'the peer to sleep on the lock');
+    await until(() => Atomics.load(word, 0) === 2 && sleepsOnFutex(peer.pid, 2), 'the peer to sleep on the lock in the kernel');
     s.lock.release();
     expect((await peer).got).toBe(true);
     shm.close();
@@ -156,7 +156,7 @@ describe.skipIf(py.skip)(`${py.note}Python processes`, () => {
     s.lock.acquire();
     const peer = pyPeer<{ got: boolean }>({ op: 'blocked', name: shm.name, module });
     const word = new Int32Array(shm.buf);
-    await until(() => s.flag === 1 && Atomics.load(word, 0) === 2, 'Python to sleep on the lock');
+    await until(() => Atomics.load(word, 0) === 2 && sleepsOnFutex(peer.pid, 2), 'Python to sleep on the lock in the kernel');
     s.lock.release();
     expect((await peer).got).toBe(true);
     shm.close();

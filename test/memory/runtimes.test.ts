@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fingerprint, SharedMemory } from '../../src/index.js';
 import { runtimesNote, skipRuntimes } from '../setup/runtimes.js';
-import { commandLine, type Host, jsPeer, PEER_JS, runJson, uniqueName, until } from './peers.js';
+import { commandLine, type Host, jsPeer, runJson, sleepsOnFutex, uniqueName, until } from './peers.js';
 import { Particle, Shared } from './schema.js';
 
 const made: string[] = [];
@@ -52,7 +52,7 @@ describe.skipIf(skipRuntimes).each(Object.entries(VIA) as [Exclude<Host, 'node'>
     const s = Shared.view(shm.buf);
     s.lock.acquire();
     const peer = jsPeer<{ got: boolean }>(host, { op: 'blocked', name: shm.name });
-    await until(() => s.flag === 1 && Atomics.load(new Int32Array(shm.buf), 0) === 2, `the ${host} peer to sleep`);
+    await until(() => Atomics.load(new Int32Array(shm.buf), 0) === 2 && sleepsOnFutex(peer.pid, 2), `the ${host} peer to sleep in the kernel`);
     s.lock.release();
     expect((await peer).got).toBe(true);
     shm.close();
