@@ -108,7 +108,9 @@ async function main() {
   const sab = new SharedArrayBuffer(64);
   const self = fileURLToPath(import.meta.url);
   const variants = [
-    variant('2 processes, one segment (futex backend)', seg.buf, () => exited(spawn(process.execPath, [...process.execArgv, self, 'peer', seg.name, String(rounds), String(N)], { stdio: 'inherit' }))),
+    variant('2 processes, one segment (futex backend)', seg.buf, () =>
+      exited(spawn(process.execPath, [...process.execArgv, self, 'peer', seg.name, String(rounds), String(N)], { stdio: 'inherit' })),
+    ),
     variant('2 threads, SharedArrayBuffer (Atomics backend)', sab, () => exited(new Worker(self, { workerData: { sab, rounds, n: N } }))),
     variant('2 threads, one segment (futex backend)', seg2.buf, () => exited(new Worker(self, { workerData: { name: seg2.name, rounds, n: N } }))),
   ];
@@ -177,7 +179,17 @@ async function main() {
       waiting?.();
     }
   });
-  const next = () => new Promise((resolve) => (lines.length ? resolve(lines.shift()) : (waiting = () => ((waiting = null), resolve(lines.shift())))));
+  const next = () =>
+    new Promise((resolve) => {
+      if (lines.length) {
+        resolve(lines.shift());
+        return;
+      }
+      waiting = () => {
+        waiting = null;
+        resolve(lines.shift());
+      };
+    });
   await next(); // ready
   const shmMs = [];
   const shmHaveMs = [];
@@ -196,7 +208,9 @@ async function main() {
   await exited(server);
   ps.close();
   ps.unlink();
-  const pickle = JSON.parse(spawnSync(PYTHON, [join(here, 'python_processes.py'), 'pickle', String(PARTICLES), String(QUICK ? 1 : 3)], { encoding: 'utf8' }).stdout);
+  const pickle = JSON.parse(
+    spawnSync(PYTHON, [join(here, 'python_processes.py'), 'pickle', String(PARTICLES), String(QUICK ? 1 : 3)], { encoding: 'utf8' }).stdout,
+  );
   results.handoff = {
     particles: PARTICLES,
     'segment, until Python holds them all (attached, numpy view)': { medianMs: median(shmHaveMs) },

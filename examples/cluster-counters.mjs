@@ -32,7 +32,8 @@ if (cluster.isPrimary) {
   let listening = 0;
   for (let k = 0; k < workers; k++) {
     cluster.fork().on('listening', (address) => {
-      if (++listening === workers) console.log(`listening on http://127.0.0.1:${address.port} with ${workers} workers; segment '${SEGMENT}' (routes ${ROUTES.join(' ')})`);
+      if (++listening === workers)
+        console.log(`listening on http://127.0.0.1:${address.port} with ${workers} workers; segment '${SEGMENT}' (routes ${ROUTES.join(' ')})`);
     });
   }
 } else {

@@ -48,6 +48,7 @@ export function bunLibc(host: Host): Libc | SharedMemoryError {
   };
   return {
     via: 'bun:ffi',
+    maxBuffer: 2 ** 35,
     shmOpen: (name, flags, mode) => call.shm_open(name, flags, mode),
     shmUnlink: (name) => call.shm_unlink(name),
     ftruncate: (fd, size) => call.ftruncate(fd, size),

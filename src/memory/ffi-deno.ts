@@ -55,6 +55,7 @@ export function denoLibc(host: Host): Libc | SharedMemoryError {
   };
   return {
     via: 'Deno.dlopen',
+    maxBuffer: 2 ** 35,
     shmOpen: (name, flags, mode) => call.shm_open(name, flags, mode),
     shmUnlink: (name) => call.shm_unlink(name),
     ftruncate: (fd, size) => call.ftruncate(fd, BigInt(size)),

@@ -71,6 +71,7 @@ export function koffiLibc(host: Host): Libc | SharedMemoryError {
   const pointers = new Map<bigint, unknown>();
   return {
     via: 'koffi',
+    maxBuffer: 2 ** 32, // napi_create_external_arraybuffer fails past 4 GiB on Node 20, and koffi then aborts
     shmOpen: (name, flags, mode) => call.shm_open(name, flags, mode),
     shmUnlink: (name) => call.shm_unlink(name),
     ftruncate: (fd, size) => call.ftruncate(fd, size),

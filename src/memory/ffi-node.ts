@@ -58,6 +58,7 @@ export function nodeLibc(host: Host): Libc | SharedMemoryError {
   };
   return {
     via: 'node:ffi',
+    maxBuffer: 2 ** 35,
     shmOpen: (name, flags, mode) => call.shm_open(name, flags, mode),
     shmUnlink: (name) => call.shm_unlink(name),
     ftruncate: (fd, size) => call.ftruncate(fd, BigInt(size)),

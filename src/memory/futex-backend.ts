@@ -46,7 +46,7 @@ export const FUTEX_BACKEND: WaitBackend = {
   wake(a, i, count) {
     const n = count === Infinity ? INT32_MAX : Math.max(0, Math.min(INT32_MAX, Math.floor(count)));
     const r = libc().futex(sysFutex(), addressOf(a, i), FUTEX_WAKE, n, null);
-    return r < 0 ? 0 : r;
+    return Math.max(0, r);
   },
 };
 

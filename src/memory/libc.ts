@@ -20,6 +20,8 @@ import { hostOf } from './host.js';
 export interface Libc {
   /** Which binding this is: `'node:ffi'`, `'bun:ffi'`, `'Deno.dlopen'` or `'koffi'`. */
   readonly via: string;
+  /** The largest ArrayBuffer it makes over foreign memory (past it, some bindings abort the process). */
+  readonly maxBuffer: number;
   shmOpen(name: Uint8Array, flags: number, mode: number): number;
   shmUnlink(name: Uint8Array): number;
   ftruncate(fd: number, size: number): number;

@@ -116,10 +116,14 @@ export class SharedMemory {
       );
     }
     const size = o.size ?? 0;
-    if (create && (typeof size !== 'number' || !Number.isSafeInteger(size) || size <= 0)) {
-      throw rangeError('out_of_range', 'SharedMemory', `size ${String(size)} must be a whole number of bytes > 0 to create a segment`);
-    }
     const c = libc();
+    if (create && (typeof size !== 'number' || !Number.isSafeInteger(size) || size <= 0 || size > c.maxBuffer)) {
+      throw rangeError(
+        'out_of_range',
+        'SharedMemory',
+        `size ${String(size)} must be a whole number of bytes from 1 to ${c.maxBuffer} (the largest buffer ${c.via} makes) to create a segment`,
+      );
+    }
     let fd: number;
     if (name === null) {
       do {
@@ -138,6 +142,12 @@ export class SharedMemory {
       }
       const actual = c.sizeOf(fd);
       if (actual <= 0) throw new SharedMemoryError(`SharedMemory: segment '${name}' is empty (0 bytes) and cannot be mapped`, 'os_error');
+      if (actual > c.maxBuffer) {
+        throw new SharedMemoryError(
+          `SharedMemory: segment '${name}' has ${actual} bytes, more than the ${c.maxBuffer} that ${c.via} can map as one buffer`,
+          'os_error',
+        );
+      }
       const address = c.mmap(actual, fd);
       if (address === -1n || address === 0n) {
         const e = c.errno();
@@ -151,7 +161,16 @@ export class SharedMemory {
     }
     this.#name = name;
     this.#c = c;
-    this.#buf = c.arrayBuffer(this.#address, this.#size);
+    try {
+      this.#buf = c.arrayBuffer(this.#address, this.#size);
+    } catch (e) {
+      c.munmap(this.#address, this.#size);
+      if (create) c.shmUnlink(cName(name));
+      throw new SharedMemoryError(
+        `SharedMemory: this runtime cannot make an ArrayBuffer of ${this.#size} bytes over segment '${name}' (${(e as Error).message})`,
+        'os_error',
+      );
+    }
     registerMapping(this.#buf, { address: this.#address, size: this.#size, name, backend: FUTEX_BACKEND });
   }
 

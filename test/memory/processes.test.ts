@@ -5,13 +5,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { array, fingerprint, SharedMemory, toCtypes } from '../../src/index.js';
+import { array, fingerprint, SharedMemory, toCtypes, type ViewOf } from '../../src/index.js';
 import { python3 } from '../setup/requirements.js';
 import { jsPeer, pyPeer, sleepsOnFutex, uniqueName, until } from './peers.js';
 import { Particle, Shared } from './schema.js';
 
 const made: string[] = [];
-function segment(tag: string, size = 64): { shm: SharedMemory; s: ReturnType<typeof Shared.view> } {
+function segment(tag: string, size = 64): { shm: SharedMemory; s: ViewOf<typeof Shared> } {
   const shm = new SharedMemory({ name: uniqueName(tag), create: true, size });
   made.push(shm.name);
   return { shm, s: Shared.view(shm.buf) };
@@ -171,7 +171,14 @@ describe.skipIf(py.skip)(`${py.note}Python processes`, () => {
     const shm = new SharedMemory(name);
     expect(shm.size).toBe(count * 32);
     const ps = array(Particle, count).view(shm.buf);
-    expect(ps.get(count - 1).toObject()).toEqual({ id: count - 1, x: (count - 1) * 0.5, y: -(count - 1), z: Math.fround((count - 1) / 3), alive: (count - 1) % 3 === 0, mass: (count - 1) % 1000 });
+    expect(ps.get(count - 1).toObject()).toEqual({
+      id: count - 1,
+      x: (count - 1) * 0.5,
+      y: -(count - 1),
+      z: Math.fround((count - 1) / 3),
+      alive: (count - 1) % 3 === 0,
+      mass: (count - 1) % 1000,
+    });
     expect(await pyPeer({ op: 'particles', name, count, module }, 120_000)).toEqual({ read: count, bad: [] });
     shm.close();
   });

@@ -73,6 +73,7 @@ describe('SharedMemory', () => {
     expect(codeOf(() => new SharedMemory({}))).toBe('invalid_argument'); // attach needs a name
     expect(codeOf(() => new SharedMemory({ name: 'n', create: true, size: 0 }))).toBe('out_of_range');
     expect(codeOf(() => new SharedMemory({ name: 'n', create: true, size: 1.5 }))).toBe('out_of_range');
+    expect(codeOf(() => new SharedMemory({ name: 'n', create: true, size: 2 ** 32 + 1 }))).toBe('out_of_range'); // koffi's limit
     expect(codeOf(() => new SharedMemory({ name: 'n', create: 'yes' as never, size: 8 }))).toBe('invalid_argument');
     expect(codeOf(() => new SharedMemory(null as never))).toBe('invalid_argument');
     const missing = uniqueName('missing');
@@ -89,6 +90,25 @@ describe('SharedMemory', () => {
     expect((e as SharedMemoryError).errno).toBe(17);
     expect((e as Error).message).toContain(shm.name);
     shm.close();
+  });
+
+  it('a segment larger than this binding maps (attached, made by someone else) is an os_error, not a crash', () => {
+    const name = uniqueName('huge');
+    made.push(name);
+    // a sparse 5 GiB file in /dev/shm: no memory is used until written
+    const r = spawnSync('python3', [
+      '-c',
+      `import os; fd = os.open('/dev/shm/${name}', os.O_CREAT | os.O_RDWR, 0o600); os.ftruncate(fd, 5 * 2**30); os.close(fd)`,
+    ]);
+    expect(r.status).toBe(0);
+    let e: unknown;
+    try {
+      new SharedMemory(name);
+    } catch (x) {
+      e = x;
+    }
+    expect((e as SharedMemoryError).code).toBe('os_error');
+    expect((e as Error).message).toContain('koffi can map');
   });
 
   it('close() unmaps (buf then throws segment_closed) and keeps the segment; unlink() removes the name', () => {

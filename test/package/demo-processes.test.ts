@@ -57,7 +57,11 @@ describe.skipIf(py.skip)(`${py.note}processes demo`, () => {
     const paths = [...Array(30).fill('/'), ...Array(20).fill('/hello'), ...Array(10).fill('/api/items'), '/x', '/y'];
     const bodies = await Promise.all(paths.map((p) => get(port, p)));
     const pids = new Set(bodies.map((b) => b.split(' by ')[1]?.trim()));
-    const out = spawnSync('python3', ['examples/live_counters.py', '--once'], { cwd: ROOT, env: { ...process.env, COUNTERS_SEGMENT: SEGMENT }, encoding: 'utf8' });
+    const out = spawnSync('python3', ['examples/live_counters.py', '--once'], {
+      cwd: ROOT,
+      env: { ...process.env, COUNTERS_SEGMENT: SEGMENT },
+      encoding: 'utf8',
+    });
     expect(out.stderr).toBe('');
     const s = JSON.parse(out.stdout) as { requests: number; hits: Record<string, number>; last: { worker: number; path: string } };
     expect(s.requests).toBe(paths.length);
