@@ -43,6 +43,18 @@ const ops = {
     if (got) s.lock.release();
     return { got, ms: performance.now() - t };
   },
+  /** Holds the mutex until the test says so (flag 1: held; the test sets 2), then sets the event. */
+  hold(shm) {
+    const s = Shared.view(shm.buf);
+    const words = new Int32Array(shm.buf);
+    s.lock.acquire();
+    Atomics.store(words, 6, 1);
+    const end = performance.now() + 20_000;
+    while (Atomics.load(words, 6) !== 2) if (performance.now() > end) throw new Error('peer.mjs hold: the test never said release');
+    s.lock.release();
+    s.ready.set();
+    return { released: true };
+  },
   /** Waits for the event (set by another process). */
   event(shm) {
     const s = Shared.view(shm.buf);

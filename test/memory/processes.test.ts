@@ -80,6 +80,22 @@ describe('Node processes', () => {
     shm.close();
   });
 
+  it('async forms wait for another process without blocking this thread (acquireAsync, Event.waitAsync)', async () => {
+    const { shm, s } = segment('async');
+    const words = new Int32Array(shm.buf);
+    const peer = jsPeer('node', { op: 'hold', name: shm.name });
+    await until(() => Atomics.load(words, 6) === 1, 'the peer to hold the lock');
+    expect(await s.lock.acquireAsync(20)).toBe(false); // held elsewhere: times out
+    const acquired = s.lock.acquireAsync(20_000);
+    const set = s.ready.waitAsync(20_000);
+    Atomics.store(words, 6, 2); // both are pending, this thread runs on: tell the peer to release and set the event
+    expect(await acquired).toBe(true);
+    expect(await set).toBe(true);
+    s.lock.release();
+    await peer;
+    shm.close();
+  });
+
   it('a timed acquisition in another process gives up after its timeout', async () => {
     const { shm, s } = segment('timeout');
     s.lock.acquire();
