@@ -2,9 +2,9 @@
 // over a segment, errors, close/unlink. Runs on the test's own Node through koffi (a dev
 // dependency); runtimes.test.ts covers node:ffi, bun:ffi and Deno.dlopen.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { array, atomic, errorCode, f64, Lock, memorySupport, SharedMemory, SharedMemoryError, share, struct, u32, u64 } from '../../src/index.js';
 import { python3 } from '../setup/requirements.js';
 import { Shared } from './schema.js';
@@ -94,7 +94,7 @@ describe('SharedMemory', () => {
 
   it('a segment larger than this binding maps (attached, made by someone else) is an os_error, not a crash', () => {
     const name = uniqueName('huge');
-    made.push(name);
+    onTestFinished(() => rmSync(`/dev/shm/${name}`, { force: true })); // too large to map, so too large for unlink() here
     // a sparse 5 GiB file in /dev/shm: no memory is used until written
     const r = spawnSync('python3', [
       '-c',
