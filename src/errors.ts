@@ -53,6 +53,12 @@ export const ERROR_CODES = {
   broken_barrier: 'a Barrier that was aborted, reset, timed out or whose action threw',
   layout_mismatch: 'a handle attached with a schema of another layout, or whose descriptor does not match its fingerprint',
   not_loaded: 'the views layer is not loaded (import from the package entry point)',
+  // ---- SharedMemoryError: named, process-shared memory ----
+  unsupported_runtime: 'this runtime cannot map process-shared memory (no FFI, a flag or a permission missing, not Linux): the message says what to enable',
+  segment_not_found: 'no shared memory segment of that name (attaching to a name that was never created, or was unlinked)',
+  segment_exists: 'creating a shared memory segment whose name is already taken',
+  segment_closed: 'using a SharedMemory (or memory of it) after close()',
+  os_error: 'the operating system refused a shared memory call (permissions, limits, no memory): errno is in the error',
   internal: 'a broken internal invariant: a bug in sharedctypes, please report it',
 } as const satisfies Record<string, string>;
 
@@ -208,4 +214,31 @@ export class LayoutMismatchError extends Error {
   override readonly name = 'LayoutMismatchError';
   /** Always `'layout_mismatch'` (see {@link ERROR_CODES}). */
   readonly code = 'layout_mismatch' as const;
+}
+
+/**
+ * Thrown by `SharedMemory` (and by locks over a segment) when the operating system refuses, or
+ * when this runtime cannot map process-shared memory; the message says what to do.
+ *
+ * @example
+ * ```ts
+ * import { errorCode, SharedMemory } from 'sharedctypes';
+ * try {
+ *   new SharedMemory({ name: 'no-such-segment' });
+ * } catch (e) {
+ *   errorCode(e); // 'segment_not_found' (or 'unsupported_runtime' where memory cannot be mapped)
+ * }
+ * ```
+ */
+export class SharedMemoryError extends Error {
+  override readonly name = 'SharedMemoryError';
+  /** What is wrong, as a stable code (see {@link ERROR_CODES}). */
+  readonly code: ErrorCode;
+  /** The operating system's error number (`ENOENT` is 2, …), when a system call failed. */
+  readonly errno: number | undefined;
+  constructor(message: string, code: ErrorCode, errno?: number) {
+    super(message);
+    this.code = code;
+    this.errno = errno;
+  }
 }

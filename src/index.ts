@@ -88,6 +88,10 @@ export { Barrier } from './sync/barrier.js';
 export { canBlock } from './sync/futex.js';
 export type { SharedPlace } from './sync/memory.js';
 
+// ---- named, process-shared memory (src/memory) ---------------------------------------------------
+export { SharedMemory, type SharedMemoryOptions } from './memory/shared-memory.js';
+export { memorySupport, type MemorySupport } from './memory/support.js';
+
 // ---- Python's multiprocessing.sharedctypes (src/shared) ------------------------------------------
 export { RawValue, RawArray, Value, SharedArray, SharedArray as Array, copy, type LockOptions, type SharedArrayOf, type ValueOf } from './shared/values.js';
 export {
@@ -105,4 +109,14 @@ export { indexable, type Indexable, type IndexableSource } from './shared/indexa
 export { share, attach, shareAll, attachAll, type AttachOptions, type Attached, type Handle, type HandleKind } from './transfer/share.js';
 
 // ---- errors ----------------------------------------------------------------------------------------
-export { SchemaError, SyncError, BrokenBarrierError, LayoutMismatchError, ERROR_CODES, errorCode, type CodedError, type ErrorCode } from './errors.js';
+export {
+  SchemaError,
+  SyncError,
+  BrokenBarrierError,
+  LayoutMismatchError,
+  SharedMemoryError,
+  ERROR_CODES,
+  errorCode,
+  type CodedError,
+  type ErrorCode,
+} from './errors.js';

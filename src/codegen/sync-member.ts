@@ -14,6 +14,7 @@
  * @module
  */
 import { internalError, typeError } from '../errors.js';
+import { isSharedMemory } from '../memory/backend.js';
 import type { Lock } from '../sync/lock.js';
 import type { RLock } from '../sync/rlock.js';
 import { SYNC_KIND_TABLE, SYNC_KINDS, type SyncKindInfo } from '../types/sync.js';
@@ -35,15 +36,15 @@ class Entry {
 
 const members = new WeakMap<DataView, Map<number, Entry>>();
 
-/** The cache of `d`'s buffer, created on first use; a plain ArrayBuffer is refused here, once. */
+/** The cache of `d`'s buffer, created on first use; a plain ArrayBuffer (not a segment's) is refused here, once. */
 function cacheOf(d: DataView, code: number): Map<number, Entry> {
   const buffer = d.buffer;
-  if (typeof SharedArrayBuffer === 'undefined' || !(buffer instanceof SharedArrayBuffer)) {
+  if (!isSharedMemory(buffer)) {
     throw typeError(
       'not_shared',
       SYNC_KINDS[code] ?? 'sync',
-      'lives in a plain ArrayBuffer; locks need a SharedArrayBuffer',
-      'create the view over a SharedArrayBuffer (create() does)',
+      'lives in a plain ArrayBuffer; locks need a SharedArrayBuffer or the memory of a SharedMemory segment',
+      'create the view over a SharedArrayBuffer (create() does) or over a SharedMemory',
     );
   }
   const byOffset = new Map<number, Entry>();

@@ -1,10 +1,14 @@
 /**
- * Waiting and waking on an Int32 word of shared memory: `Atomics.wait`/`notify`, the async
- * `Atomics.waitAsync` (with a polling fallback where an engine lacks it), and deadlines.
+ * Waiting and waking on an Int32 word of shared memory, and deadlines. How a thread sleeps is
+ * chosen by the memory the word lives in (`memory/backend.ts`): `Atomics.wait`/`notify` in a
+ * SharedArrayBuffer, the futex system call in a `SharedMemory` segment (other processes). The
+ * async form is `Atomics.waitAsync`, or a poll with a growing delay where there is none (engines
+ * without it, and segments: no runtime offers an asynchronous futex wait).
  *
  * @module
  */
 import { typeError } from '../errors.js';
+import { backendOf } from '../memory/backend.js';
 
 /** Outcome of a wait. */
 export type WaitResult = 'ok' | 'not-equal' | 'timed-out';
@@ -56,7 +60,7 @@ export function wait(a: Int32Array, i: number, expected: number, deadline: numbe
   if (!canBlock()) {
     throw typeError('cannot_block', 'this thread may not block (a browser main thread)', 'use the async form, e.g. acquireAsync() or waitAsync()');
   }
-  return Atomics.wait(a, i, expected, remaining(deadline));
+  return backendOf(a.buffer).wait(a, i, expected, remaining(deadline));
 }
 
 type WaitAsync = (a: Int32Array, i: number, v: number, t?: number) => { async: boolean; value: WaitResult | Promise<WaitResult> };
@@ -77,12 +81,13 @@ export async function waitAsync(a: Int32Array, i: number, expected: number, dead
 }
 
 async function waitAsyncUnref(a: Int32Array, i: number, expected: number, deadline: number): Promise<WaitResult> {
-  if (nativeWaitAsync !== undefined) {
+  if (nativeWaitAsync !== undefined && backendOf(a.buffer).kind === 'atomics') {
     const left = remaining(deadline);
     const r = nativeWaitAsync(a, i, expected, left === Infinity ? undefined : left);
     return r.async ? await r.value : (r.value as WaitResult);
   }
-  // No Atomics.waitAsync (older Firefox, Safari): poll with a growing delay, at most 4 ms.
+  // No Atomics.waitAsync (older Firefox, Safari), or a segment's word (futex backend): poll with a
+  // growing delay, at most 4 ms.
   for (let delay = 0.25; ; delay = Math.min(4, delay * 2)) {
     if (Atomics.load(a, i) !== expected) return 'not-equal';
     const left = remaining(deadline);
@@ -91,7 +96,7 @@ async function waitAsyncUnref(a: Int32Array, i: number, expected: number, deadli
   }
 }
 
-/** Wakes up to `count` threads waiting on `a[i]`. */
+/** Wakes up to `count` threads (or processes, for a segment's word) waiting on `a[i]`. */
 export function wake(a: Int32Array, i: number, count = Infinity): number {
-  return Atomics.notify(a, i, count);
+  return backendOf(a.buffer).wake(a, i, count);
 }

@@ -1,23 +1,29 @@
 /// <reference lib="esnext.disposable" />
 /**
- * Where a synchronization object's Int32 words live: a place in a SharedArrayBuffer, checked, or a
- * fresh buffer of its own.
+ * Where a synchronization object's Int32 words live: a place in shared memory (a
+ * SharedArrayBuffer, or the memory of a `SharedMemory` segment), checked, or a fresh buffer of its
+ * own.
  *
  * @module
  */
 import { rangeError, typeError } from '../errors.js';
+import { isSharedMemory } from '../memory/backend.js';
 import { cached } from '../memo.js';
 
-/** A place in shared memory: a buffer and a byte offset (a multiple of 4). */
+/**
+ * A place in shared memory: a buffer and a byte offset (a multiple of 4). The buffer is a
+ * SharedArrayBuffer, or the `buf` of a `SharedMemory` (typed as the SharedArrayBuffer it stands in
+ * for).
+ */
 export interface SharedPlace {
   readonly buffer: SharedArrayBuffer;
   readonly byteOffset?: number;
 }
 
-const int32s = new WeakMap<SharedArrayBuffer, Int32Array>();
+const int32s = new WeakMap<ArrayBufferLike, Int32Array>();
 
 /** The Int32Array over all of `buffer` (one per buffer). */
-export function int32Of(buffer: SharedArrayBuffer): Int32Array {
+export function int32Of(buffer: ArrayBufferLike): Int32Array {
   return cached(int32s, buffer, () => new Int32Array(buffer, 0, buffer.byteLength >> 2));
 }
 
@@ -25,8 +31,8 @@ export function int32Of(buffer: SharedArrayBuffer): Int32Array {
 export function wordsAt(what: string, words: number, place: SharedPlace | undefined): { a: Int32Array; i: number } {
   if (place === undefined) return { a: new Int32Array(new SharedArrayBuffer(words * 4)), i: 0 };
   const { buffer, byteOffset = 0 } = place;
-  if (typeof SharedArrayBuffer === 'undefined' || !(buffer instanceof SharedArrayBuffer)) {
-    throw typeError('not_shared', what, 'needs a SharedArrayBuffer (locks live in shared memory)');
+  if (!isSharedMemory(buffer)) {
+    throw typeError('not_shared', what, 'needs a SharedArrayBuffer or the memory of a SharedMemory segment (locks live in shared memory)');
   }
   if (!Number.isInteger(byteOffset) || byteOffset < 0 || byteOffset % 4 !== 0) {
     throw rangeError('misaligned', what, `byteOffset ${String(byteOffset)} is not a multiple of 4`, 'place it at a 4-byte boundary');

@@ -7,6 +7,7 @@
  * @module
  */
 import { LayoutMismatchError, typeError } from '../errors.js';
+import { mappingOf } from '../memory/backend.js';
 import { layout } from '../layout/compute.js';
 import { describeLayout } from '../layout/describe.js';
 import { fingerprintOfLayout } from '../layout/fingerprint.js';
@@ -91,6 +92,15 @@ export function share<T>(x: T): Handle<T> {
   if (meta?.$$layout === undefined)
     throw typeError('invalid_argument', 'share', 'takes a view, a synchronized value or array, or a synchronization object of this library');
   const buffer = meta.$buffer;
+  const segment = buffer === undefined ? undefined : mappingOf(buffer);
+  if (segment !== undefined) {
+    throw typeError(
+      'not_shared',
+      'share',
+      `the view is over SharedMemory '${segment.name}', whose ArrayBuffer postMessage would copy`,
+      `send the segment's name and byte offset, and map it in the other thread or process (new SharedMemory('${segment.name}'))`,
+    );
+  }
   if (typeof SharedArrayBuffer === 'undefined' || !(buffer instanceof SharedArrayBuffer)) {
     throw typeError(
       'not_shared',

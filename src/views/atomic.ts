@@ -13,6 +13,8 @@ import type { IntegerName } from '../types/primitives.js';
 import type { ArraySchema, PrimitiveSchema, RecordSchema } from '../types/schema.js';
 import { typeLabel } from '../types/schema.js';
 import { cached } from '../memo.js';
+import { backendOf } from '../memory/backend.js';
+import { deadlineOf, wait as futexWait, wake as futexWake } from '../sync/futex.js';
 
 type IntArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
 type IntArrayCtor = new (buffer: ArrayBufferLike, byteOffset?: number, length?: number) => IntArray;
@@ -139,12 +141,24 @@ export class AtomicField<T extends number | bigint> {
    */
   wait(expected: T, timeout = Infinity): 'ok' | 'not-equal' | 'timed-out' {
     const w = this.#waitable('wait');
+    if (backendOf(w.a.buffer).kind === 'futex') return futexWait(this.#futexWord(w, 'wait'), w.i, w.signed(expected) as number, deadlineOf(timeout));
     return A.wait(w.a, w.i, w.signed(expected), timeout);
   }
-  /** Wakes up to `count` threads waiting on this member; returns how many were woken. */
+  /** Wakes up to `count` threads (or processes, in a `SharedMemory`) waiting on this member; returns how many were woken. */
   notify(count = Infinity): number {
     const w = this.#waitable('notify');
+    if (backendOf(w.a.buffer).kind === 'futex') return futexWake(this.#futexWord(w, 'notify'), w.i, count);
     return A.notify(w.a, w.i, count);
+  }
+  /** A segment's word for the futex system call, which waits on 32-bit words only. */
+  #futexWord(w: { a: Int32Array | BigInt64Array }, what: string): Int32Array {
+    if (w.a instanceof Int32Array) return w.a;
+    throw typeError(
+      'invalid_argument',
+      `AtomicField.${what}`,
+      'a 64-bit member in a SharedMemory segment cannot be waited on (the futex system call waits on 32-bit words)',
+      'wait on a u32/i32 member',
+    );
   }
 }
 

@@ -1,7 +1,7 @@
 // Architecture rules over the runtime import graph of src/ (see CONTRIBUTING.md, "Layering"):
 //   (a) no circular runtime imports between modules;
 //   (b) imports flow one way between layers:
-//         top-level helpers (src/errors.ts, …) → src/sync → src/types → src/layout → src/codegen → src/views
+//         top-level helpers (src/errors.ts, …) → src/memory → src/sync → src/types → src/layout → src/codegen → src/views
 //         → src/shared → src/transfer → src/index.ts
 //       a module may import only from its own layer or an earlier one, and nothing imports src/index.ts.
 //       src/sync (locks and other primitives over raw shared memory) needs nothing but the helpers;
@@ -22,24 +22,27 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SRC = join(ROOT, 'src');
 
 /** Layers in dependency order; `base` is src/*.ts other than index.ts, the others are directories. */
-const LAYERS = ['base', 'sync', 'types', 'layout', 'codegen', 'views', 'shared', 'transfer', 'index'] as const;
+const LAYERS = ['base', 'memory', 'sync', 'types', 'layout', 'codegen', 'views', 'shared', 'transfer', 'index'] as const;
 type Layer = (typeof LAYERS)[number];
 
 /** The layers each layer may import from (its own included). */
 const ALLOWED: Record<Layer, readonly Layer[]> = {
   base: ['base'],
+  // Where bytes live: SharedArrayBuffer or a named process-shared mapping (SharedMemory, through
+  // the runtime's FFI), and the wait/wake backend each kind of memory takes (Atomics or futex).
+  memory: ['base', 'memory'],
   // The synchronization primitives stand on shared memory alone; the layers above use them (a
   // struct member of type mutex() reads as a Lock).
-  sync: ['base', 'sync'],
-  types: ['base', 'sync', 'types'],
-  layout: ['base', 'sync', 'types', 'layout'],
-  codegen: ['base', 'sync', 'types', 'layout', 'codegen'],
-  views: ['base', 'sync', 'types', 'layout', 'codegen', 'views'],
+  sync: ['base', 'memory', 'sync'],
+  types: ['base', 'memory', 'sync', 'types'],
+  layout: ['base', 'memory', 'sync', 'types', 'layout'],
+  codegen: ['base', 'memory', 'sync', 'types', 'layout', 'codegen'],
+  views: ['base', 'memory', 'sync', 'types', 'layout', 'codegen', 'views'],
   // Python's sharedctypes surface (Value, Array, synchronized, copy) over views and locks.
-  shared: ['base', 'sync', 'types', 'layout', 'codegen', 'views', 'shared'],
+  shared: ['base', 'memory', 'sync', 'types', 'layout', 'codegen', 'views', 'shared'],
   // share()/attach(): handles for every kind of shared object.
-  transfer: ['base', 'sync', 'types', 'layout', 'codegen', 'views', 'shared', 'transfer'],
-  index: ['base', 'sync', 'types', 'layout', 'codegen', 'views', 'shared', 'transfer'],
+  transfer: ['base', 'memory', 'sync', 'types', 'layout', 'codegen', 'views', 'shared', 'transfer'],
+  index: ['base', 'memory', 'sync', 'types', 'layout', 'codegen', 'views', 'shared', 'transfer'],
 };
 
 interface Edge {
@@ -190,7 +193,7 @@ describe('architecture: runtime import graph of src/', () => {
     expect(cycles, `circular runtime imports:\n${cycles.join('\n')}`).toEqual([]);
   });
 
-  it('imports flow one way: base → sync → types → layout → codegen → views → shared → transfer → index', () => {
+  it('imports flow one way: base → memory → sync → types → layout → codegen → views → shared → transfer → index', () => {
     const allowed = (e: Edge): boolean => {
       const from = layerOf(e.from);
       const to = layerOf(e.to);

@@ -103,11 +103,12 @@ afterAll(() => {
 });
 
 describe('the npm tarball', () => {
-  it('holds dist/**/*.js and .d.ts (one each per src module), package.json, README.md, LICENSE and nothing else', () => {
+  it('holds dist/**/*.js and .d.ts (one each per src module), the Python module, package.json, README.md, LICENSE and nothing else', () => {
     const paths = packed.files.map((f) => f.path).sort();
-    const unexpected = paths.filter((p) => !/^dist\/.+\.(js|d\.ts)$/.test(p) && !['package.json', 'README.md', 'LICENSE'].includes(p));
+    const extra = ['package.json', 'README.md', 'LICENSE', 'python/sharedctypes.py'];
+    const unexpected = paths.filter((p) => !/^dist\/.+\.(js|d\.ts)$/.test(p) && !extra.includes(p));
     expect(unexpected, `files that users do not need:\n${unexpected.join('\n')}`).toEqual([]);
-    for (const p of ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts']) expect(paths).toContain(p);
+    for (const p of [...extra, 'dist/index.js', 'dist/index.d.ts']) expect(paths).toContain(p);
     for (const dir of ['src/', 'test/', 'bench/', 'tools/', 'examples/', 'docs/', 'node_modules/']) {
       expect(paths.filter((p) => p.startsWith(dir) || p.includes(`/${dir}`))).toEqual([]);
     }

@@ -1,0 +1,278 @@
+"""sharedctypes for Python: the same bytes and the same locks as the JavaScript package.
+
+A process written in Python maps a named segment made by Node, Bun or Deno (or by Python), reads
+and writes its structs through the ctypes classes that ``toCtypes(schema)`` prints, and takes the
+locks that live in it (``mutex()`` and ``rmutex()`` members) with the same protocol the JavaScript
+side uses: compare-and-swap on the lock word (libatomic) and the Linux futex system call (libc),
+without FUTEX_PRIVATE_FLAG, so JavaScript and Python processes wake each other.
+
+Pure Python on ctypes: no compiler. Linux (x86-64, arm64) with libatomic.so.1 (Debian/Ubuntu:
+``apt-get install libatomic1``; it comes with gcc).
+
+    import sharedctypes
+    from counters import Counters            # written by toCtypes(Counters) in JavaScript
+
+    shm = sharedctypes.attach('counters')    # like SharedMemory(name='counters'), untracked
+    c = Counters.from_buffer(shm.buf)
+    with sharedctypes.Lock(c.lock):          # the struct's mutex() member
+        c.hits += 1
+"""
+
+import ctypes
+import ctypes.util
+import os
+import platform
+import sys
+import threading
+import time
+from multiprocessing import resource_tracker
+from multiprocessing.shared_memory import SharedMemory
+
+__all__ = ['attach', 'create', 'Lock', 'RLock', 'address_of']
+
+_SYS_FUTEX = {'x86_64': 202, 'amd64': 202, 'aarch64': 98, 'arm64': 98, 'riscv64': 98}
+_FUTEX_WAIT = 0
+_FUTEX_WAKE = 1
+_SEQ_CST = 5
+_EAGAIN = 11
+_ETIMEDOUT = 110
+_EINTR = 4
+
+
+def _load():
+    if not sys.platform.startswith('linux'):
+        raise OSError('sharedctypes: process-shared locks need Linux (the futex system call)')
+    machine = platform.machine().lower()
+    if machine not in _SYS_FUTEX:
+        raise OSError(f'sharedctypes: the futex system call number of {machine} is not known here (supported: x86_64, aarch64)')
+    libc = ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6', use_errno=True)
+    name = ctypes.util.find_library('atomic') or 'libatomic.so.1'
+    try:
+        atomic = ctypes.CDLL(name)
+    except OSError as e:
+        raise OSError('sharedctypes: libatomic.so.1 is needed for compare-and-swap from Python (Debian/Ubuntu: apt-get install libatomic1)') from e
+    syscall = libc.syscall
+    syscall.restype = ctypes.c_long
+    syscall.argtypes = [ctypes.c_long, ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
+    cas = atomic.__atomic_compare_exchange_4
+    cas.restype = ctypes.c_bool
+    cas.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int, ctypes.c_int]
+    xchg = atomic.__atomic_exchange_4
+    xchg.restype = ctypes.c_uint32
+    xchg.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int]
+    add = atomic.__atomic_fetch_add_4
+    add.restype = ctypes.c_uint32
+    add.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int]
+    load = atomic.__atomic_load_4
+    load.restype = ctypes.c_uint32
+    load.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    return _SYS_FUTEX[machine], syscall, cas, xchg, add, load
+
+
+_SYS, _syscall, _cas4, _xchg4, _add4, _load4 = _load()
+
+
+def _i32(v):
+    """An unsigned 32-bit value as the signed int32 JavaScript's Int32Array reads."""
+    return v - 0x100000000 if v & 0x80000000 else v
+
+
+def cas(address, expected, desired):
+    """Compare-and-swap on the int32 at ``address``; returns the previous value (as Atomics.compareExchange)."""
+    e = ctypes.c_uint32(expected & 0xFFFFFFFF)
+    _cas4(address, ctypes.byref(e), desired & 0xFFFFFFFF, _SEQ_CST, _SEQ_CST)
+    return _i32(e.value)
+
+
+def exchange(address, value):
+    """Atomic exchange on the int32 at ``address``; returns the previous value."""
+    return _i32(_xchg4(address, value & 0xFFFFFFFF, _SEQ_CST))
+
+
+def fetch_add(address, value):
+    """Atomic add on the int32 at ``address``; returns the previous value."""
+    return _i32(_add4(address, value & 0xFFFFFFFF, _SEQ_CST))
+
+
+def load(address):
+    """Atomic load of the int32 at ``address``."""
+    return _i32(_load4(address, _SEQ_CST))
+
+
+class _Timespec(ctypes.Structure):
+    _fields_ = [('tv_sec', ctypes.c_long), ('tv_nsec', ctypes.c_long)]
+
+
+def futex_wait(address, expected, timeout=None):
+    """Sleeps while the int32 at ``address`` is ``expected``, at most ``timeout`` seconds; 'ok', 'not-equal' or 'timed-out'."""
+    ts = None
+    if timeout is not None:
+        t = max(0.0, timeout)
+        ts = ctypes.byref(_Timespec(int(t), int((t - int(t)) * 1e9)))
+    r = _syscall(_SYS, address, _FUTEX_WAIT, ctypes.c_int32(expected).value, ts, None, 0)
+    if r == 0:
+        return 'ok'
+    e = ctypes.get_errno()
+    return 'timed-out' if e == _ETIMEDOUT else 'not-equal' if e == _EAGAIN else 'ok'
+
+
+def futex_wake(address, count=1):
+    """Wakes up to ``count`` waiters (in any process) on the int32 at ``address``."""
+    return max(0, _syscall(_SYS, address, _FUTEX_WAKE, count, None, None, 0))
+
+
+def address_of(obj, offset=0):
+    """The address of a ctypes object (a struct member such as ``c.lock``), or of byte ``offset`` of a SharedMemory's buffer."""
+    if isinstance(obj, SharedMemory):
+        return ctypes.addressof(ctypes.c_char.from_buffer(obj.buf, offset))
+    return ctypes.addressof(obj) + offset
+
+
+def attach(name):
+    """Maps the segment ``name`` (made by JavaScript or Python), as ``SharedMemory(name=name)`` but
+    untracked: Python's resource tracker would otherwise unlink it when this process exits
+    (Python < 3.13 registers segments it only attaches to). Unlinking stays the creator's job."""
+    if sys.version_info >= (3, 13):
+        return SharedMemory(name=name, track=False)
+    shm = SharedMemory(name=name)
+    try:
+        resource_tracker.unregister(shm._name, 'shared_memory')  # noqa: SLF001 - the documented workaround
+    except Exception:  # noqa: BLE001 - the tracker is best effort
+        pass
+    return shm
+
+
+def create(name, size):
+    """Creates the segment ``name`` of ``size`` bytes (Python's tracking as usual: call unlink() when done)."""
+    return SharedMemory(name=name, create=True, size=size)
+
+
+def _deadline(blocking, timeout):
+    if not blocking:
+        return 0.0
+    return None if timeout is None or timeout < 0 else time.monotonic() + timeout
+
+
+def _left(deadline):
+    return None if deadline is None else deadline - time.monotonic()
+
+
+class Lock:
+    """The ``mutex()`` member (``Lock`` in JavaScript): one int32, 0 free, 1 held, 2 held with
+    waiters. ``Lock(c.lock)`` for a struct member, ``Lock(shm, offset)`` for a lock at a byte offset."""
+
+    def __init__(self, obj, offset=0):
+        self.address = address_of(obj, offset)
+        if self.address % 4:
+            raise ValueError('sharedctypes.Lock: the lock word must be 4-byte aligned')
+
+    def acquire(self, blocking=True, timeout=-1):
+        """As threading.Lock.acquire (timeout in seconds); True when acquired."""
+        a = self.address
+        if cas(a, 0, 1) == 0:
+            return True
+        if not blocking:
+            return False
+        deadline = _deadline(blocking, timeout)
+        while exchange(a, 2) != 0:
+            left = _left(deadline)
+            if left is not None and left <= 0:
+                return False
+            futex_wait(a, 2, left)
+        return True
+
+    def release(self):
+        prev = exchange(self.address, 0)
+        if prev == 0:
+            raise RuntimeError('sharedctypes.Lock.release(): the lock is not held')
+        if prev == 2:
+            futex_wake(self.address, 1)
+
+    def locked(self):
+        return load(self.address) != 0
+
+    __enter__ = acquire
+
+    def __exit__(self, *exc):
+        self.release()
+
+
+_WAITERS = _i32(0x80000000)
+_OWNER_MASK = 0x7FFFFFFF
+_ID_MASK = 0x3FFFFFFF
+
+
+class RLock:
+    """The ``rmutex()`` member (``RLock`` in JavaScript, the lock of ``Value``/``Array``): three
+    int32 words (owner identity with a waiters bit, depth, identity counter). Re-entrant per Python
+    thread; each thread takes an identity from the lock's counter word, as JavaScript threads do."""
+
+    def __init__(self, obj, offset=0):
+        self.address = address_of(obj, offset)
+        if self.address % 4:
+            raise ValueError('sharedctypes.RLock: the lock words must be 4-byte aligned')
+        self._ids = threading.local()
+
+    def _me(self):
+        me = getattr(self._ids, 'me', 0)
+        if me == 0:
+            me = fetch_add(self.address + 8, 1) + 1
+            if me < 1 or me > _ID_MASK:
+                raise RuntimeError('sharedctypes.RLock: the lock has handed out all its owner identities')
+            self._ids.me = me
+        return me
+
+    def _depth(self):
+        return ctypes.c_int32.from_address(self.address + 4)
+
+    def acquire(self, blocking=True, timeout=-1):
+        a = self.address
+        me = self._me()
+        cur = cas(a, 0, me)
+        if cur == 0:
+            self._depth().value = 1
+            return True
+        if cur & _OWNER_MASK == me:
+            self._depth().value += 1
+            return True
+        if not blocking:
+            return False
+        deadline = _deadline(blocking, timeout)
+        while True:
+            cur = cas(a, 0, me | _WAITERS)
+            if cur == 0:
+                self._depth().value = 1
+                return True
+            word = cur if cur & _WAITERS else None
+            if word is None and cas(a, cur, cur | _WAITERS) == cur:
+                word = _i32((cur | _WAITERS) & 0xFFFFFFFF)
+            if word is None:
+                continue
+            left = _left(deadline)
+            if left is not None and left <= 0:
+                return False
+            futex_wait(a, word, left)
+
+    def release(self):
+        a = self.address
+        me = getattr(self._ids, 'me', 0)
+        if me == 0 or load(a) & _ID_MASK != me:
+            raise RuntimeError('sharedctypes.RLock.release(): this thread does not hold the lock')
+        depth = self._depth()
+        if depth.value > 1:
+            depth.value -= 1
+            return
+        if exchange(a, 0) & _WAITERS:
+            futex_wake(a, 1)
+
+    def locked(self):
+        return load(self.address) != 0
+
+    __enter__ = acquire
+
+    def __exit__(self, *exc):
+        self.release()
+
+
+if __name__ == '__main__':
+    print(f'sharedctypes for Python {sys.version.split()[0]} on {platform.machine()}: SYS_futex {_SYS}, pid {os.getpid()}')

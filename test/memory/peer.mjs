@@ -1,0 +1,117 @@
+// A peer process of the cross-process tests (processes.test.ts, runtimes.test.ts): runs under
+// Node (koffi or node:ffi), Bun or Deno, maps the segment named in its job, does the job, and
+// prints one JSON line with its result. The job is the first argument, as JSON.
+import { sc } from '../workers/library.mjs';
+import { PARTICLE, SHARED } from './schema.mjs';
+
+const job = JSON.parse(process.argv[2] ?? globalThis.Deno?.args?.[0] ?? '{}');
+const { SharedMemory, memorySupport, array, fingerprint } = sc;
+const Shared = SHARED(sc);
+
+function report(result) {
+  console.log(JSON.stringify(result));
+}
+
+const ops = {
+  support: () => memorySupport(),
+  fingerprint: () => ({ shared: fingerprint(Shared), particle: fingerprint(PARTICLE(sc)) }),
+  /** `times` unprotected read-modify-writes of `n`, each under the mutex (exact only if the lock excludes). */
+  count(shm) {
+    const s = Shared.view(shm.buf);
+    Atomics.add(new Int32Array(shm.buf), job.startWord ?? 7, 1); // "started"
+    for (let k = 0; k < job.times; k++) {
+      s.lock.acquire();
+      s.n = s.n + 1;
+      s.lock.release();
+    }
+    return { done: job.times };
+  },
+  /** The same through the RLock, re-entered once per increment. */
+  rcount(shm) {
+    const s = Shared.view(shm.buf);
+    for (let k = 0; k < job.times; k++) {
+      s.rlock.withLock(() => s.rlock.withLock(() => (s.rn = s.rn + 1)));
+    }
+    return { done: job.times };
+  },
+  /** Marks `flag`, then acquires the mutex (held by the test): returns once the holder's release woke it. */
+  blocked(shm) {
+    const s = Shared.view(shm.buf);
+    s.flag = 1;
+    const t = performance.now();
+    const got = s.lock.acquire(true, job.timeout ?? -1);
+    if (got) s.lock.release();
+    return { got, ms: performance.now() - t };
+  },
+  /** Holds the mutex until the test says so (flag 1: held; the test sets 2), then sets the event. */
+  hold(shm) {
+    const s = Shared.view(shm.buf);
+    const words = new Int32Array(shm.buf);
+    s.lock.acquire();
+    Atomics.store(words, 6, 1);
+    const end = performance.now() + 20_000;
+    while (Atomics.load(words, 6) !== 2) if (performance.now() > end) throw new Error('peer.mjs hold: the test never said release');
+    s.lock.release();
+    s.ready.set();
+    return { released: true };
+  },
+  /** Waits for the event (set by another process). */
+  event(shm) {
+    const s = Shared.view(shm.buf);
+    Atomics.add(new Int32Array(shm.buf), 6, 1); // flag: waiting
+    return { set: s.ready.wait(job.timeout ?? -1) };
+  },
+  /** Takes the semaphore `times` times (released by other processes). */
+  semaphore(shm) {
+    const s = Shared.view(shm.buf);
+    let got = 0;
+    for (let k = 0; k < job.times; k++) if (s.items.acquire(true, job.timeout ?? -1)) got++;
+    return { got };
+  },
+  /** Meets the others at the barrier `rounds` times; returns the indices it got. */
+  barrier(shm) {
+    const s = Shared.view(shm.buf);
+    const indices = [];
+    for (let k = 0; k < job.rounds; k++) indices.push(s.meet.wait(job.timeout ?? -1));
+    return { indices };
+  },
+  /** Condition: waits (under the mutex) until n reaches `target`. */
+  condition(shm) {
+    const s = Shared.view(shm.buf);
+    s.lock.acquire();
+    s.flag = 1;
+    let ok = true;
+    while (ok && s.n < job.target) ok = s.changed.wait(job.timeout ?? -1);
+    const n = s.n;
+    s.lock.release();
+    return { ok, n };
+  },
+  /** Writes `count` particles into a new segment (the test reads it from Python), then exits without unlinking. */
+  particles() {
+    const shm = new SharedMemory({ name: job.name, create: true, size: job.count * 32 });
+    const ps = array(PARTICLE(sc), job.count).view(shm.buf);
+    for (let i = 0; i < job.count; i++) {
+      const p = ps.get(i);
+      p.id = i;
+      p.x = i * 0.5;
+      p.y = -i;
+      p.z = i / 3;
+      p.alive = i % 3 === 0;
+      p.mass = i % 1000;
+    }
+    shm.close();
+    return { written: job.count };
+  },
+};
+
+const op = ops[job.op];
+if (op === undefined) throw new Error(`peer.mjs: unknown op ${job.op}`);
+if (job.op === 'support' || job.op === 'fingerprint' || job.op === 'particles') report(op());
+else {
+  const shm = new SharedMemory({ name: job.name });
+  try {
+    report(op(shm));
+  } finally {
+    shm.close();
+  }
+}

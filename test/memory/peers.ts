@@ -1,0 +1,100 @@
+// Starting peer processes for the cross-process tests and reading their one-line JSON results.
+// A peer that does not finish in time is killed and its test fails instead of hanging.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type RuntimeName, runtime } from '../setup/runtimes.js';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const PEER_JS = fileURLToPath(new URL('./peer.mjs', import.meta.url));
+export const PEER_PY = fileURLToPath(new URL('./peer.py', import.meta.url));
+
+/** How to start a JavaScript peer: the vitest process's own Node (koffi), or another runtime. */
+export type Host = 'node' | RuntimeName;
+
+/** The command line that runs `script` with `args` on `host` (with the FFI switched on where it needs a flag). */
+export function commandLine(host: Host, script: string, args: string[], extraFlags: string[] = []): [string, string[]] {
+  switch (host) {
+    case 'node':
+      return [process.execPath, [...extraFlags, script, ...args]];
+    case 'node26':
+      return [runtime('node26'), ['--no-warnings', ...extraFlags, script, ...args]];
+    case 'bun':
+      return [runtime('bun'), [...extraFlags, script, ...args]];
+    case 'deno':
+      return [runtime('deno'), ['run', '--quiet', '--allow-read', '--allow-env', ...(extraFlags.length ? extraFlags : ['--allow-ffi']), script, ...args]];
+  }
+}
+
+/** A running peer: its result, and its process id (to watch it sleep: {@link sleepsOnFutex}). */
+export type Running<T> = Promise<T> & { readonly pid: number };
+
+/** Runs a command to its end; resolves to its last stdout line parsed as JSON (rejects with its stderr when it fails). */
+export function runJson<T = Record<string, unknown>>(command: string, args: string[], timeoutMs = 60_000, cwd = ROOT): Running<T> {
+  const child = spawn(command, args, { cwd, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const result = new Promise<T>((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${command} ${args.join(' ')} did not finish within ${timeoutMs} ms\n${err}`));
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code !== 0) return reject(new Error(`${command} ${args.join(' ')} exited with ${code}\n${out}\n${err}`));
+      try {
+        resolve(JSON.parse(last) as T);
+      } catch {
+        reject(new Error(`${command}: no JSON result\n${out}\n${err}`));
+      }
+    });
+  });
+  return Object.assign(result, { pid: child.pid ?? -1 });
+}
+
+/** `SYS_futex` here (x86-64 or arm64). */
+const SYS_FUTEX = process.arch === 'arm64' ? 98 : 202;
+
+/**
+ * Whether the main thread of process `pid` sleeps in FUTEX_WAIT for the value `value`, read from
+ * /proc/<pid>/syscall (the system call a blocked thread is in, and its arguments): proof that a
+ * peer sleeps in the kernel, so that a test's release must wake it there.
+ */
+export function sleepsOnFutex(pid: number, value: number): boolean {
+  try {
+    const [nr, , op, val] = readFileSync(`/proc/${pid}/syscall`, 'utf8').trim().split(' ');
+    return Number(nr) === SYS_FUTEX && Number(op) === 0 && Number(val) === value;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs peer.mjs with `job` on `host`. */
+export function jsPeer<T = Record<string, unknown>>(host: Host, job: Record<string, unknown>, timeoutMs?: number): Running<T> {
+  const [command, args] = commandLine(host, PEER_JS, [JSON.stringify(job)]);
+  return runJson<T>(command, args, timeoutMs);
+}
+
+/** Runs peer.py with `job` (module: the toCtypes output for the test's schemas). */
+export function pyPeer<T = Record<string, unknown>>(job: Record<string, unknown>, timeoutMs?: number): Running<T> {
+  return runJson<T>('python3', [PEER_PY, JSON.stringify(job)], timeoutMs);
+}
+
+let counter = 0;
+/** A segment name unique to this process and call. */
+export function uniqueName(tag: string): string {
+  counter += 1;
+  return `sct-test-${tag}-${process.pid}-${counter}`;
+}
+
+/** Polls `cond` (a look at shared memory) until it holds; fails after `timeoutMs`. A handshake, not a sleep. */
+export async function until(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const end = performance.now() + timeoutMs;
+  while (!cond()) {
+    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setImmediate(r));
+  }
+}

