@@ -40,6 +40,11 @@ export interface Mapping {
   readonly size: number;
   /** The segment's name (for messages and handles). */
   readonly name: string;
+  /**
+   * Which segment this is, whatever its name now: `st_dev:st_ino` of the POSIX shm object. A
+   * name can be unlinked and given to a new segment; the identity cannot.
+   */
+  readonly identity: string;
   /** How waiters on its words sleep and wake (the futex backend). */
   readonly backend: WaitBackend;
 }
