@@ -1,6 +1,7 @@
 """The Python peer of the cross-process tests (processes.test.ts): maps the segment named in its
 job with python/sharedctypes.py, uses the ctypes classes toCtypes() wrote for the test's schemas,
 does the job and prints one JSON line. The job is the first argument, as JSON."""
+import ctypes
 import importlib.util
 import json
 import os
@@ -11,9 +12,10 @@ sys.path.insert(0, os.path.join(HERE, '..', '..', 'python'))
 import sharedctypes  # noqa: E402
 
 job = json.loads(sys.argv[1])
-spec = importlib.util.spec_from_file_location('schemas', job['module'])
-schemas = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(schemas)
+if 'module' in job:
+    spec = importlib.util.spec_from_file_location('schemas', job['module'])
+    schemas = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(schemas)
 
 
 def count(shm):
@@ -63,6 +65,41 @@ def particles(shm):
     del p, ps
     return {'read': n, 'bad': bad}
 
+
+def vupdate():
+    """Increments the Value of job['handle'] (JSON from share()) `times` times under its lock; with
+    job['offset'], finds it by offset instead (sharedctypes.Value(name, offset, 'i'))."""
+    if 'offset' in job:
+        v = sharedctypes.Value(job['name'], job['offset'], 'i')
+    else:
+        v = sharedctypes.from_handle(job['handle'])
+    started = sharedctypes.from_handle(job['started'])
+    sharedctypes.fetch_add(ctypes.addressof(started), 1)
+    for _ in range(job['times']):
+        with v.get_lock():
+            v.value += 1  # .value takes the RLock again: re-entered
+    result = {'done': job['times'], 'lock': type(v.get_lock()).__name__}
+    del v, started
+    return result
+
+
+def aupdate():
+    """Element job['index'] of the Array of job['handle'] += 1, `times` times, under its lock."""
+    a = sharedctypes.from_handle(job['handle'])
+    started = sharedctypes.from_handle(job['started'])
+    sharedctypes.fetch_add(ctypes.addressof(started), 1)
+    i = job['index']
+    for _ in range(job['times']):
+        with a:
+            a[i] += 1
+    del a, started
+    return {'done': job['times']}
+
+
+HANDLE_OPS = {'vupdate': vupdate, 'aupdate': aupdate}
+if job['op'] in HANDLE_OPS:
+    print(json.dumps(HANDLE_OPS[job['op']]()))
+    sys.exit(0)
 
 shm = sharedctypes.attach(job['name'])
 try:
