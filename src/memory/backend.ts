@@ -10,7 +10,8 @@
  *   it mapped it.
  *
  * The registry here is all that `src/sync` loads; the futex backend and the FFI behind it come
- * with `SharedMemory` (futex-backend.ts), so a program that never maps a segment never loads them.
+ * with `SharedMemory` (futex-backend.ts), and with `share`/`attach` (segments.ts), so a program that
+ * uses neither never loads them.
  *
  * Both backends use the same words with the same meaning: a lock is the same lock whichever
  * backend its waiters sleep through. Read-modify-write operations are `Atomics` in both cases
