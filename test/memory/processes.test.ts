@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { array, attach, fingerprint, RawValue, SharedArray, SharedMemory, share, toCtypes, Value, type ViewOf } from '../../src/index.js';
+import { array, attach, fingerprint, Lock, RawArray, RawValue, SharedArray, SharedMemory, share, toCtypes, Value, type ViewOf } from '../../src/index.js';
 import { python3 } from '../setup/requirements.js';
 import { jsPeer, pyPeer, sleepsOnFutex, uniqueName, until } from './peers.js';
 import { Particle, Shared } from './schema.js';
@@ -263,6 +263,54 @@ describe('Value and Array in a segment, handed over as JSON handles', () => {
       const results = await Promise.all(peers);
       expect(results.slice(0, 2).map((r) => (r as { lock: string }).lock)).toEqual(['RLock', 'RLock']);
       expect(v.value).toBe(5 * times);
+      shm.close();
+    });
+
+    it('python/sharedctypes.py finds Values, Arrays, strings, structs and locks by handle and by offset, writes through them, and refuses bad places and stale handles', async () => {
+      const { shm } = handoff('py-inspect');
+      const v = Value('d', 1.5, { memory: shm, byteOffset: 0 }); // RLock @0, f64 @16
+      const a = SharedArray('i', [1, 2, 3], { memory: shm, byteOffset: 24 }); // RLock @24, i32[3] @36
+      const str = SharedArray('c', 'hi', { memory: shm, byteOffset: 48 }); // RLock @48, char[2] @60
+      const r = RawArray('H', [7, 8], { memory: shm, byteOffset: 64 });
+      const p = Particle.view(shm.buf, 72); // 32 bytes
+      p.set({ id: 5, x: 0.5, alive: true });
+      const lock = new Lock({ buffer: shm.buf as unknown as SharedArrayBuffer, byteOffset: 104 });
+      lock.acquire();
+      const name = uniqueName('py-stale');
+      const gone = new SharedMemory({ name, create: true, size: 64 });
+      const stale = JSON.stringify(share(Value('i', 0, { memory: gone })));
+      gone.close();
+      gone.unlink();
+      made.push(new SharedMemory({ name, create: true, size: 64 }).name); // the name, reborn
+      const handles = Object.fromEntries(Object.entries({ v, a, s: str, r, p, lock }).map(([k, x]) => [k, JSON.stringify(share(x))]));
+      const result = await pyPeer({ op: 'inspect', name: shm.name, handles, stale, module });
+      expect(result).toEqual({
+        v: 1.5,
+        vByOffset: 1.5,
+        vLock: 'RLock',
+        dataOffset: 16,
+        a: [1, 2, 3],
+        aLen: 3,
+        aRaw: [1, 2, 3], // lock=False: the raw i32[3] at 36, after the RLock
+        s: 'hi',
+        sRaw: [104, 105],
+        r: [7, 8],
+        p: [5, 0.5, true],
+        locked: true,
+        errors: {
+          misaligned: 'ValueError',
+          doesNotFit: 'ValueError',
+          typecode: 'ValueError',
+          notAType: 'TypeError',
+          structWithoutCtype: 'TypeError',
+          wrongSizeCtype: 'TypeError',
+          notAHandle: 'ValueError',
+          noSegment: 'ValueError',
+          stale: 'FileNotFoundError',
+        },
+      });
+      expect([v.value, a.toArray(), str.value, r.toArray(), p.mass]).toEqual([2.5, [10, 2, 3], 'yo', [7, 80], 99]);
+      lock.release();
       shm.close();
     });
 
