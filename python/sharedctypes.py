@@ -16,10 +16,23 @@ Pure Python on ctypes: no compiler. Linux (x86-64, arm64) with libatomic.so.1 (D
     c = Counters.from_buffer(shm.buf)
     with sharedctypes.Lock(c.lock):          # the struct's mutex() member
         c.hits += 1
+
+``Value``, ``Array``, ``RawValue`` and ``RawArray`` that JavaScript placed in a segment
+(``Value('i', 0, { memory: shm, byteOffset })``) are found by offset, as Python's
+multiprocessing.sharedctypes objects, lock included:
+
+    hits = sharedctypes.Value(shm, 64, 'i')    # the RLock at 64, the int at 76
+    with hits.get_lock():
+        hits.value += 1
+
+or from the handle ``JSON.stringify(share(hits))`` that JavaScript sent:
+
+    hits = sharedctypes.from_handle(handle_json)
 """
 
 import ctypes
 import ctypes.util
+import json
 import os
 import platform
 import sys
@@ -28,7 +41,10 @@ import time
 from multiprocessing import resource_tracker
 from multiprocessing.shared_memory import SharedMemory
 
-__all__ = ['attach', 'create', 'Lock', 'RLock', 'address_of']
+__all__ = [
+    'attach', 'create', 'Lock', 'RLock', 'address_of', 'identity',
+    'RawValue', 'RawArray', 'Value', 'Array', 'Synchronized', 'SynchronizedArray', 'SynchronizedString', 'from_handle',
+]
 
 _SYS_FUTEX = {'x86_64': 202, 'amd64': 202, 'aarch64': 98, 'arm64': 98, 'riscv64': 98}
 _FUTEX_WAIT = 0
@@ -128,13 +144,24 @@ def address_of(obj, offset=0):
     return ctypes.addressof(obj) + offset
 
 
+class _Attached(SharedMemory):
+    """A SharedMemory that, when collected while ctypes objects still use its memory, leaves the
+    mapping to them (it is unmapped when the last one goes) instead of raising BufferError."""
+
+    def __del__(self):
+        try:
+            self.close()
+        except (BufferError, OSError):
+            pass
+
+
 def attach(name):
     """Maps the segment ``name`` (made by JavaScript or Python), as ``SharedMemory(name=name)`` but
     untracked: Python's resource tracker would otherwise unlink it when this process exits
     (Python < 3.13 registers segments it only attaches to). Unlinking stays the creator's job."""
     if sys.version_info >= (3, 13):
-        return SharedMemory(name=name, track=False)
-    shm = SharedMemory(name=name)
+        return _Attached(name=name, track=False)
+    shm = _Attached(name=name)
     try:
         resource_tracker.unregister(shm._name, 'shared_memory')  # noqa: SLF001 - the documented workaround
     except Exception:  # noqa: BLE001 - the tracker is best effort
@@ -272,6 +299,278 @@ class RLock:
 
     def __exit__(self, *exc):
         self.release()
+
+
+
+# ---- Value, Array, RawValue, RawArray placed in a segment by JavaScript --------------------------
+
+#: The typecodes of the JavaScript package (TYPECODES): fixed widths, 'l'/'L' 64-bit as on Linux x86-64.
+TYPECODES = {
+    'b': ctypes.c_int8, 'B': ctypes.c_uint8, 'h': ctypes.c_int16, 'H': ctypes.c_uint16,
+    'i': ctypes.c_int32, 'I': ctypes.c_uint32, 'l': ctypes.c_int64, 'L': ctypes.c_uint64,
+    'q': ctypes.c_int64, 'Q': ctypes.c_uint64, 'f': ctypes.c_float, 'd': ctypes.c_double,
+    'c': ctypes.c_char, '?': ctypes.c_bool,
+}
+
+_PRIMITIVES = {
+    'bool': ctypes.c_bool, 'i8': ctypes.c_int8, 'u8': ctypes.c_uint8, 'i16': ctypes.c_int16, 'u16': ctypes.c_uint16,
+    'i32': ctypes.c_int32, 'u32': ctypes.c_uint32, 'i64': ctypes.c_int64, 'u64': ctypes.c_uint64,
+    'f32': ctypes.c_float, 'f64': ctypes.c_double,
+}
+
+#: Bytes of the RLock in front of a Value's data (three int32 words).
+RLOCK_BYTES = 12
+
+_HANDLE_TAG = 'sharedctypes/handle/1'
+
+
+def _ctype(typecode_or_type):
+    if isinstance(typecode_or_type, str):
+        try:
+            return TYPECODES[typecode_or_type]
+        except KeyError:
+            raise ValueError(f"sharedctypes: unknown typecode {typecode_or_type!r} (use one of {' '.join(TYPECODES)} or a ctypes type)") from None
+    try:
+        ctypes.sizeof(typecode_or_type)
+    except TypeError:
+        raise TypeError(f'sharedctypes: {typecode_or_type!r} is neither a typecode nor a ctypes type') from None
+    return typecode_or_type
+
+
+def _memory(shm):
+    return attach(shm) if isinstance(shm, str) else shm
+
+
+def _place(what, shm, offset, ctype, align=None):
+    """Checks that ``ctype`` fits at ``offset`` of ``shm``, aligned; returns the memory and offset."""
+    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+        raise ValueError(f'sharedctypes.{what}: offset {offset!r} is not a whole number >= 0')
+    a = align or ctypes.alignment(ctype)
+    if offset % a:
+        raise ValueError(f'sharedctypes.{what}: offset {offset} is not a multiple of {a}, the alignment it needs')
+    if offset + ctypes.sizeof(ctype) > shm.size:
+        raise ValueError(f'sharedctypes.{what}: {ctypes.sizeof(ctype)} bytes at offset {offset} do not fit in the {shm.size} bytes of segment {shm.name!r}')
+
+
+def data_offset(ctype):
+    """Where a Value's data starts, from the start of the Value: after its RLock's 12 bytes, aligned
+    (JavaScript's ``offsetof(synchronizedSchema(type), 'value')``)."""
+    a = ctypes.alignment(ctype)
+    return -(-RLOCK_BYTES // a) * a
+
+
+def _pinned(obj, shm):
+    # ctypes objects over shm.buf pin the mapping; keeping the SharedMemory with them keeps its
+    # __del__ from trying to close a mapping still in use.
+    obj._sharedctypes_memory = shm
+    return obj
+
+
+def RawValue(shm, offset, typecode_or_type):
+    """The value of ``typecode_or_type`` at byte ``offset`` of ``shm`` (a SharedMemory or a name), as a
+    ctypes object (``.value``): JavaScript's ``RawValue(type, init, { memory, byteOffset })``."""
+    shm = _memory(shm)
+    t = _ctype(typecode_or_type)
+    _place('RawValue', shm, offset, t)
+    return _pinned(t.from_buffer(shm.buf, offset), shm)
+
+
+def RawArray(shm, offset, typecode_or_type, size):
+    """The ``size`` elements of ``typecode_or_type`` at byte ``offset`` of ``shm``, as a ctypes array
+    (a string for 'c': ``.value``, ``.raw``): JavaScript's ``RawArray(type, size, { memory, byteOffset })``."""
+    shm = _memory(shm)
+    t = _ctype(typecode_or_type) * size
+    _place('RawArray', shm, offset, t)
+    return _pinned(t.from_buffer(shm.buf, offset), shm)
+
+
+def _synchronized(what, shm, offset, t, lock):
+    if lock is False:
+        _place(what, shm, offset, t)
+        return _pinned(t.from_buffer(shm.buf, offset), shm)
+    if lock is True:
+        at = offset + data_offset(t)
+        _place(what, shm, offset, t, align=max(4, ctypes.alignment(t)))
+        _place(what, shm, at, t)
+        lock = RLock(shm, offset)
+    else:
+        at = offset
+        _place(what, shm, at, t)
+    obj = t.from_buffer(shm.buf, at)
+    if issubclass(t, ctypes.Array):
+        cls = SynchronizedString if t._type_ is ctypes.c_char else SynchronizedArray  # noqa: SLF001
+    else:
+        cls = Synchronized
+    return cls(obj, lock, shm)
+
+
+def Value(shm, offset, typecode_or_type, lock=True):
+    """The ``Value`` JavaScript placed at byte ``offset`` of ``shm`` (``Value(type, init, { memory,
+    byteOffset })``): with ``lock=True`` (its default too) an RLock at ``offset`` and the data after
+    it (``data_offset``), both used as they are. ``lock=False``: the raw value at ``offset``; or the
+    ``Lock``/``RLock`` to guard it with. Like multiprocessing.sharedctypes.Value, with a place."""
+    return _synchronized('Value', _memory(shm), offset, _ctype(typecode_or_type), lock)
+
+
+def Array(shm, offset, typecode_or_type, size, lock=True):
+    """The ``Array`` JavaScript placed at byte ``offset`` of ``shm``, as :func:`Value` for ``size`` elements."""
+    return _synchronized('Array', _memory(shm), offset, _ctype(typecode_or_type) * size, lock)
+
+
+class Synchronized:
+    """A value whose reads and writes hold its lock, as multiprocessing.sharedctypes.Synchronized:
+    ``.value``, ``get_obj()``, ``get_lock()``, ``acquire()``/``release()``, ``with v:``. A
+    read-modify-write is two steps: hold the lock around it (``with v.get_lock(): v.value += 1``)."""
+
+    def __init__(self, obj, lock, shm=None):
+        self._obj = obj
+        self._lock = lock
+        self._shm = shm
+        self.acquire = lock.acquire
+        self.release = lock.release
+
+    def __enter__(self):
+        return self._lock.__enter__()
+
+    def __exit__(self, *exc):
+        return self._lock.__exit__(*exc)
+
+    def get_obj(self):
+        return self._obj
+
+    def get_lock(self):
+        return self._lock
+
+    @property
+    def value(self):
+        with self._lock:
+            return self._obj.value
+
+    @value.setter
+    def value(self, v):
+        with self._lock:
+            self._obj.value = v
+
+    def __repr__(self):
+        return f'<{type(self).__name__} wrapper for {self._obj!r}>'
+
+
+class SynchronizedArray(Synchronized):
+    """An array whose element reads and writes hold its lock (``len``, ``a[i]``, ``a[i:j]``)."""
+
+    def __len__(self):
+        return len(self._obj)
+
+    def __getitem__(self, i):
+        with self._lock:
+            return self._obj[i]
+
+    def __setitem__(self, i, v):
+        with self._lock:
+            self._obj[i] = v
+
+    @property
+    def value(self):
+        raise AttributeError('a SynchronizedArray has no .value; index it, or take a[:]')
+
+
+class SynchronizedString(SynchronizedArray):
+    """A ``char[n]`` (``Array('c', n)``): ``.value`` and ``.raw`` under the lock."""
+
+    @property
+    def value(self):
+        with self._lock:
+            return self._obj.value
+
+    @value.setter
+    def value(self, v):
+        with self._lock:
+            self._obj.value = v
+
+    @property
+    def raw(self):
+        with self._lock:
+            return self._obj.raw
+
+    @raw.setter
+    def raw(self, v):
+        with self._lock:
+            self._obj.raw = v
+
+
+def identity(shm):
+    """``st_dev:st_ino`` of the segment (what JavaScript's handles call its identity)."""
+    fd = getattr(shm, '_fd', -1)
+    st = os.fstat(fd) if fd >= 0 else os.stat(f'/dev/shm/{shm.name.lstrip("/")}')
+    return f'{st.st_dev}:{st.st_ino}'
+
+
+def _type_of(root, endian):
+    if isinstance(root, str) and root in _PRIMITIVES:
+        t = _PRIMITIVES[root]
+        return t.__ctype_be__ if endian == 'big' and t is not ctypes.c_bool else t
+    if isinstance(root, dict) and root.get('kind') == 'char' and isinstance(root.get('length'), int) and root['length'] > 0:
+        return ctypes.c_char * root['length']
+    if isinstance(root, dict) and root.get('kind') == 'array' and isinstance(root.get('length'), int) and root['length'] > 0:
+        return _type_of(root.get('of'), endian) * root['length']
+    return None
+
+
+def _view_of(shm, h, ctype):
+    if not isinstance(h, dict) or h.get('kind') != 'view' or not isinstance(h.get('schema'), dict):
+        raise ValueError('sharedctypes.from_handle: the handle has no view')
+    derived = _type_of(h['schema'].get('root'), h.get('endian'))
+    if ctype is None:
+        if derived is None:
+            raise TypeError('sharedctypes.from_handle: the shared value is a struct or union: pass its ctypes class (what toCtypes printed) as ctype=')
+        ctype = derived
+    elif derived is not None and ctypes.sizeof(derived) != ctypes.sizeof(ctype):
+        raise TypeError(f'sharedctypes.from_handle: ctype {ctype.__name__} has {ctypes.sizeof(ctype)} bytes, the shared value {ctypes.sizeof(derived)}')
+    offset = h.get('byteOffset')
+    _place('from_handle', shm, offset, ctype)
+    return ctype.from_buffer(shm.buf, offset)
+
+
+def _lock_of(shm, h):
+    kinds = {'lock': (Lock, 4), 'rlock': (RLock, 12)}
+    if not isinstance(h, dict) or h.get('kind') not in kinds:
+        raise ValueError(f"sharedctypes.from_handle: a lock of kind {h.get('kind') if isinstance(h, dict) else h!r} has no Python counterpart here (Lock and RLock do)")
+    cls, size = kinds[h['kind']]
+    _place('from_handle', shm, h.get('byteOffset'), ctypes.c_int32 * (size // 4))
+    return cls(shm, h['byteOffset'])
+
+
+def from_handle(handle, ctype=None):
+    """What ``share(x)`` stands for, from the handle JavaScript made of ``x`` (a dict, or its JSON):
+    a ``Value``/``Array`` (Synchronized wrappers), a raw view (a ctypes object), a ``Lock`` or an
+    ``RLock``, in a segment (a handle of a SharedArrayBuffer cannot leave its process). The segment
+    is attached untracked; a segment that was unlinked, or whose name now belongs to another
+    segment, is a FileNotFoundError. Structs and unions need their ctypes class: ``ctype=``."""
+    h = json.loads(handle) if isinstance(handle, (str, bytes)) else handle
+    if not isinstance(h, dict) or h.get('$sharedctypes') != _HANDLE_TAG:
+        raise ValueError('sharedctypes.from_handle: not a handle made by share()')
+    seg = h.get('segment')
+    if not isinstance(seg, dict) or not isinstance(seg.get('name'), str) or not isinstance(seg.get('identity'), str):
+        raise ValueError('sharedctypes.from_handle: the handle names no segment (a handle of a SharedArrayBuffer cannot leave its process)')
+    shm = attach(seg['name'])
+    if identity(shm) != seg['identity']:
+        shm.close()
+        raise FileNotFoundError(f"sharedctypes.from_handle: the segment {seg['name']!r} the handle was made for is gone (unlinked; the name now belongs to another segment)")
+    kind = h.get('kind')
+    if kind == 'synchronized':
+        obj = _view_of(shm, h.get('obj'), ctype)
+        lock = _lock_of(shm, h.get('lock'))
+        t = type(obj)
+        cls = (SynchronizedString if t._type_ is ctypes.c_char else SynchronizedArray) if issubclass(t, ctypes.Array) else Synchronized  # noqa: SLF001
+        return cls(obj, lock, shm)
+    if kind == 'view':
+        return _pinned(_view_of(shm, h, ctype), shm)
+    if kind in ('lock', 'rlock'):
+        lock = _lock_of(shm, h)
+        lock._sharedctypes_memory = shm
+        return lock
+    shm.close()
+    raise ValueError(f'sharedctypes.from_handle: a handle of kind {kind!r} has no Python counterpart here')
 
 
 if __name__ == '__main__':

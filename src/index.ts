@@ -91,9 +91,22 @@ export type { SharedPlace } from './sync/memory.js';
 // ---- named, process-shared memory (src/memory) ---------------------------------------------------
 export { SharedMemory, type SharedMemoryOptions } from './memory/shared-memory.js';
 export { memorySupport, type MemorySupport } from './memory/support.js';
+export type { SegmentRef } from './memory/segments.js';
 
 // ---- Python's multiprocessing.sharedctypes (src/shared) ------------------------------------------
-export { RawValue, RawArray, Value, SharedArray, SharedArray as Array, copy, type LockOptions, type SharedArrayOf, type ValueOf } from './shared/values.js';
+export {
+  RawValue,
+  RawArray,
+  Value,
+  SharedArray,
+  SharedArray as Array,
+  copy,
+  synchronizedSchema,
+  type PlaceOptions,
+  type ValueOptions,
+  type SharedArrayOf,
+  type ValueOf,
+} from './shared/values.js';
 export {
   synchronized,
   SynchronizedArray,

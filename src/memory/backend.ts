@@ -10,7 +10,8 @@
  *   it mapped it.
  *
  * The registry here is all that `src/sync` loads; the futex backend and the FFI behind it come
- * with `SharedMemory` (futex-backend.ts), so a program that never maps a segment never loads them.
+ * with `SharedMemory` (futex-backend.ts), and with `share`/`attach` (segments.ts), so a program that
+ * uses neither never loads them.
  *
  * Both backends use the same words with the same meaning: a lock is the same lock whichever
  * backend its waiters sleep through. Read-modify-write operations are `Atomics` in both cases
@@ -40,6 +41,11 @@ export interface Mapping {
   readonly size: number;
   /** The segment's name (for messages and handles). */
   readonly name: string;
+  /**
+   * Which segment this is, whatever its name now: `st_dev:st_ino` of the POSIX shm object. A
+   * name can be unlinked and given to a new segment; the identity cannot.
+   */
+  readonly identity: string;
   /** How waiters on its words sleep and wake (the futex backend). */
   readonly backend: WaitBackend;
 }

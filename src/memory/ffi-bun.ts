@@ -25,13 +25,18 @@ const SIGNATURES = {
   __errno_location: { args: [], returns: 'ptr' },
 };
 
+/** `syscall` again, with the arguments of `fstat` (a second binding of the same symbol). */
+const FSTAT = { syscall: { args: ['i64', 'i64', 'ptr'], returns: 'i64' } };
+
 /** The binding, or the error that says why `bun:ffi` cannot be used. */
 export function bunLibc(host: Host): Libc | SharedMemoryError {
   const ffi = host.builtin('bun:ffi') as BunFfi | undefined;
   if (ffi === undefined) return new SharedMemoryError(`SharedMemory: bun:ffi is not available in this Bun (${host.version})`, 'unsupported_runtime');
   let f: Record<string, (...args: unknown[]) => unknown>;
+  let g: Record<string, (...args: unknown[]) => unknown>;
   try {
     f = ffi.dlopen('libc.so.6', SIGNATURES).symbols;
+    g = ffi.dlopen('libc.so.6', FSTAT).symbols;
   } catch (e) {
     return new SharedMemoryError(`SharedMemory: bun:ffi could not open libc.so.6 (${(e as Error).message})`, 'unsupported_runtime');
   }
@@ -46,12 +51,15 @@ export function bunLibc(host: Host): Libc | SharedMemoryError {
     syscall(n: number, a: bigint, op: number, v: number, t: BigInt64Array | null, a2: number, v3: number): number;
     __errno_location(): number;
   };
+  const stat = g as unknown as { syscall(n: number, fd: number, buf: BigInt64Array): bigint | number };
+  const sysFstat = host.sysFstat ?? -1;
   return {
     via: 'bun:ffi',
     maxBuffer: 2 ** 35,
     shmOpen: (name, flags, mode) => call.shm_open(name, flags, mode),
     shmUnlink: (name) => call.shm_unlink(name),
     ftruncate: (fd, size) => call.ftruncate(fd, size),
+    fstat: (fd, buf) => Number(stat.syscall(sysFstat, fd, buf)),
     sizeOf: (fd) => Number(call.lseek(fd, 0, 2)),
     mmap: (size, fd) => BigInt.asIntN(64, BigInt(call.mmap(0, size, 3, 1, fd, 0))),
     munmap: (address, size) => call.munmap(address, size),

@@ -8,7 +8,10 @@ import type { Host } from './host.js';
 import type { Libc } from './libc.js';
 
 interface DenoFfi {
-  dlopen(path: string, definitions: Record<string, { parameters: string[]; result: string }>): { symbols: Record<string, (...args: unknown[]) => unknown> };
+  dlopen(
+    path: string,
+    definitions: Record<string, { name?: string; parameters: string[]; result: string }>,
+  ): { symbols: Record<string, (...args: unknown[]) => unknown> };
   UnsafePointer: { create(value: bigint): unknown };
   UnsafePointerView: { getArrayBuffer(pointer: unknown, byteLength: number): ArrayBuffer; new (pointer: unknown): { getInt32(offset?: number): number } };
 }
@@ -23,6 +26,8 @@ const SIGNATURES = {
   close: { parameters: ['i32'], result: 'i32' },
   syscall: { parameters: ['i64', 'u64', 'i32', 'i32', 'buffer', 'u64', 'i32'], result: 'i32' },
   __errno_location: { parameters: [], result: 'pointer' },
+  /** `syscall` again, with the arguments of `fstat`. */
+  fstat_syscall: { name: 'syscall', parameters: ['i64', 'i64', 'buffer'], result: 'i64' },
 };
 
 /** The binding, or the error that says to grant `--allow-ffi`. */
@@ -52,13 +57,16 @@ export function denoLibc(host: Host): Libc | SharedMemoryError {
     close(fd: number): number;
     syscall(n: bigint, a: bigint, op: number, v: number, t: BigInt64Array | null, a2: bigint, v3: number): number;
     __errno_location(): unknown;
+    fstat_syscall(n: bigint, fd: bigint, buf: BigInt64Array): bigint | number;
   };
+  const sysFstat = BigInt(host.sysFstat ?? -1);
   return {
     via: 'Deno.dlopen',
     maxBuffer: 2 ** 35,
     shmOpen: (name, flags, mode) => call.shm_open(name, flags, mode),
     shmUnlink: (name) => call.shm_unlink(name),
     ftruncate: (fd, size) => call.ftruncate(fd, BigInt(size)),
+    fstat: (fd, buf) => Number(call.fstat_syscall(sysFstat, BigInt(fd), buf)),
     sizeOf: (fd) => Number(call.lseek(fd, 0n, 2)),
     mmap: (size, fd) => BigInt.asIntN(64, BigInt(call.mmap(0n, BigInt(size), 3, 1, fd, 0n))),
     munmap: (address, size) => call.munmap(address, BigInt(size)),

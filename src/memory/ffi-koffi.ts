@@ -10,7 +10,10 @@ import type { Host } from './host.js';
 import type { Libc } from './libc.js';
 
 interface Koffi {
-  load(path: string): { func(prototype: string): (...args: unknown[]) => unknown };
+  load(path: string): {
+    func(prototype: string): (...args: unknown[]) => unknown;
+    func(name: string, result: string, parameters: string[]): (...args: unknown[]) => unknown;
+  };
   address(pointer: unknown): bigint;
   view(pointer: unknown, length: number): ArrayBuffer;
   errno(): number;
@@ -57,6 +60,7 @@ export function koffiLibc(host: Host): Libc | SharedMemoryError {
     ) => unknown,
     munmap: c.func('int munmap(uint64_t addr, size_t length)') as (a: bigint, n: number) => number,
     close: c.func('int close(int fd)') as (fd: number) => number,
+    fstat: c.func('syscall', 'int64_t', ['int64_t', 'int64_t', 'void *']) as (n: number, fd: number, buf: BigInt64Array) => number | bigint,
     syscall: c.func('int syscall(int64_t n, uint64_t addr, int op, int value, void *timeout, uint64_t addr2, int value3)') as (
       n: number,
       a: bigint,
@@ -75,6 +79,7 @@ export function koffiLibc(host: Host): Libc | SharedMemoryError {
     shmOpen: (name, flags, mode) => call.shm_open(name, flags, mode),
     shmUnlink: (name) => call.shm_unlink(name),
     ftruncate: (fd, size) => call.ftruncate(fd, size),
+    fstat: (fd, buf) => Number(call.fstat(host.sysFstat ?? -1, fd, buf)),
     sizeOf: (fd) => Number(call.lseek(fd, 0, 2)),
     mmap: (size, fd) => {
       const p = call.mmap(null, size, 3, 1, fd, 0);

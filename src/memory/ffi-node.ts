@@ -26,6 +26,9 @@ const SIGNATURES = {
   __errno_location: { arguments: [], return: 'u64' },
 };
 
+/** `syscall` again, with the arguments of `fstat` (a second binding of the same symbol). */
+const FSTAT = { syscall: { arguments: ['i64', 'i64', 'pointer'], return: 'i64' } };
+
 /** The binding, or the error that says how to get `node:ffi`. */
 export function nodeLibc(host: Host): Libc | SharedMemoryError {
   const major = Number.parseInt(host.version, 10);
@@ -38,8 +41,10 @@ export function nodeLibc(host: Host): Libc | SharedMemoryError {
     return new SharedMemoryError(`SharedMemory: process-shared memory needs a foreign function interface: ${how}`, 'unsupported_runtime');
   }
   let f: Record<string, (...args: unknown[]) => unknown>;
+  let g: Record<string, (...args: unknown[]) => unknown>;
   try {
     f = ffi.dlopen('libc.so.6', SIGNATURES).functions;
+    g = ffi.dlopen('libc.so.6', FSTAT).functions;
   } catch (e) {
     const denied = (e as { code?: unknown }).code === 'ERR_ACCESS_DENIED';
     const how = denied ? 'the permission model forbids FFI here: add --allow-ffi' : `node:ffi could not open libc.so.6 (${(e as Error).message})`;
@@ -56,12 +61,15 @@ export function nodeLibc(host: Host): Libc | SharedMemoryError {
     syscall(n: bigint, a: bigint, op: number, v: number, t: BigInt64Array | null, a2: bigint, v3: number): number;
     __errno_location(): bigint;
   };
+  const stat = g as unknown as { syscall(n: bigint, fd: bigint, buf: BigInt64Array): bigint };
+  const sysFstat = BigInt(host.sysFstat ?? -1);
   return {
     via: 'node:ffi',
     maxBuffer: 2 ** 35,
     shmOpen: (name, flags, mode) => call.shm_open(name, flags, mode),
     shmUnlink: (name) => call.shm_unlink(name),
     ftruncate: (fd, size) => call.ftruncate(fd, BigInt(size)),
+    fstat: (fd, buf) => Number(stat.syscall(sysFstat, BigInt(fd), buf)),
     sizeOf: (fd) => Number(call.lseek(fd, 0n, 2)),
     mmap: (size, fd) => BigInt.asIntN(64, call.mmap(0n, BigInt(size), 3, 1, fd, 0n)),
     munmap: (address, size) => call.munmap(address, BigInt(size)),

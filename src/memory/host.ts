@@ -20,12 +20,16 @@ export interface Host {
   readonly version: string;
   /** `SYS_futex` on this CPU, when known. */
   readonly sysFutex: number | undefined;
+  /** `SYS_fstat` on this CPU, when known (x64: 5; the generic table of arm64 and riscv64: 80). */
+  readonly sysFstat: number | undefined;
   /** A runtime built-in module by name (`node:ffi`, `bun:ffi`, `module`), or `undefined`. */
   builtin(name: string): unknown;
 }
 
 /** `SYS_futex` per CPU (Linux's asm-generic table for arm64 and riscv64). */
 const SYS_FUTEX: Readonly<Record<string, number>> = { x64: 202, arm64: 98, riscv64: 98 };
+/** `SYS_fstat` per CPU (a system call rather than libc's `fstat`, which glibc exports only since 2.33). */
+const SYS_FSTAT: Readonly<Record<string, number>> = { x64: 5, arm64: 80, riscv64: 80 };
 
 interface NodeLikeProcess {
   platform?: string;
@@ -58,13 +62,21 @@ function detect(): Host {
   };
   if (g.Deno !== undefined) {
     const arch = g.Deno.build.arch === 'x86_64' ? 'x64' : g.Deno.build.arch === 'aarch64' ? 'arm64' : g.Deno.build.arch;
-    return { runtime: 'deno', os: g.Deno.build.os, arch, version: g.Deno.version.deno, sysFutex: SYS_FUTEX[arch], builtin };
+    return { runtime: 'deno', os: g.Deno.build.os, arch, version: g.Deno.version.deno, sysFutex: SYS_FUTEX[arch], sysFstat: SYS_FSTAT[arch], builtin };
   }
   const p = g.process;
   if (p !== undefined && typeof p.platform === 'string' && typeof p.arch === 'string') {
     const bun = g.Bun !== undefined;
     const version = bun ? (g.Bun?.version ?? '') : (p.versions?.node ?? '');
-    return { runtime: bun ? 'bun' : 'node', os: p.platform, arch: p.arch, version, sysFutex: SYS_FUTEX[p.arch], builtin };
+    return { runtime: bun ? 'bun' : 'node', os: p.platform, arch: p.arch, version, sysFutex: SYS_FUTEX[p.arch], sysFstat: SYS_FSTAT[p.arch], builtin };
   }
-  return { runtime: g.window !== undefined ? 'browser' : 'unknown', os: 'unknown', arch: 'unknown', version: '', sysFutex: undefined, builtin };
+  return {
+    runtime: g.window !== undefined ? 'browser' : 'unknown',
+    os: 'unknown',
+    arch: 'unknown',
+    version: '',
+    sysFutex: undefined,
+    sysFstat: undefined,
+    builtin,
+  };
 }

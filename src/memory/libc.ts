@@ -25,6 +25,11 @@ export interface Libc {
   shmOpen(name: Uint8Array, flags: number, mode: number): number;
   shmUnlink(name: Uint8Array): number;
   ftruncate(fd: number, size: number): number;
+  /**
+   * `syscall(SYS_fstat, fd, stat)`: fills `stat` (at least 144 bytes) with the `struct stat` of
+   * `fd`; 0 or -1. `st_dev` is its 64-bit word 0 and `st_ino` word 1 on x86-64 and arm64 alike.
+   */
+  fstat(fd: number, stat: BigInt64Array): number;
   /** `lseek(fd, 0, SEEK_END)`: the size of the object behind `fd`, or -1. */
   sizeOf(fd: number): number;
   /** `mmap(NULL, size, PROT_READ|PROT_WRITE, MAP_SHARED, fd, 0)`; `-1n` when it fails. */

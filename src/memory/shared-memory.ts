@@ -11,6 +11,7 @@ import { rangeError, SharedMemoryError, typeError } from '../errors.js';
 import { registerMapping } from './backend.js';
 import { FUTEX_BACKEND } from './futex-backend.js';
 import { type Libc, libc } from './libc.js';
+import { forgetOpen, registerMemory, rememberOpen } from './open-segments.js';
 
 /** Options of {@link SharedMemory}, as Python's `SharedMemory(name=None, create=False, size=0)`. */
 export interface SharedMemoryOptions {
@@ -38,6 +39,27 @@ const encoder = new TextEncoder();
 
 /** `Symbol.dispose`, or its registered stand-in where the engine lacks it (as sync/memory.ts). */
 const disposeSymbol: typeof Symbol.dispose = (Symbol as { dispose?: typeof Symbol.dispose }).dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
+
+/** What the collector unmaps once a mapping's `ArrayBuffer` is unreachable (see {@link SharedMemory.close}). */
+interface Unmap {
+  readonly c: Libc;
+  readonly address: bigint;
+  readonly size: number;
+  readonly identity: string;
+}
+
+/**
+ * Unmaps a mapping whose `ArrayBuffer` was garbage collected (Python's `SharedMemory` closes in
+ * `__del__` likewise). Safe: every view, lock and typed array over the memory holds the buffer, so
+ * once it is collected nothing can touch the memory any more. The segment itself stays.
+ */
+const unmapWhenCollected = new FinalizationRegistry<Unmap>((m) => {
+  m.c.munmap(m.address, m.size);
+  forgetOpen(m.identity, undefined);
+});
+
+/** A 256-byte `struct stat` (x86-64's is 144 bytes, arm64's 128). */
+const stat = new BigInt64Array(32);
 
 /** `/name\0`: the C string shm_open takes. */
 function cName(name: string): Uint8Array {
@@ -96,6 +118,7 @@ export class SharedMemory {
   readonly #size: number;
   #buf: ArrayBuffer | null;
   readonly #address: bigint;
+  readonly #identity: string;
   readonly #c: Libc;
 
   /** Creates (`create: true`) or attaches to (a name alone) a segment. */
@@ -140,6 +163,12 @@ export class SharedMemory {
         c.shmUnlink(cName(name));
         throw osError('SharedMemory (size)', name, e);
       }
+      if (c.fstat(fd, stat) !== 0) {
+        const e = c.errno();
+        if (create) c.shmUnlink(cName(name));
+        throw osError('SharedMemory (fstat)', name, e);
+      }
+      this.#identity = `${stat[0]}:${stat[1]}`;
       const actual = c.sizeOf(fd);
       if (actual <= 0) throw new SharedMemoryError(`SharedMemory: segment '${name}' is empty (0 bytes) and cannot be mapped`, 'os_error');
       if (actual > c.maxBuffer) {
@@ -171,7 +200,10 @@ export class SharedMemory {
         'os_error',
       );
     }
-    registerMapping(this.#buf, { address: this.#address, size: this.#size, name, backend: FUTEX_BACKEND });
+    registerMapping(this.#buf, { address: this.#address, size: this.#size, name, identity: this.#identity, backend: FUTEX_BACKEND });
+    registerMemory(this, () => this.buf);
+    rememberOpen(this.#identity, this.#buf);
+    unmapWhenCollected.register(this.#buf, { c, address: this.#address, size: this.#size, identity: this.#identity }, this);
   }
 
   /** The segment's name, without the leading `/` (as Python's `name`). */
@@ -199,13 +231,23 @@ export class SharedMemory {
    * Unmaps the segment from this process (the segment itself stays, for other processes, until
    * {@link unlink}). The `ArrayBuffer` is detached first, so that every view over it then reads
    * as empty or throws instead of touching unmapped memory; where the runtime cannot detach it
-   * (Node < 22 through koffi), the mapping is left in place until the process exits. Idempotent.
+   * (Node < 22 through koffi), the mapping stays until the buffer is garbage collected.
+   * Idempotent.
+   *
+   * A mapping that is never closed is unmapped when its `ArrayBuffer` (`buf`, which every view,
+   * lock and typed array over it holds) is garbage collected, as Python's `SharedMemory` closes
+   * when collected. Objects that `attach()` made over this segment in this thread share this
+   * mapping (see `attach`): closing it closes them too.
    */
   close(): void {
     const buf = this.#buf;
     if (buf === null) return;
     this.#buf = null;
-    if (detach(buf)) this.#c.munmap(this.#address, this.#size);
+    forgetOpen(this.#identity, buf);
+    if (detach(buf)) {
+      unmapWhenCollected.unregister(this);
+      this.#c.munmap(this.#address, this.#size);
+    }
   }
 
   /**

@@ -8,6 +8,7 @@
  */
 import { typeError } from '../errors.js';
 import type { Layout } from '../layout/types.js';
+import { mappingOf } from '../memory/backend.js';
 import { type Held, held } from '../sync/acquirable.js';
 import { Lock } from '../sync/lock.js';
 import { RLock } from '../sync/rlock.js';
@@ -362,8 +363,26 @@ export type SynchronizedOf<V> =
           : never;
 
 /**
+ * Refuses a lock that cannot exclude everyone who can reach the view: a view in a `SharedMemory`
+ * segment (other processes map it) with a lock in a SharedArrayBuffer (this process only).
+ */
+export function checkLockReaches(obj: unknown, lock: AnyLock, what: string): void {
+  const buffer = (obj as Partial<ViewLike> | null)?.$buffer;
+  const segment = buffer === undefined ? undefined : mappingOf(buffer);
+  if (segment === undefined || mappingOf(lock.place.buffer) !== undefined) return;
+  throw typeError(
+    'invalid_argument',
+    what,
+    `the data is in SharedMemory '${segment.name}', which other processes map, but the lock lives in a SharedArrayBuffer of this process and would not exclude them`,
+    'place the lock in the segment too (new RLock({ buffer: shm.buf, byteOffset }), an rmutex() member), or let Value/Array place their own',
+  );
+}
+
+/**
  * Wraps a view so that every access holds `lock` (a new `RLock` when absent), like Python's
- * `synchronized(obj, lock=None)`.
+ * `synchronized(obj, lock=None)`. A view over a `SharedMemory` segment needs a lock that lives
+ * in process-shared memory too (a new `RLock` would be this process's alone): pass one placed in
+ * the segment, or use `Value`/`Array` with `{ memory, byteOffset }`, which place their own.
  *
  * @example
  * ```ts
@@ -376,8 +395,20 @@ export type SynchronizedOf<V> =
 export function synchronized<V>(obj: V, lock?: AnyLock): SynchronizedOf<V> {
   const l = (obj as Partial<ViewLike> | null)?.$$layout;
   if (l === undefined) throw typeError('invalid_argument', 'synchronized', 'needs a view made by this library (create(), view(), RawValue, RawArray)');
+  if (lock === undefined) {
+    const segment = mappingOf((obj as ViewLike).$buffer);
+    if (segment !== undefined) {
+      throw typeError(
+        'invalid_argument',
+        'synchronized',
+        `the view is in SharedMemory '${segment.name}', which other processes map, and a new RLock would live in this process only`,
+        'pass a lock placed in the segment: synchronized(view, new RLock({ buffer: shm.buf, byteOffset })), or use Value/Array with { memory, byteOffset }',
+      );
+    }
+  }
   const theLock = lock ?? new RLock();
   if (!(theLock instanceof Lock || theLock instanceof RLock)) throw typeError('invalid_argument', 'synchronized', 'lock must be a Lock or an RLock');
+  checkLockReaches(obj, theLock, 'synchronized');
   switch (l.kind) {
     case 'primitive':
       return new SynchronizedValue<unknown>(obj as { value: unknown }, theLock) as SynchronizedOf<V>;

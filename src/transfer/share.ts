@@ -1,13 +1,15 @@
 /**
  * `share(x)` and `attach(handle)`: hand views, synchronized values and synchronization objects to
- * other threads. A handle is plain structured-cloneable data (the SharedArrayBuffer, offsets, the
- * schema's JSON descriptor and its fingerprint): post it, put it in `workerData`, and attach it on
- * the other side. Attaching is O(1): no copy, no walk over the data.
+ * other threads, or other processes. A handle is plain structured-cloneable data (the
+ * SharedArrayBuffer, or the name and identity of the `SharedMemory` segment; offsets, the
+ * schema's JSON descriptor and its fingerprint): post it, put it in `workerData`, or (a segment's)
+ * send it as JSON to another process, and attach it on the other side. Attaching is O(1): no
+ * copy, no walk over the data.
  *
  * @module
  */
 import { LayoutMismatchError, typeError } from '../errors.js';
-import { mappingOf } from '../memory/backend.js';
+import { isSegmentRef, type SegmentRef, segmentMemory, segmentOf } from '../memory/segments.js';
 import { layout } from '../layout/compute.js';
 import { describeLayout } from '../layout/describe.js';
 import { fingerprintOfLayout } from '../layout/fingerprint.js';
@@ -31,12 +33,17 @@ declare const phantom: unique symbol;
 
 /**
  * A structured-cloneable description of a shared object. `T` records (for TypeScript only) what
- * `attach` gives back.
+ * `attach` gives back. Its memory is either a `SharedArrayBuffer` (`buffer`: threads of this
+ * process) or a `SharedMemory` segment (`segment`: any thread of any process; such a handle is
+ * plain JSON, `JSON.stringify` it to send it through a pipe, a socket, argv or a file).
  */
 export interface Handle<T = unknown> {
   readonly $sharedctypes: typeof TAG;
   readonly kind: HandleKind;
-  readonly buffer: SharedArrayBuffer;
+  /** The memory, when it is a SharedArrayBuffer. */
+  readonly buffer?: SharedArrayBuffer;
+  /** The memory, when it is a `SharedMemory` segment: its name and identity. */
+  readonly segment?: SegmentRef;
   readonly byteOffset: number;
   /** Views: the schema's descriptor, the byte order it sits in, and the layout fingerprint. */
   readonly schema?: SchemaJSON;
@@ -57,13 +64,30 @@ interface ViewMeta {
   readonly $byteOffset: number;
 }
 
-function placeHandle(kind: HandleKind, place: { buffer: SharedArrayBuffer; byteOffset: number }, extra: Partial<Handle> = {}): Handle {
-  return { $sharedctypes: TAG, kind, buffer: place.buffer, byteOffset: place.byteOffset, ...extra };
+/** A handle for the object at `place`: the SharedArrayBuffer itself, or the segment's name and identity. */
+function placeHandle(kind: HandleKind, place: { buffer: ArrayBufferLike; byteOffset: number }, extra: Partial<Handle> = {}): Handle {
+  const { buffer, byteOffset } = place;
+  const segment = segmentOf(buffer);
+  if (segment !== undefined) return { $sharedctypes: TAG, kind, segment, byteOffset, ...extra };
+  if (typeof SharedArrayBuffer === 'undefined' || !(buffer instanceof SharedArrayBuffer)) {
+    throw typeError(
+      'not_shared',
+      'share',
+      'the view is over an ArrayBuffer, which postMessage would copy',
+      'create it over a SharedArrayBuffer (create() and Value() do) or over the memory of a SharedMemory segment',
+    );
+  }
+  return { $sharedctypes: TAG, kind, buffer, byteOffset, ...extra };
 }
 
 /**
  * A handle for a view, a synchronized value or array, or a lock, semaphore, event, condition or
  * barrier, to post to another thread and `attach` there.
+ *
+ * Over a `SharedMemory` segment the handle names the segment (name and identity) instead of
+ * carrying memory: it is plain JSON, and `attach` in another process (or thread) maps the segment
+ * by name. The segment must then still exist: its creator unlinks it when every user is done
+ * (see docs/processes.md, "Hand-off").
  *
  * @example
  * ```ts
@@ -80,7 +104,8 @@ function placeHandle(kind: HandleKind, place: { buffer: SharedArrayBuffer; byteO
 export function share<T>(x: T): Handle<T> {
   if (isSynchronized(x)) {
     const obj = share(objOf(x));
-    return placeHandle('synchronized', { buffer: obj.buffer, byteOffset: obj.byteOffset }, { obj, lock: share(lockOf(x)) }) as Handle<T>;
+    const memory = obj.segment !== undefined ? { segment: obj.segment } : { buffer: obj.buffer };
+    return { $sharedctypes: TAG, kind: 'synchronized', ...memory, byteOffset: obj.byteOffset, obj, lock: share(lockOf(x)) } as Handle<T>;
   }
   const kind = syncKindOf(x);
   if (kind !== undefined) {
@@ -89,32 +114,14 @@ export function share<T>(x: T): Handle<T> {
     return placeHandle(info.handle as HandleKind, obj.place, { param: info.param(obj), ...(info.lock && { lock: share(info.lock(obj)) }) }) as Handle<T>;
   }
   const meta = x as Partial<ViewMeta> | null;
-  if (meta?.$$layout === undefined)
+  if (meta?.$$layout === undefined || meta.$buffer === undefined)
     throw typeError('invalid_argument', 'share', 'takes a view, a synchronized value or array, or a synchronization object of this library');
-  const buffer = meta.$buffer;
-  const segment = buffer === undefined ? undefined : mappingOf(buffer);
-  if (segment !== undefined) {
-    throw typeError(
-      'not_shared',
-      'share',
-      `the view is over SharedMemory '${segment.name}', whose ArrayBuffer postMessage would copy`,
-      `send the segment's name and byte offset, and map it in the other thread or process (new SharedMemory('${segment.name}'))`,
-    );
-  }
-  if (typeof SharedArrayBuffer === 'undefined' || !(buffer instanceof SharedArrayBuffer)) {
-    throw typeError(
-      'not_shared',
-      'share',
-      'the view is over an ArrayBuffer, which postMessage would copy',
-      'create it over a SharedArrayBuffer (create() and Value() do)',
-    );
-  }
   const l = meta.$$layout;
   const endian = l.kind === 'primitive' ? l.endian : l.kind === 'struct' || l.kind === 'union' ? l.endian : undefined;
   const inherited = endian === 'big' && layout(l.schema) !== l ? { endian: 'big' as const } : {};
   return placeHandle(
     'view',
-    { buffer, byteOffset: meta.$byteOffset as number },
+    { buffer: meta.$buffer, byteOffset: meta.$byteOffset as number },
     { schema: toJSON(l.schema), fingerprint: fingerprintOfLayout(l), ...inherited },
   ) as Handle<T>;
 }
@@ -122,10 +129,25 @@ export function share<T>(x: T): Handle<T> {
 function checkHandle(h: unknown): asserts h is Handle {
   const x = h as Partial<Handle> | null;
   if (x === null || typeof x !== 'object' || x.$sharedctypes !== TAG) throw typeError('invalid_argument', 'attach', 'needs a handle made by share()');
-  if (typeof SharedArrayBuffer === 'undefined' || !(x.buffer instanceof SharedArrayBuffer))
-    throw typeError('not_shared', 'attach', 'the handle has no SharedArrayBuffer');
+  const hasBuffer = typeof SharedArrayBuffer !== 'undefined' && x.buffer instanceof SharedArrayBuffer;
+  if (x.segment !== undefined) {
+    if (x.buffer !== undefined) throw typeError('invalid_argument', 'attach', 'the handle names both a SharedArrayBuffer and a segment');
+    if (!isSegmentRef(x.segment)) throw typeError('invalid_argument', 'attach', 'the handle names no valid segment (a name and an identity)');
+  } else if (!hasBuffer) {
+    throw typeError(
+      'not_shared',
+      'attach',
+      'the handle has no SharedArrayBuffer and names no segment',
+      'a handle of a SharedArrayBuffer cannot leave its process (JSON turns the buffer into {}): share memory between processes through a SharedMemory segment',
+    );
+  }
   if (typeof x.byteOffset !== 'number' || !Number.isInteger(x.byteOffset) || x.byteOffset < 0)
     throw typeError('invalid_argument', 'attach', 'the handle has no valid byteOffset');
+}
+
+/** The memory a checked handle names: its SharedArrayBuffer, or this thread's mapping of its segment (mapped now if need be). */
+function memoryOfHandle(handle: Handle): ArrayBufferLike {
+  return handle.segment !== undefined ? segmentMemory(handle.segment, 'attach') : (handle.buffer as SharedArrayBuffer);
 }
 
 /** What `attach(handle, schemaOrOptions?)` gives: the schema's view, or what the handle was made from. */
@@ -171,6 +193,12 @@ export interface AttachOptions extends ViewOptions {
  * both layouts. Without, the schema is rebuilt from the handle's descriptor (and checked against
  * its fingerprint).
  *
+ * A handle of a `SharedMemory` segment is attached over this thread's mapping of the segment: the
+ * `SharedMemory` this thread has open on it (so closing that closes what was attached too), else
+ * a mapping made now, which stays while anything attached over it is reachable (it is unmapped
+ * when garbage collected). A segment that no longer exists, or whose name now belongs to another
+ * segment, is a `SharedMemoryError` (`segment_not_found`); attach never unlinks.
+ *
  * @example
  * ```ts
  * import { attach, share, struct, u32 } from 'sharedctypes';
@@ -195,9 +223,11 @@ export function attach<H extends Handle, S extends SchemaLike | AttachOptions | 
 function attachAny(handle: unknown, schemaLike: SchemaLike | undefined, options: AttachOptions): unknown {
   checkHandle(handle);
   // The handle's buffer is the memory: views are classes per structure, not per buffer object, so a
-  // new SharedArrayBuffer object per message costs nothing to a long-lived worker.
-  const buffer = handle.buffer;
-  const place = { buffer, byteOffset: handle.byteOffset };
+  // new SharedArrayBuffer object per message costs nothing to a long-lived worker. A segment's
+  // memory is this thread's one mapping of it.
+  const buffer = memoryOfHandle(handle);
+  // Locks take a segment's memory where they take a SharedArrayBuffer (SharedPlace says so).
+  const place = { buffer: buffer as SharedArrayBuffer, byteOffset: handle.byteOffset };
   const kind = SYNC_KIND_OF_HANDLE.get(handle.kind);
   if (kind === 'barrier') {
     // A barrier's action and default timeout do not travel (functions cannot): given here.
@@ -228,7 +258,7 @@ function attachAny(handle: unknown, schemaLike: SchemaLike | undefined, options:
  * size) and checked against the fingerprint. Either way the layout is the canonical one of its
  * structure, so attaching per job reuses the classes (and optimised code) of the last job.
  */
-function attachView(handle: Handle, buffer: SharedArrayBuffer, schemaLike: SchemaLike | undefined, options: ViewOptions): unknown {
+function attachView(handle: Handle, buffer: ArrayBufferLike, schemaLike: SchemaLike | undefined, options: ViewOptions): unknown {
   const endian: Endian = handle.endian === 'big' ? 'big' : 'little';
   let l: Layout;
   if (schemaLike !== undefined) {

@@ -5,7 +5,7 @@ import { sc } from '../workers/library.mjs';
 import { PARTICLE, SHARED } from './schema.mjs';
 
 const job = JSON.parse(process.argv[2] ?? globalThis.Deno?.args?.[0] ?? '{}');
-const { SharedMemory, memorySupport, array, fingerprint } = sc;
+const { SharedMemory, memorySupport, array, fingerprint, attach, atomic } = sc;
 const Shared = SHARED(sc);
 
 function report(result) {
@@ -86,6 +86,47 @@ const ops = {
     s.lock.release();
     return { ok, n };
   },
+  /**
+   * Attaches the Value of `job.handle` (JSON from share(), naming the segment: this process maps it
+   * by name), counts itself in the u32 of `job.started` (another handle), and adds 1 with update()
+   * `times` times; returns the handle's kind and what it attached.
+   */
+  vupdate() {
+    const v = attach(JSON.parse(job.handle));
+    atomic(attach(JSON.parse(job.started))).add(1);
+    for (let k = 0; k < job.times; k++) v.update((n) => n + (typeof n === 'bigint' ? 1n : 1));
+    return { done: job.times, lockKind: v.getLock().constructor.name };
+  },
+  /** The same on a SharedArray of the handle: element `job.index` += 1, `times` times. */
+  aupdate() {
+    const a = attach(JSON.parse(job.handle));
+    atomic(attach(JSON.parse(job.started))).add(1);
+    for (let k = 0; k < job.times; k++) a.update(job.index, (x) => x + 1);
+    return { done: job.times };
+  },
+  /**
+   * Attaches `job.handle`, reads it, drops it, and collects garbage until the segment's mapping is
+   * gone from /proc/self/maps (needs --expose-gc): attach's own mapping is unmapped once nothing
+   * attached over it is reachable.
+   */
+  async unmapped() {
+    const { readFileSync } = await import('node:fs');
+    const mapped = () => readFileSync('/proc/self/maps', 'utf8').includes(`/dev/shm/${job.name}`);
+    let value = attach(JSON.parse(job.handle)).value;
+    const before = mapped();
+    value = value + 0;
+    for (let k = 0; k < 200 && mapped(); k++) {
+      globalThis.gc();
+      await new Promise((r) => setImmediate(r)); // finalization callbacks run between tasks
+    }
+    return { value, before, after: mapped() };
+  },
+  /** Creates segment `name` with a Value('d', 2.5) at byte 8, prints its handle, and exits without unlinking. */
+  makevalue() {
+    const shm = new SharedMemory({ name: job.name, create: true, size: 64 });
+    const v = sc.Value('d', 2.5, { memory: shm, byteOffset: 8 });
+    return { handle: JSON.stringify(sc.share(v)) };
+  },
   /** Writes `count` particles into a new segment (the test reads it from Python), then exits without unlinking. */
   particles() {
     const shm = new SharedMemory({ name: job.name, create: true, size: job.count * 32 });
@@ -106,7 +147,7 @@ const ops = {
 
 const op = ops[job.op];
 if (op === undefined) throw new Error(`peer.mjs: unknown op ${job.op}`);
-if (job.op === 'support' || job.op === 'fingerprint' || job.op === 'particles') report(op());
+if (['support', 'fingerprint', 'particles', 'vupdate', 'aupdate', 'unmapped', 'makevalue'].includes(job.op)) report(await op());
 else {
   const shm = new SharedMemory({ name: job.name });
   try {

@@ -1,6 +1,7 @@
 """The Python peer of the cross-process tests (processes.test.ts): maps the segment named in its
 job with python/sharedctypes.py, uses the ctypes classes toCtypes() wrote for the test's schemas,
 does the job and prints one JSON line. The job is the first argument, as JSON."""
+import ctypes
 import importlib.util
 import json
 import os
@@ -11,9 +12,10 @@ sys.path.insert(0, os.path.join(HERE, '..', '..', 'python'))
 import sharedctypes  # noqa: E402
 
 job = json.loads(sys.argv[1])
-spec = importlib.util.spec_from_file_location('schemas', job['module'])
-schemas = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(schemas)
+if 'module' in job:
+    spec = importlib.util.spec_from_file_location('schemas', job['module'])
+    schemas = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(schemas)
 
 
 def count(shm):
@@ -63,6 +65,87 @@ def particles(shm):
     del p, ps
     return {'read': n, 'bad': bad}
 
+
+def vupdate():
+    """Increments the Value of job['handle'] (JSON from share()) `times` times under its lock; with
+    job['offset'], finds it by offset instead (sharedctypes.Value(name, offset, 'i'))."""
+    if 'offset' in job:
+        v = sharedctypes.Value(job['name'], job['offset'], 'i')
+    else:
+        v = sharedctypes.from_handle(job['handle'])
+    started = sharedctypes.from_handle(job['started'])
+    sharedctypes.fetch_add(ctypes.addressof(started), 1)
+    for _ in range(job['times']):
+        with v.get_lock():
+            v.value += 1  # .value takes the RLock again: re-entered
+    result = {'done': job['times'], 'lock': type(v.get_lock()).__name__}
+    del v, started
+    return result
+
+
+def aupdate():
+    """Element job['index'] of the Array of job['handle'] += 1, `times` times, under its lock."""
+    a = sharedctypes.from_handle(job['handle'])
+    started = sharedctypes.from_handle(job['started'])
+    sharedctypes.fetch_add(ctypes.addressof(started), 1)
+    i = job['index']
+    for _ in range(job['times']):
+        with a:
+            a[i] += 1
+    del a, started
+    return {'done': job['times']}
+
+
+def error_of(f):
+    try:
+        f()
+    except Exception as e:  # noqa: BLE001 - the test compares the kinds
+        return type(e).__name__
+    return None
+
+
+def inspect():
+    """Finds what JavaScript placed (by handle and by offset), writes through it, and tries the errors."""
+    h = job['handles']
+    v = sharedctypes.from_handle(h['v'])
+    by_offset = sharedctypes.Value(job['name'], 0, 'd')
+    a = sharedctypes.from_handle(h['a'])
+    a_raw = sharedctypes.Array(job['name'], 36, 'i', 3, lock=False)
+    s = sharedctypes.from_handle(h['s'])
+    r = sharedctypes.from_handle(h['r'])
+    p = sharedctypes.from_handle(h['p'], ctype=schemas.Particle)
+    lock = sharedctypes.from_handle(h['lock'])
+    result = {
+        'v': v.value, 'vByOffset': by_offset.value, 'vLock': type(v.get_lock()).__name__,
+        'dataOffset': sharedctypes.data_offset(ctypes.c_double),
+        'a': a[:], 'aLen': len(a), 'aRaw': a_raw[:], 's': s.value.decode(), 'sRaw': list(s.raw),
+        'r': r[:], 'p': [p.id, p.x, p.alive], 'locked': lock.locked(),
+        'errors': {
+            'misaligned': error_of(lambda: sharedctypes.Value(job['name'], 2, 'i')),
+            'doesNotFit': error_of(lambda: sharedctypes.RawArray(job['name'], 248, 'd', 2)),
+            'typecode': error_of(lambda: sharedctypes.Value(job['name'], 0, 'z')),
+            'notAType': error_of(lambda: sharedctypes.Value(job['name'], 0, 42)),
+            'structWithoutCtype': error_of(lambda: sharedctypes.from_handle(h['p'])),
+            'wrongSizeCtype': error_of(lambda: sharedctypes.from_handle(h['v'], ctype=ctypes.c_int32)),
+            'notAHandle': error_of(lambda: sharedctypes.from_handle({'kind': 'view'})),
+            'noSegment': error_of(lambda: sharedctypes.from_handle(dict(json.loads(h['v']), segment=None))),
+            'stale': error_of(lambda: sharedctypes.from_handle(job['stale'])),
+        },
+    }
+    with v.get_lock():
+        v.value = v.value + 1
+    a[0] = 10
+    s.value = b'yo'
+    r[1] = 80
+    p.mass = 99
+    del v, by_offset, a, a_raw, s, r, p, lock
+    return result
+
+
+HANDLE_OPS = {'vupdate': vupdate, 'aupdate': aupdate, 'inspect': inspect}
+if job['op'] in HANDLE_OPS:
+    print(json.dumps(HANDLE_OPS[job['op']]()))
+    sys.exit(0)
 
 shm = sharedctypes.attach(job['name'])
 try:

@@ -72,9 +72,9 @@ export function sleepsOnFutex(pid: number, value: number): boolean {
   }
 }
 
-/** Runs peer.mjs with `job` on `host`. */
-export function jsPeer<T = Record<string, unknown>>(host: Host, job: Record<string, unknown>, timeoutMs?: number): Running<T> {
-  const [command, args] = commandLine(host, PEER_JS, [JSON.stringify(job)]);
+/** Runs peer.mjs with `job` on `host` (with `flags` for the runtime). */
+export function jsPeer<T = Record<string, unknown>>(host: Host, job: Record<string, unknown>, timeoutMs?: number, flags: string[] = []): Running<T> {
+  const [command, args] = commandLine(host, PEER_JS, [JSON.stringify(job)], flags);
   return runJson<T>(command, args, timeoutMs);
 }
 

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { array, fingerprint, SharedMemory, toCtypes, type ViewOf } from '../../src/index.js';
+import { array, attach, fingerprint, Lock, RawArray, RawValue, SharedArray, SharedMemory, share, toCtypes, Value, type ViewOf } from '../../src/index.js';
 import { python3 } from '../setup/requirements.js';
 import { jsPeer, pyPeer, sleepsOnFutex, uniqueName, until } from './peers.js';
 import { Particle, Shared } from './schema.js';
@@ -197,5 +197,137 @@ describe.skipIf(py.skip)(`${py.note}Python processes`, () => {
     });
     expect(await pyPeer({ op: 'particles', name, count, module }, 120_000)).toEqual({ read: count, bad: [] });
     shm.close();
+  });
+});
+
+/** A segment with a `started` u32 at 0 (peers count themselves in) and room from byte 16. */
+function handoff(tag: string): { shm: SharedMemory; started: ReturnType<typeof RawValue<'I'>>; startedHandle: string } {
+  const shm = new SharedMemory({ name: uniqueName(tag), create: true, size: 256 });
+  made.push(shm.name);
+  const started = RawValue('I', 0, { memory: shm, byteOffset: 0 });
+  return { shm, started, startedHandle: JSON.stringify(share(started)) };
+}
+
+describe('Value and Array in a segment, handed over as JSON handles', () => {
+  it('Node processes and this one update() one Value: each peer maps the segment from the handle, the lock excludes them all: exact', async () => {
+    const { shm, started, startedHandle } = handoff('v-node');
+    const v = Value('i', 0, { memory: shm, byteOffset: 16 });
+    const handle = JSON.stringify(share(v));
+    const times = 10_000;
+    const peers = [0, 1, 2].map(() => jsPeer<{ done: number; lockKind: string }>('node', { op: 'vupdate', handle, started: startedHandle, times }));
+    await until(() => started.value >= 1, 'a peer to attach');
+    for (let k = 0; k < times; k++) v.update((n) => n + 1);
+    expect((await Promise.all(peers)).map((r) => r.lockKind)).toEqual(['RLock', 'RLock', 'RLock']);
+    expect(v.value).toBe(4 * times);
+    expect(v.getLock().locked()).toBe(false);
+    shm.close();
+  });
+
+  it('a Node process that made a Value and exited leaves it (and the segment) to whoever attaches its handle; the creator’s side unlinks', async () => {
+    const name = uniqueName('v-outlives');
+    made.push(name);
+    const { handle } = await jsPeer<{ handle: string }>('node', { op: 'makevalue', name });
+    const v = attach(JSON.parse(handle)) as ReturnType<typeof Value<'d'>>;
+    expect(v.value).toBe(2.5);
+    v.update((x) => x * 2);
+    expect(v.value).toBe(5);
+    new SharedMemory(name).unlink(); // the segment goes once every mapping is gone; attaching by name no longer works
+    expect(() => attach(JSON.parse(handle))).not.toThrow(); // this thread's mapping is still open: reused
+  });
+
+  it('attach() in another process maps the segment itself, and unmaps it once nothing attached over it is reachable', async () => {
+    const { shm } = handoff('v-unmap');
+    Value('i', 77, { memory: shm, byteOffset: 16 });
+    const handle = JSON.stringify(share(Value('i', undefined, { memory: shm, byteOffset: 16 })));
+    const r = await jsPeer('node', { op: 'unmapped', handle, name: shm.name }, 60_000, ['--expose-gc']);
+    expect(r).toEqual({ value: 77, before: true, after: false });
+    shm.close();
+  });
+
+  describe.skipIf(py.skip)(`${py.note}with Python`, () => {
+    beforeAll(() => py.check());
+
+    it('Node processes, a Python process given the handle, a Python process given the offset, and this one update one Value: exact', async () => {
+      const { shm, started, startedHandle } = handoff('v-py');
+      const v = Value('i', 0, { memory: shm, byteOffset: 32 });
+      const handle = JSON.stringify(share(v));
+      const times = 5_000;
+      const peers = [
+        pyPeer<{ done: number; lock: string }>({ op: 'vupdate', handle, started: startedHandle, times }),
+        pyPeer<{ done: number; lock: string }>({ op: 'vupdate', name: shm.name, offset: 32, started: startedHandle, times }),
+        jsPeer('node', { op: 'vupdate', handle, started: startedHandle, times }),
+        jsPeer('node', { op: 'vupdate', handle, started: startedHandle, times }),
+      ];
+      await until(() => started.value >= 1, 'a peer to attach');
+      for (let k = 0; k < times; k++) v.update((n) => n + 1);
+      const results = await Promise.all(peers);
+      expect(results.slice(0, 2).map((r) => (r as { lock: string }).lock)).toEqual(['RLock', 'RLock']);
+      expect(v.value).toBe(5 * times);
+      shm.close();
+    });
+
+    it('python/sharedctypes.py finds Values, Arrays, strings, structs and locks by handle and by offset, writes through them, and refuses bad places and stale handles', async () => {
+      const { shm } = handoff('py-inspect');
+      const v = Value('d', 1.5, { memory: shm, byteOffset: 0 }); // RLock @0, f64 @16
+      const a = SharedArray('i', [1, 2, 3], { memory: shm, byteOffset: 24 }); // RLock @24, i32[3] @36
+      const str = SharedArray('c', 'hi', { memory: shm, byteOffset: 48 }); // RLock @48, char[2] @60
+      const r = RawArray('H', [7, 8], { memory: shm, byteOffset: 64 });
+      const p = Particle.view(shm.buf, 72); // 32 bytes
+      p.set({ id: 5, x: 0.5, alive: true });
+      const lock = new Lock({ buffer: shm.buf as unknown as SharedArrayBuffer, byteOffset: 104 });
+      lock.acquire();
+      const name = uniqueName('py-stale');
+      const gone = new SharedMemory({ name, create: true, size: 64 });
+      const stale = JSON.stringify(share(Value('i', 0, { memory: gone })));
+      gone.close();
+      gone.unlink();
+      made.push(new SharedMemory({ name, create: true, size: 64 }).name); // the name, reborn
+      const handles = Object.fromEntries(Object.entries({ v, a, s: str, r, p, lock }).map(([k, x]) => [k, JSON.stringify(share(x))]));
+      const result = await pyPeer({ op: 'inspect', name: shm.name, handles, stale, module });
+      expect(result).toEqual({
+        v: 1.5,
+        vByOffset: 1.5,
+        vLock: 'RLock',
+        dataOffset: 16,
+        a: [1, 2, 3],
+        aLen: 3,
+        aRaw: [1, 2, 3], // lock=False: the raw i32[3] at 36, after the RLock
+        s: 'hi',
+        sRaw: [104, 105],
+        r: [7, 8],
+        p: [5, 0.5, true],
+        locked: true,
+        errors: {
+          misaligned: 'ValueError',
+          doesNotFit: 'ValueError',
+          typecode: 'ValueError',
+          notAType: 'TypeError',
+          structWithoutCtype: 'TypeError',
+          wrongSizeCtype: 'TypeError',
+          notAHandle: 'ValueError',
+          noSegment: 'ValueError',
+          stale: 'FileNotFoundError',
+        },
+      });
+      expect([v.value, a.toArray(), str.value, r.toArray(), p.mass]).toEqual([2.5, [10, 2, 3], 'yo', [7, 80], 99]);
+      lock.release();
+      shm.close();
+    });
+
+    it('…and one element of an Array ("d"), by handle: exact', async () => {
+      const { shm, started, startedHandle } = handoff('a-py');
+      const a = SharedArray('d', 4, { memory: shm, byteOffset: 16 });
+      const handle = JSON.stringify(share(a));
+      const times = 5_000;
+      const peers = [
+        pyPeer({ op: 'aupdate', handle, started: startedHandle, times, index: 2 }),
+        jsPeer('node', { op: 'aupdate', handle, started: startedHandle, times, index: 2 }),
+      ];
+      await until(() => started.value >= 1, 'a peer to attach');
+      for (let k = 0; k < times; k++) a.update(2, (x) => x + 1);
+      await Promise.all(peers);
+      expect(a.toArray()).toEqual([0, 0, 3 * times, 0]);
+      shm.close();
+    });
   });
 });

@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fingerprint, SharedMemory } from '../../src/index.js';
+import { fingerprint, RawValue, SharedMemory, share, Value } from '../../src/index.js';
 import { runtimesNote, skipRuntimes } from '../setup/runtimes.js';
 import { commandLine, type Host, jsPeer, runJson, sleepsOnFutex, uniqueName, until } from './peers.js';
 import { Particle, Shared } from './schema.js';
@@ -43,6 +43,25 @@ describe.skipIf(skipRuntimes).each(Object.entries(VIA) as [Exclude<Host, 'node'>
     }
     await Promise.all(peers);
     expect([s.n, s.rn]).toEqual([2 * times, 2 * times]);
+    shm.close();
+  });
+
+  it('attaches a Value from its JSON handle (mapping the segment by name, identity checked) and update()s it with this process: exact', async () => {
+    const shm = new SharedMemory({ name: uniqueName(`rt-value-${host}`), create: true, size: 64 });
+    made.push(shm.name);
+    const started = RawValue('I', 0, { memory: shm, byteOffset: 0 });
+    const v = Value('q', 0n, { memory: shm, byteOffset: 8 }); // an i64 (bigint) after its RLock: lock @8, value @24
+    const times = 5_000;
+    const peer = jsPeer<{ done: number; lockKind: string }>(host, {
+      op: 'vupdate',
+      handle: JSON.stringify(share(v)),
+      started: JSON.stringify(share(started)),
+      times,
+    });
+    await until(() => started.value >= 1, `the ${host} peer to attach`);
+    for (let k = 0; k < times; k++) v.update((n) => n + 1n);
+    expect(await peer).toEqual({ done: times, lockKind: 'RLock' });
+    expect(v.value).toBe(BigInt(2 * times));
     shm.close();
   });
 

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
-import { array, atomic, errorCode, f64, Lock, memorySupport, SharedMemory, SharedMemoryError, share, struct, u32, u64 } from '../../src/index.js';
+import { array, atomic, errorCode, f64, Lock, memorySupport, SharedMemory, SharedMemoryError, struct, u32, u64 } from '../../src/index.js';
 import { python3 } from '../setup/requirements.js';
 import { Shared } from './schema.js';
 import { uniqueName, until } from './peers.js';
@@ -155,19 +155,6 @@ describe('SharedMemory', () => {
     expect(lock.acquire()).toBe(true);
     expect(lock.acquire(true, 20)).toBe(false); // times out through the futex backend
     lock.release();
-    shm.close();
-  });
-
-  it('share() of a view over a segment says to send the name instead (postMessage would copy the ArrayBuffer)', () => {
-    const shm = create('share', 64);
-    let e: unknown;
-    try {
-      share(Shared.view(shm.buf));
-    } catch (x) {
-      e = x;
-    }
-    expect(errorCode(e)).toBe('not_shared');
-    expect((e as Error).message).toContain(`new SharedMemory('${shm.name}')`);
     shm.close();
   });
 
