@@ -49,7 +49,8 @@ export const ERROR_CODES = {
   cannot_block: "a blocking wait on a thread that may not block (a browser's main thread): use the async form",
   // ---- SyncError, BrokenBarrierError, LayoutMismatchError ----
   not_held: 'releasing, waiting on or notifying through a lock this thread does not hold',
-  would_deadlock: "a blocking acquire that could only wait for ever (an async task of this thread holds the RLock), or a lock's identities used up",
+  would_deadlock:
+    "a blocking acquire that could only wait for ever (an async task of this thread holds the RLock, or this thread holds the RwLock's write lock), or a lock's identities used up",
   broken_barrier: 'a Barrier that was aborted, reset, timed out or whose action threw',
   owner_dead: 'a lock whose holder died inside its critical section (its data may be inconsistent) and that nobody has repaired since',
   layout_mismatch: 'a handle attached with a schema of another layout, or whose descriptor does not match its fingerprint',

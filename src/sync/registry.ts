@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { rangeError, SyncError, typeError } from '../errors.js';
+import { rangeError, typeError } from '../errors.js';
 import { wordsAt, type SharedPlace } from './memory.js';
 import { ID_MASK, REGISTERED, registeredIdentity, setRegistered } from './owner.js';
 import { showState } from './display.js';
@@ -88,14 +88,20 @@ export class ThreadRegistry {
    * Makes this thread a member, known by `tag` (a whole number from 0 to 2^31 − 1 that its parent
    * knows it by: in Node, its `threadId`), and returns its identity. Locks it takes from now on
    * record that identity, and its waits look after registered owners that die. Joining again with
-   * the same tag returns the same identity; a thread is a member of one registry at a time, and no
-   * two live members may share a tag (a `TypeError`). A full registry is a `RangeError`.
+   * the same tag returns the same identity; a thread is a member of one registry at a time, under
+   * one tag, and no two live members may share a tag (each a `TypeError`). A full registry is a
+   * `RangeError`.
    */
   join(tag: number): number {
     checkTag(tag, 'ThreadRegistry.join');
     if (joined !== undefined) {
       if (joined.registry.#a.buffer === this.#a.buffer && joined.registry.#i === this.#i && this.#tagAt(joined.slot) === tag) return registeredIdentity;
-      throw new SyncError('ThreadRegistry.join(): this thread is already a member of a registry; leave() it first', 'would_deadlock');
+      throw typeError(
+        'invalid_argument',
+        'ThreadRegistry.join',
+        'this thread is already a member of a registry (under another tag, or of another registry)',
+        'leave() it first',
+      );
     }
     if (this.#find(tag) >= 0)
       throw typeError('invalid_argument', 'ThreadRegistry.join', `a live member already has tag ${tag}`, 'give every thread its own tag');

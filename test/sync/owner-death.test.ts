@@ -52,8 +52,8 @@ describe('ThreadRegistry', () => {
     expect(r.size).toBe(1);
     expect(inspect(r)).toBe('ThreadRegistry { capacity: 2, alive: 1 }');
     const other = new ThreadRegistry(2);
-    expect(caught(() => other.join(1))).toBeInstanceOf(SyncError); // one registry per thread
-    expect(caught(() => r.join(8))).toBeInstanceOf(SyncError); // one tag per thread
+    expect(errorCode(caught(() => other.join(1)))).toBe('invalid_argument'); // one registry per thread
+    expect(errorCode(caught(() => r.join(8)))).toBe('invalid_argument'); // one tag per thread
     r.leave();
     expect(r.isAlive(7)).toBe(false);
     const again = join(r, 7);
