@@ -11,7 +11,7 @@ import { SyncError } from '../errors.js';
 import { deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
 import { Acquirable } from './acquirable.js';
 import { type SharedPlace, wordsAt } from './memory.js';
-import { ID_MASK, INCONSISTENT, lockOwner, sleepUntil } from './owner.js';
+import { ID_MASK, INCONSISTENT, sleepUntil, thisThread } from './owner.js';
 import { claim, clearMark, type RepairAcquired, repairWith, repairWithAsync, WAITERS } from './robust.js';
 import { spinAcquire } from './spin.js';
 import { showState } from './display.js';
@@ -79,7 +79,7 @@ export class Lock extends Acquirable {
    * until someone repairs it (see {@link Lock.acquireForRepair}).
    */
   acquire(blocking = true, timeout = -1): boolean {
-    return Atomics.compareExchange(this.#a, this.#i, 0, lockOwner) === 0 || this.#contended(blocking, timeout, false) !== FAILED;
+    return Atomics.compareExchange(this.#a, this.#i, 0, thisThread.lockOwner) === 0 || this.#contended(blocking, timeout, false) !== FAILED;
   }
 
   /**
@@ -100,7 +100,7 @@ export class Lock extends Acquirable {
    * ```
    */
   acquireForRepair(blocking = true, timeout = -1): RepairAcquired {
-    if (Atomics.compareExchange(this.#a, this.#i, 0, lockOwner) === 0) return true;
+    if (Atomics.compareExchange(this.#a, this.#i, 0, thisThread.lockOwner) === 0) return true;
     return repairAcquired(this.#contended(blocking, timeout, true));
   }
 
@@ -113,13 +113,13 @@ export class Lock extends Acquirable {
     const a = this.#a;
     const i = this.#i;
     if (!blocking) {
-      const taken = claim(a, i, lockOwner, false, repairing, this, 'Lock.acquire');
+      const taken = claim(a, i, thisThread.lockOwner, false, repairing, this, 'Lock.acquire');
       return typeof taken === 'number' ? FAILED : outcome(taken);
     }
-    if (spinAcquire(a, i, lockOwner)) return ACQUIRED;
+    if (spinAcquire(a, i, thisThread.lockOwner)) return ACQUIRED;
     const deadline = deadlineOf(timeout);
     for (;;) {
-      const word = this.#mark(claim(a, i, lockOwner, true, repairing, this, 'Lock.acquire'));
+      const word = this.#mark(claim(a, i, thisThread.lockOwner, true, repairing, this, 'Lock.acquire'));
       if (typeof word !== 'number') return outcome(word);
       if (word === 0) continue;
       if (remaining(deadline) <= 0) return FAILED;
@@ -135,13 +135,13 @@ export class Lock extends Acquirable {
 
   /** Acquires without blocking the thread; resolves to whether it was acquired within `timeout` ms. */
   async acquireAsync(timeout = -1): Promise<boolean> {
-    if (Atomics.compareExchange(this.#a, this.#i, 0, lockOwner) === 0) return true;
+    if (Atomics.compareExchange(this.#a, this.#i, 0, thisThread.lockOwner) === 0) return true;
     return (await this.#contendedAsync(timeout, false)) !== FAILED;
   }
 
   /** Async form of {@link acquireForRepair}. */
   async acquireForRepairAsync(timeout = -1): Promise<RepairAcquired> {
-    if (Atomics.compareExchange(this.#a, this.#i, 0, lockOwner) === 0) return true;
+    if (Atomics.compareExchange(this.#a, this.#i, 0, thisThread.lockOwner) === 0) return true;
     return repairAcquired(await this.#contendedAsync(timeout, true));
   }
 
@@ -150,7 +150,7 @@ export class Lock extends Acquirable {
     const i = this.#i;
     const deadline = deadlineOf(timeout);
     for (;;) {
-      const word = this.#mark(claim(a, i, lockOwner, true, repairing, this, 'Lock.acquireAsync'));
+      const word = this.#mark(claim(a, i, thisThread.lockOwner, true, repairing, this, 'Lock.acquireAsync'));
       if (typeof word !== 'number') return outcome(word);
       if (word === 0) continue;
       if (remaining(deadline) <= 0) return FAILED;
@@ -168,7 +168,9 @@ export class Lock extends Acquirable {
 
   /** Releases the lock (any thread may). Releasing a lock that is not held is a `SyncError`. */
   release(): void {
-    if (Atomics.compareExchange(this.#a, this.#i, lockOwner, 0) !== lockOwner) this.#releaseSlow();
+    // A compare-and-swap, not an exchange: a release must keep the mark a dead holder left.
+    const me = thisThread.lockOwner;
+    if (Atomics.compareExchange(this.#a, this.#i, me, 0) !== me) this.#releaseSlow();
   }
 
   /** A release that finds sleepers to wake, a mark to keep, another thread's hold, or a free lock (an error). */

@@ -16,7 +16,7 @@
  */
 import { rangeError, typeError } from '../errors.js';
 import { wordsAt, type SharedPlace } from './memory.js';
-import { ID_MASK, REGISTERED, registeredIdentity, setRegistered } from './owner.js';
+import { ID_MASK, REGISTERED, setRegistered, thisThread } from './owner.js';
 import { showState } from './display.js';
 
 /** Set in a slot's state word once its thread died or left. */
@@ -95,7 +95,7 @@ export class ThreadRegistry {
   join(tag: number): number {
     checkTag(tag, 'ThreadRegistry.join');
     if (joined !== undefined) {
-      if (joined.registry.#a.buffer === this.#a.buffer && joined.registry.#i === this.#i && this.#tagAt(joined.slot) === tag) return registeredIdentity;
+      if (joined.registry.#a.buffer === this.#a.buffer && joined.registry.#i === this.#i && this.#tagAt(joined.slot) === tag) return thisThread.registered;
       throw typeError(
         'invalid_argument',
         'ThreadRegistry.join',

@@ -16,7 +16,7 @@ import { rangeError, SyncError } from '../errors.js';
 import { Acquirable } from './acquirable.js';
 import { deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
 import { type SharedPlace, wordsAt } from './memory.js';
-import { ID_MASK, identityAt, identityEpoch, INCONSISTENT, knownIdentity, sleepUntil } from './owner.js';
+import { ID_MASK, identityAt, INCONSISTENT, knownIdentity, sleepUntil, thisThread } from './owner.js';
 import { claim, clearMark, ownerDead, type RepairAcquired, repairWith, repairWithAsync, WAITERS } from './robust.js';
 import { spinAcquire } from './spin.js';
 import { showState } from './display.js';
@@ -66,7 +66,7 @@ export class RLock extends Acquirable {
   static readonly WORDS = 3;
   readonly #a: Int32Array;
   readonly #i: number;
-  /** This thread's identity at this lock, valid while {@link identityEpoch} is `#epoch`. */
+  /** This thread's identity at this lock, valid while `thisThread.epoch` is `#epoch`. */
   #me = 0;
   #epoch = -1;
 
@@ -87,13 +87,13 @@ export class RLock extends Acquirable {
   #identity(): number {
     const me = identityAt(this.#a, this.#i, this.#i + IDS, 'RLock');
     this.#me = me;
-    this.#epoch = identityEpoch;
+    this.#epoch = thisThread.epoch;
     return me;
   }
 
   /** This thread's identity if it has one, else 0 (it then holds nothing here). */
   #knownIdentity(): number {
-    return this.#epoch === identityEpoch ? this.#me : knownIdentity(this.#a, this.#i);
+    return this.#epoch === thisThread.epoch ? this.#me : knownIdentity(this.#a, this.#i);
   }
 
   /**
@@ -146,7 +146,7 @@ export class RLock extends Acquirable {
    * data since (see {@link RLock.acquireForRepair}).
    */
   acquire(blocking = true, timeout = -1): boolean {
-    const me = this.#epoch === identityEpoch ? this.#me : this.#identity();
+    const me = this.#epoch === thisThread.epoch ? this.#me : this.#identity();
     const a = this.#a;
     const i = this.#i;
     const cur = Atomics.compareExchange(a, i, 0, me);
@@ -172,7 +172,7 @@ export class RLock extends Acquirable {
    * ```
    */
   acquireForRepair(blocking = true, timeout = -1): RepairAcquired {
-    const me = this.#epoch === identityEpoch ? this.#me : this.#identity();
+    const me = this.#epoch === thisThread.epoch ? this.#me : this.#identity();
     const a = this.#a;
     const i = this.#i;
     const cur = Atomics.compareExchange(a, i, 0, me);
@@ -223,7 +223,7 @@ export class RLock extends Acquirable {
   }
 
   async #acquireAsync(timeout: number, repairing: boolean): Promise<RepairAcquired> {
-    const owner = (this.#epoch === identityEpoch ? this.#me : this.#identity()) | ASYNC;
+    const owner = (this.#epoch === thisThread.epoch ? this.#me : this.#identity()) | ASYNC;
     const a = this.#a;
     const i = this.#i;
     if (Atomics.compareExchange(a, i, 0, owner) === 0) {

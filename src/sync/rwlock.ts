@@ -22,7 +22,7 @@ import { OwnerDeadError, rangeError, SyncError } from '../errors.js';
 import { Acquirable } from './acquirable.js';
 import { deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
 import { type SharedPlace, wordsAt } from './memory.js';
-import { ID_MASK, identityAt, identityEpoch, INCONSISTENT, knownIdentity, ownerGone, sleepUntil } from './owner.js';
+import { ID_MASK, identityAt, INCONSISTENT, knownIdentity, ownerGone, sleepUntil, thisThread } from './owner.js';
 import { clearMark, ownerDead, type RepairAcquired, repairWith, repairWithAsync } from './robust.js';
 import { backOff, SPIN_ROUNDS } from './spin.js';
 import { showState } from './display.js';
@@ -207,8 +207,10 @@ export class ReadLock extends Acquirable {
    * whether it did. Refused with an `OwnerDeadError` while a dead writer's data is not repaired.
    */
   acquire(blocking = true, timeout = -1): boolean {
-    const s = Atomics.load(this.#a, this.#i);
     // Free or read-locked, nobody waiting, not marked, room for one more: one compare-and-swap.
+    // A plain read (not Atomics.load, measured ~10 ns dearer here) suffices: it only proposes
+    // the value the compare-and-swap checks; a stale one fails it, and the slow path looks again.
+    const s = this.#a[this.#i] as number;
     if (s >>> 0 < COUNT && Atomics.compareExchange(this.#a, this.#i, s, s + 1) === s) return true;
     return this.#contended(blocking, timeout, false) !== false;
   }
@@ -252,7 +254,7 @@ export class ReadLock extends Acquirable {
 
   /** Takes a read hold without blocking the thread; resolves to whether it did within `timeout` ms. */
   async acquireAsync(timeout = -1): Promise<boolean> {
-    const s = Atomics.load(this.#a, this.#i);
+    const s = this.#a[this.#i] as number;
     if (s >>> 0 < COUNT && Atomics.compareExchange(this.#a, this.#i, s, s + 1) === s) return true;
     return (await this.#contendedAsync(timeout, false)) !== false;
   }
@@ -304,8 +306,9 @@ export class ReadLock extends Acquirable {
 
   /** Gives back one read hold (of any thread: read holds have no owners). Giving back more than are held is a `SyncError`. */
   release(): void {
-    const s = Atomics.load(this.#a, this.#i);
-    // Read-locked, nobody waiting, not marked: one compare-and-swap, nobody to wake.
+    // Read-locked, nobody waiting, not marked: one compare-and-swap, nobody to wake (a plain read
+    // proposes the value, as in acquire).
+    const s = this.#a[this.#i] as number;
     if (s > 0 && s <= COUNT && Atomics.compareExchange(this.#a, this.#i, s, s - 1) === s) return;
     this.#releaseSlow();
   }
@@ -341,7 +344,7 @@ export class WriteLock extends Acquirable {
   readonly #a: Int32Array;
   readonly #i: number;
   readonly #rw: RwLock;
-  /** This thread's identity at this lock, valid while {@link identityEpoch} is `#epoch`. */
+  /** This thread's identity at this lock, valid while `thisThread.epoch` is `#epoch`. */
   #me = 0;
   #epoch = -1;
 
@@ -357,12 +360,12 @@ export class WriteLock extends Acquirable {
   #identity(): number {
     const me = identityAt(this.#a, this.#i, this.#i + IDS, 'RwLock');
     this.#me = me;
-    this.#epoch = identityEpoch;
+    this.#epoch = thisThread.epoch;
     return me;
   }
 
   #knownIdentity(): number {
-    return this.#epoch === identityEpoch ? this.#me : knownIdentity(this.#a, this.#i);
+    return this.#epoch === thisThread.epoch ? this.#me : knownIdentity(this.#a, this.#i);
   }
 
   /**
@@ -370,7 +373,7 @@ export class WriteLock extends Acquirable {
    * whether it did. Refused with an `OwnerDeadError` while a dead writer's data is not repaired.
    */
   acquire(blocking = true, timeout = -1): boolean {
-    const me = this.#epoch === identityEpoch ? this.#me : this.#identity();
+    const me = this.#epoch === thisThread.epoch ? this.#me : this.#identity();
     if (Atomics.compareExchange(this.#a, this.#i, 0, WRITE_LOCKED | me) === 0) return true;
     return this.#contended(me, blocking, timeout, false) !== false;
   }
@@ -380,7 +383,7 @@ export class WriteLock extends Acquirable {
    * `'inconsistent'`, and the caller repairs the data and calls {@link markConsistent}.
    */
   acquireForRepair(blocking = true, timeout = -1): RepairAcquired {
-    const me = this.#epoch === identityEpoch ? this.#me : this.#identity();
+    const me = this.#epoch === thisThread.epoch ? this.#me : this.#identity();
     if (Atomics.compareExchange(this.#a, this.#i, 0, WRITE_LOCKED | me) === 0) return true;
     return this.#contended(me, blocking, timeout, true);
   }
@@ -423,7 +426,7 @@ export class WriteLock extends Acquirable {
   }
 
   async #acquireAsync(timeout: number, repairing: boolean): Promise<RepairAcquired> {
-    const me = this.#epoch === identityEpoch ? this.#me : this.#identity();
+    const me = this.#epoch === thisThread.epoch ? this.#me : this.#identity();
     const a = this.#a;
     const i = this.#i;
     if (Atomics.compareExchange(a, i, 0, WRITE_LOCKED | me) === 0) return true;
