@@ -233,12 +233,15 @@ export class ReadLock extends Acquirable {
       const r = readStep(a, i, this.#rw, repairing, false, what);
       return typeof r === 'number' ? false : r;
     }
-    for (let k = 0; k < SPIN_ROUNDS; k++) {
-      backOff(k);
+    // While the lock stays open to readers, a failed compare-and-swap only means that another reader
+    // came or went: try again at once. While a writer holds it or waits for it, back off and look
+    // again (writers' sections are short, as a Lock's); queue up behind readers already asleep.
+    for (let k = 0; k < SPIN_ROUNDS; ) {
       const s = Atomics.load(a, i);
       if (s >>> 0 < COUNT) {
         if (Atomics.compareExchange(a, i, s, s + 1) === s) return true;
-      } else if ((s & (WAITING | INCONSISTENT)) !== 0) break; // others wait: queue up behind them
+      } else if ((s & (READERS_WAITING | INCONSISTENT)) !== 0) break;
+      else backOff(k++);
     }
     const deadline = deadlineOf(timeout);
     for (;;) {
@@ -396,12 +399,18 @@ export class WriteLock extends Acquirable {
       const r = writeStep(a, i, this.#rw, me, 0, repairing, false, true, what);
       return typeof r === 'number' ? false : r;
     }
+    // Spin briefly. While readers hold the lock, announce this writer (the writers-waiting bit), so
+    // that no new reader comes in and the ones inside drain; the bit stays set when the lock is
+    // taken (another writer may have gone to sleep relying on it), and the release clears it.
     for (let k = 0; k < SPIN_ROUNDS; k++) {
-      backOff(k);
       const s = Atomics.load(a, i);
-      if (s === 0) {
-        if (Atomics.compareExchange(a, i, 0, WRITE_LOCKED | me) === 0) return true;
-      } else if ((s & (WRITERS_WAITING | INCONSISTENT)) !== 0 || writerOf(s) === me) break;
+      if ((s & (WRITE_LOCKED | COUNT | INCONSISTENT)) === 0) {
+        if (Atomics.compareExchange(a, i, s, s | WRITE_LOCKED | me) === s) return true;
+        continue;
+      }
+      if ((s & INCONSISTENT) !== 0 || writerOf(s) === me) break;
+      if ((s & (WRITE_LOCKED | WRITERS_WAITING)) === 0) Atomics.compareExchange(a, i, s, s | WRITERS_WAITING);
+      backOff(k);
     }
     const deadline = deadlineOf(timeout);
     for (let others = 0; ; others = WRITERS_WAITING) {
