@@ -2,6 +2,7 @@
 // async forms, writer preference and timeouts. The cross-thread behaviour is in
 // rwlock-workers.test.ts.
 import { inspect } from 'node:util';
+import fc from 'fast-check';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   attach,
@@ -152,6 +153,49 @@ describe('RwLock: read and write holds', () => {
     rw.write.acquire();
     expect(inspect(rw.write)).toBe('WriteLock { ownedHere: true }');
     rw.write.release();
+  });
+});
+
+describe('RwLock: a law', () => {
+  it('any sequence of non-blocking acquisitions and releases in one thread behaves as the model (readers, writer) says, and writes only its own words', () => {
+    const ops = fc.array(fc.constantFrom('r+', 'r-', 'w+', 'w-'), { maxLength: 60 });
+    fc.assert(
+      fc.property(ops, fc.integer({ min: 1, max: 6 }), (seq, slot) => {
+        const buffer = new SharedArrayBuffer(40);
+        const all = new Int32Array(buffer);
+        all.fill(0x5a5a5a5a);
+        all.fill(0, slot, slot + RwLock.WORDS);
+        const rw = new RwLock({ buffer, byteOffset: slot * 4 });
+        let readers = 0;
+        let writer = false;
+        for (const op of seq) {
+          if (op === 'r+') {
+            expect(rw.read.acquire(false)).toBe(!writer);
+            if (!writer) readers++;
+          } else if (op === 'w+') {
+            expect(rw.write.acquire(false)).toBe(!writer && readers === 0);
+            if (readers === 0) writer = true;
+          } else if (op === 'r-') {
+            if (readers > 0) {
+              rw.read.release();
+              readers--;
+            } else expect(() => rw.read.release()).toThrow(SyncError);
+          } else if (writer) {
+            rw.write.release();
+            writer = false;
+          } else expect(() => rw.write.release()).toThrow(SyncError);
+          expect(rw.readers()).toBe(readers);
+          expect(rw.writeLocked()).toBe(writer);
+          expect(rw.locked()).toBe(writer || readers > 0);
+          expect(rw.write.isOwned()).toBe(writer);
+        }
+        for (; readers > 0; readers--) rw.read.release();
+        if (writer) rw.write.release();
+        expect(Atomics.load(all, slot)).toBe(0); // free, no waiting bits left behind
+        for (let k = 0; k < all.length; k++) if (k < slot || k >= slot + RwLock.WORDS) expect(all[k]).toBe(0x5a5a5a5a);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
