@@ -417,6 +417,39 @@ describe('a worker terminated inside its critical section', () => {
     });
   });
 
+  it.each([
+    ['Lock', { kind: 'Lock', waitBit: WAITERS }],
+    ['RwLock (writers)', { kind: 'RwLock', side: 'write', waitBit: WAITERS }],
+  ] as [string, Case][])(
+    'stress, %s: 10 holders die inside their sections while 2 workers keep incrementing; each death repaired exactly once, nothing lost',
+    async (_, c) => {
+      const ROUNDS = 10;
+      const registry = new ThreadRegistry(16);
+      const lock = makeLock(c.kind);
+      const pair = { buffer: new SharedArrayBuffer(8), byteOffset: 0 };
+      const counts = { buffer: new SharedArrayBuffer(8), byteOffset: 0 };
+      const cw = new Int32Array(counts.buffer);
+      const common = { kind: c.kind, side: c.side, place: lock.place, registry: registry.place, capacity: registry.capacity, pair };
+      const hammers = Array.from({ length: 2 }, () => run<{ increments: number; repairs: number; torn: number }>('robustHammer', { ...common, counts }));
+      for (let r = 0; r < ROUNDS; r++) {
+        const holder = await deadHolder(c, registry, lock.place, pair);
+        await holder.worker.terminate();
+        await until(() => Atomics.load(cw, 0) === r + 1, `the repair of death ${r + 1}`);
+      }
+      Atomics.store(cw, 1, 1);
+      const results = await Promise.all(hammers);
+      const increments = results.reduce((n, x) => n + x.increments, 0);
+      expect(results.reduce((n, x) => n + x.repairs, 0)).toBe(ROUNDS);
+      expect(results.reduce((n, x) => n + x.torn, 0)).toBe(0);
+      const [a, b] = new Int32Array(pair.buffer);
+      expect(a).toBe(increments + ROUNDS); // every increment, and each dead holder's half
+      expect(b).toBe(a);
+      expect(lock.isConsistent()).toBe(true);
+      expect(lock.locked()).toBe(false);
+      expect(registry.size).toBe(0);
+    },
+  );
+
   it('this thread waiting with acquireAsync learns of the death (its event loop delivers the exit) and repairs', async () => {
     const registry = new ThreadRegistry(8);
     join(registry, threadId);

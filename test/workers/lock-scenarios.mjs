@@ -296,6 +296,40 @@ export const lockScenarios = {
     return 'unreachable';
   },
 
+  /**
+   * Joins the registry and increments the pair under the lock (`side` of it) until told to stop,
+   * repairing it whenever a holder died half-way; counts increments and repairs (repairs also in
+   * `counts[0]`, for the main thread to wait on).
+   */
+  async robustHammer(sc, { kind, side, place, registry, capacity, pair, counts }) {
+    const reg = new sc.ThreadRegistry(capacity, registry);
+    reg.join(threadId);
+    const s = sideOf(lockOf(sc, kind, place), side);
+    const p = int32(pair, 2);
+    const c = int32(counts, 2); // [repairs, stop]
+    let increments = 0;
+    let repairs = 0;
+    let torn = 0;
+    while (Atomics.load(c, 1) === 0) {
+      s.withLock(
+        () => {
+          if (p[0] !== p[1]) torn++;
+          p[0] += 1;
+          p[1] += 1;
+          increments++;
+        },
+        () => {
+          p[1] = p[0];
+          repairs++;
+          Atomics.add(c, 0, 1);
+          Atomics.notify(c, 0);
+        },
+      );
+    }
+    reg.leave();
+    return { increments, repairs, torn };
+  },
+
   /** Joins the registry, reports its identity and returns (exits normally). */
   async registryMember(sc, { registry, capacity }) {
     return new sc.ThreadRegistry(capacity, registry).join(threadId);
