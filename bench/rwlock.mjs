@@ -72,8 +72,9 @@ function writeSection(d) {
   for (let j = 0; j < d.length; j++) d[j] += 1;
 }
 
-function workerMain() {
+async function workerMain() {
   const ctl = new Int32Array(workerData.ctl);
+  const base = workerData.baseline ? await import(pathToFileURL(join(resolve(workerData.baseline), 'index.js')).href) : null;
   const loops = {
     'sc-lock'(n, writeEvery, { lock, d }) {
       let torn = 0;
@@ -103,8 +104,10 @@ function workerMain() {
       return torn;
     },
   };
+  loops['baseline-lock'] = loops['sc-lock'];
   parentPort.on('message', (m) => {
-    const state = { lock: m.lock && attach(m.lock), rw: m.rw && attach(m.rw), d: new Int32Array(m.data) };
+    const lock = m.variant === 'baseline-lock' ? new base.Lock(m.basePlace) : attach(m.lock);
+    const state = { lock, rw: attach(m.rw), d: new Int32Array(m.data) };
     Atomics.add(ctl, READY, 1);
     Atomics.notify(ctl, READY);
     while (Atomics.load(ctl, START) === 0) Atomics.wait(ctl, START, 0);
@@ -253,7 +256,7 @@ const ctl = new Int32Array(ctlBuffer);
 const workers = [];
 
 function startWorker() {
-  const w = new Worker(fileURLToPath(import.meta.url), { workerData: { ctl: ctlBuffer } });
+  const w = new Worker(fileURLToPath(import.meta.url), { workerData: { ctl: ctlBuffer, baseline: BASELINE } });
   w.on('error', (e) => {
     process.stderr.write(`worker error: ${e.stack ?? e}\n`);
     process.exit(1);
@@ -267,7 +270,13 @@ const MIXES = [
   { mix: 'write-heavy', writeEvery: 2, words: WORDS, label: `write-heavy (1 write in 2), ${WORDS} words` },
   { mix: 'read-mostly-long', writeEvery: 20, words: LONG_WORDS, label: `read-mostly (1 write in 20), ${LONG_WORDS} words` },
 ];
-const LOCKS = ['sc-lock', 'sc-rwlock'];
+const LOCKS = ['sc-lock', 'sc-rwlock', ...(BASELINE ? ['baseline-lock'] : [])];
+
+const LOCK_LABEL = {
+  'sc-lock': 'sc Lock (every section exclusive)',
+  'sc-rwlock': 'sc RwLock (read / write sides)',
+  'baseline-lock': 'baseline Lock (every section exclusive)',
+};
 
 async function contendedSample(key, n) {
   const [variant, mix] = key.split('|');
@@ -275,7 +284,8 @@ async function contendedSample(key, n) {
   const data = new SharedArrayBuffer(4 * words);
   const lock = new Lock();
   const rw = new RwLock();
-  const msg = { variant, n, writeEvery, data, lock: share(lock), rw: share(rw) };
+  const baseLock = baseline ? new baseline.Lock() : null;
+  const msg = { variant, n, writeEvery, data, lock: share(lock), rw: share(rw), basePlace: baseLock?.place };
   Atomics.store(ctl, READY, 0);
   Atomics.store(ctl, START, 0);
   Atomics.store(ctl, DONE, 0);
@@ -293,7 +303,7 @@ async function contendedSample(key, n) {
   const d = new Int32Array(data);
   if (torn !== 0) throw new Error(`contended/${key}: ${torn} torn reads`);
   for (let j = 0; j < words; j++) if (d[j] !== writes) throw new Error(`contended/${key}: word ${j} is ${d[j]}, expected ${writes}`);
-  if (lock.locked() || rw.locked()) throw new Error(`contended/${key}: a lock was left held`);
+  if (lock.locked() || rw.locked() || baseLock?.locked()) throw new Error(`contended/${key}: a lock was left held`);
   sink += writes;
   return t1 - t0;
 }
@@ -380,7 +390,7 @@ function markdown(r) {
     for (const x of c.rows) {
       const mix = MIXES.find((m) => m.mix === x.mix).label;
       out.push(
-        `| ${mix} | ${x.variant === 'sc-lock' ? 'sc Lock (every section exclusive)' : 'sc RwLock (read / write sides)'} | ${f1(x.medianMs)} | ${f1(x.minMs)}–${f1(x.maxMs)} | ${f1(x.nsPerSection)} | ${f2(x.mopsPerS)} | ${f2(x.ratioVsLock)}× |`,
+        `| ${mix} | ${LOCK_LABEL[x.variant]} | ${f1(x.medianMs)} | ${f1(x.minMs)}–${f1(x.maxMs)} | ${f1(x.nsPerSection)} | ${f2(x.mopsPerS)} | ${f2(x.ratioVsLock)}× |`,
       );
     }
     out.push('');
@@ -414,4 +424,4 @@ async function main() {
 }
 
 if (isMainThread) await main();
-else workerMain();
+else await workerMain();
