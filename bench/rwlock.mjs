@@ -35,7 +35,7 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const ONLY_PARTS = process.env.BENCH_PARTS ? new RegExp(process.env.BENCH_PARTS) : null;
 const BASELINE = process.env.BENCH_BASELINE_DIST;
 
-const UNCONTENDED_N = QUICK ? 1_000_000 : 10_000_000; // lock+unlock pairs per sample
+const UNCONTENDED_N = QUICK ? 1_000_000 : 2_000_000; // lock+unlock pairs per sample (short samples, many of them: see part 1)
 const CONTENDED_N = QUICK ? 100_000 : 500_000; // critical sections per worker (2 workers)
 const WORDS = 8; // the data a short critical section reads or writes
 const LONG_WORDS = 512; // … and a long one
@@ -227,7 +227,9 @@ async function runUncontended() {
   const names = Object.keys(uncontended);
   const n = UNCONTENDED_N;
   const started = performance.now();
-  const times = await interleave(names, { warmup: QUICK ? 1 : 2, samples: QUICK ? 3 : 11 }, (name, warm) => {
+  // Many short samples rather than a few long ones: on a shared machine, other work lands in some
+  // samples, and the median of many is steadier.
+  const times = await interleave(names, { warmup: QUICK ? 1 : 3, samples: QUICK ? 5 : 41 }, (name, warm) => {
     const m = warm ? Math.min(n, 2_000_000) : n;
     gc();
     const t0 = hr();
