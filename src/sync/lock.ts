@@ -1,9 +1,15 @@
 /**
- * `Lock`: a mutex in one Int32 word of shared memory: 0 when free; else the holder's identity
- * (bits 0–27: its `ThreadRegistry` identity, or 1 for a thread that joined none), `INCONSISTENT`
- * (bit 28) while a dead holder's data is not repaired, and `WAITERS` (bit 31) while some thread
- * may sleep on it (Drepper's futex mutex, with the owner recorded; see robust.ts). Python
- * `threading.Lock` semantics: any thread may release it.
+ * `Lock`: a mutex in one Int32 word of shared memory, Drepper's futex mutex with the owner
+ * recorded (see robust.ts):
+ *
+ * - 0 free;
+ * - a holder in no `ThreadRegistry` (a thread, or a process with the Python module): 1 held, 2 held
+ *   with sleepers, exactly Drepper's three states, which python/sharedctypes.py also speaks;
+ * - a registered holder: its identity (bit 27 set), with `WAITERS` (bit 31) while some thread may
+ *   sleep on it;
+ * - `INCONSISTENT` (bit 28) added while a dead holder's data is not repaired, also while free.
+ *
+ * Python `threading.Lock` semantics: any thread may release it.
  *
  * @module
  */
@@ -11,7 +17,7 @@ import { SyncError } from '../errors.js';
 import { deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
 import { Acquirable } from './acquirable.js';
 import { type SharedPlace, wordsAt } from './memory.js';
-import { ID_MASK, INCONSISTENT, sleepUntil, thisThread } from './owner.js';
+import { ANONYMOUS, ID_MASK, INCONSISTENT, sleepUntil, thisThread } from './owner.js';
 import { claim, clearMark, type RepairAcquired, repairWith, repairWithAsync, WAITERS } from './robust.js';
 import { spinAcquire } from './spin.js';
 import { showState } from './display.js';
@@ -21,6 +27,15 @@ const FAILED = 0;
 const ACQUIRED = 1;
 const INCONSISTENT_ACQUIRED = 2;
 type Outcome = typeof FAILED | typeof ACQUIRED | typeof INCONSISTENT_ACQUIRED;
+
+/** An anonymous holder with sleepers (Drepper's state 2). */
+const ANONYMOUS_WAITED = 2;
+
+/** What a thread that takes the lock writes: its owner, marked as having sleepers behind it when `waited`. */
+function taking(owner: number, waited: boolean): number {
+  if (!waited) return owner;
+  return owner === ANONYMOUS ? ANONYMOUS_WAITED : owner | WAITERS;
+}
 
 function outcome(taken: true | 'inconsistent'): Outcome {
   return taken === true ? ACQUIRED : INCONSISTENT_ACQUIRED;
@@ -113,13 +128,13 @@ export class Lock extends Acquirable {
     const a = this.#a;
     const i = this.#i;
     if (!blocking) {
-      const taken = claim(a, i, thisThread.lockOwner, false, repairing, this, 'Lock.acquire');
+      const taken = claim(a, i, thisThread.lockOwner, repairing, this, 'Lock.acquire');
       return typeof taken === 'number' ? FAILED : outcome(taken);
     }
     if (spinAcquire(a, i, thisThread.lockOwner)) return ACQUIRED;
     const deadline = deadlineOf(timeout);
     for (;;) {
-      const word = this.#mark(claim(a, i, thisThread.lockOwner, true, repairing, this, 'Lock.acquire'));
+      const word = this.#mark(claim(a, i, taking(thisThread.lockOwner, true), repairing, this, 'Lock.acquire'));
       if (typeof word !== 'number') return outcome(word);
       if (word === 0) continue;
       if (remaining(deadline) <= 0) return FAILED;
@@ -127,10 +142,17 @@ export class Lock extends Acquirable {
     }
   }
 
-  /** A held word: sets `WAITERS` in it and returns the word to sleep on (0: it changed meanwhile, look again). */
+  /**
+   * A held word: marks it as having a sleeper (an anonymous holder's 1 becomes 2, a registered
+   * holder's identity gets `WAITERS`) and returns the word to sleep on (0: it changed meanwhile,
+   * look again).
+   */
   #mark(word: true | 'inconsistent' | number): true | 'inconsistent' | number {
-    if (typeof word !== 'number' || (word & WAITERS) !== 0) return word;
-    return Atomics.compareExchange(this.#a, this.#i, word, word | WAITERS) === word ? word | WAITERS : 0;
+    if (typeof word !== 'number') return word;
+    const id = word & ID_MASK;
+    if (id === ANONYMOUS_WAITED || (word & WAITERS) !== 0) return word;
+    const marked = id === ANONYMOUS ? word + 1 : word | WAITERS;
+    return Atomics.compareExchange(this.#a, this.#i, word, marked) === word ? marked : 0;
   }
 
   /** Acquires without blocking the thread; resolves to whether it was acquired within `timeout` ms. */
@@ -150,7 +172,7 @@ export class Lock extends Acquirable {
     const i = this.#i;
     const deadline = deadlineOf(timeout);
     for (;;) {
-      const word = this.#mark(claim(a, i, thisThread.lockOwner, true, repairing, this, 'Lock.acquireAsync'));
+      const word = this.#mark(claim(a, i, taking(thisThread.lockOwner, true), repairing, this, 'Lock.acquireAsync'));
       if (typeof word !== 'number') return outcome(word);
       if (word === 0) continue;
       if (remaining(deadline) <= 0) return FAILED;
@@ -176,8 +198,9 @@ export class Lock extends Acquirable {
   /** A release that finds sleepers to wake, a mark to keep, another thread's hold, or a free lock (an error). */
   #releaseSlow(): void {
     const prev = Atomics.and(this.#a, this.#i, INCONSISTENT); // free, still marked if it was
-    if ((prev & ID_MASK) === 0) throw new SyncError('Lock.release(): the lock is not held', 'not_held');
-    if ((prev & WAITERS) !== 0) wake(this.#a, this.#i, 1);
+    const id = prev & ID_MASK;
+    if (id === 0) throw new SyncError('Lock.release(): the lock is not held', 'not_held');
+    if ((prev & WAITERS) !== 0 || id === ANONYMOUS_WAITED) wake(this.#a, this.#i, 1);
   }
 
   /** Whether the lock is held (by any thread). */

@@ -130,7 +130,7 @@ export class RLock extends Acquirable {
   #takeOrMark(owner: number, mark: boolean, repairing: boolean, what: string): true | 'inconsistent' | number {
     const a = this.#a;
     const i = this.#i;
-    const word = claim(a, i, owner, mark, repairing, this, what);
+    const word = claim(a, i, mark ? owner | WAITERS : owner, repairing, this, what);
     if (typeof word !== 'number') {
       a[i + DEPTH] = 1;
       return word;

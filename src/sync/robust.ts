@@ -39,14 +39,14 @@ export function ownerDead(lock: Repairable, what: string, held: boolean): OwnerD
 }
 
 /**
- * One look at the owner word `a[i]` by a thread that wants it for `owner`: takes it if it is free
- * (with `WAITERS` when `mark`: a thread that has slept keeps the bit, since others may sleep
- * behind it) and returns `true`, or `'inconsistent'` when it was marked and `repairing`. A free,
+ * One look at the owner word `a[i]` by a thread that wants it: takes it if it is free, writing
+ * `taking` (its owner, and the sign of sleepers when it has slept, since others may sleep behind
+ * it) and returns `true`, or `'inconsistent'` when it was marked and `repairing`. A free,
  * marked word refuses plain acquisitions: they wake every waiter (so that each learns it) and
  * throw an `OwnerDeadError`. A word held by an owner the registry knows dead is released on its
  * behalf and looked at again. Otherwise returns the word: held by a live (or unknown) owner.
  */
-export function claim(a: Int32Array, i: number, owner: number, mark: boolean, repairing: boolean, lock: Repairable, what: string): Taken | number {
+export function claim(a: Int32Array, i: number, taking: number, repairing: boolean, lock: Repairable, what: string): Taken | number {
   for (;;) {
     const cur = Atomics.load(a, i);
     if ((cur & ID_MASK) === 0) {
@@ -54,7 +54,7 @@ export function claim(a: Int32Array, i: number, owner: number, mark: boolean, re
         wake(a, i);
         throw ownerDead(lock, what, false);
       }
-      if (Atomics.compareExchange(a, i, cur, cur | owner | (mark ? WAITERS : 0)) === cur) return (cur & INCONSISTENT) !== 0 ? 'inconsistent' : true;
+      if (Atomics.compareExchange(a, i, cur, cur | taking) === cur) return (cur & INCONSISTENT) !== 0 ? 'inconsistent' : true;
       continue;
     }
     if (ownerGone(cur & ID_MASK)) {
