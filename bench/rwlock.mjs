@@ -27,7 +27,7 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join, resolve } from 'node:path';
-import { loadavg } from 'node:os';
+import { getPriority, loadavg } from 'node:os';
 import { Lock, RwLock, share, attach } from '../dist/index.js';
 import { gc, machineInfo, median, writeResults } from './common.mjs';
 
@@ -359,7 +359,10 @@ function markdown(r) {
   const out = [];
   out.push('# sharedctypes RwLock benchmark', '');
   out.push(`${r.date} · Node ${r.machine.node} · V8 ${r.machine.v8} · ${r.machine.cpu} (${r.machine.cores} cores) · ${r.machine.platform}`, '');
-  out.push(`Load average at the start ${r.loadAverage.map(f2).join(', ')} (a machine shared with other work: compare ratios within one run).`, '');
+  out.push(
+    `Process priority (nice) ${r.machine.nice}; load average at the start ${r.loadAverage.map(f2).join(', ')} (a machine shared with other work: compare ratios within one run).`,
+    '',
+  );
   out.push(
     'Medians of timed samples after warm-up, variants interleaved in rotated order; every sample checked (exact sums, no torn reads, exact write counts).',
   );
@@ -408,7 +411,7 @@ async function main() {
   const started = performance.now();
   const result = {
     date: new Date().toISOString(),
-    machine: machineInfo(),
+    machine: machineInfo({ nice: getPriority() }),
     loadAverage: loadavg(),
     quick: QUICK,
     filtered: ONLY_PARTS !== null || BASELINE !== undefined,
