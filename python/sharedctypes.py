@@ -42,7 +42,7 @@ from multiprocessing import resource_tracker
 from multiprocessing.shared_memory import SharedMemory
 
 __all__ = [
-    'attach', 'create', 'Lock', 'RLock', 'address_of', 'identity',
+    'attach', 'create', 'Lock', 'RLock', 'OwnerDeadError', 'address_of', 'identity',
     'RawValue', 'RawArray', 'Value', 'Array', 'Synchronized', 'SynchronizedArray', 'SynchronizedString', 'from_handle',
 ]
 
@@ -184,9 +184,35 @@ def _left(deadline):
     return None if deadline is None else deadline - time.monotonic()
 
 
+_WAITERS = _i32(0x80000000)
+_OWNER_MASK = 0x7FFFFFFF
+_ID_MASK = 0x0FFFFFFF  # the holder's identity in a lock word
+_INCONSISTENT = 0x10000000  # a holder died inside its critical section; nobody has repaired the data since
+_REGISTERED = 0x08000000  # the holder is a JavaScript thread of a ThreadRegistry
+_MAX_IDENTITY = _REGISTERED - 1
+_ALL = 0x7FFFFFFF
+
+
+class OwnerDeadError(RuntimeError):
+    """The lock's holder (a JavaScript thread of a ThreadRegistry) died inside its critical section,
+    and nobody has repaired the data since: JavaScript's ``OwnerDeadError``. The lock is left free
+    and marked; repair it from JavaScript (``lock.withLock(fn, repair)``)."""
+
+
+def _refuse_marked(address, what):
+    """A free lock marked inconsistent: wakes every waiter (so that each learns it) and raises."""
+    futex_wake(address, _ALL)
+    raise OwnerDeadError(
+        f'{what}: a holder of the lock died inside its critical section, so the data it guards may be '
+        'inconsistent, and nobody has repaired it since; repair it from JavaScript: lock.withLock(fn, repair)'
+    )
+
+
 class Lock:
     """The ``mutex()`` member (``Lock`` in JavaScript): one int32, 0 free, 1 held, 2 held with
-    waiters. ``Lock(c.lock)`` for a struct member, ``Lock(shm, offset)`` for a lock at a byte offset."""
+    waiters (a JavaScript thread of a ThreadRegistry holds it with its identity instead, bit 27
+    set, and bit 31 for waiters; bit 28 marks a lock whose holder died, see ``OwnerDeadError``).
+    ``Lock(c.lock)`` for a struct member, ``Lock(shm, offset)`` for a lock at a byte offset."""
 
     def __init__(self, obj, offset=0):
         self.address = address_of(obj, offset)
@@ -194,39 +220,49 @@ class Lock:
             raise ValueError('sharedctypes.Lock: the lock word must be 4-byte aligned')
 
     def acquire(self, blocking=True, timeout=-1):
-        """As threading.Lock.acquire (timeout in seconds); True when acquired."""
+        """As threading.Lock.acquire (timeout in seconds); True when acquired. Raises
+        ``OwnerDeadError`` for a lock whose holder died and that nobody has repaired."""
         a = self.address
         if cas(a, 0, 1) == 0:
             return True
-        if not blocking:
-            return False
         deadline = _deadline(blocking, timeout)
-        while exchange(a, 2) != 0:
+        while True:
+            cur = load(a)
+            if cur & _ID_MASK == 0:  # free
+                if cur & _INCONSISTENT:
+                    _refuse_marked(a, 'sharedctypes.Lock.acquire')
+                if cas(a, cur, 2) == cur:  # taken, marked as having sleepers (others may sleep behind)
+                    return True
+                continue
+            if not blocking:
+                return False
+            # Mark a sleeper: 1 becomes 2; a registered JavaScript holder keeps its identity.
+            marked = cur if cur & _ID_MASK == 2 or cur & _WAITERS else cur | _WAITERS if cur & _REGISTERED else cur + 1
+            if marked != cur and cas(a, cur, marked) != cur:
+                continue
             left = _left(deadline)
             if left is not None and left <= 0:
                 return False
-            futex_wait(a, 2, left)
-        return True
+            futex_wait(a, marked, left)
 
     def release(self):
-        prev = exchange(self.address, 0)
-        if prev == 0:
-            raise RuntimeError('sharedctypes.Lock.release(): the lock is not held')
-        if prev == 2:
-            futex_wake(self.address, 1)
+        a = self.address
+        while True:
+            prev = load(a)
+            if prev & _ID_MASK == 0:
+                raise RuntimeError('sharedctypes.Lock.release(): the lock is not held')
+            if cas(a, prev, prev & _INCONSISTENT) == prev:  # free, keeping a dead holder's mark
+                break
+        if prev & _ID_MASK == 2 or prev & _WAITERS:
+            futex_wake(a, 1)
 
     def locked(self):
-        return load(self.address) != 0
+        return load(self.address) & _ID_MASK != 0
 
     __enter__ = acquire
 
     def __exit__(self, *exc):
         self.release()
-
-
-_WAITERS = _i32(0x80000000)
-_OWNER_MASK = 0x7FFFFFFF
-_ID_MASK = 0x3FFFFFFF
 
 
 class RLock:
@@ -244,7 +280,7 @@ class RLock:
         me = getattr(self._ids, 'me', 0)
         if me == 0:
             me = fetch_add(self.address + 8, 1) + 1
-            if me < 1 or me > _ID_MASK:
+            if me < 1 or me > _MAX_IDENTITY:
                 raise RuntimeError('sharedctypes.RLock: the lock has handed out all its owner identities')
             self._ids.me = me
         return me
@@ -259,17 +295,21 @@ class RLock:
         if cur == 0:
             self._depth().value = 1
             return True
-        if cur & _OWNER_MASK == me:
+        if cur & _OWNER_MASK & ~_INCONSISTENT == me:
             self._depth().value += 1
             return True
-        if not blocking:
-            return False
         deadline = _deadline(blocking, timeout)
         while True:
-            cur = cas(a, 0, me | _WAITERS)
-            if cur == 0:
-                self._depth().value = 1
-                return True
+            cur = load(a)
+            if cur & _ID_MASK == 0:  # free
+                if cur & _INCONSISTENT:
+                    _refuse_marked(a, 'sharedctypes.RLock.acquire')
+                if cas(a, cur, me | _WAITERS) == cur:
+                    self._depth().value = 1
+                    return True
+                continue
+            if not blocking:
+                return False
             word = cur if cur & _WAITERS else None
             if word is None and cas(a, cur, cur | _WAITERS) == cur:
                 word = _i32((cur | _WAITERS) & 0xFFFFFFFF)
@@ -289,11 +329,11 @@ class RLock:
         if depth.value > 1:
             depth.value -= 1
             return
-        if exchange(a, 0) & _WAITERS:
+        if exchange(a, 0) & _WAITERS:  # this thread took it unmarked (it refuses marked ones)
             futex_wake(a, 1)
 
     def locked(self):
-        return load(self.address) != 0
+        return load(self.address) & _ID_MASK != 0
 
     __enter__ = acquire
 

@@ -49,8 +49,10 @@ export const ERROR_CODES = {
   cannot_block: "a blocking wait on a thread that may not block (a browser's main thread): use the async form",
   // ---- SyncError, BrokenBarrierError, LayoutMismatchError ----
   not_held: 'releasing, waiting on or notifying through a lock this thread does not hold',
-  would_deadlock: "a blocking acquire that could only wait for ever (an async task of this thread holds the RLock), or a lock's identities used up",
+  would_deadlock:
+    "a blocking acquire that could only wait for ever (an async task of this thread holds the RLock, or this thread holds the RwLock's write lock), or a lock's identities used up",
   broken_barrier: 'a Barrier that was aborted, reset, timed out or whose action threw',
+  owner_dead: 'a lock whose holder died inside its critical section (its data may be inconsistent) and that nobody has repaired since',
   layout_mismatch: 'a handle attached with a schema of another layout, or whose descriptor does not match its fingerprint',
   not_loaded: 'the views layer is not loaded (import from the package entry point)',
   // ---- SharedMemoryError: named, process-shared memory ----
@@ -193,6 +195,54 @@ export class BrokenBarrierError extends Error {
   override readonly name = 'BrokenBarrierError';
   /** Always `'broken_barrier'` (see {@link ERROR_CODES}). */
   readonly code = 'broken_barrier' as const;
+}
+
+/** A lock that can tell when its holder died: what {@link OwnerDeadError} carries. */
+export interface Repairable {
+  /** Clears the mark a dead holder left (the caller must hold the lock, for an `RwLock` its write side). */
+  markConsistent(): void;
+  /** Whether the lock's data is consistent: false from a holder's death until `markConsistent()`. */
+  isConsistent(): boolean;
+}
+
+/**
+ * A holder of the lock died inside its critical section, so the data the lock guards may be half
+ * written, and nobody has repaired it since (the spirit of POSIX robust mutexes' `EOWNERDEAD`).
+ * The lock says so to everyone who acquires it until a thread repairs the data and calls
+ * `markConsistent()`; `lock.withLock(fn, repair)` does both. Only threads that joined a
+ * `ThreadRegistry` are seen to die.
+ *
+ * `held` tells whether the thread that gets the error holds the lock: not after `acquire()`,
+ * `acquireAsync()`, `withLock(fn)` or `hold()` (they leave it free and marked); yes after a
+ * `Condition`'s `wait` (which always returns holding the lock, as `pthread_cond_wait` does).
+ *
+ * @example
+ * ```ts
+ * import { Lock, OwnerDeadError } from 'sharedctypes';
+ * const lock = new Lock();
+ * try {
+ *   lock.withLock(() => {});
+ * } catch (e) {
+ *   if (!(e instanceof OwnerDeadError)) throw e;
+ *   lock.withLock(() => {}, () => {
+ *     // repair the data the dead holder may have left half written
+ *   });
+ * }
+ * ```
+ */
+export class OwnerDeadError extends Error {
+  override readonly name = 'OwnerDeadError';
+  /** Always `'owner_dead'` (see {@link ERROR_CODES}). */
+  readonly code = 'owner_dead' as const;
+  /** The lock (for an `RwLock`'s read or write side: the `RwLock`). */
+  readonly lock: Repairable;
+  /** Whether this thread holds the lock now (only after a condition wait). */
+  readonly held: boolean;
+  constructor(message: string, lock: Repairable, held: boolean) {
+    super(message);
+    this.lock = lock;
+    this.held = held;
+  }
 }
 
 /**

@@ -10,7 +10,7 @@ export { bool, i8, u8, i16, u16, i32, u32, i64, u64, f32, f64, TYPECODES } from 
 export { char } from './types/char.js';
 export { array, type MultiArray } from './types/array.js';
 export { struct, union, bits, unnamed, aligned } from './types/record.js';
-export { mutex, rmutex, semaphore, boundedSemaphore, event, condition, barrier, SYNC_WORDS } from './types/sync.js';
+export { mutex, rmutex, rwlock, semaphore, boundedSemaphore, event, condition, barrier, SYNC_WORDS } from './types/sync.js';
 export {
   isSchema,
   typeLabel,
@@ -79,8 +79,11 @@ export { atomic, AtomicField, type AtomicKeys, type AtomicValueAt, type AtomicVa
 
 // ---- synchronization in shared memory (src/sync) -------------------------------------------------
 export { Acquirable, type Held } from './sync/acquirable.js';
+export type { RepairAcquired } from './sync/robust.js';
 export { Lock } from './sync/lock.js';
 export { RLock } from './sync/rlock.js';
+export { RwLock, type ReadLock, type WriteLock } from './sync/rwlock.js';
+export { ThreadRegistry, type WatchedWorker } from './sync/registry.js';
 export { Semaphore, BoundedSemaphore } from './sync/semaphore.js';
 export { Event } from './sync/event.js';
 export { Condition } from './sync/condition.js';
@@ -126,10 +129,12 @@ export {
   SchemaError,
   SyncError,
   BrokenBarrierError,
+  OwnerDeadError,
   LayoutMismatchError,
   SharedMemoryError,
   ERROR_CODES,
   errorCode,
   type CodedError,
   type ErrorCode,
+  type Repairable,
 } from './errors.js';

@@ -1,7 +1,8 @@
 /// <reference lib="esnext.disposable" />
 /**
  * What every lock-like primitive offers on top of `acquire`/`release`: `withLock`,
- * `withLockAsync` and `hold()` for `using`. Written once for Lock, RLock, Semaphore and Condition.
+ * `withLockAsync` and `hold()` for `using`, each with an optional `repair` for locks whose holder
+ * died. Written once for Lock, RLock, Semaphore, Condition and an RwLock's two sides.
  *
  * @module
  */
@@ -25,8 +26,14 @@ export function held(lock: { release(): void }): Held {
 }
 
 /**
- * Base of the lock-like primitives (`Lock`, `RLock`, `Semaphore`, `Condition`): they all offer
- * `withLock`, `withLockAsync` and `hold()`.
+ * Base of the lock-like primitives (`Lock`, `RLock`, `Semaphore`, `Condition`, an `RwLock`'s
+ * `read` and `write` sides): they all offer `withLock`, `withLockAsync` and `hold()`.
+ *
+ * Their optional `repair` argument is for locks whose holder may die inside its critical section
+ * (threads that joined a `ThreadRegistry`): when the lock was left marked inconsistent, `repair`
+ * runs first, holding the lock, and then the lock is marked consistent again. Without it, such a
+ * lock throws an `OwnerDeadError` and is left free and marked. Semaphores have no owners: they
+ * never call it.
  *
  * @example
  * ```ts
@@ -51,9 +58,39 @@ export abstract class Acquirable {
   /** Releases. */
   abstract release(): void;
 
-  /** Runs `fn` holding the lock and releases it afterwards, also when `fn` throws. */
-  withLock<T>(fn: () => T): T {
+  /**
+   * Acquires (also a lock a dead holder left inconsistent, then calling `repair` first), for
+   * {@link withLock} and {@link hold} with a `repair`. Primitives without owners just acquire.
+   */
+  protected acquireRepairing(_repair: () => void): void {
     this.acquire();
+  }
+
+  /** Async form of {@link acquireRepairing}. */
+  protected async acquireRepairingAsync(_repair: () => void | Promise<void>): Promise<void> {
+    await this.acquireAsync();
+  }
+
+  /**
+   * Runs `fn` holding the lock and releases it afterwards, also when `fn` throws. When a holder
+   * died inside its critical section (see the class notes), `repair` runs first, holding the lock,
+   * and marks the data repaired by returning; without `repair`, an `OwnerDeadError` is thrown
+   * instead and `fn` does not run.
+   *
+   * @example
+   * ```ts
+   * import { Lock, struct, u32 } from 'sharedctypes';
+   * const pair = struct({ a: u32, b: u32 }).create(); // invariant: a === b
+   * const lock = new Lock();
+   * lock.withLock(
+   *   () => { pair.a += 1; pair.b += 1; },
+   *   () => { pair.b = pair.a; },                    // only after a holder died half-way
+   * );
+   * ```
+   */
+  withLock<T>(fn: () => T, repair?: () => void): T {
+    if (repair === undefined) this.acquire();
+    else this.acquireRepairing(repair);
     try {
       return fn();
     } finally {
@@ -62,7 +99,8 @@ export abstract class Acquirable {
   }
 
   /**
-   * Async form of {@link withLock}: acquires without blocking the thread, awaits `fn`, releases.
+   * Async form of {@link withLock}: acquires without blocking the thread, awaits `fn`, releases
+   * (and awaits `repair` first when a holder died, as `withLock` calls it).
    * The critical section may await: other async tasks of this thread wait for it as other threads
    * do (async acquisitions are not re-entrant, also for an `RLock`). Inside `fn`, do not take the
    * same lock again: a blocking `acquire()` of an `RLock` throws a `SyncError` there, and a nested
@@ -83,8 +121,9 @@ export abstract class Acquirable {
    * log; // ['a in', 'a out', 'b in', 'b out']
    * ```
    */
-  async withLockAsync<T>(fn: () => T | Promise<T>): Promise<T> {
-    await this.acquireAsync();
+  async withLockAsync<T>(fn: () => T | Promise<T>, repair?: () => void | Promise<void>): Promise<T> {
+    if (repair === undefined) await this.acquireAsync();
+    else await this.acquireRepairingAsync(repair);
     try {
       return await fn();
     } finally {
@@ -92,9 +131,13 @@ export abstract class Acquirable {
     }
   }
 
-  /** Acquires and returns a handle that `using` releases at the end of the block. */
-  hold(): Held {
-    this.acquire();
+  /**
+   * Acquires and returns a handle that `using` releases at the end of the block (with `repair`,
+   * as {@link withLock}).
+   */
+  hold(repair?: () => void): Held {
+    if (repair === undefined) this.acquire();
+    else this.acquireRepairing(repair);
     return held(this);
   }
 }

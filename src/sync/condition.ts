@@ -13,6 +13,7 @@ import { Acquirable } from './acquirable.js';
 import type { Lock } from './lock.js';
 import { type SharedPlace, wordsAt } from './memory.js';
 import { RLock } from './rlock.js';
+import { ownerDead, repairWith, repairWithAsync } from './robust.js';
 import { showState } from './display.js';
 
 /**
@@ -74,6 +75,14 @@ export class Condition<L extends Lock | RLock = Lock | RLock> extends Acquirable
     this.lock.release();
   }
 
+  protected override acquireRepairing(repair: () => void): void {
+    repairWith(this.lock, this.lock.acquireForRepair(), repair);
+  }
+
+  protected override async acquireRepairingAsync(repair: () => void | Promise<void>): Promise<void> {
+    await repairWithAsync(this.lock, await this.lock.acquireForRepairAsync(), repair);
+  }
+
   #owned(what: string): void {
     const owned = this.lock instanceof RLock ? this.lock.isOwned() : this.lock.locked();
     if (!owned) throw new SyncError(`Condition.${what}(): the lock is not held; acquire it first`, 'not_held');
@@ -85,7 +94,26 @@ export class Condition<L extends Lock | RLock = Lock | RLock> extends Acquirable
     return 1;
   }
 
-  /** Releases the lock, waits until notified or `timeout` ms pass, re-acquires. Returns false on timeout. */
+  /**
+   * Takes the lock back after a wait, as it was held; also when a holder died meanwhile, and then
+   * throws an `OwnerDeadError` saying that this thread holds it.
+   */
+  #reacquire(saved: number): void {
+    if (this.lock instanceof RLock) this.lock.restore(saved);
+    else if (this.lock.acquireForRepair() === 'inconsistent') throw ownerDead(this.lock, 'Condition.wait', true);
+  }
+
+  async #reacquireAsync(saved: number): Promise<void> {
+    if (this.lock instanceof RLock) await this.lock.restoreAsync(saved);
+    else if ((await this.lock.acquireForRepairAsync()) === 'inconsistent') throw ownerDead(this.lock, 'Condition.waitAsync', true);
+  }
+
+  /**
+   * Releases the lock, waits until notified or `timeout` ms pass, re-acquires. Returns false on
+   * timeout. It always returns holding the lock: when a holder of the lock died inside its
+   * critical section meanwhile, it re-acquires anyway and throws an `OwnerDeadError` (`held`):
+   * repair the data and call `lock.markConsistent()`, or let the error leave the critical section.
+   */
   wait(timeout = -1): boolean {
     this.#owned('wait');
     const deadline = deadlineOf(timeout);
@@ -95,8 +123,7 @@ export class Condition<L extends Lock | RLock = Lock | RLock> extends Acquirable
     try {
       result = wait(this.#a, this.#i, seq, deadline);
     } finally {
-      if (this.lock instanceof RLock) this.lock.restore(saved);
-      else this.lock.acquire();
+      this.#reacquire(saved);
     }
     return result !== 'timed-out';
   }
@@ -111,8 +138,7 @@ export class Condition<L extends Lock | RLock = Lock | RLock> extends Acquirable
     try {
       result = await waitAsync(this.#a, this.#i, seq, deadline);
     } finally {
-      if (this.lock instanceof RLock) await this.lock.restoreAsync(saved);
-      else await this.lock.acquireAsync();
+      await this.#reacquireAsync(saved);
     }
     return result !== 'timed-out';
   }

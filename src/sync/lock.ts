@@ -1,6 +1,15 @@
 /**
- * `Lock`: a mutex in one Int32 word of shared memory (Drepper's three-state futex mutex: 0 free,
- * 1 held, 2 held with waiters). Python `threading.Lock` semantics: any thread may release it.
+ * `Lock`: a mutex in one Int32 word of shared memory, Drepper's futex mutex with the owner
+ * recorded (see robust.ts):
+ *
+ * - 0 free;
+ * - a holder in no `ThreadRegistry` (a thread, or a process with the Python module): 1 held, 2 held
+ *   with sleepers, exactly Drepper's three states, which python/sharedctypes.py also speaks;
+ * - a registered holder: its identity (bit 27 set), with `WAITERS` (bit 31) while some thread may
+ *   sleep on it;
+ * - `INCONSISTENT` (bit 28) added while a dead holder's data is not repaired, also while free.
+ *
+ * Python `threading.Lock` semantics: any thread may release it.
  *
  * @module
  */
@@ -8,8 +17,33 @@ import { SyncError } from '../errors.js';
 import { deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
 import { Acquirable } from './acquirable.js';
 import { type SharedPlace, wordsAt } from './memory.js';
+import { ANONYMOUS, ID_MASK, INCONSISTENT, sleepUntil, thisThread } from './owner.js';
+import { claim, clearMark, type RepairAcquired, repairWith, repairWithAsync, WAITERS } from './robust.js';
 import { spinAcquire } from './spin.js';
 import { showState } from './display.js';
+
+/** What the contended path reports: not acquired, acquired, acquired marked inconsistent. */
+const FAILED = 0;
+const ACQUIRED = 1;
+const INCONSISTENT_ACQUIRED = 2;
+type Outcome = typeof FAILED | typeof ACQUIRED | typeof INCONSISTENT_ACQUIRED;
+
+/** An anonymous holder with sleepers (Drepper's state 2). */
+const ANONYMOUS_WAITED = 2;
+
+/** What a thread that takes the lock writes: its owner, marked as having sleepers behind it when `waited`. */
+function taking(owner: number, waited: boolean): number {
+  if (!waited) return owner;
+  return owner === ANONYMOUS ? ANONYMOUS_WAITED : owner | WAITERS;
+}
+
+function outcome(taken: true | 'inconsistent'): Outcome {
+  return taken === true ? ACQUIRED : INCONSISTENT_ACQUIRED;
+}
+
+function repairAcquired(o: Outcome): RepairAcquired {
+  return o === INCONSISTENT_ACQUIRED ? 'inconsistent' : o === ACQUIRED;
+}
 
 /**
  * A lock in shared memory: one Int32 word that any thread holding the buffer can use.
@@ -56,58 +90,143 @@ export class Lock extends Acquirable {
   /**
    * Acquires the lock, waiting up to `timeout` ms (negative: forever) when `blocking`. Returns
    * whether it was acquired, like Python's `acquire(blocking, timeout)` (but in milliseconds).
+   * A lock whose holder died inside its critical section is refused with an `OwnerDeadError`
+   * until someone repairs it (see {@link Lock.acquireForRepair}).
    */
   acquire(blocking = true, timeout = -1): boolean {
-    return Atomics.compareExchange(this.#a, this.#i, 0, 1) === 0 || this.#contended(blocking, timeout);
+    return Atomics.compareExchange(this.#a, this.#i, 0, thisThread.lockOwner) === 0 || this.#contended(blocking, timeout, false) !== FAILED;
   }
 
   /**
-   * A held lock: spin briefly, then sleep. Kept out of {@link acquire}, so that the free-lock path
-   * stays small enough for the engine to inline at every call site, also once contention has run
-   * this code (measured: up to 1.3× slower contended loops when it was inline).
+   * Acquires like {@link acquire}, but also a lock a dead holder left inconsistent: then returns
+   * `'inconsistent'`, and the caller, holding the lock, repairs the data and calls
+   * {@link markConsistent} (or releases it still marked). `withLock(fn, repair)` does all this.
+   *
+   * @example
+   * ```ts
+   * import { Lock } from 'sharedctypes';
+   * const lock = new Lock();
+   * const got = lock.acquireForRepair();   // true, 'inconsistent', or false (timed out)
+   * if (got === 'inconsistent') {
+   *   // repair the data, then:
+   *   lock.markConsistent();
+   * }
+   * lock.release();
+   * ```
    */
-  #contended(blocking: boolean, timeout: number): boolean {
+  acquireForRepair(blocking = true, timeout = -1): RepairAcquired {
+    if (Atomics.compareExchange(this.#a, this.#i, 0, thisThread.lockOwner) === 0) return true;
+    return repairAcquired(this.#contended(blocking, timeout, true));
+  }
+
+  /**
+   * A held (or marked) lock: spin briefly, then sleep. Kept out of {@link acquire}, so that the
+   * free-lock path stays small enough for the engine to inline at every call site, also once
+   * contention has run this code (measured: up to 1.3× slower contended loops when it was inline).
+   */
+  #contended(blocking: boolean, timeout: number, repairing: boolean): Outcome {
     const a = this.#a;
     const i = this.#i;
-    if (!blocking) return false;
-    if (spinAcquire(a, i, 1)) return true;
-    const deadline = deadlineOf(timeout);
-    while (Atomics.exchange(a, i, 2) !== 0) {
-      if (remaining(deadline) <= 0) return false;
-      wait(a, i, 2, deadline);
+    if (!blocking) {
+      const taken = claim(a, i, thisThread.lockOwner, repairing, this, 'Lock.acquire');
+      return typeof taken === 'number' ? FAILED : outcome(taken);
     }
-    return true;
+    if (spinAcquire(a, i, thisThread.lockOwner)) return ACQUIRED;
+    const deadline = deadlineOf(timeout);
+    for (;;) {
+      const word = this.#mark(claim(a, i, taking(thisThread.lockOwner, true), repairing, this, 'Lock.acquire'));
+      if (typeof word !== 'number') return outcome(word);
+      if (word === 0) continue;
+      if (remaining(deadline) <= 0) return FAILED;
+      wait(a, i, word, sleepUntil(deadline, word & ID_MASK));
+    }
+  }
+
+  /**
+   * A held word: marks it as having a sleeper (an anonymous holder's 1 becomes 2, a registered
+   * holder's identity gets `WAITERS`) and returns the word to sleep on (0: it changed meanwhile,
+   * look again).
+   */
+  #mark(word: true | 'inconsistent' | number): true | 'inconsistent' | number {
+    if (typeof word !== 'number') return word;
+    const id = word & ID_MASK;
+    if (id === ANONYMOUS_WAITED || (word & WAITERS) !== 0) return word;
+    const marked = id === ANONYMOUS ? word + 1 : word | WAITERS;
+    return Atomics.compareExchange(this.#a, this.#i, word, marked) === word ? marked : 0;
   }
 
   /** Acquires without blocking the thread; resolves to whether it was acquired within `timeout` ms. */
   async acquireAsync(timeout = -1): Promise<boolean> {
+    if (Atomics.compareExchange(this.#a, this.#i, 0, thisThread.lockOwner) === 0) return true;
+    return (await this.#contendedAsync(timeout, false)) !== FAILED;
+  }
+
+  /** Async form of {@link acquireForRepair}. */
+  async acquireForRepairAsync(timeout = -1): Promise<RepairAcquired> {
+    if (Atomics.compareExchange(this.#a, this.#i, 0, thisThread.lockOwner) === 0) return true;
+    return repairAcquired(await this.#contendedAsync(timeout, true));
+  }
+
+  async #contendedAsync(timeout: number, repairing: boolean): Promise<Outcome> {
     const a = this.#a;
     const i = this.#i;
-    if (Atomics.compareExchange(a, i, 0, 1) === 0) return true;
     const deadline = deadlineOf(timeout);
-    while (Atomics.exchange(a, i, 2) !== 0) {
-      if (remaining(deadline) <= 0) return false;
-      await waitAsync(a, i, 2, deadline);
+    for (;;) {
+      const word = this.#mark(claim(a, i, taking(thisThread.lockOwner, true), repairing, this, 'Lock.acquireAsync'));
+      if (typeof word !== 'number') return outcome(word);
+      if (word === 0) continue;
+      if (remaining(deadline) <= 0) return FAILED;
+      await waitAsync(a, i, word, sleepUntil(deadline, word & ID_MASK));
     }
-    return true;
+  }
+
+  protected override acquireRepairing(repair: () => void): void {
+    repairWith(this, this.acquireForRepair(), repair);
+  }
+
+  protected override async acquireRepairingAsync(repair: () => void | Promise<void>): Promise<void> {
+    await repairWithAsync(this, await this.acquireForRepairAsync(), repair);
   }
 
   /** Releases the lock (any thread may). Releasing a lock that is not held is a `SyncError`. */
   release(): void {
-    const prev = Atomics.exchange(this.#a, this.#i, 0);
-    if (prev !== 1) this.#releaseSlow(prev);
+    // A compare-and-swap, not an exchange: a release must keep the mark a dead holder left.
+    const me = thisThread.lockOwner;
+    if (Atomics.compareExchange(this.#a, this.#i, me, 0) !== me) this.#releaseSlow();
   }
 
-  /** A release that finds sleepers to wake (2) or a free lock (0, an error). */
-  #releaseSlow(prev: number): void {
-    if (prev === 0) throw new SyncError('Lock.release(): the lock is not held', 'not_held');
-    wake(this.#a, this.#i, 1);
+  /** A release that finds sleepers to wake, a mark to keep, another thread's hold, or a free lock (an error). */
+  #releaseSlow(): void {
+    const prev = Atomics.and(this.#a, this.#i, INCONSISTENT); // free, still marked if it was
+    const id = prev & ID_MASK;
+    if (id === 0) throw new SyncError('Lock.release(): the lock is not held', 'not_held');
+    if ((prev & WAITERS) !== 0 || id === ANONYMOUS_WAITED) wake(this.#a, this.#i, 1);
   }
 
   /** Whether the lock is held (by any thread). */
   locked(): boolean {
-    return Atomics.load(this.#a, this.#i) !== 0;
+    return (Atomics.load(this.#a, this.#i) & ID_MASK) !== 0;
+  }
+
+  /** Whether the data the lock guards is consistent: false from a holder's death inside its critical section until {@link markConsistent}. */
+  isConsistent(): boolean {
+    return (Atomics.load(this.#a, this.#i) & INCONSISTENT) === 0;
+  }
+
+  /**
+   * Declares the data repaired after a holder's death: clears the mark, so that plain acquisitions
+   * take the lock again. The lock must be held (a `SyncError` otherwise).
+   */
+  markConsistent(): void {
+    clearMark(
+      this.#a,
+      this.#i,
+      (word) => (word & ID_MASK) !== 0,
+      () => {
+        throw new SyncError('Lock.markConsistent(): the lock is not held; acquire it (acquireForRepair()) first', 'not_held');
+      },
+    );
   }
 }
 
-showState(Lock, (l) => ({ locked: l.locked() }));
+showState(Lock, (l) => ({ locked: l.locked(), ...(!l.isConsistent() && { consistent: false }) }));

@@ -1,10 +1,12 @@
 /**
  * `RLock`: a re-entrant lock in shared memory, in three Int32 words:
  *
- * - word 0, the owner: 0 when free; else the holder's identity (bits 0–29), `ASYNC` (bit 30) when
- *   an async acquisition holds it, and `WAITERS` (bit 31) while some thread may be sleeping on it;
+ * - word 0, the owner: 0 when free; else the holder's identity (bits 0–27, see owner.ts),
+ *   `INCONSISTENT` (bit 28) while a dead holder's data is not repaired (also while free),
+ *   `ASYNC` (bit 30) when an async acquisition holds it, and `WAITERS` (bit 31) while some thread
+ *   may be sleeping on it (see robust.ts);
  * - word 1, the depth, written by the holder only;
- * - word 2, the counter that hands out owner identities (see owner.ts).
+ * - word 2, the counter that hands out owner identities to threads that joined no registry.
  *
  * Taking and releasing a free lock is one compare-and-swap each, as for `Lock`.
  *
@@ -14,18 +16,15 @@ import { rangeError, SyncError } from '../errors.js';
 import { Acquirable } from './acquirable.js';
 import { deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
 import { type SharedPlace, wordsAt } from './memory.js';
-import { identityAt, knownIdentity } from './owner.js';
+import { ID_MASK, identityAt, INCONSISTENT, knownIdentity, sleepUntil, thisThread } from './owner.js';
+import { claim, clearMark, ownerDead, type RepairAcquired, repairWith, repairWithAsync, WAITERS } from './robust.js';
 import { spinAcquire } from './spin.js';
 import { showState } from './display.js';
 
-/** Set in the owner word while some thread may be sleeping on it. */
-const WAITERS = 0x80000000 | 0;
 /** Set in the owner word while an async acquisition holds the lock. */
 const ASYNC = 0x40000000;
 /** The holder: identity and `ASYNC`. */
-const OWNER_MASK = 0x7fffffff;
-/** The holder's thread identity. */
-const ID_MASK = 0x3fffffff;
+const OWNER_MASK = ASYNC | ID_MASK;
 /** Written by the holder only (plain stores, published by the owner word's atomic operations). */
 const DEPTH = 1;
 /** The owner-identity counter. */
@@ -67,8 +66,9 @@ export class RLock extends Acquirable {
   static readonly WORDS = 3;
   readonly #a: Int32Array;
   readonly #i: number;
-  /** This thread's identity at this lock, 0 until it first needs one. */
+  /** This thread's identity at this lock, valid while `thisThread.epoch` is `#epoch`. */
   #me = 0;
+  #epoch = -1;
 
   /** A new RLock in its own buffer, or the RLock living at `place`. */
   constructor(place?: SharedPlace) {
@@ -83,18 +83,17 @@ export class RLock extends Acquirable {
     return { buffer: this.#a.buffer as SharedArrayBuffer, byteOffset: this.#i * 4 };
   }
 
-  /** This thread's identity at this lock (allocated on first use). */
+  /** This thread's identity at this lock (allocated on first use; again after it joins or leaves a registry). */
   #identity(): number {
     const me = identityAt(this.#a, this.#i, this.#i + IDS, 'RLock');
     this.#me = me;
+    this.#epoch = thisThread.epoch;
     return me;
   }
 
   /** This thread's identity if it has one, else 0 (it then holds nothing here). */
   #knownIdentity(): number {
-    const me = knownIdentity(this.#a, this.#i);
-    this.#me = me;
-    return me;
+    return this.#epoch === thisThread.epoch ? this.#me : knownIdentity(this.#a, this.#i);
   }
 
   /**
@@ -123,33 +122,61 @@ export class RLock extends Acquirable {
   }
 
   /**
-   * One step of a contended acquisition by `owner`: takes the lock (marked as having waiters,
-   * since others may still sleep on it) and returns true, or makes sure the waiters bit is set and
-   * returns the word to sleep on.
+   * One step of a contended acquisition by `owner` (see robust.ts `claim`): takes the lock (marked
+   * as having waiters when `mark`, since others may still sleep on it) and returns true or
+   * `'inconsistent'`, or makes sure the waiters bit is set and returns the word to sleep on (0: it
+   * changed meanwhile, look again).
    */
-  #takeOrMark(owner: number): true | number {
+  #takeOrMark(owner: number, mark: boolean, repairing: boolean, what: string): true | 'inconsistent' | number {
     const a = this.#a;
     const i = this.#i;
-    for (;;) {
-      const cur = Atomics.compareExchange(a, i, 0, owner | WAITERS);
-      if (cur === 0) {
-        a[i + DEPTH] = 1;
-        return true;
-      }
-      if ((cur & WAITERS) !== 0 || Atomics.compareExchange(a, i, cur, cur | WAITERS) === cur) return cur | WAITERS;
+    const word = claim(a, i, mark ? owner | WAITERS : owner, repairing, this, what);
+    if (typeof word !== 'number') {
+      a[i + DEPTH] = 1;
+      return word;
     }
+    if (!mark || (word & WAITERS) !== 0) return word;
+    return Atomics.compareExchange(a, i, word, word | WAITERS) === word ? word | WAITERS : 0;
   }
 
   /**
    * Acquires (again, if this thread holds it). Returns whether it was acquired within `timeout` ms.
-   * Throws a `SyncError` when an async task of this thread holds it (see the class notes).
+   * Throws a `SyncError` when an async task of this thread holds it (see the class notes), and an
+   * `OwnerDeadError` when a holder died inside its critical section and nobody has repaired the
+   * data since (see {@link RLock.acquireForRepair}).
    */
   acquire(blocking = true, timeout = -1): boolean {
-    const me = this.#me || this.#identity();
+    const me = this.#epoch === thisThread.epoch ? this.#me : this.#identity();
     const a = this.#a;
     const i = this.#i;
     const cur = Atomics.compareExchange(a, i, 0, me);
-    if (cur !== 0) return this.#contended(cur, me, blocking, timeout);
+    if (cur !== 0) return this.#contended(cur, me, blocking, timeout, false) !== false;
+    a[i + DEPTH] = 1;
+    return true;
+  }
+
+  /**
+   * Acquires like {@link acquire}, but also a lock a dead holder left inconsistent: then returns
+   * `'inconsistent'`, and the caller, holding the lock, repairs the data and calls
+   * {@link markConsistent} (or releases it still marked). `withLock(fn, repair)` does all this.
+   *
+   * @example
+   * ```ts
+   * import { RLock } from 'sharedctypes';
+   * const r = new RLock();
+   * if (r.acquireForRepair() === 'inconsistent') {
+   *   // repair the data, then:
+   *   r.markConsistent();
+   * }
+   * r.release();
+   * ```
+   */
+  acquireForRepair(blocking = true, timeout = -1): RepairAcquired {
+    const me = this.#epoch === thisThread.epoch ? this.#me : this.#identity();
+    const a = this.#a;
+    const i = this.#i;
+    const cur = Atomics.compareExchange(a, i, 0, me);
+    if (cur !== 0) return this.#contended(cur, me, blocking, timeout, true);
     a[i + DEPTH] = 1;
     return true;
   }
@@ -158,9 +185,13 @@ export class RLock extends Acquirable {
    * A held lock: re-enter it if this thread holds it, else spin briefly, then sleep. Kept out of
    * {@link acquire} so that the free-lock path stays small enough to inline (see `Lock`).
    */
-  #contended(cur: number, me: number, blocking: boolean, timeout: number): boolean {
+  #contended(cur: number, me: number, blocking: boolean, timeout: number, repairing: boolean): RepairAcquired {
     if (this.#reenter(cur, me, blocking)) return true;
-    if (!blocking) return false;
+    const what = 'RLock.acquire';
+    if (!blocking) {
+      const word = this.#takeOrMark(me, false, repairing, what);
+      return typeof word !== 'number' ? word : false;
+    }
     const a = this.#a;
     const i = this.#i;
     if (spinAcquire(a, i, me)) {
@@ -169,10 +200,11 @@ export class RLock extends Acquirable {
     }
     const deadline = deadlineOf(timeout);
     for (;;) {
-      const word = this.#takeOrMark(me);
-      if (word === true) return true;
+      const word = this.#takeOrMark(me, true, repairing, what);
+      if (typeof word !== 'number') return word;
+      if (word === 0) continue;
       if (remaining(deadline) <= 0) return false;
-      wait(a, i, word, deadline);
+      wait(a, i, word, sleepUntil(deadline, word & ID_MASK));
     }
   }
 
@@ -182,7 +214,16 @@ export class RLock extends Acquirable {
    * notes), and then holds it for the calling task alone.
    */
   async acquireAsync(timeout = -1): Promise<boolean> {
-    const owner = (this.#me || this.#identity()) | ASYNC;
+    return (await this.#acquireAsync(timeout, false)) !== false;
+  }
+
+  /** Async form of {@link acquireForRepair} (not re-entrant, as {@link acquireAsync}). */
+  acquireForRepairAsync(timeout = -1): Promise<RepairAcquired> {
+    return this.#acquireAsync(timeout, true);
+  }
+
+  async #acquireAsync(timeout: number, repairing: boolean): Promise<RepairAcquired> {
+    const owner = (this.#epoch === thisThread.epoch ? this.#me : this.#identity()) | ASYNC;
     const a = this.#a;
     const i = this.#i;
     if (Atomics.compareExchange(a, i, 0, owner) === 0) {
@@ -191,16 +232,25 @@ export class RLock extends Acquirable {
     }
     const deadline = deadlineOf(timeout);
     for (;;) {
-      const word = this.#takeOrMark(owner);
-      if (word === true) return true;
+      const word = this.#takeOrMark(owner, true, repairing, 'RLock.acquireAsync');
+      if (typeof word !== 'number') return word;
+      if (word === 0) continue;
       if (remaining(deadline) <= 0) return false;
-      await waitAsync(a, i, word, deadline);
+      await waitAsync(a, i, word, sleepUntil(deadline, word & ID_MASK));
     }
   }
 
-  /** Frees the lock (held by this thread) whatever its depth, waking a sleeper if there may be one. */
+  protected override acquireRepairing(repair: () => void): void {
+    repairWith(this, this.acquireForRepair(), repair);
+  }
+
+  protected override async acquireRepairingAsync(repair: () => void | Promise<void>): Promise<void> {
+    await repairWithAsync(this, await this.acquireForRepairAsync(), repair);
+  }
+
+  /** Frees the lock (held by this thread) whatever its depth, keeping a dead holder's mark, waking a sleeper if there may be one. */
   #free(): void {
-    if ((Atomics.exchange(this.#a, this.#i, 0) & WAITERS) !== 0) wake(this.#a, this.#i, 1);
+    if ((Atomics.and(this.#a, this.#i, INCONSISTENT) & WAITERS) !== 0) wake(this.#a, this.#i, 1);
   }
 
   /**
@@ -217,22 +267,19 @@ export class RLock extends Acquirable {
     this.#releaseSlow();
   }
 
-  /** Every other release: nested, with sleepers to wake, of an async hold, or by a non-holder (an error). */
+  /** Every other release: nested, with sleepers to wake, of an async hold, of a marked lock, or by a non-holder (an error). */
   #releaseSlow(): void {
     const a = this.#a;
     const i = this.#i;
-    const me = this.#me || this.#knownIdentity();
+    const me = this.#knownIdentity();
     if (me === 0) this.#notHeld();
     // The depth is meaningful only to the holder: checked for ownership before it is used.
+    if (((a[i] as number) & ID_MASK) !== me) this.#notHeld();
     const depth = a[i + DEPTH] as number;
     if (depth > 1) {
-      if (((a[i] as number) & ID_MASK) !== me) this.#notHeld();
       a[i + DEPTH] = depth - 1;
       return;
     }
-    const cur = Atomics.compareExchange(a, i, me, 0);
-    if (cur === me) return;
-    if ((cur & ID_MASK) !== me) this.#notHeld();
     this.#free();
   }
 
@@ -242,13 +289,34 @@ export class RLock extends Acquirable {
 
   /** Whether the current thread holds the lock (by a blocking or an async acquisition). */
   isOwned(): boolean {
-    const me = this.#me || this.#knownIdentity();
+    const me = this.#knownIdentity();
     return me !== 0 && (Atomics.load(this.#a, this.#i) & ID_MASK) === me;
   }
 
   /** Whether any thread holds the lock. */
   locked(): boolean {
-    return Atomics.load(this.#a, this.#i) !== 0;
+    return (Atomics.load(this.#a, this.#i) & ID_MASK) !== 0;
+  }
+
+  /** Whether the data the lock guards is consistent: false from a holder's death inside its critical section until {@link markConsistent}. */
+  isConsistent(): boolean {
+    return (Atomics.load(this.#a, this.#i) & INCONSISTENT) === 0;
+  }
+
+  /**
+   * Declares the data repaired after a holder's death: clears the mark, so that plain acquisitions
+   * take the lock again. This thread must hold the lock (a `SyncError` otherwise).
+   */
+  markConsistent(): void {
+    const me = this.#knownIdentity();
+    clearMark(
+      this.#a,
+      this.#i,
+      (word) => me !== 0 && (word & ID_MASK) === me,
+      () => {
+        throw new SyncError('RLock.markConsistent(): this thread does not hold the lock; acquire it (acquireForRepair()) first', 'not_held');
+      },
+    );
   }
 
   /**
@@ -264,28 +332,31 @@ export class RLock extends Acquirable {
     return async ? -depth : depth;
   }
 
-  /** Re-acquires as {@link releaseAll} left it: the same depth, held the same way (Python's `_acquire_restore`). */
+  /**
+   * Re-acquires as {@link releaseAll} left it: the same depth, held the same way (Python's
+   * `_acquire_restore`). Like a condition wait, it always returns holding the lock: when a holder
+   * died meanwhile, it takes the lock anyway and then throws an `OwnerDeadError` (`held`).
+   */
   restore(saved: number): void {
-    this.acquire();
-    this.#restored(saved);
+    this.#restored(saved, this.acquireForRepair());
   }
 
   /** Async form of {@link restore}: waits without blocking the thread. */
   async restoreAsync(saved: number): Promise<void> {
-    await this.acquireAsync();
-    this.#restored(saved);
+    this.#restored(saved, await this.acquireForRepairAsync());
   }
 
-  /** After re-acquiring: puts back the saved depth and the kind of hold (blocking or async). */
-  #restored(saved: number): void {
+  /** After re-acquiring: puts back the saved depth and the kind of hold (blocking or async); throws when the lock was taken marked. */
+  #restored(saved: number, got: RepairAcquired): void {
     const a = this.#a;
     const i = this.#i;
     a[i + DEPTH] = Math.abs(saved);
     const owner = this.#me | (saved < 0 ? ASYNC : 0);
     for (let cur = Atomics.load(a, i); (cur & OWNER_MASK) !== owner; cur = Atomics.load(a, i)) {
-      if (Atomics.compareExchange(a, i, cur, (cur & WAITERS) | owner) === cur) break;
+      if (Atomics.compareExchange(a, i, cur, (cur & (WAITERS | INCONSISTENT)) | owner) === cur) break;
     }
+    if (got === 'inconsistent') throw ownerDead(this, 'RLock (a condition wait)', true);
   }
 }
 
-showState(RLock, (l) => ({ locked: l.locked(), ownedHere: l.isOwned() }));
+showState(RLock, (l) => ({ locked: l.locked(), ownedHere: l.isOwned(), ...(!l.isConsistent() && { consistent: false }) }));

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Barrier } from '../sync/barrier.js';
+import type { RwLock } from '../sync/rwlock.js';
 import type { Condition } from '../sync/condition.js';
 import type { Event } from '../sync/event.js';
 import type { Lock } from '../sync/lock.js';
@@ -36,6 +37,7 @@ export interface SyncObjects {
   event: Event;
   condition: Condition;
   barrier: Barrier;
+  rwlock: RwLock;
 }
 
 /** The synchronization object type of a sync schema. */

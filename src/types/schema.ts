@@ -168,7 +168,7 @@ export class ArraySchema<E extends Schema = Schema, N extends number = number> e
 }
 
 /** The synchronization primitives that can be struct members. */
-export type SyncKind = 'mutex' | 'rmutex' | 'semaphore' | 'boundedSemaphore' | 'event' | 'condition' | 'barrier';
+export type SyncKind = 'mutex' | 'rmutex' | 'semaphore' | 'boundedSemaphore' | 'event' | 'condition' | 'barrier' | 'rwlock';
 
 /** A synchronization primitive as a struct member (see `mutex()` and its siblings). */
 export class SyncSchema<K extends SyncKind = SyncKind, L extends string | null = string | null> extends SchemaBase {

@@ -1,7 +1,7 @@
 /**
- * Synchronization primitives as members of a struct: `mutex()`, `rmutex()`, `semaphore(n)`,
- * `boundedSemaphore(n)`, `event()`, `condition()` (or `condition('lock')`, over a lock member),
- * `barrier(n)`. The lock then lives in the same memory as the data it guards and travels with it
+ * Synchronization primitives as members of a struct: `mutex()`, `rmutex()`, `rwlock()`,
+ * `semaphore(n)`, `boundedSemaphore(n)`, `event()`, `condition()` (or `condition('lock')`, over a
+ * lock member), `barrier(n)`. The lock then lives in the same memory as the data it guards and travels with it
  * to every thread. Zeroed memory is each primitive's initial state, so nothing needs initialising.
  *
  * @module
@@ -13,6 +13,7 @@ import { Event } from '../sync/event.js';
 import { Lock } from '../sync/lock.js';
 import type { SharedPlace } from '../sync/memory.js';
 import { RLock } from '../sync/rlock.js';
+import { RwLock } from '../sync/rwlock.js';
 import { BoundedSemaphore, Semaphore } from '../sync/semaphore.js';
 import type { SyncObjects } from './infer.js';
 import { checkFieldName } from './names.js';
@@ -58,6 +59,23 @@ export function mutex(): SyncSchema<'mutex', null> {
  */
 export function rmutex(): SyncSchema<'rmutex', null> {
   return new SyncSchema('rmutex', 0);
+}
+
+/**
+ * An `RwLock` (readers–writer lock) as a struct member (12 bytes): reading the field gives an
+ * `RwLock` over those bytes.
+ *
+ * @example
+ * ```ts
+ * import { struct, rwlock, f64 } from 'sharedctypes';
+ * const Config = struct({ rw: rwlock(), rate: f64 }); // rw @0 (12), rate @16; sizeof 24
+ * const c = Config.create();
+ * const rate = c.rw.read.withLock(() => c.rate);       // many readers at once
+ * c.rw.write.withLock(() => { c.rate = rate * 2; });  // one writer, alone
+ * ```
+ */
+export function rwlock(): SyncSchema<'rwlock', null> {
+  return new SyncSchema('rwlock', 0);
 }
 
 /**
@@ -232,6 +250,7 @@ export const SYNC_KIND_TABLE = {
     make: (place, n) => new Barrier(n, { place }),
     param: (x) => x.parties,
   },
+  rwlock: { words: 3, handle: 'rwlock', cls: RwLock, schema: () => rwlock(), make: (place) => new RwLock(place), param: () => 0 },
 } as const satisfies { readonly [K in SyncKind]: SyncKindInfo<SyncObjects[K]> };
 
 /**

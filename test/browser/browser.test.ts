@@ -208,6 +208,14 @@ describe.skipIf(needChromium.skip)(`${needChromium.note}browser (Chromium): dist
     expect(asyncForms['everyItemOnce']).toBe(true);
     expect(asyncForms['rounds']).toBe(true);
     expect(asyncForms['locked']).toBe(false);
+    // An RwLock member: blocking workers and async tasks of the page (awaiting inside); writes
+    // counted, no torn read, readers of the page inside together.
+    const rwlock = r.data['rwlock'] as Record<string, unknown>;
+    expect(rwlock['a']).toBe(rwlock['expected']);
+    expect(rwlock['b']).toBe(rwlock['expected']);
+    expect(rwlock['torn']).toBe(0);
+    expect(rwlock['readersTogether']).toBe(true);
+    expect(rwlock['locked']).toBe(false);
   }
 
   it('compiles accessors where eval is allowed, and workers fill a shared array of structs', async () => {

@@ -51,6 +51,24 @@ def blocked(shm):
     return {'got': got}
 
 
+def refused(shm):
+    """Tries the Lock and the RLock of `Shared`; reports, for each, what happened and whether it is held after."""
+    s = schemas.Shared.from_buffer(shm.buf)
+    out = {}
+    for name, lock in (('lock', sharedctypes.Lock(s.lock)), ('rlock', sharedctypes.RLock(s.rlock))):
+        try:
+            if lock.acquire(timeout=20):
+                lock.release()
+                out[name] = 'acquired'
+            else:
+                out[name] = 'timed out'
+        except sharedctypes.OwnerDeadError:
+            out[name] = 'OwnerDeadError'
+        out[name + 'Held'] = lock.locked()
+    del s
+    return out
+
+
 def particles(shm):
     """Reads every particle and compares it with what peer.mjs wrote; returns the mismatches."""
     n = job['count']
@@ -149,6 +167,6 @@ if job['op'] in HANDLE_OPS:
 
 shm = sharedctypes.attach(job['name'])
 try:
-    print(json.dumps({'count': count, 'rcount': rcount, 'blocked': blocked, 'particles': particles}[job['op']](shm)))
+    print(json.dumps({'count': count, 'rcount': rcount, 'blocked': blocked, 'refused': refused, 'particles': particles}[job['op']](shm)))
 finally:
     shm.close()

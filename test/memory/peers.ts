@@ -66,7 +66,8 @@ const SYS_FUTEX = process.arch === 'arm64' ? 98 : 202;
 export function sleepsOnFutex(pid: number, value: number): boolean {
   try {
     const [nr, , op, val] = readFileSync(`/proc/${pid}/syscall`, 'utf8').trim().split(' ');
-    return Number(nr) === SYS_FUTEX && Number(op) === 0 && Number(val) === value;
+    // The value's low 32 bits: the register may hold it sign-extended (a word with bit 31 set).
+    return Number(nr) === SYS_FUTEX && Number(op) === 0 && val !== undefined && Number(BigInt(val) & 0xffffffffn) === value >>> 0;
   } catch {
     return false;
   }

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { array, attach, fingerprint, Lock, RawArray, RawValue, SharedArray, SharedMemory, share, toCtypes, Value, type ViewOf } from '../../src/index.js';
+import { array, attach, fingerprint, Lock, RawArray, RawValue, SharedArray, SharedMemory, share, ThreadRegistry, toCtypes, Value, type ViewOf } from '../../src/index.js';
 import { python3 } from '../setup/requirements.js';
 import { jsPeer, pyPeer, sleepsOnFutex, uniqueName, until } from './peers.js';
 import { Particle, Shared } from './schema.js';
@@ -175,6 +175,58 @@ describe.skipIf(py.skip)(`${py.note}Python processes`, () => {
     await until(() => Atomics.load(word, 0) === 2 && sleepsOnFutex(peer.pid, 2), 'Python to sleep on the lock in the kernel');
     s.lock.release();
     expect((await peer).got).toBe(true);
+    shm.close();
+  });
+
+  it('a Python process asleep on a lock that a registered thread holds (its identity in the word) is woken by its release', async () => {
+    const { shm, s } = segment('py-wake-registered');
+    const registry = new ThreadRegistry(4);
+    const id = registry.join(1);
+    try {
+      s.lock.acquire();
+      const word = new Int32Array(shm.buf);
+      expect(Atomics.load(word, 0)).toBe(id);
+      const peer = pyPeer<{ got: boolean }>({ op: 'blocked', name: shm.name, module });
+      const marked = id | (0x80000000 | 0); // the identity kept, the waiters bit set
+      await until(() => Atomics.load(word, 0) === marked && sleepsOnFutex(peer.pid, marked), 'Python to sleep on the lock in the kernel');
+      s.lock.release();
+      expect((await peer).got).toBe(true);
+    } finally {
+      registry.leave();
+    }
+    shm.close();
+  });
+
+  it('a Python process refuses a Lock and an RLock whose registered holder died (OwnerDeadError), leaving them free and marked; repaired from JavaScript, it takes them', async () => {
+    const { shm, s } = segment('py-owner-dead');
+    const registry = new ThreadRegistry(4);
+    registry.join(1);
+    s.lock.acquire();
+    s.rlock.acquire();
+    registry.leave(); // as if this thread had died holding both
+    registry.join(2);
+    try {
+      expect(() => s.lock.acquire(false)).toThrow('a holder of the lock died'); // this thread finds the holder dead first
+      expect(() => s.rlock.acquire(false)).toThrow('a holder of the lock died');
+      expect(await pyPeer({ op: 'refused', name: shm.name, module })).toEqual({
+        lock: 'OwnerDeadError',
+        lockHeld: false,
+        rlock: 'OwnerDeadError',
+        rlockHeld: false,
+      });
+      expect(s.lock.isConsistent()).toBe(false);
+      s.lock.withLock(
+        () => {},
+        () => {},
+      );
+      s.rlock.withLock(
+        () => {},
+        () => {},
+      );
+      expect(await pyPeer({ op: 'refused', name: shm.name, module })).toEqual({ lock: 'acquired', lockHeld: false, rlock: 'acquired', rlockHeld: false });
+    } finally {
+      registry.leave();
+    }
     shm.close();
   });
 

@@ -168,7 +168,7 @@ describe('RLock owner identity across threads', () => {
   });
 });
 
-describe('a worker terminated while holding a lock', () => {
+describe('a worker terminated while holding a lock, in no ThreadRegistry (see owner-death.test.ts for members)', () => {
   it.each(['Lock', 'RLock'])('%s stays held: waiters with a timeout give up cleanly instead of hanging', async (kind) => {
     const lock = kind === 'Lock' ? new Lock() : new RLock();
     const holding = new Event();

@@ -26,6 +26,7 @@ import {
   Semaphore,
   share,
   struct,
+  ThreadRegistry,
   u8,
   u16,
   u32,
@@ -105,6 +106,20 @@ describe('error codes', () => {
     expect(codeOf(f)).toBe(code);
   });
 
+  it('a lock whose holder died carries owner_dead', () => {
+    const registry = new ThreadRegistry(2);
+    const lock = new Lock();
+    registry.join(1);
+    lock.acquire();
+    registry.leave(); // its locks now count as held by a dead thread
+    registry.join(2);
+    try {
+      expect(codeOf(() => lock.acquire())).toBe('owner_dead');
+    } finally {
+      registry.leave();
+    }
+  });
+
   it('a broken barrier and a timed-out wait carry theirs', async () => {
     expect(codeOf(() => new Barrier(2).wait(1))).toBe('broken_barrier');
     expect(await codeOfAsync(() => new Barrier(2).waitAsync(1))).toBe('broken_barrier');
@@ -117,7 +132,7 @@ describe('error codes', () => {
   });
 
   it('every code is thrown by some failure above (codes nobody throws would be dead)', () => {
-    const seen = new Set<string>([...failures.map(([c]) => c), 'broken_barrier']);
+    const seen = new Set<string>([...failures.map(([c]) => c), 'broken_barrier', 'owner_dead']);
     // tested elsewhere or unreachable by design; segments: test/memory (unsupported_runtime needs another runtime)
     const neverInTests = new Set([
       'cannot_block',

@@ -1,6 +1,7 @@
 // Worker-side halves of the concurrency tests. Each receives the library under test (library.mjs:
 // src/ in the project's accessor mode) and its workerData; every wait has a timeout, and threads
 // coordinate through shared memory, never by sleeping.
+import { lockScenarios } from './lock-scenarios.mjs';
 
 /** The bounded buffer of test/sync/fields.test.ts: one lock, two conditions over it. */
 function boundedBuffer(sc) {
@@ -37,6 +38,7 @@ function make(sc, kind, place, extra = {}) {
 }
 
 export const scenarios = {
+  ...lockScenarios,
   /** Which library this worker loaded, in which accessor mode, and what it exports (test/workers/mode.test.ts). */
   async mode(sc) {
     const loaded = await import('./library.mjs');

@@ -1,7 +1,7 @@
 // The test page: ?mode=auto (the default) lets the library probe for eval; ?mode=off configures the
 // interpreted accessors first. The result lands in window.__result (or window.__error).
 import { Barrier, canBlock, codegenActive, configure, Event, fingerprint, offsetof, share, sizeof, Value, view } from '../dist/index.js';
-import { BoundedBuffer, COUNT, Counter, FULL, TITLE, WORKERS, World, checksum, expected, macrotask, toJSONText, watch } from './workload.js';
+import { BoundedBuffer, COUNT, Counter, FULL, Pair, TITLE, WORKERS, World, checksum, expected, macrotask, toJSONText, watch } from './workload.js';
 
 const log = watch(window);
 const mode = new URLSearchParams(location.search).get('mode') ?? 'auto';
@@ -119,6 +119,47 @@ async function asyncScenario() {
   return { count: value.value, expected: WORKERS * K + 2 * M, everyItemOnce, rounds, locked: value.getLock().locked() || b.lock.locked() };
 }
 
+/**
+ * An RwLock member on a main thread that may not block: two workers take its read and write sides
+ * with the blocking forms; the page runs a writer task and two reader tasks that await inside
+ * their critical sections (read.withLockAsync / write.withLockAsync). Writers keep a === b; no
+ * reader may see a torn pair.
+ */
+async function rwlockScenario() {
+  const K = 2000;
+  const M = 30;
+  const pair = Pair.create();
+  const { rw } = pair;
+  const workers = Array.from({ length: WORKERS }, () => runWorker({ rwlockTest: true, buffer: pair.$buffer, k: K, mode }));
+  let torn = 0;
+  let readersTogether = 0;
+  let readersInside = 0;
+  const writer = async () => {
+    for (let k = 0; k < M; k++) {
+      await rw.write.withLockAsync(async () => {
+        pair.a += 1;
+        await macrotask(); // everybody else waits meanwhile
+        pair.b += 1;
+      });
+    }
+  };
+  const reader = async () => {
+    for (let k = 0; k < M; k++) {
+      await rw.read.withLockAsync(async () => {
+        readersInside++;
+        if (readersInside > 1) readersTogether++;
+        if (pair.a !== pair.b) torn++;
+        await macrotask();
+        if (pair.a !== pair.b) torn++;
+        readersInside--;
+      });
+    }
+  };
+  await Promise.all([writer(), reader(), reader()]);
+  await Promise.all(workers);
+  return { a: pair.a, b: pair.b, expected: WORKERS * (K / 2) + M, torn: torn + pair.torn, readersTogether: readersTogether > 0, locked: rw.locked() };
+}
+
 async function main() {
   if (mode === 'off') configure({ codegen: 'off' });
   const buffer = new SharedArrayBuffer(sizeof(World));
@@ -155,6 +196,7 @@ async function main() {
   }
   const locks = await lockScenario();
   const asyncForms = await asyncScenario();
+  const rwlock = await rwlockScenario();
   const dv = new DataView(buffer);
   const beMagic = dv.getUint32(offsetof(World, 'items[999].wire.magic'), false);
   const leMagic = dv.getUint32(offsetof(World, 'items[999].wire.magic'), true);
@@ -178,6 +220,7 @@ async function main() {
       checksum: checksum(buffer),
       locks,
       asyncForms,
+      rwlock,
     },
     env: {
       mode,

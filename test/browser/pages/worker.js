@@ -1,7 +1,7 @@
 // A module worker: builds the same schema, checks that its layout matches the main thread's, then
 // writes elements [from, to) of the shared array of structs.
-import { attach, Barrier, codegenActive, configure, fingerprint, view } from '../dist/index.js';
-import { BoundedBuffer, Counter, World, expected, watch } from './workload.js';
+import { atomic, attach, Barrier, codegenActive, configure, fingerprint, view } from '../dist/index.js';
+import { BoundedBuffer, Counter, Pair, World, expected, watch } from './workload.js';
 
 const log = watch(self);
 
@@ -16,6 +16,25 @@ self.onmessage = ({ data }) => {
         if (!guard.acquire(true, 10_000)) throw new Error('acquire timed out');
         counter.n = counter.n + 1;
         guard.release();
+      }
+      self.postMessage({ ok: true });
+      return;
+    }
+    if (data.rwlockTest) {
+      // The blocking side of the page's RwLock scenario: every other section a write.
+      const pair = view(Pair, data.buffer);
+      const { rw } = pair;
+      const torn = atomic(pair, 'torn');
+      for (let k = 0; k < data.k; k++) {
+        if (k % 2 === 0)
+          rw.write.withLock(() => {
+            pair.a += 1;
+            pair.b += 1;
+          });
+        else
+          rw.read.withLock(() => {
+            if (pair.a !== pair.b) torn.add(1);
+          });
       }
       self.postMessage({ ok: true });
       return;

@@ -1,6 +1,6 @@
 // The workload every browser test page runs, on the main thread and in two module workers. Plain
 // JavaScript loaded unbundled from /dist, exactly as a user's page would load it.
-import { array, bits, char, condition, f32, f64, mutex, struct, u16, u32, u64, u8 } from '../dist/index.js';
+import { array, bits, char, condition, f32, f64, mutex, rwlock, struct, u16, u32, u64, u8 } from '../dist/index.js';
 
 export const COUNT = 1000;
 export const WORKERS = 2;
@@ -87,6 +87,9 @@ export const BoundedBuffer = struct(
   },
   { name: 'BoundedBuffer' },
 );
+
+/** A pair guarded by a readers–writer lock in the same struct: writers keep a === b; readers count torn pairs. */
+export const Pair = struct({ rw: rwlock(), a: u32, b: u32, torn: u32 }, { name: 'Pair' });
 
 /** A macrotask later (other tasks of the page run meanwhile). */
 export const macrotask = () => new Promise((resolve) => setTimeout(resolve, 0));
