@@ -5,7 +5,21 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { array, attach, fingerprint, Lock, RawArray, RawValue, SharedArray, SharedMemory, share, ThreadRegistry, toCtypes, Value, type ViewOf } from '../../src/index.js';
+import {
+  array,
+  attach,
+  fingerprint,
+  Lock,
+  RawArray,
+  RawValue,
+  SharedArray,
+  SharedMemory,
+  share,
+  ThreadRegistry,
+  toCtypes,
+  Value,
+  type ViewOf,
+} from '../../src/index.js';
 import { python3 } from '../setup/requirements.js';
 import { jsPeer, pyPeer, sleepsOnFutex, uniqueName, until } from './peers.js';
 import { Particle, Shared } from './schema.js';
