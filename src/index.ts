@@ -115,8 +115,15 @@ export {
   BrokenBarrierError,
   LayoutMismatchError,
   SharedMemoryError,
+  ChannelClosedError,
+  QueueEmpty,
+  QueueFull,
   ERROR_CODES,
   errorCode,
   type CodedError,
   type ErrorCode,
 } from './errors.js';
+
+// ---- channels: typed queues in shared memory (src/channels) --------------------------------------
+export { Channel, type BatchSource, type BatchTarget, type ChannelOptions } from './channels/channel.js';
+export type { ChannelMode } from './channels/format.js';
