@@ -127,3 +127,6 @@ export {
 // ---- channels: typed queues in shared memory (src/channels) --------------------------------------
 export { Channel, type BatchSource, type BatchTarget, type ChannelOptions } from './channels/channel.js';
 export type { ChannelMode } from './channels/format.js';
+export { Queue, JoinableQueue, type QueueOptions } from './channels/queue.js';
+export { Pipe, Connection, type PipeOptions } from './channels/pipe.js';
+export type { ChannelHandleKind } from './channels/handles.js';

@@ -40,6 +40,9 @@ export interface ChannelOptions {
   readonly checked?: boolean;
 }
 
+/** Internal option of JoinableQueue: the channel counts unfinished tasks. */
+export const JOINABLE: unique symbol = Symbol('joinable');
+
 /** A channel buffer being attached (set only during the constructor call made by {@link adoptChannel}). */
 let adopting: { buffer: SharedArrayBuffer; format: ChannelFormat } | null = null;
 
@@ -118,6 +121,8 @@ export class Channel<S extends SchemaLike = SchemaLike> {
   readonly #label: string;
   /** MPMC: a claimed slot must be published, so copies are converted before claiming (in `#stage`). */
   readonly #stageFirst: boolean;
+  /** Whether pushes count unfinished tasks (a JoinableQueue's buffer). */
+  readonly #counts: boolean;
   /** The slot index lent by `reserve()` (−1: none) and by `front()`. */
   #reserved = -1;
   #fronted = -1;
@@ -144,7 +149,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
       if (typeof SharedArrayBuffer === 'undefined') {
         throw typeError('not_shared', 'Channel', 'needs SharedArrayBuffer', 'serve the page cross-origin isolated (COOP and COEP headers)');
       }
-      format = formatOf(mode, capacity, element.size, element.align);
+      format = formatOf(mode, capacity, element.size, element.align, (options as { [JOINABLE]?: boolean })[JOINABLE] === true);
       buffer = new SharedArrayBuffer(format.byteLength);
       writeHeader(int32Of(buffer), format);
     } else {
@@ -155,6 +160,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     this.#ring = format.mode === 'spsc' ? new SpscRing(this.#a, format.capacity) : new MpmcRing(this.#a, format.capacity);
     this.#slots = new Slots(buffer, format.dataOffset, format.capacity, element, options.checked === true);
     this.#stageFirst = format.mode === 'mpmc';
+    this.#counts = format.joinable;
     this.#label = `${new.target.name}<${typeLabel(element.schema)}>`;
   }
 
@@ -349,6 +355,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     if (this.#reserved < 0) throw new SyncError(`${this.#label}.commit(): no slot is reserved (call reserve() first)`, 'slot_state');
     this.#reserved = -1;
     this.#slots.park(true);
+    if (this.#counts) Atomics.add(this.#a, W.unfinished, 1);
     this.#ring.commitWrite();
   }
 
@@ -394,6 +401,20 @@ export class Channel<S extends SchemaLike = SchemaLike> {
       const n = this.#popRuns(into as ArrayLike<unknown>, 0, total);
       if (n > 0) return n;
       if (this.done || !pause(this.#ring, true, deadline, round, `${this.#label}.popMany()`)) return 0;
+    }
+  }
+
+  /**
+   * Waits up to `timeout` ms (0: just look) until an item is ready or the channel is closed and
+   * drained, without taking anything; returns whether a pop would now return at once (Python's
+   * `Connection.poll`). With several consumers, another may take the item first.
+   */
+  poll(timeout = 0): boolean {
+    const ring = this.#ring;
+    const deadline = deadlineOf(timeout);
+    for (let round = 0; ; round++) {
+      if (ring.readable() || this.done) return true;
+      if (!pause(ring, true, deadline, round, `${this.#label}.poll()`)) return false;
     }
   }
 
@@ -461,6 +482,16 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     return done;
   }
 
+  /** {@link poll} without blocking the thread. */
+  async pollAsync(timeout = 0): Promise<boolean> {
+    const ring = this.#ring;
+    const deadline = deadlineOf(timeout);
+    for (;;) {
+      if (ring.readable() || this.done) return true;
+      if (!(await pauseAsync(ring, true, deadline))) return false;
+    }
+  }
+
   /** {@link popMany} without blocking the thread. */
   async popManyAsync(into: BatchTarget<S>, timeout = -1): Promise<number> {
     const total = this.#span('popManyAsync', into, 0, undefined);
@@ -513,6 +544,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
   #fill(i: number, value: unknown, direct: boolean): void {
     if (direct) this.#slots.write(i, value);
     else this.#slots.putStaged(i);
+    if (this.#counts) Atomics.add(this.#a, W.unfinished, 1);
     this.#ring.commitWrite();
   }
 
@@ -534,6 +566,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
         const j = ring.claimWrite();
         if (j < 0) break;
         slots.putStaged(j);
+        if (this.#counts) Atomics.add(this.#a, W.unfinished, 1);
         ring.commitWrite();
         done++;
         continue;
@@ -541,6 +574,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
       const k = ring.claimWriteRun(n - done);
       if (k === 0) break;
       slots.writeRun(items, from + done, ring.runIndex, k);
+      if (this.#counts) Atomics.add(this.#a, W.unfinished, k);
       ring.commitWriteRun(k);
       done += k;
     }

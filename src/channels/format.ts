@@ -17,6 +17,7 @@
  *   36      9  waiting producers    how many producers are about to sleep or sleeping
  *   40     10  producers            "not empty" futex word: bumped to wake sleeping consumers
  *   44     11  consumers            "not full" futex word: bumped to wake sleeping producers
+ *   48     12  creator              flags: bit 0 = joinable (pushes count unfinished tasks)
  *  128     32  producers            tail: the position of the next write (positions.ts)
  *  256     64  consumers            head: the position of the next read
  *  384     96  put / task_done      unfinished tasks (JoinableQueue)
@@ -54,6 +55,7 @@ export const W = {
   producersWaiting: 9,
   notEmpty: 10,
   notFull: 11,
+  flags: 12,
   tail: 32,
   head: 64,
   unfinished: 96,
@@ -66,9 +68,14 @@ export type ChannelMode = 'spsc' | 'mpmc';
 /** The mode word's value for each mode, and back. */
 export const MODE_CODE = { spsc: 1, mpmc: 2 } as const satisfies Record<ChannelMode, number>;
 
+/** Flag bits of the header's `flags` word. */
+export const FLAG_JOINABLE = 1;
+
 /** Where things are in a channel's buffer. */
 export interface ChannelFormat {
   readonly mode: ChannelMode;
+  /** Whether pushes count unfinished tasks (a JoinableQueue). */
+  readonly joinable: boolean;
   readonly capacity: number;
   readonly elementSize: number;
   readonly elementAlign: number;
@@ -77,11 +84,11 @@ export interface ChannelFormat {
 }
 
 /** The format of a channel of `capacity` elements of `elementSize` bytes aligned to `elementAlign`. */
-export function formatOf(mode: ChannelMode, capacity: number, elementSize: number, elementAlign: number): ChannelFormat {
+export function formatOf(mode: ChannelMode, capacity: number, elementSize: number, elementAlign: number, joinable: boolean): ChannelFormat {
   const stampsEnd = W.stamps * 4 + (mode === 'mpmc' ? capacity * 4 : 0);
   const align = Math.max(64, elementAlign);
   const dataOffset = Math.ceil(stampsEnd / align) * align;
-  return { mode, capacity, elementSize, elementAlign, dataOffset, byteLength: dataOffset + capacity * elementSize };
+  return { mode, joinable, capacity, elementSize, elementAlign, dataOffset, byteLength: dataOffset + capacity * elementSize };
 }
 
 /** Writes the header of a fresh (zeroed) channel buffer. */
@@ -92,6 +99,7 @@ export function writeHeader(a: Int32Array, f: ChannelFormat): void {
   a[W.elementSize] = f.elementSize;
   a[W.elementAlign] = f.elementAlign;
   a[W.dataOffset] = f.dataOffset;
+  a[W.flags] = f.joinable ? FLAG_JOINABLE : 0;
   // The magic last: a buffer with the magic has a whole header.
   Atomics.store(a, W.magic, MAGIC);
 }
@@ -111,8 +119,9 @@ export function readFormat(a: Int32Array, element: { size: number; align: number
   const code = Atomics.load(a, W.mode);
   const mode = code === MODE_CODE.spsc ? 'spsc' : code === MODE_CODE.mpmc ? 'mpmc' : undefined;
   const capacity = Atomics.load(a, W.capacity);
-  if (mode === undefined || capacity < 1 || capacity > MAX_CAPACITY) {
-    throw typeError('invalid_argument', what, `the channel header is corrupt (mode ${code}, capacity ${capacity})`);
+  const flags = Atomics.load(a, W.flags);
+  if (mode === undefined || capacity < 1 || capacity > MAX_CAPACITY || (flags & ~FLAG_JOINABLE) !== 0) {
+    throw typeError('invalid_argument', what, `the channel header is corrupt (mode ${code}, capacity ${capacity}, flags ${flags})`);
   }
   const size = Atomics.load(a, W.elementSize);
   const align = Atomics.load(a, W.elementAlign);
@@ -121,7 +130,7 @@ export function readFormat(a: Int32Array, element: { size: number; align: number
       `${what}: the channel holds elements of ${size} bytes aligned to ${align}, but the schema's elements have ${element.size} bytes aligned to ${element.align}`,
     );
   }
-  const f = formatOf(mode, capacity, size, align);
+  const f = formatOf(mode, capacity, size, align, (flags & FLAG_JOINABLE) !== 0);
   if (Atomics.load(a, W.dataOffset) !== f.dataOffset || bytes < f.byteLength) {
     throw rangeError(
       'out_of_bounds',

@@ -35,13 +35,13 @@ function producerMayGo(ring: Ring): boolean {
  * sleeps until woken. Returns false once `deadline` has passed (the caller then gives up).
  */
 export function pause(ring: Ring, consumer: boolean, deadline: number, round: number, what: string): boolean {
+  if (remaining(deadline) <= 0) return false;
   if (!canBlock())
     throw typeError(
       'cannot_block',
       `${what}: this thread may not block (a browser main thread)`,
       'use the async form (e.g. pushAsync(), popAsync()) or a try… form',
     );
-  if (remaining(deadline) <= 0) return false;
   if (round < SPIN_ROUNDS) {
     backOff(round);
     return true;
