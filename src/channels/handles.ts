@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { SchemaLike } from '../types/schema.js';
 import type { Channel } from './channel.js';
 import { Channel as ChannelClass } from './channel.js';
 import { Connection } from './pipe.js';
@@ -33,14 +34,14 @@ export function isChannelHandleKind(kind: unknown): kind is ChannelHandleKind {
   return kind === 'channel' || kind === 'queue' || kind === 'joinableQueue' || kind === 'connection';
 }
 
-/** `T` (a channel class instance or a connection), retyped for elements of schema `S`: what `attach(handle, S)` gives. */
-export type RetypedChannel<T, S extends import('../types/schema.js').SchemaLike> =
-  T extends JoinableQueue<infer _>
-    ? JoinableQueue<S>
-    : T extends Queue<infer _>
-      ? Queue<S>
-      : T extends Connection<infer _>
-        ? Connection<S>
-        : T extends Channel<infer _>
-          ? Channel<S>
-          : never;
+/** What channels and pipe ends look like to the type of `attach` (structural: a class check would compare every method's element types). */
+export type ChannelLike = { readonly capacity: number; poll(timeout?: number): boolean } | { readonly incoming: unknown; recv(timeout?: number): unknown };
+
+/** `T` (a channel, a queue or a pipe's end), retyped for elements of schema `S`: what `attach(handle, S)` gives. */
+export type RetypedChannel<T, S extends SchemaLike> = T extends { task_done(): void }
+  ? JoinableQueue<S>
+  : T extends { qsize(): number }
+    ? Queue<S>
+    : T extends { recv(timeout?: number): unknown }
+      ? Connection<S>
+      : Channel<S>;

@@ -7,7 +7,14 @@
  * @module
  */
 import { adoptChannel, type Channel } from '../channels/channel.js';
-import { CHANNEL_CLASSES, type ChannelHandleKind, channelHandleKindOf, isChannelHandleKind, type RetypedChannel } from '../channels/handles.js';
+import {
+  CHANNEL_CLASSES,
+  type ChannelHandleKind,
+  type ChannelLike,
+  channelHandleKindOf,
+  isChannelHandleKind,
+  type RetypedChannel,
+} from '../channels/handles.js';
 import { Connection } from '../channels/pipe.js';
 import { LayoutMismatchError, typeError } from '../errors.js';
 import { mappingOf } from '../memory/backend.js';
@@ -157,7 +164,9 @@ export type Attached<H, S> = S extends SchemaLike
     : H extends Handle<infer T>
       ? T extends SynchronizedLike
         ? SynchronizedOf<ViewOf<ResolveSchema<S>>>
-        : ViewOf<ResolveSchema<S>>
+        : T extends ChannelLike
+          ? RetypedChannel<T, S>
+          : ViewOf<ResolveSchema<S>>
       : ViewOf<ResolveSchema<S>>
   : H extends Handle<infer T>
     ? T
