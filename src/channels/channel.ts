@@ -554,13 +554,17 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     return v as Infer<S>;
   }
 
-  /** Copies `n` items from `items[from …]` in, run by run, as far as there is room now. */
+  /**
+   * Copies `n` items from `items[from …]` in, run by run, as far as there is room now. A value
+   * that cannot be stored throws after the items before it were pushed (and none after it).
+   */
   #pushRuns(items: ArrayLike<unknown>, from: number, n: number): number {
     const ring = this.#ring;
     const slots = this.#slots;
+    const fast = slots.fastBatch(items);
     let done = 0;
     while (done < n) {
-      if (this.#stageFirst && !slots.fastBatch(items)) {
+      if (this.#stageFirst && !fast) {
         // MPMC, values to convert: one at a time, converted before its slot is claimed.
         slots.stage(slotValue(items, from + done));
         const j = ring.claimWrite();
@@ -573,7 +577,20 @@ export class Channel<S extends SchemaLike = SchemaLike> {
       }
       const k = ring.claimWriteRun(n - done);
       if (k === 0) break;
-      slots.writeRun(items, from + done, ring.runIndex, k);
+      const at = ring.runIndex;
+      if (fast) slots.writeRun(items, from + done, at, k);
+      else {
+        // SPSC publishes nothing until the commit: the items written before a bad one still go in.
+        let w = 0;
+        try {
+          for (; w < k; w++) slots.write(at + w, slotValue(items, from + done + w));
+        } finally {
+          if (w < k && w > 0) {
+            if (this.#counts) Atomics.add(this.#a, W.unfinished, w);
+            ring.commitWriteRun(w);
+          }
+        }
+      }
       if (this.#counts) Atomics.add(this.#a, W.unfinished, k);
       ring.commitWriteRun(k);
       done += k;

@@ -6,6 +6,7 @@
  * @module
  */
 import type { ViewCtor, ViewInternals } from '../codegen/access.js';
+import { internalError } from '../errors.js';
 import { defaultMode, viewClass } from '../codegen/classes.js';
 import type { Layout } from '../layout/types.js';
 import { dataViewOf } from '../views/region.js';
@@ -146,7 +147,11 @@ export class Slots {
     (write ? this.#writeView : this.#readView).$$o = this.parked;
   }
 
-  /** Copies `n` items of `src` from `from` into the consecutive slots from `i`. */
+  /**
+   * Copies `n` items of `src` from `from` into the consecutive slots from `i`, for a source that
+   * {@link fastBatch} accepts (a typed array of the element type, or an array view of the element
+   * layout): no conversion, so nothing can throw half-way.
+   */
   writeRun(src: ArrayLike<unknown>, from: number, i: number, n: number): void {
     const t = this.typed;
     if (t !== null && ArrayBuffer.isView(src) && src.constructor === t.constructor) {
@@ -155,16 +160,9 @@ export class Slots {
       for (let j = 0; j < n; j++) d[i + j] = s[from + j] as number;
       return;
     }
-    if (isArrayViewOf(src, this.layout)) {
-      const at = src.$$o + from * this.size;
-      this.#bytes.set(new Uint8Array(src.$$d.buffer, at, n * this.size), this.base + i * this.size);
-      return;
-    }
-    if (isArrayView(src)) {
-      for (let j = 0; j < n; j++) this.write(i + j, src.get(from + j));
-      return;
-    }
-    for (let j = 0; j < n; j++) this.write(i + j, src[from + j]);
+    if (!isArrayViewOf(src, this.layout)) throw internalError('writeRun without a fast batch source');
+    const at = src.$$o + from * this.size;
+    this.#bytes.set(new Uint8Array(src.$$d.buffer, at, n * this.size), this.base + i * this.size);
   }
 
   /** Copies the `n` consecutive slots from `i` into `dst` from `to`. */
