@@ -442,20 +442,41 @@ async function sample(jobs, transfer = []) {
 function spscJobs(variant, n) {
   if (variant.startsWith('postMessage')) {
     const { port1, port2 } = new MessageChannel();
-    return { jobs: [{ variant, role: 'produce', n, port: port1 }, { variant, role: 'consume', n, port: port2 }], transfer: [[port1], [port2]] };
+    return {
+      jobs: [
+        { variant, role: 'produce', n, port: port1 },
+        { variant, role: 'consume', n, port: port2 },
+      ],
+      transfer: [[port1], [port2]],
+    };
   }
   if (variant.startsWith('ringbuf.js')) {
     const sab = RingBuffer.getStorageForCapacity(CAPACITY, Float64Array);
-    return { jobs: [{ variant, role: 'produce', n, sab }, { variant, role: 'consume', n, sab }] };
+    return {
+      jobs: [
+        { variant, role: 'produce', n, sab },
+        { variant, role: 'consume', n, sab },
+      ],
+    };
   }
   if (variant.includes('ping-pong')) {
     const ping = share(new Channel(u32, 1, { mode: 'spsc' }));
     const pong = share(new Channel(u32, 1, { mode: 'spsc' }));
     const words = new SharedArrayBuffer(8);
-    return { jobs: [{ variant, role: 'produce', n, ping, pong, words }, { variant, role: 'consume', n, ping, pong, words }] };
+    return {
+      jobs: [
+        { variant, role: 'produce', n, ping, pong, words },
+        { variant, role: 'consume', n, ping, pong, words },
+      ],
+    };
   }
   const ch = share(new Channel(variant.includes('Particle') ? Particle : f64, CAPACITY, { mode: 'spsc' }));
-  return { jobs: [{ variant, role: 'produce', n, ch }, { variant, role: 'consume', n, ch }] };
+  return {
+    jobs: [
+      { variant, role: 'produce', n, ch },
+      { variant, role: 'consume', n, ch },
+    ],
+  };
 }
 
 async function runPart(names, nOf, jobsOf, check, samples) {
@@ -471,7 +492,9 @@ async function runPart(names, nOf, jobsOf, check, samples) {
       if (s >= warm) times[v].push(r.ms);
     }
   }
-  return Object.fromEntries(names.map((v) => [v, { n: nOf(v), samplesMs: times[v], medianMs: median(times[v]), itemsPerSecond: nOf(v) / (median(times[v]) / 1e3) }]));
+  return Object.fromEntries(
+    names.map((v) => [v, { n: nOf(v), samplesMs: times[v], medianMs: median(times[v]), itemsPerSecond: nOf(v) / (median(times[v]) / 1e3) }]),
+  );
 }
 
 function runPython(producers, consumers, n) {
@@ -490,7 +513,7 @@ async function main() {
   workers = Array.from({ length: 4 }, () => new Worker(fileURLToPath(import.meta.url), { workerData: { ctl: ctl.buffer } }));
   const parts = {};
   const samples = QUICK ? 2 : 5;
-  const checkOrdered = (v, n, results) => {
+  const checkOrdered = (v, _n, results) => {
     if (!results.every((x) => typeof x === 'number')) throw new Error(`${v}: bad results ${JSON.stringify(results)}`);
   };
 
@@ -646,8 +669,13 @@ function markdown(r) {
   );
   if (r.parts.pingpong) {
     out.push('## Ping-pong: round trips between two threads', '', '| variant | round trips | median ms | µs per round trip |', '|---|---:|---:|---:|');
-    for (const [v, x] of Object.entries(r.parts.pingpong)) out.push(`| ${v} | ${x.n.toLocaleString('en-US')} | ${f(x.medianMs, 1)} | ${f((x.medianMs * 1e3) / x.n, 2)} |`);
-    out.push('', 'sc: thread A pushes i into channel "ping" (capacity 1) and pops the answer from "pong"; thread B pops and pushes it back. Hand-written: two Int32 words, Atomics.store + notify, Atomics.wait until the answer.', '');
+    for (const [v, x] of Object.entries(r.parts.pingpong))
+      out.push(`| ${v} | ${x.n.toLocaleString('en-US')} | ${f(x.medianMs, 1)} | ${f((x.medianMs * 1e3) / x.n, 2)} |`);
+    out.push(
+      '',
+      'sc: thread A pushes i into channel "ping" (capacity 1) and pops the answer from "pong"; thread B pops and pushes it back. Hand-written: two Int32 words, Atomics.store + notify, Atomics.wait until the answer.',
+      '',
+    );
   }
   const py = r.parts.python;
   if (py) {
@@ -657,8 +685,14 @@ function markdown(r) {
         out.push(`${shape}: skipped (${p.skipped})`, '');
         continue;
       }
-      out.push(`### ${p.producers} producer(s) × ${p.consumers} consumer(s), ${p.python} ${p.version} (${p.startMethod})`, '', '| queue | items | median s | k items/s |', '|---|---:|---:|---:|');
-      for (const [q, x] of Object.entries(p.results)) out.push(`| ${q} | ${(p.itemsPerProducer * p.producers).toLocaleString('en-US')} | ${f(x.medianS, 3)} | ${f(x.itemsPerSecond / 1e3, 1)} |`);
+      out.push(
+        `### ${p.producers} producer(s) × ${p.consumers} consumer(s), ${p.python} ${p.version} (${p.startMethod})`,
+        '',
+        '| queue | items | median s | k items/s |',
+        '|---|---:|---:|---:|',
+      );
+      for (const [q, x] of Object.entries(p.results))
+        out.push(`| ${q} | ${(p.itemsPerProducer * p.producers).toLocaleString('en-US')} | ${f(x.medianS, 3)} | ${f(x.itemsPerSecond / 1e3, 1)} |`);
       out.push('');
     }
     out.push('Particle items are 8-tuples (pickled per item). Processes meet at a Barrier; clock from the barrier to the last consumer’s end.', '');

@@ -256,7 +256,7 @@ export class SharedMemoryError extends Error {
  * @example
  * ```ts
  * import { Channel, ChannelClosedError, u32 } from 'sharedctypes';
- * const ch = new Channel(u32, { capacity: 4 });
+ * const ch = new Channel(u32, 4);
  * ch.close();
  * try {
  *   ch.push(1);
