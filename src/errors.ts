@@ -61,6 +61,11 @@ export const ERROR_CODES = {
   segment_exists: 'creating a shared memory segment whose name is already taken',
   segment_closed: 'using a SharedMemory (or memory of it) after close()',
   os_error: 'the operating system refused a shared memory call (permissions, limits, no memory): errno is in the error',
+  // ---- channels: ChannelClosedError, QueueEmpty, QueueFull, SyncError ----
+  closed: "a push into a closed channel, or a Queue's get() once it is closed and drained (Python's queue.ShutDown)",
+  empty: "a Queue's get() that found nothing: non-blocking, or timed out (Python's queue.Empty)",
+  full: "a Queue's put() that found no room: non-blocking, or timed out (Python's queue.Full)",
+  slot_state: 'commit() without reserve(), release() without front(), or a second reserve()/front() before the first was committed or released',
   internal: 'a broken internal invariant: a bug in sharedctypes, please report it',
 } as const satisfies Record<string, string>;
 
@@ -291,4 +296,70 @@ export class SharedMemoryError extends Error {
     this.code = code;
     this.errno = errno;
   }
+}
+
+/**
+ * A push into a closed channel (producers see this as soon as `close()` was called), or a
+ * Python-style `Queue.get()` once the queue is closed and drained (Python 3.13's `queue.ShutDown`).
+ * Consumers of a closed channel first drain what is left.
+ *
+ * @example
+ * ```ts
+ * import { Channel, ChannelClosedError, u32 } from 'sharedctypes';
+ * const ch = new Channel(u32, 4);
+ * ch.close();
+ * try {
+ *   ch.push(1);
+ * } catch (e) {
+ *   e instanceof ChannelClosedError; // true: "Channel<u32>.push(): the channel is closed"
+ * }
+ * ```
+ */
+export class ChannelClosedError extends Error {
+  override readonly name = 'ChannelClosedError';
+  /** Always `'closed'` (see {@link ERROR_CODES}). */
+  readonly code = 'closed' as const;
+}
+
+/**
+ * `Queue.get()` found nothing: called non-blocking (`get_nowait()`), or its timeout passed.
+ * Python's `queue.Empty`.
+ *
+ * @example
+ * ```ts
+ * import { Queue, QueueEmpty, u32 } from 'sharedctypes';
+ * const q = new Queue(u32, 4);
+ * try {
+ *   q.get_nowait();
+ * } catch (e) {
+ *   e instanceof QueueEmpty; // true
+ * }
+ * ```
+ */
+export class QueueEmpty extends Error {
+  override readonly name = 'QueueEmpty';
+  /** Always `'empty'` (see {@link ERROR_CODES}). */
+  readonly code = 'empty' as const;
+}
+
+/**
+ * `Queue.put()` found no room: called non-blocking (`put_nowait()`), or its timeout passed.
+ * Python's `queue.Full`.
+ *
+ * @example
+ * ```ts
+ * import { Queue, QueueFull, u32 } from 'sharedctypes';
+ * const q = new Queue(u32, 1);
+ * q.put(1);
+ * try {
+ *   q.put_nowait(2);
+ * } catch (e) {
+ *   e instanceof QueueFull; // true
+ * }
+ * ```
+ */
+export class QueueFull extends Error {
+  override readonly name = 'QueueFull';
+  /** Always `'full'` (see {@link ERROR_CODES}). */
+  readonly code = 'full' as const;
 }

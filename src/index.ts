@@ -132,9 +132,19 @@ export {
   OwnerDeadError,
   LayoutMismatchError,
   SharedMemoryError,
+  ChannelClosedError,
+  QueueEmpty,
+  QueueFull,
   ERROR_CODES,
   errorCode,
   type CodedError,
   type ErrorCode,
   type Repairable,
 } from './errors.js';
+
+// ---- channels: typed queues in shared memory (src/channels) --------------------------------------
+export { Channel, type BatchSource, type BatchTarget, type ChannelOptions } from './channels/channel.js';
+export type { ChannelMode } from './channels/format.js';
+export { Queue, JoinableQueue, type QueueOptions } from './channels/queue.js';
+export { Pipe, Connection, type PipeOptions } from './channels/pipe.js';
+export type { ChannelHandleKind } from './channels/handles.js';

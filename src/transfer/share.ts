@@ -8,6 +8,16 @@
  *
  * @module
  */
+import { adoptChannel, type Channel } from '../channels/channel.js';
+import {
+  CHANNEL_CLASSES,
+  type ChannelHandleKind,
+  type ChannelLike,
+  channelHandleKindOf,
+  isChannelHandleKind,
+  type RetypedChannel,
+} from '../channels/handles.js';
+import { Connection } from '../channels/pipe.js';
 import { LayoutMismatchError, typeError } from '../errors.js';
 import { isSegmentRef, type SegmentRef, segmentMemory, segmentOf } from '../memory/segments.js';
 import { layout } from '../layout/compute.js';
@@ -27,7 +37,7 @@ import { viewOfLayout } from '../views/attach.js';
 const TAG = 'sharedctypes/handle/1';
 
 /** What kind of object a handle stands for. */
-export type HandleKind = 'view' | 'synchronized' | SyncHandleKind;
+export type HandleKind = 'view' | 'synchronized' | SyncHandleKind | ChannelHandleKind;
 
 declare const phantom: unique symbol;
 
@@ -55,6 +65,9 @@ export interface Handle<T = unknown> {
   readonly lock?: Handle;
   /** Synchronized wrappers: the wrapped view. */
   readonly obj?: Handle;
+  /** Connections (an end of a Pipe): the channels it receives from and sends to. */
+  readonly incoming?: Handle;
+  readonly outgoing?: Handle;
   readonly [phantom]?: T;
 }
 
@@ -102,6 +115,8 @@ function placeHandle(kind: HandleKind, place: { buffer: ArrayBufferLike; byteOff
  * ```
  */
 export function share<T>(x: T): Handle<T> {
+  const channelKind = channelHandleKindOf(x);
+  if (channelKind !== undefined) return shareChannel(channelKind, x) as Handle<T>;
   if (isSynchronized(x)) {
     const obj = share(objOf(x));
     const memory = obj.segment !== undefined ? { segment: obj.segment } : { buffer: obj.buffer };
@@ -124,6 +139,24 @@ export function share<T>(x: T): Handle<T> {
     { buffer: meta.$buffer, byteOffset: meta.$byteOffset as number },
     { schema: toJSON(l.schema), fingerprint: fingerprintOfLayout(l), ...inherited },
   ) as Handle<T>;
+}
+
+/** The handle of a channel (its element schema travels as for a view) or of a pipe's end. */
+function shareChannel(kind: ChannelHandleKind, x: unknown): Handle {
+  if (kind === 'connection') {
+    const c = x as Connection;
+    const incoming = c.incoming === null ? undefined : share(c.incoming);
+    const outgoing = c.outgoing === null ? undefined : share(c.outgoing);
+    const any = (incoming ?? outgoing) as Handle;
+    return placeHandle(
+      'connection',
+      { buffer: any.buffer as SharedArrayBuffer, byteOffset: any.byteOffset },
+      { ...(incoming && { incoming }), ...(outgoing && { outgoing }) },
+    );
+  }
+  const ch = x as Channel;
+  const l = layout(ch.schema);
+  return placeHandle(kind, { buffer: ch.buffer, byteOffset: 0 }, { schema: toJSON(l.schema), fingerprint: fingerprintOfLayout(l) });
 }
 
 function checkHandle(h: unknown): asserts h is Handle {
@@ -157,7 +190,9 @@ export type Attached<H, S> = S extends SchemaLike
     : H extends Handle<infer T>
       ? T extends SynchronizedLike
         ? SynchronizedOf<ViewOf<ResolveSchema<S>>>
-        : ViewOf<ResolveSchema<S>>
+        : T extends ChannelLike
+          ? RetypedChannel<T, S>
+          : ViewOf<ResolveSchema<S>>
       : ViewOf<ResolveSchema<S>>
   : H extends Handle<infer T>
     ? T
@@ -241,6 +276,11 @@ function attachAny(handle: unknown, schemaLike: SchemaLike | undefined, options:
     const info: SyncKindInfo = SYNC_KIND_TABLE[kind];
     return info.make(place, handle.param ?? 0, handle.lock === undefined ? undefined : (attachAny(handle.lock, undefined, {}) as AnyLock));
   }
+  if (isChannelHandleKind(handle.kind)) {
+    if (!(buffer instanceof SharedArrayBuffer))
+      throw typeError('invalid_argument', 'attach', 'a channel handle carries its SharedArrayBuffer (channels do not live in segments)');
+    return attachChannel(handle, handle.kind, buffer, schemaLike);
+  }
   switch (handle.kind) {
     case 'synchronized':
       return synchronized(attachAny(handle.obj, schemaLike, options), attachAny(handle.lock, undefined, {}) as AnyLock);
@@ -259,22 +299,48 @@ function attachAny(handle: unknown, schemaLike: SchemaLike | undefined, options:
  * structure, so attaching per job reuses the classes (and optimised code) of the last job.
  */
 function attachView(handle: Handle, buffer: ArrayBufferLike, schemaLike: SchemaLike | undefined, options: ViewOptions): unknown {
-  const endian: Endian = handle.endian === 'big' ? 'big' : 'little';
-  let l: Layout;
-  if (schemaLike !== undefined) {
-    l = layout(resolveSchema(schemaLike, 'attach', 'schema'), endian);
-    const fp = fingerprintOfLayout(l);
-    if (fp !== handle.fingerprint) throw mismatch(handle, endian, l, fp);
-  } else {
-    l = layout(fromJSON(handle.schema), endian);
-    if (fingerprintOfLayout(l) !== handle.fingerprint) {
-      throw new LayoutMismatchError(
-        `attach: the handle's descriptor does not match its fingerprint ${String(handle.fingerprint)} (made by a different version of the library?)`,
-      );
-    }
-  }
+  const l = checkedLayout(handle, schemaLike);
   checkRegion('attach', buffer, handle.byteOffset, l.size, l.align);
   return viewOfLayout(l, buffer, handle.byteOffset, options);
+}
+
+/**
+ * The layout of a handle's schema: `schemaLike`'s, compared with the handle's fingerprint (the
+ * descriptor is read only to explain a mismatch), or rebuilt from the descriptor (validated) and
+ * checked against the fingerprint.
+ */
+function checkedLayout(handle: Handle, schemaLike: SchemaLike | undefined): Layout {
+  const endian: Endian = handle.endian === 'big' ? 'big' : 'little';
+  if (schemaLike !== undefined) {
+    const l = layout(resolveSchema(schemaLike, 'attach', 'schema'), endian);
+    const fp = fingerprintOfLayout(l);
+    if (fp !== handle.fingerprint) throw mismatch(handle, endian, l, fp);
+    return l;
+  }
+  const l = layout(fromJSON(handle.schema), endian);
+  if (fingerprintOfLayout(l) !== handle.fingerprint) {
+    throw new LayoutMismatchError(
+      `attach: the handle's descriptor does not match its fingerprint ${String(handle.fingerprint)} (made by a different version of the library?)`,
+    );
+  }
+  return l;
+}
+
+/** A channel (of the handle's class) over the handle's buffer, its header and element layout checked; or a pipe's end. */
+function attachChannel(handle: Handle, kind: ChannelHandleKind, buffer: SharedArrayBuffer, schemaLike: SchemaLike | undefined): unknown {
+  if (kind === 'connection') {
+    const end = (h: Handle | undefined): Channel | null => {
+      if (h === undefined) return null;
+      checkHandle(h);
+      if (h.kind !== 'channel') throw typeError('invalid_argument', 'attach', 'a connection handle holds channel handles');
+      if (!(h.buffer instanceof SharedArrayBuffer)) throw typeError('invalid_argument', 'attach', 'a channel handle carries its SharedArrayBuffer');
+      return attachChannel(h, 'channel', h.buffer, schemaLike) as Channel;
+    };
+    return new Connection(end(handle.incoming), end(handle.outgoing));
+  }
+  if (handle.byteOffset !== 0) throw typeError('invalid_argument', 'attach', 'a channel handle has byteOffset 0 (a channel owns its buffer)');
+  const l = checkedLayout(handle, schemaLike);
+  return adoptChannel(CHANNEL_CLASSES[kind], l.schema, buffer);
 }
 
 /** The error for a handle whose layout differs from the schema given to `attach`, showing both layouts. */

@@ -216,6 +216,19 @@ describe.skipIf(needChromium.skip)(`${needChromium.note}browser (Chromium): dist
     expect(rwlock['torn']).toBe(0);
     expect(rwlock['readersTogether']).toBe(true);
     expect(rwlock['locked']).toBe(false);
+    // Channels: Web Workers push (blocking, in place and by copy), the page drains with for await;
+    // the page feeds a worker with pushManyAsync; a blocking pop on the page is refused.
+    const channels = r.data['channels'] as Record<string, unknown>;
+    expect(channels).toEqual({
+      everyItemOnce: true,
+      inOrder: true,
+      intact: true,
+      done: true,
+      pushed: 1000,
+      sum: channels['expectedSum'],
+      expectedSum: 1000 * 0.25 + (999 * 1000) / 2,
+      blockingPop: 'cannot_block',
+    });
   }
 
   it('compiles accessors where eval is allowed, and workers fill a shared array of structs', async () => {

@@ -2,7 +2,7 @@
 //   (a) no circular runtime imports between modules;
 //   (b) imports flow one way between layers:
 //         top-level helpers (src/errors.ts, …) → src/memory → src/sync → src/types → src/layout → src/codegen → src/views
-//         → src/shared → src/transfer → src/index.ts
+//         → src/shared → src/channels → src/transfer → src/index.ts
 //       a module may import only from its own layer or an earlier one, and nothing imports src/index.ts.
 //       src/sync (locks and other primitives over raw shared memory) needs nothing but the helpers;
 //       the layers above use it (a mutex() struct member reads as a Lock). Table: ALLOWED below;
@@ -22,7 +22,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SRC = join(ROOT, 'src');
 
 /** Layers in dependency order; `base` is src/*.ts other than index.ts, the others are directories. */
-const LAYERS = ['base', 'memory', 'sync', 'types', 'layout', 'codegen', 'views', 'shared', 'transfer', 'index'] as const;
+const LAYERS = ['base', 'memory', 'sync', 'types', 'layout', 'codegen', 'views', 'shared', 'channels', 'transfer', 'index'] as const;
 type Layer = (typeof LAYERS)[number];
 
 /** The layers each layer may import from (its own included). */
@@ -40,9 +40,11 @@ const ALLOWED: Record<Layer, readonly Layer[]> = {
   views: ['base', 'memory', 'sync', 'types', 'layout', 'codegen', 'views'],
   // Python's sharedctypes surface (Value, Array, synchronized, copy) over views and locks.
   shared: ['base', 'memory', 'sync', 'types', 'layout', 'codegen', 'views', 'shared'],
+  // Channels: typed rings of elements (views) with futex waits (sync); they do not need shared/.
+  channels: ['base', 'memory', 'sync', 'types', 'layout', 'codegen', 'views', 'channels'],
   // share()/attach(): handles for every kind of shared object.
-  transfer: ['base', 'memory', 'sync', 'types', 'layout', 'codegen', 'views', 'shared', 'transfer'],
-  index: ['base', 'memory', 'sync', 'types', 'layout', 'codegen', 'views', 'shared', 'transfer'],
+  transfer: ['base', 'memory', 'sync', 'types', 'layout', 'codegen', 'views', 'shared', 'channels', 'transfer'],
+  index: ['base', 'memory', 'sync', 'types', 'layout', 'codegen', 'views', 'shared', 'channels', 'transfer'],
 };
 
 interface Edge {

@@ -32,6 +32,8 @@ import {
   u32,
   view,
   atomic,
+  Channel,
+  Queue,
 } from '../../src/index.js';
 
 function codeOf(f: () => unknown): ErrorCode | undefined {
@@ -99,6 +101,25 @@ const failures: [ErrorCode, () => unknown][] = [
   ['not_held', () => new Lock().release()],
   ['not_held', () => new RLock().release()],
   ['layout_mismatch', () => attach(share(create(struct({ a: u32 }))), struct({ a: u16 }))],
+  ['layout_mismatch', () => attach(share(new Channel(u32, 2)), u16)],
+  [
+    'closed',
+    () => {
+      const ch = new Channel(u32, 2);
+      ch.close();
+      ch.push(1);
+    },
+  ],
+  ['empty', () => new Queue(u32, 2).get_nowait()],
+  [
+    'full',
+    () => {
+      const q = new Queue(u32, 1);
+      q.put(1);
+      q.put_nowait(2);
+    },
+  ],
+  ['slot_state', () => new Channel(u32, 2).commit()],
 ];
 
 describe('error codes', () => {

@@ -1,8 +1,10 @@
-// Runs one scenario of scenarios.mjs in a worker thread, against the library under test (the bundle
-// of src/ in the project's accessor mode, see library.mjs).
+// Runs one scenario of scenarios.mjs (or of the module named by workerData.scenarios, e.g.
+// test/channels/scenarios.mjs) in a worker thread, against the library under test (the bundle of
+// src/ in the project's accessor mode, see library.mjs).
 import { parentPort, workerData } from 'node:worker_threads';
 import { sc } from './library.mjs';
-import { scenarios } from './scenarios.mjs';
+
+const { scenarios } = await import(workerData.scenarios ?? './scenarios.mjs');
 
 // Other platforms, simulated honestly before the scenario runs (the library probes both lazily, at
 // first use): a thread where Atomics.wait throws, as on a browser's main thread; a Node without

@@ -1,7 +1,23 @@
 // The test page: ?mode=auto (the default) lets the library probe for eval; ?mode=off configures the
 // interpreted accessors first. The result lands in window.__result (or window.__error).
-import { Barrier, canBlock, codegenActive, configure, Event, fingerprint, offsetof, share, sizeof, Value, view } from '../dist/index.js';
-import { BoundedBuffer, COUNT, Counter, FULL, Pair, TITLE, WORKERS, World, checksum, expected, macrotask, toJSONText, watch } from './workload.js';
+import { Barrier, canBlock, Channel, codegenActive, configure, Event, f64, fingerprint, offsetof, share, sizeof, Value, view } from '../dist/index.js';
+import {
+  BoundedBuffer,
+  CHANNEL_ITEMS,
+  COUNT,
+  Counter,
+  FULL,
+  Msg,
+  Pair,
+  TITLE,
+  WORKERS,
+  World,
+  checksum,
+  expected,
+  macrotask,
+  toJSONText,
+  watch,
+} from './workload.js';
 
 const log = watch(window);
 const mode = new URLSearchParams(location.search).get('mode') ?? 'auto';
@@ -160,6 +176,54 @@ async function rwlockScenario() {
   return { a: pair.a, b: pair.b, expected: WORKERS * (K / 2) + M, torn: torn + pair.torn, readersTogether: readersTogether > 0, locked: rw.locked() };
 }
 
+/**
+ * Channels between Web Workers and a page that may not block: two workers push into an MPMC
+ * channel (blocking forms), the page drains it with `for await`; the page fills an SPSC channel of
+ * f64 with pushManyAsync for a worker that iterates it; a blocking pop on the page is refused.
+ */
+async function channelScenario() {
+  const ch = new Channel(Msg, 7); // small and not a power of two: producers wait for the page
+  const samples = new Channel(f64, 64, { mode: 'spsc' });
+  const seen = new Uint8Array(WORKERS * CHANNEL_ITEMS);
+  let inOrder = true;
+  let intact = true;
+  const last = [-1, -1];
+  const draining = (async () => {
+    for await (const m of ch) {
+      seen[m.gen * CHANNEL_ITEMS + m.id]++;
+      if (m.id <= last[m.gen]) inOrder = false;
+      last[m.gen] = m.id;
+      if (m.value !== m.id * 0.5) intact = false;
+    }
+  })();
+  const workers = Array.from({ length: WORKERS }, (_, gen) =>
+    runWorker({ channelTest: true, handle: share(ch), gen, mode, ...(gen === 1 && { samples: share(samples) }) }),
+  );
+  const values = Float64Array.from({ length: 1000 }, (_, k) => k + 0.25);
+  const pushed = await samples.pushManyAsync(values, 10_000);
+  samples.close();
+  let blockingPop;
+  try {
+    new Channel(Msg, 1).pop(10); // empty: it would have to wait
+    blockingPop = 'no error';
+  } catch (e) {
+    blockingPop = e.code;
+  }
+  const results = await Promise.all(workers);
+  ch.close();
+  await draining;
+  return {
+    everyItemOnce: seen.every((n) => n === 1),
+    inOrder,
+    intact,
+    done: ch.done,
+    pushed,
+    sum: results[1].sum,
+    expectedSum: values.reduce((a, b) => a + b, 0),
+    blockingPop,
+  };
+}
+
 async function main() {
   if (mode === 'off') configure({ codegen: 'off' });
   const buffer = new SharedArrayBuffer(sizeof(World));
@@ -197,6 +261,7 @@ async function main() {
   const locks = await lockScenario();
   const asyncForms = await asyncScenario();
   const rwlock = await rwlockScenario();
+  const channels = await channelScenario();
   const dv = new DataView(buffer);
   const beMagic = dv.getUint32(offsetof(World, 'items[999].wire.magic'), false);
   const leMagic = dv.getUint32(offsetof(World, 'items[999].wire.magic'), true);
@@ -221,6 +286,7 @@ async function main() {
       locks,
       asyncForms,
       rwlock,
+      channels,
     },
     env: {
       mode,

@@ -1,13 +1,35 @@
 // A module worker: builds the same schema, checks that its layout matches the main thread's, then
 // writes elements [from, to) of the shared array of structs.
-import { atomic, attach, Barrier, codegenActive, configure, fingerprint, view } from '../dist/index.js';
-import { BoundedBuffer, Counter, Pair, World, expected, watch } from './workload.js';
+import { atomic, attach, Barrier, codegenActive, configure, f64, fingerprint, view } from '../dist/index.js';
+import { BoundedBuffer, CHANNEL_ITEMS, Counter, Msg, Pair, World, expected, watch } from './workload.js';
 
 const log = watch(self);
 
 self.onmessage = ({ data }) => {
   try {
     if (data.mode === 'off') configure({ codegen: 'off' });
+    if (data.channelTest) {
+      // Producer into the page's MPMC channel (blocking forms: a worker may block), one in place
+      // (reserve/commit), one by copy; then the consumer of an SPSC channel the page fills.
+      const ch = attach(data.handle, Msg);
+      for (let id = 0; id < CHANNEL_ITEMS; id++) {
+        if (data.gen === 0) {
+          const m = ch.reserve(10_000);
+          if (m === null) throw new Error('reserve timed out');
+          m.id = id;
+          m.gen = 0;
+          m.value = id * 0.5;
+          ch.commit();
+        } else if (!ch.push({ id, gen: data.gen, value: id * 0.5 }, 10_000)) throw new Error('push timed out');
+      }
+      let sum = 0;
+      if (data.samples) {
+        const samples = attach(data.samples, f64);
+        for (const x of samples) sum += x; // blocks while empty, ends when the page closes it
+      }
+      self.postMessage({ ok: true, sum });
+      return;
+    }
     if (data.lockTest) {
       // Locked increments from a worker, which may block: the main thread contends asynchronously.
       const counter = view(Counter, data.buffer);

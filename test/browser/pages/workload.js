@@ -3,6 +3,11 @@
 import { array, bits, char, condition, f32, f64, mutex, rwlock, struct, u16, u32, u64, u8 } from '../dist/index.js';
 
 export const COUNT = 1000;
+
+/** What the channel scenario sends: id, the producing worker, a value derived from the id. */
+export const Msg = struct({ id: u32, gen: u8, value: f64 }, { name: 'Msg' });
+/** Items each worker pushes into the channel of the channel scenario. */
+export const CHANNEL_ITEMS = 3000;
 export const WORKERS = 2;
 /** 11 characters, 13 UTF-8 bytes: two of them are two bytes long. */
 export const TITLE = 'héllo wörld';

@@ -1,0 +1,721 @@
+/**
+ * `Channel`: a bounded queue of elements of one schema in one SharedArrayBuffer, with blocking,
+ * async and non-blocking ends, zero-copy and copying forms, batches, `close()` and iteration.
+ * The bytes are described in format.ts; the SPSC and MPMC algorithms in spsc.ts and mpmc.ts.
+ *
+ * @module
+ */
+import { ChannelClosedError, rangeError, schemaError, SyncError, typeError } from '../errors.js';
+import { layout } from '../layout/compute.js';
+import type { Layout } from '../layout/types.js';
+import { showState } from '../sync/display.js';
+import { deadlineOf, wake } from '../sync/futex.js';
+import { int32Of } from '../sync/memory.js';
+import { resolveSchema } from '../types/builtins.js';
+import type { ArrayView, Infer, Input, ViewOf } from '../types/infer.js';
+import { type ResolveSchema, type SchemaLike, typeLabel } from '../types/schema.js';
+import { type ChannelFormat, type ChannelMode, formatOf, readFormat, W, writeHeader } from './format.js';
+import { MpmcRing } from './mpmc.js';
+import { MAX_CAPACITY } from './positions.js';
+import type { Ring } from './ring.js';
+import { Slots } from './slots.js';
+import { SpscRing } from './spsc.js';
+import { pause, pauseAsync } from './waiting.js';
+
+/** Options of a new {@link Channel}. */
+export interface ChannelOptions {
+  /**
+   * `'mpmc'`: any number of threads may push and pop at once (Vyukov's bounded queue, one
+   * compare-and-swap per item). `'spsc'`: at most one thread pushes and at most one pops at a
+   * time (a wait-free ring, the fastest). An SPSC channel used by two producers (or two consumers)
+   * at once loses or repeats items.
+   * @defaultValue 'mpmc'
+   */
+  readonly mode?: ChannelMode;
+  /**
+   * Checked stores when copying values in (see `ViewOptions.checked`): integer overflow and
+   * fractions into integers throw instead of wrapping.
+   * @defaultValue false
+   */
+  readonly checked?: boolean;
+}
+
+/** Internal option of JoinableQueue: the channel counts unfinished tasks. */
+export const JOINABLE: unique symbol = Symbol('joinable');
+
+/** A channel buffer being attached (set only during the constructor call made by {@link adoptChannel}). */
+let adopting: { buffer: SharedArrayBuffer; format: ChannelFormat } | null = null;
+
+/**
+ * The channel in `buffer` (checked: header, element layout, size) as an instance of `cls`: how
+ * `attach()` rebuilds a channel in another thread.
+ */
+export function adoptChannel<C>(
+  cls: new (schema: SchemaLike, capacity: number, options?: ChannelOptions) => C,
+  schema: SchemaLike,
+  buffer: SharedArrayBuffer,
+): C {
+  const element = elementLayout(schema, 'attach');
+  adopting = { buffer, format: readFormat(int32Of(buffer), element, 'attach') };
+  try {
+    return new cls(schema, adopting.format.capacity, { mode: adopting.format.mode });
+  } finally {
+    adopting = null;
+  }
+}
+
+function elementLayout(schema: unknown, what: string): Layout {
+  const l = layout(resolveSchema(schema, what, ''));
+  if (l.kind === 'sync') {
+    throw schemaError('misplaced_sync', what, '', `cannot carry ${typeLabel(l.schema)} elements: a lock is not data to send`, 'send the data it guards');
+  }
+  return l;
+}
+
+/** "nothing was claimed": a claim that timed out. */
+const TIMED_OUT = -1;
+/** A consumer's claim that found the channel closed and drained. */
+const ENDED = -2;
+
+/**
+ * A bounded channel of elements of one schema in one SharedArrayBuffer: threads push at one end
+ * and pop at the other, items come out in the order they went in (per producer), and every item
+ * is popped exactly once. Post it with `share(channel)` and `attach(handle)`.
+ *
+ * Every operation comes in three forms: blocking, with a timeout in ms (worker threads, Node's
+ * main thread); `…Async`, which never blocks the thread (a browser's main thread); and `try…`,
+ * which never waits (an AudioWorklet: `tryPush`, `tryPushMany`, `tryReserve` and their consumer
+ * twins allocate nothing for numeric elements or zero-copy access).
+ *
+ * Elements are copied in and out as plain values (`push`/`pop`, `pushMany`/`popMany`), or
+ * accessed in place: `reserve()` lends the next free slot as a live view, `commit()` publishes
+ * it; `front()` lends the oldest item, `release()` frees its slot.
+ *
+ * @example
+ * ```ts
+ * import { Channel, f64, struct, u32 } from 'sharedctypes';
+ * const Particle = struct({ x: f64, y: f64, id: u32 });
+ * const ch = new Channel(Particle, 1024, { mode: 'spsc' });
+ * ch.push({ x: 1, y: 2, id: 7 });       // copy in (blocks while full)
+ * const slot = ch.reserve();             // or in place: a live view of the next slot
+ * if (slot) {
+ *   slot.x = 3;
+ *   slot.y = 4;
+ *   slot.id = 8;
+ *   ch.commit();
+ * }
+ * ch.pop();                              // { x: 1, y: 2, id: 7 }
+ * const p = ch.front();                  // a live view of the oldest item
+ * p?.id;                                 // 8
+ * ch.release();
+ * ch.close();                            // consumers drain, then see the end
+ * for (const item of ch) console.log(item); // nothing left: the loop ends at once
+ * ```
+ */
+export class Channel<S extends SchemaLike = SchemaLike> {
+  readonly #a: Int32Array;
+  readonly #ring: Ring;
+  readonly #slots: Slots;
+  readonly #schema: ResolveSchema<S>;
+  readonly #mode: ChannelMode;
+  readonly #label: string;
+  /** MPMC: a claimed slot must be published, so copies are converted before claiming (in `#stage`). */
+  readonly #stageFirst: boolean;
+  /** Whether pushes count unfinished tasks (a JoinableQueue's buffer). */
+  readonly #counts: boolean;
+  /** The slot index lent by `reserve()` (−1: none) and by `front()`. */
+  #reserved = -1;
+  #fronted = -1;
+
+  /**
+   * A new channel of `capacity` elements of `schema` in its own SharedArrayBuffer.
+   *
+   * @param schema - the element type: a struct, union, array, char or primitive schema, or a typecode
+   * @param capacity - how many elements fit (1 … 2³⁰ − 1; any number, not only powers of two)
+   */
+  constructor(schema: S, capacity: number, options: ChannelOptions = {}) {
+    const adopted = adopting;
+    adopting = null;
+    const element = elementLayout(schema, 'Channel');
+    this.#schema = element.schema as ResolveSchema<S>;
+    const mode = options.mode ?? 'mpmc';
+    if (mode !== 'spsc' && mode !== 'mpmc') throw typeError('invalid_argument', 'Channel', `mode must be 'spsc' or 'mpmc' (got ${String(mode)})`);
+    if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < 1 || capacity > MAX_CAPACITY) {
+      throw rangeError('out_of_range', 'Channel', `capacity must be a whole number from 1 to ${MAX_CAPACITY} (got ${String(capacity)})`);
+    }
+    let buffer: SharedArrayBuffer;
+    let format: ChannelFormat;
+    if (adopted === null) {
+      if (typeof SharedArrayBuffer === 'undefined') {
+        throw typeError('not_shared', 'Channel', 'needs SharedArrayBuffer', 'serve the page cross-origin isolated (COOP and COEP headers)');
+      }
+      format = formatOf(mode, capacity, element.size, element.align, (options as { [JOINABLE]?: boolean })[JOINABLE] === true);
+      buffer = new SharedArrayBuffer(format.byteLength);
+      writeHeader(int32Of(buffer), format);
+    } else {
+      ({ buffer, format } = adopted);
+    }
+    this.#a = int32Of(buffer);
+    this.#mode = format.mode;
+    this.#ring = format.mode === 'spsc' ? new SpscRing(this.#a, format.capacity) : new MpmcRing(this.#a, format.capacity);
+    this.#slots = new Slots(buffer, format.dataOffset, format.capacity, element, options.checked === true);
+    this.#stageFirst = format.mode === 'mpmc';
+    this.#counts = format.joinable;
+    this.#label = `${new.target.name}<${typeLabel(element.schema)}>`;
+  }
+
+  /** The SharedArrayBuffer holding the channel (header and elements). */
+  get buffer(): SharedArrayBuffer {
+    return this.#a.buffer as SharedArrayBuffer;
+  }
+
+  /** The element schema. */
+  get schema(): ResolveSchema<S> {
+    return this.#schema;
+  }
+
+  /** How many elements fit. */
+  get capacity(): number {
+    return this.#ring.capacity;
+  }
+
+  /** `'spsc'` or `'mpmc'`. */
+  get mode(): ChannelMode {
+    return this.#mode;
+  }
+
+  /** Whether `close()` was called (by any thread). */
+  get closed(): boolean {
+    return Atomics.load(this.#a, W.closed) !== 0;
+  }
+
+  /**
+   * Whether the channel is closed and drained: every pop from now on reports the end. Once true,
+   * it stays true, so after a pop that gave `undefined` it tells the end from a timeout.
+   */
+  get done(): boolean {
+    return Atomics.load(this.#a, W.closed) !== 0 && this.#ring.drained();
+  }
+
+  /** How many items are in the channel (approximate while others push or pop; items being written count). */
+  size(): number {
+    return this.#ring.size();
+  }
+
+  /** Whether the channel holds no item (approximate while others push or pop). */
+  empty(): boolean {
+    return this.#ring.size() === 0;
+  }
+
+  /** Whether the channel is full (approximate while others push or pop). */
+  full(): boolean {
+    return this.#ring.size() === this.#ring.capacity;
+  }
+
+  /**
+   * Closes the channel: from now on pushes throw {@link ChannelClosedError} (also those waiting
+   * for room, which wake), and consumers drain what is left, then see the end (a pop gives
+   * `undefined`, iteration stops). Any thread may close; closing again does nothing.
+   */
+  close(): void {
+    const a = this.#a;
+    if (Atomics.exchange(a, W.closed, 1) !== 0) return;
+    Atomics.add(a, W.notEmpty, 1);
+    wake(a, W.notEmpty);
+    Atomics.add(a, W.notFull, 1);
+    wake(a, W.notFull);
+  }
+
+  // ---- non-blocking: never wait ---------------------------------------------------------------
+
+  /**
+   * Copies `value` in if there is room now; returns whether it did. Never waits; for numeric
+   * elements it allocates nothing.
+   */
+  tryPush(value: Input<S>): boolean {
+    this.#checkOpen('tryPush');
+    const direct = this.#direct(value);
+    if (!direct) this.#slots.stage(value);
+    const i = this.#ring.claimWrite();
+    if (i < 0) return false;
+    this.#fill(i, value, direct);
+    return true;
+  }
+
+  /**
+   * Copies out and removes the oldest item if there is one now; `undefined` otherwise (see
+   * {@link done} for the end). Never waits; for numeric elements it allocates nothing.
+   */
+  tryPop(): Infer<S> | undefined {
+    const i = this.#ring.claimRead();
+    if (i < 0) return undefined;
+    return this.#popAt(i);
+  }
+
+  /**
+   * Lends the next free slot as a live view if there is one now (`null` otherwise): write it in
+   * place, then {@link commit}. The view is the same object every time (nothing is allocated);
+   * after `commit()` it no longer reaches the slot (any access throws a `RangeError`).
+   */
+  tryReserve(): ViewOf<S> | null {
+    this.#checkOpen('tryReserve');
+    this.#checkNotReserved('tryReserve');
+    const i = this.#ring.claimWrite();
+    return i < 0 ? null : this.#lendWrite(i);
+  }
+
+  /**
+   * Lends the oldest item as a live view if there is one now (`null` otherwise): read it in
+   * place, then {@link release}. The view is the same object every time.
+   */
+  tryFront(): ViewOf<S> | null {
+    this.#checkNotFronted('tryFront');
+    const i = this.#ring.claimRead();
+    return i < 0 ? null : this.#lendRead(i);
+  }
+
+  /**
+   * Copies in as many of `items[offset … offset + count)` as fit now; returns how many. `items`
+   * is an array of values, a typed array (numeric elements), or an array view of the element
+   * schema (copied as bytes). Never waits; with a typed array of the element type it allocates
+   * nothing.
+   */
+  tryPushMany(items: BatchSource<S>, offset = 0, count?: number): number {
+    this.#checkOpen('tryPushMany');
+    const n = this.#span('tryPushMany', items, offset, count);
+    return this.#pushRuns(items as ArrayLike<unknown>, offset, n);
+  }
+
+  /**
+   * Copies out and removes up to `count` items that are there now into `into[offset …]`; returns
+   * how many. `into` is an array, a typed array (numeric elements) or an array view of the element
+   * schema. Never waits; with a typed array it allocates nothing.
+   */
+  tryPopMany(into: BatchTarget<S>, offset = 0, count?: number): number {
+    const n = this.#span('tryPopMany', into, offset, count);
+    return this.#popRuns(into as ArrayLike<unknown>, offset, n);
+  }
+
+  // ---- blocking: wait up to `timeout` ms (negative: for ever) ----------------------------------
+
+  /**
+   * Copies `value` in, waiting up to `timeout` ms (negative: for ever) for room. Returns false if
+   * the time ran out; throws {@link ChannelClosedError} if the channel is (or gets) closed.
+   */
+  push(value: Input<S>, timeout = -1): boolean {
+    this.#checkOpen('push');
+    const direct = this.#direct(value);
+    if (!direct) this.#slots.stage(value);
+    let i = this.#ring.claimWrite();
+    if (i < 0) {
+      i = this.#claimWriteWaiting(deadlineOf(timeout), 'push');
+      if (i < 0) return false;
+    }
+    this.#fill(i, value, direct);
+    return true;
+  }
+
+  /**
+   * Copies out and removes the oldest item, waiting up to `timeout` ms (negative: for ever) for
+   * one. `undefined` when the channel is closed and drained ({@link done} is then true), or when
+   * the time ran out.
+   */
+  pop(timeout = -1): Infer<S> | undefined {
+    const i = this.#ring.claimRead();
+    if (i >= 0) return this.#popAt(i);
+    const j = this.#claimReadWaiting(deadlineOf(timeout), 'pop');
+    return j < 0 ? undefined : this.#popAt(j);
+  }
+
+  /**
+   * Lends the next free slot as a live view, waiting up to `timeout` ms for one (`null` if the
+   * time ran out); then {@link commit}. Throws {@link ChannelClosedError} if the channel is closed.
+   * In an MPMC channel the slot is taken from the moment it is lent: commit it even if you have
+   * nothing to say (consumers wait for it).
+   */
+  reserve(timeout = -1): ViewOf<S> | null {
+    this.#checkOpen('reserve');
+    this.#checkNotReserved('reserve');
+    const i = this.#claimWriteWaiting(deadlineOf(timeout), 'reserve');
+    return i < 0 ? null : this.#lendWrite(i);
+  }
+
+  /**
+   * Lends the oldest item as a live view, waiting up to `timeout` ms for one; `null` when closed
+   * and drained or when the time ran out. Then {@link release}.
+   */
+  front(timeout = -1): ViewOf<S> | null {
+    this.#checkNotFronted('front');
+    const i = this.#claimReadWaiting(deadlineOf(timeout), 'front');
+    return i < 0 ? null : this.#lendRead(i);
+  }
+
+  /** Publishes the slot lent by `reserve()`: consumers can now pop it. */
+  commit(): void {
+    if (this.#reserved < 0) throw new SyncError(`${this.#label}.commit(): no slot is reserved (call reserve() first)`, 'slot_state');
+    this.#reserved = -1;
+    this.#slots.park(true);
+    if (this.#counts) Atomics.add(this.#a, W.unfinished, 1);
+    this.#ring.commitWrite();
+  }
+
+  /** Frees the slot lent by `front()`: the item is consumed. */
+  release(): void {
+    if (this.#fronted < 0) throw new SyncError(`${this.#label}.release(): no item is lent (call front() first)`, 'slot_state');
+    this.#fronted = -1;
+    this.#slots.park(false);
+    this.#ring.commitRead();
+  }
+
+  /**
+   * Copies in all of `items` in order, waiting for room as needed, up to `timeout` ms in all.
+   * Returns how many went in (fewer only if the time ran out); throws {@link ChannelClosedError}
+   * if the channel is (or gets) closed.
+   */
+  pushMany(items: BatchSource<S>, timeout = -1): number {
+    this.#checkOpen('pushMany');
+    const total = this.#span('pushMany', items, 0, undefined);
+    const deadline = deadlineOf(timeout);
+    let done = 0;
+    for (let round = 0; done < total; round++) {
+      this.#checkOpen('pushMany');
+      const n = this.#pushRuns(items as ArrayLike<unknown>, done, total - done);
+      if (n > 0) {
+        done += n;
+        round = -1;
+      } else if (!pause(this.#ring, false, deadline, round, `${this.#label}.pushMany()`)) break;
+    }
+    return done;
+  }
+
+  /**
+   * Waits up to `timeout` ms for at least one item, then copies out and removes as many as are
+   * there, up to `into.length`, into `into` from index 0. Returns how many: 0 when the channel is
+   * closed and drained ({@link done}) or the time ran out.
+   */
+  popMany(into: BatchTarget<S>, timeout = -1): number {
+    const total = this.#span('popMany', into, 0, undefined);
+    if (total === 0) return 0;
+    const deadline = deadlineOf(timeout);
+    for (let round = 0; ; round++) {
+      const n = this.#popRuns(into as ArrayLike<unknown>, 0, total);
+      if (n > 0) return n;
+      if (this.done || !pause(this.#ring, true, deadline, round, `${this.#label}.popMany()`)) return 0;
+    }
+  }
+
+  /**
+   * Waits up to `timeout` ms (0: just look) until an item is ready or the channel is closed and
+   * drained, without taking anything; returns whether a pop would now return at once (Python's
+   * `Connection.poll`). With several consumers, another may take the item first.
+   */
+  poll(timeout = 0): boolean {
+    const ring = this.#ring;
+    const deadline = deadlineOf(timeout);
+    for (let round = 0; ; round++) {
+      if (ring.readable() || this.done) return true;
+      if (!pause(ring, true, deadline, round, `${this.#label}.poll()`)) return false;
+    }
+  }
+
+  // ---- async: never block the thread -----------------------------------------------------------
+
+  /** {@link push} without blocking the thread: resolves to false if `timeout` ms passed first. */
+  async pushAsync(value: Input<S>, timeout = -1): Promise<boolean> {
+    this.#checkOpen('pushAsync');
+    // Converted before waiting, whatever the mode: a bad value throws now, and the value cannot
+    // change while this task waits (another task of this thread may push through this object).
+    const direct = this.#slots.typedKind !== 0 && typeof value === (this.#slots.typedKind === 1 ? 'number' : 'bigint');
+    if (!direct) this.#slots.stage(value);
+    const i = await this.#claimWriteAsync(deadlineOf(timeout), 'pushAsync');
+    if (i < 0) return false;
+    if (!direct) this.#slots.stage(value); // another task may have staged meanwhile
+    this.#fill(i, value, direct);
+    return true;
+  }
+
+  /** {@link pop} without blocking the thread. */
+  async popAsync(timeout = -1): Promise<Infer<S> | undefined> {
+    const i = await this.#claimReadAsync(deadlineOf(timeout));
+    return i < 0 ? undefined : this.#popAt(i);
+  }
+
+  /** {@link reserve} without blocking the thread. */
+  async reserveAsync(timeout = -1): Promise<ViewOf<S> | null> {
+    this.#checkOpen('reserveAsync');
+    this.#checkNotReserved('reserveAsync');
+    this.#reserved = -2; // taken while waiting, so that a second reserve of this object is refused
+    let i = TIMED_OUT;
+    try {
+      i = await this.#claimWriteAsync(deadlineOf(timeout), 'reserveAsync');
+    } finally {
+      this.#reserved = -1;
+    }
+    return i < 0 ? null : this.#lendWrite(i);
+  }
+
+  /** {@link front} without blocking the thread. */
+  async frontAsync(timeout = -1): Promise<ViewOf<S> | null> {
+    this.#checkNotFronted('frontAsync');
+    this.#fronted = -2;
+    let i = TIMED_OUT;
+    try {
+      i = await this.#claimReadAsync(deadlineOf(timeout));
+    } finally {
+      this.#fronted = -1;
+    }
+    return i < 0 ? null : this.#lendRead(i);
+  }
+
+  /** {@link pushMany} without blocking the thread. */
+  async pushManyAsync(items: BatchSource<S>, timeout = -1): Promise<number> {
+    this.#checkOpen('pushManyAsync');
+    const total = this.#span('pushManyAsync', items, 0, undefined);
+    const deadline = deadlineOf(timeout);
+    let done = 0;
+    while (done < total) {
+      this.#checkOpen('pushManyAsync');
+      const n = this.#pushRuns(items as ArrayLike<unknown>, done, total - done);
+      if (n > 0) done += n;
+      else if (!(await pauseAsync(this.#ring, false, deadline))) break;
+    }
+    return done;
+  }
+
+  /** {@link poll} without blocking the thread. */
+  async pollAsync(timeout = 0): Promise<boolean> {
+    const ring = this.#ring;
+    const deadline = deadlineOf(timeout);
+    for (;;) {
+      if (ring.readable() || this.done) return true;
+      if (!(await pauseAsync(ring, true, deadline))) return false;
+    }
+  }
+
+  /** {@link popMany} without blocking the thread. */
+  async popManyAsync(into: BatchTarget<S>, timeout = -1): Promise<number> {
+    const total = this.#span('popManyAsync', into, 0, undefined);
+    if (total === 0) return 0;
+    const deadline = deadlineOf(timeout);
+    for (;;) {
+      const n = this.#popRuns(into as ArrayLike<unknown>, 0, total);
+      if (n > 0) return n;
+      if (this.done || !(await pauseAsync(this.#ring, true, deadline))) return 0;
+    }
+  }
+
+  // ---- iteration -------------------------------------------------------------------------------
+
+  /**
+   * Pops items (copies) until the channel is closed and drained, blocking while it is empty: for
+   * worker threads. Leaving the loop early leaves the remaining items in the channel.
+   */
+  *[Symbol.iterator](): Generator<Infer<S>, undefined, undefined> {
+    for (;;) {
+      const i = this.#claimReadWaiting(Infinity, 'iterator');
+      if (i < 0) return undefined;
+      yield this.#popAt(i) as Infer<S>;
+    }
+  }
+
+  /** Pops items (copies) until the channel is closed and drained, without blocking the thread. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<Infer<S>, undefined, undefined> {
+    for (;;) {
+      const i = await this.#claimReadAsync(Infinity);
+      if (i < 0) return undefined;
+      yield this.#popAt(i) as Infer<S>;
+    }
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  /**
+   * Whether `value` goes straight into its slot once claimed. SPSC: always (nothing is published
+   * until the copy is done, so a value that throws leaves nothing behind). MPMC: numbers into
+   * numeric elements only; other values are converted first (`Slots.stage`), because a claimed
+   * MPMC slot can only be published: a value that throws must do so before a slot is taken.
+   */
+  #direct(value: unknown): boolean {
+    const k = this.#slots.typedKind;
+    return !this.#stageFirst || (k !== 0 && typeof value === (k === 1 ? 'number' : 'bigint'));
+  }
+
+  /** Writes claimed slot `i` (from `value`, or from the staged copy) and publishes it. */
+  #fill(i: number, value: unknown, direct: boolean): void {
+    if (direct) this.#slots.write(i, value);
+    else this.#slots.putStaged(i);
+    if (this.#counts) Atomics.add(this.#a, W.unfinished, 1);
+    this.#ring.commitWrite();
+  }
+
+  #popAt(i: number): Infer<S> {
+    const v = this.#slots.read(i);
+    this.#ring.commitRead();
+    return v as Infer<S>;
+  }
+
+  /**
+   * Copies `n` items from `items[from …]` in, run by run, as far as there is room now. A value
+   * that cannot be stored throws after the items before it were pushed (and none after it).
+   */
+  #pushRuns(items: ArrayLike<unknown>, from: number, n: number): number {
+    const ring = this.#ring;
+    const slots = this.#slots;
+    const fast = slots.fastBatch(items);
+    let done = 0;
+    while (done < n) {
+      if (this.#stageFirst && !fast) {
+        // MPMC, values to convert: one at a time, converted before its slot is claimed.
+        slots.stage(slotValue(items, from + done));
+        const j = ring.claimWrite();
+        if (j < 0) break;
+        slots.putStaged(j);
+        if (this.#counts) Atomics.add(this.#a, W.unfinished, 1);
+        ring.commitWrite();
+        done++;
+        continue;
+      }
+      const k = ring.claimWriteRun(n - done);
+      if (k === 0) break;
+      const at = ring.runIndex;
+      if (fast) slots.writeRun(items, from + done, at, k);
+      else {
+        // SPSC publishes nothing until the commit: the items written before a bad one still go in.
+        let w = 0;
+        try {
+          for (; w < k; w++) slots.write(at + w, slotValue(items, from + done + w));
+        } finally {
+          if (w < k && w > 0) {
+            if (this.#counts) Atomics.add(this.#a, W.unfinished, w);
+            ring.commitWriteRun(w);
+          }
+        }
+      }
+      if (this.#counts) Atomics.add(this.#a, W.unfinished, k);
+      ring.commitWriteRun(k);
+      done += k;
+    }
+    return done;
+  }
+
+  /** Copies up to `n` items out into `into[to …]`, run by run, as many as are there now. */
+  #popRuns(into: ArrayLike<unknown>, to: number, n: number): number {
+    const ring = this.#ring;
+    let done = 0;
+    while (done < n) {
+      const k = ring.claimReadRun(n - done);
+      if (k === 0) break;
+      this.#slots.readRun(into, to + done, ring.runIndex, k);
+      ring.commitReadRun(k);
+      done += k;
+    }
+    return done;
+  }
+
+  #claimWriteWaiting(deadline: number, what: string): number {
+    const ring = this.#ring;
+    for (let round = 0; ; round++) {
+      this.#checkOpen(what);
+      const i = ring.claimWrite();
+      if (i >= 0) return i;
+      if (!pause(ring, false, deadline, round, `${this.#label}.${what}()`)) return TIMED_OUT;
+    }
+  }
+
+  #claimReadWaiting(deadline: number, what: string): number {
+    const ring = this.#ring;
+    for (let round = 0; ; round++) {
+      const i = ring.claimRead();
+      if (i >= 0) return i;
+      if (Atomics.load(this.#a, W.closed) !== 0 && ring.drained()) return ENDED;
+      if (!pause(ring, true, deadline, round, `${this.#label}.${what}()`)) return TIMED_OUT;
+    }
+  }
+
+  async #claimWriteAsync(deadline: number, what: string): Promise<number> {
+    const ring = this.#ring;
+    for (;;) {
+      this.#checkOpen(what);
+      const i = ring.claimWrite();
+      if (i >= 0) return i;
+      if (!(await pauseAsync(ring, false, deadline))) return TIMED_OUT;
+    }
+  }
+
+  async #claimReadAsync(deadline: number): Promise<number> {
+    const ring = this.#ring;
+    for (;;) {
+      const i = ring.claimRead();
+      if (i >= 0) return i;
+      if (Atomics.load(this.#a, W.closed) !== 0 && ring.drained()) return ENDED;
+      if (!(await pauseAsync(ring, true, deadline))) return TIMED_OUT;
+    }
+  }
+
+  #lendWrite(i: number): ViewOf<S> {
+    this.#reserved = i;
+    return this.#slots.lend(i, true) as unknown as ViewOf<S>;
+  }
+
+  #lendRead(i: number): ViewOf<S> {
+    this.#fronted = i;
+    return this.#slots.lend(i, false) as unknown as ViewOf<S>;
+  }
+
+  #checkOpen(what: string): void {
+    if (Atomics.load(this.#a, W.closed) !== 0) throw new ChannelClosedError(`${this.#label}.${what}(): the channel is closed`);
+  }
+
+  #checkNotReserved(what: string): void {
+    if (this.#reserved !== -1) {
+      throw new SyncError(`${this.#label}.${what}(): a slot is already reserved through this object; commit() it first`, 'slot_state');
+    }
+  }
+
+  #checkNotFronted(what: string): void {
+    if (this.#fronted !== -1) {
+      throw new SyncError(`${this.#label}.${what}(): an item is already lent through this object; release() it first`, 'slot_state');
+    }
+  }
+
+  /** The number of items from `offset` that a batch takes (`count`, or the rest of `a`), checked. */
+  #span(what: string, a: unknown, offset: number, count: number | undefined): number {
+    const length = (a as { length?: unknown } | null)?.length;
+    if (a === null || typeof a !== 'object' || typeof length !== 'number') {
+      throw typeError('invalid_argument', `${this.#label}.${what}()`, 'takes an array, a typed array or an array view');
+    }
+    if (!Number.isInteger(offset) || offset < 0 || offset > length) {
+      throw rangeError('out_of_bounds', `${this.#label}.${what}()`, `offset ${String(offset)} is outside 0 … ${length}`);
+    }
+    const n = count === undefined ? length - offset : count;
+    if (!Number.isInteger(n) || n < 0 || offset + n > length) {
+      throw rangeError('out_of_bounds', `${this.#label}.${what}()`, `count ${String(count)} from offset ${offset} goes past the end (length ${length})`);
+    }
+    return n;
+  }
+}
+
+/** Item `k` of a batch: an element of an array or typed array, or of an array view. */
+function slotValue(items: ArrayLike<unknown>, k: number): unknown {
+  const get = (items as { get?: unknown }).get;
+  return typeof get === 'function' && (items as { $$layout?: unknown }).$$layout !== undefined ? (get as (i: number) => unknown).call(items, k) : items[k];
+}
+
+/** Typed arrays that batches of numeric elements copy from or into (for numbers, or bigints for 64-bit integers). */
+type NumericArray<S> =
+  Infer<S> extends number
+    ? Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | Uint8ClampedArray
+    : Infer<S> extends bigint
+      ? BigInt64Array | BigUint64Array
+      : never;
+
+/**
+ * What batch pushes copy from: an array of values, a typed array (numeric elements), or an array
+ * view of the element schema (copied as bytes).
+ */
+export type BatchSource<S extends SchemaLike> = ArrayLike<Input<S>> | NumericArray<S> | ArrayView<ResolveSchema<S>>;
+
+/** What batch pops copy into: an array, a typed array (numeric elements), or an array view of the element schema. */
+export type BatchTarget<S extends SchemaLike> = Infer<S>[] | NumericArray<S> | ArrayView<ResolveSchema<S>>;
+
+showState(Channel, (c) => ({ mode: c.mode, capacity: c.capacity, size: c.size(), closed: c.closed }));

@@ -1,0 +1,135 @@
+/**
+ * The multi-producer multi-consumer ring: Dmitry Vyukov's bounded queue, in the form of
+ * crossbeam's `ArrayQueue` (positions of positions.ts, so any capacity). Each slot has a stamp:
+ * the position for which it is free to write, or that position + 1 once the item is written.
+ * A producer claims position `t` when the slot's stamp equals `t` by moving the tail from `t` to
+ * the next position (compare-and-swap), writes the element, and stores the stamp `t + 1`; a
+ * consumer claims position `h` when the stamp equals `h + 1` by moving the head, reads, and
+ * stores `h + oneLap` (the slot is free for the same index of the next lap). No lock: threads
+ * contend only on the tail (producers) or the head (consumers), one compare-and-swap per item.
+ *
+ * Stamps are stored minus the slot index, so zeroed memory is the initial state (slot i free
+ * for position i).
+ *
+ * A claim never waits: where crossbeam spins (a slot still being written or read by a thread of
+ * the previous lap), the claim fails and the channel decides whether to sleep, so that `try…`
+ * forms return at once and blocking forms sleep on the futex instead of spinning.
+ *
+ * @module
+ */
+import { W } from './format.js';
+import { nextPos } from './positions.js';
+import { Ring } from './ring.js';
+
+export class MpmcRing extends Ring {
+  /** The claimed write and read positions. */
+  #w = 0;
+  #r = 0;
+
+  claimWrite(): number {
+    const a = this.a;
+    const mask = this.oneLap - 1;
+    let tail = Atomics.load(a, W.tail);
+    for (;;) {
+      const index = tail & mask;
+      const stamp = (Atomics.load(a, W.stamps + index) + index) | 0;
+      if (stamp === tail) {
+        const seen = Atomics.compareExchange(a, W.tail, tail, nextPos(tail, this.capacity, this.oneLap));
+        if (seen === tail) {
+          this.#w = tail;
+          return index;
+        }
+        tail = seen; // another producer took it: try the next position
+        continue;
+      }
+      // The slot holds an item of the previous lap (full), or a thread of the previous lap is still
+      // writing or reading it; unless the tail moved meanwhile (then this position is taken).
+      const again = Atomics.load(a, W.tail);
+      if (again === tail) return -1;
+      tail = again;
+    }
+  }
+
+  commitWrite(): void {
+    const w = this.#w;
+    const index = w & (this.oneLap - 1);
+    Atomics.store(this.a, W.stamps + index, (w + 1 - index) | 0);
+    this.wakeConsumers(1);
+    // A producer woken for a slot that a lagging consumer still held went back to sleep: if a
+    // slot is free now, pass the wake on.
+    if (Atomics.load(this.a, W.producersWaiting) !== 0 && this.writable()) this.wakeProducers(1);
+  }
+
+  claimRead(): number {
+    const a = this.a;
+    const mask = this.oneLap - 1;
+    let head = Atomics.load(a, W.head);
+    for (;;) {
+      const index = head & mask;
+      const stamp = (Atomics.load(a, W.stamps + index) + index) | 0;
+      if (stamp === ((head + 1) | 0)) {
+        const seen = Atomics.compareExchange(a, W.head, head, nextPos(head, this.capacity, this.oneLap));
+        if (seen === head) {
+          this.#r = head;
+          return index;
+        }
+        head = seen;
+        continue;
+      }
+      // Not written yet (empty, or its producer is still writing), or still held by a consumer of
+      // the previous lap; unless the head moved meanwhile.
+      const again = Atomics.load(a, W.head);
+      if (again === head) return -1;
+      head = again;
+    }
+  }
+
+  commitRead(): void {
+    const r = this.#r;
+    const index = r & (this.oneLap - 1);
+    Atomics.store(this.a, W.stamps + index, (r + this.oneLap - index) | 0);
+    this.wakeProducers(1);
+    // A consumer woken for an item whose slot was still being written went back to sleep: if an
+    // item is ready now, pass the wake on.
+    if (Atomics.load(this.a, W.consumersWaiting) !== 0 && this.readable()) this.wakeConsumers(1);
+  }
+
+  // Runs of one: each slot of MPMC has its own stamp, claimed by its own compare-and-swap.
+  claimWriteRun(max: number): number {
+    if (max <= 0) return 0;
+    const i = this.claimWrite();
+    if (i < 0) return 0;
+    this.runIndex = i;
+    return 1;
+  }
+
+  commitWriteRun(n: number): void {
+    if (n > 0) this.commitWrite();
+  }
+
+  claimReadRun(max: number): number {
+    if (max <= 0) return 0;
+    const i = this.claimRead();
+    if (i < 0) return 0;
+    this.runIndex = i;
+    return 1;
+  }
+
+  commitReadRun(n: number): void {
+    if (n > 0) this.commitRead();
+  }
+
+  readable(): boolean {
+    const a = this.a;
+    const head = Atomics.load(a, W.head);
+    const index = head & (this.oneLap - 1);
+    return ((Atomics.load(a, W.stamps + index) + index) | 0) === ((head + 1) | 0);
+  }
+
+  writable(): boolean {
+    const a = this.a;
+    const tail = Atomics.load(a, W.tail);
+    const index = tail & (this.oneLap - 1);
+    return ((Atomics.load(a, W.stamps + index) + index) | 0) === tail;
+  }
+}

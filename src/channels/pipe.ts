@@ -1,0 +1,173 @@
+/**
+ * Python's `multiprocessing.Pipe()`: two connected ends, each sending to the other over an SPSC
+ * channel (one channel each way, or one in all when not duplex).
+ *
+ * @module
+ */
+import { ChannelClosedError, QueueEmpty, typeError } from '../errors.js';
+import { showState } from '../sync/display.js';
+import type { Infer, Input } from '../types/infer.js';
+import type { SchemaLike } from '../types/schema.js';
+import { Channel } from './channel.js';
+
+/** Options of {@link Pipe}. */
+export interface PipeOptions {
+  /** Both ends send and receive (`true`), or the first end only receives and the second only sends. @defaultValue true */
+  readonly duplex?: boolean;
+  /** How many items each direction buffers before `send` waits. @defaultValue 256 */
+  readonly capacity?: number;
+  /** Checked stores when copying values in (see `ChannelOptions.checked`). @defaultValue false */
+  readonly checked?: boolean;
+}
+
+/**
+ * One end of a {@link Pipe}: Python's `multiprocessing.connection.Connection` for typed items.
+ * `send` copies an item to the other end, `recv` takes the next one the other end sent, `poll`
+ * tells whether `recv` would return at once. `close()` closes both directions: the other end
+ * receives what was already sent, then `recv` raises `ChannelClosedError` (Python's `EOFError`),
+ * and its `send` raises `ChannelClosedError` (Python's `BrokenPipeError`). One thread at a time
+ * may use an end, as in Python.
+ *
+ * @example
+ * ```ts
+ * import { Pipe, f64 } from 'sharedctypes';
+ * const [a, b] = Pipe(f64);
+ * a.send(1.5);
+ * b.poll();  // true
+ * b.recv();  // 1.5
+ * b.close();
+ * ```
+ */
+export class Connection<S extends SchemaLike = SchemaLike> {
+  readonly #in: Channel<S> | null;
+  readonly #out: Channel<S> | null;
+
+  /** The end that receives from `incoming` and sends to `outgoing` (made by {@link Pipe} and by `attach`). */
+  constructor(incoming: Channel<S> | null, outgoing: Channel<S> | null) {
+    if (incoming === null && outgoing === null) throw typeError('invalid_argument', 'Connection', 'needs a channel to receive from or to send to');
+    for (const c of [incoming, outgoing]) {
+      if (c !== null && (!(c instanceof Channel) || c.mode !== 'spsc'))
+        throw typeError('invalid_argument', 'Connection', 'takes SPSC channels (made by Pipe())');
+    }
+    this.#in = incoming;
+    this.#out = outgoing;
+  }
+
+  /** The channel this end receives from (`null` for a send-only end). */
+  get incoming(): Channel<S> | null {
+    return this.#in;
+  }
+
+  /** The channel this end sends to (`null` for a receive-only end). */
+  get outgoing(): Channel<S> | null {
+    return this.#out;
+  }
+
+  /** Whether this end can receive. */
+  get readable(): boolean {
+    return this.#in !== null;
+  }
+
+  /** Whether this end can send. */
+  get writable(): boolean {
+    return this.#out !== null;
+  }
+
+  /** Whether either end closed the connection. */
+  get closed(): boolean {
+    return (this.#in?.closed ?? false) || (this.#out?.closed ?? false);
+  }
+
+  /**
+   * Sends a copy of `item`, waiting up to `timeout` ms (negative: for ever) while the other end
+   * has `capacity` items unread. Returns false if the time ran out; raises `ChannelClosedError`
+   * if the connection is closed.
+   */
+  send(item: Input<S>, timeout = -1): boolean {
+    return this.#sending('send').push(item, timeout);
+  }
+
+  /** {@link send} without blocking the thread. */
+  sendAsync(item: Input<S>, timeout = -1): Promise<boolean> {
+    return this.#sending('sendAsync').pushAsync(item, timeout);
+  }
+
+  /**
+   * The next item the other end sent, waiting up to `timeout` ms for it (negative: for ever).
+   * Raises `ChannelClosedError` when the connection is closed and everything sent was received
+   * (Python's `EOFError`), `QueueEmpty` when the time ran out.
+   */
+  recv(timeout = -1): Infer<S> {
+    const ch = this.#receiving('recv');
+    const item = ch.pop(timeout);
+    if (item === undefined) this.#nothing(ch, 'recv');
+    return item;
+  }
+
+  /** {@link recv} without blocking the thread. */
+  async recvAsync(timeout = -1): Promise<Infer<S>> {
+    const ch = this.#receiving('recvAsync');
+    const item = await ch.popAsync(timeout);
+    if (item === undefined) this.#nothing(ch, 'recvAsync');
+    return item;
+  }
+
+  /** Whether `recv()` would return at once (an item, or the end), waiting up to `timeout` ms (default: just look). */
+  poll(timeout = 0): boolean {
+    return this.#receiving('poll').poll(timeout);
+  }
+
+  /** {@link poll} without blocking the thread. */
+  pollAsync(timeout = 0): Promise<boolean> {
+    return this.#receiving('pollAsync').pollAsync(timeout);
+  }
+
+  /** Closes both directions (see the class). Closing again does nothing. */
+  close(): void {
+    this.#in?.close();
+    this.#out?.close();
+  }
+
+  #sending(what: string): Channel<S> {
+    if (this.#out === null)
+      throw typeError('invalid_argument', `Connection.${what}()`, 'this end only receives (Pipe({ duplex: false }) gives [receiver, sender])');
+    return this.#out;
+  }
+
+  #receiving(what: string): Channel<S> {
+    if (this.#in === null)
+      throw typeError('invalid_argument', `Connection.${what}()`, 'this end only sends (Pipe({ duplex: false }) gives [receiver, sender])');
+    return this.#in;
+  }
+
+  #nothing(ch: Channel<S>, what: string): never {
+    if (ch.done) throw new ChannelClosedError(`Connection.${what}(): the connection is closed and everything sent was received`);
+    throw new QueueEmpty(`Connection.${what}(): nothing arrived in time`);
+  }
+}
+
+showState(Connection, (c) => ({ readable: c.readable, writable: c.writable, closed: c.closed }));
+
+/**
+ * Python's `multiprocessing.Pipe(duplex)`: a pair of connected {@link Connection} ends for items
+ * of `schema`. Duplex (the default): both ends send and receive. Otherwise the first end only
+ * receives and the second only sends, as in Python. Post an end to another thread with
+ * `share(end)`.
+ *
+ * @example
+ * ```ts
+ * import { Pipe, share, struct, u32 } from 'sharedctypes';
+ * const Msg = struct({ id: u32, value: u32 });
+ * const [parent, child] = Pipe(Msg);
+ * const handle = share(child);   // post to a worker; there: attach(handle)
+ * parent.send({ id: 1, value: 42 });
+ * ```
+ */
+export function Pipe<S extends SchemaLike>(schema: S, options: PipeOptions = {}): [Connection<S>, Connection<S>] {
+  const { duplex = true, capacity = 256, checked = false } = options;
+  const make = (): Channel<S> => new Channel(schema, capacity, { mode: 'spsc', checked });
+  const forward = make(); // first end → second end (duplex), or sender → receiver
+  if (!duplex) return [new Connection(forward, null), new Connection(null, forward)];
+  const backward = make();
+  return [new Connection(backward, forward), new Connection(forward, backward)];
+}

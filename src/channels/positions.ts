@@ -1,0 +1,61 @@
+/**
+ * Ring positions: where the next write and the next read are, as free-running 32-bit counters
+ * that wrap at 2³² for any capacity (not only powers of two).
+ *
+ * A position packs a lap number and a slot index, as in crossbeam's `ArrayQueue` (itself after
+ * Dmitry Vyukov's bounded MPMC queue): with `oneLap` the smallest power of two greater than the
+ * capacity, a position is `lap + index` where `lap` is a multiple of `oneLap` and
+ * `0 ≤ index < capacity`. The position after `index = capacity − 1` is index 0 of the next lap.
+ * Since `oneLap` divides 2³², positions keep their meaning when the counter wraps: the slot index
+ * is always `position & (oneLap − 1)`, and positions are only ever compared for equality, never
+ * ordered. (Counters taken modulo the capacity would jump at 2³² unless the capacity were a power
+ * of two; counters that count items would need a division per operation.)
+ *
+ * All positions are Int32 values (what an `Int32Array` word holds); arithmetic wraps with `| 0`.
+ *
+ * @module
+ */
+
+/** The largest capacity a channel may have (positions need `oneLap ≤ 2³⁰`). */
+export const MAX_CAPACITY = 2 ** 30 - 1;
+
+/** The smallest power of two greater than `capacity`: the distance between two laps. */
+export function oneLapOf(capacity: number): number {
+  let lap = 1;
+  while (lap <= capacity) lap *= 2;
+  return lap;
+}
+
+/** The slot index of a position. */
+export function indexOf(pos: number, oneLap: number): number {
+  return pos & (oneLap - 1);
+}
+
+/** The position after `pos`: the next index, or index 0 of the next lap. */
+export function nextPos(pos: number, capacity: number, oneLap: number): number {
+  return (pos & (oneLap - 1)) + 1 < capacity ? (pos + 1) | 0 : ((pos & -oneLap) + oneLap) | 0;
+}
+
+/** The position `n` items after `pos` (0 ≤ n ≤ capacity). */
+export function advance(pos: number, n: number, capacity: number, oneLap: number): number {
+  const index = (pos & (oneLap - 1)) + n;
+  return index < capacity ? (pos + n) | 0 : ((pos & -oneLap) + oneLap + index - capacity) | 0;
+}
+
+/**
+ * How many items lie between a read position `head` and a write position `tail` that is at most
+ * one lap ahead of it (0 … capacity).
+ */
+export function sizeOf(head: number, tail: number, capacity: number, oneLap: number): number {
+  const mask = oneLap - 1;
+  const h = head & mask;
+  const t = tail & mask;
+  if (h < t) return t - h;
+  if (h > t) return capacity - h + t;
+  return head === tail ? 0 : capacity;
+}
+
+/** Whether a ring with read position `head` and write position `tail` is full. */
+export function isFull(head: number, tail: number, oneLap: number): boolean {
+  return tail === ((head + oneLap) | 0);
+}

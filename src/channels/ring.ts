@@ -1,0 +1,82 @@
+/**
+ * What the two ring algorithms (SPSC, MPMC) offer the channel: claim a slot to write or read
+ * without waiting, then commit it, which publishes it to the other side and wakes the other side
+ * if it sleeps. Claims never spin and never wait: a slot that is not free (full ring, or a slot a
+ * lagging peer still holds) is a failed claim (−1), and the channel decides whether to wait.
+ *
+ * @module
+ */
+import { wake } from '../sync/futex.js';
+import { W } from './format.js';
+import { oneLapOf, sizeOf } from './positions.js';
+
+/** Shared parts of both rings: the header words, the capacity, and waking sleepers. */
+export abstract class Ring {
+  readonly a: Int32Array;
+  readonly capacity: number;
+  readonly oneLap: number;
+  /** The slot index of the first slot of the last successful run claim. */
+  runIndex = 0;
+
+  constructor(a: Int32Array, capacity: number) {
+    this.a = a;
+    this.capacity = capacity;
+    this.oneLap = oneLapOf(capacity);
+  }
+
+  /** Claims the next slot to write: its index, or −1 when no slot is free now. */
+  abstract claimWrite(): number;
+  /** Publishes the slot claimed by {@link claimWrite}. */
+  abstract commitWrite(): void;
+  /** Claims the next slot to read: its index, or −1 when no item is ready now. */
+  abstract claimRead(): number;
+  /** Frees the slot claimed by {@link claimRead}. */
+  abstract commitRead(): void;
+  /** Claims up to `max` consecutive slots to write (from {@link runIndex}); returns how many (0: none free). */
+  abstract claimWriteRun(max: number): number;
+  /** Publishes the `n` slots of the last run claim. */
+  abstract commitWriteRun(n: number): void;
+  /** Claims up to `max` consecutive items to read (from {@link runIndex}); returns how many. */
+  abstract claimReadRun(max: number): number;
+  /** Frees the `n` slots of the last run claim. */
+  abstract commitReadRun(n: number): void;
+  /** Whether an item is ready at the read position (a consumer about to sleep re-checks this). */
+  abstract readable(): boolean;
+  /** Whether the slot at the write position is free (a producer about to sleep re-checks this). */
+  abstract writable(): boolean;
+
+  /** Whether every claimed write has been read: nothing is left nor on its way (head = tail). */
+  drained(): boolean {
+    return Atomics.load(this.a, W.head) === Atomics.load(this.a, W.tail);
+  }
+
+  /** Items in the ring, claimed writes included (exact when nobody is pushing or popping). */
+  size(): number {
+    const a = this.a;
+    for (let k = 0; k < 8; k++) {
+      const head = Atomics.load(a, W.head);
+      const tail = Atomics.load(a, W.tail);
+      // A consistent pair: head did not move while tail was read, so tail is at most a lap ahead.
+      if (Atomics.load(a, W.head) === head) return sizeOf(head, tail, this.capacity, this.oneLap);
+    }
+    return sizeOf(Atomics.load(a, W.head), Atomics.load(a, W.tail), this.capacity, this.oneLap);
+  }
+
+  /** After a write was published: wakes up to `n` sleeping consumers, if any announced themselves. */
+  wakeConsumers(n: number): void {
+    const a = this.a;
+    if (Atomics.load(a, W.consumersWaiting) !== 0) {
+      Atomics.add(a, W.notEmpty, 1);
+      wake(a, W.notEmpty, n);
+    }
+  }
+
+  /** After a slot was freed: wakes up to `n` sleeping producers, if any announced themselves. */
+  wakeProducers(n: number): void {
+    const a = this.a;
+    if (Atomics.load(a, W.producersWaiting) !== 0) {
+      Atomics.add(a, W.notFull, 1);
+      wake(a, W.notFull, n);
+    }
+  }
+}

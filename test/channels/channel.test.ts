@@ -1,0 +1,438 @@
+// The channel API in one thread: every element kind, copying and zero-copy forms, batches, close,
+// timeouts, async forms, errors, Python names, handles (see workers.test.ts for real concurrency).
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  array,
+  attach,
+  bool,
+  Channel,
+  ChannelClosedError,
+  type ChannelMode,
+  char,
+  Connection,
+  errorCode,
+  f32,
+  f64,
+  i64,
+  JoinableQueue,
+  LayoutMismatchError,
+  mutex,
+  Pipe,
+  Queue,
+  QueueEmpty,
+  QueueFull,
+  share,
+  struct,
+  SyncError,
+  u8,
+  u16,
+  u32,
+  u64,
+  union,
+  type Handle,
+} from '../../src/index.js';
+
+const Particle = struct({ x: f64, y: f64, id: u32, alive: bool }, { name: 'Particle' });
+const modes: ChannelMode[] = ['spsc', 'mpmc'];
+
+function codeOf(f: () => unknown): string | undefined {
+  try {
+    f();
+  } catch (e) {
+    return errorCode(e);
+  }
+  return 'no error';
+}
+
+/** Milliseconds `f` took. */
+function timed(f: () => void): number {
+  const t0 = performance.now();
+  f();
+  return performance.now() - t0;
+}
+
+describe.each(modes)('%s', (mode) => {
+  it('carries every kind of element: struct, union, array, char, bool, 64-bit, float', () => {
+    const U = union({ i: u32, f: f32 }, { name: 'U' });
+    const cases: [unknown, unknown][] = [
+      [Particle, { x: 1.5, y: -2, id: 7, alive: true }],
+      [U, { i: 0x3fc00000, f: 1.5 }],
+      [array(u16, 3), [1, 2, 65535]],
+      [char(8), 'héllo'],
+      [bool, true],
+      [u64, 2n ** 64n - 1n],
+      [i64, -(2n ** 63n)],
+      [f32, 0.25],
+      ['d', Math.PI],
+      [
+        array(Particle, 2),
+        [
+          { x: 1, y: 2, id: 3, alive: false },
+          { x: 4, y: 5, id: 6, alive: true },
+        ],
+      ],
+    ];
+    for (const [schema, value] of cases) {
+      const ch = new Channel(schema as typeof Particle, 2, { mode });
+      expect(ch.tryPush(value as never)).toBe(true);
+      expect(ch.push(value as never, 0)).toBe(true);
+      expect(ch.tryPush(value as never)).toBe(false);
+      expect(ch.tryPop()).toEqual(value);
+      expect(ch.pop(0)).toEqual(value);
+      expect(ch.tryPop()).toBeUndefined();
+    }
+  });
+
+  it('a copied-in object replaces the whole slot: fields it leaves out are zero, not the last lap’s', () => {
+    const ch = new Channel(Particle, 1, { mode });
+    ch.push({ x: 1, y: 2, id: 3, alive: true });
+    ch.pop();
+    ch.push({ id: 9 });
+    expect(ch.pop()).toEqual({ x: 0, y: 0, id: 9, alive: false });
+  });
+
+  it('a bad value throws a typed error and leaves the channel as it was', () => {
+    const ch = new Channel(Particle, 3, { mode });
+    ch.push({ id: 1 });
+    expect(codeOf(() => ch.push({ id: 'x' } as never))).toBe('invalid_value');
+    expect(codeOf(() => ch.tryPush({ nope: 1 } as never))).toBe('unknown_field');
+    expect(codeOf(() => ch.tryPush(null as never))).toBe('invalid_value');
+    expect(codeOf(() => ch.pushMany([{ id: 2 }, { id: 'y' }] as never))).toBe('invalid_value');
+    expect(ch.size()).toBe(2); // {id: 1} and, from the batch, {id: 2} (pushed before the bad one)
+    expect([ch.pop()?.id, ch.pop()?.id, ch.tryPop()]).toEqual([1, 2, undefined]);
+    const n = new Channel(u32, 2, { mode });
+    expect(codeOf(() => n.push('3' as never))).toBe('invalid_value');
+    expect(n.size()).toBe(0);
+    const c = new Channel(char(2), 2, { mode });
+    expect(codeOf(() => c.push('abc'))).toBe('too_long');
+    expect(c.size()).toBe(0);
+  });
+
+  it('checked: integer overflow throws instead of wrapping', () => {
+    const ch = new Channel(u8, 4, { mode, checked: true });
+    expect(codeOf(() => ch.push(256))).toBe('out_of_range');
+    const wrapping = new Channel(u8, 4, { mode });
+    wrapping.push(256);
+    expect(wrapping.pop()).toBe(0);
+  });
+
+  it('zero-copy: reserve/commit writes in place, front/release reads in place; one view object each, parked in between', () => {
+    const ch = new Channel(Particle, 3, { mode });
+    const w = ch.reserve();
+    expect(w).not.toBeNull();
+    if (w === null) return;
+    w.x = 1;
+    w.id = 42;
+    expect(ch.size()).toBe(mode === 'mpmc' ? 1 : 0); // MPMC counts a claimed slot; SPSC publishes at commit
+    expect(ch.tryPop()).toBeUndefined(); // not visible before commit
+    ch.commit();
+    expect(() => w.id).toThrow(RangeError); // parked: no access to a published slot
+    const w2 = ch.tryReserve();
+    expect(w2).toBe(w); // the same object, nothing allocated
+    w2?.set({ id: 43 });
+    ch.commit();
+    const r = ch.front();
+    expect(r?.toObject()).toEqual({ x: 1, y: 0, id: 42, alive: false });
+    expect(r).not.toBe(w); // the consumer's view is another object than the producer's
+    ch.release();
+    expect(() => r?.id).toThrow(RangeError);
+    expect(ch.tryFront()?.id).toBe(43);
+    ch.release();
+    expect(ch.tryFront()).toBeNull();
+  });
+
+  it('zero-copy misuse is a SyncError (slot_state)', () => {
+    const ch = new Channel(u32, 2, { mode });
+    expect(codeOf(() => ch.commit())).toBe('slot_state');
+    expect(codeOf(() => ch.release())).toBe('slot_state');
+    ch.reserve();
+    expect(codeOf(() => ch.reserve())).toBe('slot_state');
+    expect(codeOf(() => ch.tryReserve())).toBe('slot_state');
+    ch.commit();
+    ch.front();
+    expect(codeOf(() => ch.tryFront())).toBe('slot_state');
+    ch.release();
+    expect(() => ch.commit()).toThrow(SyncError);
+  });
+
+  it('batches: arrays, typed arrays and array views (bytes), with offset and count; only what fits', () => {
+    const ch = new Channel(f64, 5, { mode });
+    expect(ch.tryPushMany(new Float64Array([1, 2, 3, 4, 5, 6]), 1, 3)).toBe(3);
+    expect(ch.tryPushMany([10, 11, 12])).toBe(2);
+    const out = new Float64Array(8);
+    expect(ch.tryPopMany(out, 2)).toBe(5);
+    expect(Array.from(out)).toEqual([0, 0, 2, 3, 4, 10, 11, 0]);
+    expect(codeOf(() => ch.tryPushMany([1], 2))).toBe('out_of_bounds');
+    expect(codeOf(() => ch.tryPopMany(out, 0, 9))).toBe('out_of_bounds');
+    expect(codeOf(() => ch.tryPushMany(42 as never))).toBe('invalid_argument');
+
+    const ps = new Channel(Particle, 4, { mode });
+    const src = array(Particle, 3).create([{ id: 1 }, { id: 2, x: 2.5 }, { id: 3, alive: true }]);
+    expect(ps.pushMany(src)).toBe(3);
+    const dst = array(Particle, 2).create();
+    expect(ps.popMany(dst)).toBe(2);
+    expect(dst.toArray()).toEqual([
+      { x: 0, y: 0, id: 1, alive: false },
+      { x: 2.5, y: 0, id: 2, alive: false },
+    ]);
+    const rest: unknown[] = [undefined];
+    expect(ps.popMany(rest as never, 0)).toBe(1);
+    expect(rest).toEqual([{ x: 0, y: 0, id: 3, alive: true }]);
+    expect(ps.popMany([] as never, 0)).toBe(0);
+  });
+
+  it('close: producers get ChannelClosedError, consumers drain then see the end (pop undefined, done, iteration stops)', () => {
+    const ch = new Channel(u32, 4, { mode });
+    ch.push(1);
+    ch.push(2);
+    ch.close();
+    ch.close(); // again: nothing
+    expect(ch.closed).toBe(true);
+    expect(ch.done).toBe(false);
+    for (const f of [() => ch.push(3), () => ch.tryPush(3), () => ch.reserve(), () => ch.tryReserve(), () => ch.pushMany([3]), () => ch.tryPushMany([3])]) {
+      expect(f).toThrow(ChannelClosedError);
+      expect(codeOf(f)).toBe('closed');
+    }
+    expect(ch.pop()).toBe(1);
+    expect([...ch]).toEqual([2]);
+    expect(ch.done).toBe(true);
+    expect(ch.pop()).toBeUndefined(); // at once: no timeout needed at the end
+    expect(ch.front()).toBeNull();
+    expect(ch.popMany(new Uint32Array(2))).toBe(0);
+    expect(ch.poll(-1)).toBe(true); // a pop would return at once (the end)
+  });
+
+  it('timeouts are honoured: pop, front, push, reserve, pushMany, popMany, poll', () => {
+    const ch = new Channel(u32, 1, { mode });
+    expect(timed(() => expect(ch.pop(30)).toBeUndefined())).toBeGreaterThanOrEqual(29);
+    expect(timed(() => expect(ch.front(30)).toBeNull())).toBeGreaterThanOrEqual(29);
+    expect(timed(() => expect(ch.popMany(new Uint32Array(1), 30)).toBe(0))).toBeGreaterThanOrEqual(29);
+    expect(timed(() => expect(ch.poll(30)).toBe(false))).toBeGreaterThanOrEqual(29);
+    expect(ch.done).toBe(false); // a timeout, not the end
+    ch.push(1);
+    expect(timed(() => expect(ch.push(2, 30)).toBe(false))).toBeGreaterThanOrEqual(29);
+    expect(timed(() => expect(ch.reserve(30)).toBeNull())).toBeGreaterThanOrEqual(29);
+    expect(timed(() => expect(ch.pushMany([2, 3], 30)).toBe(0))).toBeGreaterThanOrEqual(29);
+    expect(timed(() => expect(ch.push(2, 0)).toBe(false))).toBeLessThan(25); // 0: just look
+    expect(codeOf(() => ch.push(2, Number.NaN))).toBe('invalid_argument'); // checked when it has to wait
+  });
+
+  it('async forms: resolve at once when they can, time out, and wake on close', async () => {
+    const ch = new Channel(Particle, 1, { mode });
+    expect(await ch.pushAsync({ id: 1 })).toBe(true);
+    let t0 = performance.now();
+    expect(await ch.pushAsync({ id: 2 }, 30)).toBe(false);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(29);
+    t0 = performance.now();
+    expect(await ch.reserveAsync(30)).toBeNull();
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(29);
+    expect(await ch.popAsync()).toEqual({ x: 0, y: 0, id: 1, alive: false });
+    expect(await ch.popAsync(20)).toBeUndefined();
+    expect(await ch.frontAsync(20)).toBeNull();
+    expect(await ch.pollAsync(20)).toBe(false);
+    const v = await ch.reserveAsync();
+    if (v) v.id = 5;
+    ch.commit();
+    const f = await ch.frontAsync();
+    expect(f?.id).toBe(5);
+    ch.release();
+    expect(await ch.pushManyAsync([{ id: 6 }])).toBe(1);
+    const into: unknown[] = [undefined, undefined];
+    expect(await ch.popManyAsync(into as never)).toBe(1);
+    // A waiting popAsync wakes when another task closes the channel.
+    const waiting = ch.popAsync();
+    setTimeout(() => ch.close(), 5);
+    expect(await waiting).toBeUndefined();
+    expect(ch.done).toBe(true);
+    await expect(ch.pushAsync({ id: 7 })).rejects.toThrow(ChannelClosedError);
+    const seen = [];
+    for await (const x of ch) seen.push(x);
+    expect(seen).toEqual([]);
+  });
+
+  it('a waiting pushAsync is woken by a pop from another task, and for await ends at close', async () => {
+    const ch = new Channel(u32, 2, { mode });
+    const produced = (async () => {
+      for (let k = 0; k < 100; k++) if (!(await ch.pushAsync(k, 10_000))) throw new Error('timed out');
+      ch.close();
+    })();
+    const got: number[] = [];
+    for await (const x of ch) got.push(x);
+    await produced;
+    expect(got).toEqual(Array.from({ length: 100 }, (_, k) => k));
+  });
+
+  it('reports itself: mode, capacity, size, closed', () => {
+    const ch = new Channel(u32, 3, { mode });
+    ch.push(1);
+    expect(JSON.parse(JSON.stringify(ch))).toEqual({ mode, capacity: 3, size: 1, closed: false });
+    expect(ch.mode).toBe(mode);
+    expect(ch.schema).toBe(u32);
+    expect(ch.buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+});
+
+describe('creation errors', () => {
+  it('capacity, mode and element schema are checked', () => {
+    expect(codeOf(() => new Channel(u32, 0))).toBe('out_of_range');
+    expect(codeOf(() => new Channel(u32, 1.5))).toBe('out_of_range');
+    expect(codeOf(() => new Channel(u32, 2 ** 30))).toBe('out_of_range');
+    expect(codeOf(() => new Channel(u32, 4, { mode: 'spmc' as never }))).toBe('invalid_argument');
+    expect(codeOf(() => new Channel('z' as never, 4))).toBe('invalid_type');
+    expect(codeOf(() => new Channel(mutex() as never, 4))).toBe('misplaced_sync');
+    expect(() => new Channel(u32, 0)).toThrow(/capacity must be a whole number from 1 to 1073741823 \(got 0\)/);
+  });
+
+  it('any capacity, not only powers of two; the buffer holds T[capacity] in C layout after the header', () => {
+    const ch = new Channel(Particle, 1000);
+    const headerAndStamps = 512 + 4 * 1000;
+    expect(ch.buffer.byteLength).toBe(Math.ceil(headerAndStamps / 64) * 64 + 1000 * 24);
+    const spsc = new Channel(Particle, 3, { mode: 'spsc' });
+    expect(spsc.buffer.byteLength).toBe(512 + 3 * 24);
+  });
+});
+
+describe('handles', () => {
+  it('share/attach a channel: the same ring, typed, fingerprint checked', () => {
+    const ch = new Channel(Particle, 8, { mode: 'spsc' });
+    const h = share(ch);
+    expect(h.kind).toBe('channel');
+    const other = attach(h, Particle);
+    expectTypeOf(other).toEqualTypeOf<Channel<typeof Particle>>();
+    other.push({ id: 5 });
+    expect(ch.pop()?.id).toBe(5);
+    const untyped = attach(h); // schema rebuilt from the handle's descriptor
+    expect(untyped.mode).toBe('spsc');
+    expect(untyped.capacity).toBe(8);
+    expect(() => attach(h, struct({ x: f64, y: f64, id: u16, alive: bool }))).toThrow(LayoutMismatchError);
+  });
+
+  it('queues and pipe ends keep their class', () => {
+    const q = attach(share(new JoinableQueue(u32, 4)), u32);
+    expectTypeOf(q).toEqualTypeOf<JoinableQueue<typeof u32>>();
+    expect(q).toBeInstanceOf(JoinableQueue);
+    expect(attach(share(new Queue(u32, 4)))).toBeInstanceOf(Queue);
+    const [a, b] = Pipe(f64);
+    const b2 = attach(share(b), f64);
+    expectTypeOf(b2).toEqualTypeOf<Connection<typeof f64>>();
+    a.send(2.5);
+    expect(b2.recv()).toBe(2.5);
+    const [r, w] = Pipe(f64, { duplex: false });
+    const w2 = attach(share(w));
+    expect([w2.readable, w2.writable]).toEqual([false, true]);
+    w2.send(1);
+    expect(r.recv()).toBe(1);
+    const typed = share(new Channel(u32, 2)) as Handle<Channel<typeof u32>>;
+    expectTypeOf(attach(typed)).toEqualTypeOf<Channel<typeof u32>>();
+  });
+
+  it('hostile handles are refused with a typed error, never read out of bounds', () => {
+    const ch = new Channel(Particle, 4);
+    const h = share(ch);
+    const forged = (patch: object) => ({ ...h, ...patch }) as typeof h;
+    expect(codeOf(() => attach(forged({ buffer: new SharedArrayBuffer(64) }), Particle))).toBe('invalid_argument'); // no header
+    expect(codeOf(() => attach(forged({ byteOffset: 8 }), Particle))).toBe('invalid_argument');
+    // A buffer whose header claims more than it holds.
+    const copy = new SharedArrayBuffer(ch.buffer.byteLength);
+    new Uint8Array(copy).set(new Uint8Array(ch.buffer));
+    new Int32Array(copy)[3] = 1000; // capacity
+    expect(codeOf(() => attach(forged({ buffer: copy }), Particle))).toBe('out_of_bounds');
+    new Int32Array(copy)[3] = 0;
+    expect(codeOf(() => attach(forged({ buffer: copy }), Particle))).toBe('invalid_argument');
+    new Int32Array(copy)[3] = 4;
+    new Int32Array(copy)[1] = 2; // version
+    expect(() => attach(forged({ buffer: copy }), Particle)).toThrow(/format version 2/);
+    new Int32Array(copy)[1] = 1;
+    new Int32Array(copy)[4] = 16; // element size
+    expect(codeOf(() => attach(forged({ buffer: copy }), Particle))).toBe('layout_mismatch');
+    expect(codeOf(() => attach(forged({ kind: 'connection', incoming: { bogus: 1 } } as never)))).toBe('invalid_argument');
+  });
+});
+
+describe('Python names', () => {
+  it('Queue: put/get/put_nowait/get_nowait/qsize/empty/full/close', () => {
+    const q = new Queue(Particle, 2);
+    expect(q.mode).toBe('mpmc');
+    expect([q.qsize(), q.empty(), q.full()]).toEqual([0, true, false]);
+    q.put({ id: 1 });
+    q.put_nowait({ id: 2 });
+    expect([q.qsize(), q.empty(), q.full()]).toEqual([2, false, true]);
+    expect(() => q.put_nowait({ id: 3 })).toThrow(QueueFull);
+    expect(codeOf(() => q.put({ id: 3 }, true, 20))).toBe('full');
+    expect(q.get().id).toBe(1);
+    expect(q.get_nowait().id).toBe(2);
+    expect(() => q.get_nowait()).toThrow(QueueEmpty);
+    expect(timed(() => expect(codeOf(() => q.get(true, 30))).toBe('empty'))).toBeGreaterThanOrEqual(29);
+    q.put({ id: 4 });
+    q.close();
+    expect(codeOf(() => q.put({ id: 5 }))).toBe('closed');
+    expect(q.get().id).toBe(4); // drains first …
+    expect(() => q.get()).toThrow(ChannelClosedError); // … then raises (Python's queue.ShutDown)
+    expect(codeOf(() => q.get_nowait())).toBe('closed');
+  });
+
+  it('Queue async: putAsync/getAsync', async () => {
+    const q = new Queue(u32, 1);
+    await q.putAsync(1);
+    await expect(q.putAsync(2, 10)).rejects.toThrow(QueueFull);
+    expect(await q.getAsync()).toBe(1);
+    await expect(q.getAsync(10)).rejects.toThrow(QueueEmpty);
+    q.close();
+    await expect(q.getAsync()).rejects.toThrow(ChannelClosedError);
+  });
+
+  it('JoinableQueue: every push counts (any method), task_done counts down, join waits for zero', async () => {
+    const q = new JoinableQueue(u32, 8);
+    q.put(1);
+    q.push(2);
+    q.pushMany([3, 4]);
+    const v = q.reserve();
+    if (v) v.value = 5;
+    q.commit();
+    expect(q.unfinished).toBe(5);
+    expect(q.join(10)).toBe(false);
+    for (let k = 0; k < 5; k++) {
+      q.get();
+      q.task_done();
+    }
+    expect(q.join(0)).toBe(true);
+    expect(() => q.task_done()).toThrow(RangeError);
+    expect(codeOf(() => q.taskDone())).toBe('out_of_range');
+    expect(q.unfinished).toBe(0);
+    q.put(6);
+    const joined = q.joinAsync(5000);
+    setTimeout(() => {
+      q.get();
+      q.task_done();
+    }, 5);
+    expect(await joined).toBe(true);
+    expect(await q.joinAsync(0)).toBe(true);
+  });
+
+  it('Pipe: duplex ends send both ways; close gives EOF (ChannelClosedError) after what was sent', async () => {
+    const [a, b] = Pipe(Particle, { capacity: 2 });
+    a.send({ id: 1 });
+    b.send({ id: 2 });
+    expect(b.poll()).toBe(true);
+    expect(b.recv().id).toBe(1);
+    expect(b.poll(10)).toBe(false);
+    expect((await a.recvAsync()).id).toBe(2);
+    expect(await a.pollAsync(5)).toBe(false);
+    expect(codeOf(() => a.recv(10))).toBe('empty');
+    a.send({ id: 3 });
+    a.close();
+    expect(a.closed && b.closed).toBe(true);
+    expect(codeOf(() => b.send({ id: 4 }))).toBe('closed'); // Python: BrokenPipeError
+    expect(b.recv().id).toBe(3);
+    expect(() => b.recv()).toThrow(ChannelClosedError); // Python: EOFError
+    await expect(b.recvAsync()).rejects.toThrow(ChannelClosedError);
+    expect(b.poll()).toBe(true); // recv would not block: it raises at once
+    const [r, w] = Pipe(u32, { duplex: false });
+    expect(codeOf(() => r.send(1))).toBe('invalid_argument');
+    expect(codeOf(() => w.recv())).toBe('invalid_argument');
+    expect(await w.sendAsync(1)).toBe(true);
+    expect(r.recv()).toBe(1);
+    expect(codeOf(() => new Connection(null, null))).toBe('invalid_argument');
+    expect(codeOf(() => new Connection(new Channel(u32, 2), null))).toBe('invalid_argument'); // MPMC: not a pipe's channel
+  });
+});

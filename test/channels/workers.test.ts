@@ -1,0 +1,225 @@
+// Channels between real worker_threads: exact order (SPSC), every item exactly once (MPMC), every
+// pairing of blocking, async, non-blocking, zero-copy and batch ends, close while blocked, a
+// producer terminated mid-stream. Items are checked in full by the consumers (scenarios.mjs).
+import { describe, expect, it } from 'vitest';
+import { Channel, type ChannelMode, JoinableQueue, Pipe, share, struct, f32, f64, u8, u32 } from '../../src/index.js';
+import { W } from '../../src/channels/format.js';
+import { run, start } from '../workers/spawn.js';
+
+const scenarios = new URL('./scenarios.mjs', import.meta.url).href;
+
+const Particle = struct({ x: f64, y: f64, z: f64, vx: f32, vy: f32, vz: f32, id: u32, gen: u8 }, { name: 'Particle' });
+
+interface Consumed {
+  count: number;
+  torn: number;
+  disorder: number;
+  /** Items of a producer that skipped ids (expected with several consumers, which share the ids). */
+  gaps: number;
+  first: string | null;
+}
+
+/** Resolves when `cond()` holds, looking after each macrotask (a condition, not a fixed sleep); fails after `ms`. */
+async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
+const words = (ch: { buffer: SharedArrayBuffer }) => new Int32Array(ch.buffer);
+
+describe('SPSC: one producer and one consumer thread', () => {
+  it('1,000,000 Particles (48 bytes), capacity 1000: exact order, nothing lost, repeated or torn', async () => {
+    const n = 1_000_000;
+    const ch = new Channel(Particle, 1000, { mode: 'spsc' });
+    const handle = share(ch);
+    const [, got] = await Promise.all([
+      run('produce', { scenarios, handle, from: 0, count: n, form: 'push', gen: 0, close: true }, 120_000),
+      run<Consumed>('consume', { scenarios, handle, form: 'pop' }, 120_000),
+    ]);
+    expect(got).toEqual({ count: n, torn: 0, disorder: 0, gaps: 0, first: null });
+    expect(ch.done).toBe(true);
+  });
+
+  it('1,000,000 Particles zero-copy (reserve/commit → front/release), capacity 1024', async () => {
+    const n = 1_000_000;
+    const ch = new Channel(Particle, 1024, { mode: 'spsc' });
+    const handle = share(ch);
+    const [, got] = await Promise.all([
+      run('produce', { scenarios, handle, from: 0, count: n, form: 'reserve', gen: 0, close: true }, 120_000),
+      run<Consumed>('consume', { scenarios, handle, form: 'front' }, 120_000),
+    ]);
+    expect(got).toEqual({ count: n, torn: 0, disorder: 0, gaps: 0, first: null });
+  });
+
+  // Every producer form against every consumer form, at capacities 1, 3 (not a power of two) and 64.
+  const producers = ['push', 'try', 'reserve', 'tryReserve', 'batch', 'batchView', 'async', 'asyncReserve'];
+  const consumers = ['pop', 'try', 'front', 'batch', 'batchView', 'iter', 'async', 'asyncFront'];
+  const pairs = producers.flatMap((p, i) => consumers.map((c, j) => [p, c, [1, 3, 64][(i + j) % 3] as number] as const));
+  it.each(pairs)('%s → %s (capacity %i): 5,000 items in order', async (pf, cf, capacity) => {
+    const n = 5000;
+    const ch = new Channel(Particle, capacity, { mode: 'spsc' });
+    const handle = share(ch);
+    const [, got] = await Promise.all([
+      run('produce', { scenarios, handle, from: 0, count: n, form: pf, gen: 0, close: true }),
+      run<Consumed>('consume', { scenarios, handle, form: cf }),
+    ]);
+    expect(got).toEqual({ count: n, torn: 0, disorder: 0, gaps: 0, first: null });
+  });
+});
+
+describe('MPMC: several producers and consumers', () => {
+  const shapes: [number, number, number, string[], string[]][] = [
+    [2, 2, 1000, ['push', 'reserve'], ['pop', 'front']],
+    [2, 3, 7, ['try', 'async'], ['iter', 'batch', 'asyncFront']],
+    [3, 2, 1, ['push', 'batch', 'asyncReserve'], ['try', 'async']],
+    [4, 4, 100, ['push', 'tryReserve', 'batchView', 'async'], ['pop', 'front', 'batchView', 'async']],
+    [4, 2, 33, ['reserve', 'reserve', 'push', 'push'], ['pop', 'iter']],
+    [2, 4, 2, ['batch', 'push'], ['pop', 'try', 'front', 'batch']],
+  ];
+  it.each(shapes)('%i producers × %i consumers, capacity %i (%s → %s): every item exactly once, each producer in order', async (np, nc, capacity, pf, cf) => {
+    const perGen = 25_000;
+    const ch = new Channel(Particle, capacity, { mode: 'mpmc' });
+    const handle = share(ch);
+    const seen = new SharedArrayBuffer(np * perGen * 4);
+    const producing = Promise.all(
+      Array.from({ length: np }, (_, g) => run('produce', { scenarios, handle, from: 0, count: perGen, form: pf[g % pf.length], gen: g }, 60_000)),
+    );
+    const consuming = Promise.all(
+      Array.from({ length: nc }, (_, k) => run<Consumed>('consume', { scenarios, handle, form: cf[k % cf.length], seen, perGen }, 60_000)),
+    );
+    await producing;
+    ch.close();
+    const results = await consuming;
+    const counts = new Int32Array(seen);
+    let once = 0;
+    for (const c of counts) if (c === 1) once++;
+    expect(once).toBe(np * perGen);
+    expect(results.reduce((s, r) => s + r.count, 0)).toBe(np * perGen);
+    for (const r of results) expect({ torn: r.torn, disorder: r.disorder, first: r.first }).toEqual({ torn: 0, disorder: 0, first: null });
+    expect(ch.size()).toBe(0);
+  });
+});
+
+describe.each<ChannelMode>(['spsc', 'mpmc'])('close while blocked (%s)', (mode) => {
+  it.each(['pop', 'front', 'iter', 'async'])('a consumer blocked in %s on an empty channel sees the end', async (form) => {
+    const ch = new Channel(u32, 3, { mode });
+    const w = start<{ got: unknown; done: boolean }>('blockedThenClosed', { scenarios, handle: share(ch), side: 'consumer', form });
+    await until(() => Atomics.load(words(ch), W.consumersWaiting) === 1, 'the consumer to sleep');
+    ch.close();
+    const r = await w.result;
+    expect(r.done).toBe(true);
+    expect(r.got).toEqual(form === 'iter' || form === 'async' ? [] : form === 'front' ? null : undefined);
+  });
+
+  it.each(['push', 'reserve', 'async'])('a producer blocked in %s on a full channel gets ChannelClosedError; consumers still drain', async (form) => {
+    const ch = new Channel(u32, 3, { mode });
+    for (const v of [1, 2, 3]) expect(ch.tryPush(v)).toBe(true);
+    const w = start<{ error: string; code: string }>('blockedThenClosed', { scenarios, handle: share(ch), side: 'producer', form });
+    await until(() => Atomics.load(words(ch), W.producersWaiting) === 1, 'the producer to sleep');
+    ch.close();
+    expect(await w.result).toEqual({ error: 'ChannelClosedError', code: 'closed' });
+    expect([...ch]).toEqual([1, 2, 3]);
+    expect(ch.done).toBe(true);
+  });
+});
+
+describe('a producer terminated mid-stream', () => {
+  it('SPSC: the consumer gets an exact prefix, intact; a new producer continues from there', async () => {
+    const ch = new Channel(Particle, 64, { mode: 'spsc' });
+    const handle = share(ch);
+    const progress = new SharedArrayBuffer(4);
+    const p = start('produceForever', { scenarios, handle, gen: 1, form: 'reserve', progress });
+    const consuming = run<Consumed & { byGen: Record<number, number> }>('consume', { scenarios, handle, form: 'pop', byGen: true });
+    await until(() => Atomics.load(new Int32Array(progress), 0) > 50_000, 'the producer to get going');
+    await p.worker.terminate(); // anywhere: between two items, mid-copy, before or after the commit
+    const stored = Atomics.load(new Int32Array(progress), 0); // counted after each commit
+    // A second producer takes over the same end.
+    await run('produce', { scenarios, handle, from: 0, count: 10_000, form: 'push', gen: 2, close: true });
+    const got = await consuming;
+    // gen 1: 0, 1, 2, … with no gap and nothing torn, up to where it died; then gen 2: 0 … 9999.
+    expect({ torn: got.torn, disorder: got.disorder, gaps: got.gaps }).toEqual({ torn: 0, disorder: 0, gaps: 0 });
+    expect(got.byGen[2]).toBe(10_000);
+    expect(got.byGen[1]).toBeGreaterThanOrEqual(stored); // every item committed arrived …
+    expect(got.byGen[1]).toBeLessThanOrEqual(stored + 1); // … and at most the one committed before its count was stored
+    expect(got.count).toBe((got.byGen[1] ?? 0) + 10_000);
+  });
+
+  it('MPMC: a producer terminated while waiting for room leaves the channel whole for the others', async () => {
+    const ch = new Channel(Particle, 8, { mode: 'mpmc' });
+    const handle = share(ch);
+    const progress = new SharedArrayBuffer(4);
+    const p = start('produceForever', { scenarios, handle, gen: 3, form: 'push', progress });
+    // Nobody consumes yet: the producer fills the channel and sleeps, holding no slot.
+    await until(() => Atomics.load(words(ch), W.producersWaiting) === 1, 'the producer to wait for room');
+    await p.worker.terminate();
+    Atomics.store(words(ch), W.producersWaiting, 0); // its announcement died with it (a spurious wake-up at most)
+    const perGen = 20_000;
+    const seen = new SharedArrayBuffer(4 * 4 * perGen);
+    const producing = Promise.all([0, 1].map((g) => run('produce', { scenarios, handle, from: 0, count: perGen, form: 'push', gen: g })));
+    const consuming = Promise.all([0, 1].map(() => run<Consumed>('consume', { scenarios, handle, form: 'pop', seen, perGen })));
+    await producing;
+    ch.close();
+    const results = await consuming;
+    const counts = new Int32Array(seen);
+    expect(results.reduce((s, r) => s + r.torn + r.disorder, 0)).toBe(0);
+    for (const g of [0, 1])
+      for (let id = 0; id < perGen; id++) if (counts[g * perGen + id] !== 1) throw new Error(`gen ${g} item ${id} seen ${counts[g * perGen + id]} times`);
+    // The dead producer's 8 items are intact and in order (gen 3: ids 0 … 7).
+    for (let id = 0; id < 8; id++) expect(counts[3 * perGen + id]).toBe(1);
+  });
+
+  it('MPMC (documented limit): a producer terminated holding a reserved slot blocks consumers at that slot; items before it all arrive', async () => {
+    const ch = new Channel(Particle, 8, { mode: 'mpmc' });
+    const handle = share(ch);
+    ch.push({ id: 1, x: 0.5, y: -1, z: 1.25, vx: 1.5, vy: -1, vz: 1.5, gen: 0 });
+    const holding = { buffer: new SharedArrayBuffer(4), byteOffset: 0 };
+    const h = start('holdReservation', { scenarios, handle, holding });
+    await until(() => Atomics.load(new Int32Array(holding.buffer), 0) === 1, 'the reservation');
+    await h.worker.terminate();
+    ch.push({ id: 2 });
+    expect(ch.size()).toBe(3); // the dead slot counts: it was claimed
+    expect(ch.pop(50)?.id).toBe(1);
+    expect(ch.pop(50)).toBeUndefined(); // the dead slot is never published: consumers time out there
+    expect(ch.done).toBe(false);
+    ch.close();
+    expect(ch.pop(50)).toBeUndefined();
+    expect(ch.done).toBe(false); // … and never see the end: make a new channel (docs/channels.md)
+  });
+});
+
+describe('Python names across threads', () => {
+  it('JoinableQueue: 3 workers take 3000 jobs, task_done each; join() returns when all are done', async () => {
+    const q = new JoinableQueue(u32, 50);
+    const handle = share(q);
+    const STOP = 0xffffffff;
+    const workers = Promise.all([0, 1, 2].map(() => run<{ sum: number; n: number }>('joinableWorker', { scenarios, handle, stop: STOP })));
+    let sum = 0;
+    for (let k = 1; k <= 3000; k++) {
+      q.put(k);
+      sum += k;
+    }
+    expect(q.join(20_000)).toBe(true);
+    expect(q.unfinished).toBe(0);
+    for (let k = 0; k < 3; k++) q.put(STOP);
+    const results = await workers;
+    expect(results.reduce((s, r) => s + r.sum, 0)).toBe(sum);
+    expect(results.reduce((s, r) => s + r.n, 0)).toBe(3000);
+    expect(q.join(1000)).toBe(true);
+  });
+
+  it('Pipe: a worker echoes 10,000 doubles back; closing ends its loop', async () => {
+    const [mine, theirs] = Pipe(f64, { capacity: 16 });
+    const echo = run<number>('pipeEcho', { scenarios, handle: share(theirs) });
+    let ok = 0;
+    for (let k = 0; k < 10_000; k++) {
+      mine.send(k + 0.5, 20_000);
+      if (mine.recv(20_000) === (k + 0.5) * 2) ok++;
+    }
+    mine.close();
+    expect(await echo).toBe(10_000);
+    expect(ok).toBe(10_000);
+  });
+});
