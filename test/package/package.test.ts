@@ -22,8 +22,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = join(ROOT, 'node_modules', '.bin');
 const TIMEOUT = 120_000;
-/** Generous ceiling on the packed size, to catch fixtures, tests or maps slipping into the tarball. */
-const MAX_TARBALL_BYTES = 200_000;
+/** Ceiling on the packed size, to catch fixtures (megabytes), tests or maps slipping into the tarball;
+ * the code itself (with channels, segments, RwLock, C targets and the C parser) packs to ~0.2–0.3 MB. */
+const MAX_TARBALL_BYTES = 400_000;
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
 
