@@ -10,6 +10,7 @@ export { bool, i8, u8, i16, u16, i32, u32, i64, u64, f32, f64, TYPECODES } from 
 export { char } from './types/char.js';
 export { array, type MultiArray } from './types/array.js';
 export { struct, union, bits, unnamed, aligned } from './types/record.js';
+export { target, TARGETS, type EnumInteger, type EnumOptions, type Target, type TargetName } from './types/target.js';
 export { mutex, rmutex, semaphore, boundedSemaphore, event, condition, barrier, SYNC_WORDS } from './types/sync.js';
 export {
   isSchema,
@@ -20,6 +21,9 @@ export {
   type CharSchema,
   type CreateMethod,
   type Endian,
+  EnumSchema,
+  type EnumValues,
+  type LayoutRules,
   type FieldDef,
   type FieldSpec,
   type FieldsSpec,

@@ -43,6 +43,8 @@ export interface RecordJSON {
   readonly pack?: number;
   readonly align?: number;
   readonly endian?: 'little' | 'big';
+  /** Layout rules; absent means `'sysv'`. */
+  readonly layout?: 'sysv' | 'aarch64' | 'msvc';
   readonly fields: readonly FieldJSON[];
 }
 
@@ -110,7 +112,7 @@ export function toJSON(schema: Schema): SchemaJSON {
       case 'union': {
         const known = keys.get(s);
         if (known !== undefined) return { ref: known };
-        const { name, pack, align, endian } = s.options;
+        const { name, pack, align, endian, layout: rules } = s.options;
         const hoist = name !== undefined || (uses.get(s) ?? 0) > 1;
         let key = '';
         if (hoist) {
@@ -132,6 +134,7 @@ export function toJSON(schema: Schema): SchemaJSON {
           ...(pack !== undefined && { pack }),
           ...(align !== undefined && { align }),
           ...(endian !== undefined && { endian }),
+          ...(rules !== undefined && { layout: rules }),
           fields,
         };
         if (!hoist) return record;
@@ -286,7 +289,7 @@ class Reader {
       }
       case 'struct':
       case 'union': {
-        onlyKeys(t, ['kind', 'name', 'pack', 'align', 'endian', 'fields'], path);
+        onlyKeys(t, ['kind', 'name', 'pack', 'align', 'endian', 'layout', 'fields'], path);
         const rawFields = t['fields'];
         if (!Array.isArray(rawFields)) fail(`${path}.fields`, `is ${describeValue(rawFields)}`, 'expected an array of fields');
         if (rawFields.length > MAX_FIELDS)
@@ -304,7 +307,7 @@ class Reader {
           return { name: name ?? null, type: this.read(f['type'], `${fp}.type`, depth + 1), bits: bits ?? null, align: align ?? null };
         });
         const options: Record<string, unknown> = {};
-        for (const k of ['name', 'pack', 'align', 'endian'] as const) if (t[k] !== undefined) options[k] = t[k];
+        for (const k of ['name', 'pack', 'align', 'endian', 'layout'] as const) if (t[k] !== undefined) options[k] = t[k];
         return wrap(() => makeRecord(kind, fields, options as RecordOptions));
       }
       default:

@@ -32,7 +32,7 @@ export const MAX_ALIGN = 65536;
  */
 export const MAX_FIELDS = 65535;
 
-const OPTION_KEYS: ReadonlySet<string> = new Set(['name', 'pack', 'align', 'endian']);
+const OPTION_KEYS: ReadonlySet<string> = new Set(['name', 'pack', 'align', 'endian', 'layout']);
 
 type BitfieldType = PrimitiveSchema<IntegerName | 'bool'>;
 type BitTypeName<T> =
@@ -323,10 +323,10 @@ function checkBitfield(field: FieldDef, label: string, path: string): void {
 
 function checkOptions(options: RecordOptions, kind: string, label: string): void {
   if (options === null || typeof options !== 'object') {
-    throw schemaError('invalid_option', label, '', `has options ${describeValue(options)}`, 'pass an object such as { name, pack, align, endian }');
+    throw schemaError('invalid_option', label, '', `has options ${describeValue(options)}`, 'pass an object such as { name, pack, align, endian, layout }');
   }
   for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw schemaError('invalid_option', label, '', `has unknown option '${key}'`, 'the options are name, pack, align and endian');
+    if (!OPTION_KEYS.has(key)) throw schemaError('invalid_option', label, '', `has unknown option '${key}'`, 'the options are name, pack, align, endian and layout');
   }
   if (options.name !== undefined) checkTypeName(options.name, kind);
   if (options.pack !== undefined && ![1, 2, 4, 8, 16].includes(options.pack)) {
@@ -338,6 +338,18 @@ function checkOptions(options: RecordOptions, kind: string, label: string): void
   }
   if (options.endian !== undefined && options.endian !== 'little' && options.endian !== 'big') {
     throw schemaError('invalid_option', label, '', `has endian: ${describeValue(options.endian)}`, "endian is 'little' or 'big'");
+  }
+  if (options.layout !== undefined && options.layout !== 'sysv' && options.layout !== 'aarch64' && options.layout !== 'msvc') {
+    throw schemaError(
+      'invalid_option',
+      label,
+      '',
+      `has layout: ${describeValue(options.layout)}`,
+      "layout is 'sysv' (gcc, clang), 'aarch64' (gcc, clang on aarch64) or 'msvc' (Microsoft)",
+    );
+  }
+  if (options.layout === 'msvc' && options.endian === 'big') {
+    throw schemaError('invalid_option', label, '', "has layout: 'msvc' and endian: 'big'", 'MSVC has no big-endian records: use the sysv rules for a big-endian record');
   }
 }
 

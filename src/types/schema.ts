@@ -11,6 +11,14 @@ import type { IntegerName, PrimitiveName } from './primitives.js';
 /** Byte order of a struct or union's scalar fields. */
 export type Endian = 'little' | 'big';
 
+/**
+ * The rules a record is laid out by: `'sysv'` (gcc and clang on x86-64 Linux, macOS and wasm32),
+ * `'aarch64'` (gcc and clang on aarch64 Linux: the sysv rules, except that unnamed and zero-width
+ * bitfields raise the record's alignment) or `'msvc'` (Microsoft's: clang
+ * `--target=x86_64-pc-windows-msvc`, MSVC).
+ */
+export type LayoutRules = 'sysv' | 'aarch64' | 'msvc';
+
 /** Values allowed for `pack`, as with `#pragma pack(N)`. */
 export type Pack = 1 | 2 | 4 | 8 | 16;
 
@@ -27,6 +35,14 @@ export interface RecordOptions {
    * contains it; at the top level that is little-endian.
    */
   readonly endian?: Endian;
+  /**
+   * The layout rules: `'sysv'` (gcc/clang on x86-64 Linux, wasm32), `'aarch64'` (gcc/clang on
+   * aarch64 Linux: unnamed and zero-width bitfields raise the alignment) or `'msvc'` (Microsoft's:
+   * a bitfield run continues only while the declared type has the same size, `:0` and unions as
+   * MSVC, `pack` never caps an explicit alignment). Not inherited: each record states its own.
+   * @defaultValue 'sysv'
+   */
+  readonly layout?: LayoutRules;
 }
 
 /**
@@ -131,13 +147,33 @@ Object.defineProperties(SchemaBase.prototype, {
   create: { value: notLoaded, configurable: true },
 });
 
-/** A primitive type: `bool`, `i8` … `u64`, `f32`, `f64`. */
+/** A primitive type: `bool`, `i8` … `u64`, `f16`, `f32`, `f64`. */
 export class PrimitiveSchema<N extends PrimitiveName = PrimitiveName> extends SchemaBase {
   readonly kind = 'primitive' as const;
   readonly name: N;
   constructor(name: N) {
     super();
     this.name = name;
+    if (new.target === PrimitiveSchema) Object.freeze(this); // subclasses freeze themselves
+  }
+}
+
+/** The constants of a C enum: names to values (numbers, or bigints for a 64-bit enum). */
+export type EnumValues = { readonly [name: string]: number | bigint };
+
+/**
+ * A C `enum`: an integer primitive of the size its compiler picks (`target(…).enum()`), which lays
+ * out, reads and serialises as that integer; `values` holds its constants.
+ */
+export class EnumSchema<N extends IntegerName = IntegerName, V extends EnumValues = EnumValues> extends PrimitiveSchema<N> {
+  /** The enum's constants. */
+  readonly values: Readonly<V>;
+  /** The enum's name (its C tag), if it was given one. */
+  readonly enumName: string | undefined;
+  constructor(name: N, values: V, enumName: string | undefined) {
+    super(name);
+    this.values = Object.freeze({ ...values });
+    this.enumName = enumName;
     Object.freeze(this);
   }
 }
