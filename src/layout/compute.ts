@@ -215,7 +215,12 @@ function recordLayout(schema: RecordSchema, inherited: Endian): RecordLayout {
     if (at === null || at === undefined || field.name === null) return; // T : 0 and unnamed bitfields are no fields
     if (field.bits !== null) {
       const type = member as PrimitiveLayout;
-      const bits: BitLayout = Object.freeze({ bitOffset: at.at, width: field.bits, type: type.name as IntegerName | 'bool', signed: PRIMITIVES[type.name].signed });
+      const bits: BitLayout = Object.freeze({
+        bitOffset: at.at,
+        width: field.bits,
+        type: type.name as IntegerName | 'bool',
+        signed: PRIMITIVES[type.name].signed,
+      });
       const unitOffset = Math.floor(at.at / (type.align * 8)) * type.align;
       fields.push(Object.freeze({ name: field.name, offset: unitOffset, layout: member, bits }));
       return;

@@ -326,7 +326,8 @@ function checkOptions(options: RecordOptions, kind: string, label: string): void
     throw schemaError('invalid_option', label, '', `has options ${describeValue(options)}`, 'pass an object such as { name, pack, align, endian, layout }');
   }
   for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw schemaError('invalid_option', label, '', `has unknown option '${key}'`, 'the options are name, pack, align, endian and layout');
+    if (!OPTION_KEYS.has(key))
+      throw schemaError('invalid_option', label, '', `has unknown option '${key}'`, 'the options are name, pack, align, endian and layout');
   }
   if (options.name !== undefined) checkTypeName(options.name, kind);
   if (options.pack !== undefined && ![1, 2, 4, 8, 16].includes(options.pack)) {
@@ -349,7 +350,13 @@ function checkOptions(options: RecordOptions, kind: string, label: string): void
     );
   }
   if (options.layout === 'msvc' && options.endian === 'big') {
-    throw schemaError('invalid_option', label, '', "has layout: 'msvc' and endian: 'big'", 'MSVC has no big-endian records: use the sysv rules for a big-endian record');
+    throw schemaError(
+      'invalid_option',
+      label,
+      '',
+      "has layout: 'msvc' and endian: 'big'",
+      'MSVC has no big-endian records: use the sysv rules for a big-endian record',
+    );
   }
 }
 

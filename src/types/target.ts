@@ -10,7 +10,16 @@ import { describeValue, i8, i16, i32, i64, u8, u16, u32, u64 } from './builtins.
 import { checkTypeName } from './names.js';
 import type { IntegerName } from './primitives.js';
 import { struct, union } from './record.js';
-import { EnumSchema, type EnumValues, type FieldsSpec, type LayoutRules, type PrimitiveSchema, type RecordOptions, type StructSchema, type UnionSchema } from './schema.js';
+import {
+  EnumSchema,
+  type EnumValues,
+  type FieldsSpec,
+  type LayoutRules,
+  type PrimitiveSchema,
+  type RecordOptions,
+  type StructSchema,
+  type UnionSchema,
+} from './schema.js';
 
 /** The C targets sharedctypes knows (each verified against its compiler: see docs/layout.md). */
 export type TargetName = 'x86_64-linux-gnu' | 'aarch64-linux-gnu' | 'wasm32' | 'x86_64-windows-msvc';
@@ -36,7 +45,19 @@ const LP64 = { long: i64, ulong: u64, size_t: u64, ssize_t: i64, ptrdiff_t: i64,
 const TARGET_TYPES = {
   'x86_64-linux-gnu': { layout: 'sysv', ...LP64, plainChar: i8, wchar_t: i32 },
   'aarch64-linux-gnu': { layout: 'aarch64', ...LP64, plainChar: u8, wchar_t: u32 },
-  wasm32: { layout: 'sysv', long: i32, ulong: u32, size_t: u32, ssize_t: i32, ptrdiff_t: i32, intptr_t: i32, uintptr_t: u32, pointer: u32, plainChar: i8, wchar_t: i32 },
+  wasm32: {
+    layout: 'sysv',
+    long: i32,
+    ulong: u32,
+    size_t: u32,
+    ssize_t: i32,
+    ptrdiff_t: i32,
+    intptr_t: i32,
+    uintptr_t: u32,
+    pointer: u32,
+    plainChar: i8,
+    wchar_t: i32,
+  },
   'x86_64-windows-msvc': { layout: 'msvc', ...LP64, long: i32, ulong: u32, plainChar: i8, wchar_t: u16 },
 } as const satisfies Record<TargetName, TargetTypes>;
 
@@ -55,7 +76,11 @@ export interface EnumOptions<T extends PrimitiveSchema<IntegerName> = PrimitiveS
 
 /** The underlying integer of an enum with these values and options: 32-bit for number values, 64-bit when one is a bigint. */
 export type EnumInteger<V extends EnumValues, T> =
-  T extends PrimitiveSchema<infer N extends IntegerName> ? N : V[keyof V] extends number ? 'i8' | 'u8' | 'i16' | 'u16' | 'i32' | 'u32' : 'i32' | 'u32' | 'i64' | 'u64';
+  T extends PrimitiveSchema<infer N extends IntegerName>
+    ? N
+    : V[keyof V] extends number
+      ? 'i8' | 'u8' | 'i16' | 'u16' | 'i32' | 'u32'
+      : 'i32' | 'u32' | 'i64' | 'u64';
 
 /** A C target: its target-sized types (see the table in docs/layout.md), enums, and records laid out by its rules. */
 export type Target<N extends TargetName = TargetName> = (typeof TARGET_TYPES)[N] & {
@@ -128,11 +153,14 @@ const RANGE = new Map(BY_SIZE.map(([s, lo, hi]) => [s.name, [lo, hi] as const]))
 
 function makeEnum(values: EnumValues, options: EnumOptions, rules: LayoutRules): EnumSchema {
   const label = `enum ${typeof options?.name === 'string' ? options.name : '(anonymous)'}`;
-  if (options === null || typeof options !== 'object') throw schemaError('invalid_option', label, '', `has options ${describeValue(options)}`, 'pass { name, type, packed }');
+  if (options === null || typeof options !== 'object')
+    throw schemaError('invalid_option', label, '', `has options ${describeValue(options)}`, 'pass { name, type, packed }');
   for (const key of Object.keys(options))
-    if (key !== 'name' && key !== 'type' && key !== 'packed') throw schemaError('invalid_option', label, '', `has unknown option '${key}'`, 'the options are name, type and packed');
+    if (key !== 'name' && key !== 'type' && key !== 'packed')
+      throw schemaError('invalid_option', label, '', `has unknown option '${key}'`, 'the options are name, type and packed');
   if (options.name !== undefined) checkTypeName(options.name, 'enum');
-  if (values === null || typeof values !== 'object' || Array.isArray(values)) throw schemaError('invalid_type', label, '', `needs an object of constants (got ${describeValue(values)})`, 'write enum({ A: 0, B: 1 })');
+  if (values === null || typeof values !== 'object' || Array.isArray(values))
+    throw schemaError('invalid_type', label, '', `needs an object of constants (got ${describeValue(values)})`, 'write enum({ A: 0, B: 1 })');
   const names = Object.keys(values);
   if (names.length === 0) throw schemaError('invalid_type', label, '', 'has no constants', 'a C enum needs at least one');
   let min = 0n;
@@ -142,8 +170,10 @@ function makeEnum(values: EnumValues, options: EnumOptions, rules: LayoutRules):
     checkTypeName(n, `${label} constant`);
     const v: unknown = values[n];
     if (typeof v === 'bigint') big = true;
-    else if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw schemaError('invalid_type', label, n, `has value ${describeValue(v)}`, 'enum constants are whole numbers (or bigints)');
-    else if (v < -(2 ** 31) || v > 2 ** 32 - 1) throw schemaError('invalid_type', label, n, `has value ${v}, beyond 32 bits`, `write it as a bigint (${v}n) for a 64-bit enum`);
+    else if (typeof v !== 'number' || !Number.isSafeInteger(v))
+      throw schemaError('invalid_type', label, n, `has value ${describeValue(v)}`, 'enum constants are whole numbers (or bigints)');
+    else if (v < -(2 ** 31) || v > 2 ** 32 - 1)
+      throw schemaError('invalid_type', label, n, `has value ${v}, beyond 32 bits`, `write it as a bigint (${v}n) for a 64-bit enum`);
     const b = BigInt(v as number | bigint);
     if (b < min) min = b;
     if (b > max) max = b;
@@ -154,7 +184,8 @@ function makeEnum(values: EnumValues, options: EnumOptions, rules: LayoutRules):
   };
   let type: PrimitiveSchema<IntegerName> | undefined = options.type;
   if (type !== undefined) {
-    if (!RANGE.has((type as { name?: IntegerName }).name as IntegerName)) throw schemaError('invalid_type', label, '', `has type ${describeValue(type)}`, 'the type of an enum is an integer schema (u8 … i64)');
+    if (!RANGE.has((type as { name?: IntegerName }).name as IntegerName))
+      throw schemaError('invalid_type', label, '', `has type ${describeValue(type)}`, 'the type of an enum is an integer schema (u8 … i64)');
   } else if (rules === 'msvc') {
     if (options.packed) throw schemaError('invalid_option', label, '', 'is packed on MSVC', 'MSVC enums are int: state the type ({ type: u8 }) instead');
     type = i32;
@@ -165,9 +196,21 @@ function makeEnum(values: EnumValues, options: EnumOptions, rules: LayoutRules):
     type = order.find(fits);
   }
   if (type === undefined || !fits(type)) {
-    throw schemaError('invalid_type', label, '', `has values from ${min} to ${max}, which ${type === undefined ? 'no integer type holds' : `do not fit in ${type.name}`}`, rules === 'msvc' ? 'MSVC enums are int' : 'use values that fit');
+    throw schemaError(
+      'invalid_type',
+      label,
+      '',
+      `has values from ${min} to ${max}, which ${type === undefined ? 'no integer type holds' : `do not fit in ${type.name}`}`,
+      rules === 'msvc' ? 'MSVC enums are int' : 'use values that fit',
+    );
   }
   if (big !== (type.name === 'i64' || type.name === 'u64'))
-    throw schemaError('invalid_type', label, '', big ? `has bigint values but is ${type.name}` : `needs ${type.name}, whose values read as bigints`, big ? 'write the values as numbers' : 'write the values as bigints');
+    throw schemaError(
+      'invalid_type',
+      label,
+      '',
+      big ? `has bigint values but is ${type.name}` : `needs ${type.name}, whose values read as bigints`,
+      big ? 'write the values as numbers' : 'write the values as bigints',
+    );
   return new EnumSchema(type.name, values, options.name);
 }
