@@ -59,6 +59,7 @@ export const ERROR_CODES = {
   segment_exists: 'creating a shared memory segment whose name is already taken',
   segment_closed: 'using a SharedMemory (or memory of it) after close()',
   os_error: 'the operating system refused a shared memory call (permissions, limits, no memory): errno is in the error',
+  unsupported_type: 'a type this JavaScript runtime cannot read or write (f16 without DataView.prototype.getFloat16)',
   internal: 'a broken internal invariant: a bug in sharedctypes, please report it',
 } as const satisfies Record<string, string>;
 

@@ -6,7 +6,7 @@
  */
 
 // ---- schemas: what a user writes (src/types) ----------------------------------------------------
-export { bool, i8, u8, i16, u16, i32, u32, i64, u64, f32, f64, TYPECODES } from './types/builtins.js';
+export { bool, i8, u8, i16, u16, i32, u32, i64, u64, f16, f32, f64, TYPECODES } from './types/builtins.js';
 export { char } from './types/char.js';
 export { array, type MultiArray } from './types/array.js';
 export { struct, union, bits, unnamed, aligned } from './types/record.js';

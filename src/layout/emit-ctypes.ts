@@ -154,6 +154,8 @@ function declare(d: Declaration, decls: Declarations): string[] {
       }
       const member = layout(f.type, l.endian);
       if (bigEndianBool(member)) notes.push('C: bool (ctypes has no big-endian c_bool)');
+      const inner = elementOf(member);
+      if (inner.kind === 'primitive' && inner.name === 'f16') notes.push("C: _Float16 (ctypes has no half float: struct.unpack('e', …) reads the bits)");
       if (l.endian === 'big' && elementOf(member).kind === 'union') notes.push('Python 3.13+: older ctypes refuses a union in a big-endian record');
       out.push(`        ('${d.member(f.name as string)}', ${typeExpr(member, decls)}),${comment(notes)}`);
       if (placed !== undefined) end = Math.max(end, placed.offset + placed.layout.size);
