@@ -13,7 +13,7 @@
 import { internalError, schemaError } from '../errors.js';
 import { type IntegerName, PRIMITIVES } from '../types/primitives.js';
 import { syncWords } from '../types/sync.js';
-import { type ArraySchema, type Endian, type PrimitiveSchema, type RecordSchema, type Schema, typeLabel } from '../types/schema.js';
+import { type ArraySchema, type Endian, type LayoutRules, type PrimitiveSchema, type RecordSchema, type Schema, typeLabel } from '../types/schema.js';
 import { type MemberShape, PLACERS } from './abi.js';
 import type { ArrayLayout, BitLayout, FieldLayout, Layout, LayoutOf, PrimitiveLayout, RecordLayout } from './types.js';
 
@@ -188,6 +188,32 @@ function arrayLayout(schema: ArraySchema, endian: Endian): ArrayLayout {
   return Object.freeze({ kind: 'array', schema, length: schema.length, element, size, align: element.align });
 }
 
+/** The layouts of a record's members (in byte order `endian`) and what a placer needs to know of them. */
+function shapesOf(schema: RecordSchema, endian: Endian): { members: Layout[]; shapes: MemberShape[] } {
+  const members = schema.fields.map((f) => (f.bits === null ? layout(f.type, endian) : layout(f.type as PrimitiveSchema, endian)));
+  const shapes: MemberShape[] = schema.fields.map((f, i) => {
+    const m = members[i] as Layout;
+    if (f.bits !== null && (m.kind !== 'primitive' || PRIMITIVES[m.name].family === 'float')) throw internalError('a bitfield of a type checked not to be one');
+    return { bits: f.bits, named: f.name !== null, size: m.size, align: m.align, explicit: f.align, required: f.bits === null ? requiredAlign(m) : 1 };
+  });
+  return { members, shapes };
+}
+
+/**
+ * Whether the record's own placement (its members' positions, its size and alignment; nested
+ * records keep their own) is the same under `rules` as under the rules it was laid out by: the
+ * emitters write a compiler guard only for records whose layout needs their rules.
+ */
+export function sameUnder(l: RecordLayout, rules: LayoutRules): boolean {
+  if (l.rules === rules) return true;
+  const { shapes } = shapesOf(l.schema, l.endian);
+  const isUnion = l.kind === 'union';
+  const { pack, align } = l.schema.options;
+  const a = PLACERS[l.rules](shapes, isUnion, pack, align);
+  const b = PLACERS[rules](shapes, isUnion, pack, align);
+  return a.size === b.size && a.align === b.align && a.members.every((m, i) => (m === null ? b.members[i] === null : m.at === b.members[i]?.at));
+}
+
 function recordLayout(schema: RecordSchema, inherited: Endian): RecordLayout {
   const endian = schema.options.endian ?? inherited;
   const rules = schema.options.layout ?? 'sysv';
@@ -200,14 +226,8 @@ function recordLayout(schema: RecordSchema, inherited: Endian): RecordLayout {
       "has layout: 'msvc' inside a big-endian record (it inherits the byte order)",
       "give it endian: 'little', or use the sysv rules: MSVC has no big-endian records",
     );
-  const isUnion = schema.kind === 'union';
-  const members = schema.fields.map((f) => (f.bits === null ? layout(f.type, endian) : layout(f.type as PrimitiveSchema, endian)));
-  const shapes: MemberShape[] = schema.fields.map((f, i) => {
-    const m = members[i] as Layout;
-    if (f.bits !== null && (m.kind !== 'primitive' || PRIMITIVES[m.name].family === 'float')) throw internalError('a bitfield of a type checked not to be one');
-    return { bits: f.bits, named: f.name !== null, size: m.size, align: m.align, explicit: f.align, required: f.bits === null ? requiredAlign(m) : 1 };
-  });
-  const placed = PLACERS[rules](shapes, isUnion, schema.options.pack, schema.options.align);
+  const { members, shapes } = shapesOf(schema, endian);
+  const placed = PLACERS[rules](shapes, schema.kind === 'union', schema.options.pack, schema.options.align);
   const fields: FieldLayout[] = [];
   schema.fields.forEach((field, i) => {
     const at = placed.members[i];

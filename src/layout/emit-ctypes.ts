@@ -8,7 +8,7 @@ import { resolveSchema } from '../types/builtins.js';
 import { PRIMITIVES } from '../types/primitives.js';
 import type { SchemaLike } from '../types/schema.js';
 import { allOnesHex, bitfieldBytes } from './bitfield-bytes.js';
-import { layout } from './compute.js';
+import { layout, sameUnder } from './compute.js';
 import { type Declaration, type Declarations, declarationsOf } from './declarations.js';
 import { renamedNote, rootNameOption } from './emitted-names.js';
 import { CHECK_BITS_HELPER, PYTHON_NAMES } from './names-python.js';
@@ -130,8 +130,14 @@ function declare(d: Declaration, decls: Declarations): string[] {
   const base = `ctypes.${l.endian === 'big' ? 'BigEndian' : ''}${l.kind === 'struct' ? 'Structure' : 'Union'}`;
   const out = [`class ${d.id}(${base}):${d.renamed ? `  # ${renamedNote(l.schema.options.name ?? '', 'Python')}` : ''}`];
   const hasBits = l.schema.fields.some((f) => f.bits !== null);
-  if (hasBits && l.schema.options.pack === undefined) out.push("    _layout_ = 'gcc-sysv'  # Python 3.14+; older ctypes places bitfields by MSVC rules");
-  if (l.schema.options.pack !== undefined) {
+  if (l.rules === 'msvc') {
+    // layout: 'msvc' is what ctypes calls 'ms'; 3.11 … 3.13 have no _layout_ and place bitfields MSVC-like anyway.
+    out.push(`    _layout_ = 'ms'  # Python 3.14+; older ctypes ignores it and follows MSVC's rules too${hasBits ? ' (bitfields: see the checks below)' : ''}`);
+    if (l.schema.options.pack !== undefined) out.push(`    _pack_ = ${l.schema.options.pack}`);
+  } else if (hasBits && l.schema.options.pack === undefined) out.push("    _layout_ = 'gcc-sysv'  # Python 3.14+; older ctypes places bitfields by MSVC rules");
+  if (l.rules === 'aarch64' && !sameUnder(l, 'sysv'))
+    out.push("    # NOT EXPRESSIBLE: aarch64's rules (unnamed and zero-width bitfields raise the alignment); ctypes follows x86-64 gcc");
+  if (l.rules !== 'msvc' && l.schema.options.pack !== undefined) {
     // 3.14 implements _pack_ for MSVC's layout only, and warns unless it is asked for by name.
     out.push(`    _layout_ = 'ms'  # Python 3.14+: ctypes packs by MSVC rules only${hasBits ? ' (bitfields: see the checks below)' : ''}`);
     out.push(`    _pack_ = ${l.schema.options.pack}`);
