@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as sc from '../../src/index.js';
 // @ts-expect-error: a plain .mjs module shared with the browser page, without types
-import { particleSchema } from './scenario.mjs';
+import { particleSchema, SHARED_PAGES } from './scenario.mjs';
 
 export interface WasmBuild {
   readonly dir: string;
@@ -19,10 +19,7 @@ export interface WasmBuild {
   readonly pages: number;
 }
 
-export const SHARED_PAGES = 4;
-
-export function buildWasm(): WasmBuild {
-  const dir = mkdtempSync(join(tmpdir(), 'sct-wasm-'));
+export function buildWasm(dir = mkdtempSync(join(tmpdir(), 'sct-wasm-'))): WasmBuild {
   const source = fileURLToPath(new URL('./particles.c', import.meta.url));
   copyFileSync(source, join(dir, 'particles.c'));
   writeFileSync(join(dir, 'particles.h'), sc.toC(particleSchema(sc) as sc.Schema));

@@ -2,6 +2,9 @@
 // (test/browser/pages/wasm.js): the same schema, the same values as particles.c, the same checks.
 // `sc` is the library (the test bundle in Node, dist/ in the browser).
 
+/** 64 KiB pages of the shared memory that particles-shared.wasm imports (build.ts links it so). */
+export const SHARED_PAGES = 4;
+
 /**
  * The schema of particles.c's `struct Particle`, written for `target` (wasm32 by default: 4-byte
  * size_t, long and pointers; the test also makes it for x86-64, to show that it does not fit).
