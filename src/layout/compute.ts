@@ -211,7 +211,40 @@ export function sameUnder(l: RecordLayout, rules: LayoutRules): boolean {
   const { pack, align } = l.schema.options;
   const a = PLACERS[l.rules](shapes, isUnion, pack, align);
   const b = PLACERS[rules](shapes, isUnion, pack, align);
-  return a.size === b.size && a.align === b.align && a.members.every((m, i) => (m === null ? b.members[i] === null : m.at === b.members[i]?.at));
+  if (a.size !== b.size || a.align !== b.align || !a.members.every((m, i) => (m === null ? b.members[i] === null : m.at === b.members[i]?.at))) return false;
+  // An anonymous member is declared inside its parent, with its parent's rules: it counts as the parent's.
+  return l.schema.fields.every((f) => {
+    if (f.name !== null || f.bits !== null) return true;
+    const m = layout(f.type, l.endian);
+    return m.kind !== 'struct' && m.kind !== 'union' ? true : sameUnder(m, rules);
+  });
+}
+
+/**
+ * The fields of an anonymous struct or union member at byte `offset`, as fields of the record that
+ * holds it (its own anonymous members' already are fields of it). Linear in its fields.
+ */
+function hoist(member: Layout, offset: number, endian: Endian, label: string, out: FieldLayout[]): void {
+  if (member.kind !== 'struct' && member.kind !== 'union') throw internalError('an anonymous member that is not a record');
+  if (member.endian !== endian)
+    throw schemaError(
+      'invalid_option',
+      label,
+      `(anonymous ${member.kind})`,
+      `is ${member.endian}-endian inside a ${endian}-endian record`,
+      "an anonymous member takes its parent's byte order: drop its endian option",
+    );
+  for (const f of member.fields) {
+    if (f.bits === null) {
+      out.push(Object.freeze({ name: f.name, offset: offset + f.offset, layout: f.layout, bits: null }));
+      continue;
+    }
+    const bitOffset = offset * 8 + f.bits.bitOffset;
+    const unit = f.layout.align;
+    out.push(
+      Object.freeze({ name: f.name, offset: Math.floor(bitOffset / (unit * 8)) * unit, layout: f.layout, bits: Object.freeze({ ...f.bits, bitOffset }) }),
+    );
+  }
 }
 
 function recordLayout(schema: RecordSchema, inherited: Endian): RecordLayout {
@@ -232,8 +265,8 @@ function recordLayout(schema: RecordSchema, inherited: Endian): RecordLayout {
   schema.fields.forEach((field, i) => {
     const at = placed.members[i];
     const member = members[i] as Layout;
-    if (at === null || at === undefined || field.name === null) return; // T : 0 and unnamed bitfields are no fields
-    if (field.bits !== null) {
+    if (at === null || at === undefined || (field.name === null && field.bits !== null)) return; // T : 0 and unnamed bitfields are no fields
+    if (field.bits !== null && field.name !== null) {
       const type = member as PrimitiveLayout;
       const bits: BitLayout = Object.freeze({
         bitOffset: at.at,
@@ -252,7 +285,7 @@ function recordLayout(schema: RecordSchema, inherited: Endian): RecordLayout {
         throw schemaError(
           'misplaced_sync',
           label,
-          field.name,
+          field.name ?? '(anonymous member)',
           'holds a lock or other synchronization member in a big-endian struct',
           'Atomics work on native (little-endian) words: keep it in a little-endian struct',
         );
@@ -260,10 +293,14 @@ function recordLayout(schema: RecordSchema, inherited: Endian): RecordLayout {
         throw schemaError(
           'misplaced_sync',
           label,
-          field.name,
+          field.name ?? '(anonymous member)',
           `holds a lock or other synchronization member, but pack: ${schema.options.pack} would misalign it`,
           'use pack: 4 or more, or no pack',
         );
+    }
+    if (field.name === null) {
+      hoist(member, at.at / 8, endian, label, fields);
+      return;
     }
     fields.push(Object.freeze({ name: field.name, offset: at.at / 8, layout: member, bits: null }));
   });

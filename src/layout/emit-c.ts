@@ -13,7 +13,7 @@ import { layout, sameUnder } from './compute.js';
 import { type Declaration, type Declarations, declarationsOf } from './declarations.js';
 import { NameScope, renamedNote, rootNameOption } from './emitted-names.js';
 import { C_NAMES } from './names-c.js';
-import type { Layout } from './types.js';
+import type { Layout, RecordLayout } from './types.js';
 
 /**
  * C source declaring `type` (structs and unions, with `#pragma pack`, `aligned` and
@@ -49,7 +49,7 @@ import type { Layout } from './types.js';
 export function toC(type: SchemaLike, options: { readonly name?: string } = {}): string {
   const schema = resolveSchema(type, 'toC', '');
   const requested = rootNameOption('toC', options);
-  const decls = declarationsOf(schema, C_NAMES);
+  const decls = declarationsOf(schema, C_NAMES, true);
   const out = ['#include <stdbool.h>', '#include <stddef.h>', '#include <stdint.h>', ''];
   if (decls.list.some((d) => d.layout.endian === 'big')) out.push(...BIG_ENDIAN_GUARD, '');
   if (decls.list.some((d) => d.layout.rules === 'msvc')) out.push(...MSVC_ALIGN, '');
@@ -176,21 +176,42 @@ function declare(d: Declaration, decls: Declarations): string[] {
   const note = d.renamed ? `  /* ${renamedNote(l.schema.options.name ?? '', 'C')} */` : '';
   const declspec = l.schema.options.align !== undefined && msvc ? ` SCT_ALIGN(${l.schema.options.align})` : '';
   lines.push(`${l.kind}${declspec}${attrs.length > 0 ? ` __attribute__((${attrs.join(', ')}))` : ''} ${d.id} {${note}`);
+  members(l, d, decls, '  ', lines);
+  lines.push('};');
+  if (pack !== undefined) lines.push('#pragma pack(pop)');
+  return lines;
+}
+
+/** The member lines of a record; an anonymous struct or union member is written inline (C11), with its own pack and align. */
+function members(l: RecordLayout, d: Declaration, decls: Declarations, indent: string, lines: string[]): void {
+  const msvc = l.rules === 'msvc';
   for (const f of l.schema.fields) {
     const name = f.name === null ? null : d.member(f.name);
     const renamed = f.name !== null && name !== f.name ? `  /* ${renamedNote(f.name, 'C')} */` : '';
     if (f.bits !== null) {
       const t = f.type.kind === 'primitive' ? PRIMITIVES[f.type.name].c : 'int';
-      lines.push(`  ${t}${name === null ? '' : ` ${name}`} : ${f.bits};${renamed}`);
-    } else {
-      const { base, dims } = typeName(layout(f.type, l.endian), decls);
-      if (f.align !== null && msvc) lines.push(`  SCT_ALIGN(${f.align}) ${base} ${name}${dims};${renamed}`);
-      else lines.push(`  ${base} ${name}${dims}${f.align === null ? '' : ` __attribute__((aligned(${f.align})))`};${renamed}`);
+      lines.push(`${indent}${t}${name === null ? '' : ` ${name}`} : ${f.bits};${renamed}`);
+      continue;
     }
+    const member = layout(f.type, l.endian);
+    if (name === null && (member.kind === 'struct' || member.kind === 'union')) {
+      const { pack, align } = member.schema.options;
+      if (pack !== undefined) lines.push(`#pragma pack(push, ${pack})`);
+      const attrs = align === undefined || msvc ? [] : [`aligned(${align})`];
+      // gcc does not carry scalar_storage_order into an anonymous member: it is stated on it too.
+      if (member.endian === 'big') attrs.push('scalar_storage_order("big-endian")');
+      const declspec = align !== undefined && msvc ? ` SCT_ALIGN(${align})` : '';
+      const attributes = attrs.length > 0 ? ` __attribute__((${attrs.join(', ')}))` : '';
+      lines.push(`${indent}${member.kind}${declspec}${attributes} {  /* anonymous: its members are ${l.kind} ${d.id}'s */`);
+      members(member, d, decls, `${indent}  `, lines);
+      lines.push(`${indent}};`);
+      if (pack !== undefined) lines.push('#pragma pack(pop)');
+      continue;
+    }
+    const { base, dims } = typeName(member, decls);
+    if (f.align !== null && msvc) lines.push(`${indent}SCT_ALIGN(${f.align}) ${base} ${name}${dims};${renamed}`);
+    else lines.push(`${indent}${base} ${name}${dims}${f.align === null ? '' : ` __attribute__((aligned(${f.align})))`};${renamed}`);
   }
-  lines.push('};');
-  if (pack !== undefined) lines.push('#pragma pack(pop)');
-  return lines;
 }
 
 function assertsFor(d: Declaration): string[] {

@@ -148,9 +148,23 @@ function declare(d: Declaration, decls: Declarations): string[] {
   const placedByName = new Map(l.fields.map((x) => [x.name, x]));
   let end = 0; // first byte after the members so far (struct)
   let bitsSeen = false;
+  const anonymous: string[] = [];
   for (const f of l.schema.fields) {
     const notes: string[] = [];
     if (f.name !== null && d.member(f.name) !== f.name) notes.push(renamedNote(f.name, 'ctypes'));
+    if (f.bits === null && f.name === null) {
+      // An anonymous struct or union: a field of its class, listed in _anonymous_ (its fields are the parent's).
+      const member = layout(f.type, l.endian);
+      const name = d.fresh('_anonymous_');
+      anonymous.push(`'${name}'`);
+      out.push(`        ('${name}', ${typeExpr(member, decls)}),  # anonymous in C`);
+      if (member.kind === 'struct' || member.kind === 'union')
+        for (const x of member.fields) {
+          const placed = placedByName.get(x.name); // its fields are the parent's: placed there
+          if (placed !== undefined) end = Math.max(end, placed.offset + placed.layout.size);
+        }
+      continue;
+    }
     if (f.bits === null) {
       const placed = placedByName.get(f.name as string);
       if (f.align !== null && placed !== undefined && l.kind === 'struct') {
@@ -183,6 +197,7 @@ function declare(d: Declaration, decls: Declarations): string[] {
     }
   }
   out.push('    ]');
+  if (anonymous.length > 0) out.splice(out.indexOf('    _fields_ = ['), 0, `    _anonymous_ = (${anonymous.join(', ')},)`);
   return out;
 }
 

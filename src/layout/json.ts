@@ -125,6 +125,7 @@ export function toJSON(schema: Schema): SchemaJSON {
         }
         const fields = s.fields.map((f): FieldJSON => {
           const type = write(f.type);
+          if (f.bits === null && f.name === null) return { type }; // an anonymous struct or union
           if (f.bits === null) return f.align === null ? { name: f.name as string, type } : { name: f.name as string, type, align: f.align };
           return f.name === null ? { type, bits: f.bits } : { name: f.name, type, bits: f.bits };
         });

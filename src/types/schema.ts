@@ -242,18 +242,27 @@ export interface AlignedSpec<T = unknown> {
 }
 
 /**
- * What a field of a struct or union may be declared as: a schema, a typecode, a bitfield or an
- * aligned member. (Typed by the `kind` tag only, which keeps inference of nested
+ * A C11 anonymous struct or union member, made by `anonymous(record)`: its fields are fields of the
+ * record that holds it.
+ */
+export interface AnonymousSpec<R extends RecordSchema = RecordSchema> {
+  readonly kind: 'anonymous';
+  readonly type: R;
+}
+
+/**
+ * What a field of a struct or union may be declared as: a schema, a typecode, a bitfield, an
+ * aligned member or an anonymous struct/union. (Typed by the `kind` tag only, which keeps inference of nested
  * `array(…)`/`struct(…)` calls cheap; the values are validated when the record is built.)
  */
-export type FieldSpec = { readonly kind: SchemaKind | 'bits' | 'aligned' } | Typecode;
+export type FieldSpec = { readonly kind: SchemaKind | 'bits' | 'aligned' | 'anonymous' } | Typecode;
 
 /** The fields argument of {@link struct} and {@link union}, in declaration order. */
 export type FieldsSpec = { readonly [name: string]: FieldSpec };
 
 /** A field after normalisation: typecodes resolved, bitfields split out. */
 export interface FieldDef {
-  /** `null` for an unnamed bitfield. */
+  /** `null` for an unnamed bitfield, and for an anonymous struct or union (whose fields are the record's). */
   readonly name: string | null;
   readonly type: Schema;
   /** Bit width for a bitfield, `null` for an ordinary field. */
