@@ -164,6 +164,15 @@ export type EnumValues = { readonly [name: string]: number | bigint };
 /**
  * A C `enum`: an integer primitive of the size its compiler picks (`target(…).enum()`), which lays
  * out, reads and serialises as that integer; `values` holds its constants.
+ *
+ * @example
+ * ```ts
+ * import { target, struct, EnumSchema } from 'sharedctypes';
+ * const Color = target('x86_64-linux-gnu').enum({ RED: 0, GREEN: 1 }, { name: 'Color' });
+ * Color instanceof EnumSchema; // true
+ * Color.name;                  // 'u32': unsigned int, as gcc picks it
+ * struct({ c: Color }).create({ c: Color.values.GREEN }).c; // 1
+ * ```
  */
 export class EnumSchema<N extends IntegerName = IntegerName, V extends EnumValues = EnumValues> extends PrimitiveSchema<N> {
   /** The enum's constants. */

@@ -61,7 +61,15 @@ const TARGET_TYPES = {
   'x86_64-windows-msvc': { layout: 'msvc', ...LP64, long: i32, ulong: u32, plainChar: i8, wchar_t: u16 },
 } as const satisfies Record<TargetName, TargetTypes>;
 
-/** The names of the known targets. */
+/**
+ * The names of the known targets.
+ *
+ * @example
+ * ```ts
+ * import { TARGETS, target, sizeof } from 'sharedctypes';
+ * TARGETS.map((t) => sizeof(target(t).long)); // [8, 8, 4, 4]
+ * ```
+ */
 export const TARGETS: readonly TargetName[] = Object.freeze(Object.keys(TARGET_TYPES) as TargetName[]);
 
 /** Options of a target's `enum()`. */
@@ -74,13 +82,9 @@ export interface EnumOptions<T extends PrimitiveSchema<IntegerName> = PrimitiveS
   readonly packed?: boolean;
 }
 
-/** The underlying integer of an enum with these values and options: 32-bit for number values, 64-bit when one is a bigint. */
+/** The underlying integer of an enum with these values and options: up to 32 bits for number values, 64 bits when they are bigints. */
 export type EnumInteger<V extends EnumValues, T> =
-  T extends PrimitiveSchema<infer N extends IntegerName>
-    ? N
-    : V[keyof V] extends number
-      ? 'i8' | 'u8' | 'i16' | 'u16' | 'i32' | 'u32'
-      : 'i32' | 'u32' | 'i64' | 'u64';
+  T extends PrimitiveSchema<infer N extends IntegerName> ? N : V[keyof V] extends number ? 'i8' | 'u8' | 'i16' | 'u16' | 'i32' | 'u32' : 'i64' | 'u64';
 
 /** A C target: its target-sized types (see the table in docs/layout.md), enums, and records laid out by its rules. */
 export type Target<N extends TargetName = TargetName> = (typeof TARGET_TYPES)[N] & {
@@ -92,8 +96,9 @@ export type Target<N extends TargetName = TargetName> = (typeof TARGET_TYPES)[N]
   union<const F extends FieldsSpec>(fields: F, options?: RecordOptions): UnionSchema<F>;
   /**
    * A C `enum` with these constants, as the integer this target's compiler picks: on sysv targets
-   * `u32` when no value is negative, `i32` otherwise, 64-bit when a value (a bigint) needs it, the
-   * smallest that fits with `packed`; on MSVC always `i32`. `options.type` states it.
+   * `u32` when no value is negative, `i32` otherwise, the smallest that fits with `packed`; on MSVC
+   * always `i32`. Values written as bigints make a 64-bit enum (`u64`, or `i64` with a negative
+   * one), as gcc and clang do for values beyond 32 bits. `options.type` states the type.
    */
   enum<const V extends EnumValues, T extends PrimitiveSchema<IntegerName> | undefined = undefined>(
     values: V,
@@ -189,12 +194,10 @@ function makeEnum(values: EnumValues, options: EnumOptions, rules: LayoutRules):
   } else if (rules === 'msvc') {
     if (options.packed) throw schemaError('invalid_option', label, '', 'is packed on MSVC', 'MSVC enums are int: state the type ({ type: u8 }) instead');
     type = i32;
-  } else if (options.packed) type = BY_SIZE.find(([s]) => fits(s))?.[0];
-  else {
-    // gcc/clang: unsigned int when no value is negative, int otherwise, 64-bit beyond.
-    const order = min < 0n ? [i32, i64] : [u32, i32, u64, i64];
-    type = order.find(fits);
-  }
+  } else if (big)
+    type = min < 0n ? i64 : u64; // gcc/clang: 64-bit beyond 32 bits
+  else if (options.packed) type = BY_SIZE.find(([s]) => fits(s))?.[0];
+  else type = min < 0n ? i32 : u32; // gcc/clang: unsigned int when no value is negative
   if (type === undefined || !fits(type)) {
     throw schemaError(
       'invalid_type',
