@@ -300,7 +300,19 @@ export function makeRecord(kind: 'struct' | 'union', fields: readonly FieldDef[]
   return new RecordSchema(kind, defs, options, written);
 }
 
-/** The names a record's views show: its named fields, and those of its anonymous members (memoised: linear). */
+const visibleCounts = new WeakMap<RecordSchema, number>();
+/** How many fields a record's views show (its anonymous members' included), memoised: constant per record after its fields. */
+export function visibleCount(r: RecordSchema): number {
+  let n = visibleCounts.get(r);
+  if (n === undefined) {
+    n = 0;
+    for (const f of r.fields) n += f.name !== null ? 1 : f.bits === null && (f.type.kind === 'struct' || f.type.kind === 'union') ? visibleCount(f.type) : 0;
+    visibleCounts.set(r, n);
+  }
+  return n;
+}
+
+/** The names a record's views show: its named fields, and those of its anonymous members (memoised). */
 const visible = new WeakMap<RecordSchema, readonly string[]>();
 export function visibleNames(r: RecordSchema): readonly string[] {
   let names = visible.get(r);
