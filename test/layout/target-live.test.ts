@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'vitest';
-import { aarch64, clang, type Requirement, wasm } from '../setup/requirements.js';
+import { aarch64, aarch64be, clang, type Requirement, wasm } from '../setup/requirements.js';
 import { checkGccCase, type GccCase } from '../support/gcc-case.js';
 
 const seed = Number(process.env['SCT_GCC_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
@@ -19,6 +19,7 @@ const targets: [string, Requirement][] = [
   ['x86_64-windows-msvc', clang()],
   ['wasm32', wasm()],
   ['aarch64-linux-gnu', aarch64()],
+  ['aarch64_be-linux-gnu', aarch64be()],
 ];
 
 for (const [target, need] of targets) {

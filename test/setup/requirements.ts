@@ -58,4 +58,11 @@ export const aarch64 = (): Requirement =>
     'SHAREDCTYPES_SKIP_AARCH64',
     'install them (Debian: apt-get install gcc-aarch64-linux-gnu qemu-user)',
   );
+export const aarch64be = (): Requirement =>
+  requirement(
+    'clang with ld.lld and qemu-aarch64_be',
+    hasCommand('clang') && hasCommand('ld.lld') && hasCommand('qemu-aarch64_be'),
+    'SHAREDCTYPES_SKIP_AARCH64',
+    'install them (Debian: apt-get install clang lld qemu-user)',
+  );
 export const clang = (): Requirement => requirement('clang', hasCommand('clang'), 'SHAREDCTYPES_SKIP_CLANG', 'install it (Debian: apt-get install clang)');
