@@ -6,9 +6,9 @@
  */
 import { resolveSchema } from '../types/builtins.js';
 import { PRIMITIVES } from '../types/primitives.js';
-import type { SchemaLike } from '../types/schema.js';
+import type { FieldDef, SchemaLike } from '../types/schema.js';
 import { allOnesHex, bitfieldBytes } from './bitfield-bytes.js';
-import { layout, sameUnder } from './compute.js';
+import { layout, requiredAlign, sameUnder } from './compute.js';
 import { type Declaration, type Declarations, declarationsOf } from './declarations.js';
 import { renamedNote, rootNameOption } from './emitted-names.js';
 import { CHECK_BITS_HELPER, PYTHON_NAMES } from './names-python.js';
@@ -142,7 +142,12 @@ function declare(d: Declaration, decls: Declarations): string[] {
     out.push(`    _layout_ = 'ms'  # Python 3.14+: ctypes packs by MSVC rules only${hasBits ? ' (bitfields: see the checks below)' : ''}`);
     out.push(`    _pack_ = ${l.schema.options.pack}`);
   }
-  const memberAligned = l.schema.fields.some((f) => f.align !== null);
+  // Under MSVC's rules an alignment a member's type asks for holds through _pack_, which ctypes
+  // would cap: such members get explicit padding (as aligned() members do), the class its _align_.
+  const pack = l.schema.options.pack;
+  const beyondPack = (f: FieldDef): boolean =>
+    l.rules === 'msvc' && pack !== undefined && f.bits === null && requiredAlign(layout(f.type, l.endian)) > Math.min(layout(f.type, l.endian).align, pack);
+  const memberAligned = l.schema.fields.some((f) => f.align !== null || beyondPack(f));
   if (l.schema.options.align !== undefined || memberAligned) out.push(`    _align_ = ${l.align}  # Python 3.13+`);
   out.push('    _fields_ = [');
   const placedByName = new Map(l.fields.map((x) => [x.name, x]));
@@ -167,10 +172,11 @@ function declare(d: Declaration, decls: Declarations): string[] {
     }
     if (f.bits === null) {
       const placed = placedByName.get(f.name as string);
-      if (f.align !== null && placed !== undefined && l.kind === 'struct') {
+      if ((f.align !== null || beyondPack(f)) && placed !== undefined && l.kind === 'struct') {
         // ctypes has no member alignment: explicit padding puts the member where C does.
-        if (bitsSeen) out.push(`        # NOT EXPRESSIBLE exactly: aligned(${f.align}) after bitfields; the padding below assumes whole bytes`);
-        if (placed.offset > end) out.push(`        ('${d.fresh('_align_pad_')}', ctypes.c_char * ${placed.offset - end}),  # C: aligned(${f.align})`);
+        const why = f.align !== null ? `aligned(${f.align})` : `its type requires alignment ${requiredAlign(layout(f.type, l.endian))} through pack (MSVC)`;
+        if (bitsSeen) out.push(`        # NOT EXPRESSIBLE exactly: ${why} after bitfields; the padding below assumes whole bytes`);
+        if (placed.offset > end) out.push(`        ('${d.fresh('_align_pad_')}', ctypes.c_char * ${placed.offset - end}),  # C: ${why}`);
       }
       const member = layout(f.type, l.endian);
       if (bigEndianBool(member)) notes.push('C: bool (ctypes has no big-endian c_bool)');
