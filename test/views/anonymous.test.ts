@@ -4,6 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   anonymous,
+  attach,
+  i32,
+  share,
+  u64,
   bits,
   describe as describeLayout,
   errorCode,
@@ -88,6 +92,16 @@ describe('anonymous members', () => {
     expect(code(() => sizeof(struct({ a: u8, _: anonymous(struct({ b: u16 }, { endian: 'big' })) })))).toBe('invalid_option');
     expect(code(() => target('x86_64-windows-msvc').struct({ a: u8, _: anonymous(union({ b: u16 })) }))).toBe('invalid_option');
     expect(target('x86_64-windows-msvc').struct({ a: u8, _: anonymous(target('x86_64-windows-msvc').union({ b: u16 })) })).toBeDefined();
+  });
+
+  it('travel in handles: attach() rebuilds an msvc record with an anonymous member and an enum from its descriptor', () => {
+    const win = target('x86_64-windows-msvc');
+    const Msg = win.struct({ kind: win.enum({ A: 1, B: 2 }), _: anonymous(win.union({ n: win.long, bits: bits(u8, 3) })), len: win.size_t });
+    const m = Msg.create({ kind: 2, n: -5, len: 7n });
+    const other = attach(structuredClone(share(m)));
+    expect(fingerprint(other.$schema)).toBe(fingerprint(Msg));
+    expect(other.toObject()).toEqual({ kind: 2, n: -5, bits: 3, len: 7n });
+    expect(code(() => attach(share(m), struct({ kind: i32, n: i32, len: u64 })))).toBe('layout_mismatch');
   });
 
   it('may hold a lock and a condition over it', () => {
