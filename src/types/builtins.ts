@@ -108,7 +108,7 @@ export const u64: PrimitiveSchema<'u64'> = new PrimitiveSchema('u64');
 /**
  * C `_Float16`: IEEE 754 half precision, 2 bytes, align 2, read and written as `number` (rounded to
  * the nearest half). Views over it need `DataView.prototype.getFloat16` (Node 24+, Chromium 135+):
- * elsewhere making a view of a type holding one throws a `TypeError` with code `unsupported`. Its
+ * elsewhere making a view of a type holding one throws a `TypeError` with code `unsupported_type`. Its
  * layout, JSON and fingerprint work everywhere.
  *
  * @example
