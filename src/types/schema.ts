@@ -287,6 +287,7 @@ function copyOptions(options: RecordOptions): RecordOptions {
   if (options.pack !== undefined) copy.pack = options.pack;
   if (options.align !== undefined) copy.align = options.align;
   if (options.endian !== undefined) copy.endian = options.endian;
+  if (options.layout !== undefined) copy.layout = options.layout;
   return copy;
 }
 
