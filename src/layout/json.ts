@@ -48,7 +48,7 @@ export interface RecordJSON {
   readonly fields: readonly FieldJSON[];
 }
 
-/** A field in a descriptor; `name` absent only for unnamed bitfields. */
+/** A field in a descriptor; `name` absent only for unnamed bitfields and anonymous struct/union members (no `bits`). */
 export interface FieldJSON {
   readonly name?: string;
   readonly type: TypeJSON;
