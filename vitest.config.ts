@@ -18,6 +18,7 @@ const ONCE = [
   'test/layout/emitter*.test.ts', // toC / toCtypes text, compiled by gcc and clang and run by Python 3.11+
   'test/layout/hostile.test.ts', // hostile descriptors: layouts, fingerprints, JSON, describe (views only refused)
   'test/layout/gcc-live.test.ts', // fresh gcc ground truth for layouts; accessors vs gcc bytes: gcc-fixtures (both modes)
+  'test/layout/target-live.test.ts', // the same for MSVC (clang), wasm32 and aarch64; accessors vs their bytes: target-fixtures (both modes)
   'test/layout/laws.test.ts', // layout laws, JSON round trip, fingerprints: no views
   'test/layout/queries.test.ts', // offsetof, layoutOf, describe: no views
   'test/codegen/injection.test.ts', // hostile names refused by fromJSON, before anything is compiled

@@ -6,20 +6,25 @@
  */
 
 // ---- schemas: what a user writes (src/types) ----------------------------------------------------
-export { bool, i8, u8, i16, u16, i32, u32, i64, u64, f32, f64, TYPECODES } from './types/builtins.js';
+export { bool, i8, u8, i16, u16, i32, u32, i64, u64, f16, f32, f64, TYPECODES } from './types/builtins.js';
 export { char } from './types/char.js';
 export { array, type MultiArray } from './types/array.js';
-export { struct, union, bits, unnamed, aligned } from './types/record.js';
+export { struct, union, bits, unnamed, aligned, anonymous } from './types/record.js';
+export { target, TARGETS, type EnumInteger, type EnumOptions, type Target, type TargetName } from './types/target.js';
 export { mutex, rmutex, rwlock, semaphore, boundedSemaphore, event, condition, barrier, SYNC_WORDS } from './types/sync.js';
 export {
   isSchema,
   typeLabel,
   type AlignedSpec,
+  type AnonymousSpec,
   type ArraySchema,
   type BitfieldSpec,
   type CharSchema,
   type CreateMethod,
   type Endian,
+  EnumSchema,
+  type EnumValues,
+  type LayoutRules,
   type FieldDef,
   type FieldSpec,
   type FieldsSpec,
@@ -51,6 +56,7 @@ export type {
   InitOf,
   Input,
   NamedKeys,
+  RecordFields,
   RecordView,
   RecordViewMethods,
   SyncObjectOf,

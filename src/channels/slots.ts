@@ -11,7 +11,7 @@ import { defaultMode, viewClass } from '../codegen/classes.js';
 import type { Layout } from '../layout/types.js';
 import { dataViewOf } from '../views/region.js';
 
-/** Typed arrays of the numeric primitives whose typed-array conversions equal the views' (not `bool`, which reads as a boolean). */
+/** Typed arrays of the numeric primitives whose typed-array conversions equal the views' (not `bool`, which reads as a boolean, nor `f16`: Float16Array is not on every runtime). */
 const TYPED_ARRAYS = {
   i8: Int8Array,
   u8: Uint8Array,
@@ -87,7 +87,7 @@ export class Slots {
     this.#zero = element.kind === 'struct' || element.kind === 'union' || element.kind === 'array';
     let typed: Typed | null = null;
     let typedKind: 0 | 1 | 2 = 0;
-    if (!checked && littleEndianHost && element.kind === 'primitive' && element.endian === 'little' && element.name !== 'bool') {
+    if (!checked && littleEndianHost && element.kind === 'primitive' && element.endian === 'little' && element.name !== 'bool' && element.name !== 'f16') {
       const T = TYPED_ARRAYS[element.name];
       typed = new T(buffer as unknown as ArrayBuffer, base, capacity);
       typedKind = element.name === 'i64' || element.name === 'u64' ? 2 : 1;

@@ -53,6 +53,17 @@ const num = (n: number): string => {
 };
 const big = (n: bigint): string => `${n}n`;
 
+/** The width of a float method's type. */
+function floatBits(method: NumberMethod): 16 | 32 | 64 {
+  return method === 'Float16' ? 16 : method === 'Float32' ? 32 : 64;
+}
+
+/** DataView with the ES2025 half-precision methods (present where `HAS_FLOAT16`; the plan checks first). */
+type DataView16 = DataView & {
+  getFloat16(at: number, le: boolean): number;
+  setFloat16(at: number, v: number, le: boolean): void;
+};
+
 // ---- array indices -------------------------------------------------------------------------------
 
 /**
@@ -198,6 +209,7 @@ const GET = {
   Uint16: (d, at, le) => d.getUint16(at, le),
   Int32: (d, at, le) => d.getInt32(at, le),
   Uint32: (d, at, le) => d.getUint32(at, le),
+  Float16: (d, at, le) => (d as DataView16).getFloat16(at, le),
   Float32: (d, at, le) => d.getFloat32(at, le),
   Float64: (d, at, le) => d.getFloat64(at, le),
 } as const satisfies Record<NumberMethod, Get<number>>;
@@ -212,6 +224,7 @@ const SET = {
   Uint16: (d, at, v, le) => d.setUint16(at, v, le),
   Int32: (d, at, v, le) => d.setInt32(at, v, le),
   Uint32: (d, at, v, le) => d.setUint32(at, v, le),
+  Float16: (d, at, v, le) => (d as DataView16).setFloat16(at, v, le),
   Float32: (d, at, v, le) => d.setFloat32(at, v, le),
   Float64: (d, at, v, le) => d.setFloat64(at, v, le),
 } as const satisfies Record<NumberMethod, Set<number>>;
@@ -288,7 +301,7 @@ export function emitWrite(a: Access, at: string, v: string, checked: boolean, la
       let value: string;
       if (!checked) value = emitNum(v, l);
       else if (a.min !== null && a.max !== null) value = `R.checkInt(${v},${num(a.min)},${num(a.max)},${l})`;
-      else value = `R.checkFloat(${v},${a.method === 'Float32'},${l})`;
+      else value = `R.checkFloat(${v},${num(floatBits(a.method))},${l})`;
       return `d.set${a.method}(${at},${value},${a.le});`;
     }
     case 'bool':
@@ -329,8 +342,8 @@ export function makeWrite(a: Access, off: number, checked: boolean, label: strin
       const { le, min, max } = a;
       if (!checked) return (self, o, v) => set(self.$$d, o + off, typeof v === 'number' ? v : R.toNum(v, label), le);
       if (min !== null && max !== null) return (self, o, v) => set(self.$$d, o + off, R.checkInt(v, min, max, label), le);
-      const f32 = a.method === 'Float32';
-      return (self, o, v) => set(self.$$d, o + off, R.checkFloat(v, f32, label), le);
+      const bits = floatBits(a.method);
+      return (self, o, v) => set(self.$$d, o + off, R.checkFloat(v, bits, label), le);
     }
     case 'bool':
       if (checked) return (self, o, v) => self.$$d.setUint8(o + off, R.checkBool(v, label));

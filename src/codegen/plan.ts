@@ -12,7 +12,7 @@ import { typeLabel } from '../types/schema.js';
 import { SYNC_KINDS } from './runtime.js';
 
 /** DataView method suffixes for number-valued primitives. */
-export type NumberMethod = 'Int8' | 'Uint8' | 'Int16' | 'Uint16' | 'Int32' | 'Uint32' | 'Float32' | 'Float64';
+export type NumberMethod = 'Int8' | 'Uint8' | 'Int16' | 'Uint16' | 'Int32' | 'Uint32' | 'Float16' | 'Float32' | 'Float64';
 
 /** DataView method suffixes for 64-bit integers. */
 export type BigMethod = 'BigInt64' | 'BigUint64';
@@ -24,9 +24,13 @@ const NUMBER_METHOD: Partial<Record<PrimitiveName, NumberMethod>> = {
   u16: 'Uint16',
   i32: 'Int32',
   u32: 'Uint32',
+  f16: 'Float16',
   f32: 'Float32',
   f64: 'Float64',
 };
+
+/** Whether this runtime's DataView reads and writes half-precision floats (ES2025; Node 24+, Chromium 135+). */
+export const HAS_FLOAT16 = typeof (DataView.prototype as { getFloat16?: unknown }).getFloat16 === 'function';
 
 /** How to read and write one member, at a byte offset relative to its container. */
 export type Access =
@@ -79,6 +83,14 @@ export function accessOf(l: Layout): Access {
       if (name === 'u64') return { op: 'bigint', method: 'BigUint64', le, min: 0n, max: 2n ** 64n - 1n };
       const method = NUMBER_METHOD[name] as NumberMethod;
       const info = PRIMITIVES[name];
+      if (name === 'f16' && !HAS_FLOAT16) {
+        throw typeError(
+          'unsupported_type',
+          'f16',
+          'needs DataView.prototype.getFloat16, which this JavaScript runtime does not have',
+          'use Node 24+ or a current browser, or declare the field u16 and convert the bits yourself',
+        );
+      }
       if (info.family === 'float') return { op: 'number', method, le, min: null, max: null };
       const bits = info.size * 8;
       return info.signed

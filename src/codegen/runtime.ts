@@ -118,18 +118,29 @@ export function checkBig(v: unknown, min: bigint, max: bigint, label: string): b
 }
 
 const F32_MAX = 3.4028234663852886e38;
+const F16_MAX = 65504;
+/** The smallest magnitudes that round to Infinity in half and single precision. */
+const F16_OVERFLOW = 65520;
+const F32_OVERFLOW = 2 ** 128 - 2 ** 103;
 
 /**
  * Checked mode: a float field takes a number that is not `NaN` (a NaN stored in checked mode is
- * almost always a bug upstream; an unchecked view stores it) and, for `f32`, whose magnitude a
- * `float` can hold (a finite value that would round to ±Infinity is refused). A boolean counts as 1/0.
+ * almost always a bug upstream; an unchecked view stores it) and, for `f32` and `f16` (`bits` 32,
+ * 16), whose magnitude the type can hold (a finite value that would round to ±Infinity is
+ * refused). A boolean counts as 1/0.
  */
-export function checkFloat(v: unknown, f32: boolean, label: string): number {
+export function checkFloat(v: unknown, bits: number, label: string): number {
   const n = typeof v === 'boolean' ? (v ? 1 : 0) : v;
   if (typeof n !== 'number') throw typeError('invalid_value', label, `takes a number (got ${describe(v)})`);
   if (Number.isNaN(n)) throw rangeError('out_of_range', label, 'NaN is not stored in checked mode', 'store a number, or use an unchecked view to store NaN');
-  if (f32 && Number.isFinite(n) && !Number.isFinite(Math.fround(n))) {
-    throw rangeError('out_of_range', label, `${n} is too large for a 32-bit float`, `store a value from -${F32_MAX} to ${F32_MAX}, or use f64`);
+  if (bits < 64 && Number.isFinite(n) && Math.abs(n) >= (bits === 16 ? F16_OVERFLOW : F32_OVERFLOW)) {
+    const max = bits === 16 ? F16_MAX : F32_MAX;
+    throw rangeError(
+      'out_of_range',
+      label,
+      `${n} is too large for a ${bits}-bit float`,
+      `store a value from -${max} to ${max}, or use ${bits === 16 ? 'f32' : 'f64'}`,
+    );
   }
   return n;
 }

@@ -11,11 +11,11 @@
  * @module
  */
 import { internalError, schemaError } from '../errors.js';
-import { PRIMITIVES } from '../types/primitives.js';
+import { type IntegerName, PRIMITIVES } from '../types/primitives.js';
 import { syncWords } from '../types/sync.js';
-import { type ArraySchema, type Endian, type RecordSchema, type Schema, typeLabel } from '../types/schema.js';
-import { roundUp, rulesFor } from './abi.js';
-import type { ArrayLayout, BitLayout, FieldLayout, Layout, LayoutOf, RecordLayout } from './types.js';
+import { type ArraySchema, type Endian, type LayoutRules, type PrimitiveSchema, type RecordSchema, type Schema, typeLabel } from '../types/schema.js';
+import { type MemberShape, PLACERS } from './abi.js';
+import type { ArrayLayout, BitLayout, FieldLayout, Layout, LayoutOf, PrimitiveLayout, RecordLayout } from './types.js';
 
 /** The largest size of a type: beyond it offsets stop being exact doubles in generated code. */
 export const MAX_SIZE = 2 ** 48;
@@ -31,6 +31,8 @@ interface LayoutFacts {
 }
 
 const facts = new WeakMap<Layout, LayoutFacts>();
+/** The required alignment (see {@link requiredAlign}) of each record layout. */
+const requiredOfRecord = new WeakMap<Layout, number>();
 /** Schema object (and inherited byte order) → its canonical layout. */
 const bySchema: Record<Endian, WeakMap<Schema, Layout>> = { little: new WeakMap(), big: new WeakMap() };
 
@@ -83,6 +85,16 @@ export function layoutId(l: Layout): number {
   return factsOf(l).id;
 }
 
+/**
+ * Microsoft's "required alignment" of a layout: what an `align` option or an aligned member
+ * inside it asks for, which `#pragma pack` does not cap under the MSVC rules (1 for none). O(1).
+ */
+export function requiredAlign(l: Layout): number {
+  let inner = l;
+  while (inner.kind === 'array') inner = inner.element;
+  return inner.kind === 'struct' || inner.kind === 'union' ? (requiredOfRecord.get(inner) ?? 1) : 1;
+}
+
 /** Whether a synchronization primitive sits anywhere inside the layout. O(1). */
 export function holdsSync(l: Layout): boolean {
   return factsOf(l).holdsSync;
@@ -120,7 +132,8 @@ function canonical(schema: Schema, inherited: Endian): Layout {
     case 'union': {
       const endian = schema.options.endian ?? inherited;
       const { name, pack, align } = schema.options;
-      const parts = [`${schema.kind}:${endian}:${schema.options.endian ?? ''}:${name ?? ''}:${pack ?? ''}:${align ?? ''}`];
+      const rules = schema.options.layout ?? 'sysv';
+      const parts = [`${schema.kind}:${rules}:${endian}:${schema.options.endian ?? ''}:${name ?? ''}:${pack ?? ''}:${align ?? ''}`];
       for (const f of schema.fields) {
         const member = layout(f.type, endian);
         parts.push(`${f.name ?? ''}:${f.bits ?? ''}:${f.align ?? ''}:${layoutId(member)}`);
@@ -175,65 +188,125 @@ function arrayLayout(schema: ArraySchema, endian: Endian): ArrayLayout {
   return Object.freeze({ kind: 'array', schema, length: schema.length, element, size, align: element.align });
 }
 
-function recordLayout(schema: RecordSchema, inherited: Endian): RecordLayout {
-  const endian = schema.options.endian ?? inherited;
-  const rules = rulesFor(schema.options.pack);
-  const isUnion = schema.kind === 'union';
-  const fields: FieldLayout[] = [];
-  let bitpos = 0; // next free bit (struct) — for a union, the furthest bit used
-  let recordAlign = 1;
-  for (const field of schema.fields) {
-    const start = isUnion ? 0 : bitpos;
-    if (field.bits !== null) {
-      const type = field.type;
-      if (type.kind !== 'primitive' || type.name === 'f32' || type.name === 'f64') throw internalError('a bitfield of a type checked not to be one');
-      const typeSize = PRIMITIVES[type.name].size;
-      const typeAlign = typeSize;
-      if (field.bits === 0) {
-        if (!isUnion) bitpos = rules.placeZeroWidth(bitpos, typeAlign);
-        continue;
-      }
-      const at = isUnion ? 0 : rules.placeBitfield(start, field.bits, typeSize * 8, typeAlign);
-      const end = at + field.bits;
-      bitpos = Math.max(bitpos, end);
-      if (field.name === null) continue; // unnamed: takes space, adds no alignment
-      recordAlign = Math.max(recordAlign, rules.bitfieldRecordAlign(typeAlign));
-      const bits: BitLayout = Object.freeze({ bitOffset: at, width: field.bits, type: type.name, signed: PRIMITIVES[type.name].signed });
-      const unitOffset = Math.floor(at / (typeAlign * 8)) * typeAlign;
-      fields.push(Object.freeze({ name: field.name, offset: unitOffset, layout: layout(type, endian), bits }));
+/** The layouts of a record's members (in byte order `endian`) and what a placer needs to know of them. */
+function shapesOf(schema: RecordSchema, endian: Endian): { members: Layout[]; shapes: MemberShape[] } {
+  const members = schema.fields.map((f) => (f.bits === null ? layout(f.type, endian) : layout(f.type as PrimitiveSchema, endian)));
+  const shapes: MemberShape[] = schema.fields.map((f, i) => {
+    const m = members[i] as Layout;
+    if (f.bits !== null && (m.kind !== 'primitive' || PRIMITIVES[m.name].family === 'float')) throw internalError('a bitfield of a type checked not to be one');
+    return { bits: f.bits, named: f.name !== null, size: m.size, align: m.align, explicit: f.align, required: f.bits === null ? requiredAlign(m) : 1 };
+  });
+  return { members, shapes };
+}
+
+/**
+ * Whether the record's own placement (its members' positions, its size and alignment; nested
+ * records keep their own) is the same under `rules` as under the rules it was laid out by: the
+ * emitters write a compiler guard only for records whose layout needs their rules.
+ */
+export function sameUnder(l: RecordLayout, rules: LayoutRules): boolean {
+  if (l.rules === rules) return true;
+  const { shapes } = shapesOf(l.schema, l.endian);
+  const isUnion = l.kind === 'union';
+  const { pack, align } = l.schema.options;
+  const a = PLACERS[l.rules](shapes, isUnion, pack, align);
+  const b = PLACERS[rules](shapes, isUnion, pack, align);
+  if (a.size !== b.size || a.align !== b.align || !a.members.every((m, i) => (m === null ? b.members[i] === null : m.at === b.members[i]?.at))) return false;
+  // An anonymous member is declared inside its parent, with its parent's rules: it counts as the parent's.
+  return l.schema.fields.every((f) => {
+    if (f.name !== null || f.bits !== null) return true;
+    const m = layout(f.type, l.endian);
+    return m.kind !== 'struct' && m.kind !== 'union' ? true : sameUnder(m, rules);
+  });
+}
+
+/**
+ * The fields of an anonymous struct or union member at byte `offset`, as fields of the record that
+ * holds it (its own anonymous members' already are fields of it). Linear in its fields.
+ */
+function hoist(member: Layout, offset: number, endian: Endian, label: string, out: FieldLayout[]): void {
+  if (member.kind !== 'struct' && member.kind !== 'union') throw internalError('an anonymous member that is not a record');
+  if (member.endian !== endian)
+    throw schemaError(
+      'invalid_option',
+      label,
+      `(anonymous ${member.kind})`,
+      `is ${member.endian}-endian inside a ${endian}-endian record`,
+      "an anonymous member takes its parent's byte order: drop its endian option",
+    );
+  for (const f of member.fields) {
+    if (f.bits === null) {
+      out.push(Object.freeze({ name: f.name, offset: offset + f.offset, layout: f.layout, bits: null }));
       continue;
     }
-    const member = layout(field.type, endian);
-    // An explicit alignment below the type's own changes nothing, as in C (pack lowers alignment).
-    const align = rules.memberAlign(Math.max(member.align, field.align ?? 1));
+    const bitOffset = offset * 8 + f.bits.bitOffset;
+    const unit = f.layout.align;
+    out.push(
+      Object.freeze({ name: f.name, offset: Math.floor(bitOffset / (unit * 8)) * unit, layout: f.layout, bits: Object.freeze({ ...f.bits, bitOffset }) }),
+    );
+  }
+}
+
+function recordLayout(schema: RecordSchema, inherited: Endian): RecordLayout {
+  const endian = schema.options.endian ?? inherited;
+  const rules = schema.options.layout ?? 'sysv';
+  const label = typeLabel(schema);
+  if (rules === 'msvc' && endian === 'big')
+    throw schemaError(
+      'invalid_option',
+      label,
+      '',
+      "has layout: 'msvc' inside a big-endian record (it inherits the byte order)",
+      "give it endian: 'little', or use the sysv rules: MSVC has no big-endian records",
+    );
+  const { members, shapes } = shapesOf(schema, endian);
+  const placed = PLACERS[rules](shapes, schema.kind === 'union', schema.options.pack, schema.options.align);
+  const fields: FieldLayout[] = [];
+  schema.fields.forEach((field, i) => {
+    const at = placed.members[i];
+    const member = members[i] as Layout;
+    if (at === null || at === undefined || (field.name === null && field.bits !== null)) return; // T : 0 and unnamed bitfields are no fields
+    if (field.bits !== null && field.name !== null) {
+      const type = member as PrimitiveLayout;
+      const bits: BitLayout = Object.freeze({
+        bitOffset: at.at,
+        width: field.bits,
+        type: type.name as IntegerName | 'bool',
+        signed: PRIMITIVES[type.name].signed,
+      });
+      const unitOffset = Math.floor(at.at / (type.align * 8)) * type.align;
+      fields.push(Object.freeze({ name: field.name, offset: unitOffset, layout: member, bits }));
+      return;
+    }
     if (holdsSync(member)) {
-      const label = typeLabel(schema);
       let inner: Layout = member;
       while (inner.kind === 'array') inner = inner.element;
       if (inner.kind === 'sync' && endian === 'big')
         throw schemaError(
           'misplaced_sync',
           label,
-          field.name as string,
+          field.name ?? '(anonymous member)',
           'holds a lock or other synchronization member in a big-endian struct',
           'Atomics work on native (little-endian) words: keep it in a little-endian struct',
         );
-      if (align < 4)
+      if (at.align < 4)
         throw schemaError(
           'misplaced_sync',
           label,
-          field.name as string,
+          field.name ?? '(anonymous member)',
           `holds a lock or other synchronization member, but pack: ${schema.options.pack} would misalign it`,
           'use pack: 4 or more, or no pack',
         );
     }
-    const offset = isUnion ? 0 : roundUp(Math.ceil(start / 8), align);
-    bitpos = Math.max(bitpos, (offset + member.size) * 8);
-    recordAlign = Math.max(recordAlign, align);
-    fields.push(Object.freeze({ name: field.name as string, offset, layout: member, bits: null }));
-  }
-  const align = Math.max(recordAlign, schema.options.align ?? 1);
-  const size = roundUp(Math.ceil(bitpos / 8), align);
-  if (size > MAX_SIZE) throw schemaError('too_large', typeLabel(schema), '', `would be ${size} bytes, more than ${MAX_SIZE}`, 'make it smaller');
-  return Object.freeze({ kind: schema.kind, schema, endian, fields: Object.freeze(fields), size, align });
+    if (field.name === null) {
+      hoist(member, at.at / 8, endian, label, fields);
+      return;
+    }
+    fields.push(Object.freeze({ name: field.name, offset: at.at / 8, layout: member, bits: null }));
+  });
+  const { size, align } = placed;
+  if (size > MAX_SIZE) throw schemaError('too_large', label, '', `would be ${size} bytes, more than ${MAX_SIZE}`, 'make it smaller');
+  const l: RecordLayout = Object.freeze({ kind: schema.kind, schema, endian, rules, fields: Object.freeze(fields), size, align });
+  requiredOfRecord.set(l, placed.required);
+  return l;
 }

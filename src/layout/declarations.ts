@@ -34,8 +34,13 @@ export interface Declarations {
   readonly types: NameScope;
 }
 
-/** Collects the records reachable from `schema`, dependencies first, and names them and their members by `rules`. */
-export function declarationsOf(schema: Schema, rules: NameRules): Declarations {
+/**
+ * Collects the records reachable from `schema`, dependencies first, and names them and their members
+ * by `rules`. With `inlineAnonymous` (C), an anonymous struct or union member is written inside its
+ * parent and gets no declaration of its own (its fields are named in the parent's scope); without
+ * (ctypes), it is declared like any record.
+ */
+export function declarationsOf(schema: Schema, rules: NameRules, inlineAnonymous = false): Declarations {
   const found: { layout: RecordLayout; endian: Endian }[] = [];
   const seen = new Set<RecordLayout>();
   const visit = (s: Schema, endian: Endian): void => {
@@ -47,8 +52,15 @@ export function declarationsOf(schema: Schema, rules: NameRules): Declarations {
     const l = layout(s, endian);
     if (seen.has(l)) return;
     seen.add(l);
-    for (const f of s.fields) visit(f.type, l.endian);
+    visitFields(s, l.endian);
     found.push({ layout: l, endian });
+  };
+  const visitFields = (s: Schema & { kind: 'struct' | 'union' }, endian: Endian): void => {
+    for (const f of s.fields) {
+      const t = f.type;
+      if (inlineAnonymous && f.name === null && f.bits === null && (t.kind === 'struct' || t.kind === 'union')) visitFields(t, endian);
+      else visit(t, endian);
+    }
   };
   visit(schema, 'little');
 
@@ -96,7 +108,7 @@ function otherName(types: NameScope, rules: NameRules, name: string, endian: End
 function declaration(id: string, l: RecordLayout, renamed: boolean, rules: NameRules): Declaration {
   const scope = new NameScope(rules.reservedField, rules.respell);
   const members = new Map<string, string>();
-  const names = l.schema.fields.flatMap((f) => (f.name === null ? [] : [f.name]));
+  const names = l.fields.map((f) => f.name); // an anonymous member's fields included
   for (const n of names) if (scope.isFree(n)) members.set(n, scope.take(n));
   for (const n of names) if (!members.has(n)) members.set(n, scope.claim(n));
   return {

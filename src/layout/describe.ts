@@ -60,6 +60,7 @@ function record(l: RecordLayout, base: number, indent: string, out: string[], bu
   const tags = [`size ${l.size}`, `align ${l.align}`];
   if (l.schema.options.pack !== undefined) tags.push(`pack ${l.schema.options.pack}`);
   if (l.endian === 'big') tags.push('big-endian');
+  if (l.rules !== 'sysv') tags.push(`layout ${l.rules}`);
   out.push(`${indent}${typeLabel(l.schema)} {  /* ${tags.join(', ')} */`);
   const inner = `${indent}  `;
   const explicit = new Map(l.schema.fields.map((f) => [f.name, f.align]));

@@ -7,13 +7,13 @@
  */
 import { resolveSchema } from '../types/builtins.js';
 import { PRIMITIVES } from '../types/primitives.js';
-import type { SchemaLike } from '../types/schema.js';
+import type { LayoutRules, SchemaLike } from '../types/schema.js';
 import { allOnesHex, bitfieldBytes } from './bitfield-bytes.js';
-import { layout } from './compute.js';
+import { layout, sameUnder } from './compute.js';
 import { type Declaration, type Declarations, declarationsOf } from './declarations.js';
 import { NameScope, renamedNote, rootNameOption } from './emitted-names.js';
 import { C_NAMES } from './names-c.js';
-import type { Layout } from './types.js';
+import type { Layout, RecordLayout } from './types.js';
 
 /**
  * C source declaring `type` (structs and unions, with `#pragma pack`, `aligned` and
@@ -49,9 +49,11 @@ import type { Layout } from './types.js';
 export function toC(type: SchemaLike, options: { readonly name?: string } = {}): string {
   const schema = resolveSchema(type, 'toC', '');
   const requested = rootNameOption('toC', options);
-  const decls = declarationsOf(schema, C_NAMES);
+  const decls = declarationsOf(schema, C_NAMES, true);
   const out = ['#include <stdbool.h>', '#include <stddef.h>', '#include <stdint.h>', ''];
   if (decls.list.some((d) => d.layout.endian === 'big')) out.push(...BIG_ENDIAN_GUARD, '');
+  if (decls.list.some((d) => d.layout.rules === 'msvc')) out.push(...MSVC_ALIGN, '');
+  if (usesF16(decls)) out.push(...F16_GUARD, '');
   const asserts: string[] = [];
   for (const d of decls.list) {
     out.push(...declare(d, decls), '');
@@ -86,6 +88,55 @@ const BIG_ENDIAN_GUARD = [
   '#endif',
 ];
 
+/** Records with layout: 'msvc' spell alignment so that MSVC and gcc/clang both read it. */
+const MSVC_ALIGN = [
+  "/* Records with layout: 'msvc' are laid out by Microsoft's rules (MSVC, clang-cl, clang",
+  '   --target=*-windows-msvc); a record whose layout needs them says so below with an #error guard. */',
+  '#if defined(_MSC_VER)',
+  '#define SCT_ALIGN(n) __declspec(align(n))',
+  '#else',
+  '#define SCT_ALIGN(n) __attribute__((aligned(n)))',
+  '#endif',
+];
+
+/** Before records holding `_Float16`: gcc 12+ (x86-64, aarch64) and clang 15+ have it, and define __FLT16_MAX__ then. */
+const F16_GUARD = ['#if !defined(__FLT16_MAX__)', '#error "_Float16 is not supported by this compiler or target"', '#endif'];
+
+function usesF16(decls: Declarations): boolean {
+  return decls.list.some((d) =>
+    d.layout.fields.some((f) => {
+      let l = f.layout;
+      while (l.kind === 'array') l = l.element;
+      return l.kind === 'primitive' && l.name === 'f16';
+    }),
+  );
+}
+
+/** Which compilers lay records out by which rules (checked in this order). */
+const RULES_OF_COMPILER: readonly (readonly [LayoutRules, string, string])[] = [
+  ['msvc', 'defined(_MSC_VER)', 'MSVC and clang for Windows lay it out by the msvc rules'],
+  ['aarch64', 'defined(__aarch64__)', 'gcc and clang for aarch64 lay it out by the aarch64 rules'],
+  ['sysv', '', 'this compiler lays it out by the sysv rules (gcc, clang)'],
+];
+
+/**
+ * An #error for each kind of compiler that would lay the record out otherwise than its rules say
+ * (only where its placement differs: most records are the same under every rules).
+ */
+function rulesGuard(d: Declaration): string[] {
+  const l = d.layout;
+  const branches: string[] = [];
+  let any = false;
+  for (const [rules, test, what] of RULES_OF_COMPILER) {
+    const same = sameUnder(l, rules);
+    any ||= !same;
+    const body = same ? '' : `\n#error "${l.kind} ${d.id} has layout: '${l.rules}', but ${what}"`;
+    branches.push(`${test === '' ? '#else' : `${branches.length === 0 ? '#if' : '#elif'} ${test}`}${body}`);
+  }
+  if (!any) return [];
+  return [...branches.join('\n').split('\n'), '#endif'];
+}
+
 const BITS_CHECK_NOTE = [
   '/* Bit positions are not constant expressions in C: each <tag>_bits_ok() below stores all ones',
   '   into each bitfield of a zeroed object and returns 1 if exactly the bytes sharedctypes expects',
@@ -115,28 +166,52 @@ function typeName(l: Layout, decls: Declarations): { base: string; dims: string 
 
 function declare(d: Declaration, decls: Declarations): string[] {
   const l = d.layout;
-  const lines: string[] = [];
+  const lines: string[] = rulesGuard(d);
   const attrs: string[] = [];
-  if (l.schema.options.align !== undefined) attrs.push(`aligned(${l.schema.options.align})`);
+  const msvc = l.rules === 'msvc';
+  if (l.schema.options.align !== undefined && !msvc) attrs.push(`aligned(${l.schema.options.align})`);
   if (l.endian === 'big') attrs.push('scalar_storage_order("big-endian")');
   const pack = l.schema.options.pack;
   if (pack !== undefined) lines.push(`#pragma pack(push, ${pack})`);
   const note = d.renamed ? `  /* ${renamedNote(l.schema.options.name ?? '', 'C')} */` : '';
-  lines.push(`${l.kind}${attrs.length > 0 ? ` __attribute__((${attrs.join(', ')}))` : ''} ${d.id} {${note}`);
+  const declspec = l.schema.options.align !== undefined && msvc ? ` SCT_ALIGN(${l.schema.options.align})` : '';
+  lines.push(`${l.kind}${declspec}${attrs.length > 0 ? ` __attribute__((${attrs.join(', ')}))` : ''} ${d.id} {${note}`);
+  members(l, d, decls, '  ', lines);
+  lines.push('};');
+  if (pack !== undefined) lines.push('#pragma pack(pop)');
+  return lines;
+}
+
+/** The member lines of a record; an anonymous struct or union member is written inline (C11), with its own pack and align. */
+function members(l: RecordLayout, d: Declaration, decls: Declarations, indent: string, lines: string[]): void {
+  const msvc = l.rules === 'msvc';
   for (const f of l.schema.fields) {
     const name = f.name === null ? null : d.member(f.name);
     const renamed = f.name !== null && name !== f.name ? `  /* ${renamedNote(f.name, 'C')} */` : '';
     if (f.bits !== null) {
       const t = f.type.kind === 'primitive' ? PRIMITIVES[f.type.name].c : 'int';
-      lines.push(`  ${t}${name === null ? '' : ` ${name}`} : ${f.bits};${renamed}`);
-    } else {
-      const { base, dims } = typeName(layout(f.type, l.endian), decls);
-      lines.push(`  ${base} ${name}${dims}${f.align === null ? '' : ` __attribute__((aligned(${f.align})))`};${renamed}`);
+      lines.push(`${indent}${t}${name === null ? '' : ` ${name}`} : ${f.bits};${renamed}`);
+      continue;
     }
+    const member = layout(f.type, l.endian);
+    if (name === null && (member.kind === 'struct' || member.kind === 'union')) {
+      const { pack, align } = member.schema.options;
+      if (pack !== undefined) lines.push(`#pragma pack(push, ${pack})`);
+      const attrs = align === undefined || msvc ? [] : [`aligned(${align})`];
+      // gcc does not carry scalar_storage_order into an anonymous member: it is stated on it too.
+      if (member.endian === 'big') attrs.push('scalar_storage_order("big-endian")');
+      const declspec = align !== undefined && msvc ? ` SCT_ALIGN(${align})` : '';
+      const attributes = attrs.length > 0 ? ` __attribute__((${attrs.join(', ')}))` : '';
+      lines.push(`${indent}${member.kind}${declspec}${attributes} {  /* anonymous: its members are ${l.kind} ${d.id}'s */`);
+      members(member, d, decls, `${indent}  `, lines);
+      lines.push(`${indent}};`);
+      if (pack !== undefined) lines.push('#pragma pack(pop)');
+      continue;
+    }
+    const { base, dims } = typeName(member, decls);
+    if (f.align !== null && msvc) lines.push(`${indent}SCT_ALIGN(${f.align}) ${base} ${name}${dims};${renamed}`);
+    else lines.push(`${indent}${base} ${name}${dims}${f.align === null ? '' : ` __attribute__((aligned(${f.align})))`};${renamed}`);
   }
-  lines.push('};');
-  if (pack !== undefined) lines.push('#pragma pack(pop)');
-  return lines;
 }
 
 function assertsFor(d: Declaration): string[] {

@@ -6,9 +6,9 @@
  */
 import { resolveSchema } from '../types/builtins.js';
 import { PRIMITIVES } from '../types/primitives.js';
-import type { SchemaLike } from '../types/schema.js';
+import type { FieldDef, SchemaLike } from '../types/schema.js';
 import { allOnesHex, bitfieldBytes } from './bitfield-bytes.js';
-import { layout } from './compute.js';
+import { layout, requiredAlign, sameUnder } from './compute.js';
 import { type Declaration, type Declarations, declarationsOf } from './declarations.js';
 import { renamedNote, rootNameOption } from './emitted-names.js';
 import { CHECK_BITS_HELPER, PYTHON_NAMES } from './names-python.js';
@@ -130,30 +130,58 @@ function declare(d: Declaration, decls: Declarations): string[] {
   const base = `ctypes.${l.endian === 'big' ? 'BigEndian' : ''}${l.kind === 'struct' ? 'Structure' : 'Union'}`;
   const out = [`class ${d.id}(${base}):${d.renamed ? `  # ${renamedNote(l.schema.options.name ?? '', 'Python')}` : ''}`];
   const hasBits = l.schema.fields.some((f) => f.bits !== null);
-  if (hasBits && l.schema.options.pack === undefined) out.push("    _layout_ = 'gcc-sysv'  # Python 3.14+; older ctypes places bitfields by MSVC rules");
-  if (l.schema.options.pack !== undefined) {
+  if (l.rules === 'msvc') {
+    // layout: 'msvc' is what ctypes calls 'ms'; 3.11 … 3.13 have no _layout_ and place bitfields MSVC-like anyway.
+    out.push(`    _layout_ = 'ms'  # Python 3.14+; older ctypes ignores it and follows MSVC's rules too${hasBits ? ' (bitfields: see the checks below)' : ''}`);
+    if (l.schema.options.pack !== undefined) out.push(`    _pack_ = ${l.schema.options.pack}`);
+  } else if (hasBits && l.schema.options.pack === undefined) out.push("    _layout_ = 'gcc-sysv'  # Python 3.14+; older ctypes places bitfields by MSVC rules");
+  if (l.rules === 'aarch64' && !sameUnder(l, 'sysv'))
+    out.push("    # NOT EXPRESSIBLE: aarch64's rules (unnamed and zero-width bitfields raise the alignment); ctypes follows x86-64 gcc");
+  if (l.rules !== 'msvc' && l.schema.options.pack !== undefined) {
     // 3.14 implements _pack_ for MSVC's layout only, and warns unless it is asked for by name.
     out.push(`    _layout_ = 'ms'  # Python 3.14+: ctypes packs by MSVC rules only${hasBits ? ' (bitfields: see the checks below)' : ''}`);
     out.push(`    _pack_ = ${l.schema.options.pack}`);
   }
-  const memberAligned = l.schema.fields.some((f) => f.align !== null);
+  // Under MSVC's rules an alignment a member's type asks for holds through _pack_, which ctypes
+  // would cap: such members get explicit padding (as aligned() members do), the class its _align_.
+  const pack = l.schema.options.pack;
+  const beyondPack = (f: FieldDef): boolean =>
+    l.rules === 'msvc' && pack !== undefined && f.bits === null && requiredAlign(layout(f.type, l.endian)) > Math.min(layout(f.type, l.endian).align, pack);
+  const memberAligned = l.schema.fields.some((f) => f.align !== null || beyondPack(f));
   if (l.schema.options.align !== undefined || memberAligned) out.push(`    _align_ = ${l.align}  # Python 3.13+`);
   out.push('    _fields_ = [');
   const placedByName = new Map(l.fields.map((x) => [x.name, x]));
   let end = 0; // first byte after the members so far (struct)
   let bitsSeen = false;
+  const anonymous: string[] = [];
   for (const f of l.schema.fields) {
     const notes: string[] = [];
     if (f.name !== null && d.member(f.name) !== f.name) notes.push(renamedNote(f.name, 'ctypes'));
+    if (f.bits === null && f.name === null) {
+      // An anonymous struct or union: a field of its class, listed in _anonymous_ (its fields are the parent's).
+      const member = layout(f.type, l.endian);
+      const name = d.fresh('_anonymous_');
+      anonymous.push(`'${name}'`);
+      out.push(`        ('${name}', ${typeExpr(member, decls)}),  # anonymous in C`);
+      if (member.kind === 'struct' || member.kind === 'union')
+        for (const x of member.fields) {
+          const placed = placedByName.get(x.name); // its fields are the parent's: placed there
+          if (placed !== undefined) end = Math.max(end, placed.offset + placed.layout.size);
+        }
+      continue;
+    }
     if (f.bits === null) {
       const placed = placedByName.get(f.name as string);
-      if (f.align !== null && placed !== undefined && l.kind === 'struct') {
+      if ((f.align !== null || beyondPack(f)) && placed !== undefined && l.kind === 'struct') {
         // ctypes has no member alignment: explicit padding puts the member where C does.
-        if (bitsSeen) out.push(`        # NOT EXPRESSIBLE exactly: aligned(${f.align}) after bitfields; the padding below assumes whole bytes`);
-        if (placed.offset > end) out.push(`        ('${d.fresh('_align_pad_')}', ctypes.c_char * ${placed.offset - end}),  # C: aligned(${f.align})`);
+        const why = f.align !== null ? `aligned(${f.align})` : `its type requires alignment ${requiredAlign(layout(f.type, l.endian))} through pack (MSVC)`;
+        if (bitsSeen) out.push(`        # NOT EXPRESSIBLE exactly: ${why} after bitfields; the padding below assumes whole bytes`);
+        if (placed.offset > end) out.push(`        ('${d.fresh('_align_pad_')}', ctypes.c_char * ${placed.offset - end}),  # C: ${why}`);
       }
       const member = layout(f.type, l.endian);
       if (bigEndianBool(member)) notes.push('C: bool (ctypes has no big-endian c_bool)');
+      const inner = elementOf(member);
+      if (inner.kind === 'primitive' && inner.name === 'f16') notes.push("C: _Float16 (ctypes has no half float: struct.unpack('e', …) reads the bits)");
       if (l.endian === 'big' && elementOf(member).kind === 'union') notes.push('Python 3.13+: older ctypes refuses a union in a big-endian record');
       out.push(`        ('${d.member(f.name as string)}', ${typeExpr(member, decls)}),${comment(notes)}`);
       if (placed !== undefined) end = Math.max(end, placed.offset + placed.layout.size);
@@ -175,6 +203,7 @@ function declare(d: Declaration, decls: Declarations): string[] {
     }
   }
   out.push('    ]');
+  if (anonymous.length > 0) out.splice(out.indexOf('    _fields_ = ['), 0, `    _anonymous_ = (${anonymous.join(', ')},)`);
   return out;
 }
 

@@ -37,7 +37,8 @@ export function canonicalNode(l: Layout): string {
     case 'struct':
     case 'union': {
       const fields = l.fields.map((f) => `${f.name}@${f.offset}${f.bits ? `:${f.bits.bitOffset}+${f.bits.width}` : ''}=${fingerprintOfLayout(f.layout)}`);
-      return `${l.kind}(${l.size},${l.align}){${fields.join(';')}}`;
+      // The sysv rules add nothing (fingerprints from before the option stay valid); others are marked.
+      return `${l.kind}${l.rules === 'sysv' ? '' : `[${l.rules}]`}(${l.size},${l.align}){${fields.join(';')}}`;
     }
   }
 }

@@ -9,7 +9,7 @@ import { type ErrorCode, SchemaError } from '../errors.js';
 import { describeValue } from '../types/builtins.js';
 import { PRIMITIVE_SCHEMAS } from '../types/builtins.js';
 import { isPrimitiveName, type PrimitiveName } from '../types/primitives.js';
-import { MAX_FIELDS, makeRecord } from '../types/record.js';
+import { MAX_FIELDS, makeRecord, visibleCount } from '../types/record.js';
 import { char } from '../types/char.js';
 import { ArraySchema, MAX_DEPTH, type FieldDef, type RecordOptions, type RecordSchema, type Schema, type SyncKind } from '../types/schema.js';
 import { condition, SYNC_KIND_TABLE } from '../types/sync.js';
@@ -43,10 +43,12 @@ export interface RecordJSON {
   readonly pack?: number;
   readonly align?: number;
   readonly endian?: 'little' | 'big';
+  /** Layout rules; absent means `'sysv'`. */
+  readonly layout?: 'sysv' | 'aarch64' | 'msvc';
   readonly fields: readonly FieldJSON[];
 }
 
-/** A field in a descriptor; `name` absent only for unnamed bitfields. */
+/** A field in a descriptor; `name` absent only for unnamed bitfields and anonymous struct/union members (no `bits`). */
 export interface FieldJSON {
   readonly name?: string;
   readonly type: TypeJSON;
@@ -110,7 +112,7 @@ export function toJSON(schema: Schema): SchemaJSON {
       case 'union': {
         const known = keys.get(s);
         if (known !== undefined) return { ref: known };
-        const { name, pack, align, endian } = s.options;
+        const { name, pack, align, endian, layout: rules } = s.options;
         const hoist = name !== undefined || (uses.get(s) ?? 0) > 1;
         let key = '';
         if (hoist) {
@@ -123,6 +125,7 @@ export function toJSON(schema: Schema): SchemaJSON {
         }
         const fields = s.fields.map((f): FieldJSON => {
           const type = write(f.type);
+          if (f.bits === null && f.name === null) return { type }; // an anonymous struct or union
           if (f.bits === null) return f.align === null ? { name: f.name as string, type } : { name: f.name as string, type, align: f.align };
           return f.name === null ? { type, bits: f.bits } : { name: f.name, type, bits: f.bits };
         });
@@ -132,6 +135,7 @@ export function toJSON(schema: Schema): SchemaJSON {
           ...(pack !== undefined && { pack }),
           ...(align !== undefined && { align }),
           ...(endian !== undefined && { endian }),
+          ...(rules !== undefined && { layout: rules }),
           fields,
         };
         if (!hoist) return record;
@@ -144,6 +148,9 @@ export function toJSON(schema: Schema): SchemaJSON {
   const root = write(schema);
   return Object.keys(types).length === 0 ? { format: FORMAT, root } : { format: FORMAT, types, root };
 }
+
+/** The most fields anonymous members may bring into their parents, over one document. */
+export const MAX_HOISTED = 1 << 20;
 
 function fail(path: string, problem: string, fix?: string, code: ErrorCode = 'invalid_descriptor'): never {
   throw new SchemaError(`fromJSON: ${path}: ${problem}${fix === undefined ? '' : `; ${fix}`}`, path, code);
@@ -214,6 +221,8 @@ export function fromJSON(doc: SchemaJSON | string | unknown): Schema {
  */
 class Reader {
   readonly named = new Map<string, Schema>();
+  /** Fields that anonymous members bring into their parents so far (a shared anonymous type counts each time). */
+  #hoisted = 0;
   readonly #done = new WeakMap<object, Schema>();
   readonly #reading = new WeakSet<object>();
 
@@ -286,7 +295,7 @@ class Reader {
       }
       case 'struct':
       case 'union': {
-        onlyKeys(t, ['kind', 'name', 'pack', 'align', 'endian', 'fields'], path);
+        onlyKeys(t, ['kind', 'name', 'pack', 'align', 'endian', 'layout', 'fields'], path);
         const rawFields = t['fields'];
         if (!Array.isArray(rawFields)) fail(`${path}.fields`, `is ${describeValue(rawFields)}`, 'expected an array of fields');
         if (rawFields.length > MAX_FIELDS)
@@ -301,10 +310,23 @@ class Reader {
           if (bits !== undefined && typeof bits !== 'number') fail(`${fp}.bits`, `is ${describeValue(bits)}`, 'expected a number');
           const align = f['align'];
           if (align !== undefined && typeof align !== 'number') fail(`${fp}.align`, `is ${describeValue(align)}`, 'expected a number');
-          return { name: name ?? null, type: this.read(f['type'], `${fp}.type`, depth + 1), bits: bits ?? null, align: align ?? null };
+          const type = this.read(f['type'], `${fp}.type`, depth + 1);
+          if (name === undefined && bits === undefined && (type.kind === 'struct' || type.kind === 'union')) {
+            // An anonymous member copies its fields into the parent: one type used anonymously by
+            // many records would multiply them, so the copies are bounded per document.
+            this.#hoisted += visibleCount(type);
+            if (this.#hoisted > MAX_HOISTED)
+              fail(
+                fp,
+                `anonymous members bring more than ${MAX_HOISTED} fields into their records in all`,
+                'declare fewer or smaller anonymous members',
+                'too_many_members',
+              );
+          }
+          return { name: name ?? null, type, bits: bits ?? null, align: align ?? null };
         });
         const options: Record<string, unknown> = {};
-        for (const k of ['name', 'pack', 'align', 'endian'] as const) if (t[k] !== undefined) options[k] = t[k];
+        for (const k of ['name', 'pack', 'align', 'endian', 'layout'] as const) if (t[k] !== undefined) options[k] = t[k];
         return wrap(() => makeRecord(kind, fields, options as RecordOptions));
       }
       default:

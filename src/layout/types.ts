@@ -4,7 +4,7 @@
  * @module
  */
 import type { IntegerName, PrimitiveName } from '../types/primitives.js';
-import type { ArraySchema, CharSchema, Endian, PrimitiveSchema, RecordSchema, Schema, SyncKind, SyncSchema } from '../types/schema.js';
+import type { ArraySchema, CharSchema, Endian, LayoutRules, PrimitiveSchema, RecordSchema, Schema, SyncKind, SyncSchema } from '../types/schema.js';
 
 interface LayoutBase {
   /** `sizeof`, in bytes. */
@@ -71,6 +71,8 @@ export interface RecordLayout extends LayoutBase {
   readonly schema: RecordSchema;
   /** The byte order of the record's own scalars (explicit, or inherited). */
   readonly endian: Endian;
+  /** The rules it was laid out by (its `layout` option; `'sysv'` when absent). */
+  readonly rules: LayoutRules;
   /** Named members in declaration order. */
   readonly fields: readonly FieldLayout[];
 }

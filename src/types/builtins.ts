@@ -106,6 +106,20 @@ export const i64: PrimitiveSchema<'i64'> = new PrimitiveSchema('i64');
  */
 export const u64: PrimitiveSchema<'u64'> = new PrimitiveSchema('u64');
 /**
+ * C `_Float16`: IEEE 754 half precision, 2 bytes, align 2, read and written as `number` (rounded to
+ * the nearest half). Views over it need `DataView.prototype.getFloat16` (Node 24+, Chromium 135+):
+ * elsewhere making a view of a type holding one throws a `TypeError` with code `unsupported_type`. Its
+ * layout, JSON and fingerprint work everywhere.
+ *
+ * @example
+ * ```ts
+ * import { struct, f16, u16, sizeof } from 'sharedctypes';
+ * const Texel = struct({ r: f16, g: f16, b: f16, a: f16 }); // r @0, g @2, b @4, a @6
+ * sizeof(Texel); // 8
+ * ```
+ */
+export const f16: PrimitiveSchema<'f16'> = new PrimitiveSchema('f16');
+/**
  * C `float`.
  *
  * @example
@@ -129,7 +143,7 @@ export const f32: PrimitiveSchema<'f32'> = new PrimitiveSchema('f32');
 export const f64: PrimitiveSchema<'f64'> = new PrimitiveSchema('f64');
 
 /** The primitive schema objects by name. */
-export const PRIMITIVE_SCHEMAS = { bool, i8, u8, i16, u16, i32, u32, i64, u64, f32, f64 } as const;
+export const PRIMITIVE_SCHEMAS = { bool, i8, u8, i16, u16, i32, u32, i64, u64, f16, f32, f64 } as const;
 
 const char1 = new CharSchema(1);
 

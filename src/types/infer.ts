@@ -15,6 +15,7 @@ import type { PrimitiveInputs, PrimitiveName, PrimitiveValues } from './primitiv
 import type {
   ArraySchema,
   AlignedSpec,
+  AnonymousSpec,
   BitfieldSpec,
   CharSchema,
   FieldsSpec,
@@ -68,8 +69,22 @@ export interface ViewOptions {
 export type FieldSchema<S> =
   S extends BitfieldSpec<infer T, boolean> ? PrimitiveSchema<T> : S extends AlignedSpec<infer T> ? ResolveSchema<T> : ResolveSchema<S>;
 
-/** The keys of a fields spec that are view fields (unnamed bitfields are not). */
-export type NamedKeys<F> = { [K in keyof F]: F[K] extends { readonly kind: 'bits'; readonly named: false } ? never : K }[keyof F] & string;
+/** The keys of a fields spec that are view fields (unnamed bitfields and anonymous members are not: an anonymous member's fields are). */
+export type NamedKeys<F> = {
+  [K in keyof F]: F[K] extends { readonly kind: 'bits'; readonly named: false } ? never : F[K] extends { readonly kind: 'anonymous' } ? never : K;
+}[keyof F] &
+  string;
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+
+/** What the anonymous members of a fields spec add to the parent's {@link Infer} type (`unknown` when none). */
+type AnonymousInfer<F> = UnionToIntersection<{ [K in keyof F]: F[K] extends AnonymousSpec<infer R> ? Infer<R> : never }[keyof F]>;
+/** What the anonymous members of a fields spec add to the parent's {@link Input} type. */
+type AnonymousInput<F> = UnionToIntersection<{ [K in keyof F]: F[K] extends AnonymousSpec<infer R> ? Input<R> : never }[keyof F]>;
+/** What the anonymous members of a fields spec add to the parent's view. */
+type AnonymousFields<F> = UnionToIntersection<
+  { [K in keyof F]: F[K] extends AnonymousSpec<RecordSchema<'struct' | 'union', infer G extends FieldsSpec>> ? RecordFields<G> : never }[keyof F]
+>;
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
@@ -96,7 +111,7 @@ export type Infer<S> = S extends Typecode
       : S extends ArraySchema<infer E, number>
         ? Infer<E>[]
         : S extends RecordSchema<'struct' | 'union', infer F>
-          ? Simplify<{ -readonly [K in DataKeys<F>]: Infer<FieldSchema<F[K]>> }>
+          ? Simplify<{ -readonly [K in DataKeys<F>]: Infer<FieldSchema<F[K]>> } & AnonymousInfer<F>>
           : S extends SyncSchema
             ? SyncObjectOf<S>
             : never;
@@ -114,7 +129,7 @@ export type Input<S> = S extends Typecode
       : S extends ArraySchema<infer E, number>
         ? ArrayLike<Input<E>>
         : S extends RecordSchema<'struct' | 'union', infer F>
-          ? Simplify<{ -readonly [K in DataKeys<F>]?: Input<FieldSchema<F[K]>> }>
+          ? Simplify<{ -readonly [K in DataKeys<F>]?: Input<FieldSchema<F[K]>> } & AnonymousInput<F>>
           : never;
 
 /** What `create(init)` accepts: the same as {@link Input}. */
@@ -143,9 +158,14 @@ type AggregateKeys<F extends FieldsSpec> = Exclude<NamedKeys<F>, ScalarKeys<F>>;
  * nested structs and arrays are views of their own.
  */
 export type RecordView<S extends RecordSchema<'struct' | 'union', FieldsSpec>> = (S extends RecordSchema<'struct' | 'union', infer F>
-  ? { -readonly [K in ScalarKeys<F>]: ElementOf<FieldSchema<F[K]>> } & { readonly [K in AggregateKeys<F>]: MemberViewOf<F, K> }
+  ? RecordFields<F>
   : never) &
   RecordViewMethods<S>;
+
+/** The fields of a struct or union view (an anonymous member's fields included). */
+export type RecordFields<F extends FieldsSpec> = { -readonly [K in ScalarKeys<F>]: ElementOf<FieldSchema<F[K]>> } & {
+  readonly [K in AggregateKeys<F>]: MemberViewOf<F, K>;
+} & AnonymousFields<F>;
 
 /** Methods of struct and union views. */
 export interface RecordViewMethods<S extends Schema> extends ViewBase<S> {

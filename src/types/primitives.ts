@@ -5,7 +5,7 @@
  */
 
 /** Names of the primitive types, as they appear in schemas and in the JSON descriptor. */
-export type PrimitiveName = 'bool' | 'i8' | 'u8' | 'i16' | 'u16' | 'i32' | 'u32' | 'i64' | 'u64' | 'f32' | 'f64';
+export type PrimitiveName = 'bool' | 'i8' | 'u8' | 'i16' | 'u16' | 'i32' | 'u32' | 'i64' | 'u64' | 'f16' | 'f32' | 'f64';
 
 /** Names of the integer primitives (the ones that may be bitfields, together with `bool`). */
 export type IntegerName = 'i8' | 'u8' | 'i16' | 'u16' | 'i32' | 'u32' | 'i64' | 'u64';
@@ -21,6 +21,7 @@ export interface PrimitiveValues {
   u32: number;
   i64: bigint;
   u64: bigint;
+  f16: number;
   f32: number;
   f64: number;
 }
@@ -36,6 +37,7 @@ export interface PrimitiveInputs {
   u32: number;
   i64: bigint | number;
   u64: bigint | number;
+  f16: number;
   f32: number;
   f64: number;
 }
@@ -50,7 +52,7 @@ export interface PrimitiveInfo {
   readonly signed: boolean;
   /** The C spelling (`<stdint.h>` names). */
   readonly c: string;
-  /** The Python ctypes spelling. */
+  /** The Python ctypes spelling (`f16`: `c_uint16`, ctypes has no half-precision float). */
   readonly ctypes: string;
 }
 
@@ -65,6 +67,7 @@ export const PRIMITIVES = {
   u32: { size: 4, family: 'int', signed: false, c: 'uint32_t', ctypes: 'c_uint32' },
   i64: { size: 8, family: 'int', signed: true, c: 'int64_t', ctypes: 'c_int64' },
   u64: { size: 8, family: 'int', signed: false, c: 'uint64_t', ctypes: 'c_uint64' },
+  f16: { size: 2, family: 'float', signed: true, c: '_Float16', ctypes: 'c_uint16' },
   f32: { size: 4, family: 'float', signed: true, c: 'float', ctypes: 'c_float' },
   f64: { size: 8, family: 'float', signed: true, c: 'double', ctypes: 'c_double' },
 } as const satisfies Record<PrimitiveName, PrimitiveInfo>;

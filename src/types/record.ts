@@ -9,6 +9,7 @@ import { checkFieldName, checkTypeName } from './names.js';
 import { isBitfieldCapable, PRIMITIVES } from './primitives.js';
 import {
   type AlignedSpec,
+  type AnonymousSpec,
   type BitfieldSpec,
   type FieldDef,
   type FieldsSpec,
@@ -32,7 +33,7 @@ export const MAX_ALIGN = 65536;
  */
 export const MAX_FIELDS = 65535;
 
-const OPTION_KEYS: ReadonlySet<string> = new Set(['name', 'pack', 'align', 'endian']);
+const OPTION_KEYS: ReadonlySet<string> = new Set(['name', 'pack', 'align', 'endian', 'layout']);
 
 type BitfieldType = PrimitiveSchema<IntegerName | 'bool'>;
 type BitTypeName<T> =
@@ -72,6 +73,40 @@ class Bitfield<T extends IntegerName | 'bool', Named extends boolean> implements
 
 function isBitfield(value: unknown): value is BitfieldSpec {
   return value instanceof Bitfield;
+}
+
+class Anonymous<R extends RecordSchema> implements AnonymousSpec<R> {
+  readonly kind = 'anonymous' as const;
+  constructor(readonly type: R) {
+    Object.freeze(this);
+  }
+}
+
+function isAnonymous(value: unknown): value is AnonymousSpec {
+  return value instanceof Anonymous;
+}
+
+/**
+ * A C11 anonymous struct or union member: `struct { u8 tag; union { u32 i; f32 f; }; }`. Its fields
+ * are fields of the record that holds it, at their offsets (in views, `Infer<>`, `offsetof`,
+ * `layoutOf`, JSON and the emitted C); their names must not clash with the record's own. The object
+ * key it is declared under is ignored, as for {@link unnamed}. It is laid out by the same rules and
+ * in the same byte order as its parent.
+ *
+ * @example
+ * ```ts
+ * import { struct, union, anonymous, u8, u32, f32, offsetof } from 'sharedctypes';
+ * const Value = struct({
+ *   tag: u8,                                 // @0
+ *   _: anonymous(union({ i: u32, f: f32 })), // i @4, f @4
+ * });
+ * const v = Value.create({ tag: 1, f: 1.5 });
+ * v.i.toString(16);      // '3fc00000'
+ * offsetof(Value, 'f');  // 4
+ * ```
+ */
+export function anonymous<R extends RecordSchema>(record: R): AnonymousSpec<R> {
+  return new Anonymous(record);
 }
 
 class Aligned<T> implements AlignedSpec<T> {
@@ -191,6 +226,7 @@ function fieldsFromSpec(fields: FieldsSpec, kind: string, options: RecordOptions
   return Object.keys(fields).map((key) => {
     const spec: unknown = fields[key];
     if (isBitfield(spec)) return { name: spec.named ? key : null, type: resolveSchema(spec.type, label, key), bits: spec.width, align: null };
+    if (isAnonymous(spec)) return { name: null, type: resolveSchema(spec.type, label, key), bits: null, align: null };
     if (isAligned(spec)) {
       const inner: unknown = spec.type;
       // An aligned bitfield is passed on as one, for makeRecord to refuse like a JSON one.
@@ -223,7 +259,27 @@ export function makeRecord(kind: 'struct' | 'union', fields: readonly FieldDef[]
     }
     if (!isSchema(field.type)) throw schemaError('invalid_type', label, displayPath, `is not a type (got ${describeValue(field.type)})`);
     if (field.bits !== null) checkBitfield(field, label, displayPath);
-    else if (field.name === null) throw schemaError('invalid_name', label, displayPath, 'has no name', 'only bitfields may be unnamed');
+    else if (field.name === null) {
+      const t = field.type;
+      if (t.kind !== 'struct' && t.kind !== 'union')
+        throw schemaError('invalid_name', label, displayPath, 'has no name', 'only bitfields and anonymous structs or unions may be unnamed');
+      const rules = options.layout ?? 'sysv';
+      if ((t.options.layout ?? 'sysv') !== rules)
+        throw schemaError(
+          'invalid_option',
+          label,
+          `#${index} (anonymous ${t.kind})`,
+          `has layout: '${t.options.layout ?? 'sysv'}' in a record with layout: '${rules}'`,
+          "an anonymous member is laid out by its parent's rules: build it with the same layout option (a target's struct()/union())",
+        );
+      if (field.align !== null)
+        throw schemaError('invalid_option', label, `#${index} (anonymous ${t.kind})`, 'is aligned()', 'align the anonymous record itself ({ align })');
+      for (const n of visibleNames(t)) {
+        if (seen.has(n)) throw schemaError('invalid_name', label, n, 'is declared twice (once in an anonymous member)', 'give every field a unique name');
+        seen.add(n);
+        named++;
+      }
+    }
     const align = field.align ?? null;
     if (align !== null) {
       if (field.bits !== null)
@@ -242,6 +298,31 @@ export function makeRecord(kind: 'struct' | 'union', fields: readonly FieldDef[]
   if (named === 0) throw schemaError('invalid_type', label, '', 'has no named fields', `a C ${kind} needs at least one member`);
   checkConditionLocks(kind, defs, label);
   return new RecordSchema(kind, defs, options, written);
+}
+
+const visibleCounts = new WeakMap<RecordSchema, number>();
+/** How many fields a record's views show (its anonymous members' included), memoised: constant per record after its fields. */
+export function visibleCount(r: RecordSchema): number {
+  let n = visibleCounts.get(r);
+  if (n === undefined) {
+    n = 0;
+    for (const f of r.fields) n += f.name !== null ? 1 : f.bits === null && (f.type.kind === 'struct' || f.type.kind === 'union') ? visibleCount(f.type) : 0;
+    visibleCounts.set(r, n);
+  }
+  return n;
+}
+
+/** The names a record's views show: its named fields, and those of its anonymous members (memoised). */
+const visible = new WeakMap<RecordSchema, readonly string[]>();
+export function visibleNames(r: RecordSchema): readonly string[] {
+  let names = visible.get(r);
+  if (names === undefined) {
+    names = r.fields.flatMap((f) =>
+      f.name !== null ? [f.name] : f.bits === null && (f.type.kind === 'struct' || f.type.kind === 'union') ? visibleNames(f.type) : [],
+    );
+    visible.set(r, names);
+  }
+  return names;
 }
 
 /**
@@ -323,10 +404,11 @@ function checkBitfield(field: FieldDef, label: string, path: string): void {
 
 function checkOptions(options: RecordOptions, kind: string, label: string): void {
   if (options === null || typeof options !== 'object') {
-    throw schemaError('invalid_option', label, '', `has options ${describeValue(options)}`, 'pass an object such as { name, pack, align, endian }');
+    throw schemaError('invalid_option', label, '', `has options ${describeValue(options)}`, 'pass an object such as { name, pack, align, endian, layout }');
   }
   for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw schemaError('invalid_option', label, '', `has unknown option '${key}'`, 'the options are name, pack, align and endian');
+    if (!OPTION_KEYS.has(key))
+      throw schemaError('invalid_option', label, '', `has unknown option '${key}'`, 'the options are name, pack, align, endian and layout');
   }
   if (options.name !== undefined) checkTypeName(options.name, kind);
   if (options.pack !== undefined && ![1, 2, 4, 8, 16].includes(options.pack)) {
@@ -338,6 +420,24 @@ function checkOptions(options: RecordOptions, kind: string, label: string): void
   }
   if (options.endian !== undefined && options.endian !== 'little' && options.endian !== 'big') {
     throw schemaError('invalid_option', label, '', `has endian: ${describeValue(options.endian)}`, "endian is 'little' or 'big'");
+  }
+  if (options.layout !== undefined && options.layout !== 'sysv' && options.layout !== 'aarch64' && options.layout !== 'msvc') {
+    throw schemaError(
+      'invalid_option',
+      label,
+      '',
+      `has layout: ${describeValue(options.layout)}`,
+      "layout is 'sysv' (gcc, clang), 'aarch64' (gcc, clang on aarch64) or 'msvc' (Microsoft)",
+    );
+  }
+  if (options.layout === 'msvc' && options.endian === 'big') {
+    throw schemaError(
+      'invalid_option',
+      label,
+      '',
+      "has layout: 'msvc' and endian: 'big'",
+      'MSVC has no big-endian records: use the sysv rules for a big-endian record',
+    );
   }
 }
 

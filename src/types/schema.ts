@@ -11,6 +11,14 @@ import type { IntegerName, PrimitiveName } from './primitives.js';
 /** Byte order of a struct or union's scalar fields. */
 export type Endian = 'little' | 'big';
 
+/**
+ * The rules a record is laid out by: `'sysv'` (gcc and clang on x86-64 Linux, macOS and wasm32),
+ * `'aarch64'` (gcc and clang on aarch64 Linux: the sysv rules, except that unnamed and zero-width
+ * bitfields raise the record's alignment) or `'msvc'` (Microsoft's: clang
+ * `--target=x86_64-pc-windows-msvc`, MSVC).
+ */
+export type LayoutRules = 'sysv' | 'aarch64' | 'msvc';
+
 /** Values allowed for `pack`, as with `#pragma pack(N)`. */
 export type Pack = 1 | 2 | 4 | 8 | 16;
 
@@ -27,6 +35,14 @@ export interface RecordOptions {
    * contains it; at the top level that is little-endian.
    */
   readonly endian?: Endian;
+  /**
+   * The layout rules: `'sysv'` (gcc/clang on x86-64 Linux, wasm32), `'aarch64'` (gcc/clang on
+   * aarch64 Linux: unnamed and zero-width bitfields raise the alignment) or `'msvc'` (Microsoft's:
+   * a bitfield run continues only while the declared type has the same size, `:0` and unions as
+   * MSVC, `pack` never caps an explicit alignment). Not inherited: each record states its own.
+   * @defaultValue 'sysv'
+   */
+  readonly layout?: LayoutRules;
 }
 
 /**
@@ -131,13 +147,42 @@ Object.defineProperties(SchemaBase.prototype, {
   create: { value: notLoaded, configurable: true },
 });
 
-/** A primitive type: `bool`, `i8` … `u64`, `f32`, `f64`. */
+/** A primitive type: `bool`, `i8` … `u64`, `f16`, `f32`, `f64`. */
 export class PrimitiveSchema<N extends PrimitiveName = PrimitiveName> extends SchemaBase {
   readonly kind = 'primitive' as const;
   readonly name: N;
   constructor(name: N) {
     super();
     this.name = name;
+    if (new.target === PrimitiveSchema) Object.freeze(this); // subclasses freeze themselves
+  }
+}
+
+/** The constants of a C enum: names to values (numbers, or bigints for a 64-bit enum). */
+export type EnumValues = { readonly [name: string]: number | bigint };
+
+/**
+ * A C `enum`: an integer primitive of the size its compiler picks (`target(…).enum()`), which lays
+ * out, reads and serialises as that integer; `values` holds its constants.
+ *
+ * @example
+ * ```ts
+ * import { target, struct, EnumSchema } from 'sharedctypes';
+ * const Color = target('x86_64-linux-gnu').enum({ RED: 0, GREEN: 1 }, { name: 'Color' });
+ * Color instanceof EnumSchema; // true
+ * Color.name;                  // 'u32': unsigned int, as gcc picks it
+ * struct({ c: Color }).create({ c: Color.values.GREEN }).c; // 1
+ * ```
+ */
+export class EnumSchema<N extends IntegerName = IntegerName, V extends EnumValues = EnumValues> extends PrimitiveSchema<N> {
+  /** The enum's constants. */
+  readonly values: Readonly<V>;
+  /** The enum's name (its C tag), if it was given one. */
+  readonly enumName: string | undefined;
+  constructor(name: N, values: V, enumName: string | undefined) {
+    super(name);
+    this.values = Object.freeze({ ...values });
+    this.enumName = enumName;
     Object.freeze(this);
   }
 }
@@ -206,18 +251,27 @@ export interface AlignedSpec<T = unknown> {
 }
 
 /**
- * What a field of a struct or union may be declared as: a schema, a typecode, a bitfield or an
- * aligned member. (Typed by the `kind` tag only, which keeps inference of nested
+ * A C11 anonymous struct or union member, made by `anonymous(record)`: its fields are fields of the
+ * record that holds it.
+ */
+export interface AnonymousSpec<R extends RecordSchema = RecordSchema> {
+  readonly kind: 'anonymous';
+  readonly type: R;
+}
+
+/**
+ * What a field of a struct or union may be declared as: a schema, a typecode, a bitfield, an
+ * aligned member or an anonymous struct/union. (Typed by the `kind` tag only, which keeps inference of nested
  * `array(…)`/`struct(…)` calls cheap; the values are validated when the record is built.)
  */
-export type FieldSpec = { readonly kind: SchemaKind | 'bits' | 'aligned' } | Typecode;
+export type FieldSpec = { readonly kind: SchemaKind | 'bits' | 'aligned' | 'anonymous' } | Typecode;
 
 /** The fields argument of {@link struct} and {@link union}, in declaration order. */
 export type FieldsSpec = { readonly [name: string]: FieldSpec };
 
 /** A field after normalisation: typecodes resolved, bitfields split out. */
 export interface FieldDef {
-  /** `null` for an unnamed bitfield. */
+  /** `null` for an unnamed bitfield, and for an anonymous struct or union (whose fields are the record's). */
   readonly name: string | null;
   readonly type: Schema;
   /** Bit width for a bitfield, `null` for an ordinary field. */
@@ -233,6 +287,7 @@ function copyOptions(options: RecordOptions): RecordOptions {
   if (options.pack !== undefined) copy.pack = options.pack;
   if (options.align !== undefined) copy.align = options.align;
   if (options.endian !== undefined) copy.endian = options.endian;
+  if (options.layout !== undefined) copy.layout = options.layout;
   return copy;
 }
 

@@ -244,7 +244,7 @@ export function atomic(view: unknown, where?: string | number): AtomicField<numb
     l = r.layout;
     offset = r.offset;
   }
-  if (l.kind !== 'primitive' || l.name === 'f32' || l.name === 'f64' || l.name === 'bool') {
+  if (l.kind !== 'primitive' || l.name === 'f16' || l.name === 'f32' || l.name === 'f64' || l.name === 'bool') {
     throw typeError('invalid_argument', label, `is ${typeLabel(l.schema)}, not an integer`, 'atomics work on i8 … u64 members');
   }
   if (l.endian === 'big' && l.size > 1)

@@ -16,11 +16,16 @@ import { delimiter, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type ConsoleMessage } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requirement } from '../setup/requirements.js';
+import { requirement, wasm } from '../setup/requirements.js';
+import { buildWasm } from '../wasm/build.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DIST = join(ROOT, 'dist');
 const PAGES = fileURLToPath(new URL('./pages', import.meta.url));
+const WASM = fileURLToPath(new URL('../wasm', import.meta.url));
+/** Where the wasm32 build of test/wasm/particles.c goes (built in beforeAll where clang and wasm-ld are). */
+const BUILD = mkdtempSync(join(tmpdir(), 'sharedctypes-browser-wasm-'));
+const needWasm = wasm();
 
 /** The first executable Chromium: $CHROMIUM_PATH, else chromium / chromium-browser / google-chrome on PATH. */
 function findChromium(): string | undefined {
@@ -52,6 +57,7 @@ const MIME: Record<string, string> = {
   '.mjs': 'text/javascript; charset=utf-8',
   '.map': 'application/json; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
+  '.wasm': 'application/wasm',
 };
 
 /** What a page reports in window.__result (see pages/main.js). */
@@ -79,15 +85,16 @@ interface PageResult {
 
 /**
  * Serves /open/... and /csp/... (the same files; /csp/ responses also carry a CSP without
- * 'unsafe-eval'): <prefix>/dist/* from dist/, <prefix>/pages/* from test/browser/pages/. Every
+ * 'unsafe-eval'): <prefix>/dist/* from dist/, <prefix>/pages/* from test/browser/pages/,
+ * <prefix>/wasm/* from test/wasm/ and <prefix>/build/* from the wasm32 build. Every
  * response is cross-origin isolated (COOP + COEP), so pages and workers get SharedArrayBuffer.
  */
 function startServer(): Promise<Server> {
   const server = createServer((req, res) => {
     void (async () => {
       const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
-      const match = /^\/(open|csp)\/(dist|pages)\/(.+)$/.exec(path);
-      const base = match?.[2] === 'dist' ? DIST : PAGES;
+      const match = /^\/(open|csp)\/(dist|pages|wasm|build)\/(.+)$/.exec(path);
+      const base = { dist: DIST, pages: PAGES, wasm: WASM, build: BUILD }[match?.[2] ?? 'pages'] ?? PAGES;
       const file = match ? resolve(base, match[3] as string) : undefined;
       const headers: Record<string, string> = {
         'Cross-Origin-Opener-Policy': 'same-origin',
@@ -156,6 +163,7 @@ describe.skipIf(needChromium.skip)(`${needChromium.note}browser (Chromium): dist
       await withTimeout(new Promise<void>((ok) => server?.close(() => ok())), 5_000, 'closing the server').catch(() => undefined);
     }
     if (profile) rmSync(profile, { recursive: true, force: true });
+    rmSync(BUILD, { recursive: true, force: true });
   });
 
   /** Opens a page, waits for its result, and keeps the console output for the failure message. */
@@ -274,4 +282,27 @@ describe.skipIf(needChromium.skip)(`${needChromium.note}browser (Chromium): dist
     const open = results.get('open');
     if (open) expect(r.data).toEqual(open.data);
   });
+
+  // WebAssembly (test/wasm/scenario.mjs): C compiled for wasm32 and views share linear memory, also
+  // a shared one handed to a module worker; f16 through this browser's DataView. Pages that may
+  // compile WebAssembly only (a CSP needs 'wasm-unsafe-eval'), in both accessor modes.
+  for (const mode of ['auto', 'off']) {
+    it.skipIf(needWasm.skip)(
+      `${needWasm.note}WebAssembly: C and views share linear memory, also a shared one handed to a worker (${mode === 'auto' ? 'compiled' : 'interpreted'} accessors)`,
+      async () => {
+        needWasm.check();
+        if (!existsSync(join(BUILD, 'particles.wasm'))) buildWasm(BUILD);
+        const r = (await run(`wasm-${mode}`, `/open/pages/wasm.html?mode=${mode}`)) as unknown as Record<string, Record<string, unknown>>;
+        expect(r['plain']).toEqual({ read: [], cBytesDiffer: 0, count: 64 });
+        expect(r['shared']).toEqual({
+          isShared: true,
+          mainRead: [],
+          worker: { ok: true, read: [], cBytesDiffer: 0, sameBuffer: true, codegen: mode === 'auto' },
+          afterWorker: { cBytesDiffer: 0, read: [] },
+        });
+        expect(r['f16']).toEqual({ bytes: '3c00c0007bff', read: { h: 1, v: [-2, 65504] } });
+        expect(r['codegen']).toBe(mode === 'auto');
+      },
+    );
+  }
 });

@@ -2,7 +2,7 @@
 // program calling every <tag>_bits_ok(), and every CPython >= 3.11 found (python3, python3.1x on
 // PATH, pyenv's versions) running toCtypes output.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -87,12 +87,59 @@ export interface BitsRun {
   readonly checks: number;
 }
 
+/** How a C program for a target is built and run. */
+export interface CTarget {
+  build(cc: string, flags: readonly string[], files: readonly string[], main: string, exe: string): { status: number | null; stderr: string };
+  run(exe: string): [string, string[]];
+}
+
+/** Built by `cc` and run here. */
+export const NATIVE: CTarget = {
+  build: (cc, flags, files, main, exe) => spawnSync(cc, [...flags, '-o', exe, ...files, main], { encoding: 'utf8', maxBuffer: 64 << 20 }),
+  run: (exe) => [exe, []],
+};
+
+/** Built by a cross compiler for aarch64 Linux and run under qemu-aarch64. */
+export const AARCH64: CTarget = {
+  build: NATIVE.build,
+  run: (exe) => ['qemu-aarch64', ['-L', '/usr/aarch64-linux-gnu', exe]],
+};
+
+/**
+ * Laid out by clang for x86_64-pc-windows-msvc (its MSVC record layout): each unit is compiled to
+ * LLVM IR for that target, the IR retargeted to x86-64 Linux (the same sizes for every type the
+ * checks use) and linked with a native main, so that the checks run here.
+ */
+export const MSVC: CTarget = {
+  build(cc, flags, files, main, exe) {
+    const objects: string[] = [];
+    let stderr = '';
+    for (const file of files) {
+      const ll = `${file}.ll`;
+      const r = spawnSync(cc, [...flags, '--target=x86_64-pc-windows-msvc', '-ffreestanding', '-S', '-emit-llvm', '-o', ll, file], {
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+      });
+      stderr += r.stderr;
+      if (r.status !== 0) return { status: r.status, stderr };
+      const ir = readFileSync(ll, 'utf8')
+        .replace(/^target datalayout = .*$/m, 'target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16:32:64-S128"')
+        .replace(/^target triple = .*$/m, 'target triple = "x86_64-pc-linux-gnu"');
+      writeFileSync(ll, ir);
+      objects.push(ll);
+    }
+    const r = spawnSync(cc, ['-Wno-override-module', '-o', exe, ...objects, main], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    return { status: r.status, stderr: stderr + r.stderr };
+  },
+  run: (exe) => [exe, []],
+};
+
 /**
  * Compiles each program as a translation unit of its own (type names may repeat between them) into
  * one executable that calls every `<tag>_bits_ok()`, and runs it. A build error (a failing
  * `_Static_assert`) is reported in `status` and `stderr`; then nothing runs.
  */
-export function runC(cc: string, flags: readonly string[], programs: readonly Program[]): BitsRun {
+export function runC(cc: string, flags: readonly string[], programs: readonly Program[], target: CTarget = NATIVE): BitsRun {
   const dir = mkdtempSync(join(tmpdir(), 'sct-c-'));
   const files: string[] = [];
   const decls: string[] = [];
@@ -117,10 +164,11 @@ export function runC(cc: string, flags: readonly string[], programs: readonly Pr
     `#include <stdio.h>\n${decls.join('\n')}\nint main(void) {\n  static int ok[1 << 16];\n  int n, k;\n${calls.join('\n')}\n  return 0;\n}\n`,
   );
   const exe = join(dir, 'checks');
-  const r = spawnSync(cc, [...flags, '-o', exe, ...files, main], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = target.build(cc, flags, files, main, exe);
   const failed: Record<string, string[]> = {};
   if (r.status !== 0) return { status: r.status, stderr: r.stderr, failed, checks };
-  for (const line of execFileSync(exe, { encoding: 'utf8', maxBuffer: 64 << 20 })
+  const [cmd, args] = target.run(exe);
+  for (const line of execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 })
     .trim()
     .split('\n')) {
     if (line === '') continue;

@@ -174,4 +174,25 @@ describe('hostile descriptors', () => {
       "fromJSON: types.Unused: struct Unused: field 'm' holds a lock or other synchronization member, but pack: 1 would misalign it; use pack: 4 or more, or no pack",
     );
   });
+
+  it('an anonymous type shared by many records cannot multiply its fields: the copies are bounded per document', () => {
+    const fields = Array.from({ length: 60_000 }, (_, i) => ({ name: `f${i}`, type: 'u8' as const }));
+    const types: Record<string, TypeJSON> = { Big: { kind: 'union', name: 'Big', fields } };
+    const refs = Array.from({ length: 40 }, (_, i) => ({
+      name: `s${i}`,
+      type: { kind: 'struct' as const, fields: [{ name: 'p', type: 'u8' as const }, { type: { ref: 'Big' } }] },
+    }));
+    const doc: SchemaJSON = { format: 'sharedctypes/1', types, root: { kind: 'struct', fields: refs } };
+    let error: unknown;
+    try {
+      fromJSON(doc);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SchemaError);
+    expect((error as SchemaError).code).toBe('too_many_members');
+    expect((error as Error).message).toContain('anonymous members bring more than 1048576 fields');
+    // 17 such records are fine (1,020,000 fields)
+    expect(sizeof(fromJSON({ ...doc, root: { kind: 'struct', fields: refs.slice(0, 17) } }))).toBe(17 * 2);
+  });
 });

@@ -19,7 +19,8 @@ function signature(l: Layout): string {
       return `(${signature(l.element)})*${l.length}`;
     case 'struct':
     case 'union':
-      return `${l.kind} ${l.size}/${l.align} [${l.fields
+      // the rules count as part of a layout (records of other rules differ, even where the bytes agree)
+      return `${l.kind} ${l.rules} ${l.size}/${l.align} [${l.fields
         .map((f) => `${f.name} at ${f.offset}${f.bits === null ? '' : ` bits ${f.bits.bitOffset}..${f.bits.bitOffset + f.bits.width}`}: ${signature(f.layout)}`)
         .join(', ')}]`;
   }
@@ -124,6 +125,7 @@ describe('schemas as data', () => {
         withRoot({ pack: 2 }),
         withRoot({ align: 64 }),
         withRoot({ endian: root.endian === 'big' ? 'little' : 'big' }),
+        withRoot({ layout: root.layout === 'msvc' ? 'aarch64' : 'msvc' }),
         withRoot({ kind: root.kind === 'struct' ? 'union' : 'struct' }),
         withField((x) => x, { type: 'u8', bits: 3 }), // unnamed padding bits before member k
         withField((x) => x, { type: 'u16', bits: 0 }),

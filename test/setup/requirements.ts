@@ -7,6 +7,8 @@
 //   SHAREDCTYPES_SKIP_CLANG=1     the toC compile check with clang (test/layout/emitter*)
 //   SHAREDCTYPES_SKIP_PYTHON=1    the toCtypes checks under Python 3.11+
 //   SHAREDCTYPES_SKIP_BROWSER=1   the Chromium test (test/browser/)
+//   SHAREDCTYPES_SKIP_WASM=1      wasm32 ground truth and the WebAssembly end-to-end test (clang + wasm-ld)
+//   SHAREDCTYPES_SKIP_AARCH64=1   aarch64 ground truth (aarch64-linux-gnu-gcc + qemu-aarch64)
 import { spawnSync } from 'node:child_process';
 
 export interface Requirement {
@@ -47,4 +49,20 @@ export function requirement(program: string, found: boolean, variable: string, i
 export const gcc = (): Requirement => requirement('gcc', hasCommand('gcc'), 'SHAREDCTYPES_SKIP_GCC', 'install it (Debian: apt-get install gcc)');
 export const python3 = (): Requirement =>
   requirement('python3', hasCommand('python3'), 'SHAREDCTYPES_SKIP_PYTHON', 'install it (Debian: apt-get install python3)');
+export const wasm = (): Requirement =>
+  requirement('clang with wasm-ld', hasCommand('clang') && hasCommand('wasm-ld'), 'SHAREDCTYPES_SKIP_WASM', 'install them (Debian: apt-get install clang lld)');
+export const aarch64 = (): Requirement =>
+  requirement(
+    'aarch64-linux-gnu-gcc and qemu-aarch64',
+    hasCommand('aarch64-linux-gnu-gcc') && hasCommand('qemu-aarch64'),
+    'SHAREDCTYPES_SKIP_AARCH64',
+    'install them (Debian: apt-get install gcc-aarch64-linux-gnu qemu-user)',
+  );
+export const aarch64be = (): Requirement =>
+  requirement(
+    'clang with ld.lld and qemu-aarch64_be',
+    hasCommand('clang') && hasCommand('ld.lld') && hasCommand('qemu-aarch64_be'),
+    'SHAREDCTYPES_SKIP_AARCH64',
+    'install them (Debian: apt-get install clang lld qemu-user)',
+  );
 export const clang = (): Requirement => requirement('clang', hasCommand('clang'), 'SHAREDCTYPES_SKIP_CLANG', 'install it (Debian: apt-get install clang)');

@@ -40,16 +40,20 @@ const bitfield = fc
       .map(([type, width, named]) => (named && width > 0 ? bits(type, width) : unnamed(type, width))),
   );
 
-const options: fc.Arbitrary<RecordOptions> = fc.record(
-  {
-    pack: fc.constantFrom(1, 2, 4, 8, 16),
-    align: fc.constantFrom(1, 2, 4, 8, 16, 32),
-    endian: fc.constantFrom('little', 'big'),
-  },
-  { requiredKeys: [] },
-) as fc.Arbitrary<RecordOptions>;
+// An msvc record cannot be big-endian (MSVC has none): it states little-endian, so that it may sit in a big-endian one.
+const options: fc.Arbitrary<RecordOptions> = (
+  fc.record(
+    {
+      pack: fc.constantFrom(1, 2, 4, 8, 16),
+      align: fc.constantFrom(1, 2, 4, 8, 16, 32),
+      endian: fc.constantFrom('little', 'big'),
+      layout: fc.constantFrom('sysv', 'aarch64', 'msvc'),
+    },
+    { requiredKeys: [] },
+  ) as fc.Arbitrary<RecordOptions>
+).map((o) => (o.layout === 'msvc' ? { ...o, endian: 'little' as const } : o));
 
-/** Random schemas: primitives, strings, arrays, structs and unions with bitfields, pack, align and byte order. */
+/** Random schemas: primitives, strings, arrays, structs and unions with bitfields, pack, align, byte order and layout rules. */
 export const schema: fc.Arbitrary<Schema> = fc.letrec<{ type: Schema; record: Schema }>((tie) => ({
   type: fc.oneof(
     { depthSize: 'small', maxDepth: 3 },

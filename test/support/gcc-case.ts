@@ -1,7 +1,7 @@
 // Checks one gcc ground-truth case (see tools/fixtures/generate.mjs) against the library: sizeof,
 // alignof, every offset and bit position, and the byte image of writing every value in order.
 import { expect } from 'vitest';
-import { alignof, fromJSON, layoutOf, offsetof, sizeof } from '../../src/index.js';
+import { alignof, errorCode, fromJSON, layoutOf, offsetof, sizeof } from '../../src/index.js';
 import { getPath, hex, setPath } from './paths.js';
 
 export interface Leaf {
@@ -30,6 +30,9 @@ function jsValue(leaf: Leaf | undefined, value: unknown): unknown {
   return leaf !== undefined && (leaf.type === 'i64' || leaf.type === 'u64') ? BigInt(value as string) : value;
 }
 
+/** Whether this runtime reads and writes half-precision floats (DataView.prototype.getFloat16). */
+export const HAS_FLOAT16 = typeof (DataView.prototype as { getFloat16?: unknown }).getFloat16 === 'function';
+
 export function checkGccCase(c: GccCase): void {
   const schema = fromJSON(c.schema);
   expect(sizeof(schema), 'sizeof').toBe(c.sizeof);
@@ -48,6 +51,18 @@ export function checkGccCase(c: GccCase): void {
       expect(leaf.path === '' ? sizeof(schema) : info.get(leaf.path)?.size, `${leaf.path} size`).toBe(leaf.size);
     }
   }
+  // A runtime without half-precision DataView methods (Node < 24) refuses views of f16 types, with
+  // the error code that says so; the layout above is checked all the same.
+  if (!HAS_FLOAT16 && c.leaves.some((l) => l.type === 'f16')) {
+    let code: unknown;
+    try {
+      schema.create();
+    } catch (e) {
+      code = errorCode(e);
+    }
+    expect(code, 'view of f16 without getFloat16').toBe('unsupported_type');
+    return;
+  }
   // Byte image: write every value in order into a zeroed region with canary bytes around it.
   const pad = Math.max(8, c.alignof);
   const buffer = new SharedArrayBuffer(pad + c.sizeof + 8);
@@ -63,7 +78,7 @@ export function checkGccCase(c: GccCase): void {
       const leaf = leaves.get(path);
       const expected = jsValue(leaf, value);
       const got = getPath(v, path);
-      if (leaf?.type === 'f32' || leaf?.type === 'f64') expect(got, path).toBeCloseTo(expected as number, 10);
+      if (leaf?.type === 'f16' || leaf?.type === 'f32' || leaf?.type === 'f64') expect(got, path).toBeCloseTo(expected as number, 10);
       else expect(got, path).toEqual(expected);
     }
   }

@@ -76,7 +76,7 @@ describe('SchemaError catalog', () => {
     [
       'unknown option',
       () => struct({ a: u8 }, { name: 'O', packed: true } as never),
-      "struct O has unknown option 'packed'; the options are name, pack, align and endian",
+      "struct O has unknown option 'packed'; the options are name, pack, align, endian and layout",
     ],
     [
       'unknown typecode',
