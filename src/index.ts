@@ -71,6 +71,9 @@ export { fingerprint } from './layout/fingerprint.js';
 export { toC } from './layout/emit-c.js';
 export { toCtypes } from './layout/emit-ctypes.js';
 
+// ---- C headers in (src/c) ------------------------------------------------------------------------
+export { fromC, type CDeclaration, type CHeader, type CNote, type FromCOptions, type IncludedFile, type IncludeReader } from './c/from-c.js';
+
 // ---- views: compiled (or interpreted) accessors over memory (src/codegen, src/views) -----------
 export { configure, codegenActive, type CodegenMode } from './codegen/evaluate.js';
 export { view, create } from './views/attach.js';
@@ -105,4 +108,15 @@ export { indexable, type Indexable, type IndexableSource } from './shared/indexa
 export { share, attach, shareAll, attachAll, type AttachOptions, type Attached, type Handle, type HandleKind } from './transfer/share.js';
 
 // ---- errors ----------------------------------------------------------------------------------------
-export { SchemaError, SyncError, BrokenBarrierError, LayoutMismatchError, ERROR_CODES, errorCode, type CodedError, type ErrorCode } from './errors.js';
+export {
+  SchemaError,
+  CSourceError,
+  SyncError,
+  BrokenBarrierError,
+  LayoutMismatchError,
+  ERROR_CODES,
+  errorCode,
+  type CodedError,
+  type ErrorCode,
+  type SourceLocation,
+} from './errors.js';
