@@ -140,8 +140,6 @@ class Parser implements TokenCursor {
   private readonly constants = new Map<string, CInt>();
   /** Nesting of record definitions and declarators being read. */
   private depth = 0;
-  /** Storage orders of the records being defined whose order was given before their body (inherited by records defined inside). */
-  private readonly orders: ('big' | 'little' | null)[] = [];
   /** `extern "C" {` blocks open. */
   private linkage = 0;
   private readonly end: SourceLocation;
@@ -494,15 +492,13 @@ class Parser implements TokenCursor {
       tag === null ? { kind, tag: null, name: null, at: kw, defined: true, schema: null, little: null, order: 'little' } : this.recordTag(kind, tag, true);
     rec.at = tag ?? kw;
     this.enter(open, 'structs and unions');
-    const leading = this.orderOf(before);
-    const inherited = this.orders.find((o) => o !== null) ?? null;
-    this.orders.unshift(leading);
     const members = this.members(rec);
-    this.orders.shift();
     this.expect('}', `to close ${kind} ${tag?.text ?? ''}`);
     this.depth--;
     const attrs = [...before, ...this.attributes()];
-    rec.order = this.orderOf(attrs) ?? leading ?? inherited ?? kw.order ?? 'little';
+    // gcc: the record's own attribute, else the #pragma in effect; never the order of an enclosing
+    // record (not even for a record defined inside a big-endian one)
+    rec.order = this.orderOf(attrs) ?? kw.order ?? 'little';
     rec.schema = this.buildRecord(rec, members, attrs, kw);
     if (rec.tag !== null) this.declared.push({ name: rec.tag, c: `${kind} ${rec.tag}`, kind, type: { k: 'record', rec }, at: rec.at });
     return { type: { k: 'record', rec }, defined: rec };

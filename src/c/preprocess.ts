@@ -304,7 +304,7 @@ class Preprocessor {
       }
       case 'include':
       case 'include_next':
-        this.include(args, name);
+        this.include(args, hash);
         return;
       case 'pragma':
         this.pragma(args, name);
