@@ -631,7 +631,8 @@ class Parser implements TokenCursor {
     return located(
       () => makeRecord(rec.kind, fields, options),
       kw,
-      (path) => members.find((m, i) => m.name === path || path === `#${i} (unnamed)`)?.at,
+      // the last member of that name: a name declared twice is the second one's fault
+      (path) => members.findLast((m, i) => m.name === path || path === `#${i} (unnamed)`)?.at,
     );
   }
 
@@ -847,6 +848,7 @@ class Parser implements TokenCursor {
     for (;;) {
       const t = this.peek();
       if (t === undefined) return out;
+      if (t.kind === 'ident' && t.text === '__declspec') fail('__declspec (Microsoft C) is not supported', t, 'c_unsupported');
       if (t.kind === 'ident' && ATTRIBUTE.has(t.text)) {
         this.next();
         this.expect('(', `after ${t.text}`);

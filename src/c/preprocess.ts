@@ -307,7 +307,7 @@ class Preprocessor {
         this.include(args, hash);
         return;
       case 'pragma':
-        this.pragma(args, name);
+        this.pragma(args, hash);
         return;
       case 'error':
         fail(`#error ${excerpt(lineText(args), 200)}`, hash);
