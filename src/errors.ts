@@ -38,7 +38,8 @@ export const ERROR_CODES = {
   invalid_path: "a field path that does not parse or names a member that does not exist ('pos.x', 'items[2]')",
   // ---- CSourceError (a SchemaError from fromC, with the line and column) ----
   c_syntax: 'C source that fromC cannot read as C: a syntax error, an unknown type or constant, an #error, a failing _Static_assert',
-  c_unsupported: 'valid C that has no schema (yet): a flexible array member, long double, an anonymous member, an attribute that changes the layout in a way no schema expresses, …',
+  c_unsupported:
+    'valid C that has no schema (yet): a flexible array member, long double, an anonymous member, an attribute that changes the layout in a way no schema expresses, …',
   // ---- RangeError ----
   out_of_bounds: 'a region outside its buffer, an index outside its array, more values than fit',
   misaligned: 'an offset that is not a multiple of the alignment the type (or an atomic operation) needs',
@@ -151,7 +152,9 @@ export class CSourceError extends SchemaError {
   /** 1-based column (in UTF-16 code units, as editors count them for ASCII). */
   readonly column: number;
   constructor(message: string, at: SourceLocation, code: ErrorCode, path = '') {
-    super(`${at.file}:${at.line}:${at.column}: ${message}`, path, code);
+    // Messages quote the source; a hostile source could make them huge.
+    const text = `${at.file}:${at.line}:${at.column}: ${message}`;
+    super(text.length > 1000 ? `${text.slice(0, 999)}…` : text, path, code);
     this.file = at.file;
     this.line = at.line;
     this.column = at.column;

@@ -61,10 +61,21 @@ class Emitter {
     private readonly options: TypeScriptOptions,
   ) {}
 
+  /** Next numeric suffix to try per name (so that claiming stays linear however names collide). */
+  private readonly suffixes = new Map<string, number>();
+
+  /** `wanted` if free, else `wanted_`, else `wanted_2`, `wanted_3`, …. */
   private claim(wanted: string): string {
-    let name = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(wanted) ? wanted : wanted.replace(/[^A-Za-z0-9_$]/g, '_');
-    if (/^[0-9]/.test(name)) name = `_${name}`;
-    while (RESERVED.has(name) || this.used.has(name)) name += '_';
+    let base = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(wanted) ? wanted : wanted.replace(/[^A-Za-z0-9_$]/g, '_');
+    if (/^[0-9]/.test(base)) base = `_${base}`;
+    const free = (n: string): boolean => !RESERVED.has(n) && !this.used.has(n);
+    let name = free(base) ? base : `${base}_`;
+    if (!free(name)) {
+      let k = this.suffixes.get(base) ?? 2;
+      while (!free(`${base}_${k}`)) k++;
+      this.suffixes.set(base, k + 1);
+      name = `${base}_${k}`;
+    }
     this.used.add(name);
     return name;
   }

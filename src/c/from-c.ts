@@ -5,11 +5,12 @@
  */
 import { CSourceError, type SourceLocation, typeError } from '../errors.js';
 import { describeValue } from '../types/builtins.js';
+import { layout } from '../layout/compute.js';
 import { isIdentifier } from '../types/names.js';
 import type { Schema } from '../types/schema.js';
 import { evaluate } from './expression.js';
 import { excerpt } from './lexer.js';
-import { schemaOf, spell } from './model.js';
+import { located, schemaOf, spell } from './model.js';
 import { parse } from './parse.js';
 import { type CNote, type IncludeReader, listCursor, preprocess } from './preprocess.js';
 import { TARGET } from './target.js';
@@ -130,15 +131,17 @@ export function fromC(source: string, options: FromCOptions = {}): CHeader {
       note(d.at, `typedef ${d.name} (${spell(d.type.of)} aligned to ${d.type.align}) has no schema of its own; members of that type are aligned`);
       return null;
     }
+    let s: Schema;
     try {
-      const s = schemaOf(d.type, false, d.at, `typedef ${d.name}`);
-      if (d.kind === 'typedef') byTypedef.set(d.name, s);
-      return s;
+      s = schemaOf(d.type, false, d.at, `typedef ${d.name}`);
     } catch (e) {
       if (!(e instanceof CSourceError)) throw e;
       note(d.at, `typedef ${d.name} has no schema: ${e.message.slice(e.message.indexOf(': ') + 2)}`);
       return null;
     }
+    located(() => layout(s), d.at); // every layout rule (sizes up to 2^48, …) checked here, where the source can be named
+    if (d.kind === 'typedef') byTypedef.set(d.name, s);
+    return s;
   });
   const types: Record<string, Schema> = Object.create(null);
   parsed.declared.forEach((d, i) => {

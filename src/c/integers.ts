@@ -65,6 +65,8 @@ export type LiteralProblem = 'float' | 'malformed' | 'too_large';
  * C17), or what is wrong with it.
  */
 export function parseIntegerLiteral(text: string): CInt | LiteralProblem {
+  // 64 binary digits, a prefix and a suffix: anything longer is too large (and not worth converting)
+  if (text.length > 80) return text.includes('.') ? 'float' : 'too_large';
   let i = 0;
   let base = 10;
   const lower = text.toLowerCase();

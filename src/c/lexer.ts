@@ -18,10 +18,18 @@ export interface Token extends SourceLocation {
   readonly bol: boolean;
   /** Whitespace or a comment comes before it. */
   readonly space: boolean;
+  /** `#pragma pack` value in effect where the token was read (0: none). Set by the preprocessor. */
+  readonly pack: number;
+  /** `#pragma scalar_storage_order` in effect (`null`: the default, little-endian). Set by the preprocessor. */
+  readonly order: 'big' | 'little' | null;
+  /** Macros that may not expand in this token (it came out of their expansion). Set by the preprocessor. */
+  readonly hide: ReadonlySet<string> | null;
 }
 
 /** The most characters of a source (and of all the files it includes, together). */
-export const MAX_SOURCE = 1 << 24;
+export const MAX_SOURCE = 1 << 23;
+/** The most tokens of a source (and of all the files it includes, together). */
+export const MAX_TOKEN_COUNT = 1 << 21;
 
 /** Punctuators of three, then two characters (longest match first); single characters are looked up in {@link SINGLE}. */
 const THREE = new Set(['...', '<<=', '>>=']);
@@ -43,7 +51,7 @@ export function excerpt(text: string, max = 40): string {
  * each line is marked `bol`. An unterminated comment is an error; an unterminated quote is an
  * `other` token (an error only if it is in code that is not skipped, as in gcc).
  */
-export function tokenize(source: string, file: string): Token[] {
+export function tokenize(source: string, file: string, limit = Number.POSITIVE_INFINITY): Token[] {
   const tokens: Token[] = [];
   const n = source.length;
   let i = 0;
@@ -53,7 +61,24 @@ export function tokenize(source: string, file: string): Token[] {
   let space = false;
   const here = (at: number, atLine: number, atLineStart: number): SourceLocation => ({ file, line: atLine, column: at - atLineStart + 1 });
   const push = (kind: TokenKind, start: number, end: number, startLine: number, startLineStart: number): void => {
-    tokens.push({ kind, text: source.slice(start, end), file, line: startLine, column: start - startLineStart + 1, bol, space });
+    if (tokens.length >= limit)
+      throw new CSourceError(
+        `the source holds too many tokens (the limit is ${MAX_TOKEN_COUNT} in all files)`,
+        here(start, startLine, startLineStart),
+        'too_large',
+      );
+    tokens.push({
+      kind,
+      text: source.slice(start, end),
+      file,
+      line: startLine,
+      column: start - startLineStart + 1,
+      bol,
+      space,
+      pack: 0,
+      order: null,
+      hide: null,
+    });
     bol = false;
     space = false;
   };

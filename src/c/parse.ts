@@ -317,13 +317,13 @@ class Parser implements TokenCursor {
         const n = this.alignValue(a);
         const natural = type.k === 'function' || type.k === 'void' ? 1 : this.alignOf(type, name);
         if (n === natural) continue;
-        if (n < natural || (type.k !== 'scalar' && type.k !== 'pointer' && type.k !== 'enum' && type.k !== 'char'))
+        if (n < natural || (type.k !== 'scalar' && type.k !== 'pointer' && type.k !== 'enum' && type.k !== 'char' && type.k !== 'aligned'))
           fail(
             `typedef ${name.text} has aligned(${n}) and its type (${spell(type)}) has alignment ${natural}: ${n < natural ? 'a typedef that lowers alignment' : 'an over-aligned typedef of an aggregate (gcc does not round its size)'} has no schema; put aligned(…) on the struct or the member`,
             a.at,
             'c_unsupported',
           );
-        type = { k: 'aligned', of: type, align: n, name: name.text };
+        type = { k: 'aligned', of: type.k === 'aligned' ? type.of : type, align: n, name: name.text }; // never nested: n exceeds the old alignment
       } else if (effect === 'packed') {
         // gcc ignores packed on a typedef name (with a warning): it belongs on the struct
       } else if (effect === 'order') fail(`scalar_storage_order on the typedef ${name.text}: put it on the struct`, a.at, 'c_unsupported');
@@ -464,8 +464,10 @@ class Parser implements TokenCursor {
 
   /** A type name (specifiers and an abstract declarator), as in casts, `sizeof` and `_Alignof`. */
   private typeName(): CType {
+    this.enter(this.here(), 'type names');
     const spec = this.specifiers('type');
     const d = this.declarator('abstract');
+    this.depth--;
     return d.derive(spec.type);
   }
 
@@ -799,6 +801,7 @@ class Parser implements TokenCursor {
         if (n < 0n) fail(`array length ${n} is negative`, at);
         this.expect(']', 'to close the array length');
         suffixes.push({ k: 'array', length: n > 0xffff_ffffn ? 0xffff_ffff : Number(n) });
+        if (suffixes.length > MAX_DEPTH) fail(`more than ${MAX_DEPTH} array dimensions`, at, 'too_deep');
         continue;
       }
       if (this.is('(')) {

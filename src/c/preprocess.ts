@@ -15,18 +15,11 @@ import { CSourceError, type ErrorCode, type SourceLocation } from '../errors.js'
 import { hasAttribute } from './attributes.js';
 import { evaluate, type TokenCursor } from './expression.js';
 import { cint } from './integers.js';
-import { excerpt, MAX_SOURCE, type Token, tokenize } from './lexer.js';
+import { excerpt, MAX_SOURCE, MAX_TOKEN_COUNT, type Token, tokenize } from './lexer.js';
 import { BUILTIN_HEADERS, PREDEFINED } from './target.js';
 
-/** A token after preprocessing, with the `#pragma` state in effect where it appeared. */
-export interface PPToken extends Token {
-  /** `#pragma pack` value in effect (0: none). */
-  readonly pack: number;
-  /** `#pragma scalar_storage_order` in effect (`null`: the default, little-endian). */
-  readonly order: 'big' | 'little' | null;
-  /** Macros that may not expand in this token (it came out of their expansion). */
-  readonly hide: ReadonlySet<string> | null;
-}
+/** A token after preprocessing: its `pack`, `order` and `hide` are set. */
+export type PPToken = Token;
 
 /** A file read for an `#include`. */
 export interface IncludedFile {
@@ -59,6 +52,8 @@ export interface Macro {
   readonly name: string;
   /** Parameter names, or `null` for an object-like macro. */
   readonly params: readonly string[] | null;
+  /** Each parameter's position. */
+  readonly index: ReadonlyMap<string, number>;
   readonly variadic: boolean;
   readonly body: readonly Token[];
   /** Defined by the source (or an included file), not predefined, built in or given as `-D`. */
@@ -75,14 +70,16 @@ export interface Preprocessed {
   expandName(macro: Macro): readonly PPToken[];
 }
 
-/** The most tokens preprocessing may produce (after macro expansion). */
-export const MAX_TOKENS = 1 << 22;
+/** The most tokens all files may hold together, and preprocessing may produce (after macro expansion). */
+export const MAX_TOKENS = MAX_TOKEN_COUNT;
 /** The most work macro expansion may do in all: tokens made plus hide-set members copied. */
-export const MAX_EXPANSION_WORK = 1 << 24;
+export const MAX_EXPANSION_WORK = 1 << 22;
 /** How deeply macro expansions may nest (a macro expanding to one expanding to one …, and macro arguments). */
 export const MAX_MACRO_DEPTH = 200;
 /** How deeply `#include`s may nest. */
 export const MAX_INCLUDE_DEPTH = 64;
+/** How deep the `#pragma pack(push)` stack may grow. */
+export const MAX_PACK_STACK = 1024;
 /** How deeply `#if`s may nest. */
 export const MAX_CONDITIONAL_DEPTH = 1024;
 
@@ -109,8 +106,6 @@ interface Conditional {
   readonly at: SourceLocation;
 }
 
-const plain = (t: Token, hide: ReadonlySet<string> | null = null): PPToken => ({ ...t, pack: 0, order: null, hide });
-
 function fail(message: string, at: SourceLocation, code: ErrorCode = 'c_syntax'): never {
   throw new CSourceError(message, at, code);
 }
@@ -131,6 +126,8 @@ class Preprocessor {
   private order: 'big' | 'little' | null = null;
   private sourceChars = 0;
   private expanded = 0;
+  /** Tokens lexed in all files so far. */
+  private lexed = 0;
 
   constructor(private readonly options: PreprocessOptions) {}
 
@@ -142,7 +139,7 @@ class Preprocessor {
     return {
       tokens: this.out,
       macros: this.macros,
-      expandName: (m) => this.expandList([plain({ kind: 'ident', text: m.name, ...m.at, bol: false, space: false })], 0),
+      expandName: (m) => this.expandList([{ kind: 'ident', text: m.name, ...m.at, bol: false, space: false, pack: 0, order: null, hide: null }], 0),
     };
   }
 
@@ -152,7 +149,8 @@ class Preprocessor {
     this.sourceChars += source.length;
     if (this.sourceChars > MAX_SOURCE) fail(`the source and the files it includes hold more than ${MAX_SOURCE} characters`, at, 'too_large');
     if (this.frames.filter((f) => f.file !== null).length >= MAX_INCLUDE_DEPTH) fail(`#include nests deeper than ${MAX_INCLUDE_DEPTH} files`, at, 'too_deep');
-    const tokens = tokenize(source, file).map((t) => plain(t));
+    const tokens = tokenize(source, file, MAX_TOKENS - this.lexed);
+    this.lexed += tokens.length;
     this.frames.push({ tokens, pos: 0, file, conditionals: this.conditionals.length });
   }
 
@@ -232,7 +230,8 @@ class Preprocessor {
       const what = t.text.startsWith("'") || t.text.startsWith('"') || /^[LuU8]+['"]/.test(t.text) ? 'an unterminated literal' : `stray '${excerpt(t.text)}'`;
       fail(`${what} in the program`, t);
     }
-    this.out.push({ ...t, pack: this.pack, order: this.order, hide: null });
+    // most tokens are output as they were read (no copy)
+    this.out.push(t.pack === this.pack && t.order === this.order && t.hide === null ? t : { ...t, pack: this.pack, order: this.order, hide: null });
   }
 
   // ---- directives --------------------------------------------------------------------------------
@@ -341,6 +340,7 @@ class Preprocessor {
     let variadic = false;
     let i = 1;
     const open = args[1];
+    const seen = new Set<string>();
     if (open !== undefined && open.text === '(' && !open.space) {
       params = [];
       i = 2;
@@ -356,8 +356,9 @@ class Preprocessor {
           params.push('__VA_ARGS__');
           i++;
         } else if (p.kind === 'ident') {
-          if (params.includes(p.text)) fail(`duplicate parameter '${p.text}' of macro ${name.text}`, p);
+          if (seen.has(p.text)) fail(`duplicate parameter '${excerpt(p.text)}' of macro ${excerpt(name.text)}`, p);
           params.push(p.text);
+          seen.add(p.text);
           i++;
           if (args[i]?.text === '...') {
             variadic = true; // GNU named variadic parameter: name...
@@ -376,7 +377,8 @@ class Preprocessor {
     const body = args.slice(i).map((t, k) => (k === 0 ? { ...t, space: false } : t));
     if (body[0]?.text === '##' || (body.length > 0 && body[body.length - 1]?.text === '##')) fail(`'##' cannot be at either end of macro ${name.text}`, name);
     this.macros.delete(name.text); // a redefinition moves to the end of the order
-    this.macros.set(name.text, { name: name.text, params, variadic, body, user, at: name });
+    const index = new Map((params ?? []).map((p, k) => [p, k]));
+    this.macros.set(name.text, { name: name.text, params, index, variadic, body, user, at: name });
   }
 
   private include(args: readonly PPToken[], at: Token): void {
@@ -476,6 +478,7 @@ class Preprocessor {
         if (p.length === 1 && p[0]?.kind === 'ident' && !this.macros.has(p[0].text)) label = p[0].text;
         else next = value(p);
       }
+      if (this.packStack.length >= MAX_PACK_STACK) fail(`#pragma pack(push) nests deeper than ${MAX_PACK_STACK} levels`, at, 'too_deep');
       this.packStack.push({ pack: this.pack, label });
       this.pack = next;
       return;
@@ -515,7 +518,7 @@ class Preprocessor {
       .slice(0, -1)
       .replace(/\\(["\\])/g, '$1');
     this.pragma(
-      tokenize(text, t.file).map((x) => plain({ ...x, line: t.line, column: t.column })),
+      tokenize(text, t.file).map((x) => ({ ...x, line: t.line, column: t.column })),
       t,
     );
   }
@@ -656,7 +659,6 @@ class Preprocessor {
       const both = t.hide !== null && closeHide !== null ? new Set([...t.hide].filter((x) => closeHide.has(x))) : null;
       hide = this.withName(both, m.name, t);
     }
-    const params = m.params ?? [];
     const expandedArgs = new Map<number, PPToken[]>();
     const expandedArg = (k: number): PPToken[] => {
       let e = expandedArgs.get(k);
@@ -691,10 +693,10 @@ class Preprocessor {
       }
       const space = i === 0 ? t.space : b.space;
       let items: PPToken[];
-      const param = b.kind === 'ident' ? params.indexOf(b.text) : -1;
+      const param = b.kind === 'ident' ? (m.index.get(b.text) ?? -1) : -1;
       if (m.params !== null && b.text === '#' && b.kind === 'punct') {
-        const k = params.indexOf(body[i + 1]?.text ?? '');
-        if (k < 0) fail(`'#' in macro ${m.name} is not followed by a parameter`, t);
+        const k = m.index.get(body[i + 1]?.text ?? '') ?? -1;
+        if (k < 0) fail(`'#' in macro ${excerpt(m.name)} is not followed by a parameter`, t);
         items = [{ ...here(b, space), kind: 'string', text: stringize(args[k] as PPToken[]) }];
         i++;
       } else if (param >= 0) {

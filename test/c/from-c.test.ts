@@ -100,9 +100,7 @@ describe('types', () => {
       size_t w; ssize_t x; ptrdiff_t y; intptr_t z; uintptr_t aa; wchar_t bb; char16_t cc; char32_t dd;
     };`);
     const types = layoutOf(type(h, 's')).map((f) => f.type);
-    expect(types).toEqual(
-      'i8 u8 i16 u16 i32 u32 i64 u64 i64 u64 f32 f64 bool bool i8 u8 i16 u16 i32 u32 i64 u64 u64 i64 i64 i64 u64 i32 u16 u32'.split(' '),
-    );
+    expect(types).toEqual('i8 u8 i16 u16 i32 u32 i64 u64 i64 u64 f32 f64 bool bool i8 u8 i16 u16 i32 u32 i64 u64 u64 i64 i64 i64 u64 i32 u16 u32'.split(' '));
   });
 
   it('char[N] is char(N), char[M][N] is array(char(N), M), a lone char is char(1), a char bitfield i8', () => {
@@ -225,7 +223,9 @@ describe('layout: pack, packed, aligned, _Alignas, byte order, bitfields', () =>
   });
 
   it('_Static_assert (and C23 static_assert) are checked against the layout', () => {
-    expect(() => fromC('struct s { char c; double d; }; _Static_assert(sizeof(struct s) == 16, "s"); static_assert(offsetof(struct s, d) == 8);')).not.toThrow();
+    expect(() =>
+      fromC('struct s { char c; double d; }; _Static_assert(sizeof(struct s) == 16, "s"); static_assert(offsetof(struct s, d) == 8);'),
+    ).not.toThrow();
     const e = refusal('struct s { char c; double d; };\n_Static_assert(_Alignof(struct s) == 4, "s is 4-aligned");');
     expect([e.code, e.line, e.column, e.message]).toEqual(['c_syntax', 2, 16, 't.h:2:16: static assertion failed: "s is 4-aligned"']);
   });
@@ -320,67 +320,113 @@ describe('the preprocessor', () => {
 });
 
 describe('what fromC refuses, and where it says the problem is', () => {
-  const cases: [string, string, 'c_syntax' | 'c_unsupported' | 'invalid_bitfield' | 'invalid_name' | 'invalid_type' | 'invalid_length' | 'too_deep', string][] = [
-    ['flexible array member', 'struct m {\n  int n;\n  char data[];\n};', 'c_unsupported', "3:8: member 'data' of struct m is a flexible array member (char[]): it has no size"],
-    ['zero-length array', 'struct m { int n; char data[0]; };', 'c_unsupported', "1:24: member 'data' of struct m is a zero-length array"],
-    ['long double member', 'struct m { long double x; };', 'c_unsupported', "1:24: member 'x' of struct m has type long double: long double is x87"],
-    ['__int128', 'struct m { unsigned __int128 x; };', 'c_unsupported', "1:30: member 'x' of struct m has type unsigned __int128"],
-    ['_Complex', 'struct m { double _Complex z; };', 'c_unsupported', "1:28: member 'z' of struct m has type _Complex"],
-    ['anonymous struct member', 'struct m {\n  struct { int a; };\n};', 'c_unsupported', '2:3: anonymous struct member (C11): not supported yet'],
-    ['anonymous union member', 'struct m { union { int a; float f; }; };', 'c_unsupported', '1:12: anonymous union member (C11)'],
-    ['_Atomic struct', 'struct a { int x; }; struct m { _Atomic struct a x; };', 'c_unsupported', '1:33: _Atomic struct a: an atomic struct'],
-    ['layout attribute no schema has', 'struct m { int x __attribute__((mode(DI))); };', 'c_unsupported', "1:33: attribute 'mode' changes the layout"],
-    ['unknown attribute', 'struct m { int x; } __attribute__((frobnicate));', 'c_unsupported', "1:36: attribute 'frobnicate' is not known to fromC"],
-    ['aligned member in a packed struct', 'struct __attribute__((packed)) m { char c; int x __attribute__((aligned(8))); };', 'c_unsupported', "1:48: member 'x' of struct m is aligned inside a packed struct"],
-    ['one packed member', 'struct m { char c; int x __attribute__((packed)); };', 'c_unsupported', "1:24: member 'x' of struct m is packed inside a struct that is not"],
-    ['pack changing inside a struct', 'struct m { char c;\n#pragma pack(1)\n int x; };\n#pragma pack()', 'c_unsupported', "3:6: member 'x' of struct m is declared under #pragma pack(1)"],
-    ['typedef lowering alignment', 'typedef int i2 __attribute__((aligned(2)));', 'c_unsupported', '1:31: typedef i2 has aligned(2) and its type (int) has alignment 4'],
-    ['aligned bitfield', 'struct m { _Alignas(8) int b : 3; };', 'c_unsupported', "1:28: member 'b' of struct m is an aligned bitfield"],
-    ['__declspec', 'struct __declspec(align(8)) m { int a; };', 'c_unsupported', '1:8: __declspec (Microsoft C) is not supported'],
-    ['typeof', 'struct m { typeof(int) a; };', 'c_unsupported', '1:12: typeof(…) is not supported'],
-    ['float bitfield', 'struct m { float f : 3; };', 'c_syntax', "1:18: member 'f' of struct m is a bitfield of type float"],
-    ['bitfield wider than its type', 'struct m { unsigned char c : 9; };', 'invalid_bitfield', "1:26: struct m: field 'c' (u8) has bits: 9, more than its 8-bit type holds"],
-    ['named zero-width bitfield', 'struct m { int z : 0; };', 'invalid_bitfield', "1:16: struct m: field 'z' (i32) is a named zero-width bitfield"],
-    ['negative bitfield width', 'struct m { int z : -1; };', 'c_syntax', '1:16: bitfield z has a negative width (-1)'],
-    ['duplicate member', 'struct m { int a; char a; };', 'invalid_name', "1:24: struct m: field 'a' is declared twice"],
-    ['member name views reserve', 'struct m { int set; };', 'invalid_name', "1:16: struct m: field 'set' has a reserved name"],
-    ['no named member', 'struct m { int : 3; };', 'invalid_type', '1:1: struct m has no named fields'],
-    ['array too long', 'struct m { char c[0x80000000]; };', 'invalid_length', '1:17: char(2147483648) has length number 2147483648; use a whole number from 1 to 2147483647'],
-    ['incomplete member', 'struct a; struct m { struct a x; };', 'c_syntax', "1:31: member 'x' of struct m has incomplete type struct a"],
-    ['struct containing itself', 'struct m { int a; struct m self; };', 'c_syntax', "1:28: member 'self' of struct m has incomplete type struct m (a struct cannot contain itself"],
-    ['unknown type name', '#include "types.h"\nstruct m { u24 x; };', 'c_syntax', "2:12: unknown type name 'u24' (it may be declared in \"types.h\", which fromC did not read)"],
-    ['unknown constant', 'struct m { char c[LEN]; };', 'c_syntax', "1:19: 'LEN' is not a constant (no #define or enum constant of that name)"],
-    ['a type as a value', 'typedef int T; struct m { char c[T]; };', 'c_syntax', "1:34: 'T' is a type, not a value"],
-    ['division by zero', 'struct m { char c[4 / (2 - 2)]; };', 'c_syntax', '1:21: division by zero'],
-    ['shift out of range', 'struct m { char c[1 << 40]; };', 'c_syntax', '1:21: shift count 40 is out of range for int (32 bits)'],
-    ['floating constant', 'struct m { char c[2.5]; };', 'c_syntax', "1:19: floating constant '2.5' in an integer constant expression"],
-    ['negative length', 'struct m { char c[-1]; };', 'c_syntax', '1:19: array length -1 is negative'],
-    ['sizeof an expression', 'struct m { char c[sizeof 1]; };', 'c_unsupported', '1:19: sizeof of an expression is not supported'],
-    ['VLA', 'struct m { int n; char c[*]; };', 'c_unsupported', '1:26: a variable-length array [*] has no size'],
-    ['redefinition', 'struct m { int a; };\nstruct m { int b; };', 'c_syntax', '2:8: redefinition of struct m (first defined at line 1)'],
-    ['tag of another kind', 'struct m { int a; }; union m x;', 'c_syntax', "1:28: 'm' is already declared as a struct"],
-    ['conflicting typedef', 'typedef int t; typedef long t;', 'c_syntax', "1:29: 't' is already declared (as a typedef of int)"],
-    ['missing semicolon', 'struct m { int a }', 'c_syntax', "1:18: expected ';' after member 'a', found '}'"],
-    ['unclosed struct', 'struct m { int a;', 'c_syntax', "1:8: struct m is never closed with '}'"],
-    ['unclosed brace in a function', 'void f(void) { if (1) {', 'c_syntax', "1:14: '{' is never closed"],
-    ['stray character', 'struct m { int a; } @', 'c_syntax', "1:21: stray '@' in the program"],
-    ['unterminated string', 'char *s = "abc\n;', 'c_syntax', '1:11: an unterminated literal in the program'],
-    ['unterminated comment', 'struct m { /* int a; };', 'c_syntax', '1:12: unterminated /* comment'],
-    ['#error', '#if 1\n#error "not for this target"\n#endif', 'c_syntax', '2:1: #error "not for this target"'],
-    ['#if without #endif', '#ifdef X\nstruct m { int a; };', 'c_syntax', '1:2: #if without #endif'],
-    ['#endif without #if', '#endif', 'c_syntax', '1:2: #endif without #if'],
-    ['#else after #else', '#if 1\n#else\n#else\n#endif', 'c_syntax', '3:2: #else after #else'],
-    ['unknown directive', '#frobnicate', 'c_syntax', '1:2: unknown preprocessing directive #frobnicate'],
-    ['bad pack value', '#pragma pack(3)', 'c_syntax', '1:14: #pragma pack(3): the value is 1, 2, 4, 8 or 16'],
-    ['wrong macro argument count', '#define F(a, b) a\nstruct m { char c[F(1)]; };', 'c_syntax', '2:19: macro F takes 2 arguments, 1 given'],
-    ['bad paste', '#define P(a, b) a ## b\nstruct m { char c[P(1, +)]; };', 'c_syntax', "2:19: pasting '1' and '+' (in macro P) does not give one token"],
-    ['__VA_OPT__', '#define V(...) __VA_OPT__(x)\nint V(1);', 'c_unsupported', '2:5: __VA_OPT__ (in macro V) is not supported'],
-    ['static assertion', '_Static_assert(sizeof(long) == 4, "ILP32");', 'c_syntax', '1:16: static assertion failed: "ILP32"'],
-    ['function member', 'struct m { int f(void); };', 'c_syntax', "1:16: member 'f' of struct m is a function"],
-    ['void member', 'struct m { void v; };', 'c_syntax', "1:17: member 'v' of struct m has type void"],
-    ['two types', 'struct m { int float x; };', 'c_syntax', '1:12: invalid combination of type specifiers'],
-    ['implicit int', 'struct m { const x; };', 'c_syntax', "1:18: expected a type, found 'x'"],
-  ];
+  const cases: [string, string, 'c_syntax' | 'c_unsupported' | 'invalid_bitfield' | 'invalid_name' | 'invalid_type' | 'invalid_length' | 'too_deep', string][] =
+    [
+      [
+        'flexible array member',
+        'struct m {\n  int n;\n  char data[];\n};',
+        'c_unsupported',
+        "3:8: member 'data' of struct m is a flexible array member (char[]): it has no size",
+      ],
+      ['zero-length array', 'struct m { int n; char data[0]; };', 'c_unsupported', "1:24: member 'data' of struct m is a zero-length array"],
+      ['long double member', 'struct m { long double x; };', 'c_unsupported', "1:24: member 'x' of struct m has type long double: long double is x87"],
+      ['__int128', 'struct m { unsigned __int128 x; };', 'c_unsupported', "1:30: member 'x' of struct m has type unsigned __int128"],
+      ['_Complex', 'struct m { double _Complex z; };', 'c_unsupported', "1:28: member 'z' of struct m has type _Complex"],
+      ['anonymous struct member', 'struct m {\n  struct { int a; };\n};', 'c_unsupported', '2:3: anonymous struct member (C11): not supported yet'],
+      ['anonymous union member', 'struct m { union { int a; float f; }; };', 'c_unsupported', '1:12: anonymous union member (C11)'],
+      ['_Atomic struct', 'struct a { int x; }; struct m { _Atomic struct a x; };', 'c_unsupported', '1:33: _Atomic struct a: an atomic struct'],
+      ['layout attribute no schema has', 'struct m { int x __attribute__((mode(DI))); };', 'c_unsupported', "1:33: attribute 'mode' changes the layout"],
+      ['unknown attribute', 'struct m { int x; } __attribute__((frobnicate));', 'c_unsupported', "1:36: attribute 'frobnicate' is not known to fromC"],
+      [
+        'aligned member in a packed struct',
+        'struct __attribute__((packed)) m { char c; int x __attribute__((aligned(8))); };',
+        'c_unsupported',
+        "1:48: member 'x' of struct m is aligned inside a packed struct",
+      ],
+      [
+        'one packed member',
+        'struct m { char c; int x __attribute__((packed)); };',
+        'c_unsupported',
+        "1:24: member 'x' of struct m is packed inside a struct that is not",
+      ],
+      [
+        'pack changing inside a struct',
+        'struct m { char c;\n#pragma pack(1)\n int x; };\n#pragma pack()',
+        'c_unsupported',
+        "3:6: member 'x' of struct m is declared under #pragma pack(1)",
+      ],
+      [
+        'typedef lowering alignment',
+        'typedef int i2 __attribute__((aligned(2)));',
+        'c_unsupported',
+        '1:31: typedef i2 has aligned(2) and its type (int) has alignment 4',
+      ],
+      ['aligned bitfield', 'struct m { _Alignas(8) int b : 3; };', 'c_unsupported', "1:28: member 'b' of struct m is an aligned bitfield"],
+      ['__declspec', 'struct __declspec(align(8)) m { int a; };', 'c_unsupported', '1:8: __declspec (Microsoft C) is not supported'],
+      ['typeof', 'struct m { typeof(int) a; };', 'c_unsupported', '1:12: typeof(…) is not supported'],
+      ['float bitfield', 'struct m { float f : 3; };', 'c_syntax', "1:18: member 'f' of struct m is a bitfield of type float"],
+      [
+        'bitfield wider than its type',
+        'struct m { unsigned char c : 9; };',
+        'invalid_bitfield',
+        "1:26: struct m: field 'c' (u8) has bits: 9, more than its 8-bit type holds",
+      ],
+      ['named zero-width bitfield', 'struct m { int z : 0; };', 'invalid_bitfield', "1:16: struct m: field 'z' (i32) is a named zero-width bitfield"],
+      ['negative bitfield width', 'struct m { int z : -1; };', 'c_syntax', '1:16: bitfield z has a negative width (-1)'],
+      ['duplicate member', 'struct m { int a; char a; };', 'invalid_name', "1:24: struct m: field 'a' is declared twice"],
+      ['member name views reserve', 'struct m { int set; };', 'invalid_name', "1:16: struct m: field 'set' has a reserved name"],
+      ['no named member', 'struct m { int : 3; };', 'invalid_type', '1:1: struct m has no named fields'],
+      [
+        'array too long',
+        'struct m { char c[0x80000000]; };',
+        'invalid_length',
+        '1:17: char(2147483648) has length number 2147483648; use a whole number from 1 to 2147483647',
+      ],
+      ['incomplete member', 'struct a; struct m { struct a x; };', 'c_syntax', "1:31: member 'x' of struct m has incomplete type struct a"],
+      [
+        'struct containing itself',
+        'struct m { int a; struct m self; };',
+        'c_syntax',
+        "1:28: member 'self' of struct m has incomplete type struct m (a struct cannot contain itself",
+      ],
+      [
+        'unknown type name',
+        '#include "types.h"\nstruct m { u24 x; };',
+        'c_syntax',
+        '2:12: unknown type name \'u24\' (it may be declared in "types.h", which fromC did not read)',
+      ],
+      ['unknown constant', 'struct m { char c[LEN]; };', 'c_syntax', "1:19: 'LEN' is not a constant (no #define or enum constant of that name)"],
+      ['a type as a value', 'typedef int T; struct m { char c[T]; };', 'c_syntax', "1:34: 'T' is a type, not a value"],
+      ['division by zero', 'struct m { char c[4 / (2 - 2)]; };', 'c_syntax', '1:21: division by zero'],
+      ['shift out of range', 'struct m { char c[1 << 40]; };', 'c_syntax', '1:21: shift count 40 is out of range for int (32 bits)'],
+      ['floating constant', 'struct m { char c[2.5]; };', 'c_syntax', "1:19: floating constant '2.5' in an integer constant expression"],
+      ['negative length', 'struct m { char c[-1]; };', 'c_syntax', '1:19: array length -1 is negative'],
+      ['sizeof an expression', 'struct m { char c[sizeof 1]; };', 'c_unsupported', '1:19: sizeof of an expression is not supported'],
+      ['VLA', 'struct m { int n; char c[*]; };', 'c_unsupported', '1:26: a variable-length array [*] has no size'],
+      ['redefinition', 'struct m { int a; };\nstruct m { int b; };', 'c_syntax', '2:8: redefinition of struct m (first defined at line 1)'],
+      ['tag of another kind', 'struct m { int a; }; union m x;', 'c_syntax', "1:28: 'm' is already declared as a struct"],
+      ['conflicting typedef', 'typedef int t; typedef long t;', 'c_syntax', "1:29: 't' is already declared (as a typedef of int)"],
+      ['missing semicolon', 'struct m { int a }', 'c_syntax', "1:18: expected ';' after member 'a', found '}'"],
+      ['unclosed struct', 'struct m { int a;', 'c_syntax', "1:8: struct m is never closed with '}'"],
+      ['unclosed brace in a function', 'void f(void) { if (1) {', 'c_syntax', "1:14: '{' is never closed"],
+      ['stray character', 'struct m { int a; } @', 'c_syntax', "1:21: stray '@' in the program"],
+      ['unterminated string', 'char *s = "abc\n;', 'c_syntax', '1:11: an unterminated literal in the program'],
+      ['unterminated comment', 'struct m { /* int a; };', 'c_syntax', '1:12: unterminated /* comment'],
+      ['#error', '#if 1\n#error "not for this target"\n#endif', 'c_syntax', '2:1: #error "not for this target"'],
+      ['#if without #endif', '#ifdef X\nstruct m { int a; };', 'c_syntax', '1:2: #if without #endif'],
+      ['#endif without #if', '#endif', 'c_syntax', '1:2: #endif without #if'],
+      ['#else after #else', '#if 1\n#else\n#else\n#endif', 'c_syntax', '3:2: #else after #else'],
+      ['unknown directive', '#frobnicate', 'c_syntax', '1:2: unknown preprocessing directive #frobnicate'],
+      ['bad pack value', '#pragma pack(3)', 'c_syntax', '1:14: #pragma pack(3): the value is 1, 2, 4, 8 or 16'],
+      ['wrong macro argument count', '#define F(a, b) a\nstruct m { char c[F(1)]; };', 'c_syntax', '2:19: macro F takes 2 arguments, 1 given'],
+      ['bad paste', '#define P(a, b) a ## b\nstruct m { char c[P(1, +)]; };', 'c_syntax', "2:19: pasting '1' and '+' (in macro P) does not give one token"],
+      ['__VA_OPT__', '#define V(...) __VA_OPT__(x)\nint V(1);', 'c_unsupported', '2:5: __VA_OPT__ (in macro V) is not supported'],
+      ['static assertion', '_Static_assert(sizeof(long) == 4, "ILP32");', 'c_syntax', '1:16: static assertion failed: "ILP32"'],
+      ['function member', 'struct m { int f(void); };', 'c_syntax', "1:16: member 'f' of struct m is a function"],
+      ['void member', 'struct m { void v; };', 'c_syntax', "1:17: member 'v' of struct m has type void"],
+      ['two types', 'struct m { int float x; };', 'c_syntax', '1:12: invalid combination of type specifiers'],
+      ['implicit int', 'struct m { const x; };', 'c_syntax', "1:18: expected a type, found 'x'"],
+    ];
   it.each(cases)('%s', (_, source, code, message) => {
     const e = refusal(source);
     expect(e).toBeInstanceOf(SchemaError);
