@@ -211,7 +211,7 @@ describe('layout: pack, packed, aligned, _Alignas, byte order, bitfields', () =>
       struct q { uint32_t v; };`);
     const be = type(h, 'be') as { options: { endian?: string }; fields: readonly { name: string | null; type: Schema }[] };
     expect(be.options.endian).toBe('big');
-    expect((be.fields[1]?.type as { options: object }).options).toEqual({ name: 'in', endian: 'little' });
+    expect((be.fields[1]!.type as { options: object }).options).toEqual({ name: 'in', endian: 'little' });
     expect((type(h, 'p') as { options: object }).options).toEqual({ name: 'p', endian: 'big' });
     expect((type(h, 'q') as { options: object }).options).toEqual({ name: 'q' });
   });
