@@ -6,13 +6,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { transformSync } from 'esbuild';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { headerToTypeScript } from '../../src/c/emit-ts.js';
 import * as lib from '../../src/index.js';
 import { type CHeader, fingerprint, fromC, fromJSON, type Schema, toC } from '../../src/index.js';
 import { schema as randomSchema } from '../support/arbitraries.js';
+import { runGenerated } from '../support/run-ts.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const fixtures = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/gcc-layouts.json'), 'utf8')) as { cases: { name: string; schema: unknown }[] };
@@ -23,18 +23,6 @@ function root(h: CHeader): Schema {
   const last = h.declarations[h.declarations.length - 1];
   if (last === undefined) throw new Error('fromC found no types');
   return last.schema;
-}
-
-/** Runs generated TypeScript (imports of 'sharedctypes' served from src/) and returns its exports. */
-function run(ts: string): Record<string, unknown> {
-  const js = transformSync(ts, { loader: 'ts', format: 'cjs' }).code;
-  const module = { exports: {} as Record<string, unknown> };
-  const require = (m: string): unknown => {
-    if (m !== 'sharedctypes') throw new Error(`generated code imports ${m}`);
-    return lib;
-  };
-  new Function('require', 'exports', 'module', js)(require, module.exports, module);
-  return module.exports;
 }
 
 const seed = Number(process.env['SCT_FROMC_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
@@ -64,7 +52,7 @@ describe('the TypeScript `from-c` writes', () => {
     for (const c of fixtures.cases) {
       const T = fromJSON(c.schema);
       const h = fromC(toC(T), { file: `${c.name}.h` });
-      const exported = run(headerToTypeScript(h, { source: `${c.name}.h` }));
+      const exported = runGenerated(headerToTypeScript(h, { source: `${c.name}.h` }));
       const name = h.declarations[h.declarations.length - 1]?.name as string;
       if (!lib.isSchema(exported[name]) || fingerprint(exported[name] as Schema) !== fingerprint(T)) wrong.push(c.name);
     }
@@ -72,14 +60,14 @@ describe('the TypeScript `from-c` writes', () => {
     fc.assert(
       fc.property(randomSchema, (T) => {
         const h = fromC(toC(T));
-        const exported = run(headerToTypeScript(h));
+        const exported = runGenerated(headerToTypeScript(h));
         return fingerprint(exported[h.declarations[h.declarations.length - 1]?.name as string] as Schema) === fingerprint(T);
       }),
       { numRuns: 200, seed },
     );
     for (const file of HEADERS) {
       const h = fromC(readFileSync(join(ROOT, 'test/fixtures/headers', file), 'utf8'), { file });
-      const exported = run(headerToTypeScript(h, { source: file }));
+      const exported = runGenerated(headerToTypeScript(h, { source: file }));
       for (const d of h.declarations) {
         const local = Object.keys(exported).find((k) => k === d.name || k === d.name.replace(/ /g, '_'));
         expect(local, `${file}: ${d.c}`).toBeDefined();
