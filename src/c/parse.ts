@@ -679,7 +679,9 @@ class Parser implements TokenCursor {
     if (this.peek()?.kind === 'ident' && !ATTRIBUTE.has((this.peek() as PPToken).text)) tag = this.next();
     attrs.push(...this.attributes());
     let fixed: CType | null = null;
-    if (this.is(':')) {
+    // `enum E : uint8_t {` (C23) fixes the type; in `enum E : 3;` the colon starts a bitfield width
+    const after = this.peek(1);
+    if (this.is(':') && after !== undefined && this.startsTypeName(after)) {
       this.next();
       fixed = this.typeName();
       if (bitfieldType(fixed) === undefined || fixed.k === 'enum') fail(`enum ${tag?.text ?? ''}: the underlying type must be an integer type`, kw);

@@ -1,7 +1,8 @@
 // gcc as ground truth for any C header: a program that includes the header and prints, for each
 // named type fromC found, what gcc decided (sizeof, _Alignof, offsetof and sizeof of every member,
-// the bits each bitfield occupies after storing all ones into it, and which byte an integer
-// member's 1 lands in: its byte order), next to what the library's layout says. Arrays are probed
+// the bits each bitfield occupies after storing all ones into it and whether it then reads as
+// negative, which byte an integer member's 1 lands in (its byte order) and whether -1 of its type
+// is below 0 (its signedness)), next to what the library's layout says. Arrays are probed
 // at their first and last element.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -38,18 +39,25 @@ function probesOf(t: ProbeTarget, index: number): Probe[] {
     { what: `sizeof(${t.c})`, c: `printf("%zu\\n", sizeof(${T}));`, expected: String(layout(t.schema).size) },
     { what: `_Alignof(${t.c})`, c: `printf("%zu\\n", _Alignof(${T}));`, expected: String(layout(t.schema).align) },
   ];
-  const at = (path: string): string => `((${T} *)buf)${path.startsWith('[') ? '' : '->'}${path}`.replace('->[', '[');
+  // the member at `path` of the object at buf (a path into an array root starts with [i])
+  const at = (path: string): string => (path.startsWith('[') ? `(*(${T} *)buf)${path}` : `((${T} *)buf)->${path}`);
   const walk = (l: Layout, base: number, path: string, big: boolean): void => {
     if (path !== '' && !path.startsWith('[')) {
       probes.push({ what: `offsetof(${t.c}, ${path})`, c: `printf("%zu\\n", offsetof(${T}, ${path}));`, expected: String(base) });
       probes.push({ what: `sizeof(${t.c}.${path})`, c: `printf("%zu\\n", sizeof(${at(path)}));`, expected: String(l.size) });
     }
-    if (path !== '' && isInteger(l) && l.size > 1) {
-      // store 1: the byte it lands in says the byte order
+    if (path !== '' && isInteger(l) && l.kind === 'primitive') {
+      // store 1: the byte it lands in says the byte order; and whether -1 is below 0, the signedness
+      if (l.size > 1)
+        probes.push({
+          what: `byte order of ${t.c}.${path}`,
+          c: `memset(buf, 0, sizeof buf); ${at(path)} = (__typeof__(${at(path)}))1; for (k = 0; k < sizeof buf && !buf[k]; k++); printf("%zu\\n", k);`,
+          expected: String(base + (l.endian === 'big' ? l.size - 1 : 0)),
+        });
       probes.push({
-        what: `byte order of ${t.c}.${path}`,
-        c: `memset(buf, 0, sizeof buf); ${at(path)} = (__typeof__(${at(path)}))1; for (k = 0; k < sizeof buf && !buf[k]; k++); printf("%zu\\n", k);`,
-        expected: String(base + (l.kind === 'primitive' && l.endian === 'big' ? l.size - 1 : 0)),
+        what: `signedness of ${t.c}.${path}`,
+        c: `printf("%d\\n", (__typeof__(${at(path)}))-1 < (__typeof__(${at(path)}))0);`,
+        expected: l.name.startsWith('i') ? '1' : '0',
       });
     }
     if (l.kind === 'array') {
@@ -67,8 +75,8 @@ function probesOf(t: ProbeTarget, index: number): Probe[] {
         const value = f.bits.type === 'bool' ? '1' : '~0ULL';
         probes.push({
           what: `bits of ${t.c}.${p}`,
-          c: `memset(buf, 0, sizeof buf); ${at(p)} = ${value}; bits(buf, sizeof buf, ${msb ? 1 : 0});`,
-          expected: `${base * 8 + f.bits.bitOffset} ${f.bits.width}`,
+          c: `memset(buf, 0, sizeof buf); ${at(p)} = ${value}; bits(buf, sizeof buf, ${msb ? 1 : 0}); printf("%d\\n", ${at(p)} < 0);`,
+          expected: `${base * 8 + f.bits.bitOffset} ${f.bits.width}\n${f.bits.signed ? 1 : 0}`,
         });
       }
     }
@@ -116,7 +124,12 @@ export function probeWithGcc(files: Readonly<Record<string, string>>, main: stri
   const lines = run.stdout.trim().split('\n');
   const facts: Fact[] = [];
   let k = 0;
-  for (const ps of all) for (const p of ps) facts.push({ what: p.what, gcc: lines[k++] ?? '(missing)', library: p.expected });
+  for (const ps of all)
+    for (const p of ps) {
+      const n = p.expected.split('\n').length; // a probe prints as many lines as it expects
+      facts.push({ what: p.what, gcc: lines.slice(k, k + n).join('\n') || '(missing)', library: p.expected });
+      k += n;
+    }
   return facts;
 }
 
