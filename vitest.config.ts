@@ -23,6 +23,7 @@ const ONCE = [
   'test/layout/queries.test.ts', // offsetof, layoutOf, describe: no views
   'test/codegen/injection.test.ts', // hostile names refused by fromJSON, before anything is compiled
   'test/types/errors.test.ts', // schema errors from the DSL and fromJSON: no views
+  'test/c/**/*.test.ts', // fromC, the TypeScript generator and the CLI: schemas and layouts, no views
 ];
 const BROWSER = ['test/browser/**/*.test.ts'];
 const ALL = ['test/**/*.test.ts'];

@@ -36,6 +36,10 @@ export const ERROR_CODES = {
   too_large: 'a type larger than 2⁴⁸ bytes',
   invalid_descriptor: 'a JSON descriptor that is not valid: not JSON, unknown keys, a missing or forward ref, a descriptor containing itself',
   invalid_path: "a field path that does not parse or names a member that does not exist ('pos.x', 'items[2]')",
+  // ---- CSourceError (a SchemaError from fromC, with the line and column) ----
+  c_syntax: 'C source that fromC cannot read as C: a syntax error, an unknown type or constant, an #error, a failing _Static_assert',
+  c_unsupported:
+    'valid C that has no schema (yet): a flexible array member, long double, an anonymous member, an attribute that changes the layout in a way no schema expresses, …',
   // ---- RangeError ----
   out_of_bounds: 'a region outside its buffer, an index outside its array, more values than fit',
   misaligned: 'an offset that is not a multiple of the alignment the type (or an atomic operation) needs',
@@ -117,7 +121,7 @@ function coded<E extends Error>(error: E, code: ErrorCode): E & CodedError {
  * ```
  */
 export class SchemaError extends Error {
-  override readonly name = 'SchemaError';
+  override readonly name: string = 'SchemaError';
   /** The field path inside the schema where the problem is (`''` for the schema itself). */
   readonly path: string;
   /** What is wrong, as a stable code (see {@link ERROR_CODES}). */
@@ -126,6 +130,48 @@ export class SchemaError extends Error {
     super(message);
     this.path = path;
     this.code = code;
+  }
+}
+
+/** Where in a C source an error is: file name, 1-based line and column. */
+export interface SourceLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+/**
+ * Thrown by `fromC` for C it cannot turn into schemas: a `SchemaError` that also says where in the
+ * source (`file`, `line`, `column`; the message starts with `file:line:column:`). Its `code` is
+ * `c_syntax` or `c_unsupported`, or the code of the schema rule the C broke (`invalid_bitfield`,
+ * `too_deep`, …).
+ *
+ * @example
+ * ```ts
+ * import { CSourceError, fromC } from 'sharedctypes';
+ * try {
+ *   fromC('struct S { int n; char data[]; };', { file: 'msg.h' });
+ * } catch (e) {
+ *   e instanceof CSourceError; // true
+ *   // msg.h:1:24: member 'data' of struct S is a flexible array member: …
+ * }
+ * ```
+ */
+export class CSourceError extends SchemaError {
+  override readonly name = 'CSourceError';
+  /** The source file (`options.file` of `fromC`, or the name an `#include` was read under). */
+  readonly file: string;
+  /** 1-based line. */
+  readonly line: number;
+  /** 1-based column (in UTF-16 code units, as editors count them for ASCII). */
+  readonly column: number;
+  constructor(message: string, at: SourceLocation, code: ErrorCode, path = '') {
+    // Messages quote the source; a hostile source could make them huge.
+    const text = `${at.file}:${at.line}:${at.column}: ${message}`;
+    super(text.length > 1000 ? `${text.slice(0, 999)}…` : text, path, code);
+    this.file = at.file;
+    this.line = at.line;
+    this.column = at.column;
   }
 }
 

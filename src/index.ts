@@ -77,6 +77,9 @@ export { fingerprint } from './layout/fingerprint.js';
 export { toC } from './layout/emit-c.js';
 export { toCtypes } from './layout/emit-ctypes.js';
 
+// ---- C headers in (src/c) ------------------------------------------------------------------------
+export { fromC, type CDeclaration, type CHeader, type CNote, type FromCOptions, type IncludedFile, type IncludeReader } from './c/from-c.js';
+
 // ---- views: compiled (or interpreted) accessors over memory (src/codegen, src/views) -----------
 export { configure, codegenActive, type CodegenMode } from './codegen/evaluate.js';
 export { view, create } from './views/attach.js';
@@ -133,6 +136,7 @@ export { share, attach, shareAll, attachAll, type AttachOptions, type Attached, 
 // ---- errors ----------------------------------------------------------------------------------------
 export {
   SchemaError,
+  CSourceError,
   SyncError,
   BrokenBarrierError,
   OwnerDeadError,
@@ -146,6 +150,7 @@ export {
   type CodedError,
   type ErrorCode,
   type Repairable,
+  type SourceLocation,
 } from './errors.js';
 
 // ---- channels: typed queues in shared memory (src/channels) --------------------------------------

@@ -322,6 +322,70 @@ export { back, n, s, obj, fresh };
   );
 });
 
+describe('the command line from the tarball', () => {
+  it(
+    '`npx sharedctypes from-c header.h > schemas.ts` runs the installed bin, and the schemas it writes type-check against the installed package',
+    async () => {
+      const header = `#include <stdint.h>
+#define NAME_LEN 16
+#pragma pack(push, 1)
+typedef struct {
+  uint8_t  kind;
+  uint32_t id;
+  char     name[NAME_LEN];
+  unsigned flags : 3;
+} record_t;
+#pragma pack(pop)
+`;
+      writeFileSync(join(consumer, 'record.h'), header);
+      const r = await run('npx', ['--offline', '--no-install', 'sharedctypes', 'from-c', 'record.h'], consumer);
+      expect(r.code, show(r)).toBe(0);
+      expect(r.stdout).toContain("from 'sharedctypes';");
+      writeFileSync(join(consumer, 'record.ts'), r.stdout);
+      writeFileSync(
+        join(consumer, 'use-record.ts'),
+        `import { record_t, NAME_LEN } from './record.js';
+import { sizeof } from 'sharedctypes';
+const r: record_t = record_t.create({ kind: 1, name: 'abc' }).toObject();
+const id: number = r.id;
+const name: string = r.name;
+const len: 16 | number = NAME_LEN;
+// @ts-expect-error: not a member
+r.size;
+export const size: number = sizeof(record_t) + id + name.length + len;
+`,
+      );
+      const tsconfig = {
+        compilerOptions: {
+          target: 'es2022',
+          lib: ['es2023', 'esnext.disposable'],
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          strict: true,
+          types: [],
+          skipLibCheck: false,
+          noEmit: true,
+        },
+        files: ['use-record.ts'],
+      };
+      writeFileSync(join(consumer, 'tsconfig.record.json'), `${JSON.stringify(tsconfig, null, 2)}\n`);
+      const check = await run(join(BIN, 'tsc'), ['-p', join(consumer, 'tsconfig.record.json')], consumer);
+      expect(check.code, show(check)).toBe(0);
+      // and it runs: the generated module, loaded by node through the installed package
+      writeFileSync(join(consumer, 'record.mjs'), (await import('esbuild')).transformSync(r.stdout, { loader: 'ts', format: 'esm' }).code);
+      const sizes = await run(
+        process.execPath,
+        ['--input-type=module', '-e', "import { record_t } from './record.mjs'; import { sizeof } from 'sharedctypes'; console.log(sizeof(record_t));"],
+        consumer,
+      );
+      expect(sizes.stdout.trim(), show(sizes)).toBe('22');
+      const bad = await run('npx', ['--offline', '--no-install', 'sharedctypes', 'from-c', 'missing.h'], consumer);
+      expect(bad.code).toBe(1);
+    },
+    TIMEOUT,
+  );
+});
+
 describe('package linters', () => {
   it(
     'publint finds nothing (all levels, strict)',

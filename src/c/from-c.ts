@@ -1,0 +1,210 @@
+/**
+ * `fromC(source)`: the struct, union, enum and typedef declarations of a C header as schemas.
+ *
+ * @module
+ */
+import { CSourceError, type SourceLocation, typeError } from '../errors.js';
+import { describeValue } from '../types/builtins.js';
+import { layout } from '../layout/compute.js';
+import { isIdentifier } from '../types/names.js';
+import type { Schema } from '../types/schema.js';
+import { evaluate } from './expression.js';
+import { excerpt } from './lexer.js';
+import { located, schemaOf, spell } from './model.js';
+import { parse } from './parse.js';
+import { type CNote, type IncludeReader, listCursor, preprocess } from './preprocess.js';
+import { TARGET } from './target.js';
+
+export type { CNote, IncludedFile, IncludeReader } from './preprocess.js';
+
+/** Options of {@link fromC}. */
+export interface FromCOptions {
+  /**
+   * The name of the source in messages and notes (`wav.h:12:5: …`).
+   * @defaultValue `'<source>'`
+   */
+  readonly file?: string;
+  /** Macros defined before the source is read, like `-D` on a compiler's command line: name → replacement text (`{ N: 16, DEBUG: '' }`). */
+  readonly defines?: { readonly [name: string]: string | number };
+  /**
+   * Reads the file of an `#include` other than the standard headers `fromC` knows (`<stdint.h>`,
+   * `<stddef.h>`, `<stdbool.h>`, …): return its text (and the name to report it under), or
+   * `undefined` when there is no such file. Without a reader (or when it returns `undefined`),
+   * the `#include` is skipped with a note, and a type it would have declared is an unknown type.
+   */
+  readonly include?: IncludeReader;
+}
+
+/** A named type of the header: a struct, union or enum tag, or a typedef name. */
+export interface CDeclaration extends SourceLocation {
+  /** Its key in {@link CHeader.types}: the C name (`wav_header`), or `struct wav_header` where a typedef of another type has the same name. */
+  readonly name: string;
+  /** How C names it: `struct wav_header`, `enum color`, `DWORD`. */
+  readonly c: string;
+  readonly kind: 'struct' | 'union' | 'enum' | 'typedef';
+  readonly schema: Schema;
+}
+
+/** What {@link fromC} read. */
+export interface CHeader {
+  /**
+   * Every named type, by name, in the order the header declares them: struct, union and enum
+   * tags and typedef names (a typedef of a struct and its tag are the same schema). An enum is
+   * its underlying integer type; a pointer an unsigned integer of the target's address size.
+   */
+  readonly types: { readonly [name: string]: Schema };
+  /** The same types as a list, with their C spelling and where they are declared. */
+  readonly declarations: readonly CDeclaration[];
+  /** Enum constants and the `#define`d macros whose value is an integer constant expression, in order. */
+  readonly constants: { readonly [name: string]: number | bigint };
+  /** What `fromC` read but did not honour: `#include`s it could not read, ignored pragmas, `#warning`s, identifiers read as 0 in `#if`, typedefs with no schema. */
+  readonly notes: readonly CNote[];
+  /** The target whose type sizes were used (`long`, `size_t` and pointers are 8 bytes on it). */
+  readonly target: string;
+}
+
+/** The most notes kept (the last one says how many more there were). */
+const MAX_NOTES = 200;
+
+/**
+ * Reads the declarations of a C header and returns its named types as schemas: structs and
+ * unions (nested, with bitfields, `#pragma pack`, `__attribute__((packed, aligned(n)))`,
+ * `_Alignas`, `scalar_storage_order`), enums, typedefs, arrays (`char name[N]` becomes
+ * `char(N)`), with `#define`d and enum constants in array sizes. The preprocessor runs as a
+ * compiler's would (`#if`, macros, `#include` through `options.include`); functions and
+ * variables are read and skipped. Type sizes are those of x86-64 System V (`long`, `size_t` and
+ * pointers are 8 bytes).
+ *
+ * C that has no schema (a flexible array member, `long double`, an anonymous member, an
+ * attribute that changes the layout in a way a schema does not express…) or is not valid C is a
+ * {@link CSourceError} naming the file, line and column and the construct. Hostile input is safe:
+ * the work is linear in the input and every nesting is bounded.
+ *
+ * @example
+ * ```ts
+ * import { fromC, sizeof, offsetof } from 'sharedctypes';
+ * const { types, constants } = fromC(`
+ *   #include <stdint.h>
+ *   #define NAME_LEN 12
+ *   #pragma pack(push, 1)
+ *   typedef struct {
+ *     uint8_t  kind;            // @0
+ *     uint32_t id;              // @1 (packed)
+ *     char     name[NAME_LEN];  // @5: char(12)
+ *     unsigned flags : 3;       // bits 0..2 of @17
+ *   } record_t;
+ *   #pragma pack(pop)
+ * `);
+ * const Record = types.record_t!;
+ * sizeof(Record);           // 21
+ * offsetof(Record, 'name'); // 5
+ * constants.NAME_LEN;       // 12
+ * ```
+ */
+export function fromC(source: string, options: FromCOptions = {}): CHeader {
+  if (typeof source !== 'string') throw typeError('invalid_argument', 'fromC()', `source is ${describeValue(source)}`, 'pass the C source text as a string');
+  const { file, defines, include } = checkOptions(options);
+  const notes: CNote[] = [];
+  let dropped = 0;
+  const note = (at: SourceLocation, message: string): void => {
+    if (notes.length < MAX_NOTES) notes.push({ file: at.file, line: at.line, column: at.column, message });
+    else dropped++;
+  };
+  const unread: string[] = [];
+  const pp = preprocess(source, {
+    file,
+    defines,
+    include,
+    note,
+    unread: (name) => unread.push(name),
+  });
+  const parsed = parse(pp.tokens, file, unread);
+
+  // types: typedef names first claim their names, then tags (as `struct x` where a typedef of another type took `x`)
+  const declarations: CDeclaration[] = [];
+  const byTypedef = new Map<string, Schema>();
+  const schemas: (Schema | null)[] = parsed.declared.map((d) => {
+    if (d.type.k === 'function' || d.type.k === 'void') return null;
+    if (d.type.k === 'record' && d.type.rec.schema === null) return null; // opaque: declared, never defined
+    if (d.type.k === 'enum' && d.type.en.underlying === null) return null;
+    if (d.type.k === 'aligned') {
+      note(d.at, `typedef ${d.name} (${spell(d.type.of)} aligned to ${d.type.align}) has no schema of its own; members of that type are aligned`);
+      return null;
+    }
+    let s: Schema;
+    try {
+      s = schemaOf(d.type, false, d.at, `typedef ${d.name}`);
+    } catch (e) {
+      if (!(e instanceof CSourceError)) throw e;
+      note(d.at, `typedef ${d.name} has no schema: ${e.message.slice(e.message.indexOf(': ') + 2)}`);
+      return null;
+    }
+    located(() => layout(s), d.at); // every layout rule (sizes up to 2^48, …) checked here, where the source can be named
+    if (d.kind === 'typedef') byTypedef.set(d.name, s);
+    return s;
+  });
+  const types: Record<string, Schema> = Object.create(null);
+  parsed.declared.forEach((d, i) => {
+    const schema = schemas[i];
+    if (schema === null || schema === undefined) return;
+    const taken = byTypedef.get(d.name);
+    const name = d.kind !== 'typedef' && taken !== undefined && taken !== schema ? d.c : d.name;
+    if (Object.hasOwn(types, name)) return; // a typedef of a struct of the same name: one entry
+    types[name] = schema;
+    declarations.push(Object.freeze({ name, c: d.c, kind: d.kind, schema, file: d.at.file, line: d.at.line, column: d.at.column }));
+  });
+
+  const constants: Record<string, number | bigint> = Object.create(null);
+  for (const [name, v] of parsed.enumConstants) constants[name] = asNumber(v.value);
+  for (const m of pp.macros.values()) {
+    if (!m.user || m.params !== null || m.body.length === 0 || Object.hasOwn(constants, m.name)) continue;
+    try {
+      const tokens = pp.expandName(m);
+      const cursor = listCursor(tokens, m.at);
+      const v = evaluate(cursor, parsed.host);
+      if (cursor.peek() === undefined) constants[m.name] = asNumber(v.value);
+    } catch (e) {
+      if (!(e instanceof CSourceError)) throw e; // not an integer constant: a type, an attribute, text…
+    }
+  }
+  if (dropped > 0) notes.push({ ...(notes[notes.length - 1] as CNote), message: `… and ${dropped} more notes` });
+  return Object.freeze({
+    types: Object.freeze(types),
+    declarations: Object.freeze(declarations),
+    constants: Object.freeze(constants),
+    notes: Object.freeze(notes.map((n) => Object.freeze(n))),
+    target: TARGET,
+  });
+}
+
+function asNumber(v: bigint): number | bigint {
+  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+}
+
+function checkOptions(options: FromCOptions): { file: string; defines: Record<string, string>; include: IncludeReader | undefined } {
+  const bad = (what: string, fix: string): never => {
+    throw typeError('invalid_argument', 'fromC()', what, fix);
+  };
+  if (options === null || typeof options !== 'object') bad(`options is ${describeValue(options)}`, 'pass an object such as { file, defines, include }');
+  for (const key of Object.keys(options))
+    if (key !== 'file' && key !== 'defines' && key !== 'include') bad(`unknown option '${excerpt(key)}'`, 'the options are file, defines and include');
+  const file = options.file ?? '<source>';
+  if (typeof file !== 'string') bad(`options.file is ${describeValue(file)}`, 'pass the file name as a string');
+  const defines: Record<string, string> = {};
+  if (options.defines !== undefined) {
+    if (options.defines === null || typeof options.defines !== 'object')
+      bad(`options.defines is ${describeValue(options.defines)}`, 'pass an object { NAME: value }');
+    for (const [name, value] of Object.entries(options.defines)) {
+      if (!isIdentifier(name))
+        bad(`options.defines has the name ${JSON.stringify(excerpt(name))}, which is not a C identifier`, 'macro names are C identifiers');
+      if (typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value)))
+        bad(`options.defines.${name} is ${describeValue(value)}`, 'a macro is defined as text or a number');
+      const text = String(value);
+      if (text.includes('\n')) bad(`options.defines.${name} spans lines`, 'a macro is one line');
+      defines[name] = text;
+    }
+  }
+  if (options.include !== undefined && typeof options.include !== 'function')
+    bad(`options.include is ${describeValue(options.include)}`, 'pass a function (name, { system, from }) => { file, source } | undefined');
+  return { file, defines, include: options.include };
+}

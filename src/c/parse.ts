@@ -1,0 +1,1048 @@
+/**
+ * The C declaration parser of `fromC`: reads preprocessed tokens and records every struct, union,
+ * enum and typedef declared at file scope (function declarations and definitions, and variables,
+ * are read and skipped). Recursive descent, with every recursion bounded (nested records, nested
+ * declarators, expressions) and every skip linear.
+ *
+ * @module
+ */
+import type { SourceLocation } from '../errors.js';
+import { layout } from '../layout/compute.js';
+import { resolvePath } from '../layout/queries.js';
+import { isIdentifier } from '../types/names.js';
+import { PRIMITIVES } from '../types/primitives.js';
+import { MAX_ALIGN, MAX_FIELDS, makeRecord } from '../types/record.js';
+import { type FieldDef, MAX_DEPTH, type Pack, type RecordOptions, type Schema } from '../types/schema.js';
+import { attributeEffect, attributeName } from './attributes.js';
+import { evaluate, type ExpressionHost, type TokenCursor } from './expression.js';
+import { type CInt, cint, type IntType } from './integers.js';
+import { excerpt, type Token } from './lexer.js';
+import { bitfieldType, type CType, type EnumEntry, fail, located, type RecordEntry, schemaOf, spell } from './model.js';
+import type { PPToken } from './preprocess.js';
+import { C_TYPES, type CTypeMapping, canonicalSpelling, enumUnderlying, isKnownTypedef, noSpecifiers, type SpecifierCounts } from './target.js';
+
+/** An attribute as written: `aligned(8)`, `packed`. */
+interface Attribute {
+  readonly name: string;
+  readonly args: readonly PPToken[] | null;
+  readonly at: PPToken;
+}
+
+/** What the declaration specifiers of one declaration say. */
+interface Specifiers {
+  readonly at: PPToken;
+  readonly storage: string | null;
+  readonly type: CType;
+  /** Attributes among the specifiers: they apply to every declarator. */
+  readonly attrs: readonly Attribute[];
+  /** The largest `_Alignas`, or `null`. */
+  readonly alignas: number | null;
+  /** A struct, union or enum these specifiers define (with a body). */
+  readonly defined: RecordEntry | EnumEntry | null;
+}
+
+/** A declarator: the declared name and how it derives its type from the specifiers'. */
+interface Declarator {
+  readonly name: PPToken | null;
+  readonly derive: (base: CType) => CType;
+  readonly attrs: readonly Attribute[];
+}
+
+/** One member of a struct or union as declared. */
+interface Member {
+  readonly name: string | null;
+  readonly type: CType;
+  readonly width: number | null;
+  readonly attrs: readonly Attribute[];
+  readonly alignas: number | null;
+  readonly at: PPToken;
+}
+
+/** A named type declared at file scope. */
+export interface Declared {
+  readonly name: string;
+  /** How C names it: `struct wav_header`, `enum color`, `DWORD`. */
+  readonly c: string;
+  readonly kind: 'struct' | 'union' | 'enum' | 'typedef';
+  readonly type: CType;
+  readonly at: SourceLocation;
+}
+
+/** What the parser found. */
+export interface Parsed {
+  /** Tags and typedef names, in order of declaration (a tag: where it was defined). */
+  readonly declared: readonly Declared[];
+  /** Enum constants, in order. */
+  readonly enumConstants: ReadonlyMap<string, CInt>;
+  /** The expression language over what was declared (for `#define`d constants). */
+  readonly host: ExpressionHost;
+}
+
+/** Typedef names and enum constants share C's ordinary namespace. */
+type Ordinary = { readonly k: 'typedef'; readonly type: CType; readonly at: SourceLocation } | { readonly k: 'constant'; readonly value: CInt };
+
+const STORAGE = new Set(['typedef', 'extern', 'static', 'auto', 'register', '_Thread_local', 'thread_local', '__thread', 'constexpr']);
+const FUNCTION_SPECIFIERS = new Set(['inline', '__inline', '__inline__', '_Noreturn', 'noreturn']);
+const QUALIFIERS = new Set([
+  'const',
+  '__const',
+  '__const__',
+  'volatile',
+  '__volatile',
+  '__volatile__',
+  'restrict',
+  '__restrict',
+  '__restrict__',
+  '__extension__',
+  '_Nonnull',
+  '_Nullable',
+  '_Null_unspecified',
+  '__ptr32',
+  '__ptr64',
+]);
+const TYPE_KEYWORDS: Readonly<Record<string, keyof SpecifierCounts>> = {
+  void: 'void',
+  char: 'char',
+  short: 'short',
+  int: 'int',
+  long: 'long',
+  float: 'float',
+  double: 'double',
+  signed: 'signed',
+  __signed: 'signed',
+  __signed__: 'signed',
+  unsigned: 'unsigned',
+  _Bool: '_Bool',
+  bool: '_Bool',
+  _Complex: '_Complex',
+  __complex__: '_Complex',
+  __int128: '__int128',
+  _Float16: '_Float16',
+};
+const ALIGNAS = new Set(['_Alignas', 'alignas']);
+const ATTRIBUTE = new Set(['__attribute__', '__attribute']);
+const ASM = new Set(['asm', '__asm', '__asm__']);
+const STATIC_ASSERT = new Set(['_Static_assert', 'static_assert']);
+const TYPEOF = new Set(['typeof', '__typeof', '__typeof__', 'typeof_unqual', '__typeof_unqual__']);
+
+/** Parses preprocessed tokens. */
+export function parse(tokens: readonly PPToken[], file: string, unread: readonly string[]): Parsed {
+  return new Parser(tokens, file, unread).run();
+}
+
+class Parser implements TokenCursor {
+  private pos = 0;
+  private readonly tags = new Map<string, RecordEntry | EnumEntry>();
+  private readonly kinds = new Map<RecordEntry | EnumEntry, 'struct' | 'union' | 'enum'>();
+  private readonly definedEnums = new Set<EnumEntry>();
+  private readonly ordinary = new Map<string, Ordinary>();
+  private readonly declared: Declared[] = [];
+  private readonly constants = new Map<string, CInt>();
+  /** Nesting of record definitions and declarators being read. */
+  private depth = 0;
+  /** `extern "C" {` blocks open. */
+  private linkage = 0;
+  private readonly end: SourceLocation;
+
+  constructor(
+    private readonly tokens: readonly PPToken[],
+    file: string,
+    private readonly unread: readonly string[],
+  ) {
+    const last = tokens[tokens.length - 1];
+    this.end = last === undefined ? { file, line: 1, column: 1 } : { file: last.file, line: last.line, column: last.column + last.text.length };
+  }
+
+  run(): Parsed {
+    while (this.pos < this.tokens.length) this.external();
+    if (this.linkage > 0) fail('missing \'}\' of an extern "C" { block', this.end);
+    return { declared: this.declared, enumConstants: this.constants, host: this.host };
+  }
+
+  // ---- the cursor ------------------------------------------------------------------------------
+
+  peek(offset = 0): PPToken | undefined {
+    return this.tokens[this.pos + offset];
+  }
+
+  next(): PPToken {
+    const t = this.tokens[this.pos];
+    if (t === undefined) fail('unexpected end of the source', this.end);
+    this.pos++;
+    return t;
+  }
+
+  here(): SourceLocation {
+    return this.tokens[this.pos] ?? this.end;
+  }
+
+  /** Whether the token `offset` ahead is the punctuator or keyword `text`. */
+  private is(text: string, offset = 0): boolean {
+    const t = this.tokens[this.pos + offset];
+    return t !== undefined && (t.kind === 'punct' || t.kind === 'ident') && t.text === text;
+  }
+
+  private expect(text: string, context: string): PPToken {
+    if (!this.is(text)) {
+      const t = this.peek();
+      fail(`expected '${text}' ${context}, found ${t === undefined ? 'the end of the source' : `'${excerpt(t.text)}'`}`, t ?? this.end);
+    }
+    return this.next();
+  }
+
+  private enter(at: SourceLocation, what: string): void {
+    if (++this.depth > MAX_DEPTH) fail(`${what} nest deeper than ${MAX_DEPTH} levels`, at, 'too_deep');
+  }
+
+  // ---- file scope --------------------------------------------------------------------------------
+
+  private external(): void {
+    const t = this.peek() as PPToken;
+    if (this.is(';')) {
+      this.next();
+      return;
+    }
+    if (this.is('}') && this.linkage > 0) {
+      this.next();
+      this.linkage--;
+      return;
+    }
+    if (t.kind === 'ident' && STATIC_ASSERT.has(t.text)) {
+      this.staticAssert();
+      return;
+    }
+    if (t.kind === 'ident' && ASM.has(t.text)) {
+      this.next();
+      this.skipBalanced('(');
+      this.expect(';', 'after asm(…)');
+      return;
+    }
+    if (t.kind === 'ident' && t.text === 'extern' && this.peek(1)?.kind === 'string') {
+      this.next();
+      this.next();
+      if (this.is('{')) {
+        this.next();
+        this.linkage++;
+      }
+      return;
+    }
+    const spec = this.specifiers('file');
+    if (this.is(';')) {
+      this.next();
+      return;
+    }
+    let first = true;
+    for (;;) {
+      const d = this.declarator('named');
+      const attrs = [...spec.attrs, ...d.attrs, ...this.attributes()];
+      const type = d.derive(spec.type);
+      const name = d.name as PPToken;
+      if (spec.storage === 'typedef') this.typedef(name, type, attrs, spec.alignas);
+      else if (type.k === 'function' && first && this.is('{')) {
+        this.skipBalanced('{'); // a function definition
+        return;
+      } else if (this.is('=')) {
+        this.next();
+        this.skipInitializer();
+      }
+      first = false;
+      if (this.is(',')) {
+        this.next();
+        continue;
+      }
+      this.expect(';', `after the declaration of '${excerpt(name.text)}'`);
+      return;
+    }
+  }
+
+  /** Skips a balanced `(…)`, `{…}` or `[…]` starting at the cursor (which must be at `open`). */
+  private skipBalanced(open: '(' | '{' | '['): void {
+    const close = open === '(' ? ')' : open === '{' ? '}' : ']';
+    const start = this.expect(open, 'here');
+    let level = 1;
+    while (level > 0) {
+      const t = this.peek();
+      if (t === undefined) fail(`'${open}' is never closed`, start);
+      this.pos++;
+      if (t.kind !== 'punct') continue;
+      if (t.text === '(' || t.text === '{' || t.text === '[') level++;
+      else if (t.text === ')' || t.text === '}' || t.text === ']') {
+        level--;
+        if (level === 0 && t.text !== close) fail(`'${open}' is closed by '${t.text}'`, t);
+      }
+    }
+  }
+
+  /** Skips an initializer, up to the `,` or `;` that ends it. */
+  private skipInitializer(): void {
+    let level = 0;
+    for (;;) {
+      const t = this.peek();
+      if (t === undefined) fail('unterminated initializer', this.end);
+      if (t.kind === 'punct') {
+        if (level === 0 && (t.text === ',' || t.text === ';')) return;
+        if (t.text === '(' || t.text === '{' || t.text === '[') level++;
+        else if (t.text === ')' || t.text === '}' || t.text === ']') {
+          if (level === 0) fail(`unexpected '${t.text}' in an initializer`, t);
+          level--;
+        }
+      }
+      this.pos++;
+    }
+  }
+
+  private staticAssert(): void {
+    const kw = this.next();
+    this.expect('(', `after ${kw.text}`);
+    const at = this.here();
+    const v = evaluate(this, this.host);
+    let message = '';
+    if (this.is(',')) {
+      this.next();
+      const m = this.next();
+      if (m.kind !== 'string') fail(`${kw.text} takes a string literal as its message`, m);
+      message = m.text;
+    }
+    this.expect(')', `to close ${kw.text}(…)`);
+    this.expect(';', `after ${kw.text}(…)`);
+    if (v.value === 0n) fail(`static assertion failed${message === '' ? '' : `: ${excerpt(message, 200)}`}`, at);
+  }
+
+  private typedef(name: PPToken, declared: CType, attrs: readonly Attribute[], alignas: number | null): void {
+    let type = declared;
+    if (alignas !== null) fail(`_Alignas on the typedef ${name.text}: C allows it on objects and members only`, name);
+    for (const a of attrs) {
+      const effect = this.effect(a);
+      if (effect === 'aligned') {
+        const n = this.alignValue(a);
+        const natural = type.k === 'function' || type.k === 'void' ? 1 : this.alignOf(type, name);
+        if (n === natural) continue;
+        if (n < natural || (type.k !== 'scalar' && type.k !== 'pointer' && type.k !== 'enum' && type.k !== 'char' && type.k !== 'aligned'))
+          fail(
+            `typedef ${name.text} has aligned(${n}) and its type (${spell(type)}) has alignment ${natural}: ${n < natural ? 'a typedef that lowers alignment' : 'an over-aligned typedef of an aggregate (gcc does not round its size)'} has no schema; put aligned(…) on the struct or the member`,
+            a.at,
+            'c_unsupported',
+          );
+        type = { k: 'aligned', of: type.k === 'aligned' ? type.of : type, align: n, name: name.text }; // never nested: n exceeds the old alignment
+      } else if (effect === 'packed') {
+        // gcc ignores packed on a typedef name (with a warning): it belongs on the struct
+      } else if (effect === 'order') fail(`scalar_storage_order on the typedef ${name.text}: put it on the struct`, a.at, 'c_unsupported');
+    }
+    const existing = this.ordinary.get(name.text);
+    if (existing !== undefined) {
+      if (existing.k === 'typedef' && sameType(existing.type, type)) return;
+      fail(`'${name.text}' is already declared (${existing.k === 'typedef' ? `as a typedef of ${spell(existing.type)}` : 'as an enum constant'})`, name);
+    }
+    this.ordinary.set(name.text, { k: 'typedef', type, at: name });
+    if (type.k === 'record' && type.rec.tag === null && type.rec.name === null && isTypeName(name.text)) {
+      type.rec.name = name.text;
+      const s = type.rec.schema;
+      if (s !== null) type.rec.schema = makeRecord(s.kind, s.fields, { ...s.options, name: name.text });
+    }
+    this.declared.push({ name: name.text, c: name.text, kind: 'typedef', type, at: name });
+  }
+
+  // ---- specifiers --------------------------------------------------------------------------------
+
+  /** Whether `t` starts a type name (for casts, `sizeof`, `_Alignof`). */
+  private startsTypeName(t: Token): boolean {
+    if (t.kind !== 'ident') return false;
+    const s = t.text;
+    return (
+      Object.hasOwn(TYPE_KEYWORDS, s) ||
+      s === 'struct' ||
+      s === 'union' ||
+      s === 'enum' ||
+      QUALIFIERS.has(s) ||
+      s === '_Atomic' ||
+      ATTRIBUTE.has(s) ||
+      TYPEOF.has(s) ||
+      this.typedefType(s) !== undefined
+    );
+  }
+
+  /** The type a typedef name stands for: the source's own, then the standard ones. */
+  private typedefType(name: string): CType | undefined {
+    const o = this.ordinary.get(name);
+    if (o !== undefined) return o.k === 'typedef' ? o.type : undefined;
+    return isKnownTypedef(name) ? fromMapping(C_TYPES[name], name) : undefined;
+  }
+
+  private specifiers(context: 'file' | 'member' | 'type'): Specifiers {
+    const at = this.peek() as PPToken;
+    const counts = noSpecifiers();
+    let keywords = 0;
+    let named: CType | null = null;
+    let storage: string | null = null;
+    let atomic = false;
+    let alignas: number | null = null;
+    let defined: RecordEntry | EnumEntry | null = null;
+    const attrs: Attribute[] = [];
+    for (;;) {
+      const t = this.peek();
+      if (t === undefined || (t.kind !== 'ident' && !(t.kind === 'punct' && t.text === '[' && this.is('[', 1)))) break;
+      const s = t.text;
+      if (t.kind === 'punct' || ATTRIBUTE.has(s)) {
+        attrs.push(...this.attributes());
+        continue;
+      }
+      if (STORAGE.has(s)) {
+        if (context !== 'file') fail(`storage class '${s}' ${context === 'member' ? 'on a struct member' : 'in a type name'}`, t);
+        if (storage !== null) fail(`two storage classes ('${storage}' and '${s}')`, t);
+        storage = s;
+        this.next();
+        continue;
+      }
+      if (QUALIFIERS.has(s) || FUNCTION_SPECIFIERS.has(s)) {
+        this.next();
+        continue;
+      }
+      if (s === '_Atomic') {
+        this.next();
+        if (this.is('(')) {
+          if (named !== null || keywords > 0) fail('_Atomic(type) together with another type', t);
+          this.next();
+          named = this.typeName();
+          this.expect(')', 'to close _Atomic(…)');
+        }
+        atomic = true;
+        continue;
+      }
+      if (ALIGNAS.has(s)) {
+        this.next();
+        this.expect('(', `after ${s}`);
+        const startsType = this.startsTypeName(this.peek() ?? t);
+        const n = startsType ? this.alignOf(this.typeName(), t) : Number(this.constant(`${s}(…)`));
+        this.expect(')', `to close ${s}(…)`);
+        if (n !== 0 && (n < 1 || (n & (n - 1)) !== 0)) fail(`${s}(${n}): the alignment is not a power of two`, t);
+        if (n > MAX_ALIGN) fail(`${s}(${n}): alignments above ${MAX_ALIGN} have no schema`, t, 'c_unsupported');
+        if (n > 0) alignas = Math.max(alignas ?? 1, n);
+        continue;
+      }
+      if (s === '__declspec') fail('__declspec (Microsoft C) is not supported', t, 'c_unsupported');
+      if (TYPEOF.has(s)) fail(`${s}(…) is not supported: write the type`, t, 'c_unsupported');
+      if (Object.hasOwn(TYPE_KEYWORDS, s)) {
+        if (named !== null) fail(`'${s}' after the type ${spell(named)}`, t);
+        counts[TYPE_KEYWORDS[s] as keyof SpecifierCounts]++;
+        keywords++;
+        this.next();
+        continue;
+      }
+      if (s === 'struct' || s === 'union' || s === 'enum') {
+        if (named !== null || keywords > 0) fail(`'${s}' after another type in one declaration`, t);
+        const r = s === 'enum' ? this.enumSpecifier() : this.recordSpecifier(s);
+        named = r.type;
+        defined = r.defined;
+        continue;
+      }
+      // an identifier: a typedef name when no type was given yet, else the declarator's name
+      if (named !== null || keywords > 0) break;
+      const typedef = this.typedefType(s);
+      if (typedef === undefined) {
+        const after = this.peek(1);
+        const looksLikeType = after !== undefined && (after.kind === 'ident' || after.text === '*') && !ATTRIBUTE.has(after.text) && !ASM.has(after.text);
+        if (looksLikeType) fail(`unknown type name '${excerpt(s)}'${this.unreadHint()}`, t);
+        break;
+      }
+      named = typedef;
+      this.next();
+    }
+    let type: CType;
+    if (named !== null) type = named;
+    else if (keywords === 0) {
+      const t = this.peek();
+      return fail(`expected a type, found ${t === undefined ? 'the end of the source' : `'${excerpt(t.text)}'`}`, t ?? this.end);
+    } else {
+      const canonical = canonicalSpelling(counts);
+      if (canonical === undefined) fail(`invalid combination of type specifiers`, at);
+      type = canonical === 'void' ? { k: 'void' } : fromMapping(C_TYPES[canonical], canonical);
+    }
+    if (atomic && (type.k === 'record' || type.k === 'array'))
+      fail(`_Atomic ${spell(type)}: an atomic struct may be larger than the struct, which no schema says`, at, 'c_unsupported');
+    return { at, storage, type, attrs, alignas, defined };
+  }
+
+  /** A type name (specifiers and an abstract declarator), as in casts, `sizeof` and `_Alignof`. */
+  private typeName(): CType {
+    this.enter(this.here(), 'type names');
+    const spec = this.specifiers('type');
+    const d = this.declarator('abstract');
+    this.depth--;
+    return d.derive(spec.type);
+  }
+
+  private unreadHint(): string {
+    return this.unread.length === 0
+      ? ''
+      : ` (it may be declared in ${this.unread.slice(0, 3).join(', ')}${this.unread.length > 3 ? ', …' : ''}, which fromC did not read)`;
+  }
+
+  // ---- struct and union --------------------------------------------------------------------------
+
+  private recordSpecifier(kind: 'struct' | 'union'): { type: CType; defined: RecordEntry | null } {
+    const kw = this.next();
+    const before = this.attributes();
+    let tag: PPToken | null = null;
+    if (this.peek()?.kind === 'ident' && !ATTRIBUTE.has((this.peek() as PPToken).text)) tag = this.next();
+    before.push(...this.attributes());
+    if (!this.is('{')) {
+      if (tag === null) fail(`expected a tag or '{' after '${kind}'`, this.peek() ?? kw);
+      return { type: { k: 'record', rec: this.recordTag(kind, tag, false) }, defined: null };
+    }
+    const open = this.next();
+    const rec: RecordEntry =
+      tag === null ? { kind, tag: null, name: null, at: kw, defined: true, schema: null, little: null, order: 'little' } : this.recordTag(kind, tag, true);
+    rec.at = tag ?? kw;
+    this.enter(open, 'structs and unions');
+    const members = this.members(rec);
+    this.expect('}', `to close ${kind} ${tag?.text ?? ''}`);
+    this.depth--;
+    const attrs = [...before, ...this.attributes()];
+    // gcc: the record's own attribute, else the #pragma in effect; never the order of an enclosing
+    // record (not even for a record defined inside a big-endian one)
+    rec.order = this.orderOf(attrs) ?? kw.order ?? 'little';
+    rec.schema = this.buildRecord(rec, members, attrs, kw);
+    if (rec.tag !== null) this.declared.push({ name: rec.tag, c: `${kind} ${rec.tag}`, kind, type: { k: 'record', rec }, at: rec.at });
+    return { type: { k: 'record', rec }, defined: rec };
+  }
+
+  private recordTag(kind: 'struct' | 'union', tag: PPToken, defining: boolean): RecordEntry {
+    const existing = this.tags.get(tag.text);
+    if (existing !== undefined) {
+      const was = this.kinds.get(existing);
+      if (was !== kind) fail(`'${tag.text}' is already declared as ${was === 'enum' ? 'an' : 'a'} ${was}`, tag);
+      const rec = existing as RecordEntry;
+      if (defining) {
+        if (rec.defined) fail(`redefinition of ${kind} ${tag.text} (first defined at line ${rec.at.line})`, tag);
+        rec.defined = true;
+      }
+      return rec;
+    }
+    const rec: RecordEntry = {
+      kind,
+      tag: tag.text,
+      name: isTypeName(tag.text) ? tag.text : null,
+      at: tag,
+      defined: defining,
+      schema: null,
+      little: null,
+      order: 'little',
+    };
+    this.tags.set(tag.text, rec);
+    this.kinds.set(rec, kind);
+    return rec;
+  }
+
+  private members(rec: RecordEntry): Member[] {
+    const members: Member[] = [];
+    while (!this.is('}')) {
+      if (this.peek() === undefined) fail(`${rec.kind} ${rec.tag ?? ''} is never closed with '}'`, rec.at);
+      if (this.is(';')) {
+        this.next();
+        continue;
+      }
+      const t = this.peek() as PPToken;
+      if (t.kind === 'ident' && STATIC_ASSERT.has(t.text)) {
+        this.staticAssert();
+        continue;
+      }
+      const spec = this.specifiers('member');
+      if (this.is(';')) {
+        this.next();
+        // no declarator: an untagged struct or union is an anonymous member (C11); anything else declares a tag or nothing
+        if (spec.type.k === 'record' && spec.type.rec.tag === null)
+          fail(`anonymous ${spec.type.rec.kind} member (C11): not supported yet; give the member a name`, spec.at, 'c_unsupported');
+        continue;
+      }
+      for (;;) {
+        const at = this.peek() as PPToken;
+        const d = this.is(':') ? { name: null, derive: (b: CType) => b, attrs: [] } : this.declarator('named');
+        let width: number | null = null;
+        if (this.is(':')) {
+          this.next();
+          const w = this.constant('a bitfield width');
+          if (w < 0n) fail(`bitfield ${d.name?.text ?? '(unnamed)'} has a negative width (${w})`, at);
+          width = w > 1024n ? 1025 : Number(w);
+        }
+        const attrs = [...spec.attrs, ...d.attrs, ...this.attributes()];
+        members.push({ name: d.name?.text ?? null, type: d.derive(spec.type), width, attrs, alignas: spec.alignas, at: d.name ?? at });
+        if (members.length > MAX_FIELDS) fail(`${rec.kind} ${rec.tag ?? '(anonymous)'} has more than ${MAX_FIELDS} members`, at, 'too_many_members');
+        if (this.is(',')) {
+          this.next();
+          continue;
+        }
+        this.expect(';', `after member '${excerpt(d.name?.text ?? '(unnamed bitfield)')}'`);
+        break;
+      }
+    }
+    return members;
+  }
+
+  /** The storage order some attributes give (`scalar_storage_order`), or `null`. */
+  private orderOf(attrs: readonly Attribute[]): 'big' | 'little' | null {
+    let order: 'big' | 'little' | null = null;
+    for (const a of attrs) {
+      if (this.effect(a) !== 'order') continue;
+      const arg = a.args?.[0];
+      const v = arg?.kind === 'string' ? arg.text.slice(1, -1) : '';
+      if (a.args?.length !== 1 || (v !== 'big-endian' && v !== 'little-endian'))
+        fail('scalar_storage_order takes "big-endian" or "little-endian"', arg ?? a.at);
+      order = v === 'big-endian' ? 'big' : 'little';
+    }
+    return order;
+  }
+
+  private buildRecord(rec: RecordEntry, members: readonly Member[], attrs: readonly Attribute[], kw: PPToken) {
+    const label = `${rec.kind} ${rec.tag ?? '(anonymous)'}`;
+    let packed = false;
+    let align: number | null = null;
+    for (const a of attrs) {
+      const effect = this.effect(a);
+      if (effect === 'packed') packed = true;
+      else if (effect === 'aligned') align = Math.max(align ?? 1, this.alignValue(a));
+    }
+    // #pragma pack applies per member (gcc reads it at each member): one value for all, or no schema
+    const first = members[0];
+    const pragma = first?.at.pack ?? 0;
+    for (const m of members) {
+      if (m.at.pack !== pragma)
+        fail(
+          `member '${m.name ?? '(unnamed)'}' of ${label} is declared under #pragma pack(${m.at.pack || 'none'}), an earlier member under pack(${pragma || 'none'}): one pack per struct has a schema`,
+          m.at,
+          'c_unsupported',
+        );
+    }
+    const big = rec.order === 'big';
+    const fields: FieldDef[] = members.map((m) => this.field(m, label, big, packed));
+    if (packed) {
+      const over = members.find((_, i) => (fields[i]?.align ?? 1) > 1);
+      if (over !== undefined)
+        fail(
+          `member '${over.name}' of ${label} is aligned inside a packed ${rec.kind}: gcc keeps its alignment there, while a schema's pack caps it; use #pragma pack(1) (which caps it) or drop one of the attributes`,
+          over.at,
+          'c_unsupported',
+        );
+    }
+    const pack = packed ? 1 : pragma;
+    const options: { -readonly [K in keyof RecordOptions]: RecordOptions[K] } = {};
+    if (rec.name !== null) options.name = rec.name;
+    if (pack !== 0) options.pack = pack as Pack;
+    if (align !== null) options.align = align;
+    if (big) options.endian = 'big';
+    else if (rec.order === 'little' && this.orderOf(attrs) === 'little') options.endian = 'little';
+    return located(
+      () => makeRecord(rec.kind, fields, options),
+      kw,
+      // the last member of that name: a name declared twice is the second one's fault
+      (path) => members.findLast((m, i) => m.name === path || path === `#${i} (unnamed)`)?.at,
+    );
+  }
+
+  private field(m: Member, label: string, big: boolean, recordPacked: boolean): FieldDef {
+    const what = `member '${m.name ?? '(unnamed)'}' of ${label}`;
+    let align = m.alignas;
+    let packed = false;
+    for (const a of m.attrs) {
+      const effect = this.effect(a);
+      if (effect === 'aligned') align = Math.max(align ?? 1, this.alignValue(a));
+      else if (effect === 'packed') packed = true;
+      else if (effect === 'order') fail(`scalar_storage_order on ${what}: put it on the struct`, a.at, 'c_unsupported');
+    }
+    let type = m.type;
+    if (type.k === 'aligned') {
+      align = Math.max(align ?? 1, type.align);
+      type = type.of;
+    }
+    if (m.width !== null) {
+      const base = bitfieldType(type);
+      if (base === undefined) fail(`${what} is a bitfield of type ${spell(type)}: bitfields take integer types, _Bool and enums`, m.at);
+      if (align !== null) fail(`${what} is an aligned bitfield: bitfields follow their storage unit; align an ordinary member instead`, m.at, 'c_unsupported');
+      return { name: m.name, type: base, bits: m.width, align: null };
+    }
+    if (m.name === null) fail(`${what} has no name`, m.at);
+    const schema = schemaOf(type, big, m.at, what);
+    if (packed && !recordPacked && layout(schema).align > 1 && (align ?? 1) <= 1)
+      fail(
+        `${what} is packed inside a ${label.split(' ')[0]} that is not: a schema packs a whole struct; use #pragma pack(1) or __attribute__((packed)) on the ${label.split(' ')[0]}`,
+        m.at,
+        'c_unsupported',
+      );
+    return { name: m.name, type: schema, bits: null, align: align !== null && align > 1 ? align : null };
+  }
+
+  // ---- enum --------------------------------------------------------------------------------------
+
+  private enumSpecifier(): { type: CType; defined: EnumEntry | null } {
+    const kw = this.next();
+    const attrs = this.attributes();
+    let tag: PPToken | null = null;
+    if (this.peek()?.kind === 'ident' && !ATTRIBUTE.has((this.peek() as PPToken).text)) tag = this.next();
+    attrs.push(...this.attributes());
+    let fixed: CType | null = null;
+    // `enum E : uint8_t {` (C23) fixes the type; in `enum E : 3;` the colon starts a bitfield width
+    const after = this.peek(1);
+    if (this.is(':') && after !== undefined && this.startsTypeName(after)) {
+      this.next();
+      fixed = this.typeName();
+      if (bitfieldType(fixed) === undefined || fixed.k === 'enum') fail(`enum ${tag?.text ?? ''}: the underlying type must be an integer type`, kw);
+    }
+    const entry = this.enumTag(tag, kw, this.is('{'));
+    if (!this.is('{')) {
+      if (tag === null) fail("expected a tag or '{' after 'enum'", this.peek() ?? kw);
+      if (fixed !== null) entry.underlying = bitfieldType(fixed) as EnumEntry['underlying'];
+      return { type: { k: 'enum', en: entry }, defined: null };
+    }
+    this.next();
+    let next = 0n;
+    let min: bigint | null = null;
+    let max: bigint | null = null;
+    while (!this.is('}')) {
+      const name = this.next();
+      if (name.kind !== 'ident') fail(`expected an enumerator name, found '${excerpt(name.text)}'`, name);
+      this.attributes();
+      if (this.is('=')) {
+        this.next();
+        next = this.constant(`the value of ${name.text}`);
+      }
+      if (this.ordinary.has(name.text)) fail(`'${name.text}' is already declared`, name);
+      // an enum constant is an int; gcc gives larger ones a larger type
+      const value = cint(next, fitsInt(next) ? 'int' : next < 0n ? 'long' : 'unsigned long');
+      this.ordinary.set(name.text, { k: 'constant', value });
+      this.constants.set(name.text, value);
+      min = min === null || next < min ? next : min;
+      max = max === null || next > max ? next : max;
+      next++;
+      if (!this.is(',')) break;
+      this.next();
+    }
+    this.expect('}', `to close enum ${tag?.text ?? ''}`);
+    attrs.push(...this.attributes());
+    const packed = attrs.some((a) => this.effect(a) === 'packed');
+    for (const a of attrs) if (this.effect(a) === 'aligned') fail('aligned(…) on an enum is not supported', a.at, 'c_unsupported');
+    if (fixed !== null) entry.underlying = bitfieldType(fixed) as EnumEntry['underlying'];
+    else {
+      const u = enumUnderlying(min ?? 0n, max ?? 0n, packed);
+      if (u === undefined) fail(`enum ${tag?.text ?? ''}: its values do not fit a 64-bit integer`, kw);
+      entry.underlying = u;
+    }
+    if (tag !== null) this.declared.push({ name: tag.text, c: `enum ${tag.text}`, kind: 'enum', type: { k: 'enum', en: entry }, at: tag });
+    return { type: { k: 'enum', en: entry }, defined: entry };
+  }
+
+  private enumTag(tag: PPToken | null, kw: PPToken, defining: boolean): EnumEntry {
+    if (tag === null) return { tag: null, at: kw, underlying: null };
+    const existing = this.tags.get(tag.text);
+    if (existing !== undefined) {
+      const was = this.kinds.get(existing);
+      if (was !== 'enum') fail(`'${tag.text}' is already declared as a ${was}`, tag);
+      const en = existing as EnumEntry;
+      if (defining) {
+        if (this.definedEnums.has(en)) fail(`redefinition of enum ${tag.text}`, tag);
+        this.definedEnums.add(en);
+      }
+      return en;
+    }
+    const en: EnumEntry = { tag: tag.text, at: tag, underlying: null };
+    if (defining) this.definedEnums.add(en);
+    this.tags.set(tag.text, en);
+    this.kinds.set(en, 'enum');
+    return en;
+  }
+
+  // ---- declarators -------------------------------------------------------------------------------
+
+  /**
+   * A declarator: pointers, then a name or a parenthesised declarator, then array and function
+   * suffixes. `abstract`: no name (type names); `named`: a name is required.
+   */
+  private declarator(mode: 'named' | 'abstract'): Declarator {
+    const start = this.here();
+    this.enter(start, 'declarators');
+    const attrs: Attribute[] = [];
+    let pointers = 0;
+    while (this.is('*') || this.is('^')) {
+      if (this.is('^')) fail('block pointers (^) are not C', this.here(), 'c_unsupported');
+      this.next();
+      pointers++;
+      for (;;) {
+        const t = this.peek();
+        if (t?.kind === 'ident' && (QUALIFIERS.has(t.text) || t.text === '_Atomic')) this.next();
+        else if (t !== undefined && (ATTRIBUTE.has(t.text) || (t.text === '[' && this.is('[', 1)))) attrs.push(...this.attributes());
+        else break;
+      }
+    }
+    let name: PPToken | null = null;
+    let inner: ((b: CType) => CType) | null = null;
+    const t = this.peek();
+    if (this.is('(') && this.groupingParen()) {
+      this.next();
+      const d = this.declarator(mode);
+      this.expect(')', 'to close the parenthesised declarator');
+      name = d.name;
+      inner = d.derive;
+      attrs.push(...d.attrs);
+    } else if (t?.kind === 'ident' && mode === 'named' && !ATTRIBUTE.has(t.text)) {
+      name = this.next();
+    } else if (mode === 'named') {
+      fail(`expected a name, found ${t === undefined ? 'the end of the source' : `'${excerpt(t.text)}'`}`, t ?? this.end);
+    }
+    attrs.push(...this.attributes());
+    const suffixes: ({ k: 'array'; length: number | null } | { k: 'function' })[] = [];
+    for (;;) {
+      if (this.is('[') && !this.is('[', 1)) {
+        this.next();
+        while (this.peek()?.kind === 'ident' && (QUALIFIERS.has((this.peek() as PPToken).text) || this.is('static'))) this.next();
+        if (this.is(']')) {
+          this.next();
+          suffixes.push({ k: 'array', length: null });
+          continue;
+        }
+        if (this.is('*') && this.is(']', 1)) fail('a variable-length array [*] has no size', this.here(), 'c_unsupported');
+        const at = this.here();
+        const n = this.constant('an array length');
+        if (n < 0n) fail(`array length ${n} is negative`, at);
+        this.expect(']', 'to close the array length');
+        suffixes.push({ k: 'array', length: n > 0xffff_ffffn ? 0xffff_ffff : Number(n) });
+        if (suffixes.length > MAX_DEPTH) fail(`more than ${MAX_DEPTH} array dimensions`, at, 'too_deep');
+        continue;
+      }
+      if (this.is('(')) {
+        this.skipBalanced('(');
+        suffixes.push({ k: 'function' });
+        continue;
+      }
+      break;
+    }
+    // asm labels and attributes after the declarator
+    for (;;) {
+      const a = this.peek();
+      if (a?.kind === 'ident' && ASM.has(a.text)) {
+        this.next();
+        this.skipBalanced('(');
+      } else if (a !== undefined && (ATTRIBUTE.has(a.text) || (a.text === '[' && this.is('[', 1)))) attrs.push(...this.attributes());
+      else break;
+    }
+    this.depth--;
+    const derive = (base: CType): CType => {
+      let type = base;
+      for (let k = 0; k < pointers; k++) type = { k: 'pointer' };
+      for (let k = suffixes.length - 1; k >= 0; k--) {
+        const s = suffixes[k] as { k: 'array'; length: number | null } | { k: 'function' };
+        type = s.k === 'function' ? { k: 'function' } : { k: 'array', of: type, length: s.length };
+      }
+      return inner === null ? type : inner(type);
+    };
+    return { name, derive, attrs };
+  }
+
+  /** At a `(` in a declarator: whether it groups a declarator (`(*p)`) rather than opening parameters. */
+  private groupingParen(): boolean {
+    const after = this.peek(1);
+    if (after === undefined) return false;
+    if (after.kind === 'punct') return after.text === '*' || after.text === '(' || after.text === '^' || (after.text === '[' && this.is('[', 2));
+    if (after.kind !== 'ident') return false;
+    if (ATTRIBUTE.has(after.text)) return true;
+    return !this.startsTypeName(after);
+  }
+
+  // ---- attributes --------------------------------------------------------------------------------
+
+  /** Reads any `__attribute__((…))` and `[[…]]` at the cursor. */
+  private attributes(): Attribute[] {
+    const out: Attribute[] = [];
+    for (;;) {
+      const t = this.peek();
+      if (t === undefined) return out;
+      if (t.kind === 'ident' && t.text === '__declspec') fail('__declspec (Microsoft C) is not supported', t, 'c_unsupported');
+      if (t.kind === 'ident' && ATTRIBUTE.has(t.text)) {
+        this.next();
+        this.expect('(', `after ${t.text}`);
+        this.expect('(', `after ${t.text}(`);
+        this.attributeList(out, '))');
+        this.expect(')', `to close ${t.text}((…))`);
+        this.expect(')', `to close ${t.text}((…))`);
+        continue;
+      }
+      if (t.kind === 'punct' && t.text === '[' && this.is('[', 1)) {
+        this.next();
+        this.next();
+        this.attributeList(out, ']]');
+        this.expect(']', 'to close [[…]]');
+        this.expect(']', 'to close [[…]]');
+        continue;
+      }
+      return out;
+    }
+  }
+
+  private attributeList(out: Attribute[], end: '))' | ']]'): void {
+    const closer = end === '))' ? ')' : ']';
+    while (!this.is(closer)) {
+      if (this.is(',')) {
+        this.next();
+        continue;
+      }
+      const name = this.next();
+      if (name.kind !== 'ident') fail(`expected an attribute name, found '${excerpt(name.text)}'`, name);
+      let spelled = name.text;
+      if (this.is('::')) {
+        this.next();
+        spelled = `${spelled}::${this.next().text}`;
+      }
+      let args: PPToken[] | null = null;
+      if (this.is('(')) {
+        const from = this.pos + 1;
+        this.skipBalanced('(');
+        args = this.tokens.slice(from, this.pos - 1) as PPToken[];
+      }
+      out.push({ name: spelled, args, at: name });
+    }
+  }
+
+  /** What an attribute does; an unknown one is refused (it might change the layout). */
+  private effect(a: Attribute): 'packed' | 'aligned' | 'order' | 'ignored' {
+    const name = attributeName(a.name);
+    const effect = a.name.includes('::') && !a.name.startsWith('gnu::') && !a.name.startsWith('clang::') ? undefined : attributeEffect(name);
+    if (effect === undefined) fail(`attribute '${excerpt(a.name)}' is not known to fromC, and it might change the layout`, a.at, 'c_unsupported');
+    if (effect === 'refused') fail(`attribute '${name}' changes the layout in a way no schema expresses`, a.at, 'c_unsupported');
+    return effect;
+  }
+
+  /** The value of `aligned(n)` (16, the largest alignment of x86-64, without an argument). */
+  private alignValue(a: Attribute): number {
+    if (a.args === null || a.args.length === 0) return 16;
+    const args = a.args;
+    let i = 0;
+    const cursor: TokenCursor = {
+      peek: (offset = 0) => args[i + offset],
+      next: () => {
+        const t = args[i];
+        if (t === undefined) fail('unexpected end of aligned(…)', a.at);
+        i++;
+        return t;
+      },
+      here: () => args[i] ?? a.at,
+    };
+    const n = evaluate(cursor, this.host).value;
+    if (i < args.length) fail(`unexpected '${excerpt((args[i] as Token).text)}' in aligned(…)`, args[i] as Token);
+    if (n < 1n || (n & (n - 1n)) !== 0n) fail(`aligned(${n}): the alignment is not a power of two`, a.at);
+    if (n > BigInt(MAX_ALIGN)) fail(`aligned(${n}): alignments above ${MAX_ALIGN} have no schema`, a.at, 'c_unsupported');
+    return Number(n);
+  }
+
+  // ---- expressions -------------------------------------------------------------------------------
+
+  /** An integer constant expression at the cursor. */
+  private constant(what: string): bigint {
+    const at = this.here();
+    const v = evaluate(this, this.host);
+    if (v.value > BigInt(Number.MAX_SAFE_INTEGER) || v.value < -BigInt(Number.MAX_SAFE_INTEGER)) fail(`${what} is too large (${v.value})`, at);
+    return v.value;
+  }
+
+  private alignOf(t: CType, at: SourceLocation): number {
+    if (t.k === 'aligned') return Math.max(t.align, this.alignOf(t.of, at));
+    return layout(schemaOf(t, false, at, `type ${spell(t)}`)).align;
+  }
+
+  readonly host: ExpressionHost = {
+    preprocessor: false,
+    identifier: (token: Token, live: boolean): CInt => {
+      const o = this.ordinary.get(token.text);
+      if (o?.k === 'constant') return o.value;
+      if (token.text === 'true' || token.text === 'false') return cint(token.text === 'true' ? 1n : 0n, 'int');
+      if (!live) return cint(0n, 'int');
+      return fail(
+        o?.k === 'typedef'
+          ? `'${excerpt(token.text)}' is a type, not a value`
+          : `'${excerpt(token.text)}' is not a constant (no #define or enum constant of that name)${this.unreadHint()}`,
+        token,
+      );
+    },
+    startsTypeName: (t: Token) => this.startsTypeName(t),
+    typeFacts: () => {
+      const at = this.here();
+      const t = this.typeName();
+      const schema = t.k === 'aligned' ? schemaOf(t.of, false, at, `type ${spell(t)}`) : schemaOf(t, false, at, `type ${spell(t)}`);
+      const l = layout(schema);
+      const integer = t.k === 'scalar' || t.k === 'enum' || t.k === 'char' || t.k === 'pointer' ? integerType(schema) : null;
+      return { size: l.size, align: t.k === 'aligned' ? Math.max(t.align, l.align) : l.align, integer, bits: l.size * 8 };
+    },
+    offsetof: () => {
+      const at = this.here();
+      const t = this.typeName();
+      this.expect(',', 'after the type in offsetof(type, member)');
+      let path = '';
+      const first = this.next();
+      if (first.kind !== 'ident') fail(`expected a member name in offsetof, found '${excerpt(first.text)}'`, first);
+      path = first.text;
+      for (;;) {
+        if (this.is('.')) {
+          this.next();
+          const m = this.next();
+          if (m.kind !== 'ident') fail(`expected a member name in offsetof, found '${excerpt(m.text)}'`, m);
+          path += `.${m.text}`;
+        } else if (this.is('[')) {
+          this.next();
+          const i = this.constant('an index in offsetof');
+          this.expect(']', 'to close the index');
+          path += `[${i}]`;
+        } else break;
+      }
+      const schema = schemaOf(t, false, at, `type ${spell(t)}`);
+      const resolved = located(() => resolvePath(layout(schema), path, `offsetof(${spell(t)}, …)`), at);
+      if (resolved.field?.bits) fail(`offsetof(${spell(t)}, ${path}): ${path} is a bitfield, which has no offset`, at);
+      return resolved.offset;
+    },
+  };
+}
+
+/** The integer type of a cast or `sizeof` operand, for constant expressions. */
+function integerType(schema: Schema): IntType | null {
+  if (schema.kind !== 'primitive') return schema.kind === 'char' ? 'int' : null;
+  const info = PRIMITIVES[schema.name];
+  if (info.family !== 'int') return null;
+  if (info.size === 8) return info.signed ? 'long' : 'unsigned long';
+  return info.signed ? 'int' : 'unsigned int'; // a narrower type wraps by its signedness, then promotes to int
+}
+
+function fromMapping(m: CTypeMapping, spelled: string): CType {
+  switch (m.kind) {
+    case 'scalar':
+      return spelled === 'pointer' ? { k: 'pointer' } : { k: 'scalar', schema: m.schema, spelled };
+    case 'char':
+      return { k: 'char' };
+    case 'refused':
+      return { k: 'refused', spelled, why: m.why };
+  }
+}
+
+/** Whether a tag or typedef name may name a schema (schemas refuse `__` names). */
+function isTypeName(name: string): boolean {
+  return isIdentifier(name) && !name.startsWith('__');
+}
+
+function fitsInt(v: bigint): boolean {
+  return v >= -(2n ** 31n) && v < 2n ** 31n;
+}
+
+/** C's "compatible types", as far as a repeated typedef needs it. */
+function sameType(a: CType, b: CType): boolean {
+  if (a.k !== b.k) return false;
+  switch (a.k) {
+    case 'scalar':
+      return a.schema === (b as typeof a).schema;
+    case 'record':
+      return a.rec === (b as typeof a).rec;
+    case 'enum':
+      return a.en === (b as typeof a).en;
+    case 'array':
+      return a.length === (b as typeof a).length && sameType(a.of, (b as typeof a).of);
+    case 'aligned':
+      return a.align === (b as typeof a).align && sameType(a.of, (b as typeof a).of);
+    case 'refused':
+      return a.spelled === (b as typeof a).spelled;
+    default:
+      return true;
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The `sharedctypes` command: `sharedctypes from-c header.h > schemas.ts` writes TypeScript schema
+ * code for the types of a C header (see `docs/from-c.md`). Node only: `bin.ts` runs it; the library
+ * never imports it.
+ *
+ * @module
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { headerToTypeScript } from '../c/emit-ts.js';
+import { fromC, type IncludeReader } from '../c/from-c.js';
+import { CSourceError, errorCode } from '../errors.js';
+
+const USAGE = `Usage: sharedctypes from-c [options] <header.h | ->
+
+Writes TypeScript schema code for the structs, unions, enums and typedefs of a C header
+(x86-64 System V layout), one export per named type, to standard output.
+
+Options:
+  -I <dir>         search <dir> for #include files (after the including file's directory for "…")
+  -D <name>[=<v>]  define a macro, as a compiler's -D does (default value 1)
+  -o <file>        write to <file> instead of standard output
+  --module <name>  import the DSL from <name> (default: sharedctypes)
+  -h, --help       show this help
+`;
+
+interface Arguments {
+  readonly input: string;
+  readonly includes: readonly string[];
+  readonly defines: Readonly<Record<string, string>>;
+  readonly output: string | undefined;
+  readonly module: string;
+}
+
+/** The exit status: 0 done, 1 the header has an error, 2 the command line is wrong. */
+type Status = 0 | 1 | 2;
+
+function parseArguments(argv: readonly string[]): Arguments | string {
+  const includes: string[] = [];
+  const defines: Record<string, string> = {};
+  let output: string | undefined;
+  let module = 'sharedctypes';
+  let input: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const value = (flag: string): string | undefined => {
+      if (a.length > flag.length) return a.slice(flag.length);
+      i++;
+      return argv[i];
+    };
+    if (a === '-I' || (a.startsWith('-I') && a.length > 2)) {
+      const dir = value('-I');
+      if (dir === undefined) return '-I needs a directory';
+      includes.push(dir);
+    } else if (a === '-D' || (a.startsWith('-D') && a.length > 2)) {
+      const d = value('-D');
+      if (d === undefined) return '-D needs a macro name';
+      const eq = d.indexOf('=');
+      defines[eq < 0 ? d : d.slice(0, eq)] = eq < 0 ? '1' : d.slice(eq + 1);
+    } else if (a === '-o') {
+      output = argv[++i];
+      if (output === undefined) return '-o needs a file name';
+    } else if (a === '--module') {
+      const m = argv[++i];
+      if (m === undefined) return '--module needs a module name';
+      module = m;
+    } else if (a === '-' || !a.startsWith('-')) {
+      if (input !== undefined) return `one header at a time (got ${input} and ${a})`;
+      input = a;
+    } else return `unknown option ${a}`;
+  }
+  if (input === undefined) return 'no header given';
+  return { input, includes, defines, output, module };
+}
+
+/** Finds `#include` files: "…" next to the including file first, then in each -I directory. */
+function includeReader(includes: readonly string[]): IncludeReader {
+  return (name, { system, from }) => {
+    if (isAbsolute(name)) return existsSync(name) ? { file: name, source: readFileSync(name, 'utf8') } : undefined;
+    const dirs = [...(system || from.startsWith('<') ? [] : [dirname(from)]), ...includes];
+    for (const dir of dirs) {
+      const path = join(dir, name);
+      if (existsSync(path)) return { file: path, source: readFileSync(path, 'utf8') };
+    }
+    return undefined;
+  };
+}
+
+/** Runs `sharedctypes <argv>`; returns the exit status. */
+export function main(argv: readonly string[], io: { out(text: string): void; err(text: string): void; stdin(): string }): Status {
+  const [command, ...rest] = argv;
+  if (command === '-h' || command === '--help' || command === 'help') {
+    io.out(USAGE);
+    return 0;
+  }
+  if (command !== 'from-c') {
+    io.err(`sharedctypes: ${command === undefined ? 'no command given' : `unknown command ${command}`}\n\n${USAGE}`);
+    return 2;
+  }
+  if (rest.includes('-h') || rest.includes('--help')) {
+    io.out(USAGE);
+    return 0;
+  }
+  const args = parseArguments(rest);
+  if (typeof args === 'string') {
+    io.err(`sharedctypes from-c: ${args}\n\n${USAGE}`);
+    return 2;
+  }
+  const file = args.input === '-' ? '<stdin>' : args.input;
+  let source: string;
+  try {
+    source = args.input === '-' ? io.stdin() : readFileSync(resolve(args.input), 'utf8');
+  } catch (e) {
+    io.err(`sharedctypes from-c: cannot read ${file}: ${(e as Error).message}\n`);
+    return 1;
+  }
+  try {
+    const header = fromC(source, { file, defines: args.defines, include: includeReader(args.includes) });
+    for (const n of header.notes) io.err(`${n.file}:${n.line}:${n.column}: note: ${n.message}\n`);
+    const text = headerToTypeScript(header, { module: args.module, source: file });
+    if (args.output === undefined) io.out(text);
+    else writeFileSync(args.output, text);
+    return 0;
+  } catch (e) {
+    if (e instanceof CSourceError) {
+      io.err(`${e.message.replace(/^([^:]*:\d+:\d+): /, '$1: error: ')} [${e.code}]\n`);
+      return 1;
+    }
+    if (errorCode(e) !== undefined) {
+      io.err(`sharedctypes from-c: ${(e as Error).message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
