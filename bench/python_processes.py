@@ -12,7 +12,7 @@
     python3 bench/python_processes.py serve
         Reads commands from stdin: `read NAME N` attaches the segment NAME (python/sharedctypes.py),
         views its N Particles with numpy (a structured dtype with the struct's offsets) and reads
-        every field (checksum); replies with the checksum and the ms it took from the command to
+        every field (checksum) in one pass over the memory (chunks of 4096 records); replies with the checksum and the ms it took from the command to
         holding the view (haveMs) and to having read every field (readMs).
 """
 
@@ -106,9 +106,17 @@ def serve():
         shm = sharedctypes.attach(name)
         a = np.frombuffer(shm.buf, dtype=dtype, count=int(n))
         t_have = time.perf_counter()
-        s = float(sum(a[f].sum(dtype=np.float64) for f in dtype.names))
+        # One pass over the memory: chunks of 4096 records (192 KiB, in L2) with every field summed
+        # per chunk, so each cache line is loaded once (a whole-column sum per field would load the
+        # 48 MB eight times: ~2.5x slower on a machine bound by memory bandwidth).
+        sums = np.zeros(len(dtype.names))
+        for i in range(0, a.shape[0], 4096):
+            chunk = a[i:i + 4096]
+            for k, f in enumerate(dtype.names):
+                sums[k] += chunk[f].sum(dtype=np.float64)
+        s = float(sums.sum())
         t1 = time.perf_counter()
-        del a
+        del a, chunk  # views of the mapping: close() refuses while they exist
         shm.close()
         print(json.dumps({'checksum': s, 'haveMs': (t_have - t0) * 1e3, 'readMs': (t1 - t0) * 1e3}), flush=True)
 
