@@ -1,11 +1,12 @@
 /**
- * GNU and C23 attributes `fromC` reads: which ones change a layout (and are honoured), which ones
- * cannot change one (and are skipped), and which ones are refused because they change a layout in
- * a way no schema expresses. An attribute in none of these lists is refused too: it might change
- * the layout.
+ * GNU and C23 attributes and Microsoft's `__declspec`s `fromC` reads: which ones change a layout
+ * (and are honoured), which ones cannot change one (and are skipped), and which ones are refused
+ * because they change a layout in a way no schema expresses. An attribute in none of these lists is
+ * refused too: it might change the layout.
  *
  * @module
  */
+import type { CTarget } from './target.js';
 
 /** What an attribute does to a layout. */
 export type AttributeEffect =
@@ -84,12 +85,44 @@ export const ATTRIBUTES = {
   // change a layout in ways a schema does not express (yet)
   mode: 'refused',
   vector_size: 'refused',
-  ms_struct: 'refused',
+  ms_struct: 'refused', // gcc's MSVC layout, which differs from MSVC's (tools/fixtures/README.md): read the header with the msvc target
   gcc_struct: 'refused',
   randomize_layout: 'refused',
   no_randomize_layout: 'ignored',
   preserve_access_index: 'ignored',
 } as const satisfies Record<string, AttributeEffect>;
+
+/** Every `__declspec(…)` `fromC` knows (on the msvc target), by effect: only `align(n)` changes a layout. */
+export const DECLSPECS = {
+  align: 'aligned',
+  allocate: 'ignored',
+  allocator: 'ignored',
+  code_seg: 'ignored',
+  deprecated: 'ignored',
+  dllexport: 'ignored',
+  dllimport: 'ignored',
+  empty_bases: 'ignored',
+  naked: 'ignored',
+  noalias: 'ignored',
+  noinline: 'ignored',
+  noreturn: 'ignored',
+  nothrow: 'ignored',
+  novtable: 'ignored',
+  no_sanitize_address: 'ignored',
+  process: 'ignored',
+  property: 'ignored',
+  restrict: 'ignored',
+  safebuffers: 'ignored',
+  selectany: 'ignored',
+  spectre: 'ignored',
+  thread: 'ignored',
+  uuid: 'ignored',
+} as const satisfies Record<string, AttributeEffect>;
+
+/** The effect of a `__declspec(name)`, or `undefined` when `fromC` does not know it. */
+export function declspecEffect(name: string): AttributeEffect | undefined {
+  return Object.hasOwn(DECLSPECS, name) ? DECLSPECS[name as keyof typeof DECLSPECS] : undefined;
+}
 
 /** `__packed__` → `packed`; `gnu::packed` → `packed`. */
 export function attributeName(spelled: string): string {
@@ -102,8 +135,18 @@ export function attributeEffect(name: string): AttributeEffect | undefined {
   return Object.hasOwn(ATTRIBUTES, name) ? ATTRIBUTES[name as keyof typeof ATTRIBUTES] : undefined;
 }
 
-/** Whether `__has_attribute(name)` is 1: `fromC` honours the attribute or knows it to be harmless. */
-export function hasAttribute(spelled: string): boolean {
-  const effect = attributeEffect(attributeName(spelled));
-  return effect !== undefined && effect !== 'refused';
+/**
+ * Whether `__has_attribute(name)` is 1 on target `t`: `fromC` honours the attribute or knows it to
+ * be harmless, and the target's compiler has it (clang has no `scalar_storage_order`).
+ */
+export function hasAttribute(spelled: string, t: CTarget): boolean {
+  const name = attributeName(spelled);
+  const effect = attributeEffect(name);
+  return effect !== undefined && effect !== 'refused' && (effect !== 'order' || t.storageOrder);
+}
+
+/** Whether `__has_declspec_attribute(name)` is 1 on target `t` (Microsoft C only). */
+export function hasDeclspec(name: string, t: CTarget): boolean {
+  const effect = declspecEffect(name);
+  return t.msvc && effect !== undefined && effect !== 'refused';
 }

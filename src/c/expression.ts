@@ -9,6 +9,7 @@
 import { CSourceError, type SourceLocation } from '../errors.js';
 import { type CInt, cint, commonType, isUnsigned, type IntType, parseCharLiteral, parseIntegerLiteral, ppType, widthOf } from './integers.js';
 import { excerpt, type Token } from './lexer.js';
+import type { CTarget } from './target.js';
 
 /** How deep parentheses and unary operators may nest in one expression. */
 export const MAX_EXPRESSION_DEPTH = 256;
@@ -27,6 +28,8 @@ export interface TokenCursor {
 export interface ExpressionHost {
   /** `#if`: 64-bit arithmetic, identifiers that are not macros read as 0, no `sizeof` or casts. */
   readonly preprocessor: boolean;
+  /** The target's data model: the width of `long` (literals with suffix `L`) and of `size_t` (`sizeof`), the signedness of `char`. */
+  readonly target: Pick<CTarget, 'longBits' | 'sizeBits' | 'charSigned'>;
   /** The value of an identifier (an enum constant; in `#if`, 0); `live` is false in a branch not taken. */
   identifier(token: Token, live: boolean): CInt;
   /** Whether `token` starts a type name (for casts, `sizeof` and `_Alignof`). */
@@ -71,6 +74,11 @@ class Evaluator {
 
   private fail(message: string, at: SourceLocation = this.cursor.here(), code: 'c_syntax' | 'c_unsupported' = 'c_syntax'): never {
     throw new CSourceError(message, at, code);
+  }
+
+  /** `size_t`: the type of `sizeof`, `_Alignof` and `offsetof`. */
+  private sizeType(): IntType {
+    return this.host.target.sizeBits === 64 ? 'unsigned long' : 'unsigned int';
   }
 
   private type(t: IntType): IntType {
@@ -208,7 +216,7 @@ class Evaluator {
     }
     if (t.kind === 'number') {
       this.cursor.next();
-      const v = parseIntegerLiteral(t.text);
+      const v = parseIntegerLiteral(t.text, this.host.target.longBits);
       if (v === 'float') this.fail(`floating constant '${excerpt(t.text)}' in an integer constant expression`, t);
       if (v === 'malformed') this.fail(`'${excerpt(t.text)}' is not a valid integer constant`, t);
       if (v === 'too_large') this.fail(`integer constant '${excerpt(t.text)}' is too large for any integer type`, t);
@@ -216,7 +224,7 @@ class Evaluator {
     }
     if (t.kind === 'char') {
       this.cursor.next();
-      const v = parseCharLiteral(t.text);
+      const v = parseCharLiteral(t.text, this.host.target.charSigned);
       if (v === undefined) this.fail(`character constant ${excerpt(t.text)} is not a single plain character`, t, 'c_unsupported');
       return cint(v.value, this.type(v.type));
     }
@@ -235,7 +243,7 @@ class Evaluator {
             this.cursor.next();
             const facts = this.host.typeFacts(this.cursor);
             this.expectPunct(')', `after the type in ${t.text}(…)`);
-            return cint(BigInt(t.text === 'sizeof' ? facts.size : facts.align), 'unsigned long');
+            return cint(BigInt(t.text === 'sizeof' ? facts.size : facts.align), this.sizeType());
           }
           case 'offsetof':
           case '__builtin_offsetof': {
@@ -243,7 +251,7 @@ class Evaluator {
             this.expectPunct('(', `after ${t.text}`);
             const offset = this.host.offsetof(this.cursor);
             this.expectPunct(')', `to close ${t.text}(…)`);
-            return cint(BigInt(offset), 'unsigned long');
+            return cint(BigInt(offset), this.sizeType());
           }
         }
       }

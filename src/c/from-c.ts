@@ -8,12 +8,13 @@ import { describeValue } from '../types/builtins.js';
 import { layout } from '../layout/compute.js';
 import { isIdentifier } from '../types/names.js';
 import type { Schema } from '../types/schema.js';
+import { TARGETS, type TargetName } from '../types/target.js';
 import { evaluate } from './expression.js';
 import { excerpt } from './lexer.js';
-import { located, schemaOf, spell } from './model.js';
+import { DECLARATION_TARGETS, located, schemaOf, spell, targetKeyOf } from './model.js';
 import { parse } from './parse.js';
 import { type CNote, type IncludeReader, listCursor, preprocess } from './preprocess.js';
-import { TARGET } from './target.js';
+import { cTarget, DEFAULT_TARGET } from './target.js';
 
 export type { CNote, IncludedFile, IncludeReader } from './preprocess.js';
 
@@ -24,6 +25,15 @@ export interface FromCOptions {
    * @defaultValue `'<source>'`
    */
   readonly file?: string;
+  /**
+   * The target to read the header for, as its compiler would: its predefined macros (`#if
+   * defined(_MSC_VER)`, `__SIZEOF_LONG__`), the size of `long`, `size_t`, `wchar_t` and pointers,
+   * the signedness of `char`, its enums, and the layout rules of its records (`layout: 'msvc'` for
+   * `'x86_64-windows-msvc'`, `'aarch64'` for `'aarch64-linux-gnu'`). See docs/from-c.md for the
+   * compiler `fromC` reads C as on each.
+   * @defaultValue `'x86_64-linux-gnu'`
+   */
+  readonly target?: TargetName;
   /** Macros defined before the source is read, like `-D` on a compiler's command line: name → replacement text (`{ N: 16, DEBUG: '' }`). */
   readonly defines?: { readonly [name: string]: string | number };
   /**
@@ -59,8 +69,10 @@ export interface CHeader {
   readonly constants: { readonly [name: string]: number | bigint };
   /** What `fromC` read but did not honour: `#include`s it could not read, ignored pragmas, `#warning`s, identifiers read as 0 in `#if`, typedefs with no schema. */
   readonly notes: readonly CNote[];
-  /** The target whose type sizes were used (`long`, `size_t` and pointers are 8 bytes on it). */
-  readonly target: string;
+  /** The target the header was read for (`options.target`). */
+  readonly target: TargetName;
+  /** The compiler `fromC` read the header as: `'gcc 12 for x86-64 Linux (System V, LP64)'`, …. */
+  readonly compiler: string;
 }
 
 /** The most notes kept (the last one says how many more there were). */
@@ -103,7 +115,8 @@ const MAX_NOTES = 200;
  */
 export function fromC(source: string, options: FromCOptions = {}): CHeader {
   if (typeof source !== 'string') throw typeError('invalid_argument', 'fromC()', `source is ${describeValue(source)}`, 'pass the C source text as a string');
-  const { file, defines, include } = checkOptions(options);
+  const { file, defines, include, target: targetName } = checkOptions(options);
+  const target = cTarget(targetName);
   const notes: CNote[] = [];
   let dropped = 0;
   const note = (at: SourceLocation, message: string): void => {
@@ -113,12 +126,13 @@ export function fromC(source: string, options: FromCOptions = {}): CHeader {
   const unread: string[] = [];
   const pp = preprocess(source, {
     file,
+    target,
     defines,
     include,
     note,
     unread: (name) => unread.push(name),
   });
-  const parsed = parse(pp.tokens, file, unread);
+  const parsed = parse(pp.tokens, file, unread, target, note);
 
   // types: typedef names first claim their names, then tags (as `struct x` where a typedef of another type took `x`)
   const declarations: CDeclaration[] = [];
@@ -126,7 +140,7 @@ export function fromC(source: string, options: FromCOptions = {}): CHeader {
   const schemas: (Schema | null)[] = parsed.declared.map((d) => {
     if (d.type.k === 'function' || d.type.k === 'void') return null;
     if (d.type.k === 'record' && d.type.rec.schema === null) return null; // opaque: declared, never defined
-    if (d.type.k === 'enum' && d.type.en.underlying === null) return null;
+    if (d.type.k === 'enum' && d.type.en.schema === null && d.type.en.underlying === null) return null;
     if (d.type.k === 'aligned') {
       note(d.at, `typedef ${d.name} (${spell(d.type.of)} aligned to ${d.type.align}) has no schema of its own; members of that type are aligned`);
       return null;
@@ -151,7 +165,10 @@ export function fromC(source: string, options: FromCOptions = {}): CHeader {
     const name = d.kind !== 'typedef' && taken !== undefined && taken !== schema ? d.c : d.name;
     if (Object.hasOwn(types, name)) return; // a typedef of a struct of the same name: one entry
     types[name] = schema;
-    declarations.push(Object.freeze({ name, c: d.c, kind: d.kind, schema, file: d.at.file, line: d.at.line, column: d.at.column }));
+    const declaration: CDeclaration = Object.freeze({ name, c: d.c, kind: d.kind, schema, file: d.at.file, line: d.at.line, column: d.at.column });
+    const key = d.kind === 'typedef' ? targetKeyOf(d.type) : null;
+    if (key !== null) DECLARATION_TARGETS.set(declaration, key);
+    declarations.push(declaration);
   });
 
   const constants: Record<string, number | bigint> = Object.create(null);
@@ -173,7 +190,8 @@ export function fromC(source: string, options: FromCOptions = {}): CHeader {
     declarations: Object.freeze(declarations),
     constants: Object.freeze(constants),
     notes: Object.freeze(notes.map((n) => Object.freeze(n))),
-    target: TARGET,
+    target: target.name,
+    compiler: target.compiler,
   });
 }
 
@@ -181,15 +199,19 @@ function asNumber(v: bigint): number | bigint {
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
 
-function checkOptions(options: FromCOptions): { file: string; defines: Record<string, string>; include: IncludeReader | undefined } {
+function checkOptions(options: FromCOptions): { file: string; defines: Record<string, string>; include: IncludeReader | undefined; target: TargetName } {
   const bad = (what: string, fix: string): never => {
     throw typeError('invalid_argument', 'fromC()', what, fix);
   };
-  if (options === null || typeof options !== 'object') bad(`options is ${describeValue(options)}`, 'pass an object such as { file, defines, include }');
+  if (options === null || typeof options !== 'object') bad(`options is ${describeValue(options)}`, 'pass an object such as { file, target, defines, include }');
   for (const key of Object.keys(options))
-    if (key !== 'file' && key !== 'defines' && key !== 'include') bad(`unknown option '${excerpt(key)}'`, 'the options are file, defines and include');
+    if (key !== 'file' && key !== 'target' && key !== 'defines' && key !== 'include')
+      bad(`unknown option '${excerpt(key)}'`, 'the options are file, target, defines and include');
   const file = options.file ?? '<source>';
   if (typeof file !== 'string') bad(`options.file is ${describeValue(file)}`, 'pass the file name as a string');
+  const target = options.target ?? DEFAULT_TARGET;
+  if (typeof target !== 'string' || !(TARGETS as readonly string[]).includes(target))
+    bad(`options.target is ${describeValue(target)}`, `the targets are ${TARGETS.join(', ')}`);
   const defines: Record<string, string> = {};
   if (options.defines !== undefined) {
     if (options.defines === null || typeof options.defines !== 'object')
@@ -206,5 +228,5 @@ function checkOptions(options: FromCOptions): { file: string; defines: Record<st
   }
   if (options.include !== undefined && typeof options.include !== 'function')
     bad(`options.include is ${describeValue(options.include)}`, 'pass a function (name, { system, from }) => { file, source } | undefined');
-  return { file, defines, include: options.include };
+  return { file, defines, include: options.include, target };
 }

@@ -1,13 +1,17 @@
 /**
- * C integer constants as the compiler computes them (x86-64 System V, LP64): literals typed as the
- * C standard says (`int`, `unsigned int`, `long`, `unsigned long`; `long long` is `long`'s size),
- * the usual arithmetic conversions, and results wrapped to their type's width. In `#if`, every
- * value is `intmax_t`/`uintmax_t` (64 bits).
+ * C integer constants as the compiler computes them: literals typed as the C standard says, the
+ * usual arithmetic conversions, and results wrapped to their type's width. In `#if`, every value is
+ * `intmax_t`/`uintmax_t` (64 bits).
+ *
+ * Types are tracked by width and signedness, which is all C's conversions of constants depend on:
+ * `int` and `unsigned int` are 32 bits, `long` and `unsigned long` here mean the 64-bit types (C's
+ * `long` on LP64 targets, `long long` everywhere). On a target whose C `long` has 32 bits (MSVC,
+ * wasm32), a constant of C type `long` is computed as an `int` of the same signedness.
  *
  * @module
  */
 
-/** The integer types a constant expression can have after promotion (LP64: `long long` is `long`). */
+/** The integer types a constant expression can have after promotion: 32-bit `int`, 64-bit `long` (see above). */
 export type IntType = 'int' | 'unsigned int' | 'long' | 'unsigned long';
 
 /** An integer constant: its value (already wrapped to its type) and its type. */
@@ -62,9 +66,10 @@ export type LiteralProblem = 'float' | 'malformed' | 'too_large';
 
 /**
  * The value and type of an integer literal (`42`, `0x2Au`, `017`, `0b101`, `10ULL`, `1'000` is not
- * C17), or what is wrong with it.
+ * C17), or what is wrong with it. `longBits`: the width of the target's C `long` (the type of a
+ * literal with suffix `L`).
  */
-export function parseIntegerLiteral(text: string): CInt | LiteralProblem {
+export function parseIntegerLiteral(text: string, longBits: 32 | 64): CInt | LiteralProblem {
   // 64 binary digits, a prefix and a suffix: anything longer is too large (and not worth converting)
   if (text.length > 80) return text.includes('.') ? 'float' : 'too_large';
   let i = 0;
@@ -100,13 +105,14 @@ export function parseIntegerLiteral(text: string): CInt | LiteralProblem {
     if (suffix === 'f' || suffix === 'lf') return 'float';
     return 'malformed';
   }
-  // C11 6.4.4.1: the first type of the list that holds the value.
+  // C11 6.4.4.1: the first type of the list that holds the value (a 32-bit C long is an int here).
   const decimal = base === 10;
+  const narrowLong = longs === 'l' && longBits === 32;
   const candidates: IntType[] = unsignedSuffix
-    ? longs === ''
+    ? longs === '' || narrowLong
       ? ['unsigned int', 'unsigned long']
       : ['unsigned long']
-    : longs === ''
+    : longs === '' || narrowLong
       ? decimal
         ? ['int', 'long']
         : ['int', 'unsigned int', 'long', 'unsigned long']
@@ -121,8 +127,12 @@ export function parseIntegerLiteral(text: string): CInt | LiteralProblem {
 
 const SIMPLE_ESCAPES: Record<string, number> = { n: 10, t: 9, r: 13, '0': 0, a: 7, b: 8, f: 12, v: 11, '\\': 92, "'": 39, '"': 34, '?': 63, e: 27 };
 
-/** The value of a character constant (`'a'`, `'\n'`, `'\x41'`, `'\101'`), typed `int` as in C; `undefined` if it holds more than one character or is not plain. */
-export function parseCharLiteral(text: string): CInt | undefined {
+/**
+ * The value of a character constant (`'a'`, `'\n'`, `'\x41'`, `'\101'`), typed `int` as in C;
+ * `undefined` if it holds more than one character or is not plain. `charSigned`: whether plain
+ * `char` is signed on the target (`'\xff'` is then -1, else 255).
+ */
+export function parseCharLiteral(text: string, charSigned: boolean): CInt | undefined {
   if (!text.startsWith("'") || !text.endsWith("'") || text.length < 3) return undefined;
   const body = text.slice(1, -1);
   let code: number;
@@ -138,6 +148,5 @@ export function parseCharLiteral(text: string): CInt | undefined {
     else return undefined;
     if (code > 255) return undefined;
   }
-  // plain char is signed on x86-64: '\xff' is -1
-  return { value: BigInt(code > 127 ? code - 256 : code), type: 'int' };
+  return { value: BigInt(charSigned && code > 127 ? code - 256 : code), type: 'int' };
 }

@@ -9,21 +9,21 @@ import { CSourceError, type ErrorCode, SchemaError, type SourceLocation } from '
 import { layout } from '../layout/compute.js';
 import { array } from '../types/array.js';
 import { char } from '../types/char.js';
-import type { IntegerName } from '../types/primitives.js';
+import { type IntegerName, isBitfieldCapable } from '../types/primitives.js';
 import { makeRecord } from '../types/record.js';
-import type { PrimitiveSchema, RecordSchema, Schema } from '../types/schema.js';
-import { C_TYPES } from './target.js';
+import type { PrimitiveSchema, RecordOptions, RecordSchema, Schema } from '../types/schema.js';
+import type { TargetTypeKey } from './target.js';
 
 /** A C type as declared. */
 export type CType =
-  /** An arithmetic type or a standard typedef (`unsigned int`, `uint8_t`). */
-  | { readonly k: 'scalar'; readonly schema: PrimitiveSchema; readonly spelled: string }
-  /** Plain `char`: a byte of text. */
-  | { readonly k: 'char' }
+  /** An arithmetic type or a standard typedef (`unsigned int`, `uint8_t`); `target`: the member of `target(name)` it is (`long`, `size_t`), if any. */
+  | { readonly k: 'scalar'; readonly schema: PrimitiveSchema; readonly spelled: string; readonly target: TargetTypeKey | null }
+  /** Plain `char`: a byte of text; as a bitfield, the target's plain char integer. */
+  | { readonly k: 'char'; readonly bitfield: PrimitiveSchema<'i8' | 'u8'> }
   | { readonly k: 'record'; readonly rec: RecordEntry }
   | { readonly k: 'enum'; readonly en: EnumEntry }
-  /** Any pointer: an address. */
-  | { readonly k: 'pointer' }
+  /** Any pointer: an address, an unsigned integer of the target's pointer size. */
+  | { readonly k: 'pointer'; readonly schema: PrimitiveSchema<'u32' | 'u64'> }
   /** `T[length]`; `length` is `null` for `T[]`. */
   | { readonly k: 'array'; readonly of: CType; readonly length: number | null }
   /** A typedef with `__attribute__((aligned(n)))`: its objects are aligned to `align`. */
@@ -55,8 +55,14 @@ export interface RecordEntry {
 export interface EnumEntry {
   readonly tag: string | null;
   at: SourceLocation;
-  /** The integer type of its objects, once the definition is complete. */
+  /** The integer type of its objects, once known (the definition is complete, or the type is fixed). */
   underlying: PrimitiveSchema<IntegerName> | null;
+  /** Its schema once defined: an `EnumSchema` of that integer with the constants, or the integer itself when the constants cannot be schema constants. */
+  schema: PrimitiveSchema<IntegerName> | null;
+  /** The schema's name: the tag, or the first typedef name given to an untagged enum. */
+  name: string | null;
+  /** Its constants and their values, once defined. */
+  constants: readonly (readonly [string, bigint])[];
 }
 
 /** Throws a {@link CSourceError}. */
@@ -107,11 +113,11 @@ export function spell(t: CType): string {
 export function bitfieldType(t: CType): PrimitiveSchema | undefined {
   switch (t.k) {
     case 'scalar':
-      return t.schema.name === 'f32' || t.schema.name === 'f64' ? undefined : t.schema;
+      return isBitfieldCapable(t.schema.name) ? t.schema : undefined;
     case 'char':
-      return C_TYPES.char.bitfield;
+      return t.bitfield;
     case 'enum':
-      return t.en.underlying ?? undefined;
+      return t.en.schema ?? t.en.underlying ?? undefined;
     default:
       return undefined;
   }
@@ -131,7 +137,7 @@ export function schemaOf(t: CType, big: boolean, at: SourceLocation, what: strin
     case 'char':
       return char(1);
     case 'pointer':
-      return C_TYPES.pointer.schema;
+      return t.schema;
     case 'record': {
       const rec = t.rec;
       if (rec.schema === null)
@@ -141,12 +147,14 @@ export function schemaOf(t: CType, big: boolean, at: SourceLocation, what: strin
           rec.defined ? 'c_syntax' : 'c_syntax',
         );
       if (!big || rec.order === 'big' || rec.schema.options.endian === 'little') return rec.schema;
-      rec.little ??= makeRecord(rec.kind, rec.schema.fields, { ...rec.schema.options, endian: 'little' });
+      rec.little ??= remake(rec.schema, { ...rec.schema.options, endian: 'little' });
       return rec.little;
     }
-    case 'enum':
-      if (t.en.underlying === null) fail(`${what} has incomplete type ${spell(t)}`, at);
-      return t.en.underlying;
+    case 'enum': {
+      const s = t.en.schema ?? t.en.underlying;
+      if (s === null) fail(`${what} has incomplete type ${spell(t)}`, at);
+      return s;
+    }
     case 'array': {
       const dims: number[] = [];
       let inner: CType = t;
@@ -178,4 +186,28 @@ export function schemaOf(t: CType, big: boolean, at: SourceLocation, what: strin
     case 'refused':
       return fail(`${what} has type ${t.spelled}: ${t.why}`, at, 'c_unsupported');
   }
+}
+
+/**
+ * For the TypeScript writer: the member of `target(name)` each field of a record `fromC` built was
+ * declared as (`long`, `size_t`, `pointer`, …, through arrays), by field index; `null` for the
+ * others. (Those members are the fixed-size schemas, so the schema alone cannot say it.)
+ */
+export const TARGET_MEMBERS = new WeakMap<RecordSchema, readonly (TargetTypeKey | null)[]>();
+
+/** For the TypeScript writer: the member of `target(name)` a declared type is (`typedef unsigned long DWORD_PTR`: `ulong`), by declaration. */
+export const DECLARATION_TARGETS = new WeakMap<object, TargetTypeKey>();
+
+/** The member of `target(name)` a C type is (an array's element type, through arrays), or `null`. */
+export function targetKeyOf(t: CType): TargetTypeKey | null {
+  while (t.k === 'array' || t.k === 'aligned') t = t.of;
+  return t.k === 'scalar' ? t.target : t.k === 'pointer' ? 'pointer' : null;
+}
+
+/** The record `s` with other options (a typedef's name, an explicit byte order), keeping what {@link TARGET_MEMBERS} says of it. */
+export function remake(s: RecordSchema, options: RecordOptions): RecordSchema {
+  const r = makeRecord(s.kind, s.fields, options);
+  const members = TARGET_MEMBERS.get(s);
+  if (members !== undefined) TARGET_MEMBERS.set(r, members);
+  return r;
 }

@@ -1,8 +1,8 @@
 /**
  * The C declaration parser of `fromC`: reads preprocessed tokens and records every struct, union,
  * enum and typedef declared at file scope (function declarations and definitions, and variables,
- * are read and skipped). Recursive descent, with every recursion bounded (nested records, nested
- * declarators, expressions) and every skip linear.
+ * are read and skipped), as the target's compiler reads them. Recursive descent, with every
+ * recursion bounded (nested records, nested declarators, expressions) and every skip linear.
  *
  * @module
  */
@@ -10,22 +10,43 @@ import type { SourceLocation } from '../errors.js';
 import { layout } from '../layout/compute.js';
 import { resolvePath } from '../layout/queries.js';
 import { isIdentifier } from '../types/names.js';
-import { PRIMITIVES } from '../types/primitives.js';
-import { MAX_ALIGN, MAX_FIELDS, makeRecord } from '../types/record.js';
-import { type FieldDef, MAX_DEPTH, type Pack, type RecordOptions, type Schema } from '../types/schema.js';
-import { attributeEffect, attributeName } from './attributes.js';
+import { type IntegerName, PRIMITIVES } from '../types/primitives.js';
+import { MAX_ALIGN, MAX_FIELDS, makeRecord, visibleNames } from '../types/record.js';
+import {
+  type EnumValues,
+  type FieldDef,
+  MAX_DEPTH,
+  type Pack,
+  type PrimitiveSchema,
+  type RecordOptions,
+  type RecordSchema,
+  type Schema,
+} from '../types/schema.js';
+import { target as targetTypes } from '../types/target.js';
+import { attributeEffect, attributeName, declspecEffect } from './attributes.js';
 import { evaluate, type ExpressionHost, type TokenCursor } from './expression.js';
 import { type CInt, cint, type IntType } from './integers.js';
 import { excerpt, type Token } from './lexer.js';
-import { bitfieldType, type CType, type EnumEntry, fail, located, type RecordEntry, schemaOf, spell } from './model.js';
+import { bitfieldType, type CType, type EnumEntry, fail, located, type RecordEntry, remake, schemaOf, spell, TARGET_MEMBERS, targetKeyOf } from './model.js';
 import type { PPToken } from './preprocess.js';
-import { C_TYPES, type CTypeMapping, canonicalSpelling, enumUnderlying, isKnownTypedef, noSpecifiers, type SpecifierCounts } from './target.js';
+import {
+  type CTarget,
+  type CTypeMapping,
+  canonicalSpelling,
+  enumUnderlying,
+  isKnownTypedef,
+  noSpecifiers,
+  type SpecifierCounts,
+  type TargetTypeKey,
+} from './target.js';
 
-/** An attribute as written: `aligned(8)`, `packed`. */
+/** An attribute as written: `aligned(8)`, `packed`, or a `__declspec(align(8))`. */
 interface Attribute {
   readonly name: string;
   readonly args: readonly PPToken[] | null;
   readonly at: PPToken;
+  /** Written as `__declspec(…)` (Microsoft C). */
+  readonly declspec: boolean;
 }
 
 /** What the declaration specifiers of one declaration say. */
@@ -56,6 +77,8 @@ interface Member {
   readonly attrs: readonly Attribute[];
   readonly alignas: number | null;
   readonly at: PPToken;
+  /** A C11 anonymous struct or union (its members are the record's). */
+  readonly anonymous: boolean;
 }
 
 /** A named type declared at file scope. */
@@ -97,7 +120,6 @@ const QUALIFIERS = new Set([
   '_Nonnull',
   '_Nullable',
   '_Null_unspecified',
-  '__ptr32',
   '__ptr64',
 ]);
 const TYPE_KEYWORDS: Readonly<Record<string, keyof SpecifierCounts>> = {
@@ -119,15 +141,30 @@ const TYPE_KEYWORDS: Readonly<Record<string, keyof SpecifierCounts>> = {
   __int128: '__int128',
   _Float16: '_Float16',
 };
+/** Microsoft C: the sized integer keywords, as the specifier keywords they stand for (`__int64` is `long long`). */
+const MSVC_INTEGERS: Readonly<Record<string, readonly (keyof SpecifierCounts)[]>> = {
+  __int8: ['char'],
+  __int16: ['short'],
+  __int32: ['int'],
+  __int64: ['long', 'long'],
+};
+/** Microsoft C: calling conventions and qualifiers that change no layout. */
+const MSVC_QUALIFIERS = new Set(['__cdecl', '__stdcall', '__fastcall', '__vectorcall', '__thiscall', '__clrcall', '__unaligned', '__forceinline', '__w64']);
 const ALIGNAS = new Set(['_Alignas', 'alignas']);
-const ATTRIBUTE = new Set(['__attribute__', '__attribute']);
+const ATTRIBUTE = new Set(['__attribute__', '__attribute', '__declspec']);
 const ASM = new Set(['asm', '__asm', '__asm__']);
 const STATIC_ASSERT = new Set(['_Static_assert', 'static_assert']);
 const TYPEOF = new Set(['typeof', '__typeof', '__typeof__', 'typeof_unqual', '__typeof_unqual__']);
 
-/** Parses preprocessed tokens. */
-export function parse(tokens: readonly PPToken[], file: string, unread: readonly string[]): Parsed {
-  return new Parser(tokens, file, unread).run();
+/** Parses preprocessed tokens as the compiler of `target` does; `note` is told what was read but not honoured. */
+export function parse(
+  tokens: readonly PPToken[],
+  file: string,
+  unread: readonly string[],
+  target: CTarget,
+  note: (at: SourceLocation, message: string) => void,
+): Parsed {
+  return new Parser(tokens, file, unread, target, note).run();
 }
 
 class Parser implements TokenCursor {
@@ -143,14 +180,20 @@ class Parser implements TokenCursor {
   /** `extern "C" {` blocks open. */
   private linkage = 0;
   private readonly end: SourceLocation;
+  /** Every pointer: an unsigned integer of the target's address size. */
+  private readonly pointer: CType;
 
   constructor(
     private readonly tokens: readonly PPToken[],
     file: string,
     private readonly unread: readonly string[],
+    private readonly target: CTarget,
+    private readonly note: (at: SourceLocation, message: string) => void,
   ) {
     const last = tokens[tokens.length - 1];
     this.end = last === undefined ? { file, line: 1, column: 1 } : { file: last.file, line: last.line, column: last.column + last.text.length };
+    this.pointer = { k: 'pointer', schema: targetTypes(target.name).pointer };
+    this.host = this.expressionHost();
   }
 
   run(): Parsed {
@@ -337,7 +380,11 @@ class Parser implements TokenCursor {
     if (type.k === 'record' && type.rec.tag === null && type.rec.name === null && isTypeName(name.text)) {
       type.rec.name = name.text;
       const s = type.rec.schema;
-      if (s !== null) type.rec.schema = makeRecord(s.kind, s.fields, { ...s.options, name: name.text });
+      if (s !== null) type.rec.schema = remake(s, { ...s.options, name: name.text });
+    }
+    if (type.k === 'enum' && type.en.tag === null && type.en.name === null && type.en.schema !== type.en.underlying && isTypeName(name.text)) {
+      type.en.name = name.text;
+      type.en.schema = this.enumSchema(type.en);
     }
     this.declared.push({ name: name.text, c: name.text, kind: 'typedef', type, at: name });
   }
@@ -350,6 +397,7 @@ class Parser implements TokenCursor {
     const s = t.text;
     return (
       Object.hasOwn(TYPE_KEYWORDS, s) ||
+      (this.target.msvc && (Object.hasOwn(MSVC_INTEGERS, s) || MSVC_QUALIFIERS.has(s))) ||
       s === 'struct' ||
       s === 'union' ||
       s === 'enum' ||
@@ -365,7 +413,21 @@ class Parser implements TokenCursor {
   private typedefType(name: string): CType | undefined {
     const o = this.ordinary.get(name);
     if (o !== undefined) return o.k === 'typedef' ? o.type : undefined;
-    return isKnownTypedef(name) ? fromMapping(C_TYPES[name], name) : undefined;
+    if (!isKnownTypedef(name)) return undefined;
+    const m = this.target.types[name];
+    return m === null ? undefined : this.fromMapping(m, name);
+  }
+
+  /** The C type of a known type name. */
+  private fromMapping(m: CTypeMapping, spelled: string): CType {
+    switch (m.kind) {
+      case 'scalar':
+        return spelled === 'pointer' ? this.pointer : { k: 'scalar', schema: m.schema, spelled, target: m.target };
+      case 'char':
+        return { k: 'char', bitfield: m.bitfield };
+      case 'refused':
+        return { k: 'refused', spelled, why: m.why };
+    }
   }
 
   private specifiers(context: 'file' | 'member' | 'type'): Specifiers {
@@ -393,7 +455,8 @@ class Parser implements TokenCursor {
         this.next();
         continue;
       }
-      if (QUALIFIERS.has(s) || FUNCTION_SPECIFIERS.has(s)) {
+      if (s === '__ptr32') fail('__ptr32 (a 32-bit pointer in 64-bit MSVC code) has no schema', t, 'c_unsupported');
+      if (QUALIFIERS.has(s) || FUNCTION_SPECIFIERS.has(s) || (this.target.msvc && MSVC_QUALIFIERS.has(s))) {
         this.next();
         continue;
       }
@@ -419,18 +482,21 @@ class Parser implements TokenCursor {
         if (n > 0) alignas = Math.max(alignas ?? 1, n);
         continue;
       }
-      if (s === '__declspec') fail('__declspec (Microsoft C) is not supported', t, 'c_unsupported');
       if (TYPEOF.has(s)) fail(`${s}(…) is not supported: write the type`, t, 'c_unsupported');
-      if (Object.hasOwn(TYPE_KEYWORDS, s)) {
+      if (Object.hasOwn(TYPE_KEYWORDS, s) || (this.target.msvc && Object.hasOwn(MSVC_INTEGERS, s))) {
         if (named !== null) fail(`'${s}' after the type ${spell(named)}`, t);
-        counts[TYPE_KEYWORDS[s] as keyof SpecifierCounts]++;
+        const words = Object.hasOwn(MSVC_INTEGERS, s) ? (MSVC_INTEGERS[s] as readonly (keyof SpecifierCounts)[]) : [TYPE_KEYWORDS[s] as keyof SpecifierCounts];
+        for (const k of words) counts[k]++;
         keywords++;
         this.next();
         continue;
       }
       if (s === 'struct' || s === 'union' || s === 'enum') {
         if (named !== null || keywords > 0) fail(`'${s}' after another type in one declaration`, t);
-        const r = s === 'enum' ? this.enumSpecifier() : this.recordSpecifier(s);
+        // MSVC: a __declspec before the keyword of a definition belongs to the type defined
+        const lead = attrs.filter((a) => a.declspec);
+        const r = s === 'enum' ? this.enumSpecifier(lead) : this.recordSpecifier(s, lead);
+        if (r.defined !== null) for (const a of lead) attrs.splice(attrs.indexOf(a), 1);
         named = r.type;
         defined = r.defined;
         continue;
@@ -455,7 +521,12 @@ class Parser implements TokenCursor {
     } else {
       const canonical = canonicalSpelling(counts);
       if (canonical === undefined) fail(`invalid combination of type specifiers`, at);
-      type = canonical === 'void' ? { k: 'void' } : fromMapping(C_TYPES[canonical], canonical);
+      if (canonical === 'void') type = { k: 'void' };
+      else {
+        const m = this.target.types[canonical];
+        if (m === null) fail(`${canonical} does not exist on ${this.target.compiler}`, at);
+        type = this.fromMapping(m, canonical);
+      }
     }
     if (atomic && (type.k === 'record' || type.k === 'array'))
       fail(`_Atomic ${spell(type)}: an atomic struct may be larger than the struct, which no schema says`, at, 'c_unsupported');
@@ -479,9 +550,10 @@ class Parser implements TokenCursor {
 
   // ---- struct and union --------------------------------------------------------------------------
 
-  private recordSpecifier(kind: 'struct' | 'union'): { type: CType; defined: RecordEntry | null } {
+  /** `struct …` or `union …` at the cursor; `lead`: `__declspec`s written before the keyword (MSVC gives them to the type it defines). */
+  private recordSpecifier(kind: 'struct' | 'union', lead: readonly Attribute[]): { type: CType; defined: RecordEntry | null } {
     const kw = this.next();
-    const before = this.attributes();
+    const before = [...lead, ...this.attributes()];
     let tag: PPToken | null = null;
     if (this.peek()?.kind === 'ident' && !ATTRIBUTE.has((this.peek() as PPToken).text)) tag = this.next();
     before.push(...this.attributes());
@@ -495,13 +567,13 @@ class Parser implements TokenCursor {
     rec.at = tag ?? kw;
     this.enter(open, 'structs and unions');
     const members = this.members(rec);
-    this.expect('}', `to close ${kind} ${tag?.text ?? ''}`);
+    const close = this.expect('}', `to close ${kind} ${tag?.text ?? ''}`);
     this.depth--;
     const attrs = [...before, ...this.attributes()];
     // gcc: the record's own attribute, else the #pragma in effect; never the order of an enclosing
     // record (not even for a record defined inside a big-endian one)
     rec.order = this.orderOf(attrs) ?? kw.order ?? 'little';
-    rec.schema = this.buildRecord(rec, members, attrs, kw);
+    rec.schema = this.buildRecord(rec, members, attrs, kw, open, close);
     if (rec.tag !== null) this.declared.push({ name: rec.tag, c: `${kind} ${rec.tag}`, kind, type: { k: 'record', rec }, at: rec.at });
     return { type: { k: 'record', rec }, defined: rec };
   }
@@ -549,9 +621,24 @@ class Parser implements TokenCursor {
       const spec = this.specifiers('member');
       if (this.is(';')) {
         this.next();
-        // no declarator: an untagged struct or union is an anonymous member (C11); anything else declares a tag or nothing
-        if (spec.type.k === 'record' && spec.type.rec.tag === null)
-          fail(`anonymous ${spec.type.rec.kind} member (C11): not supported yet; give the member a name`, spec.at, 'c_unsupported');
+        // No declarator: an untagged struct or union is an anonymous member (C11), and so is a tagged
+        // one defined here under MSVC (a Microsoft extension; elsewhere it declares the tag only).
+        // Anything else declares a tag or nothing.
+        const type = spec.type;
+        if (type.k === 'record' && (type.rec.tag === null || (this.target.msvc && spec.defined === type.rec))) {
+          const what = `the anonymous ${type.rec.kind} member of ${rec.kind} ${rec.tag ?? '(anonymous)'}`;
+          if (spec.alignas !== null)
+            fail(`_Alignas on ${what}: align the ${type.rec.kind} itself (${type.rec.kind} __attribute__((aligned(n))) { … })`, spec.at, 'c_unsupported');
+          for (const a of spec.attrs)
+            if (this.effect(a) !== 'ignored')
+              fail(
+                `attribute '${attributeName(a.name)}' on ${what}: put it on the ${type.rec.kind} itself (${type.rec.kind} __attribute__((…)) { … })`,
+                a.at,
+                'c_unsupported',
+              );
+          members.push({ name: null, type, width: null, attrs: [], alignas: null, at: spec.at, anonymous: true });
+          if (members.length > MAX_FIELDS) fail(`${rec.kind} ${rec.tag ?? '(anonymous)'} has more than ${MAX_FIELDS} members`, spec.at, 'too_many_members');
+        }
         continue;
       }
       for (;;) {
@@ -565,7 +652,7 @@ class Parser implements TokenCursor {
           width = w > 1024n ? 1025 : Number(w);
         }
         const attrs = [...spec.attrs, ...d.attrs, ...this.attributes()];
-        members.push({ name: d.name?.text ?? null, type: d.derive(spec.type), width, attrs, alignas: spec.alignas, at: d.name ?? at });
+        members.push({ name: d.name?.text ?? null, type: d.derive(spec.type), width, attrs, alignas: spec.alignas, at: d.name ?? at, anonymous: false });
         if (members.length > MAX_FIELDS) fail(`${rec.kind} ${rec.tag ?? '(anonymous)'} has more than ${MAX_FIELDS} members`, at, 'too_many_members');
         if (this.is(',')) {
           this.next();
@@ -587,12 +674,22 @@ class Parser implements TokenCursor {
       const v = arg?.kind === 'string' ? arg.text.slice(1, -1) : '';
       if (a.args?.length !== 1 || (v !== 'big-endian' && v !== 'little-endian'))
         fail('scalar_storage_order takes "big-endian" or "little-endian"', arg ?? a.at);
+      if (!this.target.storageOrder) {
+        // clang ignores the attribute (with a warning): its records are little-endian whatever it says
+        if (v === 'big-endian')
+          fail(
+            `scalar_storage_order("big-endian"): ${this.target.compiler} ignores it, and would lay the record out little-endian; read the header with a gcc target (x86_64-linux-gnu, aarch64-linux-gnu)`,
+            a.at,
+            'c_unsupported',
+          );
+        continue;
+      }
       order = v === 'big-endian' ? 'big' : 'little';
     }
     return order;
   }
 
-  private buildRecord(rec: RecordEntry, members: readonly Member[], attrs: readonly Attribute[], kw: PPToken) {
+  private buildRecord(rec: RecordEntry, members: readonly Member[], attrs: readonly Attribute[], kw: PPToken, open: PPToken, close: PPToken) {
     const label = `${rec.kind} ${rec.tag ?? '(anonymous)'}`;
     let packed = false;
     let align: number | null = null;
@@ -601,13 +698,21 @@ class Parser implements TokenCursor {
       if (effect === 'packed') packed = true;
       else if (effect === 'aligned') align = Math.max(align ?? 1, this.alignValue(a));
     }
-    // #pragma pack applies per member (gcc reads it at each member): one value for all, or no schema
-    const first = members[0];
-    const pragma = first?.at.pack ?? 0;
+    // The #pragma pack of a record: gcc applies the value in effect at its closing brace, clang the
+    // one at its opening brace. Where they differ, or where a member is declared under another
+    // value (which neither applies to it), the header means something no compiler does: refused.
+    const pragma = this.target.family === 'gcc' ? close.pack : open.pack;
+    const named = (p: number): string => (p === 0 ? 'none' : `pack(${p})`);
+    if (open.pack !== close.pack)
+      fail(
+        `#pragma pack changes inside ${label} (${named(open.pack)} at its '{', ${named(close.pack)} at its '}'): gcc applies the value at the '}', clang the one at the '{'; put the #pragma before the ${rec.kind}`,
+        close,
+        'c_unsupported',
+      );
     for (const m of members) {
-      if (m.at.pack !== pragma)
+      if (!m.anonymous && m.at.pack !== pragma)
         fail(
-          `member '${m.name ?? '(unnamed)'}' of ${label} is declared under #pragma pack(${m.at.pack || 'none'}), an earlier member under pack(${pragma || 'none'}): one pack per struct has a schema`,
+          `member '${m.name ?? '(unnamed)'}' of ${label} is declared under #pragma ${named(m.at.pack)}, the ${rec.kind} under ${named(pragma)}: compilers apply one pack per ${rec.kind}; put the #pragma before the ${rec.kind}`,
           m.at,
           'c_unsupported',
         );
@@ -630,12 +735,27 @@ class Parser implements TokenCursor {
     if (align !== null) options.align = align;
     if (big) options.endian = 'big';
     else if (rec.order === 'little' && this.orderOf(attrs) === 'little') options.endian = 'little';
-    return located(
+    if (this.target.rules !== 'sysv') options.layout = this.target.rules;
+    const schema = located(
       () => makeRecord(rec.kind, fields, options),
       kw,
-      // the last member of that name: a name declared twice is the second one's fault
-      (path) => members.findLast((m, i) => m.name === path || path === `#${i} (unnamed)`)?.at,
+      // the last member of that name: a name declared twice is the second one's fault (a name of
+      // an anonymous member's: that member)
+      (path) =>
+        members.findLast(
+          (m, i) =>
+            m.name === path ||
+            path === `#${i} (unnamed)` ||
+            (m.anonymous &&
+              (fields[i]?.type.kind === 'struct' || fields[i]?.type.kind === 'union') &&
+              visibleNames(fields[i]?.type as RecordSchema).includes(path)),
+        )?.at,
     );
+    TARGET_MEMBERS.set(
+      schema,
+      members.map((m) => (m.width !== null ? (m.type.k === 'char' ? 'plainChar' : targetKeyOf(m.type)) : targetKeyOf(m.type))),
+    );
+    return schema;
   }
 
   private field(m: Member, label: string, big: boolean, recordPacked: boolean): FieldDef {
@@ -653,6 +773,7 @@ class Parser implements TokenCursor {
       align = Math.max(align ?? 1, type.align);
       type = type.of;
     }
+    if (m.anonymous) return { name: null, type: schemaOf(type, big, m.at, `the anonymous ${spell(type)} member of ${label}`), bits: null, align: null };
     if (m.width !== null) {
       const base = bitfieldType(type);
       if (base === undefined) fail(`${what} is a bitfield of type ${spell(type)}: bitfields take integer types, _Bool and enums`, m.at);
@@ -672,27 +793,32 @@ class Parser implements TokenCursor {
 
   // ---- enum --------------------------------------------------------------------------------------
 
-  private enumSpecifier(): { type: CType; defined: EnumEntry | null } {
+  /** `enum …` at the cursor; `lead`: `__declspec`s written before the keyword. */
+  private enumSpecifier(lead: readonly Attribute[]): { type: CType; defined: EnumEntry | null } {
     const kw = this.next();
-    const attrs = this.attributes();
+    const attrs = [...lead, ...this.attributes()];
     let tag: PPToken | null = null;
     if (this.peek()?.kind === 'ident' && !ATTRIBUTE.has((this.peek() as PPToken).text)) tag = this.next();
     attrs.push(...this.attributes());
-    let fixed: CType | null = null;
+    let fixed: PrimitiveSchema<IntegerName> | null = null;
     // `enum E : uint8_t {` (C23) fixes the type; in `enum E : 3;` the colon starts a bitfield width
     const after = this.peek(1);
     if (this.is(':') && after !== undefined && this.startsTypeName(after)) {
       this.next();
-      fixed = this.typeName();
-      if (bitfieldType(fixed) === undefined || fixed.k === 'enum') fail(`enum ${tag?.text ?? ''}: the underlying type must be an integer type`, kw);
+      const t = this.typeName();
+      const base = bitfieldType(t);
+      if (base === undefined || base.name === 'bool' || t.k === 'enum') fail(`enum ${tag?.text ?? ''}: the underlying type must be an integer type`, kw);
+      fixed = base as PrimitiveSchema<IntegerName>;
     }
     const entry = this.enumTag(tag, kw, this.is('{'));
     if (!this.is('{')) {
       if (tag === null) fail("expected a tag or '{' after 'enum'", this.peek() ?? kw);
-      if (fixed !== null) entry.underlying = bitfieldType(fixed) as EnumEntry['underlying'];
+      if (fixed !== null) entry.underlying = fixed; // complete: its constants may come later
       return { type: { k: 'enum', en: entry }, defined: null };
     }
     this.next();
+    const msvc = this.target.msvc && fixed === null;
+    const constants: [string, bigint][] = [];
     let next = 0n;
     let min: bigint | null = null;
     let max: bigint | null = null;
@@ -705,10 +831,21 @@ class Parser implements TokenCursor {
         next = this.constant(`the value of ${name.text}`);
       }
       if (this.ordinary.has(name.text)) fail(`'${name.text}' is already declared`, name);
-      // an enum constant is an int; gcc gives larger ones a larger type
-      const value = cint(next, fitsInt(next) ? 'int' : next < 0n ? 'long' : 'unsigned long');
+      let value: CInt;
+      if (msvc) {
+        // MSVC: every enum is an int, and its constants are ints (0xFFFFFFFF is -1)
+        if (next < -(2n ** 31n) || next >= 2n ** 32n)
+          fail(
+            `${name.text} = ${next} does not fit in int, the type of every enum under MSVC; state a wider type (enum ${tag?.text ?? 'E'} : long long { … })`,
+            name,
+            'c_unsupported',
+          );
+        value = cint(next, 'int');
+        next = value.value;
+      } else value = cint(next, fitsInt(next) ? 'int' : next < 0n ? 'long' : 'unsigned long'); // gcc gives constants beyond int a larger type
       this.ordinary.set(name.text, { k: 'constant', value });
       this.constants.set(name.text, value);
+      constants.push([name.text, next]);
       min = min === null || next < min ? next : min;
       max = max === null || next > max ? next : max;
       next++;
@@ -717,20 +854,47 @@ class Parser implements TokenCursor {
     }
     this.expect('}', `to close enum ${tag?.text ?? ''}`);
     attrs.push(...this.attributes());
-    const packed = attrs.some((a) => this.effect(a) === 'packed');
-    for (const a of attrs) if (this.effect(a) === 'aligned') fail('aligned(…) on an enum is not supported', a.at, 'c_unsupported');
-    if (fixed !== null) entry.underlying = bitfieldType(fixed) as EnumEntry['underlying'];
-    else {
-      const u = enumUnderlying(min ?? 0n, max ?? 0n, packed);
-      if (u === undefined) fail(`enum ${tag?.text ?? ''}: its values do not fit a 64-bit integer`, kw);
-      entry.underlying = u;
+    let packed = false;
+    for (const a of attrs) {
+      const effect = this.effect(a);
+      if (effect === 'aligned') fail('aligned(…) on an enum is not supported', a.at, 'c_unsupported');
+      if (effect !== 'packed') continue;
+      if (this.target.msvc) this.note(a.at, `packed on enum ${tag?.text ?? '(anonymous)'} is ignored: under MSVC every enum is an int`);
+      else packed = true;
     }
+    const u = fixed ?? enumUnderlying(this.target, min ?? 0n, max ?? 0n, packed);
+    if (u === undefined) fail(`enum ${tag?.text ?? ''}: its values do not fit a 64-bit integer`, kw);
+    entry.underlying = u;
+    entry.constants = constants;
+    entry.schema = this.enumSchema(entry);
     if (tag !== null) this.declared.push({ name: tag.text, c: `enum ${tag.text}`, kind: 'enum', type: { k: 'enum', en: entry }, at: tag });
     return { type: { k: 'enum', en: entry }, defined: entry };
   }
 
+  /**
+   * The schema of a defined enum: the target's `enum()` of its constants, as the integer the
+   * compiler chose; the integer alone when a constant cannot be a schema's (a name starting with
+   * `__`), with a note.
+   */
+  private enumSchema(en: EnumEntry): PrimitiveSchema<IntegerName> {
+    const u = en.underlying as PrimitiveSchema<IntegerName>;
+    const label = `enum ${en.tag ?? en.name ?? '(anonymous)'}`;
+    const reserved = en.constants.find(([n]) => !isTypeName(n));
+    if (reserved !== undefined) {
+      this.note(
+        en.at,
+        `${label} is its integer type (${u.name}) without its constants: '${reserved[0]}' cannot name a schema's constant (names starting with __ are reserved)`,
+      );
+      return u;
+    }
+    const wide = u.name === 'i64' || u.name === 'u64';
+    const values: Record<string, number | bigint> = {};
+    for (const [n, v] of en.constants) values[n] = wide ? v : Number(v);
+    return located(() => targetTypes(this.target.name).enum(values as EnumValues, en.name === null ? { type: u } : { name: en.name, type: u }), en.at);
+  }
+
   private enumTag(tag: PPToken | null, kw: PPToken, defining: boolean): EnumEntry {
-    if (tag === null) return { tag: null, at: kw, underlying: null };
+    if (tag === null) return { tag: null, at: kw, underlying: null, schema: null, name: null, constants: [] };
     const existing = this.tags.get(tag.text);
     if (existing !== undefined) {
       const was = this.kinds.get(existing);
@@ -742,7 +906,7 @@ class Parser implements TokenCursor {
       }
       return en;
     }
-    const en: EnumEntry = { tag: tag.text, at: tag, underlying: null };
+    const en: EnumEntry = { tag: tag.text, at: tag, underlying: null, schema: null, name: isTypeName(tag.text) ? tag.text : null, constants: [] };
     if (defining) this.definedEnums.add(en);
     this.tags.set(tag.text, en);
     this.kinds.set(en, 'enum');
@@ -760,13 +924,15 @@ class Parser implements TokenCursor {
     this.enter(start, 'declarators');
     const attrs: Attribute[] = [];
     let pointers = 0;
+    this.skipCallingConventions();
     while (this.is('*') || this.is('^')) {
       if (this.is('^')) fail('block pointers (^) are not C', this.here(), 'c_unsupported');
       this.next();
       pointers++;
       for (;;) {
         const t = this.peek();
-        if (t?.kind === 'ident' && (QUALIFIERS.has(t.text) || t.text === '_Atomic')) this.next();
+        if (t?.kind === 'ident' && t.text === '__ptr32') fail('__ptr32 (a 32-bit pointer in 64-bit MSVC code) has no schema', t, 'c_unsupported');
+        if (t?.kind === 'ident' && (QUALIFIERS.has(t.text) || t.text === '_Atomic' || (this.target.msvc && MSVC_QUALIFIERS.has(t.text)))) this.next();
         else if (t !== undefined && (ATTRIBUTE.has(t.text) || (t.text === '[' && this.is('[', 1)))) attrs.push(...this.attributes());
         else break;
       }
@@ -825,7 +991,7 @@ class Parser implements TokenCursor {
     this.depth--;
     const derive = (base: CType): CType => {
       let type = base;
-      for (let k = 0; k < pointers; k++) type = { k: 'pointer' };
+      if (pointers > 0) type = this.pointer;
       for (let k = suffixes.length - 1; k >= 0; k--) {
         const s = suffixes[k] as { k: 'array'; length: number | null } | { k: 'function' };
         type = s.k === 'function' ? { k: 'function' } : { k: 'array', of: type, length: s.length };
@@ -833,6 +999,11 @@ class Parser implements TokenCursor {
       return inner === null ? type : inner(type);
     };
     return { name, derive, attrs };
+  }
+
+  /** MSVC: skips calling conventions before a declarator (`int (__cdecl *f)(int)`, `void __stdcall g(void)`). */
+  private skipCallingConventions(): void {
+    while (this.target.msvc && this.peek()?.kind === 'ident' && MSVC_QUALIFIERS.has((this.peek() as PPToken).text)) this.next();
   }
 
   /** At a `(` in a declarator: whether it groups a declarator (`(*p)`) rather than opening parameters. */
@@ -847,13 +1018,35 @@ class Parser implements TokenCursor {
 
   // ---- attributes --------------------------------------------------------------------------------
 
-  /** Reads any `__attribute__((…))` and `[[…]]` at the cursor. */
+  /** Reads any `__attribute__((…))`, `[[…]]` and (MSVC) `__declspec(…)` at the cursor. */
   private attributes(): Attribute[] {
     const out: Attribute[] = [];
     for (;;) {
       const t = this.peek();
       if (t === undefined) return out;
-      if (t.kind === 'ident' && t.text === '__declspec') fail('__declspec (Microsoft C) is not supported', t, 'c_unsupported');
+      if (t.kind === 'ident' && t.text === '__declspec') {
+        if (!this.target.msvc)
+          fail(
+            `__declspec is Microsoft C, which ${this.target.compiler} does not read; read the header with { target: 'x86_64-windows-msvc' }`,
+            t,
+            'c_unsupported',
+          );
+        this.next();
+        this.expect('(', 'after __declspec');
+        while (!this.is(')')) {
+          const name = this.next();
+          if (name.kind !== 'ident') fail(`expected a __declspec name, found '${excerpt(name.text)}'`, name);
+          let args: PPToken[] | null = null;
+          if (this.is('(')) {
+            const from = this.pos + 1;
+            this.skipBalanced('(');
+            args = this.tokens.slice(from, this.pos - 1) as PPToken[];
+          }
+          out.push({ name: name.text, args, at: name, declspec: true });
+        }
+        this.expect(')', 'to close __declspec(…)');
+        continue;
+      }
       if (t.kind === 'ident' && ATTRIBUTE.has(t.text)) {
         this.next();
         this.expect('(', `after ${t.text}`);
@@ -895,12 +1088,18 @@ class Parser implements TokenCursor {
         this.skipBalanced('(');
         args = this.tokens.slice(from, this.pos - 1) as PPToken[];
       }
-      out.push({ name: spelled, args, at: name });
+      out.push({ name: spelled, args, at: name, declspec: false });
     }
   }
 
   /** What an attribute does; an unknown one is refused (it might change the layout). */
   private effect(a: Attribute): 'packed' | 'aligned' | 'order' | 'ignored' {
+    if (a.declspec) {
+      const effect = declspecEffect(a.name);
+      if (effect === undefined) fail(`__declspec(${excerpt(a.name)}) is not known to fromC, and it might change the layout`, a.at, 'c_unsupported');
+      if (effect === 'refused') fail(`__declspec(${a.name}) changes the layout in a way no schema expresses`, a.at, 'c_unsupported');
+      return effect;
+    }
     const name = attributeName(a.name);
     const effect = a.name.includes('::') && !a.name.startsWith('gnu::') && !a.name.startsWith('clang::') ? undefined : attributeEffect(name);
     if (effect === undefined) fail(`attribute '${excerpt(a.name)}' is not known to fromC, and it might change the layout`, a.at, 'c_unsupported');
@@ -908,9 +1107,10 @@ class Parser implements TokenCursor {
     return effect;
   }
 
-  /** The value of `aligned(n)` (16, the largest alignment of x86-64, without an argument). */
+  /** The value of `aligned(n)` or `__declspec(align(n))` (`aligned` without an argument: the target's largest alignment). */
   private alignValue(a: Attribute): number {
-    if (a.args === null || a.args.length === 0) return 16;
+    if (a.declspec && (a.args === null || a.args.length === 0)) fail('__declspec(align) needs an alignment: __declspec(align(n))', a.at);
+    if (a.args === null || a.args.length === 0) return this.target.biggestAlignment;
     const args = a.args;
     let i = 0;
     const cursor: TokenCursor = {
@@ -945,56 +1145,62 @@ class Parser implements TokenCursor {
     return layout(schemaOf(t, false, at, `type ${spell(t)}`)).align;
   }
 
-  readonly host: ExpressionHost = {
-    preprocessor: false,
-    identifier: (token: Token, live: boolean): CInt => {
-      const o = this.ordinary.get(token.text);
-      if (o?.k === 'constant') return o.value;
-      if (token.text === 'true' || token.text === 'false') return cint(token.text === 'true' ? 1n : 0n, 'int');
-      if (!live) return cint(0n, 'int');
-      return fail(
-        o?.k === 'typedef'
-          ? `'${excerpt(token.text)}' is a type, not a value`
-          : `'${excerpt(token.text)}' is not a constant (no #define or enum constant of that name)${this.unreadHint()}`,
-        token,
-      );
-    },
-    startsTypeName: (t: Token) => this.startsTypeName(t),
-    typeFacts: () => {
-      const at = this.here();
-      const t = this.typeName();
-      const schema = t.k === 'aligned' ? schemaOf(t.of, false, at, `type ${spell(t)}`) : schemaOf(t, false, at, `type ${spell(t)}`);
-      const l = layout(schema);
-      const integer = t.k === 'scalar' || t.k === 'enum' || t.k === 'char' || t.k === 'pointer' ? integerType(schema) : null;
-      return { size: l.size, align: t.k === 'aligned' ? Math.max(t.align, l.align) : l.align, integer, bits: l.size * 8 };
-    },
-    offsetof: () => {
-      const at = this.here();
-      const t = this.typeName();
-      this.expect(',', 'after the type in offsetof(type, member)');
-      let path = '';
-      const first = this.next();
-      if (first.kind !== 'ident') fail(`expected a member name in offsetof, found '${excerpt(first.text)}'`, first);
-      path = first.text;
-      for (;;) {
-        if (this.is('.')) {
-          this.next();
-          const m = this.next();
-          if (m.kind !== 'ident') fail(`expected a member name in offsetof, found '${excerpt(m.text)}'`, m);
-          path += `.${m.text}`;
-        } else if (this.is('[')) {
-          this.next();
-          const i = this.constant('an index in offsetof');
-          this.expect(']', 'to close the index');
-          path += `[${i}]`;
-        } else break;
-      }
-      const schema = schemaOf(t, false, at, `type ${spell(t)}`);
-      const resolved = located(() => resolvePath(layout(schema), path, `offsetof(${spell(t)}, …)`), at);
-      if (resolved.field?.bits) fail(`offsetof(${spell(t)}, ${path}): ${path} is a bitfield, which has no offset`, at);
-      return resolved.offset;
-    },
-  };
+  readonly host: ExpressionHost;
+
+  /** The expression language over what was declared (`sizeof`, `offsetof`, enum constants). */
+  private expressionHost(): ExpressionHost {
+    return {
+      preprocessor: false,
+      target: this.target,
+      identifier: (token: Token, live: boolean): CInt => {
+        const o = this.ordinary.get(token.text);
+        if (o?.k === 'constant') return o.value;
+        if (token.text === 'true' || token.text === 'false') return cint(token.text === 'true' ? 1n : 0n, 'int');
+        if (!live) return cint(0n, 'int');
+        return fail(
+          o?.k === 'typedef'
+            ? `'${excerpt(token.text)}' is a type, not a value`
+            : `'${excerpt(token.text)}' is not a constant (no #define or enum constant of that name)${this.unreadHint()}`,
+          token,
+        );
+      },
+      startsTypeName: (t: Token) => this.startsTypeName(t),
+      typeFacts: () => {
+        const at = this.here();
+        const t = this.typeName();
+        const schema = t.k === 'aligned' ? schemaOf(t.of, false, at, `type ${spell(t)}`) : schemaOf(t, false, at, `type ${spell(t)}`);
+        const l = layout(schema);
+        const integer = t.k === 'scalar' || t.k === 'enum' || t.k === 'char' || t.k === 'pointer' ? integerType(schema) : null;
+        return { size: l.size, align: t.k === 'aligned' ? Math.max(t.align, l.align) : l.align, integer, bits: l.size * 8 };
+      },
+      offsetof: () => {
+        const at = this.here();
+        const t = this.typeName();
+        this.expect(',', 'after the type in offsetof(type, member)');
+        let path = '';
+        const first = this.next();
+        if (first.kind !== 'ident') fail(`expected a member name in offsetof, found '${excerpt(first.text)}'`, first);
+        path = first.text;
+        for (;;) {
+          if (this.is('.')) {
+            this.next();
+            const m = this.next();
+            if (m.kind !== 'ident') fail(`expected a member name in offsetof, found '${excerpt(m.text)}'`, m);
+            path += `.${m.text}`;
+          } else if (this.is('[')) {
+            this.next();
+            const i = this.constant('an index in offsetof');
+            this.expect(']', 'to close the index');
+            path += `[${i}]`;
+          } else break;
+        }
+        const schema = schemaOf(t, false, at, `type ${spell(t)}`);
+        const resolved = located(() => resolvePath(layout(schema), path, `offsetof(${spell(t)}, …)`), at);
+        if (resolved.field?.bits) fail(`offsetof(${spell(t)}, ${path}): ${path} is a bitfield, which has no offset`, at);
+        return resolved.offset;
+      },
+    };
+  }
 }
 
 /** The integer type of a cast or `sizeof` operand, for constant expressions. */
@@ -1004,17 +1210,6 @@ function integerType(schema: Schema): IntType | null {
   if (info.family !== 'int') return null;
   if (info.size === 8) return info.signed ? 'long' : 'unsigned long';
   return info.signed ? 'int' : 'unsigned int'; // a narrower type wraps by its signedness, then promotes to int
-}
-
-function fromMapping(m: CTypeMapping, spelled: string): CType {
-  switch (m.kind) {
-    case 'scalar':
-      return spelled === 'pointer' ? { k: 'pointer' } : { k: 'scalar', schema: m.schema, spelled };
-    case 'char':
-      return { k: 'char' };
-    case 'refused':
-      return { k: 'refused', spelled, why: m.why };
-  }
 }
 
 /** Whether a tag or typedef name may name a schema (schemas refuse `__` names). */

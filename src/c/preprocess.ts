@@ -1,9 +1,10 @@
 /**
  * The C preprocessor of `fromC`: conditional inclusion (`#if`, `#ifdef`, `#elif`, … with
  * `defined` and `__has_attribute`), object-like and function-like macros (`#`, `##`, variadic
- * arguments; Prosser's hide sets, so recursion stops where C says), `#include` through a
- * caller-supplied reader, `#pragma pack` and `#pragma scalar_storage_order` (every output token
- * carries the state in effect where it appeared, which is what gcc applies to a member), `#error`.
+ * arguments; Prosser's hide sets, so recursion stops where C says), the target compiler's
+ * predefined macros, `#include` through a caller-supplied reader, `#pragma pack` and `#pragma
+ * scalar_storage_order` (every output token carries the state in effect where it appeared: the
+ * parser reads it at a record's braces), `#error`.
  *
  * Hostile input: every token is read a bounded number of times; macro expansion is capped in
  * total output ({@link MAX_TOKENS}) and nesting ({@link MAX_MACRO_DEPTH}), includes in depth and
@@ -12,11 +13,11 @@
  * @module
  */
 import { CSourceError, type ErrorCode, type SourceLocation } from '../errors.js';
-import { hasAttribute } from './attributes.js';
+import { hasAttribute, hasDeclspec } from './attributes.js';
 import { evaluate, type TokenCursor } from './expression.js';
 import { cint } from './integers.js';
 import { excerpt, MAX_SOURCE, MAX_TOKEN_COUNT, type Token, tokenize } from './lexer.js';
-import { BUILTIN_HEADERS, PREDEFINED } from './target.js';
+import { builtinHeaders, type CTarget } from './target.js';
 
 /** A token after preprocessing: its `pack`, `order` and `hide` are set. */
 export type PPToken = Token;
@@ -39,6 +40,8 @@ export interface CNote extends SourceLocation {
 /** Options of {@link preprocess}. */
 export interface PreprocessOptions {
   readonly file: string;
+  /** The target: its compiler's predefined macros, attributes and built-in headers. */
+  readonly target: CTarget;
   /** `-D` definitions: name → replacement text. */
   readonly defines: Readonly<Record<string, string>>;
   readonly include: IncludeReader | undefined;
@@ -128,11 +131,14 @@ class Preprocessor {
   private expanded = 0;
   /** Tokens lexed in all files so far. */
   private lexed = 0;
+  private readonly headers: Readonly<Record<string, string>>;
 
-  constructor(private readonly options: PreprocessOptions) {}
+  constructor(private readonly options: PreprocessOptions) {
+    this.headers = builtinHeaders(options.target);
+  }
 
   run(source: string): Preprocessed {
-    this.defineAll(PREDEFINED, '<built-in>', false);
+    this.defineAll(this.options.target.predefined, '<built-in>', false);
     for (const [name, value] of Object.entries(this.options.defines)) this.defineAll(`#define ${name} ${value}\n`, '<command line>', false);
     this.enterFile(source, this.options.file, { file: this.options.file, line: 1, column: 1 });
     this.loop();
@@ -399,7 +405,7 @@ class Preprocessor {
         .join('');
       system = true;
     } else fail('#include needs "file" or <file>', first ?? at);
-    const builtin = Object.hasOwn(BUILTIN_HEADERS, name) ? BUILTIN_HEADERS[name] : undefined;
+    const builtin = Object.hasOwn(this.headers, name) ? this.headers[name] : undefined;
     if (system && builtin !== undefined) {
       this.defineAll(builtin, `<${name}>`, false);
       return;
@@ -441,6 +447,12 @@ class Preprocessor {
         .slice(1)
         .map((t) => t.text)
         .join('');
+      if (v === 'big-endian' && !this.options.target.storageOrder)
+        fail(
+          `#pragma scalar_storage_order big-endian: ${this.options.target.compiler} ignores it, and would lay the records below out little-endian; read the header with a gcc target (x86_64-linux-gnu, aarch64-linux-gnu)`,
+          head,
+          'c_unsupported',
+        );
       if (v === 'big-endian') this.order = 'big';
       else if (v === 'little-endian') this.order = 'little';
       else if (v === 'default') this.order = null;
@@ -448,6 +460,7 @@ class Preprocessor {
       return;
     }
     if (head.text === 'GCC' || head.text === 'clang' || head.text === 'STDC' || head.text === 'redefine_extname' || head.text === 'weak') return;
+    if (this.options.target.msvc && MSVC_PRAGMAS.has(head.text)) return;
     this.options.note(at, `#pragma ${excerpt(lineText(args), 80)} is ignored`);
   }
 
@@ -528,6 +541,7 @@ class Preprocessor {
   private ppHost() {
     return {
       preprocessor: true,
+      target: this.options.target,
       identifier: (token: Token, live: boolean) => {
         if (live && token.text !== 'true' && token.text !== 'false')
           this.options.note(token, `'${excerpt(token.text)}' in #if is not a macro: read as 0, as C does`);
@@ -577,10 +591,11 @@ class Preprocessor {
         const inner = args.slice(i + 2, close);
         const what = inner.map((x) => x.text).join('');
         let value = false;
-        if (t.text === '__has_attribute' || t.text === '__has_cpp_attribute' || t.text === '__has_c_attribute') value = hasAttribute(what);
+        if (t.text === '__has_attribute' || t.text === '__has_cpp_attribute' || t.text === '__has_c_attribute') value = hasAttribute(what, this.options.target);
+        else if (t.text === '__has_declspec_attribute') value = hasDeclspec(what, this.options.target);
         else if (t.text === '__has_include' || t.text === '__has_include_next') {
           const name = what.replace(/^[<"]|[>"]$/g, '');
-          value = Object.hasOwn(BUILTIN_HEADERS, name) || this.options.include?.(name, { system: what.startsWith('<'), from: t.file }) !== undefined;
+          value = Object.hasOwn(this.headers, name) || this.options.include?.(name, { system: what.startsWith('<'), from: t.file }) !== undefined;
         }
         out.push(number(value));
         i = close;
@@ -767,11 +782,31 @@ class Preprocessor {
   }
 }
 
+/** Microsoft pragmas that do not change any layout (on the msvc target they are skipped without a note). */
+const MSVC_PRAGMAS: ReadonlySet<string> = new Set([
+  'warning',
+  'comment',
+  'region',
+  'endregion',
+  'message',
+  'intrinsic',
+  'function',
+  'optimize',
+  'detect_mismatch',
+  'deprecated',
+  'code_seg',
+  'data_seg',
+  'bss_seg',
+  'const_seg',
+  'section',
+]);
+
 /** Tests answered in `#if` (and `defined` of them is true). */
 const HAS_TESTS = new Set([
   '__has_attribute',
   '__has_c_attribute',
   '__has_cpp_attribute',
+  '__has_declspec_attribute',
   '__has_include',
   '__has_include_next',
   '__has_builtin',
