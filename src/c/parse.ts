@@ -773,7 +773,16 @@ class Parser implements TokenCursor {
       align = Math.max(align ?? 1, type.align);
       type = type.of;
     }
-    if (m.anonymous) return { name: null, type: schemaOf(type, big, m.at, `the anonymous ${spell(type)} member of ${label}`), bits: null, align: null };
+    if (m.anonymous) {
+      const order = type.k === 'record' ? type.rec.order : 'little';
+      if ((order === 'big') !== big)
+        fail(
+          `the anonymous ${type.k === 'record' ? type.rec.kind : 'record'} member of ${label} is ${order}-endian inside a ${big ? 'big' : 'little'}-endian ${label.split(' ')[0]} (gcc does not pass scalar_storage_order on to it): an anonymous member has its parent's byte order in a schema; give it the same scalar_storage_order`,
+          m.at,
+          'c_unsupported',
+        );
+      return { name: null, type: schemaOf(type, false, m.at, `the anonymous member of ${label}`), bits: null, align: null };
+    }
     if (m.width !== null) {
       const base = bitfieldType(type);
       if (base === undefined) fail(`${what} is a bitfield of type ${spell(type)}: bitfields take integer types, _Bool and enums`, m.at);

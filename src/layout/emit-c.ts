@@ -176,14 +176,19 @@ function declare(d: Declaration, decls: Declarations): string[] {
   const note = d.renamed ? `  /* ${renamedNote(l.schema.options.name ?? '', 'C')} */` : '';
   const declspec = l.schema.options.align !== undefined && msvc ? ` SCT_ALIGN(${l.schema.options.align})` : '';
   lines.push(`${l.kind}${declspec}${attrs.length > 0 ? ` __attribute__((${attrs.join(', ')}))` : ''} ${d.id} {${note}`);
-  members(l, d, decls, '  ', lines);
+  members(l, d, decls, '  ', lines, pack);
   lines.push('};');
   if (pack !== undefined) lines.push('#pragma pack(pop)');
   return lines;
 }
 
-/** The member lines of a record; an anonymous struct or union member is written inline (C11), with its own pack and align. */
-function members(l: RecordLayout, d: Declaration, decls: Declarations, indent: string, lines: string[]): void {
+/**
+ * The member lines of a record; an anonymous struct or union member is written inline (C11), with
+ * its own pack and align. `pragma` is the `#pragma pack` in effect there: compilers read it at the
+ * braces of every record, an anonymous one's too, so an anonymous member without `pack` inside a
+ * packed record is written under `#pragma pack()`.
+ */
+function members(l: RecordLayout, d: Declaration, decls: Declarations, indent: string, lines: string[], pragma: number | undefined): void {
   const msvc = l.rules === 'msvc';
   for (const f of l.schema.fields) {
     const name = f.name === null ? null : d.member(f.name);
@@ -196,16 +201,18 @@ function members(l: RecordLayout, d: Declaration, decls: Declarations, indent: s
     const member = layout(f.type, l.endian);
     if (name === null && (member.kind === 'struct' || member.kind === 'union')) {
       const { pack, align } = member.schema.options;
+      const reset = pack === undefined && pragma !== undefined;
       if (pack !== undefined) lines.push(`#pragma pack(push, ${pack})`);
+      else if (reset) lines.push('#pragma pack(push)', '#pragma pack()');
       const attrs = align === undefined || msvc ? [] : [`aligned(${align})`];
       // gcc does not carry scalar_storage_order into an anonymous member: it is stated on it too.
       if (member.endian === 'big') attrs.push('scalar_storage_order("big-endian")');
       const declspec = align !== undefined && msvc ? ` SCT_ALIGN(${align})` : '';
       const attributes = attrs.length > 0 ? ` __attribute__((${attrs.join(', ')}))` : '';
       lines.push(`${indent}${member.kind}${declspec}${attributes} {  /* anonymous: its members are ${l.kind} ${d.id}'s */`);
-      members(member, d, decls, `${indent}  `, lines);
+      members(member, d, decls, `${indent}  `, lines, pack);
       lines.push(`${indent}};`);
-      if (pack !== undefined) lines.push('#pragma pack(pop)');
+      if (pack !== undefined || reset) lines.push('#pragma pack(pop)');
       continue;
     }
     const { base, dims } = typeName(member, decls);

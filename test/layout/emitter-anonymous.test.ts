@@ -1,7 +1,7 @@
 // Anonymous members in emitted C and ctypes: toC writes them inline (C11), and gcc and clang check
 // every offset; toCtypes lists them in _anonymous_, and Python checks every offset.
 import { describe, expect, it } from 'vitest';
-import { anonymous, bits, f32, struct, toC, toCtypes, u8, u16, u32, union } from '../../src/index.js';
+import { anonymous, bits, f32, f64, struct, toC, toCtypes, u8, u16, u32, union } from '../../src/index.js';
 import { clang, gcc, python3 } from '../setup/requirements.js';
 import { pythons, runC, runPython } from './emit-tools.js';
 
@@ -15,6 +15,12 @@ const Tagged = struct(
 );
 const Packed = struct({ a: u8, _: anonymous(struct({ b: u8, c: u32 }, { pack: 1 })), d: u32 }, { name: 'Packed' });
 const Aligned = struct({ a: u8, _: anonymous(union({ x: u32, y: f32 }, { align: 16 })), z: u8 }, { name: 'AlignedAnon' });
+// An anonymous member without pack inside a packed record (and one packed otherwise inside it):
+// compilers read #pragma pack at every record's braces, so its own pack must be stated.
+const Unpacked = struct(
+  { a: u8, _: anonymous(struct({ b: u8, x: f64, _: anonymous(struct({ c: u8, y: u32 }, { pack: 2 })) })), z: u8 },
+  { name: 'UnpackedAnon', pack: 1 },
+);
 
 describe('anonymous members emitted', () => {
   it('toC writes them inline, their members in the parent', () => {
@@ -24,6 +30,10 @@ describe('anonymous members emitted', () => {
     );
     expect(c).toContain('_Static_assert(offsetof(struct Packed, c) == 2, "offsetof(struct Packed, c)");');
     expect(c).not.toContain('struct anon_');
+    const u = toC(Unpacked);
+    expect(u).toContain('#pragma pack(push)\n#pragma pack()\n  struct {');
+    expect(u).toContain('_Static_assert(offsetof(struct UnpackedAnon, x) == 9, "offsetof(struct UnpackedAnon, x)");');
+    expect(u).toContain('_Static_assert(offsetof(struct UnpackedAnon, y) == 19, "offsetof(struct UnpackedAnon, y)");');
   });
 
   const needGcc = gcc();
@@ -37,7 +47,7 @@ describe('anonymous members emitted', () => {
       const r = runC(
         cc,
         ['-std=gnu11', '-Wall', '-Wextra'],
-        [Tagged, Packed, Aligned].map((s, i) => ({ name: `case${i}`, src: toC(s) })),
+        [Tagged, Packed, Aligned, Unpacked].map((s, i) => ({ name: `case${i}`, src: toC(s) })),
       );
       expect(r.stderr, r.stderr).toBe('');
       expect(r.status).toBe(0);

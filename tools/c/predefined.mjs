@@ -71,14 +71,18 @@ export function keptMacros(command, args) {
 }
 
 function version(command, args) {
-  return execFileSync(command, [...args, '--version'], { encoding: 'utf8' }).split('\n')[0].trim();
+  return execFileSync(command, [...args, '--version'], { encoding: 'utf8' })
+    .split('\n')[0]
+    .trim();
 }
 
 function main() {
   const parts = [];
   for (const [target, [command, args]] of Object.entries(COMPILERS)) {
     const lines = keptMacros(command, args).map(([, line]) => line);
-    parts.push(`  // ${[command, ...args].join(' ')}: ${version(command, args)}\n  '${target}': \`\n${lines.join('\n').replace(/[`\\$]/g, (c) => `\\${c}`)}\n\`,`);
+    parts.push(
+      `  // ${[command, ...args].join(' ')}: ${version(command, args)}\n  '${target}': \`\n${lines.join('\n').replace(/[`\\$]/g, (c) => `\\${c}`)}\n\`,`,
+    );
   }
   const text = `/**
  * The macros \`fromC\` predefines on each target: those of the compiler it reads C as there
