@@ -29,16 +29,7 @@ import { type CInt, cint, type IntType } from './integers.js';
 import { excerpt, type Token } from './lexer.js';
 import { bitfieldType, type CType, type EnumEntry, fail, located, type RecordEntry, remake, schemaOf, spell, TARGET_MEMBERS, targetKeyOf } from './model.js';
 import type { PPToken } from './preprocess.js';
-import {
-  type CTarget,
-  type CTypeMapping,
-  canonicalSpelling,
-  enumUnderlying,
-  isKnownTypedef,
-  noSpecifiers,
-  type SpecifierCounts,
-  type TargetTypeKey,
-} from './target.js';
+import { type CTarget, type CTypeMapping, canonicalSpelling, enumUnderlying, isKnownTypedef, noSpecifiers, type SpecifierCounts } from './target.js';
 
 /** An attribute as written: `aligned(8)`, `packed`, or a `__declspec(align(8))`. */
 interface Attribute {

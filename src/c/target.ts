@@ -494,7 +494,10 @@ const ENDIAN = `
  */
 export function builtinHeaders(t: CTarget): Readonly<Record<string, string>> {
   const stdint = STDINT(t.longBits);
+  // the Windows CRT has no <endian.h> or <sys/param.h>, and no byte order macros in <sys/types.h>
+  const unix: Record<string, string> = t.msvc ? { 'sys/types.h': '' } : { 'endian.h': ENDIAN, 'sys/types.h': ENDIAN, 'sys/param.h': ENDIAN };
   return {
+    ...unix,
     'stdint.h': stdint,
     'inttypes.h': stdint,
     'stddef.h': '\n#define NULL ((void *)0)\n',
@@ -505,9 +508,6 @@ export function builtinHeaders(t: CTarget): Readonly<Record<string, string>> {
     'stdarg.h': '',
     'stdalign.h': '\n#define __alignas_is_defined 1\n#define __alignof_is_defined 1\n',
     'stdnoreturn.h': '',
-    'endian.h': ENDIAN,
-    'sys/types.h': ENDIAN,
-    'sys/param.h': ENDIAN,
     'stdio.h': '',
     'stdlib.h': '',
     'string.h': '',
