@@ -488,6 +488,7 @@ class Parser implements TokenCursor {
         const lead = attrs.filter((a) => a.declspec);
         const r = s === 'enum' ? this.enumSpecifier(lead) : this.recordSpecifier(s, lead);
         if (r.defined !== null) for (const a of lead) attrs.splice(attrs.indexOf(a), 1);
+        attrs.push(...r.declaration);
         named = r.type;
         defined = r.defined;
         continue;
@@ -541,17 +542,26 @@ class Parser implements TokenCursor {
 
   // ---- struct and union --------------------------------------------------------------------------
 
-  /** `struct …` or `union …` at the cursor; `lead`: `__declspec`s written before the keyword (MSVC gives them to the type it defines). */
-  private recordSpecifier(kind: 'struct' | 'union', lead: readonly Attribute[]): { type: CType; defined: RecordEntry | null } {
+  /**
+   * `struct …` or `union …` at the cursor; `lead`: `__declspec`s written before the keyword (MSVC
+   * gives them to the type it defines). `declaration`: attributes after the tag of a reference
+   * (`struct a __attribute__((aligned(16))) m;`), which apply to what is declared.
+   */
+  private recordSpecifier(
+    kind: 'struct' | 'union',
+    lead: readonly Attribute[],
+  ): { type: CType; defined: RecordEntry | null; declaration: readonly Attribute[] } {
     const kw = this.next();
     const before = [...lead, ...this.attributes()];
     let tag: PPToken | null = null;
     if (this.peek()?.kind === 'ident' && !ATTRIBUTE.has((this.peek() as PPToken).text)) tag = this.next();
-    before.push(...this.attributes());
+    const afterTag = this.attributes();
     if (!this.is('{')) {
       if (tag === null) fail(`expected a tag or '{' after '${kind}'`, this.peek() ?? kw);
-      return { type: { k: 'record', rec: this.recordTag(kind, tag, false) }, defined: null };
+      this.ignoredOnReference(before, `${kind} ${tag.text}`);
+      return { type: { k: 'record', rec: this.recordTag(kind, tag, false) }, defined: null, declaration: afterTag };
     }
+    before.push(...afterTag);
     const open = this.next();
     const rec: RecordEntry =
       tag === null ? { kind, tag: null, name: null, at: kw, defined: true, schema: null, little: null, order: 'little' } : this.recordTag(kind, tag, true);
@@ -566,7 +576,17 @@ class Parser implements TokenCursor {
     rec.order = this.orderOf(attrs) ?? kw.order ?? 'little';
     rec.schema = this.buildRecord(rec, members, attrs, kw, open, close);
     if (rec.tag !== null) this.declared.push({ name: rec.tag, c: `${kind} ${rec.tag}`, kind, type: { k: 'record', rec }, at: rec.at });
-    return { type: { k: 'record', rec }, defined: rec };
+    return { type: { k: 'record', rec }, defined: rec, declaration: [] };
+  }
+
+  /** Attributes between the keyword and the tag of a reference to a type (`struct __attribute__((aligned(8))) a m;`): gcc and clang ignore them; a note says so. */
+  private ignoredOnReference(attrs: readonly Attribute[], type: string): void {
+    for (const a of attrs)
+      if (this.effect(a) !== 'ignored')
+        this.note(
+          a.at,
+          `attribute '${a.declspec ? `__declspec(${a.name})` : attributeName(a.name)}' before the tag of ${type}, which is not defined here, is ignored (as gcc and clang do)`,
+        );
   }
 
   private recordTag(kind: 'struct' | 'union', tag: PPToken, defining: boolean): RecordEntry {
@@ -793,13 +813,13 @@ class Parser implements TokenCursor {
 
   // ---- enum --------------------------------------------------------------------------------------
 
-  /** `enum …` at the cursor; `lead`: `__declspec`s written before the keyword. */
-  private enumSpecifier(lead: readonly Attribute[]): { type: CType; defined: EnumEntry | null } {
+  /** `enum …` at the cursor; `lead`: `__declspec`s written before the keyword; `declaration` as for {@link recordSpecifier}. */
+  private enumSpecifier(lead: readonly Attribute[]): { type: CType; defined: EnumEntry | null; declaration: readonly Attribute[] } {
     const kw = this.next();
     const attrs = [...lead, ...this.attributes()];
     let tag: PPToken | null = null;
     if (this.peek()?.kind === 'ident' && !ATTRIBUTE.has((this.peek() as PPToken).text)) tag = this.next();
-    attrs.push(...this.attributes());
+    const afterTag = this.attributes();
     let fixed: PrimitiveSchema<IntegerName> | null = null;
     // `enum E : uint8_t {` (C23) fixes the type; in `enum E : 3;` the colon starts a bitfield width
     const after = this.peek(1);
@@ -814,8 +834,10 @@ class Parser implements TokenCursor {
     if (!this.is('{')) {
       if (tag === null) fail("expected a tag or '{' after 'enum'", this.peek() ?? kw);
       if (fixed !== null) entry.underlying = fixed; // complete: its constants may come later
-      return { type: { k: 'enum', en: entry }, defined: null };
+      this.ignoredOnReference(attrs, `enum ${tag.text}`);
+      return { type: { k: 'enum', en: entry }, defined: null, declaration: afterTag };
     }
+    attrs.push(...afterTag);
     this.next();
     const msvc = this.target.msvc && fixed === null;
     const constants: [string, bigint][] = [];
@@ -868,7 +890,7 @@ class Parser implements TokenCursor {
     entry.constants = constants;
     entry.schema = this.enumSchema(entry);
     if (tag !== null) this.declared.push({ name: tag.text, c: `enum ${tag.text}`, kind: 'enum', type: { k: 'enum', en: entry }, at: tag });
-    return { type: { k: 'enum', en: entry }, defined: entry };
+    return { type: { k: 'enum', en: entry }, defined: entry, declaration: [] };
   }
 
   /**

@@ -136,7 +136,7 @@ describe('the TypeScript `from-c` writes', () => {
         if (!lib.isSchema(exported[name]) || fingerprint(exported[name] as Schema) !== fingerprint(T)) wrong.push(`${t}: ${c.name}`);
       }
       fc.assert(
-        fc.property(schemaFor(t), fc.integer({ min: 0, max: 2 ** 31 - 1 }), (T) => {
+        fc.property(schemaFor(t), (T) => {
           const h = fromC(toC(T), { target: t });
           const exported = runGenerated(headerToTypeScript(h));
           return fingerprint(exported[h.declarations[h.declarations.length - 1]?.name as string] as Schema) === fingerprint(T);

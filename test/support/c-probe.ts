@@ -3,7 +3,10 @@
 // the bits each bitfield occupies after storing all ones into it and whether it then reads as
 // negative, which byte an integer member's 1 lands in (its byte order) and whether -1 of its type
 // is below 0 (its signedness)), next to what the library's layout says. Arrays are probed
-// at their first and last element.
+// at their first and last element. The program runs natively or under qemu (aarch64). Where the
+// program cannot run (clang for wasm32 and for Windows here), `checkStatically` asks the compiler
+// the sizes, alignments and offsets through _Static_assert instead (bit positions are not constant
+// expressions).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,7 +33,7 @@ interface Probe {
   readonly expected: string;
 }
 
-const isInteger = (l: Layout): boolean => l.kind === 'primitive' && l.name !== 'f32' && l.name !== 'f64' && l.name !== 'bool';
+const isInteger = (l: Layout): boolean => l.kind === 'primitive' && l.name !== 'f16' && l.name !== 'f32' && l.name !== 'f64' && l.name !== 'bool';
 
 /** The probes of one type: its size and alignment, then every member (recursively). */
 function probesOf(t: ProbeTarget, index: number): Probe[] {
@@ -86,10 +89,17 @@ function probesOf(t: ProbeTarget, index: number): Probe[] {
 }
 
 /**
- * Compiles `files` (the header and what it includes; `main` is the one included) with gcc and a
- * probe of every target, runs it, and returns gcc's facts next to the library's.
+ * Compiles `files` (the header and what it includes; `main` is the one included) with gcc (or
+ * `cc`) and a probe of every target, runs it (under `runner`, e.g. qemu, when given), and returns
+ * gcc's facts next to the library's.
  */
-export function probeWithGcc(files: Readonly<Record<string, string>>, main: string, targets: readonly ProbeTarget[], cc = 'gcc'): Fact[] {
+export function probeWithGcc(
+  files: Readonly<Record<string, string>>,
+  main: string,
+  targets: readonly ProbeTarget[],
+  cc = 'gcc',
+  runner: readonly string[] = [],
+): Fact[] {
   const dir = mkdtempSync(join(tmpdir(), 'sct-probe-'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   const all = targets.map((t, i) => probesOf(t, i));
@@ -119,7 +129,7 @@ export function probeWithGcc(files: Readonly<Record<string, string>>, main: stri
   const exe = join(dir, 'probe');
   const build = spawnSync(cc, ['-std=gnu17', '-w', '-O0', '-I', dir, '-o', exe, join(dir, 'probe.c')], { encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`${cc} could not compile the probe of ${main}:\n${build.stderr}`);
-  const run = spawnSync(exe, [], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const run = spawnSync(runner[0] ?? exe, runner.length === 0 ? [] : [...runner.slice(1), exe], { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (run.status !== 0) throw new Error(`the probe of ${main} failed:\n${run.stderr}`);
   const lines = run.stdout.trim().split('\n');
   const facts: Fact[] = [];
@@ -136,4 +146,63 @@ export function probeWithGcc(files: Readonly<Record<string, string>>, main: stri
 /** The facts where gcc and the library disagree, one line each. */
 export function disagreements(facts: readonly Fact[]): string[] {
   return facts.filter((f) => f.gcc !== f.library).map((f) => `${f.what}: gcc ${f.gcc}, library ${f.library}`);
+}
+
+/**
+ * Asks a compiler that cannot run its output here (`cc` with `args`, e.g. clang
+ * `--target=x86_64-pc-windows-msvc`) the size and alignment of every target and of every record
+ * member reached (through the first element of arrays) and its offset, as _Static_asserts of the
+ * library's values; returns a fact per assert, the compiler's value `'differs'` where it failed.
+ */
+export function checkStatically(
+  files: Readonly<Record<string, string>>,
+  main: string,
+  targets: readonly ProbeTarget[],
+  cc: string,
+  args: readonly string[],
+): Fact[] {
+  const asserts: { what: string; c: string; expected: string }[] = [];
+  const fact = (what: string, c: string, expected: number): void => {
+    asserts.push({ what, c: `_Static_assert(${c} == ${expected}, "#${asserts.length}");`, expected: String(expected) });
+  };
+  targets.forEach((t, i) => {
+    const T = `T${i}`;
+    const l = layout(t.schema);
+    fact(`sizeof(${t.c})`, `sizeof(${T})`, l.size);
+    fact(`_Alignof(${t.c})`, `_Alignof(${T})`, l.align);
+    // `type` is a C type expression of the record laid out as `r`
+    const record = (r: Layout, type: string, label: string): void => {
+      if (r.kind !== 'struct' && r.kind !== 'union') return;
+      for (const f of r.fields) {
+        if (f.bits !== null) continue;
+        fact(`offsetof(${label}, ${f.name})`, `__builtin_offsetof(${type}, ${f.name})`, f.offset);
+        let m = f.layout;
+        let e = `__typeof__(((${type} *)0)->${f.name})`;
+        fact(`sizeof(${label}.${f.name})`, `sizeof(${e})`, m.size);
+        while (m.kind === 'array') {
+          m = m.element;
+          e = `__typeof__((*(${e} *)0)[0])`;
+        }
+        record(m, e, `${label}.${f.name}`);
+      }
+    };
+    let root = l;
+    let type = T;
+    while (root.kind === 'array') {
+      root = root.element;
+      type = `__typeof__((*(${type} *)0)[0])`;
+    }
+    record(root, type, t.c);
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'sct-static-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  const program = [`#include "${main}"`, ...targets.map((t, i) => `typedef ${t.c} T${i};`), ...asserts.map((a) => a.c), ''].join('\n');
+  writeFileSync(join(dir, 'static.c'), program);
+  const build = spawnSync(cc, [...args, '-std=gnu17', '-w', '-ferror-limit=0', '-fsyntax-only', '-I', dir, join(dir, 'static.c')], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  const failed = new Set([...build.stderr.matchAll(/"#(\d+)"/g)].map((m) => Number(m[1])));
+  if (build.status !== 0 && failed.size === 0) throw new Error(`${cc} ${args.join(' ')} could not compile the checks of ${main}:\n${build.stderr}`);
+  return asserts.map((a, k) => ({ what: a.what, gcc: failed.has(k) ? 'differs' : a.expected, library: a.expected }));
 }
