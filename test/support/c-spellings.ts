@@ -137,7 +137,7 @@ class Speller {
    */
   private declare(s: RecordSchema, order: 'big' | 'little', name: string, packing = this.packing(s)): string {
     const typedef = this.c.chance(0.5);
-    const body = this.record(s, order, typedef && this.c.chance(0.5) ? null : name, packing, packing > 0 ? packing : 0);
+    const body = this.record(s, order, typedef && this.c.chance(0.5) ? null : name, packing, Math.max(packing, 0));
     const text = typedef ? `typedef ${body} ${name}_t;` : `${body};`;
     if (packing > 0) {
       const [open, close] = this.c.pick([
@@ -330,7 +330,7 @@ class Speller {
    */
   private anonymous(s: RecordSchema, order: 'big' | 'little', pragma: number): string {
     const packing = this.packing(s);
-    const own = packing > 0 ? packing : 0;
+    const own = Math.max(packing, 0);
     const tag = this.msvc && this.c.chance(0.3) ? this.fresh('anon') : null;
     const body = `${this.record(s, order, tag, packing, own)};`;
     if (own === pragma || (packing === -1 && pragma === 0)) return body;
