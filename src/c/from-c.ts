@@ -209,7 +209,7 @@ function checkOptions(options: FromCOptions): { file: string; defines: Record<st
       bad(`unknown option '${excerpt(key)}'`, 'the options are file, target, defines and include');
   const file = options.file ?? '<source>';
   if (typeof file !== 'string') bad(`options.file is ${describeValue(file)}`, 'pass the file name as a string');
-  const target = options.target ?? DEFAULT_TARGET;
+  const target = options.target === undefined ? DEFAULT_TARGET : options.target;
   if (typeof target !== 'string' || !(TARGETS as readonly string[]).includes(target))
     bad(`options.target is ${describeValue(target)}`, `the targets are ${TARGETS.join(', ')}`);
   const defines: Record<string, string> = {};

@@ -139,8 +139,10 @@ const MSVC_INTEGERS: Readonly<Record<string, readonly (keyof SpecifierCounts)[]>
   __int32: ['int'],
   __int64: ['long', 'long'],
 };
+/** Microsoft C: calling conventions, which may open a parenthesised declarator (`int (__cdecl *f)(int)`). */
+const MSVC_CALLING_CONVENTIONS = new Set(['__cdecl', '__stdcall', '__fastcall', '__vectorcall', '__thiscall', '__clrcall']);
 /** Microsoft C: calling conventions and qualifiers that change no layout. */
-const MSVC_QUALIFIERS = new Set(['__cdecl', '__stdcall', '__fastcall', '__vectorcall', '__thiscall', '__clrcall', '__unaligned', '__forceinline', '__w64']);
+const MSVC_QUALIFIERS = new Set([...MSVC_CALLING_CONVENTIONS, '__unaligned', '__forceinline', '__w64']);
 const ALIGNAS = new Set(['_Alignas', 'alignas']);
 const ATTRIBUTE = new Set(['__attribute__', '__attribute', '__declspec']);
 const ASM = new Set(['asm', '__asm', '__asm__']);
@@ -1034,7 +1036,7 @@ class Parser implements TokenCursor {
     if (after === undefined) return false;
     if (after.kind === 'punct') return after.text === '*' || after.text === '(' || after.text === '^' || (after.text === '[' && this.is('[', 2));
     if (after.kind !== 'ident') return false;
-    if (ATTRIBUTE.has(after.text)) return true;
+    if (ATTRIBUTE.has(after.text) || (this.target.msvc && MSVC_CALLING_CONVENTIONS.has(after.text))) return true;
     return !this.startsTypeName(after);
   }
 

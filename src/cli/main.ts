@@ -10,13 +10,17 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { headerToTypeScript } from '../c/emit-ts.js';
 import { fromC, type IncludeReader } from '../c/from-c.js';
 import { CSourceError, errorCode } from '../errors.js';
+import { TARGETS, type TargetName } from '../types/target.js';
 
 const USAGE = `Usage: sharedctypes from-c [options] <header.h | ->
 
-Writes TypeScript schema code for the structs, unions, enums and typedefs of a C header
-(x86-64 System V layout), one export per named type, to standard output.
+Writes TypeScript schema code for the structs, unions, enums and typedefs of a C header, as
+the target's compiler lays them out, one export per named type, to standard output.
 
 Options:
+  --target <name>  read the header as the compiler of <name> does (its macros, type sizes and
+                   layout rules): ${TARGETS.join(', ')}
+                   (default: x86_64-linux-gnu)
   -I <dir>         search <dir> for #include files (after the including file's directory for "…")
   -D <name>[=<v>]  define a macro, as a compiler's -D does (default value 1)
   -o <file>        write to <file> instead of standard output
@@ -26,6 +30,7 @@ Options:
 
 interface Arguments {
   readonly input: string;
+  readonly target: TargetName | undefined;
   readonly includes: readonly string[];
   readonly defines: Readonly<Record<string, string>>;
   readonly output: string | undefined;
@@ -41,6 +46,7 @@ function parseArguments(argv: readonly string[]): Arguments | string {
   let output: string | undefined;
   let module = 'sharedctypes';
   let input: string | undefined;
+  let target: TargetName | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const value = (flag: string): string | undefined => {
@@ -60,6 +66,11 @@ function parseArguments(argv: readonly string[]): Arguments | string {
     } else if (a === '-o') {
       output = argv[++i];
       if (output === undefined) return '-o needs a file name';
+    } else if (a === '--target') {
+      const t = argv[++i];
+      if (t === undefined) return '--target needs a target name';
+      if (!(TARGETS as readonly string[]).includes(t)) return `unknown target ${t} (the targets are ${TARGETS.join(', ')})`;
+      target = t as TargetName;
     } else if (a === '--module') {
       const m = argv[++i];
       if (m === undefined) return '--module needs a module name';
@@ -70,7 +81,7 @@ function parseArguments(argv: readonly string[]): Arguments | string {
     } else return `unknown option ${a}`;
   }
   if (input === undefined) return 'no header given';
-  return { input, includes, defines, output, module };
+  return { input, target, includes, defines, output, module };
 }
 
 /** Finds `#include` files: "…" next to the including file first, then in each -I directory. */
@@ -115,7 +126,12 @@ export function main(argv: readonly string[], io: { out(text: string): void; err
     return 1;
   }
   try {
-    const header = fromC(source, { file, defines: args.defines, include: includeReader(args.includes) });
+    const header = fromC(source, {
+      file,
+      defines: args.defines,
+      include: includeReader(args.includes),
+      ...(args.target === undefined ? {} : { target: args.target }),
+    });
     for (const n of header.notes) io.err(`${n.file}:${n.line}:${n.column}: note: ${n.message}\n`);
     const text = headerToTypeScript(header, { module: args.module, source: file });
     if (args.output === undefined) io.out(text);

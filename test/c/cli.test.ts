@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { headerToTypeScript } from '../../src/c/emit-ts.js';
 import { main } from '../../src/cli/main.js';
-import { fingerprint, fromC, isSchema, type Schema, sizeof } from '../../src/index.js';
+import { fingerprint, fromC, isSchema, offsetof, type Schema, sizeof } from '../../src/index.js';
 import { runGenerated } from '../support/run-ts.js';
 
 function cli(argv: string[], stdin = ''): { status: number; out: string; err: string } {
@@ -55,7 +55,31 @@ describe('sharedctypes from-c', () => {
     const r = cli(['from-c', '-'], 'struct s { long x; };');
     expect(r.status).toBe(0);
     expect(r.out).toContain('from <stdin>');
-    expect(r.out).toContain('x: i64, // @0');
+    expect(r.out).toContain('x: C.long, // @0');
+    expect(r.out).toContain("const C = target('x86_64-linux-gnu');");
+    expect(sizeof(runGenerated(r.out)['s'] as Schema)).toBe(8);
+  });
+
+  it('--target reads the header as that compiler does, and the TypeScript says so', () => {
+    const header = '#ifdef _MSC_VER\ntypedef struct __declspec(align(8)) { long n; wchar_t w; } item;\n#endif\n';
+    const r = cli(['from-c', '--target', 'x86_64-windows-msvc', '-'], header);
+    expect([r.status, r.err]).toEqual([0, '']);
+    expect(r.out).toContain('// C types as clang 14 for x86_64-pc-windows-msvc (MSVC layout, LLP64) lays them out (target x86_64-windows-msvc).');
+    expect(r.out).toContain("const C = target('x86_64-windows-msvc');");
+    expect(r.out).toContain("{ name: 'item', align: 8, layout: 'msvc' },");
+    const item = runGenerated(r.out)['item'] as Schema;
+    expect([sizeof(item), offsetof(item, 'w')]).toEqual([8, 4]); // long is 4 bytes under MSVC
+    expect(cli(['from-c', '-'], header).out).not.toContain('export const item');
+    for (const argv of [
+      ['from-c', '--target'],
+      ['from-c', '--target', 'pdp11', 'a.h'],
+    ]) {
+      const bad = cli(argv);
+      expect(bad.status, argv.join(' ')).toBe(2);
+    }
+    expect(cli(['from-c', '--target', 'pdp11', 'a.h']).err).toContain(
+      'sharedctypes from-c: unknown target pdp11 (the targets are x86_64-linux-gnu, aarch64-linux-gnu, wasm32, x86_64-windows-msvc)',
+    );
   });
 
   it('prints notes to stderr (and into the file) and still succeeds', () => {

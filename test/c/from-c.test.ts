@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   alignof,
+  anonymous,
   array,
   bits,
   bool,
@@ -11,7 +12,9 @@ import {
   CSourceError,
   char,
   describe as describeLayout,
+  EnumSchema,
   errorCode,
+  f16,
   f64,
   fingerprint,
   fromC,
@@ -25,6 +28,10 @@ import {
   type Schema,
   sizeof,
   struct,
+  type TargetName,
+  target,
+  TARGETS,
+  toC,
   u8,
   u16,
   u32,
@@ -65,7 +72,8 @@ describe('what fromC returns', () => {
     ]);
     expect(h.constants).toEqual({ A: 3, LEN: 6 });
     expect(h.notes).toEqual([]);
-    expect(h.target).toMatch(/x86-64 System V/);
+    expect(h.target).toBe('x86_64-linux-gnu');
+    expect(h.compiler).toBe('gcc 12 for x86-64 Linux (System V, LP64)');
     expect(Object.isFrozen(h) && Object.isFrozen(h.types) && Object.isFrozen(h.declarations) && Object.isFrozen(h.constants)).toBe(true);
   });
 
@@ -332,8 +340,30 @@ describe('what fromC refuses, and where it says the problem is', () => {
       ['long double member', 'struct m { long double x; };', 'c_unsupported', "1:24: member 'x' of struct m has type long double: long double is x87"],
       ['__int128', 'struct m { unsigned __int128 x; };', 'c_unsupported', "1:30: member 'x' of struct m has type unsigned __int128"],
       ['_Complex', 'struct m { double _Complex z; };', 'c_unsupported', "1:28: member 'z' of struct m has type _Complex"],
-      ['anonymous struct member', 'struct m {\n  struct { int a; };\n};', 'c_unsupported', '2:3: anonymous struct member (C11): not supported yet'],
-      ['anonymous union member', 'struct m { union { int a; float f; }; };', 'c_unsupported', '1:12: anonymous union member (C11)'],
+      [
+        'anonymous member whose name clashes',
+        'struct m {\n  int a;\n  union { int a; float f; };\n};',
+        'invalid_name',
+        "3:3: struct m: field 'a' is declared twice (once in an anonymous member)",
+      ],
+      [
+        '_Alignas on an anonymous member',
+        'struct m { char c; _Alignas(8) struct { int a; }; };',
+        'c_unsupported',
+        '1:20: _Alignas on the anonymous struct member of struct m: align the struct itself',
+      ],
+      [
+        'an attribute on the declaration of an anonymous member',
+        'struct m { char c; __attribute__((aligned(8))) union { int a; }; };',
+        'c_unsupported',
+        "1:35: attribute 'aligned' on the anonymous union member of struct m: put it on the union itself",
+      ],
+      [
+        'anonymous member of another byte order',
+        'struct __attribute__((scalar_storage_order("big-endian"))) m {\n  int a;\n  struct { short s; };\n};',
+        'c_unsupported',
+        '3:3: the anonymous struct member of struct m is little-endian inside a big-endian struct (gcc does not pass scalar_storage_order on to it)',
+      ],
       ['_Atomic struct', 'struct a { int x; }; struct m { _Atomic struct a x; };', 'c_unsupported', '1:33: _Atomic struct a: an atomic struct'],
       ['layout attribute no schema has', 'struct m { int x __attribute__((mode(DI))); };', 'c_unsupported', "1:33: attribute 'mode' changes the layout"],
       ['unknown attribute', 'struct m { int x; } __attribute__((frobnicate));', 'c_unsupported', "1:36: attribute 'frobnicate' is not known to fromC"],
@@ -353,7 +383,13 @@ describe('what fromC refuses, and where it says the problem is', () => {
         'pack changing inside a struct',
         'struct m { char c;\n#pragma pack(1)\n int x; };\n#pragma pack()',
         'c_unsupported',
-        "3:6: member 'x' of struct m is declared under #pragma pack(1)",
+        "3:9: #pragma pack changes inside struct m (none at its '{', pack(1) at its '}'): gcc applies the value at the '}', clang the one at the '{'",
+      ],
+      [
+        'pack changing around a member',
+        'struct m { char c;\n#pragma pack(push, 1)\n int x;\n#pragma pack(pop)\n};',
+        'c_unsupported',
+        "3:6: member 'x' of struct m is declared under #pragma pack(1), the struct under none: compilers apply one pack per struct",
       ],
       [
         'typedef lowering alignment',
@@ -362,7 +398,13 @@ describe('what fromC refuses, and where it says the problem is', () => {
         '1:31: typedef i2 has aligned(2) and its type (int) has alignment 4',
       ],
       ['aligned bitfield', 'struct m { _Alignas(8) int b : 3; };', 'c_unsupported', "1:28: member 'b' of struct m is an aligned bitfield"],
-      ['__declspec', 'struct __declspec(align(8)) m { int a; };', 'c_unsupported', '1:8: __declspec (Microsoft C) is not supported'],
+      [
+        '__declspec outside MSVC',
+        'struct __declspec(align(8)) m { int a; };',
+        'c_unsupported',
+        "1:8: __declspec is Microsoft C, which gcc 12 for x86-64 Linux (System V, LP64) does not read; read the header with { target: 'x86_64-windows-msvc' }",
+      ],
+      ['__ptr32', 'struct m { int * __ptr32 p; };', 'c_unsupported', '1:18: __ptr32 (a 32-bit pointer in 64-bit MSVC code) has no schema'],
       ['typeof', 'struct m { typeof(int) a; };', 'c_unsupported', '1:12: typeof(…) is not supported'],
       ['float bitfield', 'struct m { float f : 3; };', 'c_syntax', "1:18: member 'f' of struct m is a bitfield of type float"],
       [
@@ -461,6 +503,8 @@ describe('options', () => {
     expect(codeOf(() => fromC('', { defines: { X: 'a\nb' } }))).toBe('invalid_argument');
     expect(codeOf(() => fromC('', { defines: { X: {} as never } }))).toBe('invalid_argument');
     expect(codeOf(() => fromC('', { include: 'dir' as never }))).toBe('invalid_argument');
+    expect(codeOf(() => fromC('', { target: 'x86_64-apple-darwin' as never }))).toBe('invalid_argument');
+    expect(codeOf(() => fromC('', { target: null as never }))).toBe('invalid_argument');
   });
 
   it('an include reader that returns something else than { file, source } or undefined is an error at the #include', () => {
@@ -475,5 +519,248 @@ describe('options', () => {
     expect(describeLayout(type(h, 'rgb'))).toContain('struct rgb');
     expect(fingerprint(type(h, 'rgb'))).toBe(fingerprint(struct({ r: u8, g: u8, b: u8 })));
     expect([i8, i16, u64, f64].every((p) => p.kind === 'primitive')).toBe(true);
+  });
+});
+
+describe('C11 anonymous members', () => {
+  it("are anonymous(record) members: their fields are the record's, at their offsets", () => {
+    const h = fromC(`struct value {
+      unsigned char tag;
+      union { uint32_t i; float f; struct { uint16_t lo, hi; }; };
+      uint16_t after;
+    };`);
+    const expected = struct({ tag: u8, _: anonymous(union({ i: u32, f: 'f', _: anonymous(struct({ lo: u16, hi: u16 })) })), after: u16 });
+    expect(fingerprint(type(h, 'value'))).toBe(fingerprint(expected));
+    expect(['i', 'f', 'lo', 'hi', 'after'].map((m) => offsetof(type(h, 'value'), m))).toEqual([4, 4, 4, 6, 8]);
+    expect((type(h, 'value').create({ f: 1.5 } as never) as unknown as { i: number }).i.toString(16)).toBe('3fc00000');
+  });
+
+  it('have their own pack, alignment and byte order: the #pragma pack at their braces, their attributes', () => {
+    const h = fromC(`#pragma pack(push, 1)
+      struct p {
+        char c;
+      #pragma pack(push)
+      #pragma pack()
+        struct { char d; double x; };
+      #pragma pack(pop)
+        union __attribute__((aligned(8))) { short s; };
+      };
+      #pragma pack(pop)
+      struct __attribute__((scalar_storage_order("big-endian"))) b { uint16_t a; struct __attribute__((scalar_storage_order("big-endian"))) { uint16_t v; }; };`);
+    const p = type(h, 'p');
+    expect(fingerprint(p)).toBe(
+      fingerprint(struct({ c: char(1), _: anonymous(struct({ d: char(1), x: f64 })), _1: anonymous(union({ s: i16 }, { align: 8, pack: 1 })) }, { pack: 1 })),
+    );
+    expect([offsetof(p, 'x'), offsetof(p, 's'), sizeof(p)]).toEqual([9, 17, 25]);
+    expect(fingerprint(type(h, 'b'))).toBe(fingerprint(struct({ a: u16, _: anonymous(struct({ v: u16 })) }, { endian: 'big' })));
+  });
+
+  it('under MSVC a tagged struct defined without a member name is one too (a Microsoft extension); elsewhere it only declares the tag', () => {
+    const src = 'struct outer { char c; struct inner { int a; }; int b; };';
+    expect(sizeof(type(fromC(src, { target: 'x86_64-windows-msvc' }), 'outer'))).toBe(12);
+    expect(offsetof(type(fromC(src, { target: 'x86_64-windows-msvc' }), 'outer'), 'a')).toBe(4);
+    expect(sizeof(type(fromC(src), 'outer'))).toBe(8);
+    expect(Object.keys(fromC(src).types)).toEqual(['inner', 'outer']);
+  });
+});
+
+describe('enums', () => {
+  it('are EnumSchemas: the integer the compiler picks, with the constants and the tag (or the typedef name of an untagged enum)', () => {
+    const h = fromC('enum color { RED, GREEN = 5 }; typedef enum { NEG = -1, POS } sign_t; enum wide { W = 0x100000000 }; enum small : uint8_t { S = 3 };');
+    const color = type(h, 'color');
+    expect(color).toBeInstanceOf(EnumSchema);
+    expect(color).toMatchObject({ name: 'u32', values: { RED: 0, GREEN: 5 }, enumName: 'color' });
+    expect(type(h, 'sign_t')).toMatchObject({ name: 'i32', values: { NEG: -1, POS: 0 }, enumName: 'sign_t' });
+    expect(type(h, 'wide')).toMatchObject({ name: 'u64', values: { W: 0x100000000n } });
+    expect(type(h, 'small')).toMatchObject({ name: 'u8', values: { S: 3 } });
+    const s = fromC('enum color { RED, GREEN = 5 }; struct s { enum color c; enum color bits : 3; };');
+    const fields = (type(s, 's') as { fields: readonly { type: Schema }[] }).fields;
+    expect(fields.map((f) => f.type)).toEqual([type(s, 'color'), type(s, 'color')]);
+  });
+
+  it('an enum whose constant cannot be a schema constant (__reserved) is its integer type, with a note', () => {
+    const h = fromC('enum e { __HIDDEN = 1, SHOWN };', { file: 'e.h' });
+    expect(type(h, 'e')).toBe(u32);
+    expect(h.notes.map((n) => `${n.line}:${n.column} ${n.message}`)).toEqual([
+      "1:6 enum e is its integer type (u32) without its constants: '__HIDDEN' cannot name a schema's constant (names starting with __ are reserved)",
+    ]);
+    expect(h.constants).toEqual({ __HIDDEN: 1, SHOWN: 2 });
+  });
+});
+
+describe('targets: the header as each compiler reads it', () => {
+  it('names the target and the compiler', () => {
+    expect(TARGETS.map((t) => [t, fromC('', { target: t }).compiler])).toEqual([
+      ['x86_64-linux-gnu', 'gcc 12 for x86-64 Linux (System V, LP64)'],
+      ['aarch64-linux-gnu', 'gcc 12 for aarch64 Linux (LP64)'],
+      ['wasm32', 'clang 14 for wasm32 (ILP32, wasi-libc)'],
+      ['x86_64-windows-msvc', 'clang 14 for x86_64-pc-windows-msvc (MSVC layout, LLP64)'],
+    ]);
+  });
+
+  it("gives long, size_t, pointers, wchar_t and plain char bitfields the target's sizes, as target(name) has them", () => {
+    const src =
+      '#include <stddef.h>\nstruct s { long l; unsigned long ul; size_t z; ptrdiff_t d; void *p; int (*fp)(void); wchar_t w; char c : 4; long long ll; };';
+    for (const t of TARGETS) {
+      const T = target(t);
+      const expected = struct(
+        { l: T.long, ul: T.ulong, z: T.size_t, d: T.ptrdiff_t, p: T.pointer, fp: T.pointer, w: T.wchar_t, c: bits(T.plainChar, 4), ll: i64 },
+        { layout: T.layout },
+      );
+      expect(fingerprint(type(fromC(src, { target: t }), 's')), t).toBe(fingerprint(expected));
+    }
+  });
+
+  it("lays records out by the target's rules", () => {
+    const src = 'struct s { uint8_t a : 3; uint16_t b : 3; };';
+    expect(TARGETS.map((t) => (type(fromC(src, { target: t }), 's') as { options: { layout?: string } }).options.layout)).toEqual([
+      undefined,
+      'aarch64',
+      undefined,
+      'msvc',
+    ]);
+    expect(sizeof(type(fromC(src), 's'))).toBe(2);
+    expect(sizeof(type(fromC(src, { target: 'x86_64-windows-msvc' }), 's'))).toBe(4); // msvc: b opens a u16 unit
+  });
+
+  it("predefines the compiler's macros: #if sees the target as its compiler does", () => {
+    const probe = `#include <stdint.h>
+      #if defined(_MSC_VER) && defined(_WIN64) && !defined(__GNUC__) && __SIZEOF_LONG__ == 4
+      # define WHO 1
+      #elif defined(__wasm32__) && defined(__clang__) && __SIZEOF_POINTER__ == 4 && __SIZEOF_LONG__ == 4
+      # define WHO 2
+      #elif defined(__aarch64__) && defined(__CHAR_UNSIGNED__) && __GNUC__ == 12 && defined(__FLT16_MAX__)
+      # define WHO 3
+      #elif defined(__x86_64__) && defined(__linux__) && __GNUC__ == 12 && __SIZEOF_LONG__ == 8 && defined(__FLT16_MAX__)
+      # define WHO 4
+      #endif
+      #define MAX_SIZE SIZE_MAX`;
+    expect(TARGETS.map((t) => fromC(probe, { target: t }).constants)).toEqual([
+      { WHO: 4, MAX_SIZE: 2n ** 64n - 1n },
+      { WHO: 3, MAX_SIZE: 2n ** 64n - 1n },
+      { WHO: 2, MAX_SIZE: 2 ** 32 - 1 },
+      { WHO: 1, MAX_SIZE: 2n ** 64n - 1n },
+    ]);
+  });
+
+  it("computes constants with the target's data model: the width of long, of size_t, the signedness of char", () => {
+    // 1L is 32 bits under MSVC and on wasm32
+    expect(fromC('enum { X = (int)(1L << 40 >> 40) };').constants).toEqual({ X: 1 });
+    expect(errorCode(refusal('enum { X = (int)(1L << 40 >> 40) };', { target: 'wasm32' }))).toBe('c_syntax');
+    expect(refusal('enum { X = (int)(1L << 40 >> 40) };', { target: 'x86_64-windows-msvc' }).message).toContain(
+      'shift count 40 is out of range for int (32 bits)',
+    );
+    // sizeof is a 32-bit size_t on wasm32: 4 - 5 wraps there
+    expect(() => fromC('_Static_assert(sizeof(int) - 5 == 0xFFFFFFFF, "");', { target: 'wasm32' })).not.toThrow();
+    expect(errorCode(refusal('_Static_assert(sizeof(int) - 5 == 0xFFFFFFFF, "");'))).toBe('c_syntax');
+    // plain char is unsigned on aarch64
+    expect(fromC("enum { C = '\\xff' };", { target: 'aarch64-linux-gnu' }).constants).toEqual({ C: 255 });
+    expect(fromC("enum { C = '\\xff' };").constants).toEqual({ C: -1 });
+  });
+
+  it('_Float16 is f16 where the compiler has it (gcc on x86-64 and aarch64), refused where not', () => {
+    for (const t of ['x86_64-linux-gnu', 'aarch64-linux-gnu'] as const)
+      expect(fingerprint(type(fromC('struct h { _Float16 x; char c; };', { target: t }), 'h'))).toBe(
+        fingerprint(struct({ x: f16, c: char(1) }, { layout: target(t).layout })),
+      );
+    for (const t of ['wasm32', 'x86_64-windows-msvc'] as const) {
+      const e = refusal('struct m { _Float16 h; };', { target: t });
+      expect([e.code, e.line, e.column]).toEqual(['c_unsupported', 1, 21]);
+      expect(e.message).toMatch(/member 'h' of struct m has type _Float16: _Float16 is not supported by clang 14/);
+    }
+  });
+
+  it('long double is double under MSVC, refused elsewhere', () => {
+    expect(layoutOf(type(fromC('struct m { long double x; };', { target: 'x86_64-windows-msvc' }), 'm')).map((f) => f.type)).toEqual(['f64']);
+    expect(refusal('struct m { long double x; };', { target: 'aarch64-linux-gnu' }).message).toContain('IEEE quadruple precision (16 bytes) on aarch64 Linux');
+  });
+
+  it('scalar_storage_order: big-endian records on gcc targets; refused where clang would ignore it (attribute and pragma)', () => {
+    const be = type(fromC('struct __attribute__((scalar_storage_order("big-endian"))) b { uint32_t v; };', { target: 'aarch64-linux-gnu' }), 'b');
+    expect(be).toMatchObject({ options: { endian: 'big', layout: 'aarch64' } });
+    for (const t of ['wasm32', 'x86_64-windows-msvc'] as const) {
+      expect(refusal('struct __attribute__((scalar_storage_order("big-endian"))) b { uint32_t v; };', { target: t }).message).toMatch(
+        /^t\.h:1:23: scalar_storage_order\("big-endian"\): clang 14 .* ignores it, and would lay the record out little-endian/,
+      );
+      expect(refusal('#pragma scalar_storage_order big-endian\nstruct b { int v; };', { target: t }).code).toBe('c_unsupported');
+      expect(fromC('#if __has_attribute(scalar_storage_order)\n#error has it\n#endif', { target: t }).types).toEqual({});
+    }
+  });
+
+  it("toC's guards: a record whose rules this compiler does not have stops at its #error; read for its own target it reads back", () => {
+    const msvcOnly = struct({ a: bits(u8, 3), b: bits(u16, 3) }, { name: 'flags', layout: 'msvc' });
+    const e = refusal(toC(msvcOnly));
+    expect(e.message).toContain('#error "struct flags has layout: \'msvc\', but this compiler lays it out by the sysv rules (gcc, clang)"');
+    expect(fingerprint(type(fromC(toC(msvcOnly), { target: 'x86_64-windows-msvc' }), 'flags'))).toBe(fingerprint(msvcOnly));
+    const half = struct({ h: f16 }, { name: 'half' });
+    expect(refusal(toC(half), { target: 'wasm32' }).message).toContain('#error "_Float16 is not supported by this compiler or target"');
+  });
+
+  it('#pragma pack is read at the braces (gcc at the closing one, clang at the opening one): where they differ it is refused', () => {
+    for (const t of TARGETS) {
+      const e = refusal('#pragma pack(push, 1)\nstruct m { char c; int x;\n#pragma pack(pop)\n};', { target: t });
+      expect([e.code, e.line, e.column]).toEqual(['c_unsupported', 4, 1]);
+    }
+  });
+
+  const windows = { target: 'x86_64-windows-msvc' } as const;
+  it('MSVC: __declspec(align(n)) on records (before or after the keyword, in a typedef) and members; harmless __declspecs are skipped', () => {
+    const h = fromC(
+      `struct __declspec(align(16)) a { char c; };
+      __declspec(align(16)) struct b { char c; };
+      typedef __declspec(align(32)) struct { int i; } c;
+      struct __declspec(dllimport) m { char x; __declspec(align(8)) int y; int __declspec(align(16)) z; };`,
+      windows,
+    );
+    expect(['a', 'b', 'c'].map((n) => [sizeof(type(h, n)), alignof(type(h, n))])).toEqual([
+      [16, 16],
+      [16, 16],
+      [32, 32],
+    ]);
+    expect(['y', 'z'].map((m) => offsetof(type(h, 'm'), m))).toEqual([8, 16]);
+    expect(refusal('struct __declspec(frobnicate) m { int a; };', windows).message).toContain('__declspec(frobnicate) is not known to fromC');
+    expect(fromC('#if __has_declspec_attribute(align)\n#define YES 1\n#endif', windows).constants).toEqual({ YES: 1 });
+    expect(fromC('#if __has_declspec_attribute(align)\n#define YES 1\n#endif').constants).toEqual({});
+  });
+
+  it('MSVC: __int8 … __int64, calling conventions, MSVC pragmas; POSIX types are unknown there', () => {
+    const h = fromC(
+      `#pragma warning(disable: 4200)
+      #pragma comment(lib, "user32")
+      struct m { __int64 a; unsigned __int32 b; __int16 c; int (__cdecl *cb)(int); void (__stdcall *f)(void); };
+      int __cdecl handler(struct m *p);`,
+      windows,
+    );
+    expect(layoutOf(type(h, 'm')).map((f) => f.type)).toEqual(['i64', 'u32', 'i16', 'u64', 'u64']);
+    expect(h.notes).toEqual([]);
+    expect(refusal('struct m { ssize_t n; };', windows).message).toContain("unknown type name 'ssize_t'");
+  });
+
+  it('MSVC enums are int: 0xFFFFFFFF is -1, packed is ignored (with a note), values beyond 32 bits are refused; a stated type is kept', () => {
+    const h = fromC('enum e { A = 0xFFFFFFFF, B }; enum __attribute__((packed)) p { P = 1 }; enum f : unsigned char { F = 200 };', { ...windows, file: 'w.h' });
+    expect(type(h, 'e')).toMatchObject({ name: 'i32', values: { A: -1, B: 0 } });
+    expect(type(h, 'p')).toMatchObject({ name: 'i32' });
+    expect(type(h, 'f')).toMatchObject({ name: 'u8' });
+    expect(h.notes.map((n) => n.message)).toEqual(['packed on enum p is ignored: under MSVC every enum is an int']);
+    expect(h.constants).toEqual({ A: -1, B: 0, P: 1, F: 200 });
+    const e = refusal('enum big { X = 0x100000000 };', windows);
+    expect([e.code, e.message]).toEqual(['c_unsupported', expect.stringContaining('X = 4294967296 does not fit in int, the type of every enum under MSVC')]);
+    // clang for wasm32 packs enums as gcc does
+    expect(type(fromC('enum __attribute__((packed)) p { P = 200 };', { target: 'wasm32' }), 'p')).toMatchObject({ name: 'u8' });
+  });
+
+  it('an attribute after the tag of a reference aligns the member declared; before the tag it is ignored, with a note', () => {
+    const h = fromC('struct a { char c; };\nstruct s { char x; struct a __attribute__((aligned(16))) m; struct __attribute__((aligned(16))) a n; };', {
+      file: 'r.h',
+    });
+    expect(['m', 'n'].map((f) => offsetof(type(h, 's'), f))).toEqual([16, 17]);
+    expect(h.notes.map((n) => `${n.line}:${n.column} ${n.message}`)).toEqual([
+      "2:83 attribute 'aligned' before the tag of struct a, which is not defined here, is ignored (as gcc and clang do)",
+    ]);
+  });
+
+  it("generated C for one target's records and the header's own checks agree on every target (smoke: every target reads every other's plain C)", () => {
+    const src = 'struct p { int32_t x, y; double d; };\n_Static_assert(sizeof(struct p) == 16, "p");';
+    for (const t of TARGETS as readonly TargetName[]) expect(sizeof(type(fromC(src, { target: t }), 'p'))).toBe(16);
   });
 });
