@@ -1127,7 +1127,14 @@ class Parser implements TokenCursor {
     const name = attributeName(a.name);
     const effect = a.name.includes('::') && !a.name.startsWith('gnu::') && !a.name.startsWith('clang::') ? undefined : attributeEffect(name);
     if (effect === undefined) fail(`attribute '${excerpt(a.name)}' is not known to fromC, and it might change the layout`, a.at, 'c_unsupported');
-    if (effect === 'refused') fail(`attribute '${name}' changes the layout in a way no schema expresses`, a.at, 'c_unsupported');
+    if (effect === 'refused')
+      fail(
+        name === 'ms_struct'
+          ? "attribute 'ms_struct' asks gcc for its version of Microsoft's layout, which differs from MSVC's in places (unions with bitfields, aligned members under pack); read the header with { target: 'x86_64-windows-msvc' }"
+          : `attribute '${name}' changes the layout in a way no schema expresses`,
+        a.at,
+        'c_unsupported',
+      );
     return effect;
   }
 

@@ -209,7 +209,7 @@ function members(l: RecordLayout, d: Declaration, decls: Declarations, indent: s
       if (member.endian === 'big') attrs.push('scalar_storage_order("big-endian")');
       const declspec = align !== undefined && msvc ? ` SCT_ALIGN(${align})` : '';
       const attributes = attrs.length > 0 ? ` __attribute__((${attrs.join(', ')}))` : '';
-      lines.push(`${indent}${member.kind}${declspec}${attributes} {  /* anonymous: its members are ${l.kind} ${d.id}'s */`);
+      lines.push(`${indent}${member.kind}${declspec}${attributes} {  /* anonymous: its members are ${d.layout.kind} ${d.id}'s */`);
       members(member, d, decls, `${indent}  `, lines, pack);
       lines.push(`${indent}};`);
       if (pack !== undefined || reset) lines.push('#pragma pack(pop)');

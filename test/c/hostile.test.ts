@@ -46,6 +46,15 @@ describe('large inputs are read in linear time', () => {
     expect(codeOf(lines(100_000, (i) => `#pragma pack(${i % 2 === 0 ? '1' : ''})`))).toBe('accepted');
   });
 
+  it("100 000 __declspecs on one struct (MSVC), 100 000 constants of a typedef'd enum, 30 000 anonymous members", () => {
+    const windows = { target: 'x86_64-windows-msvc' } as const;
+    expect(codeOf(`struct __declspec(${lines(100_000, () => 'dllimport')}) s { int a; };`, windows)).toBe('accepted');
+    const h = fromC(`typedef enum { ${lines(100_000, (i) => `E${i},`)} } big_t;`);
+    expect(Object.keys((h.types['big_t'] as unknown as { values: object }).values).length).toBe(100_000);
+    const anon = fromC(`struct s { ${lines(30_000, (i) => `union { int a${i}; float f${i}; };`)} };`);
+    expect(sizeof(anon.types['s'] as never)).toBe(120_000);
+  });
+
   it('200 000 unknown pragmas: 200 notes are kept, then a count', () => {
     const h = fromC(lines(200_000, () => '#pragma unknown'));
     expect(h.notes.length).toBe(201);
@@ -75,6 +84,7 @@ describe('deep nesting stops at a bound (too_deep)', () => {
     ['parenthesised declarators', `int ${'('.repeat(N)}x${')'.repeat(N)};`],
     ['array dimensions', `int x${'[1]'.repeat(N)};`],
     ['structs', `${'struct {'.repeat(N)}`],
+    ['anonymous members', `struct s { ${'union { int a; struct { '.repeat(N / 10)}int z;${' }; };'.repeat(N / 10)} };`],
     ['type names in _Atomic()', `${'_Atomic('.repeat(N)}int${')'.repeat(N)} x;`],
     ['sizeof of sizeof', `char c[${'sizeof(char[sizeof(char['.repeat(N / 10)}1${'])])'.repeat(N / 10)}];`],
     ['#if', `${'#if 1\n'.repeat(N)}`],
