@@ -39,7 +39,7 @@ export const ERROR_CODES = {
   // ---- CSourceError (a SchemaError from fromC, with the line and column) ----
   c_syntax: 'C source that fromC cannot read as C: a syntax error, an unknown type or constant, an #error, a failing _Static_assert',
   c_unsupported:
-    'valid C that has no schema (yet): a flexible array member, long double, an anonymous member, an attribute that changes the layout in a way no schema expresses, …',
+    "valid C that has no schema: a flexible array member, long double, _Float16 or scalar_storage_order where the target's compiler has none, an attribute that changes the layout in a way no schema expresses, …",
   // ---- RangeError ----
   out_of_bounds: 'a region outside its buffer, an index outside its array, more values than fit',
   misaligned: 'an offset that is not a multiple of the alignment the type (or an atomic operation) needs',

@@ -34,7 +34,7 @@ export interface FromCOptions {
    * @defaultValue `'x86_64-linux-gnu'`
    */
   readonly target?: TargetName;
-  /** Macros defined before the source is read, like `-D` on a compiler's command line: name → replacement text (`{ N: 16, DEBUG: '' }`). */
+  /** Macros defined before the source is read (after the target's predefined ones), like `-D` on a compiler's command line: name → replacement text (`{ N: 16, DEBUG: '' }`). */
   readonly defines?: { readonly [name: string]: string | number };
   /**
    * Reads the file of an `#include` other than the standard headers `fromC` knows (`<stdint.h>`,
@@ -59,8 +59,9 @@ export interface CDeclaration extends SourceLocation {
 export interface CHeader {
   /**
    * Every named type, by name, in the order the header declares them: struct, union and enum
-   * tags and typedef names (a typedef of a struct and its tag are the same schema). An enum is
-   * its underlying integer type; a pointer an unsigned integer of the target's address size.
+   * tags and typedef names (a typedef of a struct and its tag are the same schema). An enum is an
+   * `EnumSchema` of the integer the compiler picks, with its constants; a pointer an unsigned
+   * integer of the target's address size.
    */
   readonly types: { readonly [name: string]: Schema };
   /** The same types as a list, with their C spelling and where they are declared. */
@@ -79,18 +80,20 @@ export interface CHeader {
 const MAX_NOTES = 200;
 
 /**
- * Reads the declarations of a C header and returns its named types as schemas: structs and
- * unions (nested, with bitfields, `#pragma pack`, `__attribute__((packed, aligned(n)))`,
- * `_Alignas`, `scalar_storage_order`), enums, typedefs, arrays (`char name[N]` becomes
- * `char(N)`), with `#define`d and enum constants in array sizes. The preprocessor runs as a
- * compiler's would (`#if`, macros, `#include` through `options.include`); functions and
- * variables are read and skipped. Type sizes are those of x86-64 System V (`long`, `size_t` and
- * pointers are 8 bytes).
+ * Reads the declarations of a C header, as the compiler of `options.target` reads it, and returns
+ * its named types as schemas: structs and unions (nested, with bitfields, C11 anonymous members,
+ * `#pragma pack`, `__attribute__((packed, aligned(n)))`, `_Alignas`, `scalar_storage_order`,
+ * MSVC's `__declspec(align(n))`), enums (as `EnumSchema`s), typedefs, arrays (`char name[N]`
+ * becomes `char(N)`), `_Float16`, with `#define`d and enum constants in array sizes. The
+ * preprocessor runs as that compiler's would, with its predefined macros (`#if`, macros,
+ * `#include` through `options.include`); functions and variables are read and skipped. Type sizes
+ * and layout rules are the target's (`long` is 8 bytes on x86-64 Linux, 4 under MSVC; records read
+ * for `'x86_64-windows-msvc'` have `layout: 'msvc'`). docs/from-c.md has the table.
  *
- * C that has no schema (a flexible array member, `long double`, an anonymous member, an
- * attribute that changes the layout in a way a schema does not express…) or is not valid C is a
- * {@link CSourceError} naming the file, line and column and the construct. Hostile input is safe:
- * the work is linear in the input and every nesting is bounded.
+ * C that has no schema (a flexible array member, `long double`, `_Float16` where the compiler has
+ * none, an attribute that changes the layout in a way a schema does not express…) or is not valid
+ * C is a {@link CSourceError} naming the file, line and column and the construct. Hostile input is
+ * safe: the work is linear in the input and every nesting is bounded.
  *
  * @example
  * ```ts
@@ -108,9 +111,14 @@ const MAX_NOTES = 200;
  *   #pragma pack(pop)
  * `);
  * const Record = types.record_t!;
- * sizeof(Record);           // 21
+ * sizeof(Record);           // 18
  * offsetof(Record, 'name'); // 5
  * constants.NAME_LEN;       // 12
+ *
+ * // the same header as clang for Windows reads it: long is 4 bytes, MSVC's layout rules
+ * const win = fromC('typedef struct { long size; void *data; } blob_t;', { target: 'x86_64-windows-msvc' });
+ * offsetof(win.types.blob_t!, 'data'); // 8: size @0 (4 bytes), 4 bytes of padding
+ * win.compiler;                         // 'clang 14 for x86_64-pc-windows-msvc (MSVC layout, LLP64)'
  * ```
  */
 export function fromC(source: string, options: FromCOptions = {}): CHeader {
