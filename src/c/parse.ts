@@ -712,9 +712,10 @@ class Parser implements TokenCursor {
       else if (effect === 'aligned') align = Math.max(align ?? 1, this.alignValue(a));
     }
     // The #pragma pack of a record: gcc applies the value in effect at its closing brace, clang the
-    // one at its opening brace. Where they differ, or where a member is declared under another
-    // value (which neither applies to it), the header means something no compiler does: refused.
-    const pragma = this.target.family === 'gcc' ? close.pack : open.pack;
+    // one at its opening brace. Where they differ, compilers disagree, and where a member is
+    // declared under another value (which neither applies to it), the header means something no
+    // compiler does: both are refused.
+    const pragma = close.pack;
     const named = (p: number): string => (p === 0 ? 'none' : `pack(${p})`);
     if (open.pack !== close.pack)
       fail(

@@ -126,10 +126,7 @@ export interface CTarget {
   readonly name: TargetName;
   /** The compiler `fromC` reads C as on this target, as messages and generated code name it. */
   readonly compiler: string;
-  /**
-   * `'gcc'` or `'clang'`, for what they do differently: gcc applies the `#pragma pack` in effect
-   * at a record's closing brace, clang the one at its opening; clang has no `scalar_storage_order`.
-   */
+  /** `'gcc'` or `'clang'`, for what they do differently: clang has no `scalar_storage_order`. */
   readonly family: 'gcc' | 'clang';
   /** Microsoft C (clang for `x86_64-pc-windows-msvc`): `__declspec`, `__int64`, enums always `int`, `long double` is `double`. */
   readonly msvc: boolean;
