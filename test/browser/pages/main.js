@@ -52,7 +52,7 @@ async function lockScenario() {
   await Promise.all(workers);
   let blockingWait;
   try {
-    new Event().wait(1);
+    new Event().wait(60_000); // throws before waiting; a short timeout could expire first on a loaded machine and return false
     blockingWait = 'returned';
   } catch (e) {
     blockingWait = `${e.name}: ${e.message}`;
