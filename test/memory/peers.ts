@@ -17,6 +17,7 @@ export function commandLine(host: Host, script: string, args: string[], extraFla
   switch (host) {
     case 'node':
       return [process.execPath, [...extraFlags, script, ...args]];
+    case 'node20':
     case 'node22':
     case 'node24':
     case 'node26':
