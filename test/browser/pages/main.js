@@ -1,6 +1,20 @@
 // The test page: ?mode=auto (the default) lets the library probe for eval; ?mode=off configures the
 // interpreted accessors first. The result lands in window.__result (or window.__error).
-import { Barrier, canBlock, codegenActive, configure, Event, fingerprint, offsetof, share, sizeof, Value, view } from '../dist/index.js';
+import {
+  Barrier,
+  canBlock,
+  codegenActive,
+  configure,
+  Event,
+  fingerprint,
+  memorySupport,
+  offsetof,
+  SharedMemory,
+  share,
+  sizeof,
+  Value,
+  view,
+} from '../dist/index.js';
 import { BoundedBuffer, COUNT, Counter, FULL, TITLE, WORKERS, World, checksum, expected, macrotask, toJSONText, watch } from './workload.js';
 
 const log = watch(window);
@@ -119,6 +133,18 @@ async function asyncScenario() {
   return { count: value.value, expected: WORKERS * K + 2 * M, everyItemOnce, rounds, locked: value.getLock().locked() || b.lock.locked() };
 }
 
+/** Named shared memory in a page: not possible (no FFI); memorySupport() says so, SharedMemory throws it. */
+function memoryScenario() {
+  let error;
+  try {
+    new SharedMemory({ name: 'sct-browser', create: true, size: 8 });
+    error = 'none';
+  } catch (e) {
+    error = { name: e.name, code: e.code, message: e.message };
+  }
+  return { support: memorySupport(), error };
+}
+
 async function main() {
   if (mode === 'off') configure({ codegen: 'off' });
   const buffer = new SharedArrayBuffer(sizeof(World));
@@ -178,6 +204,7 @@ async function main() {
       checksum: checksum(buffer),
       locks,
       asyncForms,
+      memory: memoryScenario(),
     },
     env: {
       mode,
