@@ -377,11 +377,12 @@ export const size: number = sizeof(record_t) + id + name.length + len;
       expect(check.code, show(check)).toBe(0);
       // and it runs: the generated module, loaded by node through the installed package
       writeFileSync(join(consumer, 'record.mjs'), (await import('esbuild')).transformSync(r.stdout, { loader: 'ts', format: 'esm' }).code);
-      const sizes = await run(
-        process.execPath,
-        ['--input-type=module', '-e', "import { record_t } from './record.mjs'; import { sizeof } from 'sharedctypes'; console.log(sizeof(record_t));"],
-        consumer,
+      // (a file, not `node --input-type=module -e`: that command line is Node's own, and the suite runs on Bun and Deno too)
+      writeFileSync(
+        join(consumer, 'sizes.mjs'),
+        "import { record_t } from './record.mjs'; import { sizeof } from 'sharedctypes'; console.log(sizeof(record_t));\n",
       );
+      const sizes = await run(process.execPath, ['sizes.mjs'], consumer);
       expect(sizes.stdout.trim(), show(sizes)).toBe('22');
       const bad = await run('npx', ['--offline', '--no-install', 'sharedctypes', 'from-c', 'missing.h'], consumer);
       expect(bad.code).toBe(1);
