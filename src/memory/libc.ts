@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { SharedMemoryError } from '../errors.js';
+import { assertNever, SharedMemoryError } from '../errors.js';
 import { bunLibc } from './ffi-bun.js';
 import { denoLibc } from './ffi-deno.js';
 import { koffiLibc } from './ffi-koffi.js';
@@ -58,6 +58,13 @@ export function libc(): Libc {
 
 function load(): Libc | SharedMemoryError {
   const host = hostOf();
+  if (host.runtime !== 'node' && host.runtime !== 'bun' && host.runtime !== 'deno') {
+    // Before the OS: a browser does not know its OS, and no OS would give it an FFI.
+    return new SharedMemoryError(
+      `SharedMemory: process-shared memory needs Node.js (≥ 26.1, or ≥ 20 with the koffi package), Bun or Deno on Linux; this runtime (${host.runtime}) has no foreign function interface`,
+      'unsupported_runtime',
+    );
+  }
   if (host.os !== 'linux') {
     return new SharedMemoryError(
       `SharedMemory: process-shared memory needs Linux (shm_open, mmap and the futex system call); this is ${host.runtime} on ${host.os}`,
@@ -80,9 +87,6 @@ function load(): Libc | SharedMemoryError {
       return new SharedMemoryError(`${viaNode.message}; or ${viaKoffi.message}`, 'unsupported_runtime');
     }
     default:
-      return new SharedMemoryError(
-        `SharedMemory: process-shared memory needs Node.js (≥ 26.1, or ≥ 20 with the koffi package), Bun or Deno; this runtime (${host.runtime}) has no foreign function interface`,
-        'unsupported_runtime',
-      );
+      return assertNever(host.runtime, 'runtime');
   }
 }

@@ -202,6 +202,13 @@ describe.skipIf(needChromium.skip)(`${needChromium.note}browser (Chromium): dist
     expect(r.data.full).toBe('€€€€€!');
     expect(r.data.workerTitles).toEqual(['héllo wörld', 'héllo wörld']);
     expect(r.data.bigEndianMagicOk).toBe(true);
+    // Named shared memory: the clear error, not a crash (a page has no FFI, whatever its OS).
+    const memory = r.data['memory'] as { support: Record<string, unknown>; error: Record<string, unknown> };
+    const noFfi = 'needs Node.js (≥ 26.1, or ≥ 20 with the koffi package), Bun or Deno on Linux; this runtime (browser) has no foreign function interface';
+    expect(memory.support).toMatchObject({ available: false, runtime: 'browser' });
+    expect(memory.support['reason']).toContain(noFfi);
+    expect(memory.error).toMatchObject({ name: 'SharedMemoryError', code: 'unsupported_runtime' });
+    expect(memory.error['message']).toContain(noFfi);
     // Locks: workers block, the main thread may not and uses acquireAsync(); nothing is lost.
     const locks = r.data['locks'] as Record<string, unknown>;
     expect(locks['canBlock']).toBe(false);

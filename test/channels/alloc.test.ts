@@ -5,36 +5,43 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { RUNNER } from '../setup/runtimes.js';
 
 const CHILD = fileURLToPath(new URL('./alloc-child.mjs', import.meta.url));
 
-describe('try… forms allocate nothing once optimised', () => {
-  it('u32 items, zero-copy Particles, typed-array batches (SPSC and MPMC): no GC, no heap growth over 400,000 operations', () => {
-    const r = spawnSync(process.execPath, ['--expose-gc', '--trace-gc', CHILD], { encoding: 'utf8', env: process.env, timeout: 120_000 });
-    expect(r.status, r.stderr).toBe(0);
-    const lines = r.stdout.split('\n');
-    const result = JSON.parse((lines.find((l) => l.startsWith('RESULT ')) ?? 'RESULT {}').slice(7)) as { results: Record<string, number> };
-    const gcs: Record<string, number> = {};
-    let begun: string | null = null;
-    let current: string | null = null;
-    for (const line of lines) {
-      if (line.startsWith('BEGIN ')) {
-        begun = line.slice(6);
-        current = null;
-      } else if (line === 'MEASURE') current = begun;
-      else if (line.startsWith('END ')) current = null;
-      else if (current !== null && /Scavenge|Mark-Compact|Minor/.test(line)) gcs[current] = (gcs[current] ?? 0) + 1;
-    }
-    const names = Object.keys(result.results);
-    expect(names.length).toBe(9);
-    for (const name of names) {
-      if (name.startsWith('control')) {
-        expect(gcs[name] ?? 0, name).toBeGreaterThan(0);
-        continue;
+// The method is V8's --trace-gc: JavaScriptCore (Bun) prints no collections (the control sees none).
+const noTraceGc = RUNNER.runtime === 'bun';
+
+describe.skipIf(noTraceGc)(
+  `${noTraceGc ? 'SKIPPED (Bun: no --trace-gc in JavaScriptCore, so no collection can be seen): ' : ''}try… forms allocate nothing once optimised`,
+  () => {
+    it('u32 items, zero-copy Particles, typed-array batches (SPSC and MPMC): no GC, no heap growth over 400,000 operations', () => {
+      const r = spawnSync(process.execPath, ['--expose-gc', '--trace-gc', CHILD], { encoding: 'utf8', env: process.env, timeout: 120_000 });
+      expect(r.status, r.stderr).toBe(0);
+      const lines = r.stdout.split('\n');
+      const result = JSON.parse((lines.find((l) => l.startsWith('RESULT ')) ?? 'RESULT {}').slice(7)) as { results: Record<string, number> };
+      const gcs: Record<string, number> = {};
+      let begun: string | null = null;
+      let current: string | null = null;
+      for (const line of lines) {
+        if (line.startsWith('BEGIN ')) {
+          begun = line.slice(6);
+          current = null;
+        } else if (line === 'MEASURE') current = begun;
+        else if (line.startsWith('END ')) current = null;
+        else if (current !== null && /Scavenge|Mark-Compact|Minor/.test(line)) gcs[current] = (gcs[current] ?? 0) + 1;
       }
-      expect(gcs[name] ?? 0, `${name}: collections during the loop`).toBe(0);
-      // A per-operation allocation of even one small object would be ≥ 6 MB here.
-      expect(result.results[name], `${name}: heap growth in bytes`).toBeLessThan(256 * 1024);
-    }
-  });
-});
+      const names = Object.keys(result.results);
+      expect(names.length).toBe(9);
+      for (const name of names) {
+        if (name.startsWith('control')) {
+          expect(gcs[name] ?? 0, name).toBeGreaterThan(0);
+          continue;
+        }
+        expect(gcs[name] ?? 0, `${name}: collections during the loop`).toBe(0);
+        // A per-operation allocation of even one small object would be ≥ 6 MB here.
+        expect(result.results[name], `${name}: heap growth in bytes`).toBeLessThan(256 * 1024);
+      }
+    });
+  },
+);

@@ -9,7 +9,7 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const PEER_JS = fileURLToPath(new URL('./peer.mjs', import.meta.url));
 export const PEER_PY = fileURLToPath(new URL('./peer.py', import.meta.url));
 
-/** How to start a JavaScript peer: the vitest process's own Node (koffi), or another runtime. */
+/** How to start a JavaScript peer: the vitest process's own Node (koffi before 26.1, node:ffi from 26.1), or another runtime. */
 export type Host = 'node' | RuntimeName;
 
 /** The command line that runs `script` with `args` on `host` (with the FFI switched on where it needs a flag). */
@@ -17,8 +17,11 @@ export function commandLine(host: Host, script: string, args: string[], extraFla
   switch (host) {
     case 'node':
       return [process.execPath, [...extraFlags, script, ...args]];
+    case 'node20':
+    case 'node22':
+    case 'node24':
     case 'node26':
-      return [runtime('node26'), ['--no-warnings', ...extraFlags, script, ...args]];
+      return [runtime(host), ['--no-warnings', ...extraFlags, script, ...args]];
     case 'bun':
       return [runtime('bun'), [...extraFlags, script, ...args]];
     case 'deno':

@@ -1,5 +1,6 @@
-// Real OS processes sharing a segment: Node processes (child_process), Python processes, and the
-// test's own process, taking the same locks (futex backend) and reading each other's structs.
+// Real OS processes sharing a segment: JavaScript processes of the runtime running the suite (Node,
+// or Bun or Deno under tools/runtimes/test-on.mjs; child_process), Python processes, and the test's
+// own process, taking the same locks (futex backend) and reading each other's structs.
 // Handshakes are words of the segment, never sleeps.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,8 +22,12 @@ import {
   type ViewOf,
 } from '../../src/index.js';
 import { python3 } from '../setup/requirements.js';
+import { RUNNER } from '../setup/runtimes.js';
 import { jsPeer, pyPeer, sleepsOnFutex, uniqueName, until } from './peers.js';
 import { Particle, Shared } from './schema.js';
+
+/** The runtime of the JavaScript peers (process.execPath: the one running the suite), for the titles. */
+const JS = { node: 'Node', bun: 'Bun', deno: 'Deno' }[RUNNER.runtime];
 
 const made: string[] = [];
 function segment(tag: string, size = 64): { shm: SharedMemory; s: ViewOf<typeof Shared> } {
@@ -51,7 +56,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const py = python3();
 
-describe('Node processes', () => {
+describe(`${JS} processes`, () => {
   it('build the same schemas (fingerprints agree with the test’s)', async () => {
     expect(await jsPeer('node', { op: 'fingerprint' })).toEqual({ shared: fingerprint(Shared), particle: fingerprint(Particle) });
   });
@@ -157,7 +162,7 @@ describe('Node processes', () => {
 describe.skipIf(py.skip)(`${py.note}Python processes`, () => {
   beforeAll(() => py.check());
 
-  it('Node processes, Python processes and this one increment one counter under one Lock: exact', async () => {
+  it(`${JS} processes, Python processes and this one increment one counter under one Lock: exact`, async () => {
     const { shm, s } = segment('py-count');
     const times = 10_000;
     const peers = [
@@ -244,7 +249,7 @@ describe.skipIf(py.skip)(`${py.note}Python processes`, () => {
     shm.close();
   });
 
-  it('Python reads 1M particles written by a Node process that has exited: every value equal', async () => {
+  it(`Python reads 1M particles written by a ${JS} process that has exited: every value equal`, async () => {
     const name = uniqueName('particles');
     made.push(name);
     const count = 1_000_000;

@@ -1,13 +1,15 @@
 // SharedMemory on every runtime that can map memory: Node 26 (node:ffi), Bun (bun:ffi) and Deno
-// (Deno.dlopen), each a real process sharing a segment and its locks with this Node (koffi), and
-// the clear error where the FFI is switched off or not permitted. The runtimes are fetched from
-// the npm registry (test/setup/runtimes.mjs; .ci/run does it before the tests).
+// (Deno.dlopen), each a real process sharing a segment and its locks with the runtime that runs the
+// suite (Node through koffi on 20–24 or node:ffi from 26.1; Bun or Deno under
+// tools/runtimes/test-on.mjs), and the clear error where the FFI is switched off or not permitted,
+// or missing (Node 22 and 24 without koffi). The runtimes are fetched from the npm registry
+// (test/setup/runtimes.mjs; .ci/run does it before the tests).
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fingerprint, RawValue, SharedMemory, share, Value } from '../../src/index.js';
-import { runtimesNote, skipRuntimes } from '../setup/runtimes.js';
+import { RUNNER, RUNNER_VIA, runtimesNote, skipRuntimes } from '../setup/runtimes.js';
 import { commandLine, type Host, jsPeer, runJson, sleepsOnFutex, uniqueName, until } from './peers.js';
 import { Particle, Shared } from './schema.js';
 
@@ -22,15 +24,23 @@ afterEach(() => {
   }
 });
 
-const VIA: Record<Exclude<Host, 'node'>, string> = { node26: 'node:ffi', bun: 'bun:ffi', deno: 'Deno.dlopen' };
+const VIA: Record<'node26' | 'bun' | 'deno', string> = { node26: 'node:ffi', bun: 'bun:ffi', deno: 'Deno.dlopen' };
 
-describe.skipIf(skipRuntimes).each(Object.entries(VIA) as [Exclude<Host, 'node'>, string][])(`${runtimesNote}%s`, (host, via) => {
+/**
+ * Nodes without node:ffi, for the error that names both ways: Node 20, 22 and 24, fetched, or the
+ * process running the suite where it is one of them (no second copy of that Node is fetched).
+ */
+const WITHOUT_FFI: Host[] = (['node20', 'node22', 'node24'] as const).map((h) =>
+  RUNNER.runtime === 'node' && RUNNER.version.startsWith(`${h.slice(4)}.`) ? 'node' : h,
+);
+
+describe.skipIf(skipRuntimes).each(Object.entries(VIA) as ['node26' | 'bun' | 'deno', string][])(`${runtimesNote}%s`, (host, via) => {
   it(`maps memory through ${via}, with the same schemas`, async () => {
     expect(await jsPeer(host, { op: 'support' }, 120_000)).toMatchObject({ available: true, via });
     expect(await jsPeer(host, { op: 'fingerprint' })).toEqual({ shared: fingerprint(Shared), particle: fingerprint(Particle) });
   }, 180_000);
 
-  it('increments one counter under one mutex with this Node process (koffi): exact, and its RLock too', async () => {
+  it(`increments one counter under one mutex with this process (${RUNNER.runtime}, ${RUNNER_VIA}): exact, and its RLock too`, async () => {
     const shm = new SharedMemory({ name: uniqueName(`rt-${host}`), create: true, size: 64 });
     made.push(shm.name);
     const s = Shared.view(shm.buf);
@@ -114,10 +124,14 @@ describe.skipIf(skipRuntimes)(`${runtimesNote}where memory cannot be mapped`, ()
     expect(r.reason).toContain('--allow-ffi');
   }, 180_000);
 
-  it('Node 20–24 without koffi names both ways: Node ≥ 26.1 or the koffi package', async () => {
-    const r = await supportOutside('node');
-    expect(r.available).toBe(false);
-    expect(r.reason).toContain('Node.js ≥ 26.1');
-    expect(r.reason).toContain('npm install koffi');
-  });
+  it.each(WITHOUT_FFI)(
+    'Node 20–24 without koffi (%s) names both ways: Node ≥ 26.1 or the koffi package',
+    async (host) => {
+      const r = await supportOutside(host);
+      expect(r.available).toBe(false);
+      expect(r.reason).toContain('Node.js ≥ 26.1');
+      expect(r.reason).toContain('npm install koffi');
+    },
+    180_000,
+  );
 });

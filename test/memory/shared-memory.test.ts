@@ -1,12 +1,15 @@
 // SharedMemory in one process (and its threads): Python's semantics and names, views and locks
-// over a segment, errors, close/unlink. Runs on the test's own Node through koffi (a dev
-// dependency); runtimes.test.ts covers node:ffi, bun:ffi and Deno.dlopen.
+// over a segment, errors, close/unlink. Runs on the runtime that runs the suite: Node through koffi
+// (a dev dependency) on Node 20–24 and through node:ffi on Node ≥ 26.1, Bun through bun:ffi, Deno
+// through Deno.dlopen (CI runs the suite on each: tools/runtimes/test-on.mjs); runtimes.test.ts
+// has peers on the other runtimes share a segment with this one.
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { array, atomic, errorCode, f64, Lock, memorySupport, SharedMemory, SharedMemoryError, struct, u32, u64 } from '../../src/index.js';
 import { python3 } from '../setup/requirements.js';
+import { RUNNER, RUNNER_VIA } from '../setup/runtimes.js';
 import { Shared } from './schema.js';
 import { uniqueName, until } from './peers.js';
 
@@ -35,9 +38,14 @@ function codeOf(f: () => unknown): string | undefined {
   throw new Error('expected an error');
 }
 
+/** The binding this runtime maps memory through (koffi on Node 20–24, node:ffi from 26.1, bun:ffi, Deno.dlopen). */
+const VIA = RUNNER_VIA;
+/** The largest segment each binding maps as one ArrayBuffer (koffi aborts the process past 4 GiB on Node 20). */
+const MAX_BUFFER = { koffi: 2 ** 32, 'node:ffi': 2 ** 35, 'bun:ffi': 2 ** 35, 'Deno.dlopen': 2 ** 35 }[VIA];
+
 describe('SharedMemory', () => {
-  it('is available here (Node through koffi)', () => {
-    expect(memorySupport()).toMatchObject({ available: true, runtime: 'node', via: 'koffi' });
+  it(`is available here (${RUNNER.runtime} ${RUNNER.version} through ${VIA})`, () => {
+    expect(memorySupport()).toMatchObject({ available: true, runtime: RUNNER.runtime, version: RUNNER.version, via: VIA });
   });
 
   it('creates /dev/shm/<name> of the size asked, attaches by name, name and size as in Python', () => {
@@ -73,7 +81,7 @@ describe('SharedMemory', () => {
     expect(codeOf(() => new SharedMemory({}))).toBe('invalid_argument'); // attach needs a name
     expect(codeOf(() => new SharedMemory({ name: 'n', create: true, size: 0 }))).toBe('out_of_range');
     expect(codeOf(() => new SharedMemory({ name: 'n', create: true, size: 1.5 }))).toBe('out_of_range');
-    expect(codeOf(() => new SharedMemory({ name: 'n', create: true, size: 2 ** 32 + 1 }))).toBe('out_of_range'); // koffi's limit
+    expect(codeOf(() => new SharedMemory({ name: 'n', create: true, size: MAX_BUFFER + 1 }))).toBe('out_of_range'); // the binding's limit
     expect(codeOf(() => new SharedMemory({ name: 'n', create: 'yes' as never, size: 8 }))).toBe('invalid_argument');
     expect(codeOf(() => new SharedMemory(null as never))).toBe('invalid_argument');
     const missing = uniqueName('missing');
@@ -95,10 +103,10 @@ describe('SharedMemory', () => {
   it('a segment larger than this binding maps (attached, made by someone else) is an os_error, not a crash', () => {
     const name = uniqueName('huge');
     onTestFinished(() => rmSync(`/dev/shm/${name}`, { force: true })); // too large to map, so too large for unlink() here
-    // a sparse 5 GiB file in /dev/shm: no memory is used until written
+    // a sparse file in /dev/shm one page past the binding's limit: no memory is used until written
     const r = spawnSync('python3', [
       '-c',
-      `import os; fd = os.open('/dev/shm/${name}', os.O_CREAT | os.O_RDWR, 0o600); os.ftruncate(fd, 5 * 2**30); os.close(fd)`,
+      `import os; fd = os.open('/dev/shm/${name}', os.O_CREAT | os.O_RDWR, 0o600); os.ftruncate(fd, ${MAX_BUFFER + 4096}); os.close(fd)`,
     ]);
     expect(r.status).toBe(0);
     let e: unknown;
@@ -108,7 +116,7 @@ describe('SharedMemory', () => {
       e = x;
     }
     expect((e as SharedMemoryError).code).toBe('os_error');
-    expect((e as Error).message).toContain('koffi can map');
+    expect((e as Error).message).toContain(`${VIA} can map`);
   });
 
   it('close() unmaps (buf then throws segment_closed) and keeps the segment; unlink() removes the name', () => {

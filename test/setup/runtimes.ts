@@ -11,6 +11,31 @@ import { optedOut } from './requirements.js';
 
 export { RUNTIMES, type RuntimeName };
 
+/**
+ * The runtime running this test: vitest's own process, Node (`npm test`) or another runtime that
+ * tools/runtimes/test-on.mjs runs the suite on. Bun and Deno also report a `process.versions.node`
+ * (the Node version they imitate), so they are told apart by their globals.
+ */
+export const RUNNER: { readonly runtime: 'node' | 'bun' | 'deno'; readonly version: string } = (() => {
+  const g = globalThis as { Bun?: { version: string }; Deno?: { version: { deno: string } } };
+  if (g.Deno !== undefined) return { runtime: 'deno', version: g.Deno.version.deno };
+  if (g.Bun !== undefined) return { runtime: 'bun', version: g.Bun.version };
+  return { runtime: 'node', version: process.versions.node };
+})();
+
+/** Whether this runner is a Node with `node:ffi` on by default (26.1 and later). */
+const nodeHasFfi = (() => {
+  const [major = 0, minor = 0] = RUNNER.version.split('.').map(Number);
+  return RUNNER.runtime === 'node' && (major > 26 || (major === 26 && minor >= 1));
+})();
+
+/**
+ * The binding SharedMemory maps memory through in this runner: `bun:ffi` on Bun, `Deno.dlopen` on
+ * Deno, `node:ffi` on Node ≥ 26.1 (preferred there), and the `koffi` dev dependency on Node 20–24.
+ */
+export const RUNNER_VIA: 'node:ffi' | 'bun:ffi' | 'Deno.dlopen' | 'koffi' =
+  RUNNER.runtime === 'bun' ? 'bun:ffi' : RUNNER.runtime === 'deno' ? 'Deno.dlopen' : nodeHasFfi ? 'node:ffi' : 'koffi';
+
 /** Whether the runtime tests were opted out of. */
 export const skipRuntimes = optedOut('SHAREDCTYPES_SKIP_RUNTIMES');
 export const runtimesNote = skipRuntimes ? `SKIPPED (SHAREDCTYPES_SKIP_RUNTIMES=${process.env.SHAREDCTYPES_SKIP_RUNTIMES}): ` : '';

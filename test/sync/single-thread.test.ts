@@ -1,6 +1,7 @@
 // Semantics of the synchronization primitives within one thread (Python's rules).
 import { describe, expect, it } from 'vitest';
 import { Barrier, BoundedSemaphore, BrokenBarrierError, Condition, Event, Lock, RLock, Semaphore, SyncError } from '../../src/index.js';
+import { runModule } from '../support/script.js';
 
 describe('Lock', () => {
   it('acquire/release/locked, non-blocking and timed acquisition', () => {
@@ -204,12 +205,10 @@ describe('Barrier', () => {
 
 describe('async waits keep a Node process alive', () => {
   it('a script whose only pending work is waitAsync() finishes it (Node does not count Atomics.waitAsync as work)', async () => {
-    const { execFileSync } = await import('node:child_process');
     const library = new URL('../workers/library.mjs', import.meta.url).href; // src/ under test, this project's mode
     const script = `const { Event, Lock } = (await import(${JSON.stringify(library)})).sc;
 const l = new Lock(); l.acquire();
 console.log(await new Event().waitAsync(30), await l.acquireAsync(30));`;
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
-    expect(out.trim()).toBe('false false');
+    expect((await runModule(script)).trim()).toBe('false false');
   });
 });

@@ -3,15 +3,14 @@
 // that test/setup/library.ts built from src/ for this run, and compile accessors exactly when this
 // thread does (generated in the codegen project, interpreted in the interpreted one). A dist/ left
 // over from an earlier build is never used.
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { Piscina } from 'piscina';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import * as lib from '../../src/index.js';
 import { sha256 } from '../setup/library.js';
+import { runModule } from '../support/script.js';
 import { run } from './spawn.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -49,12 +48,11 @@ describe(`worker threads and child processes run src/ in this project's accessor
     expectThisRun((await pool.run(undefined, { name: 'mode' })) as Report);
   });
 
-  it('a child process (node -e, importing test/workers/library.mjs)', async () => {
+  it('a child process (a module importing test/workers/library.mjs)', async () => {
     const entry = new URL('./library.mjs', import.meta.url).href;
     const script = `const { sc, library } = await import(${JSON.stringify(entry)});
 console.log(JSON.stringify({ ...library, codegenActive: sc.codegenActive() }));`;
-    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
-    expectThisRun(JSON.parse(stdout) as Report);
+    expectThisRun(JSON.parse(await runModule(script)) as Report);
   });
 
   it('the library was built in this run from src/ as it is now', () => {

@@ -1,6 +1,22 @@
 // The test page: ?mode=auto (the default) lets the library probe for eval; ?mode=off configures the
 // interpreted accessors first. The result lands in window.__result (or window.__error).
-import { Barrier, canBlock, Channel, codegenActive, configure, Event, f64, fingerprint, offsetof, share, sizeof, Value, view } from '../dist/index.js';
+import {
+  Barrier,
+  canBlock,
+  Channel,
+  codegenActive,
+  configure,
+  Event,
+  f64,
+  fingerprint,
+  memorySupport,
+  offsetof,
+  SharedMemory,
+  share,
+  sizeof,
+  Value,
+  view,
+} from '../dist/index.js';
 import {
   BoundedBuffer,
   CHANNEL_ITEMS,
@@ -68,7 +84,7 @@ async function lockScenario() {
   await Promise.all(workers);
   let blockingWait;
   try {
-    new Event().wait(1);
+    new Event().wait(60_000); // throws before waiting; a short timeout could expire first on a loaded machine and return false
     blockingWait = 'returned';
   } catch (e) {
     blockingWait = `${e.name}: ${e.message}`;
@@ -224,6 +240,18 @@ async function channelScenario() {
   };
 }
 
+/** Named shared memory in a page: not possible (no FFI); memorySupport() says so, SharedMemory throws it. */
+function memoryScenario() {
+  let error;
+  try {
+    new SharedMemory({ name: 'sct-browser', create: true, size: 8 });
+    error = 'none';
+  } catch (e) {
+    error = { name: e.name, code: e.code, message: e.message };
+  }
+  return { support: memorySupport(), error };
+}
+
 async function main() {
   if (mode === 'off') configure({ codegen: 'off' });
   const buffer = new SharedArrayBuffer(sizeof(World));
@@ -287,6 +315,7 @@ async function main() {
       asyncForms,
       rwlock,
       channels,
+      memory: memoryScenario(),
     },
     env: {
       mode,
