@@ -62,11 +62,13 @@ function wakeWriter(a: Int32Array, i: number): boolean {
 function wakeWriterOrReaders(a: Int32Array, i: number, state: number): void {
   let s = state;
   if ((s & ~INCONSISTENT) === WRITERS_WAITING) {
+    // Hand the free lock to a sleeping writer with the bit still set: readers that come between
+    // its wake-up and its compare-and-swap (tens of µs, more on a loaded machine) wait behind it
+    // instead of barging in and sending it back to sleep (a reader stream starved writers so).
+    // The writer takes the lock with the bit set; its release clears it when nobody else waits.
+    if (wakeWriter(a, i)) return;
     const seen = Atomics.compareExchange(a, i, s, s & INCONSISTENT);
-    if (seen === s) {
-      wakeWriter(a, i);
-      return;
-    }
+    if (seen === s) return;
     s = seen;
   }
   if ((s & ~INCONSISTENT) === WAITING) {
