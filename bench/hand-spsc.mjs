@@ -21,8 +21,6 @@ const NOT_FULL = 11;
 const TAIL = 32;
 const HEAD = 64;
 const DATA = 512; // bytes
-const SPIN_MIN = 16;
-const SPIN_MAX = 1024;
 
 export function handSpscBuffer(capacity) {
   if ((capacity & (capacity - 1)) !== 0) throw new RangeError('capacity must be a power of two');
@@ -30,18 +28,18 @@ export function handSpscBuffer(capacity) {
 }
 
 export class HandSpsc {
-  constructor(sab) {
+  /** `spin`: the adaptive spin's bounds in looks (the library's: 16 and 256); `{ min: 0, max: 0 }` sleeps at once. */
+  constructor(sab, spin = { min: 16, max: 256 }) {
     this.a = new Int32Array(sab, 0, DATA / 4);
     this.d = new Float64Array(sab, DATA);
     this.cap = this.d.length;
     this.mask = this.cap - 1;
     this.head = 0; // producer's cache of the consumer's position
     this.tail = 0; // consumer's cache of the producer's position
-    this.spinC = 64;
-    this.spinP = 64;
-    const k = globalThis.__SCT_SPIN;
-    this.spinMin = k ? k.min : SPIN_MIN;
-    this.spinMax = k ? k.max : SPIN_MAX;
+    this.spinMin = spin.min;
+    this.spinMax = spin.max;
+    this.spinC = Math.min(64, spin.max);
+    this.spinP = this.spinC;
   }
 
   push(v) {
