@@ -233,9 +233,11 @@ describe.each<ChannelMode>(['spsc', 'mpmc'])('%s channel = a bounded FIFO queue,
   it('batches of any length, offset and count, from and into typed arrays, array views (bytes) and arrays: the model, canaries untouched', () => {
     // Capacities and batches large enough for multi-slot runs that wrap and for the unrolled copies (16 at a time, then the rest).
     const kind = fc.constantFrom('typed', 'view', 'array');
-    const span = fc.integer({ min: 0, max: 70 }).chain((len) =>
-      fc.integer({ min: 0, max: len }).chain((offset) => fc.tuple(fc.constant(len), fc.constant(offset), fc.integer({ min: 0, max: len - offset }))),
-    );
+    const span = fc
+      .integer({ min: 0, max: 70 })
+      .chain((len) =>
+        fc.integer({ min: 0, max: len }).chain((offset) => fc.tuple(fc.constant(len), fc.constant(offset), fc.integer({ min: 0, max: len - offset }))),
+      );
     const batchOp = fc.record({ push: fc.boolean(), kind, span });
     fc.assert(
       fc.property(
@@ -257,7 +259,12 @@ describe.each<ChannelMode>(['spsc', 'mpmc'])('%s channel = a bounded FIFO queue,
               expect(k).toBe(Math.min(count, c - model.length));
               model.push(...values.slice(offset, offset + k));
             } else {
-              const dst = kind === 'typed' ? new Float64Array(len).fill(SENTINEL) : kind === 'view' ? array(f64, len).create(new Array(len).fill(SENTINEL)) : new Array(len).fill(SENTINEL);
+              const dst =
+                kind === 'typed'
+                  ? new Float64Array(len).fill(SENTINEL)
+                  : kind === 'view'
+                    ? array(f64, len).create(new Array(len).fill(SENTINEL))
+                    : new Array(len).fill(SENTINEL);
               const k = ch.tryPopMany(dst as never, offset, count);
               expect(k).toBe(Math.min(count, model.length));
               const got = kind === 'view' ? (dst as { toArray(): number[] }).toArray() : Array.from(dst as ArrayLike<number>);
