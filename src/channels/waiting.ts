@@ -103,7 +103,7 @@ export const SPIN_MAX = 256;
  * both sleeping and the other side's `Atomics.notify`. When the other side is not running (it
  * sleeps itself, or the machine has more runnable threads than cores and it waits for one), no
  * spin helps, and a long one takes the core from whoever needs it: a fixed spin of 1,024 looks
- * made a ping-pong round trip 4× slower on the 2-core bench machine. So the budget adapts, per
+ * made a ping-pong round trip 3.6–4× slower on the 2-core bench machine. So the budget adapts, per
  * channel object and side, like glibc's adaptive mutexes: doubled (up to {@link SPIN_MAX}) after
  * a spin that succeeded, halved (down to {@link SPIN_MIN}) after one that did not.
  */
