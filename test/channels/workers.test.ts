@@ -137,11 +137,11 @@ describe.each<ChannelMode>(['spsc', 'mpmc'])('waking (%s)', (mode) => {
   function wokenBy(buffer: SharedArrayBuffer, word: number, fn: () => void): number {
     const notify = Atomics.notify;
     let woken = 0;
-    Atomics.notify = (a: Int32Array, i: number, count?: number) => {
+    Atomics.notify = ((a: Int32Array, i: number, count?: number) => {
       const n = notify(a, i, count);
       if (a.buffer === buffer && i === word) woken += n;
       return n;
-    };
+    }) as typeof Atomics.notify;
     try {
       fn();
     } finally {
