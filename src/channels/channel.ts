@@ -9,7 +9,7 @@ import { ChannelClosedError, rangeError, schemaError, SyncError, typeError } fro
 import { layout } from '../layout/compute.js';
 import type { Layout } from '../layout/types.js';
 import { showState } from '../sync/display.js';
-import { deadlineOf, wake } from '../sync/futex.js';
+import { deadlineOf } from '../sync/futex.js';
 import { int32Of } from '../sync/memory.js';
 import { resolveSchema } from '../types/builtins.js';
 import type { ArrayView, Infer, Input, ViewOf } from '../types/infer.js';
@@ -17,8 +17,8 @@ import { type ResolveSchema, type SchemaLike, typeLabel } from '../types/schema.
 import { type ChannelFormat, type ChannelMode, formatOf, readFormat, W, writeHeader } from './format.js';
 import { MpmcRing } from './mpmc.js';
 import { MAX_CAPACITY } from './positions.js';
-import type { Ring } from './ring.js';
-import { Slots } from './slots.js';
+import { type Ring, wakeWaiters } from './ring.js';
+import { BATCH_VALUES, Slots } from './slots.js';
 import { SpscRing } from './spsc.js';
 import { pause, pauseAsync } from './waiting.js';
 
@@ -220,10 +220,8 @@ export class Channel<S extends SchemaLike = SchemaLike> {
   close(): void {
     const a = this.#a;
     if (Atomics.exchange(a, W.closed, 1) !== 0) return;
-    Atomics.add(a, W.notEmpty, 1);
-    wake(a, W.notEmpty);
-    Atomics.add(a, W.notFull, 1);
-    wake(a, W.notFull);
+    wakeWaiters(a, W.consumersWaiting, W.notEmpty, Infinity);
+    wakeWaiters(a, W.producersWaiting, W.notFull, Infinity);
   }
 
   // ---- non-blocking: never wait ---------------------------------------------------------------
@@ -355,7 +353,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     if (this.#reserved < 0) throw new SyncError(`${this.#label}.commit(): no slot is reserved (call reserve() first)`, 'slot_state');
     this.#reserved = -1;
     this.#slots.park(true);
-    if (this.#counts) Atomics.add(this.#a, W.unfinished, 1);
+    if (this.#counts) this.#countTask();
     this.#ring.commitWrite();
   }
 
@@ -377,13 +375,11 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     const total = this.#span('pushMany', items, 0, undefined);
     const deadline = deadlineOf(timeout);
     let done = 0;
-    for (let round = 0; done < total; round++) {
+    while (done < total) {
       this.#checkOpen('pushMany');
       const n = this.#pushRuns(items as ArrayLike<unknown>, done, total - done);
-      if (n > 0) {
-        done += n;
-        round = -1;
-      } else if (!pause(this.#ring, false, deadline, round, `${this.#label}.pushMany()`)) break;
+      if (n > 0) done += n;
+      else if (!pause(this.#ring, false, deadline, `${this.#label}.pushMany()`)) break;
     }
     return done;
   }
@@ -397,10 +393,10 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     const total = this.#span('popMany', into, 0, undefined);
     if (total === 0) return 0;
     const deadline = deadlineOf(timeout);
-    for (let round = 0; ; round++) {
+    for (;;) {
       const n = this.#popRuns(into as ArrayLike<unknown>, 0, total);
       if (n > 0) return n;
-      if (this.done || !pause(this.#ring, true, deadline, round, `${this.#label}.popMany()`)) return 0;
+      if (this.done || !pause(this.#ring, true, deadline, `${this.#label}.popMany()`)) return 0;
     }
   }
 
@@ -412,9 +408,9 @@ export class Channel<S extends SchemaLike = SchemaLike> {
   poll(timeout = 0): boolean {
     const ring = this.#ring;
     const deadline = deadlineOf(timeout);
-    for (let round = 0; ; round++) {
+    for (;;) {
       if (ring.readable() || this.done) return true;
-      if (!pause(ring, true, deadline, round, `${this.#label}.poll()`)) return false;
+      if (!pause(ring, true, deadline, `${this.#label}.poll()`)) return false;
     }
   }
 
@@ -544,8 +540,13 @@ export class Channel<S extends SchemaLike = SchemaLike> {
   #fill(i: number, value: unknown, direct: boolean): void {
     if (direct) this.#slots.write(i, value);
     else this.#slots.putStaged(i);
-    if (this.#counts) Atomics.add(this.#a, W.unfinished, 1);
+    if (this.#counts) this.#countTask();
     this.#ring.commitWrite();
+  }
+
+  /** A JoinableQueue's push: one more unfinished task (before the item is published). */
+  #countTask(): void {
+    Atomics.add(this.#a, W.unfinished, 1);
   }
 
   #popAt(i: number): Infer<S> {
@@ -561,16 +562,16 @@ export class Channel<S extends SchemaLike = SchemaLike> {
   #pushRuns(items: ArrayLike<unknown>, from: number, n: number): number {
     const ring = this.#ring;
     const slots = this.#slots;
-    const fast = slots.fastBatch(items);
+    const kind = slots.batchKind(items);
     let done = 0;
     while (done < n) {
-      if (this.#stageFirst && !fast) {
+      if (kind === BATCH_VALUES && this.#stageFirst) {
         // MPMC, values to convert: one at a time, converted before its slot is claimed.
         slots.stage(slotValue(items, from + done));
         const j = ring.claimWrite();
         if (j < 0) break;
         slots.putStaged(j);
-        if (this.#counts) Atomics.add(this.#a, W.unfinished, 1);
+        if (this.#counts) this.#countTask();
         ring.commitWrite();
         done++;
         continue;
@@ -578,7 +579,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
       const k = ring.claimWriteRun(n - done);
       if (k === 0) break;
       const at = ring.runIndex;
-      if (fast) slots.writeRun(items, from + done, at, k);
+      if (kind !== BATCH_VALUES) slots.writeRun(items, from + done, at, k, kind);
       else {
         // SPSC publishes nothing until the commit: the items written before a bad one still go in.
         let w = 0;
@@ -594,6 +595,9 @@ export class Channel<S extends SchemaLike = SchemaLike> {
       if (this.#counts) Atomics.add(this.#a, W.unfinished, k);
       ring.commitWriteRun(k);
       done += k;
+      // A run that stopped before the end of the ring found no more room: looking again now would
+      // only read the other side's position once more.
+      if (at + k < ring.capacity) break;
     }
     return done;
   }
@@ -601,34 +605,37 @@ export class Channel<S extends SchemaLike = SchemaLike> {
   /** Copies up to `n` items out into `into[to …]`, run by run, as many as are there now. */
   #popRuns(into: ArrayLike<unknown>, to: number, n: number): number {
     const ring = this.#ring;
+    const kind = this.#slots.batchKind(into);
     let done = 0;
     while (done < n) {
       const k = ring.claimReadRun(n - done);
       if (k === 0) break;
-      this.#slots.readRun(into, to + done, ring.runIndex, k);
+      const at = ring.runIndex;
+      this.#slots.readRun(into, to + done, at, k, kind);
       ring.commitReadRun(k);
       done += k;
+      if (at + k < ring.capacity) break; // no more items now (as above)
     }
     return done;
   }
 
   #claimWriteWaiting(deadline: number, what: string): number {
     const ring = this.#ring;
-    for (let round = 0; ; round++) {
+    for (;;) {
       this.#checkOpen(what);
       const i = ring.claimWrite();
       if (i >= 0) return i;
-      if (!pause(ring, false, deadline, round, `${this.#label}.${what}()`)) return TIMED_OUT;
+      if (!pause(ring, false, deadline, `${this.#label}.${what}()`)) return TIMED_OUT;
     }
   }
 
   #claimReadWaiting(deadline: number, what: string): number {
     const ring = this.#ring;
-    for (let round = 0; ; round++) {
+    for (;;) {
       const i = ring.claimRead();
       if (i >= 0) return i;
       if (Atomics.load(this.#a, W.closed) !== 0 && ring.drained()) return ENDED;
-      if (!pause(ring, true, deadline, round, `${this.#label}.${what}()`)) return TIMED_OUT;
+      if (!pause(ring, true, deadline, `${this.#label}.${what}()`)) return TIMED_OUT;
     }
   }
 
@@ -663,7 +670,12 @@ export class Channel<S extends SchemaLike = SchemaLike> {
   }
 
   #checkOpen(what: string): void {
-    if (Atomics.load(this.#a, W.closed) !== 0) throw new ChannelClosedError(`${this.#label}.${what}(): the channel is closed`);
+    if (Atomics.load(this.#a, W.closed) !== 0) this.#closedError(what);
+  }
+
+  // Out of line, so that the checks of the hot paths stay small enough to inline.
+  #closedError(what: string): never {
+    throw new ChannelClosedError(`${this.#label}.${what}(): the channel is closed`);
   }
 
   #checkNotReserved(what: string): void {

@@ -13,8 +13,9 @@
  *   20      5  creator              element alignment
  *   24      6  creator              byte offset of the elements
  *   28      7  close()              closed: 0 open, 1 closed
- *   32      8  waiting consumers    how many consumers are about to sleep or sleeping
- *   36      9  waiting producers    how many producers are about to sleep or sleeping
+ *   32      8  consumers, waker     how many consumers are about to sleep or sleeping (a
+ *                                   waker subtracts those it wakes: waiting.ts)
+ *   36      9  producers, waker     how many producers are about to sleep or sleeping (likewise)
  *   40     10  producers            "not empty" futex word: bumped to wake sleeping consumers
  *   44     11  consumers            "not full" futex word: bumped to wake sleeping producers
  *   48     12  creator              flags: bit 0 = joinable (pushes count unfinished tasks)

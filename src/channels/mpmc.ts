@@ -18,7 +18,7 @@
  * @module
  */
 import { W } from './format.js';
-import { nextPos } from './positions.js';
+import { advance, nextPos } from './positions.js';
 import { Ring } from './ring.js';
 
 export class MpmcRing extends Ring {
@@ -28,7 +28,7 @@ export class MpmcRing extends Ring {
 
   claimWrite(): number {
     const a = this.a;
-    const mask = this.oneLap - 1;
+    const mask = this.mask;
     let tail = Atomics.load(a, W.tail);
     for (;;) {
       const index = tail & mask;
@@ -52,17 +52,23 @@ export class MpmcRing extends Ring {
 
   commitWrite(): void {
     const w = this.#w;
-    const index = w & (this.oneLap - 1);
+    const index = w & this.mask;
     Atomics.store(this.a, W.stamps + index, (w + 1 - index) | 0);
-    this.wakeConsumers(1);
+    this.#afterWrite(1);
+  }
+
+  /** After `n` items were published: wakes up to `n` waiting consumers, and passes a wake on to a producer. */
+  #afterWrite(n: number): void {
+    const a = this.a;
+    if (Atomics.load(a, W.consumersWaiting) !== 0) this.wakeConsumers(n);
     // A producer woken for a slot that a lagging consumer still held went back to sleep: if a
     // slot is free now, pass the wake on.
-    if (Atomics.load(this.a, W.producersWaiting) !== 0 && this.writable()) this.wakeProducers(1);
+    if (Atomics.load(a, W.producersWaiting) !== 0 && this.writable()) this.wakeProducers(1);
   }
 
   claimRead(): number {
     const a = this.a;
-    const mask = this.oneLap - 1;
+    const mask = this.mask;
     let head = Atomics.load(a, W.head);
     for (;;) {
       const index = head & mask;
@@ -86,50 +92,110 @@ export class MpmcRing extends Ring {
 
   commitRead(): void {
     const r = this.#r;
-    const index = r & (this.oneLap - 1);
+    const index = r & this.mask;
     Atomics.store(this.a, W.stamps + index, (r + this.oneLap - index) | 0);
-    this.wakeProducers(1);
-    // A consumer woken for an item whose slot was still being written went back to sleep: if an
-    // item is ready now, pass the wake on.
-    if (Atomics.load(this.a, W.consumersWaiting) !== 0 && this.readable()) this.wakeConsumers(1);
+    this.#afterRead(1);
   }
 
-  // Runs of one: each slot of MPMC has its own stamp, claimed by its own compare-and-swap.
+  /** After `n` slots were freed: wakes up to `n` waiting producers, and passes a wake on to a consumer. */
+  #afterRead(n: number): void {
+    const a = this.a;
+    if (Atomics.load(a, W.producersWaiting) !== 0) this.wakeProducers(n);
+    // A consumer woken for an item whose slot was still being written went back to sleep: if an
+    // item is ready now, pass the wake on.
+    if (Atomics.load(a, W.consumersWaiting) !== 0 && this.readable()) this.wakeConsumers(1);
+  }
+
+  // Runs: consecutive slots, all free (written) for their positions, claimed by one
+  // compare-and-swap that moves the tail (head) past all of them. The stamps are read before the
+  // compare-and-swap: a slot free for position p changes only when some producer claims p, which
+  // moves the tail past p, so a compare-and-swap that finds the tail still at the run's first
+  // position proves that every stamp read is still current (likewise for consumers and the head).
   claimWriteRun(max: number): number {
     if (max <= 0) return 0;
-    const i = this.claimWrite();
-    if (i < 0) return 0;
-    this.runIndex = i;
-    return 1;
+    const a = this.a;
+    const mask = this.mask;
+    let tail = Atomics.load(a, W.tail);
+    for (;;) {
+      const index = tail & mask;
+      const limit = Math.min(max, this.capacity - index);
+      let k = 0;
+      while (k < limit && ((Atomics.load(a, W.stamps + index + k) + index) | 0) === tail) k++;
+      if (k > 0) {
+        const seen = Atomics.compareExchange(a, W.tail, tail, advance(tail, k, this.capacity, this.oneLap));
+        if (seen === tail) {
+          this.#w = tail;
+          this.runIndex = index;
+          return k;
+        }
+        tail = seen;
+        continue;
+      }
+      const again = Atomics.load(a, W.tail);
+      if (again === tail) return 0;
+      tail = again;
+    }
   }
 
   commitWriteRun(n: number): void {
-    if (n > 0) this.commitWrite();
+    if (n === 0) return;
+    const a = this.a;
+    const w = this.#w;
+    const index = w & this.mask;
+    // Position w + j has stamp w + j + 1, stored minus its index (index + j): the same value for all.
+    const stamp = (w + 1 - index) | 0;
+    for (let j = 0; j < n; j++) Atomics.store(a, W.stamps + index + j, stamp);
+    this.#afterWrite(n);
   }
 
   claimReadRun(max: number): number {
     if (max <= 0) return 0;
-    const i = this.claimRead();
-    if (i < 0) return 0;
-    this.runIndex = i;
-    return 1;
+    const a = this.a;
+    const mask = this.mask;
+    let head = Atomics.load(a, W.head);
+    for (;;) {
+      const index = head & mask;
+      const limit = Math.min(max, this.capacity - index);
+      const ready = (head + 1) | 0;
+      let k = 0;
+      while (k < limit && ((Atomics.load(a, W.stamps + index + k) + index) | 0) === ready) k++;
+      if (k > 0) {
+        const seen = Atomics.compareExchange(a, W.head, head, advance(head, k, this.capacity, this.oneLap));
+        if (seen === head) {
+          this.#r = head;
+          this.runIndex = index;
+          return k;
+        }
+        head = seen;
+        continue;
+      }
+      const again = Atomics.load(a, W.head);
+      if (again === head) return 0;
+      head = again;
+    }
   }
 
   commitReadRun(n: number): void {
-    if (n > 0) this.commitRead();
+    if (n === 0) return;
+    const a = this.a;
+    const r = this.#r;
+    const index = r & this.mask;
+    const stamp = (r + this.oneLap - index) | 0;
+    for (let j = 0; j < n; j++) Atomics.store(a, W.stamps + index + j, stamp);
+    this.#afterRead(n);
   }
 
   readable(): boolean {
     const a = this.a;
     const head = Atomics.load(a, W.head);
-    const index = head & (this.oneLap - 1);
+    const index = head & this.mask;
     return ((Atomics.load(a, W.stamps + index) + index) | 0) === ((head + 1) | 0);
   }
 
   writable(): boolean {
     const a = this.a;
     const tail = Atomics.load(a, W.tail);
-    const index = tail & (this.oneLap - 1);
+    const index = tail & this.mask;
     return ((Atomics.load(a, W.stamps + index) + index) | 0) === tail;
   }
 }

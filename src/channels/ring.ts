@@ -15,13 +15,19 @@ export abstract class Ring {
   readonly a: Int32Array;
   readonly capacity: number;
   readonly oneLap: number;
+  /** `oneLap − 1`: a position's slot index is `position & mask`. */
+  readonly mask: number;
   /** The slot index of the first slot of the last successful run claim. */
   runIndex = 0;
+  /** How many looks a blocking consumer (producer) through this object takes before it sleeps (waiting.ts adapts them). */
+  spinConsumer = 64;
+  spinProducer = 64;
 
   constructor(a: Int32Array, capacity: number) {
     this.a = a;
     this.capacity = capacity;
     this.oneLap = oneLapOf(capacity);
+    this.mask = this.oneLap - 1;
   }
 
   /** Claims the next slot to write: its index, or −1 when no slot is free now. */
@@ -62,21 +68,23 @@ export abstract class Ring {
     return sizeOf(Atomics.load(a, W.head), Atomics.load(a, W.tail), this.capacity, this.oneLap);
   }
 
-  /** After a write was published: wakes up to `n` sleeping consumers, if any announced themselves. */
+  /** After a write was published and consumers were seen waiting: wakes up to `n` of them. */
   wakeConsumers(n: number): void {
-    const a = this.a;
-    if (Atomics.load(a, W.consumersWaiting) !== 0) {
-      Atomics.add(a, W.notEmpty, 1);
-      wake(a, W.notEmpty, n);
-    }
+    wakeWaiters(this.a, W.consumersWaiting, W.notEmpty, n);
   }
 
-  /** After a slot was freed: wakes up to `n` sleeping producers, if any announced themselves. */
+  /** After a slot was freed and producers were seen waiting: wakes up to `n` of them. */
   wakeProducers(n: number): void {
-    const a = this.a;
-    if (Atomics.load(a, W.producersWaiting) !== 0) {
-      Atomics.add(a, W.notFull, 1);
-      wake(a, W.notFull, n);
-    }
+    wakeWaiters(this.a, W.producersWaiting, W.notFull, n);
   }
+}
+
+/**
+ * Bumps futex word `word` and wakes up to `n` of the waiters counted in `count`, taking those it
+ * woke off the count (each of them sees `'ok'` and leaves the count alone: waiting.ts).
+ */
+export function wakeWaiters(a: Int32Array, count: number, word: number, n: number): void {
+  Atomics.add(a, word, 1);
+  const woken = wake(a, word, n);
+  if (woken > 0) Atomics.sub(a, count, woken);
 }

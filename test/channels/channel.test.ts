@@ -30,7 +30,11 @@ import {
   u64,
   union,
   type Handle,
+  type SchemaLike,
+  sizeof,
+  view,
 } from '../../src/index.js';
+import { W } from '../../src/channels/format.js';
 
 const Particle = struct({ x: f64, y: f64, id: u32, alive: bool }, { name: 'Particle' });
 const modes: ChannelMode[] = ['spsc', 'mpmc'];
@@ -89,6 +93,29 @@ describe.each(modes)('%s', (mode) => {
     ch.pop();
     ch.push({ id: 9 });
     expect(ch.pop()).toEqual({ x: 0, y: 0, id: 9, alive: false });
+  });
+
+  it('a copied-in object is written over exactly its slot: zeroed first (padding included), its neighbours untouched, at any element size', () => {
+    // 3 and 6 bytes: zeroed (and, in MPMC, staged) byte by byte; 16: word by word, 7 bytes of padding; 324: above the word-wise limit.
+    const cases: [SchemaLike, Record<string, unknown>][] = [
+      [struct({ a: u8, b: u8, c: u8 }), { b: 7 }],
+      [struct({ w: array(u16, 3) }), { w: [1, 2, 3] }],
+      [struct({ x: f64, tag: u8 }), { tag: 9 }],
+      [struct({ big: array(u32, 80), tag: u8 }), { tag: 9 }],
+    ];
+    for (const [S, value] of cases) {
+      const size = sizeof(S);
+      const ch = new Channel(S, 3, { mode });
+      const data = new Uint8Array(ch.buffer, new Int32Array(ch.buffer, 0, 64)[W.dataOffset], 3 * size);
+      data.fill(0xab); // canaries in every slot, padding included
+      const expected = new Uint8Array(size);
+      (view(S, expected.buffer) as { set(v: unknown): void }).set(value); // the value alone, over zeros
+      for (let slot = 0; slot < 3; slot++) {
+        expect(ch.tryPush(value as never)).toBe(true);
+        expect(Array.from(data.subarray(slot * size, (slot + 1) * size))).toEqual(Array.from(expected));
+        expect(data.subarray((slot + 1) * size).every((b) => b === 0xab)).toBe(true);
+      }
+    }
   });
 
   it('a bad value throws a typed error and leaves the channel as it was', () => {

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { W } from '../../src/channels/format.js';
 import { advance, indexOf, isFull, MAX_CAPACITY, nextPos, oneLapOf, sizeOf } from '../../src/channels/positions.js';
-import { attach, Channel, type ChannelMode, char, f32, i64, share, struct, u16, u32 } from '../../src/index.js';
+import { array, attach, Channel, type ChannelMode, char, f32, f64, i64, share, struct, u16, u32 } from '../../src/index.js';
 
 /** A capacity: small ones often (wrap-around every few items), up to the largest. */
 const capacity = fc.oneof(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: MAX_CAPACITY }));
@@ -227,6 +227,56 @@ describe.each<ChannelMode>(['spsc', 'mpmc'])('%s channel = a bounded FIFO queue,
         },
       ),
       { numRuns: 200 },
+    );
+  });
+
+  it('batches of any length, offset and count, from and into typed arrays, array views (bytes) and arrays: the model, canaries untouched', () => {
+    // Capacities and batches large enough for multi-slot runs that wrap and for the unrolled copies (16 at a time, then the rest).
+    const kind = fc.constantFrom('typed', 'view', 'array');
+    const span = fc
+      .integer({ min: 0, max: 70 })
+      .chain((len) =>
+        fc.integer({ min: 0, max: len }).chain((offset) => fc.tuple(fc.constant(len), fc.constant(offset), fc.integer({ min: 0, max: len - offset }))),
+      );
+    const batchOp = fc.record({ push: fc.boolean(), kind, span });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 100 }).chain((c) => fc.tuple(fc.constant(c), position(c), fc.array(batchOp, { maxLength: 40 }))),
+        ([c, pos, ops]) => {
+          const ch = new Channel(f64, c, { mode });
+          startAt(ch, pos);
+          const model: number[] = [];
+          let next = 0;
+          const SENTINEL = -1;
+          for (const op of ops) {
+            const [len, offset, count] = op.span;
+            const kind = op.kind === 'view' && len === 0 ? 'typed' : op.kind; // no array of length 0
+            const push = op.push;
+            if (push) {
+              const values = Array.from({ length: len }, () => next++ + 0.25);
+              const src = kind === 'typed' ? Float64Array.from(values) : kind === 'view' ? array(f64, len).create(values) : values;
+              const k = ch.tryPushMany(src as never, offset, count);
+              expect(k).toBe(Math.min(count, c - model.length));
+              model.push(...values.slice(offset, offset + k));
+            } else {
+              const dst =
+                kind === 'typed'
+                  ? new Float64Array(len).fill(SENTINEL)
+                  : kind === 'view'
+                    ? array(f64, len).create(new Array(len).fill(SENTINEL))
+                    : new Array(len).fill(SENTINEL);
+              const k = ch.tryPopMany(dst as never, offset, count);
+              expect(k).toBe(Math.min(count, model.length));
+              const got = kind === 'view' ? (dst as { toArray(): number[] }).toArray() : Array.from(dst as ArrayLike<number>);
+              const want = new Array(len).fill(SENTINEL);
+              want.splice(offset, k, ...model.splice(0, k));
+              expect(got).toEqual(want);
+            }
+            expect(ch.size()).toBe(model.length);
+          }
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

@@ -271,6 +271,26 @@ export const scenarios = {
     }
   },
 
+  /**
+   * Round r: a blocking pop that gets r (consumer side), or a blocking push of r into a full
+   * channel (producer side); then acknowledges it on `acks` and waits for `go`, so that the test
+   * sees this thread asleep in `handle`'s channel once per round. Last, a pop (push) that times out.
+   */
+  async wakeRounds(sc, { handle, acks, go, rounds, side }) {
+    const ch = sc.attach(handle, sc.u32);
+    const ack = sc.attach(acks, sc.u32);
+    const gate = sc.attach(go, sc.u32);
+    for (let r = 0; r < rounds; r++) {
+      if (side === 'consumer') {
+        const v = ch.pop(T);
+        if (v !== r) throw new Error(`round ${r}: popped ${v}`);
+      } else if (!ch.push(r, T)) throw new Error(`round ${r}: push timed out`);
+      if (!ack.push(r, T)) throw new Error('ack timed out');
+      if (gate.pop(T) === undefined) throw new Error('go timed out');
+    }
+    return { last: side === 'consumer' ? ch.pop(20) : ch.push(99, 20) };
+  },
+
   /** Takes `count` jobs from a JoinableQueue (any worker may take any), summing them and marking each done. */
   async joinableWorker(sc, { handle, stop }) {
     const q = sc.attach(handle, sc.u32);

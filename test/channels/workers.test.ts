@@ -67,6 +67,7 @@ describe('SPSC: one producer and one consumer thread', () => {
       run<Consumed>('consume', { scenarios, handle, form: cf }),
     ]);
     expect(got).toEqual({ count: n, torn: 0, disorder: 0, gaps: 0, first: null });
+    expect([Atomics.load(words(ch), W.consumersWaiting), Atomics.load(words(ch), W.producersWaiting)]).toEqual([0, 0]);
   });
 });
 
@@ -100,6 +101,8 @@ describe('MPMC: several producers and consumers', () => {
     expect(results.reduce((s, r) => s + r.count, 0)).toBe(np * perGen);
     for (const r of results) expect({ torn: r.torn, disorder: r.disorder, first: r.first }).toEqual({ torn: 0, disorder: 0, first: null });
     expect(ch.size()).toBe(0);
+    // Every sleeper was taken off its count once (by its waker, or by itself): none left, none below 0.
+    expect([Atomics.load(words(ch), W.consumersWaiting), Atomics.load(words(ch), W.producersWaiting)]).toEqual([0, 0]);
   });
 });
 
@@ -124,6 +127,62 @@ describe.each<ChannelMode>(['spsc', 'mpmc'])('close while blocked (%s)', (mode) 
     expect([...ch]).toEqual([1, 2, 3]);
     expect(ch.done).toBe(true);
   });
+});
+
+describe.each<ChannelMode>(['spsc', 'mpmc'])('waking (%s)', (mode) => {
+  /**
+   * Runs `fn` watching the real `Atomics.notify` (called, not replaced): how many waiters its calls
+   * on futex word `word` of `buffer` woke.
+   */
+  function wokenBy(buffer: SharedArrayBuffer, word: number, fn: () => void): number {
+    const notify = Atomics.notify;
+    let woken = 0;
+    Atomics.notify = ((a: Int32Array, i: number, count?: number) => {
+      const n = notify(a, i, count);
+      if (a.buffer === buffer && i === word) woken += n;
+      return n;
+    }) as typeof Atomics.notify;
+    try {
+      fn();
+    } finally {
+      Atomics.notify = notify;
+    }
+    return woken;
+  }
+
+  it.each(['consumer', 'producer'] as const)(
+    'a %s woken from its sleep is taken off the waiter count by the thread that woke it, at once; one that times out takes itself off',
+    async (side) => {
+      const rounds = 30;
+      const ch = new Channel(u32, 1, { mode });
+      const acks = new Channel(u32, 1, { mode: 'spsc' });
+      const go = new Channel(u32, 1, { mode: 'spsc' });
+      const a = words(ch);
+      const count = side === 'consumer' ? W.consumersWaiting : W.producersWaiting;
+      if (side === 'producer') ch.push(1000); // full: the worker's push sleeps
+      const w = start<{ last: unknown }>('wakeRounds', { scenarios, handle: share(ch), acks: share(acks), go: share(go), rounds, side });
+      let clearedByWaker = 0;
+      for (let r = 0; r < rounds; r++) {
+        await until(() => Atomics.load(a, count) === 1, `the ${side} to sleep (round ${r})`);
+        // The worker sleeps (or is about to): a push (pop) wakes it, and if its notify woke it, the
+        // count is 0 when the push (pop) returns, before the woken thread has run.
+        const woken = wokenBy(ch.buffer, side === 'consumer' ? W.notEmpty : W.notFull, () => {
+          if (side === 'consumer') ch.push(r);
+          else expect(ch.pop()).toBe(r === 0 ? 1000 : r - 1);
+        });
+        if (woken === 1) {
+          expect(Atomics.load(a, count)).toBe(0);
+          clearedByWaker++;
+        }
+        expect(acks.pop(20_000)).toBe(r);
+        expect(Atomics.load(a, count)).toBe(0); // also when the notify came before it slept: it took itself off
+        go.push(1);
+      }
+      expect(await w.result).toEqual({ last: side === 'consumer' ? undefined : false }); // timed out …
+      expect(Atomics.load(a, count)).toBe(0); // … and left the count as it found it
+      expect(clearedByWaker).toBeGreaterThan(0);
+    },
+  );
 });
 
 describe('a producer terminated mid-stream', () => {

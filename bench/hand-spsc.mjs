@@ -1,0 +1,120 @@
+/**
+ * The hand-written twin of an SPSC channel of f64 (bench/channels.mjs's ceiling row): what the
+ * per-item blocking hand-off costs in plain JavaScript with the same semantics and none of the
+ * library's generality. One producer thread, one consumer thread; `push(v)` blocks while full,
+ * `pop()` blocks while empty and gives `undefined` once closed and drained; `close()` ends it.
+ *
+ * Same protocol as the library (src/channels): each side caches the other's position and reads
+ * its own plainly; a publish is one `Atomics.store`, then one `Atomics.load` of the other side's
+ * waiter count; a waiter spins (the same adaptive budget) and then announces itself, looks once
+ * more and sleeps on a sequence word; the waker takes those it woke off the count. Simpler than
+ * the library only where the bench allows it: a power-of-two capacity (positions masked instead
+ * of the lap arithmetic that serves any capacity), one element type, no timeouts, no zero-copy,
+ * no batches.
+ */
+
+const CLOSED = 7;
+const CONSUMERS_WAITING = 8;
+const PRODUCERS_WAITING = 9;
+const NOT_EMPTY = 10;
+const NOT_FULL = 11;
+const TAIL = 32;
+const HEAD = 64;
+const DATA = 512; // bytes
+
+export function handSpscBuffer(capacity) {
+  if ((capacity & (capacity - 1)) !== 0) throw new RangeError('capacity must be a power of two');
+  return new SharedArrayBuffer(DATA + capacity * 8);
+}
+
+export class HandSpsc {
+  /** `spin`: the adaptive spin's bounds in looks (the library's: 16 and 256); `{ min: 0, max: 0 }` sleeps at once. */
+  constructor(sab, spin = { min: 16, max: 256 }) {
+    this.a = new Int32Array(sab, 0, DATA / 4);
+    this.d = new Float64Array(sab, DATA);
+    this.cap = this.d.length;
+    this.mask = this.cap - 1;
+    this.head = 0; // producer's cache of the consumer's position
+    this.tail = 0; // consumer's cache of the producer's position
+    this.spinMin = spin.min;
+    this.spinMax = spin.max;
+    this.spinC = Math.min(64, spin.max);
+    this.spinP = this.spinC;
+  }
+
+  push(v) {
+    const a = this.a;
+    if (Atomics.load(a, CLOSED) !== 0) throw new Error('closed');
+    const t = a[TAIL];
+    if (((t - this.head) | 0) === this.cap) {
+      this.head = Atomics.load(a, HEAD);
+      while (((t - this.head) | 0) === this.cap) {
+        this.#wait(false);
+        if (Atomics.load(a, CLOSED) !== 0) throw new Error('closed');
+        this.head = Atomics.load(a, HEAD);
+      }
+    }
+    this.d[t & this.mask] = v;
+    Atomics.store(a, TAIL, (t + 1) | 0);
+    if (Atomics.load(a, CONSUMERS_WAITING) !== 0) wake(a, CONSUMERS_WAITING, NOT_EMPTY);
+  }
+
+  pop() {
+    const a = this.a;
+    const h = a[HEAD];
+    if (h === this.tail) {
+      this.tail = Atomics.load(a, TAIL);
+      while (h === this.tail) {
+        if (Atomics.load(a, CLOSED) !== 0) {
+          this.tail = Atomics.load(a, TAIL);
+          if (h === this.tail) return undefined;
+          break;
+        }
+        this.#wait(true);
+        this.tail = Atomics.load(a, TAIL);
+      }
+    }
+    const v = this.d[h & this.mask];
+    Atomics.store(a, HEAD, (h + 1) | 0);
+    if (Atomics.load(a, PRODUCERS_WAITING) !== 0) wake(a, PRODUCERS_WAITING, NOT_FULL);
+    return v;
+  }
+
+  close() {
+    Atomics.store(this.a, CLOSED, 1);
+    wake(this.a, CONSUMERS_WAITING, NOT_EMPTY, Infinity);
+    wake(this.a, PRODUCERS_WAITING, NOT_FULL, Infinity);
+  }
+
+  #ready(consumer) {
+    const a = this.a;
+    if (Atomics.load(a, CLOSED) !== 0) return true;
+    return consumer ? Atomics.load(a, TAIL) !== a[HEAD] : ((a[TAIL] - Atomics.load(a, HEAD)) | 0) !== this.cap;
+  }
+
+  #wait(consumer) {
+    const budget = consumer ? this.spinC : this.spinP;
+    for (let k = 0; k < budget; k++) {
+      if (this.#ready(consumer)) {
+        if (consumer) this.spinC = Math.min(this.spinMax, budget * 2);
+        else this.spinP = Math.min(this.spinMax, budget * 2);
+        return;
+      }
+    }
+    if (consumer) this.spinC = Math.max(this.spinMin, budget >> 1);
+    else this.spinP = Math.max(this.spinMin, budget >> 1);
+    const a = this.a;
+    const count = consumer ? CONSUMERS_WAITING : PRODUCERS_WAITING;
+    const word = consumer ? NOT_EMPTY : NOT_FULL;
+    Atomics.add(a, count, 1);
+    const seq = Atomics.load(a, word);
+    if (!this.#ready(consumer) && Atomics.wait(a, word, seq) === 'ok') return;
+    Atomics.sub(a, count, 1);
+  }
+}
+
+function wake(a, count, word, n = 1) {
+  Atomics.add(a, word, 1);
+  const woken = Atomics.notify(a, word, n);
+  if (woken > 0) Atomics.sub(a, count, woken);
+}
