@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { Channel, type ChannelMode, JoinableQueue, Pipe, share, struct, f32, f64, u8, u32 } from '../../src/index.js';
 import { W } from '../../src/channels/format.js';
+import { RUNNER } from '../setup/runtimes.js';
 import { run, start } from '../workers/spawn.js';
 
 const scenarios = new URL('./scenarios.mjs', import.meta.url).href;
@@ -185,69 +186,77 @@ describe.each<ChannelMode>(['spsc', 'mpmc'])('waking (%s)', (mode) => {
   );
 });
 
-describe('a producer terminated mid-stream', () => {
-  it('SPSC: the consumer gets an exact prefix, intact; a new producer continues from there', async () => {
-    const ch = new Channel(Particle, 64, { mode: 'spsc' });
-    const handle = share(ch);
-    const progress = new SharedArrayBuffer(4);
-    const p = start('produceForever', { scenarios, handle, gen: 1, form: 'reserve', progress });
-    const consuming = run<Consumed & { byGen: Record<number, number> }>('consume', { scenarios, handle, form: 'pop', byGen: true });
-    await until(() => Atomics.load(new Int32Array(progress), 0) > 50_000, 'the producer to get going');
-    await p.worker.terminate(); // anywhere: between two items, mid-copy, before or after the commit
-    const stored = Atomics.load(new Int32Array(progress), 0); // counted after each commit
-    // A second producer takes over the same end.
-    await run('produce', { scenarios, handle, from: 0, count: 10_000, form: 'push', gen: 2, close: true });
-    const got = await consuming;
-    // gen 1: 0, 1, 2, … with no gap and nothing torn, up to where it died; then gen 2: 0 … 9999.
-    expect({ torn: got.torn, disorder: got.disorder, gaps: got.gaps }).toEqual({ torn: 0, disorder: 0, gaps: 0 });
-    expect(got.byGen[2]).toBe(10_000);
-    expect(got.byGen[1]).toBeGreaterThanOrEqual(stored); // every item committed arrived …
-    expect(got.byGen[1]).toBeLessThanOrEqual(stored + 1); // … and at most the one committed before its count was stored
-    expect(got.count).toBe((got.byGen[1] ?? 0) + 10_000);
-  });
+// Deno: a worker terminated while it waits in Atomics.wait leaves the other workers' futex waits
+// failing ("Invalid atomic access index") and the scenario times out; thread death mid-operation
+// is documented as Node/Bun-tested only (docs/channels.md, "The bytes, and what happens when a thread dies").
+const terminateUnreliable = RUNNER.runtime === 'deno';
 
-  it('MPMC: a producer terminated while waiting for room leaves the channel whole for the others', async () => {
-    const ch = new Channel(Particle, 8, { mode: 'mpmc' });
-    const handle = share(ch);
-    const progress = new SharedArrayBuffer(4);
-    const p = start('produceForever', { scenarios, handle, gen: 3, form: 'push', progress });
-    // Nobody consumes yet: the producer fills the channel and sleeps, holding no slot.
-    await until(() => Atomics.load(words(ch), W.producersWaiting) === 1, 'the producer to wait for room');
-    await p.worker.terminate();
-    Atomics.store(words(ch), W.producersWaiting, 0); // its announcement died with it (a spurious wake-up at most)
-    const perGen = 20_000;
-    const seen = new SharedArrayBuffer(4 * 4 * perGen);
-    const producing = Promise.all([0, 1].map((g) => run('produce', { scenarios, handle, from: 0, count: perGen, form: 'push', gen: g })));
-    const consuming = Promise.all([0, 1].map(() => run<Consumed>('consume', { scenarios, handle, form: 'pop', seen, perGen })));
-    await producing;
-    ch.close();
-    const results = await consuming;
-    const counts = new Int32Array(seen);
-    expect(results.reduce((s, r) => s + r.torn + r.disorder, 0)).toBe(0);
-    for (const g of [0, 1])
-      for (let id = 0; id < perGen; id++) if (counts[g * perGen + id] !== 1) throw new Error(`gen ${g} item ${id} seen ${counts[g * perGen + id]} times`);
-    // The dead producer's 8 items are intact and in order (gen 3: ids 0 … 7).
-    for (let id = 0; id < 8; id++) expect(counts[3 * perGen + id]).toBe(1);
-  });
+describe.skipIf(terminateUnreliable)(
+  `${terminateUnreliable ? "SKIPPED (Deno: terminate() of a worker waiting in Atomics.wait breaks the others' waits): " : ''}a producer terminated mid-stream`,
+  () => {
+    it('SPSC: the consumer gets an exact prefix, intact; a new producer continues from there', async () => {
+      const ch = new Channel(Particle, 64, { mode: 'spsc' });
+      const handle = share(ch);
+      const progress = new SharedArrayBuffer(4);
+      const p = start('produceForever', { scenarios, handle, gen: 1, form: 'reserve', progress });
+      const consuming = run<Consumed & { byGen: Record<number, number> }>('consume', { scenarios, handle, form: 'pop', byGen: true });
+      await until(() => Atomics.load(new Int32Array(progress), 0) > 50_000, 'the producer to get going');
+      await p.worker.terminate(); // anywhere: between two items, mid-copy, before or after the commit
+      const stored = Atomics.load(new Int32Array(progress), 0); // counted after each commit
+      // A second producer takes over the same end.
+      await run('produce', { scenarios, handle, from: 0, count: 10_000, form: 'push', gen: 2, close: true });
+      const got = await consuming;
+      // gen 1: 0, 1, 2, … with no gap and nothing torn, up to where it died; then gen 2: 0 … 9999.
+      expect({ torn: got.torn, disorder: got.disorder, gaps: got.gaps }).toEqual({ torn: 0, disorder: 0, gaps: 0 });
+      expect(got.byGen[2]).toBe(10_000);
+      expect(got.byGen[1]).toBeGreaterThanOrEqual(stored); // every item committed arrived …
+      expect(got.byGen[1]).toBeLessThanOrEqual(stored + 1); // … and at most the one committed before its count was stored
+      expect(got.count).toBe((got.byGen[1] ?? 0) + 10_000);
+    });
 
-  it('MPMC (documented limit): a producer terminated holding a reserved slot blocks consumers at that slot; items before it all arrive', async () => {
-    const ch = new Channel(Particle, 8, { mode: 'mpmc' });
-    const handle = share(ch);
-    ch.push({ id: 1, x: 0.5, y: -1, z: 1.25, vx: 1.5, vy: -1, vz: 1.5, gen: 0 });
-    const holding = { buffer: new SharedArrayBuffer(4), byteOffset: 0 };
-    const h = start('holdReservation', { scenarios, handle, holding });
-    await until(() => Atomics.load(new Int32Array(holding.buffer), 0) === 1, 'the reservation');
-    await h.worker.terminate();
-    ch.push({ id: 2 });
-    expect(ch.size()).toBe(3); // the dead slot counts: it was claimed
-    expect(ch.pop(50)?.id).toBe(1);
-    expect(ch.pop(50)).toBeUndefined(); // the dead slot is never published: consumers time out there
-    expect(ch.done).toBe(false);
-    ch.close();
-    expect(ch.pop(50)).toBeUndefined();
-    expect(ch.done).toBe(false); // … and never see the end: make a new channel (docs/channels.md)
-  });
-});
+    it('MPMC: a producer terminated while waiting for room leaves the channel whole for the others', async () => {
+      const ch = new Channel(Particle, 8, { mode: 'mpmc' });
+      const handle = share(ch);
+      const progress = new SharedArrayBuffer(4);
+      const p = start('produceForever', { scenarios, handle, gen: 3, form: 'push', progress });
+      // Nobody consumes yet: the producer fills the channel and sleeps, holding no slot.
+      await until(() => Atomics.load(words(ch), W.producersWaiting) === 1, 'the producer to wait for room');
+      await p.worker.terminate();
+      Atomics.store(words(ch), W.producersWaiting, 0); // its announcement died with it (a spurious wake-up at most)
+      const perGen = 20_000;
+      const seen = new SharedArrayBuffer(4 * 4 * perGen);
+      const producing = Promise.all([0, 1].map((g) => run('produce', { scenarios, handle, from: 0, count: perGen, form: 'push', gen: g })));
+      const consuming = Promise.all([0, 1].map(() => run<Consumed>('consume', { scenarios, handle, form: 'pop', seen, perGen })));
+      await producing;
+      ch.close();
+      const results = await consuming;
+      const counts = new Int32Array(seen);
+      expect(results.reduce((s, r) => s + r.torn + r.disorder, 0)).toBe(0);
+      for (const g of [0, 1])
+        for (let id = 0; id < perGen; id++) if (counts[g * perGen + id] !== 1) throw new Error(`gen ${g} item ${id} seen ${counts[g * perGen + id]} times`);
+      // The dead producer's 8 items are intact and in order (gen 3: ids 0 … 7).
+      for (let id = 0; id < 8; id++) expect(counts[3 * perGen + id]).toBe(1);
+    });
+
+    it('MPMC (documented limit): a producer terminated holding a reserved slot blocks consumers at that slot; items before it all arrive', async () => {
+      const ch = new Channel(Particle, 8, { mode: 'mpmc' });
+      const handle = share(ch);
+      ch.push({ id: 1, x: 0.5, y: -1, z: 1.25, vx: 1.5, vy: -1, vz: 1.5, gen: 0 });
+      const holding = { buffer: new SharedArrayBuffer(4), byteOffset: 0 };
+      const h = start('holdReservation', { scenarios, handle, holding });
+      await until(() => Atomics.load(new Int32Array(holding.buffer), 0) === 1, 'the reservation');
+      await h.worker.terminate();
+      ch.push({ id: 2 });
+      expect(ch.size()).toBe(3); // the dead slot counts: it was claimed
+      expect(ch.pop(50)?.id).toBe(1);
+      expect(ch.pop(50)).toBeUndefined(); // the dead slot is never published: consumers time out there
+      expect(ch.done).toBe(false);
+      ch.close();
+      expect(ch.pop(50)).toBeUndefined();
+      expect(ch.done).toBe(false); // … and never see the end: make a new channel (docs/channels.md)
+    });
+  },
+);
 
 describe('Python names across threads', () => {
   it('JoinableQueue: 3 workers take 3000 jobs, task_done each; join() returns when all are done', async () => {
