@@ -276,11 +276,7 @@ function attachAny(handle: unknown, schemaLike: SchemaLike | undefined, options:
     const info: SyncKindInfo = SYNC_KIND_TABLE[kind];
     return info.make(place, handle.param ?? 0, handle.lock === undefined ? undefined : (attachAny(handle.lock, undefined, {}) as AnyLock));
   }
-  if (isChannelHandleKind(handle.kind)) {
-    if (!(buffer instanceof SharedArrayBuffer))
-      throw typeError('invalid_argument', 'attach', 'a channel handle carries its SharedArrayBuffer (channels do not live in segments)');
-    return attachChannel(handle, handle.kind, buffer, schemaLike);
-  }
+  if (isChannelHandleKind(handle.kind)) return attachChannel(handle, handle.kind, buffer, schemaLike);
   switch (handle.kind) {
     case 'synchronized':
       return synchronized(attachAny(handle.obj, schemaLike, options), attachAny(handle.lock, undefined, {}) as AnyLock);
@@ -327,13 +323,14 @@ function checkedLayout(handle: Handle, schemaLike: SchemaLike | undefined): Layo
 }
 
 /** A channel (of the handle's class) over the handle's buffer, its header and element layout checked; or a pipe's end. */
-function attachChannel(handle: Handle, kind: ChannelHandleKind, buffer: SharedArrayBuffer, schemaLike: SchemaLike | undefined): unknown {
+function attachChannel(handle: Handle, kind: ChannelHandleKind, buffer: ArrayBufferLike | undefined, schemaLike: SchemaLike | undefined): unknown {
+  if (!(buffer instanceof SharedArrayBuffer))
+    throw typeError('invalid_argument', 'attach', 'a channel handle carries its SharedArrayBuffer (channels do not live in segments)');
   if (kind === 'connection') {
     const end = (h: Handle | undefined): Channel | null => {
       if (h === undefined) return null;
       checkHandle(h);
       if (h.kind !== 'channel') throw typeError('invalid_argument', 'attach', 'a connection handle holds channel handles');
-      if (!(h.buffer instanceof SharedArrayBuffer)) throw typeError('invalid_argument', 'attach', 'a channel handle carries its SharedArrayBuffer');
       return attachChannel(h, 'channel', h.buffer, schemaLike) as Channel;
     };
     return new Connection(end(handle.incoming), end(handle.outgoing));
