@@ -17,7 +17,8 @@ import type { Layout } from './types.js';
 /**
  * Python source defining ctypes classes for `type`, ending in `assert`s on every size, alignment
  * and offset, and a check of every bitfield: storing all ones into it in a zeroed object must set
- * exactly the bytes C sets. That check does not depend on how a ctypes version numbers bits, and
+ * exactly the bytes C sets, and reading it back from those bytes, and from every other bit set,
+ * must give all ones and 0. That check does not depend on how a ctypes version numbers bits, and
  * fails where ctypes places a bitfield elsewhere than gcc (which Python 3.11 … 3.13 do for some
  * layouts: they follow MSVC's rules; 3.14 follows gcc's with `_layout_ = 'gcc-sysv'`, written for
  * every struct with bitfields).
@@ -25,7 +26,8 @@ import type { Layout } from './types.js';
  * What ctypes cannot express is marked in comments: zero-width bitfields (`T : 0`) have no ctypes
  * form, unnamed bitfields get a placeholder name, `align` needs Python 3.13 (`_align_`), `pack`
  * comes with `_layout_ = 'ms'` (Python 3.14 packs by MSVC rules only), and `bool` in a big-endian
- * record is written `c_uint8` (ctypes has no big-endian `c_bool`).
+ * record is written `c_uint8` (ctypes has no big-endian `c_bool`), as is every `bool` bitfield
+ * (ctypes' `c_bool` bitfields read and write their whole byte: they read 0 or 1).
  *
  * Names Python or ctypes reserve are respelled with a trailing `_`, unique in their scope, with a
  * comment `renamed: …` on the line: class names that are keywords, builtins or `ctypes`; field
@@ -86,7 +88,8 @@ export function toCtypes(type: SchemaLike, options: { readonly name?: string } =
 const CHECK_BITS = [
   '',
   `def ${CHECK_BITS_HELPER}(cls, name, value, first, mask):`,
-  '    """Stores value (all ones) into field name of a zeroed cls: exactly the bytes C sets must change."""',
+  '    """Stores value (all ones) into field name of a zeroed cls: exactly the bytes C sets must change.',
+  '    Then reads the field from those bytes (value) and from every other bit set (0)."""',
   '    size = ctypes.sizeof(cls)',
   '    pad = (size + 23) // 16 * 16',
   '    buf = bytearray(pad + size + pad)',
@@ -95,6 +98,11 @@ const CHECK_BITS = [
   '    want += bytes(len(buf) - len(want))',
   "    outside = '' if buf[:pad] + buf[pad + size:] == want[:pad] + want[pad + size:] else ' (and bytes outside the object)'",
   "    assert buf == want, '%s.%s: ctypes sets bytes %s%s, C sets %s' % (cls.__name__, name, buf[pad:pad + size].hex(), outside, want[pad:pad + size].hex())",
+  '    ones = bytes(want[pad:pad + size])',
+  '    others = bytes(b ^ 0xff for b in ones)',
+  '    for image, expected in ((ones, value), (others, 0)):',
+  '        got = getattr(cls.from_buffer_copy(image), name)',
+  "        assert got == expected, '%s.%s: ctypes reads %r from the bytes %s, C reads %r' % (cls.__name__, name, got, image.hex(), expected)",
 ];
 
 /** The ctypes type of a member (a `bool` in a big-endian record is `c_uint8`: ctypes has no big-endian `c_bool`). */
@@ -192,8 +200,11 @@ function declare(d: Declaration, decls: Declarations): string[] {
       );
     } else {
       const member = layout(f.type, l.endian);
-      const t = typeExpr(member, decls);
-      if (bigEndianBool(member)) notes.push('C: bool (ctypes has no big-endian c_bool)');
+      // ctypes' c_bool ignores a bitfield's position (3.11 … 3.13 read and write its whole byte): a
+      // bool bitfield is a 1-byte unsigned one, which ctypes places the same way.
+      const isBool = member.kind === 'primitive' && member.name === 'bool';
+      const t = isBool ? 'ctypes.c_uint8' : typeExpr(member, decls);
+      if (isBool) notes.push("C: bool (ctypes' c_bool bitfields read and write the whole byte)");
       bitsSeen = true;
       const placed = f.name === null ? undefined : placedByName.get(f.name);
       if (placed?.bits) end = Math.max(end, Math.ceil((placed.bits.bitOffset + placed.bits.width) / 8));
@@ -226,7 +237,7 @@ function bitsChecksFor(d: Declaration): string[] {
     const bits = f.bits;
     if (bits === null) continue;
     const { first, mask } = bitfieldBytes(bits, l.endian);
-    const ones = bits.type === 'bool' ? 'True' : bits.signed ? '-1' : `0x${allOnesHex(bits.width)}`;
+    const ones = bits.type === 'bool' ? '1' : bits.signed ? '-1' : `0x${allOnesHex(bits.width)}`;
     const hex = mask.map((b) => b.toString(16).padStart(2, '0')).join('');
     lines.push(`${CHECK_BITS_HELPER}(${d.id}, '${d.member(f.name)}', ${ones}, ${first}, '${hex}')`);
   }

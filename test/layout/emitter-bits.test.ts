@@ -90,12 +90,13 @@ describe('toCtypes: bit positions', () => {
     expect(py).toContain("check_bits(Mixed, 'a', 0xf, 0, '0f')");
     expect(py).toContain("check_bits(Mixed, 'b', -1, 0, 'f0ffff')");
     expect(py).toContain("check_bits(Mixed, 'c', -1, 4, 'ff01')");
-    expect(py).toContain("check_bits(Mixed, 'f', True, 5, '02')");
+    expect(py).toContain("check_bits(Mixed, 'f', 1, 5, '02')");
+    expect(py).toContain("('f', ctypes.c_uint8, 1),  # C: bool (ctypes' c_bool bitfields read and write the whole byte)");
     const big = toCtypes(struct({ a: bits(u8, 3), b: bits(u16, 9), c: bits(u32, 20), d: bits(bool, 1) }, { name: 'BigBits', endian: 'big' }));
     expect(big).toContain("check_bits(BigBits, 'a', 0x7, 0, 'e0')");
     expect(big).toContain("check_bits(BigBits, 'b', 0x1ff, 0, '1ff0')");
     expect(big).toContain("check_bits(BigBits, 'c', 0xfffff, 1, '0fffff')");
-    expect(big).toContain("('d', ctypes.c_uint8, 1),  # C: bool (ctypes has no big-endian c_bool)");
+    expect(big).toContain("('d', ctypes.c_uint8, 1),  # C: bool (ctypes' c_bool bitfields read and write the whole byte)");
     const u = toCtypes(union({ x: u64, wide: bits(u64, 40), narrow: bits(i8, 1) }, { name: 'U' }));
     expect(u).toContain("check_bits(U, 'wide', 0xffffffffff, 0, 'ffffffffff')");
     expect(u).toContain("check_bits(U, 'narrow', -1, 0, '01')");
@@ -110,6 +111,35 @@ describe('toCtypes: bit positions', () => {
       // Before the bit checks these passed every assert although ctypes puts their bits elsewhere
       // (14 with Python 3.11 … 3.13, among them mixed-types-u16-then-u64 and signed-bitfields).
       expect(byBits.length, byBits.join(' ')).toBeGreaterThanOrEqual(10);
+    });
+  }
+
+  // ctypes' c_bool ignores a bitfield's position (3.11 … 3.13 read and write the whole byte), so
+  // bool bitfields are written c_uint8. The checks read each bitfield back as well as store it.
+  const Flags = struct({ a: bits(u8, 3), f: bits(bool, 1), b: bits(u8, 4) }, { name: 'Flags' });
+  const readsF = (src: string, byte: number): string =>
+    `${src}\nv = Flags.from_buffer_copy(bytes([${byte}])).f\nassert v == ${byte & 8 ? 1 : 0}, 'f reads %r from ${byte}' % v`;
+  for (const py of found) {
+    it(`Python ${py.version}: a bool bitfield written c_uint8 reads and writes its own bit, and the checks fail with c_bool`, () => {
+      const src = toCtypes(Flags);
+      const withCBool = src.replace("('f', ctypes.c_uint8, 1)", "('f', ctypes.c_bool, 1)");
+      expect(withCBool).not.toBe(src);
+      const results = runPython(py.exe, [
+        { name: 'emitted', src },
+        { name: 'reads-0', src: readsF(src, 0xf7) },
+        { name: 'reads-1', src: readsF(src, 0x08) },
+        { name: 'c_bool', src: withCBool },
+      ]);
+      expect(results).toMatchObject({ emitted: 'ok', 'reads-0': 'ok', 'reads-1': 'ok' });
+      expect(results['c_bool']).toMatch(/^AssertionError: Flags\.f: ctypes (sets bytes|reads)/);
+    });
+    // Found by a random schema: ctypes' descriptor for hi is byte 7, bit 24 (past its 1-byte unit).
+    // As c_bool it stored 0x01 at byte 7 (gcc's bit 56, by accident) and read the whole byte.
+    it(`Python ${py.version}: the checks fail where ctypes gives a bitfield a position outside its unit`, () => {
+      const src = toCtypes(struct({ lo: bits(u32, 32), tag: bits(i32, 24), hi: bits(bool, 1) }, { name: 'Outside' }));
+      const { outside } = runPython(py.exe, [{ name: 'outside', src }]);
+      if (Number(py.version.split('.')[1]) >= 14) expect(outside).toBe('ok');
+      else expect(outside).toMatch(/^AssertionError: Outside\.hi: ctypes (sets bytes|reads)/);
     });
   }
 
