@@ -85,3 +85,55 @@ export function machineInfo(extra = {}) {
     forcedGc,
   };
 }
+
+/**
+ * Hand-written three-state futex mutex (Drepper, "Futexes are tricky", mutex #2) on a raw
+ * Int32Array word: 0 free, 1 held, 2 held with waiters. No spinning. The reference the lock
+ * benchmarks compare with.
+ */
+export function futexLock(a, i) {
+  let c = Atomics.compareExchange(a, i, 0, 1);
+  if (c === 0) return;
+  if (c !== 2) c = Atomics.exchange(a, i, 2);
+  while (c !== 0) {
+    Atomics.wait(a, i, 2);
+    c = Atomics.exchange(a, i, 2);
+  }
+}
+export function futexUnlock(a, i) {
+  if (Atomics.exchange(a, i, 0) === 2) Atomics.notify(a, i, 1);
+}
+
+// The start/finish handshake of a contended round, on three words of an Int32Array `ctl` shared
+// with the peers: each peer says it is ready, waits for the start, runs, says it is done.
+const READY = 0;
+const START = 1;
+const DONE = 2;
+
+/** Peer side: ready, wait for the start, run `body`, done; returns what `body` returns. */
+export function contendedTurn(ctl, body) {
+  Atomics.add(ctl, READY, 1);
+  Atomics.notify(ctl, READY);
+  while (Atomics.load(ctl, START) === 0) Atomics.wait(ctl, START, 0);
+  const r = body();
+  Atomics.add(ctl, DONE, 1);
+  Atomics.notify(ctl, DONE);
+  return r;
+}
+
+/** Main side, before sending the round's messages: clears the handshake words. */
+export function resetRound(ctl) {
+  Atomics.store(ctl, READY, 0);
+  Atomics.store(ctl, START, 0);
+  Atomics.store(ctl, DONE, 0);
+}
+
+/** Main side: waits until `peers` are ready, starts them, waits until they are done; returns [t0, t1] by `clock`. */
+export function runRound(ctl, peers, clock) {
+  for (let r = Atomics.load(ctl, READY); r < peers; r = Atomics.load(ctl, READY)) Atomics.wait(ctl, READY, r);
+  const t0 = clock();
+  Atomics.store(ctl, START, 1);
+  Atomics.notify(ctl, START);
+  for (let d = Atomics.load(ctl, DONE); d < peers; d = Atomics.load(ctl, DONE)) Atomics.wait(ctl, DONE, d);
+  return [t0, clock()];
+}

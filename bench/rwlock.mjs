@@ -29,7 +29,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join, resolve } from 'node:path';
 import { getPriority, loadavg } from 'node:os';
 import { Lock, RwLock, share, attach } from '../dist/index.js';
-import { gc, machineInfo, median, writeResults } from './common.mjs';
+import { contendedTurn, futexLock, futexUnlock, gc, machineInfo, median, resetRound, runRound, writeResults } from './common.mjs';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const ONLY_PARTS = process.env.BENCH_PARTS ? new RegExp(process.env.BENCH_PARTS) : null;
@@ -39,24 +39,6 @@ const UNCONTENDED_N = QUICK ? 1_000_000 : 2_000_000; // lock+unlock pairs per sa
 const CONTENDED_N = QUICK ? 100_000 : 500_000; // critical sections per worker (2 workers)
 const WORDS = 8; // the data a short critical section reads or writes
 const LONG_WORDS = 512; // … and a long one
-
-/** Hand-written futex mutex (Drepper's mutex #2), the reference of bench/sync.mjs. */
-function futexLock(a, i) {
-  let c = Atomics.compareExchange(a, i, 0, 1);
-  if (c === 0) return;
-  if (c !== 2) c = Atomics.exchange(a, i, 2);
-  while (c !== 0) {
-    Atomics.wait(a, i, 2);
-    c = Atomics.exchange(a, i, 2);
-  }
-}
-function futexUnlock(a, i) {
-  if (Atomics.exchange(a, i, 0) === 2) Atomics.notify(a, i, 1);
-}
-
-const READY = 0;
-const START = 1;
-const DONE = 2;
 
 // ---- worker -------------------------------------------------------------------------------------
 
@@ -108,12 +90,7 @@ async function workerMain() {
   parentPort.on('message', (m) => {
     const lock = m.variant === 'baseline-lock' ? new base.Lock(m.basePlace) : attach(m.lock);
     const state = { lock, rw: attach(m.rw), d: new Int32Array(m.data) };
-    Atomics.add(ctl, READY, 1);
-    Atomics.notify(ctl, READY);
-    while (Atomics.load(ctl, START) === 0) Atomics.wait(ctl, START, 0);
-    const torn = loops[m.variant](m.n, m.writeEvery, state);
-    Atomics.add(ctl, DONE, 1);
-    Atomics.notify(ctl, DONE);
+    const torn = contendedTurn(ctl, () => loops[m.variant](m.n, m.writeEvery, state));
     parentPort.postMessage({ torn });
   });
 }
@@ -288,18 +265,11 @@ async function contendedSample(key, n) {
   const rw = new RwLock();
   const baseLock = baseline ? new baseline.Lock() : null;
   const msg = { variant, n, writeEvery, data, lock: share(lock), rw: share(rw), basePlace: baseLock?.place };
-  Atomics.store(ctl, READY, 0);
-  Atomics.store(ctl, START, 0);
-  Atomics.store(ctl, DONE, 0);
+  resetRound(ctl);
   gc();
   const replies = workers.map((w) => new Promise((ok) => w.once('message', ok)));
   for (const w of workers) w.postMessage(msg);
-  for (let r = Atomics.load(ctl, READY); r < 2; r = Atomics.load(ctl, READY)) Atomics.wait(ctl, READY, r);
-  const t0 = hr();
-  Atomics.store(ctl, START, 1);
-  Atomics.notify(ctl, START);
-  for (let d = Atomics.load(ctl, DONE); d < 2; d = Atomics.load(ctl, DONE)) Atomics.wait(ctl, DONE, d);
-  const t1 = hr();
+  const [t0, t1] = runRound(ctl, 2, hr);
   const torn = (await Promise.all(replies)).reduce((s, r) => s + r.torn, 0);
   const writes = writeEvery === 0 ? 0 : 2 * Math.ceil(n / writeEvery);
   const d = new Int32Array(data);

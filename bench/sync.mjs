@@ -37,7 +37,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { struct, array, f64, f32, u32, u8, sizeof, Lock, RLock, Value, share, attach } from '../dist/index.js';
-import { fillParticles, gc, median, writeResults, machineInfo } from './common.mjs';
+import { contendedTurn, fillParticles, futexLock, futexUnlock, gc, machineInfo, median, resetRound, runRound, writeResults } from './common.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -53,28 +53,6 @@ const N = 1_000_000; // Particles handed off
 
 const Particle = struct({ x: f64, y: f64, z: f64, vx: f32, vy: f32, vz: f32, id: u32, alive: u8 }, { name: 'Particle' });
 const Particles = array(Particle, N); // one schema object, reused for every attach
-
-/**
- * Hand-written three-state futex mutex (Drepper, "Futexes are tricky", mutex #2) on a raw
- * Int32Array word: 0 free, 1 held, 2 held with waiters. No spinning.
- */
-function futexLock(a, i) {
-  let c = Atomics.compareExchange(a, i, 0, 1);
-  if (c === 0) return;
-  if (c !== 2) c = Atomics.exchange(a, i, 2);
-  while (c !== 0) {
-    Atomics.wait(a, i, 2);
-    c = Atomics.exchange(a, i, 2);
-  }
-}
-function futexUnlock(a, i) {
-  if (Atomics.exchange(a, i, 0) === 2) Atomics.notify(a, i, 1);
-}
-
-// Control words for the contended handshake.
-const READY = 0;
-const START = 1;
-const DONE = 2;
 
 // ---- worker -------------------------------------------------------------------------------------
 
@@ -195,14 +173,11 @@ function workerMain() {
       case 'contended': {
         const state = setup[m.variant](m);
         const loop = loops[m.variant];
-        Atomics.add(ctl, READY, 1);
-        Atomics.notify(ctl, READY);
-        while (Atomics.load(ctl, START) === 0) Atomics.wait(ctl, START, 0);
-        const t0 = performance.now();
-        loop(m.n, state);
-        const ms = performance.now() - t0;
-        Atomics.add(ctl, DONE, 1);
-        Atomics.notify(ctl, DONE);
+        const ms = contendedTurn(ctl, () => {
+          const t0 = performance.now();
+          loop(m.n, state);
+          return performance.now() - t0;
+        });
         parentPort.postMessage({ ms });
         break;
       }
@@ -373,17 +348,10 @@ async function contendedSample(variant, n) {
   const value = Value('i', 0);
   const futex = new SharedArrayBuffer(4);
   const msg = { op: 'contended', variant, n, counter, futex, lock: share(lock), value: share(value) };
-  Atomics.store(ctl, READY, 0);
-  Atomics.store(ctl, START, 0);
-  Atomics.store(ctl, DONE, 0);
+  resetRound(ctl);
   gc();
   const replies = workers.map((w) => request(w, msg));
-  for (let r = Atomics.load(ctl, READY); r < 2; r = Atomics.load(ctl, READY)) Atomics.wait(ctl, READY, r);
-  const t0 = hr();
-  Atomics.store(ctl, START, 1);
-  Atomics.notify(ctl, START);
-  for (let d = Atomics.load(ctl, DONE); d < 2; d = Atomics.load(ctl, DONE)) Atomics.wait(ctl, DONE, d);
-  const t1 = hr();
+  const [t0, t1] = runRound(ctl, 2, hr);
   await Promise.all(replies);
   const count = variant === 'sc-value-update' ? value.getObj().value : new Int32Array(counter)[0];
   if (count !== 2 * n) throw new Error(`contended/${variant}: final count ${count}, expected ${2 * n}`);
