@@ -83,6 +83,16 @@ export function sleepUntil(deadline: number, owner: number): number {
   return (owner & REGISTERED) !== 0 && gone !== undefined ? Math.min(deadline, performance.now() + OWNER_CHECK_MS) : deadline;
 }
 
+/**
+ * The deadline of one sleep of a thread waiting while a lock is handed to another waiter (the lock
+ * free, that waiter woken to take it): `deadline`, or sooner when this thread joined a registry.
+ * The woken thread may be terminated before it takes the lock, and then nobody would wake the
+ * others: they look again every {@link OWNER_CHECK_MS} ms.
+ */
+export function handOffSleepUntil(deadline: number): number {
+  return gone !== undefined ? Math.min(deadline, performance.now() + OWNER_CHECK_MS) : deadline;
+}
+
 const known = new WeakMap<SharedArrayBuffer, Map<number, number>>();
 
 /**

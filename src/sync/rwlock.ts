@@ -22,7 +22,7 @@ import { OwnerDeadError, rangeError, SyncError } from '../errors.js';
 import { Acquirable } from './acquirable.js';
 import { deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
 import { type SharedPlace, wordsAt } from './memory.js';
-import { ID_MASK, identityAt, INCONSISTENT, knownIdentity, ownerGone, sleepUntil, thisThread } from './owner.js';
+import { handOffSleepUntil, ID_MASK, identityAt, INCONSISTENT, knownIdentity, ownerGone, sleepUntil, thisThread } from './owner.js';
 import { clearMark, ownerDead, type RepairAcquired, repairWith, repairWithAsync } from './robust.js';
 import { backOff, SPIN_ROUNDS } from './spin.js';
 import { showState } from './display.js';
@@ -105,6 +105,27 @@ function releaseForDead(a: Int32Array, i: number, s: number): void {
  */
 function giveUpWriting(a: Int32Array, i: number): void {
   if ((Atomics.load(a, i) & WAITING) !== 0) wakeAll(a, i);
+}
+
+/**
+ * How long a waiter sleeps in state `s`, `deadline` aside: while a writer holds the lock, until its
+ * death could be seen; while none does (readers hold it, or it is being handed to a woken writer),
+ * until a stalled hand-off could be seen (see {@link stalledHandOff}).
+ */
+function sleepIn(s: number, deadline: number): number {
+  const writer = writerOf(s);
+  return writer !== 0 ? sleepUntil(deadline, writer) : handOffSleepUntil(deadline);
+}
+
+/**
+ * After a reader slept on the lock while it was handed to a woken writer (free in state `r`, the
+ * writers-waiting bit kept for it): if nothing changed meanwhile (the same state, no writer woken
+ * since `seq`), that writer may have been terminated before it took the lock, and nobody else
+ * would wake the waiters: every waiter is woken to look again (writers still waiting set the bit
+ * again). A writer merely slow to run loses its turn, not the lock's safety.
+ */
+function stalledHandOff(a: Int32Array, i: number, r: number, seq: number): void {
+  if (Atomics.load(a, i) === r && Atomics.load(a, i + SEQ) === seq) wakeAll(a, i);
 }
 
 /** After a reader gave up (timed out): if the lock is free with waiters marked, wakes them, as its last holder would have. */
@@ -253,7 +274,8 @@ export class ReadLock extends Acquirable {
         passOn(a, i);
         return false;
       }
-      wait(a, i, r, sleepUntil(deadline, writerOf(r)));
+      const seq = Atomics.load(a, i + SEQ);
+      if (wait(a, i, r, sleepIn(r, deadline)) === 'timed-out' && unlocked(r) && remaining(deadline) > 0) stalledHandOff(a, i, r, seq);
     }
   }
 
@@ -280,7 +302,8 @@ export class ReadLock extends Acquirable {
         passOn(a, i);
         return false;
       }
-      await waitAsync(a, i, r, sleepUntil(deadline, writerOf(r)));
+      const seq = Atomics.load(a, i + SEQ);
+      if ((await waitAsync(a, i, r, sleepIn(r, deadline))) === 'timed-out' && unlocked(r) && remaining(deadline) > 0) stalledHandOff(a, i, r, seq);
     }
   }
 
@@ -422,7 +445,7 @@ export class WriteLock extends Acquirable {
         giveUpWriting(a, i);
         return false;
       }
-      wait(a, i + SEQ, r, sleepUntil(deadline, writerOf(Atomics.load(a, i))));
+      wait(a, i + SEQ, r, sleepIn(Atomics.load(a, i), deadline));
     }
   }
 
@@ -449,7 +472,7 @@ export class WriteLock extends Acquirable {
         giveUpWriting(a, i);
         return false;
       }
-      await waitAsync(a, i + SEQ, r, sleepUntil(deadline, writerOf(Atomics.load(a, i))));
+      await waitAsync(a, i + SEQ, r, sleepIn(Atomics.load(a, i), deadline));
     }
   }
 

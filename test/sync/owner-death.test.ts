@@ -353,6 +353,70 @@ function makeLock(kind: Case['kind']): Lock | RLock | RwLock {
   return kind === 'Lock' ? new Lock() : kind === 'RLock' ? new RLock() : new RwLock();
 }
 
+// A writer woken to take a free RwLock (the last holder left with writers waiting) and terminated
+// before its compare-and-swap leaves the lock free with the writers-waiting bit set, which it keeps
+// across the hand-off so that readers wait behind the woken writer; nobody is left to take the lock
+// or to wake the others. Forged here (the instant cannot be hit on purpose): the state word as that
+// writer leaves it, the wake-up sequence bumped by the wake-up it got.
+describe('an RwLock handed to a writer terminated before it took it', () => {
+  function handedToADeadWriter(): { rw: RwLock; state: Int32Array } {
+    const rw = new RwLock();
+    const state = new Int32Array(rw.place.buffer, rw.place.byteOffset, 2);
+    Atomics.store(state, 0, WAITERS);
+    Atomics.add(state, 1, 1);
+    return { rw, state };
+  }
+
+  it.each([false, true])('a registered reader (async: %s) arriving then is not left waiting: it takes the lock', async (async) => {
+    const registry = new ThreadRegistry(8);
+    const { rw } = handedToADeadWriter();
+    const pair = { buffer: new SharedArrayBuffer(8), byteOffset: 0 };
+    const started = new Event();
+    const r = await run<WaiterResult>('robustWaiter', {
+      kind: 'RwLock',
+      side: 'read',
+      place: rw.place,
+      registry: registry.place,
+      capacity: registry.capacity,
+      pair,
+      started: started.place,
+      mode: 'plain',
+      async,
+    });
+    expect(r).toEqual({ outcome: 'ran', repairs: 0, repairedInside: [], sawConsistent: true, consistentAfter: true, pair: [0, 0] });
+    expect(rw.locked()).toBe(false);
+  });
+
+  // Async: a waiting writer goes to sleep as soon as it has set the bit (no spinning first), so the
+  // hand-off below finds it asleep, as a writer that would otherwise never be woken.
+  it('a registered writer (async) asleep behind a reader is not left waiting either: it takes the lock', async () => {
+    const registry = new ThreadRegistry(8);
+    const rw = new RwLock();
+    const state = new Int32Array(rw.place.buffer, rw.place.byteOffset, 2);
+    rw.read.acquire(); // the reader whose release hands the lock over
+    const pair = { buffer: new SharedArrayBuffer(8), byteOffset: 0 };
+    const started = new Event();
+    const writer = run<WaiterResult>('robustWaiter', {
+      kind: 'RwLock',
+      side: 'write',
+      place: rw.place,
+      registry: registry.place,
+      capacity: registry.capacity,
+      pair,
+      started: started.place,
+      mode: 'plain',
+      async: true,
+    });
+    expect(await started.waitAsync(20_000)).toBe(true);
+    await until(() => (Atomics.load(state, 0) & WAITERS) !== 0, 'the writer waiting');
+    // The read hold released and the lock handed to another writer, which died: free, the bit kept.
+    expect(Atomics.compareExchange(state, 0, WAITERS | 1, WAITERS)).toBe(WAITERS | 1);
+    Atomics.add(state, 1, 1);
+    expect(await writer).toEqual({ outcome: 'ran', repairs: 0, repairedInside: [], sawConsistent: true, consistentAfter: true, pair: [1, 1] });
+    expect(rw.locked()).toBe(false);
+  });
+});
+
 describe('a worker terminated inside its critical section', () => {
   describe.each(CASES)('%s', (_, c) => {
     it.each([false, true])('a waiting worker (async: %s) with a repair function repairs, then runs', async (async) => {
