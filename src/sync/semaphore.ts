@@ -9,6 +9,7 @@
  */
 import { rangeError } from '../errors.js';
 import { deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
+import { handOffSleepUntil } from './owner.js';
 import { Acquirable } from './acquirable.js';
 import { type SharedPlace, wordsAt } from './memory.js';
 import { showState } from './display.js';
@@ -69,7 +70,11 @@ export class Semaphore extends Acquirable {
     }
   }
 
-  /** Decrements the value, waiting (up to `timeout` ms) while it is 0. Returns whether it did. */
+  /**
+   * Decrements the value, waiting (up to `timeout` ms) while it is 0. Returns whether it did. A
+   * thread that joined a `ThreadRegistry` looks again every 20 ms while it waits: a release's
+   * wake-up may go to a thread terminated before it took the unit.
+   */
   acquire(blocking = true, timeout = -1): boolean {
     let r = this.#tryTake();
     if (r === true) return true;
@@ -77,7 +82,7 @@ export class Semaphore extends Acquirable {
     const deadline = deadlineOf(timeout);
     for (;;) {
       if (remaining(deadline) <= 0) return false;
-      wait(this.#a, this.#i, r, deadline);
+      wait(this.#a, this.#i, r, handOffSleepUntil(deadline));
       r = this.#tryTake();
       if (r === true) return true;
     }
@@ -88,7 +93,7 @@ export class Semaphore extends Acquirable {
     const deadline = deadlineOf(timeout);
     for (let r = this.#tryTake(); r !== true; r = this.#tryTake()) {
       if (remaining(deadline) <= 0) return false;
-      await waitAsync(this.#a, this.#i, r, deadline);
+      await waitAsync(this.#a, this.#i, r, handOffSleepUntil(deadline));
     }
     return true;
   }

@@ -5,7 +5,7 @@
 import { inspect } from 'node:util';
 import { threadId } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Condition, errorCode, Event, Lock, OwnerDeadError, RLock, RwLock, SyncError, ThreadRegistry } from '../../src/index.js';
+import { Condition, errorCode, Event, Lock, OwnerDeadError, RLock, RwLock, Semaphore, SyncError, ThreadRegistry } from '../../src/index.js';
 import { run, start } from '../workers/spawn.js';
 
 const REGISTERED = 0x08000000;
@@ -414,6 +414,25 @@ describe('an RwLock handed to a writer terminated before it took it', () => {
     Atomics.add(state, 1, 1);
     expect(await writer).toEqual({ outcome: 'ran', repairs: 0, repairedInside: [], sawConsistent: true, consistentAfter: true, pair: [1, 1] });
     expect(rw.locked()).toBe(false);
+  });
+});
+
+describe('a Semaphore whose release woke a thread terminated before it took the unit', () => {
+  it('a registered waiter still asleep is not left waiting: it takes the unit', async () => {
+    const registry = new ThreadRegistry(8);
+    const sem = new Semaphore(0);
+    const word = new Int32Array(sem.place.buffer, sem.place.byteOffset, 1);
+    const started = new Event();
+    const waiter = run<{ acquired: boolean; value: number }>('robustSemaphoreWaiter', {
+      place: sem.place,
+      registry: registry.place,
+      capacity: registry.capacity,
+      started: started.place,
+    });
+    expect(await started.waitAsync(20_000)).toBe(true);
+    // A release whose one wake-up went to another waiter, which died: the unit is there, nobody woken.
+    Atomics.add(word, 0, 1);
+    expect(await waiter).toEqual({ acquired: true, value: 0 });
   });
 });
 

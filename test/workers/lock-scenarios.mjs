@@ -262,6 +262,23 @@ export const lockScenarios = {
    * holder takes the lock, breaks the pair, notifies and dies. The wait returns holding the lock
    * with an OwnerDeadError (`held`); this worker repairs and marks the lock consistent.
    */
+  /**
+   * A registered waiter on a Semaphore; reports whether it got a unit. `started` is set once it
+   * waits: acquireAsync() runs up to its Atomics.waitAsync before it returns its promise.
+   */
+  async robustSemaphoreWaiter(sc, { place, registry, capacity, started }) {
+    const reg = new sc.ThreadRegistry(capacity, registry);
+    reg.join(threadId);
+    const sem = new sc.Semaphore(0, place);
+    const acquired = sem.acquireAsync();
+    new sc.Event(started).set();
+    try {
+      return { acquired: await acquired, value: sem.value };
+    } finally {
+      reg.leave();
+    }
+  },
+
   async robustConditionWaiter(sc, { place, cond, registry, capacity, pair, started }) {
     const reg = new sc.ThreadRegistry(capacity, registry);
     reg.join(threadId);
