@@ -12,11 +12,11 @@ import { cached } from '../memo.js';
 
 /**
  * A place in shared memory: a buffer and a byte offset (a multiple of 4). The buffer is a
- * SharedArrayBuffer, or the `buf` of a `SharedMemory` (typed as the SharedArrayBuffer it stands in
- * for).
+ * SharedArrayBuffer, or the `buf` of a `SharedMemory` segment (an ArrayBuffer over shared memory;
+ * any other ArrayBuffer is refused with a `TypeError`).
  */
 export interface SharedPlace {
-  readonly buffer: SharedArrayBuffer;
+  readonly buffer: SharedArrayBuffer | ArrayBuffer;
   readonly byteOffset?: number;
 }
 

@@ -27,12 +27,26 @@ const RESERVED = 0x40000000;
 const NUMBER_MASK = REGISTERED - 1;
 const MAX_CAPACITY = 0x10000;
 
-/** A Node `Worker`, as {@link ThreadRegistry.watch} needs it. */
-export interface WatchedWorker {
-  /** The worker's thread id (the tag it joins with). */
-  readonly threadId: number;
-  /** Node's `worker.once('exit', listener)`. */
-  once(event: 'exit', listener: (exitCode: number) => void): unknown;
+/**
+ * What {@link ThreadRegistry.watch} watches, as it needs it: a Node `Worker` (known by its
+ * `threadId`), a child process (`ChildProcess` of node:child_process, known by its `pid`), or a
+ * `cluster` worker (known by its process's `pid`).
+ */
+export type WatchedWorker =
+  | { readonly threadId: number; once(event: 'exit', listener: () => void): unknown }
+  | {
+      readonly pid?: number | undefined;
+      readonly exitCode?: number | null;
+      readonly signalCode?: string | null;
+      once(event: 'exit', listener: () => void): unknown;
+    }
+  | { readonly process: { readonly pid?: number | undefined }; isDead?(): boolean; once(event: 'exit', listener: () => void): unknown };
+
+/** The tag `x` joins with, and whether it has already ended (`exit` emitted before `watch`). */
+function watchedTag(x: WatchedWorker): { tag: number | undefined; ended: boolean } {
+  if ('threadId' in x) return { tag: x.threadId, ended: false };
+  if ('process' in x) return { tag: x.process.pid, ended: x.isDead?.() === true };
+  return { tag: x.pid, ended: (x.exitCode ?? null) !== null || (x.signalCode ?? null) !== null };
 }
 
 /** The registry this thread joined, and its slot there. */
@@ -159,13 +173,34 @@ export class ThreadRegistry {
   }
 
   /**
-   * Marks the Node worker `worker` dead when it exits (its `exit` event, which Node emits once the
-   * thread has stopped). The thread that calls it must keep its event loop running to receive the
-   * event: a parent blocked in a wait without a timeout never learns of the death.
+   * Marks `worker` dead when it exits (its `exit` event, which Node emits once the thread or
+   * process has stopped): a Node `Worker`, known by its `threadId`; a child process
+   * (node:child_process) or a `cluster` worker, known by its process id, which is the tag the
+   * process joins with (`registry.join(process.pid)`, the registry living in a `SharedMemory`
+   * segment). The thread that calls it must keep its event loop running to receive the event: a
+   * parent blocked in a wait without a timeout never learns of the death.
+   *
+   * @example
+   * ```ts
+   * import { SharedMemory, ThreadRegistry } from 'sharedctypes';
+   * import { fork } from 'node:child_process';
+   * const shm = new SharedMemory({ create: true, size: 4096 });
+   * const registry = new ThreadRegistry(64, { buffer: shm.buf, byteOffset: 2048 });
+   * // const child = fork('worker.js', [shm.name]);   // it joins with registry.join(process.pid)
+   * // registry.watch(child);                          // marks it dead when it exits
+   * shm.close();
+   * shm.unlink();
+   * ```
    */
   watch(worker: WatchedWorker): void {
-    const tag = worker.threadId;
+    const { tag, ended } = watchedTag(worker);
+    if (tag === undefined)
+      throw typeError('invalid_argument', 'ThreadRegistry.watch', 'the process has no pid (it was not started)', 'watch a process that started');
     checkTag(tag, 'ThreadRegistry.watch');
+    if (ended) {
+      this.markDead(tag);
+      return;
+    }
     worker.once('exit', () => {
       this.markDead(tag);
     });

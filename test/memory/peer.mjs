@@ -55,6 +55,21 @@ const ops = {
     s.ready.set();
     return { released: true };
   },
+  /**
+   * Joins the registry at byteOffset 64 of the segment (tag: its process id), takes the mutex,
+   * updates `n` but not `rn` (the pair the test checks), says so (flag 1), and waits inside for an
+   * event nobody sets: the test kills it there.
+   */
+  robustHold(shm) {
+    const s = Shared.view(shm.buf);
+    const pid = globalThis.process?.pid ?? globalThis.Deno?.pid;
+    new sc.ThreadRegistry(8, { buffer: shm.buf, byteOffset: 64 }).join(pid);
+    s.lock.acquire();
+    s.n = s.n + 1;
+    Atomics.store(new Int32Array(shm.buf), 6, 1);
+    s.ready.wait();
+    return { released: false };
+  },
   /** Waits for the event (set by another process). */
   event(shm) {
     const s = Shared.view(shm.buf);

@@ -215,7 +215,7 @@ describe('Value, RawValue, RawArray, Array placed in memory', () => {
     expect(messageOf(() => synchronized(RawValue('i', 0, { memory: shm, byteOffset: 16 })))).toMatch(/a new RLock would live in this process only/);
     expect(codeOf(() => synchronized(RawValue('i', 0, { memory: shm, byteOffset: 16 }), new Lock()))).toBe('invalid_argument');
     // …and locks that can: in the segment (or another one).
-    const lock = new Lock({ buffer: shm.buf as unknown as SharedArrayBuffer, byteOffset: 0 });
+    const lock = new Lock({ buffer: shm.buf, byteOffset: 0 });
     const guarded = Value('i', 3, { memory: shm, byteOffset: 4, lock });
     guarded.update((n) => n * 2);
     expect(guarded.value).toBe(6);
@@ -247,7 +247,7 @@ describe('share() and attach() over a segment', () => {
     p.set({ id: 3, pos: [1, 2] });
     const q = attach(JSON.parse(JSON.stringify(share(p))), P);
     expect(q.toObject()).toEqual({ id: 3, pos: [1, 2] });
-    const lock = new Lock({ buffer: shm.buf as unknown as SharedArrayBuffer, byteOffset: 128 });
+    const lock = new Lock({ buffer: shm.buf, byteOffset: 128 });
     const same = attach(JSON.parse(JSON.stringify(share(lock)))) as Lock;
     lock.acquire();
     expect(same.locked()).toBe(true);

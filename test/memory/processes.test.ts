@@ -2,6 +2,7 @@
 // or Bun or Deno under tools/runtimes/test-on.mjs; child_process), Python processes, and the test's
 // own process, taking the same locks (futex backend) and reading each other's structs.
 // Handshakes are words of the segment, never sleeps.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +24,7 @@ import {
 } from '../../src/index.js';
 import { python3 } from '../setup/requirements.js';
 import { RUNNER } from '../setup/runtimes.js';
-import { jsPeer, pyPeer, sleepsOnFutex, uniqueName, until } from './peers.js';
+import { commandLine, jsPeer, PEER_JS, pyPeer, sleepsOnFutex, uniqueName, until } from './peers.js';
 import { Particle, Shared } from './schema.js';
 
 /** The runtime of the JavaScript peers (process.execPath: the one running the suite), for the titles. */
@@ -249,6 +250,53 @@ describe.skipIf(py.skip)(`${py.note}Python processes`, () => {
     shm.close();
   });
 
+  it(`a ${JS} process killed inside its critical section: its parent marks it dead (watch), and this process, waiting with a repair function, repairs once and runs`, async () => {
+    const { shm, s } = segment('owner-killed', 128);
+    const registry = new ThreadRegistry(8, { buffer: shm.buf, byteOffset: 64 });
+    registry.join(process.pid);
+    try {
+      const [command, args] = commandLine('node', PEER_JS, [JSON.stringify({ op: 'robustHold', name: shm.name })]);
+      const child = spawn(command, args, { stdio: 'ignore' });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      registry.watch(child);
+      const word = new Int32Array(shm.buf);
+      await until(() => Atomics.load(word, 6) === 1, 'the peer inside its critical section');
+      expect(registry.isAlive(child.pid ?? -1)).toBe(true);
+      expect(Atomics.load(word, 0) & 0x08000000).not.toBe(0); // the lock records a registered owner
+      child.kill('SIGKILL');
+      let repairs = 0;
+      await s.lock.withLockAsync(
+        () => {
+          s.n = s.n + 1;
+          s.rn = s.rn + 1;
+        },
+        () => {
+          repairs++;
+          s.rn = s.n; // the dead holder's half-done update, completed
+        },
+      );
+      await exited;
+      expect(repairs).toBe(1);
+      expect([s.n, s.rn]).toEqual([2, 2]);
+      expect(s.lock.isConsistent()).toBe(true);
+      expect(s.lock.locked()).toBe(false);
+      expect(registry.isAlive(child.pid ?? -1)).toBe(false);
+    } finally {
+      registry.leave();
+    }
+    shm.close();
+  });
+
+  it('watch() takes a process that already exited, and refuses one that never started', async () => {
+    const registry = new ThreadRegistry(4);
+    const [command, args] = commandLine('node', PEER_JS, [JSON.stringify({ op: 'support' })]);
+    const child = spawn(command, args, { stdio: 'ignore' });
+    await new Promise((resolve) => child.once('exit', resolve));
+    expect(registry.isAlive(child.pid ?? -1)).toBe(false);
+    registry.watch(child); // marks the tag dead at once (no live member has it: nothing to do)
+    expect(() => registry.watch({ pid: undefined, once: () => undefined })).toThrow('the process has no pid');
+  });
+
   it(`Python reads 1M particles written by a ${JS} process that has exited: every value equal`, async () => {
     const name = uniqueName('particles');
     made.push(name);
@@ -345,7 +393,7 @@ describe('Value and Array in a segment, handed over as JSON handles', () => {
       const r = RawArray('H', [7, 8], { memory: shm, byteOffset: 64 });
       const p = Particle.view(shm.buf, 72); // 32 bytes
       p.set({ id: 5, x: 0.5, alive: true });
-      const lock = new Lock({ buffer: shm.buf as unknown as SharedArrayBuffer, byteOffset: 104 });
+      const lock = new Lock({ buffer: shm.buf, byteOffset: 104 });
       lock.acquire();
       const name = uniqueName('py-stale');
       const gone = new SharedMemory({ name, create: true, size: 64 });
