@@ -608,7 +608,10 @@ class Preprocessor {
 
   // ---- macro expansion -------------------------------------------------------------------------
 
-  /** Counts `n` steps of macro expansion work (tokens made, hide-set members copied) against {@link MAX_EXPANSION_WORK}. */
+  /**
+   * Counts `n` steps of macro expansion work (tokens made, hide-set members copied, characters of
+   * the text that `#` and `##` make) against {@link MAX_EXPANSION_WORK}.
+   */
   private budget(n: number, at: SourceLocation): void {
     this.expanded += n;
     if (this.expanded > MAX_EXPANSION_WORK) fail(`macro expansion takes more than ${MAX_EXPANSION_WORK} steps`, at, 'too_large');
@@ -712,7 +715,9 @@ class Preprocessor {
       if (m.params !== null && b.text === '#' && b.kind === 'punct') {
         const k = m.index.get(body[i + 1]?.text ?? '') ?? -1;
         if (k < 0) fail(`'#' in macro ${excerpt(m.name)} is not followed by a parameter`, t);
-        items = [{ ...here(b, space), kind: 'string', text: stringize(args[k] as PPToken[]) }];
+        const text = stringize(args[k] as PPToken[]);
+        this.budget(text.length, t); // the text is new (quotes escaped again at every level): it counts
+        items = [{ ...here(b, space), kind: 'string', text }];
         i++;
       } else if (param >= 0) {
         const operand = isPaste(i - 1) || isPaste(i + 1);
@@ -723,7 +728,9 @@ class Preprocessor {
       else items = [here(b, space)];
       this.budget(items.length, t);
       if (pasting && out.length > 0 && items.length > 0) {
-        out.push(paste(out.pop() as PPToken, items[0] as PPToken, m.name, t));
+        const pasted = paste(out.pop() as PPToken, items[0] as PPToken, m.name, t);
+        this.budget(pasted.text.length, t); // new text: it counts
+        out.push(pasted);
         for (let j = 1; j < items.length; j++) out.push(items[j] as PPToken);
       } else for (const x of items) out.push(x);
       pasting = false;

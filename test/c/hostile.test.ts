@@ -114,6 +114,15 @@ describe('expansion bombs and oversized sources stop (too_large)', () => {
     expect(codeOf(`#define F(x) x\nint y = ${'F('.repeat(100_000)}1${')'.repeat(100_000)};`)).toBe('too_large');
   });
 
+  // The text # and ## make is new at every level: counted by its characters, not as one token.
+  it('# nested 40 levels (the quotes escaped again at each: the text triples) in a 180-byte header', () => {
+    expect(codeOf(`#define S(x) #x\n#define T(x) S(x)\nchar c[sizeof(${'T('.repeat(40)}a${')'.repeat(40)})];`)).toBe('too_large');
+  });
+
+  it('## pasting an argument to itself 40 levels deep (the name doubles at each)', () => {
+    expect(codeOf(`#define CAT(a, b) a##b\n#define X(a) CAT(a, a)\nint ${'X('.repeat(40)}q${')'.repeat(40)};`)).toBe('too_large');
+  });
+
   it('a chain of 150 macros used 100 000 times (hide sets copied at every step)', () => {
     expect(codeOf(`${lines(150, (i) => `#define M${i + 1} M${i}`)}\n#define M0 1\nenum { ${lines(100_000, (i) => `E${i} = M150,`)} };`)).toBe('too_large');
   });
