@@ -743,6 +743,14 @@ class Parser implements TokenCursor {
         );
     }
     const pack = packed ? 1 : pragma;
+    // gcc and clang (not MSVC's rules): under #pragma pack(n), a packed record's named bitfields
+    // (on aarch64 its unnamed ones too) still raise its alignment to min(n, their type's), though
+    // every member is placed packed. A schema says that as pack 1 and the record's align.
+    if (packed && pragma !== 0 && this.target.rules !== 'msvc') {
+      const raises = (f: FieldDef): boolean => f.bits !== null && f.bits > 0 && (f.name !== null || this.target.rules === 'aarch64');
+      const raised = fields.reduce((most, f) => (raises(f) ? Math.max(most, Math.min(pragma, layout(f.type).align)) : most), 1);
+      if (raised > 1) align = Math.max(align ?? 1, raised);
+    }
     const options: { -readonly [K in keyof RecordOptions]: RecordOptions[K] } = {};
     if (rec.name !== null) options.name = rec.name;
     if (pack !== 0) options.pack = pack as Pack;

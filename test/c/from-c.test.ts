@@ -1,6 +1,10 @@
 // fromC, construct by construct: what it reads (and the schema it makes), what it refuses (the code,
 // the line and column, the words), and its options. Layouts of these constructs are checked against
 // gcc in gcc.test.ts; here the expected numbers are the ones gcc gives.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   alignof,
@@ -39,6 +43,7 @@ import {
   union,
   unnamed,
 } from '../../src/index.js';
+import { clang } from '../setup/requirements.js';
 
 /** The one type named `name`. */
 function type(h: CHeader, name: string): Schema {
@@ -585,6 +590,64 @@ describe('enums', () => {
       "1:6 enum e is its integer type (u32) without its constants: '__HIDDEN' cannot name a schema's constant (names starting with __ are reserved)",
     ]);
     expect(h.constants).toEqual({ __HIDDEN: 1, SHOWN: 2 });
+  });
+});
+
+// A packed record under #pragma pack(n): gcc and clang place every member packed, but a named
+// bitfield (on aarch64 an unnamed one too) still raises the record's alignment to min(n, its
+// type's). MSVC's rules do not. The values below are the compilers' (checked here by them too,
+// with the same _Static_asserts that fromC checks against its own layout).
+describe('#pragma pack with __attribute__((packed)) and bitfields', () => {
+  const records = `#pragma pack(2)
+struct __attribute__((packed)) A { char c; unsigned int m : 24; };
+union __attribute__((packed)) B { char c; unsigned int m : 24; };
+struct __attribute__((packed)) C { char c; int m : 8; char d; };
+struct __attribute__((packed)) D { char c; int i; };
+struct __attribute__((packed)) U { char c; int : 8; char d; };
+#pragma pack(4)
+struct __attribute__((packed)) E { char c; long long m : 40; };
+#pragma pack()
+struct G { char x; struct A a[2]; };
+`;
+  const gnu = { A: [4, 2], B: [4, 2], C: [4, 2], D: [5, 1], U: [3, 1], E: [8, 4], G: [10, 2] };
+  const expected: Record<TargetName, Record<string, number[]>> = {
+    'x86_64-linux-gnu': gnu,
+    wasm32: gnu,
+    'aarch64-linux-gnu': { ...gnu, U: [4, 2] },
+    'x86_64-windows-msvc': { A: [5, 1], B: [4, 1], C: [6, 1], D: [5, 1], U: [6, 1], E: [9, 1], G: [11, 1] },
+  };
+  const kind = (tag: string): string => (tag === 'B' ? 'union' : 'struct');
+  const header = (t: TargetName): string =>
+    records +
+    Object.entries(expected[t])
+      .map(([tag, [size, align]]) => `_Static_assert(sizeof(${kind(tag)} ${tag}) == ${size} && _Alignof(${kind(tag)} ${tag}) == ${align}, "${tag}");`)
+      .join('\n');
+
+  it('fromC lays them out as the compilers do, on every target', () => {
+    for (const t of TARGETS) {
+      const h = fromC(header(t), { target: t });
+      for (const [tag, [size, align]] of Object.entries(expected[t]))
+        expect([t, tag, sizeof(type(h, tag)), alignof(type(h, tag))]).toEqual([t, tag, size, align]);
+    }
+    expect(offsetof(type(fromC(records), 'C'), 'd')).toBe(2);
+    expect(offsetof(type(fromC(records), 'G'), 'a')).toBe(2);
+  });
+
+  const needClang = clang();
+  it.skipIf(needClang.skip)(`${needClang.note}the values are the compilers' (clang for each target checks the same _Static_asserts)`, () => {
+    needClang.check();
+    const dir = mkdtempSync(join(tmpdir(), 'sct-pack-packed-'));
+    const triples: Record<TargetName, string> = {
+      'x86_64-linux-gnu': 'x86_64-linux-gnu',
+      wasm32: 'wasm32',
+      'aarch64-linux-gnu': 'aarch64-linux-gnu',
+      'x86_64-windows-msvc': 'x86_64-pc-windows-msvc',
+    };
+    for (const t of TARGETS) {
+      const file = join(dir, `${t}.c`);
+      writeFileSync(file, `${header(t)}\n`);
+      expect(() => execFileSync('clang', [`--target=${triples[t]}`, '-fsyntax-only', file], { stdio: 'pipe' }), t).not.toThrow();
+    }
   });
 });
 
