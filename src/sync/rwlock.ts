@@ -136,11 +136,12 @@ function passOn(a: Int32Array, i: number): void {
 
 /**
  * One attempt at a read hold: `true` (or `'inconsistent'`, when `repairing` and marked) when taken;
- * else, when it may wait, the state to sleep on (readers-waiting bit set), or `false`. A free,
+ * else, when it may wait, the state to sleep on (readers-waiting bit set), or `false`. A blocking
+ * (`sync`) request by the write holder itself is a `SyncError`: it would wait for itself. A free,
  * marked lock refuses plain readers: every waiter is woken to learn it, and an `OwnerDeadError`
  * is thrown. A dead writer's lock is released on its behalf.
  */
-function readStep(a: Int32Array, i: number, rw: RwLock, repairing: boolean, mayWait: boolean, what: string): true | 'inconsistent' | false | number {
+function readStep(a: Int32Array, i: number, rw: RwLock, repairing: boolean, mayWait: boolean, sync: boolean, what: string): true | 'inconsistent' | false | number {
   for (;;) {
     const s = Atomics.load(a, i);
     if ((s & WRITE_LOCKED) === 0) {
@@ -156,7 +157,8 @@ function readStep(a: Int32Array, i: number, rw: RwLock, repairing: boolean, mayW
     } else if (ownerGone(s & COUNT)) {
       releaseForDead(a, i, s);
       continue;
-    }
+    } else if (sync && mayWait && (s & COUNT) === knownIdentity(a, i))
+      throw new SyncError(`${what}(): this thread holds the write lock, so a read hold would wait for ever: release the write lock first`, 'would_deadlock');
     if (!mayWait) return false;
     if ((s & READERS_WAITING) === 0 && Atomics.compareExchange(a, i, s, s | READERS_WAITING) !== s) continue;
     return s | READERS_WAITING;
@@ -253,7 +255,7 @@ export class ReadLock extends Acquirable {
     const i = this.#i;
     const what = 'RwLock.read.acquire';
     if (!blocking) {
-      const r = readStep(a, i, this.#rw, repairing, false, what);
+      const r = readStep(a, i, this.#rw, repairing, false, true, what);
       return typeof r === 'number' ? false : r;
     }
     // While the lock stays open to readers, a failed compare-and-swap only means that another reader
@@ -268,7 +270,7 @@ export class ReadLock extends Acquirable {
     }
     const deadline = deadlineOf(timeout);
     for (;;) {
-      const r = readStep(a, i, this.#rw, repairing, true, what);
+      const r = readStep(a, i, this.#rw, repairing, true, true, what);
       if (typeof r !== 'number') return r;
       if (remaining(deadline) <= 0) {
         passOn(a, i);
@@ -296,7 +298,7 @@ export class ReadLock extends Acquirable {
     const i = this.#i;
     const deadline = deadlineOf(timeout);
     for (;;) {
-      const r = readStep(a, i, this.#rw, repairing, true, 'RwLock.read.acquireAsync');
+      const r = readStep(a, i, this.#rw, repairing, true, false, 'RwLock.read.acquireAsync');
       if (typeof r !== 'number') return r;
       if (remaining(deadline) <= 0) {
         passOn(a, i);

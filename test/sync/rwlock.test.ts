@@ -64,7 +64,7 @@ describe('RwLock: read and write holds', () => {
     expect(word(rw) & WRITE_LOCKED).toBe(WRITE_LOCKED);
     expect(word(rw) & 0x0fffffff).toBe(word(rw, 2)); // the writer's identity, from the counter word
     expect(rw.read.acquire(false)).toBe(false);
-    expect(rw.read.acquire(true, 20)).toBe(false);
+    expect(() => rw.read.acquire(true, 20)).toThrow(SyncError); // it could only time out: as for the write side
     expect(rw.write.acquire(false)).toBe(false); // not re-entrant
     rw.write.release();
     expect(word(rw)).toBe(0);
@@ -91,6 +91,34 @@ describe('RwLock: read and write holds', () => {
     expect(rw.readers()).toBe(1); // untouched
     rw.read.release();
     expect(() => rw.markConsistent()).toThrow('RwLock.markConsistent(): this thread does not hold the write lock');
+  });
+
+  it('a blocking read by the write holder is a SyncError (it would wait for itself); a try-read says no; an async read waits for the release', async () => {
+    const rw = new RwLock();
+    rw.write.acquire();
+    const codeOf = (f: () => unknown): string | undefined => {
+      try {
+        f();
+      } catch (e) {
+        expect(e).toBeInstanceOf(SyncError);
+        return errorCode(e);
+      }
+      return undefined;
+    };
+    expect(codeOf(() => rw.read.acquire())).toBe('would_deadlock');
+    expect(codeOf(() => rw.read.acquire(true, 50))).toBe('would_deadlock');
+    expect(codeOf(() => rw.read.withLock(() => 1))).toBe('would_deadlock');
+    expect(rw.read.acquire(false)).toBe(false);
+    expect(rw.write.isOwned()).toBe(true); // still held, untouched
+    const reading = rw.read.acquireAsync(); // another task of this thread: it waits for the write release
+    rw.write.release();
+    expect(await reading).toBe(true);
+    expect(rw.readers()).toBe(1);
+    rw.read.release();
+    // the same while an async task of this thread holds the write lock (async holds are the thread's)
+    expect(await rw.write.acquireAsync()).toBe(true);
+    expect(codeOf(() => rw.read.acquire())).toBe('would_deadlock');
+    rw.write.release();
   });
 
   it('withLock, hold() and using release on every path; timeouts are checked', () => {
