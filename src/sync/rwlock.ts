@@ -141,7 +141,15 @@ function passOn(a: Int32Array, i: number): void {
  * marked lock refuses plain readers: every waiter is woken to learn it, and an `OwnerDeadError`
  * is thrown. A dead writer's lock is released on its behalf.
  */
-function readStep(a: Int32Array, i: number, rw: RwLock, repairing: boolean, mayWait: boolean, sync: boolean, what: string): true | 'inconsistent' | false | number {
+function readStep(
+  a: Int32Array,
+  i: number,
+  rw: RwLock,
+  repairing: boolean,
+  mayWait: boolean,
+  sync: boolean,
+  what: string,
+): true | 'inconsistent' | false | number {
   for (;;) {
     const s = Atomics.load(a, i);
     if ((s & WRITE_LOCKED) === 0) {
