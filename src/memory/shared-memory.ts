@@ -33,7 +33,8 @@ const MODE = 0o600; // Python's
 const ENOENT = 2;
 const EEXIST = 17;
 const EACCES = 13;
-const NAME = /^[A-Za-z0-9._-]{1,250}$/;
+/** 1–250 letters, digits, dots, underscores or hyphens; not `.` or `..` (they name /dev/shm and /dev). */
+const NAME = /^(?!\.\.?$)[A-Za-z0-9._-]{1,250}$/;
 
 const encoder = new TextEncoder();
 
@@ -135,7 +136,7 @@ export class SharedMemory {
         'invalid_argument',
         'SharedMemory',
         `name ${JSON.stringify(name)} is not a segment name`,
-        'use 1 to 250 letters, digits, dots, underscores or hyphens, without a leading slash (Python adds it, and so do we)',
+        'use 1 to 250 letters, digits, dots, underscores or hyphens (not . or ..), without a leading slash (Python adds it, and so do we)',
       );
     }
     const size = o.size ?? 0;

@@ -77,6 +77,12 @@ describe('SharedMemory', () => {
     expect(codeOf(() => new SharedMemory({ name: 'a/b' }))).toBe('invalid_argument');
     expect(codeOf(() => new SharedMemory({ name: '/lead' }))).toBe('invalid_argument');
     expect(codeOf(() => new SharedMemory({ name: '' }))).toBe('invalid_argument');
+    for (const name of ['.', '..']) {
+      // /dev/shm itself and /dev: creating said segment_exists, attaching an os_error
+      expect(codeOf(() => new SharedMemory({ name }))).toBe('invalid_argument');
+      expect(codeOf(() => new SharedMemory({ name, create: true, size: 8 }))).toBe('invalid_argument');
+    }
+    expect(codeOf(() => new SharedMemory({ name: '...' }))).toBe('segment_not_found'); // a name like any other
     expect(codeOf(() => new SharedMemory({ name: 'x'.repeat(251) }))).toBe('invalid_argument');
     expect(codeOf(() => new SharedMemory({}))).toBe('invalid_argument'); // attach needs a name
     expect(codeOf(() => new SharedMemory({ name: 'n', create: true, size: 0 }))).toBe('out_of_range');

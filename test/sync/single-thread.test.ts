@@ -1,6 +1,6 @@
 // Semantics of the synchronization primitives within one thread (Python's rules).
 import { describe, expect, it } from 'vitest';
-import { Barrier, BoundedSemaphore, BrokenBarrierError, Condition, Event, Lock, RLock, Semaphore, SyncError } from '../../src/index.js';
+import { Barrier, BoundedSemaphore, BrokenBarrierError, Condition, Event, errorCode, Lock, RLock, Semaphore, SyncError } from '../../src/index.js';
 import { runModule } from '../support/script.js';
 
 describe('Lock', () => {
@@ -45,7 +45,17 @@ describe('Lock', () => {
     expect(a.locked()).toBe(false);
     expect(() => new Lock({ buffer: sab, byteOffset: 6 })).toThrow(RangeError);
     expect(() => new Lock({ buffer: sab, byteOffset: 16 })).toThrow(RangeError);
-    expect(() => new Lock({ buffer: new ArrayBuffer(4) as never })).toThrow(TypeError);
+    expect(() => new Lock({ buffer: new ArrayBuffer(4) })).toThrow(TypeError);
+    // the codes Values give for the same offsets: not a whole number ≥ 0, then not a multiple of 4
+    const codeOf = (byteOffset: unknown): string | undefined => {
+      try {
+        new Lock({ buffer: sab, byteOffset: byteOffset as number });
+      } catch (e) {
+        return errorCode(e);
+      }
+      return undefined;
+    };
+    expect([-4, 4.5, Number.NaN, '8', 6, 16].map(codeOf)).toEqual(['invalid_argument', 'invalid_argument', 'invalid_argument', 'invalid_argument', 'misaligned', 'out_of_bounds']);
   });
   it('acquireAsync resolves when free, and false on timeout', async () => {
     const l = new Lock();
