@@ -545,15 +545,42 @@ def identity(shm):
     return f'{st.st_dev}:{st.st_ino}'
 
 
-def _type_of(root, endian):
+#: How deep arrays of arrays in a handle's descriptor may nest (JavaScript refuses deeper ones).
+_MAX_DEPTH = 64
+
+
+def _type_of(root, endian, depth=0):
+    if depth > _MAX_DEPTH:
+        raise ValueError(f'sharedctypes.from_handle: the descriptor nests deeper than {_MAX_DEPTH} levels')
     if isinstance(root, str) and root in _PRIMITIVES:
         t = _PRIMITIVES[root]
         return t.__ctype_be__ if endian == 'big' and t is not ctypes.c_bool else t
     if isinstance(root, dict) and root.get('kind') == 'char' and isinstance(root.get('length'), int) and root['length'] > 0:
         return ctypes.c_char * root['length']
     if isinstance(root, dict) and root.get('kind') == 'array' and isinstance(root.get('length'), int) and root['length'] > 0:
-        return _type_of(root.get('of'), endian) * root['length']
+        element = _type_of(root.get('of'), endian, depth + 1)
+        return None if element is None else element * root['length']
     return None
+
+
+def _same_type(a, b):
+    """Whether two ctypes types read the same bytes the same way: the same simple type (code and
+    byte order), or arrays of the same length of such."""
+    if issubclass(a, ctypes.Array) and issubclass(b, ctypes.Array):
+        return a._length_ == b._length_ and _same_type(a._type_, b._type_)
+    if issubclass(a, ctypes.Array) or issubclass(b, ctypes.Array):
+        return False
+    return a is b or (_KINDS.get(getattr(a, '_type_', None)) == _KINDS.get(getattr(b, '_type_', None)) is not None
+                      and ctypes.sizeof(a) == ctypes.sizeof(b) and _big_endian(a) == _big_endian(b))
+
+
+#: What a simple ctypes type's code reads as (c_long and c_longlong are one 8-byte signed integer here).
+_KINDS = {**dict.fromkeys('bhilq', 'signed'), **dict.fromkeys('BHILQ', 'unsigned'), 'f': 'float', 'd': 'float', '?': 'bool', 'c': 'char'}
+
+
+def _big_endian(t):
+    """Whether a multi-byte simple type reads big-endian (its big-endian variant is itself)."""
+    return ctypes.sizeof(t) > 1 and getattr(t, '__ctype_be__', None) is t
 
 
 def _view_of(shm, h, ctype):
@@ -564,8 +591,8 @@ def _view_of(shm, h, ctype):
         if derived is None:
             raise TypeError('sharedctypes.from_handle: the shared value is a struct or union: pass its ctypes class (what toCtypes printed) as ctype=')
         ctype = derived
-    elif derived is not None and ctypes.sizeof(derived) != ctypes.sizeof(ctype):
-        raise TypeError(f'sharedctypes.from_handle: ctype {ctype.__name__} has {ctypes.sizeof(ctype)} bytes, the shared value {ctypes.sizeof(derived)}')
+    elif derived is not None and not _same_type(derived, ctype):
+        raise TypeError(f'sharedctypes.from_handle: ctype {ctype.__name__} is not the shared value\'s type ({derived.__name__}, {ctypes.sizeof(derived)} bytes)')
     offset = h.get('byteOffset')
     _place('from_handle', shm, offset, ctype)
     return ctype.from_buffer(shm.buf, offset)

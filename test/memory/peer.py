@@ -122,6 +122,15 @@ def error_of(f):
     return None
 
 
+def deep(handle):
+    """The handle with its descriptor's root nested 10,000 arrays deep (JavaScript refuses such a schema)."""
+    root = 'i32'
+    for _ in range(10_000):
+        root = {'kind': 'array', 'of': root, 'length': 1}
+    handle['obj']['schema']['root'] = root
+    return handle
+
+
 def inspect():
     """Finds what JavaScript placed (by handle and by offset), writes through it, and tries the errors."""
     h = job['handles']
@@ -145,6 +154,11 @@ def inspect():
             'notAType': error_of(lambda: sharedctypes.Value(job['name'], 0, 42)),
             'structWithoutCtype': error_of(lambda: sharedctypes.from_handle(h['p'])),
             'wrongSizeCtype': error_of(lambda: sharedctypes.from_handle(h['v'], ctype=ctypes.c_int32)),
+            # v is a double: a float64 of another kind, or the same bytes in the other order, is not it
+            'wrongKindCtype': error_of(lambda: sharedctypes.from_handle(h['v'], ctype=ctypes.c_int64)),
+            'wrongOrderCtype': error_of(lambda: sharedctypes.from_handle(h['v'], ctype=ctypes.c_double.__ctype_be__)),
+            'sameTypeAnotherName': error_of(lambda: sharedctypes.from_handle(h['a'], ctype=ctypes.c_int * 3)),
+            'deepDescriptor': error_of(lambda: sharedctypes.from_handle(deep(json.loads(h['a'])))),
             'notAHandle': error_of(lambda: sharedctypes.from_handle({'kind': 'view'})),
             'noSegment': error_of(lambda: sharedctypes.from_handle(dict(json.loads(h['v']), segment=None))),
             'stale': error_of(lambda: sharedctypes.from_handle(job['stale'])),
