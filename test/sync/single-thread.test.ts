@@ -55,7 +55,14 @@ describe('Lock', () => {
       }
       return undefined;
     };
-    expect([-4, 4.5, Number.NaN, '8', 6, 16].map(codeOf)).toEqual(['invalid_argument', 'invalid_argument', 'invalid_argument', 'invalid_argument', 'misaligned', 'out_of_bounds']);
+    expect([-4, 4.5, Number.NaN, '8', 6, 16].map(codeOf)).toEqual([
+      'invalid_argument',
+      'invalid_argument',
+      'invalid_argument',
+      'invalid_argument',
+      'misaligned',
+      'out_of_bounds',
+    ]);
   });
   it('acquireAsync resolves when free, and false on timeout', async () => {
     const l = new Lock();
