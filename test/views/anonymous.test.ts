@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   anonymous,
+  array,
   attach,
   i32,
   share,
@@ -92,6 +93,8 @@ describe('anonymous members', () => {
     expect(code(() => sizeof(struct({ a: u8, _: anonymous(struct({ b: u16 }, { endian: 'big' })) })))).toBe('invalid_option');
     expect(code(() => target('x86_64-windows-msvc').struct({ a: u8, _: anonymous(union({ b: u16 })) }))).toBe('invalid_option');
     expect(target('x86_64-windows-msvc').struct({ a: u8, _: anonymous(target('x86_64-windows-msvc').union({ b: u16 })) })).toBeDefined();
+    // not a record: refused where anonymous() is called, as a type error (it used to pass until used in a struct, as invalid_name)
+    for (const x of [5, u32, array(u8, 2), null, {}]) expect(code(() => anonymous(x as never))).toBe('invalid_type');
   });
 
   it('travel in handles: attach() rebuilds an msvc record with an anonymous member and an enum from its descriptor', () => {
