@@ -26,6 +26,7 @@
  */
 import { typeError } from '../errors.js';
 import { canBlock, remaining, wait, waitAsync } from '../sync/futex.js';
+import { handOffSleepUntil } from '../sync/owner.js';
 import { W } from './format.js';
 import type { Ring } from './ring.js';
 
@@ -59,7 +60,9 @@ export function pause(ring: Ring, consumer: boolean, deadline: number, what: str
   let woken = false;
   try {
     const seq = Atomics.load(a, word);
-    if (!(consumer ? consumerMayGo(ring) : producerMayGo(ring))) woken = wait(a, word, seq, deadline) === 'ok';
+    // A thread of a ThreadRegistry looks again every 20 ms: the waker takes the sleepers it wakes
+    // off the count, and one woken but terminated before it claimed would leave the rest asleep.
+    if (!(consumer ? consumerMayGo(ring) : producerMayGo(ring))) woken = wait(a, word, seq, handOffSleepUntil(deadline)) === 'ok';
   } finally {
     if (!woken) Atomics.sub(a, count, 1);
   }
@@ -76,7 +79,7 @@ export async function pauseAsync(ring: Ring, consumer: boolean, deadline: number
   let woken = false;
   try {
     const seq = Atomics.load(a, word);
-    if (!(consumer ? consumerMayGo(ring) : producerMayGo(ring))) woken = (await waitAsync(a, word, seq, deadline)) === 'ok';
+    if (!(consumer ? consumerMayGo(ring) : producerMayGo(ring))) woken = (await waitAsync(a, word, seq, handOffSleepUntil(deadline))) === 'ok';
   } finally {
     if (!woken) Atomics.sub(a, count, 1);
   }

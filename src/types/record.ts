@@ -108,7 +108,13 @@ function isAnonymous(value: unknown): value is AnonymousSpec {
 export function anonymous<R extends RecordSchema>(record: R): AnonymousSpec<R> {
   const kind = (record as { kind?: unknown } | null)?.kind;
   if (!isSchema(record) || (kind !== 'struct' && kind !== 'union'))
-    throw schemaError('invalid_type', 'anonymous', '', `takes a struct or union schema (got ${describeValue(record)})`, 'write anonymous(struct({ … })) or anonymous(union({ … }))');
+    throw schemaError(
+      'invalid_type',
+      'anonymous',
+      '',
+      `takes a struct or union schema (got ${describeValue(record)})`,
+      'write anonymous(struct({ … })) or anonymous(union({ … }))',
+    );
   return new Anonymous(record);
 }
 

@@ -2,6 +2,7 @@
 // under test). Items are Particles whose every field derives from (id, gen), so a consumer checks
 // each item it gets in full: a torn, stale or repeated item is seen. Every wait has a timeout;
 // threads coordinate through the channels and shared words, never by sleeping.
+import { threadId } from 'node:worker_threads';
 
 const T = 20_000; // ms: a blocking call that waits this long is a failed test, not a hang
 
@@ -289,6 +290,21 @@ export const scenarios = {
       if (gate.pop(T) === undefined) throw new Error('go timed out');
     }
     return { last: side === 'consumer' ? ch.pop(20) : ch.push(99, 20) };
+  },
+
+  /**
+   * A consumer of a ThreadRegistry (at `registry`): pops one u32 with no timeout (blocking, or
+   * async) and returns it. The test lets it fall asleep, then pushes without waking it.
+   */
+  async registeredPop(sc, { handle, registry, capacity, async }) {
+    const reg = new sc.ThreadRegistry(capacity, registry);
+    reg.join(threadId);
+    try {
+      const ch = sc.attach(handle, sc.u32);
+      return { got: async ? await ch.popAsync() : ch.pop() };
+    } finally {
+      reg.leave();
+    }
   },
 
   /** Takes `count` jobs from a JoinableQueue (any worker may take any), summing them and marking each done. */

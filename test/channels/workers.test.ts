@@ -2,7 +2,7 @@
 // pairing of blocking, async, non-blocking, zero-copy and batch ends, close while blocked, a
 // producer terminated mid-stream. Items are checked in full by the consumers (scenarios.mjs).
 import { describe, expect, it } from 'vitest';
-import { Channel, type ChannelMode, JoinableQueue, Pipe, share, struct, f32, f64, u8, u32 } from '../../src/index.js';
+import { Channel, type ChannelMode, JoinableQueue, Pipe, share, struct, f32, f64, ThreadRegistry, u8, u32 } from '../../src/index.js';
 import { W } from '../../src/channels/format.js';
 import { RUNNER } from '../setup/runtimes.js';
 import { run, start } from '../workers/spawn.js';
@@ -257,6 +257,25 @@ describe.skipIf(terminateUnreliable)(
     });
   },
 );
+
+// The waker of a sleeping consumer takes it off the waiting count; a consumer woken so and
+// terminated before it popped leaves the item, and the other sleepers are not woken by anyone.
+// Forged here: a consumer asleep (counted), the count cleared as that waker would, then a push
+// (which wakes nobody: nobody is counted).
+describe('a consumer woken, then terminated before it popped', () => {
+  it.each([false, true])('a registered consumer (async: %s) still asleep takes the item', async (async) => {
+    const registry = new ThreadRegistry(8);
+    for (const mode of ['spsc', 'mpmc'] as const) {
+      const ch = new Channel(u32, 4, { mode });
+      const words = new Int32Array(ch.buffer);
+      const consumer = run<{ got: number }>('registeredPop', { scenarios, handle: share(ch), registry: registry.place, capacity: registry.capacity, async });
+      await until(() => Atomics.load(words, W.consumersWaiting) === 1, 'the consumer asleep');
+      Atomics.store(words, W.consumersWaiting, 0);
+      ch.push(42);
+      expect(await consumer, mode).toEqual({ got: 42 });
+    }
+  });
+});
 
 describe('Python names across threads', () => {
   it('JoinableQueue: 3 workers take 3000 jobs, task_done each; join() returns when all are done', async () => {
