@@ -17,11 +17,14 @@ const Particle = PARTICLE(sc);
 const PEER = fileURLToPath(new URL('./process-peer.mjs', import.meta.url));
 const JS = { node: 'Node', bun: 'Bun', deno: 'Deno' }[RUNNER.runtime];
 
-/** Runs process-peer.mjs with `job` in a new process of this runtime. */
+/** Runs process-peer.mjs with `job` in a new process of this runtime (killed, and failing, after 45 s: before the test's own limit). */
 function peer<T = Record<string, unknown>>(job: Record<string, unknown>): Running<T> {
   const [command, args] = commandLine('node', PEER, [JSON.stringify(job)]);
-  return runJson<T>(command, args, 90_000);
+  return runJson<T>(command, args, 45_000);
 }
+
+/** How long this thread may block in one call (a failing peer must fail the test, not hang this thread). */
+const BLOCK_MS = 30_000;
 
 /** A handle as another process receives it: through JSON. */
 const json = (x: unknown) => JSON.parse(JSON.stringify(share(x)));
@@ -134,7 +137,7 @@ describe(`channels between ${JS} processes (a SharedMemory segment)`, () => {
     for (;;) {
       let v: number;
       try {
-        v = q.get();
+        v = q.get(true, BLOCK_MS); // QueueEmpty (the test fails) if the peers stop
       } catch (e) {
         expect(errorCode(e)).toBe('closed');
         break;
@@ -159,8 +162,8 @@ describe(`channels between ${JS} processes (a SharedMemory segment)`, () => {
     const handle = json(q);
     expect(handle.kind).toBe('joinableQueue');
     const workers = [0, 1].map(() => peer<{ count: number; className: string }>({ op: 'work', handle, total: json(total), async }));
-    for (let k = 1; k <= jobs; k++) q.put(k);
-    expect(q.join(60_000)).toBe(true); // sleeps on the futex until the last task_done() of another process
+    for (let k = 1; k <= jobs; k++) q.put(k, true, BLOCK_MS);
+    expect(q.join(BLOCK_MS)).toBe(true); // sleeps on the futex until the last task_done() of another process
     expect(q.unfinished).toBe(0);
     expect(total.value).toBe(triangle(jobs + 1));
     q.close(); // the workers' get() raises ChannelClosedError: they exit
