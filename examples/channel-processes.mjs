@@ -55,7 +55,7 @@ if (process.argv[2] === 'child') {
       expected += id * 0.5 + 1;
     }
     particles.close(); // the child drains what is left, then its loop ends
-XX
+    const { n, sum } = await mine.recvAsync(60_000); // async: this process's event loop runs on (QueueEmpty after a minute)
     await exited;
     console.log(`the child received ${n} particles, sum ${sum} (expected ${N}, ${expected}): ${n === N && sum === expected ? 'ok' : 'WRONG'}`);
     if (n !== N || sum !== expected) process.exitCode = 1;
