@@ -81,9 +81,13 @@ const particle = (k) => ({ x: k * 0.5, y: -k, z: k + 0.25, vx: 0.5, vy: -1, vz: 
  * A channel peer: meets the main thread, pushes (or pops and checks) `n` items, meets it again;
  * `rounds` times. `memory` holds the Barrier at 0; `handle` is the channel's (at CH_AT).
  */
-function channelPeer(memory, handle, role, kind, rounds, n) {
+function channelPeer(memory, handle, role, kind, rounds, n, batched) {
   const meet = Meet.view(memory).meet;
   const ch = attach(handle, kind === 'f64' ? f64 : Particle);
+  if (batched) {
+    batchPeer(meet, ch, role, kind, rounds, n);
+    return;
+  }
   for (let r = 0; r < rounds; r++) {
     meet.wait();
     if (role === 'produce') {
@@ -100,6 +104,32 @@ function channelPeer(memory, handle, role, kind, rounds, n) {
         }
       if (sum !== (n * (n - 1)) / 2) throw new Error(`channel consumer: sum of ids ${sum}, expected ${(n * (n - 1)) / 2}`);
       if (last !== null && JSON.stringify(last) !== JSON.stringify(particle(n - 1))) throw new Error(`channel consumer: last item ${JSON.stringify(last)}`);
+    }
+    meet.wait();
+  }
+}
+
+/** {@link channelPeer} with pushMany/popMany of 1,000 items: a Float64Array, or an array view of Particles (copied as bytes) filled item by item. */
+function batchPeer(meet, ch, role, kind, rounds, n) {
+  const B = 1000;
+  const batch = kind === 'f64' ? new Float64Array(B) : array(Particle, B).create();
+  for (let r = 0; r < rounds; r++) {
+    meet.wait();
+    if (role === 'produce') {
+      for (let k = 0; k < n; k += B) {
+        if (kind === 'f64') for (let j = 0; j < B; j++) batch[j] = k + j;
+        else for (let j = 0; j < B; j++) batch.set(j, particle(k + j));
+        ch.pushMany(batch);
+      }
+    } else {
+      let sum = 0;
+      for (let got = 0; got < n; ) {
+        const m = ch.popMany(batch);
+        if (kind === 'f64') for (let j = 0; j < m; j++) sum += batch[j];
+        else for (let j = 0; j < m; j++) sum += batch.get(j).id;
+        got += m;
+      }
+      if (sum !== (n * (n - 1)) / 2) throw new Error(`channel consumer (batches): sum of ids ${sum}, expected ${(n * (n - 1)) / 2}`);
     }
     meet.wait();
   }
@@ -131,14 +161,22 @@ const role = process.argv[2];
 if (!isMainThread) {
   const { name, sab, rounds, n, handle, chRole, kind } = workerData;
   const shm = name === undefined ? null : new SharedMemory(name);
-  if (chRole !== undefined) channelPeer(shm === null ? sab : shm.buf, handle, chRole, kind, rounds, n);
+  if (chRole !== undefined) channelPeer(shm === null ? sab : shm.buf, handle, chRole, kind, rounds, n, false);
   else peer(shm === null ? sab : shm.buf, rounds, n);
   shm?.close();
 } else if (role === 'ipc') {
   ipcChild();
 } else if (role === 'chpeer') {
   const shm = new SharedMemory(process.argv[3]);
-  channelPeer(shm.buf, JSON.parse(process.argv[4]), process.argv[5], process.argv[6], Number(process.argv[7]), Number(process.argv[8]));
+  channelPeer(
+    shm.buf,
+    JSON.parse(process.argv[4]),
+    process.argv[5],
+    process.argv[6],
+    Number(process.argv[7]),
+    Number(process.argv[8]),
+    process.argv[9] === 'batched',
+  );
   shm.close();
 } else if (role === 'peer') {
   const shm = new SharedMemory(process.argv[3]);
@@ -315,7 +353,8 @@ async function main() {
     results.ratios[`${kind}: channel across processes / the same between threads over a SharedArrayBuffer (time per item)`] =
       procNs / ch[`${kind}: SPSC channel, 2 threads (SharedArrayBuffer)`].nsPerItem;
     results.ratios[`${kind}: process.send per item / channel across processes`] = ch[`${kind}: fork + process.send, per item`].nsPerItem / procNs;
-    results.ratios[`${kind}: process.send of arrays of 1000 / channel across processes`] = ch[`${kind}: fork + process.send, arrays of 1000`].nsPerItem / procNs;
+    results.ratios[`${kind}: process.send of arrays of 1000 / channel across processes, batches of 1000`] =
+      ch[`${kind}: fork + process.send, arrays of 1000`].nsPerItem / ch[`${kind}: SPSC channel, 2 processes (segment), pushMany/popMany ×1000`].nsPerItem;
     const py = ch[`${kind}: Python multiprocessing.Queue, 1 → 1 process`];
     if (py !== undefined) results.ratios[`${kind}: Python multiprocessing.Queue / channel across processes`] = py.nsPerItem / procNs;
   }
@@ -371,12 +410,34 @@ async function channelsPart(self) {
     const bytes = CH_AT + Channel.byteLength(schema, CH_CAPACITY, { mode: 'spsc' });
     const seg = new SharedMemory({ create: true, size: bytes });
     const seg2 = new SharedMemory({ create: true, size: bytes });
+    const seg3 = new SharedMemory({ create: true, size: bytes });
     const sab = new SharedArrayBuffer(bytes);
     const place = (memory) => new Channel(schema, CH_CAPACITY, { mode: 'spsc', memory, byteOffset: CH_AT });
     const variants = [
-      { label: `${kind}: SPSC channel, 2 processes (segment)`, memory: seg.buf, channel: place(seg), start: (role, h) => procPeer(self, seg.name, h, role, kind, rounds) },
-      { label: `${kind}: SPSC channel, 2 threads (SharedArrayBuffer)`, memory: sab, channel: place(sab), start: (role, h) => threadPeer(self, { sab, handle: h, chRole: role, kind, rounds, n: CH_ITEMS }) },
-      { label: `${kind}: SPSC channel, 2 threads (segment, futex backend)`, memory: seg2.buf, channel: place(seg2), start: (role, h) => threadPeer(self, { name: seg2.name, handle: h, chRole: role, kind, rounds, n: CH_ITEMS }) },
+      {
+        label: `${kind}: SPSC channel, 2 processes (segment)`,
+        memory: seg.buf,
+        channel: place(seg),
+        start: (role, h) => procPeer(self, seg.name, h, role, kind, rounds),
+      },
+      {
+        label: `${kind}: SPSC channel, 2 threads (SharedArrayBuffer)`,
+        memory: sab,
+        channel: place(sab),
+        start: (role, h) => threadPeer(self, { sab, handle: h, chRole: role, kind, rounds, n: CH_ITEMS }),
+      },
+      {
+        label: `${kind}: SPSC channel, 2 threads (segment, futex backend)`,
+        memory: seg2.buf,
+        channel: place(seg2),
+        start: (role, h) => threadPeer(self, { name: seg2.name, handle: h, chRole: role, kind, rounds, n: CH_ITEMS }),
+      },
+      {
+        label: `${kind}: SPSC channel, 2 processes (segment), pushMany/popMany ×1000`,
+        memory: seg3.buf,
+        channel: place(seg3),
+        start: (role, h) => procPeer(self, seg3.name, h, role, kind, rounds, 'batched'),
+      },
     ];
     for (const v of variants) {
       const handle = share(v.channel);
@@ -396,7 +457,7 @@ async function channelsPart(self) {
     }
     await Promise.all(variants.map((v) => v.done));
     for (const v of variants) out[v.label] = { medianMs: median(v.times), nsPerItem: (median(v.times) * 1e6) / CH_ITEMS };
-    for (const m of [seg, seg2]) {
+    for (const m of [seg, seg2, seg3]) {
       m.close();
       m.unlink();
     }
@@ -457,9 +518,11 @@ async function channelsPart(self) {
   return out;
 }
 
-function procPeer(self, name, handle, role, kind, rounds) {
+function procPeer(self, name, handle, role, kind, rounds, batched = '') {
   return exited(
-    spawn(process.execPath, [...process.execArgv, self, 'chpeer', name, JSON.stringify(handle), role, kind, String(rounds), String(CH_ITEMS)], { stdio: 'inherit' }),
+    spawn(process.execPath, [...process.execArgv, self, 'chpeer', name, JSON.stringify(handle), role, kind, String(rounds), String(CH_ITEMS), batched], {
+      stdio: 'inherit',
+    }),
   );
 }
 

@@ -173,7 +173,11 @@ export function readFormat(buffer: ArrayBufferLike, byteOffset: number, element:
   const bytes = buffer.byteLength;
   checkPlace(what, byteOffset, channelAlign(element.align), 0, bytes);
   if (bytes - byteOffset < W.stamps * 4) {
-    throw rangeError('out_of_bounds', what, `no channel fits at byteOffset ${byteOffset}: the memory has ${bytes} bytes, and a channel header alone takes ${W.stamps * 4}`);
+    throw rangeError(
+      'out_of_bounds',
+      what,
+      `no channel fits at byteOffset ${byteOffset}: the memory has ${bytes} bytes, and a channel header alone takes ${W.stamps * 4}`,
+    );
   }
   const a = new Int32Array(buffer, byteOffset, W.stamps);
   if (Atomics.load(a, W.magic) !== MAGIC) {

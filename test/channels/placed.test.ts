@@ -12,6 +12,7 @@ import {
   errorCode,
   f32,
   f64,
+  type Handle,
   JoinableQueue,
   LayoutMismatchError,
   Pipe,
@@ -94,7 +95,11 @@ describe('placement', () => {
           const n = Math.ceil(capacity * 2.5);
           const src = new SharedArrayBuffer(Math.max(1, n * size));
           const s = new Uint8Array(src);
-          for (let i = 0, x = seed | 0; i < s.length; i++) s[i] = (x = (Math.imul(x, 1103515245) + 12345) | 0) >>> 16;
+          let x = seed | 0;
+          for (let i = 0; i < s.length; i++) {
+            x = (Math.imul(x, 1103515245) + 12345) | 0;
+            s[i] = x >>> 16;
+          }
           const items = array(element, n).view(src);
           const out = array(element, n).create();
           let pushed = 0;
@@ -244,9 +249,9 @@ describe('share() and attach() of placed channels', () => {
     const untyped = attach(JSON.parse(text) as typeof h); // the schema rebuilt from the descriptor
     expect([untyped.mode, untyped.capacity, untyped.byteOffset]).toEqual(['mpmc', 4, 64]);
     const [a, b] = Pipe(u32, { capacity: 4, memory: shm, byteOffset: 0 }); // overwrites the channel: memory is the caller's
-    const hb = JSON.parse(JSON.stringify(share(b)));
-    expect(hb.segment.name).toBe(shm.name);
-    expect(hb.incoming.segment.name).toBe(shm.name);
+    const hb: Handle<typeof b> = JSON.parse(JSON.stringify(share(b)));
+    expect(hb.segment?.name).toBe(shm.name);
+    expect(hb.incoming?.segment?.name).toBe(shm.name);
     const b2 = attach(hb, u32);
     a.send(5);
     expect(b2.recv()).toBe(5);
@@ -258,8 +263,8 @@ describe('share() and attach() of placed channels', () => {
   it('refuses forged and hostile handles with typed errors: offset, bounds, element type, header, a re-created segment', () => {
     const shm = segment('hostile', 4096);
     const ch = new Channel(Particle, 4, { memory: shm, byteOffset: 1024 });
-    const h = JSON.parse(JSON.stringify(share(ch)));
-    const forged = (patch: object) => ({ ...h, ...patch });
+    const h: Handle<typeof ch> = JSON.parse(JSON.stringify(share(ch)));
+    const forged = (patch: object) => ({ ...h, ...patch }) as typeof h;
     // An offset where there is no channel, misaligned, past the end, or too near it for a header.
     expect(codeOf(() => attach(forged({ byteOffset: 0 }), Particle))).toBe('invalid_argument');
     expect(messageOf(() => attach(forged({ byteOffset: 0 }), Particle))).toMatch(/no channel at byteOffset 0/);

@@ -10,10 +10,7 @@ import { Channel, errorCode, JoinableQueue, Pipe, Queue, SharedMemory, share, u3
 import { W } from '../../src/channels/format.js';
 import { RUNNER } from '../setup/runtimes.js';
 import { commandLine, type Running, runJson, sleepsOnFutex, uniqueName, until } from '../memory/peers.js';
-import { PARTICLE } from '../memory/schema.mjs';
-import * as sc from '../../src/index.js';
-
-const Particle = PARTICLE(sc);
+import { Particle } from '../memory/schema.js'; // process-peer.mjs builds the same from schema.mjs (the attach checks the fingerprint)
 const PEER = fileURLToPath(new URL('./process-peer.mjs', import.meta.url));
 const JS = { node: 'Node', bun: 'Bun', deno: 'Deno' }[RUNNER.runtime];
 
@@ -58,24 +55,22 @@ describe(`channels between ${JS} processes (a SharedMemory segment)`, () => {
     { produce: 'push', consume: 'asyncIterate', capacity: 1, n: 5_000 },
     { produce: 'async', consume: 'iterate', capacity: 3, n: 5_000 },
   ];
-  it.each(forms)('SPSC Particle, a producer process ($produce) → a consumer process ($consume), capacity $capacity: $n items, in order, intact', async ({
-    produce,
-    consume,
-    capacity,
-    n,
-  }) => {
-    const shm = segment('spsc', 256 + Channel.byteLength(Particle, capacity, { mode: 'spsc' }));
-    const ch = new Channel(Particle, capacity, { mode: 'spsc', memory: shm, byteOffset: 256 });
-    const handle = json(ch);
-    expect(handle.segment.name).toBe(shm.name);
-    expect(handle.byteOffset).toBe(256);
-    const consumer = peer<{ count: number; sum: number }>({ op: 'consume', handle, form: consume, order: true });
-    const producer = peer({ op: 'produce', handle, form: produce, n, close: true });
-    expect(await producer).toEqual({ pushed: n });
-    expect(await consumer).toEqual({ count: n, sum: triangle(n) });
-    expect(ch.done).toBe(true);
-    shm.close();
-  });
+  it.each(forms)(
+    'SPSC Particle, a producer process ($produce) → a consumer process ($consume), capacity $capacity: $n items, in order, intact',
+    async ({ produce, consume, capacity, n }) => {
+      const shm = segment('spsc', 256 + Channel.byteLength(Particle, capacity, { mode: 'spsc' }));
+      const ch = new Channel(Particle, capacity, { mode: 'spsc', memory: shm, byteOffset: 256 });
+      const handle = json(ch);
+      expect(handle.segment.name).toBe(shm.name);
+      expect(handle.byteOffset).toBe(256);
+      const consumer = peer<{ count: number; sum: number }>({ op: 'consume', handle, form: consume, order: true });
+      const producer = peer({ op: 'produce', handle, form: produce, n, close: true });
+      expect(await producer).toEqual({ pushed: n });
+      expect(await consumer).toEqual({ count: n, sum: triangle(n) });
+      expect(ch.done).toBe(true);
+      shm.close();
+    },
+  );
 
   it('MPMC Particle, 2 producer processes × 2 consumer processes: every item exactly once, each producer’s in order', async () => {
     const n = 15_000;
