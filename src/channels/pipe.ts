@@ -201,6 +201,8 @@ function secondOffset(schema: SchemaLike, first: number): number {
  * ```
  */
 Pipe.byteLength = function byteLength(schema: SchemaLike, options: Pick<PipeOptions, 'duplex' | 'capacity'> = {}): number {
+  if (options === null || typeof options !== 'object')
+    throw typeError('invalid_argument', 'Pipe.byteLength', `options must be an object (got ${String(options)})`);
   const { duplex = true, capacity = 256 } = options;
   const one = Channel.byteLength(schema, capacity, { mode: 'spsc' });
   return duplex ? secondOffset(schema, one) + one : one;
