@@ -14,10 +14,17 @@ import { Particle } from '../memory/schema.js'; // process-peer.mjs builds the s
 const PEER = fileURLToPath(new URL('./process-peer.mjs', import.meta.url));
 const JS = { node: 'Node', bun: 'Bun', deno: 'Deno' }[RUNNER.runtime];
 
+/** Peers still running: killed after each test, so that a failed test leaves no process blocked on its segment. */
+const running = new Set<number>();
+
 /** Runs process-peer.mjs with `job` in a new process of this runtime (killed, and failing, after 45 s: before the test's own limit). */
 function peer<T = Record<string, unknown>>(job: Record<string, unknown>): Running<T> {
   const [command, args] = commandLine('node', PEER, [JSON.stringify(job)]);
-  return runJson<T>(command, args, 45_000);
+  const p = runJson<T>(command, args, 45_000);
+  running.add(p.pid);
+  const forget = () => running.delete(p.pid);
+  p.then(forget, forget);
+  return p;
 }
 
 /** How long this thread may block in one call (a failing peer must fail the test, not hang this thread). */
@@ -33,6 +40,14 @@ function segment(tag: string, size: number): SharedMemory {
   return shm;
 }
 afterEach(() => {
+  for (const pid of running) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // it ended meanwhile
+    }
+  }
+  running.clear();
   for (const name of made.splice(0)) {
     try {
       new SharedMemory(name).unlink();
