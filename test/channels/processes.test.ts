@@ -4,14 +4,19 @@
 // zero-copy, batches, iteration). Waiting goes through the futex system call (blocking forms) or
 // polls (async forms). Handshakes are the channels themselves and words of the segment; no sleeps.
 // Peers load the library in this project's accessor mode (test/workers/library.mjs).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
-import { Channel, errorCode, JoinableQueue, Pipe, Queue, SharedMemory, share, u32, Value } from '../../src/index.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Channel, errorCode, JoinableQueue, Pipe, Queue, SharedMemory, share, toCtypes, u32, Value } from '../../src/index.js';
+import { python3 } from '../setup/requirements.js';
 import { W } from '../../src/channels/format.js';
 import { RUNNER } from '../setup/runtimes.js';
 import { commandLine, type Running, runJson, sleepsOnFutex, uniqueName, until } from '../memory/peers.js';
 import { Particle } from '../memory/schema.js'; // process-peer.mjs builds the same from schema.mjs (the attach checks the fingerprint)
 const PEER = fileURLToPath(new URL('./process-peer.mjs', import.meta.url));
+const PY_PEER = fileURLToPath(new URL('./process-peer.py', import.meta.url));
 const JS = { node: 'Node', bun: 'Bun', deno: 'Deno' }[RUNNER.runtime];
 
 /** Peers still running: killed after each test, so that a failed test leaves no process blocked on its segment. */
@@ -29,6 +34,15 @@ function peer<T = Record<string, unknown>>(job: Record<string, unknown>): Runnin
 
 /** How long this thread may block in one call (a failing peer must fail the test, not hang this thread). */
 const BLOCK_MS = 30_000;
+
+/** Runs process-peer.py with `job` (python/sharedctypes.py's Channel). */
+function pyPeer<T = Record<string, unknown>>(job: Record<string, unknown>): Running<T> {
+  const p = runJson<T>('python3', [PY_PEER, JSON.stringify(job)], 45_000);
+  running.add(p.pid);
+  const forget = () => running.delete(p.pid);
+  p.then(forget, forget);
+  return p;
+}
 
 /** A handle as another process receives it: through JSON. */
 const json = (x: unknown) => JSON.parse(JSON.stringify(share(x)));
@@ -246,6 +260,60 @@ describe(`channels between ${JS} processes (a SharedMemory segment)`, () => {
     await until(() => Atomics.load(words, W.consumersWaiting) === 1, 'the peer to wait in popAsync');
     ch.close();
     expect(await popper).toEqual({ r: null, done: true });
+    shm.close();
+  });
+});
+
+const py = python3();
+
+describe.skipIf(py.skip)(`${py.note}Python processes take items from a channel in a segment (python/sharedctypes.py)`, () => {
+  let dir = '';
+  let module = '';
+  beforeAll(() => {
+    py.check();
+    dir = mkdtempSync(join(tmpdir(), 'sct-ch-ctypes-'));
+    module = join(dir, 'schemas.py');
+    writeFileSync(module, `${toCtypes(Particle)}\n`);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each(['push', 'batch'])('SPSC Particle: a %s producer process → a Python consumer process: every item, in order, intact', async (form) => {
+    const n = 20_000;
+    const shm = segment('py-spsc', 64 + Channel.byteLength(Particle, 32, { mode: 'spsc' }));
+    const ch = new Channel(Particle, 32, { mode: 'spsc', memory: shm, byteOffset: 64 });
+    const handle = json(ch);
+    const consumer = pyPeer<{ count: number; sum: number; mode: string; done: boolean }>({ handle, module, order: true });
+    await peer({ op: 'produce', handle, form, n, close: true });
+    expect(await consumer).toEqual({ count: n, sum: triangle(n), mode: 'spsc', done: true });
+    shm.close();
+  });
+
+  it('MPMC Particle: 2 producer processes, a Python consumer and a JavaScript consumer process: every item once, each producer’s in order', async () => {
+    const n = 10_000;
+    const shm = segment('py-mpmc', Channel.byteLength(Particle, 16));
+    const ch = new Channel(Particle, 16, { memory: shm });
+    const handle = json(ch);
+    const consumers = [
+      pyPeer<{ count: number; sum: number }>({ handle, module, perProducer: n }),
+      peer<{ count: number; sum: number }>({ op: 'consume', handle, form: 'pop', perProducer: n }),
+    ];
+    await Promise.all([peer({ op: 'produce', handle, form: 'push', n, base: 0 }), peer({ op: 'produce', handle, form: 'reserve', n, base: n })]);
+    ch.close();
+    const results = await Promise.all(consumers);
+    expect(results.reduce((a, r) => a + r.count, 0)).toBe(2 * n);
+    expect(results.reduce((a, r) => a + r.sum, 0)).toBe(triangle(2 * n));
+    shm.close();
+  });
+
+  it('JoinableQueue: a Python process task_done()s what this process put; join() returns when it is done', async () => {
+    const jobs = 2_000;
+    const shm = segment('py-joinable', JoinableQueue.byteLength(u32, 8));
+    const q = new JoinableQueue(u32, 8, { memory: shm });
+    const worker = pyPeer<{ count: number; sum: number }>({ handle: json(q), schema: 'u32', taskDone: true });
+    for (let k = 0; k < jobs; k++) q.put(k, true, BLOCK_MS);
+    expect(q.join(BLOCK_MS)).toBe(true);
+    q.close();
+    expect(await worker).toMatchObject({ count: jobs, sum: triangle(jobs) });
     shm.close();
   });
 });
