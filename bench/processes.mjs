@@ -21,15 +21,26 @@
  *    Python holds all of them (any value readable: the segment attached and viewed, the list
  *    unpickled), and until it has read every field (numpy sums over the segment, a loop over the
  *    tuples: each side's natural way).
+ * 4. Channels between processes: 1 producer → 1 consumer, Particle structs (48 bytes, copied in and
+ *    out as objects: push/pop) and f64, through (a) an SPSC channel in a segment between 2
+ *    processes (futex backend), (b) the same channel in a SharedArrayBuffer between 2 worker
+ *    threads (Atomics backend), (c) the same channel in a segment between 2 threads; against
+ *    Node's own IPC, `child_process.fork` + `process.send` (JSON serialisation, the default), per
+ *    item and in arrays of 1,000; and Python's multiprocessing.Queue and SimpleQueue, 1 producer
+ *    process → 1 consumer process (bench/python_queue.py). Channel peers are started once per
+ *    variant and meet this thread at a Barrier(3) in the same memory before and after each round;
+ *    the clock runs between the two meetings, and the consumer checks the count and the sum of
+ *    ids (and every field of the last item) of each round. IPC: the clock runs from the first
+ *    send to the child's reply that it has received (and read) every item.
  *
  * Options (environment): BENCH_QUICK=1 (fewer samples and increments: smoke test, *.tmp results);
  * BENCH_PYTHON=<interpreter> (default python3).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { fork, spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, workerData } from 'node:worker_threads';
-import { array, barrier, f32, f64, memorySupport, mutex, SharedMemory, struct, u32, u8 } from '../dist/index.js';
+import { array, attach, barrier, Channel, f32, f64, memorySupport, mutex, SharedMemory, share, struct, u32, u8 } from '../dist/index.js';
 import { machineInfo, median, writeResults } from './common.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -38,6 +49,10 @@ const PYTHON = process.env.BENCH_PYTHON || 'python3';
 const N = QUICK ? 200_000 : 1_000_000; // increments per peer
 const SAMPLES = QUICK ? 3 : 7;
 const PARTICLES = 1_000_000;
+const CH_ITEMS = QUICK ? 50_000 : 500_000; // items per channel round
+const IPC_ITEMS = QUICK ? 20_000 : 100_000; // items per round through process.send, one per message
+const CH_CAPACITY = 1024;
+const CH_AT = 64; // the channel's byte offset; a Barrier(3) at 0
 
 const Counter = struct({ lock: mutex(), n: u32, meet: barrier(3) }, { name: 'Counter' }); // 20 bytes
 const Particle = struct({ x: f64, y: f64, z: f64, vx: f32, vy: f32, vz: f32, id: u32, alive: u8 }, { name: 'Particle' }); // 48 bytes
@@ -57,12 +72,112 @@ function peer(buffer, rounds, n) {
   }
 }
 
+const Meet = struct({ meet: barrier(3) }, { name: 'Meet' });
+
+/** The Particle with id `k` (every field a function of k, checked by the consumer). */
+const particle = (k) => ({ x: k * 0.5, y: -k, z: k + 0.25, vx: 0.5, vy: -1, vz: 1.5, id: k, alive: k & 1 });
+
+/**
+ * A channel peer: meets the main thread, pushes (or pops and checks) `n` items, meets it again;
+ * `rounds` times. `memory` holds the Barrier at 0; `handle` is the channel's (at CH_AT).
+ */
+function channelPeer(memory, handle, role, kind, rounds, n, batched) {
+  const meet = Meet.view(memory).meet;
+  const ch = attach(handle, kind === 'f64' ? f64 : Particle);
+  if (batched) {
+    batchPeer(meet, ch, role, kind, rounds, n);
+    return;
+  }
+  for (let r = 0; r < rounds; r++) {
+    meet.wait();
+    if (role === 'produce') {
+      if (kind === 'f64') for (let k = 0; k < n; k++) ch.push(k);
+      else for (let k = 0; k < n; k++) ch.push(particle(k));
+    } else {
+      let sum = 0;
+      let last = null;
+      if (kind === 'f64') for (let k = 0; k < n; k++) sum += ch.pop();
+      else
+        for (let k = 0; k < n; k++) {
+          last = ch.pop();
+          sum += last.id;
+        }
+      if (sum !== (n * (n - 1)) / 2) throw new Error(`channel consumer: sum of ids ${sum}, expected ${(n * (n - 1)) / 2}`);
+      if (last !== null && JSON.stringify(last) !== JSON.stringify(particle(n - 1))) throw new Error(`channel consumer: last item ${JSON.stringify(last)}`);
+    }
+    meet.wait();
+  }
+}
+
+/** {@link channelPeer} with pushMany/popMany of 1,000 items: a Float64Array, or an array view of Particles (copied as bytes) filled item by item. */
+function batchPeer(meet, ch, role, kind, rounds, n) {
+  const B = 1000;
+  const batch = kind === 'f64' ? new Float64Array(B) : array(Particle, B).create();
+  for (let r = 0; r < rounds; r++) {
+    meet.wait();
+    if (role === 'produce') {
+      for (let k = 0; k < n; k += B) {
+        if (kind === 'f64') for (let j = 0; j < B; j++) batch[j] = k + j;
+        else for (let j = 0; j < B; j++) batch.set(j, particle(k + j));
+        ch.pushMany(batch);
+      }
+    } else {
+      let sum = 0;
+      for (let got = 0; got < n; ) {
+        const m = ch.popMany(batch);
+        if (kind === 'f64') for (let j = 0; j < m; j++) sum += batch[j];
+        else for (let j = 0; j < m; j++) sum += batch.get(j).id;
+        got += m;
+      }
+      if (sum !== (n * (n - 1)) / 2) throw new Error(`channel consumer (batches): sum of ids ${sum}, expected ${(n * (n - 1)) / 2}`);
+    }
+    meet.wait();
+  }
+}
+
+/** The IPC child: counts and sums the ids of what arrives (objects, numbers, or arrays of them); replies when it has `n`. */
+function ipcChild() {
+  let count = 0;
+  let sum = 0;
+  let n = 0;
+  const take = (x) => {
+    sum += typeof x === 'number' ? x : x.id;
+    count++;
+  };
+  process.on('message', (m) => {
+    if (m !== null && typeof m === 'object' && 'round' in m) {
+      n = m.round;
+      count = 0;
+      sum = 0;
+      return;
+    }
+    if (Array.isArray(m)) for (const x of m) take(x);
+    else take(m);
+    if (count === n) process.send({ count, sum });
+  });
+}
+
 const role = process.argv[2];
 if (!isMainThread) {
-  const { name, sab, rounds, n } = workerData;
+  const { name, sab, rounds, n, handle, chRole, kind } = workerData;
   const shm = name === undefined ? null : new SharedMemory(name);
-  peer(shm === null ? sab : shm.buf, rounds, n);
+  if (chRole !== undefined) channelPeer(shm === null ? sab : shm.buf, handle, chRole, kind, rounds, n, false);
+  else peer(shm === null ? sab : shm.buf, rounds, n);
   shm?.close();
+} else if (role === 'ipc') {
+  ipcChild();
+} else if (role === 'chpeer') {
+  const shm = new SharedMemory(process.argv[3]);
+  channelPeer(
+    shm.buf,
+    JSON.parse(process.argv[4]),
+    process.argv[5],
+    process.argv[6],
+    Number(process.argv[7]),
+    Number(process.argv[8]),
+    process.argv[9] === 'batched',
+  );
+  shm.close();
 } else if (role === 'peer') {
   const shm = new SharedMemory(process.argv[3]);
   peer(shm.buf, Number(process.argv[4]), Number(process.argv[5]));
@@ -219,6 +334,9 @@ async function main() {
     'pickled pipe, until Python has read every field (loop over tuples)': { medianMs: pickle.medianMs },
   };
 
+  // ---- 4. channels between processes ----
+  results.channels = await channelsPart(self);
+
   // ---- ratios against the targets ----
   const c = results.contended;
   const proc = c['2 processes, one segment (futex backend)'].medianMs;
@@ -229,6 +347,17 @@ async function main() {
     'pickled pipe / segment, 1M particles, until Python holds them (target ≥ 100)': pickle.haveMs / median(shmHaveMs),
     'pickled pipe / segment, 1M particles, until Python has read every field (target ≥ 100)': pickle.medianMs / median(shmMs),
   };
+  const ch = results.channels;
+  for (const kind of ['Particle', 'f64']) {
+    const procNs = ch[`${kind}: SPSC channel, 2 processes (segment)`].nsPerItem;
+    results.ratios[`${kind}: channel across processes / the same between threads over a SharedArrayBuffer (time per item)`] =
+      procNs / ch[`${kind}: SPSC channel, 2 threads (SharedArrayBuffer)`].nsPerItem;
+    results.ratios[`${kind}: process.send per item / channel across processes`] = ch[`${kind}: fork + process.send, per item`].nsPerItem / procNs;
+    results.ratios[`${kind}: process.send of arrays of 1000 / channel across processes, batches of 1000`] =
+      ch[`${kind}: fork + process.send, arrays of 1000`].nsPerItem / ch[`${kind}: SPSC channel, 2 processes (segment), pushMany/popMany ×1000`].nsPerItem;
+    const py = ch[`${kind}: Python multiprocessing.Queue, 1 → 1 process`];
+    if (py !== undefined) results.ratios[`${kind}: Python multiprocessing.Queue / channel across processes`] = py.nsPerItem / procNs;
+  }
   results.totalSeconds = Math.round((performance.now() - t0) / 100) / 10;
 
   const f = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
@@ -255,6 +384,12 @@ async function main() {
       .filter(([k]) => k !== 'particles')
       .map(([k, v]) => `| ${k} | ${f(v.medianMs)} |`),
     '',
+    `## Channels between processes: 1 producer → 1 consumer, ${CH_ITEMS.toLocaleString('en')} items per round (process.send per item: ${IPC_ITEMS.toLocaleString('en')})`,
+    '',
+    '| route | ns per item | items/s |',
+    '|---|---:|---:|',
+    ...Object.entries(results.channels).map(([k, v]) => `| ${k} | ${f(v.nsPerItem)} | ${Math.round(1e9 / v.nsPerItem).toLocaleString('en')} |`),
+    '',
     '## Ratios',
     '',
     '| measure | value |',
@@ -264,4 +399,133 @@ async function main() {
   ].join('\n');
   const tag = support.via === 'node:ffi' ? 'processes' : `processes-${support.via.replace(/[^a-z]/gi, '')}`;
   writeResults(tag, results, md, 0);
+}
+
+/** Part 4: channel variants (peers started once, rounds rotated), Node IPC, Python's queues. */
+async function channelsPart(self) {
+  const rounds = SAMPLES + 1; // the first is a warm-up
+  const out = {};
+  for (const kind of ['Particle', 'f64']) {
+    const schema = kind === 'f64' ? f64 : Particle;
+    const bytes = CH_AT + Channel.byteLength(schema, CH_CAPACITY, { mode: 'spsc' });
+    const seg = new SharedMemory({ create: true, size: bytes });
+    const seg2 = new SharedMemory({ create: true, size: bytes });
+    const seg3 = new SharedMemory({ create: true, size: bytes });
+    const sab = new SharedArrayBuffer(bytes);
+    const place = (memory) => new Channel(schema, CH_CAPACITY, { mode: 'spsc', memory, byteOffset: CH_AT });
+    const variants = [
+      {
+        label: `${kind}: SPSC channel, 2 processes (segment)`,
+        memory: seg.buf,
+        channel: place(seg),
+        start: (role, h) => procPeer(self, seg.name, h, role, kind, rounds),
+      },
+      {
+        label: `${kind}: SPSC channel, 2 threads (SharedArrayBuffer)`,
+        memory: sab,
+        channel: place(sab),
+        start: (role, h) => threadPeer(self, { sab, handle: h, chRole: role, kind, rounds, n: CH_ITEMS }),
+      },
+      {
+        label: `${kind}: SPSC channel, 2 threads (segment, futex backend)`,
+        memory: seg2.buf,
+        channel: place(seg2),
+        start: (role, h) => threadPeer(self, { name: seg2.name, handle: h, chRole: role, kind, rounds, n: CH_ITEMS }),
+      },
+      {
+        label: `${kind}: SPSC channel, 2 processes (segment), pushMany/popMany ×1000`,
+        memory: seg3.buf,
+        channel: place(seg3),
+        start: (role, h) => procPeer(self, seg3.name, h, role, kind, rounds, 'batched'),
+      },
+    ];
+    for (const v of variants) {
+      const handle = share(v.channel);
+      const h = handle.segment === undefined ? handle : JSON.parse(JSON.stringify(handle));
+      v.meet = Meet.view(v.memory).meet;
+      v.done = Promise.all([v.start('produce', h), v.start('consume', h)]);
+      v.times = [];
+    }
+    for (let r = 0; r < rounds; r++) {
+      for (let k = 0; k < variants.length; k++) {
+        const v = variants[(k + r) % variants.length]; // rotate the order
+        v.meet.wait();
+        const t = performance.now();
+        v.meet.wait();
+        if (r > 0) v.times.push(performance.now() - t);
+      }
+    }
+    await Promise.all(variants.map((v) => v.done));
+    for (const v of variants) out[v.label] = { medianMs: median(v.times), nsPerItem: (median(v.times) * 1e6) / CH_ITEMS };
+    for (const m of [seg, seg2, seg3]) {
+      m.close();
+      m.unlink();
+    }
+    // Node's IPC: one fork, rounds rotated between per-item and batched.
+    const child = fork(self, ['ipc'], { stdio: 'inherit' });
+    const replies = [];
+    let wake = null;
+    child.on('message', (m) => {
+      replies.push(m);
+      wake?.();
+    });
+    const reply = () =>
+      new Promise((resolve) => {
+        if (replies.length) resolve(replies.shift());
+        else
+          wake = () => {
+            wake = null;
+            resolve(replies.shift());
+          };
+      });
+    const item = kind === 'f64' ? (k) => k : particle;
+    const ipc = [
+      { label: `${kind}: fork + process.send, per item`, n: IPC_ITEMS, batch: 1, times: [] },
+      { label: `${kind}: fork + process.send, arrays of 1000`, n: CH_ITEMS, batch: 1000, times: [] },
+    ];
+    for (let r = 0; r < rounds; r++) {
+      for (let k = 0; k < ipc.length; k++) {
+        const v = ipc[(k + r) % ipc.length];
+        child.send({ round: v.n });
+        const t = performance.now();
+        if (v.batch === 1) for (let i = 0; i < v.n; i++) child.send(item(i));
+        else
+          for (let i = 0; i < v.n; i += v.batch) {
+            const a = [];
+            for (let j = i; j < Math.min(v.n, i + v.batch); j++) a.push(item(j));
+            child.send(a);
+          }
+        const got = await reply();
+        const ms = performance.now() - t;
+        if (got.count !== v.n || got.sum !== (v.n * (v.n - 1)) / 2) throw new Error(`${v.label}: the child got ${JSON.stringify(got)}`);
+        if (r > 0) v.times.push(ms);
+      }
+    }
+    child.disconnect();
+    await exited(child);
+    for (const v of ipc) out[v.label] = { medianMs: median(v.times), nsPerItem: (median(v.times) * 1e6) / v.n };
+  }
+  // Python's queues, 1 producer process → 1 consumer process (bench/python_queue.py).
+  const pyItems = QUICK ? 20_000 : 200_000;
+  const r = spawnSync(PYTHON, [join(here, 'python_queue.py'), String(pyItems), QUICK ? '1' : '3', '1', '1'], { encoding: 'utf8' });
+  if (r.status === 0) {
+    const py = JSON.parse(r.stdout);
+    for (const [name, v] of Object.entries(py.results)) {
+      const [cls, kind] = name.split(' ');
+      out[`${kind}: Python multiprocessing.${cls}, 1 → 1 process`] = { medianMs: v.medianS * 1000, nsPerItem: 1e9 / v.itemsPerSecond };
+    }
+  } else process.stderr.write(`python_queue.py failed (${r.status ?? r.signal}); no Python rows: ${r.stderr.slice(-300)}\n`);
+  return out;
+}
+
+function procPeer(self, name, handle, role, kind, rounds, batched = '') {
+  return exited(
+    spawn(process.execPath, [...process.execArgv, self, 'chpeer', name, JSON.stringify(handle), role, kind, String(rounds), String(CH_ITEMS), batched], {
+      stdio: 'inherit',
+    }),
+  );
+}
+
+function threadPeer(self, data) {
+  return exited(new Worker(self, { workerData: data }));
 }

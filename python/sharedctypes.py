@@ -35,6 +35,7 @@ import ctypes.util
 import json
 import os
 import platform
+import queue
 import sys
 import threading
 import time
@@ -44,6 +45,7 @@ from multiprocessing.shared_memory import SharedMemory
 __all__ = [
     'attach', 'create', 'Lock', 'RLock', 'OwnerDeadError', 'address_of', 'identity',
     'RawValue', 'RawArray', 'Value', 'Array', 'Synchronized', 'SynchronizedArray', 'SynchronizedString', 'from_handle',
+    'Channel', 'ChannelClosedError',
 ]
 
 _SYS_FUTEX = {'x86_64': 202, 'amd64': 202, 'aarch64': 98, 'arm64': 98, 'riscv64': 98}
@@ -638,6 +640,214 @@ def from_handle(handle, ctype=None):
         return lock
     shm.close()
     raise ValueError(f'sharedctypes.from_handle: a handle of kind {kind!r} has no Python counterpart here')
+
+
+
+# ---- channels: the consumer end of a JavaScript channel in a segment --------------------------
+
+_CH_MAGIC = 0x4E484353  # "SCHN"
+_CH_VERSION = 1
+_CH_MAX_CAPACITY = 2**30 - 1
+# Header words (src/channels/format.ts).
+_CW_MAGIC, _CW_VERSION, _CW_MODE, _CW_CAPACITY, _CW_SIZE, _CW_ALIGN, _CW_DATA, _CW_CLOSED = range(8)
+_CW_CONSUMERS_WAITING, _CW_PRODUCERS_WAITING, _CW_NOT_EMPTY, _CW_NOT_FULL, _CW_FLAGS = 8, 9, 10, 11, 12
+_CW_TAIL, _CW_HEAD, _CW_UNFINISHED, _CW_STAMPS = 32, 64, 96, 128
+_CH_SPSC, _CH_MPMC = 1, 2
+
+
+class ChannelClosedError(EOFError):
+    """The channel was closed and everything in it has been taken: JavaScript's ``ChannelClosedError``
+    (Python's ``EOFError`` for a pipe, ``queue.ShutDown`` for a queue)."""
+
+
+def _wrap(x):
+    return _i32(x & 0xFFFFFFFF)
+
+
+class Channel:
+    """The consumer end of a channel that JavaScript placed in a segment (``new Channel(T, n,
+    { memory: shm, byteOffset })``, a ``Queue`` or ``JoinableQueue``; SPSC or MPMC), with the
+    JavaScript protocol: positions, stamps, the waiter counts and the futex words, so Python takes
+    items while JavaScript processes push (and, for MPMC, pop too). ``get`` copies the oldest item
+    out (a ctypes object, or a Python number for a primitive type); it sleeps in the futex system
+    call while the channel is empty. ``ctype`` is the element's ctypes type (what toCtypes printed)
+    or a typecode; its size and alignment are checked against the header (Python cannot compute the
+    layout fingerprint the header also holds: the class must be toCtypes' of the same schema).
+    An SPSC channel allows one consumer at a time, in any process."""
+
+    def __init__(self, shm, offset, ctype):
+        shm = _memory(shm)
+        ctype = _ctype(ctype)
+        size, align = ctypes.sizeof(ctype), ctypes.alignment(ctype)
+        _place('Channel', shm, offset, ctypes.c_int32 * _CW_STAMPS, max(4, align))
+        self._shm = shm
+        self._base = address_of(shm, offset)
+        w = [load(self._base + 4 * i) for i in range(_CW_STAMPS)]
+        if w[_CW_MAGIC] != _CH_MAGIC:
+            raise ValueError(f'sharedctypes.Channel: no channel at offset {offset} of {shm.name!r} (no channel header there)')
+        if w[_CW_VERSION] != _CH_VERSION:
+            raise ValueError(f'sharedctypes.Channel: the channel has format version {w[_CW_VERSION]}; this module reads version {_CH_VERSION}')
+        mode, capacity, flags = w[_CW_MODE], w[_CW_CAPACITY], w[_CW_FLAGS]
+        if mode not in (_CH_SPSC, _CH_MPMC) or not 1 <= capacity <= _CH_MAX_CAPACITY or flags & ~1:
+            raise ValueError(f'sharedctypes.Channel: the channel header is corrupt (mode {mode}, capacity {capacity}, flags {flags})')
+        if (w[_CW_SIZE], w[_CW_ALIGN]) != (size, align):
+            raise TypeError(
+                f'sharedctypes.Channel: the channel holds elements of {w[_CW_SIZE]} bytes aligned to {w[_CW_ALIGN]}, '
+                f'but {getattr(ctype, "__name__", ctype)} has {size} bytes aligned to {align}'
+            )
+        stamps_end = 4 * _CW_STAMPS + (4 * capacity if mode == _CH_MPMC else 0)
+        a = max(64, align)
+        data = -(-stamps_end // a) * a
+        if w[_CW_DATA] != data or offset + data + capacity * size > shm.size:
+            raise ValueError(f'sharedctypes.Channel: the channel needs {data + capacity * size} bytes from offset {offset}, but {shm.name!r} has {shm.size} bytes')
+        self.mode = 'spsc' if mode == _CH_SPSC else 'mpmc'
+        self.capacity = capacity
+        self.joinable = bool(flags & 1)
+        self._ctype = ctype
+        self._simple = issubclass(ctype, ctypes._SimpleCData)  # noqa: SLF001 - primitives come out as Python values
+        self._size = size
+        self._data = self._base + data
+        lap = 1
+        while lap <= capacity:
+            lap *= 2
+        self._lap = lap
+        self._mask = lap - 1
+
+    @classmethod
+    def from_handle(cls, handle, ctype):
+        """The channel of ``JSON.stringify(share(channel))`` (a channel, queue or joinable queue in a
+        segment); a segment that was unlinked, or whose name now belongs to another one, is a
+        FileNotFoundError."""
+        h = json.loads(handle) if isinstance(handle, (str, bytes)) else handle
+        if not isinstance(h, dict) or h.get('$sharedctypes') != _HANDLE_TAG or h.get('kind') not in ('channel', 'queue', 'joinableQueue'):
+            raise ValueError('sharedctypes.Channel.from_handle: not a handle of a channel made by share()')
+        seg = h.get('segment')
+        if not isinstance(seg, dict) or not isinstance(seg.get('name'), str) or not isinstance(seg.get('identity'), str):
+            raise ValueError('sharedctypes.Channel.from_handle: the handle names no segment (a SharedArrayBuffer cannot leave its process)')
+        shm = attach(seg['name'])
+        if identity(shm) != seg['identity']:
+            shm.close()
+            raise FileNotFoundError(f"sharedctypes.Channel.from_handle: the segment {seg['name']!r} the handle was made for is gone")
+        return cls(shm, h.get('byteOffset'), ctype)
+
+    def _word(self, i):
+        return self._base + 4 * i
+
+    def _next(self, pos):
+        if (pos & self._mask) + 1 < self.capacity:
+            return _wrap(pos + 1)
+        return _wrap((pos & -self._lap) + self._lap)
+
+    def _stamp(self, index):
+        return _wrap(load(self._word(_CW_STAMPS + index)) + index)
+
+    def _claim(self):
+        """The slot index of the next item and its position, or None when none is ready now."""
+        head = load(self._word(_CW_HEAD))
+        if self.mode == 'spsc':
+            return None if head == load(self._word(_CW_TAIL)) else (head & self._mask, head)
+        while True:
+            index = head & self._mask
+            if self._stamp(index) == _wrap(head + 1):
+                seen = cas(self._word(_CW_HEAD), head, self._next(head))
+                if seen == head:
+                    return index, head
+                head = seen
+                continue
+            again = load(self._word(_CW_HEAD))
+            if again == head:
+                return None
+            head = again
+
+    def _readable(self):
+        head = load(self._word(_CW_HEAD))
+        if self.mode == 'spsc':
+            return load(self._word(_CW_TAIL)) != head
+        return self._stamp(head & self._mask) == _wrap(head + 1)
+
+    def _wake(self, count, word, n):
+        fetch_add(self._word(word), 1)
+        woken = futex_wake(self._word(word), n)
+        if woken > 0:
+            fetch_add(self._word(count), -woken)
+
+    def _release(self, index, pos):
+        if self.mode == 'spsc':
+            exchange(self._word(_CW_HEAD), self._next(pos))
+        else:
+            exchange(self._word(_CW_STAMPS + index), _wrap(pos + self._lap - index))
+        if load(self._word(_CW_PRODUCERS_WAITING)) != 0:
+            self._wake(_CW_PRODUCERS_WAITING, _CW_NOT_FULL, 1)
+        if self.mode == 'mpmc' and load(self._word(_CW_CONSUMERS_WAITING)) != 0 and self._readable():
+            self._wake(_CW_CONSUMERS_WAITING, _CW_NOT_EMPTY, 1)
+
+    @property
+    def closed(self):
+        """Whether ``close()`` was called (in any process)."""
+        return load(self._word(_CW_CLOSED)) != 0
+
+    @property
+    def done(self):
+        """Closed and drained: ``get`` raises ChannelClosedError from now on."""
+        return self.closed and load(self._word(_CW_HEAD)) == load(self._word(_CW_TAIL))
+
+    def get(self, block=True, timeout=None):
+        """Removes and returns the oldest item, waiting up to ``timeout`` seconds (for ever: None)
+        when ``block``. Raises ``queue.Empty`` when there is none in time, ChannelClosedError when the
+        channel is closed and drained."""
+        deadline = _deadline(block, timeout)
+        while True:
+            claimed = self._claim()
+            if claimed is not None:
+                index, pos = claimed
+                item = self._ctype.from_buffer_copy(ctypes.string_at(self._data + index * self._size, self._size))
+                self._release(index, pos)
+                return item.value if self._simple else item
+            if self.done:
+                raise ChannelClosedError(f'sharedctypes.Channel.get: the channel in {self._shm.name!r} is closed and drained')
+            left = _left(deadline)
+            if left is not None and left <= 0:
+                raise queue.Empty
+            # Announce, look once more, sleep on the not-empty word (src/channels/waiting.ts).
+            fetch_add(self._word(_CW_CONSUMERS_WAITING), 1)
+            woken = False
+            try:
+                seq = load(self._word(_CW_NOT_EMPTY))
+                if not (self._readable() or self.done):
+                    woken = futex_wait(self._word(_CW_NOT_EMPTY), seq, left) == 'ok'
+            finally:
+                if not woken:
+                    fetch_add(self._word(_CW_CONSUMERS_WAITING), -1)
+
+    def get_nowait(self):
+        """``get(False)``."""
+        return self.get(False)
+
+    def __iter__(self):
+        """Items until the channel is closed and drained."""
+        while True:
+            try:
+                yield self.get()
+            except ChannelClosedError:
+                return
+
+    def task_done(self):
+        """A JoinableQueue's ``task_done()``: one item taken is processed (JavaScript's ``join()`` wakes at zero)."""
+        if not self.joinable:
+            raise ValueError('sharedctypes.Channel.task_done: the channel is not a JoinableQueue')
+        left = fetch_add(self._word(_CW_UNFINISHED), -1) - 1
+        if left < 0:
+            fetch_add(self._word(_CW_UNFINISHED), 1)
+            raise ValueError('sharedctypes.Channel.task_done: called more times than items were put')
+        if left == 0:
+            futex_wake(self._word(_CW_UNFINISHED), _ALL)
+
+    def close(self):
+        """Closes the channel for every process: pushes raise, consumers drain then see the end."""
+        if exchange(self._word(_CW_CLOSED), 1) != 0:
+            return
+        self._wake(_CW_CONSUMERS_WAITING, _CW_NOT_EMPTY, _ALL)
+        self._wake(_CW_PRODUCERS_WAITING, _CW_NOT_FULL, _ALL)
 
 
 if __name__ == '__main__':

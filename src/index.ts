@@ -154,7 +154,7 @@ export {
 } from './errors.js';
 
 // ---- channels: typed queues in shared memory (src/channels) --------------------------------------
-export { Channel, type BatchSource, type BatchTarget, type ChannelOptions } from './channels/channel.js';
+export { Channel, type BatchSource, type BatchTarget, type ChannelOptions, type ChannelPlaceOptions } from './channels/channel.js';
 export type { ChannelMode } from './channels/format.js';
 export { Queue, JoinableQueue, type QueueOptions } from './channels/queue.js';
 export { Pipe, Connection, type PipeOptions } from './channels/pipe.js';

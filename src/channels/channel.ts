@@ -1,20 +1,24 @@
 /**
- * `Channel`: a bounded queue of elements of one schema in one SharedArrayBuffer, with blocking,
- * async and non-blocking ends, zero-copy and copying forms, batches, `close()` and iteration.
- * The bytes are described in format.ts; the SPSC and MPMC algorithms in spsc.ts and mpmc.ts.
+ * `Channel`: a bounded queue of elements of one schema in shared memory (a SharedArrayBuffer of its
+ * own, or a place in a `SharedMemory` segment or a SharedArrayBuffer), with blocking, async and
+ * non-blocking ends, zero-copy and copying forms, batches, `close()` and iteration. The bytes are
+ * described in format.ts; the SPSC and MPMC algorithms in spsc.ts and mpmc.ts.
  *
  * @module
  */
 import { ChannelClosedError, rangeError, schemaError, SyncError, typeError } from '../errors.js';
 import { layout } from '../layout/compute.js';
+import { fingerprintOfLayout } from '../layout/fingerprint.js';
 import type { Layout } from '../layout/types.js';
+import { isSharedMemory } from '../memory/backend.js';
+import { memoryOf } from '../memory/open-segments.js';
+import type { SharedMemory } from '../memory/shared-memory.js';
 import { showState } from '../sync/display.js';
 import { deadlineOf } from '../sync/futex.js';
-import { int32Of } from '../sync/memory.js';
 import { resolveSchema } from '../types/builtins.js';
 import type { ArrayView, Infer, Input, ViewOf } from '../types/infer.js';
 import { type ResolveSchema, type SchemaLike, typeLabel } from '../types/schema.js';
-import { type ChannelFormat, type ChannelMode, formatOf, readFormat, W, writeHeader } from './format.js';
+import { type ChannelFormat, type ChannelMode, channelAlign, checkPlace, type ElementFormat, formatOf, readFormat, W, writeHeader } from './format.js';
 import { MpmcRing } from './mpmc.js';
 import { MAX_CAPACITY } from './positions.js';
 import { type Ring, wakeWaiters } from './ring.js';
@@ -22,8 +26,26 @@ import { BATCH_VALUES, Slots } from './slots.js';
 import { SpscRing } from './spsc.js';
 import { pause, pauseAsync } from './waiting.js';
 
+/**
+ * Where to put a new channel, instead of a SharedArrayBuffer of its own: at a byte offset of a
+ * `SharedMemory` segment (other processes then attach it: `share()` gives a JSON handle naming the
+ * segment), or of a SharedArrayBuffer. The memory is the caller's: the channel writes its header
+ * there (the state of an empty channel, over whatever the bytes held) and uses
+ * `Channel.byteLength(schema, capacity, { mode })` bytes from `byteOffset`.
+ */
+export interface ChannelPlaceOptions {
+  /** A `SharedMemory` (or its `buf`), or a SharedArrayBuffer. Default: a new SharedArrayBuffer holding this channel alone. */
+  readonly memory?: SharedMemory | ArrayBufferLike;
+  /**
+   * Byte offset of the channel in `memory` (default 0): a multiple of `Channel.alignment(schema)`
+   * (4, or the element's alignment if larger; a multiple of 64 keeps the channel's words on cache
+   * lines of their own), with `Channel.byteLength(…)` bytes from there inside the memory.
+   */
+  readonly byteOffset?: number;
+}
+
 /** Options of a new {@link Channel}. */
-export interface ChannelOptions {
+export interface ChannelOptions extends ChannelPlaceOptions {
   /**
    * `'mpmc'`: any number of threads may push and pop at once (Vyukov's bounded queue, one
    * compare-and-swap per item). `'spsc'`: at most one thread pushes and at most one pops at a
@@ -43,22 +65,25 @@ export interface ChannelOptions {
 /** Internal option of JoinableQueue: the channel counts unfinished tasks. */
 export const JOINABLE: unique symbol = Symbol('joinable');
 
-/** A channel buffer being attached (set only during the constructor call made by {@link adoptChannel}). */
-let adopting: { buffer: SharedArrayBuffer; format: ChannelFormat } | null = null;
+/** A channel being attached (set only during the constructor call made by {@link adoptChannel}). */
+let adopting: { buffer: ArrayBufferLike; byteOffset: number; format: ChannelFormat } | null = null;
 
 /**
- * The channel in `buffer` (checked: header, element layout, size) as an instance of `cls`: how
- * `attach()` rebuilds a channel in another thread.
+ * The channel at `byteOffset` of `buffer` (a SharedArrayBuffer or a segment's memory; checked:
+ * alignment, header, element layout and fingerprint, bounds) as an instance of `cls`: how
+ * `attach()` rebuilds a channel in another thread or process.
  */
 export function adoptChannel<C>(
   cls: new (schema: SchemaLike, capacity: number, options?: ChannelOptions) => C,
   schema: SchemaLike,
-  buffer: SharedArrayBuffer,
+  buffer: ArrayBufferLike,
+  byteOffset: number,
 ): C {
   const element = elementLayout(schema, 'attach');
-  adopting = { buffer, format: readFormat(int32Of(buffer), element, 'attach') };
+  const format = readFormat(buffer, byteOffset, elementFormat(element), 'attach');
+  adopting = { buffer, byteOffset, format };
   try {
-    return new cls(schema, adopting.format.capacity, { mode: adopting.format.mode });
+    return new cls(schema, format.capacity, { mode: format.mode });
   } finally {
     adopting = null;
   }
@@ -70,6 +95,39 @@ function elementLayout(schema: unknown, what: string): Layout {
     throw schemaError('misplaced_sync', what, '', `cannot carry ${typeLabel(l.schema)} elements: a lock is not data to send`, 'send the data it guards');
   }
   return l;
+}
+
+function elementFormat(l: Layout): ElementFormat {
+  return { size: l.size, align: l.align, fingerprint: fingerprintOfLayout(l) };
+}
+
+/** The mode option, checked. */
+function modeOf(what: string, mode: unknown): ChannelMode {
+  const m = mode ?? 'mpmc';
+  if (m !== 'spsc' && m !== 'mpmc') throw typeError('invalid_argument', what, `mode must be 'spsc' or 'mpmc' (got ${String(m)})`);
+  return m;
+}
+
+/** The capacity, checked. */
+function checkCapacity(what: string, capacity: unknown): number {
+  if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < 1 || capacity > MAX_CAPACITY) {
+    throw rangeError('out_of_range', what, `capacity must be a whole number from 1 to ${MAX_CAPACITY} (got ${String(capacity)})`);
+  }
+  return capacity;
+}
+
+/** The memory of the `memory` option: a SharedArrayBuffer, or a segment's memory (`shm` or `shm.buf`). */
+function placeMemory(what: string, memory: SharedMemory | ArrayBufferLike): ArrayBufferLike {
+  const buffer = memoryOf(memory) ?? memory;
+  if (!isSharedMemory(buffer)) {
+    throw typeError(
+      'not_shared',
+      what,
+      'memory must be a SharedMemory (or its buf) or a SharedArrayBuffer',
+      'a plain ArrayBuffer belongs to one thread, and a channel is for several',
+    );
+  }
+  return buffer;
 }
 
 /** "nothing was claimed": a claim that timed out. */
@@ -113,6 +171,32 @@ const ENDED = -2;
  * ```
  */
 export class Channel<S extends SchemaLike = SchemaLike> {
+  /**
+   * How many bytes a channel of `capacity` elements of `schema` occupies (header, MPMC stamps, then
+   * `T[capacity]`): what to reserve for it in a segment (`{ memory, byteOffset }`).
+   *
+   * @example
+   * ```ts
+   * import { Channel, f64, SharedMemory, struct, u32 } from 'sharedctypes';
+   * const Job = struct({ id: u32, cost: f64 });
+   * const bytes = Channel.byteLength(Job, 1000, { mode: 'spsc' }); // 512 + 1000 × 16 = 16512
+   * const shm = new SharedMemory({ name: 'channel-bytes-demo', create: true, size: 64 + bytes });
+   * const jobs = new Channel(Job, 1000, { mode: 'spsc', memory: shm, byteOffset: 64 });
+   * jobs.push({ id: 1, cost: 2.5 });
+   * shm.close();
+   * shm.unlink();
+   * ```
+   */
+  static byteLength(schema: SchemaLike, capacity: number, options: { readonly mode?: ChannelMode } = {}): number {
+    const element = elementLayout(schema, 'Channel.byteLength');
+    return formatOf(modeOf('Channel.byteLength', options.mode), checkCapacity('Channel.byteLength', capacity), element.size, element.align, false).byteLength;
+  }
+
+  /** What a channel's `byteOffset` must be a multiple of: 4 (its Int32 words), or the element's alignment if larger. */
+  static alignment(schema: SchemaLike): number {
+    return channelAlign(elementLayout(schema, 'Channel.alignment').align);
+  }
+
   readonly #a: Int32Array;
   readonly #ring: Ring;
   readonly #slots: Slots;
@@ -123,12 +207,14 @@ export class Channel<S extends SchemaLike = SchemaLike> {
   readonly #stageFirst: boolean;
   /** Whether pushes count unfinished tasks (a JoinableQueue's buffer). */
   readonly #counts: boolean;
+  readonly #byteLength: number;
   /** The slot index lent by `reserve()` (−1: none) and by `front()`. */
   #reserved = -1;
   #fronted = -1;
 
   /**
-   * A new channel of `capacity` elements of `schema` in its own SharedArrayBuffer.
+   * A new channel of `capacity` elements of `schema`, in its own SharedArrayBuffer, or written at
+   * `{ memory, byteOffset }` (a `SharedMemory` segment: other processes attach it by handle).
    *
    * @param schema - the element type: a struct, union, array, char or primitive schema, or a typecode
    * @param capacity - how many elements fit (1 … 2³⁰ − 1; any number, not only powers of two)
@@ -136,37 +222,63 @@ export class Channel<S extends SchemaLike = SchemaLike> {
   constructor(schema: S, capacity: number, options: ChannelOptions = {}) {
     const adopted = adopting;
     adopting = null;
-    const element = elementLayout(schema, 'Channel');
+    const label = new.target.name;
+    const element = elementLayout(schema, label);
     this.#schema = element.schema as ResolveSchema<S>;
-    const mode = options.mode ?? 'mpmc';
-    if (mode !== 'spsc' && mode !== 'mpmc') throw typeError('invalid_argument', 'Channel', `mode must be 'spsc' or 'mpmc' (got ${String(mode)})`);
-    if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < 1 || capacity > MAX_CAPACITY) {
-      throw rangeError('out_of_range', 'Channel', `capacity must be a whole number from 1 to ${MAX_CAPACITY} (got ${String(capacity)})`);
-    }
-    let buffer: SharedArrayBuffer;
+    if (options === null || typeof options !== 'object') throw typeError('invalid_argument', label, `options must be an object (got ${String(options)})`);
+    const mode = modeOf(label, options.mode);
+    checkCapacity(label, capacity);
+    let buffer: ArrayBufferLike;
+    let byteOffset: number;
     let format: ChannelFormat;
     if (adopted === null) {
-      if (typeof SharedArrayBuffer === 'undefined') {
-        throw typeError('not_shared', 'Channel', 'needs SharedArrayBuffer', 'serve the page cross-origin isolated (COOP and COEP headers)');
-      }
       format = formatOf(mode, capacity, element.size, element.align, (options as { [JOINABLE]?: boolean })[JOINABLE] === true);
-      buffer = new SharedArrayBuffer(format.byteLength);
-      writeHeader(int32Of(buffer), format);
+      const { memory } = options;
+      if (memory === undefined) {
+        if (options.byteOffset !== undefined)
+          throw typeError('invalid_argument', label, `byteOffset ${String(options.byteOffset)} without memory`, 'give the memory to place the channel in');
+        if (typeof SharedArrayBuffer === 'undefined') {
+          throw typeError('not_shared', label, 'needs SharedArrayBuffer', 'serve the page cross-origin isolated (COOP and COEP headers)');
+        }
+        buffer = new SharedArrayBuffer(format.byteLength);
+        byteOffset = 0;
+      } else {
+        buffer = placeMemory(label, memory);
+        const subject = `${label}<${typeLabel(element.schema)}>`;
+        byteOffset = checkPlace(subject, options.byteOffset ?? 0, channelAlign(element.align), format.byteLength, buffer.byteLength);
+      }
+      this.#a = new Int32Array(buffer, byteOffset, format.dataOffset >> 2);
+      writeHeader(this.#a, format, elementFormat(element));
     } else {
-      ({ buffer, format } = adopted);
+      ({ buffer, byteOffset, format } = adopted);
+      this.#a = new Int32Array(buffer, byteOffset, format.dataOffset >> 2);
     }
-    this.#a = int32Of(buffer);
+    this.#byteLength = format.byteLength;
     this.#mode = format.mode;
     this.#ring = format.mode === 'spsc' ? new SpscRing(this.#a, format.capacity) : new MpmcRing(this.#a, format.capacity);
-    this.#slots = new Slots(buffer, format.dataOffset, format.capacity, element, options.checked === true);
+    this.#slots = new Slots(buffer as SharedArrayBuffer, byteOffset + format.dataOffset, format.capacity, element, options.checked === true);
     this.#stageFirst = format.mode === 'mpmc';
     this.#counts = format.joinable;
     this.#label = `${new.target.name}<${typeLabel(element.schema)}>`;
   }
 
-  /** The SharedArrayBuffer holding the channel (header and elements). */
+  /**
+   * The memory holding the channel (header and elements): its SharedArrayBuffer, or the memory of
+   * the `SharedMemory` segment it was placed in (an `ArrayBuffer` over the mapping, typed as the
+   * SharedArrayBuffer it stands in for, as lock places are).
+   */
   get buffer(): SharedArrayBuffer {
     return this.#a.buffer as SharedArrayBuffer;
+  }
+
+  /** Where the channel starts in {@link buffer} (0 for a buffer of its own). */
+  get byteOffset(): number {
+    return this.#a.byteOffset;
+  }
+
+  /** How many bytes of {@link buffer} the channel occupies from {@link byteOffset} (see {@link Channel.byteLength}). */
+  get byteLength(): number {
+    return this.#byteLength;
   }
 
   /** The element schema. */

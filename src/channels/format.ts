@@ -1,7 +1,9 @@
 /**
- * The bytes of a channel: one SharedArrayBuffer holding a header of Int32 words and the ring of
- * elements, exactly `T[capacity]` in C layout. Everything a thread needs to use the channel lives
- * here ("state lives in the buffer"): a second thread attaches without a handshake.
+ * The bytes of a channel: a header of Int32 words and the ring of elements, exactly `T[capacity]`
+ * in C layout, in a SharedArrayBuffer of its own or at a byte offset of memory the caller gives (a
+ * `SharedMemory` segment, which other processes map, or a SharedArrayBuffer). Everything a thread
+ * or process needs to use the channel lives here ("state lives in the memory"): a second one
+ * attaches without a handshake. Byte numbers below are from the channel's first byte.
  *
  * ```
  * byte   word  written by           what
@@ -19,6 +21,8 @@
  *   40     10  producers            "not empty" futex word: bumped to wake sleeping consumers
  *   44     11  consumers            "not full" futex word: bumped to wake sleeping producers
  *   48     12  creator              flags: bit 0 = joinable (pushes count unfinished tasks)
+ *   52     13  creator              the element layout's fingerprint (`fingerprintOfLayout`): its
+ *   56     14                       64-bit hash, low word then high word
  *  128     32  producers            tail: the position of the next write (positions.ts)
  *  256     64  consumers            head: the position of the next read
  *  384     96  put / task_done      unfinished tasks (JoinableQueue)
@@ -57,6 +61,8 @@ export const W = {
   notEmpty: 10,
   notFull: 11,
   flags: 12,
+  fingerprintLow: 13,
+  fingerprintHigh: 14,
   tail: 32,
   head: 64,
   unfinished: 96,
@@ -92,8 +98,36 @@ export function formatOf(mode: ChannelMode, capacity: number, elementSize: numbe
   return { mode, joinable, capacity, elementSize, elementAlign, dataOffset, byteLength: dataOffset + capacity * elementSize };
 }
 
-/** Writes the header of a fresh (zeroed) channel buffer. */
-export function writeHeader(a: Int32Array, f: ChannelFormat): void {
+/** The smallest alignment of a channel's first byte: its Int32 words', or the element's if larger. */
+export function channelAlign(elementAlign: number): number {
+  return Math.max(4, elementAlign);
+}
+
+/** What a channel records of its element type: size, alignment, and the layout's fingerprint. */
+export interface ElementFormat {
+  readonly size: number;
+  readonly align: number;
+  /** `fingerprintOfLayout` of the element layout (`sct2:` and 16 hex digits). */
+  readonly fingerprint: string;
+}
+
+/** The two header words of a fingerprint's 64-bit hash: [low, high] (0, 0 for a fingerprint of another shape). */
+function fingerprintWords(fp: string): [number, number] {
+  const hex = /^[a-z0-9]+:([0-9a-f]{16})$/.exec(fp)?.[1];
+  if (hex === undefined) return [0, 0];
+  return [Number.parseInt(hex.slice(8), 16) | 0, Number.parseInt(hex.slice(0, 8), 16) | 0];
+}
+
+/**
+ * Writes the header of a new channel whose words are `a` (from the channel's first byte) over
+ * memory that may hold anything (a segment reused, a previous channel): the magic goes first, so
+ * that nobody attaches a half-written channel; the header and the stamps are zeroed (zero is the
+ * initial state of every word); the magic goes last. The elements are left as they are: a slot is
+ * written before it is read.
+ */
+export function writeHeader(a: Int32Array, f: ChannelFormat, element: ElementFormat): void {
+  Atomics.store(a, W.magic, 0);
+  a.fill(0, 1, f.dataOffset >> 2);
   a[W.version] = VERSION;
   a[W.mode] = MODE_CODE[f.mode];
   a[W.capacity] = f.capacity;
@@ -101,19 +135,53 @@ export function writeHeader(a: Int32Array, f: ChannelFormat): void {
   a[W.elementAlign] = f.elementAlign;
   a[W.dataOffset] = f.dataOffset;
   a[W.flags] = f.joinable ? FLAG_JOINABLE : 0;
-  // The magic last: a buffer with the magic has a whole header.
+  const [low, high] = fingerprintWords(element.fingerprint);
+  a[W.fingerprintLow] = low;
+  a[W.fingerprintHigh] = high;
+  // The magic last: memory with the magic has a whole header.
   Atomics.store(a, W.magic, MAGIC);
 }
 
 /**
- * The format of the channel in `buffer` (from another thread: hostile until checked), for elements
- * of layout `element`: the magic number, version, mode, capacity, element size and alignment and
- * data offset must all be what this library would have written, and the buffer large enough.
+ * Checks that a channel of `byteLength` bytes (aligned to `align`) fits at `byteOffset` of
+ * `memoryBytes` bytes (`what` names the caller in the errors); returns the offset.
  */
-export function readFormat(a: Int32Array, element: { size: number; align: number }, what: string): ChannelFormat {
-  const bytes = a.buffer.byteLength;
-  if (bytes < W.stamps * 4 || Atomics.load(a, W.magic) !== MAGIC) {
-    throw typeError('invalid_argument', what, 'the buffer holds no channel (no channel header)', 'attach a handle made by share(channel)');
+export function checkPlace(what: string, byteOffset: unknown, align: number, byteLength: number, memoryBytes: number): number {
+  if (typeof byteOffset !== 'number' || !Number.isInteger(byteOffset) || byteOffset < 0)
+    throw rangeError('invalid_argument', what, `byteOffset ${String(byteOffset)} is not a whole number ≥ 0`);
+  if (byteOffset % align !== 0) {
+    throw rangeError(
+      'misaligned',
+      what,
+      `byteOffset ${byteOffset} is not a multiple of ${align}, the alignment of a channel of these elements`,
+      `place it at a multiple of ${align} (a multiple of 64 keeps its words on cache lines of their own)`,
+    );
+  }
+  if (byteOffset + byteLength > memoryBytes) {
+    throw rangeError('out_of_bounds', what, `needs ${byteLength} bytes at byteOffset ${byteOffset}, but the memory has ${memoryBytes} bytes`);
+  }
+  return byteOffset;
+}
+
+/**
+ * The format of the channel at `byteOffset` of `buffer` (from another thread or process: hostile
+ * until checked), for elements `element`: the offset must be aligned and leave room for a header;
+ * the magic number, version, mode, capacity, element size, alignment and fingerprint, and the
+ * data offset must all be what this library would have written, and the memory large enough.
+ */
+export function readFormat(buffer: ArrayBufferLike, byteOffset: number, element: ElementFormat, what: string): ChannelFormat {
+  const bytes = buffer.byteLength;
+  checkPlace(what, byteOffset, channelAlign(element.align), 0, bytes);
+  if (bytes - byteOffset < W.stamps * 4) {
+    throw rangeError(
+      'out_of_bounds',
+      what,
+      `no channel fits at byteOffset ${byteOffset}: the memory has ${bytes} bytes, and a channel header alone takes ${W.stamps * 4}`,
+    );
+  }
+  const a = new Int32Array(buffer, byteOffset, W.stamps);
+  if (Atomics.load(a, W.magic) !== MAGIC) {
+    throw typeError('invalid_argument', what, `no channel at byteOffset ${byteOffset} (no channel header there)`, 'attach a handle made by share(channel)');
   }
   const version = Atomics.load(a, W.version);
   if (version !== VERSION) throw typeError('invalid_argument', what, `the channel has format version ${version}; this library reads version ${VERSION}`);
@@ -131,12 +199,18 @@ export function readFormat(a: Int32Array, element: { size: number; align: number
       `${what}: the channel holds elements of ${size} bytes aligned to ${align}, but the schema's elements have ${element.size} bytes aligned to ${element.align}`,
     );
   }
+  const [low, high] = fingerprintWords(element.fingerprint);
+  if (Atomics.load(a, W.fingerprintLow) !== low || Atomics.load(a, W.fingerprintHigh) !== high) {
+    throw new LayoutMismatchError(
+      `${what}: the channel holds elements of another layout than the schema's (${element.fingerprint}), though of the same size and alignment`,
+    );
+  }
   const f = formatOf(mode, capacity, size, align, (flags & FLAG_JOINABLE) !== 0);
-  if (Atomics.load(a, W.dataOffset) !== f.dataOffset || bytes < f.byteLength) {
+  if (Atomics.load(a, W.dataOffset) !== f.dataOffset || bytes - byteOffset < f.byteLength) {
     throw rangeError(
       'out_of_bounds',
       what,
-      `the channel needs ${f.byteLength} bytes with its elements at byte ${f.dataOffset}, but the buffer has ${bytes} bytes`,
+      `the channel needs ${f.byteLength} bytes with its elements at byte ${f.dataOffset}, but the memory has ${bytes - byteOffset} bytes from byteOffset ${byteOffset}`,
     );
   }
   return f;

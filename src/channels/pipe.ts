@@ -8,10 +8,14 @@ import { ChannelClosedError, QueueEmpty, typeError } from '../errors.js';
 import { showState } from '../sync/display.js';
 import type { Infer, Input } from '../types/infer.js';
 import type { SchemaLike } from '../types/schema.js';
-import { Channel } from './channel.js';
+import { Channel, type ChannelPlaceOptions } from './channel.js';
 
-/** Options of {@link Pipe}. */
-export interface PipeOptions {
+/**
+ * Options of {@link Pipe}. With `{ memory, byteOffset }` the pipe's channels are placed there, one
+ * after the other (`Pipe.byteLength(schema, options)` bytes in all): in a `SharedMemory` segment,
+ * another process attaches an end by handle (`share(end)`).
+ */
+export interface PipeOptions extends ChannelPlaceOptions {
   /** Both ends send and receive (`true`), or the first end only receives and the second only sends. @defaultValue true */
   readonly duplex?: boolean;
   /** How many items each direction buffers before `send` waits. @defaultValue 256 */
@@ -164,10 +168,42 @@ showState(Connection, (c) => ({ readable: c.readable, writable: c.writable, clos
  * ```
  */
 export function Pipe<S extends SchemaLike>(schema: S, options: PipeOptions = {}): [Connection<S>, Connection<S>] {
-  const { duplex = true, capacity = 256, checked = false } = options;
-  const make = (): Channel<S> => new Channel(schema, capacity, { mode: 'spsc', checked });
-  const forward = make(); // first end → second end (duplex), or sender → receiver
+  if (options === null || typeof options !== 'object') throw typeError('invalid_argument', 'Pipe', `options must be an object (got ${String(options)})`);
+  const { duplex = true, capacity = 256, checked = false, memory, byteOffset } = options;
+  const place = memory === undefined ? (byteOffset === undefined ? {} : { byteOffset }) : { memory, byteOffset: byteOffset ?? 0 };
+  const forward = new Channel(schema, capacity, { mode: 'spsc', checked, ...place }); // first end → second end (duplex), or sender → receiver
   if (!duplex) return [new Connection(forward, null), new Connection(null, forward)];
-  const backward = make();
+  const second = memory === undefined ? place : { memory, byteOffset: forward.byteOffset + secondOffset(schema, forward.byteLength) };
+  const backward = new Channel(schema, capacity, { mode: 'spsc', checked, ...second });
   return [new Connection(backward, forward), new Connection(forward, backward)];
 }
+
+/** Where a duplex pipe's second channel starts, from its first: after the first, at a multiple of 64 (and of the channels' alignment). */
+function secondOffset(schema: SchemaLike, first: number): number {
+  const step = Math.max(64, Channel.alignment(schema));
+  return Math.ceil(first / step) * step;
+}
+
+/**
+ * How many bytes `Pipe(schema, options)` occupies when placed with `{ memory, byteOffset }`: one
+ * SPSC channel of `capacity` elements, or (duplex) two, the second at the next multiple of 64.
+ *
+ * @example
+ * ```ts
+ * import { f64, Pipe, SharedMemory } from 'sharedctypes';
+ * const bytes = Pipe.byteLength(f64, { capacity: 64 }); // two channels of 64 f64
+ * const shm = new SharedMemory({ name: 'pipe-bytes-demo', create: true, size: bytes });
+ * const [a, b] = Pipe(f64, { capacity: 64, memory: shm });
+ * a.send(1.5);
+ * b.recv(); // 1.5
+ * shm.close();
+ * shm.unlink();
+ * ```
+ */
+Pipe.byteLength = function byteLength(schema: SchemaLike, options: Pick<PipeOptions, 'duplex' | 'capacity'> = {}): number {
+  if (options === null || typeof options !== 'object')
+    throw typeError('invalid_argument', 'Pipe.byteLength', `options must be an object (got ${String(options)})`);
+  const { duplex = true, capacity = 256 } = options;
+  const one = Channel.byteLength(schema, capacity, { mode: 'spsc' });
+  return duplex ? secondOffset(schema, one) + one : one;
+};

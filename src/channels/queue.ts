@@ -7,14 +7,13 @@
  */
 import { ChannelClosedError, QueueEmpty, QueueFull, rangeError } from '../errors.js';
 import { deadlineOf, remaining, wait, waitAsync, wake } from '../sync/futex.js';
-import { int32Of } from '../sync/memory.js';
 import type { Infer, Input } from '../types/infer.js';
 import type { SchemaLike } from '../types/schema.js';
-import { Channel, JOINABLE } from './channel.js';
+import { Channel, type ChannelPlaceOptions, JOINABLE } from './channel.js';
 import { W } from './format.js';
 
-/** Options of a {@link Queue}. */
-export interface QueueOptions {
+/** Options of a {@link Queue}: checked stores, and where to place it (a `SharedMemory` segment, for other processes). */
+export interface QueueOptions extends ChannelPlaceOptions {
   /** Checked stores when copying values in (see `ChannelOptions.checked`). @defaultValue false */
   readonly checked?: boolean;
 }
@@ -37,7 +36,15 @@ export interface QueueOptions {
  * ```
  */
 export class Queue<S extends SchemaLike = SchemaLike> extends Channel<S> {
-  /** A new queue of at most `maxsize` elements of `schema` (Python's `maxsize`, but ≥ 1: the queue lives in a fixed buffer). */
+  /** How many bytes a queue of `maxsize` elements of `schema` occupies (an MPMC channel's: {@link Channel.byteLength}). */
+  static override byteLength(schema: SchemaLike, maxsize: number): number {
+    return Channel.byteLength(schema, maxsize, { mode: 'mpmc' });
+  }
+
+  /**
+   * A new queue of at most `maxsize` elements of `schema` (Python's `maxsize`, but ≥ 1: the queue
+   * lives in a fixed buffer), in a SharedArrayBuffer of its own or at `{ memory, byteOffset }`.
+   */
   constructor(schema: S, maxsize: number, options: QueueOptions = {}) {
     super(schema, maxsize, { ...options, mode: 'mpmc' });
   }
@@ -117,6 +124,9 @@ export class Queue<S extends SchemaLike = SchemaLike> extends Channel<S> {
  * ```
  */
 export class JoinableQueue<S extends SchemaLike = SchemaLike> extends Queue<S> {
+  /** The channel's header words (from its first byte). */
+  readonly #words = new Int32Array(this.buffer, this.byteOffset, W.stamps);
+
   constructor(schema: S, maxsize: number, options: QueueOptions = {}) {
     super(schema, maxsize, { ...options, [JOINABLE]: true } as QueueOptions);
   }
@@ -165,9 +175,5 @@ export class JoinableQueue<S extends SchemaLike = SchemaLike> extends Queue<S> {
       await waitAsync(a, W.unfinished, left, deadline);
     }
     return true;
-  }
-
-  get #words(): Int32Array {
-    return int32Of(this.buffer);
   }
 }

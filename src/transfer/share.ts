@@ -148,15 +148,12 @@ function shareChannel(kind: ChannelHandleKind, x: unknown): Handle {
     const incoming = c.incoming === null ? undefined : share(c.incoming);
     const outgoing = c.outgoing === null ? undefined : share(c.outgoing);
     const any = (incoming ?? outgoing) as Handle;
-    return placeHandle(
-      'connection',
-      { buffer: any.buffer as SharedArrayBuffer, byteOffset: any.byteOffset },
-      { ...(incoming && { incoming }), ...(outgoing && { outgoing }) },
-    );
+    const memory = any.segment !== undefined ? { segment: any.segment } : { buffer: any.buffer as SharedArrayBuffer };
+    return { $sharedctypes: TAG, kind: 'connection', ...memory, byteOffset: any.byteOffset, ...(incoming && { incoming }), ...(outgoing && { outgoing }) };
   }
   const ch = x as Channel;
   const l = layout(ch.schema);
-  return placeHandle(kind, { buffer: ch.buffer, byteOffset: 0 }, { schema: toJSON(l.schema), fingerprint: fingerprintOfLayout(l) });
+  return placeHandle(kind, { buffer: ch.buffer, byteOffset: ch.byteOffset }, { schema: toJSON(l.schema), fingerprint: fingerprintOfLayout(l) });
 }
 
 function checkHandle(h: unknown): asserts h is Handle {
@@ -322,22 +319,23 @@ function checkedLayout(handle: Handle, schemaLike: SchemaLike | undefined): Layo
   return l;
 }
 
-/** A channel (of the handle's class) over the handle's buffer, its header and element layout checked; or a pipe's end. */
-function attachChannel(handle: Handle, kind: ChannelHandleKind, buffer: ArrayBufferLike | undefined, schemaLike: SchemaLike | undefined): unknown {
-  if (!(buffer instanceof SharedArrayBuffer))
-    throw typeError('invalid_argument', 'attach', 'a channel handle carries its SharedArrayBuffer (channels do not live in segments)');
+/**
+ * A channel (of the handle's class) at the handle's place (a SharedArrayBuffer, or this thread's
+ * mapping of the segment it names), its alignment, header, element layout and fingerprint, and
+ * bounds checked (`adoptChannel`); or a pipe's end, each of its channels attached so.
+ */
+function attachChannel(handle: Handle, kind: ChannelHandleKind, buffer: ArrayBufferLike, schemaLike: SchemaLike | undefined): unknown {
   if (kind === 'connection') {
     const end = (h: Handle | undefined): Channel | null => {
       if (h === undefined) return null;
       checkHandle(h);
       if (h.kind !== 'channel') throw typeError('invalid_argument', 'attach', 'a connection handle holds channel handles');
-      return attachChannel(h, 'channel', h.buffer, schemaLike) as Channel;
+      return attachChannel(h, 'channel', memoryOfHandle(h), schemaLike) as Channel;
     };
     return new Connection(end(handle.incoming), end(handle.outgoing));
   }
-  if (handle.byteOffset !== 0) throw typeError('invalid_argument', 'attach', 'a channel handle has byteOffset 0 (a channel owns its buffer)');
   const l = checkedLayout(handle, schemaLike);
-  return adoptChannel(CHANNEL_CLASSES[kind], l.schema, buffer);
+  return adoptChannel(CHANNEL_CLASSES[kind], l.schema, buffer, handle.byteOffset);
 }
 
 /** The error for a handle whose layout differs from the schema given to `attach`, showing both layouts. */

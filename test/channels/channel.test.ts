@@ -357,7 +357,8 @@ describe('handles', () => {
     const ch = new Channel(Particle, 4);
     const h = share(ch);
     const forged = (patch: object) => ({ ...h, ...patch }) as typeof h;
-    expect(codeOf(() => attach(forged({ buffer: new SharedArrayBuffer(64) }), Particle))).toBe('invalid_argument'); // no header
+    expect(codeOf(() => attach(forged({ buffer: new SharedArrayBuffer(64) }), Particle))).toBe('out_of_bounds'); // too small for a header
+    expect(codeOf(() => attach(forged({ buffer: new SharedArrayBuffer(4096) }), Particle))).toBe('invalid_argument'); // no header
     expect(codeOf(() => attach(forged({ byteOffset: 8 }), Particle))).toBe('invalid_argument');
     // A buffer whose header claims more than it holds.
     const copy = new SharedArrayBuffer(ch.buffer.byteLength);
