@@ -74,13 +74,28 @@ let adopting: { buffer: ArrayBufferLike; byteOffset: number; format: ChannelForm
  * `attach()` rebuilds a channel in another thread or process.
  */
 export function adoptChannel<C>(
-  cls: new (schema: SchemaLike, capacity: number, options?: ChannelOptions) => C,
+  kind: {
+    readonly cls: new (schema: SchemaLike, capacity: number, options?: ChannelOptions) => C;
+    readonly mode: ChannelMode | undefined;
+    readonly joinable: boolean;
+  },
   schema: SchemaLike,
   buffer: ArrayBufferLike,
   byteOffset: number,
 ): C {
   const element = elementLayout(schema, 'attach');
   const format = readFormat(buffer, byteOffset, elementFormat(element), 'attach');
+  const cls = kind.cls;
+  if ((kind.mode !== undefined && format.mode !== kind.mode) || format.joinable !== kind.joinable) {
+    const what = (mode: ChannelMode | undefined, joinable: boolean): string =>
+      `${mode === undefined ? 'an' : `an ${mode.toUpperCase()}`} channel${joinable ? ' that counts unfinished tasks' : ''}`;
+    throw typeError(
+      'invalid_argument',
+      'attach',
+      `the handle says ${cls.name}, which needs ${what(kind.mode, kind.joinable)}, but the buffer holds ${what(format.mode, format.joinable)}`,
+      'attach the handle share() made of it, unchanged',
+    );
+  }
   adopting = { buffer, byteOffset, format };
   try {
     return new cls(schema, format.capacity, { mode: format.mode });

@@ -6,6 +6,7 @@
  */
 import type { SchemaLike } from '../types/schema.js';
 import type { Channel } from './channel.js';
+import type { ChannelMode } from './format.js';
 import { Channel as ChannelClass } from './channel.js';
 import { Connection } from './pipe.js';
 import { JoinableQueue, Queue } from './queue.js';
@@ -13,12 +14,25 @@ import { JoinableQueue, Queue } from './queue.js';
 /** The handle kinds of channels. */
 export type ChannelHandleKind = 'channel' | 'queue' | 'joinableQueue' | 'connection';
 
-/** The class a channel handle kind attaches as (a connection is a pair of channels). */
+/**
+ * What a channel handle kind attaches as (a connection is a pair of channels): the class, and what
+ * the buffer's header must say for it, since the kind in a handle may be forged: a `Queue` is MPMC
+ * (any number of producers), a `JoinableQueue` counts unfinished tasks, a plain channel does not.
+ */
 export const CHANNEL_CLASSES = {
-  channel: ChannelClass,
-  queue: Queue,
-  joinableQueue: JoinableQueue,
-} as const satisfies Record<Exclude<ChannelHandleKind, 'connection'>, typeof ChannelClass>;
+  channel: { cls: ChannelClass, mode: undefined, joinable: false },
+  queue: { cls: Queue, mode: 'mpmc', joinable: false },
+  joinableQueue: { cls: JoinableQueue, mode: 'mpmc', joinable: true },
+} as const satisfies Record<Exclude<ChannelHandleKind, 'connection'>, ChannelKindInfo>;
+
+/** A channel handle kind's class and the header it needs. */
+export interface ChannelKindInfo {
+  readonly cls: typeof ChannelClass;
+  /** The mode the buffer must have (`undefined`: either). */
+  readonly mode: ChannelMode | undefined;
+  /** Whether the buffer must count unfinished tasks (or must not). */
+  readonly joinable: boolean;
+}
 
 /** The handle kind of `x` if it is a channel or a connection (subclasses first). */
 export function channelHandleKindOf(x: unknown): ChannelHandleKind | undefined {

@@ -262,7 +262,7 @@ describe('share() and attach() of placed channels', () => {
 
   it('refuses forged and hostile handles with typed errors: offset, bounds, element type, header, a re-created segment', () => {
     const shm = segment('hostile', 4096);
-    const ch = new Channel(Particle, 4, { memory: shm, byteOffset: 1024 });
+    const ch = new Channel(Particle, 4, { memory: shm, byteOffset: 1024, mode: 'spsc' });
     const h: Handle<typeof ch> = JSON.parse(JSON.stringify(share(ch)));
     const forged = (patch: object) => ({ ...h, ...patch }) as typeof h;
     // An offset where there is no channel, misaligned, past the end, or too near it for a header.
@@ -283,6 +283,17 @@ describe('share() and attach() of placed channels', () => {
     // The ends of a connection are checked as channels.
     expect(codeOf(() => attach({ ...h, kind: 'connection', incoming: { ...h, byteOffset: 1028 } }))).toBe('misaligned');
     expect(codeOf(() => attach({ ...h, kind: 'connection', outgoing: { ...h, kind: 'queue' } }))).toBe('invalid_argument');
+    // A kind that the buffer is not: a Queue is MPMC, a JoinableQueue counts tasks, a Channel does not.
+    expect(messageOf(() => attach(forged({ kind: 'queue' }), Particle))).toMatch(
+      /the handle says Queue, which needs an MPMC channel, but the buffer holds an SPSC channel/,
+    );
+    expect(codeOf(() => attach(forged({ kind: 'joinableQueue' }), Particle))).toBe('invalid_argument');
+    const jq = share(new JoinableQueue(Particle, 4));
+    const q = share(new Queue(Particle, 4));
+    expect(codeOf(() => attach({ ...jq, kind: 'queue' } as never, Particle))).toBe('invalid_argument');
+    expect(codeOf(() => attach({ ...jq, kind: 'channel' } as never, Particle))).toBe('invalid_argument');
+    expect(codeOf(() => attach({ ...q, kind: 'joinableQueue' } as never, Particle))).toBe('invalid_argument');
+    expect(attach({ ...q, kind: 'channel' } as never, Particle)).toBeInstanceOf(Channel); // a Queue is an MPMC channel with Python's names
     // A header that claims more than the segment holds.
     const words = new Int32Array(shm.buf, 1024, W.stamps);
     words[W.capacity] = 1_000_000;
