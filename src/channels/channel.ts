@@ -10,8 +10,7 @@ import { ChannelClosedError, rangeError, schemaError, SyncError, typeError } fro
 import { layout } from '../layout/compute.js';
 import { fingerprintOfLayout } from '../layout/fingerprint.js';
 import type { Layout } from '../layout/types.js';
-import { isSharedMemory } from '../memory/backend.js';
-import { memoryOf } from '../memory/open-segments.js';
+import { placementMemory } from '../memory/place.js';
 import type { SharedMemory } from '../memory/shared-memory.js';
 import { showState } from '../sync/display.js';
 import { deadlineOf } from '../sync/futex.js';
@@ -131,20 +130,6 @@ function checkCapacity(what: string, capacity: unknown): number {
   return capacity;
 }
 
-/** The memory of the `memory` option: a SharedArrayBuffer, or a segment's memory (`shm` or `shm.buf`). */
-function placeMemory(what: string, memory: SharedMemory | ArrayBufferLike): ArrayBufferLike {
-  const buffer = memoryOf(memory) ?? memory;
-  if (!isSharedMemory(buffer)) {
-    throw typeError(
-      'not_shared',
-      what,
-      'memory must be a SharedMemory (or its buf) or a SharedArrayBuffer',
-      'a plain ArrayBuffer belongs to one thread, and a channel is for several',
-    );
-  }
-  return buffer;
-}
-
 /** "nothing was claimed": a claim that timed out. */
 const TIMED_OUT = -1;
 /** A consumer's claim that found the channel closed and drained. */
@@ -258,7 +243,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
         buffer = new SharedArrayBuffer(format.byteLength);
         byteOffset = 0;
       } else {
-        buffer = placeMemory(label, memory);
+        buffer = placementMemory(label, memory, 'a plain ArrayBuffer belongs to one thread, and a channel is for several');
         const subject = `${label}<${typeLabel(element.schema)}>`;
         byteOffset = checkPlace(subject, options.byteOffset ?? 0, channelAlign(element.align), format.byteLength, buffer.byteLength);
       }

@@ -10,8 +10,7 @@
  * @module
  */
 import { rangeError, typeError } from '../errors.js';
-import { isSharedMemory } from '../memory/backend.js';
-import { memoryOf } from '../memory/open-segments.js';
+import { placementMemory } from '../memory/place.js';
 import type { SharedMemory } from '../memory/shared-memory.js';
 import { layout } from '../layout/compute.js';
 import type { RecordLayout } from '../layout/types.js';
@@ -107,15 +106,7 @@ function placeOf(what: string, type: Schema, footprint: Schema, options: PlaceOp
       throw typeError('invalid_argument', what, `byteOffset ${String(byteOffset)} without memory`, 'give the memory to place it in');
     return undefined;
   }
-  const buffer = memoryOf(memory) ?? memory;
-  if (!isSharedMemory(buffer)) {
-    throw typeError(
-      'not_shared',
-      what,
-      'memory must be a SharedMemory (or its buf) or a SharedArrayBuffer',
-      'a plain ArrayBuffer belongs to one thread; view() reads one as it is',
-    );
-  }
+  const buffer = placementMemory(what, memory, 'a plain ArrayBuffer belongs to one thread; view() reads one as it is');
   const at = byteOffset ?? 0;
   const l = layout(footprint);
   const subject = `${what}(${typeLabel(type)})`;
