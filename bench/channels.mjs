@@ -458,7 +458,9 @@ function workerMain() {
       const run = job.role === 'produce' ? v.produce : v.consume;
       Atomics.add(ctl, READY, 1);
       Atomics.notify(ctl, READY);
-      while (Atomics.load(ctl, START) !== job.round) Atomics.wait(ctl, START, Atomics.load(ctl, START));
+      // Wait on the value just compared: re-reading it for the wait could read the new round, stored
+      // (and notified) in between, and then sleep on it for ever (this hung a run now and then).
+      for (let s = Atomics.load(ctl, START); s !== job.round; s = Atomics.load(ctl, START)) Atomics.wait(ctl, START, s);
       const result = await run(job);
       parentPort.postMessage({ end: performance.timeOrigin + performance.now(), result });
     } catch (e) {
@@ -492,7 +494,7 @@ async function sample(jobs, transfer = []) {
     workers[i].postMessage({ ...job, round }, transfer[i] ?? []);
     return r;
   });
-  while (Atomics.load(ctl, READY) < jobs.length) Atomics.wait(ctl, READY, Atomics.load(ctl, READY), 10);
+  for (let r = Atomics.load(ctl, READY); r < jobs.length; r = Atomics.load(ctl, READY)) Atomics.wait(ctl, READY, r);
   const t0 = performance.timeOrigin + performance.now();
   Atomics.store(ctl, START, round);
   Atomics.notify(ctl, START);
@@ -619,7 +621,7 @@ async function main() {
           workers[i].postMessage({ ...job, round });
           return r;
         });
-        while (Atomics.load(ctl, READY) < jobs.length) Atomics.wait(ctl, READY, Atomics.load(ctl, READY), 10);
+        for (let r = Atomics.load(ctl, READY); r < jobs.length; r = Atomics.load(ctl, READY)) Atomics.wait(ctl, READY, r);
         const t0 = performance.timeOrigin + performance.now();
         Atomics.store(ctl, START, round);
         Atomics.notify(ctl, START);

@@ -75,7 +75,7 @@ describe('Barrier', () => {
       run<string>('barrierBroken', { parties, place: barrier.place, arrived }),
     ];
     const count = new Int32Array(arrived.buffer);
-    while (Atomics.load(count, 0) < 2) Atomics.wait(count, 0, Atomics.load(count, 0), 1000);
+    for (let c = Atomics.load(count, 0); c < 2; c = Atomics.load(count, 0)) Atomics.wait(count, 0, c, 1000);
     while (barrier.nWaiting < 2) Atomics.wait(count, 0, 2, 5); // both inside wait()
     barrier.abort();
     expect(await Promise.all(waiters)).toEqual(['BrokenBarrierError', 'BrokenBarrierError']);
