@@ -338,8 +338,16 @@ function startWorker() {
   const w = new Worker(here, { workerData: { role: 'worker' } });
   const ask = (msg, transfer) =>
     new Promise((resolve, reject) => {
-      w.once('message', resolve);
-      w.once('error', reject);
+      const fail = (e) => {
+        w.off('message', done);
+        reject(e);
+      };
+      const done = (m) => {
+        w.off('error', fail);
+        resolve(m);
+      };
+      w.once('message', done);
+      w.once('error', fail);
       w.postMessage(msg, transfer);
     });
   return { ask, stop: () => w.terminate() };
