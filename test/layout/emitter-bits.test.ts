@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { bits, bool, fromJSON, i8, i32, i16, struct, toC, toCtypes, u8, u16, u32, u64, union } from '../../src/index.js';
+import { array, bits, bool, char, f32, fromJSON, i8, i32, i16, i64, struct, toC, toCtypes, u8, u16, u32, u64, union } from '../../src/index.js';
 import { type Python, pythons, runC, runPython } from './emit-tools.js';
 import { gcc, python3 } from '../setup/requirements.js';
 
@@ -132,6 +132,13 @@ describe('toCtypes: bit positions', () => {
       ]);
       expect(results).toMatchObject({ emitted: 'ok', 'reads-0': 'ok', 'reads-1': 'ok' });
       expect(results['c_bool']).toMatch(/^AssertionError: Flags\.f: ctypes (sets bytes|reads)/);
+    });
+    // Found by a random schema (seed 1991228338): ctypes' descriptor for tag is "offset 12, bit 48"
+    // of a 4-byte unit, yet it stores and reads gcc's bits 112–115 (x86 masks the shift count to 16).
+    // The witness judges such descriptors by behaviour, as the checks do: both say ctypes agrees.
+    it(`Python ${py.version}: a descriptor past its unit that still reads and writes gcc's bits passes the checks`, () => {
+      const src = toCtypes(struct({ f: f32, c: array(char(1), 3), s: i8, a: bits(i64, 33), n: bits(u64, 15), tag: bits(u32, 4) }, { name: 'Past' }));
+      expect(runPython(py.exe, [{ name: 'past', src }])).toEqual({ past: 'ok' });
     });
     // Found by a random schema: ctypes' descriptor for hi is byte 7, bit 24 (past its 1-byte unit).
     // As c_bool it stored 0x01 at byte 7 (gcc's bit 56, by accident) and read the whole byte.
