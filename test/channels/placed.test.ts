@@ -3,7 +3,7 @@
 // them, reuse of memory that held anything, errors naming the option, and share()/attach() of
 // placed channels with hostile handles refused. processes.test.ts takes them across processes.
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   array,
   attach,
@@ -26,26 +26,13 @@ import {
   u32,
 } from '../../src/index.js';
 import { MAGIC, W } from '../../src/channels/format.js';
-import { uniqueName } from '../memory/peers.js';
+import { segmentsOfEachTest } from '../memory/segments.js';
 import { schema as randomSchema } from '../support/arbitraries.js';
 
 const Particle = struct({ x: f64, y: f64, id: u32, alive: u8 }, { name: 'Particle' });
 
-const made: string[] = [];
-function segment(tag: string, size: number): SharedMemory {
-  const shm = new SharedMemory({ name: uniqueName(`chp-${tag}`), create: true, size });
-  made.push(shm.name);
-  return shm;
-}
-afterEach(() => {
-  for (const name of made.splice(0)) {
-    try {
-      new SharedMemory(name).unlink();
-    } catch {
-      // unlinked by the test
-    }
-  }
-});
+const segments = segmentsOfEachTest();
+const segment = (tag: string, size: number): SharedMemory => segments.create(`chp-${tag}`, size);
 
 function codeOf(f: () => unknown): string | undefined {
   try {

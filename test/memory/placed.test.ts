@@ -5,7 +5,7 @@
 // across real processes (Node and Python), runtimes.test.ts to Node 26, Bun and Deno.
 import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   alignof,
   array,
@@ -42,22 +42,10 @@ import {
   Value,
 } from '../../src/index.js';
 import { uniqueName, until } from './peers.js';
+import { segmentsOfEachTest } from './segments.js';
 
-const made: string[] = [];
-function segment(tag: string, size: number): SharedMemory {
-  const shm = new SharedMemory({ name: uniqueName(tag), create: true, size });
-  made.push(shm.name);
-  return shm;
-}
-afterEach(() => {
-  for (const name of made.splice(0)) {
-    try {
-      new SharedMemory(name).unlink();
-    } catch {
-      // unlinked by the test
-    }
-  }
-});
+const segments = segmentsOfEachTest();
+const segment = segments.create;
 
 function codeOf(f: () => unknown): string | undefined {
   try {
@@ -287,7 +275,7 @@ describe('share() and attach() over a segment', () => {
 
   it('refuses a handle whose segment was unlinked, also when a new segment has its name (segment_not_found)', () => {
     const name = uniqueName('gone');
-    made.push(name);
+    segments.track(name);
     const old = new SharedMemory({ name, create: true, size: 64 });
     const handle = JSON.parse(JSON.stringify(share(Value('i', 1, { memory: old }))));
     old.close();

@@ -6,28 +6,16 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { array, atomic, errorCode, f64, Lock, memorySupport, SharedMemory, SharedMemoryError, struct, u32, u64 } from '../../src/index.js';
 import { python3 } from '../setup/requirements.js';
 import { RUNNER, RUNNER_VIA } from '../setup/runtimes.js';
 import { Shared } from './schema.js';
 import { uniqueName, until } from './peers.js';
+import { segmentsOfEachTest } from './segments.js';
 
-const made: string[] = [];
-function create(tag: string, size: number): SharedMemory {
-  const shm = new SharedMemory({ name: uniqueName(tag), create: true, size });
-  made.push(shm.name);
-  return shm;
-}
-afterEach(() => {
-  for (const name of made.splice(0)) {
-    try {
-      new SharedMemory(name).unlink();
-    } catch {
-      // unlinked by the test
-    }
-  }
-});
+const segments = segmentsOfEachTest();
+const create = segments.create;
 
 function codeOf(f: () => unknown): string | undefined {
   try {
@@ -68,7 +56,7 @@ describe('SharedMemory', () => {
 
   it('makes up a name like Python (psm_ and 8 hex digits) when creating without one', () => {
     const shm = new SharedMemory({ create: true, size: 8 });
-    made.push(shm.name);
+    segments.track(shm.name);
     expect(shm.name).toMatch(/^psm_[0-9a-f]{8}$/);
     shm.close();
   });
@@ -143,7 +131,7 @@ describe('SharedMemory', () => {
 
   it('`using` closes it at the end of the block', () => {
     const name = uniqueName('using');
-    made.push(name);
+    segments.track(name);
     let kept: SharedMemory;
     {
       using shm = new SharedMemory({ name, create: true, size: 8 });
