@@ -58,7 +58,6 @@ export const ERROR_CODES = {
   broken_barrier: 'a Barrier that was aborted, reset, timed out or whose action threw',
   owner_dead: 'a lock whose holder died inside its critical section (its data may be inconsistent) and that nobody has repaired since',
   layout_mismatch: 'a handle attached with a schema of another layout, or whose descriptor does not match its fingerprint',
-  not_loaded: 'the views layer is not loaded (import from the package entry point)',
   // ---- SharedMemoryError: named, process-shared memory ----
   unsupported_runtime: 'this runtime cannot map process-shared memory (no FFI, a flag or a permission missing, not Linux): the message says what to enable',
   segment_not_found: 'no shared memory segment of that name (attaching to a name that was never created, or was unlinked)',

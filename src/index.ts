@@ -11,10 +11,8 @@ export { char } from './types/char.js';
 export { array, type MultiArray } from './types/array.js';
 export { struct, union, bits, unnamed, aligned, anonymous } from './types/record.js';
 export { target, TARGETS, type EnumInteger, type EnumOptions, type Target, type TargetName } from './types/target.js';
-export { mutex, rmutex, rwlock, semaphore, boundedSemaphore, event, condition, barrier, SYNC_WORDS } from './types/sync.js';
+export { mutex, rmutex, rwlock, semaphore, boundedSemaphore, event, condition, barrier } from './types/sync.js';
 export {
-  isSchema,
-  typeLabel,
   type AlignedSpec,
   type AnonymousSpec,
   type ArraySchema,
@@ -44,7 +42,15 @@ export {
   type UnionSchema,
   type ViewMethod,
 } from './types/schema.js';
-export type { IntegerName, PrimitiveInputs, PrimitiveName, PrimitiveValues } from './types/primitives.js';
+export { toJSON, fromJSON, FORMAT, type FieldJSON, type RecordJSON, type SchemaJSON, type TypeJSON } from './types/json.js';
+// The functions that take a schema or a typecode.
+export { view, create, sizeof, alignof, layoutOf, describe, fingerprint, toC, toCtypes } from './types/type-functions.js';
+
+// ---- what every layer knows of a schema: kinds, names, limits (src/kinds) -----------------------
+export { isSchema } from './kinds/brand.js';
+export { typeLabel } from './kinds/labels.js';
+export { SYNC_WORDS } from './kinds/sync-kinds.js';
+export type { IntegerName, PrimitiveInputs, PrimitiveName, PrimitiveValues } from './kinds/primitives.js';
 export type {
   ArrayView,
   CharView,
@@ -68,21 +74,16 @@ export type {
 } from './types/infer.js';
 
 // ---- layout: sizes, offsets, reports, descriptors, other languages (src/layout) ----------------
-export { sizeof, alignof, offsetof, layoutOf, type FieldInfo } from './layout/queries.js';
+export { offsetof, type FieldInfo } from './layout/queries.js';
 export { layout } from './layout/compute.js';
 export type { ArrayLayout, BitLayout, CharLayout, FieldLayout, Layout, LayoutOf, PrimitiveLayout, RecordLayout, SyncLayout } from './layout/types.js';
-export { describe } from './layout/describe.js';
-export { toJSON, fromJSON, FORMAT, type FieldJSON, type RecordJSON, type SchemaJSON, type TypeJSON } from './layout/json.js';
-export { fingerprint } from './layout/fingerprint.js';
-export { toC } from './layout/emit-c.js';
-export { toCtypes } from './layout/emit-ctypes.js';
+export type { DescribeOptions } from './layout/describe.js';
 
 // ---- C headers in (src/c) ------------------------------------------------------------------------
 export { fromC, type CDeclaration, type CHeader, type CNote, type FromCOptions, type IncludedFile, type IncludeReader } from './c/from-c.js';
 
 // ---- views: compiled (or interpreted) accessors over memory (src/codegen, src/views) -----------
 export { configure, codegenActive, type CodegenMode } from './codegen/evaluate.js';
-export { view, create } from './views/attach.js';
 export type { BufferSource } from './views/region.js';
 export { atomic, AtomicField, type AtomicKeys, type AtomicValueAt, type AtomicValueOf, type MemberPath } from './views/atomic.js';
 

@@ -10,7 +10,7 @@
  */
 import { internalError } from '../errors.js';
 import { layout } from '../layout/compute.js';
-import { PRIMITIVES } from '../types/primitives.js';
+import { PRIMITIVES } from '../kinds/primitives.js';
 import { EnumSchema, type RecordSchema, type Schema } from '../types/schema.js';
 import { target } from '../types/target.js';
 import type { CDeclaration, CHeader } from './from-c.js';

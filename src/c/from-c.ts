@@ -4,9 +4,9 @@
  * @module
  */
 import { CSourceError, type SourceLocation, typeError } from '../errors.js';
-import { describeValue } from '../types/builtins.js';
+import { describeValue } from '../kinds/labels.js';
 import { layout } from '../layout/compute.js';
-import { isIdentifier } from '../types/names.js';
+import { isIdentifier } from '../kinds/names.js';
 import type { Schema } from '../types/schema.js';
 import { TARGETS, type TargetName } from '../types/target.js';
 import { evaluate } from './expression.js';

@@ -9,7 +9,7 @@ import { CSourceError, type ErrorCode, SchemaError, type SourceLocation } from '
 import { layout } from '../layout/compute.js';
 import { array } from '../types/array.js';
 import { char } from '../types/char.js';
-import { type IntegerName, isBitfieldCapable } from '../types/primitives.js';
+import { type IntegerName, isBitfieldCapable } from '../kinds/primitives.js';
 import { makeRecord } from '../types/record.js';
 import type { PrimitiveSchema, RecordOptions, RecordSchema, Schema } from '../types/schema.js';
 import type { TargetTypeKey } from './target.js';

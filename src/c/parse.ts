@@ -9,19 +9,12 @@
 import type { SourceLocation } from '../errors.js';
 import { layout } from '../layout/compute.js';
 import { resolvePath } from '../layout/queries.js';
-import { isIdentifier } from '../types/names.js';
-import { type IntegerName, PRIMITIVES } from '../types/primitives.js';
-import { MAX_ALIGN, MAX_FIELDS, makeRecord, visibleNames } from '../types/record.js';
-import {
-  type EnumValues,
-  type FieldDef,
-  MAX_DEPTH,
-  type Pack,
-  type PrimitiveSchema,
-  type RecordOptions,
-  type RecordSchema,
-  type Schema,
-} from '../types/schema.js';
+import { isIdentifier } from '../kinds/names.js';
+import { type IntegerName, PRIMITIVES } from '../kinds/primitives.js';
+import { makeRecord, visibleNames } from '../types/record.js';
+import { MAX_ALIGN, MAX_FIELDS } from '../kinds/limits.js';
+import type { EnumValues, FieldDef, Pack, PrimitiveSchema, RecordOptions, RecordSchema, Schema } from '../types/schema.js';
+import { MAX_DEPTH } from '../kinds/limits.js';
 import { target as targetTypes } from '../types/target.js';
 import { attributeEffect, attributeName, declspecEffect } from './attributes.js';
 import { evaluate, type ExpressionHost, type TokenCursor } from './expression.js';

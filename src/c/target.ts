@@ -9,7 +9,7 @@
  * @module
  */
 import { bool, f16, f32, f64, i8, i16, i32, i64, u8, u16, u32, u64 } from '../types/builtins.js';
-import type { IntegerName } from '../types/primitives.js';
+import type { IntegerName } from '../kinds/primitives.js';
 import type { LayoutRules, PrimitiveSchema } from '../types/schema.js';
 import { type TargetName, target } from '../types/target.js';
 import { PREDEFINED } from './predefined.js';

@@ -6,8 +6,8 @@
  */
 import { internalError } from '../errors.js';
 import type { Layout, RecordLayout } from '../layout/types.js';
-import { isIdentifier } from '../types/names.js';
-import { typeLabel } from '../types/schema.js';
+import { isIdentifier } from '../kinds/names.js';
+import { typeLabel } from '../kinds/labels.js';
 import { type EmitRefs, emitIsIndex, emitRead, emitReadPlain, emitWrite, type ViewCtor } from './access.js';
 import type { CompileMode } from './classes.js';
 import { evaluate } from './evaluate.js';

@@ -6,7 +6,7 @@
  */
 import { internalError } from '../errors.js';
 import type { Layout } from '../layout/types.js';
-import { typeLabel } from '../types/schema.js';
+import { typeLabel } from '../kinds/labels.js';
 import { makeRead, makeReadPlain, makeWrite, type NestedClass, SHORT_ARRAY, type ViewCtor, type ViewInternals } from './access.js';
 import type { CompileMode } from './classes.js';
 import { accessOf, membersOf } from './plan.js';

@@ -7,8 +7,8 @@
  */
 import { internalError, typeError } from '../errors.js';
 import type { FieldLayout, Layout } from '../layout/types.js';
-import { PRIMITIVES, type PrimitiveName } from '../types/primitives.js';
-import { typeLabel } from '../types/schema.js';
+import { PRIMITIVES, type PrimitiveName } from '../kinds/primitives.js';
+import { typeLabel } from '../kinds/labels.js';
 import { SYNC_KINDS } from './runtime.js';
 
 /** DataView method suffixes for number-valued primitives. */

@@ -17,7 +17,7 @@ import { internalError, typeError } from '../errors.js';
 import { isSharedMemory } from '../memory/backend.js';
 import type { Lock } from '../sync/lock.js';
 import type { RLock } from '../sync/rlock.js';
-import { SYNC_KIND_TABLE, SYNC_KINDS, type SyncKindInfo } from '../types/sync.js';
+import { SYNC_KIND_TABLE, SYNC_KINDS, type SyncKindInfo } from '../kinds/sync-kinds.js';
 
 /** Synchronization member kinds, by the code (their index here) that access plans and generated code use for them. */
 export { SYNC_KINDS };

@@ -7,7 +7,7 @@
  * @module
  */
 import type { Layout } from '../layout/types.js';
-import { typeLabel } from '../types/schema.js';
+import { typeLabel } from '../kinds/labels.js';
 import type { ViewInternals } from './access.js';
 
 /** Node's `util.inspect.custom`, by its registered name (no import of `node:util`: this runs in browsers too). */

@@ -6,7 +6,7 @@
  * @module
  */
 import type { ArrayLayout, Layout } from '../layout/types.js';
-import { typeLabel } from '../types/schema.js';
+import { typeLabel } from '../kinds/labels.js';
 import { SHORT_ARRAY, type ViewCtor, type ViewInternals } from './access.js';
 import { RUNTIME as R } from './runtime.js';
 import { installDisplay } from './view-display.js';

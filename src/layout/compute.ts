@@ -11,9 +11,10 @@
  * @module
  */
 import { internalError, schemaError } from '../errors.js';
-import { type IntegerName, PRIMITIVES } from '../types/primitives.js';
-import { syncWords } from '../types/sync.js';
-import { type ArraySchema, type Endian, type LayoutRules, type PrimitiveSchema, type RecordSchema, type Schema, typeLabel } from '../types/schema.js';
+import { type IntegerName, PRIMITIVES } from '../kinds/primitives.js';
+import { syncWords } from '../kinds/sync-kinds.js';
+import type { ArraySchema, Endian, LayoutRules, PrimitiveSchema, RecordSchema, Schema } from '../types/schema.js';
+import { typeLabel } from '../kinds/labels.js';
 import { type MemberShape, PLACERS } from './abi.js';
 import type { ArrayLayout, BitLayout, FieldLayout, Layout, LayoutOf, PrimitiveLayout, RecordLayout } from './types.js';
 

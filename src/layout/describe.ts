@@ -4,9 +4,7 @@
  *
  * @module
  */
-import { resolveSchema } from '../types/builtins.js';
-import { type SchemaLike, typeLabel } from '../types/schema.js';
-import { layout } from './compute.js';
+import { typeLabel } from '../kinds/labels.js';
 import type { Layout, RecordLayout } from './types.js';
 
 function declOf(l: Layout, name: string): string {
@@ -93,27 +91,7 @@ function record(l: RecordLayout, base: number, indent: string, out: string[], bu
   out.push(`${indent}};`);
 }
 
-/**
- * A readable layout report: offsets (with `byte:bit` for bitfields), sizes, holes and padding.
- *
- * @example
- * ```ts
- * import { describe, struct, u8, f64, bits, u16 } from 'sharedctypes';
- * console.log(describe(struct({ tag: u8, x: f64, kind: bits(u16, 4) }, { name: 'Item' })));
- * // struct Item {  /* size 24, align 8 *\/
- * //   /*       0      1 *\/  u8 tag;
- * //                    /* hole: 7 bytes *\/
- * //   /*       8      8 *\/  f64 x;
- * //   /*    16:0      2 *\/  u16 kind : 4;
- * //                    /* tail padding: 6 bytes *\/
- * // };
- * ```
- */
-export function describe(type: SchemaLike, options: DescribeOptions = {}): string {
-  return describeLayout(layout(resolveSchema(type, 'describe', '')), options);
-}
-
-/** Options of {@link describe}. */
+/** Options of `describe()`. */
 export interface DescribeOptions {
   /**
    * About how many lines nested records may take before they are shown by type only (the

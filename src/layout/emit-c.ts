@@ -5,9 +5,8 @@
  *
  * @module
  */
-import { resolveSchema } from '../types/builtins.js';
-import { PRIMITIVES } from '../types/primitives.js';
-import type { LayoutRules, SchemaLike } from '../types/schema.js';
+import { PRIMITIVES } from '../kinds/primitives.js';
+import type { LayoutRules, Schema } from '../types/schema.js';
 import { allOnesHex, bitfieldBytes } from './bitfield-bytes.js';
 import { layout, sameUnder } from './compute.js';
 import { type Declaration, type Declarations, declarationsOf } from './declarations.js';
@@ -15,39 +14,8 @@ import { NameScope, renamedNote, rootNameOption } from './emitted-names.js';
 import { C_NAMES } from './names-c.js';
 import type { Layout, RecordLayout } from './types.js';
 
-/**
- * C source declaring `type` (structs and unions, with `#pragma pack`, `aligned` and
- * `scalar_storage_order` where needed) and asserting its layout: `_Static_assert`s on every size,
- * alignment and member offset, and for each struct or union with bitfields a function
- * `<tag>_bits_ok()` that stores all ones into each bitfield of a zeroed object and returns 1 if
- * exactly the bytes the library expects change (call it once at startup: bit positions are not
- * constant expressions in C).
- *
- * Names C reserves (keywords such as `int` or `struct`, what `<stdbool.h>`, `<stddef.h>` and
- * `<stdint.h>` define such as `bool`, `NULL` or `uint8_t`, names starting with `_` and a capital
- * such as `_Bool`) are respelled with a trailing `_` (`int_`, `Bool_`), for members and tags alike,
- * unique in their scope, with a comment `renamed: …` on the line. `options.name` names the typedef
- * of a root that is not a struct or union (default `root_t`); it must be a C identifier.
- *
- * @example
- * ```ts
- * import { toC, struct, u8, f64 } from 'sharedctypes';
- * toC(struct({ tag: u8, x: f64 }, { name: 'Item' }));
- * // struct Item {
- * //   uint8_t tag;
- * //   double x;
- * // };
- * // _Static_assert(sizeof(struct Item) == 16, "sizeof(struct Item)");
- * // …
- * toC(struct({ int: u8 }, { name: 'bool' }));
- * // struct bool_ {  /* renamed: 'bool' is reserved in C *\/
- * //   uint8_t int_;  /* renamed: 'int' is reserved in C *\/
- * // };
- * // …
- * ```
- */
-export function toC(type: SchemaLike, options: { readonly name?: string } = {}): string {
-  const schema = resolveSchema(type, 'toC', '');
+/** `toC()` (src/types) of a schema. */
+export function cSourceOf(schema: Schema, options: { readonly name?: string } = {}): string {
   const requested = rootNameOption('toC', options);
   const decls = declarationsOf(schema, C_NAMES, true);
   const out = ['#include <stdbool.h>', '#include <stddef.h>', '#include <stdint.h>', ''];

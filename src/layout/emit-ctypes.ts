@@ -4,9 +4,8 @@
  *
  * @module
  */
-import { resolveSchema } from '../types/builtins.js';
-import { PRIMITIVES } from '../types/primitives.js';
-import type { FieldDef, SchemaLike } from '../types/schema.js';
+import { PRIMITIVES } from '../kinds/primitives.js';
+import type { FieldDef, Schema } from '../types/schema.js';
 import { allOnesHex, bitfieldBytes } from './bitfield-bytes.js';
 import { layout, requiredAlign, sameUnder } from './compute.js';
 import { type Declaration, type Declarations, declarationsOf } from './declarations.js';
@@ -14,50 +13,8 @@ import { renamedNote, rootNameOption } from './emitted-names.js';
 import { CHECK_BITS_HELPER, PYTHON_NAMES } from './names-python.js';
 import type { Layout } from './types.js';
 
-/**
- * Python source defining ctypes classes for `type`, ending in `assert`s on every size, alignment
- * and offset, and a check of every bitfield: storing all ones into it in a zeroed object must set
- * exactly the bytes C sets, and reading it back from those bytes, and from every other bit set,
- * must give all ones and 0. That check does not depend on how a ctypes version numbers bits, and
- * fails where ctypes places a bitfield elsewhere than gcc (which Python 3.11 … 3.13 do for some
- * layouts: they follow MSVC's rules; 3.14 follows gcc's with `_layout_ = 'gcc-sysv'`, written for
- * every struct with bitfields).
- *
- * What ctypes cannot express is marked in comments: zero-width bitfields (`T : 0`) have no ctypes
- * form, unnamed bitfields get a placeholder name, `align` needs Python 3.13 (`_align_`), `pack`
- * comes with `_layout_ = 'ms'` (Python 3.14 packs by MSVC rules only), and `bool` in a big-endian
- * record is written `c_uint8` (ctypes has no big-endian `c_bool`), as is every `bool` bitfield
- * (ctypes' `c_bool` bitfields read and write their whole byte: they read 0 or 1).
- *
- * Names Python or ctypes reserve are respelled with a trailing `_`, unique in their scope, with a
- * comment `renamed: …` on the line: class names that are keywords, builtins or `ctypes`; field
- * names that ctypes reads or defines on a class (`_fields_`, `_pack_`, `_align_`, `_anonymous_`,
- * `from_buffer`, …; keywords are fine, fields are strings). `options.name` names the alias of a
- * root that is not a struct or union (default `Root`); it must be a C identifier.
- *
- * @example
- * ```ts
- * import { toCtypes, struct, u8, f64 } from 'sharedctypes';
- * toCtypes(struct({ tag: u8, x: f64 }, { name: 'Item' }));
- * // import ctypes
- * //
- * // class Item(ctypes.Structure):
- * //     _fields_ = [
- * //         ('tag', ctypes.c_uint8),
- * //         ('x', ctypes.c_double),
- * //     ]
- * // …
- * toCtypes(struct({ _fields_: u8, class: u8 }, { name: 'class' }));
- * // class class_(ctypes.Structure):  # renamed: 'class' is reserved in Python
- * //     _fields_ = [
- * //         ('_fields__', ctypes.c_uint8),  # renamed: '_fields_' is reserved in ctypes
- * //         ('class', ctypes.c_uint8),
- * //     ]
- * // …
- * ```
- */
-export function toCtypes(type: SchemaLike, options: { readonly name?: string } = {}): string {
-  const schema = resolveSchema(type, 'toCtypes', '');
+/** `toCtypes()` (src/types) of a schema. */
+export function ctypesSourceOf(schema: Schema, options: { readonly name?: string } = {}): string {
   const requested = rootNameOption('toCtypes', options);
   const decls = declarationsOf(schema, PYTHON_NAMES);
   const out = ['import ctypes', ''];

@@ -10,8 +10,8 @@
  * @module
  */
 import { typeError } from '../errors.js';
-import { describeValue } from '../types/builtins.js';
-import { isIdentifier } from '../types/names.js';
+import { describeValue } from '../kinds/labels.js';
+import { isIdentifier } from '../kinds/names.js';
 
 /** Which names a language reserves, and how it respells them. */
 export interface NameRules {

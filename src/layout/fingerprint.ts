@@ -10,9 +10,6 @@
  * @module
  */
 import { cached } from '../memo.js';
-import { resolveSchema } from '../types/builtins.js';
-import type { SchemaLike } from '../types/schema.js';
-import { layout } from './compute.js';
 import type { Layout } from './types.js';
 
 /** The format of fingerprints: a change of what is hashed or how gets a new prefix. */
@@ -55,20 +52,6 @@ export function hash64(text: string): string {
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   return (h2 >>> 0).toString(16).padStart(8, '0') + (h1 >>> 0).toString(16).padStart(8, '0');
-}
-
-/**
- * A stable fingerprint of the layout, `sct2:` followed by 16 hex digits.
- *
- * @example
- * ```ts
- * import { fingerprint, struct, u32, f32 } from 'sharedctypes';
- * fingerprint(struct({ id: u32, x: f32 })) === fingerprint(struct({ id: u32, x: f32 })); // true
- * fingerprint(struct({ id: u32, x: f32 })) === fingerprint(struct({ x: f32, id: u32 })); // false
- * ```
- */
-export function fingerprint(type: SchemaLike): string {
-  return fingerprintOfLayout(layout(resolveSchema(type, 'fingerprint', '')));
 }
 
 /** The fingerprint of a computed layout (which may sit in an inherited byte order). */

@@ -4,37 +4,10 @@
  * @module
  */
 import { rangeError, schemaError } from '../errors.js';
-import { resolveSchema } from '../types/builtins.js';
-import { type Schema, type SchemaLike, typeLabel } from '../types/schema.js';
+import { typeLabel } from '../kinds/labels.js';
+import type { Schema } from '../types/schema.js';
 import { layout } from './compute.js';
 import type { FieldLayout, Layout } from './types.js';
-
-/**
- * Size in bytes, C `sizeof`.
- *
- * @example
- * ```ts
- * import { sizeof, struct, u8, f64 } from 'sharedctypes';
- * sizeof(struct({ a: u8, b: f64 })); // 16: a @0, 7 bytes padding, b @8
- * sizeof('d');                       // 8
- * ```
- */
-export function sizeof(type: SchemaLike): number {
-  return layout(resolveSchema(type, 'sizeof', '')).size;
-}
-
-/**
- * Alignment in bytes, C `_Alignof`.
- *
- * @example
- * ```ts
- * import { alignof, struct, u8, u16 } from 'sharedctypes';
- * alignof(struct({ a: u8, b: u16 })); // 2
- * ```
- */
-export function alignof(type: SchemaLike): number {
-  return layout(resolveSchema(type, 'alignof', '')).align;
-}
 
 /** One step of a field path: a member name or an array index. */
 export type PathStep = { readonly name: string } | { readonly index: number };
@@ -150,21 +123,8 @@ export interface FieldInfo {
   readonly length?: number;
 }
 
-/**
- * Every member of a type with offset and size, recursing through nested structs, unions and
- * arrays (every element of arrays; `maxEntries` guards against huge arrays), like ctypes 3.14
- * `CField` or `pahole`.
- *
- * @example
- * ```ts
- * import { layoutOf, struct, u8, bits, u16 } from 'sharedctypes';
- * layoutOf(struct({ a: u8, f: bits(u16, 4) }));
- * // [ { path: 'a', type: 'u8', offset: 0, size: 1 },
- * //   { path: 'f', type: 'u16', offset: 0, size: 2, bitOffset: 8, bitWidth: 4 } ]
- * ```
- */
-export function layoutOf(type: SchemaLike, options: { readonly maxEntries?: number } = {}): FieldInfo[] {
-  const schema = resolveSchema(type, 'layoutOf', '');
+/** {@link layoutOf} (src/types) of a schema. */
+export function layoutOfSchema(schema: Schema, options: { readonly maxEntries?: number } = {}): FieldInfo[] {
   const max = options.maxEntries ?? 100_000;
   const out: FieldInfo[] = [];
   const push = (info: FieldInfo): void => {

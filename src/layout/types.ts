@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { IntegerName, PrimitiveName } from '../types/primitives.js';
+import type { IntegerName, PrimitiveName } from '../kinds/primitives.js';
 import type { ArraySchema, CharSchema, Endian, LayoutRules, PrimitiveSchema, RecordSchema, Schema, SyncKind, SyncSchema } from '../types/schema.js';
 
 interface LayoutBase {

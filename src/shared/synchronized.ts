@@ -13,9 +13,9 @@ import { type Held, held } from '../sync/acquirable.js';
 import { Lock } from '../sync/lock.js';
 import { RLock } from '../sync/rlock.js';
 import type { ArrayView, CharView, ElementOf, Infer, Input, NamedKeys, RecordView, ValueView } from '../types/infer.js';
-import type { PrimitiveInputs, PrimitiveName, PrimitiveValues } from '../types/primitives.js';
+import type { PrimitiveInputs, PrimitiveName, PrimitiveValues } from '../kinds/primitives.js';
 import type { FieldsSpec, RecordSchema, Schema } from '../types/schema.js';
-import { typeLabel } from '../types/schema.js';
+import { typeLabel } from '../kinds/labels.js';
 
 /** A lock a synchronized wrapper can use. */
 export type AnyLock = Lock | RLock;

@@ -20,9 +20,10 @@ import { char } from '../types/char.js';
 import type { ArrayView, CharView, Input, ViewOf } from '../types/infer.js';
 import { struct } from '../types/record.js';
 import type { ResolveSchema, Schema, SchemaLike, StructSchema, SyncSchema } from '../types/schema.js';
-import { ArraySchema, typeLabel } from '../types/schema.js';
+import { ArraySchema } from '../types/schema.js';
+import { typeLabel } from '../kinds/labels.js';
 import { rmutex } from '../types/sync.js';
-import { create, view } from '../views/attach.js';
+import { create, view } from '../types/type-functions.js';
 import { type AnyLock, checkLockReaches, isSynchronized, objOf, type SynchronizedOf, synchronized } from './synchronized.js';
 
 /**

@@ -23,14 +23,15 @@ import { isSegmentRef, type SegmentRef, segmentMemory, segmentOf } from '../memo
 import { layout } from '../layout/compute.js';
 import { describeLayout } from '../layout/describe.js';
 import { fingerprintOfLayout } from '../layout/fingerprint.js';
-import { fromJSON, type SchemaJSON, toJSON } from '../layout/json.js';
+import { fromJSON, type SchemaJSON, toJSON } from '../types/json.js';
 import type { Layout } from '../layout/types.js';
 import { type AnyLock, isSynchronized, lockOf, objOf, type SynchronizedOf, synchronized } from '../shared/synchronized.js';
 import { Barrier } from '../sync/barrier.js';
 import { resolveSchema } from '../types/builtins.js';
-import { SYNC_KIND_OF_HANDLE, SYNC_KIND_TABLE, type SyncHandleKind, type SyncKindInfo, syncKindOf } from '../types/sync.js';
+import { SYNC_KIND_OF_HANDLE, SYNC_KIND_TABLE, type SyncHandleKind, type SyncKindInfo, syncKindOf } from '../kinds/sync-kinds.js';
 import type { SyncObjects, ViewOf, ViewOptions } from '../types/infer.js';
-import { type Endian, isSchema, type ResolveSchema, type SchemaLike, type SyncKind } from '../types/schema.js';
+import type { Endian, ResolveSchema, SchemaLike, SyncKind } from '../types/schema.js';
+import { isSchema } from '../kinds/brand.js';
 import { checkRegion } from '../views/region.js';
 import { viewOfLayout } from '../views/attach.js';
 

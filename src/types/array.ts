@@ -5,8 +5,9 @@
  */
 import { schemaError } from '../errors.js';
 import { resolveSchema } from './builtins.js';
-import { checkLength } from './char.js';
-import { ArraySchema, type ResolveSchema, type Schema, type SchemaLike, typeLabel } from './schema.js';
+import { checkLength } from '../kinds/limits.js';
+import { ArraySchema, type ResolveSchema, type Schema, type SchemaLike } from './schema.js';
+import { typeLabel } from '../kinds/labels.js';
 
 /** The schema of `array(T, [d0, d1, …])`: `T[d0][d1]…`, outermost dimension first. */
 export type MultiArray<T extends Schema, D extends readonly number[]> = D extends readonly [infer H extends number, ...infer R extends readonly number[]]

@@ -3,8 +3,9 @@
  *
  * @module
  */
-import { schemaError } from '../errors.js';
-import { CharSchema, isSchema, PrimitiveSchema, type Schema, type Typecode, type TypecodeSchemas } from './schema.js';
+import { checkSchemaLike, isSchema } from '../kinds/brand.js';
+import { TYPECODE_TYPES } from '../kinds/typecodes.js';
+import { CharSchema, PrimitiveSchema, type Schema, type Typecode, type TypecodeSchemas } from './schema.js';
 
 /**
  * C `_Bool`: 1 byte, reads as `boolean`.
@@ -168,22 +169,9 @@ const char1 = new CharSchema(1);
  * sizeof('l');         // 8
  * ```
  */
-export const TYPECODES: { readonly [C in Typecode]: TypecodeSchemas[C] } = {
-  b: i8,
-  B: u8,
-  h: i16,
-  H: u16,
-  i: i32,
-  I: u32,
-  l: i64,
-  L: u64,
-  q: i64,
-  Q: u64,
-  f: f32,
-  d: f64,
-  c: char1,
-  '?': bool,
-};
+export const TYPECODES: { readonly [C in Typecode]: TypecodeSchemas[C] } = Object.freeze(
+  Object.fromEntries(Object.entries(TYPECODE_TYPES).map(([code, type]) => [code, type === 'char' ? char1 : PRIMITIVE_SCHEMAS[type]])),
+) as { readonly [C in Typecode]: TypecodeSchemas[C] };
 
 /**
  * Resolves a schema or a typecode to a schema; anything else is a `SchemaError` that names
@@ -191,28 +179,6 @@ export const TYPECODES: { readonly [C in Typecode]: TypecodeSchemas[C] } = {
  */
 export function resolveSchema(value: unknown, typeLabel: string, path: string): Schema {
   if (isSchema(value)) return value;
-  if (typeof value === 'string' && Object.hasOwn(TYPECODES, value)) {
-    return TYPECODES[value as Typecode];
-  }
-  if (typeof value === 'string') {
-    throw schemaError(
-      'invalid_type',
-      typeLabel,
-      path,
-      `has unknown typecode ${JSON.stringify(value)}`,
-      `use one of ${Object.keys(TYPECODES)
-        .map((c) => `'${c}'`)
-        .join(' ')} or a schema such as i32`,
-    );
-  }
-  throw schemaError('invalid_type', typeLabel, path, `is not a type (got ${describeValue(value)})`, 'use a schema such as u32, struct({...}) or a typecode');
-}
-
-/** A short description of an arbitrary value for error messages. */
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return `string ${JSON.stringify(value)}`;
-  return `${typeof value} ${String(value)}`;
+  checkSchemaLike(value, typeLabel, path);
+  return TYPECODES[value as Typecode];
 }

@@ -3,19 +3,8 @@
  *
  * @module
  */
-import { schemaError } from '../errors.js';
-import { describeValue } from './builtins.js';
+import { checkLength } from '../kinds/limits.js';
 import { CharSchema } from './schema.js';
-
-/** The largest element count of a `char(N)` or an `array(T, N)`. */
-export const MAX_LENGTH = 0x7fff_ffff;
-
-/** Checks an array or string length: a whole number from 1 to {@link MAX_LENGTH}. */
-export function checkLength(length: unknown, typeLabel: string): asserts length is number {
-  if (typeof length !== 'number' || !Number.isInteger(length) || length < 1 || length > MAX_LENGTH) {
-    throw schemaError('invalid_length', typeLabel, '', `has length ${describeValue(length)}`, `use a whole number from 1 to ${MAX_LENGTH}`);
-  }
-}
 
 /**
  * C `char[N]`: N bytes holding UTF-8 text. Reads as a string up to the first NUL (like ctypes

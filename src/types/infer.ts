@@ -11,7 +11,7 @@ import type { Event } from '../sync/event.js';
 import type { Lock } from '../sync/lock.js';
 import type { RLock } from '../sync/rlock.js';
 import type { BoundedSemaphore, Semaphore } from '../sync/semaphore.js';
-import type { PrimitiveInputs, PrimitiveName, PrimitiveValues } from './primitives.js';
+import type { PrimitiveInputs, PrimitiveName, PrimitiveValues } from '../kinds/primitives.js';
 import type {
   ArraySchema,
   AlignedSpec,

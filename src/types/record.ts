@@ -4,34 +4,27 @@
  * @module
  */
 import { schemaError } from '../errors.js';
-import { describeValue, resolveSchema } from './builtins.js';
-import { checkFieldName, checkTypeName } from './names.js';
-import { isBitfieldCapable, PRIMITIVES } from './primitives.js';
+import { MAX_ALIGN, MAX_FIELDS } from '../kinds/limits.js';
+import { resolveSchema } from './builtins.js';
+import { describeValue } from '../kinds/labels.js';
+import { checkFieldName, checkTypeName } from '../kinds/names.js';
+import { isBitfieldCapable, PRIMITIVES } from '../kinds/primitives.js';
 import {
   type AlignedSpec,
   type AnonymousSpec,
   type BitfieldSpec,
   type FieldDef,
   type FieldsSpec,
-  isSchema,
   type PrimitiveSchema,
   type RecordOptions,
   RecordSchema,
   type SchemaLike,
   type StructSchema,
-  typeLabel,
   type UnionSchema,
 } from './schema.js';
-import type { IntegerName } from './primitives.js';
-
-/** The largest explicit alignment accepted by `align`. */
-export const MAX_ALIGN = 65536;
-
-/**
- * The most members a struct or union may have: generated accessors grow with the member count, so a
- * descriptor from another thread or a file cannot make a thread compile an unbounded class.
- */
-export const MAX_FIELDS = 65535;
+import { isSchema } from '../kinds/brand.js';
+import { typeLabel } from '../kinds/labels.js';
+import type { IntegerName } from '../kinds/primitives.js';
 
 const OPTION_KEYS: ReadonlySet<string> = new Set(['name', 'pack', 'align', 'endian', 'layout']);
 

@@ -5,8 +5,11 @@
  * @module
  */
 import { SchemaError } from '../errors.js';
+import { SCHEMA_BRAND } from '../kinds/brand.js';
+import { MAX_DEPTH } from '../kinds/limits.js';
+import type { IntegerName, PrimitiveName } from '../kinds/primitives.js';
+import { createOfSchema, viewOfSchema } from '../views/attach.js';
 import type { InitOf, ViewOf, ViewOptions } from './infer.js';
-import type { IntegerName, PrimitiveName } from './primitives.js';
 
 /** Byte order of a struct or union's scalar fields. */
 export type Endian = 'little' | 'big';
@@ -45,13 +48,6 @@ export interface RecordOptions {
   readonly layout?: LayoutRules;
 }
 
-/**
- * How deep schemas may nest (an array of structs of arrays… counts one level per array, struct or
- * union), counted through named types that refer to others: generated code and every walk over a
- * layout recurse this deep at most.
- */
-export const MAX_DEPTH = 64;
-
 /** The nesting height of a schema: 0 for primitives, strings and sync members, 1 + the deepest member otherwise. */
 export function heightOf(schema: Schema): number {
   return readHeight(schema);
@@ -74,31 +70,6 @@ function setHeight(schema: SchemaBase, deepestMember: number, label: () => strin
 
 /** The kinds of schema. */
 export type SchemaKind = 'primitive' | 'char' | 'array' | 'struct' | 'union' | 'sync';
-
-/**
- * `T.view()` and `T.create()`, as the views layer implements them (`this` is the schema). Installed
- * by that layer, so that the descriptors here stay free of any dependency on it.
- */
-export interface ViewBackend {
-  viewMethod(this: Schema, buffer: ArrayBufferLike | ArrayBufferView, byteOffset?: number, options?: ViewOptions): unknown;
-  createMethod(this: Schema, init?: unknown, options?: ViewOptions): unknown;
-}
-
-function notLoaded(): never {
-  throw Object.assign(new Error('sharedctypes: views are not loaded; import from the package entry point'), { code: 'not_loaded' });
-}
-
-/**
- * Installs the views layer (called once by it on import): its functions become the schema
- * objects' `view` and `create` methods themselves, so that `T.view(…)` is one call to a known
- * function, which the engine inlines into the caller's loop.
- */
-export function installViewBackend(b: ViewBackend): void {
-  Object.defineProperties(SchemaBase.prototype, {
-    view: { value: b.viewMethod, configurable: true },
-    create: { value: b.createMethod, configurable: true },
-  });
-}
 
 /**
  * `T.view(buffer, byteOffset?, options?)`: a live view of this type over `buffer` at `byteOffset`;
@@ -125,7 +96,9 @@ let writeHeight: (s: SchemaBase, h: number) => void;
 
 /**
  * Methods every schema object has. They are typed through the named interfaces above (compared by
- * name, not structure), which keeps type inference over schemas shallow.
+ * name, not structure), which keeps type inference over schemas shallow; `view` and `create` are the
+ * functions below themselves, so that `T.view(…)` is one call to a known function, which the engine
+ * inlines into the caller's loop. Every schema carries the mark that `isSchema` checks.
  */
 abstract class SchemaBase {
   abstract readonly kind: SchemaKind;
@@ -138,14 +111,21 @@ abstract class SchemaBase {
     writeHeight = (s, h) => {
       s.#height = h;
     };
+    Object.defineProperties(SchemaBase.prototype, {
+      view: { value: viewMethod },
+      create: { value: createMethod },
+      [SCHEMA_BRAND]: { value: true },
+    });
   }
 }
 
-// Until the views layer is loaded (it always is, through the package entry point).
-Object.defineProperties(SchemaBase.prototype, {
-  view: { value: notLoaded, configurable: true },
-  create: { value: notLoaded, configurable: true },
-});
+function viewMethod(this: Schema, buffer: ArrayBufferLike | ArrayBufferView, byteOffset?: number, options?: ViewOptions): unknown {
+  return viewOfSchema(this, buffer, byteOffset, options);
+}
+
+function createMethod(this: Schema, init?: unknown, options?: ViewOptions): unknown {
+  return createOfSchema(this, init, options);
+}
 
 /** A primitive type: `bool`, `i8` … `u64`, `f16`, `f32`, `f64`. */
 export class PrimitiveSchema<N extends PrimitiveName = PrimitiveName> extends SchemaBase {
@@ -333,20 +313,6 @@ export type UnionSchema<F extends FieldsSpec = FieldsSpec> = RecordSchema<'union
 export type Schema = PrimitiveSchema | CharSchema | ArraySchema | RecordSchema | SyncSchema;
 
 /**
- * Whether `value` is a schema made by this library.
- *
- * @example
- * ```ts
- * import { isSchema, struct, u8 } from 'sharedctypes';
- * isSchema(struct({ a: u8 })); // true
- * isSchema({ kind: 'struct' }); // false
- * ```
- */
-export function isSchema(value: unknown): value is Schema {
-  return value instanceof SchemaBase;
-}
-
-/**
  * Python typecodes (as in `array`, `struct` and `multiprocessing.Value`) with their Linux x86-64
  * sizes: `'l'`/`'L'` are 64-bit there.
  */
@@ -375,36 +341,3 @@ export type SchemaLike = Schema | Typecode;
 
 /** The schema a {@link SchemaLike} stands for. */
 export type ResolveSchema<S> = S extends Typecode ? TypecodeSchemas[S] : S;
-
-/**
- * Human-readable name of a type, as used in messages: `u8`, `char[16]`, `f32[3]`, `struct Particle`.
- *
- * @example
- * ```ts
- * import { array, f32, typeLabel } from 'sharedctypes';
- * typeLabel(array(f32, [4, 4])); // 'f32[4][4]'
- * ```
- */
-export function typeLabel(schema: Schema): string {
-  switch (schema.kind) {
-    case 'primitive':
-      return schema.name;
-    case 'char':
-      return `char[${schema.length}]`;
-    case 'array': {
-      let dims = '';
-      let inner: Schema = schema;
-      while (inner.kind === 'array') {
-        dims += `[${inner.length}]`;
-        inner = inner.element;
-      }
-      return `${typeLabel(inner)}${dims}`;
-    }
-    case 'struct':
-    case 'union':
-      return `${schema.kind} ${schema.options.name ?? '(anonymous)'}`;
-    case 'sync':
-      if (schema.lock !== null) return `${schema.sync}('${schema.lock}')`;
-      return schema.param === 0 ? `${schema.sync}()` : `${schema.sync}(${schema.param})`;
-  }
-}

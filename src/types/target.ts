@@ -6,9 +6,10 @@
  * @module
  */
 import { schemaError } from '../errors.js';
-import { describeValue, i8, i16, i32, i64, u8, u16, u32, u64 } from './builtins.js';
-import { checkTypeName } from './names.js';
-import type { IntegerName } from './primitives.js';
+import { i8, i16, i32, i64, u8, u16, u32, u64 } from './builtins.js';
+import { describeValue } from '../kinds/labels.js';
+import { checkTypeName } from '../kinds/names.js';
+import type { IntegerName } from '../kinds/primitives.js';
 import { struct, union } from './record.js';
 import {
   EnumSchema,

@@ -1,5 +1,5 @@
 /**
- * `view()` and `create()`: live views of a schema over memory.
+ * Views of a schema over memory: what `view()`/`create()` and `T.view()`/`T.create()` do (src/types).
  *
  * Both have a fast path for the patterns that make many views (a view per byte offset over an
  * offset table or WebAssembly pointers, a small `create()` per call): the type last used is
@@ -18,9 +18,9 @@ import { accessOf } from '../codegen/plan.js';
 import { syncAt } from '../codegen/runtime.js';
 import { layout } from '../layout/compute.js';
 import type { Layout } from '../layout/types.js';
-import { resolveSchema } from '../types/builtins.js';
-import type { InitOf, ViewOf, ViewOptions } from '../types/infer.js';
-import { installViewBackend, type Schema, type SchemaLike } from '../types/schema.js';
+import { checkSchemaLike, isSchema } from '../kinds/brand.js';
+import type { ViewOptions } from '../types/infer.js';
+import type { Schema } from '../types/schema.js';
 import { badRegion, type BufferSource, dataViewOf, fits, type Memory, memoryOf, subjectOf } from './region.js';
 
 /**
@@ -50,23 +50,29 @@ interface Made {
   readonly C: ViewCtor | null;
 }
 
-const madeByType = new WeakMap<object, Made>();
-const madeByTypecode = new Map<string, Made>();
+let madeByType = new WeakMap<Schema, Made>();
 let madeEpoch = -1;
 
+/**
+ * The layout and class of `type`, which the caller has resolved (a typecode is resolved to its
+ * schema above this layer, in src/types); anything else that is not a schema is refused here.
+ */
 function made(type: unknown, what: string): Made {
   if (madeEpoch !== codegenEpoch()) {
     // configure() was called: classes are chosen afresh from now on.
-    madeByTypecode.clear();
+    madeByType = new WeakMap();
     madeEpoch = codegenEpoch();
     last.type = null;
   }
-  const cache = typeof type === 'string' ? madeByTypecode.get(type) : typeof type === 'object' && type !== null ? madeByType.get(type) : undefined;
-  if (cache !== undefined && cache.C !== undefined) return cache;
-  const l = layout(resolveSchema(type, what, ''));
+  if (!isSchema(type)) {
+    checkSchemaLike(type, what, '');
+    throw internalError(`${what}: a typecode reached the views layer unresolved`);
+  }
+  const cache = madeByType.get(type);
+  if (cache !== undefined) return cache;
+  const l = layout(type);
   const m: Made = { layout: l, C: l.kind === 'sync' ? null : viewClass(l, { codegen: codegenActive(), checked: false }) };
-  if (typeof type === 'string') madeByTypecode.set(type, m);
-  else madeByType.set(type as object, m);
+  madeByType.set(type, m);
   return m;
 }
 
@@ -88,20 +94,11 @@ const last: { type: unknown; source: unknown; C: ViewCtor; d: DataView; base: nu
 };
 
 /**
- * A live view of `type` over `source` at `byteOffset` (relative to `source`). Throws `RangeError`
- * when the region is not inside `source` or not aligned for the type.
- *
- * @example
- * ```ts
- * import { view, struct, u32, f32 } from 'sharedctypes';
- * const Hit = struct({ id: u32, dist: f32 });     // id @0, dist @4; sizeof 8
- * const sab = new SharedArrayBuffer(64);
- * const h = view(Hit, sab, 8);                    // the same as Hit.view(sab, 8)
- * h.id = 7;
- * new Uint32Array(sab)[2];                        // 7
- * ```
+ * A live view of the schema `type` over `source` at `byteOffset` (relative to `source`): the public
+ * `view()` and `T.view()` (src/types). Throws `RangeError` when the region is not inside `source` or
+ * not aligned for the type.
  */
-export function view<S extends SchemaLike>(type: S, source: BufferSource, byteOffset = 0, options?: ViewOptions): ViewOf<S> {
+export function viewOfSchema(type: Schema, source: BufferSource, byteOffset = 0, options?: ViewOptions): unknown {
   const c = last;
   if (
     type === c.type &&
@@ -113,12 +110,12 @@ export function view<S extends SchemaLike>(type: S, source: BufferSource, byteOf
     byteOffset === Math.floor(byteOffset) &&
     ((c.base + byteOffset) & c.alignMask) === 0
   ) {
-    return new c.C(c.base + byteOffset, c.d) as unknown as ViewOf<S>;
+    return new c.C(c.base + byteOffset, c.d);
   }
-  return viewSlow(type, source, byteOffset, options) as ViewOf<S>;
+  return viewSlow(type, source, byteOffset, options);
 }
 
-/** Everything {@link view} does besides its fast path: other types, other sources, options, errors. */
+/** Everything {@link viewOfSchema} does besides its fast path: other types, other sources, options, errors. */
 function viewSlow(type: unknown, source: unknown, byteOffset: unknown, options: ViewOptions | undefined): unknown {
   const checked = options !== undefined && options.checked === true;
   const m = made(type, 'view');
@@ -132,7 +129,7 @@ function viewSlow(type: unknown, source: unknown, byteOffset: unknown, options: 
   return new m.C(o, mem.d);
 }
 
-/** Makes (type, source) the pair the fast path of {@link view} serves, when the source's extent is fixed. */
+/** Makes (type, source) the pair the fast path of {@link viewOfSchema} serves, when the source's extent is fixed. */
 function remember(type: unknown, source: unknown, C: ViewCtor, mem: Memory, l: Layout): void {
   if (!mem.fixed) return;
   last.type = type;
@@ -145,34 +142,18 @@ function remember(type: unknown, source: unknown, C: ViewCtor, mem: Memory, l: L
 }
 
 /**
- * Allocates a zeroed `SharedArrayBuffer` of exactly `sizeof(type)` bytes (an `ArrayBuffer` where
- * `SharedArrayBuffer` is unavailable) and returns a view of it, written from `init` if given.
- *
- * @example
- * ```ts
- * import { create, struct, f64 } from 'sharedctypes';
- * const Vec2 = struct({ x: f64, y: f64 });
- * const v = create(Vec2, { x: 1, y: 2 }); // the same as Vec2.create({ x: 1, y: 2 })
- * v.toObject();                          // { x: 1, y: 2 }
- * ```
+ * A view of the schema `type` over a new zeroed `SharedArrayBuffer` of exactly its size (an
+ * `ArrayBuffer` where `SharedArrayBuffer` is unavailable), written from `init` if given: the public
+ * `create()` and `T.create()` (src/types).
  */
-export function create<S extends SchemaLike>(type: S, init?: InitOf<S>, options?: ViewOptions): ViewOf<S> {
+export function createOfSchema(type: Schema, init?: unknown, options?: ViewOptions): unknown {
   const m = made(type, 'create');
   const l = m.layout;
   const buffer = typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(l.size) : new ArrayBuffer(l.size);
   const d = dataViewOf(buffer);
-  if (m.C === null) return syncMember(l as Layout & { kind: 'sync' }, d, 0) as ViewOf<S>;
+  if (m.C === null) return syncMember(l as Layout & { kind: 'sync' }, d, 0);
   const C = options !== undefined && options.checked === true ? viewClass(l, defaultMode(true)) : m.C;
   const v = new C(0, d);
   if (init !== undefined) v.$$assign(init);
-  return v as unknown as ViewOf<S>;
+  return v;
 }
-
-installViewBackend({
-  viewMethod(this: Schema, buffer, byteOffset, options) {
-    return view(this, buffer, byteOffset, options);
-  },
-  createMethod(this: Schema, init, options) {
-    return create(this, init as never, options);
-  },
-});

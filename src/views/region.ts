@@ -12,7 +12,8 @@
  */
 import { rangeError, typeError } from '../errors.js';
 import { cached } from '../memo.js';
-import { type Schema, typeLabel } from '../types/schema.js';
+import type { Schema } from '../types/schema.js';
+import { typeLabel } from '../kinds/labels.js';
 
 const dataViews = new WeakMap<ArrayBufferLike, DataView>();
 

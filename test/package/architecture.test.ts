@@ -1,11 +1,14 @@
 // Architecture rules over the runtime import graph of src/ (see CONTRIBUTING.md, "Layering"):
 //   (a) no circular runtime imports between modules;
 //   (b) imports flow one way between layers:
-//         top-level helpers (src/errors.ts, …) → src/memory → src/sync → src/types → src/layout → src/codegen → src/views
-//         → src/shared → src/channels → src/transfer → src/index.ts
+//         top-level helpers (src/errors.ts, …) → src/memory → src/sync → src/kinds → src/layout → src/codegen → src/views
+//         → src/types → src/c → src/shared → src/channels → src/transfer → src/index.ts
 //       a module may import only from its own layer or an earlier one, and nothing imports src/index.ts.
 //       src/sync (locks and other primitives over raw shared memory) needs nothing but the helpers;
-//       the layers above use it (a mutex() struct member reads as a Lock). Table: ALLOWED below;
+//       the layers above use it (a mutex() struct member reads as a Lock). src/kinds is what every
+//       layer knows of a schema without its classes (primitive and sync-kind tables, names, limits,
+//       labels, the schema mark); src/types, the schema classes and the DSL, sits above src/views,
+//       because a schema's `T.view()`/`T.create()` are the views layer's functions. Table: ALLOWED below;
 //   (c) src/ imports nothing but its own modules (the package has no runtime dependencies and runs
 //       in browsers too, so no bare specifiers and no `node:` built-ins), except src/cli: the
 //       command-line tool (the package's `bin`) runs under Node only and may use `node:` built-ins;
@@ -15,6 +18,7 @@
 // bare `import '…'`). `import type` / `export type` statements are erased by tsc and are skipped.
 // An `import { type A, type B } from '…'` whose specifiers are all inline-type is NOT skipped:
 // under `verbatimModuleSyntax` tsc emits it as `import {} from '…'`, which still loads the module.
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +28,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SRC = join(ROOT, 'src');
 
 /** Layers in dependency order; `base` is src/*.ts other than index.ts, the others are directories. */
-const LAYERS = ['base', 'memory', 'sync', 'types', 'layout', 'c', 'codegen', 'views', 'shared', 'channels', 'transfer', 'index', 'cli'] as const;
+const LAYERS = ['base', 'memory', 'sync', 'kinds', 'layout', 'codegen', 'views', 'types', 'c', 'shared', 'channels', 'transfer', 'index', 'cli'] as const;
 type Layer = (typeof LAYERS)[number];
 
 /** The layers each layer may import from (its own included). */
@@ -36,21 +40,26 @@ const ALLOWED: Record<Layer, readonly Layer[]> = {
   // The synchronization primitives stand on shared memory alone; the layers above use them (a
   // struct member of type mutex() reads as a Lock).
   sync: ['base', 'memory', 'sync'],
-  types: ['base', 'memory', 'sync', 'types'],
-  layout: ['base', 'memory', 'sync', 'types', 'layout'],
+  // What every layer knows of a schema without its classes: the primitive and sync-kind tables,
+  // field names, limits, labels and the mark that makes an object a schema.
+  kinds: ['base', 'memory', 'sync', 'kinds'],
+  layout: ['base', 'memory', 'sync', 'kinds', 'layout'],
+  codegen: ['base', 'memory', 'sync', 'kinds', 'layout', 'codegen'],
+  views: ['base', 'memory', 'sync', 'kinds', 'layout', 'codegen', 'views'],
+  // The schema classes and the DSL: `T.view()`/`T.create()` are the views layer's functions, and
+  // the functions that take a typecode (`sizeof('i')`, `view('d', …)`) resolve it here.
+  types: ['base', 'memory', 'sync', 'kinds', 'layout', 'codegen', 'views', 'types'],
   // fromC: C headers in, schemas out (built with the DSL; sizeof/offsetof in C expressions use layouts).
-  c: ['base', 'memory', 'sync', 'types', 'layout', 'c'],
-  codegen: ['base', 'memory', 'sync', 'types', 'layout', 'codegen'],
-  views: ['base', 'memory', 'sync', 'types', 'layout', 'codegen', 'views'],
+  c: ['base', 'memory', 'sync', 'kinds', 'layout', 'codegen', 'views', 'types', 'c'],
   // Python's sharedctypes surface (Value, Array, synchronized, copy) over views and locks.
-  shared: ['base', 'memory', 'sync', 'types', 'layout', 'codegen', 'views', 'shared'],
+  shared: ['base', 'memory', 'sync', 'kinds', 'layout', 'codegen', 'views', 'types', 'shared'],
   // Channels: typed rings of elements (views) with futex waits (sync); they do not need shared/.
-  channels: ['base', 'memory', 'sync', 'types', 'layout', 'codegen', 'views', 'channels'],
+  channels: ['base', 'memory', 'sync', 'kinds', 'layout', 'codegen', 'views', 'types', 'channels'],
   // share()/attach(): handles for every kind of shared object.
-  transfer: ['base', 'memory', 'sync', 'types', 'layout', 'codegen', 'views', 'shared', 'channels', 'transfer'],
-  index: ['base', 'memory', 'sync', 'types', 'layout', 'c', 'codegen', 'views', 'shared', 'channels', 'transfer'],
+  transfer: ['base', 'memory', 'sync', 'kinds', 'layout', 'codegen', 'views', 'types', 'shared', 'channels', 'transfer'],
+  index: ['base', 'memory', 'sync', 'kinds', 'layout', 'codegen', 'views', 'types', 'c', 'shared', 'channels', 'transfer'],
   // The command line (`sharedctypes from-c`): the top; nothing imports it.
-  cli: ['base', 'memory', 'sync', 'types', 'layout', 'c', 'cli'],
+  cli: ['base', 'memory', 'sync', 'kinds', 'layout', 'codegen', 'views', 'types', 'c', 'cli'],
 };
 
 /** Layers that may import `node:` built-ins (Node-only programs, never loaded by the library). */
@@ -205,7 +214,7 @@ describe('architecture: runtime import graph of src/', () => {
     expect(cycles, `circular runtime imports:\n${cycles.join('\n')}`).toEqual([]);
   });
 
-  it('imports flow one way: base → memory → sync → types → layout → c, codegen → views → shared → channels → transfer → index; cli on top', () => {
+  it('imports flow one way: base → memory → sync → kinds → layout → codegen → views → types → c, shared → channels → transfer → index; cli on top', () => {
     const allowed = (e: Edge): boolean => {
       const from = layerOf(e.from);
       const to = layerOf(e.to);
@@ -218,5 +227,27 @@ describe('architecture: runtime import graph of src/', () => {
         return `${e.from}:${e.line} (${layerOf(e.from)}) → ${e.to} (${layerOf(e.to)}): ${why}\n    ${e.text}`;
       });
     expect(violations, `layering violations:\n${violations.join('\n')}`).toEqual([]);
+  });
+});
+
+describe('nothing installs itself on load', () => {
+  it('the DSL modules imported on their own, not through the package entry point, make views', () => {
+    // T.view()/T.create() are the schema classes' own methods (they import the views layer): no
+    // other module has to be loaded first. An earlier design had the views layer install them into
+    // the classes when it was loaded; this program then threw "views are not loaded".
+    const program = `
+      const { struct } = await import(${JSON.stringify(join(ROOT, 'dist/types/record.js'))});
+      const { u8, f64 } = await import(${JSON.stringify(join(ROOT, 'dist/types/builtins.js'))});
+      const S = struct({ a: u8, x: f64 });
+      const s = S.create({ a: 5, x: 1.5 });
+      const t = S.view(s.$buffer);
+      console.log(t.a, t.x);`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', program], { encoding: 'utf8' });
+    expect(out.trim()).toBe('5 1.5');
+  });
+
+  it('the package declares no side-effect modules', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { sideEffects?: unknown };
+    expect(pkg.sideEffects).toBe(false);
   });
 });

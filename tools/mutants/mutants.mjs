@@ -160,7 +160,7 @@ export const MUTANTS = [
   },
   {
     name: 'fromJSON reads a shared descriptor object again for every reference',
-    file: 'src/layout/json.ts',
+    file: 'src/types/json.ts',
     find: '    const done = this.#done.get(t);\n    if (done !== undefined) return done;',
     replace: '    const done = undefined;\n    if (done !== undefined) return done;',
     tests: ['test/layout/hostile.test.ts'],

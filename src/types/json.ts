@@ -6,15 +6,15 @@
  * @module
  */
 import { type ErrorCode, SchemaError } from '../errors.js';
-import { describeValue } from '../types/builtins.js';
-import { PRIMITIVE_SCHEMAS } from '../types/builtins.js';
-import { isPrimitiveName, type PrimitiveName } from '../types/primitives.js';
-import { MAX_FIELDS, makeRecord, visibleCount } from '../types/record.js';
-import { char } from '../types/char.js';
-import { ArraySchema, MAX_DEPTH, type FieldDef, type RecordOptions, type RecordSchema, type Schema, type SyncKind } from '../types/schema.js';
-import { condition, SYNC_KIND_TABLE } from '../types/sync.js';
-import { checkLength } from '../types/char.js';
-import { layout } from './compute.js';
+import { describeValue } from '../kinds/labels.js';
+import { checkLength, MAX_DEPTH, MAX_FIELDS } from '../kinds/limits.js';
+import { isPrimitiveName, type PrimitiveName } from '../kinds/primitives.js';
+import { layout } from '../layout/compute.js';
+import { PRIMITIVE_SCHEMAS } from './builtins.js';
+import { char } from './char.js';
+import { makeRecord, visibleCount } from './record.js';
+import { ArraySchema, type FieldDef, type RecordOptions, type RecordSchema, type Schema, type SyncKind } from './schema.js';
+import { condition, SYNC_SCHEMAS } from './sync.js';
 
 /**
  * The format tag of descriptor documents.
@@ -274,8 +274,8 @@ class Reader {
         return wrap(() => char(t['length'] as number));
       case 'sync': {
         onlyKeys(t, ['kind', 'type', 'value', 'lock'], path);
-        const info = typeof t['type'] === 'string' && Object.hasOwn(SYNC_KIND_TABLE, t['type']) ? SYNC_KIND_TABLE[t['type'] as SyncKind] : undefined;
-        if (info === undefined) fail(`${path}.type`, `is ${describeValue(t['type'])}`, `expected one of ${Object.keys(SYNC_KIND_TABLE).join(', ')}`);
+        const make = typeof t['type'] === 'string' && Object.hasOwn(SYNC_SCHEMAS, t['type']) ? SYNC_SCHEMAS[t['type'] as SyncKind] : undefined;
+        if (make === undefined) fail(`${path}.type`, `is ${describeValue(t['type'])}`, `expected one of ${Object.keys(SYNC_SCHEMAS).join(', ')}`);
         const lock = t['lock'];
         if (lock !== undefined) {
           // A condition over a lock member of its struct; the struct checks that the member is a lock.
@@ -284,7 +284,7 @@ class Reader {
           if (t['value'] !== undefined) fail(`${path}.value`, `is given for a condition`, 'a condition has no value');
           return wrap(() => condition(lock));
         }
-        return wrap(() => info.schema(t['value'] as number | undefined));
+        return wrap(() => make(t['value'] as number | undefined));
       }
       case 'array': {
         onlyKeys(t, ['kind', 'of', 'length'], path);

@@ -1,0 +1,48 @@
+/**
+ * What makes an object a schema: the mark every schema class carries on its prototype (set where
+ * the classes are defined, src/types/schema.ts), so that every layer can tell a schema from a
+ * look-alike (`{ kind: 'struct' }`, a parsed JSON object) without importing the classes.
+ *
+ * @module
+ */
+import { schemaError } from '../errors.js';
+import type { Schema } from '../types/schema.js';
+import { describeValue } from './labels.js';
+import { isTypecode, TYPECODE_TYPES } from './typecodes.js';
+
+/** The mark on the prototype of every schema class; not exported by the package. */
+export const SCHEMA_BRAND: unique symbol = Symbol('sharedctypes.schema');
+
+/**
+ * Whether `value` is a schema made by this library.
+ *
+ * @example
+ * ```ts
+ * import { isSchema, struct, u8 } from 'sharedctypes';
+ * isSchema(struct({ a: u8 })); // true
+ * isSchema({ kind: 'struct' }); // false
+ * ```
+ */
+export function isSchema(value: unknown): value is Schema {
+  return typeof value === 'object' && value !== null && (value as { readonly [SCHEMA_BRAND]?: unknown })[SCHEMA_BRAND] === true;
+}
+
+/**
+ * Checks that `value` is a schema (a typecode counts as one where `typecodes` says so): anything
+ * else is a `SchemaError` naming `typeLabel` and `path` (e.g. `struct Particle`, `id`).
+ */
+export function checkSchemaLike(value: unknown, typeLabel: string, path: string): void {
+  if (isSchema(value) || isTypecode(value)) return;
+  if (typeof value === 'string') {
+    throw schemaError(
+      'invalid_type',
+      typeLabel,
+      path,
+      `has unknown typecode ${JSON.stringify(value)}`,
+      `use one of ${Object.keys(TYPECODE_TYPES)
+        .map((c) => `'${c}'`)
+        .join(' ')} or a schema such as i32`,
+    );
+  }
+  throw schemaError('invalid_type', typeLabel, path, `is not a type (got ${describeValue(value)})`, 'use a schema such as u32, struct({...}) or a typecode');
+}
