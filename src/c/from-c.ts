@@ -157,7 +157,8 @@ export function fromC(source: string, options: FromCOptions = {}): CHeader {
     try {
       s = schemaOf(d.type, false, d.at, `typedef ${d.name}`);
     } catch (e) {
-      if (!(e instanceof CSourceError)) throw e;
+      // A type over 2^48 bytes is an error, as it is for the compiler ("size of array is too large"), not a type without a schema.
+      if (!(e instanceof CSourceError) || e.code === 'too_large') throw e;
       note(d.at, `typedef ${d.name} has no schema: ${e.message.slice(e.message.indexOf(': ') + 2)}`);
       return null;
     }

@@ -4,6 +4,7 @@
  * @module
  */
 import { schemaError } from '../errors.js';
+import { layout } from '../layout/compute.js';
 import { resolveSchema } from './builtins.js';
 import { checkLength } from '../kinds/limits.js';
 import { ArraySchema, type ResolveSchema, type Schema, type SchemaLike } from './schema.js';
@@ -44,5 +45,6 @@ export function array(element: SchemaLike, lengthOrDims: number | readonly numbe
     checkLength(dims[i], dims.length > 1 ? `${label} dimension ${i}` : label);
     result = new ArraySchema<Schema, number>(result, dims[i] as number);
   }
+  layout(result); // a size over 2^48 is refused here, not at first use
   return result;
 }

@@ -5,6 +5,7 @@
  */
 import { schemaError } from '../errors.js';
 import { MAX_ALIGN, MAX_FIELDS } from '../kinds/limits.js';
+import { layout } from '../layout/compute.js';
 import { resolveSchema } from './builtins.js';
 import { describeValue } from '../kinds/labels.js';
 import { checkFieldName, checkTypeName } from '../kinds/names.js';
@@ -299,7 +300,11 @@ export function makeRecord(kind: 'struct' | 'union', fields: readonly FieldDef[]
   }
   if (named === 0) throw schemaError('invalid_type', label, '', 'has no named fields', `a C ${kind} needs at least one member`);
   checkConditionLocks(kind, defs, label);
-  return new RecordSchema(kind, defs, options, written);
+  const record = new RecordSchema(kind, defs, options, written);
+  // Laid out now, so that what only the layout can tell (a size over 2^48, a lock that pack would
+  // misalign) is refused here rather than at first use; the layout is cached for that use.
+  layout(record);
+  return record;
 }
 
 const visibleCounts = new WeakMap<RecordSchema, number>();

@@ -1,6 +1,6 @@
 // Invalid schemas are SchemaErrors that name the type, the field, the rule and the fix.
 import { describe, expect, it } from 'vitest';
-import { array, bits, char, f32, fromJSON, i32, SchemaError, struct, u8, u32, union, unnamed } from '../../src/index.js';
+import { array, bits, char, f32, f64, fromJSON, i32, mutex, rmutex, SchemaError, struct, toJSON, u8, u32, union, unnamed } from '../../src/index.js';
 
 function schemaError(f: () => unknown): SchemaError {
   try {
@@ -131,5 +131,46 @@ describe('SchemaError catalog', () => {
     let t: unknown = 'u8';
     for (let i = 0; i < 100; i++) t = { kind: 'array', of: t, length: 1 };
     expect(schemaError(() => fromJSON({ format: 'sharedctypes/1', root: t })).message).toMatch(/nests deeper than 64 levels/);
+  });
+
+  // What only the layout can tell is refused where the type is written, as fromJSON refuses it for
+  // the same descriptor (before, the DSL accepted these and the first sizeof/view/create threw).
+  it.each<[string, () => unknown, string, RegExp]>([
+    [
+      'an array over 2^48 bytes',
+      () => array(array(f64, 2 ** 30), 2 ** 20),
+      'too_large',
+      /^f64\[1048576\]\[1073741824\] would be \d+ bytes, more than 281474976710656/,
+    ],
+    [
+      'a struct over 2^48 bytes',
+      () => struct({ a: array(u8, 2 ** 31 - 1), b: array(array(u8, 2 ** 31 - 1), 2 ** 17) }, { name: 'Huge' }),
+      'too_large',
+      /^struct Huge would be \d+ bytes, more than 281474976710656/,
+    ],
+    ['a lock that pack: 1 would misalign', () => struct({ c: u8, m: mutex() }, { pack: 1, name: 'P' }), 'misplaced_sync', /^struct P: field 'm' .*pack: 1/],
+    [
+      'a struct holding a lock, under pack: 2 in its parent',
+      () => struct({ c: u8, s: struct({ m: rmutex() }) }, { pack: 2, name: 'Outer' }),
+      'misplaced_sync',
+      /^struct Outer: field 's' .*pack: 2/,
+    ],
+    [
+      'a lock inherited into a big-endian struct',
+      () => struct({ s: struct({ m: mutex(), n: u32 }) }, { endian: 'big', name: 'Net' }),
+      'misplaced_sync',
+      /field 'm' holds a lock .* in a big-endian struct/,
+    ],
+  ])('the DSL refuses %s where it is written, with the code fromJSON gives', (_what, make, code, message) => {
+    const e = schemaError(make);
+    expect(e.code).toBe(code);
+    expect(e.message).toMatch(message);
+  });
+
+  it('the same records are accepted where the layout allows them, and fromJSON agrees', () => {
+    const ok = struct({ c: u8, m: mutex() }, { pack: 4 });
+    expect(fromJSON(toJSON(ok))).toBeDefined();
+    const big = struct({ s: struct({ m: mutex() }, { endian: 'little' }) }, { endian: 'big' });
+    expect(fromJSON(toJSON(big))).toBeDefined();
   });
 });
