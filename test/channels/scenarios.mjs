@@ -16,6 +16,18 @@ export function expected(id, gen) {
   return { x: id * 0.5, y: -id, z: id + 0.25, vx: (id % 100) + 0.5, vy: -(id % 7), vz: 1.5, id, gen };
 }
 
+/**
+ * A polling loop's pause after a failed try: the first tries spin; then each waits 50 µs in the
+ * kernel, so that a test polling a channel does not take the core its partner thread needs (2
+ * cores, other test files running). The library's non-blocking calls are what is tested; the wait
+ * is the test's own, between them.
+ */
+const idle = new Int32Array(new SharedArrayBuffer(4));
+function backoff(tries) {
+  if (tries > 64) Atomics.wait(idle, 0, 0, 0.05);
+  return tries + 1;
+}
+
 function write(v, id, gen) {
   v.x = id * 0.5;
   v.y = -id;
@@ -51,7 +63,7 @@ async function produce(sc, { handle, from, count, form, gen, close, started }) {
     case 'try':
       for (let id = from; id < end; id++) {
         const v = expected(id, gen);
-        while (!ch.tryPush(v));
+        for (let t = 0; !ch.tryPush(v); ) t = backoff(t);
       }
       break;
     case 'reserve':
@@ -65,7 +77,7 @@ async function produce(sc, { handle, from, count, form, gen, close, started }) {
     case 'tryReserve':
       for (let id = from; id < end; id++) {
         let v = ch.tryReserve();
-        while (v === null) v = ch.tryReserve();
+        for (let t = 0; v === null; v = ch.tryReserve()) t = backoff(t);
         write(v, id, gen);
         ch.commit();
       }
@@ -85,7 +97,11 @@ async function produce(sc, { handle, from, count, form, gen, close, started }) {
         const n = Math.min(64, end - id);
         for (let k = 0; k < n; k++) write(chunk.get(k), id + k, gen);
         let done = 0;
-        while (done < n) done += ch.tryPushMany(chunk, done, n - done);
+        for (let t = 0; done < n; ) {
+          const pushed = ch.tryPushMany(chunk, done, n - done);
+          done += pushed;
+          t = pushed > 0 ? 0 : backoff(t);
+        }
         id += n;
       }
       break;
@@ -150,10 +166,13 @@ async function consume(sc, { handle, form, seen, perGen, byGen }) {
       }
       break;
     case 'try':
-      for (;;) {
+      for (let t = 0; ; ) {
         const p = ch.tryPop();
-        if (p !== undefined) check(p);
-        else if (ch.done) break;
+        if (p !== undefined) {
+          check(p);
+          t = 0;
+        } else if (ch.done) break;
+        else t = backoff(t);
       }
       break;
     case 'front':
@@ -182,10 +201,11 @@ async function consume(sc, { handle, form, seen, perGen, byGen }) {
     }
     case 'batchView': {
       const into = sc.array(Particle, 50).create();
-      for (;;) {
+      for (let t = 0; ; ) {
         const n = ch.tryPopMany(into);
         for (let k = 0; k < n; k++) check(into.get(k));
         if (n === 0 && ch.done) break;
+        t = n > 0 ? 0 : backoff(t);
       }
       break;
     }
