@@ -1,11 +1,11 @@
 // Channels between real worker_threads: exact order (SPSC), every item exactly once (MPMC), every
 // pairing of blocking, async, non-blocking, zero-copy and batch ends, close while blocked, a
 // producer terminated mid-stream. Items are checked in full by the consumers (scenarios.mjs).
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Channel, type ChannelMode, JoinableQueue, Pipe, share, struct, f32, f64, ThreadRegistry, u8, u32 } from '../../src/index.js';
 import { W } from '../../src/channels/format.js';
 import { RUNNER } from '../setup/runtimes.js';
-import { run, start } from '../workers/spawn.js';
+import { run, start, WorkerPool } from '../workers/spawn.js';
 
 const scenarios = new URL('./scenarios.mjs', import.meta.url).href;
 
@@ -60,13 +60,16 @@ describe('SPSC: one producer and one consumer thread', () => {
   const consumers = ['pop', 'try', 'front', 'batch', 'batchView', 'iter', 'async', 'asyncFront'];
   const pairs = producers.flatMap((p, i) => consumers.map((c, j) => [p, c, [1, 3, 64][(i + j) % 3] as number] as const));
   // 2,000 items: every pairing wraps a capacity-64 ring 31 times; the 1,000,000-item tests above carry the load.
+  // Two long-lived workers run every pairing, one channel after another, as a pool's workers would.
+  const pool = new WorkerPool(2);
+  afterAll(() => pool.close());
   it.each(pairs)('%s → %s (capacity %i): 2,000 items in order', async (pf, cf, capacity) => {
     const n = 2000;
     const ch = new Channel(Particle, capacity, { mode: 'spsc' });
     const handle = share(ch);
     const [, got] = await Promise.all([
-      run('produce', { scenarios, handle, from: 0, count: n, form: pf, gen: 0, close: true }),
-      run<Consumed>('consume', { scenarios, handle, form: cf }),
+      pool.run(0, 'produce', { scenarios, handle, from: 0, count: n, form: pf, gen: 0, close: true }),
+      pool.run<Consumed>(1, 'consume', { scenarios, handle, form: cf }),
     ]);
     expect(got).toEqual({ count: n, torn: 0, disorder: 0, gaps: 0, first: null });
     expect([Atomics.load(words(ch), W.consumersWaiting), Atomics.load(words(ch), W.producersWaiting)]).toEqual([0, 0]);
