@@ -43,7 +43,7 @@ from multiprocessing import resource_tracker
 from multiprocessing.shared_memory import SharedMemory
 
 __all__ = [
-    'attach', 'create', 'Lock', 'RLock', 'OwnerDeadError', 'address_of', 'identity',
+    'attach', 'create', 'Lock', 'RLock', 'OwnerDeadError', 'ThreadRegistry', 'address_of', 'identity',
     'RawValue', 'RawArray', 'Value', 'Array', 'Synchronized', 'SynchronizedArray', 'SynchronizedString', 'from_handle',
     'Channel', 'ChannelClosedError',
 ]
@@ -84,10 +84,15 @@ def _load():
     load = atomic.__atomic_load_4
     load.restype = ctypes.c_uint32
     load.argtypes = [ctypes.c_void_p, ctypes.c_int]
-    return _SYS_FUTEX[machine], syscall, cas, xchg, add, load
+    or_ = atomic.__atomic_fetch_or_4
+    and_ = atomic.__atomic_fetch_and_4
+    for f in (or_, and_):
+        f.restype = ctypes.c_uint32
+        f.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int]
+    return _SYS_FUTEX[machine], syscall, cas, xchg, add, load, or_, and_
 
 
-_SYS, _syscall, _cas4, _xchg4, _add4, _load4 = _load()
+_SYS, _syscall, _cas4, _xchg4, _add4, _load4, _or4, _and4 = _load()
 
 
 def _i32(v):
@@ -115,6 +120,16 @@ def fetch_add(address, value):
 def load(address):
     """Atomic load of the int32 at ``address``."""
     return _i32(_load4(address, _SEQ_CST))
+
+
+def fetch_or(address, value):
+    """Atomic or on the int32 at ``address``; returns the previous value."""
+    return _i32(_or4(address, value & 0xFFFFFFFF, _SEQ_CST))
+
+
+def fetch_and(address, value):
+    """Atomic and on the int32 at ``address``; returns the previous value."""
+    return _i32(_and4(address, value & 0xFFFFFFFF, _SEQ_CST))
 
 
 class _Timespec(ctypes.Structure):
@@ -186,19 +201,63 @@ def _left(deadline):
     return None if deadline is None else deadline - time.monotonic()
 
 
+# ---- owners, the registry, and locks ------------------------------------------------------------
+#
+# The words are JavaScript's (src/sync/owner.ts, registry.ts, robust.ts, lock.ts, rlock.ts), bit for bit:
+#
+# An owner word (a Lock's word, an RLock's word 0) holds its holder's identity in bits 0-27:
+#   - REGISTERED | n (bit 27 set): a member of a ThreadRegistry (a JavaScript thread or process, or a
+#     Python process): the registry keeps a liveness word for it, so its death can be seen;
+#   - otherwise, for a Lock, 1 (held) or 2 (held with sleepers), Drepper's futex mutex; for an RLock,
+#     an identity the lock's counter word handed out (word 2: one per thread, and per process).
+# Bit 28 (INCONSISTENT) marks a lock whose holder died inside its critical section, until someone
+# repairs the data and calls mark_consistent(); it survives releases. Bit 30 (ASYNC) is an RLock held
+# by a JavaScript async acquisition. Bit 31 (WAITERS) is set while some thread may sleep on the word.
+# An RLock's word 1 is its depth, written by the holder only.
+#
+# A ThreadRegistry is `capacity` pairs of int32 words at a place in shared memory:
+#   - word 2k, slot k's state: 0 never used; the identity of its member while alive; that identity
+#     with GONE (bit 31) once the member died or left, and also RESERVED (bit 30) while a joining
+#     member writes its tag, before it stores its identity;
+#   - word 2k + 1, the member's tag (a JavaScript thread's threadId; a process's pid).
+# An identity is REGISTERED | (1 + slot + capacity * generation): a slot reused by a later member gets
+# the next generation, so a dead member's identity never comes back to life (until 2^27 / capacity
+# generations of one slot wrap around to generation 0). Zeroed memory is an empty registry.
+#
+# A waiter that finds a lock held by a registered owner that the registry it joined knows dead
+# releases the lock on the dead owner's behalf, leaving INCONSISTENT, and wakes every waiter; plain
+# acquisitions then raise OwnerDeadError (leaving the lock free and marked), repairing ones
+# (acquire_for_repair(), with_lock(fn, repair)) take it. Nobody wakes the waiters of a dead holder's
+# lock, so a waiter that joined a registry sleeps at most OWNER_CHECK seconds at a time while a
+# registered owner holds the lock, and looks again.
+
 _WAITERS = _i32(0x80000000)
-_OWNER_MASK = 0x7FFFFFFF
-_ID_MASK = 0x0FFFFFFF  # the holder's identity in a lock word
+_ASYNC = 0x40000000  # an RLock held by a JavaScript async acquisition
+_OWNER_MASK = _ASYNC | 0x0FFFFFFF  # an RLock's holder: identity and ASYNC
+_ID_MASK = 0x0FFFFFFF  # the holder's identity in an owner word
 _INCONSISTENT = 0x10000000  # a holder died inside its critical section; nobody has repaired the data since
-_REGISTERED = 0x08000000  # the holder is a JavaScript thread of a ThreadRegistry
+_REGISTERED = 0x08000000  # the holder is a member of a ThreadRegistry
 _MAX_IDENTITY = _REGISTERED - 1
+_ANONYMOUS = 1  # a Lock held by a holder in no registry
+_ANONYMOUS_WAITED = 2  # ... with sleepers
+_MAX_DEPTH = 0x7FFFFFFF
 _ALL = 0x7FFFFFFF
+
+_GONE = 0x80000000  # a registry slot whose member died or left
+_RESERVED = 0x40000000  # a registry slot being joined (with GONE)
+_NUMBER_MASK = _REGISTERED - 1
+_MAX_CAPACITY = 0x10000
+
+#: How long a waiter that joined a registry sleeps at most before it looks again whether a
+#: registered holder died (seconds; JavaScript's OWNER_CHECK_MS).
+OWNER_CHECK = 0.020
 
 
 class OwnerDeadError(RuntimeError):
-    """The lock's holder (a JavaScript thread of a ThreadRegistry) died inside its critical section,
-    and nobody has repaired the data since: JavaScript's ``OwnerDeadError``. The lock is left free
-    and marked; repair it from JavaScript (``lock.withLock(fn, repair)``)."""
+    """A holder of the lock (a member of a ThreadRegistry: a JavaScript thread or process, or a Python
+    process) died inside its critical section, and nobody has repaired the data since: JavaScript's
+    ``OwnerDeadError``. The lock is left free and marked; repair under it with ``lock.with_lock(fn,
+    repair)`` (or ``acquire_for_repair()`` and ``mark_consistent()``), here or in JavaScript."""
 
 
 def _refuse_marked(address, what):
@@ -206,14 +265,291 @@ def _refuse_marked(address, what):
     futex_wake(address, _ALL)
     raise OwnerDeadError(
         f'{what}: a holder of the lock died inside its critical section, so the data it guards may be '
-        'inconsistent, and nobody has repaired it since; repair it from JavaScript: lock.withLock(fn, repair)'
+        'inconsistent, and nobody has repaired it since; the lock is free: repair under it with '
+        'with_lock(fn, repair), or acquire_for_repair() and mark_consistent()'
     )
 
 
-class Lock:
+class _Member:
+    """This process's membership: the registry's words, its capacity, the slot and the identity."""
+
+    __slots__ = ('address', 'capacity', 'slot', 'identity')
+
+    def __init__(self, address, capacity, slot, identity):
+        self.address = address
+        self.capacity = capacity
+        self.slot = slot
+        self.identity = identity
+
+
+#: The registry this process joined (None: none). A Python process is one member: its threads
+#: hold locks with its identity (an RLock tells them apart itself, see RLock).
+_joined = None
+_join_lock = threading.Lock()
+#: Per thread: the identity each RLock's counter handed this thread, by the RLock's address.
+_tls = threading.local()
+#: The thread of this process holding each RLock (by address), for holds with the process's identity.
+_rlock_holders = {}
+
+
+def _after_fork_in_child():
+    # A forked child is not its parent: not a member, holding nothing, and it must not reuse the
+    # identities the parent's threads drew at RLocks (it would re-enter their holds).
+    global _joined
+    _joined = None
+    _rlock_holders.clear()
+    _tls.__dict__.clear()
+
+
+if hasattr(os, 'register_at_fork'):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _is_gone(identity):
+    """Whether the registered ``identity`` is no longer the live member of its slot, by the registry
+    this process joined (none joined: nobody is known dead)."""
+    m = _joined
+    if m is None:
+        return False
+    slot = (((identity & _NUMBER_MASK) - 1) & 0xFFFFFFFF) % m.capacity
+    return load(m.address + 8 * slot) & 0xFFFFFFFF != identity & _ID_MASK
+
+
+def _owner_gone(owner):
+    return owner & _REGISTERED != 0 and _joined is not None and _is_gone(owner & _ID_MASK)
+
+
+def _sleep_for(left, owner):
+    """How long one sleep of a waiter for ``owner`` lasts: ``left`` (None: for ever), or at most
+    OWNER_CHECK when the owner is registered and this process could see it die."""
+    if owner & _REGISTERED and _joined is not None:
+        return OWNER_CHECK if left is None else min(left, OWNER_CHECK)
+    return left
+
+
+def _claim(a, taking, repairing, what):
+    """One look at the owner word at ``a`` by a thread that wants it (robust.ts ``claim``): takes it
+    if free, writing ``taking``, and returns (True or 'inconsistent', None); refuses a free, marked
+    word unless ``repairing`` (OwnerDeadError); releases a word held by an owner the registry knows
+    dead, and looks again. Otherwise returns (None, the word): held by a live or unknown owner."""
+    while True:
+        cur = load(a)
+        if cur & _ID_MASK == 0:
+            if cur & _INCONSISTENT and not repairing:
+                _refuse_marked(a, what)
+            if cas(a, cur, cur | taking) == cur:
+                return ('inconsistent' if cur & _INCONSISTENT else True), None
+            continue
+        if _owner_gone(cur & _ID_MASK):
+            # Released for the dead holder: free, marked; every waiter looks again.
+            if cas(a, cur, _INCONSISTENT) == cur:
+                futex_wake(a, _ALL)
+            continue
+        return None, cur
+
+
+def _clear_mark(a, is_holder, what):
+    while True:
+        cur = load(a)
+        if not is_holder(cur):
+            raise RuntimeError(f'{what}: the lock is not held by this thread; acquire it (acquire_for_repair()) first')
+        if cur & _INCONSISTENT == 0 or cas(a, cur, cur & ~_INCONSISTENT) == cur:
+            return
+
+
+def _check_tag(tag, what):
+    if not isinstance(tag, int) or isinstance(tag, bool) or not 0 <= tag <= 0x7FFFFFFF:
+        raise ValueError(f'sharedctypes.ThreadRegistry.{what}: the tag must be a whole number from 0 to 2**31 - 1 (got {tag!r}); a process joins with its pid')
+
+
+class ThreadRegistry:
+    """JavaScript's ``ThreadRegistry`` in shared memory (8 bytes per member): members are known by an
+    identity that the locks they take record, and the registry keeps a liveness word for each, so
+    that the locks a member held can be recovered when it dies. ``ThreadRegistry(shm, offset,
+    capacity)`` uses the registry at byte ``offset`` of ``shm`` (a SharedMemory, a segment name, or a
+    ctypes object), with the capacity every member uses (JavaScript: ``new ThreadRegistry(capacity,
+    { buffer: shm.buf, byteOffset: offset })``).
+
+    A Python process joins as one member, with its process id (``join()``): from then on the
+    ``Lock``/``RLock`` holds of all its threads record its identity, and a JavaScript parent that
+    ``watch()``es it (``registry.watch(childProcess)``) marks it dead when it exits, so that a waiter
+    recovers the locks it held. Its waits look after registered holders that die, like JavaScript's.
+    """
+
+    WORDS_PER_SLOT = 2
+
+    def __init__(self, obj, offset=0, capacity=256):
+        if not isinstance(capacity, int) or isinstance(capacity, bool) or not 1 <= capacity <= _MAX_CAPACITY:
+            raise ValueError(f'sharedctypes.ThreadRegistry: capacity {capacity!r} is not a whole number from 1 to {_MAX_CAPACITY}')
+        obj = _memory(obj)
+        words = ctypes.c_int32 * (self.WORDS_PER_SLOT * capacity)
+        if isinstance(obj, SharedMemory):
+            _place('ThreadRegistry', obj, offset, words)
+        elif not isinstance(offset, int) or offset < 0 or offset + ctypes.sizeof(words) > ctypes.sizeof(obj):
+            raise ValueError(f'sharedctypes.ThreadRegistry: {ctypes.sizeof(words)} bytes at offset {offset!r} do not fit in the {ctypes.sizeof(obj)} bytes of {type(obj).__name__}')
+        self.address = address_of(obj, offset)
+        if self.address % 4:
+            raise ValueError('sharedctypes.ThreadRegistry: the registry words must be 4-byte aligned')
+        self.capacity = capacity
+        self._memory = obj
+
+    def _state(self, slot):
+        return load(self.address + 8 * slot) & 0xFFFFFFFF
+
+    def _tag_at(self, slot):
+        return load(self.address + 8 * slot + 4)
+
+    def _live(self, state):
+        return state != 0 and state & _GONE == 0
+
+    def _find(self, tag):
+        for slot in range(self.capacity):
+            if self._live(self._state(slot)) and self._tag_at(slot) == tag:
+                return slot
+        return -1
+
+    def _identity(self, slot, generation):
+        n = 1 + slot + self.capacity * generation
+        return _REGISTERED | (n if n <= _NUMBER_MASK else 1 + slot)
+
+    def join(self, tag=None):
+        """Makes this process a member, known by ``tag`` (default: its process id, the tag a
+        JavaScript parent's ``watch(child)`` uses), and returns its identity. Joining again with the
+        same tag returns the same identity; a process is a member of one registry at a time, under
+        one tag (RuntimeError), and no two live members share a tag (ValueError). A full registry
+        is a RuntimeError."""
+        global _joined
+        tag = os.getpid() if tag is None else tag
+        _check_tag(tag, 'join')
+        with _join_lock:
+            m = _joined
+            if m is not None:
+                if m.address == self.address and self._tag_at(m.slot) == tag:
+                    return m.identity
+                raise RuntimeError('sharedctypes.ThreadRegistry.join: this process is already a member of a registry (under another tag, or of another registry); leave() it first')
+            if self._find(tag) >= 0:
+                raise ValueError(f'sharedctypes.ThreadRegistry.join: a live member already has tag {tag}; give every member its own tag')
+            for slot in range(self.capacity):
+                w = self.address + 8 * slot
+                state = load(w)
+                u = state & 0xFFFFFFFF
+                if u != 0 and u & (_GONE | _RESERVED) != _GONE:
+                    continue
+                # Reserve the slot, write the tag, then go live: mark_dead(tag) never sees a live slot with another member's tag.
+                if cas(w, state, u | _GONE | _RESERVED) != state:
+                    continue
+                exchange(w + 4, tag)
+                identity = self._identity(slot, 0 if u == 0 else ((u & _NUMBER_MASK) - 1) // self.capacity + 1)
+                exchange(w, identity)
+                _joined = _Member(self.address, self.capacity, slot, identity)
+                return identity
+        raise RuntimeError(
+            f'sharedctypes.ThreadRegistry.join: all {self.capacity} slots hold live members; make the registry '
+            'larger, or mark members that ended dead (mark_dead, or JavaScript watch())'
+        )
+
+    def leave(self):
+        """Ends this process's membership: locks it still holds count as held by a dead member (the
+        next acquirer recovers them), so leave after releasing them. Does nothing when this process
+        is not a member of this registry."""
+        global _joined
+        with _join_lock:
+            m = _joined
+            if m is None or m.address != self.address:
+                return
+            fetch_or(self.address + 8 * m.slot, _GONE)
+            _joined = None
+
+    def mark_dead(self, tag):
+        """Marks the live member with ``tag`` dead and returns whether there was one. Call it only
+        once that member can no longer touch the memory (a child process that has exited:
+        ``proc.wait()``); waiters then recover the locks it held."""
+        _check_tag(tag, 'mark_dead')
+        for slot in range(self.capacity):
+            w = self.address + 8 * slot
+            # The state first, then the tag: a member joining this slot writes its tag before its identity.
+            state = load(w)
+            while self._live(state & 0xFFFFFFFF) and load(w + 4) == tag:
+                if cas(w, state, (state & 0xFFFFFFFF) | _GONE) == state:
+                    return True
+                state = load(w)
+        return False
+
+    def is_alive(self, tag):
+        """Whether a live member has ``tag``."""
+        _check_tag(tag, 'is_alive')
+        return self._find(tag) >= 0
+
+    @property
+    def size(self):
+        """The number of live members."""
+        return sum(1 for slot in range(self.capacity) if self._live(self._state(slot)))
+
+    @property
+    def identity(self):
+        """This process's identity in this registry, or 0 when it is not a member of it."""
+        m = _joined
+        return m.identity if m is not None and m.address == self.address else 0
+
+    def __repr__(self):
+        return f'<sharedctypes.ThreadRegistry capacity={self.capacity} alive={self.size}>'
+
+
+def _lock_owner():
+    """What a Lock taken by this process records: its registry identity, or the anonymous owner 1."""
+    m = _joined
+    return _ANONYMOUS if m is None else m.identity
+
+
+class _Repairable:
+    """What Lock and RLock share: the Python forms of acquire/with_lock, and the mark's queries."""
+
+    def acquire(self, blocking=True, timeout=-1):
+        """As threading.Lock.acquire (timeout in seconds); True when acquired, False when it timed
+        out. A lock whose holder died inside its critical section is refused with an
+        ``OwnerDeadError`` until someone repairs it (``acquire_for_repair``, ``with_lock(fn, repair)``)."""
+        return self._acquire(blocking, timeout, False) is not False
+
+    def acquire_for_repair(self, blocking=True, timeout=-1):
+        """Acquires like ``acquire``, but also a lock a dead holder left inconsistent: then returns
+        ``'inconsistent'``, and the caller, holding the lock, repairs the data and calls
+        ``mark_consistent()`` (or releases it still marked). True when acquired, False on timeout."""
+        return self._acquire(blocking, timeout, True)
+
+    def with_lock(self, fn, repair=None):
+        """Runs ``fn()`` holding the lock and returns its result. With ``repair``, a lock a dead
+        holder left inconsistent is taken, ``repair()`` runs first (holding it) and the lock is
+        marked consistent; if ``repair`` raises, the lock is released still marked. Without it, such
+        a lock raises ``OwnerDeadError`` (JavaScript's ``withLock(fn, repair)``)."""
+        got = self._acquire(True, -1, repair is not None)
+        try:
+            if got == 'inconsistent':
+                repair()
+                self.mark_consistent()
+            return fn()
+        finally:
+            self.release()
+
+    def is_consistent(self):
+        """False from a holder's death inside its critical section until ``mark_consistent()``."""
+        return load(self.address) & _INCONSISTENT == 0
+
+    def locked(self):
+        """Whether any thread (of any process) holds the lock."""
+        return load(self.address) & _ID_MASK != 0
+
+    def __enter__(self):
+        return self.acquire()
+
+    def __exit__(self, *exc):
+        self.release()
+
+
+class Lock(_Repairable):
     """The ``mutex()`` member (``Lock`` in JavaScript): one int32, 0 free, 1 held, 2 held with
-    waiters (a JavaScript thread of a ThreadRegistry holds it with its identity instead, bit 27
-    set, and bit 31 for waiters; bit 28 marks a lock whose holder died, see ``OwnerDeadError``).
+    waiters; a member of a ThreadRegistry (this process, once it joined one) holds it with its
+    identity instead (bit 27 set) and bit 31 for waiters; bit 28 marks a lock whose holder died
+    (see ``OwnerDeadError``). Any thread may release it, as threading.Lock.
     ``Lock(c.lock)`` for a struct member, ``Lock(shm, offset)`` for a lock at a byte offset."""
 
     def __init__(self, obj, offset=0):
@@ -221,126 +557,175 @@ class Lock:
         if self.address % 4:
             raise ValueError('sharedctypes.Lock: the lock word must be 4-byte aligned')
 
-    def acquire(self, blocking=True, timeout=-1):
-        """As threading.Lock.acquire (timeout in seconds); True when acquired. Raises
-        ``OwnerDeadError`` for a lock whose holder died and that nobody has repaired."""
+    def _acquire(self, blocking, timeout, repairing):
         a = self.address
-        if cas(a, 0, 1) == 0:
+        owner = _lock_owner()
+        if cas(a, 0, owner) == 0:
             return True
-        deadline = _deadline(blocking, timeout)
+        what = 'sharedctypes.Lock.acquire'
+        if not blocking:
+            got, _ = _claim(a, owner, repairing, what)
+            return got or False
+        deadline = _deadline(True, timeout)
+        # Taken after sleeping: marked as having sleepers (others may sleep behind).
+        taking = _ANONYMOUS_WAITED if owner == _ANONYMOUS else owner | _WAITERS
         while True:
-            cur = load(a)
-            if cur & _ID_MASK == 0:  # free
-                if cur & _INCONSISTENT:
-                    _refuse_marked(a, 'sharedctypes.Lock.acquire')
-                if cas(a, cur, 2) == cur:  # taken, marked as having sleepers (others may sleep behind)
-                    return True
-                continue
-            if not blocking:
-                return False
-            # Mark a sleeper: 1 becomes 2; a registered JavaScript holder keeps its identity.
-            marked = cur if cur & _ID_MASK == 2 or cur & _WAITERS else cur | _WAITERS if cur & _REGISTERED else cur + 1
-            if marked != cur and cas(a, cur, marked) != cur:
-                continue
-            left = _left(deadline)
-            if left is not None and left <= 0:
-                return False
-            futex_wait(a, marked, left)
-
-    def release(self):
-        a = self.address
-        while True:
-            prev = load(a)
-            if prev & _ID_MASK == 0:
-                raise RuntimeError('sharedctypes.Lock.release(): the lock is not held')
-            if cas(a, prev, prev & _INCONSISTENT) == prev:  # free, keeping a dead holder's mark
-                break
-        if prev & _ID_MASK == 2 or prev & _WAITERS:
-            futex_wake(a, 1)
-
-    def locked(self):
-        return load(self.address) & _ID_MASK != 0
-
-    __enter__ = acquire
-
-    def __exit__(self, *exc):
-        self.release()
-
-
-class RLock:
-    """The ``rmutex()`` member (``RLock`` in JavaScript, the lock of ``Value``/``Array``): three
-    int32 words (owner identity with a waiters bit, depth, identity counter). Re-entrant per Python
-    thread; each thread takes an identity from the lock's counter word, as JavaScript threads do."""
-
-    def __init__(self, obj, offset=0):
-        self.address = address_of(obj, offset)
-        if self.address % 4:
-            raise ValueError('sharedctypes.RLock: the lock words must be 4-byte aligned')
-        self._ids = threading.local()
-
-    def _me(self):
-        me = getattr(self._ids, 'me', 0)
-        if me == 0:
-            me = fetch_add(self.address + 8, 1) + 1
-            if me < 1 or me > _MAX_IDENTITY:
-                raise RuntimeError('sharedctypes.RLock: the lock has handed out all its owner identities')
-            self._ids.me = me
-        return me
-
-    def _depth(self):
-        return ctypes.c_int32.from_address(self.address + 4)
-
-    def acquire(self, blocking=True, timeout=-1):
-        a = self.address
-        me = self._me()
-        cur = cas(a, 0, me)
-        if cur == 0:
-            self._depth().value = 1
-            return True
-        if cur & _OWNER_MASK & ~_INCONSISTENT == me:
-            self._depth().value += 1
-            return True
-        deadline = _deadline(blocking, timeout)
-        while True:
-            cur = load(a)
-            if cur & _ID_MASK == 0:  # free
-                if cur & _INCONSISTENT:
-                    _refuse_marked(a, 'sharedctypes.RLock.acquire')
-                if cas(a, cur, me | _WAITERS) == cur:
-                    self._depth().value = 1
-                    return True
-                continue
-            if not blocking:
-                return False
-            word = cur if cur & _WAITERS else None
-            if word is None and cas(a, cur, cur | _WAITERS) == cur:
-                word = _i32((cur | _WAITERS) & 0xFFFFFFFF)
+            got, word = _claim(a, taking, repairing, what)
+            if got:
+                return got
+            word = self._mark(word)
             if word is None:
                 continue
             left = _left(deadline)
             if left is not None and left <= 0:
                 return False
-            futex_wait(a, word, left)
+            futex_wait(a, word, _sleep_for(left, word & _ID_MASK))
+
+    def _mark(self, word):
+        """A held word: marks a sleeper (an anonymous holder's 1 becomes 2, a registered holder's
+        identity gets WAITERS) and returns the word to sleep on; None when it changed meanwhile."""
+        held = word & _ID_MASK
+        if held == _ANONYMOUS_WAITED or word & _WAITERS:
+            return word
+        marked = word + 1 if held == _ANONYMOUS else _i32((word | _WAITERS) & 0xFFFFFFFF)
+        return marked if cas(self.address, word, marked) == word else None
 
     def release(self):
+        """Releases the lock (any thread may), keeping a dead holder's mark; a free lock is a RuntimeError."""
         a = self.address
-        me = getattr(self._ids, 'me', 0)
-        if me == 0 or load(a) & _ID_MASK != me:
+        me = _lock_owner()
+        if cas(a, me, 0) == me:
+            return
+        prev = fetch_and(a, _INCONSISTENT)  # free, still marked if it was
+        held = prev & _ID_MASK
+        if held == 0:
+            raise RuntimeError('sharedctypes.Lock.release(): the lock is not held')
+        if prev & _WAITERS or held == _ANONYMOUS_WAITED:
+            futex_wake(a, 1)
+
+    def mark_consistent(self):
+        """Declares the data repaired after a holder's death: clears the mark. The lock must be held."""
+        _clear_mark(self.address, lambda w: w & _ID_MASK != 0, 'sharedctypes.Lock.mark_consistent')
+
+
+def _known_ids():
+    ids = getattr(_tls, 'ids', None)
+    if ids is None:
+        ids = _tls.ids = {}
+    return ids
+
+
+class RLock(_Repairable):
+    """The ``rmutex()`` member (``RLock`` in JavaScript, the lock of ``Value``/``Array``): three
+    int32 words (owner identity with a waiters bit, depth, identity counter). Re-entrant per Python
+    thread. A thread of a process that joined no registry takes an identity from the lock's counter
+    word, as JavaScript threads do; once the process joined a ThreadRegistry, its threads hold with
+    the process's registry identity (so that a watching JavaScript parent can recover the lock when
+    the process dies), and this module tells them apart in-process."""
+
+    def __init__(self, obj, offset=0):
+        self.address = address_of(obj, offset)
+        if self.address % 4:
+            raise ValueError('sharedctypes.RLock: the lock words must be 4-byte aligned')
+
+    def _known(self):
+        """This thread's identity here if it has one (its counter identity, else its process's
+        registry identity), else 0: it then holds nothing here."""
+        me = _known_ids().get(self.address, 0)
+        if me:
+            return me
+        m = _joined
+        return 0 if m is None else m.identity
+
+    def _me(self):
+        """This thread's identity here; drawn from the counter word if it has none (owner.ts identityAt)."""
+        me = self._known()
+        if me:
+            return me
+        me = fetch_add(self.address + 8, 1) + 1
+        if not 1 <= me <= _MAX_IDENTITY:
+            fetch_add(self.address + 8, -1)
+            raise RuntimeError('sharedctypes.RLock: the lock has handed out all its owner identities (or its counter word was overwritten); join the processes to a ThreadRegistry')
+        _known_ids()[self.address] = me
+        return me
+
+    def _depth(self):
+        return ctypes.c_int32.from_address(self.address + 4)
+
+    def _holds(self, word, me):
+        """Whether this thread holds the lock whose owner word is ``word`` (identity ``me``): a
+        registered identity is its process's, shared by its threads: the holding thread is recorded."""
+        return me != 0 and word & _OWNER_MASK == me and (me & _REGISTERED == 0 or _rlock_holders.get(self.address) == threading.get_ident())
+
+    def _took(self):
+        _rlock_holders[self.address] = threading.get_ident()
+        self._depth().value = 1
+
+    def _acquire(self, blocking, timeout, repairing):
+        a = self.address
+        me = self._me()
+        cur = cas(a, 0, me)
+        if cur == 0:
+            self._took()
+            return True
+        if self._holds(cur, me):
+            depth = self._depth()
+            if depth.value == _MAX_DEPTH:
+                raise OverflowError(f'sharedctypes.RLock.acquire: re-entered {_MAX_DEPTH} times, the most its depth word holds')
+            depth.value += 1
+            return True
+        what = 'sharedctypes.RLock.acquire'
+        if not blocking:
+            got, _ = self._take_or_mark(me, False, repairing, what)
+            return got or False
+        deadline = _deadline(True, timeout)
+        while True:
+            got, word = self._take_or_mark(me, True, repairing, what)
+            if got:
+                return got
+            if word is None:
+                continue
+            left = _left(deadline)
+            if left is not None and left <= 0:
+                return False
+            futex_wait(a, word, _sleep_for(left, word & _ID_MASK))
+
+    def _take_or_mark(self, me, mark, repairing, what):
+        """One step of a contended acquisition (rlock.ts takeOrMark): takes the lock (marked as having
+        waiters when ``mark``) and returns (True or 'inconsistent', None), or returns (None, the held
+        word to sleep on, with WAITERS set when ``mark``), or (None, None) when it changed meanwhile."""
+        a = self.address
+        got, word = _claim(a, me | _WAITERS if mark else me, repairing, what)
+        if got:
+            self._took()
+            return got, None
+        if not mark or word & _WAITERS:
+            return None, word
+        marked = _i32((word | _WAITERS) & 0xFFFFFFFF)
+        return None, (marked if cas(a, word, marked) == word else None)
+
+    def release(self):
+        """Releases once; free after as many releases as acquisitions. Only the holding thread may."""
+        a = self.address
+        me = self._known()
+        if not self._holds(load(a), me):
             raise RuntimeError('sharedctypes.RLock.release(): this thread does not hold the lock')
         depth = self._depth()
         if depth.value > 1:
             depth.value -= 1
             return
-        if exchange(a, 0) & _WAITERS:  # this thread took it unmarked (it refuses marked ones)
+        _rlock_holders.pop(a, None)
+        if fetch_and(a, _INCONSISTENT) & _WAITERS:  # free, keeping a dead holder's mark
             futex_wake(a, 1)
 
-    def locked(self):
-        return load(self.address) & _ID_MASK != 0
+    def is_owned(self):
+        """Whether the current thread holds the lock."""
+        return self._holds(load(self.address), self._known())
 
-    __enter__ = acquire
-
-    def __exit__(self, *exc):
-        self.release()
+    def mark_consistent(self):
+        """Declares the data repaired after a holder's death: clears the mark. This thread must hold the lock."""
+        me = self._known()
+        _clear_mark(self.address, lambda w: self._holds(w, me), 'sharedctypes.RLock.mark_consistent')
 
 
 

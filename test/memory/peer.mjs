@@ -8,6 +8,18 @@ const job = JSON.parse(process.argv[2] ?? globalThis.Deno?.args?.[0] ?? '{}');
 const { SharedMemory, memorySupport, array, fingerprint, attach, atomic } = sc;
 const Shared = SHARED(sc);
 
+/** This process's id (the tag it joins a registry with, which its parent's watch() knows). */
+function pid() {
+  return globalThis.process?.pid ?? globalThis.Deno?.pid;
+}
+
+/** Joins the registry the tests put at byte 64 of the segment (capacity 8) with this process's id; returns it. */
+function join(shm) {
+  const registry = new sc.ThreadRegistry(8, { buffer: shm.buf, byteOffset: 64 });
+  registry.join(pid());
+  return registry;
+}
+
 function report(result) {
   console.log(JSON.stringify(result));
 }
@@ -62,13 +74,78 @@ const ops = {
    */
   robustHold(shm) {
     const s = Shared.view(shm.buf);
-    const pid = globalThis.process?.pid ?? globalThis.Deno?.pid;
-    new sc.ThreadRegistry(8, { buffer: shm.buf, byteOffset: 64 }).join(pid);
-    s.lock.acquire();
+    join(shm);
+    if (job.kind === 'rlock') {
+      s.rlock.acquire();
+      s.rlock.acquire();
+    } else s.lock.acquire();
     s.n = s.n + 1;
     Atomics.store(new Int32Array(shm.buf), 6, 1);
     s.ready.wait();
     return { released: false };
+  },
+  /**
+   * Joins the registry and increments `times` times: n under the mutex, or rn under the RLock
+   * re-entered (job.kind 'rlock'); counts the holds whose lock word recorded its registry identity.
+   */
+  registeredCount(shm) {
+    const s = Shared.view(shm.buf);
+    const registry = join(shm);
+    const me = registry.join(pid()); // already a member: its identity
+    const words = new Int32Array(shm.buf);
+    let recorded = 0;
+    Atomics.add(words, 7, 1); // "started"
+    for (let k = 0; k < job.times; k++) {
+      if (job.kind === 'rlock')
+        s.rlock.withLock(() =>
+          s.rlock.withLock(() => {
+            s.rn = s.rn + 1;
+            if ((Atomics.load(words, 1) & 0x0fffffff) === me) recorded++;
+          }),
+        );
+      else
+        s.lock.withLock(() => {
+          s.n = s.n + 1;
+          if ((Atomics.load(words, 0) & 0x0fffffff) === me) recorded++;
+        });
+    }
+    registry.leave();
+    return { identity: me, recorded, done: job.times };
+  },
+  /**
+   * Joins the registry, then waits for the mutex (or the RLock) that another process holds until it
+   * is killed: a plain acquire (OwnerDeadError expected), or with job.repair withLock(fn, repair),
+   * the repair completing the dead holder's update (rn = n) and fn adding 1 to both.
+   */
+  deadWaiter(shm) {
+    const s = Shared.view(shm.buf);
+    const registry = join(shm);
+    const lock = job.kind === 'rlock' ? s.rlock : s.lock;
+    const out = {};
+    if (job.repair) {
+      let repairs = 0;
+      lock.withLock(
+        () => {
+          s.n = s.n + 1;
+          s.rn = s.rn + 1;
+        },
+        () => {
+          repairs++;
+          s.rn = s.n;
+        },
+      );
+      out.repairs = repairs;
+    } else {
+      try {
+        const got = lock.acquire(true, job.timeout ?? -1);
+        out.result = got ? 'acquired' : 'timed out';
+        if (got) lock.release();
+      } catch (e) {
+        out.result = e.constructor.name;
+      }
+    }
+    registry.leave();
+    return { ...out, locked: lock.locked(), consistent: lock.isConsistent() };
   },
   /** Waits for the event (set by another process). */
   event(shm) {

@@ -6,6 +6,7 @@ import importlib.util
 import json
 import os
 import sys
+import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', '..', 'python'))
@@ -66,6 +67,128 @@ def refused(shm):
             out[name] = 'OwnerDeadError'
         out[name + 'Held'] = lock.locked()
     del s
+    return out
+
+
+def _registry(shm):
+    """The ThreadRegistry the tests put at byte 64 of the segment (capacity 8, as peer.mjs's)."""
+    return sharedctypes.ThreadRegistry(shm, job.get('registry', 64), job.get('capacity', 8))
+
+
+def _lock_of(s):
+    """The Lock (job kind 'lock') or the RLock ('rlock') of `Shared`, and the address of its owner word."""
+    member = s.rlock if job.get('kind') == 'rlock' else s.lock
+    cls = sharedctypes.RLock if job.get('kind') == 'rlock' else sharedctypes.Lock
+    return cls(member), sharedctypes.address_of(member)
+
+
+def registered_count(shm):
+    """Joins the registry (tag: this process's pid) and increments, in job['threads'] threads, `times`
+    times each: n under the Lock, or rn under the RLock re-entered. Counts the holds whose lock word
+    recorded this process's registry identity (all of them, when the join works)."""
+    registry = _registry(shm)
+    me = registry.join()
+    s = schemas.Shared.from_buffer(shm.buf)
+    lock, word = _lock_of(s)
+    recorded = [0]
+    sharedctypes.fetch_add(sharedctypes.address_of(s, 28), 1)  # started
+
+    def work():
+        for _ in range(job['times']):
+            with lock:
+                if job.get('kind') == 'rlock':
+                    with lock:
+                        s.rn = s.rn + 1
+                else:
+                    s.n = s.n + 1
+                if sharedctypes.load(word) & 0x0FFFFFFF == me:
+                    recorded[0] += 1
+
+    threads = [threading.Thread(target=work) for _ in range(job.get('threads', 1))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    registry.leave()
+    del s
+    return {'identity': me, 'recorded': recorded[0], 'done': job['times'] * len(threads)}
+
+
+def robust_hold(shm):
+    """Joins the registry, takes the Lock (or the RLock, twice), updates n but not rn (the pair the
+    test checks), writes its identity into `started` and 1 into `flag`, and waits inside its critical
+    section for ever: the test kills it there."""
+    me = _registry(shm).join()
+    s = schemas.Shared.from_buffer(shm.buf)
+    lock, _ = _lock_of(s)
+    lock.acquire()
+    if job.get('kind') == 'rlock':
+        lock.acquire()
+    s.n = s.n + 1
+    sharedctypes.exchange(sharedctypes.address_of(s, 28), me)
+    sharedctypes.exchange(sharedctypes.address_of(s, 24), 1)
+    ready = sharedctypes.address_of(s, 32)
+    while True:
+        sharedctypes.futex_wait(ready, sharedctypes.load(ready))
+
+
+def dead_waiter(shm):
+    """Waits for the Lock (or RLock) that a peer holds until it is killed; joins the registry first
+    when job['join']. With job['repair']: with_lock(fn, repair), the repair completing the dead
+    holder's update (rn = n) and fn adding 1 to both; else a plain acquire. Reports what happened."""
+    registry = _registry(shm)
+    if job.get('join'):
+        registry.join()
+    s = schemas.Shared.from_buffer(shm.buf)
+    lock, _ = _lock_of(s)
+    out = {}
+    if job.get('repair'):
+        repairs = [0]
+
+        def repair():
+            repairs[0] += 1
+            s.rn = s.n
+
+        def both():
+            s.n = s.n + 1
+            s.rn = s.rn + 1
+
+        lock.with_lock(both, repair)
+        out['repairs'] = repairs[0]
+    else:
+        try:
+            got = lock.acquire(timeout=job.get('timeout', -1))
+            out['result'] = 'acquired' if got else 'timed out'
+            if got:
+                lock.release()
+        except sharedctypes.OwnerDeadError:
+            out['result'] = 'OwnerDeadError'
+    out['locked'] = lock.locked()
+    out['consistent'] = lock.is_consistent()
+    registry.leave()
+    del s
+    return out
+
+
+def registry_protocol(shm):
+    """Joins, joins again, looks at the members, tries the errors, leaves, joins again (the next
+    generation of its slot) and stays a member when it exits (nobody watches it)."""
+    r = _registry(shm)
+    out = {'pid': os.getpid(), 'identity': r.join()}
+    out['again'] = r.join()
+    out['seesJs'] = r.is_alive(job['jsTag'])
+    out['size'] = r.size
+    out['otherTag'] = error_of(lambda: r.join(os.getpid() + 1))  # already a member
+    if job.get('leave', True):
+        r.leave()
+        out['duplicateTag'] = error_of(lambda: r.join(job['jsTag']))  # a live member has it
+        out['badTag'] = error_of(lambda: r.join(-1))
+        out['badCapacity'] = error_of(lambda: sharedctypes.ThreadRegistry(shm, 64, 0))
+        one = (ctypes.c_int32 * 2)(0x08000001, 7)  # a registry of one slot, held by a live member
+        out['full'] = error_of(lambda: sharedctypes.ThreadRegistry(one, 0, 1).join())
+        out['afterLeave'] = {'alive': r.is_alive(os.getpid()), 'size': r.size}
+        out['rejoined'] = r.join()
+        out['markDeadUnknown'] = r.mark_dead(0x7FFFFFFE)
     return out
 
 
@@ -181,6 +304,8 @@ if job['op'] in HANDLE_OPS:
 
 shm = sharedctypes.attach(job['name'])
 try:
-    print(json.dumps({'count': count, 'rcount': rcount, 'blocked': blocked, 'refused': refused, 'particles': particles}[job['op']](shm)))
+    ops = {'count': count, 'rcount': rcount, 'blocked': blocked, 'refused': refused, 'particles': particles,
+           'registeredCount': registered_count, 'registry': registry_protocol, 'robustHold': robust_hold, 'deadWaiter': dead_waiter}
+    print(json.dumps(ops[job['op']](shm)))
 finally:
     shm.close()

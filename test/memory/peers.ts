@@ -1,6 +1,6 @@
 // Starting peer processes for the cross-process tests and reading their one-line JSON results.
 // A peer that does not finish in time is killed and its test fails instead of hanging.
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type RuntimeName, runtime } from '../setup/runtimes.js';
@@ -29,8 +29,11 @@ export function commandLine(host: Host, script: string, args: string[], extraFla
   }
 }
 
-/** A running peer: its result, and its process id (to watch it sleep: {@link sleepsOnFutex}). */
-export type Running<T> = Promise<T> & { readonly pid: number };
+/**
+ * A running peer: its result, its process id (to watch it sleep: {@link sleepsOnFutex}), and the
+ * process (for `ThreadRegistry.watch`, or to kill it).
+ */
+export type Running<T> = Promise<T> & { readonly pid: number; readonly child: ChildProcess };
 
 /** Runs a command to its end; resolves to its last stdout line parsed as JSON (rejects with its stderr when it fails). */
 export function runJson<T = Record<string, unknown>>(command: string, args: string[], timeoutMs = 60_000, cwd = ROOT): Running<T> {
@@ -55,7 +58,7 @@ export function runJson<T = Record<string, unknown>>(command: string, args: stri
       }
     });
   });
-  return Object.assign(result, { pid: child.pid ?? -1 });
+  return Object.assign(result, { pid: child.pid ?? -1, child });
 }
 
 /** `SYS_futex` here (x86-64 or arm64). */
@@ -82,9 +85,9 @@ export function jsPeer<T = Record<string, unknown>>(host: Host, job: Record<stri
   return runJson<T>(command, args, timeoutMs);
 }
 
-/** Runs peer.py with `job` (module: the toCtypes output for the test's schemas). */
-export function pyPeer<T = Record<string, unknown>>(job: Record<string, unknown>, timeoutMs?: number): Running<T> {
-  return runJson<T>('python3', [PEER_PY, JSON.stringify(job)], timeoutMs);
+/** Runs peer.py with `job` (module: the toCtypes output for the test's schemas), under `python` (default: python3). */
+export function pyPeer<T = Record<string, unknown>>(job: Record<string, unknown>, timeoutMs?: number, python = 'python3'): Running<T> {
+  return runJson<T>(python, [PEER_PY, JSON.stringify(job)], timeoutMs);
 }
 
 let counter = 0;
