@@ -45,7 +45,7 @@ from multiprocessing.shared_memory import SharedMemory
 __all__ = [
     'attach', 'create', 'Lock', 'RLock', 'OwnerDeadError', 'ThreadRegistry', 'address_of', 'identity',
     'RawValue', 'RawArray', 'Value', 'Array', 'Synchronized', 'SynchronizedArray', 'SynchronizedString', 'from_handle',
-    'Channel', 'ChannelClosedError',
+    'Channel', 'ChannelClosedError', 'fingerprint', 'hash64', 'LayoutMismatchError',
 ]
 
 _SYS_FUTEX = {'x86_64': 202, 'amd64': 202, 'aarch64': 98, 'arm64': 98, 'riscv64': 98}
@@ -970,7 +970,620 @@ def _big_endian(t):
     return ctypes.sizeof(t) > 1 and getattr(t, '__ctype_be__', None) is t
 
 
-def _view_of(shm, h, ctype):
+# ---- layout fingerprints: JavaScript's fingerprint(), from the layout ctypes built ----------------
+#
+# A handle carries its schema's JSON descriptor and the fingerprint of the layout JavaScript computed
+# (src/layout/fingerprint.ts): "sct2:" and a 64-bit hash, in 16 hex digits, of a canonical text per
+# layout node, members standing in by their own fingerprints (a Merkle hash):
+#   primitive  name, and for sizes above 1 byte '<' (little-endian) or '>' (big-endian): "u32<", "u8"
+#   char[n]    "char[n]"
+#   sync       "sync:KIND(PARAM)" or, for a condition over a lock member, "sync:condition(0,lock=NAME)"
+#   array      "<element's fingerprint>[n]"
+#   record     "struct(SIZE,ALIGN){F;F;...}" ("union", and "[aarch64]"/"[msvc]" after the kind for those
+#              rules); F is "name@OFFSET=<fingerprint>" or, for a bitfield, "name@UNIT:BIT+WIDTH=<its
+#              type's fingerprint>": BIT its first bit from the record's start (least significant bit
+#              of each byte first; most significant first in a big-endian record), UNIT the offset of
+#              the aligned unit of its type that holds that bit. Anonymous members' fields are listed
+#              as the record's (offsets from the record). Unnamed and zero-width bitfields are not.
+# hash64 is two 32-bit lanes over the text's UTF-16 code units, with Math.imul's wrapping products.
+#
+# Python computes the same text from the descriptor (names, kinds, sync members, rules) and from the
+# ctypes classes: every size, alignment, offset and byte order as ctypes gives it, and every bitfield's
+# bits where a ctypes store of all ones puts them (its field descriptors point past their unit for some
+# layouts of Python 3.11 ... 3.13; stores do not lie). Equal fingerprints: ctypes reads the bytes
+# where JavaScript writes them. A difference is a LayoutMismatchError naming the first record (in
+# the order nested records come first) where ctypes departs from the compiler's rules, found by
+# placing each record's members by those rules from the sizes ctypes gives; when every record
+# agrees with the rules, it is the descriptor that does not match the fingerprint (forged, corrupt,
+# or from another version).
+
+FINGERPRINT_PREFIX = 'sct2:'
+
+
+class LayoutMismatchError(ValueError):
+    """The layout ctypes built is not the one the handle's fingerprint stands for: ctypes places a
+    member elsewhere than the C compiler (``field``: where, as ``path.to.field``), or the handle's
+    descriptor does not match its fingerprint (``field`` None). JavaScript's ``LayoutMismatchError``.
+    ``expected`` is the handle's fingerprint, ``actual`` Python's."""
+
+    def __init__(self, message, field=None, expected=None, actual=None):
+        super().__init__(message)
+        self.field = field
+        self.expected = expected
+        self.actual = actual
+
+
+def _imul(a, b):
+    return (a * b) & 0xFFFFFFFF
+
+
+def hash64(text):
+    """JavaScript's ``hash64`` (src/layout/fingerprint.ts): 16 hex digits, over UTF-16 code units."""
+    units = text.encode('utf-16-le')
+    n = len(units) // 2
+    h1 = (0xDEADBEEF ^ n) & 0xFFFFFFFF
+    h2 = (0x41C6CE57 ^ n) & 0xFFFFFFFF
+    for i in range(0, len(units), 2):
+        c = units[i] | units[i + 1] << 8
+        h1 = _imul(h1 ^ c, 2654435761)
+        h2 = _imul(h2 ^ c, 1597334677)
+    h1 = _imul(h1 ^ (h1 >> 16), 2246822507) ^ _imul(h2 ^ (h2 >> 13), 3266489909)
+    h2 = _imul(h2 ^ (h2 >> 16), 2246822507) ^ _imul(h1 ^ (h1 >> 13), 3266489909)
+    return f'{h2:08x}{h1:08x}'
+
+
+def _fingerprint_of(text):
+    return FINGERPRINT_PREFIX + hash64(text)
+
+
+#: Size, family and signedness of each primitive of the descriptor; the ctypes codes that read it.
+_PRIMITIVE_SPECS = {
+    'bool': (1, 'bool', False), 'i8': (1, 'int', True), 'u8': (1, 'int', False), 'i16': (2, 'int', True), 'u16': (2, 'int', False),
+    'i32': (4, 'int', True), 'u32': (4, 'int', False), 'i64': (8, 'int', True), 'u64': (8, 'int', False),
+    'f16': (2, 'float', True), 'f32': (4, 'float', True), 'f64': (8, 'float', True),
+}
+_SIGNED_CODES = frozenset('bhilq')
+_UNSIGNED_CODES = frozenset('BHILQ')
+#: Int32 words of each kind of synchronization member (a condition over a lock member: 1).
+_SYNC_WORDS = {'mutex': 1, 'rmutex': 3, 'semaphore': 1, 'boundedSemaphore': 1, 'event': 1, 'condition': 4, 'barrier': 3, 'rwlock': 3}
+_RULES = ('sysv', 'aarch64', 'msvc')
+_MAX_FIELDS = 65535
+_MAX_LENGTH = 0x7FFFFFFF
+#: Names of the ctypes attributes toCtypes respells with a trailing '_' (src/layout/names-python.ts).
+_CTYPES_RESERVED = frozenset(
+    '_fields_ _pack_ _align_ _anonymous_ _layout_ _swappedbytes_ _b_base_ _b_needsfree_ _objects _type_ _length_ '
+    '_as_parameter_ _check_retval_ _argtypes_ _restype_ _flags_ from_address from_buffer from_buffer_copy from_param in_dll mro'.split()
+)
+
+
+def _ctypes_names(names):
+    """The attribute name toCtypes gives each field name of a record (declarations.ts: free names as
+    they are, then reserved or taken ones respelled with '_' appended until free)."""
+    used, out = set(), {}
+    for n in names:
+        if n not in _CTYPES_RESERVED and n not in used:
+            used.add(n)
+            out[n] = n
+    for n in names:
+        if n in out:
+            continue
+        m = n + '_' if n in _CTYPES_RESERVED else n
+        while m in _CTYPES_RESERVED or m in used:
+            m += '_'
+        used.add(m)
+        out[n] = m
+    return out
+
+
+def _round_up(n, to):
+    return -(-n // to) * to
+
+
+class _Shape:
+    """What a placer knows of a member (src/layout/abi.ts MemberShape)."""
+
+    __slots__ = ('bits', 'named', 'size', 'align', 'explicit', 'required')
+
+    def __init__(self, bits, named, size, align, explicit, required):
+        self.bits, self.named, self.size, self.align, self.explicit, self.required = bits, named, size, align, explicit, required
+
+
+def _place_sysv(members, is_union, pack, align_option, unnamed_align):
+    """gcc's System V rules (aarch64: ``unnamed_align``), as src/layout/abi.ts places them: each
+    member's first bit (None: it takes no place), the size, the alignment, the required alignment."""
+    def cap(a):
+        return a if pack is None else min(a, pack)
+    out, bitpos, record_align = [], 0, 1
+    for m in members:
+        if m.bits is not None:
+            unit = m.align * 8
+            if m.bits == 0:
+                if not is_union:
+                    bitpos = _round_up(bitpos, unit)
+                if unnamed_align:
+                    record_align = max(record_align, m.align)
+                out.append(None)
+                continue
+            at = 0
+            if not is_union:
+                at = bitpos
+                if pack is None and at // unit != (at + m.bits - 1) // unit:
+                    at = _round_up(at, unit)
+            bitpos = max(bitpos, at + m.bits)
+            if m.named or unnamed_align:
+                record_align = max(record_align, cap(m.align))
+            out.append(at)
+            continue
+        a = cap(max(m.align, m.explicit or 1))
+        offset = 0 if is_union else _round_up(-(-bitpos // 8), a)
+        bitpos = max(bitpos, (offset + m.size) * 8)
+        record_align = max(record_align, a)
+        out.append(offset * 8)
+    align = max(record_align, align_option or 1)
+    return out, _round_up(-(-bitpos // 8), align), align, _required_of(members, align_option, align)
+
+
+def _required_of(members, align_option, record_align):
+    if align_option is not None:
+        return record_align
+    r = 1
+    for m in members:
+        if m.bits is None:
+            r = max(r, m.required, m.explicit or 1)
+    return r
+
+
+def _place_msvc(members, is_union, pack_option, align_option):
+    """Microsoft's rules, as src/layout/abi.ts places them (clang's MicrosoftRecordLayoutBuilder)."""
+    pack = pack_option if pack_option is not None and pack_option <= 8 else None
+
+    def cap(a):
+        return a if pack is None else min(a, pack)
+    out, size, align = [], 0, 1
+    required = align_option or 1
+    in_run, run_size, left = False, 0, 0
+    for m in members:
+        if m.bits is not None:
+            a = cap(m.align)
+            if m.bits == 0:
+                out.append(None)
+                if not in_run:
+                    continue
+                in_run = False
+                if is_union:
+                    size = max(size, m.size)
+                else:
+                    size = _round_up(size, a)
+                    align = max(align, a)
+                continue
+            if not is_union and in_run and run_size == m.size and m.bits <= left:
+                out.append(size * 8 - left)
+                left -= m.bits
+                continue
+            in_run, run_size = True, m.size
+            if is_union:
+                size = max(size, m.size)
+                out.append(0)
+            else:
+                offset = _round_up(size, a)
+                out.append(offset * 8)
+                size = offset + m.size
+                align = max(align, a)
+                left = m.size * 8 - m.bits
+            continue
+        in_run = False
+        req = max(m.required, m.explicit or 1)
+        required = max(required, req)
+        a = max(cap(m.align), req)
+        align = max(align, a)
+        offset = 0 if is_union else _round_up(size, a)
+        size = max(size, offset + m.size)
+        out.append(offset * 8)
+    align = max(align, required)
+    rounding = max(align if pack is None else min(align, pack), required)
+    return out, _round_up(size, rounding), align, (align if align_option is not None else required)
+
+
+def _placer(rules):
+    if rules == 'msvc':
+        return _place_msvc
+    return lambda members, is_union, pack, align: _place_sysv(members, is_union, pack, align, rules == 'aarch64')
+
+
+_RULES_TEXT = {'sysv': "gcc's System V rules", 'aarch64': "the aarch64 rules", 'msvc': "Microsoft's rules"}
+
+
+class _Node:
+    """One layout node, as Python found it: its fingerprint; for a record, its fields (for an
+    anonymous member's parent) and what the diagnosis needs."""
+
+    __slots__ = ('fp', 'fields', 'check', 'required')
+
+    def __init__(self, fp, fields=None, check=None, required=1):
+        self.fp = fp
+        self.fields = fields
+        self.check = check
+        self.required = required
+
+
+class _Fingerprinter:
+    """Walks a descriptor and the ctypes types that read it, side by side (linear: a named type met
+    again with the same class is looked at once). Raises ValueError for a malformed descriptor and
+    TypeError where the ctypes type is not the descriptor's (names, kinds, lengths)."""
+
+    def __init__(self, doc, what):
+        self.what = what
+        if isinstance(doc, (str, bytes)):
+            doc = json.loads(doc)
+        if not isinstance(doc, dict) or 'root' not in doc:
+            self.fail('(document)', 'is not a schema descriptor ({ "format": "sharedctypes/1", "root": ... })')
+        if doc.get('format') != 'sharedctypes/1':
+            self.fail('format', f"is {doc.get('format')!r}, expected 'sharedctypes/1'")
+        types = doc.get('types', {})
+        if not isinstance(types, dict):
+            self.fail('types', 'is not an object')
+        self.types = types
+        self.order = {name: i for i, name in enumerate(types)}
+        self.root = doc['root']
+        self.memo = {}
+        self.records = []  # (path, node check) in the order their fingerprints were completed: nested first
+
+    def fail(self, path, problem):
+        raise ValueError(f'{self.what}: the descriptor\'s {path} {problem}')
+
+    def mismatch(self, path, problem):
+        raise TypeError(f'{self.what}: {path}: {problem}')
+
+    def resolve(self, t, path, limit):
+        """A ref's target (declared before the type that refers to it: `limit`), with its index."""
+        if isinstance(t, dict) and 'ref' in t:
+            name = t['ref']
+            i = self.order.get(name) if isinstance(name, str) else None
+            if i is None or i >= limit:
+                self.fail(path, f'refers to {name!r}, which is not a type declared before it')
+            return self.types[name], i
+        return t, limit
+
+    def node(self, t, ctype, endian, path, depth=0, limit=None):
+        limit = len(self.types) if limit is None else limit
+        t, limit = self.resolve(t, path, limit)
+        if depth > _MAX_DEPTH:
+            self.fail(path, f'nests deeper than {_MAX_DEPTH} levels')
+        key = (t if isinstance(t, str) else id(t), ctype, endian)
+        got = self.memo.get(key)
+        if got is not None:
+            return got
+        if isinstance(t, str):
+            got = _Node(self.primitive(t, ctype, endian, path))
+        elif not isinstance(t, dict):
+            self.fail(path, f'is {t!r}, not a type')
+        else:
+            kind = t.get('kind')
+            if kind == 'char':
+                got = _Node(self.char(t, ctype, path))
+            elif kind == 'array':
+                got = self.array(t, ctype, endian, path, depth, limit)
+            elif kind == 'sync':
+                got = _Node(self.sync(t, ctype, path))
+            elif kind in ('struct', 'union'):
+                got = self.record(t, ctype, endian, path, depth, limit)
+            else:
+                self.fail(path, f'has kind {kind!r}')
+        self.memo[key] = got
+        return got
+
+    def primitive(self, name, ctype, endian, path):
+        spec = _PRIMITIVE_SPECS.get(name)
+        if spec is None:
+            self.fail(path, f'is {name!r}, not a type')
+        size, family, signed = spec
+        code = getattr(ctype, '_type_', None)
+        ok = isinstance(ctype, type) and issubclass(ctype, ctypes._SimpleCData) and ctypes.sizeof(ctype) == size and (  # noqa: SLF001
+            code == 'f' if name == 'f32' else code == 'd' if name == 'f64' else code in _UNSIGNED_CODES if name == 'f16'
+            else code == '?' or code == 'B' if family == 'bool' else code in (_SIGNED_CODES if signed else _UNSIGNED_CODES)
+        )
+        if not ok:
+            self.mismatch(path, f'is {name} in the shared layout, but the ctypes type is {_type_name(ctype)}')
+        return _fingerprint_of(name + (('>' if _big_endian(ctype) else '<') if size > 1 else ''))
+
+    def char(self, t, ctype, path):
+        n = self.length(t, path)
+        if not (isinstance(ctype, type) and issubclass(ctype, ctypes.Array) and ctype._type_ is ctypes.c_char):  # noqa: SLF001
+            self.mismatch(path, f'is char[{n}] in the shared layout, but the ctypes type is {_type_name(ctype)} (use ctypes.c_char * {n})')
+        if ctype._length_ != n:  # noqa: SLF001
+            self.mismatch(path, f'is char[{n}] in the shared layout, but the ctypes type has {ctype._length_}')  # noqa: SLF001
+        return _fingerprint_of(f'char[{n}]')
+
+    def length(self, t, path):
+        n = t.get('length')
+        if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= _MAX_LENGTH:
+            self.fail(path + '.length', f'is {n!r}, not a whole number from 1 to {_MAX_LENGTH}')
+        return n
+
+    def array(self, t, ctype, endian, path, depth, limit):
+        n = self.length(t, path)
+        if not (isinstance(ctype, type) and issubclass(ctype, ctypes.Array)):
+            self.mismatch(path, f'is an array of {n} in the shared layout, but the ctypes type is {_type_name(ctype)}')
+        if ctype._length_ != n:  # noqa: SLF001
+            self.mismatch(path, f'is an array of {n} in the shared layout, but the ctypes type has {ctype._length_}')  # noqa: SLF001
+        element = self.node(t.get('of'), ctype._type_, endian, path + '[]', depth + 1, limit)  # noqa: SLF001
+        return _Node(_fingerprint_of(f'{element.fp}[{n}]'), required=element.required)
+
+    def sync(self, t, ctype, path):
+        kind = t.get('type')
+        if kind not in _SYNC_WORDS:
+            self.fail(path + '.type', f'is {kind!r}, not a synchronization member')
+        lock = t.get('lock')
+        value = t.get('value')
+        if lock is not None and (kind != 'condition' or not isinstance(lock, str) or value is not None):
+            self.fail(path + '.lock', f'is {lock!r}: only a condition names a lock member, and without a value')
+        if value is None:
+            param = 0  # what toJSON (and so share()) leaves out: a parameter of 0
+        elif not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 0x3FFFFFFF:
+            self.fail(path + '.value', f'is {value!r}, not a whole number')
+        else:
+            param = value
+        words = 1 if lock is not None else _SYNC_WORDS[kind]
+        one = isinstance(ctype, type) and issubclass(ctype, ctypes._SimpleCData) and words == 1  # noqa: SLF001
+        element = ctype if one else getattr(ctype, '_type_', None) if isinstance(ctype, type) and issubclass(ctype, ctypes.Array) else None
+        if not (isinstance(element, type) and issubclass(element, ctypes._SimpleCData) and ctypes.sizeof(element) == 4  # noqa: SLF001
+                and getattr(element, '_type_', None) in 'iIlL' and (one or ctype._length_ == words)):  # noqa: SLF001
+            self.mismatch(path, f'is a {kind} ({words} int32 words) in the shared layout, but the ctypes type is {_type_name(ctype)} (use ctypes.c_int32 * {words})')
+        return _fingerprint_of(f"sync:{kind}({param}{'' if lock is None else f',lock={lock}'})")
+
+    def record(self, t, ctype, inherited, path, depth, limit):
+        kind = t['kind']
+        base = ctypes.Structure if kind == 'struct' else ctypes.Union
+        if not (isinstance(ctype, type) and issubclass(ctype, base)):
+            self.mismatch(path, f'is a {kind} in the shared layout, but the ctypes type is {_type_name(ctype)}')
+        endian = t.get('endian', inherited)
+        rules = t.get('layout', 'sysv')
+        pack, align_option = t.get('pack'), t.get('align')
+        if endian not in ('little', 'big') or rules not in _RULES:
+            self.fail(path, f"has endian {endian!r} or layout {rules!r}")
+        for key, v in (('pack', pack), ('align', align_option)):
+            if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 1 or v & (v - 1) or v > 65536):
+                self.fail(f'{path}.{key}', f'is {v!r}, not a power of two')
+        fields = t.get('fields')
+        if not isinstance(fields, list) or not 1 <= len(fields) <= _MAX_FIELDS:
+            self.fail(path + '.fields', f'is not a list of 1 to {_MAX_FIELDS} fields')
+        declared = {}
+        for entry in getattr(ctype, '_fields_', ()):
+            declared.setdefault(entry[0], entry)
+        anonymous = list(getattr(ctype, '_anonymous_', ()))
+        # First the anonymous members (their fields are the record's, and take part in its names).
+        plan = []  # per member: ('anon', name, node, cfield) | ('field', name, f) | ('unnamed', f) | ('zero', f)
+        names = []
+        for i, f in enumerate(fields):
+            at = f'{path}.fields[{i}]'
+            if not isinstance(f, dict):
+                self.fail(at, 'is not a field')
+            name, bits = f.get('name'), f.get('bits')
+            if bits is not None and (not isinstance(bits, int) or isinstance(bits, bool) or bits < 0):
+                self.fail(at + '.bits', f'is {bits!r}')
+            if name is not None and not isinstance(name, str):
+                self.fail(at + '.name', f'is {name!r}')
+            if name is None and bits is None:
+                if not anonymous:
+                    self.mismatch(at, f'is an anonymous member in the shared layout, but {ctype.__name__} lists no more in _anonymous_')
+                cname = anonymous.pop(0)
+                entry = declared.get(cname)
+                if entry is None:
+                    self.mismatch(at, f'{ctype.__name__}._anonymous_ names {cname!r}, which is not one of its fields')
+                sub = self.node(f.get('type'), entry[1], endian, f'{path}.({cname})', depth + 1, limit)
+                if sub.fields is None:
+                    self.fail(at + '.type', 'is an anonymous member that is not a struct or union')
+                plan.append(('anon', cname, sub, f))
+                names.extend(x[0] for x in sub.fields)
+            elif bits is not None and (name is None or bits == 0):
+                plan.append(('unnamed', None, None, f))
+            else:
+                plan.append(('field', name, None, f))
+                names.append(name)
+        if len(set(names)) != len(names):
+            self.fail(path + '.fields', 'names a field twice')
+        cnames = _ctypes_names(names)
+        out = []  # (name, offset, bit, width, fingerprint, unit)
+        shapes, placed = [], []  # the placer's input and where ctypes put each member (bit), for the diagnosis
+        own = vars(ctype)
+        for kind_, name, sub, f in plan:
+            at = f"{path}.{name if name is not None else '(' + str(kind_) + ')'}"
+            bits = f.get('bits')
+            if kind_ == 'anon':
+                offset = own[name].offset
+                for (n, o, b, w, fp, unit) in sub.fields:
+                    if b is None:
+                        out.append((n, offset + o, None, None, fp, unit))
+                    else:
+                        b += offset * 8
+                        out.append((n, b // (unit * 8) * unit, b, w, fp, unit))
+                shapes.append(_Shape(None, False, ctypes.sizeof(declared[name][1]), ctypes.alignment(declared[name][1]), f.get('align'), sub.required))
+                placed.append((name, offset * 8, None))
+                continue
+            if kind_ == 'unnamed':
+                spec = _PRIMITIVE_SPECS.get(f.get('type')) if isinstance(f.get('type'), str) else None
+                if spec is None or spec[1] == 'float':
+                    self.fail(at + '.type', f"is {f.get('type')!r}, not an integer type for a bitfield")
+                shapes.append(_Shape(bits, False, spec[0], spec[0], None, 1))
+                placed.append(None)  # not a field in C or in the fingerprint; ctypes' placeholder is not compared
+                continue
+            cname = cnames[name]
+            entry = declared.get(cname)
+            field = own.get(cname)
+            if entry is None or field is None:
+                self.mismatch(at, f"is a field of the shared layout, but {ctype.__name__} has no field {cname!r}")
+            if bits is None:
+                if len(entry) != 2:
+                    self.mismatch(at, f'is not a bitfield in the shared layout, but {ctype.__name__}.{cname} is one')
+                sub = self.node(f.get('type'), entry[1], endian, at, depth + 1, limit)
+                out.append((name, field.offset, None, None, sub.fp, None))
+                shapes.append(_Shape(None, True, ctypes.sizeof(entry[1]), ctypes.alignment(entry[1]), f.get('align'), sub.required))
+                placed.append((name, field.offset * 8, entry[1]))
+                continue
+            t_name = f.get('type')
+            spec = _PRIMITIVE_SPECS.get(t_name) if isinstance(t_name, str) else None
+            if spec is None or spec[1] == 'float':
+                self.fail(at + '.type', f'is {t_name!r}, not an integer type for a bitfield')
+            if len(entry) != 3 or entry[2] != bits:
+                self.mismatch(at, f"is {t_name} : {bits} in the shared layout, but {ctype.__name__}.{cname} is {'a bitfield of ' + str(entry[2]) + ' bits' if len(entry) == 3 else 'not a bitfield'}")
+            fp = self.primitive(t_name, entry[1], endian, at)
+            where = _bits_of(ctype, cname, field, entry[1], bits, spec[2] and spec[1] != 'bool', endian == 'big')
+            if isinstance(where, str):
+                raise LayoutMismatchError(f'{self.what}: {at} ({t_name} : {bits}): {where}', field=at)
+            unit = spec[0]
+            out.append((name, where // (unit * 8) * unit, where, bits, fp, unit))
+            shapes.append(_Shape(bits, True, unit, unit, None, 1))
+            placed.append((name, where, entry[1]))
+        if anonymous:
+            self.mismatch(path, f'{ctype.__name__}._anonymous_ lists {anonymous!r}, which the shared layout does not have')
+        size, align = ctypes.sizeof(ctype), ctypes.alignment(ctype)
+        text = ';'.join(f"{n}@{o}{'' if b is None else f':{b}+{w}'}={fp}" for n, o, b, w, fp, _ in out)
+        fp = _fingerprint_of(f"{kind}{'' if rules == 'sysv' else f'[{rules}]'}({size},{align}){{{text}}}")
+        place = _placer(rules)(shapes, kind == 'union', pack, align_option)
+        check = (path, ctype, kind, rules, endian, shapes, placed, size, align, place)
+        self.records.append(check)
+        return _Node(fp, out, check, place[3])
+
+    def diagnose(self):
+        """The first record (nested ones first) where ctypes departs from the compiler's rules: a
+        message naming it, and the path of the field; or None when every record follows them."""
+        for path, ctype, kind, rules, endian, shapes, placed, size, align, place in self.records:
+            where, c_size, c_align, _ = place
+            after_bits = False
+            for shape, p, c in zip(shapes, placed, where):
+                if p is not None and c is not None:
+                    name, at, t = p
+                    if at != c:
+                        unit = 'bit' if shape.bits is not None else 'byte'
+                        got, want = (at, c) if shape.bits is not None else (at // 8, c // 8)
+                        return (f'{path}.{name} (in {ctype.__name__}): ctypes places it at {unit} {got}, the C compiler at {unit} {want} '
+                                f'({_RULES_TEXT[rules]}); {_hint(shape, after_bits, rules)}'), f'{path}.{name}'
+                    order = _order_of(t)
+                    if order is not None and order != endian:
+                        return f'{path}.{name} (in {ctype.__name__}): ctypes reads it {order}-endian, the shared layout is {endian}-endian', f'{path}.{name}'
+                after_bits = after_bits or shape.bits is not None
+            if (size, align) != (c_size, c_align):
+                record = _Shape(None, False, size, align, _asked_align(shapes, place), 1)
+                return (f'{path} ({ctype.__name__}): ctypes makes the {kind} {size} bytes aligned to {align}, the C compiler '
+                        f'{c_size} bytes aligned to {c_align} ({_RULES_TEXT[rules]}); {_hint(record, after_bits, rules)}'), path
+        return None
+
+
+def _asked_align(shapes, place):
+    """Whether a record's alignment was asked for (an align option, or an aligned member): the C
+    compiler's alignment is then more than its members' own."""
+    natural = max([s.align for s in shapes] + [1])
+    return place[2] if place[2] > natural or any(s.explicit for s in shapes) else None
+
+
+def _hint(shape, after_bits, rules):
+    """Why ctypes may place a member (or size a record) elsewhere than the compiler."""
+    if shape.bits is not None or after_bits:
+        rest = '' if shape.bits is not None else ', and what follows them,'
+        own = "its own" if rules == 'msvc' else "its own, close to Microsoft's"
+        return f'ctypes before Python 3.14 places bitfields{rest} by rules of {own}: toCtypes\'s checks fail for this class too'
+    if shape.explicit:
+        return 'the alignment asked for (align, aligned()) needs _align_, which ctypes has from Python 3.13 (toCtypes pads before aligned members)'
+    return 'is ctype the class toCtypes wrote for this schema?'
+
+
+def _order_of(t):
+    """The byte order of a ctypes type's scalars, or None where it has none (one byte; records)."""
+    while isinstance(t, type) and issubclass(t, ctypes.Array):
+        t = t._type_  # noqa: SLF001
+    if not (isinstance(t, type) and issubclass(t, ctypes._SimpleCData)) or ctypes.sizeof(t) == 1:  # noqa: SLF001
+        return None
+    return 'big' if _big_endian(t) else 'little'
+
+
+def _type_name(t):
+    return getattr(t, '__name__', repr(t))
+
+
+def _bit_at(image, k, big):
+    return image[k >> 3] & ((0x80 >> (k & 7)) if big else (1 << (k & 7)))
+
+
+def _bits_of(cls, name, field, ftype, width, signed, big):
+    """Where ctypes stores the bitfield ``name`` of ``cls``: its first bit from the record's start
+    (the record's bit numbering), found by storing all ones into a zeroed object and reading back;
+    or why ctypes reads and writes no C bitfield of that width (a message)."""
+    unit = ctypes.sizeof(ftype)
+    start = field.offset - 8  # a window around the field's storage: ctypes touches its unit only
+    n = unit + 16
+    buf = (ctypes.c_uint8 * n)()
+    obj = cls.from_address(ctypes.addressof(buf) - start)
+    ones = -1 if signed else (1 << width) - 1 if width > 1 or ftype._type_ != '?' else True  # noqa: SLF001
+    setattr(obj, name, ones)
+    image = bytes(buf)
+    run = [k for k in range(n * 8) if _bit_at(image, k, big)]
+    size_bits = ctypes.sizeof(cls) * 8
+    first = start * 8 + run[0] if run else None
+    if not run or run != list(range(run[0], run[0] + width)) or first < 0 or first + width > size_bits:
+        shown = f"bits {', '.join(str(start * 8 + k) for k in run[:16])}{' ...' if len(run) > 16 else ''} of the record" if run else 'no bit'
+        return (f"a store of all ones through ctypes changes {shown}, not {width} contiguous bit{'s' if width > 1 else ''} inside it "
+                f'(ctypes\' field: {field!r}; ctypes before Python 3.14 gets some bitfields wrong)')
+    # Read back: all ones from exactly those bits, 0 from every other bit of the window.
+    field_bits = bytearray(n)
+    for k in run:
+        field_bits[k >> 3] |= (0x80 >> (k & 7)) if big else (1 << (k & 7))
+    for image, want in ((bytes(field_bits), ones), (bytes(b ^ 0xFF for b in field_bits), 0)):
+        ctypes.memmove(buf, image, n)
+        got = getattr(obj, name)
+        if got != want:
+            return f'ctypes reads {got!r} where its bits hold {want!r} (bytes {image.hex()} around it)'
+    return first
+
+
+def fingerprint(descriptor, ctype=None, endian='little'):
+    """JavaScript's ``fingerprintOfLayout`` of the layout Python reads through ``ctype``: the schema
+    descriptor (``toJSON(T)``, a dict or its JSON, as a handle carries it) gives names, kinds and
+    rules; ctypes gives every size, alignment, offset, bit position and byte order. ``ctype`` is the
+    class ``toCtypes(T)`` wrote (or your own: the same fields, names respelled as toCtypes does);
+    for primitives, ``char[n]`` and arrays of them it may be omitted. ``endian``: the byte order the
+    root sits in (a handle's ``endian``). Equal to JavaScript's ``fingerprint(T)`` exactly when
+    ctypes reads the bytes where JavaScript writes them; raises TypeError where ``ctype`` is not the
+    descriptor's type, ValueError for a malformed descriptor, and LayoutMismatchError for a bitfield
+    that ctypes reads and writes in a way no C bitfield is."""
+    walk = _Fingerprinter(descriptor, 'sharedctypes.fingerprint')
+    return walk.node(walk.root, ctype if ctype is not None else _derived(walk, endian), endian, 'root').fp
+
+
+def _derived(walk, endian):
+    t, _ = walk.resolve(walk.root, 'root', len(walk.types))
+    derived = _type_of(t, endian)
+    if derived is None:
+        raise TypeError(f'{walk.what}: the root is a struct or union (or holds one): pass its ctypes class (what toCtypes printed) as ctype=')
+    return derived
+
+
+def _verify(what, h, ctype):
+    """Checks that ``ctype`` (given, or derived from the descriptor) reads the layout the handle's
+    fingerprint stands for; returns the ctypes type. LayoutMismatchError otherwise."""
+    expected = h.get('fingerprint')
+    if not isinstance(expected, str) or not expected.startswith(FINGERPRINT_PREFIX):
+        raise LayoutMismatchError(f'{what}: the handle has no layout fingerprint (not made by share(), or by an older version)')
+    endian = 'big' if h.get('endian') == 'big' else 'little'
+    walk = _Fingerprinter(h.get('schema'), what)
+    if ctype is None:
+        ctype = _derived(walk, endian)
+    actual = walk.node(walk.root, ctype, endian, 'root').fp
+    if actual == expected:
+        return ctype
+    found = walk.diagnose()
+    if found is not None:
+        message, field = found
+        raise LayoutMismatchError(f'{what}: ctypes lays out the shared value differently from JavaScript ({expected} there, {actual} here): {message}', field, expected, actual)
+    raise LayoutMismatchError(
+        f"{what}: the handle's descriptor does not match its fingerprint ({expected}; the descriptor, as ctypes lays it out "
+        f'by the compiler\'s rules, is {actual}): a forged or corrupt handle, or one from another version of sharedctypes',
+        None, expected, actual,
+    )
+
+
+def _view_type(h, ctype):
+    """The ctypes type of a view handle: ``ctype``, or derived from the descriptor (primitives,
+    ``char[n]``, arrays of them), checked against the descriptor and the handle's fingerprint."""
     if not isinstance(h, dict) or h.get('kind') != 'view' or not isinstance(h.get('schema'), dict):
         raise ValueError('sharedctypes.from_handle: the handle has no view')
     derived = _type_of(h['schema'].get('root'), h.get('endian'))
@@ -980,6 +1593,10 @@ def _view_of(shm, h, ctype):
         ctype = derived
     elif derived is not None and not _same_type(derived, ctype):
         raise TypeError(f'sharedctypes.from_handle: ctype {ctype.__name__} is not the shared value\'s type ({derived.__name__}, {ctypes.sizeof(derived)} bytes)')
+    return _verify('sharedctypes.from_handle', h, ctype)
+
+
+def _view_at(shm, h, ctype):
     offset = h.get('byteOffset')
     _place('from_handle', shm, offset, ctype)
     return ctype.from_buffer(shm.buf, offset)
@@ -1006,25 +1623,37 @@ def from_handle(handle, ctype=None):
     seg = h.get('segment')
     if not isinstance(seg, dict) or not isinstance(seg.get('name'), str) or not isinstance(seg.get('identity'), str):
         raise ValueError('sharedctypes.from_handle: the handle names no segment (a handle of a SharedArrayBuffer cannot leave its process)')
+    kind = h.get('kind')
+    if kind not in ('synchronized', 'view', 'lock', 'rlock'):
+        raise ValueError(f'sharedctypes.from_handle: a handle of kind {kind!r} has no Python counterpart here')
+    # The layout first: a handle whose fingerprint ctypes does not reproduce maps nothing.
+    t = _view_type(h.get('obj') if kind == 'synchronized' else h, ctype) if kind in ('synchronized', 'view') else None
     shm = attach(seg['name'])
     if identity(shm) != seg['identity']:
         shm.close()
         raise FileNotFoundError(f"sharedctypes.from_handle: the segment {seg['name']!r} the handle was made for is gone (unlinked; the name now belongs to another segment)")
-    kind = h.get('kind')
+    try:
+        return _from_handle(shm, h, kind, t)
+    except BaseException:
+        try:
+            shm.close()
+        except BufferError:  # a ctypes object over it still exists: collected with it
+            pass
+        raise
+
+
+def _from_handle(shm, h, kind, t):
     if kind == 'synchronized':
-        obj = _view_of(shm, h.get('obj'), ctype)
+        obj = _view_at(shm, h.get('obj'), t)
         lock = _lock_of(shm, h.get('lock'))
         t = type(obj)
         cls = (SynchronizedString if t._type_ is ctypes.c_char else SynchronizedArray) if issubclass(t, ctypes.Array) else Synchronized  # noqa: SLF001
         return cls(obj, lock, shm)
     if kind == 'view':
-        return _pinned(_view_of(shm, h, ctype), shm)
-    if kind in ('lock', 'rlock'):
-        lock = _lock_of(shm, h)
-        lock._sharedctypes_memory = shm
-        return lock
-    shm.close()
-    raise ValueError(f'sharedctypes.from_handle: a handle of kind {kind!r} has no Python counterpart here')
+        return _pinned(_view_at(shm, h, t), shm)
+    lock = _lock_of(shm, h)
+    lock._sharedctypes_memory = shm
+    return lock
 
 
 
@@ -1109,11 +1738,12 @@ class Channel:
         seg = h.get('segment')
         if not isinstance(seg, dict) or not isinstance(seg.get('name'), str) or not isinstance(seg.get('identity'), str):
             raise ValueError('sharedctypes.Channel.from_handle: the handle names no segment (a SharedArrayBuffer cannot leave its process)')
+        element = _verify('sharedctypes.Channel.from_handle', h, _ctype(ctype))  # the element layout, before mapping anything
         shm = attach(seg['name'])
         if identity(shm) != seg['identity']:
             shm.close()
             raise FileNotFoundError(f"sharedctypes.Channel.from_handle: the segment {seg['name']!r} the handle was made for is gone")
-        return cls(shm, h.get('byteOffset'), ctype)
+        return cls(shm, h.get('byteOffset'), element)
 
     def _word(self, i):
         return self._base + 4 * i
