@@ -21,6 +21,7 @@ const ONCE = [
   'test/layout/target-live.test.ts', // the same for MSVC (clang), wasm32 and aarch64; accessors vs their bytes: target-fixtures (both modes)
   'test/layout/laws.test.ts', // layout laws, JSON round trip, fingerprints: no views
   'test/layout/queries.test.ts', // offsetof, layoutOf, describe: no views
+  'test/layout/python-fingerprint.test.ts', // python/sharedctypes.py's fingerprint of ctypes classes vs JavaScript's: no views
   'test/codegen/injection.test.ts', // hostile names refused by fromJSON, before anything is compiled
   'test/types/errors.test.ts', // schema errors from the DSL and fromJSON: no views
   'test/c/**/*.test.ts', // fromC, the TypeScript generator and the CLI: schemas and layouts, no views

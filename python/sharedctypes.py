@@ -43,9 +43,9 @@ from multiprocessing import resource_tracker
 from multiprocessing.shared_memory import SharedMemory
 
 __all__ = [
-    'attach', 'create', 'Lock', 'RLock', 'OwnerDeadError', 'ThreadRegistry', 'address_of', 'identity',
+    'attach', 'create', 'Lock', 'RLock', 'OwnerDeadError', 'address_of', 'identity',
     'RawValue', 'RawArray', 'Value', 'Array', 'Synchronized', 'SynchronizedArray', 'SynchronizedString', 'from_handle',
-    'Channel', 'ChannelClosedError', 'fingerprint', 'hash64', 'LayoutMismatchError',
+    'Channel', 'ChannelClosedError', 'fingerprint', 'check_layout', 'hash64', 'LayoutMismatchError', 'ThreadRegistry',
 ]
 
 _SYS_FUTEX = {'x86_64': 202, 'amd64': 202, 'aarch64': 98, 'arm64': 98, 'riscv64': 98}
@@ -355,6 +355,17 @@ def _clear_mark(a, is_holder, what):
             raise RuntimeError(f'{what}: the lock is not held by this thread; acquire it (acquire_for_repair()) first')
         if cur & _INCONSISTENT == 0 or cas(a, cur, cur & ~_INCONSISTENT) == cur:
             return
+
+
+def _only(walk, obj, keys, path):
+    for k in obj:
+        if k not in keys:
+            walk.fail(path, f"has the key {k!r} (expected only {', '.join(keys)})")
+
+
+def _power_of_two(walk, v, path):
+    if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 1 or v & (v - 1) or v > 65536):
+        walk.fail(path, f'is {v!r}, not a power of two from 1 to 65536')
 
 
 def _check_tag(tag, what):
@@ -743,6 +754,7 @@ _PRIMITIVES = {
     'bool': ctypes.c_bool, 'i8': ctypes.c_int8, 'u8': ctypes.c_uint8, 'i16': ctypes.c_int16, 'u16': ctypes.c_uint16,
     'i32': ctypes.c_int32, 'u32': ctypes.c_uint32, 'i64': ctypes.c_int64, 'u64': ctypes.c_uint64,
     'f32': ctypes.c_float, 'f64': ctypes.c_double,
+    'f16': ctypes.c_uint16,  # as toCtypes writes it: ctypes has no half float (struct.unpack('e', ...) reads the bits)
 }
 
 #: Bytes of the RLock in front of a Value's data (three int32 words).
@@ -1080,12 +1092,14 @@ def _round_up(n, to):
 
 
 class _Shape:
-    """What a placer knows of a member (src/layout/abi.ts MemberShape)."""
+    """What a placer knows of a member (src/layout/abi.ts MemberShape): its size and alignment by
+    the compiler's rules; and the ctypes type Python reads it with (None for a bitfield)."""
 
-    __slots__ = ('bits', 'named', 'size', 'align', 'explicit', 'required')
+    __slots__ = ('bits', 'named', 'size', 'align', 'explicit', 'required', 'ctype')
 
-    def __init__(self, bits, named, size, align, explicit, required):
+    def __init__(self, bits, named, size, align, explicit, required, ctype):
         self.bits, self.named, self.size, self.align, self.explicit, self.required = bits, named, size, align, explicit, required
+        self.ctype = ctype
 
 
 def _place_sysv(members, is_union, pack, align_option, unnamed_align):
@@ -1194,13 +1208,15 @@ _RULES_TEXT = {'sysv': "gcc's System V rules", 'aarch64': "the aarch64 rules", '
 
 
 class _Node:
-    """One layout node, as Python found it: its fingerprint; for a record, its fields (for an
-    anonymous member's parent) and what the diagnosis needs."""
+    """One layout node, as Python found it: its fingerprint; the size and alignment the compiler's
+    rules give it (from its members' types: what the diagnosis expects of ctypes); for a record, its
+    fields (for an anonymous member's parent) and what the diagnosis checks of it."""
 
-    __slots__ = ('fp', 'fields', 'check', 'required')
+    __slots__ = ('fp', 'expect', 'fields', 'check', 'required')
 
-    def __init__(self, fp, fields=None, check=None, required=1):
+    def __init__(self, fp, expect, fields=None, check=None, required=1):
         self.fp = fp
+        self.expect = expect
         self.fields = fields
         self.check = check
         self.required = required
@@ -1226,7 +1242,105 @@ class _Fingerprinter:
         self.order = {name: i for i, name in enumerate(types)}
         self.root = doc['root']
         self.memo = {}
-        self.records = []  # (path, node check) in the order their fingerprints were completed: nested first
+        self.records = []  # what diagnose() checks of each record, in the order their fingerprints were completed: nested first
+        self.sized = set()  # the records whose own size and alignment count: those used other than as an anonymous member
+        self.validate(doc)
+
+    def validate(self, doc):
+        """Refuses a malformed descriptor (ValueError naming the place) before any ctypes type is
+        looked at, with fromJSON's rules for what the fingerprint depends on: keys, kinds, lengths,
+        widths, options, refs to types declared earlier, nesting up to 64 levels counted through
+        refs, at most 65535 members a record. Linear: each named type is read once."""
+        _only(self, doc, ('format', 'types', 'root'), '(document)')
+        heights = {}
+        for i, (name, t) in enumerate(self.types.items()):
+            if not isinstance(t, dict) or t.get('kind') not in ('struct', 'union'):
+                self.fail(f'types.{name}', 'is not a struct or union')
+            heights[name] = self.height(t, f'types.{name}', i, heights)
+        self.height(self.root, 'root', len(self.types), heights)
+
+    def height(self, t, path, limit, heights, depth=0):
+        """The nesting height of the type ``t`` (0 for a scalar), checked on the way (``depth``: how
+        deep it sits in its named type, so that no descriptor recurses deeper than the limit)."""
+        if depth > _MAX_DEPTH:
+            self.fail(path, f'nests deeper than {_MAX_DEPTH} levels')
+        if isinstance(t, str):
+            if t not in _PRIMITIVE_SPECS:
+                self.fail(path, f'is {t!r}, not a type')
+            return 0
+        if not isinstance(t, dict):
+            self.fail(path, f'is {t!r}, not a type')
+        if 'ref' in t:
+            _only(self, t, ('ref',), path)
+            self.resolve(t, path, limit)
+            return heights[t['ref']]
+        kind = t.get('kind')
+        if kind == 'char':
+            _only(self, t, ('kind', 'length'), path)
+            self.length(t, path)
+            return 0
+        if kind == 'sync':
+            _only(self, t, ('kind', 'type', 'value', 'lock'), path)
+            self.sync_param(t, path)
+            return 0
+        if kind == 'array':
+            _only(self, t, ('kind', 'of', 'length'), path)
+            self.length(t, path)
+            h = 1 + self.height(t.get('of'), path + '.of', limit, heights, depth + 1)
+        elif kind in ('struct', 'union'):
+            _only(self, t, ('kind', 'name', 'pack', 'align', 'endian', 'layout', 'fields'), path)
+            if t.get('endian', 'little') not in ('little', 'big'):
+                self.fail(path + '.endian', f"is {t.get('endian')!r}, not 'little' or 'big'")
+            if t.get('layout', 'sysv') not in _RULES:
+                self.fail(path + '.layout', f"is {t.get('layout')!r}, not one of {', '.join(_RULES)}")
+            if t.get('pack') is not None and t.get('pack') not in (1, 2, 4, 8, 16):
+                self.fail(path + '.pack', f"is {t.get('pack')!r}, not 1, 2, 4, 8 or 16")
+            _power_of_two(self, t.get('align'), path + '.align')
+            fields = t.get('fields')
+            if not isinstance(fields, list) or not 1 <= len(fields) <= _MAX_FIELDS:
+                self.fail(path + '.fields', f'is not a list of 1 to {_MAX_FIELDS} fields')
+            h = 0
+            for i, f in enumerate(fields):
+                at = f'{path}.fields[{i}]'
+                if not isinstance(f, dict):
+                    self.fail(at, 'is not a field')
+                _only(self, f, ('name', 'type', 'bits', 'align'), at)
+                name, bits = f.get('name'), f.get('bits')
+                if name is not None and (not isinstance(name, str) or not name):
+                    self.fail(at + '.name', f'is {name!r}, not a name')
+                _power_of_two(self, f.get('align'), at + '.align')
+                if bits is not None:
+                    spec = _PRIMITIVE_SPECS.get(f.get('type')) if isinstance(f.get('type'), str) else None
+                    if spec is None or spec[1] == 'float':
+                        self.fail(at + '.type', f"is {f.get('type')!r}, not an integer type for a bitfield")
+                    if not isinstance(bits, int) or isinstance(bits, bool) or not 0 <= bits <= spec[0] * 8 or (bits == 0 and name is not None):
+                        self.fail(at + '.bits', f'is {bits!r}, not a width its type holds (0 only unnamed)')
+                    continue
+                if name is None:
+                    member, _ = self.resolve(f.get('type'), at + '.type', limit)
+                    if not isinstance(member, dict) or member.get('kind') not in ('struct', 'union'):
+                        self.fail(at + '.type', 'is the type of an anonymous member, which must be a struct or union')
+                h = max(h, self.height(f.get('type'), at + '.type', limit, heights, depth + 1))
+            h += 1
+        else:
+            self.fail(path, f'has kind {kind!r}')
+        if h > _MAX_DEPTH:
+            self.fail(path, f'nests deeper than {_MAX_DEPTH} levels')
+        return h
+
+    def sync_param(self, t, path):
+        kind = t.get('type')
+        if kind not in _SYNC_WORDS:
+            self.fail(path + '.type', f'is {kind!r}, not a synchronization member')
+        lock = t.get('lock')
+        value = t.get('value')
+        if lock is not None and (kind != 'condition' or not isinstance(lock, str) or value is not None):
+            self.fail(path + '.lock', f'is {lock!r}: only a condition names a lock member, and without a value')
+        if value is None:
+            return 0  # what toJSON (and so share()) leaves out: a parameter of 0
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 0x3FFFFFFF:
+            self.fail(path + '.value', f'is {value!r}, not a whole number')
+        return value
 
     def fail(self, path, problem):
         raise ValueError(f'{self.what}: the descriptor\'s {path} {problem}')
@@ -1244,7 +1358,13 @@ class _Fingerprinter:
             return self.types[name], i
         return t, limit
 
-    def node(self, t, ctype, endian, path, depth=0, limit=None):
+    def node(self, t, ctype, endian, path, depth=0, limit=None, anonymous=False):
+        got = self._node(t, ctype, endian, path, depth, limit)
+        if got.check is not None and not anonymous:
+            self.sized.add(id(got.check))
+        return got
+
+    def _node(self, t, ctype, endian, path, depth, limit):
         limit = len(self.types) if limit is None else limit
         t, limit = self.resolve(t, path, limit)
         if depth > _MAX_DEPTH:
@@ -1254,17 +1374,17 @@ class _Fingerprinter:
         if got is not None:
             return got
         if isinstance(t, str):
-            got = _Node(self.primitive(t, ctype, endian, path))
+            got = _Node(self.primitive(t, ctype, endian, path), (_PRIMITIVE_SPECS[t][0],) * 2)
         elif not isinstance(t, dict):
             self.fail(path, f'is {t!r}, not a type')
         else:
             kind = t.get('kind')
             if kind == 'char':
-                got = _Node(self.char(t, ctype, path))
+                got = _Node(self.char(t, ctype, path), (t['length'], 1))
             elif kind == 'array':
                 got = self.array(t, ctype, endian, path, depth, limit)
             elif kind == 'sync':
-                got = _Node(self.sync(t, ctype, path))
+                got = _Node(self.sync(t, ctype, path), (ctypes.sizeof(ctype), 4))
             elif kind in ('struct', 'union'):
                 got = self.record(t, ctype, endian, path, depth, limit)
             else:
@@ -1307,28 +1427,17 @@ class _Fingerprinter:
         if ctype._length_ != n:  # noqa: SLF001
             self.mismatch(path, f'is an array of {n} in the shared layout, but the ctypes type has {ctype._length_}')  # noqa: SLF001
         element = self.node(t.get('of'), ctype._type_, endian, path + '[]', depth + 1, limit)  # noqa: SLF001
-        return _Node(_fingerprint_of(f'{element.fp}[{n}]'), required=element.required)
+        return _Node(_fingerprint_of(f'{element.fp}[{n}]'), (element.expect[0] * n, element.expect[1]), required=element.required)
 
     def sync(self, t, ctype, path):
-        kind = t.get('type')
-        if kind not in _SYNC_WORDS:
-            self.fail(path + '.type', f'is {kind!r}, not a synchronization member')
-        lock = t.get('lock')
-        value = t.get('value')
-        if lock is not None and (kind != 'condition' or not isinstance(lock, str) or value is not None):
-            self.fail(path + '.lock', f'is {lock!r}: only a condition names a lock member, and without a value')
-        if value is None:
-            param = 0  # what toJSON (and so share()) leaves out: a parameter of 0
-        elif not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 0x3FFFFFFF:
-            self.fail(path + '.value', f'is {value!r}, not a whole number')
-        else:
-            param = value
+        kind, lock = t.get('type'), t.get('lock')
+        param = self.sync_param(t, path)
         words = 1 if lock is not None else _SYNC_WORDS[kind]
         one = isinstance(ctype, type) and issubclass(ctype, ctypes._SimpleCData) and words == 1  # noqa: SLF001
         element = ctype if one else getattr(ctype, '_type_', None) if isinstance(ctype, type) and issubclass(ctype, ctypes.Array) else None
         if not (isinstance(element, type) and issubclass(element, ctypes._SimpleCData) and ctypes.sizeof(element) == 4  # noqa: SLF001
                 and getattr(element, '_type_', None) in 'iIlL' and (one or ctype._length_ == words)):  # noqa: SLF001
-            self.mismatch(path, f'is a {kind} ({words} int32 words) in the shared layout, but the ctypes type is {_type_name(ctype)} (use ctypes.c_int32 * {words})')
+            self.mismatch(path, f"is a {kind} ({words} int32 word{'s' if words > 1 else ''}) in the shared layout, but the ctypes type is {_type_name(ctype)} (use ctypes.c_int32 * {words})")
         return _fingerprint_of(f"sync:{kind}({param}{'' if lock is None else f',lock={lock}'})")
 
     def record(self, t, ctype, inherited, path, depth, limit):
@@ -1339,30 +1448,17 @@ class _Fingerprinter:
         endian = t.get('endian', inherited)
         rules = t.get('layout', 'sysv')
         pack, align_option = t.get('pack'), t.get('align')
-        if endian not in ('little', 'big') or rules not in _RULES:
-            self.fail(path, f"has endian {endian!r} or layout {rules!r}")
-        for key, v in (('pack', pack), ('align', align_option)):
-            if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 1 or v & (v - 1) or v > 65536):
-                self.fail(f'{path}.{key}', f'is {v!r}, not a power of two')
-        fields = t.get('fields')
-        if not isinstance(fields, list) or not 1 <= len(fields) <= _MAX_FIELDS:
-            self.fail(path + '.fields', f'is not a list of 1 to {_MAX_FIELDS} fields')
+        fields = t['fields']  # validated: a list of field objects
         declared = {}
         for entry in getattr(ctype, '_fields_', ()):
             declared.setdefault(entry[0], entry)
         anonymous = list(getattr(ctype, '_anonymous_', ()))
         # First the anonymous members (their fields are the record's, and take part in its names).
-        plan = []  # per member: ('anon', name, node, cfield) | ('field', name, f) | ('unnamed', f) | ('zero', f)
+        plan = []  # per member: (what, name, its node for an anonymous member, the field): 'anon', 'field' or 'unnamed' (T : w unnamed, T : 0)
         names = []
         for i, f in enumerate(fields):
             at = f'{path}.fields[{i}]'
-            if not isinstance(f, dict):
-                self.fail(at, 'is not a field')
             name, bits = f.get('name'), f.get('bits')
-            if bits is not None and (not isinstance(bits, int) or isinstance(bits, bool) or bits < 0):
-                self.fail(at + '.bits', f'is {bits!r}')
-            if name is not None and not isinstance(name, str):
-                self.fail(at + '.name', f'is {name!r}')
             if name is None and bits is None:
                 if not anonymous:
                     self.mismatch(at, f'is an anonymous member in the shared layout, but {ctype.__name__} lists no more in _anonymous_')
@@ -1370,9 +1466,7 @@ class _Fingerprinter:
                 entry = declared.get(cname)
                 if entry is None:
                     self.mismatch(at, f'{ctype.__name__}._anonymous_ names {cname!r}, which is not one of its fields')
-                sub = self.node(f.get('type'), entry[1], endian, f'{path}.({cname})', depth + 1, limit)
-                if sub.fields is None:
-                    self.fail(at + '.type', 'is an anonymous member that is not a struct or union')
+                sub = self.node(f.get('type'), entry[1], endian, f'{path}.({cname})', depth + 1, limit, anonymous=True)
                 plan.append(('anon', cname, sub, f))
                 names.extend(x[0] for x in sub.fields)
             elif bits is not None and (name is None or bits == 0):
@@ -1397,14 +1491,12 @@ class _Fingerprinter:
                     else:
                         b += offset * 8
                         out.append((n, b // (unit * 8) * unit, b, w, fp, unit))
-                shapes.append(_Shape(None, False, ctypes.sizeof(declared[name][1]), ctypes.alignment(declared[name][1]), f.get('align'), sub.required))
+                shapes.append(_Shape(None, False, sub.expect[0], sub.expect[1], f.get('align'), sub.required, declared[name][1]))
                 placed.append((name, offset * 8, None))
                 continue
             if kind_ == 'unnamed':
-                spec = _PRIMITIVE_SPECS.get(f.get('type')) if isinstance(f.get('type'), str) else None
-                if spec is None or spec[1] == 'float':
-                    self.fail(at + '.type', f"is {f.get('type')!r}, not an integer type for a bitfield")
-                shapes.append(_Shape(bits, False, spec[0], spec[0], None, 1))
+                spec = _PRIMITIVE_SPECS[f['type']]
+                shapes.append(_Shape(bits, False, spec[0], spec[0], None, 1, None))
                 placed.append(None)  # not a field in C or in the fingerprint; ctypes' placeholder is not compared
                 continue
             cname = cnames[name]
@@ -1417,13 +1509,11 @@ class _Fingerprinter:
                     self.mismatch(at, f'is not a bitfield in the shared layout, but {ctype.__name__}.{cname} is one')
                 sub = self.node(f.get('type'), entry[1], endian, at, depth + 1, limit)
                 out.append((name, field.offset, None, None, sub.fp, None))
-                shapes.append(_Shape(None, True, ctypes.sizeof(entry[1]), ctypes.alignment(entry[1]), f.get('align'), sub.required))
+                shapes.append(_Shape(None, True, sub.expect[0], sub.expect[1], f.get('align'), sub.required, entry[1]))
                 placed.append((name, field.offset * 8, entry[1]))
                 continue
-            t_name = f.get('type')
-            spec = _PRIMITIVE_SPECS.get(t_name) if isinstance(t_name, str) else None
-            if spec is None or spec[1] == 'float':
-                self.fail(at + '.type', f'is {t_name!r}, not an integer type for a bitfield')
+            t_name = f['type']
+            spec = _PRIMITIVE_SPECS[t_name]
             if len(entry) != 3 or entry[2] != bits:
                 self.mismatch(at, f"is {t_name} : {bits} in the shared layout, but {ctype.__name__}.{cname} is {'a bitfield of ' + str(entry[2]) + ' bits' if len(entry) == 3 else 'not a bitfield'}")
             fp = self.primitive(t_name, entry[1], endian, at)
@@ -1432,7 +1522,7 @@ class _Fingerprinter:
                 raise LayoutMismatchError(f'{self.what}: {at} ({t_name} : {bits}): {where}', field=at)
             unit = spec[0]
             out.append((name, where // (unit * 8) * unit, where, bits, fp, unit))
-            shapes.append(_Shape(bits, True, unit, unit, None, 1))
+            shapes.append(_Shape(bits, True, unit, unit, None, 1, None))
             placed.append((name, where, entry[1]))
         if anonymous:
             self.mismatch(path, f'{ctype.__name__}._anonymous_ lists {anonymous!r}, which the shared layout does not have')
@@ -1442,14 +1532,17 @@ class _Fingerprinter:
         place = _placer(rules)(shapes, kind == 'union', pack, align_option)
         check = (path, ctype, kind, rules, endian, shapes, placed, size, align, place)
         self.records.append(check)
-        return _Node(fp, out, check, place[3])
+        return _Node(fp, (place[1], place[2]), out, check, place[3])
 
     def diagnose(self):
         """The first record (nested ones first) where ctypes departs from the compiler's rules: a
-        message naming it, and the path of the field; or None when every record follows them."""
-        for path, ctype, kind, rules, endian, shapes, placed, size, align, place in self.records:
+        message naming it, and the path of the field; or None when every record follows them. Each
+        record is placed by the rules from its members' sizes and alignments by the rules, and
+        compared with where ctypes put them."""
+        for check in self.records:
+            path, ctype, kind, rules, endian, shapes, placed, size, align, place = check
             where, c_size, c_align, _ = place
-            after_bits = False
+            seen = []
             for shape, p, c in zip(shapes, placed, where):
                 if p is not None and c is not None:
                     name, at, t = p
@@ -1457,15 +1550,16 @@ class _Fingerprinter:
                         unit = 'bit' if shape.bits is not None else 'byte'
                         got, want = (at, c) if shape.bits is not None else (at // 8, c // 8)
                         return (f'{path}.{name} (in {ctype.__name__}): ctypes places it at {unit} {got}, the C compiler at {unit} {want} '
-                                f'({_RULES_TEXT[rules]}); {_hint(shape, after_bits, rules)}'), f'{path}.{name}'
+                                f'({_RULES_TEXT[rules]}); {_hint(shape, seen, rules)}'), f'{path}.{name}'
                     order = _order_of(t)
                     if order is not None and order != endian:
                         return f'{path}.{name} (in {ctype.__name__}): ctypes reads it {order}-endian, the shared layout is {endian}-endian', f'{path}.{name}'
-                after_bits = after_bits or shape.bits is not None
-            if (size, align) != (c_size, c_align):
-                record = _Shape(None, False, size, align, _asked_align(shapes, place), 1)
+                seen.append(shape)
+            # An anonymous member's own size and alignment count only through its parent's placement.
+            if (size, align) != (c_size, c_align) and id(check) in self.sized:
+                record = _Shape(None, False, c_size, c_align, _asked_align(shapes, place), 1, ctype)
                 return (f'{path} ({ctype.__name__}): ctypes makes the {kind} {size} bytes aligned to {align}, the C compiler '
-                        f'{c_size} bytes aligned to {c_align} ({_RULES_TEXT[rules]}); {_hint(record, after_bits, rules)}'), path
+                        f'{c_size} bytes aligned to {c_align} ({_RULES_TEXT[rules]}); {_hint(record, seen, rules)}'), path
         return None
 
 
@@ -1476,14 +1570,20 @@ def _asked_align(shapes, place):
     return place[2] if place[2] > natural or any(s.explicit for s in shapes) else None
 
 
-def _hint(shape, after_bits, rules):
-    """Why ctypes may place a member (or size a record) elsewhere than the compiler."""
-    if shape.bits is not None or after_bits:
+def _hint(shape, before, rules):
+    """Why ctypes may place a member (or size a record) elsewhere than the compiler, ``before`` being
+    the members before it."""
+    if shape.bits is not None or any(m.bits is not None for m in before):
         rest = '' if shape.bits is not None else ', and what follows them,'
         own = "its own" if rules == 'msvc' else "its own, close to Microsoft's"
-        return f'ctypes before Python 3.14 places bitfields{rest} by rules of {own}: toCtypes\'s checks fail for this class too'
+        return f"ctypes before Python 3.14 places bitfields{rest} by rules of {own}: toCtypes' own checks fail for this class too"
     if shape.explicit:
         return 'the alignment asked for (align, aligned()) needs _align_, which ctypes has from Python 3.13 (toCtypes pads before aligned members)'
+    for m in before + [shape]:
+        if m.ctype is not None and (ctypes.sizeof(m.ctype), ctypes.alignment(m.ctype)) != (m.size, m.align):
+            which = 'it' if m is shape else 'a member before it'
+            return (f'ctypes makes {which} ({_type_name(m.ctype)}) {ctypes.sizeof(m.ctype)} bytes aligned to {ctypes.alignment(m.ctype)}, '
+                    f'the C compiler {m.size} bytes aligned to {m.align} (an align option needs _align_, which ctypes has from Python 3.13)')
     return 'is ctype the class toCtypes wrote for this schema?'
 
 
@@ -1557,14 +1657,18 @@ def _derived(walk, endian):
     return derived
 
 
-def _verify(what, h, ctype):
-    """Checks that ``ctype`` (given, or derived from the descriptor) reads the layout the handle's
-    fingerprint stands for; returns the ctypes type. LayoutMismatchError otherwise."""
-    expected = h.get('fingerprint')
+def check_layout(descriptor, expected, ctype=None, endian='little', what='sharedctypes.check_layout'):
+    """Checks that ``ctype`` reads the layout whose fingerprint (JavaScript's ``fingerprint(T)``, or a
+    handle's ``fingerprint``) is ``expected``, ``descriptor`` being ``toJSON(T)``; returns the ctypes
+    type (``ctype``, or the one derived from the descriptor for primitives, ``char[n]`` and arrays of
+    them). Raises LayoutMismatchError when the fingerprint Python computes from the layout ctypes
+    built differs, naming (``field``) the first member ctypes places elsewhere than the compiler's
+    rules, or, when ctypes follows them everywhere, saying that the descriptor does not match the
+    fingerprint; TypeError where ``ctype`` is not the descriptor's type; ValueError for a malformed
+    descriptor."""
     if not isinstance(expected, str) or not expected.startswith(FINGERPRINT_PREFIX):
-        raise LayoutMismatchError(f'{what}: the handle has no layout fingerprint (not made by share(), or by an older version)')
-    endian = 'big' if h.get('endian') == 'big' else 'little'
-    walk = _Fingerprinter(h.get('schema'), what)
+        raise LayoutMismatchError(f'{what}: no layout fingerprint to check against (got {expected!r}; a handle made by share() has one)')
+    walk = _Fingerprinter(descriptor, what)
     if ctype is None:
         ctype = _derived(walk, endian)
     actual = walk.node(walk.root, ctype, endian, 'root').fp
@@ -1575,10 +1679,15 @@ def _verify(what, h, ctype):
         message, field = found
         raise LayoutMismatchError(f'{what}: ctypes lays out the shared value differently from JavaScript ({expected} there, {actual} here): {message}', field, expected, actual)
     raise LayoutMismatchError(
-        f"{what}: the handle's descriptor does not match its fingerprint ({expected}; the descriptor, as ctypes lays it out "
-        f'by the compiler\'s rules, is {actual}): a forged or corrupt handle, or one from another version of sharedctypes',
+        f"{what}: the descriptor does not match the fingerprint ({expected}; the descriptor, as ctypes lays it out "
+        f"by the compiler's rules, is {actual}): a forged or corrupt handle, or one from another version of sharedctypes",
         None, expected, actual,
     )
+
+
+def _verify(what, h, ctype):
+    """``check_layout`` of a handle (its schema, fingerprint and byte order)."""
+    return check_layout(h.get('schema'), h.get('fingerprint'), ctype, 'big' if h.get('endian') == 'big' else 'little', what)
 
 
 def _view_type(h, ctype):
