@@ -297,7 +297,38 @@ def inspect():
     return result
 
 
-HANDLE_OPS = {'vupdate': vupdate, 'aupdate': aupdate, 'inspect': inspect}
+def verify():
+    """Takes each handle of job['handles'] in order, with the ctypes class named (from the module,
+    or from job['classes']: a program whose failing asserts are tolerated, since they are what some
+    tests are about), and reports what from_handle (or Channel.from_handle) did: what it read, or the
+    error, the field it names, and whether the segment was mapped in this process at that moment."""
+    extra = {}
+    try:
+        exec(job.get('classes', ''), extra)  # noqa: S102 - the test's own toCtypes output
+    except AssertionError:
+        pass
+    out = {}
+    for case in job['handles']:
+        cls = None if case.get('ctype') is None else getattr(schemas, case['ctype'], None) or extra[case['ctype']]
+        try:
+            if case.get('channel'):
+                x = sharedctypes.Channel.from_handle(case['handle'], cls)
+                got = {'ok': [x.capacity, x.mode]}
+            else:
+                x = sharedctypes.from_handle(case['handle'], ctype=cls)
+                got = {'ok': x.value if isinstance(x, sharedctypes.Synchronized) else [v for v in (getattr(x, f[0]) for f in type(x)._fields_) if isinstance(v, (int, float))]}
+            del x
+        except sharedctypes.LayoutMismatchError as e:
+            got = {'error': 'LayoutMismatchError', 'field': e.field, 'message': str(e)}
+        except Exception as e:  # noqa: BLE001 - the test compares the kinds
+            got = {'error': type(e).__name__, 'message': str(e)}
+        with open('/proc/self/maps') as maps:
+            got['mapped'] = f"/dev/shm/{job['name']}" in maps.read()
+        out[case['label']] = got
+    return out
+
+
+HANDLE_OPS = {'vupdate': vupdate, 'aupdate': aupdate, 'inspect': inspect, 'verify': verify}
 if job['op'] in HANDLE_OPS:
     print(json.dumps(HANDLE_OPS[job['op']]()))
     sys.exit(0)
