@@ -28,6 +28,26 @@ multiprocessing.sharedctypes objects, lock included:
 or from the handle ``JSON.stringify(share(hits))`` that JavaScript sent:
 
     hits = sharedctypes.from_handle(handle_json)
+
+``from_handle`` checks the handle's layout fingerprint (JavaScript's ``fingerprint(T)``) against the
+layout ctypes builds, before it maps anything: ``fingerprint(descriptor, ctype)`` computes it from
+the ctypes classes (every size, offset, bit position and byte order as ctypes gives them), and a
+handle whose descriptor was forged, a class that is not the shared type, or a bitfield that ctypes
+places elsewhere than the C compiler (Python 3.11 ... 3.13 do for some layouts) is refused with a
+``LayoutMismatchError`` (a ValueError) naming the member.
+
+A Python process can be a member of a ``ThreadRegistry`` living in a segment, as JavaScript threads
+and processes are: its locks then record its registry identity, and when it dies inside a critical
+section, the JavaScript parent that watches it (``registry.watch(childProcess)``) marks it dead and a
+waiter recovers the lock (``OwnerDeadError``, or ``with_lock(fn, repair)``):
+
+    registry = sharedctypes.ThreadRegistry(shm, 2048, 64)   # JavaScript: new ThreadRegistry(64, { buffer: shm.buf, byteOffset: 2048 })
+    registry.join()                                         # tag: this process's pid
+    lock = sharedctypes.Lock(c.lock)
+    lock.with_lock(lambda: update(c), repair=lambda: fix(c))
+
+The words of locks and of the registry are described at "owners, the registry, and locks" below,
+the fingerprint at "layout fingerprints".
 """
 
 import ctypes
