@@ -1356,8 +1356,14 @@ class _Fingerprinter:
         value = t.get('value')
         if lock is not None and (kind != 'condition' or not isinstance(lock, str) or value is not None):
             self.fail(path + '.lock', f'is {lock!r}: only a condition names a lock member, and without a value')
+        if value is not None and kind not in ('semaphore', 'boundedSemaphore', 'barrier'):
+            self.fail(path + '.value', f'is given for a {kind}: only semaphores and barriers take a value')
         if value is None:
-            return 0  # what toJSON (and so share()) leaves out: a parameter of 0
+            # As JavaScript's fromJSON: a semaphore without one starts at 1 (toJSON always writes it;
+            # a barrier needs its parties); the other kinds have none.
+            if kind == 'barrier':
+                self.fail(path + '.value', 'is missing: a barrier needs its parties')
+            return 1 if kind in ('semaphore', 'boundedSemaphore') else 0
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 0x3FFFFFFF:
             self.fail(path + '.value', f'is {value!r}, not a whole number')
         return value

@@ -105,7 +105,8 @@ export function toJSON(schema: Schema): SchemaJSON {
         return { kind: 'char', length: s.length };
       case 'sync':
         if (s.lock !== null) return { kind: 'sync', type: s.sync, lock: s.lock }; // condition('lock')
-        return s.param === 0 ? { kind: 'sync', type: s.sync } : { kind: 'sync', type: s.sync, value: s.param };
+        // A semaphore's value is written even when 0: read without one, it would be the default, 1.
+        return SYNC_SCHEMAS[s.sync].takesValue ? { kind: 'sync', type: s.sync, value: s.param } : { kind: 'sync', type: s.sync };
       case 'array':
         return { kind: 'array', of: write(s.element), length: s.length };
       case 'struct':
@@ -274,8 +275,8 @@ class Reader {
         return wrap(() => char(t['length'] as number));
       case 'sync': {
         onlyKeys(t, ['kind', 'type', 'value', 'lock'], path);
-        const make = typeof t['type'] === 'string' && Object.hasOwn(SYNC_SCHEMAS, t['type']) ? SYNC_SCHEMAS[t['type'] as SyncKind] : undefined;
-        if (make === undefined) fail(`${path}.type`, `is ${describeValue(t['type'])}`, `expected one of ${Object.keys(SYNC_SCHEMAS).join(', ')}`);
+        const kind = typeof t['type'] === 'string' && Object.hasOwn(SYNC_SCHEMAS, t['type']) ? SYNC_SCHEMAS[t['type'] as SyncKind] : undefined;
+        if (kind === undefined) fail(`${path}.type`, `is ${describeValue(t['type'])}`, `expected one of ${Object.keys(SYNC_SCHEMAS).join(', ')}`);
         const lock = t['lock'];
         if (lock !== undefined) {
           // A condition over a lock member of its struct; the struct checks that the member is a lock.
@@ -284,7 +285,8 @@ class Reader {
           if (t['value'] !== undefined) fail(`${path}.value`, `is given for a condition`, 'a condition has no value');
           return wrap(() => condition(lock));
         }
-        return wrap(() => make(t['value'] as number | undefined));
+        if (t['value'] !== undefined && !kind.takesValue) fail(`${path}.value`, `is given for a ${t['type']}`, 'only semaphores and barriers take a value');
+        return wrap(() => kind.make(t['value'] as number | undefined));
       }
       case 'array': {
         onlyKeys(t, ['kind', 'of', 'length'], path);

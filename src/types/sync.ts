@@ -167,17 +167,18 @@ export function barrier(parties: number): SyncSchema<'barrier', null> {
 }
 
 /**
- * The schema of each kind of member from the parameter a JSON descriptor gives (`value`: a
- * semaphore's initial value, a barrier's parties), through the constructors above and their checks.
- * A condition over a lock member is built apart (it names the lock).
+ * Each kind of member in a JSON descriptor: whether it takes a `value` (a semaphore's initial
+ * value, a barrier's parties), which `toJSON` then always writes, and its schema from that value,
+ * through the constructors above and their checks. A condition over a lock member is built apart
+ * (it names the lock).
  */
 export const SYNC_SCHEMAS = {
-  mutex: () => mutex(),
-  rmutex: () => rmutex(),
-  semaphore: (v) => semaphore(v),
-  boundedSemaphore: (v) => boundedSemaphore(v),
-  event: () => event(),
-  condition: () => condition(),
-  barrier: (v) => barrier(v as number),
-  rwlock: () => rwlock(),
-} as const satisfies { readonly [K in SyncKind]: (value: number | undefined) => SyncSchema<K> };
+  mutex: { takesValue: false, make: () => mutex() },
+  rmutex: { takesValue: false, make: () => rmutex() },
+  semaphore: { takesValue: true, make: (v) => semaphore(v) },
+  boundedSemaphore: { takesValue: true, make: (v) => boundedSemaphore(v) },
+  event: { takesValue: false, make: () => event() },
+  condition: { takesValue: false, make: () => condition() },
+  barrier: { takesValue: true, make: (v) => barrier(v as number) },
+  rwlock: { takesValue: false, make: () => rwlock() },
+} as const satisfies { readonly [K in SyncKind]: { readonly takesValue: boolean; make(value: number | undefined): SyncSchema<K> } };

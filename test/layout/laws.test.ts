@@ -3,7 +3,32 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { array, bits, fingerprint, fromJSON, layout, sizeof, struct, toJSON, u8, type Layout, type RecordJSON, type SchemaJSON } from '../../src/index.js';
+import {
+  array,
+  attach,
+  barrier,
+  bits,
+  boundedSemaphore,
+  condition,
+  event,
+  fingerprint,
+  fromJSON,
+  layout,
+  mutex,
+  rmutex,
+  rwlock,
+  type Schema,
+  semaphore,
+  share,
+  sizeof,
+  struct,
+  toJSON,
+  u8,
+  u32,
+  type Layout,
+  type RecordJSON,
+  type SchemaJSON,
+} from '../../src/index.js';
 import { schema } from '../support/arbitraries.js';
 
 /** An independent, fully expanded description of a layout: what a fingerprint must tell apart. */
@@ -112,6 +137,42 @@ describe('schemas as data', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  // Synchronization members, every kind and every parameter (a semaphore of 0 included: toJSON once
+  // left its value out, which fromJSON reads as the default, 1), inside records with data around them.
+  const syncMember: fc.Arbitrary<Schema> = fc.oneof(
+    fc.constantFrom<Schema>(mutex(), rmutex(), rwlock(), event(), condition()),
+    fc.integer({ min: 0, max: 5 }).map((n) => semaphore(n)),
+    fc.integer({ min: 0, max: 5 }).map((n) => boundedSemaphore(n)),
+    fc.integer({ min: 1, max: 5 }).map((n) => barrier(n)),
+  );
+  const withSync = fc
+    .array(fc.oneof(syncMember, fc.constantFrom<Schema>(u8, u32, array(u32, 2))), { minLength: 1, maxLength: 6 })
+    .map((members) => struct(Object.fromEntries(members.map((m, i) => [`f${i}`, m]))));
+
+  it('fromJSON(toJSON(T)) has the same descriptor and fingerprint with synchronization members', () => {
+    fc.assert(
+      fc.property(withSync, (s) => {
+        const json = JSON.parse(JSON.stringify(toJSON(s)));
+        const back = fromJSON(json);
+        expect(toJSON(back)).toEqual(json);
+        expect(fingerprint(back)).toBe(fingerprint(s));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a view of a struct with semaphore(0) attaches from its handle alone, and a value on a member that takes none is refused', () => {
+    const S = struct({ items: semaphore(0), room: boundedSemaphore(0), n: u32 });
+    const v = S.create({ n: 3 });
+    const back = attach(share(v)) as unknown as { n: number; items: { value: number } };
+    expect(back.n).toBe(3);
+    expect(() =>
+      fromJSON({ format: 'sharedctypes/1', root: { kind: 'struct', fields: [{ name: 'm', type: { kind: 'sync', type: 'mutex', value: 2 } }] } }),
+    ).toThrow(/root\.fields\[0\]\.type\.value: is given for a mutex; only semaphores and barriers take a value/);
+    // A descriptor written by hand without a semaphore's value gets the constructor's default.
+    expect(fingerprint(fromJSON({ format: 'sharedctypes/1', root: { kind: 'sync', type: 'semaphore' } }))).toBe(fingerprint(semaphore(1)));
   });
 
   it('fingerprints are equal exactly when the layouts are (offsets, bit positions, widths, byte order, names, kinds)', () => {
