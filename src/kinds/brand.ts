@@ -28,8 +28,8 @@ export function isSchema(value: unknown): value is Schema {
 }
 
 /**
- * Checks that `value` is a schema (a typecode counts as one where `typecodes` says so): anything
- * else is a `SchemaError` naming `typeLabel` and `path` (e.g. `struct Particle`, `id`).
+ * Checks that `value` is a schema or a typecode: anything else (an unknown typecode, any other
+ * value) is a `SchemaError` naming `typeLabel` and `path` (e.g. `struct Particle`, `id`).
  */
 export function checkSchemaLike(value: unknown, typeLabel: string, path: string): void {
   if (isSchema(value) || isTypecode(value)) return;

@@ -1,5 +1,6 @@
 /**
- * `sizeof`, `alignof`, `offsetof` and `layoutOf`: questions about a schema's layout.
+ * `offsetof` and the work of `layoutOf` (whose public form, with `sizeof` and `alignof`, takes a
+ * typecode too: src/types/type-functions.ts): questions about a schema's layout.
  *
  * @module
  */
