@@ -265,18 +265,22 @@ describe('the waiter thread passes on a wake-up it took for a wait that was canc
       async stop() {
         Atomics.store(words, WORDS.quit, 1);
         Atomics.add(words, WORDS.door, 1);
-        Atomics.notify(words, WORDS.door);
+        Atomics.notify(words, WORDS.door); // out of Atomics.wait…
+        const door = new BigInt64Array(control)[WORDS.address / 2] ?? 0n;
+        if (door !== 0n) c.futex(host.sysFutex ?? -1, door, 1 /* FUTEX_WAKE */, 1, null); // …or of futex_waitv
         await exited;
       },
     };
   }
 
-  /** Hands the wait `address` == `expected` to the idle waiter in `slot`. */
-  function hand(w: { words: Int32Array; wide: BigInt64Array }, slot: number, address: bigint, expected: number): void {
-    const b = WORDS.slots + slot * SLOT.words;
-    Atomics.store(w.words, b + SLOT.expected, expected);
-    w.wide[(b + SLOT.address) / 2] = address;
-    Atomics.store(w.words, b + SLOT.state, PENDING);
+  /** Hands the waits (`address` while it holds `expected`) to the idle waiter, in slots 0, 1, … */
+  function hand(w: { words: Int32Array; wide: BigInt64Array }, waits: [address: bigint, expected: number][]): void {
+    waits.forEach(([address, expected], slot) => {
+      const b = WORDS.slots + slot * SLOT.words;
+      Atomics.store(w.words, b + SLOT.expected, expected);
+      w.wide[(b + SLOT.address) / 2] = address;
+      Atomics.store(w.words, b + SLOT.state, PENDING);
+    });
     Atomics.add(w.words, WORDS.door, 1);
     Atomics.notify(w.words, WORDS.door);
   }
@@ -290,7 +294,7 @@ describe('the waiter thread passes on a wake-up it took for a wait that was canc
       await until(() => w.wide[WORDS.address / 2] !== 0n, 'the waiter thread to start');
       s.lock.acquire();
       Atomics.store(words, 0, 2); // held, with sleepers
-      hand(w, 0, (mappingOf(shm.buf)?.address ?? 0n) + 0n, 2);
+      hand(w, [[mappingOf(shm.buf)?.address ?? 0n, 2]]);
       await until(() => kernelWaitsOn(at(LOCK), 2) === 1, 'the waiter thread to sleep on the lock word');
       const peer = jsPeer<{ got: boolean }>('node', { op: 'blocked', name: shm.name }, 10_000); // killed (and the test failed) if never woken
       await until(() => sleepsOnFutex(peer.pid, 2), 'the peer to sleep on the lock word, queued after the waiter thread');
@@ -312,8 +316,10 @@ describe('the waiter thread passes on a wake-up it took for a wait that was canc
       await until(() => w.wide[WORDS.address / 2] !== 0n, 'the waiter thread to start');
       s.lock.acquire();
       Atomics.store(words, 0, 2);
-      hand(w, 0, lock, 2); // position 1 of the vector
-      hand(w, 1, lock, 2); // position 2
+      hand(w, [
+        [lock, 2], // position 1 of the vector
+        [lock, 2], // position 2
+      ]);
       await until(() => kernelWaitsOn(at(LOCK), 2) === 2, 'the waiter thread to sleep on the lock word twice');
       const peer = jsPeer<{ got: boolean }>('node', { op: 'blocked', name: shm.name }, 10_000);
       await until(() => sleepsOnFutex(peer.pid, 2), 'the peer to sleep on the lock word, queued after the waiter thread');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fingerprint, RawValue, SharedMemory, share, Value } from '../../src/index.js';
 import { RUNNER, RUNNER_VIA, runtimesNote, skipRuntimes } from '../setup/runtimes.js';
-import { commandLine, type Host, jsPeer, runJson, sleepsOnFutex, uniqueName, until } from './peers.js';
+import { commandLine, type Host, jsPeer, runJson, sleepsOnFutex, uniqueName, until, waitvSleepers } from './peers.js';
 import { Particle, Shared } from './schema.js';
 
 const made: string[] = [];
@@ -82,6 +82,19 @@ describe.skipIf(skipRuntimes).each(Object.entries(VIA) as ['node26' | 'bun' | 'd
     s.lock.acquire();
     const peer = jsPeer<{ got: boolean }>(host, { op: 'blocked', name: shm.name });
     await until(() => Atomics.load(new Int32Array(shm.buf), 0) === 2 && sleepsOnFutex(peer.pid, 2), `the ${host} peer to sleep in the kernel`);
+    s.lock.release();
+    expect((await peer).got).toBe(true);
+    shm.close();
+  });
+
+  it('acquires asynchronously: its waiter thread sleeps in futex_waitv on the lock word, and this process’s release wakes it; then it ends', async () => {
+    const shm = new SharedMemory({ name: uniqueName(`rt-async-${host}`), create: true, size: 64 });
+    made.push(shm.name);
+    const s = Shared.view(shm.buf);
+    s.lock.acquire();
+    const peer = jsPeer<{ got: boolean }>(host, { op: 'asyncBlocked', name: shm.name });
+    // doorbell + the lock word
+    await until(() => Atomics.load(new Int32Array(shm.buf), 0) === 2 && waitvSleepers(peer.pid).some((t) => t.count === 2), `the ${host} peer's waiter thread to sleep in the kernel`);
     s.lock.release();
     expect((await peer).got).toBe(true);
     shm.close();
