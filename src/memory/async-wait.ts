@@ -12,9 +12,10 @@
  * is sync/futex.ts's policy (it does, with a timer of its own).
  *
  * Where it cannot work, a wait resolves to `undefined` and the caller polls (sync/futex.ts): no
- * `futex_waitv` (Linux < 5.16, or a seccomp filter that refuses it), no threads (a Node permission
+ * `futex_waitv` (Linux < 5.16, or a seccomp filter that refuses it), no threads (Node's permission
  * model without `--allow-worker`), no `Atomics.waitAsync`, more than 127 waits pending in one
- * thread (the rest poll), or `SHAREDCTYPES_ASYNC_WAIT=poll` in the environment.
+ * thread (the rest poll), or `SHAREDCTYPES_ASYNC_WAIT=poll` in the environment. `memorySupport()`
+ * reports which, through {@link asyncWaitState}.
  *
  * @module
  */
@@ -22,20 +23,7 @@ import type { WaitOutcome } from './backend.js';
 import { mappingOf } from './backend.js';
 import { hostOf } from './host.js';
 import { type Libc, libc } from './libc.js';
-import {
-  CANCELLED,
-  CONTROL_BYTES,
-  DONE,
-  FREE,
-  KERNEL,
-  NOT_EQUAL,
-  OK,
-  PENDING,
-  SLOT,
-  type WaiterData,
-  WORDS,
-  waiterSource,
-} from './waiter-thread.js';
+import { CANCELLED, CONTROL_BYTES, DONE, FREE, KERNEL, NOT_EQUAL, OK, PENDING, SLOT, type WaiterData, WORDS, waiterSource } from './waiter-thread.js';
 
 /** How this thread makes async waits on segment words: `'thread'` (a waiter thread) or `'poll'`, and why it polls. */
 export interface AsyncWaitState {
@@ -52,6 +40,7 @@ export interface AsyncWaitState {
 export const asyncWaitCounts = { handed: 0, woken: 0 };
 
 const FUTEX_WAKE = 1;
+const EINVAL = 22;
 /** Longest kernel sleep of a worker's waiter: how long terminating that worker may wait for it (nothing can wake it first). */
 const WORKER_MAX_SLEEP_MS = 100;
 
@@ -101,7 +90,8 @@ export function asyncWaitState(): AsyncWaitState {
  * instead (see the module's notes); returns `undefined` at once when it knows so already.
  */
 export function waitAsyncInKernel(a: Int32Array, i: number, expected: number, deadline: number): Promise<WaitOutcome | undefined> | undefined {
-  const w = waiter === undefined ? start() : waiter;
+  if (waiter === undefined) waiter = start();
+  const w = waiter;
   if (w === null) return undefined;
   const m = mappingOf(a.buffer);
   if (m === undefined) return undefined;
@@ -151,12 +141,27 @@ function unavailable(): string | undefined {
   if (typeof (Atomics as { waitAsync?: unknown }).waitAsync !== 'function') return 'this runtime has no Atomics.waitAsync';
   const threads = host.builtin('node:worker_threads') as { Worker?: unknown } | undefined;
   if (typeof threads?.Worker !== 'function') return 'this runtime has no node:worker_threads';
+  const permission = (globalThis as { process?: { permission?: { has(scope: string): boolean } } }).process?.permission;
+  if (permission !== undefined && !permission.has('worker')) return "Node's permission model forbids threads here: add --allow-worker";
+  let c: Libc;
+  try {
+    c = libc();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  // futex_waitv of no words: EINVAL where the kernel has it; ENOSYS before Linux 5.16, or what a
+  // seccomp filter answers.
+  if (c.futex(host.sysFutexWaitv, 0n, 0, 0, null) === -1) {
+    const errno = c.errno();
+    if (errno !== EINVAL) return `futex_waitv is not available (errno ${errno}: Linux before 5.16, or a seccomp filter refuses it)`;
+  }
   return undefined;
 }
 
+/** Starts this thread's waiter thread; `null` (and `whyNot` says why) where it cannot. */
 function start(): Waiter | null {
   whyNot = unavailable();
-  if (whyNot !== undefined) return (waiter = null);
+  if (whyNot !== undefined) return null;
   const host = hostOf();
   const threads = host.builtin('node:worker_threads') as { Worker: new (source: string, options: object) => WorkerLike; isMainThread: boolean };
   const c = libc(); // a segment is mapped: the binding is there
@@ -176,7 +181,7 @@ function start(): Waiter | null {
     worker = new threads.Worker(waiterSource(), { eval: true, workerData: data, name: 'sharedctypes async waiter' });
   } catch (e) {
     whyNot = `a waiter thread could not be started (${(e as Error).message})`;
-    return (waiter = null);
+    return null;
   }
   worker.unref();
   const w: Waiter = {
@@ -204,7 +209,7 @@ function start(): Waiter | null {
     Atomics.store(w.words, WORDS.quit, 1);
     ring(w);
   });
-  return (waiter = w);
+  return w;
 }
 
 /** A free slot (neither pending, nor cancelled and not yet freed by the waiter), or -1. */
@@ -252,7 +257,11 @@ function listen(w: Waiter): void {
 function collect(w: Waiter): void {
   if (!w.ready && w.wide[WORDS.address / 2] !== 0n) {
     w.ready = true;
-    for (const r of w.requests) if (r?.poll !== undefined) r.poll = void clearTimeout(r.poll);
+    for (const r of w.requests) {
+      if (r?.poll === undefined) continue;
+      clearTimeout(r.poll);
+      r.poll = undefined;
+    }
   }
   const failed = Atomics.load(w.words, WORDS.failure) !== 0;
   if (failed && waiter === w) {
@@ -297,7 +306,10 @@ function expire(w: Waiter, slot: number, r: Request): void {
 function look(w: Waiter, slot: number, r: Request, delay: number): void {
   r.poll = undefined;
   if (w.ready || w.requests[slot] !== r) return;
-  if (Atomics.load(r.a, r.i) !== r.expected) return cancel(w, slot, r, 'not-equal');
+  if (Atomics.load(r.a, r.i) !== r.expected) {
+    cancel(w, slot, r, 'not-equal');
+    return;
+  }
   const next = Math.min(4, delay * 2);
   r.poll = unrefTimer(setTimeout(() => look(w, slot, r, next), next));
 }
@@ -306,7 +318,10 @@ function look(w: Waiter, slot: number, r: Request, delay: number): void {
 function cancel(w: Waiter, slot: number, r: Request, outcome: WaitOutcome): void {
   if (w.requests[slot] !== r) return;
   const b = WORDS.slots + slot * SLOT.words;
-  if (Atomics.compareExchange(w.words, b + SLOT.state, PENDING, CANCELLED) !== PENDING) return collect(w);
+  if (Atomics.compareExchange(w.words, b + SLOT.state, PENDING, CANCELLED) !== PENDING) {
+    collect(w); // the waiter completed it first
+    return;
+  }
   ring(w); // out of the waiter's futex_waitv: it must not sit on the word for nobody
   finish(w, slot, r, outcome);
 }

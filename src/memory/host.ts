@@ -66,13 +66,31 @@ function detect(): Host {
   };
   if (g.Deno !== undefined) {
     const arch = g.Deno.build.arch === 'x86_64' ? 'x64' : g.Deno.build.arch === 'aarch64' ? 'arm64' : g.Deno.build.arch;
-    return { runtime: 'deno', os: g.Deno.build.os, arch, version: g.Deno.version.deno, sysFutex: SYS_FUTEX[arch], sysFstat: SYS_FSTAT[arch], sysFutexWaitv: SYS_FUTEX_WAITV[arch], builtin };
+    return {
+      runtime: 'deno',
+      os: g.Deno.build.os,
+      arch,
+      version: g.Deno.version.deno,
+      sysFutex: SYS_FUTEX[arch],
+      sysFstat: SYS_FSTAT[arch],
+      sysFutexWaitv: SYS_FUTEX_WAITV[arch],
+      builtin,
+    };
   }
   const p = g.process;
   if (p !== undefined && typeof p.platform === 'string' && typeof p.arch === 'string') {
     const bun = g.Bun !== undefined;
     const version = bun ? (g.Bun?.version ?? '') : (p.versions?.node ?? '');
-    return { runtime: bun ? 'bun' : 'node', os: p.platform, arch: p.arch, version, sysFutex: SYS_FUTEX[p.arch], sysFstat: SYS_FSTAT[p.arch], sysFutexWaitv: SYS_FUTEX_WAITV[p.arch], builtin };
+    return {
+      runtime: bun ? 'bun' : 'node',
+      os: p.platform,
+      arch: p.arch,
+      version,
+      sysFutex: SYS_FUTEX[p.arch],
+      sysFstat: SYS_FSTAT[p.arch],
+      sysFutexWaitv: SYS_FUTEX_WAITV[p.arch],
+      builtin,
+    };
   }
   return {
     runtime: g.window !== undefined ? 'browser' : 'unknown',

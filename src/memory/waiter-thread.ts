@@ -157,7 +157,8 @@ export function waiterThread(): void {
           __errno_location: { args: [], returns: 'ptr' },
         }) as { symbols: Record<string, Fn> }
       ).symbols;
-      const g = (ffi.dlopen('libc.so.6', { syscall: { args: ['i64', 'u64', 'i32', 'i32', 'ptr'], returns: 'i64' } }) as { symbols: Record<string, Fn> }).symbols;
+      const g = (ffi.dlopen('libc.so.6', { syscall: { args: ['i64', 'u64', 'i32', 'i32', 'ptr'], returns: 'i64' } }) as { symbols: Record<string, Fn> })
+        .symbols;
       waitv = (v, n, t, c) => Number(f.syscall?.(d.sysWaitv, v, n, 0, t, c));
       wake = (a, n) => Number(g.syscall?.(d.sysFutex, a, 1, n, null));
       addressOf = (w) => BigInt(f.memmove?.(w, w, 0) as bigint);
@@ -182,8 +183,9 @@ export function waiterThread(): void {
           __errno_location: { arguments: [], return: 'u64' },
         }) as { functions: Record<string, Fn> }
       ).functions;
-      const g = (ffi.dlopen('libc.so.6', { syscall: { arguments: ['i64', 'u64', 'i32', 'i32', 'pointer'], return: 'i64' } }) as { functions: Record<string, Fn> })
-        .functions;
+      const g = (
+        ffi.dlopen('libc.so.6', { syscall: { arguments: ['i64', 'u64', 'i32', 'i32', 'pointer'], return: 'i64' } }) as { functions: Record<string, Fn> }
+      ).functions;
       waitv = (v, n, t, c) => Number(f.syscall?.(BigInt(d.sysWaitv), v, n, 0, t, c));
       wake = (a, n) => Number(g.syscall?.(BigInt(d.sysFutex), a, 1, n, null));
       addressOf = (w) => BigInt(f.memmove?.(w, w, 0n) as bigint);
@@ -246,9 +248,9 @@ export function waiterThread(): void {
     one[1] = vector[3 * position + 1] ?? 0n;
     one[2] = FUTEX2_SIZE_U32;
     const r = waitv(one, 1, past, CLOCK_MONOTONIC);
-    if (r >= 0) return complete(s, 1 /* OK: woken just then */);
-    const e = errno();
-    if (e === EAGAIN) complete(s, 2 /* NOT_EQUAL */);
+    const e = r >= 0 ? 0 : errno();
+    if (r >= 0) complete(s, 1 /* OK: woken just then */);
+    else if (e === EAGAIN) complete(s, 2 /* NOT_EQUAL */);
     else if (e === EFAULT) complete(s, 3 /* FAULT */);
   };
 

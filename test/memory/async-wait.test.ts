@@ -47,7 +47,8 @@ function mappingsOf(name: string): [bigint, bigint, bigint][] {
  */
 function kernelWaitsOn(word: { name: string; offset: number }, value?: number): number {
   const maps = mappingsOf(word.name);
-  const isWord = (address: bigint) => maps.some(([start, end, offset]) => address >= start && address < end && address - start + offset === BigInt(word.offset));
+  const isWord = (address: bigint) =>
+    maps.some(([start, end, offset]) => address >= start && address < end && address - start + offset === BigInt(word.offset));
   return ownWaitvWords()
     .flat()
     .filter((w) => isWord(w.address) && (value === undefined || w.value === value)).length;
@@ -178,7 +179,10 @@ describe('processes with async waits end as they would with the poll', () => {
     const { shm, s, words } = shared('aw-exit');
     s.lock.acquire();
     const peer = jsPeer<{ set: boolean; acquired: boolean }>('node', { op: 'asyncExit', name: shm.name });
-    await until(() => Atomics.load(words, 0) === 2 && waitvSleepers(peer.pid).some((t) => t.count === 3), 'the peer to wait for the lock and the event in the kernel');
+    await until(
+      () => Atomics.load(words, 0) === 2 && waitvSleepers(peer.pid).some((t) => t.count === 3),
+      'the peer to wait for the lock and the event in the kernel',
+    );
     s.ready.set();
     expect(await peer).toEqual({ set: true, acquired: false });
     s.lock.release();
@@ -223,6 +227,14 @@ describe('worker threads wait through waiter threads of their own', () => {
 });
 
 describe('with SHAREDCTYPES_ASYNC_WAIT=poll', () => {
+  it('memorySupport() says async waits poll, and why', async () => {
+    expect(await jsPeer('node', { op: 'support' }, undefined, [], { SHAREDCTYPES_ASYNC_WAIT: 'poll' })).toMatchObject({
+      available: true,
+      asyncWaits: { mode: 'poll', reason: 'SHAREDCTYPES_ASYNC_WAIT=poll' },
+    });
+    expect(await jsPeer('node', { op: 'support' })).toMatchObject({ available: true, asyncWaits: { mode: 'thread' } });
+  });
+
   it('a process polls (no thread of it in futex_waitv) and its async acquisition still gets the lock', async () => {
     const { shm, s, words } = shared('aw-poll');
     s.lock.acquire();

@@ -110,7 +110,8 @@ export function waitvSleepers(pid: number | 'self'): WaitvSleeper[] {
   for (const tid of tasks) {
     try {
       const [nr, vector, count] = readFileSync(`/proc/${pid}/task/${tid}/syscall`, 'utf8').trim().split(' ');
-      if (Number(nr) === SYS_FUTEX_WAITV && vector !== undefined && count !== undefined) found.push({ tid: Number(tid), vector: BigInt(vector), count: Number(count) });
+      if (Number(nr) === SYS_FUTEX_WAITV && vector !== undefined && count !== undefined)
+        found.push({ tid: Number(tid), vector: BigInt(vector), count: Number(count) });
     } catch {
       // the thread ended
     }
