@@ -212,6 +212,19 @@ function start(): Waiter | null {
   return w;
 }
 
+/**
+ * Called by `SharedMemory.close()` once `buffer` is detached, before its memory is unmapped: takes
+ * back this thread's waits on it (they end as the poll would end them: reading the detached
+ * buffer throws), so that the waiter thread does not sleep on the words of an unmapped segment.
+ */
+export function endWaitsOn(buffer: ArrayBuffer): void {
+  const w = waiter;
+  if (w === undefined || w === null) return;
+  w.requests.forEach((r, slot) => {
+    if (r !== undefined && r.a.buffer === buffer) cancel(w, slot, r, undefined);
+  });
+}
+
 /** A free slot (neither pending, nor cancelled and not yet freed by the waiter), or -1. */
 function allocate(w: Waiter): number {
   for (let k = 0; k < WORDS.slotCount; k++) {
@@ -299,23 +312,40 @@ function expire(w: Waiter, slot: number, r: Request): void {
     r.timer = unrefTimer(setTimeout(() => expire(w, slot, r), left)); // a timer may fire early by a fraction of a ms
     return;
   }
-  cancel(w, slot, r, Atomics.load(r.a, r.i) !== r.expected ? 'not-equal' : 'timed-out');
+  const changed = lookAt(r);
+  cancel(w, slot, r, changed === undefined ? undefined : changed ? 'not-equal' : 'timed-out');
+}
+
+/**
+ * Whether the word no longer holds the expected value; `undefined` when it cannot be read (its
+ * segment was closed: the buffer is detached), which the caller's poll then reports as it did.
+ */
+function lookAt(r: Request): boolean | undefined {
+  try {
+    return Atomics.load(r.a, r.i) !== r.expected;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A look at the word while the waiter thread starts (the poll's growing delay, at most 4 ms). */
 function look(w: Waiter, slot: number, r: Request, delay: number): void {
   r.poll = undefined;
   if (w.ready || w.requests[slot] !== r) return;
-  if (Atomics.load(r.a, r.i) !== r.expected) {
-    cancel(w, slot, r, 'not-equal');
+  const changed = lookAt(r);
+  if (changed !== false) {
+    cancel(w, slot, r, changed === true ? 'not-equal' : undefined);
     return;
   }
   const next = Math.min(4, delay * 2);
   r.poll = unrefTimer(setTimeout(() => look(w, slot, r, next), next));
 }
 
-/** Takes the wait in `slot` back from the waiter with `outcome`, unless the waiter completed it first. */
-function cancel(w: Waiter, slot: number, r: Request, outcome: WaitOutcome): void {
+/**
+ * Takes the wait in `slot` back from the waiter with `outcome` (`undefined`: the caller polls),
+ * unless the waiter completed it first.
+ */
+function cancel(w: Waiter, slot: number, r: Request, outcome: WaitOutcome | undefined): void {
   if (w.requests[slot] !== r) return;
   const b = WORDS.slots + slot * SLOT.words;
   if (Atomics.compareExchange(w.words, b + SLOT.state, PENDING, CANCELLED) !== PENDING) {
