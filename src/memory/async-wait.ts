@@ -249,21 +249,22 @@ function ring(w: Waiter): void {
 
 /** Waits (asynchronously) for the waiter's next completions, while any wait is pending. */
 function listen(w: Waiter): void {
-  if (w.listening || w.pending === 0) return;
-  w.listening = true;
-  const seen = Atomics.load(w.words, WORDS.done);
-  const next = (): void => {
-    w.listening = false;
-    collect(w);
-    listen(w);
-  };
-  const r = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<unknown> | string } }).waitAsync(
-    w.words,
-    WORDS.done,
-    seen,
-  );
-  if (r.async) void (r.value as Promise<unknown>).then(next);
-  else queueMicrotask(next);
+  if (w.listening) return;
+  const atomics = Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<unknown> | string } };
+  for (;;) {
+    if (w.pending === 0) return;
+    const seen = Atomics.load(w.words, WORDS.done);
+    collect(w); // what the waiter completed before `seen` (after it, `done` differs from `seen`)
+    if (w.pending === 0) return;
+    const r = atomics.waitAsync(w.words, WORDS.done, seen);
+    if (!r.async) continue; // completions meanwhile: look again
+    w.listening = true;
+    void (r.value as Promise<unknown>).then(() => {
+      w.listening = false;
+      listen(w);
+    });
+    return;
+  }
 }
 
 /** Resolves the completed waits; all pending ones (to be polled) when the waiter cannot go on. */
