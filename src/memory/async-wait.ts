@@ -51,7 +51,7 @@ interface Request {
   readonly deadline: number;
   readonly resolve: (outcome: WaitOutcome | undefined) => void;
   timer: ReturnType<typeof setTimeout> | undefined;
-  /** The poll that also watches the word until the waiter thread is ready (it takes 5–500 ms to start). */
+  /** The poll that also watches the word until the waiter thread is ready (it takes 20 ms to 0.5 s to start). */
   poll: ReturnType<typeof setTimeout> | undefined;
 }
 
@@ -109,8 +109,8 @@ export function waitAsyncInKernel(a: Int32Array, i: number, expected: number, de
     const r: Request = { a, i, expected, deadline, resolve, timer: undefined, poll: undefined };
     w.requests[slot] = r;
     w.pending++;
-    if (left !== Number.POSITIVE_INFINITY) r.timer = unrefTimer(setTimeout(() => expire(w, slot, r), left));
-    if (!w.ready) r.poll = unrefTimer(setTimeout(() => look(w, slot, r, 0.25), 0.25));
+    if (left !== Number.POSITIVE_INFINITY) r.timer = timer(() => expire(w, slot, r), left);
+    if (!w.ready) r.poll = timer(() => look(w, slot, r, 0.25), 0.25);
     listen(w);
     if (!w.ringing) {
       w.ringing = true; // one ring for all the waits handed over in this task
@@ -122,7 +122,12 @@ export function waitAsyncInKernel(a: Int32Array, i: number, expected: number, de
   });
 }
 
-function unrefTimer(t: ReturnType<typeof setTimeout>): ReturnType<typeof setTimeout> {
+/** Longest delay a timer takes (Node fires longer ones after 1 ms, with a warning). */
+const MAX_DELAY_MS = 0x7fffffff;
+
+/** An unref'd timer (where the runtime has `unref`): it does not keep the process alive. */
+function timer(fn: () => void, ms: number): ReturnType<typeof setTimeout> {
+  const t = setTimeout(fn, Math.min(ms, MAX_DELAY_MS));
   (t as { unref?: () => void }).unref?.();
   return t;
 }
@@ -131,9 +136,12 @@ function unrefTimer(t: ReturnType<typeof setTimeout>): ReturnType<typeof setTime
 function unavailable(): string | undefined {
   let env: string | undefined;
   try {
-    env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.SHAREDCTYPES_ASYNC_WAIT;
+    // Deno without --allow-env would ask at a terminal: read the variable only where allowed.
+    const deno = (globalThis as { Deno?: { permissions: { querySync(d: { name: string; variable: string }): { state: string } } } }).Deno;
+    if (deno === undefined || deno.permissions.querySync({ name: 'env', variable: 'SHAREDCTYPES_ASYNC_WAIT' }).state === 'granted')
+      env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.SHAREDCTYPES_ASYNC_WAIT;
   } catch {
-    env = undefined; // Deno without --allow-env
+    env = undefined;
   }
   if (env === 'poll') return 'SHAREDCTYPES_ASYNC_WAIT=poll';
   const host = hostOf();
@@ -310,7 +318,7 @@ function expire(w: Waiter, slot: number, r: Request): void {
   r.timer = undefined;
   const left = r.deadline - performance.now();
   if (left > 0) {
-    r.timer = unrefTimer(setTimeout(() => expire(w, slot, r), left)); // a timer may fire early by a fraction of a ms
+    r.timer = timer(() => expire(w, slot, r), left); // early by a fraction of a ms, or a deadline beyond 24.8 days
     return;
   }
   const changed = lookAt(r);
@@ -339,7 +347,7 @@ function look(w: Waiter, slot: number, r: Request, delay: number): void {
     return;
   }
   const next = Math.min(4, delay * 2);
-  r.poll = unrefTimer(setTimeout(() => look(w, slot, r, next), next));
+  r.poll = timer(() => look(w, slot, r, next), next);
 }
 
 /**

@@ -120,6 +120,23 @@ describe('async waits on segment words sleep in the kernel (a waiter thread in f
     shm.close();
   });
 
+  it('a timeout beyond what a timer takes (2^31 − 1 ms) is kept, not fired at once', async () => {
+    const { shm, s, at } = shared('aw-long-timeout');
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const waiting = s.ready.waitAsync(2 ** 40);
+      await until(() => kernelWaitsOn(at(READY), 0) === 1, 'the waiter thread to sleep on the event');
+      s.ready.set();
+      expect(await waiting).toBe(true);
+      expect(warnings).toEqual([]); // Node's TimeoutOverflowWarning: a timer of 2^40 ms fires after 1 ms
+    } finally {
+      process.off('warning', onWarning);
+    }
+    shm.close();
+  });
+
   it('a wait whose word changed before the waiter thread slept on it resolves (not-equal), as the poll did', async () => {
     const { shm, s } = shared('aw-changed');
     const waiting = s.ready.waitAsync(20_000);
