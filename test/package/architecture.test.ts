@@ -19,7 +19,8 @@
 // An `import { type A, type B } from '…'` whose specifiers are all inline-type is NOT skipped:
 // under `verbatimModuleSyntax` tsc emits it as `import {} from '…'`, which still loads the module.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -242,8 +243,17 @@ describe('nothing installs itself on load', () => {
       const s = S.create({ a: 5, x: 1.5 });
       const t = S.view(s.$buffer);
       console.log(t.a, t.x);`;
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', program], { encoding: 'utf8' });
-    expect(out.trim()).toBe('5 1.5');
+    // A file, run by the runtime running the suite (Deno takes `run` and no `-e` for modules).
+    const dir = mkdtempSync(join(tmpdir(), 'sct-dsl-alone-'));
+    try {
+      const file = join(dir, 'dsl-alone.mjs');
+      writeFileSync(file, program);
+      const args = 'Deno' in globalThis ? ['run', '--quiet', '--allow-read', file] : [file];
+      const out = execFileSync(process.execPath, args, { encoding: 'utf8' });
+      expect(out.trim()).toBe('5 1.5');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the package declares no side-effect modules', () => {
