@@ -3,28 +3,12 @@
 // own process, taking the same locks (futex backend) and reading each other's structs.
 // Handshakes are words of the segment, never sleeps.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  array,
-  attach,
-  fingerprint,
-  Lock,
-  RawArray,
-  RawValue,
-  SharedArray,
-  SharedMemory,
-  share,
-  ThreadRegistry,
-  toCtypes,
-  Value,
-  type ViewOf,
-} from '../../src/index.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { array, attach, fingerprint, Lock, RawArray, RawValue, SharedArray, SharedMemory, share, ThreadRegistry, Value, type ViewOf } from '../../src/index.js';
 import { python3 } from '../setup/requirements.js';
 import { RUNNER } from '../setup/runtimes.js';
 import { commandLine, jsPeer, PEER_JS, pyPeer, sleepsOnFutex, uniqueName, until } from './peers.js';
+import { ctypesModule } from './python-setup.js';
 import { Particle, Shared } from './schema.js';
 
 /** The runtime of the JavaScript peers (process.execPath: the one running the suite), for the titles. */
@@ -46,14 +30,7 @@ afterEach(() => {
   }
 });
 
-let dir = '';
-let module = '';
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'sct-ctypes-'));
-  module = join(dir, 'schemas.py');
-  writeFileSync(module, `${toCtypes(Shared)}\n\n${toCtypes(Particle)}\n`);
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const module = ctypesModule([Shared, Particle], 'ctypes');
 
 const py = python3();
 

@@ -4,29 +4,18 @@
 // they are and forged. A forged descriptor, a forged or missing fingerprint, a class that is not
 // the shared type, and a bitfield ctypes places elsewhere than gcc are refused, naming the member
 // where it is ctypes (or the class) that departs from the compiler's rules.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { bits, Channel, share, struct, toCtypes, u8, u32, Value } from '../../src/index.js';
-import { pythons } from '../layout/emit-tools.js';
 import { python3 } from '../setup/requirements.js';
 import { pyPeer } from './peers.js';
 import { Particle, Shared } from './schema.js';
+import { ctypesModule, oldestAndNewestPython } from './python-setup.js';
 import { segmentsOfEachTest } from './segments.js';
 
 const segments = segmentsOfEachTest();
 const py = python3();
-const interpreters = [...new Set([pythons()[0], pythons().at(-1)])].filter((p) => p !== undefined);
-
-let dir = '';
-let module = '';
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'sct-pyhandles-'));
-  module = join(dir, 'schemas.py');
-  writeFileSync(module, `${toCtypes(Shared)}\n\n${toCtypes(Particle)}\n`);
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const interpreters = oldestAndNewestPython();
+const module = ctypesModule([Shared, Particle], 'pyhandles');
 
 /** ctypes 3.11 … 3.13 place b at bit 32 (MSVC-like); gcc at bit 8. */
 const Packet = struct({ c: u8, b: bits(u32, 24) }, { name: 'Packet' });

@@ -6,16 +6,13 @@
 // Handshakes are words of the segment and /proc/<pid>/syscall (a peer asleep on the futex), never sleeps;
 // every wait in this thread is bounded, and peers are killed after each test, so a broken protocol
 // fails a test instead of hanging the run.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { OwnerDeadError, ThreadRegistry, toCtypes } from '../../src/index.js';
-import { pythons } from '../layout/emit-tools.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { OwnerDeadError, ThreadRegistry } from '../../src/index.js';
 import { python3 } from '../setup/requirements.js';
 import { RUNNER } from '../setup/runtimes.js';
 import { jsPeer, pyPeer, type Running, sleepsOnFutex, until } from './peers.js';
 import { Shared } from './schema.js';
+import { ctypesModule, oldestAndNewestPython } from './python-setup.js';
 import { segmentsOfEachTest } from './segments.js';
 
 const JS = { node: 'Node', bun: 'Bun', deno: 'Deno' }[RUNNER.runtime];
@@ -29,17 +26,8 @@ const BOUND_MS = 20_000;
 
 const segments = segmentsOfEachTest();
 const py = python3();
-/** The oldest and the newest CPython ≥ 3.11 found (3.11 and 3.13 here). */
-const interpreters = [...new Set([pythons()[0], pythons().at(-1)])].filter((p) => p !== undefined);
-
-let dir = '';
-let module = '';
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'sct-pyreg-'));
-  module = join(dir, 'schemas.py');
-  writeFileSync(module, toCtypes(Shared));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const interpreters = oldestAndNewestPython();
+const module = ctypesModule([Shared], 'pyreg');
 
 /** Peers still running: killed after each test, so that a failed test leaves no process blocked on its segment. */
 const running = new Set<Running<unknown>>();
