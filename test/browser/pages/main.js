@@ -44,15 +44,32 @@ function withTimeout(promise, ms, what) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-function runWorker(message) {
+/**
+ * The page's two module workers, started once and given every scenario in turn (as a pool of an
+ * application's would be): starting a module worker loads the library's module graph again, which
+ * cost more than the scenarios themselves.
+ */
+const pool = Array.from({ length: WORKERS }, () => {
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-  const done = new Promise((resolve, reject) => {
-    worker.onmessage = ({ data }) => (data.ok ? resolve(data) : reject(new Error(`worker: ${data.error}`)));
-    worker.onerror = (e) => reject(new Error(`worker error: ${e.message ?? 'failed to load'}`));
-    worker.onmessageerror = () => reject(new Error('worker: message could not be deserialized'));
-  });
+  const replies = [];
+  const fail = (error) => {
+    for (const reply of replies.splice(0)) reply.reject(error);
+  };
+  worker.onmessage = ({ data }) => {
+    const reply = replies.shift();
+    if (reply) data.ok ? reply.resolve(data) : reply.reject(new Error(`worker: ${data.error}`));
+  };
+  worker.onerror = (e) => fail(new Error(`worker error: ${e.message ?? 'failed to load'}`));
+  worker.onmessageerror = () => fail(new Error('worker: message could not be deserialized'));
+  return { worker, replies };
+});
+
+/** Gives worker `w` of the pool one scenario; resolves with its answer. */
+function runWorker(w, message) {
+  const { worker, replies } = pool[w];
+  const done = new Promise((resolve, reject) => replies.push({ resolve, reject }));
   worker.postMessage(message);
-  return withTimeout(done, 20_000, 'worker').finally(() => worker.terminate());
+  return withTimeout(done, 20_000, `worker ${w}`);
 }
 
 function textDecoderOnShared() {
@@ -73,7 +90,7 @@ async function lockScenario() {
   const K = 2000;
   const counter = Counter.create();
   const guard = counter.guard;
-  const workers = Array.from({ length: WORKERS }, () => runWorker({ lockTest: true, buffer: counter.$buffer, k: K, mode }));
+  const workers = Array.from({ length: WORKERS }, (_, w) => runWorker(w, { lockTest: true, buffer: counter.$buffer, k: K, mode }));
   let mainIncrements = 0;
   for (let k = 0; k < K; k++) {
     if (!(await guard.acquireAsync(10_000))) throw new Error('acquireAsync timed out');
@@ -107,7 +124,7 @@ async function asyncScenario() {
   const b = BoundedBuffer.create();
   const barrier = new Barrier(3, { timeout: 10_000 });
   const workers = Array.from({ length: WORKERS }, (_, w) =>
-    runWorker({
+    runWorker(w, {
       asyncTest: true,
       value: share(value),
       k: K,
@@ -162,7 +179,7 @@ async function rwlockScenario() {
   const M = 30;
   const pair = Pair.create();
   const { rw } = pair;
-  const workers = Array.from({ length: WORKERS }, () => runWorker({ rwlockTest: true, buffer: pair.$buffer, k: K, mode }));
+  const workers = Array.from({ length: WORKERS }, (_, w) => runWorker(w, { rwlockTest: true, buffer: pair.$buffer, k: K, mode }));
   let torn = 0;
   let readersTogether = 0;
   let readersInside = 0;
@@ -213,7 +230,7 @@ async function channelScenario() {
     }
   })();
   const workers = Array.from({ length: WORKERS }, (_, gen) =>
-    runWorker({ channelTest: true, handle: share(ch), gen, mode, ...(gen === 1 && { samples: share(samples) }) }),
+    runWorker(gen, { channelTest: true, handle: share(ch), gen, mode, ...(gen === 1 && { samples: share(samples) }) }),
   );
   const values = Float64Array.from({ length: 1000 }, (_, k) => k + 0.25);
   const pushed = await samples.pushManyAsync(values, 10_000);
@@ -262,7 +279,7 @@ async function main() {
   const print = fingerprint(World);
   const per = Math.ceil(COUNT / WORKERS);
   const workers = await Promise.all(
-    Array.from({ length: WORKERS }, (_, w) => runWorker({ buffer, from: w * per, to: Math.min(COUNT, (w + 1) * per), fingerprint: print, mode })),
+    Array.from({ length: WORKERS }, (_, w) => runWorker(w, { buffer, from: w * per, to: Math.min(COUNT, (w + 1) * per), fingerprint: print, mode })),
   );
 
   // Read everything back through views: toObject, field by field with a cursor, and raw bytes.
@@ -329,9 +346,11 @@ async function main() {
   };
   // Let a pending securitypolicyviolation event arrive before reporting.
   await new Promise((r) => setTimeout(r, 50));
+  for (const { worker } of pool) worker.terminate();
   window.__result = result;
 }
 
 main().catch((e) => {
+  for (const { worker } of pool) worker.terminate();
   window.__error = String(e?.stack ? e.stack : e);
 });
