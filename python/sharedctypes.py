@@ -53,11 +53,13 @@ the fingerprint at "layout fingerprints".
 import array as _array
 import ctypes
 import ctypes.util
+import errno
 import functools
 import json
 import os
 import platform
 import queue
+import selectors
 import sys
 import threading
 import time
@@ -327,6 +329,107 @@ if hasattr(os, 'register_at_fork'):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
+class _Watcher:
+    """The thread that ``ThreadRegistry.watch`` starts, once per process: it waits for the exit of
+    every watched process (a pidfd, or a ``multiprocessing`` sentinel, readable once the process has
+    ended) and calls its ``on_exit``. Daemonic: it never keeps the interpreter alive."""
+
+    def __init__(self):
+        self._selector = selectors.DefaultSelector()
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_r, False)
+        os.set_blocking(self._wake_w, False)
+        self._selector.register(self._wake_r, selectors.EVENT_READ, None)
+        self._pending = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name='sharedctypes-watch', daemon=True)
+        self._thread.start()
+
+    def add(self, fd, on_exit):
+        """Calls ``on_exit()`` on the watcher thread once ``fd`` is readable, then closes ``fd``."""
+        self._pending.put((fd, on_exit))
+        try:
+            os.write(self._wake_w, b'.')
+        except BlockingIOError:  # the pipe is full of wake-ups already: the thread will look
+            pass
+
+    def _run(self):
+        while True:
+            for key, _ in self._selector.select():
+                if key.data is None:
+                    try:
+                        while os.read(self._wake_r, 4096):
+                            pass
+                    except BlockingIOError:
+                        pass
+                    while True:
+                        try:
+                            fd, on_exit = self._pending.get_nowait()
+                        except queue.Empty:
+                            break
+                        self._selector.register(fd, selectors.EVENT_READ, on_exit)
+                    continue
+                self._selector.unregister(key.fd)
+                os.close(key.fd)
+                try:
+                    key.data()
+                except Exception:  # noqa: BLE001 - one failing callback must not end the watching of the others
+                    sys.excepthook(*sys.exc_info())
+
+
+_watcher = None
+_watcher_lock = threading.Lock()
+
+
+def _watch_fd(fd, on_exit):
+    global _watcher
+    with _watcher_lock:
+        if _watcher is None:
+            _watcher = _Watcher()
+        _watcher.add(fd, on_exit)
+
+
+def _forget_watcher_in_child():
+    # A forked child has no watcher thread (threads do not survive fork); it starts its own if it watches.
+    global _watcher
+    _watcher = None
+
+
+if hasattr(os, 'register_at_fork'):
+    os.register_at_fork(after_in_child=_forget_watcher_in_child)
+
+
+def _exit_fd(proc, what):
+    """A file descriptor that becomes readable when ``proc`` (a process id, a ``subprocess.Popen``, a
+    ``multiprocessing.Process``) has ended, and its process id; or (None, pid) when it has already
+    ended. Owned by the caller."""
+    if isinstance(proc, bool) or not isinstance(proc, int) and not hasattr(proc, 'pid'):
+        raise TypeError(f'sharedctypes.ThreadRegistry.{what}: expected a process id, a subprocess.Popen or a multiprocessing.Process, got {type(proc).__name__}')
+    pid = proc if isinstance(proc, int) else proc.pid
+    if pid is None:
+        raise ValueError(f'sharedctypes.ThreadRegistry.{what}: the process has no pid (it was not started); watch a process that started')
+    _check_tag(pid, what)
+    # Already ended and reaped: Popen.returncode / Process.exitcode say so (its pid may be another's now).
+    if getattr(proc, 'returncode', None) is not None or getattr(proc, 'exitcode', None) is not None:
+        return None, pid
+    if hasattr(os, 'pidfd_open'):
+        try:
+            return os.pidfd_open(pid), pid
+        except ProcessLookupError:  # no such process: it ended and was reaped
+            return None, pid
+        except OSError as e:
+            if e.errno not in (errno.ENOSYS, errno.EPERM):
+                raise
+    sentinel = getattr(proc, 'sentinel', None)
+    if isinstance(sentinel, int):  # a multiprocessing.Process: readable at its end, on any system
+        return os.dup(sentinel), pid
+    raise OSError(
+        errno.ENOSYS,
+        f'sharedctypes.ThreadRegistry.{what}: watching process {pid} needs os.pidfd_open (Linux 5.3 or later, Python 3.9 '
+        'or later), or a multiprocessing.Process (its sentinel); otherwise call mark_dead(pid) once it has ended '
+        '(after proc.wait())',
+    )
+
+
 def _is_gone(identity):
     """Whether the registered ``identity`` is no longer the live member of its slot, by the registry
     this process joined (none joined: nobody is known dead)."""
@@ -404,9 +507,10 @@ class ThreadRegistry:
     { buffer: shm.buf, byteOffset: offset })``).
 
     A Python process joins as one member, with its process id (``join()``): from then on the
-    ``Lock``/``RLock`` holds of all its threads record its identity, and a JavaScript parent that
-    ``watch()``es it (``registry.watch(childProcess)``) marks it dead when it exits, so that a waiter
-    recovers the locks it held. Its waits look after registered holders that die, like JavaScript's.
+    ``Lock``/``RLock`` holds of all its threads record its identity, and a parent that ``watch()``es
+    it (JavaScript: ``registry.watch(childProcess)``; Python: ``registry.watch(popen)``) marks it
+    dead when it exits, so that a waiter recovers the locks it held. Its waits look after registered
+    holders that die, like JavaScript's.
     """
 
     WORDS_PER_SLOT = 2
@@ -425,6 +529,7 @@ class ThreadRegistry:
             raise ValueError('sharedctypes.ThreadRegistry: the registry words must be 4-byte aligned')
         self.capacity = capacity
         self._memory = obj
+        self._offset = offset
 
     def _state(self, slot):
         return load(self.address + 8 * slot) & 0xFFFFFFFF
@@ -496,17 +601,69 @@ class ThreadRegistry:
     def mark_dead(self, tag):
         """Marks the live member with ``tag`` dead and returns whether there was one. Call it only
         once that member can no longer touch the memory (a child process that has exited:
-        ``proc.wait()``); waiters then recover the locks it held."""
+        ``proc.wait()``; ``watch(proc)`` does it for you); waiters then recover the locks it held."""
         _check_tag(tag, 'mark_dead')
-        for slot in range(self.capacity):
-            w = self.address + 8 * slot
+        return ThreadRegistry._mark_dead_at(self.address, self.capacity, tag)
+
+    @staticmethod
+    def _mark_dead_at(address, capacity, tag):
+        for slot in range(capacity):
+            w = address + 8 * slot
             # The state first, then the tag: a member joining this slot writes its tag before its identity.
             state = load(w)
-            while self._live(state & 0xFFFFFFFF) and load(w + 4) == tag:
+            while state != 0 and state & _GONE == 0 and load(w + 4) == tag:
                 if cas(w, state, (state & 0xFFFFFFFF) | _GONE) == state:
                     return True
                 state = load(w)
         return False
+
+    def watch(self, proc):
+        """Marks ``proc`` dead in this registry when it ends, as JavaScript's ``watch(child)`` does:
+        ``proc`` is a ``subprocess.Popen``, a ``multiprocessing.Process`` or a process id, and its tag
+        is its process id (the tag a Node or Python child joins with). A thread of this process waits
+        for the end of every watched process (a pidfd: it needs no ``wait()`` of yours and does not
+        reap the child); a waiter on a lock the dead process held then recovers it. A process that
+        has already ended is marked dead at once. Returns None.
+
+        A bare process id names whichever process has it when ``watch`` is called: watch a child
+        before you reap it (``wait()``), or pass its ``Popen``/``Process``, which remember that it
+        ended.
+
+        Example: ``child = subprocess.Popen(['node', 'worker.mjs', shm.name]); registry.watch(child)``.
+        """
+        fd, tag = _exit_fd(proc, 'watch')
+        if fd is None:
+            self.mark_dead(tag)
+            return
+        try:
+            words, mapping = self._pinned_words()
+        except BaseException:
+            os.close(fd)
+            raise
+
+        def on_exit():
+            nonlocal words
+            ThreadRegistry._mark_dead_at(ctypes.addressof(words), self.capacity, tag)
+            words = None
+            if mapping is not None:
+                mapping.close()
+
+        _watch_fd(fd, on_exit)
+
+    def _pinned_words(self):
+        """The registry's words as a ctypes array that keeps their memory mapped until it is
+        dropped, and the mapping of its own it lives in (None: the caller's ctypes object): a watched
+        process may end after the caller closed its SharedMemory, and its mark must not write to
+        memory unmapped meanwhile."""
+        words = ctypes.c_int32 * (self.WORDS_PER_SLOT * self.capacity)
+        memory = self._memory
+        if isinstance(memory, SharedMemory):
+            try:
+                mapping = attach(memory.name)  # a mapping of the watcher's own: the caller may close() theirs
+            except FileNotFoundError:  # unlinked already: pin the caller's (its close() waits for the end)
+                return words.from_buffer(memory.buf, self._offset), None
+            return words.from_buffer(mapping.buf, self._offset), mapping
+        return words.from_address(self.address), None  # on_exit keeps this registry, and so its ctypes object and memory
 
     def is_alive(self, tag):
         """Whether a live member has ``tag``."""

@@ -4,9 +4,12 @@ does the job and prints one JSON line. The job is the first argument, as JSON.""
 import ctypes
 import importlib.util
 import json
+import multiprocessing
 import os
+import subprocess
 import sys
 import threading
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', '..', 'python'))
@@ -170,6 +173,100 @@ def dead_waiter(shm):
     return out
 
 
+#: Word 14 of the segment (byte 56, after `Shared`): the pid of the child a Python parent started.
+CHILD_PID_AT = 56
+
+
+def _until_marked(registry, pid):
+    """Waits (bounded) until the registry no longer has a live member `pid`: the watcher thread's mark."""
+    deadline = time.monotonic() + 20
+    while registry.is_alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.001)
+    return True
+
+
+def watch_parent(shm):
+    """A Python parent: starts job['child'] (a command line: a peer holding the Lock), watch()es it,
+    publishes its pid, and waits for it to end (the test kills it) and for the watcher's mark."""
+    registry = _registry(shm)
+    child = subprocess.Popen(job['child'], stdout=subprocess.DEVNULL)
+    registry.watch(child)
+    sharedctypes.exchange(sharedctypes.address_of(shm, CHILD_PID_AT), child.pid)
+    child.wait()
+    return {'child': child.pid, 'returncode': child.returncode, 'markedDead': _until_marked(registry, child.pid)}
+
+
+_MEMBER = """import sys
+sys.path.insert(0, {path!r})
+import sharedctypes
+shm = sharedctypes.attach({name!r})
+sharedctypes.ThreadRegistry(shm, {at}, {capacity}).join()
+print('joined', flush=True)
+sys.stdin.read()
+"""
+
+
+def _member_child(shm):
+    """A Python child that joins the registry with its pid and waits until its stdin closes (or it is killed)."""
+    code = _MEMBER.format(path=os.path.join(HERE, '..', '..', 'python'), name=shm.name, at=job.get('registry', 64), capacity=job.get('capacity', 8))
+    child = subprocess.Popen([sys.executable, '-c', code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == 'joined'
+    return child
+
+
+def _member_process(name, at, capacity, ready, done):
+    shm = sharedctypes.attach(name)
+    sharedctypes.ThreadRegistry(shm, at, capacity).join()
+    ready.set()
+    done.wait()
+
+
+def watch_forms(shm):
+    """What watch() takes, each checked against the registry: a Popen killed after watch(), one
+    already reaped before it, a process id, a multiprocessing.Process, and the errors."""
+    registry = _registry(shm)
+    out = {}
+    popen = _member_child(shm)
+    registry.watch(popen)
+    out['popenAlive'] = registry.is_alive(popen.pid)
+    popen.kill()
+    out['popenMarked'] = _until_marked(registry, popen.pid)
+    popen.wait()
+
+    reaped = _member_child(shm)
+    reaped.kill()
+    reaped.wait()
+    out['reapedAliveBefore'] = registry.is_alive(reaped.pid)  # dead, but nobody said so yet
+    registry.watch(reaped)
+    out['reapedAliveAfter'] = registry.is_alive(reaped.pid)  # marked at once: returncode says it ended
+
+    by_pid = _member_child(shm)
+    registry.watch(by_pid.pid)
+    by_pid.stdin.close()  # it ends by itself
+    out['pidMarked'] = _until_marked(registry, by_pid.pid)
+    by_pid.wait()
+
+    ctx = multiprocessing.get_context('spawn')
+    ready, done = ctx.Event(), ctx.Event()
+    proc = ctx.Process(target=_member_process, args=(shm.name, job.get('registry', 64), job.get('capacity', 8), ready, done))
+    out['unstarted'] = error_of(lambda: registry.watch(proc))
+    proc.start()
+    ready.wait(20)
+    registry.watch(proc)
+    out['processAlive'] = registry.is_alive(proc.pid)
+    done.set()
+    proc.join(20)
+    out['processMarked'] = _until_marked(registry, proc.pid)
+
+    out['notAProcess'] = error_of(lambda: registry.watch('1234'))
+    out['bool'] = error_of(lambda: registry.watch(True))
+    out['negative'] = error_of(lambda: registry.watch(-5))
+    out['size'] = registry.size
+    return out
+
+
 def registry_protocol(shm):
     """Joins, joins again, looks at the members, tries the errors, leaves, joins again (the next
     generation of its slot) and stays a member when it exits (nobody watches it)."""
@@ -329,14 +426,21 @@ def verify():
 
 
 HANDLE_OPS = {'vupdate': vupdate, 'aupdate': aupdate, 'inspect': inspect, 'verify': verify}
-if job['op'] in HANDLE_OPS:
-    print(json.dumps(HANDLE_OPS[job['op']]()))
-    sys.exit(0)
+OPS = {'count': count, 'rcount': rcount, 'blocked': blocked, 'refused': refused, 'particles': particles,
+       'registeredCount': registered_count, 'registry': registry_protocol, 'robustHold': robust_hold, 'deadWaiter': dead_waiter,
+       'watchParent': watch_parent, 'watchForms': watch_forms}
 
-shm = sharedctypes.attach(job['name'])
-try:
-    ops = {'count': count, 'rcount': rcount, 'blocked': blocked, 'refused': refused, 'particles': particles,
-           'registeredCount': registered_count, 'registry': registry_protocol, 'robustHold': robust_hold, 'deadWaiter': dead_waiter}
-    print(json.dumps(ops[job['op']](shm)))
-finally:
-    shm.close()
+
+def main():
+    if job['op'] in HANDLE_OPS:
+        print(json.dumps(HANDLE_OPS[job['op']]()))
+        return
+    shm = sharedctypes.attach(job['name'])
+    try:
+        print(json.dumps(OPS[job['op']](shm)))
+    finally:
+        shm.close()
+
+
+if __name__ == '__main__':  # a multiprocessing 'spawn' child imports this file again (watch_forms)
+    main()

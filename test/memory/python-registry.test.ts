@@ -10,7 +10,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OwnerDeadError, ThreadRegistry } from '../../src/index.js';
 import { python3 } from '../setup/requirements.js';
 import { RUNNER } from '../setup/runtimes.js';
-import { jsPeer, pyPeer, type Running, sleepsOnFutex, until } from './peers.js';
+import { commandLine, jsPeer, PEER_JS, PEER_PY, pyPeer, type Running, sleepsOnFutex, until } from './peers.js';
 import { Shared } from './schema.js';
 import { ctypesModule, oldestAndNewestPython } from './python-setup.js';
 import { segmentsOfEachTest } from './segments.js';
@@ -19,8 +19,8 @@ const JS = { node: 'Node', bun: 'Bun', deno: 'Deno' }[RUNNER.runtime];
 const ID_MASK = 0x0fffffff;
 const REGISTERED = 0x08000000;
 const WAITERS = 0x80000000 | 0;
-/** Words of `Shared`: the Lock, the RLock's owner word, n, rn, flag, started (handshakes). */
-const W = { lock: 0, rlock: 1, n: 4, rn: 5, flag: 6, started: 7 } as const;
+/** Words of `Shared`: the Lock, the RLock's owner word, n, rn, flag, started (handshakes); after it, the pid of a Python parent's child (peer.py's CHILD_PID_AT). */
+const W = { lock: 0, rlock: 1, n: 4, rn: 5, flag: 6, started: 7, childPid: 14 } as const;
 /** How long a wait of this thread may last: a broken protocol fails the test rather than hang it. */
 const BOUND_MS = 20_000;
 
@@ -238,6 +238,56 @@ describe.skipIf(py.skip)(`${py.note}Python processes in a ThreadRegistry`, () =>
           // This member's wait finds the holder dead, releases the lock marked, wakes every sleeper.
           await expect(s.lock.acquireAsync(BOUND_MS)).rejects.toThrow(OwnerDeadError);
           expect(await waiter).toEqual({ result: 'OwnerDeadError', locked: false, consistent: false });
+        } finally {
+          registry.leave();
+          shm.close();
+        }
+      });
+
+      for (const childLanguage of ['Python', JS] as const) {
+        it(`a Python parent's watch(child): its ${childLanguage} child killed inside the Lock's critical section is marked dead, and a waiting ${JS} member gets OwnerDeadError`, async () => {
+          const { shm, words, registry } = setup(`pyreg-pywatch-${childLanguage}`);
+          try {
+            const hold = { op: 'robustHold', name: shm.name, kind: 'lock' };
+            const child =
+              childLanguage === 'Python' ? [python.exe, PEER_PY, JSON.stringify({ module, ...hold })] : (([c, a]) => [c, ...a])(commandLine('node', PEER_JS, [JSON.stringify(hold)]));
+            // This process does not watch the child: its parent, a Python process, does.
+            const parent = pyJob<{ child: number }>({ op: 'watchParent', name: shm.name, child });
+            await until(() => Atomics.load(words, W.flag) === 1 && Atomics.load(words, W.childPid) !== 0, `the ${childLanguage} child inside its critical section`, BOUND_MS);
+            const pid = Atomics.load(words, W.childPid);
+            const held = Atomics.load(words, W.lock);
+            expect(held & REGISTERED).not.toBe(0); // the child's registry identity
+            expect(registry.isAlive(pid)).toBe(true);
+            const waiter = jsJob({ op: 'deadWaiter', name: shm.name, kind: 'lock' });
+            await until(() => sleepsOnFutex(waiter.pid, held | WAITERS), `the ${JS} member asleep on the lock`, BOUND_MS);
+            process.kill(pid, 'SIGKILL');
+            expect(await waiter).toEqual({ result: 'OwnerDeadError', locked: false, consistent: false });
+            expect(await parent).toEqual({ child: pid, returncode: -9, markedDead: true });
+            expect(registry.isAlive(pid)).toBe(false);
+          } finally {
+            registry.leave();
+            shm.close();
+          }
+        });
+      }
+
+      it('watch() takes a Popen, one already reaped, a process id and a multiprocessing.Process, and refuses what is not a started process', async () => {
+        const { shm, registry } = setup('pyreg-watch-forms');
+        try {
+          expect(await pyJob({ op: 'watchForms', name: shm.name })).toEqual({
+            popenAlive: true,
+            popenMarked: true,
+            reapedAliveBefore: true,
+            reapedAliveAfter: false,
+            pidMarked: true,
+            unstarted: 'ValueError',
+            processAlive: true,
+            processMarked: true,
+            notAProcess: 'TypeError',
+            bool: 'TypeError',
+            negative: 'ValueError',
+            size: 1, // this process
+          });
         } finally {
           registry.leave();
           shm.close();
