@@ -250,10 +250,16 @@ describe.skipIf(py.skip)(`${py.note}Python processes in a ThreadRegistry`, () =>
           try {
             const hold = { op: 'robustHold', name: shm.name, kind: 'lock' };
             const child =
-              childLanguage === 'Python' ? [python.exe, PEER_PY, JSON.stringify({ module, ...hold })] : (([c, a]) => [c, ...a])(commandLine('node', PEER_JS, [JSON.stringify(hold)]));
+              childLanguage === 'Python'
+                ? [python.exe, PEER_PY, JSON.stringify({ module, ...hold })]
+                : (([c, a]) => [c, ...a])(commandLine('node', PEER_JS, [JSON.stringify(hold)]));
             // This process does not watch the child: its parent, a Python process, does.
             const parent = pyJob<{ child: number }>({ op: 'watchParent', name: shm.name, child });
-            await until(() => Atomics.load(words, W.flag) === 1 && Atomics.load(words, W.childPid) !== 0, `the ${childLanguage} child inside its critical section`, BOUND_MS);
+            await until(
+              () => Atomics.load(words, W.flag) === 1 && Atomics.load(words, W.childPid) !== 0,
+              `the ${childLanguage} child inside its critical section`,
+              BOUND_MS,
+            );
             const pid = Atomics.load(words, W.childPid);
             const held = Atomics.load(words, W.lock);
             expect(held & REGISTERED).not.toBe(0); // the child's registry identity
