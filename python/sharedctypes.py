@@ -69,7 +69,7 @@ from multiprocessing.shared_memory import SharedMemory
 __all__ = [
     'attach', 'create', 'Lock', 'RLock', 'OwnerDeadError', 'address_of', 'identity',
     'RawValue', 'RawArray', 'Value', 'Array', 'Synchronized', 'SynchronizedArray', 'SynchronizedString', 'from_handle',
-    'Channel', 'ChannelClosedError', 'fingerprint', 'check_layout', 'hash64', 'LayoutMismatchError', 'ThreadRegistry',
+    'Channel', 'ChannelClosedError', 'ChannelCorruptError', 'fingerprint', 'check_layout', 'hash64', 'LayoutMismatchError', 'ThreadRegistry',
 ]
 
 _SYS_FUTEX = {'x86_64': 202, 'amd64': 202, 'aarch64': 98, 'arm64': 98, 'riscv64': 98}
@@ -1988,6 +1988,12 @@ class ChannelClosedError(EOFError):
     (Python's ``EOFError`` for a pipe, ``queue.ShutDown`` for a queue)."""
 
 
+class ChannelCorruptError(RuntimeError):
+    """A channel's shared words hold what none of its ends writes (a position whose slot is outside
+    the ring): its memory was overwritten by other code. Nothing was read outside the ring.
+    JavaScript's ``SyncError`` with code ``'corrupt'``."""
+
+
 def _wrap(x):
     return _i32(x & 0xFFFFFFFF)
 
@@ -2067,6 +2073,17 @@ class Channel:
             return _wrap(pos + 1)
         return _wrap((pos & -self._lap) + self._lap)
 
+    def _slot(self, pos):
+        """The slot index of ``pos``, just read from the head word; refused when it is no slot of the
+        ring (an index from it would read outside the ring's memory)."""
+        index = pos & self._mask
+        if index >= self.capacity:
+            raise ChannelCorruptError(
+                f'sharedctypes.Channel: its head word holds {pos}, a position of slot {index}, but the ring has '
+                f'{self.capacity} slots: the channel\'s memory was overwritten by something other than its ends'
+            )
+        return index
+
     def _stamp(self, index):
         return _wrap(load(self._word(_CW_STAMPS + index)) + index)
 
@@ -2074,9 +2091,9 @@ class Channel:
         """The slot index of the next item and its position, or None when none is ready now."""
         head = load(self._word(_CW_HEAD))
         if self.mode == 'spsc':
-            return None if head == load(self._word(_CW_TAIL)) else (head & self._mask, head)
+            return None if head == load(self._word(_CW_TAIL)) else (self._slot(head), head)
         while True:
-            index = head & self._mask
+            index = self._slot(head)
             if self._stamp(index) == _wrap(head + 1):
                 seen = cas(self._word(_CW_HEAD), head, self._next(head))
                 if seen == head:
@@ -2092,7 +2109,7 @@ class Channel:
         head = load(self._word(_CW_HEAD))
         if self.mode == 'spsc':
             return load(self._word(_CW_TAIL)) != head
-        return self._stamp(head & self._mask) == _wrap(head + 1)
+        return self._stamp(self._slot(head)) == _wrap(head + 1)
 
     def _wake(self, count, word, n):
         fetch_add(self._word(word), 1)

@@ -28,10 +28,9 @@ export class MpmcRing extends Ring {
 
   claimWrite(): number {
     const a = this.a;
-    const mask = this.mask;
     let tail = Atomics.load(a, W.tail);
     for (;;) {
-      const index = tail & mask;
+      const index = this.slotOf(tail, 'tail');
       const stamp = (Atomics.load(a, W.stamps + index) + index) | 0;
       if (stamp === tail) {
         const seen = Atomics.compareExchange(a, W.tail, tail, nextPos(tail, this.capacity, this.oneLap));
@@ -68,10 +67,9 @@ export class MpmcRing extends Ring {
 
   claimRead(): number {
     const a = this.a;
-    const mask = this.mask;
     let head = Atomics.load(a, W.head);
     for (;;) {
-      const index = head & mask;
+      const index = this.slotOf(head, 'head');
       const stamp = (Atomics.load(a, W.stamps + index) + index) | 0;
       if (stamp === ((head + 1) | 0)) {
         const seen = Atomics.compareExchange(a, W.head, head, nextPos(head, this.capacity, this.oneLap));
@@ -114,10 +112,9 @@ export class MpmcRing extends Ring {
   claimWriteRun(max: number): number {
     if (max <= 0) return 0;
     const a = this.a;
-    const mask = this.mask;
     let tail = Atomics.load(a, W.tail);
     for (;;) {
-      const index = tail & mask;
+      const index = this.slotOf(tail, 'tail');
       const limit = Math.min(max, this.capacity - index);
       let k = 0;
       while (k < limit && ((Atomics.load(a, W.stamps + index + k) + index) | 0) === tail) k++;
@@ -151,10 +148,9 @@ export class MpmcRing extends Ring {
   claimReadRun(max: number): number {
     if (max <= 0) return 0;
     const a = this.a;
-    const mask = this.mask;
     let head = Atomics.load(a, W.head);
     for (;;) {
-      const index = head & mask;
+      const index = this.slotOf(head, 'head');
       const limit = Math.min(max, this.capacity - index);
       const ready = (head + 1) | 0;
       let k = 0;
@@ -188,14 +184,14 @@ export class MpmcRing extends Ring {
   readable(): boolean {
     const a = this.a;
     const head = Atomics.load(a, W.head);
-    const index = head & this.mask;
+    const index = this.slotOf(head, 'head');
     return ((Atomics.load(a, W.stamps + index) + index) | 0) === ((head + 1) | 0);
   }
 
   writable(): boolean {
     const a = this.a;
     const tail = Atomics.load(a, W.tail);
-    const index = tail & this.mask;
+    const index = this.slotOf(tail, 'tail');
     return ((Atomics.load(a, W.stamps + index) + index) | 0) === tail;
   }
 }

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { SyncError } from '../errors.js';
 import { wake } from '../sync/futex.js';
 import { W } from './format.js';
 import { oneLapOf, sizeOf } from './positions.js';
@@ -28,6 +29,18 @@ export abstract class Ring {
     this.capacity = capacity;
     this.oneLap = oneLapOf(capacity);
     this.mask = this.oneLap - 1;
+  }
+
+  /**
+   * The slot index of `pos`, a position just read from the channel's `which` word. Every index a
+   * claim hands out comes from here or from positions derived from one that did: a word that
+   * other code overwrote with a position of no slot (index ≥ capacity) is refused, so that no
+   * read or write lands outside the ring.
+   */
+  protected slotOf(pos: number, which: 'head' | 'tail'): number {
+    const index = pos & this.mask;
+    if (index >= this.capacity) corruptPosition(which, pos, this.capacity);
+    return index;
   }
 
   /** Claims the next slot to write: its index, or −1 when no slot is free now. */
@@ -87,4 +100,12 @@ export function wakeWaiters(a: Int32Array, count: number, word: number, n: numbe
   Atomics.add(a, word, 1);
   const woken = wake(a, word, n);
   if (woken > 0) Atomics.sub(a, count, woken);
+}
+
+/** The error for a position word that holds no position of the ring (see {@link Ring.slotOf}). */
+function corruptPosition(which: 'head' | 'tail', pos: number, capacity: number): never {
+  throw new SyncError(
+    `Channel: its ${which} word holds ${pos}, a position of slot ${pos & (oneLapOf(capacity) - 1)}, but the ring has ${capacity} slots: the channel's memory was overwritten by something other than its ends (nothing was read or written outside it)`,
+    'corrupt',
+  );
 }

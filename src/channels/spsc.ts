@@ -42,9 +42,15 @@ export class SpscRing extends Ring {
 
   constructor(a: Int32Array, capacity: number) {
     super(a, capacity);
-    // No position has index `capacity`: the caches start out stale.
-    this.#myTail = capacity;
-    this.#myHead = capacity;
+    // Each side's own position, checked, and the other side's as it is now: positions only move
+    // forward, so a cache of the other side's is a safe bound (a claim that finds the ring full or
+    // empty through it looks again). Every position the fast paths accept was checked (slotOf).
+    this.#myTail = this.a[TAIL] as number;
+    this.#myHead = this.a[HEAD] as number;
+    this.slotOf(this.#myTail, 'tail');
+    this.slotOf(this.#myHead, 'head');
+    this.#head = Atomics.load(this.a, HEAD);
+    this.#tail = Atomics.load(this.a, TAIL);
   }
 
   // The single-item claims and commits are the hot path of push/pop: kept small, so that the
@@ -60,11 +66,12 @@ export class SpscRing extends Ring {
 
   /** {@link claimWrite} when the cached head says full or is stale: reads the head. */
   #claimWriteAgain(t: number): number {
+    const index = this.slotOf(t, 'tail');
     this.#head = Atomics.load(this.a, HEAD);
     this.#myTail = t;
     if (t === ((this.#head + this.oneLap) | 0)) return -1;
     this.#w = t;
-    return t & this.mask;
+    return index;
   }
 
   commitWrite(): void {
@@ -83,11 +90,12 @@ export class SpscRing extends Ring {
 
   /** {@link claimRead} when the cached tail says empty or is stale: reads the tail. */
   #claimReadAgain(h: number): number {
+    const index = this.slotOf(h, 'head');
     this.#tail = Atomics.load(this.a, TAIL);
     this.#myHead = h;
     if (h === this.#tail) return -1;
     this.#r = h;
-    return h & this.mask;
+    return index;
   }
 
   commitRead(): void {
@@ -120,7 +128,7 @@ export class SpscRing extends Ring {
 
   claimWriteRun(max: number): number {
     const t = this.a[TAIL] as number;
-    const index = t & this.mask;
+    const index = this.slotOf(t, 'tail'); // before #free caches it
     const n = Math.min(max, this.#free(t, max), this.capacity - index);
     this.#w = t;
     this.runIndex = index;
@@ -137,13 +145,13 @@ export class SpscRing extends Ring {
 
   claimReadRun(max: number): number {
     const h = this.a[HEAD] as number;
+    const index = this.slotOf(h, 'head'); // before it is cached
     let ready = this.#used(h, this.#tail);
     if (ready < max || h !== this.#myHead) {
       this.#tail = Atomics.load(this.a, TAIL);
       this.#myHead = h;
       ready = this.#used(h, this.#tail);
     }
-    const index = h & this.mask;
     this.#r = h;
     this.runIndex = index;
     return Math.min(max, ready, this.capacity - index);

@@ -31,6 +31,14 @@ def check(p):
 
 
 ch = sharedctypes.Channel.from_handle(job['handle'], ctype)
+if job.get('corrupt'):
+    # The test overwrote the channel's head word: the take must be refused, not read elsewhere.
+    try:
+        got = ch.get_nowait()
+        print(json.dumps({'got': got if ctype is ctypes.c_uint32 else got.id}))
+    except sharedctypes.ChannelCorruptError as e:
+        print(json.dumps({'error': type(e).__name__, 'message': str(e)}))
+    sys.exit(0)
 count = 0
 total = 0
 nxt = 0

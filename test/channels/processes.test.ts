@@ -305,6 +305,21 @@ describe.skipIf(py.skip)(`${py.note}Python processes take items from a channel i
     shm.close();
   });
 
+  it.each(['spsc', 'mpmc'] as const)(
+    '%s: a head word overwritten with a position of no slot is refused in Python (ChannelCorruptError), not read outside the ring',
+    async (mode) => {
+      const shm = segment(`py-corrupt-${mode}`, 64 + Channel.byteLength(u32, 5, { mode }) + 64);
+      const ch = new Channel(u32, 5, { mode, memory: shm, byteOffset: 64 });
+      for (let k = 0; k < 3; k++) ch.push(k);
+      new Int32Array(shm.buf, 64)[W.head] = 7; // slot 7 of a ring of 5
+      expect(await pyPeer({ handle: json(ch), schema: 'u32', corrupt: true })).toEqual({
+        error: 'ChannelCorruptError',
+        message: expect.stringContaining('its head word holds 7, a position of slot 7, but the ring has 5 slots'),
+      });
+      shm.close();
+    },
+  );
+
   it('JoinableQueue: a Python process task_done()s what this process put; join() returns when it is done', async () => {
     const jobs = 2_000;
     const shm = segment('py-joinable', JoinableQueue.byteLength(u32, 8));
