@@ -213,6 +213,32 @@ const ops = {
     }
     return { value, before, after: mapped() };
   },
+  /**
+   * Maps segment `name` twice as a SharedMemory of its own: closes one (which unmaps at once where
+   * the runtime can detach its ArrayBuffer; koffi on Node < 22 cannot) and never closes the other;
+   * drops both, and collects (needs --expose-gc) until /proc/self/maps lists the segment no more.
+   * Reports the number of mappings before and after, and after the close.
+   */
+  async unmappedOwn() {
+    const { readFileSync } = await import('node:fs');
+    const mappings = () =>
+      readFileSync('/proc/self/maps', 'utf8')
+        .split('\n')
+        .filter((l) => l.endsWith(`/dev/shm/${job.name}`)).length;
+    let closed = new SharedMemory(job.name);
+    let kept = new SharedMemory(job.name);
+    new Uint8Array(closed.buf)[0] = 1;
+    new Uint8Array(kept.buf)[1] = 2;
+    const before = mappings();
+    closed.close();
+    const afterClose = mappings();
+    closed = kept = null;
+    for (let k = 0; k < 200 && mappings() > 0; k++) {
+      globalThis.gc();
+      await new Promise((r) => setImmediate(r)); // finalization callbacks run between tasks
+    }
+    return { before, afterClose, after: mappings(), kept };
+  },
   /** Creates segment `name` with a Value('d', 2.5) at byte 8, prints its handle, and exits without unlinking. */
   makevalue() {
     const shm = new SharedMemory({ name: job.name, create: true, size: 64 });
@@ -239,7 +265,7 @@ const ops = {
 
 const op = ops[job.op];
 if (op === undefined) throw new Error(`peer.mjs: unknown op ${job.op}`);
-if (['support', 'fingerprint', 'particles', 'vupdate', 'aupdate', 'unmapped', 'makevalue'].includes(job.op)) report(await op());
+if (['support', 'fingerprint', 'particles', 'vupdate', 'aupdate', 'unmapped', 'unmappedOwn', 'makevalue'].includes(job.op)) report(await op());
 else {
   const shm = new SharedMemory({ name: job.name });
   try {

@@ -340,6 +340,14 @@ describe('Value and Array in a segment, handed over as JSON handles', () => {
     shm.close();
   });
 
+  it('a SharedMemory closed, or never closed, is unmapped once its buffer is collected (also where close() cannot detach it: koffi on Node < 22)', async () => {
+    const { shm } = handoff('own-unmap');
+    const r = await jsPeer<{ afterClose: number }>('node', { op: 'unmappedOwn', name: shm.name }, 60_000, ['--expose-gc']);
+    const detaches = typeof (ArrayBuffer.prototype as { transfer?: unknown }).transfer === 'function'; // the peer runs on this runtime
+    expect(r).toEqual({ before: 2, afterClose: detaches ? 1 : 2, after: 0, kept: null });
+    shm.close();
+  });
+
   describe.skipIf(py.skip)(`${py.note}with Python`, () => {
     beforeAll(() => py.check());
 
