@@ -8,13 +8,14 @@
 // compiler's rules; where ctypes follows them everywhere, a forged fingerprint is blamed on the
 // descriptor, naming no field. The rules Python places members by for that diagnosis are thus
 // checked both ways: they never blame a class that agrees, and always find one that does not.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   anonymous,
   array,
@@ -78,11 +79,21 @@ interface Result {
 }
 
 let runs = 0;
-/** Runs python-fingerprint.py under `py` on the cases (and hash64 of the strings). */
-function run(py: Python, cases: readonly Case[], hash: readonly string[] = []): { cases: Record<string, Result>; hashes: string[] } {
+type Outcomes = { cases: Record<string, Result>; hashes: string[] };
+/** Writes the cases (and strings to hash64) for python-fingerprint.py; returns the file and its command line. */
+function job(cases: readonly Case[], hash: readonly string[]): string {
   const file = join(dir, `cases-${++runs}.json`);
   writeFileSync(file, JSON.stringify({ cases, hash }));
-  return JSON.parse(execFileSync(py.exe, [RUNNER, file], { encoding: 'utf8', maxBuffer: 256 << 20 }));
+  return file;
+}
+/** Runs python-fingerprint.py under `py` on the cases (and hash64 of the strings). */
+function run(py: Python, cases: readonly Case[], hash: readonly string[] = []): Outcomes {
+  return JSON.parse(execFileSync(py.exe, [RUNNER, job(cases, hash)], { encoding: 'utf8', maxBuffer: 256 << 20 }));
+}
+/** The same, in the background: the large corpora of every interpreter run at once, beside the other tests. */
+async function runInBackground(py: Python, cases: readonly Case[]): Promise<Outcomes> {
+  const { stdout } = await promisify(execFile)(py.exe, [RUNNER, job(cases, [])], { encoding: 'utf8', maxBuffer: 256 << 20 });
+  return JSON.parse(stdout);
 }
 
 /** The case of a schema: its descriptor, JavaScript's fingerprint and toCtypes' classes. */
@@ -183,11 +194,27 @@ const seed = Number(process.env['SCT_PYFP_SEED'] ?? Math.floor(Math.random() * 2
 const randomCases: Case[] = [
   ...fc.sample(withSync, { seed, numRuns: 120 }).map((s, i) => caseOf(`sync/${i}`, s)),
   ...(['x86_64-linux-gnu', 'aarch64-linux-gnu', 'wasm32', 'x86_64-windows-msvc'] as const).flatMap((t, k) =>
-    fc.sample(schemaFor(t), { seed: seed + k + 1, numRuns: 60 }).map((s, i) => caseOf(`${t}/${i}`, s)),
+    fc.sample(schemaFor(t), { seed: seed + k + 1, numRuns: 60 }).map((s, i) => caseOf(`random-${t}/${i}`, s)),
   ),
 ];
 
+/** Each interpreter's outcomes on the fixture and random corpora (about 2 s of Python each), started once, all at once. */
+const corpora = new Map<string, Promise<Outcomes>>();
+function corpusRun(py: Python): Promise<Outcomes> {
+  let outcomes = corpora.get(py.exe);
+  if (outcomes === undefined) {
+    outcomes = runInBackground(py, [...fixtureCases, ...randomCases]);
+    outcomes.catch(() => undefined); // (awaited by the tests, which report it)
+    corpora.set(py.exe, outcomes);
+  }
+  return outcomes;
+}
+
 describe.skipIf(need.skip)(`${need.note}Python's fingerprint of the layout ctypes builds`, () => {
+  beforeAll(() => {
+    for (const py of pythons()) void corpusRun(py);
+  });
+
   it('finds a Python 3.11 or later', () => {
     need.check();
     expect(pythons().length).toBeGreaterThan(0);
@@ -209,18 +236,18 @@ describe.skipIf(need.skip)(`${need.note}Python's fingerprint of the layout ctype
         expect(run(py, [], texts).hashes).toEqual(texts.map(hash64));
       });
 
-      it(`equals JavaScript’s exactly where toCtypes’ checks pass, on the ${fixtureCases.length} fixture schemas of every target`, () => {
-        const tally = law(fixtureCases, run(py, fixtureCases).cases);
+      it(`equals JavaScript’s exactly where toCtypes’ checks pass, on the ${fixtureCases.length} fixture schemas of every target`, async () => {
+        const tally = law(fixtureCases, (await corpusRun(py)).cases);
         expect(tally.equal).toBeGreaterThan(minor < 13 ? 1000 : 1200);
         expect(tally.differ, 'ctypes before 3.14 places many bitfields elsewhere than gcc').toBeGreaterThan(minor < 14 ? 500 : 0);
       });
 
-      it(`the same on ${randomCases.length} random schemas: sync members, f16, reserved names, anonymous members, every target (seed ${seed}; replay with SCT_PYFP_SEED)`, () => {
-        const tally = law(randomCases, run(py, randomCases).cases);
+      it(`the same on ${randomCases.length} random schemas: sync members, f16, reserved names, anonymous members, every target (seed ${seed}; replay with SCT_PYFP_SEED)`, async () => {
+        const results = (await corpusRun(py)).cases;
+        const tally = law(randomCases, results);
         expect(tally.equal).toBeGreaterThan(100);
         const sync = randomCases.filter((c) => c.name.startsWith('sync/'));
         // Without bitfields, big-endian unions or align, ctypes builds what gcc does: every one agrees.
-        const results = run(py, sync).cases;
         for (const c of sync) expect(results[c.name]?.fingerprint, c.name).toEqual({ ok: c.fp });
       });
 
