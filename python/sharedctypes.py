@@ -2005,8 +2005,10 @@ class Channel:
     items while JavaScript processes push (and, for MPMC, pop too). ``get`` copies the oldest item
     out (a ctypes object, or a Python number for a primitive type); it sleeps in the futex system
     call while the channel is empty. ``ctype`` is the element's ctypes type (what toCtypes printed)
-    or a typecode; its size and alignment are checked against the header (Python cannot compute the
-    layout fingerprint the header also holds: the class must be toCtypes' of the same schema).
+    or a typecode; its size and alignment are checked against the header. ``Channel.from_handle``
+    also checks the layout fingerprint (from the handle's descriptor and the class); made directly
+    from a segment and an offset, the class must be toCtypes' of the same schema. A position word
+    that other code overwrote is a ``ChannelCorruptError``, never a read outside the ring.
     An SPSC channel allows one consumer at a time, in any process."""
 
     def __init__(self, shm, offset, ctype):
