@@ -127,6 +127,14 @@ const failures: [ErrorCode, () => unknown][] = [
     },
   ],
   ['slot_state', () => new Channel(u32, 2).commit()],
+  [
+    'corrupt',
+    () => {
+      const ch = new Channel(u32, 5);
+      new Int32Array(ch.buffer)[32] = 7; // the tail word (channels/format.ts): a position of slot 7 of 5
+      return ch.tryPush(1);
+    },
+  ],
   // f16 views need DataView.prototype.getFloat16 (Node 24+): where the runtime has it, nothing throws
   ...(HAS_FLOAT16 ? [] : [['unsupported_type', () => create(struct({ h: f16 }))] satisfies [ErrorCode, () => unknown]]),
 ];
