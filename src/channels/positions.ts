@@ -44,14 +44,15 @@ export function advance(pos: number, n: number, capacity: number, oneLap: number
 
 /**
  * How many items lie between a read position `head` and a write position `tail` that is at most
- * one lap ahead of it (0 … capacity).
+ * one lap ahead of it (0 … capacity; also for positions of no slot, which words overwritten by
+ * other code can hold: the claims refuse those, and a size stays a size).
  */
 export function sizeOf(head: number, tail: number, capacity: number, oneLap: number): number {
   const mask = oneLap - 1;
   const h = head & mask;
   const t = tail & mask;
-  if (h < t) return t - h;
-  if (h > t) return capacity - h + t;
+  if (h < t) return Math.min(t - h, capacity);
+  if (h > t) return Math.max(0, Math.min(capacity - h + t, capacity));
   return head === tail ? 0 : capacity;
 }
 

@@ -118,6 +118,8 @@ function run(kind: 'u32' | 'struct', mode: ChannelMode, capacity: number, ops: r
       outcome = 'corrupt';
     }
     for (const at of [0, GUARD - 1, GUARD + length, buffer.byteLength - 1]) expect(bytes[at]).toBe(guardByte);
+    const size = ch.size();
+    expect(size >= 0 && size <= capacity, `size() ${size}`).toBe(true);
     outcomes.push(outcome);
   }
   expect(bytes.subarray(0, GUARD).every((b) => b === guardByte)).toBe(true);
