@@ -10,12 +10,14 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OwnerDeadError, ThreadRegistry } from '../../src/index.js';
 import { python3 } from '../setup/requirements.js';
 import { RUNNER } from '../setup/runtimes.js';
-import { commandLine, jsPeer, PEER_JS, PEER_PY, pyPeer, type Running, sleepsOnFutex, until } from './peers.js';
+import { commandLine, type Host, jsPeer, PEER_JS, PEER_PY, pyPeer, type Running, sleepsOnFutex, until } from './peers.js';
 import { Shared } from './schema.js';
 import { ctypesModule, oldestAndNewestPython } from './python-setup.js';
 import { segmentsOfEachTest } from './segments.js';
 
 const JS = { node: 'Node', bun: 'Bun', deno: 'Deno' }[RUNNER.runtime];
+/** How a Python parent starts a child of this runtime: Node and Bun run a script given to their own binary; Deno needs `run` and its permissions. */
+const CHILD_HOST: Host = RUNNER.runtime === 'deno' ? 'deno' : 'node';
 const ID_MASK = 0x0fffffff;
 const REGISTERED = 0x08000000;
 const WAITERS = 0x80000000 | 0;
@@ -252,7 +254,7 @@ describe.skipIf(py.skip)(`${py.note}Python processes in a ThreadRegistry`, () =>
             const child =
               childLanguage === 'Python'
                 ? [python.exe, PEER_PY, JSON.stringify({ module, ...hold })]
-                : (([c, a]) => [c, ...a])(commandLine('node', PEER_JS, [JSON.stringify(hold)]));
+                : (([c, a]) => [c, ...a])(commandLine(CHILD_HOST, PEER_JS, [JSON.stringify(hold)]));
             // This process does not watch the child: its parent, a Python process, does.
             const parent = pyJob<{ child: number }>({ op: 'watchParent', name: shm.name, child });
             await until(
