@@ -1,0 +1,324 @@
+/**
+ * The async waiter's thread: one per thread that waits asynchronously on words of `SharedMemory`
+ * segments (async-wait.ts starts it). It sleeps in the kernel on behalf of all those waits at once
+ * with `futex_waitv` (Linux ≥ 5.16), which waits on up to 128 words: word 0 of the vector is the
+ * doorbell its owner rings when it hands over a wait or cancels one, the others are the waits.
+ * It completes a wait by writing its outcome into the wait's slot and notifying the owner, which
+ * waits for that with `Atomics.waitAsync` (no message loop, nothing that keeps a process alive).
+ *
+ * The thread runs {@link waiterThread}'s source (`waiterSource()`): one self-contained function
+ * that binds `syscall` through the runtime's FFI itself (a worker cannot import this package: a
+ * bundled application has no module file to give it), with the control block's layout, the
+ * binding to use and the system call numbers in its `workerData`.
+ *
+ * ## The control block (Int32 words of a SharedArrayBuffer, {@link WORDS})
+ *
+ * | word | what |
+ * |---|---|
+ * | `door` | the doorbell: the owner adds 1 after changing a slot (and wakes it with a futex wake and `Atomics.notify`) |
+ * | `state` | the waiter's: `IDLE` (in `Atomics.wait` on the doorbell: nothing to wait for), `KERNEL` (in `futex_waitv`), `BUSY` |
+ * | `quit` | 1: the owner's thread is ending; the waiter leaves its loop (its thread then ends) |
+ * | `done` | completions: the waiter adds 1 and notifies after completing slots |
+ * | `failure` | why the waiter cannot wait (an errno of `futex_waitv`, e.g. 38 ENOSYS before Linux 5.16, or -1: no FFI): the owner polls from then on |
+ * | `address` (64-bit) | the doorbell's address in this process, published by the waiter when it is ready (until then, its owner also polls) |
+ * | slots | 127 of {@link SLOT}: state, expected value, outcome, and the word's address (64-bit) |
+ *
+ * A slot is `FREE` (the owner's), `PENDING` (the owner handed it over: the waiter waits on it),
+ * `DONE` (the waiter wrote its outcome: the owner takes it back) or `CANCELLED` (the owner gave
+ * up: timed out; the waiter frees it). Transitions out of `PENDING` are compare-and-swaps, so a
+ * completion and a cancellation never both win.
+ *
+ * ## Wakes are never lost
+ *
+ * A futex wake that reaches the waiter was meant for some waiter of that word, possibly one in
+ * another process: if the waiter drops it, that one may sleep for ever (a lock released while
+ * its waiters sleep). So: the woken wait completes `'ok'`; a woken wait that its owner cancelled
+ * meanwhile passes the wake on (`FUTEX_WAKE` 1 on its word). `futex_waitv` reports one woken
+ * word, the highest index, though several may have been woken at once: a wait below it whose value
+ * changed is found on the next call (`EAGAIN`, then each word is probed alone with an expired
+ * timeout); one whose value is back to what it waited for is in the state it went to sleep in, as
+ * a woken futex waiter would find it and sleep again; a cancelled one below it passes a wake on
+ * (at worst a spurious wake-up elsewhere, which every futex waiter allows). The doorbell is word
+ * 0, so a return for the doorbell alone proves no wait was woken.
+ *
+ * @module
+ */
+
+/** Int32 word indices of the control block, and its slots. */
+export const WORDS = {
+  door: 0,
+  state: 1,
+  quit: 2,
+  done: 3,
+  failure: 4,
+  /** The doorbell's address: a 64-bit word at Int32 index 6 (BigInt64 index 3). */
+  address: 6,
+  /** The first slot's first word. */
+  slots: 8,
+  /** Slots: `futex_waitv` waits on at most 128 words, one of them the doorbell. */
+  slotCount: 127,
+} as const;
+
+/** A slot: 8 Int32 words. */
+export const SLOT = {
+  /** FREE, PENDING, DONE or CANCELLED. */
+  state: 0,
+  /** The value the wait expects (the word's Int32 value). */
+  expected: 1,
+  /** OK, NOT_EQUAL or FAULT, once DONE. */
+  outcome: 2,
+  /** The word's address: a 64-bit word at Int32 offset 4 of the slot. */
+  address: 4,
+  words: 8,
+} as const;
+
+/** Slot states. */
+export const FREE = 0;
+export const PENDING = 1;
+export const DONE = 2;
+export const CANCELLED = 3;
+
+/** Outcomes. */
+export const OK = 1;
+export const NOT_EQUAL = 2;
+/** The word's address is not mapped any more (`EFAULT`): the owner looks at the word itself. */
+export const FAULT = 3;
+
+/** Waiter states. */
+export const IDLE = 1;
+export const KERNEL = 2;
+export const BUSY = 3;
+
+/** Bytes of the control block. */
+export const CONTROL_BYTES = (WORDS.slots + WORDS.slotCount * SLOT.words) * 4;
+
+/** What the waiter's thread is given (`workerData`). */
+export interface WaiterData {
+  /** The control block. */
+  readonly control: SharedArrayBuffer;
+  /** The binding to use: `'node:ffi'`, `'koffi'`, `'bun:ffi'` or `'Deno.dlopen'`. */
+  readonly via: string;
+  /** Where koffi is required from (through koffi). */
+  readonly koffiFrom: string | undefined;
+  /** `SYS_futex_waitv` and `SYS_futex` on this CPU. */
+  readonly sysWaitv: number;
+  readonly sysFutex: number;
+  /**
+   * Longest sleep in the kernel, in ms (`Infinity`: none): how long ending the owner's thread may
+   * wait for the waiter where nothing can wake it first (a terminated worker).
+   */
+  readonly maxSleepMs: number;
+  readonly words: typeof WORDS;
+  readonly slot: typeof SLOT;
+}
+
+/**
+ * The waiter's loop. Runs in its own thread from its source text: it must not refer to anything
+ * outside itself (no imports, no module constants: they come in `workerData`), and the code that
+ * starts it prepends a no-op `__name` (bundlers that keep names wrap inner functions in one).
+ */
+export function waiterThread(): void {
+  type Fn = (...args: unknown[]) => unknown;
+  interface Process {
+    getBuiltinModule(name: string): unknown;
+  }
+  const proc = (globalThis as unknown as { process: Process }).process;
+  const d = (proc.getBuiltinModule('node:worker_threads') as { workerData: WaiterData }).workerData;
+  const W = d.words;
+  const S = d.slot;
+  const I = new Int32Array(d.control);
+  const B = new BigInt64Array(d.control);
+
+  // ---- syscall(SYS_futex_waitv, …), syscall(SYS_futex, FUTEX_WAKE), &word, errno: through this runtime's FFI
+  let waitv: (vector: BigUint64Array, count: number, timeout: BigInt64Array | null, clock: number) => number;
+  let wake: (address: bigint, count: number) => number;
+  let addressOf: (words: Int32Array) => bigint;
+  let errno: () => number;
+  try {
+    if (d.via === 'Deno.dlopen') {
+      const deno = (globalThis as unknown as { Deno: { dlopen: Fn; UnsafePointerView: new (p: unknown) => { getInt32(o: number): number } } }).Deno;
+      const lib = deno.dlopen('libc.so.6', {
+        waitv: { name: 'syscall', parameters: ['i64', 'buffer', 'u32', 'u32', 'buffer', 'i32'], result: 'i64' },
+        futex: { name: 'syscall', parameters: ['i64', 'u64', 'i32', 'i32', 'buffer'], result: 'i64' },
+        memmove: { parameters: ['buffer', 'buffer', 'u64'], result: 'u64' },
+        __errno_location: { parameters: [], result: 'pointer' },
+      }) as { symbols: Record<string, Fn> };
+      const f = lib.symbols;
+      waitv = (v, n, t, c) => Number(f.waitv?.(BigInt(d.sysWaitv), v, n, 0, t, c));
+      wake = (a, n) => Number(f.futex?.(BigInt(d.sysFutex), a, 1, n, null));
+      addressOf = (w) => BigInt(f.memmove?.(w, w, 0n) as bigint);
+      errno = () => new deno.UnsafePointerView(f.__errno_location?.()).getInt32(0);
+    } else if (d.via === 'bun:ffi') {
+      const ffi = proc.getBuiltinModule('bun:ffi') as { dlopen: Fn; read: { i32(p: unknown, o: number): number } };
+      const f = (
+        ffi.dlopen('libc.so.6', {
+          syscall: { args: ['i64', 'ptr', 'u32', 'u32', 'ptr', 'i32'], returns: 'i64' },
+          memmove: { args: ['ptr', 'ptr', 'u64'], returns: 'u64' },
+          __errno_location: { args: [], returns: 'ptr' },
+        }) as { symbols: Record<string, Fn> }
+      ).symbols;
+      const g = (ffi.dlopen('libc.so.6', { syscall: { args: ['i64', 'u64', 'i32', 'i32', 'ptr'], returns: 'i64' } }) as { symbols: Record<string, Fn> })
+        .symbols;
+      waitv = (v, n, t, c) => Number(f.syscall?.(d.sysWaitv, v, n, 0, t, c));
+      wake = (a, n) => Number(g.syscall?.(d.sysFutex, a, 1, n, null));
+      addressOf = (w) => BigInt(f.memmove?.(w, w, 0) as bigint);
+      errno = () => ffi.read.i32(f.__errno_location?.(), 0);
+    } else if (d.via === 'koffi') {
+      const req = (proc.getBuiltinModule('module') as { createRequire(from: string): (id: string) => unknown }).createRequire(d.koffiFrom ?? '');
+      const koffi = req('koffi') as { load(path: string): { func(name: string, result: string, params: string[]): Fn }; errno(): number };
+      const c = koffi.load('libc.so.6');
+      const sv = c.func('syscall', 'int64_t', ['int64_t', 'void *', 'uint32_t', 'uint32_t', 'void *', 'int32_t']);
+      const sf = c.func('syscall', 'int64_t', ['int64_t', 'uint64_t', 'int', 'int', 'void *']);
+      const mm = c.func('memmove', 'uint64_t', ['void *', 'void *', 'uint64_t']);
+      waitv = (v, n, t, cl) => Number(sv(d.sysWaitv, v, n, 0, t, cl));
+      wake = (a, n) => Number(sf(d.sysFutex, a, 1, n, null));
+      addressOf = (w) => BigInt(mm(w, w, 0) as bigint);
+      errno = () => koffi.errno();
+    } else {
+      const ffi = proc.getBuiltinModule('node:ffi') as { dlopen: Fn; getInt32(p: bigint, o: number): number };
+      const f = (
+        ffi.dlopen('libc.so.6', {
+          syscall: { arguments: ['i64', 'pointer', 'u32', 'u32', 'pointer', 'i32'], return: 'i64' },
+          memmove: { arguments: ['pointer', 'pointer', 'u64'], return: 'u64' },
+          __errno_location: { arguments: [], return: 'u64' },
+        }) as { functions: Record<string, Fn> }
+      ).functions;
+      const g = (
+        ffi.dlopen('libc.so.6', { syscall: { arguments: ['i64', 'u64', 'i32', 'i32', 'pointer'], return: 'i64' } }) as { functions: Record<string, Fn> }
+      ).functions;
+      waitv = (v, n, t, c) => Number(f.syscall?.(BigInt(d.sysWaitv), v, n, 0, t, c));
+      wake = (a, n) => Number(g.syscall?.(BigInt(d.sysFutex), a, 1, n, null));
+      addressOf = (w) => BigInt(f.memmove?.(w, w, 0n) as bigint);
+      errno = () => ffi.getInt32(f.__errno_location?.() as bigint, 0);
+    }
+  } catch {
+    Atomics.store(I, W.failure, -1);
+    Atomics.add(I, W.done, 1);
+    Atomics.notify(I, W.done);
+    return;
+  }
+
+  const EINTR = 4;
+  const EAGAIN = 11;
+  const EFAULT = 14;
+  const ETIMEDOUT = 110;
+  const CLOCK_REALTIME = 0;
+  const CLOCK_MONOTONIC = 1;
+  const FUTEX2_SIZE_U32 = 2n;
+  const door = addressOf(I) + BigInt(W.door * 4);
+  B[W.address / 2] = door;
+  // Ready: the owner stops polling its waits meanwhile.
+  Atomics.add(I, W.done, 1);
+  Atomics.notify(I, W.done);
+
+  /** The vector: 24-byte `struct futex_waitv` { u64 val; u64 uaddr; u32 flags; u32 reserved } each. */
+  const vector = new BigUint64Array(3 * (W.slotCount + 1));
+  /** The slot at each position of the vector (position 0: the doorbell). */
+  const slotAt = new Int32Array(W.slotCount + 1);
+  /** Each slot's position in the vector of the last call (0: not in it). */
+  const positionOf = new Int32Array(W.slotCount);
+  /** A vector of one word, and an absolute timeout long past: a look at one word's value. */
+  const one = new BigUint64Array(3);
+  const past = new BigInt64Array(2);
+  const until = new BigInt64Array(2);
+  /** The highest position the last call reported woken (-1: none; 0: the doorbell alone). */
+  let woken = -1;
+  let completed = 0;
+
+  const base = (s: number): number => W.slots + s * S.words;
+  const addressAt = (s: number): bigint => B[(base(s) + S.address) / 2] ?? 0n;
+
+  /** Completes slot `s` with `outcome`; passes a wake on when it was cancelled meanwhile. */
+  const complete = (s: number, outcome: number): void => {
+    const b = base(s);
+    Atomics.store(I, b + S.outcome, outcome);
+    const was = Atomics.compareExchange(I, b + S.state, 1 /* PENDING */, 2 /* DONE */);
+    if (was === 1) completed++;
+    else if (was === 3 /* CANCELLED */) {
+      if (outcome === 1 /* OK */) wake(addressAt(s), 1);
+      Atomics.store(I, b + S.state, 0 /* FREE */);
+    }
+    positionOf[s] = 0;
+  };
+
+  /** Looks at the word of the wait at `position` alone: completes it unless it still holds its value. */
+  const probe = (position: number): void => {
+    const s = slotAt[position] ?? 0;
+    one[0] = vector[3 * position] ?? 0n;
+    one[1] = vector[3 * position + 1] ?? 0n;
+    one[2] = FUTEX2_SIZE_U32;
+    const r = waitv(one, 1, past, CLOCK_MONOTONIC);
+    const e = r >= 0 ? 0 : errno();
+    if (r >= 0) complete(s, 1 /* OK: woken just then */);
+    else if (e === EAGAIN) complete(s, 2 /* NOT_EQUAL */);
+    else if (e === EFAULT) complete(s, 3 /* FAULT */);
+  };
+
+  while (Atomics.load(I, W.quit) === 0) {
+    const bell = Atomics.load(I, W.door);
+    vector[0] = BigInt(bell >>> 0);
+    vector[1] = door;
+    vector[2] = FUTEX2_SIZE_U32;
+    let n = 1;
+    for (let s = 0; s < W.slotCount; s++) {
+      const b = base(s);
+      const state = Atomics.load(I, b + S.state);
+      const was = positionOf[s] ?? 0;
+      positionOf[s] = 0;
+      if (state === 1 /* PENDING */) {
+        vector[3 * n] = BigInt(Atomics.load(I, b + S.expected) >>> 0);
+        vector[3 * n + 1] = addressAt(s);
+        vector[3 * n + 2] = FUTEX2_SIZE_U32;
+        slotAt[n] = s;
+        positionOf[s] = n;
+        n++;
+      } else if (state === 3 /* CANCELLED */) {
+        // It may have been woken with others in the last call (at or below the position reported).
+        if (was > 0 && was <= woken) wake(addressAt(s), 1);
+        Atomics.store(I, b + S.state, 0 /* FREE */);
+      }
+    }
+    woken = -1;
+    if (n === 1) {
+      Atomics.store(I, W.state, 1 /* IDLE */);
+      if (Atomics.load(I, W.quit) === 0) Atomics.wait(I, W.door, bell);
+      Atomics.store(I, W.state, 3 /* BUSY */);
+      continue;
+    }
+    let timeout: BigInt64Array | null = null;
+    if (d.maxSleepMs !== Number.POSITIVE_INFINITY) {
+      const t = Date.now() + d.maxSleepMs;
+      until[0] = BigInt(Math.floor(t / 1000));
+      until[1] = BigInt((t % 1000) * 1_000_000);
+      timeout = until;
+    }
+    Atomics.store(I, W.state, 2 /* KERNEL */);
+    const r = waitv(vector, n, timeout, CLOCK_REALTIME);
+    const e = r < 0 ? errno() : 0;
+    Atomics.store(I, W.state, 3 /* BUSY */);
+    if (r >= 0) {
+      woken = r;
+      if (r > 0) complete(slotAt[r] ?? 0, 1 /* OK */);
+    } else if (e === EAGAIN || e === EFAULT) {
+      // A value differs, or a word is unmapped. The doorbell rang: the next round looks again.
+      // Otherwise, which word? Each alone.
+      if (Atomics.load(I, W.door) === bell) for (let p = 1; p < n; p++) probe(p);
+    } else if (e !== ETIMEDOUT && e !== EINTR) {
+      // futex_waitv is missing (ENOSYS: Linux < 5.16) or refused (a seccomp filter): the owner polls.
+      Atomics.store(I, W.failure, e === 0 ? -1 : e);
+      Atomics.add(I, W.done, 1);
+      Atomics.notify(I, W.done);
+      return;
+    }
+    if (completed > 0) {
+      completed = 0;
+      Atomics.add(I, W.done, 1);
+      Atomics.notify(I, W.done);
+    }
+  }
+}
+
+/** The source the waiter's thread runs (a script: the function, called). */
+export function waiterSource(): string {
+  return `'use strict';\nvar __name = (f) => f;\n(${waiterThread.toString()})();\n`;
+}
