@@ -14,8 +14,16 @@
  * Where it cannot work, a wait resolves to `undefined` and the caller polls (sync/futex.ts): no
  * `futex_waitv` (Linux < 5.16, or a seccomp filter that refuses it), no threads (Node's permission
  * model without `--allow-worker`), no `Atomics.waitAsync`, more than 127 waits pending in one
- * thread (the rest poll), or `SHAREDCTYPES_ASYNC_WAIT=poll` in the environment. `memorySupport()`
- * reports which, through {@link asyncWaitState}.
+ * thread (the rest poll), a worker thread whose FFI is koffi (Node 20–24: see below), or
+ * `SHAREDCTYPES_ASYNC_WAIT=poll` in the environment. `memorySupport()` reports which, through
+ * {@link asyncWaitState}.
+ *
+ * The waiter thread makes no FFI call once its owner's thread has begun to end (waiter-thread.ts,
+ * "No FFI call once the owner's thread ends"): the owner closes the waiter's gate in its `'exit'`
+ * listener, which comes before Node terminates the waiter. A worker that is terminated gets no
+ * `'exit'`; through koffi, a waiter thread terminated while it binds koffi aborts the process, so
+ * worker threads on koffi poll. node:ffi, Bun and Deno bind and call without Node-API: a
+ * terminated worker's waiter ends there without harm (test/memory/async-wait-exit.test.ts).
  *
  * @module
  */
@@ -23,7 +31,24 @@ import type { WaitOutcome } from './backend.js';
 import { mappingOf } from './backend.js';
 import { hostOf } from './host.js';
 import { type Libc, libc } from './libc.js';
-import { CANCELLED, CONTROL_BYTES, DONE, FREE, KERNEL, NOT_EQUAL, OK, PENDING, SLOT, type WaiterData, WORDS, waiterSource } from './waiter-thread.js';
+import {
+  CANCELLED,
+  CLOSED,
+  CLOSING,
+  CONTROL_BYTES,
+  DONE,
+  FREE,
+  INSIDE,
+  KERNEL,
+  NOT_EQUAL,
+  OK,
+  OPEN,
+  PENDING,
+  SLOT,
+  type WaiterData,
+  WORDS,
+  waiterSource,
+} from './waiter-thread.js';
 
 /** How this thread makes async waits on segment words: `'thread'` (a waiter thread) or `'poll'`, and why it polls. */
 export interface AsyncWaitState {
@@ -41,6 +66,13 @@ export const asyncWaitCounts = { handed: 0, woken: 0 };
 
 const FUTEX_WAKE = 1;
 const EINVAL = 22;
+/**
+ * How long a thread that ends waits for its waiter thread to leave the FFI (it leaves
+ * `futex_waitv` at the doorbell in microseconds; while it binds the FFI, up to its start-up time,
+ * 10 ms to 0.5 s). Past it the thread ends anyway: only a waiter stuck in its start-up for longer
+ * could then still be in the FFI.
+ */
+const CLOSE_GATE_MS = 10_000;
 /** Longest kernel sleep of a worker's waiter: how long terminating that worker may wait for it (nothing can wake it first). */
 const WORKER_MAX_SLEEP_MS = 100;
 
@@ -147,7 +179,7 @@ function unavailable(): string | undefined {
   const host = hostOf();
   if (host.sysFutexWaitv === undefined || host.sysFutex === undefined) return `futex_waitv's number on ${host.arch} is not known here`;
   if (typeof (Atomics as { waitAsync?: unknown }).waitAsync !== 'function') return 'this runtime has no Atomics.waitAsync';
-  const threads = host.builtin('node:worker_threads') as { Worker?: unknown } | undefined;
+  const threads = host.builtin('node:worker_threads') as { Worker?: unknown; isMainThread?: boolean } | undefined;
   if (typeof threads?.Worker !== 'function') return 'this runtime has no node:worker_threads';
   const permission = (globalThis as { process?: { permission?: { has(scope: string): boolean } } }).process?.permission;
   if (permission !== undefined && !permission.has('worker')) return "Node's permission model forbids threads here: add --allow-worker";
@@ -156,6 +188,9 @@ function unavailable(): string | undefined {
     c = libc();
   } catch (e) {
     return (e as Error).message;
+  }
+  if (c.via === 'koffi' && threads.isMainThread === false) {
+    return 'a worker thread through koffi: a waiter thread terminated with its worker while it binds koffi would abort the process (Node ≥ 26.1 has node:ffi)';
   }
   // futex_waitv of no words: EINVAL where the kernel has it; ENOSYS before Linux 5.16, or what a
   // seccomp filter answers.
@@ -205,19 +240,45 @@ function start(): Waiter | null {
     cursor: 0,
   };
   const lost = (why: string) => () => {
-    if (Atomics.load(w.words, WORDS.quit) !== 0) return;
+    if (Atomics.load(w.words, WORDS.gate) === CLOSED) return;
     if (Atomics.compareExchange(w.words, WORDS.failure, 0, -1) === 0) whyNot = why;
     collect(w);
   };
   worker.on('error', (e) => lost(`the waiter thread failed (${(e as Error)?.message ?? String(e)})`)());
   worker.on('exit', lost('the waiter thread ended'));
-  // Node joins worker threads when a thread ends: one asleep in futex_waitv would hold it for
-  // ever. 'exit' comes before that join, for process.exit(), an uncaught error or a drained loop.
-  (globalThis as { process?: { on?: (event: string, listener: () => void) => void } }).process?.on?.('exit', () => {
-    Atomics.store(w.words, WORDS.quit, 1);
-    ring(w);
-  });
+  // When a thread ends, Node terminates its workers and joins them: the waiter must be out of the
+  // FFI by then (one asleep in futex_waitv would hold the join for ever; through koffi, one that
+  // binds or calls it then aborts the process). 'exit' comes before, for process.exit(), an
+  // uncaught error or a drained loop.
+  (globalThis as { process?: { on?: (event: string, listener: () => void) => void } }).process?.on?.('exit', () => closeGate(w));
   return w;
+}
+
+/**
+ * Closes the waiter's gate (waiter-thread.ts): once this returns, the waiter thread makes no FFI
+ * call any more. Then passes on the wake-ups it took for waits completed but not collected (this
+ * thread ends: they would be lost to the other waiters of those words).
+ */
+function closeGate(w: Waiter): void {
+  const end = performance.now() + CLOSE_GATE_MS;
+  for (;;) {
+    const gate = Atomics.compareExchange(w.words, WORDS.gate, OPEN, CLOSED);
+    if (gate === OPEN || gate === CLOSED) break; // outside the FFI, for good
+    if (gate === INSIDE) {
+      Atomics.compareExchange(w.words, WORDS.gate, INSIDE, CLOSING);
+      continue;
+    }
+    ring(w); // CLOSING: out of futex_waitv; it stores CLOSED as it leaves
+    const left = end - performance.now();
+    if (left <= 0) return;
+    Atomics.wait(w.words, WORDS.gate, CLOSING, Math.min(left, 50));
+  }
+  for (let s = 0; s < WORDS.slotCount; s++) {
+    const b = WORDS.slots + s * SLOT.words;
+    if (Atomics.load(w.words, b + SLOT.state) !== DONE || Atomics.load(w.words, b + SLOT.outcome) !== OK) continue;
+    const address = w.wide[(b + SLOT.address) / 2] ?? 0n;
+    if (address !== 0n) w.c.futex(w.sysFutex, address, FUTEX_WAKE, 1, null);
+  }
 }
 
 /**

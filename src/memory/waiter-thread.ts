@@ -17,7 +17,7 @@
  * |---|---|
  * | `door` | the doorbell: the owner adds 1 after changing a slot (and wakes it with a futex wake and `Atomics.notify`) |
  * | `state` | the waiter's: `IDLE` (in `Atomics.wait` on the doorbell: nothing to wait for), `KERNEL` (in `futex_waitv`), `BUSY` |
- * | `quit` | 1: the owner's thread is ending; the waiter leaves its loop (its thread then ends) |
+ * | `gate` | whether the waiter may call into the FFI: `OPEN`, `INSIDE` (it is in a call, or binding the FFI), `CLOSING` (the owner's thread is ending and waits for it to come out), `CLOSED` (it never calls again) |
  * | `done` | completions: the waiter adds 1 and notifies after completing slots |
  * | `failure` | why the waiter cannot wait (an errno of `futex_waitv`, e.g. 38 ENOSYS before Linux 5.16, or -1: no FFI): the owner polls from then on |
  * | `address` (64-bit) | the doorbell's address in this process, published by the waiter when it is ready (until then, its owner also polls) |
@@ -41,6 +41,21 @@
  * (at worst a spurious wake-up elsewhere, which every futex waiter allows). The doorbell is word
  * 0, so a return for the doorbell alone proves no wait was woken.
  *
+ * ## No FFI call once the owner's thread ends
+ *
+ * When the owner's thread ends, Node terminates the waiter's thread. A koffi call made or returning
+ * after that point aborts the whole process (`FATAL ERROR: Error::ThrowAsJavaScriptException
+ * napi_throw`): koffi's binding calls (`require('koffi')`, `load`, `func`) make Node-API calls
+ * that fail in an isolate being terminated, koffi throws, node-addon-api cannot throw there and
+ * aborts. So every FFI call of the waiter, its start-up binding included, is made inside the
+ * `gate`: the waiter enters with a compare-and-swap `OPEN → INSIDE` and leaves with `INSIDE →
+ * OPEN`. The owner's thread, on its `'exit'` (before Node terminates the waiter), closes the gate:
+ * `OPEN → CLOSED` (the waiter is outside and can never enter again), or `INSIDE → CLOSING`, rings
+ * the doorbell (out of `futex_waitv`) and waits until the waiter, failing to leave, stores
+ * `CLOSED`. Either way, once the owner's `'exit'` listener returns, the waiter is outside the FFI
+ * for good. A thread that ends without `'exit'` (a terminated worker) cannot close the gate:
+ * async-wait.ts gives such threads no waiter thread where the FFI is koffi (they poll).
+ *
  * @module
  */
 
@@ -48,7 +63,7 @@
 export const WORDS = {
   door: 0,
   state: 1,
-  quit: 2,
+  gate: 2,
   done: 3,
   failure: 4,
   /** The doorbell's address: a 64-bit word at Int32 index 6 (BigInt64 index 3). */
@@ -83,6 +98,12 @@ export const OK = 1;
 export const NOT_EQUAL = 2;
 /** The word's address is not mapped any more (`EFAULT`): the owner looks at the word itself. */
 export const FAULT = 3;
+
+/** Gate states (`gate`): see the module's notes. */
+export const OPEN = 0;
+export const INSIDE = 1;
+export const CLOSING = 2;
+export const CLOSED = 3;
 
 /** Waiter states. */
 export const IDLE = 1;
@@ -129,11 +150,28 @@ export function waiterThread(): void {
   const I = new Int32Array(d.control);
   const B = new BigInt64Array(d.control);
 
+  /** Into the FFI: false when the owner closed the gate (its thread ends: never call the FFI again). */
+  const enter = (): boolean => Atomics.compareExchange(I, W.gate, 0 /* OPEN */, 1 /* INSIDE */) === 0;
+  /** Out of the FFI: false when the owner is closing the gate (then closed: no call after this one). */
+  const leave = (): boolean => {
+    if (Atomics.compareExchange(I, W.gate, 1 /* INSIDE */, 0 /* OPEN */) === 1) return true;
+    Atomics.store(I, W.gate, 3 /* CLOSED */);
+    Atomics.notify(I, W.gate);
+    return false;
+  };
+  /** Tells the owner that the waiter cannot wait (`why`: an errno, or -1), and ends. */
+  const fail = (why: number): void => {
+    Atomics.store(I, W.failure, why);
+    Atomics.add(I, W.done, 1);
+    Atomics.notify(I, W.done);
+  };
+
   // ---- syscall(SYS_futex_waitv, …), syscall(SYS_futex, FUTEX_WAKE), &word, errno: through this runtime's FFI
   let waitv: (vector: BigUint64Array, count: number, timeout: BigInt64Array | null, clock: number) => number;
   let wake: (address: bigint, count: number) => number;
   let addressOf: (words: Int32Array) => bigint;
   let errno: () => number;
+  if (!enter()) return; // the owner's thread ended before this one started: no binding at all
   try {
     if (d.via === 'Deno.dlopen') {
       const deno = (globalThis as unknown as { Deno: { dlopen: Fn; UnsafePointerView: new (p: unknown) => { getInt32(o: number): number } } }).Deno;
@@ -192,9 +230,8 @@ export function waiterThread(): void {
       errno = () => ffi.getInt32(f.__errno_location?.() as bigint, 0);
     }
   } catch {
-    Atomics.store(I, W.failure, -1);
-    Atomics.add(I, W.done, 1);
-    Atomics.notify(I, W.done);
+    fail(-1);
+    leave();
     return;
   }
 
@@ -206,6 +243,7 @@ export function waiterThread(): void {
   const CLOCK_MONOTONIC = 1;
   const FUTEX2_SIZE_U32 = 2n;
   const door = addressOf(I) + BigInt(W.door * 4);
+  if (!leave()) return;
   B[W.address / 2] = door;
   // Ready: the owner stops polling its waits meanwhile.
   Atomics.add(I, W.done, 1);
@@ -254,8 +292,11 @@ export function waiterThread(): void {
     else if (e === EFAULT) complete(s, 3 /* FAULT */);
   };
 
-  while (Atomics.load(I, W.quit) === 0) {
+  for (;;) {
+    // The doorbell before the gate: a ring that comes with closing the gate is after it, and makes
+    // futex_waitv return at once.
     const bell = Atomics.load(I, W.door);
+    if (!enter()) return;
     vector[0] = BigInt(bell >>> 0);
     vector[1] = door;
     vector[2] = FUTEX2_SIZE_U32;
@@ -280,8 +321,9 @@ export function waiterThread(): void {
     }
     woken = -1;
     if (n === 1) {
+      if (!leave()) return;
       Atomics.store(I, W.state, 1 /* IDLE */);
-      if (Atomics.load(I, W.quit) === 0) Atomics.wait(I, W.door, bell);
+      Atomics.wait(I, W.door, bell); // outside the FFI: a thread ending here is not at risk
       Atomics.store(I, W.state, 3 /* BUSY */);
       continue;
     }
@@ -305,9 +347,8 @@ export function waiterThread(): void {
       if (Atomics.load(I, W.door) === bell) for (let p = 1; p < n; p++) probe(p);
     } else if (e !== ETIMEDOUT && e !== EINTR) {
       // futex_waitv is missing (ENOSYS: Linux < 5.16) or refused (a seccomp filter): the owner polls.
-      Atomics.store(I, W.failure, e === 0 ? -1 : e);
-      Atomics.add(I, W.done, 1);
-      Atomics.notify(I, W.done);
+      fail(e === 0 ? -1 : e);
+      leave();
       return;
     }
     if (completed > 0) {
@@ -315,6 +356,7 @@ export function waiterThread(): void {
       Atomics.add(I, W.done, 1);
       Atomics.notify(I, W.done);
     }
+    if (!leave()) return;
   }
 }
 

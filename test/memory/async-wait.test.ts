@@ -9,7 +9,21 @@ import { asyncWaitCounts, asyncWaitState } from '../../src/memory/async-wait.js'
 import { mappingOf } from '../../src/memory/backend.js';
 import { hostOf } from '../../src/memory/host.js';
 import { libc } from '../../src/memory/libc.js';
-import { CANCELLED, CONTROL_BYTES, DONE, FREE, PENDING, SLOT, type WaiterData, WORDS, waiterSource } from '../../src/memory/waiter-thread.js';
+import {
+  CANCELLED,
+  CLOSED,
+  CLOSING,
+  CONTROL_BYTES,
+  DONE,
+  FREE,
+  INSIDE,
+  OPEN,
+  PENDING,
+  SLOT,
+  type WaiterData,
+  WORDS,
+  waiterSource,
+} from '../../src/memory/waiter-thread.js';
 import { pollCount } from '../../src/sync/futex.js';
 import { RUNNER } from '../setup/runtimes.js';
 import { jsPeer, ownWaitvWords, sleepsOnFutex, until, waitvSleepers } from './peers.js';
@@ -310,7 +324,10 @@ describe('the waiter thread passes on a wake-up it took for a wait that was canc
       words,
       wide: new BigInt64Array(control),
       async stop() {
-        Atomics.store(words, WORDS.quit, 1);
+        // Closes its gate (waiter-thread.ts): at once where it is outside the FFI, else when it leaves it.
+        while (Atomics.compareExchange(words, WORDS.gate, OPEN, CLOSED) === INSIDE) {
+          if (Atomics.compareExchange(words, WORDS.gate, INSIDE, CLOSING) === INSIDE) break;
+        }
         Atomics.add(words, WORDS.door, 1);
         Atomics.notify(words, WORDS.door); // out of Atomics.wait…
         const door = new BigInt64Array(control)[WORDS.address / 2] ?? 0n;
