@@ -31,7 +31,10 @@ const standIn = (() => {
   const dir = mkdtempSync(join(tmpdir(), 'sharedctypes-koffi-'));
   mkdirSync(join(dir, 'node_modules/koffi'), { recursive: true });
   writeFileSync(join(dir, 'node_modules/koffi/package.json'), JSON.stringify({ name: 'koffi', main: 'index.cjs' }));
-  writeFileSync(join(dir, 'node_modules/koffi/index.cjs'), `module.exports = require(${JSON.stringify(fileURLToPath(new URL('./koffi-stand-in.cjs', import.meta.url)))});\n`);
+  writeFileSync(
+    join(dir, 'node_modules/koffi/index.cjs'),
+    `module.exports = require(${JSON.stringify(fileURLToPath(new URL('./koffi-stand-in.cjs', import.meta.url)))});\n`,
+  );
   return dir;
 })();
 afterAll(() => rmSync(standIn, { recursive: true, force: true }));

@@ -25,7 +25,7 @@ import {
   waiterSource,
 } from '../../src/memory/waiter-thread.js';
 import { pollCount } from '../../src/sync/futex.js';
-import { RUNNER } from '../setup/runtimes.js';
+import { RUNNER, RUNNER_VIA } from '../setup/runtimes.js';
 import { jsPeer, ownWaitvWords, sleepsOnFutex, until, waitvSleepers } from './peers.js';
 import { Shared } from './schema.js';
 import { segmentsOfEachTest } from './segments.js';
@@ -239,16 +239,50 @@ describe('processes with async waits end as they would with the poll', () => {
   });
 });
 
-describe('worker threads wait through waiter threads of their own', () => {
-  function worker(name: string): { w: Worker; result: Promise<{ got: boolean }>; exited: Promise<number> } {
-    const w = new Worker(new URL('./async-thread.mjs', import.meta.url), { workerData: { name } });
-    const result = new Promise<{ got: boolean }>((resolve, reject) => {
-      w.once('message', resolve);
-      w.once('error', reject);
-    });
-    return { w, result, exited: new Promise((resolve) => w.once('exit', resolve)) };
-  }
+/** A worker thread (async-thread.mjs) that acquires the mutex of segment `name` asynchronously. */
+function worker(name: string): { w: Worker; result: Promise<{ got: boolean; asyncWaits: { mode: string; reason?: string } }>; exited: Promise<number> } {
+  const w = new Worker(new URL('./async-thread.mjs', import.meta.url), { workerData: { name } });
+  const result = new Promise<{ got: boolean; asyncWaits: { mode: string; reason?: string } }>((resolve, reject) => {
+    w.once('message', resolve);
+    w.once('error', reject);
+  });
+  return { w, result, exited: new Promise((resolve) => w.once('exit', resolve)) };
+}
 
+describe.runIf(RUNNER_VIA === 'koffi')(
+  'worker threads through koffi poll (a waiter thread terminated with its worker while it binds koffi would abort the process)',
+  () => {
+    it("a worker's async acquirer polls (no thread of this process in futex_waitv) and gets the lock another process releases; memorySupport() there says why", async () => {
+      const { shm, s, words, at } = shared('aw-worker-koffi');
+      const holder = jsPeer('node', { op: 'hold', name: shm.name });
+      await until(() => Atomics.load(words, 6) === 1, 'the peer to hold the lock');
+      const { result, exited } = worker(shm.name);
+      await until(() => s.started === 1 && Atomics.load(words, 0) === 2, 'the worker to wait for the lock');
+      expect(kernelWaitsOn(at(LOCK))).toBe(0); // no waiter thread of this process sleeps on the lock word
+      Atomics.store(words, 6, 2);
+      const { got, asyncWaits } = await result;
+      expect(got).toBe(true);
+      expect(asyncWaits.mode).toBe('poll');
+      expect(asyncWaits.reason).toContain('koffi');
+      await exited;
+      await holder;
+      shm.close();
+    });
+
+    it('terminating a worker whose async wait polls ends it', async () => {
+      const { shm, s, words } = shared('aw-terminate-koffi');
+      s.lock.acquire();
+      const { w, exited } = worker(shm.name);
+      await until(() => s.started === 1 && Atomics.load(words, 0) === 2, 'the worker to wait for the lock');
+      await w.terminate();
+      await exited;
+      s.lock.release();
+      shm.close();
+    });
+  },
+);
+
+describe.runIf(RUNNER_VIA !== 'koffi')('worker threads wait through waiter threads of their own', () => {
   it(`a worker’s async acquirer is woken by a ${JS} process's release`, async () => {
     const { shm, s, words, at } = shared('aw-worker');
     const holder = jsPeer('node', { op: 'hold', name: shm.name });
@@ -256,7 +290,7 @@ describe('worker threads wait through waiter threads of their own', () => {
     const { result, exited } = worker(shm.name);
     await until(() => s.started === 1 && kernelWaitsOn(at(LOCK), 2) === 1, 'the worker’s waiter thread to sleep on the lock word');
     Atomics.store(words, 6, 2);
-    expect(await result).toEqual({ got: true });
+    expect(await result).toEqual({ got: true, asyncWaits: { mode: 'thread' } });
     await exited;
     await holder;
     shm.close();
