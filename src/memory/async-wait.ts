@@ -33,6 +33,7 @@ import { hostOf } from './host.js';
 import { type Libc, libc } from './libc.js';
 import {
   CANCELLED,
+  CANCELLING,
   CLOSED,
   CLOSING,
   CONTROL_BYTES,
@@ -85,6 +86,8 @@ interface Request {
   timer: ReturnType<typeof setTimeout> | undefined;
   /** The poll that also watches the word until the waiter thread is ready (it takes 20 ms to 0.5 s to start). */
   poll: ReturnType<typeof setTimeout> | undefined;
+  /** Given up on (timed out, or the poll saw the word change): the outcome unless the waiter took a wake-up for it (see {@link cancel}). */
+  given: { readonly outcome: WaitOutcome | undefined } | undefined;
 }
 
 interface WorkerLike {
@@ -138,7 +141,7 @@ export function waitAsyncInKernel(a: Int32Array, i: number, expected: number, de
   Atomics.store(w.words, b + SLOT.state, PENDING);
   asyncWaitCounts.handed++;
   return new Promise((resolve) => {
-    const r: Request = { a, i, expected, deadline, resolve, timer: undefined, poll: undefined };
+    const r: Request = { a, i, expected, deadline, resolve, timer: undefined, poll: undefined, given: undefined };
     w.requests[slot] = r;
     w.pending++;
     if (left !== Number.POSITIVE_INFINITY) r.timer = timer(() => expire(w, slot, r), left);
@@ -281,6 +284,11 @@ function closeGate(w: Waiter): void {
   }
 }
 
+/** The doorbell's address, once the waiter thread published it (it is ready); 0 before. */
+function doorOf(w: Waiter): bigint {
+  return Atomics.load(w.wide, WORDS.address / 2);
+}
+
 /**
  * Called by `SharedMemory.close()` once `buffer` is detached, before its memory is unmapped: takes
  * back this thread's waits on it (they end as the poll would end them: reading the detached
@@ -290,7 +298,7 @@ export function endWaitsOn(buffer: ArrayBuffer): void {
   const w = waiter;
   if (w === undefined || w === null) return;
   w.requests.forEach((r, slot) => {
-    if (r !== undefined && r.a.buffer === buffer) cancel(w, slot, r, undefined);
+    if (r !== undefined && r.a.buffer === buffer) takeBack(w, slot, r);
   });
 }
 
@@ -311,7 +319,7 @@ function ring(w: Waiter): void {
   Atomics.add(w.words, WORDS.door, 1);
   Atomics.notify(w.words, WORDS.door);
   if (Atomics.load(w.words, WORDS.state) === KERNEL) {
-    const door = w.wide[WORDS.address / 2] ?? 0n;
+    const door = doorOf(w);
     if (door !== 0n) w.c.futex(w.sysFutex, door, FUTEX_WAKE, 1, null);
   }
 }
@@ -338,7 +346,7 @@ function listen(w: Waiter): void {
 
 /** Resolves the completed waits; all pending ones (to be polled) when the waiter cannot go on. */
 function collect(w: Waiter): void {
-  if (!w.ready && w.wide[WORDS.address / 2] !== 0n) {
+  if (!w.ready && doorOf(w) !== 0n) {
     w.ready = true;
     for (const r of w.requests) {
       if (r?.poll === undefined) continue;
@@ -360,7 +368,9 @@ function collect(w: Waiter): void {
     const outcome = done ? Atomics.load(w.words, b + SLOT.outcome) : 0;
     if (done) Atomics.store(w.words, b + SLOT.state, FREE);
     if (outcome === OK) asyncWaitCounts.woken++;
-    finish(w, s, r, outcome === OK ? 'ok' : outcome === NOT_EQUAL ? 'not-equal' : undefined); // FAULT, failure: poll
+    // Given up on: 'ok' if the waiter took a wake-up for it, else (UNWOKEN, or the waiter failed) what it was given up with.
+    const ended = outcome === OK ? 'ok' : outcome === NOT_EQUAL ? 'not-equal' : undefined; // FAULT, failure: poll
+    finish(w, s, r, r.given !== undefined && outcome !== OK ? r.given.outcome : ended);
   }
 }
 
@@ -412,16 +422,52 @@ function look(w: Waiter, slot: number, r: Request, delay: number): void {
 }
 
 /**
- * Takes the wait in `slot` back from the waiter with `outcome` (`undefined`: the caller polls),
- * unless the waiter completed it first.
+ * Gives up on the wait in `slot` (its deadline passed, or the start-up poll saw its word change):
+ * it ends with `outcome` (`undefined`: the caller polls), unless the waiter completed it first or
+ * took a wake-up for it meanwhile: then it ends `'ok'`, as a woken wait.
+ *
+ * A wait the waiter took a wake-up for must end `'ok'` (waiter-thread.ts, "Wakes are never
+ * lost"): its waker counted it as woken, and may have taken it off a count of sleepers (a
+ * channel's), which a wait ending otherwise takes itself off too: one sleeper less than there
+ * are, and the next one is never woken. Only the waiter can tell, once out of `futex_waitv`: so
+ * the slot goes `CANCELLING`, the doorbell gets it out, and the wait ends when its verdict comes
+ * (collect()), microseconds later. A waiter that has not published its doorbell yet has read no
+ * slot (it publishes before its first look, and this reads after the compare-and-swap): it never
+ * slept on this word, and the wait ends at once, unless its first look gave the verdict already.
  */
 function cancel(w: Waiter, slot: number, r: Request, outcome: WaitOutcome | undefined): void {
-  if (w.requests[slot] !== r) return;
+  if (w.requests[slot] !== r || r.given !== undefined) return;
   const b = WORDS.slots + slot * SLOT.words;
-  if (Atomics.compareExchange(w.words, b + SLOT.state, PENDING, CANCELLED) !== PENDING) {
+  if (Atomics.compareExchange(w.words, b + SLOT.state, PENDING, CANCELLING) !== PENDING) {
     collect(w); // the waiter completed it first
     return;
   }
-  ring(w); // out of the waiter's futex_waitv: it must not sit on the word for nobody
-  finish(w, slot, r, outcome);
+  r.given = { outcome };
+  if (r.timer !== undefined) clearTimeout(r.timer);
+  if (r.poll !== undefined) clearTimeout(r.poll);
+  r.timer = undefined;
+  r.poll = undefined;
+  if (doorOf(w) === 0n && Atomics.compareExchange(w.words, b + SLOT.state, CANCELLING, CANCELLED) === CANCELLING) {
+    finish(w, slot, r, outcome);
+    return;
+  }
+  ring(w); // out of the waiter's futex_waitv: for the verdict, and not to sit on the word for nobody
+  listen(w);
+}
+
+/**
+ * Takes the wait in `slot` back at once, without the waiter's verdict (its segment is being
+ * closed): it ends with `undefined` (the caller's poll reads the detached buffer, and throws). A
+ * wake-up the waiter took for it is passed on to the word's other waiters.
+ */
+function takeBack(w: Waiter, slot: number, r: Request): void {
+  if (w.requests[slot] !== r) return;
+  const b = WORDS.slots + slot * SLOT.words;
+  const state = Atomics.compareExchange(w.words, b + SLOT.state, PENDING, CANCELLED);
+  if (state !== PENDING && (state !== CANCELLING || Atomics.compareExchange(w.words, b + SLOT.state, CANCELLING, CANCELLED) !== CANCELLING)) {
+    collect(w); // the waiter completed it first
+    return;
+  }
+  ring(w); // out of the waiter's futex_waitv: it must not sit on the word of an unmapped segment
+  finish(w, slot, r, undefined);
 }

@@ -24,22 +24,36 @@
  * | slots | 127 of {@link SLOT}: state, expected value, outcome, and the word's address (64-bit) |
  *
  * A slot is `FREE` (the owner's), `PENDING` (the owner handed it over: the waiter waits on it),
- * `DONE` (the waiter wrote its outcome: the owner takes it back) or `CANCELLED` (the owner gave
- * up: timed out; the waiter frees it). Transitions out of `PENDING` are compare-and-swaps, so a
- * completion and a cancellation never both win.
+ * `DONE` (the waiter wrote its outcome: the owner takes it back), `CANCELLING` (the owner gave up
+ * on it, timed out or seen changed, and waits for the waiter's verdict: `DONE` with `OK` if the
+ * waiter took a wake-up for it, `UNWOKEN` if not) or `CANCELLED` (the owner took it back without
+ * a verdict, its wait already ended: the waiter frees it). Transitions out of `PENDING` and
+ * `CANCELLING` are compare-and-swaps, so a completion and a cancellation never both win.
  *
  * ## Wakes are never lost
  *
  * A futex wake that reaches the waiter was meant for some waiter of that word, possibly one in
- * another process: if the waiter drops it, that one may sleep for ever (a lock released while
- * its waiters sleep). So: the woken wait completes `'ok'`; a woken wait that its owner cancelled
- * meanwhile passes the wake on (`FUTEX_WAKE` 1 on its word). `futex_waitv` reports one woken
- * word, the highest index, though several may have been woken at once: a wait below it whose value
- * changed is found on the next call (`EAGAIN`, then each word is probed alone with an expired
- * timeout); one whose value is back to what it waited for is in the state it went to sleep in, as
- * a woken futex waiter would find it and sleep again; a cancelled one below it passes a wake on
- * (at worst a spurious wake-up elsewhere, which every futex waiter allows). The doorbell is word
- * 0, so a return for the doorbell alone proves no wait was woken.
+ * another process, and its waker counted it: `FUTEX_WAKE` returned it in the number it woke. If
+ * the waiter drops it, that one may sleep for ever (a lock released while its waiters sleep); a
+ * waker may also have taken the woken off a count of sleepers on the strength of that number (a
+ * channel's: channels/waiting.ts), and then a wait that ends otherwise than `'ok'`, whose owner
+ * takes itself off the count too, leaves the count one short: the next sleeper is not woken. So,
+ * as with a futex wait whose time runs out (the kernel takes it off the queue under the same lock
+ * as a wake: a wait is never both woken and timed out): **a wait the waiter took a wake-up for
+ * ends `'ok'`**, even one its owner gave up on meanwhile. That is why the owner cancels with
+ * `CANCELLING` and waits for the verdict (async-wait.ts); only a wait its owner took back
+ * without one (`CANCELLED`: its segment is being closed, or the waiter had not started and never
+ * saw it) passes a wake-up on (`FUTEX_WAKE` 1 on its word).
+ *
+ * `futex_waitv` reports one woken word, the highest index, though several may have been woken at
+ * once: a wait below it **may** have been woken, and nothing tells. Such a wait is marked so, and
+ * taken as woken (`OK`) if it ends at all: its value changed (found on the next call: `EAGAIN`,
+ * then each word is probed alone with an expired timeout), or its owner gave up on it (a verdict
+ * of `OK`; a `CANCELLED` one passes a wake-up on). At worst that is a spurious wake-up, which every
+ * futex waiter allows (a channel's count then holds one sleeper too many for a while: a wake for
+ * nobody, never a sleeper left asleep). A marked wait whose value is back to what it waited for
+ * sleeps again, as a woken futex waiter would find it and sleep again. The doorbell is word 0, so
+ * a return for the doorbell alone proves no wait was woken.
  *
  * ## No FFI call once the owner's thread ends
  *
@@ -76,11 +90,11 @@ export const WORDS = {
 
 /** A slot: 8 Int32 words. */
 export const SLOT = {
-  /** FREE, PENDING, DONE or CANCELLED. */
+  /** FREE, PENDING, DONE, CANCELLING or CANCELLED. */
   state: 0,
   /** The value the wait expects (the word's Int32 value). */
   expected: 1,
-  /** OK, NOT_EQUAL or FAULT, once DONE. */
+  /** OK, NOT_EQUAL or FAULT, once DONE (a CANCELLING wait: OK or UNWOKEN). */
   outcome: 2,
   /** The word's address: a 64-bit word at Int32 offset 4 of the slot. */
   address: 4,
@@ -92,12 +106,15 @@ export const FREE = 0;
 export const PENDING = 1;
 export const DONE = 2;
 export const CANCELLED = 3;
+export const CANCELLING = 4;
 
 /** Outcomes. */
 export const OK = 1;
 export const NOT_EQUAL = 2;
 /** The word's address is not mapped any more (`EFAULT`): the owner looks at the word itself. */
 export const FAULT = 3;
+/** The verdict on a wait its owner gave up on (`CANCELLING`): the waiter took no wake-up for it. */
+export const UNWOKEN = 4;
 
 /** Gate states (`gate`): see the module's notes. */
 export const OPEN = 0;
@@ -244,7 +261,7 @@ export function waiterThread(): void {
   const FUTEX2_SIZE_U32 = 2n;
   const door = addressOf(I) + BigInt(W.door * 4);
   if (!leave()) return;
-  B[W.address / 2] = door;
+  Atomics.store(B, W.address / 2, door); // before any slot is read: async-wait.ts's cancel() relies on the order
   // Ready: the owner stops polling its waits meanwhile.
   Atomics.add(I, W.done, 1);
   Atomics.notify(I, W.done);
@@ -253,30 +270,38 @@ export function waiterThread(): void {
   const vector = new BigUint64Array(3 * (W.slotCount + 1));
   /** The slot at each position of the vector (position 0: the doorbell). */
   const slotAt = new Int32Array(W.slotCount + 1);
-  /** Each slot's position in the vector of the last call (0: not in it). */
-  const positionOf = new Int32Array(W.slotCount);
+  /** Whether the kernel may have woken the slot's wait (below the position a call reported): see the module's notes. */
+  const maybeWoken = new Uint8Array(W.slotCount);
   /** A vector of one word, and an absolute timeout long past: a look at one word's value. */
   const one = new BigUint64Array(3);
   const past = new BigInt64Array(2);
   const until = new BigInt64Array(2);
-  /** The highest position the last call reported woken (-1: none; 0: the doorbell alone). */
-  let woken = -1;
   let completed = 0;
 
   const base = (s: number): number => W.slots + s * S.words;
   const addressAt = (s: number): bigint => B[(base(s) + S.address) / 2] ?? 0n;
 
-  /** Completes slot `s` with `outcome`; passes a wake on when it was cancelled meanwhile. */
+  /**
+   * Completes slot `s` with `outcome` (`OK` whatever it is when the kernel may have woken it): a
+   * wait its owner gave up on gets the verdict (`OK`: a wake-up was taken; else `UNWOKEN`); one it
+   * took back without a verdict passes a wake-up it took on.
+   */
   const complete = (s: number, outcome: number): void => {
     const b = base(s);
-    Atomics.store(I, b + S.outcome, outcome);
-    const was = Atomics.compareExchange(I, b + S.state, 1 /* PENDING */, 2 /* DONE */);
+    const took = outcome === 1 /* OK */ || maybeWoken[s] === 1;
+    maybeWoken[s] = 0;
+    Atomics.store(I, b + S.outcome, took ? 1 /* OK */ : outcome);
+    let was = Atomics.compareExchange(I, b + S.state, 1 /* PENDING */, 2 /* DONE */);
+    if (was === 4 /* CANCELLING */) {
+      if (!took) Atomics.store(I, b + S.outcome, 4 /* UNWOKEN */);
+      was = Atomics.compareExchange(I, b + S.state, 4 /* CANCELLING */, 2 /* DONE */);
+      if (was === 4) was = 1; // a verdict, for the owner to collect
+    }
     if (was === 1) completed++;
     else if (was === 3 /* CANCELLED */) {
-      if (outcome === 1 /* OK */) wake(addressAt(s), 1);
+      if (took) wake(addressAt(s), 1);
       Atomics.store(I, b + S.state, 0 /* FREE */);
     }
-    positionOf[s] = 0;
   };
 
   /** Looks at the word of the wait at `position` alone: completes it unless it still holds its value. */
@@ -304,22 +329,26 @@ export function waiterThread(): void {
     for (let s = 0; s < W.slotCount; s++) {
       const b = base(s);
       const state = Atomics.load(I, b + S.state);
-      const was = positionOf[s] ?? 0;
-      positionOf[s] = 0;
       if (state === 1 /* PENDING */) {
         vector[3 * n] = BigInt(Atomics.load(I, b + S.expected) >>> 0);
         vector[3 * n + 1] = addressAt(s);
         vector[3 * n + 2] = FUTEX2_SIZE_U32;
         slotAt[n] = s;
-        positionOf[s] = n;
         n++;
+      } else if (state === 4 /* CANCELLING */) {
+        complete(s, 4 /* UNWOKEN, unless it may have been woken */);
       } else if (state === 3 /* CANCELLED */) {
-        // It may have been woken with others in the last call (at or below the position reported).
-        if (was > 0 && was <= woken) wake(addressAt(s), 1);
+        if (maybeWoken[s] === 1) wake(addressAt(s), 1); // it may have been woken with others in an earlier call
+        maybeWoken[s] = 0;
         Atomics.store(I, b + S.state, 0 /* FREE */);
       }
     }
-    woken = -1;
+    if (completed > 0) {
+      // Verdicts: the owner resolves those waits now, not after the next sleep.
+      completed = 0;
+      Atomics.add(I, W.done, 1);
+      Atomics.notify(I, W.done);
+    }
     if (n === 1) {
       if (!leave()) return;
       Atomics.store(I, W.state, 1 /* IDLE */);
@@ -339,7 +368,8 @@ export function waiterThread(): void {
     const e = r < 0 ? errno() : 0;
     Atomics.store(I, W.state, 3 /* BUSY */);
     if (r >= 0) {
-      woken = r;
+      // Position r was woken; those below it may have been (see the module's notes).
+      for (let p = 1; p < r; p++) maybeWoken[slotAt[p] ?? 0] = 1;
       if (r > 0) complete(slotAt[r] ?? 0, 1 /* OK */);
     } else if (e === EAGAIN || e === EFAULT) {
       // A value differs, or a word is unmapped. The doorbell rang: the next round looks again.

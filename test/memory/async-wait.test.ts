@@ -11,15 +11,18 @@ import { hostOf } from '../../src/memory/host.js';
 import { libc } from '../../src/memory/libc.js';
 import {
   CANCELLED,
+  CANCELLING,
   CLOSED,
   CLOSING,
   CONTROL_BYTES,
   DONE,
   FREE,
   INSIDE,
+  OK,
   OPEN,
   PENDING,
   SLOT,
+  UNWOKEN,
   type WaiterData,
   WORDS,
   waiterSource,
@@ -331,60 +334,62 @@ describe('with SHAREDCTYPES_ASYNC_WAIT=poll', () => {
   });
 });
 
+// ---- the waiter thread driven by hand through its control block (waiter-thread.ts) ----------------
+
+function startWaiter(): { words: Int32Array; wide: BigInt64Array; stop(): Promise<void> } {
+  const c = libc();
+  const host = hostOf();
+  const control = new SharedArrayBuffer(CONTROL_BYTES);
+  const data: WaiterData = {
+    control,
+    via: c.via,
+    koffiFrom: c.koffiFrom,
+    sysWaitv: host.sysFutexWaitv ?? -1,
+    sysFutex: host.sysFutex ?? -1,
+    maxSleepMs: Number.POSITIVE_INFINITY,
+    words: WORDS,
+    slot: SLOT,
+  };
+  const worker = new Worker(waiterSource(), { eval: true, workerData: data });
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  const words = new Int32Array(control);
+  return {
+    words,
+    wide: new BigInt64Array(control),
+    async stop() {
+      // Closes its gate (waiter-thread.ts): at once where it is outside the FFI, else when it leaves it.
+      while (Atomics.compareExchange(words, WORDS.gate, OPEN, CLOSED) === INSIDE) {
+        if (Atomics.compareExchange(words, WORDS.gate, INSIDE, CLOSING) === INSIDE) break;
+      }
+      Atomics.add(words, WORDS.door, 1);
+      Atomics.notify(words, WORDS.door); // out of Atomics.wait…
+      const door = new BigInt64Array(control)[WORDS.address / 2] ?? 0n;
+      if (door !== 0n) c.futex(host.sysFutex ?? -1, door, 1 /* FUTEX_WAKE */, 1, null); // …or of futex_waitv
+      await exited;
+    },
+  };
+}
+
+/** Hands the waits (`address` while it holds `expected`) to the idle waiter, in slots 0, 1, … */
+function hand(w: { words: Int32Array; wide: BigInt64Array }, waits: [address: bigint, expected: number][]): void {
+  waits.forEach(([address, expected], slot) => {
+    const b = WORDS.slots + slot * SLOT.words;
+    Atomics.store(w.words, b + SLOT.expected, expected);
+    w.wide[(b + SLOT.address) / 2] = address;
+    Atomics.store(w.words, b + SLOT.state, PENDING);
+  });
+  Atomics.add(w.words, WORDS.door, 1);
+  Atomics.notify(w.words, WORDS.door);
+}
+
+const slotState = (w: { words: Int32Array }, slot: number) => Atomics.load(w.words, WORDS.slots + slot * SLOT.words + SLOT.state);
+
 describe('the waiter thread passes on a wake-up it took for a wait that was cancelled meanwhile', () => {
   // The waiter thread driven by hand through its control block (waiter-thread.ts), so that the
   // race is not left to chance: the owner cancels a wait without ringing the doorbell (the waiter
   // stays in the kernel on the word, queued before a blocked peer), then the lock is released.
   // Its one wake-up reaches the waiter thread first (the kernel wakes in queue order): the waiter
   // must hand it to the peer. Without that the peer sleeps for ever, and is killed after 10 s.
-  function startWaiter(): { words: Int32Array; wide: BigInt64Array; stop(): Promise<void> } {
-    const c = libc();
-    const host = hostOf();
-    const control = new SharedArrayBuffer(CONTROL_BYTES);
-    const data: WaiterData = {
-      control,
-      via: c.via,
-      koffiFrom: c.koffiFrom,
-      sysWaitv: host.sysFutexWaitv ?? -1,
-      sysFutex: host.sysFutex ?? -1,
-      maxSleepMs: Number.POSITIVE_INFINITY,
-      words: WORDS,
-      slot: SLOT,
-    };
-    const worker = new Worker(waiterSource(), { eval: true, workerData: data });
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    const words = new Int32Array(control);
-    return {
-      words,
-      wide: new BigInt64Array(control),
-      async stop() {
-        // Closes its gate (waiter-thread.ts): at once where it is outside the FFI, else when it leaves it.
-        while (Atomics.compareExchange(words, WORDS.gate, OPEN, CLOSED) === INSIDE) {
-          if (Atomics.compareExchange(words, WORDS.gate, INSIDE, CLOSING) === INSIDE) break;
-        }
-        Atomics.add(words, WORDS.door, 1);
-        Atomics.notify(words, WORDS.door); // out of Atomics.wait…
-        const door = new BigInt64Array(control)[WORDS.address / 2] ?? 0n;
-        if (door !== 0n) c.futex(host.sysFutex ?? -1, door, 1 /* FUTEX_WAKE */, 1, null); // …or of futex_waitv
-        await exited;
-      },
-    };
-  }
-
-  /** Hands the waits (`address` while it holds `expected`) to the idle waiter, in slots 0, 1, … */
-  function hand(w: { words: Int32Array; wide: BigInt64Array }, waits: [address: bigint, expected: number][]): void {
-    waits.forEach(([address, expected], slot) => {
-      const b = WORDS.slots + slot * SLOT.words;
-      Atomics.store(w.words, b + SLOT.expected, expected);
-      w.wide[(b + SLOT.address) / 2] = address;
-      Atomics.store(w.words, b + SLOT.state, PENDING);
-    });
-    Atomics.add(w.words, WORDS.door, 1);
-    Atomics.notify(w.words, WORDS.door);
-  }
-
-  const slotState = (w: { words: Int32Array }, slot: number) => Atomics.load(w.words, WORDS.slots + slot * SLOT.words + SLOT.state);
-
   it('the woken wait itself: the peer gets the lock', async () => {
     const { shm, s, words, at } = shared('aw-forward');
     const w = startWaiter();
@@ -428,6 +433,82 @@ describe('the waiter thread passes on a wake-up it took for a wait that was canc
       libc().futex(hostOf().sysFutex ?? -1, lock, 1 /* FUTEX_WAKE */, 2, null);
       expect((await peer).got).toBe(true);
       await until(() => slotState(w, 0) === FREE && slotState(w, 1) === DONE, 'the waiter thread to free the cancelled slot and complete the other');
+    } finally {
+      await w.stop();
+    }
+    shm.close();
+  });
+});
+
+describe('a wait the waiter thread took a wake-up for ends ok, even one its owner gave up on meanwhile', () => {
+  // A waker counts the waits it wakes (FUTEX_WAKE returns how many), and a channel's waker takes
+  // them off its count of sleepers; a wait that then ends otherwise takes itself off too: the
+  // count is one short and the next sleeper is never woken (a producer and a consumer process
+  // each asleep for ever on their channel word). The owner gives up with CANCELLING and waits for
+  // the waiter's verdict: OK when it took a wake-up, UNWOKEN when not.
+  const FLAG = 24; // word 6 of Shared: a plain word here
+  const outcomeOf = (w: { words: Int32Array }, slot: number) => Atomics.load(w.words, WORDS.slots + slot * SLOT.words + SLOT.outcome);
+  const wakeWord = (address: bigint, count: number) => libc().futex(hostOf().sysFutex ?? -1, address, 1 /* FUTEX_WAKE */, count, null);
+
+  it('given up on while asleep in the kernel, then woken (the waker counts it): the verdict is OK', async () => {
+    const { shm, words, at } = shared('aw-verdict-ok');
+    const w = startWaiter();
+    const flag = (mappingOf(shm.buf)?.address ?? 0n) + BigInt(FLAG);
+    try {
+      await until(() => Atomics.load(w.wide, WORDS.address / 2) !== 0n, 'the waiter thread to start');
+      Atomics.store(words, FLAG / 4, 5);
+      hand(w, [[flag, 5]]);
+      await until(() => kernelWaitsOn(at(FLAG), 5) === 1, 'the waiter thread to sleep on the word');
+      // The owner gives up (its deadline), and before its doorbell gets the waiter out, a waker bumps the word and wakes it.
+      expect(Atomics.compareExchange(w.words, WORDS.slots + SLOT.state, PENDING, CANCELLING)).toBe(PENDING);
+      Atomics.store(words, FLAG / 4, 6);
+      expect(wakeWord(flag, 1)).toBe(1); // counted as woken
+      await until(() => slotState(w, 0) === DONE, 'the verdict');
+      expect(outcomeOf(w, 0)).toBe(OK);
+    } finally {
+      await w.stop();
+    }
+    shm.close();
+  });
+
+  it('given up on and not woken: the verdict is UNWOKEN, and the waiter leaves the word', async () => {
+    const { shm, words, at } = shared('aw-verdict-unwoken');
+    const w = startWaiter();
+    const flag = (mappingOf(shm.buf)?.address ?? 0n) + BigInt(FLAG);
+    try {
+      await until(() => Atomics.load(w.wide, WORDS.address / 2) !== 0n, 'the waiter thread to start');
+      Atomics.store(words, FLAG / 4, 5);
+      hand(w, [[flag, 5]]);
+      await until(() => kernelWaitsOn(at(FLAG), 5) === 1, 'the waiter thread to sleep on the word');
+      expect(Atomics.compareExchange(w.words, WORDS.slots + SLOT.state, PENDING, CANCELLING)).toBe(PENDING);
+      Atomics.add(w.words, WORDS.door, 1);
+      expect(wakeWord(Atomics.load(w.wide, WORDS.address / 2), 1)).toBe(1); // the doorbell: out of futex_waitv
+      await until(() => slotState(w, 0) === DONE, 'the verdict');
+      expect(outcomeOf(w, 0)).toBe(UNWOKEN);
+      expect(kernelWaitsOn(at(FLAG))).toBe(0);
+      expect(wakeWord(flag, 1)).toBe(0); // nobody left on the word
+    } finally {
+      await w.stop();
+    }
+    shm.close();
+  });
+
+  it('woken beside another (futex_waitv reports only the highest woken), then its word changed: OK, not NOT_EQUAL', async () => {
+    const { shm, words, at } = shared('aw-verdict-beside');
+    const w = startWaiter();
+    const flag = (mappingOf(shm.buf)?.address ?? 0n) + BigInt(FLAG);
+    try {
+      await until(() => Atomics.load(w.wide, WORDS.address / 2) !== 0n, 'the waiter thread to start');
+      Atomics.store(words, FLAG / 4, 5);
+      hand(w, [
+        [flag, 5], // position 1 of the vector
+        [flag, 5], // position 2
+      ]);
+      await until(() => kernelWaitsOn(at(FLAG), 5) === 2, 'the waiter thread to sleep on the word twice');
+      Atomics.store(words, FLAG / 4, 6);
+      expect(wakeWord(flag, 2)).toBe(2); // both counted as woken; the call reports position 2
+      await until(() => slotState(w, 0) === DONE && slotState(w, 1) === DONE, 'both waits to complete');
+      expect([outcomeOf(w, 0), outcomeOf(w, 1)]).toEqual([OK, OK]);
     } finally {
       await w.stop();
     }
