@@ -7,6 +7,8 @@
  *
  * Same outcomes as the poll it replaces: `'ok'` when woken (spurious wake-ups allowed),
  * `'not-equal'` when the word no longer holds the expected value, `'timed-out'` at the deadline.
+ * A wait woken as its deadline passes ends `'ok'`, as a futex wait does, never both: its waker
+ * counted it woken (see cancel()).
  * Nothing here keeps a process alive: the waiter thread is unref'd, `Atomics.waitAsync` is not
  * counted as work, the deadline timers are unref'd. Whether a pending wait keeps the process alive
  * is sync/futex.ts's policy (it does, with a timer of its own).
@@ -86,7 +88,7 @@ interface Request {
   timer: ReturnType<typeof setTimeout> | undefined;
   /** The poll that also watches the word until the waiter thread is ready (it takes 20 ms to 0.5 s to start). */
   poll: ReturnType<typeof setTimeout> | undefined;
-  /** Given up on (timed out, or the poll saw the word change): the outcome unless the waiter took a wake-up for it (see {@link cancel}). */
+  /** Given up on (timed out, or the poll saw the word change): the outcome unless the waiter took a wake-up for it (see cancel()). */
   given: { readonly outcome: WaitOutcome | undefined } | undefined;
 }
 

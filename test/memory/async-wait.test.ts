@@ -384,9 +384,9 @@ function hand(w: { words: Int32Array; wide: BigInt64Array }, waits: [address: bi
 
 const slotState = (w: { words: Int32Array }, slot: number) => Atomics.load(w.words, WORDS.slots + slot * SLOT.words + SLOT.state);
 
-describe('the waiter thread passes on a wake-up it took for a wait that was cancelled meanwhile', () => {
+describe('the waiter thread passes on a wake-up it took for a wait taken back meanwhile without a verdict (CANCELLED: its segment closing)', () => {
   // The waiter thread driven by hand through its control block (waiter-thread.ts), so that the
-  // race is not left to chance: the owner cancels a wait without ringing the doorbell (the waiter
+  // race is not left to chance: the owner takes a wait back without ringing the doorbell (the waiter
   // stays in the kernel on the word, queued before a blocked peer), then the lock is released.
   // Its one wake-up reaches the waiter thread first (the kernel wakes in queue order): the waiter
   // must hand it to the peer. Without that the peer sleeps for ever, and is killed after 10 s.
