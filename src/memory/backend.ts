@@ -31,6 +31,12 @@ export interface WaitBackend {
   wait(a: Int32Array, i: number, expected: number, timeoutMs: number): WaitOutcome;
   /** Wakes up to `count` waiters on `a[i]`; returns how many were woken (as far as known). */
   wake(a: Int32Array, i: number, count: number): number;
+  /**
+   * Waits without blocking the thread while `a[i] === expected`, until woken or `deadline`
+   * (`performance.now()` time, `Infinity`: none), where the backend has a way; `undefined` (now
+   * or as the promise's value): the caller polls instead.
+   */
+  waitAsync?(a: Int32Array, i: number, expected: number, deadline: number): Promise<WaitOutcome | undefined> | undefined;
 }
 
 /** The process-shared mapping behind a buffer: where it is mapped in this process. */

@@ -19,15 +19,15 @@ interface Koffi {
   errno(): number;
 }
 
-/** `koffi`, required from the application's point of view (its working directory) or from this package's. */
-function requireKoffi(host: Host): Koffi | undefined {
+/** `koffi`, required from this package's point of view or from the application's (its working directory), and from where. */
+function requireKoffi(host: Host): { koffi: Koffi; from: string } | undefined {
   const module = host.builtin('module') as { createRequire(from: string): (id: string) => unknown } | undefined;
   const cwd = (globalThis as { process?: { cwd(): string } }).process?.cwd();
   if (module === undefined) return undefined;
   for (const from of [import.meta.url, cwd === undefined ? undefined : `${cwd}/`]) {
     if (from === undefined) continue;
     try {
-      return module.createRequire(from)('koffi') as Koffi;
+      return { koffi: module.createRequire(from)('koffi') as Koffi, from };
     } catch {
       // not installed there
     }
@@ -37,8 +37,9 @@ function requireKoffi(host: Host): Koffi | undefined {
 
 /** The binding, or the error that says to install koffi. */
 export function koffiLibc(host: Host): Libc | SharedMemoryError {
-  const koffi = requireKoffi(host);
-  if (koffi === undefined) return new SharedMemoryError('install the koffi package (npm install koffi), which SharedMemory then uses', 'unsupported_runtime');
+  const found = requireKoffi(host);
+  if (found === undefined) return new SharedMemoryError('install the koffi package (npm install koffi), which SharedMemory then uses', 'unsupported_runtime');
+  const koffi = found.koffi;
   let c: ReturnType<Koffi['load']>;
   try {
     c = koffi.load('libc.so.6');
@@ -75,6 +76,7 @@ export function koffiLibc(host: Host): Libc | SharedMemoryError {
   const pointers = new Map<bigint, unknown>();
   return {
     via: 'koffi',
+    koffiFrom: found.from,
     maxBuffer: 2 ** 32, // napi_create_external_arraybuffer fails past 4 GiB on Node 20, and koffi then aborts
     shmOpen: (name, flags, mode) => call.shm_open(name, flags, mode),
     shmUnlink: (name) => call.shm_unlink(name),

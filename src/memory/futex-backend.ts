@@ -2,11 +2,13 @@
  * The futex backend: waiting and waking through the Linux `futex` system call on the word's
  * address (FUTEX_WAIT / FUTEX_WAKE without FUTEX_PRIVATE_FLAG: the kernel keys a shared futex by
  * the page's backing object and offset, so waiters in other processes, or other mappings of the
- * segment in this process, are found). Same words and meaning as the Atomics backend.
+ * segment in this process, are found). Same words and meaning as the Atomics backend. Async waits
+ * are made by a waiter thread (async-wait.ts).
  *
  * @module
  */
 import { internalError } from '../errors.js';
+import { waitAsyncInKernel } from './async-wait.js';
 import { mappingOf, type WaitBackend } from './backend.js';
 import { hostOf } from './host.js';
 import { libc } from './libc.js';
@@ -48,6 +50,8 @@ export const FUTEX_BACKEND: WaitBackend = {
     const r = libc().futex(sysFutex(), addressOf(a, i), FUTEX_WAKE, n, null);
     return Math.max(0, r);
   },
+  // No runtime has an asynchronous futex wait: a waiter thread sleeps in the kernel for this one.
+  waitAsync: waitAsyncInKernel,
 };
 
 function sysFutex(): number {

@@ -22,6 +22,8 @@ export interface Host {
   readonly sysFutex: number | undefined;
   /** `SYS_fstat` on this CPU, when known (x64: 5; the generic table of arm64 and riscv64: 80). */
   readonly sysFstat: number | undefined;
+  /** `SYS_futex_waitv` on this CPU, when known (449 on every CPU since Linux 5.16 gave it one number). */
+  readonly sysFutexWaitv: number | undefined;
   /** A runtime built-in module by name (`node:ffi`, `bun:ffi`, `module`), or `undefined`. */
   builtin(name: string): unknown;
 }
@@ -30,6 +32,8 @@ export interface Host {
 const SYS_FUTEX: Readonly<Record<string, number>> = { x64: 202, arm64: 98, riscv64: 98 };
 /** `SYS_fstat` per CPU (a system call rather than libc's `fstat`, which glibc exports only since 2.33). */
 const SYS_FSTAT: Readonly<Record<string, number>> = { x64: 5, arm64: 80, riscv64: 80 };
+/** `SYS_futex_waitv` per CPU (one number everywhere: it came after the tables were unified). */
+const SYS_FUTEX_WAITV: Readonly<Record<string, number>> = { x64: 449, arm64: 449, riscv64: 449 };
 
 interface NodeLikeProcess {
   platform?: string;
@@ -62,13 +66,31 @@ function detect(): Host {
   };
   if (g.Deno !== undefined) {
     const arch = g.Deno.build.arch === 'x86_64' ? 'x64' : g.Deno.build.arch === 'aarch64' ? 'arm64' : g.Deno.build.arch;
-    return { runtime: 'deno', os: g.Deno.build.os, arch, version: g.Deno.version.deno, sysFutex: SYS_FUTEX[arch], sysFstat: SYS_FSTAT[arch], builtin };
+    return {
+      runtime: 'deno',
+      os: g.Deno.build.os,
+      arch,
+      version: g.Deno.version.deno,
+      sysFutex: SYS_FUTEX[arch],
+      sysFstat: SYS_FSTAT[arch],
+      sysFutexWaitv: SYS_FUTEX_WAITV[arch],
+      builtin,
+    };
   }
   const p = g.process;
   if (p !== undefined && typeof p.platform === 'string' && typeof p.arch === 'string') {
     const bun = g.Bun !== undefined;
     const version = bun ? (g.Bun?.version ?? '') : (p.versions?.node ?? '');
-    return { runtime: bun ? 'bun' : 'node', os: p.platform, arch: p.arch, version, sysFutex: SYS_FUTEX[p.arch], sysFstat: SYS_FSTAT[p.arch], builtin };
+    return {
+      runtime: bun ? 'bun' : 'node',
+      os: p.platform,
+      arch: p.arch,
+      version,
+      sysFutex: SYS_FUTEX[p.arch],
+      sysFstat: SYS_FSTAT[p.arch],
+      sysFutexWaitv: SYS_FUTEX_WAITV[p.arch],
+      builtin,
+    };
   }
   return {
     runtime: g.window !== undefined ? 'browser' : 'unknown',
@@ -77,6 +99,7 @@ function detect(): Host {
     version: '',
     sysFutex: undefined,
     sysFstat: undefined,
+    sysFutexWaitv: undefined,
     builtin,
   };
 }

@@ -20,6 +20,11 @@ import { hostOf } from './host.js';
 export interface Libc {
   /** Which binding this is: `'node:ffi'`, `'bun:ffi'`, `'Deno.dlopen'` or `'koffi'`. */
   readonly via: string;
+  /**
+   * Through koffi: the path or URL koffi was required from (another thread that binds the C
+   * library itself, the async waiter of async-wait.ts, requires it from there too).
+   */
+  readonly koffiFrom?: string;
   /** The largest ArrayBuffer it makes over foreign memory (past it, some bindings abort the process). */
   readonly maxBuffer: number;
   shmOpen(name: Uint8Array, flags: number, mode: number): number;

@@ -8,6 +8,7 @@
  * @module
  */
 import { rangeError, SharedMemoryError, typeError } from '../errors.js';
+import { endWaitsOn } from './async-wait.js';
 import { registerMapping } from './backend.js';
 import { FUTEX_BACKEND } from './futex-backend.js';
 import { type Libc, libc } from './libc.js';
@@ -246,6 +247,7 @@ export class SharedMemory {
     this.#buf = null;
     forgetOpen(this.#identity, buf);
     if (detach(buf)) {
+      endWaitsOn(buf); // async waits on its words, taken back from the waiter thread
       unmapWhenCollected.unregister(this);
       this.#c.munmap(this.#address, this.#size);
     }

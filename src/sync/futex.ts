@@ -2,8 +2,10 @@
  * Waiting and waking on an Int32 word of shared memory, and deadlines. How a thread sleeps is
  * chosen by the memory the word lives in (`memory/backend.ts`): `Atomics.wait`/`notify` in a
  * SharedArrayBuffer, the futex system call in a `SharedMemory` segment (other processes). The
- * async form is `Atomics.waitAsync`, or a poll with a growing delay where there is none (engines
- * without it, and segments: no runtime offers an asynchronous futex wait).
+ * async form is `Atomics.waitAsync` in a SharedArrayBuffer; in a segment, a waiter thread that
+ * sleeps in the kernel for all of this thread's async waits (memory/async-wait.ts: no runtime
+ * offers an asynchronous futex wait); a poll with a growing delay where neither can be had
+ * (engines without `Atomics.waitAsync`; segments where no waiter thread can work).
  *
  * @module
  */
@@ -63,6 +65,12 @@ export function wait(a: Int32Array, i: number, expected: number, deadline: numbe
   return backendOf(a.buffer).wait(a, i, expected, remaining(deadline));
 }
 
+/**
+ * How many looks the poll of {@link waitAsync} took in this thread (where no `Atomics.waitAsync`
+ * or waiter thread could be had): tests read it to tell how a wait went; nothing depends on it.
+ */
+export const pollCount = { looks: 0 };
+
 type WaitAsync = (a: Int32Array, i: number, v: number, t?: number) => { async: boolean; value: WaitResult | Promise<WaitResult> };
 const nativeWaitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
 
@@ -80,15 +88,28 @@ export async function waitAsync(a: Int32Array, i: number, expected: number, dead
   }
 }
 
+/**
+ * The wait itself, holding nothing that keeps a process alive: a pending `Atomics.waitAsync` is
+ * not work to Node, and the waiter thread of a segment's word is unref'd (only the poll's timers
+ * would count).
+ */
 async function waitAsyncUnref(a: Int32Array, i: number, expected: number, deadline: number): Promise<WaitResult> {
-  if (nativeWaitAsync !== undefined && backendOf(a.buffer).kind === 'atomics') {
-    const left = remaining(deadline);
-    const r = nativeWaitAsync(a, i, expected, left === Infinity ? undefined : left);
-    return r.async ? await r.value : (r.value as WaitResult);
+  const backend = backendOf(a.buffer);
+  if (backend.kind === 'atomics') {
+    if (nativeWaitAsync !== undefined) {
+      const left = remaining(deadline);
+      const r = nativeWaitAsync(a, i, expected, left === Infinity ? undefined : left);
+      return r.async ? await r.value : (r.value as WaitResult);
+    }
+  } else {
+    const inKernel = backend.waitAsync?.(a, i, expected, deadline);
+    const outcome = inKernel === undefined ? undefined : await inKernel;
+    if (outcome !== undefined) return outcome;
   }
-  // No Atomics.waitAsync (older Firefox, Safari), or a segment's word (futex backend): poll with a
-  // growing delay, at most 4 ms.
+  // No Atomics.waitAsync (older Firefox, Safari), or a segment's word without a waiter thread
+  // (see memory/async-wait.ts): poll with a growing delay, at most 4 ms.
   for (let delay = 0.25; ; delay = Math.min(4, delay * 2)) {
+    pollCount.looks++;
     if (Atomics.load(a, i) !== expected) return 'not-equal';
     const left = remaining(deadline);
     if (left <= 0) return 'timed-out';

@@ -45,6 +45,7 @@ async function produce() {
   const ch = attach(job.handle, schema);
   const { n, base = 0 } = job;
   const BATCH = 100;
+  let timedOut = 0;
   switch (job.form) {
     case 'push':
       for (let k = 0; k < n; k++) ch.push(item(base + k));
@@ -77,11 +78,19 @@ async function produce() {
     case 'async':
       for (let k = 0; k < n; k++) if (!(await ch.pushAsync(item(base + k)))) throw new Error('pushAsync timed out');
       break;
+    case 'asyncTimed':
+      // pushAsync with a short timeout (`timeout` ms), again until it pushes; before each push, up
+      // to `workMs` of work (a spin), so that the consumer's timed waits end near its wake-ups.
+      for (let k = 0; k < n; k++) {
+        for (const end = performance.now() + (job.workMs * ((k * 7919) % 1000)) / 1000; performance.now() < end; );
+        while (!(await ch.pushAsync(item(base + k), job.timeout))) timedOut++;
+      }
+      break;
     default:
       throw new Error(`process-peer: unknown producer form ${job.form}`);
   }
   if (job.close) ch.close();
-  return { pushed: n };
+  return job.form === 'asyncTimed' ? { pushed: n, timedOut } : { pushed: n };
 }
 
 /**

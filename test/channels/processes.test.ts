@@ -101,6 +101,51 @@ describe(`channels between ${JS} processes (a SharedMemory segment)`, () => {
     },
   );
 
+  it.each(['spsc', 'mpmc'] as const)(
+    '%s u32: async pushes and pops whose short timeouts run out as the other process wakes them: every item in order, and both waiter counts end at 0',
+    async (mode) => {
+      // The waker takes the sleepers it wakes off the count; a wait that is woken and times out
+      // anyway takes itself off too, and the count comes out one short: the next sleeper is never
+      // woken (with no timeout, both processes asleep for ever; here, a count below 0). Each side
+      // works up to 1.5 ms before each item and waits at most 1–2 ms, so that timeouts and
+      // wake-ups meet; both sides wait through their waiter thread where they have one.
+      const n = 2_000;
+      const shm = segment(`timed-${mode}`, Channel.byteLength(u32, 2, { mode }));
+      const ch = new Channel(u32, 2, { mode, memory: shm });
+      const words = new Int32Array(shm.buf, 0, W.stamps);
+      const producer = peer<{ pushed: number; timedOut: number }>({
+        op: 'produce',
+        schema: 'u32',
+        handle: json(ch),
+        form: 'asyncTimed',
+        n,
+        timeout: 1,
+        workMs: 1.5,
+        close: true,
+      });
+      let next = 0;
+      let timedOut = 0;
+      for (let k = 0; ; k++) {
+        for (const end = performance.now() + (1.5 * ((k * 6151) % 1000)) / 1000; performance.now() < end; );
+        const v = await ch.popAsync(1 + (k % 2));
+        if (v !== undefined) {
+          if (v !== next) throw new Error(`expected item ${next}, got ${v}`);
+          next++;
+        } else if (ch.done) break;
+        else timedOut++;
+      }
+      const { pushed, timedOut: producerTimedOut } = await producer;
+      expect([next, pushed]).toEqual([n, n]);
+      expect(timedOut).toBeGreaterThan(0);
+      expect(producerTimedOut).toBeGreaterThan(0);
+      expect({ consumersWaiting: Atomics.load(words, W.consumersWaiting), producersWaiting: Atomics.load(words, W.producersWaiting) }).toEqual({
+        consumersWaiting: 0,
+        producersWaiting: 0,
+      });
+      shm.close();
+    },
+  );
+
   it('MPMC Particle, 2 producer processes × 2 consumer processes: every item exactly once, each producer’s in order', async () => {
     const n = 15_000;
     const capacity = 100;

@@ -27,13 +27,18 @@ function report(result) {
 const ops = {
   support: () => memorySupport(),
   fingerprint: () => ({ shared: fingerprint(Shared), particle: fingerprint(PARTICLE(sc)) }),
-  /** `times` unprotected read-modify-writes of `n`, each under the mutex (exact only if the lock excludes). */
+  /**
+   * `times` unprotected read-modify-writes of `n`, each under the mutex (exact only if the lock
+   * excludes), holding it `holdMs` ms each time (default 0).
+   */
   count(shm) {
     const s = Shared.view(shm.buf);
     Atomics.add(new Int32Array(shm.buf), job.startWord ?? 7, 1); // "started"
+    const hold = job.holdMs ?? 0;
     for (let k = 0; k < job.times; k++) {
       s.lock.acquire();
       s.n = s.n + 1;
+      if (hold > 0) for (const end = performance.now() + hold; performance.now() < end; );
       s.lock.release();
     }
     return { done: job.times };
@@ -54,6 +59,41 @@ const ops = {
     const got = s.lock.acquire(true, job.timeout ?? -1);
     if (got) s.lock.release();
     return { got, ms: performance.now() - t };
+  },
+  /** Marks `flag`, then acquires the mutex (held by the test) asynchronously: its waiter thread sleeps in the kernel until the holder's release. */
+  async asyncBlocked(shm) {
+    const s = Shared.view(shm.buf);
+    s.flag = 1;
+    const t = performance.now();
+    const got = await s.lock.acquireAsync(job.timeout ?? -1);
+    if (got) s.lock.release();
+    return { got, ms: performance.now() - t };
+  },
+  /**
+   * Waits asynchronously for the mutex (held by the test, never released) and for the event; once
+   * the event is set, prints its result and calls process.exit() with the acquisition still
+   * pending (its waiter thread asleep in the kernel on the lock word).
+   */
+  async asyncExit(shm) {
+    const s = Shared.view(shm.buf);
+    let acquired = false;
+    void s.lock.acquireAsync().then((got) => (acquired = got));
+    s.flag = 1;
+    const set = await s.ready.waitAsync();
+    await new Promise((resolve) => process.stdout.write(`${JSON.stringify({ set, acquired })}\n`, resolve));
+    process.exit(0);
+  },
+  /** Waits `timeout` ms for the event (nobody sets it) and ends. */
+  async asyncTimeout(shm) {
+    const s = Shared.view(shm.buf);
+    s.flag = 1;
+    return { set: await s.ready.waitAsync(job.timeout) };
+  },
+  /** Releases the semaphore `times` times, one unit at a time. */
+  release(shm) {
+    const s = Shared.view(shm.buf);
+    for (let k = 0; k < job.times; k++) s.items.release();
+    return { released: job.times };
   },
   /** Holds the mutex until the test says so (flag 1: held; the test sets 2), then sets the event. */
   hold(shm) {
@@ -269,7 +309,7 @@ if (['support', 'fingerprint', 'particles', 'vupdate', 'aupdate', 'unmapped', 'u
 else {
   const shm = new SharedMemory({ name: job.name });
   try {
-    report(op(shm));
+    report(await op(shm));
   } finally {
     shm.close();
   }

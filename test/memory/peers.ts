@@ -1,7 +1,7 @@
 // Starting peer processes for the cross-process tests and reading their one-line JSON results.
 // A peer that does not finish in time is killed and its test fails instead of hanging.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type RuntimeName, runtime } from '../setup/runtimes.js';
 
@@ -36,8 +36,14 @@ export function commandLine(host: Host, script: string, args: string[], extraFla
 export type Running<T> = Promise<T> & { readonly pid: number; readonly child: ChildProcess };
 
 /** Runs a command to its end; resolves to its last stdout line parsed as JSON (rejects with its stderr when it fails). */
-export function runJson<T = Record<string, unknown>>(command: string, args: string[], timeoutMs = 60_000, cwd = ROOT): Running<T> {
-  const child = spawn(command, args, { cwd, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function runJson<T = Record<string, unknown>>(
+  command: string,
+  args: string[],
+  timeoutMs = 60_000,
+  cwd = ROOT,
+  env: Record<string, string> = {},
+): Running<T> {
+  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const result = new Promise<T>((resolve, reject) => {
     let out = '';
     let err = '';
@@ -79,10 +85,77 @@ export function sleepsOnFutex(pid: number, value: number): boolean {
   }
 }
 
-/** Runs peer.mjs with `job` on `host` (with `flags` for the runtime). */
-export function jsPeer<T = Record<string, unknown>>(host: Host, job: Record<string, unknown>, timeoutMs?: number, flags: string[] = []): Running<T> {
+/** `SYS_futex_waitv` (one number on every CPU). */
+const SYS_FUTEX_WAITV = 449;
+
+/** A thread asleep in futex_waitv: the address of its vector and how many words it waits on. */
+export interface WaitvSleeper {
+  readonly tid: number;
+  readonly vector: bigint;
+  readonly count: number;
+}
+
+/**
+ * The threads of process `pid` asleep in futex_waitv (an async waiter thread, async-wait.ts), read
+ * from /proc/<pid>/task/<tid>/syscall: proof that a process's async waits sleep in the kernel.
+ */
+export function waitvSleepers(pid: number | 'self'): WaitvSleeper[] {
+  const found: WaitvSleeper[] = [];
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return found;
+  }
+  for (const tid of tasks) {
+    try {
+      const [nr, vector, count] = readFileSync(`/proc/${pid}/task/${tid}/syscall`, 'utf8').trim().split(' ');
+      if (Number(nr) === SYS_FUTEX_WAITV && vector !== undefined && count !== undefined)
+        found.push({ tid: Number(tid), vector: BigInt(vector), count: Number(count) });
+    } catch {
+      // the thread ended
+    }
+  }
+  return found;
+}
+
+/** A word a futex_waitv sleeper waits on: its address and the value it waits while. */
+export interface WaitvWord {
+  readonly address: bigint;
+  readonly value: number;
+}
+
+/**
+ * The words each futex_waitv sleeper of this process waits on (each sleeper's vector, read from
+ * /proc/self/mem: 24-byte `struct futex_waitv` { u64 val; u64 uaddr; u32 flags; u32 reserved }).
+ */
+export function ownWaitvWords(): WaitvWord[][] {
+  const fd = openSync('/proc/self/mem', 'r');
+  try {
+    return waitvSleepers('self').map((t) => {
+      const bytes = Buffer.alloc(24 * t.count);
+      try {
+        readSync(fd, bytes, 0, bytes.length, t.vector);
+      } catch {
+        return [];
+      }
+      return Array.from({ length: t.count }, (_, k) => ({ address: bytes.readBigUInt64LE(24 * k + 8), value: bytes.readInt32LE(24 * k) }));
+    });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Runs peer.mjs with `job` on `host` (with `flags` for the runtime, `env` added to this process's). */
+export function jsPeer<T = Record<string, unknown>>(
+  host: Host,
+  job: Record<string, unknown>,
+  timeoutMs?: number,
+  flags: string[] = [],
+  env: Record<string, string> = {},
+): Running<T> {
   const [command, args] = commandLine(host, PEER_JS, [JSON.stringify(job)], flags);
-  return runJson<T>(command, args, timeoutMs);
+  return runJson<T>(command, args, timeoutMs, ROOT, env);
 }
 
 /** Runs peer.py with `job` (module: the toCtypes output for the test's schemas), under `python` (default: python3). */

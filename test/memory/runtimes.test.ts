@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fingerprint, RawValue, SharedMemory, share, Value } from '../../src/index.js';
 import { RUNNER, RUNNER_VIA, runtimesNote, skipRuntimes } from '../setup/runtimes.js';
-import { commandLine, type Host, jsPeer, runJson, sleepsOnFutex, uniqueName, until } from './peers.js';
+import { commandLine, type Host, jsPeer, runJson, sleepsOnFutex, uniqueName, until, waitvSleepers } from './peers.js';
 import { Particle, Shared } from './schema.js';
 
 const made: string[] = [];
@@ -86,6 +86,22 @@ describe.skipIf(skipRuntimes).each(Object.entries(VIA) as ['node26' | 'bun' | 'd
     expect((await peer).got).toBe(true);
     shm.close();
   });
+
+  it('acquires asynchronously: its waiter thread sleeps in futex_waitv on the lock word, and this process’s release wakes it; then it ends', async () => {
+    const shm = new SharedMemory({ name: uniqueName(`rt-async-${host}`), create: true, size: 64 });
+    made.push(shm.name);
+    const s = Shared.view(shm.buf);
+    s.lock.acquire();
+    const peer = jsPeer<{ got: boolean }>(host, { op: 'asyncBlocked', name: shm.name });
+    // doorbell + the lock word
+    await until(
+      () => Atomics.load(new Int32Array(shm.buf), 0) === 2 && waitvSleepers(peer.pid).some((t) => t.count === 2),
+      `the ${host} peer's waiter thread to sleep in the kernel`,
+    );
+    s.lock.release();
+    expect((await peer).got).toBe(true);
+    shm.close();
+  });
 });
 
 /**
@@ -104,6 +120,25 @@ async function supportOutside(host: Host, flags: string[] = []): Promise<{ avail
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+describe.skipIf(skipRuntimes)(`${runtimesNote}where async waits poll`, () => {
+  it('Node 26 under the permission model without --allow-worker: memorySupport() says so, and acquireAsync polls (no waiter thread) and gets the lock', async () => {
+    const flags = ['--permission', '--allow-fs-read=*', '--allow-ffi'];
+    const support = await jsPeer<{ asyncWaits: { mode: string; reason: string } }>('node26', { op: 'support' }, 120_000, flags);
+    expect(support.asyncWaits.mode).toBe('poll');
+    expect(support.asyncWaits.reason).toContain('--allow-worker');
+    const shm = new SharedMemory({ name: uniqueName('rt-async-permission'), create: true, size: 64 });
+    made.push(shm.name);
+    const s = Shared.view(shm.buf);
+    s.lock.acquire();
+    const peer = jsPeer<{ got: boolean }>('node26', { op: 'asyncBlocked', name: shm.name }, undefined, flags);
+    await until(() => s.flag === 1 && Atomics.load(new Int32Array(shm.buf), 0) === 2, 'the peer to wait for the lock');
+    expect(waitvSleepers(peer.pid)).toEqual([]);
+    s.lock.release();
+    expect((await peer).got).toBe(true);
+    shm.close();
+  }, 180_000);
+});
 
 describe.skipIf(skipRuntimes)(`${runtimesNote}where memory cannot be mapped`, () => {
   it('Node 26 with node:ffi switched off (and no koffi) says to run it with --experimental-ffi', async () => {
