@@ -11,6 +11,12 @@ import { configDefaults, defineConfig } from 'vitest/config';
 // - once: suites whose outcome does not depend on the accessor mode, run once (in the default mode).
 //   A file belongs here only if no test in it depends on how accessors are built; a test that
 //   does goes in a file of the accessor projects.
+// - PROTOCOL: suites of concurrency protocols (channels' rings under load, waiting and waking,
+//   locks across threads and processes, owner death, the waiter thread, Python peers) run in the
+//   codegen project only, with the worker and process bundling of the accessor projects. Their
+//   subject is words in shared memory read and written through Atomics and futexes, the same code
+//   in both modes; where items pass through views across threads and processes, the suites that
+//   stay in both projects carry them (channels/workers, memory/processes, transfer/, workers/).
 // - browser: Chromium; its pages cover both modes themselves.
 const ONCE = [
   'test/package/**/*.test.ts', // the packed tarball, publint, attw, import layering
@@ -26,6 +32,17 @@ const ONCE = [
   'test/types/errors.test.ts', // schema errors from the DSL and fromJSON: no views
   'test/c/**/*.test.ts', // fromC, the TypeScript generator and the CLI: schemas and layouts, no views
 ];
+const PROTOCOL = [
+  'test/channels/workers-protocol.test.ts', // MPMC, close, waking, terminated ends, Python names between threads
+  'test/channels/processes.test.ts', // channels between processes: futex waits, polls, Python consumers
+  'test/memory/python-registry.test.ts', // Python processes in a ThreadRegistry: owner death across languages
+  'test/memory/async-wait.test.ts', // the waiter thread's futex_waitv protocol
+  'test/memory/async-wait-exit.test.ts', // the waiter thread at process exit
+  'test/memory/runtimes.test.ts', // segments and their locks between runtimes
+  'test/sync/owner-death.test.ts', // the registry and recovery of locks whose holder died
+  'test/sync/rwlock-workers.test.ts', // RwLock under contention
+  'test/sync/workers.test.ts', // the primitives under contention
+];
 const BROWSER = ['test/browser/**/*.test.ts'];
 const ALL = ['test/**/*.test.ts'];
 
@@ -34,7 +51,7 @@ const accessors = (name: string, codegen: 'auto' | 'off') => ({
   test: {
     name,
     include: ALL,
-    exclude: [...configDefaults.exclude, ...ONCE, 'test/browser/**'],
+    exclude: [...configDefaults.exclude, ...ONCE, ...(codegen === 'off' ? PROTOCOL : []), 'test/browser/**'],
     env: { SHAREDCTYPES_TEST_CODEGEN: codegen },
     globalSetup: ['test/setup/library.ts'],
     setupFiles: ['test/setup/accessors.ts'],

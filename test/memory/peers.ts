@@ -170,11 +170,4 @@ export function uniqueName(tag: string): string {
   return `sct-test-${tag}-${process.pid}-${counter}`;
 }
 
-/** Polls `cond` (a look at shared memory) until it holds; fails after `timeoutMs`. A handshake, not a sleep. */
-export async function until(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const end = performance.now() + timeoutMs;
-  while (!cond()) {
-    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
+export { until } from '../support/until.js';

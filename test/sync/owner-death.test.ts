@@ -6,6 +6,7 @@ import { inspect } from 'node:util';
 import { threadId } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Condition, errorCode, Event, Lock, OwnerDeadError, RLock, RwLock, Semaphore, SyncError, ThreadRegistry } from '../../src/index.js';
+import { until } from '../support/until.js';
 import { run, start } from '../workers/spawn.js';
 
 const REGISTERED = 0x08000000;
@@ -22,15 +23,6 @@ function join(r: ThreadRegistry, tag: number): number {
 afterEach(() => {
   for (const r of joined.splice(0)) r.leave();
 });
-
-/** Resolves once `cond()` holds, looking every millisecond while the event loop runs (so that worker exits are seen). */
-async function until(cond: () => boolean, what: string): Promise<void> {
-  const end = performance.now() + 20_000;
-  while (!cond()) {
-    if (performance.now() > end) throw new Error(`${what}: not within 20 s`);
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-}
 
 function caught(f: () => unknown): unknown {
   try {
