@@ -71,15 +71,37 @@ type DataView16 = DataView & {
  * i === (i | 0)`: for an `i` the engine knows to be a 32-bit integer (a loop counter, a typed-array
  * element) the first and last tests fold away and the middle one is a single unsigned comparison;
  * any other value (a fraction, NaN, a negative number, 2³² + 1, a string, a bigint) fails one of
- * the three. Longer arrays use the general form. The interpreted `get`/`set` (compile.ts) and the
- * cursors' `seek` (view-methods.ts) write the same two forms out inline: called as a function, the
- * test costs loops one more branch.
+ * the three. Longer arrays use the general form. The cursors' `seek` (view-methods.ts) writes the
+ * two forms out inline (called as a function, the test costs loops one more branch); `get(i)` and
+ * `set(i, v)` check without a branch ({@link emitIndexCheck}).
  */
 export const SHORT_ARRAY = 2 ** 31;
 
-/** Source of the test "`v` is a whole number with 0 ≤ v < n" (`v` a variable name). */
-export function emitIsIndex(v: string, n: number): string {
-  return n <= SHORT_ARRAY ? `(typeof ${v}==='number'&&(${v}>>>0)<${num(n)}&&${v}===(${v}|0))` : `(typeof ${v}==='number'&&(${v}>>>0)===${v}&&${v}<${num(n)})`;
+/**
+ * Source of the index check of an array's `get(i)`/`set(i, v)`, written without a branch: the
+ * test "`v` is not an index" as a 0/1 value `k` (see {@link notIndex}), then `d.getUint8(0 - k)`,
+ * which the DataView's own bounds check turns into a RangeError for k = 1 (offset −1) and reads
+ * the view's first byte for k = 0. Optimised code keeps that bounds check as a deoptimisation
+ * point instead of a branch: with a branch that throws (even one that never runs), V8 12 to 14
+ * (Node 22 to 26) no longer removes the element handle `get(i)` allocates inside a loop, and a
+ * 1M-element handle loop runs 2.6–3× slower (bench/results/loop-shape.md). The catch names the
+ * index (`R.indexFailed`), and rethrows what the read itself threw for a valid index (a detached
+ * buffer). `d` must be a non-empty DataView (every array has at least one byte); `n` is at
+ * most `MAX_LENGTH` (< 2³¹), so `v | 0` is `v` for every index.
+ */
+export function emitIndexCheck(v: string, n: number, d: string, label: string): string {
+  const k = `((${v}>>>0)>=${num(n)}|${v}!==(${v}|0))`;
+  return `try{${d}.getUint8(0-${k})}catch(e){R.indexFailed(e,${v},${num(n)},${label})}`;
+}
+
+/**
+ * The interpreted twin of {@link emitIndexCheck}'s test: 1 if `i` is not an index below `n`, else
+ * 0, computed with the same operations (so a value with a `valueOf` sees the same calls in both
+ * modes).
+ */
+export function notIndex(i: unknown, n: number): number {
+  const v = i as number;
+  return Number(v >>> 0 >= n) | Number(v !== (v | 0));
 }
 
 // ---- bitfields in 32-bit integer math (span ≤ 4 bytes) ------------------------------------------

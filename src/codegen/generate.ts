@@ -8,7 +8,7 @@ import { internalError } from '../errors.js';
 import type { Layout, RecordLayout } from '../layout/types.js';
 import { isIdentifier } from '../kinds/names.js';
 import { typeLabel } from '../kinds/labels.js';
-import { type EmitRefs, emitIsIndex, emitRead, emitReadPlain, emitWrite, type ViewCtor } from './access.js';
+import { type EmitRefs, emitIndexCheck, emitRead, emitReadPlain, emitWrite, type ViewCtor } from './access.js';
 import type { CompileMode } from './classes.js';
 import { evaluate } from './evaluate.js';
 import { accessOf, membersOf } from './plan.js';
@@ -49,12 +49,12 @@ export function generate(layout: Layout, mode: CompileMode, nestedIndex: (l: Lay
       const n = layout.length;
       const stride = layout.element.size;
       const el = accessOf(layout.element);
-      const check = `if(!${emitIsIndex('i', n)})R.badIndex(i,${n},${self});`;
+      const check = emitIndexCheck('i', n, 'd', self);
       const at = `this.$$o+i*${stride}`;
       const elLabel = `${typeLabel(layout.schema)} element`;
       lines.push(
-        `P.get=function(i){${check}var d=this.$$d;return ${emitRead(el, at, refs)}};`,
-        `P.$$setAt=function(i,v){${check}var d=this.$$d;${emitWrite(el, at, 'v', mode.checked, elLabel, refs)}};`,
+        `P.get=function(i){var d=this.$$d;${check}return ${emitRead(el, at, refs)}};`,
+        `P.$$setAt=function(i,v){var d=this.$$d;${check}${emitWrite(el, at, 'v', mode.checked, elLabel, refs)}};`,
         `P.$$setMany=function(a,off,n){var d=this.$$d;for(var j=0;j<n;j++){var v=a[j];var i=off+j;${emitWrite(el, at, 'v', mode.checked, elLabel, refs)}}};`,
         `P.$$plain=function(){var d=this.$$d,a=new Array(${n});for(var i=0;i<${n};i++){a[i]=${emitReadPlain(el, at, refs)}}return a};`,
       );

@@ -7,7 +7,7 @@
 import { internalError } from '../errors.js';
 import type { Layout } from '../layout/types.js';
 import { typeLabel } from '../kinds/labels.js';
-import { makeRead, makeReadPlain, makeWrite, type NestedClass, SHORT_ARRAY, type ViewCtor, type ViewInternals } from './access.js';
+import { makeRead, makeReadPlain, makeWrite, type NestedClass, notIndex, type ViewCtor, type ViewInternals } from './access.js';
 import type { CompileMode } from './classes.js';
 import { accessOf, membersOf } from './plan.js';
 import { RUNTIME as R } from './runtime.js';
@@ -76,21 +76,20 @@ export function interpret(layout: Layout, mode: CompileMode, nestedClass: Nested
       const read = makeRead(el, 0, nestedClass);
       const plain = makeReadPlain(el, 0, nestedClass);
       const write = makeWrite(el, 0, mode.checked, `${self} element`, nestedClass);
-      // The index test written out (see emitIsIndex), not called: a call costs loops a branch more.
-      const check =
-        n <= SHORT_ARRAY
-          ? (i: unknown): void => {
-              if (!(typeof i === 'number' && i >>> 0 < n && i === (i | 0))) R.badIndex(i, n, self);
-            }
-          : (i: unknown): void => {
-              if (!(typeof i === 'number' && i >>> 0 === i && i < n)) R.badIndex(i, n, self);
-            };
+      // The index check of generated code (emitIndexCheck), with the same operations.
+      const check = (d: DataView, i: unknown): void => {
+        try {
+          d.getUint8(0 - notIndex(i, n));
+        } catch (e) {
+          R.indexFailed(e, i, n, self);
+        }
+      };
       P['get'] = function (this: ViewInternals, i: number) {
-        check(i);
+        check(this.$$d, i);
         return read(this, this.$$o + i * stride);
       };
       P['$$setAt'] = function (this: ViewInternals, i: number, v: unknown) {
-        check(i);
+        check(this.$$d, i);
         write(this, this.$$o + i * stride, v);
       };
       P['$$setMany'] = function (this: ViewInternals, a: ArrayLike<unknown>, off: number, count: number) {

@@ -195,6 +195,16 @@ export function badIndex(i: unknown, length: number, label: string): never {
   throw rangeError('out_of_bounds', label, `index ${describe(i)} is out of range`, `use a whole number from 0 to ${length - 1}`);
 }
 
+/**
+ * The catch of an array's index check (access.ts, `emitIndexCheck`): the `RangeError` naming the
+ * index when `i` is not one, else `e` again (what the probe read threw for a valid index: a
+ * detached or shrunk buffer).
+ */
+export function indexFailed(e: unknown, i: unknown, length: number, label: string): never {
+  if (typeof i === 'number' && i >>> 0 < length && i === (i | 0)) throw e;
+  return badIndex(i, length, label);
+}
+
 /** Throws for a key in `set({...})` that is not a field. */
 export function unknownField(label: string, key: string, names: string): never {
   throw typeError('unknown_field', label, `has no field '${key}'`, `its fields are: ${names}`);
@@ -237,6 +247,7 @@ export const RUNTIME = {
   readBits,
   writeBits,
   badIndex,
+  indexFailed,
   unknownField,
   tooMany,
   notObject,

@@ -165,7 +165,7 @@ function cursorClass(Element: ViewCtor, n: number, stride: number, label: string
     const own = Object.getOwnPropertyDescriptors(Element.prototype) as Record<string | symbol, PropertyDescriptor>;
     Reflect.deleteProperty(own, 'constructor');
     Object.defineProperties(P, own);
-    // The index test written out (see emitIsIndex): as a call it costs the loop a branch more.
+    // The index test written out (see SHORT_ARRAY): as a call it costs the loop a branch more.
     const seek =
       n <= SHORT_ARRAY
         ? function (this: CursorInternals, i: number): CursorInternals {

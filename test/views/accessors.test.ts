@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { emitIsIndex } from '../../src/codegen/access.js';
+import { emitIndexCheck, notIndex } from '../../src/codegen/access.js';
+import { RUNTIME } from '../../src/codegen/runtime.js';
 import { array, bits, bool, char, create, f32, f64, i8, i16, i32, i64, sizeof, struct, u8, u16, u32, u64, union, view } from '../../src/index.js';
 
 const Particle = struct({ x: f64, y: f64, z: f64, vx: f32, vy: f32, vz: f32, id: u32, alive: u8 }, { name: 'Particle' });
@@ -197,12 +198,78 @@ describe('array views', () => {
       }),
     );
   });
-  it('the index test has a general form for arrays longer than 2³¹ elements', () => {
-    const n = 2 ** 31 + 8;
-    const source = emitIsIndex('i', n);
-    const compiled = new Function('i', `return ${source}`) as (i: unknown) => boolean;
-    for (const i of [0, 2 ** 31 - 1, 2 ** 31, n - 1]) expect(compiled(i)).toBe(true);
-    for (const i of [-1, n, 1.5, Number.NaN, 2 ** 32 + 1, '1']) expect(compiled(i)).toBe(false);
+  it('the index check (written without a branch) refuses exactly the values that are not indices, in both forms', () => {
+    const n = 10;
+    const label = 'array(u8, 10)';
+    const compiled = new Function('R', 'L', 'd', 'i', `${emitIndexCheck('i', n, 'd', 'L')}return true`) as (
+      r: typeof RUNTIME,
+      l: string,
+      d: DataView,
+      i: unknown,
+    ) => boolean;
+    const d = new DataView(new ArrayBuffer(1));
+    const outcome = (check: () => unknown): string => {
+      try {
+        check();
+        return 'ok';
+      } catch (e) {
+        return e instanceof RangeError && (e as { code?: string }).code === 'out_of_bounds' ? 'out_of_bounds' : String(e);
+      }
+    };
+    const interpreted = (i: unknown): unknown => {
+      try {
+        d.getUint8(0 - notIndex(i, n));
+      } catch (e) {
+        RUNTIME.indexFailed(e, i, n, label);
+      }
+      return true;
+    };
+    const special: unknown[] = [
+      0,
+      -0,
+      9,
+      10,
+      -1,
+      1.5,
+      Number.NaN,
+      Infinity,
+      -Infinity,
+      2 ** 31,
+      2 ** 32,
+      2 ** 32 + 1,
+      '1',
+      '',
+      true,
+      null,
+      undefined,
+      1n,
+      Symbol('i'),
+      {},
+      [1],
+      { valueOf: () => 1 },
+    ];
+    fc.assert(
+      fc.property(fc.oneof(fc.constantFrom(...special), fc.anything(), fc.integer({ min: -20, max: 20 }), fc.double()), (i) => {
+        const isIndex = typeof i === 'number' && Number.isInteger(i) && i >= 0 && i < n;
+        const want = isIndex ? 'ok' : 'out_of_bounds';
+        expect(outcome(() => compiled(RUNTIME, label, d, i))).toBe(want);
+        expect(outcome(() => interpreted(i))).toBe(want);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+  it("get(i) and set(i, v) on a detached buffer: the engine's TypeError for an index, out_of_bounds for a non-index", () => {
+    const ab = new ArrayBuffer(8);
+    const a = view(array(u8, 8), ab);
+    const ps = view(array(Particle, 1), new ArrayBuffer(48));
+    structuredClone(ab, { transfer: [ab] });
+    structuredClone(ps.$buffer, { transfer: [ps.$buffer as ArrayBuffer] });
+    for (const v of [a, ps]) {
+      expect(() => v.get(0)).toThrow(TypeError);
+      expect(() => v.get(8)).toThrow(expect.objectContaining({ code: 'out_of_bounds' }));
+    }
+    expect(() => a.set(0, 1)).toThrow(TypeError);
+    expect(() => a.set(-1, 1)).toThrow(expect.objectContaining({ code: 'out_of_bounds' }));
   });
   it('iterate with the iterator protocol: next() until done, and stays done', () => {
     const a = array(u16, 3).create([4, 5, 6]);

