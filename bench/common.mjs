@@ -31,6 +31,19 @@ export function median(xs) {
   return a.length % 2 ? a[m] : (a[m - 1] + a[m]) / 2;
 }
 
+/** Random indices (xorshift32) over [0, n). */
+export function indices(n) {
+  const idx = new Uint32Array(n);
+  let s = 2463534242;
+  for (let k = 0; k < n; k++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    idx[k] = (s >>> 0) % n;
+  }
+  return idx;
+}
+
 /** Fills `n` particles in `sab` deterministically, written with plain typed arrays. */
 export function fillParticles(sab, n) {
   const F64 = new Float64Array(sab);

@@ -18,7 +18,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as sc from '../dist/index.js';
-import { median, writeResults } from './common.mjs';
+import { indices, median, writeResults } from './common.mjs';
 
 const here = fileURLToPath(import.meta.url);
 const N = 1_000_000;
@@ -75,14 +75,7 @@ if (process.argv[2] === 'child') {
     d.setFloat32(i * 48 + 24, 1, true);
     d.setUint32(i * 48 + 36, i, true);
   }
-  const idx = new Uint32Array(N);
-  let x = 2463534242;
-  for (let k = 0; k < N; k++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    idx[k] = (x >>> 0) % N;
-  }
+  const idx = indices(N);
   const f = LOOPS[loop][variant];
   const arg = variant === 'sc' ? ps : d;
   let t = performance.now();

@@ -34,7 +34,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import * as sc from '../dist/index.js';
-import { fillParticles, forcedGc, gc, machineInfo, median, writeResults } from './common.mjs';
+import { fillParticles, forcedGc, gc, indices, machineInfo, median, writeResults } from './common.mjs';
 
 const { array, attach, f32, f64, share, struct, u32, u8 } = sc;
 const here = fileURLToPath(import.meta.url);
@@ -47,19 +47,6 @@ const SIZE = 48;
 /** The Particle schema, built afresh on every call (what a job handler that declares it does). */
 const makeParticle = () => struct({ x: f64, y: f64, z: f64, vx: f32, vy: f32, vz: f32, id: u32, alive: u8 }, { name: 'Particle' });
 const Particle = makeParticle();
-
-/** Random indices (xorshift32) over [0, n). */
-function indices(n) {
-  const idx = new Uint32Array(n);
-  let s = 2463534242;
-  for (let k = 0; k < n; k++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    idx[k] = (s >>> 0) % n;
-  }
-  return idx;
-}
 
 /** A sum over the updated positions: the checksum of an update pass (computed untimed, by one shared function). */
 function positions(sab, n) {
