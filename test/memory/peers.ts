@@ -53,10 +53,10 @@ export function runJson<T = Record<string, unknown>>(
       child.kill('SIGKILL');
       reject(new Error(`${command} ${args.join(' ')} did not finish within ${timeoutMs} ms\n${err}`));
     }, timeoutMs);
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
       const last = out.trim().split('\n').pop() ?? '';
-      if (code !== 0) return reject(new Error(`${command} ${args.join(' ')} exited with ${code}\n${out}\n${err}`));
+      if (code !== 0) return reject(new Error(`${command} ${args.join(' ')} exited with ${code ?? signal}\n${out}\n${err}`));
       try {
         resolve(JSON.parse(last) as T);
       } catch {
