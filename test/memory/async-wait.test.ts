@@ -450,37 +450,42 @@ describe('a wait the waiter thread took a wake-up for ends ok, even one its owne
   const FLAG = 24; // word 6 of Shared: a plain word here
   const outcomeOf = (w: { words: Int32Array }, slot: number) => Atomics.load(w.words, WORDS.slots + slot * SLOT.words + SLOT.outcome);
   const wakeWord = (address: bigint, count: number) => libc().futex(hostOf().sysFutex ?? -1, address, 1 /* FUTEX_WAKE */, count, null);
-
-  it('given up on while asleep in the kernel, then woken (the waker counts it): the verdict is OK', async () => {
-    const { shm, words, at } = shared('aw-verdict-ok');
+  type OnFlag = { w: ReturnType<typeof startWaiter>; words: Int32Array; at: ReturnType<typeof shared>['at']; flag: bigint };
+  /**
+   * A waiter thread started by hand, given `count` waits on FLAG (holding 5) in slots 0, 1, … and
+   * asleep on them in the kernel; then `body`; then the waiter stops and the segment closes.
+   */
+  async function onFlag(name: string, count: number, body: (o: OnFlag) => Promise<void>): Promise<void> {
+    const { shm, words, at } = shared(name);
     const w = startWaiter();
     const flag = (mappingOf(shm.buf)?.address ?? 0n) + BigInt(FLAG);
     try {
       await until(() => Atomics.load(w.wide, WORDS.address / 2) !== 0n, 'the waiter thread to start');
       Atomics.store(words, FLAG / 4, 5);
-      hand(w, [[flag, 5]]);
-      await until(() => kernelWaitsOn(at(FLAG), 5) === 1, 'the waiter thread to sleep on the word');
+      hand(
+        w,
+        Array.from({ length: count }, (): [bigint, number] => [flag, 5]), // positions 1, 2, … of the vector
+      );
+      await until(() => kernelWaitsOn(at(FLAG), 5) === count, `the waiter thread to sleep on the word (${count} waits)`);
+      await body({ w, words, at, flag });
+    } finally {
+      await w.stop();
+    }
+    shm.close();
+  }
+
+  it('given up on while asleep in the kernel, then woken (the waker counts it): the verdict is OK', () =>
+    onFlag('aw-verdict-ok', 1, async ({ w, words, flag }) => {
       // The owner gives up (its deadline), and before its doorbell gets the waiter out, a waker bumps the word and wakes it.
       expect(Atomics.compareExchange(w.words, WORDS.slots + SLOT.state, PENDING, CANCELLING)).toBe(PENDING);
       Atomics.store(words, FLAG / 4, 6);
       expect(wakeWord(flag, 1)).toBe(1); // counted as woken
       await until(() => slotState(w, 0) === DONE, 'the verdict');
       expect(outcomeOf(w, 0)).toBe(OK);
-    } finally {
-      await w.stop();
-    }
-    shm.close();
-  });
+    }));
 
-  it('given up on and not woken: the verdict is UNWOKEN, and the waiter leaves the word', async () => {
-    const { shm, words, at } = shared('aw-verdict-unwoken');
-    const w = startWaiter();
-    const flag = (mappingOf(shm.buf)?.address ?? 0n) + BigInt(FLAG);
-    try {
-      await until(() => Atomics.load(w.wide, WORDS.address / 2) !== 0n, 'the waiter thread to start');
-      Atomics.store(words, FLAG / 4, 5);
-      hand(w, [[flag, 5]]);
-      await until(() => kernelWaitsOn(at(FLAG), 5) === 1, 'the waiter thread to sleep on the word');
+  it('given up on and not woken: the verdict is UNWOKEN, and the waiter leaves the word', () =>
+    onFlag('aw-verdict-unwoken', 1, async ({ w, at, flag }) => {
       expect(Atomics.compareExchange(w.words, WORDS.slots + SLOT.state, PENDING, CANCELLING)).toBe(PENDING);
       Atomics.add(w.words, WORDS.door, 1);
       expect(wakeWord(Atomics.load(w.wide, WORDS.address / 2), 1)).toBe(1); // the doorbell: out of futex_waitv
@@ -488,31 +493,13 @@ describe('a wait the waiter thread took a wake-up for ends ok, even one its owne
       expect(outcomeOf(w, 0)).toBe(UNWOKEN);
       expect(kernelWaitsOn(at(FLAG))).toBe(0);
       expect(wakeWord(flag, 1)).toBe(0); // nobody left on the word
-    } finally {
-      await w.stop();
-    }
-    shm.close();
-  });
+    }));
 
-  it('woken beside another (futex_waitv reports only the highest woken), then its word changed: OK, not NOT_EQUAL', async () => {
-    const { shm, words, at } = shared('aw-verdict-beside');
-    const w = startWaiter();
-    const flag = (mappingOf(shm.buf)?.address ?? 0n) + BigInt(FLAG);
-    try {
-      await until(() => Atomics.load(w.wide, WORDS.address / 2) !== 0n, 'the waiter thread to start');
-      Atomics.store(words, FLAG / 4, 5);
-      hand(w, [
-        [flag, 5], // position 1 of the vector
-        [flag, 5], // position 2
-      ]);
-      await until(() => kernelWaitsOn(at(FLAG), 5) === 2, 'the waiter thread to sleep on the word twice');
+  it('woken beside another (futex_waitv reports only the highest woken), then its word changed: OK, not NOT_EQUAL', () =>
+    onFlag('aw-verdict-beside', 2, async ({ w, words, flag }) => {
       Atomics.store(words, FLAG / 4, 6);
       expect(wakeWord(flag, 2)).toBe(2); // both counted as woken; the call reports position 2
       await until(() => slotState(w, 0) === DONE && slotState(w, 1) === DONE, 'both waits to complete');
       expect([outcomeOf(w, 0), outcomeOf(w, 1)]).toEqual([OK, OK]);
-    } finally {
-      await w.stop();
-    }
-    shm.close();
-  });
+    }));
 });
