@@ -84,7 +84,7 @@ export const SHORT_ARRAY = 2 ** 31;
  * the view's first byte for k = 0. Optimised code keeps that bounds check as a deoptimisation
  * point instead of a branch: with a branch that throws (even one that never runs), V8 12 to 14
  * (Node 22 to 26) no longer removes the element handle `get(i)` allocates inside a loop, and a
- * 1M-element handle loop runs 2.6–3× slower (bench/results/loop-shape.md). The catch names the
+ * 1M-element handle loop runs 2.6–3× slower (bench/results/handles-engines.md). The catch names the
  * index (`R.indexFailed`), and rethrows what the read itself threw for a valid index (a detached
  * buffer). `d` must be a non-empty DataView (every array has at least one byte); `n` is at
  * most `MAX_LENGTH` (< 2³¹), so `v | 0` is `v` for every index.
