@@ -76,13 +76,6 @@ const EINVAL = 22;
  * could then still be in the FFI.
  */
 const CLOSE_GATE_MS = 10_000;
-/**
- * Through node:ffi: how long a waiter thread whose gate closed sleeps before its thread may end
- * (waiter-thread.ts, "No FFI call once the owner's thread ends"), and how much longer than that its
- * owner waits for it. A thread that ends with a waiter thread takes about this much longer to end.
- */
-const SETTLE_MS = 20;
-const SETTLE_MARGIN_MS = 80;
 /** Longest kernel sleep of a worker's waiter: how long terminating that worker may wait for it (nothing can wake it first). */
 const WORKER_MAX_SLEEP_MS = 100;
 
@@ -228,7 +221,6 @@ function start(): Waiter | null {
     sysWaitv: host.sysFutexWaitv ?? -1,
     sysFutex: host.sysFutex ?? -1,
     maxSleepMs: threads.isMainThread ? Number.POSITIVE_INFINITY : WORKER_MAX_SLEEP_MS,
-    settleMs: c.via === 'node:ffi' ? SETTLE_MS : 0,
     words: WORDS,
     slot: SLOT,
   };
@@ -285,13 +277,6 @@ function closeGate(w: Waiter): void {
     const left = end - performance.now();
     if (left <= 0) return;
     Atomics.wait(w.words, WORDS.gate, CLOSING, Math.min(left, 50));
-  }
-  if (w.c.via === 'node:ffi') {
-    // Its gate closed, the waiter lets its compile jobs end before its thread may (see SETTLE_MS);
-    // one asleep on its doorbell is woken to find the gate closed.
-    Atomics.add(w.words, WORDS.door, 1);
-    Atomics.notify(w.words, WORDS.door);
-    Atomics.wait(w.words, WORDS.settled, 0, SETTLE_MS + SETTLE_MARGIN_MS);
   }
   for (let s = 0; s < WORDS.slotCount; s++) {
     const b = WORDS.slots + s * SLOT.words;

@@ -82,8 +82,9 @@ describe.each(OTHER_FFI)(`${runtimesNote}%s: a process ends while its waiter thr
     s.lock.release();
     shm.close();
   });
-  // Through node:ffi, a waiter thread torn down while V8 compiled its code in the background crashed
-  // about 1 process in 13 (SIGSEGV or SIGTRAP): 24 clean ends out of 24 had odds of about 1 in 7.
+  // Through node:ffi, a process whose waiter thread had made hundreds of waits crashed as it ended,
+  // about 1 in 13 (SIGSEGV or SIGTRAP while the waiter's isolate was torn down; waiter-thread.ts):
+  // 24 clean ends out of 24 had odds of about 1 in 7 (and failed 2 runs out of 2 under load).
   it('after hundreds of waits (the waiter compiled meanwhile), process.exit() with a wait asleep: 24 processes out of 24 end cleanly', async () => {
     const results: unknown[] = [];
     for (let batch = 0; batch < 6; batch++) {

@@ -347,7 +347,6 @@ function startWaiter(): { words: Int32Array; wide: BigInt64Array; stop(): Promis
     sysWaitv: host.sysFutexWaitv ?? -1,
     sysFutex: host.sysFutex ?? -1,
     maxSleepMs: Number.POSITIVE_INFINITY,
-    settleMs: 0,
     words: WORDS,
     slot: SLOT,
   };
