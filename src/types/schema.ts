@@ -8,7 +8,7 @@ import { SchemaError } from '../errors.js';
 import { SCHEMA_BRAND } from '../kinds/brand.js';
 import { MAX_DEPTH } from '../kinds/limits.js';
 import type { IntegerName, PrimitiveName } from '../kinds/primitives.js';
-import { createOfSchema, viewOfSchema } from '../views/attach.js';
+import { createOfSchema, viewMethod } from '../views/attach.js';
 import type { InitOf, ViewOf, ViewOptions } from './infer.js';
 
 /** Byte order of a struct or union's scalar fields. */
@@ -117,10 +117,6 @@ abstract class SchemaBase {
       [SCHEMA_BRAND]: { value: true },
     });
   }
-}
-
-function viewMethod(this: Schema, buffer: ArrayBufferLike | ArrayBufferView, byteOffset?: number, options?: ViewOptions): unknown {
-  return viewOfSchema(this, buffer, byteOffset, options);
 }
 
 function createMethod(this: Schema, init?: unknown, options?: ViewOptions): unknown {

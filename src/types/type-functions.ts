@@ -13,11 +13,11 @@ import { ctypesSourceOf } from '../layout/emit-ctypes.js';
 import { fingerprintOfLayout } from '../layout/fingerprint.js';
 import { layout } from '../layout/compute.js';
 import { type FieldInfo, layoutOfSchema } from '../layout/queries.js';
-import { createOfSchema, viewOfSchema } from '../views/attach.js';
+import { createOfSchema, makeViewFunction } from '../views/attach.js';
 import type { BufferSource } from '../views/region.js';
 import { resolveSchema } from './builtins.js';
 import type { InitOf, ViewOf, ViewOptions } from './infer.js';
-import type { SchemaLike } from './schema.js';
+import type { Schema, SchemaLike } from './schema.js';
 
 /**
  * A live view of `type` over `source` at `byteOffset` (relative to `source`). Throws `RangeError`
@@ -33,9 +33,13 @@ import type { SchemaLike } from './schema.js';
  * new Uint32Array(sab)[2];                        // 7
  * ```
  */
-export function view<S extends SchemaLike>(type: S, source: BufferSource, byteOffset = 0, options?: ViewOptions): ViewOf<S> {
-  // A schema goes straight to the views layer, whose fast path compares it with the last one used.
-  return viewOfSchema(typeof type === 'string' ? resolveSchema(type, 'view', '') : type, source, byteOffset, options) as ViewOf<S>;
+export const view: <S extends SchemaLike>(type: S, source: BufferSource, byteOffset?: number, options?: ViewOptions) => ViewOf<S> = makeViewFunction(
+  resolveView,
+) as never;
+
+/** A typecode given to {@link view}, as its schema. */
+function resolveView(type: string): Schema {
+  return resolveSchema(type, 'view', '');
 }
 
 /**

@@ -76,29 +76,89 @@ function made(type: unknown, what: string): Made {
   return m;
 }
 
+/** The fields of {@link last}. */
+interface Last {
+  type: unknown;
+  source: unknown;
+  C: ViewCtor;
+  /** Empty until something is remembered: the fast path's probe of it then always fails. */
+  d: DataView;
+  base: number;
+  /** The largest relative offset at which a whole view fits (−1: nothing fits). */
+  maxOffset: number;
+  /** Alignment − 1. */
+  alignMask: number;
+}
+
 /**
  * The last (type, source) pair `view` was used with, and what a view over it needs. One object
  * (not module variables, which the engine would check for initialisation on every read), its
  * fields always of one type each.
  */
-const last: { type: unknown; source: unknown; C: ViewCtor; d: DataView; base: number; maxOffset: number; alignMask: number } = {
-  type: null,
-  source: null,
-  C: null as unknown as ViewCtor,
-  d: null as unknown as DataView,
-  base: 0,
-  /** The largest relative offset at which a whole view fits (−1: nothing fits). */
-  maxOffset: -1,
-  /** Alignment − 1. */
-  alignMask: 0,
-};
+const last: Last = { type: null, source: null, C: null as unknown as ViewCtor, d: new DataView(new ArrayBuffer(0)), base: 0, maxOffset: -1, alignMask: 0 };
 
 /**
- * A live view of the schema `type` over `source` at `byteOffset` (relative to `source`): the public
- * `view()` and `T.view()` (src/types). Throws `RangeError` when the region is not inside `source` or
- * not aligned for the type.
+ * Turns a typecode (`'d'`, `'i'`…) into its schema: src/types passes it to
+ * {@link makeViewFunction}, the views layer knows no typecodes.
  */
-export function viewOfSchema(type: Schema, source: BufferSource, byteOffset = 0, options?: ViewOptions): unknown {
+export type ResolveType = (type: string) => Schema;
+
+/** The public `view(type, source, byteOffset?, options?)` (src/types). */
+export type ViewFunction = (type: unknown, source: BufferSource, byteOffset?: number, options?: ViewOptions) => unknown;
+
+/**
+ * Whether the fast paths below test without a branch: everywhere but V8 before 12 (Node 20), which
+ * removes the view either way and runs the branching form 10–20% faster.
+ */
+const BRANCHLESS = !(Number.parseInt(String((globalThis as { process?: { versions?: { v8?: unknown } } }).process?.versions?.v8), 10) < 12);
+
+/**
+ * Makes the public `view()` (src/types; `resolve` turns a typecode into its schema): a live view of
+ * the schema `type` over `source` at `byteOffset` (relative to `source`). Throws `RangeError` when
+ * the region is not inside `source` or not aligned for the type. {@link viewMethod} is the same for
+ * `T.view()`.
+ *
+ * The fast path tests without a branch ({@link BRANCHLESS}): each test is a 0/1 value, and
+ * `d.getUint8(0 - miss)` (the remembered DataView, never empty once something is remembered)
+ * throws for miss = 1, which sends the call to the slow path. With a branch there, V8 12 to 14
+ * (Node 22 to 26) no longer remove the view in a loop that makes one per offset and reads a field
+ * of it (see `emitIndexCheck` in codegen/access.ts): 4–5.5× slower. No default parameter value
+ * either: that is a branch too (the slow path reads a missing `byteOffset` as 0). The fast path is
+ * written out in the function itself, not called: through two functions V8 12 to 14 keep the view.
+ */
+export function makeViewFunction(resolve: ResolveType): ViewFunction {
+  if (!BRANCHLESS) return (type, source, byteOffset = 0, options) => viewBranching(type, source, byteOffset, options, resolve);
+  return function view(type: unknown, source: BufferSource, byteOffset?: number, options?: ViewOptions): unknown {
+    const c = last;
+    try {
+      c.d.getUint8(0 - misses(c, type, source, byteOffset as number, options));
+    } catch {
+      return viewSlow(type, source, byteOffset, options, resolve);
+    }
+    return new c.C(c.base + (byteOffset as number), c.d);
+  };
+}
+
+/**
+ * `T.view(source, byteOffset?, options?)`: what {@link makeViewFunction}'s `view()` does, with the
+ * type as `this` (its fast path written out here too: see there).
+ */
+export const viewMethod = BRANCHLESS
+  ? function viewMethod(this: Schema, source: BufferSource, byteOffset?: number, options?: ViewOptions): unknown {
+      const c = last;
+      try {
+        c.d.getUint8(0 - misses(c, this, source, byteOffset as number, options));
+      } catch {
+        return viewSlow(this, source, byteOffset, options, undefined);
+      }
+      return new c.C(c.base + (byteOffset as number), c.d);
+    }
+  : function viewMethod(this: Schema, source: BufferSource, byteOffset?: number, options?: ViewOptions): unknown {
+      return viewBranching(this, source, byteOffset, options, undefined);
+    };
+
+/** The fast path with a branch (V8 before 12, see {@link BRANCHLESS}), then the slow path. */
+function viewBranching(type: unknown, source: BufferSource, byteOffset = 0, options: ViewOptions | undefined, resolve: ResolveType | undefined): unknown {
   const c = last;
   if (
     type === c.type &&
@@ -112,13 +172,32 @@ export function viewOfSchema(type: Schema, source: BufferSource, byteOffset = 0,
   ) {
     return new c.C(c.base + byteOffset, c.d);
   }
-  return viewSlow(type, source, byteOffset, options);
+  return viewSlow(type, source, byteOffset, options, resolve);
 }
 
-/** Everything {@link viewOfSchema} does besides its fast path: other types, other sources, options, errors. */
-function viewSlow(type: unknown, source: unknown, byteOffset: unknown, options: ViewOptions | undefined): unknown {
+/**
+ * 1 unless (type, source) is the remembered pair, there are no options and a view of the type fits,
+ * aligned, at the relative offset `o` (a safe integer); else 0. An `o` that is not a number fails
+ * the first test (a bigint or a symbol throws in the others, which also sends the call to the slow
+ * path; an object's `valueOf` may run).
+ */
+function misses(c: Last, type: unknown, source: unknown, o: number, options: unknown): number {
+  return (
+    Number(type !== c.type) |
+    Number(source !== c.source) |
+    Number(options !== undefined) |
+    Number(!Number.isSafeInteger(o)) |
+    Number(o < 0) |
+    Number(o > c.maxOffset) |
+    Number(((c.base + o) & c.alignMask) !== 0)
+  );
+}
+
+/** Everything `view()` and {@link viewMethod} do besides their fast path: other types, other sources, options, errors. */
+function viewSlow(type: unknown, source: unknown, offset: unknown, options: ViewOptions | undefined, resolve: ResolveType | undefined): unknown {
+  const byteOffset = offset === undefined ? 0 : offset;
   const checked = options !== undefined && options.checked === true;
-  const m = made(type, 'view');
+  const m = made(typeof type === 'string' && resolve !== undefined ? resolve(type) : type, 'view');
   const l = m.layout;
   const mem = memoryOf(source, 'view', l.schema);
   if (!fits(mem, byteOffset, l.size, l.align)) badRegion(subjectOf('view', l.schema), mem, byteOffset, l.size, l.align);
@@ -129,7 +208,7 @@ function viewSlow(type: unknown, source: unknown, byteOffset: unknown, options: 
   return new m.C(o, mem.d);
 }
 
-/** Makes (type, source) the pair the fast path of {@link viewOfSchema} serves, when the source's extent is fixed. */
+/** Makes (type, source) the pair the fast path of `view()` and {@link viewMethod} serves, when the source's extent is fixed. */
 function remember(type: unknown, source: unknown, C: ViewCtor, mem: Memory, l: Layout): void {
   if (!mem.fixed) return;
   last.type = type;
