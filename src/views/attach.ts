@@ -177,9 +177,9 @@ function viewBranching(type: unknown, source: BufferSource, byteOffset = 0, opti
 
 /**
  * 1 unless (type, source) is the remembered pair, there are no options and a view of the type fits,
- * aligned, at the relative offset `o` (a safe integer); else 0. An `o` that is not a number fails
- * the first test (a bigint or a symbol throws in the others, which also sends the call to the slow
- * path; an object's `valueOf` may run).
+ * aligned, at the relative offset `o` (a safe integer); else 0. An `o` that is not a safe integer
+ * fails `Number.isSafeInteger` (a bigint or a symbol throws in the later tests, which also sends the
+ * call to the slow path; an object's `valueOf` may run there, before the slow path refuses it).
  */
 function misses(c: Last, type: unknown, source: unknown, o: number, options: unknown): number {
   return (
