@@ -127,7 +127,7 @@ const BRANCHLESS = !(Number.parseInt(String((globalThis as { process?: { version
  * written out in the function itself, not called: through two functions V8 12 to 14 keep the view.
  */
 export function makeViewFunction(resolve: ResolveType): ViewFunction {
-  if (!BRANCHLESS) return (type, source, byteOffset = 0, options) => viewBranching(type, source, byteOffset, options, resolve);
+  if (!BRANCHLESS) return (type, source, byteOffset, options) => viewBranching(type, source, byteOffset, options, resolve);
   return function view(type: unknown, source: BufferSource, byteOffset?: number, options?: ViewOptions): unknown {
     const c = last;
     try {
