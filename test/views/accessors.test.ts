@@ -270,6 +270,11 @@ describe('array views', () => {
     }
     expect(() => a.set(0, 1)).toThrow(TypeError);
     expect(() => a.set(-1, 1)).toThrow(expect.objectContaining({ code: 'out_of_bounds' }));
+    // A receiver that is not a view: the engine's TypeError for its missing DataView, not an internal error.
+    const get = Arr.create().get as (this: unknown, i: number) => unknown;
+    expect(() => get.call({}, 0)).toThrow(expect.not.objectContaining({ code: 'internal' }));
+    expect(() => get.call({}, 0)).toThrow(TypeError);
+    expect(() => get.call({}, -1)).toThrow(expect.objectContaining({ code: 'out_of_bounds' }));
   });
   it('iterate with the iterator protocol: next() until done, and stays done', () => {
     const a = array(u16, 3).create([4, 5, 6]);
