@@ -71,7 +71,8 @@ export const ERROR_CODES = {
   slot_state: 'commit() without reserve(), release() without front(), or a second reserve()/front() before the first was committed or released',
   corrupt:
     "a channel's shared words hold what none of its ends writes (a position whose slot is outside the ring): its memory was overwritten by other code; nothing is read or written outside it",
-  unsupported_type: 'a type this JavaScript runtime cannot read or write (f16 without DataView.prototype.getFloat16)',
+  unsupported_type:
+    'a type this JavaScript runtime cannot read or write (f16 without DataView.prototype.getFloat16), or a typed() of elements no typed array holds (structs, bool, the other byte order)',
   internal: 'a broken internal invariant: a bug in sharedctypes, please report it',
 } as const satisfies Record<string, string>;
 

@@ -51,6 +51,7 @@ export { isSchema } from './kinds/brand.js';
 export { typeLabel } from './kinds/labels.js';
 export { SYNC_WORDS } from './kinds/sync-kinds.js';
 export type { IntegerName, PrimitiveInputs, PrimitiveName, PrimitiveValues } from './kinds/primitives.js';
+export type { Float16ArrayLike, TypedArrayByName } from './kinds/typed-arrays.js';
 export type {
   ArrayView,
   CharView,
@@ -67,6 +68,8 @@ export type {
   RecordViewMethods,
   SyncObjectOf,
   SyncObjects,
+  TypedArrayOf,
+  TypedElement,
   ValueView,
   ViewBase,
   ViewOf,

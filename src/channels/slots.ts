@@ -10,20 +10,7 @@ import { internalError } from '../errors.js';
 import { defaultMode, viewClass } from '../codegen/classes.js';
 import type { Layout } from '../layout/types.js';
 import { dataViewOf } from '../views/region.js';
-
-/** Typed arrays of the numeric primitives whose typed-array conversions equal the views' (not `bool`, which reads as a boolean, nor `f16`: Float16Array is not on every runtime). */
-const TYPED_ARRAYS = {
-  i8: Int8Array,
-  u8: Uint8Array,
-  i16: Int16Array,
-  u16: Uint16Array,
-  i32: Int32Array,
-  u32: Uint32Array,
-  f32: Float32Array,
-  f64: Float64Array,
-  i64: BigInt64Array,
-  u64: BigUint64Array,
-} as const;
+import { type AnyTyped, HOST_ENDIAN, TYPED_ARRAYS } from '../kinds/typed-arrays.js';
 
 /** How a batch is copied (see `Slots.batchKind`). */
 export const BATCH_VALUES = 0;
@@ -31,12 +18,10 @@ export const BATCH_TYPED = 1;
 export const BATCH_BYTES = 2;
 export type BatchKind = typeof BATCH_VALUES | typeof BATCH_TYPED | typeof BATCH_BYTES;
 
-type Typed = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
+type Typed = AnyTyped;
 
 /** Elements up to this many bytes are zeroed and copied word by word (above, `fill` and `set` win). */
 const WORD_COPY_MAX = 256;
-
-const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** A view of an array whose elements have layout `element` (what batch forms copy bytes from or to). */
 function isArrayViewOf(x: unknown, element: Layout): x is ViewInternals {
@@ -113,7 +98,7 @@ export class Slots {
     let typed: Typed | null = null;
     let typedKind: 0 | 1 | 2 = 0;
     let Typed: (typeof TYPED_ARRAYS)[keyof typeof TYPED_ARRAYS] | null = null;
-    if (!checked && littleEndianHost && element.kind === 'primitive' && element.endian === 'little' && element.name !== 'bool' && element.name !== 'f16') {
+    if (!checked && element.kind === 'primitive' && element.endian === HOST_ENDIAN && element.name !== 'bool' && element.name !== 'f16') {
       const T = TYPED_ARRAYS[element.name];
       Typed = T;
       typed = new T(buffer as unknown as ArrayBuffer, base, capacity);

@@ -1,6 +1,6 @@
 /**
  * Members every view class gets besides its accessors: `$buffer`, `$byteOffset`, `$byteLength`,
- * `$schema`; `toObject`/`set` on records; `length`, `set`, `at`, iteration and cursors on arrays;
+ * `$schema`; `toObject`/`set` on records; `length`, `set`, `at`, `typed`, iteration and cursors on arrays;
  * `raw` on strings. Written once, shared by compiled and interpreted classes.
  *
  * @module
@@ -9,6 +9,7 @@ import type { ArrayLayout, Layout } from '../layout/types.js';
 import { typeLabel } from '../kinds/labels.js';
 import { SHORT_ARRAY, type ViewCtor, type ViewInternals } from './access.js';
 import { RUNTIME as R } from './runtime.js';
+import { typedArrayMaker } from './typed-array.js';
 import { installDisplay } from './view-display.js';
 import { cached } from '../memo.js';
 
@@ -111,6 +112,13 @@ export function installArrayMethods(ctor: { prototype: ViewInternals }, layout: 
   define(P, Symbol.iterator, {
     value(this: ArrayInternals): ElementIterator {
       return new ElementIterator(this, n);
+    },
+    writable: true,
+  });
+  const typed = typedArrayMaker(layout, label);
+  define(P, 'typed', {
+    value(this: ArrayInternals): ArrayLike<number | bigint> {
+      return typed(this.$$d, this.$$o);
     },
     writable: true,
   });

