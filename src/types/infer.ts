@@ -197,10 +197,12 @@ export interface ArrayView<E extends Schema> extends ViewBase<ArraySchema<E>>, I
    * elements, a `BigInt64Array` for `i64`, … (an array of arrays flattened in C order). Writes
    * through either are seen by the other, and by other threads sharing the buffer; `Atomics`
    * works on the integer ones. The fastest loop over numbers (as fast as a typed array, being
-   * one): get it once, outside the loop. Throws a `TypeError` (`unsupported_type`) for elements no
-   * typed array reads as the view does (structs, `bool`, the other byte order, `f16` where the
-   * runtime has no `Float16Array`), and a `RangeError` (`misaligned`) when the array does not start
-   * at a multiple of the element size (a member of a packed struct).
+   * one): get it once, outside the loop. Stores through it convert as typed arrays do (integers
+   * wrap), also for a checked view, whose range checks apply to its own stores. Throws a
+   * `TypeError` (`unsupported_type`) for elements no typed array reads as the view does (structs,
+   * `bool`, the other byte order, `f16` where the runtime has no `Float16Array`), and a
+   * `RangeError` (`misaligned`) when the array does not start at a multiple of the element size
+   * (a member of a packed struct).
    *
    * @example
    * ```ts
