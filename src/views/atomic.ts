@@ -13,22 +13,14 @@ import type { IntegerName } from '../kinds/primitives.js';
 import type { ArraySchema, PrimitiveSchema, RecordSchema } from '../types/schema.js';
 import { typeLabel } from '../kinds/labels.js';
 import { cached } from '../memo.js';
+import { TYPED_ARRAYS } from '../kinds/typed-arrays.js';
 import { backendOf } from '../memory/backend.js';
 import { deadlineOf, wait as futexWait, wake as futexWake } from '../sync/futex.js';
 
 type IntArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
 type IntArrayCtor = new (buffer: ArrayBufferLike, byteOffset?: number, length?: number) => IntArray;
 
-const ARRAYS: Record<IntegerName, IntArrayCtor> = {
-  i8: Int8Array,
-  u8: Uint8Array,
-  i16: Int16Array,
-  u16: Uint16Array,
-  i32: Int32Array,
-  u32: Uint32Array,
-  i64: BigInt64Array,
-  u64: BigUint64Array,
-};
+const ARRAYS: Record<IntegerName, IntArrayCtor> = TYPED_ARRAYS;
 
 const arrays = new WeakMap<ArrayBufferLike, Map<IntegerName, IntArray>>();
 
