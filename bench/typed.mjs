@@ -8,10 +8,9 @@
  *
  *   node bench/typed.mjs [node binary…]   (after `npx tsc -p tsconfig.build.json`)
  */
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as sc from '../dist/index.js';
-import { median, nodeBinaries, writeResults } from './common.mjs';
+import { median, runAcrossEngines, writeResults } from './common.mjs';
 
 const here = fileURLToPath(import.meta.url);
 const N = 1_000_000;
@@ -74,27 +73,13 @@ if (process.argv[2] === 'child') {
   if (loop === 'update') sum = x.reduce((s, v) => s + v, 0); // the values after 1 + WARM passes
   process.stdout.write(`RESULT ${JSON.stringify({ cold, warm: median(warm), sum })}\n`);
 } else {
-  const binaries = nodeBinaries();
-  const TRIALS = process.env.BENCH_QUICK === '1' ? 1 : 5;
   const t0 = performance.now();
+  const { results, quick, trials: TRIALS } = runAcrossEngines({ script: here, loops: Object.keys(LOOPS), variants: VARIANTS });
   const rows = [];
-  for (const bin of binaries) {
-    const node = spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim();
-    for (const loop of Object.keys(LOOPS)) {
-      const runs = Object.fromEntries(VARIANTS.map((v) => [v, []]));
-      for (let trial = 0; trial < TRIALS; trial++)
-        for (const variant of VARIANTS) {
-          const r = spawnSync(bin, [here, 'child', loop, variant], { encoding: 'utf8' });
-          if (r.status !== 0) throw new Error(`${node} ${loop} ${variant}: ${r.stderr}`);
-          const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
-          runs[variant].push(JSON.parse(line.slice(7)));
-        }
-      const sums = new Set(VARIANTS.flatMap((v) => runs[v].map((r) => r.sum)));
-      if (sums.size !== 1) throw new Error(`${node} ${loop}: checksums differ (${[...sums].join(', ')})`);
-      const of = (variant, key) => median(runs[variant].map((r) => r[key]));
-      for (const variant of VARIANTS)
-        rows.push({ node, loop, variant, cold: of(variant, 'cold'), warm: of(variant, 'warm'), coldTwin: of(TWIN, 'cold'), warmTwin: of(TWIN, 'warm') });
-    }
+  for (const { node, loop, runs } of results) {
+    const of = (variant, key) => median(runs[variant].map((r) => r[key]));
+    for (const variant of VARIANTS)
+      rows.push({ node, loop, variant, cold: of(variant, 'cold'), warm: of(variant, 'warm'), coldTwin: of(TWIN, 'cold'), warmTwin: of(TWIN, 'warm') });
   }
   const ms = (v) => v.toFixed(2);
   const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
@@ -110,5 +95,5 @@ if (process.argv[2] === 'child') {
     ),
     '',
   ].join('\n');
-  writeResults('typed', { rows, quick: TRIALS === 1, totalSeconds: Math.round((performance.now() - t0) / 1000) }, md, rows.length);
+  writeResults('typed', { rows, quick, totalSeconds: Math.round((performance.now() - t0) / 1000) }, md, rows.length);
 }
