@@ -18,8 +18,6 @@ export const BATCH_TYPED = 1;
 export const BATCH_BYTES = 2;
 export type BatchKind = typeof BATCH_VALUES | typeof BATCH_TYPED | typeof BATCH_BYTES;
 
-type Typed = AnyTyped;
-
 /** Elements up to this many bytes are zeroed and copied word by word (above, `fill` and `set` win). */
 const WORD_COPY_MAX = 256;
 
@@ -53,7 +51,7 @@ export class Slots {
   readonly #writeView: ViewInternals;
   readonly #readView: ViewInternals;
   /** Numeric elements in host order: the elements as a typed array (`null` otherwise). */
-  readonly typed: Typed | null;
+  readonly typed: AnyTyped | null;
   /** 1: `typed` holds numbers, 2: bigints, 0: no typed array. */
   readonly typedKind: 0 | 1 | 2;
   /** The class of `typed`. */
@@ -95,7 +93,7 @@ export class Slots {
     this.#words = byWords ? new Int32Array(buffer, 0, buffer.byteLength >> 2) : null;
     this.#stageWords = byWords ? new Int32Array(stage) : null;
     this.#wordCount = element.size >> 2;
-    let typed: Typed | null = null;
+    let typed: AnyTyped | null = null;
     let typedKind: 0 | 1 | 2 = 0;
     let Typed: (typeof TYPED_ARRAYS)[keyof typeof TYPED_ARRAYS] | null = null;
     if (!checked && element.kind === 'primitive' && element.endian === HOST_ENDIAN && element.name !== 'bool' && element.name !== 'f16') {
