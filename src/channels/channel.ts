@@ -248,11 +248,11 @@ export class Channel<S extends SchemaLike = SchemaLike> {
         const subject = `${label}<${typeLabel(element.schema)}>`;
         byteOffset = checkPlace(subject, options.byteOffset ?? 0, channelAlign(element.align), format.byteLength, buffer.byteLength);
       }
-      this.#a = new Int32Array(buffer, byteOffset, format.dataOffset >> 2);
+      this.#a = new Int32Array(buffer, byteOffset, format.dataOffset / 4);
       writeHeader(this.#a, format, elementFormat(element));
     } else {
       ({ buffer, byteOffset, format } = adopted);
-      this.#a = new Int32Array(buffer, byteOffset, format.dataOffset >> 2);
+      this.#a = new Int32Array(buffer, byteOffset, format.dataOffset / 4);
     }
     this.#byteLength = format.byteLength;
     this.#mode = format.mode;

@@ -127,7 +127,7 @@ function fingerprintWords(fp: string): [number, number] {
  */
 export function writeHeader(a: Int32Array, f: ChannelFormat, element: ElementFormat): void {
   Atomics.store(a, W.magic, 0);
-  a.fill(0, 1, f.dataOffset >> 2);
+  a.fill(0, 1, f.dataOffset / 4);
   a[W.version] = VERSION;
   a[W.mode] = MODE_CODE[f.mode];
   a[W.capacity] = f.capacity;

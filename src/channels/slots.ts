@@ -6,11 +6,12 @@
  * @module
  */
 import type { ViewCtor, ViewInternals } from '../codegen/access.js';
-import { internalError } from '../errors.js';
+import { internalError, rangeError } from '../errors.js';
 import { defaultMode, viewClass } from '../codegen/classes.js';
 import type { Layout } from '../layout/types.js';
 import { dataViewOf } from '../views/region.js';
 import { type AnyTyped, HOST_ENDIAN, TYPED_ARRAYS } from '../kinds/typed-arrays.js';
+import { typeLabel } from '../kinds/labels.js';
 
 /** How a batch is copied (see `Slots.batchKind`). */
 export const BATCH_VALUES = 0;
@@ -84,13 +85,15 @@ export class Slots {
     this.#writeView = new C(this.parked, d);
     this.#readView = new C(this.parked, d);
     this.#io = new C(base, d);
-    this.#bytes = new Uint8Array(buffer);
+    // The ring's bytes (and words), from its first slot: offsets below are relative to `base`.
+    const ringBytes = capacity * element.size;
+    this.#bytes = ringArray(Uint8Array, buffer, base, ringBytes, element);
     const stage = new ArrayBuffer(element.size);
     this.#stage = new C(0, new DataView(stage));
     this.#stageBytes = new Uint8Array(stage);
     this.#zero = element.kind === 'struct' || element.kind === 'union' || element.kind === 'array';
     const byWords = element.size % 4 === 0 && element.size <= WORD_COPY_MAX;
-    this.#words = byWords ? new Int32Array(buffer, 0, buffer.byteLength >> 2) : null;
+    this.#words = byWords ? ringArray(Int32Array, buffer, base, ringBytes / 4, element) : null;
     this.#stageWords = byWords ? new Int32Array(stage) : null;
     this.#wordCount = element.size >> 2;
     let typed: AnyTyped | null = null;
@@ -117,20 +120,20 @@ export class Slots {
   /** {@link write} through the element view: a struct, union, array, or a value the typed array would not take. */
   #writeValue(i: number, v: unknown): void {
     const io = this.#io;
-    const o = this.base + i * this.size;
-    if (this.#zero) this.#clear(o);
-    io.$$o = o;
+    const at = i * this.size;
+    if (this.#zero) this.#clear(at);
+    io.$$o = this.base + at;
     io.$$assign(v);
   }
 
-  /** Zeroes the element at byte `o`. */
+  /** Zeroes the element at byte `o` of the ring. */
   #clear(o: number): void {
     const w = this.#words;
     if (w === null) {
       this.#bytes.fill(0, o, o + this.size);
       return;
     }
-    const at = o >> 2;
+    const at = o / 4;
     const end = at + this.#wordCount;
     for (let j = at; j < end; j++) w[j] = 0;
   }
@@ -156,14 +159,14 @@ export class Slots {
 
   /** Copies the staged element into slot `i` (bytes: cannot fail). */
   putStaged(i: number): void {
-    const o = this.base + i * this.size;
+    const o = i * this.size; // of the ring
     const w = this.#words;
     const s = this.#stageWords;
     if (w === null || s === null) {
       this.#bytes.set(this.#stageBytes, o);
       return;
     }
-    const at = o >> 2;
+    const at = o / 4;
     for (let j = 0; j < s.length; j++) w[at + j] = s[j] as number;
   }
 
@@ -214,7 +217,7 @@ export class Slots {
     }
     if (kind !== BATCH_BYTES || !isArrayViewOf(src, this.layout)) throw internalError('writeRun without a typed or byte batch');
     const at = src.$$o + from * this.size;
-    this.#bytes.set(new Uint8Array(src.$$d.buffer, at, n * this.size), this.base + i * this.size);
+    this.#bytes.set(new Uint8Array(src.$$d.buffer, at, n * this.size), i * this.size);
   }
 
   /** Copies the `n` consecutive slots from `i` into `dst` from `to`; `kind` is `dst`'s {@link batchKind}. */
@@ -225,7 +228,7 @@ export class Slots {
     }
     if (kind === BATCH_BYTES && isArrayViewOf(dst, this.layout)) {
       const at = dst.$$o + to * this.size;
-      new Uint8Array(dst.$$d.buffer, at, n * this.size).set(this.#bytes.subarray(this.base + i * this.size, this.base + (i + n) * this.size));
+      new Uint8Array(dst.$$d.buffer, at, n * this.size).set(this.#bytes.subarray(i * this.size, (i + n) * this.size));
       return;
     }
     if (isArrayView(dst)) {
@@ -267,4 +270,28 @@ function copyElements(s: Float64Array, from: number, d: Float64Array, to: number
     d[b + 15] = s[a + 15] as number;
   }
   for (; j < n; j++) d[to + j] = s[from + j] as number;
+}
+
+/**
+ * A typed array over a ring's `length` elements from byte `base`, or the error that says the ring
+ * is larger than this runtime's typed arrays (more than 2³² elements on Node 20).
+ */
+function ringArray<A>(
+  T: new (buffer: ArrayBufferLike, byteOffset: number, length: number) => A,
+  buffer: ArrayBufferLike,
+  base: number,
+  length: number,
+  element: Layout,
+): A {
+  try {
+    return new T(buffer, base, length);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw rangeError(
+      'out_of_range',
+      `Channel<${typeLabel(element.schema)}>`,
+      `its ring of ${length} ${T.name} elements is more than one typed array holds on this runtime`,
+      'use a smaller capacity',
+    );
+  }
 }

@@ -57,6 +57,16 @@ export function typedArrayMaker(layout: ArrayLayout, label: string): TypedArrayM
         `the array starts at byte ${at} of its buffer, and a ${T.name} must start at a multiple of ${bytes}`,
         'read it with get(i) (an array in a packed struct, or a view made at an unaligned offset)',
       );
-    return new T(d.buffer, at, count);
+    try {
+      return new T(d.buffer, at, count);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      throw rangeError(
+        'out_of_range',
+        subject,
+        `its ${count} elements are more than one ${T.name} holds on this runtime (Node 20: 2^32)`,
+        'take typed() of its rows, get(i).typed(), or run a later Node',
+      );
+    }
   };
 }

@@ -76,7 +76,7 @@ export class Barrier {
 
   /** The buffer and offset of the barrier's words. */
   get place(): { buffer: SharedArrayBuffer; byteOffset: number } {
-    return { buffer: this.#a.buffer as SharedArrayBuffer, byteOffset: this.#i * 4 };
+    return { buffer: this.#a.buffer as SharedArrayBuffer, byteOffset: this.#a.byteOffset + this.#i * 4 };
   }
 
   /** Threads waiting in the current round. */

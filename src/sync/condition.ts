@@ -57,7 +57,7 @@ export class Condition<L extends Lock | RLock = Lock | RLock> extends Acquirable
 
   /** The buffer and offset of the sequence word. */
   get place(): { buffer: SharedArrayBuffer; byteOffset: number } {
-    return { buffer: this.#a.buffer as SharedArrayBuffer, byteOffset: this.#i * 4 };
+    return { buffer: this.#a.buffer as SharedArrayBuffer, byteOffset: this.#a.byteOffset + this.#i * 4 };
   }
 
   /** Acquires the underlying lock. */

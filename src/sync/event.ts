@@ -32,7 +32,7 @@ export class Event {
 
   /** The buffer and offset of the event's word. */
   get place(): { buffer: SharedArrayBuffer; byteOffset: number } {
-    return { buffer: this.#a.buffer as SharedArrayBuffer, byteOffset: this.#i * 4 };
+    return { buffer: this.#a.buffer as SharedArrayBuffer, byteOffset: this.#a.byteOffset + this.#i * 4 };
   }
 
   /** Whether the flag is set. */

@@ -84,7 +84,7 @@ export class Lock extends Acquirable {
 
   /** The buffer and offset of the lock's word, to hand to another thread. */
   get place(): { buffer: SharedArrayBuffer; byteOffset: number } {
-    return { buffer: this.#a.buffer as SharedArrayBuffer, byteOffset: this.#i * 4 };
+    return { buffer: this.#a.buffer as SharedArrayBuffer, byteOffset: this.#a.byteOffset + this.#i * 4 };
   }
 
   /**

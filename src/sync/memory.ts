@@ -8,6 +8,7 @@
  */
 import { rangeError, typeError } from '../errors.js';
 import { isSharedMemory } from '../memory/backend.js';
+import { wholeBufferFits } from '../kinds/typed-arrays.js';
 import { cached } from '../memo.js';
 
 /**
@@ -22,12 +23,16 @@ export interface SharedPlace {
 
 const int32s = new WeakMap<ArrayBufferLike, Int32Array>();
 
-/** The Int32Array over all of `buffer` (one per buffer). */
+/** The Int32Array over all of `buffer` (one per buffer; {@link wordsAt} checks that one can cover it). */
 export function int32Of(buffer: ArrayBufferLike): Int32Array {
-  return cached(int32s, buffer, () => new Int32Array(buffer, 0, buffer.byteLength >> 2));
+  return cached(int32s, buffer, () => new Int32Array(buffer, 0, Math.floor(buffer.byteLength / 4)));
 }
 
-/** Resolves a place (or allocates one) for `words` Int32 words; returns the array and word index. */
+/**
+ * Resolves a place (or allocates one) for `words` Int32 words; returns an array and the index of
+ * the first word in it. The place's byte offset is `a.byteOffset + i * 4` (the array need not
+ * start at the buffer's first byte).
+ */
 export function wordsAt(what: string, words: number, place: SharedPlace | undefined): { a: Int32Array; i: number } {
   if (place === undefined) return { a: new Int32Array(new SharedArrayBuffer(words * 4)), i: 0 };
   const { buffer, byteOffset = 0 } = place;
@@ -39,7 +44,10 @@ export function wordsAt(what: string, words: number, place: SharedPlace | undefi
   if (byteOffset + words * 4 > buffer.byteLength) {
     throw rangeError('out_of_bounds', what, `needs ${words * 4} bytes at byteOffset ${byteOffset}, but the buffer has ${buffer.byteLength} bytes`);
   }
-  return { a: int32Of(buffer), i: byteOffset >> 2 };
+  // One array per buffer, shared by every object in it; past what one typed array can cover (a
+  // buffer of more than 16 GiB on Node 20), an array of just these words.
+  if (wholeBufferFits(buffer.byteLength, 4)) return { a: int32Of(buffer), i: byteOffset / 4 };
+  return { a: new Int32Array(buffer, byteOffset, words), i: 0 };
 }
 
 /** `Symbol.dispose`, or its registered stand-in on engines that lack it. */

@@ -95,7 +95,7 @@ export class ThreadRegistry {
 
   /** The buffer and offset of the registry's words, to hand to other threads with its capacity. */
   get place(): { buffer: SharedArrayBuffer; byteOffset: number } {
-    return { buffer: this.#a.buffer as SharedArrayBuffer, byteOffset: this.#i * 4 };
+    return { buffer: this.#a.buffer as SharedArrayBuffer, byteOffset: this.#a.byteOffset + this.#i * 4 };
   }
 
   /**

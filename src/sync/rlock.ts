@@ -80,7 +80,7 @@ export class RLock extends Acquirable {
 
   /** The buffer and offset of the RLock's words, to hand to another thread. */
   get place(): { buffer: SharedArrayBuffer; byteOffset: number } {
-    return { buffer: this.#a.buffer as SharedArrayBuffer, byteOffset: this.#i * 4 };
+    return { buffer: this.#a.buffer as SharedArrayBuffer, byteOffset: this.#a.byteOffset + this.#i * 4 };
   }
 
   /** This thread's identity at this lock (allocated on first use; again after it joins or leaves a registry). */

@@ -588,7 +588,7 @@ export class RwLock {
 
   /** The buffer and offset of the lock's words, to hand to another thread. */
   get place(): { buffer: SharedArrayBuffer; byteOffset: number } {
-    return { buffer: this.#a.buffer as SharedArrayBuffer, byteOffset: this.#i * 4 };
+    return { buffer: this.#a.buffer as SharedArrayBuffer, byteOffset: this.#a.byteOffset + this.#i * 4 };
   }
 
   /** The number of read holds now (0 while a writer holds the lock). */

@@ -52,7 +52,7 @@ export class Semaphore extends Acquirable {
 
   /** The buffer and offset of the semaphore's word. */
   get place(): { buffer: SharedArrayBuffer; byteOffset: number } {
-    return { buffer: this.#a.buffer as SharedArrayBuffer, byteOffset: this.#i * 4 };
+    return { buffer: this.#a.buffer as SharedArrayBuffer, byteOffset: this.#a.byteOffset + this.#i * 4 };
   }
 
   /** The current value. */

@@ -13,7 +13,7 @@ import type { IntegerName } from '../kinds/primitives.js';
 import type { ArraySchema, PrimitiveSchema, RecordSchema } from '../types/schema.js';
 import { typeLabel } from '../kinds/labels.js';
 import { cached } from '../memo.js';
-import { TYPED_ARRAYS } from '../kinds/typed-arrays.js';
+import { TYPED_ARRAYS, wholeBufferFits } from '../kinds/typed-arrays.js';
 import { backendOf } from '../memory/backend.js';
 import { deadlineOf, wait as futexWait, wake as futexWake } from '../sync/futex.js';
 
@@ -29,12 +29,14 @@ function arrayOf(buffer: ArrayBufferLike, type: IntegerName, size: number): IntA
   return cached(byType, type, () => new ARRAYS[type](buffer, 0, Math.floor(buffer.byteLength / size)));
 }
 
-function int32Over(buffer: ArrayBufferLike): Int32Array {
-  return arrayOf(buffer, 'i32', 4) as Int32Array;
-}
-
-function big64Over(buffer: ArrayBufferLike): BigInt64Array {
-  return arrayOf(buffer, 'i64', 8) as BigInt64Array;
+/**
+ * The element at `byteOffset` as an array of `type` and its index: the array over all of the
+ * buffer (made once per buffer and type), or one of just that element where no typed array can
+ * cover the whole buffer.
+ */
+function elementAt(buffer: ArrayBufferLike, byteOffset: number, type: IntegerName, size: number): { a: IntArray; i: number } {
+  if (wholeBufferFits(buffer.byteLength, size)) return { a: arrayOf(buffer, type, size), i: byteOffset / size };
+  return { a: new ARRAYS[type](buffer, byteOffset, 1), i: 0 };
 }
 
 /**
@@ -117,9 +119,10 @@ export class AtomicField<T extends number | bigint> {
   /** The word as `Atomics.wait`/`notify` need it: an Int32Array or BigInt64Array over the same bytes. */
   #waitable(what: string): { a: Int32Array | BigInt64Array; i: number; signed: (v: T) => number | bigint } {
     const a = this.#a;
-    const byteOffset = this.#i * a.BYTES_PER_ELEMENT;
-    if (a.BYTES_PER_ELEMENT === 4) return { a: int32Over(a.buffer), i: byteOffset >> 2, signed: (v) => (v as number) | 0 };
-    if (a.BYTES_PER_ELEMENT === 8) return { a: big64Over(a.buffer), i: byteOffset >> 3, signed: (v) => BigInt.asIntN(64, v as bigint) };
+    const byteOffset = a.byteOffset + this.#i * a.BYTES_PER_ELEMENT;
+    const size = a.BYTES_PER_ELEMENT;
+    if (size === 4) return { ...(elementAt(a.buffer, byteOffset, 'i32', 4) as { a: Int32Array; i: number }), signed: (v) => (v as number) | 0 };
+    if (size === 8) return { ...(elementAt(a.buffer, byteOffset, 'i64', 8) as { a: BigInt64Array; i: number }), signed: (v) => BigInt.asIntN(64, v as bigint) };
     throw typeError(
       'invalid_argument',
       `AtomicField.${what}`,
@@ -249,5 +252,6 @@ export function atomic(view: unknown, where?: string | number): AtomicField<numb
       `is at byte ${at}, not a multiple of its size ${l.size} (a packed struct?)`,
       'atomics need naturally aligned members',
     );
-  return new AtomicField(arrayOf(meta.$buffer, l.name, l.size), at / l.size);
+  const { a, i } = elementAt(meta.$buffer, at, l.name, l.size);
+  return new AtomicField(a, i);
 }

@@ -1,0 +1,153 @@
+// Buffers of 2 GiB and more: byte offsets past 2^31 and 2^32 are not 32-bit integers, so no word
+// index may be computed with `>> 2` (which wraps them) and no Int32Array over a whole buffer may be
+// sized with it. Locks, atomic() and channel slots past those marks must use their own words and
+// nothing else: with a wrapped index, the lock of an element past 4 GiB was the lock of the element
+// 4 GiB before it, and a channel placed there wrote its items into the buffer's first bytes.
+//
+// The buffers are allocated lazily by the system (only the pages the tests touch are backed);
+// runtimes that cannot make a SharedArrayBuffer this large skip these tests and say so.
+import { describe, expect, it } from 'vitest';
+import { array, atomic, attach, Channel, f64, Lock, mutex, share, sizeof, struct, u8, u32 } from '../../src/index.js';
+
+const GiB = 2 ** 30;
+
+/** A SharedArrayBuffer of `bytes`, or null where the runtime refuses one that large. */
+function bigBuffer(bytes: number): SharedArrayBuffer | null {
+  try {
+    return new SharedArrayBuffer(bytes);
+  } catch (e) {
+    if (e instanceof RangeError) return null;
+    throw e;
+  }
+}
+
+const canAllocate = bigBuffer(4 * GiB + 65536) !== null; // (not kept)
+const reason = 'this runtime cannot make a SharedArrayBuffer of 4 GiB';
+
+const Guarded = struct({ lock: mutex(), n: u32, c: u32 }, { name: 'Guarded' }); // 12 bytes, align 4
+
+describe.skipIf(!canAllocate)(`buffers past 2 and 4 GiB (${canAllocate ? 'allocated' : reason})`, () => {
+  it('a lock member past 4 GiB is its own word, not the one 4 GiB before it', () => {
+    const n = Math.ceil((4 * GiB + 4096) / sizeof(Guarded));
+    const rows = array(Guarded, n).create();
+    const words = new Int32Array(rows.$buffer);
+    const farIndex = n - 1;
+    const far = rows.get(farIndex);
+    const farByte = far.$byteOffset;
+    expect(farByte).toBeGreaterThan(4 * GiB);
+    const aliasIndex = (farByte - 4 * GiB) / sizeof(Guarded); // the element 4 GiB before, if it is one
+    const near = rows.get(Math.floor(aliasIndex));
+    far.lock.acquire();
+    expect(words[farByte / 4]).not.toBe(0); // the far lock's word is the one taken
+    expect(near.lock.acquire(false)).toBe(true); // the near lock is free
+    near.lock.release();
+    far.lock.release();
+    expect(words[farByte / 4]).toBe(0);
+  });
+
+  it('a lock member between 2 and 4 GiB works (its word index is past 2^29)', () => {
+    const n = Math.ceil((3 * GiB) / sizeof(Guarded));
+    const rows = array(Guarded, n).create();
+    const g = rows.get(n - 1);
+    expect(g.$byteOffset).toBeGreaterThan(2 * GiB);
+    g.lock.acquire();
+    g.n += 1;
+    expect(g.lock.acquire(false)).toBe(false);
+    g.lock.release();
+    expect(g.n).toBe(1);
+  });
+
+  it('atomic() waits and wakes on the member past 4 GiB', () => {
+    const n = Math.ceil((4 * GiB + 4096) / sizeof(Guarded));
+    const rows = array(Guarded, n).create();
+    const far = rows.get(n - 1);
+    const c = atomic(far, 'c');
+    c.store(5);
+    expect(new Uint32Array(rows.$buffer)[(far.$byteOffset + 8) / 4]).toBe(5);
+    // The word holds 5: a wait for 5 sleeps out its timeout; one for 6 returns at once.
+    expect(c.wait(5, 1)).toBe('timed-out');
+    expect(c.wait(6, 1)).toBe('not-equal');
+    expect(c.notify()).toBe(0);
+  });
+
+  it('a channel placed past 4 GiB writes its items there and nowhere else', () => {
+    const memory = bigBuffer(4 * GiB + 65536) as SharedArrayBuffer;
+    const byteOffset = 4 * GiB;
+    const P = struct({ x: f64, id: u32 }, { name: 'P' });
+    const Rgb = struct({ r: u8, g: u8, b: u8 }, { name: 'Rgb' }); // 3 bytes: copied by bytes, not words
+    for (const mode of ['spsc', 'mpmc'] as const) {
+      const ch = new Channel(P, 8, { mode, memory, byteOffset });
+      for (let i = 0; i < 20; i++) {
+        ch.push({ x: i / 2, id: i });
+        expect(ch.pop()).toEqual({ x: i / 2, id: i });
+      }
+      // Batches of an array view of the element type are copied as bytes.
+      const batch = array(P, 5).create();
+      for (let i = 0; i < 5; i++) batch.set(i, { x: i, id: 100 + i });
+      ch.pushMany(batch);
+      const out = array(P, 5).create();
+      expect(ch.popMany(out)).toBe(5);
+      expect(out.toArray()).toEqual(batch.toArray());
+      const colours = new Channel(Rgb, 5, { mode, memory, byteOffset: byteOffset + 8192 });
+      for (let i = 0; i < 12; i++) {
+        colours.push({ r: i, g: i + 1, b: 255 - i });
+        expect(colours.pop()).toEqual({ r: i, g: i + 1, b: 255 - i });
+      }
+    }
+    // Nothing below the channel was written.
+    const low = new Int32Array(memory, 0, 16384);
+    expect(low.every((w) => w === 0)).toBe(true);
+  });
+
+  it('typed() of more elements than one typed array holds says so (Node 20), else is that array', () => {
+    const rows = array(array(u8, 2 ** 31 - 1), 3).create(); // 6 GiB of u8
+    rows.get(2).set(5, 7);
+    let whole: Uint8Array | null = null;
+    try {
+      whole = rows.typed();
+    } catch (e) {
+      expect(e).toBeInstanceOf(RangeError);
+      expect((e as { code?: string }).code).toBe('out_of_range');
+      expect(String(e)).toMatch(/6442450941 elements are more than one Uint8Array holds/);
+    }
+    if (whole !== null) {
+      expect(whole.length).toBe(3 * (2 ** 31 - 1));
+      expect(whole[2 * (2 ** 31 - 1) + 5]).toBe(7);
+    }
+    expect(rows.get(2).typed()[5]).toBe(7); // a row is within every runtime's limit
+  });
+
+  it('a channel whose ring is 2 GiB or more is made and used', () => {
+    const ch = new Channel(f64, 2 ** 28, { mode: 'spsc' }); // 2 GiB of slots
+    const P = struct({ x: f64, id: u32 }, { name: 'P' }); // 16-byte slots: 2 GiB, copied by words
+    const wide = new Channel(P, 2 ** 27, { mode: 'spsc' });
+    for (let i = 0; i < 10; i++) {
+      ch.push(i * 1.5);
+      wide.push({ x: i, id: i });
+    }
+    for (let i = 0; i < 10; i++) {
+      expect(ch.pop()).toBe(i * 1.5);
+      expect(wide.pop()).toEqual({ x: i, id: i });
+    }
+  });
+});
+
+describe('a buffer past 16 GiB', () => {
+  it('a lock placed past 16 GiB takes its own word, and its handle places it there again', (ctx) => {
+    const huge = bigBuffer(16 * GiB + 65536);
+    if (huge === null) return ctx.skip('this runtime (or machine) cannot make a SharedArrayBuffer of 16 GiB');
+    const buffer = huge;
+    const byteOffset = 16 * GiB + 4096;
+    const lock = new Lock({ buffer, byteOffset });
+    lock.acquire();
+    const word = new Int32Array(buffer, byteOffset, 1);
+    expect(word[0]).not.toBe(0);
+    expect(new Int32Array(buffer, 4096, 1)[0]).toBe(0); // not the word 16 GiB before it
+    const again = attach(share(lock));
+    expect(again.acquire(false)).toBe(false); // the same word: held
+    lock.release();
+    expect(word[0]).toBe(0);
+    expect(again.acquire(false)).toBe(true);
+    again.release();
+  });
+});
