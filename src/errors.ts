@@ -45,6 +45,7 @@ export const ERROR_CODES = {
   misaligned: 'an offset that is not a multiple of the alignment the type (or an atomic operation) needs',
   too_long: 'a string or bytes longer than the char[N] they are stored in',
   out_of_range: 'a value outside what its field or parameter holds (checked stores, semaphore values, counts)',
+  out_of_memory: 'a buffer the engine could not allocate (create(), RawArray, Value, a channel…): more memory than the machine or the engine gives',
   // ---- TypeError ----
   invalid_value: 'a value of the wrong type stored into a field or an aggregate',
   unknown_field: 'set({…}) with a key that is not a field',

@@ -10,6 +10,7 @@ import { ChannelClosedError, rangeError, schemaError, SyncError, typeError } fro
 import { layout } from '../layout/compute.js';
 import { fingerprintOfLayout } from '../layout/fingerprint.js';
 import type { Layout } from '../layout/types.js';
+import { newSharedBuffer } from '../memory/buffers.js';
 import { placementMemory } from '../memory/place.js';
 import type { SharedMemory } from '../memory/shared-memory.js';
 import { showState } from '../sync/display.js';
@@ -241,7 +242,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
         if (typeof SharedArrayBuffer === 'undefined') {
           throw typeError('not_shared', label, 'needs SharedArrayBuffer', 'serve the page cross-origin isolated (COOP and COEP headers)');
         }
-        buffer = new SharedArrayBuffer(format.byteLength);
+        buffer = newSharedBuffer(label, format.byteLength);
         byteOffset = 0;
       } else {
         buffer = placementMemory(label, memory, 'a plain ArrayBuffer belongs to one thread, and a channel is for several');

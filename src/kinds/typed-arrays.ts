@@ -64,20 +64,3 @@ export const FLOAT16_ARRAY: TypedArrayClass | undefined = (globalThis as { Float
 
 /** The byte order typed arrays read on this machine. */
 export const HOST_ENDIAN: 'little' | 'big' = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 'little' : 'big';
-
-/**
- * The most elements one typed array may have on every runtime this library supports: V8 before
- * 12 (Node 20) refuses more than 2³² (a `Uint8Array` over more than 4 GiB, an `Int32Array` over
- * more than 16 GiB); later engines allow more.
- */
-export const MAX_TYPED_LENGTH = 2 ** 32;
-
-/**
- * Whether one typed array of `bytesPerElement`-byte elements can cover all of a buffer of
- * `byteLength` bytes. Where it cannot, callers make an array over just the bytes they need.
- * (Element indices are byte offsets divided, never shifted: an offset past 2³¹ is not a 32-bit
- * integer, and `>> 2` would wrap it onto another word.)
- */
-export function wholeBufferFits(byteLength: number, bytesPerElement: number): boolean {
-  return Math.floor(byteLength / bytesPerElement) <= MAX_TYPED_LENGTH;
-}

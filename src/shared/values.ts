@@ -10,6 +10,7 @@
  * @module
  */
 import { rangeError, typeError } from '../errors.js';
+import { newSharedBuffer } from '../memory/buffers.js';
 import { placementMemory } from '../memory/place.js';
 import type { SharedMemory } from '../memory/shared-memory.js';
 import { layout } from '../layout/compute.js';
@@ -23,7 +24,8 @@ import type { ResolveSchema, Schema, SchemaLike, StructSchema, SyncSchema } from
 import { ArraySchema } from '../types/schema.js';
 import { typeLabel } from '../kinds/labels.js';
 import { rmutex } from '../types/sync.js';
-import { create, view } from '../types/type-functions.js';
+import { view } from '../types/type-functions.js';
+import { createOfSchema } from '../views/attach.js';
 import { type AnyLock, checkLockReaches, isSynchronized, objOf, type SynchronizedOf, synchronized } from './synchronized.js';
 
 /**
@@ -129,8 +131,8 @@ function placeOf(what: string, type: Schema, footprint: Schema, options: PlaceOp
 }
 
 /** A view of `schema` at `place` (or in a new SharedArrayBuffer), `init` written when given. */
-function rawAt(schema: Schema, init: unknown, place: Place | undefined): unknown {
-  if (place === undefined) return create(schema, init as never);
+function rawAt(schema: Schema, init: unknown, place: Place | undefined, what: string): unknown {
+  if (place === undefined) return createOfSchema(schema, init, undefined, what);
   const obj = view(schema, place.buffer, place.byteOffset) as unknown as { $$assign(v: unknown): void };
   if (init !== undefined) obj.$$assign(init);
   return obj;
@@ -147,15 +149,15 @@ function wrap(schema: Schema, init: unknown, options: ValueOptions, what: string
     // [RLock | padding | data], in a buffer of its own or at the place given.
     const footprint = synchronizedSchema(schema);
     const l = layout(footprint) as RecordLayout;
-    const place = placeOf(what, schema, footprint, options) ?? { buffer: new SharedArrayBuffer(l.size), byteOffset: 0 };
+    const place = placeOf(what, schema, footprint, options) ?? { buffer: newSharedBuffer(what, l.size), byteOffset: 0 };
     const data = l.fields[1]?.offset ?? 0;
-    const obj = rawAt(schema, init, { buffer: place.buffer, byteOffset: place.byteOffset + data });
+    const obj = rawAt(schema, init, { buffer: place.buffer, byteOffset: place.byteOffset + data }, what);
     return synchronized(obj, new RLock({ buffer: place.buffer as SharedArrayBuffer, byteOffset: place.byteOffset }));
   }
-  if (lock === false) return rawAt(schema, init, placeOf(what, schema, schema, options));
+  if (lock === false) return rawAt(schema, init, placeOf(what, schema, schema, options), what);
   if (typeof lock !== 'object' || lock === null)
     throw typeError('invalid_argument', what, `lock must be true, false, a Lock or an RLock (got ${String(lock)})`);
-  const obj = rawAt(schema, init, placeOf(what, schema, schema, options));
+  const obj = rawAt(schema, init, placeOf(what, schema, schema, options), what);
   checkLockReaches(obj, lock, what);
   return synchronized(obj, lock);
 }
@@ -192,9 +194,9 @@ function arraySchema(type: SchemaLike, sizeOrInit: number | ArrayLike<unknown> |
  */
 export function RawValue<S extends SchemaLike>(type: S, init?: Input<ResolveSchema<S>>, options?: PlaceOptions): ViewOf<ResolveSchema<S>> {
   const schema = resolveSchema(type, 'RawValue', 'type');
-  if (options === undefined) return create(schema, init as never) as ViewOf<ResolveSchema<S>>;
+  if (options === undefined) return createOfSchema(schema, init, undefined, 'RawValue') as ViewOf<ResolveSchema<S>>;
   checkOptions(options, 'RawValue');
-  return rawAt(schema, init, placeOf('RawValue', schema, schema, options)) as ViewOf<ResolveSchema<S>>;
+  return rawAt(schema, init, placeOf('RawValue', schema, schema, options), 'RawValue') as ViewOf<ResolveSchema<S>>;
 }
 
 /**
@@ -213,9 +215,9 @@ export function RawArray(type: 'c', sizeOrInit: number | string | Uint8Array, op
 export function RawArray<S extends SchemaLike>(type: S, sizeOrInit: number | ArrayLike<unknown>, options?: PlaceOptions): ArrayView<ResolveSchema<S>>;
 export function RawArray(type: SchemaLike, sizeOrInit: number | ArrayLike<unknown> | string, options?: PlaceOptions): unknown {
   const { schema, init } = arraySchema(type, sizeOrInit, 'RawArray');
-  if (options === undefined) return create(schema, init as never);
+  if (options === undefined) return createOfSchema(schema, init, undefined, 'RawArray');
   checkOptions(options, 'RawArray');
-  return rawAt(schema, init, placeOf('RawArray', schema, schema, options));
+  return rawAt(schema, init, placeOf('RawArray', schema, schema, options), 'RawArray');
 }
 
 /** What {@link Value} returns for `type` with the given lock option. */
@@ -314,10 +316,10 @@ export function copy<V>(obj: V, options?: PlaceOptions): V extends { readonly $o
   } | null;
   if (source?.$schema === undefined) throw typeError('invalid_argument', 'copy', 'needs a view made by this library');
   let target: { $buffer: ArrayBufferLike; $byteOffset: number };
-  if (options === undefined) target = create(source.$schema) as unknown as typeof target;
+  if (options === undefined) target = createOfSchema(source.$schema, undefined, undefined, 'copy') as unknown as typeof target;
   else {
     checkOptions(options, 'copy');
-    target = rawAt(source.$schema, undefined, placeOf('copy', source.$schema, source.$schema, options)) as typeof target;
+    target = rawAt(source.$schema, undefined, placeOf('copy', source.$schema, source.$schema, options), 'copy') as typeof target;
   }
   new Uint8Array(target.$buffer, target.$byteOffset, source.$byteLength).set(new Uint8Array(source.$buffer, source.$byteOffset, source.$byteLength));
   return target as V extends { readonly $obj: infer O } ? O : V;

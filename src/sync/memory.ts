@@ -8,7 +8,7 @@
  */
 import { rangeError, typeError } from '../errors.js';
 import { isSharedMemory } from '../memory/backend.js';
-import { wholeBufferFits } from '../kinds/typed-arrays.js';
+import { newSharedBuffer, wholeBufferFits } from '../memory/buffers.js';
 import { cached } from '../memo.js';
 
 /**
@@ -34,7 +34,7 @@ export function int32Of(buffer: ArrayBufferLike): Int32Array {
  * start at the buffer's first byte).
  */
 export function wordsAt(what: string, words: number, place: SharedPlace | undefined): { a: Int32Array; i: number } {
-  if (place === undefined) return { a: new Int32Array(new SharedArrayBuffer(words * 4)), i: 0 };
+  if (place === undefined) return { a: new Int32Array(newSharedBuffer(what, words * 4)), i: 0 };
   const { buffer, byteOffset = 0 } = place;
   if (!isSharedMemory(buffer)) {
     throw typeError('not_shared', what, 'needs a SharedArrayBuffer or the memory of a SharedMemory segment (locks live in shared memory)');

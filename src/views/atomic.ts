@@ -13,7 +13,8 @@ import type { IntegerName } from '../kinds/primitives.js';
 import type { ArraySchema, PrimitiveSchema, RecordSchema } from '../types/schema.js';
 import { typeLabel } from '../kinds/labels.js';
 import { cached } from '../memo.js';
-import { TYPED_ARRAYS, wholeBufferFits } from '../kinds/typed-arrays.js';
+import { TYPED_ARRAYS } from '../kinds/typed-arrays.js';
+import { wholeBufferFits } from '../memory/buffers.js';
 import { backendOf } from '../memory/backend.js';
 import { deadlineOf, wait as futexWait, wake as futexWake } from '../sync/futex.js';
 

@@ -19,6 +19,7 @@ import { syncAt } from '../codegen/runtime.js';
 import { layout } from '../layout/compute.js';
 import type { Layout } from '../layout/types.js';
 import { checkSchemaLike, isSchema } from '../kinds/brand.js';
+import { allocate } from '../memory/buffers.js';
 import type { ViewOptions } from '../types/infer.js';
 import type { Schema } from '../types/schema.js';
 import { badRegion, type BufferSource, dataViewOf, fits, type Memory, memoryOf, subjectOf } from './region.js';
@@ -223,12 +224,15 @@ function remember(type: unknown, source: unknown, C: ViewCtor, mem: Memory, l: L
 /**
  * A view of the schema `type` over a new zeroed `SharedArrayBuffer` of exactly its size (an
  * `ArrayBuffer` where `SharedArrayBuffer` is unavailable), written from `init` if given: the public
- * `create()` and `T.create()` (src/types).
+ * `create()` and `T.create()` (src/types), and RawValue, RawArray and copy (src/shared), which
+ * pass `what` to be named if the engine cannot allocate the buffer.
  */
-export function createOfSchema(type: Schema, init?: unknown, options?: ViewOptions): unknown {
+export function createOfSchema(type: Schema, init?: unknown, options?: ViewOptions, what?: string): unknown {
   const m = made(type, 'create');
   const l = m.layout;
-  const buffer = typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(l.size) : new ArrayBuffer(l.size);
+  const buffer = allocate(what ?? subjectOf('create', l.schema), l.size, (n) =>
+    typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(n) : new ArrayBuffer(n),
+  );
   const d = dataViewOf(buffer);
   if (m.C === null) return syncMember(l as Layout & { kind: 'sync' }, d, 0);
   const C = options !== undefined && options.checked === true ? viewClass(l, defaultMode(true)) : m.C;

@@ -7,7 +7,7 @@
 // The buffers are allocated lazily by the system (only the pages the tests touch are backed);
 // runtimes that cannot make a SharedArrayBuffer this large skip these tests and say so.
 import { describe, expect, it } from 'vitest';
-import { array, atomic, attach, Channel, f64, Lock, mutex, share, sizeof, struct, u8, u32 } from '../../src/index.js';
+import { array, atomic, attach, Channel, errorCode, f64, Lock, mutex, RawArray, share, sizeof, struct, u8, u32, Value } from '../../src/index.js';
 
 const GiB = 2 ** 30;
 
@@ -149,5 +149,30 @@ describe('a buffer past 16 GiB', () => {
     expect(word[0]).toBe(0);
     expect(again.acquire(false)).toBe(true);
     again.release();
+  });
+});
+
+describe('buffers the engine cannot allocate', () => {
+  // 2^47 bytes: within what a layout may describe (2^48), beyond any machine's memory and any
+  // engine's largest buffer, so the allocation always fails; each maker says so with a code.
+  const Huge = array(array(u8, 2 ** 30), 2 ** 17);
+  const refused = (make: () => unknown, subject: RegExp) => {
+    let error: unknown;
+    try {
+      make();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(RangeError);
+    expect(errorCode(error)).toBe('out_of_memory');
+    expect(String(error)).toMatch(subject);
+    expect(String(error)).toMatch(/could not allocate a buffer of 1407374883\d{5} bytes/);
+  };
+
+  it('create(), RawArray, Value and Channel throw out_of_memory naming what was being made', () => {
+    refused(() => Huge.create(), /^RangeError: create\(u8\[131072\]\[1073741824\]\)/);
+    refused(() => RawArray(array(u8, 2 ** 30), 2 ** 17), /^RangeError: RawArray/);
+    refused(() => Value(Huge, undefined), /^RangeError: Value/);
+    refused(() => new Channel(array(u8, 2 ** 30), 2 ** 17, { mode: 'spsc' }), /^RangeError: Channel/);
   });
 });
