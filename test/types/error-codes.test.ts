@@ -99,6 +99,7 @@ const failures: [ErrorCode, () => unknown][] = [
   ],
   ['out_of_range', () => new Semaphore(0).release(2 ** 31)],
   ['out_of_range', () => new Barrier(0)],
+  ['out_of_memory', () => create(array(array(u8, 2 ** 30), 2 ** 17))], // 2^47 bytes: no engine allocates that
   ['invalid_value', () => (create(struct({ a: u16 })).a = '1' as never)],
   ['unknown_field', () => create(struct({ a: u16 })).set({ b: 1 } as never)],
   ['invalid_argument', () => share({} as never)],
