@@ -14,13 +14,17 @@ import { rangeError } from '../errors.js';
 export const MAX_TYPED_LENGTH = 2 ** 32;
 
 /**
- * Whether one typed array of `bytesPerElement`-byte elements can cover all of a buffer of
- * `byteLength` bytes. Where it cannot, callers make an array over just the bytes they need.
- * (Element indices are byte offsets divided, never shifted: an offset past 2³¹ is not a 32-bit
- * integer, and `>> 2` would wrap it onto another word.)
+ * Whether one typed array of `bytesPerElement`-byte elements, made now, covers all of `buffer` for
+ * good: not if the buffer can grow (a `SharedArrayBuffer` made with `maxByteLength`: an array made
+ * now would not reach the bytes it gains, and Node 20 cannot make a length-tracking one of a length
+ * that is not a multiple of its element size), nor if it has more elements than one typed array
+ * may have. Where it cannot, callers make an array over just the bytes they need. (Element indices
+ * are byte offsets divided, never shifted: an offset past 2³¹ is not a 32-bit integer, and `>> 2`
+ * would wrap it onto another word.)
  */
-export function wholeBufferFits(byteLength: number, bytesPerElement: number): boolean {
-  return Math.floor(byteLength / bytesPerElement) <= MAX_TYPED_LENGTH;
+export function oneArrayCovers(buffer: ArrayBufferLike, bytesPerElement: number): boolean {
+  const b = buffer as { readonly growable?: boolean; readonly resizable?: boolean };
+  return b.growable !== true && b.resizable !== true && Math.floor(buffer.byteLength / bytesPerElement) <= MAX_TYPED_LENGTH;
 }
 
 /**

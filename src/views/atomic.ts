@@ -14,7 +14,7 @@ import type { ArraySchema, PrimitiveSchema, RecordSchema } from '../types/schema
 import { typeLabel } from '../kinds/labels.js';
 import { cached } from '../memo.js';
 import { TYPED_ARRAYS } from '../kinds/typed-arrays.js';
-import { wholeBufferFits } from '../memory/buffers.js';
+import { oneArrayCovers } from '../memory/buffers.js';
 import { backendOf } from '../memory/backend.js';
 import { deadlineOf, wait as futexWait, wake as futexWake } from '../sync/futex.js';
 
@@ -32,11 +32,11 @@ function arrayOf(buffer: ArrayBufferLike, type: IntegerName, size: number): IntA
 
 /**
  * The element at `byteOffset` as an array of `type` and its index: the array over all of the
- * buffer (made once per buffer and type), or one of just that element where no typed array can
- * cover the whole buffer.
+ * buffer (made once per buffer and type), or one of just that element where one array cannot
+ * cover the whole buffer for good (it can grow, or it is too large).
  */
 function elementAt(buffer: ArrayBufferLike, byteOffset: number, type: IntegerName, size: number): { a: IntArray; i: number } {
-  if (wholeBufferFits(buffer.byteLength, size)) return { a: arrayOf(buffer, type, size), i: byteOffset / size };
+  if (oneArrayCovers(buffer, size)) return { a: arrayOf(buffer, type, size), i: byteOffset / size };
   return { a: new ARRAYS[type](buffer, byteOffset, 1), i: 0 };
 }
 
