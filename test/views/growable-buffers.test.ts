@@ -5,7 +5,6 @@
 import { describe, expect, it } from 'vitest';
 import { atomic, attach, Channel, Event, f64, Lock, mutex, share, struct, u32, view } from '../../src/index.js';
 
-/** A growable SharedArrayBuffer of `bytes` (up to 1 MiB), or null where the runtime has none. */
 type Growable = SharedArrayBuffer & { grow(n: number): void };
 /** `SharedArrayBuffer` with ES2024's options argument (TypeScript's lib here declares the one-argument form). */
 const GrowableSAB = SharedArrayBuffer as unknown as new (
@@ -13,6 +12,7 @@ const GrowableSAB = SharedArrayBuffer as unknown as new (
   options: { maxByteLength: number },
 ) => SharedArrayBuffer & { growable?: boolean; grow?: unknown };
 
+/** A growable SharedArrayBuffer of `bytes` (up to 1 MiB), or null where the runtime has none. */
 function growable(bytes: number): Growable | null {
   const b = new GrowableSAB(bytes, { maxByteLength: 1 << 20 });
   return b.growable === true && typeof b.grow === 'function' ? (b as Growable) : null;
