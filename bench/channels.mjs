@@ -29,6 +29,7 @@ import { MessageChannel, Worker, isMainThread, parentPort, workerData } from 'no
 import { RingBuffer } from 'ringbuf.js';
 import { attach, Channel, f32, f64, share, struct, u32, u8, array } from '../dist/index.js';
 import { gc, machineInfo, median, writeResults } from './common.mjs';
+import { HandMpmc, handMpmcBuffer } from './hand-mpmc.mjs';
 import { HandSpsc, handSpscBuffer } from './hand-spsc.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -375,6 +376,23 @@ const variants = {
       return [s, count];
     },
   },
+  'hand-written twin MPMC f64 push/pop (same protocol)': {
+    produce({ n, sab, k }) {
+      const c = new HandMpmc(sab);
+      for (let i = 0; i < n; i++) c.push(k * n + i);
+      return n;
+    },
+    consume({ sab }) {
+      const c = new HandMpmc(sab);
+      let s = 0;
+      let count = 0;
+      for (let v = c.pop(); v !== undefined; v = c.pop()) {
+        s += v;
+        count++;
+      }
+      return [s, count];
+    },
+  },
   // -- ping-pong: round trips between two threads --
   'sc ping-pong (two SPSC u32 channels, push/pop)': {
     produce({ n, ping, pong }) {
@@ -601,6 +619,11 @@ async function main() {
   if (enabled('mpmc')) {
     const names = Object.keys(variants).filter((v) => v.includes('MPMC'));
     const jobsOf = (variant, n) => {
+      if (variant.includes('twin')) {
+        const sab = handMpmcBuffer(CAPACITY);
+        const jobs = [0, 1].map((k) => ({ variant, role: 'produce', n, sab, k })).concat([0, 1].map((k) => ({ variant, role: 'consume', n, sab, k })));
+        return { jobs, channel: new HandMpmc(sab) };
+      }
       const channel = new Channel(variant.includes('Particle') ? Particle : f64, CAPACITY, { mode: 'mpmc' });
       const ch = share(channel);
       // Consumers end when the channel is closed and drained: the main thread closes it once both producers replied.
@@ -704,6 +727,10 @@ function targets(parts) {
       const x = ratio(rate(parts.mpmc, sc), py.results[`Queue ${kind}`].itemsPerSecond);
       t[`python.${sc}`] = { target: `MPMC 2×2 ${sc.replace('sc MPMC ', '')}: ≥ 20× Python multiprocessing.Queue (2×2)`, value: x, met: x !== null && x >= 20 };
     }
+    // Not targets: what the library's MPMC protocol reaches written straight (the twin), and how far sc is from it.
+    const twin = rate(parts.mpmc, 'hand-written twin MPMC f64 push/pop (same protocol)');
+    t.mpmcCeiling = { note: 'MPMC ceiling (hand-written twin f64 push/pop, same protocol, 2×2) vs Python multiprocessing.Queue f64 (2×2)', value: ratio(twin, py.results['Queue f64'].itemsPerSecond) };
+    t.mpmcTwin = { note: 'sc MPMC f64 push/pop vs the hand-written twin', value: ratio(rate(parts.mpmc, 'sc MPMC f64 push/pop'), twin) };
   }
   const p = parts.pingpong;
   if (p) {
@@ -756,7 +783,7 @@ function markdown(r) {
   table(
     'MPMC 2×2: two producer threads, two consumer threads',
     r.parts.mpmc,
-    'Items per sample: both producers’ together. Consumers pop until the channel is closed (by the main thread once both producers finished) and drained; the count and the sum of ids are checked.',
+    'Items per sample: both producers’ together. Consumers pop until the channel is closed (by the main thread once both producers finished) and drained; the count and the sum of ids are checked. Hand-written twin: bench/hand-mpmc.mjs, an f64-only MPMC ring with the library’s protocol (Vyukov’s stamps, one compare-and-swap per item, `closed` checked on push, waiter counts and the passed-on wake, the same adaptive spin), written straight: the ceiling of this protocol here.',
   );
   if (r.parts.pingpong) {
     out.push('## Ping-pong: round trips between two threads', '', '| variant | round trips | median ms | µs per round trip |', '|---|---:|---:|---:|');
