@@ -729,7 +729,10 @@ function targets(parts) {
     }
     // Not targets: what the library's MPMC protocol reaches written straight (the twin), and how far sc is from it.
     const twin = rate(parts.mpmc, 'hand-written twin MPMC f64 push/pop (same protocol)');
-    t.mpmcCeiling = { note: 'MPMC ceiling (hand-written twin f64 push/pop, same protocol, 2×2) vs Python multiprocessing.Queue f64 (2×2)', value: ratio(twin, py.results['Queue f64'].itemsPerSecond) };
+    t.mpmcCeiling = {
+      note: 'MPMC ceiling (hand-written twin f64 push/pop, same protocol, 2×2) vs Python multiprocessing.Queue f64 (2×2)',
+      value: ratio(twin, py.results['Queue f64'].itemsPerSecond),
+    };
     t.mpmcTwin = { note: 'sc MPMC f64 push/pop vs the hand-written twin', value: ratio(rate(parts.mpmc, 'sc MPMC f64 push/pop'), twin) };
   }
   const p = parts.pingpong;

@@ -20,6 +20,9 @@ import type { ArrayView, Infer, Input, ViewOf } from '../types/infer.js';
 import type { ResolveSchema, SchemaLike } from '../types/schema.js';
 import { typeLabel } from '../kinds/labels.js';
 import { type ChannelFormat, type ChannelMode, channelAlign, checkPlace, type ElementFormat, formatOf, readFormat, W, writeHeader } from './format.js';
+
+/** The `closed` word, read on every push, as a module constant (see mpmc.ts). */
+const { closed: CLOSED } = W;
 import { MpmcRing } from './mpmc.js';
 import { MAX_CAPACITY } from './positions.js';
 import { type Ring, wakeWaiters } from './ring.js';
@@ -300,7 +303,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
 
   /** Whether `close()` was called (by any thread). */
   get closed(): boolean {
-    return Atomics.load(this.#a, W.closed) !== 0;
+    return Atomics.load(this.#a, CLOSED) !== 0;
   }
 
   /**
@@ -308,7 +311,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
    * it stays true, so after a pop that gave `undefined` it tells the end from a timeout.
    */
   get done(): boolean {
-    return Atomics.load(this.#a, W.closed) !== 0 && this.#ring.drained();
+    return Atomics.load(this.#a, CLOSED) !== 0 && this.#ring.drained();
   }
 
   /** How many items are in the channel (approximate while others push or pop; items being written count). */
@@ -748,7 +751,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     for (;;) {
       const i = ring.claimRead();
       if (i >= 0) return i;
-      if (Atomics.load(this.#a, W.closed) !== 0 && ring.drained()) return ENDED;
+      if (Atomics.load(this.#a, CLOSED) !== 0 && ring.drained()) return ENDED;
       if (!pause(ring, true, deadline, `${this.#label}.${what}()`)) return TIMED_OUT;
     }
   }
@@ -768,7 +771,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     for (;;) {
       const i = ring.claimRead();
       if (i >= 0) return i;
-      if (Atomics.load(this.#a, W.closed) !== 0 && ring.drained()) return ENDED;
+      if (Atomics.load(this.#a, CLOSED) !== 0 && ring.drained()) return ENDED;
       if (!(await pauseAsync(ring, true, deadline))) return TIMED_OUT;
     }
   }
@@ -784,7 +787,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
   }
 
   #checkOpen(what: string): void {
-    if (Atomics.load(this.#a, W.closed) !== 0) this.#closedError(what);
+    if (Atomics.load(this.#a, CLOSED) !== 0) this.#closedError(what);
   }
 
   // Out of line, so that the checks of the hot paths stay small enough to inline.

@@ -21,6 +21,13 @@ import { W } from './format.js';
 import { advance, nextPos } from './positions.js';
 import { Ring } from './ring.js';
 
+/**
+ * The header words this ring uses, as module constants (as in spsc.ts): `TAIL` in a hot path is
+ * a load of an imported binding and a property load, bytecode that counts against the engine's
+ * budget for inlining a push or a pop into the caller's loop.
+ */
+const { tail: TAIL, head: HEAD, stamps: STAMPS, consumersWaiting: CONSUMERS_WAITING, producersWaiting: PRODUCERS_WAITING } = W;
+
 export class MpmcRing extends Ring {
   /** The claimed write and read positions. */
   #w = 0;
@@ -28,12 +35,12 @@ export class MpmcRing extends Ring {
 
   claimWrite(): number {
     const a = this.a;
-    let tail = Atomics.load(a, W.tail);
+    let tail = Atomics.load(a, TAIL);
     for (;;) {
       const index = this.slotOf(tail, 'tail');
-      const stamp = (Atomics.load(a, W.stamps + index) + index) | 0;
+      const stamp = (Atomics.load(a, STAMPS + index) + index) | 0;
       if (stamp === tail) {
-        const seen = Atomics.compareExchange(a, W.tail, tail, nextPos(tail, this.capacity, this.oneLap));
+        const seen = Atomics.compareExchange(a, TAIL, tail, nextPos(tail, this.capacity, this.oneLap));
         if (seen === tail) {
           this.#w = tail;
           return index;
@@ -43,7 +50,7 @@ export class MpmcRing extends Ring {
       }
       // The slot holds an item of the previous lap (full), or a thread of the previous lap is still
       // writing or reading it; unless the tail moved meanwhile (then this position is taken).
-      const again = Atomics.load(a, W.tail);
+      const again = Atomics.load(a, TAIL);
       if (again === tail) return -1;
       tail = again;
     }
@@ -52,27 +59,27 @@ export class MpmcRing extends Ring {
   commitWrite(): void {
     const w = this.#w;
     const index = w & this.mask;
-    Atomics.store(this.a, W.stamps + index, (w + 1 - index) | 0);
+    Atomics.store(this.a, STAMPS + index, (w + 1 - index) | 0);
     this.#afterWrite(1);
   }
 
   /** After `n` items were published: wakes up to `n` waiting consumers, and passes a wake on to a producer. */
   #afterWrite(n: number): void {
     const a = this.a;
-    if (Atomics.load(a, W.consumersWaiting) !== 0) this.wakeConsumers(n);
+    if (Atomics.load(a, CONSUMERS_WAITING) !== 0) this.wakeConsumers(n);
     // A producer woken for a slot that a lagging consumer still held went back to sleep: if a
     // slot is free now, pass the wake on.
-    if (Atomics.load(a, W.producersWaiting) !== 0 && this.writable()) this.wakeProducers(1);
+    if (Atomics.load(a, PRODUCERS_WAITING) !== 0 && this.writable()) this.wakeProducers(1);
   }
 
   claimRead(): number {
     const a = this.a;
-    let head = Atomics.load(a, W.head);
+    let head = Atomics.load(a, HEAD);
     for (;;) {
       const index = this.slotOf(head, 'head');
-      const stamp = (Atomics.load(a, W.stamps + index) + index) | 0;
+      const stamp = (Atomics.load(a, STAMPS + index) + index) | 0;
       if (stamp === ((head + 1) | 0)) {
-        const seen = Atomics.compareExchange(a, W.head, head, nextPos(head, this.capacity, this.oneLap));
+        const seen = Atomics.compareExchange(a, HEAD, head, nextPos(head, this.capacity, this.oneLap));
         if (seen === head) {
           this.#r = head;
           return index;
@@ -82,7 +89,7 @@ export class MpmcRing extends Ring {
       }
       // Not written yet (empty, or its producer is still writing), or still held by a consumer of
       // the previous lap; unless the head moved meanwhile.
-      const again = Atomics.load(a, W.head);
+      const again = Atomics.load(a, HEAD);
       if (again === head) return -1;
       head = again;
     }
@@ -91,17 +98,17 @@ export class MpmcRing extends Ring {
   commitRead(): void {
     const r = this.#r;
     const index = r & this.mask;
-    Atomics.store(this.a, W.stamps + index, (r + this.oneLap - index) | 0);
+    Atomics.store(this.a, STAMPS + index, (r + this.oneLap - index) | 0);
     this.#afterRead(1);
   }
 
   /** After `n` slots were freed: wakes up to `n` waiting producers, and passes a wake on to a consumer. */
   #afterRead(n: number): void {
     const a = this.a;
-    if (Atomics.load(a, W.producersWaiting) !== 0) this.wakeProducers(n);
+    if (Atomics.load(a, PRODUCERS_WAITING) !== 0) this.wakeProducers(n);
     // A consumer woken for an item whose slot was still being written went back to sleep: if an
     // item is ready now, pass the wake on.
-    if (Atomics.load(a, W.consumersWaiting) !== 0 && this.readable()) this.wakeConsumers(1);
+    if (Atomics.load(a, CONSUMERS_WAITING) !== 0 && this.readable()) this.wakeConsumers(1);
   }
 
   // Runs: consecutive slots, all free (written) for their positions, claimed by one
@@ -112,14 +119,14 @@ export class MpmcRing extends Ring {
   claimWriteRun(max: number): number {
     if (max <= 0) return 0;
     const a = this.a;
-    let tail = Atomics.load(a, W.tail);
+    let tail = Atomics.load(a, TAIL);
     for (;;) {
       const index = this.slotOf(tail, 'tail');
       const limit = Math.min(max, this.capacity - index);
       let k = 0;
-      while (k < limit && ((Atomics.load(a, W.stamps + index + k) + index) | 0) === tail) k++;
+      while (k < limit && ((Atomics.load(a, STAMPS + index + k) + index) | 0) === tail) k++;
       if (k > 0) {
-        const seen = Atomics.compareExchange(a, W.tail, tail, advance(tail, k, this.capacity, this.oneLap));
+        const seen = Atomics.compareExchange(a, TAIL, tail, advance(tail, k, this.capacity, this.oneLap));
         if (seen === tail) {
           this.#w = tail;
           this.runIndex = index;
@@ -128,7 +135,7 @@ export class MpmcRing extends Ring {
         tail = seen;
         continue;
       }
-      const again = Atomics.load(a, W.tail);
+      const again = Atomics.load(a, TAIL);
       if (again === tail) return 0;
       tail = again;
     }
@@ -141,22 +148,22 @@ export class MpmcRing extends Ring {
     const index = w & this.mask;
     // Position w + j has stamp w + j + 1, stored minus its index (index + j): the same value for all.
     const stamp = (w + 1 - index) | 0;
-    for (let j = 0; j < n; j++) Atomics.store(a, W.stamps + index + j, stamp);
+    for (let j = 0; j < n; j++) Atomics.store(a, STAMPS + index + j, stamp);
     this.#afterWrite(n);
   }
 
   claimReadRun(max: number): number {
     if (max <= 0) return 0;
     const a = this.a;
-    let head = Atomics.load(a, W.head);
+    let head = Atomics.load(a, HEAD);
     for (;;) {
       const index = this.slotOf(head, 'head');
       const limit = Math.min(max, this.capacity - index);
       const ready = (head + 1) | 0;
       let k = 0;
-      while (k < limit && ((Atomics.load(a, W.stamps + index + k) + index) | 0) === ready) k++;
+      while (k < limit && ((Atomics.load(a, STAMPS + index + k) + index) | 0) === ready) k++;
       if (k > 0) {
-        const seen = Atomics.compareExchange(a, W.head, head, advance(head, k, this.capacity, this.oneLap));
+        const seen = Atomics.compareExchange(a, HEAD, head, advance(head, k, this.capacity, this.oneLap));
         if (seen === head) {
           this.#r = head;
           this.runIndex = index;
@@ -165,7 +172,7 @@ export class MpmcRing extends Ring {
         head = seen;
         continue;
       }
-      const again = Atomics.load(a, W.head);
+      const again = Atomics.load(a, HEAD);
       if (again === head) return 0;
       head = again;
     }
@@ -177,21 +184,21 @@ export class MpmcRing extends Ring {
     const r = this.#r;
     const index = r & this.mask;
     const stamp = (r + this.oneLap - index) | 0;
-    for (let j = 0; j < n; j++) Atomics.store(a, W.stamps + index + j, stamp);
+    for (let j = 0; j < n; j++) Atomics.store(a, STAMPS + index + j, stamp);
     this.#afterRead(n);
   }
 
   readable(): boolean {
     const a = this.a;
-    const head = Atomics.load(a, W.head);
+    const head = Atomics.load(a, HEAD);
     const index = this.slotOf(head, 'head');
-    return ((Atomics.load(a, W.stamps + index) + index) | 0) === ((head + 1) | 0);
+    return ((Atomics.load(a, STAMPS + index) + index) | 0) === ((head + 1) | 0);
   }
 
   writable(): boolean {
     const a = this.a;
-    const tail = Atomics.load(a, W.tail);
+    const tail = Atomics.load(a, TAIL);
     const index = this.slotOf(tail, 'tail');
-    return ((Atomics.load(a, W.stamps + index) + index) | 0) === tail;
+    return ((Atomics.load(a, STAMPS + index) + index) | 0) === tail;
   }
 }

@@ -9,6 +9,9 @@
 import { SyncError } from '../errors.js';
 import { wake } from '../sync/futex.js';
 import { W } from './format.js';
+
+/** Header words used on hot paths, as module constants (see mpmc.ts). */
+const { head: HEAD, tail: TAIL, consumersWaiting: CONSUMERS_WAITING, producersWaiting: PRODUCERS_WAITING, notEmpty: NOT_EMPTY, notFull: NOT_FULL } = W;
 import { oneLapOf, sizeOf } from './positions.js';
 
 /** Shared parts of both rings: the header words, the capacity, and waking sleepers. */
@@ -66,29 +69,29 @@ export abstract class Ring {
 
   /** Whether every claimed write has been read: nothing is left nor on its way (head = tail). */
   drained(): boolean {
-    return Atomics.load(this.a, W.head) === Atomics.load(this.a, W.tail);
+    return Atomics.load(this.a, HEAD) === Atomics.load(this.a, TAIL);
   }
 
   /** Items in the ring, claimed writes included (exact when nobody is pushing or popping). */
   size(): number {
     const a = this.a;
     for (let k = 0; k < 8; k++) {
-      const head = Atomics.load(a, W.head);
-      const tail = Atomics.load(a, W.tail);
+      const head = Atomics.load(a, HEAD);
+      const tail = Atomics.load(a, TAIL);
       // A consistent pair: head did not move while tail was read, so tail is at most a lap ahead.
-      if (Atomics.load(a, W.head) === head) return sizeOf(head, tail, this.capacity, this.oneLap);
+      if (Atomics.load(a, HEAD) === head) return sizeOf(head, tail, this.capacity, this.oneLap);
     }
-    return sizeOf(Atomics.load(a, W.head), Atomics.load(a, W.tail), this.capacity, this.oneLap);
+    return sizeOf(Atomics.load(a, HEAD), Atomics.load(a, TAIL), this.capacity, this.oneLap);
   }
 
   /** After a write was published and consumers were seen waiting: wakes up to `n` of them. */
   wakeConsumers(n: number): void {
-    wakeWaiters(this.a, W.consumersWaiting, W.notEmpty, n);
+    wakeWaiters(this.a, CONSUMERS_WAITING, NOT_EMPTY, n);
   }
 
   /** After a slot was freed and producers were seen waiting: wakes up to `n` of them. */
   wakeProducers(n: number): void {
-    wakeWaiters(this.a, W.producersWaiting, W.notFull, n);
+    wakeWaiters(this.a, PRODUCERS_WAITING, NOT_FULL, n);
   }
 }
 

@@ -28,16 +28,19 @@ import { typeError } from '../errors.js';
 import { canBlock, remaining, wait, waitAsync } from '../sync/futex.js';
 import { handOffSleepUntil } from '../sync/owner.js';
 import { W } from './format.js';
+
+/** Header words used on hot paths, as module constants (see mpmc.ts). */
+const { closed: CLOSED, consumersWaiting: CONSUMERS_WAITING, producersWaiting: PRODUCERS_WAITING, notEmpty: NOT_EMPTY, notFull: NOT_FULL } = W;
 import type { Ring } from './ring.js';
 
 /** What a consumer waits for: an item, or the end (closed and drained). */
 function consumerMayGo(ring: Ring): boolean {
-  return ring.readable() || (Atomics.load(ring.a, W.closed) !== 0 && ring.drained());
+  return ring.readable() || (Atomics.load(ring.a, CLOSED) !== 0 && ring.drained());
 }
 
 /** What a producer waits for: a free slot, or the channel closed (the push then fails). */
 function producerMayGo(ring: Ring): boolean {
-  return ring.writable() || Atomics.load(ring.a, W.closed) !== 0;
+  return ring.writable() || Atomics.load(ring.a, CLOSED) !== 0;
 }
 
 /**
@@ -54,8 +57,8 @@ export function pause(ring: Ring, consumer: boolean, deadline: number, what: str
     );
   if (spin(ring, consumer)) return true;
   const a = ring.a;
-  const count = consumer ? W.consumersWaiting : W.producersWaiting;
-  const word = consumer ? W.notEmpty : W.notFull;
+  const count = consumer ? CONSUMERS_WAITING : PRODUCERS_WAITING;
+  const word = consumer ? NOT_EMPTY : NOT_FULL;
   Atomics.add(a, count, 1);
   let woken = false;
   try {
@@ -73,8 +76,8 @@ export function pause(ring: Ring, consumer: boolean, deadline: number, what: str
 export async function pauseAsync(ring: Ring, consumer: boolean, deadline: number): Promise<boolean> {
   if (remaining(deadline) <= 0) return false;
   const a = ring.a;
-  const count = consumer ? W.consumersWaiting : W.producersWaiting;
-  const word = consumer ? W.notEmpty : W.notFull;
+  const count = consumer ? CONSUMERS_WAITING : PRODUCERS_WAITING;
+  const word = consumer ? NOT_EMPTY : NOT_FULL;
   Atomics.add(a, count, 1);
   let woken = false;
   try {
