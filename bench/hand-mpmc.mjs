@@ -14,13 +14,8 @@
  * memory is a valid ring), no timeouts, no zero-copy, no batches, no argument checks.
  */
 
-const CLOSED = 7;
-const CONSUMERS_WAITING = 8;
-const PRODUCERS_WAITING = 9;
-const NOT_EMPTY = 10;
-const NOT_FULL = 11;
-const TAIL = 32;
-const HEAD = 64;
+import { CLOSED, CONSUMERS_WAITING, HEAD, NOT_EMPTY, NOT_FULL, PRODUCERS_WAITING, TAIL, wake } from './hand-words.mjs';
+
 const STAMPS = 128; // words
 const SPIN_MIN = 16;
 const SPIN_MAX = 256;
@@ -141,10 +136,4 @@ export class HandMpmc {
     if (!this.#mayGo(consumer) && Atomics.wait(a, word, seq) === 'ok') return;
     Atomics.sub(a, count, 1);
   }
-}
-
-function wake(a, count, word, n) {
-  Atomics.add(a, word, 1);
-  const woken = Atomics.notify(a, word, n);
-  if (woken > 0) Atomics.sub(a, count, woken);
 }

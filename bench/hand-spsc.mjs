@@ -13,13 +13,8 @@
  * no batches.
  */
 
-const CLOSED = 7;
-const CONSUMERS_WAITING = 8;
-const PRODUCERS_WAITING = 9;
-const NOT_EMPTY = 10;
-const NOT_FULL = 11;
-const TAIL = 32;
-const HEAD = 64;
+import { CLOSED, CONSUMERS_WAITING, HEAD, NOT_EMPTY, NOT_FULL, PRODUCERS_WAITING, TAIL, wake } from './hand-words.mjs';
+
 const DATA = 512; // bytes
 
 export function handSpscBuffer(capacity) {
@@ -111,10 +106,4 @@ export class HandSpsc {
     if (!this.#ready(consumer) && Atomics.wait(a, word, seq) === 'ok') return;
     Atomics.sub(a, count, 1);
   }
-}
-
-function wake(a, count, word, n = 1) {
-  Atomics.add(a, word, 1);
-  const woken = Atomics.notify(a, word, n);
-  if (woken > 0) Atomics.sub(a, count, woken);
 }
