@@ -20,15 +20,15 @@ import type { ArrayView, Infer, Input, ViewOf } from '../types/infer.js';
 import type { ResolveSchema, SchemaLike } from '../types/schema.js';
 import { typeLabel } from '../kinds/labels.js';
 import { type ChannelFormat, type ChannelMode, channelAlign, checkPlace, type ElementFormat, formatOf, readFormat, W, writeHeader } from './format.js';
-
-/** The `closed` word, read on every push, as a module constant (see mpmc.ts). */
-const { closed: CLOSED } = W;
 import { MpmcRing } from './mpmc.js';
 import { MAX_CAPACITY } from './positions.js';
 import { type Ring, wakeWaiters } from './ring.js';
 import { BATCH_VALUES, Slots } from './slots.js';
 import { SpscRing } from './spsc.js';
 import { pause, pauseAsync } from './waiting.js';
+
+/** The `closed` word, read on every push, as a module constant (see mpmc.ts). */
+const { closed: CLOSED } = W;
 
 /**
  * Where to put a new channel, instead of a SharedArrayBuffer of its own: at a byte offset of a

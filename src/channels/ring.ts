@@ -9,10 +9,10 @@
 import { SyncError } from '../errors.js';
 import { wake } from '../sync/futex.js';
 import { W } from './format.js';
+import { oneLapOf, sizeOf } from './positions.js';
 
 /** Header words used on hot paths, as module constants (see mpmc.ts). */
 const { head: HEAD, tail: TAIL, consumersWaiting: CONSUMERS_WAITING, producersWaiting: PRODUCERS_WAITING, notEmpty: NOT_EMPTY, notFull: NOT_FULL } = W;
-import { oneLapOf, sizeOf } from './positions.js';
 
 /** Shared parts of both rings: the header words, the capacity, and waking sleepers. */
 export abstract class Ring {

@@ -28,10 +28,10 @@ import { typeError } from '../errors.js';
 import { canBlock, remaining, wait, waitAsync } from '../sync/futex.js';
 import { handOffSleepUntil } from '../sync/owner.js';
 import { W } from './format.js';
+import type { Ring } from './ring.js';
 
 /** Header words used on hot paths, as module constants (see mpmc.ts). */
 const { closed: CLOSED, consumersWaiting: CONSUMERS_WAITING, producersWaiting: PRODUCERS_WAITING, notEmpty: NOT_EMPTY, notFull: NOT_FULL } = W;
-import type { Ring } from './ring.js';
 
 /** What a consumer waits for: an item, or the end (closed and drained). */
 function consumerMayGo(ring: Ring): boolean {
