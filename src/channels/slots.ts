@@ -6,9 +6,10 @@
  * @module
  */
 import type { ViewCtor, ViewInternals } from '../codegen/access.js';
-import { internalError, rangeError } from '../errors.js';
+import { internalError } from '../errors.js';
 import { defaultMode, viewClass } from '../codegen/classes.js';
 import type { Layout } from '../layout/types.js';
+import { typedArrayOver } from '../memory/buffers.js';
 import { dataViewOf } from '../views/region.js';
 import { type AnyTyped, HOST_ENDIAN, TYPED_ARRAYS } from '../kinds/typed-arrays.js';
 import { typeLabel } from '../kinds/labels.js';
@@ -87,13 +88,14 @@ export class Slots {
     this.#io = new C(base, d);
     // The ring's bytes (and words), from its first slot: offsets below are relative to `base`.
     const ringBytes = capacity * element.size;
-    this.#bytes = ringArray(Uint8Array, buffer, base, ringBytes, element);
+    const ring = `the ring of Channel<${typeLabel(element.schema)}>`;
+    this.#bytes = typedArrayOver(Uint8Array, buffer, base, ringBytes, ring, 'use a smaller capacity');
     const stage = new ArrayBuffer(element.size);
     this.#stage = new C(0, new DataView(stage));
     this.#stageBytes = new Uint8Array(stage);
     this.#zero = element.kind === 'struct' || element.kind === 'union' || element.kind === 'array';
     const byWords = element.size % 4 === 0 && element.size <= WORD_COPY_MAX;
-    this.#words = byWords ? ringArray(Int32Array, buffer, base, ringBytes / 4, element) : null;
+    this.#words = byWords ? typedArrayOver(Int32Array, buffer, base, ringBytes / 4, ring, 'use a smaller capacity') : null;
     this.#stageWords = byWords ? new Int32Array(stage) : null;
     this.#wordCount = element.size >> 2;
     let typed: AnyTyped | null = null;
@@ -270,28 +272,4 @@ function copyElements(s: Float64Array, from: number, d: Float64Array, to: number
     d[b + 15] = s[a + 15] as number;
   }
   for (; j < n; j++) d[to + j] = s[from + j] as number;
-}
-
-/**
- * A typed array over a ring's `length` elements from byte `base`, or the error that says the ring
- * is larger than this runtime's typed arrays (more than 2³² elements on Node 20).
- */
-function ringArray<A>(
-  T: new (buffer: ArrayBufferLike, byteOffset: number, length: number) => A,
-  buffer: ArrayBufferLike,
-  base: number,
-  length: number,
-  element: Layout,
-): A {
-  try {
-    return new T(buffer, base, length);
-  } catch (e) {
-    if (!(e instanceof RangeError)) throw e;
-    throw rangeError(
-      'out_of_range',
-      `Channel<${typeLabel(element.schema)}>`,
-      `its ring of ${length} ${T.name} elements is more than one typed array holds on this runtime`,
-      'use a smaller capacity',
-    );
-  }
 }

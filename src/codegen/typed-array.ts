@@ -8,6 +8,7 @@
 import { rangeError, typeError } from '../errors.js';
 import { FLOAT16_ARRAY, HOST_ENDIAN, TYPED_ARRAYS, type TypedArrayClass } from '../kinds/typed-arrays.js';
 import type { ArrayLayout, Layout } from '../layout/types.js';
+import { typedArrayOver } from '../memory/buffers.js';
 
 /** Makes the typed array over an array view's elements (its DataView and byte offset in it). */
 export type TypedArrayMaker = (d: DataView, o: number) => ArrayLike<number | bigint>;
@@ -57,16 +58,6 @@ export function typedArrayMaker(layout: ArrayLayout, label: string): TypedArrayM
         `the array starts at byte ${at} of its buffer, and a ${T.name} must start at a multiple of ${bytes}`,
         'read it with get(i) (an array in a packed struct, or a view made at an unaligned offset)',
       );
-    try {
-      return new T(d.buffer, at, count);
-    } catch (e) {
-      if (!(e instanceof RangeError)) throw e;
-      throw rangeError(
-        'out_of_range',
-        subject,
-        `its ${count} elements are more than one ${T.name} holds on this runtime (Node 20: 2^32)`,
-        'take typed() of its rows, get(i).typed(), or run a later Node',
-      );
-    }
+    return typedArrayOver(T, d.buffer, at, count, subject, 'take typed() of its rows, get(i).typed(), or run a later Node');
   };
 }

@@ -8,8 +8,7 @@
  */
 import { rangeError, typeError } from '../errors.js';
 import { isSharedMemory } from '../memory/backend.js';
-import { newSharedBuffer, oneArrayCovers } from '../memory/buffers.js';
-import { cached } from '../memo.js';
+import { elementsAt, newSharedBuffer } from '../memory/buffers.js';
 
 /**
  * A place in shared memory: a buffer and a byte offset (a multiple of 4). The buffer is a
@@ -19,13 +18,6 @@ import { cached } from '../memo.js';
 export interface SharedPlace {
   readonly buffer: SharedArrayBuffer | ArrayBuffer;
   readonly byteOffset?: number;
-}
-
-const int32s = new WeakMap<ArrayBufferLike, Int32Array>();
-
-/** The Int32Array over all of `buffer` (one per buffer; {@link wordsAt} checks that one covers it). */
-export function int32Of(buffer: ArrayBufferLike): Int32Array {
-  return cached(int32s, buffer, () => new Int32Array(buffer, 0, Math.floor(buffer.byteLength / 4)));
 }
 
 /**
@@ -44,10 +36,7 @@ export function wordsAt(what: string, words: number, place: SharedPlace | undefi
   if (byteOffset + words * 4 > buffer.byteLength) {
     throw rangeError('out_of_bounds', what, `needs ${words * 4} bytes at byteOffset ${byteOffset}, but the buffer has ${buffer.byteLength} bytes`);
   }
-  // One array per buffer, shared by every object in it; where one cannot cover it (a buffer that
-  // can grow, or of more than 16 GiB on Node 20), an array of just these words.
-  if (oneArrayCovers(buffer, 4)) return { a: int32Of(buffer), i: byteOffset / 4 };
-  return { a: new Int32Array(buffer, byteOffset, words), i: 0 };
+  return elementsAt(Int32Array, buffer, byteOffset, words);
 }
 
 /** `Symbol.dispose`, or its registered stand-in on engines that lack it. */

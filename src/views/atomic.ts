@@ -12,33 +12,13 @@ import type { FieldSchema, NamedKeys } from '../types/infer.js';
 import type { IntegerName } from '../kinds/primitives.js';
 import type { ArraySchema, PrimitiveSchema, RecordSchema } from '../types/schema.js';
 import { typeLabel } from '../kinds/labels.js';
-import { cached } from '../memo.js';
 import { TYPED_ARRAYS } from '../kinds/typed-arrays.js';
-import { oneArrayCovers } from '../memory/buffers.js';
+import { elementsAt, type ArrayClass } from '../memory/buffers.js';
 import { backendOf } from '../memory/backend.js';
 import { deadlineOf, wait as futexWait, wake as futexWake } from '../sync/futex.js';
 
 type IntArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
-type IntArrayCtor = new (buffer: ArrayBufferLike, byteOffset?: number, length?: number) => IntArray;
-
-const ARRAYS: Record<IntegerName, IntArrayCtor> = TYPED_ARRAYS;
-
-const arrays = new WeakMap<ArrayBufferLike, Map<IntegerName, IntArray>>();
-
-function arrayOf(buffer: ArrayBufferLike, type: IntegerName, size: number): IntArray {
-  const byType = cached(arrays, buffer, () => new Map<IntegerName, IntArray>());
-  return cached(byType, type, () => new ARRAYS[type](buffer, 0, Math.floor(buffer.byteLength / size)));
-}
-
-/**
- * The element at `byteOffset` as an array of `type` and its index: the array over all of the
- * buffer (made once per buffer and type), or one of just that element where one array cannot
- * cover the whole buffer for good (it can grow, or it is too large).
- */
-function elementAt(buffer: ArrayBufferLike, byteOffset: number, type: IntegerName, size: number): { a: IntArray; i: number } {
-  if (oneArrayCovers(buffer, size)) return { a: arrayOf(buffer, type, size), i: byteOffset / size };
-  return { a: new ARRAYS[type](buffer, byteOffset, 1), i: 0 };
-}
+const ARRAYS: Record<IntegerName, ArrayClass<IntArray>> = TYPED_ARRAYS;
 
 /**
  * `Atomics` over any integer array, typed once: TypeScript's overloads take one array type at a
@@ -122,8 +102,8 @@ export class AtomicField<T extends number | bigint> {
     const a = this.#a;
     const byteOffset = a.byteOffset + this.#i * a.BYTES_PER_ELEMENT;
     const size = a.BYTES_PER_ELEMENT;
-    if (size === 4) return { ...(elementAt(a.buffer, byteOffset, 'i32', 4) as { a: Int32Array; i: number }), signed: (v) => (v as number) | 0 };
-    if (size === 8) return { ...(elementAt(a.buffer, byteOffset, 'i64', 8) as { a: BigInt64Array; i: number }), signed: (v) => BigInt.asIntN(64, v as bigint) };
+    if (size === 4) return { ...elementsAt(Int32Array, a.buffer, byteOffset, 1), signed: (v) => (v as number) | 0 };
+    if (size === 8) return { ...elementsAt(BigInt64Array, a.buffer, byteOffset, 1), signed: (v) => BigInt.asIntN(64, v as bigint) };
     throw typeError(
       'invalid_argument',
       `AtomicField.${what}`,
@@ -253,6 +233,6 @@ export function atomic(view: unknown, where?: string | number): AtomicField<numb
       `is at byte ${at}, not a multiple of its size ${l.size} (a packed struct?)`,
       'atomics need naturally aligned members',
     );
-  const { a, i } = elementAt(meta.$buffer, at, l.name, l.size);
+  const { a, i } = elementsAt(ARRAYS[l.name], meta.$buffer, at, 1);
   return new AtomicField(a, i);
 }

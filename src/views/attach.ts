@@ -19,7 +19,7 @@ import { syncAt } from '../codegen/runtime.js';
 import { layout } from '../layout/compute.js';
 import type { Layout } from '../layout/types.js';
 import { checkSchemaLike, isSchema } from '../kinds/brand.js';
-import { allocate } from '../memory/buffers.js';
+import { allocationError } from '../memory/buffers.js';
 import type { ViewOptions } from '../types/infer.js';
 import type { Schema } from '../types/schema.js';
 import { badRegion, type BufferSource, dataViewOf, fits, type Memory, memoryOf, subjectOf } from './region.js';
@@ -230,9 +230,12 @@ function remember(type: unknown, source: unknown, C: ViewCtor, mem: Memory, l: L
 export function createOfSchema(type: Schema, init?: unknown, options?: ViewOptions, what?: string): unknown {
   const m = made(type, 'create');
   const l = m.layout;
-  const buffer = allocate(what ?? subjectOf('create', l.schema), l.size, (n) =>
-    typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(n) : new ArrayBuffer(n),
-  );
+  let buffer: ArrayBufferLike;
+  try {
+    buffer = typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(l.size) : new ArrayBuffer(l.size);
+  } catch (e) {
+    throw allocationError(e, what ?? subjectOf('create', l.schema), l.size); // the label only when it is needed
+  }
   const d = dataViewOf(buffer);
   if (m.C === null) return syncMember(l as Layout & { kind: 'sync' }, d, 0);
   const C = options !== undefined && options.checked === true ? viewClass(l, defaultMode(true)) : m.C;
