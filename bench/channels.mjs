@@ -7,7 +7,7 @@
  *   node bench/channels.mjs  (after `npx tsc -p tsconfig.build.json`)
  *
  * Options (environment): BENCH_QUICK=1 (fewer items and samples; smoke test only), BENCH_PARTS=<regex>
- * (spsc|mpmc|python|pingpong), BENCH_PYTHON=<interpreter>, BENCH_GC=0. Quick, filtered and no-GC
+ * (spsc|async|mpmc|python|pingpong), BENCH_PYTHON=<interpreter>, BENCH_GC=0. Quick, filtered and no-GC
  * runs write *.tmp results (git-ignored).
  *
  * Methodology
@@ -39,6 +39,7 @@ const PYTHON = process.env.BENCH_PYTHON || 'python3';
 
 const N = QUICK ? 100_000 : 1_000_000; // items per SPSC sample
 const N_POST = QUICK ? 20_000 : 200_000; // items per postMessage-per-item sample (≈ 1–3 µs each)
+const N_ASYNC = QUICK ? 20_000 : 200_000; // items per async-ends sample (≈ 0.3–1 µs each)
 const N_MPMC = QUICK ? 50_000 : 250_000; // items per producer, 2 producers
 const ROUNDS = QUICK ? 10_000 : 100_000; // ping-pong round trips
 const CHUNK = 128; // ringbuf.js's workload: chunks of samples (an AudioWorklet render quantum)
@@ -179,6 +180,61 @@ const variants = {
           }
         });
       });
+    },
+  },
+  // -- async ends: the consumer (or the producer) in a worker's event loop, as on a main thread --
+  'sc f64 push → for await (async consumer)': {
+    produce({ n, ch }) {
+      const c = attach(ch, f64);
+      for (let i = 0; i < n; i++) c.push(i);
+      c.close();
+      return n;
+    },
+    async consume({ n, ch }) {
+      const c = attach(ch, f64);
+      let next = 0;
+      for await (const v of c) if (v !== next++) fail('order');
+      if (next !== n) fail('count');
+      return n;
+    },
+  },
+  'sc f64 push → popAsync (async consumer)': {
+    produce({ n, ch }) {
+      const c = attach(ch, f64);
+      for (let i = 0; i < n; i++) c.push(i);
+      return n;
+    },
+    async consume({ n, ch }) {
+      const c = attach(ch, f64);
+      for (let i = 0; i < n; i++) if ((await c.popAsync()) !== i) fail('order');
+      return n;
+    },
+  },
+  'sc f64 pushAsync → pop (async producer)': {
+    async produce({ n, ch }) {
+      const c = attach(ch, f64);
+      for (let i = 0; i < n; i++) await c.pushAsync(i);
+      return n;
+    },
+    consume({ n, ch }) {
+      const c = attach(ch, f64);
+      for (let i = 0; i < n; i++) if (c.pop() !== i) fail('order');
+      return n;
+    },
+  },
+  'sc Particle push → for await (async consumer, objects)': {
+    produce({ n, ch }) {
+      const c = attach(ch, Particle);
+      for (let i = 0; i < n; i++) c.push({ x: i, y: 1, z: 2, vx: 0.5, vy: 1.5, vz: 2.5, id: i, alive: 1 });
+      c.close();
+      return n;
+    },
+    async consume({ n, ch }) {
+      const c = attach(ch, Particle);
+      let next = 0;
+      for await (const p of c) if (p.id !== next++) fail('order');
+      if (next !== n) fail('count');
+      return n;
     },
   },
   'postMessage f64 per batch of 1000 (Float64Array)': {
@@ -610,10 +666,16 @@ async function main() {
   };
 
   if (enabled('spsc')) {
-    const names = Object.keys(variants).filter((v) => !v.includes('MPMC') && !v.includes('ping-pong'));
+    const names = Object.keys(variants).filter((v) => !v.includes('MPMC') && !v.includes('ping-pong') && !v.includes('async'));
     const nOf = (v) => (v.includes('per item') && v.startsWith('postMessage') ? N_POST : N);
     parts.spsc = await runPart(names, nOf, spscJobs, checkOrdered, samples);
     process.stderr.write(`  spsc: ${((performance.now() - started) / 1e3).toFixed(1)} s\n`);
+  }
+
+  if (enabled('async')) {
+    const names = [...Object.keys(variants).filter((v) => v.includes('async')), 'postMessage f64 per item'];
+    parts.async = await runPart(names, () => N_ASYNC, spscJobs, checkOrdered, samples);
+    process.stderr.write(`  async: ${((performance.now() - started) / 1e3).toFixed(1)} s\n`);
   }
 
   if (enabled('mpmc')) {
@@ -702,7 +764,7 @@ async function main() {
     filtered: ONLY !== null,
     totalSeconds: Math.round((performance.now() - started) / 100) / 10,
     machine: machineInfo({ nice: getPriority(), loadAverage: { start: loadAtStart, end: loadavg().map((x) => Math.round(x * 100) / 100) } }),
-    parameters: { N, N_POST, N_MPMC, ROUNDS, CHUNK, BATCH, CAPACITY, samples },
+    parameters: { N, N_POST, N_ASYNC, N_MPMC, ROUNDS, CHUNK, BATCH, CAPACITY, samples },
     parts,
   };
   result.targets = targets(parts);
@@ -735,6 +797,16 @@ function targets(parts) {
       value: ratio(twin, rate(s, 'postMessage f64 per item')),
     };
     t.twin = { note: 'sc f64 push/pop vs the hand-written twin', value: ratio(rate(s, 'sc f64 push/pop'), twin) };
+  }
+  const a = parts.async;
+  if (a) {
+    // Not targets: per-item async ends (the consumer or producer never blocks its thread) against postMessage per item.
+    for (const v of Object.keys(a).filter((x) => x.startsWith('sc'))) {
+      t[`async.${v}`] = {
+        note: `${v} vs postMessage f64 per item (the consumer's event loop in both)`,
+        value: ratio(rate(a, v), rate(a, 'postMessage f64 per item')),
+      };
+    }
   }
   const paired = parts.mpmcVsPython?.ratios;
   if (parts.mpmc && paired) {
@@ -801,6 +873,11 @@ function markdown(r) {
     'SPSC: one producer thread, one consumer thread',
     r.parts.spsc,
     'Clock from the start signal to the consumer’s end. sc and ringbuf.js: capacity 4096; "polling" variants spin on the non-blocking forms, as ringbuf.js users do; blocking variants spin briefly (adaptive, 16–256 looks) and then sleep on the futex when full or empty. postMessage: a MessageChannel between the two workers (structured clone per message). Hand-written twin: bench/hand-spsc.mjs, an f64-only SPSC ring with the library’s protocol (cached positions, waiter counts, the same spin), written straight: the ceiling of a per-item blocking hand-off; "no spin" sleeps at once.',
+  );
+  table(
+    'Async ends: one side in its event loop (as a main thread), one producer, one consumer',
+    r.parts.async,
+    'SPSC channels of capacity 4096 between two workers; the async side awaits every item (`for await`, `await popAsync()`, `await pushAsync(v)`) and never blocks its thread, as a browser’s or Node’s main thread must not; the other side blocks. postMessage per item: the consumer’s message handler (the same row as in the SPSC table, measured again in this part’s rounds).',
   );
   table(
     'MPMC 2×2: two producer threads, two consumer threads',

@@ -19,6 +19,7 @@ import { resolveSchema } from '../types/builtins.js';
 import type { ArrayView, Infer, Input, ViewOf } from '../types/infer.js';
 import type { ResolveSchema, SchemaLike } from '../types/schema.js';
 import { typeLabel } from '../kinds/labels.js';
+import { AsyncItems } from './async-items.js';
 import { type ChannelFormat, type ChannelMode, channelAlign, checkPlace, type ElementFormat, formatOf, readFormat, W, writeHeader } from './format.js';
 import { MpmcRing } from './mpmc.js';
 import { MAX_CAPACITY } from './positions.js';
@@ -348,7 +349,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
    * elements it allocates nothing.
    */
   tryPush(value: Input<S>): boolean {
-    this.#checkOpen('tryPush');
+    this.#checkPushing('tryPush');
     const direct = this.#direct(value);
     if (!direct) this.#slots.stage(value);
     const i = this.#ring.claimWrite();
@@ -362,6 +363,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
    * {@link done} for the end). Never waits; for numeric elements it allocates nothing.
    */
   tryPop(): Infer<S> | undefined {
+    this.#checkPopping('tryPop');
     const i = this.#ring.claimRead();
     if (i < 0) return undefined;
     return this.#popAt(i);
@@ -396,7 +398,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
    * nothing.
    */
   tryPushMany(items: BatchSource<S>, offset = 0, count?: number): number {
-    this.#checkOpen('tryPushMany');
+    this.#checkPushing('tryPushMany');
     const n = this.#span('tryPushMany', items, offset, count);
     return this.#pushRuns(items as ArrayLike<unknown>, offset, n);
   }
@@ -407,6 +409,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
    * schema. Never waits; with a typed array it allocates nothing.
    */
   tryPopMany(into: BatchTarget<S>, offset = 0, count?: number): number {
+    this.#checkPopping('tryPopMany');
     const n = this.#span('tryPopMany', into, offset, count);
     return this.#popRuns(into as ArrayLike<unknown>, offset, n);
   }
@@ -418,7 +421,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
    * the time ran out; throws {@link ChannelClosedError} if the channel is (or gets) closed.
    */
   push(value: Input<S>, timeout = -1): boolean {
-    this.#checkOpen('push');
+    this.#checkPushing('push');
     const direct = this.#direct(value);
     if (!direct) this.#slots.stage(value);
     let i = this.#ring.claimWrite();
@@ -436,6 +439,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
    * the time ran out.
    */
   pop(timeout = -1): Infer<S> | undefined {
+    this.#checkPopping('pop');
     const i = this.#ring.claimRead();
     if (i >= 0) return this.#popAt(i);
     const j = this.#claimReadWaiting(deadlineOf(timeout), 'pop');
@@ -488,12 +492,12 @@ export class Channel<S extends SchemaLike = SchemaLike> {
    * if the channel is (or gets) closed.
    */
   pushMany(items: BatchSource<S>, timeout = -1): number {
-    this.#checkOpen('pushMany');
+    this.#checkPushing('pushMany');
     const total = this.#span('pushMany', items, 0, undefined);
     const deadline = deadlineOf(timeout);
     let done = 0;
     while (done < total) {
-      this.#checkOpen('pushMany');
+      this.#checkPushing('pushMany');
       const n = this.#pushRuns(items as ArrayLike<unknown>, done, total - done);
       if (n > 0) done += n;
       else if (!pause(this.#ring, false, deadline, `${this.#label}.pushMany()`)) break;
@@ -507,6 +511,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
    * closed and drained ({@link done}) or the time ran out.
    */
   popMany(into: BatchTarget<S>, timeout = -1): number {
+    this.#checkPopping('popMany');
     const total = this.#span('popMany', into, 0, undefined);
     if (total === 0) return 0;
     const deadline = deadlineOf(timeout);
@@ -533,47 +538,94 @@ export class Channel<S extends SchemaLike = SchemaLike> {
 
   // ---- async: never block the thread -----------------------------------------------------------
 
-  /** {@link push} without blocking the thread: resolves to false if `timeout` ms passed first. */
-  async pushAsync(value: Input<S>, timeout = -1): Promise<boolean> {
-    this.#checkOpen('pushAsync');
-    // Converted before waiting, whatever the mode: a bad value throws now, and the value cannot
-    // change while this task waits (another task of this thread may push through this object).
-    const direct = this.#slots.typedKind !== 0 && typeof value === (this.#slots.typedKind === 1 ? 'number' : 'bigint');
-    if (!direct) this.#slots.stage(value);
-    const i = await this.#claimWriteAsync(deadlineOf(timeout), 'pushAsync');
+  /**
+   * {@link push} without blocking the thread: resolves to false if `timeout` ms passed first.
+   * When there is room now, the value is in the channel before this returns (no await: an
+   * `async` method would cost two promises and three microtask turns per item).
+   */
+  pushAsync(value: Input<S>, timeout = -1): Promise<boolean> {
+    try {
+      this.#checkPushing('pushAsync');
+      // Converted before waiting, whatever the mode: a bad value throws now, and the value cannot
+      // change while this task waits (another task of this thread may push through this object).
+      const direct = this.#slots.typedKind !== 0 && typeof value === (this.#slots.typedKind === 1 ? 'number' : 'bigint');
+      if (!direct) this.#slots.stage(value);
+      const deadline = deadlineOf(timeout);
+      const i = this.#ring.claimWrite();
+      if (i < 0) return this.#pushWaiting(value, direct, deadline);
+      this.#fill(i, value, direct);
+      return Promise.resolve(true);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  async #pushWaiting(value: unknown, direct: boolean, deadline: number): Promise<boolean> {
+    const i = await this.#claimWriteAsync(deadline, 'pushAsync');
     if (i < 0) return false;
     if (!direct) this.#slots.stage(value); // another task may have staged meanwhile
     this.#fill(i, value, direct);
     return true;
   }
 
-  /** {@link pop} without blocking the thread. */
-  async popAsync(timeout = -1): Promise<Infer<S> | undefined> {
-    const i = await this.#claimReadAsync(deadlineOf(timeout));
+  /** {@link pop} without blocking the thread. An item that is there now is taken before this returns. */
+  popAsync(timeout = -1): Promise<Infer<S> | undefined> {
+    try {
+      this.#checkPopping('popAsync');
+      const deadline = deadlineOf(timeout);
+      const i = this.#ring.claimRead();
+      return i < 0 ? this.#popWaiting(deadline, 'popAsync') : Promise.resolve(this.#popAt(i));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  async #popWaiting(deadline: number, what: string): Promise<Infer<S> | undefined> {
+    const i = await this.#claimReadAsync(deadline, what);
     return i < 0 ? undefined : this.#popAt(i);
   }
 
-  /** {@link reserve} without blocking the thread. */
-  async reserveAsync(timeout = -1): Promise<ViewOf<S> | null> {
-    this.#checkOpen('reserveAsync');
-    this.#checkNotReserved('reserveAsync');
+  /** {@link reserve} without blocking the thread. A slot that is free now is lent before this returns. */
+  reserveAsync(timeout = -1): Promise<ViewOf<S> | null> {
+    try {
+      this.#checkOpen('reserveAsync');
+      this.#checkNotReserved('reserveAsync');
+      const deadline = deadlineOf(timeout);
+      const i = this.#ring.claimWrite();
+      return i < 0 ? this.#reserveWaiting(deadline) : Promise.resolve(this.#lendWrite(i));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  async #reserveWaiting(deadline: number): Promise<ViewOf<S> | null> {
     this.#reserved = -2; // taken while waiting, so that a second reserve of this object is refused
     let i = TIMED_OUT;
     try {
-      i = await this.#claimWriteAsync(deadlineOf(timeout), 'reserveAsync');
+      i = await this.#claimWriteAsync(deadline, 'reserveAsync');
     } finally {
       this.#reserved = -1;
     }
     return i < 0 ? null : this.#lendWrite(i);
   }
 
-  /** {@link front} without blocking the thread. */
-  async frontAsync(timeout = -1): Promise<ViewOf<S> | null> {
-    this.#checkNotFronted('frontAsync');
+  /** {@link front} without blocking the thread. An item that is there now is lent before this returns. */
+  frontAsync(timeout = -1): Promise<ViewOf<S> | null> {
+    try {
+      this.#checkNotFronted('frontAsync');
+      const deadline = deadlineOf(timeout);
+      const i = this.#ring.claimRead();
+      return i < 0 ? this.#frontWaiting(deadline) : Promise.resolve(this.#lendRead(i));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  async #frontWaiting(deadline: number): Promise<ViewOf<S> | null> {
     this.#fronted = -2;
     let i = TIMED_OUT;
     try {
-      i = await this.#claimReadAsync(deadlineOf(timeout));
+      i = await this.#claimReadAsync(deadline, 'frontAsync');
     } finally {
       this.#fronted = -1;
     }
@@ -582,12 +634,12 @@ export class Channel<S extends SchemaLike = SchemaLike> {
 
   /** {@link pushMany} without blocking the thread. */
   async pushManyAsync(items: BatchSource<S>, timeout = -1): Promise<number> {
-    this.#checkOpen('pushManyAsync');
+    this.#checkPushing('pushManyAsync');
     const total = this.#span('pushManyAsync', items, 0, undefined);
     const deadline = deadlineOf(timeout);
     let done = 0;
     while (done < total) {
-      this.#checkOpen('pushManyAsync');
+      this.#checkPushing('pushManyAsync');
       const n = this.#pushRuns(items as ArrayLike<unknown>, done, total - done);
       if (n > 0) done += n;
       else if (!(await pauseAsync(this.#ring, false, deadline))) break;
@@ -607,10 +659,12 @@ export class Channel<S extends SchemaLike = SchemaLike> {
 
   /** {@link popMany} without blocking the thread. */
   async popManyAsync(into: BatchTarget<S>, timeout = -1): Promise<number> {
+    this.#checkPopping('popManyAsync');
     const total = this.#span('popManyAsync', into, 0, undefined);
     if (total === 0) return 0;
     const deadline = deadlineOf(timeout);
     for (;;) {
+      this.#checkPopping('popManyAsync');
       const n = this.#popRuns(into as ArrayLike<unknown>, 0, total);
       if (n > 0) return n;
       if (this.done || !(await pauseAsync(this.#ring, true, deadline))) return 0;
@@ -631,13 +685,20 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     }
   }
 
-  /** Pops items (copies) until the channel is closed and drained, without blocking the thread. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<Infer<S>, undefined, undefined> {
-    for (;;) {
-      const i = await this.#claimReadAsync(Infinity);
-      if (i < 0) return undefined;
-      yield this.#popAt(i) as Infer<S>;
-    }
+  /**
+   * Pops items (copies) until the channel is closed and drained, without blocking the thread.
+   * Leaving the loop early leaves the remaining items in the channel.
+   */
+  [Symbol.asyncIterator](): AsyncGenerator<Infer<S>, undefined, undefined> {
+    const ring = this.#ring;
+    return new AsyncItems<Infer<S>>(
+      () => {
+        this.#checkPopping('asyncIterator');
+        const i = ring.claimRead();
+        return i < 0 ? undefined : this.#popAt(i);
+      },
+      () => this.#popWaiting(Infinity, 'asyncIterator'),
+    );
   }
 
   // ---- internals -------------------------------------------------------------------------------
@@ -739,7 +800,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
   #claimWriteWaiting(deadline: number, what: string): number {
     const ring = this.#ring;
     for (;;) {
-      this.#checkOpen(what);
+      this.#checkPushing(what);
       const i = ring.claimWrite();
       if (i >= 0) return i;
       if (!pause(ring, false, deadline, `${this.#label}.${what}()`)) return TIMED_OUT;
@@ -749,6 +810,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
   #claimReadWaiting(deadline: number, what: string): number {
     const ring = this.#ring;
     for (;;) {
+      this.#checkPopping(what);
       const i = ring.claimRead();
       if (i >= 0) return i;
       if (Atomics.load(this.#a, CLOSED) !== 0 && ring.drained()) return ENDED;
@@ -759,16 +821,17 @@ export class Channel<S extends SchemaLike = SchemaLike> {
   async #claimWriteAsync(deadline: number, what: string): Promise<number> {
     const ring = this.#ring;
     for (;;) {
-      this.#checkOpen(what);
+      this.#checkPushing(what);
       const i = ring.claimWrite();
       if (i >= 0) return i;
       if (!(await pauseAsync(ring, false, deadline))) return TIMED_OUT;
     }
   }
 
-  async #claimReadAsync(deadline: number): Promise<number> {
+  async #claimReadAsync(deadline: number, what: string): Promise<number> {
     const ring = this.#ring;
     for (;;) {
+      this.#checkPopping(what);
       const i = ring.claimRead();
       if (i >= 0) return i;
       if (Atomics.load(this.#a, CLOSED) !== 0 && ring.drained()) return ENDED;
@@ -793,6 +856,30 @@ export class Channel<S extends SchemaLike = SchemaLike> {
   // Out of line, so that the checks of the hot paths stay small enough to inline.
   #closedError(what: string): never {
     throw new ChannelClosedError(`${this.#label}.${what}(): the channel is closed`);
+  }
+
+  /**
+   * Before a copying push: the channel is open, and no slot reserved through this object waits for
+   * its commit (the push would claim the same slot in SPSC, or overwrite the claimed position that
+   * `commit()` publishes in MPMC: an item lost, or a slot never published).
+   */
+  #checkPushing(what: string): void {
+    if (Atomics.load(this.#a, CLOSED) !== 0) this.#closedError(what);
+    if (this.#reserved >= 0) this.#lentError(what, true);
+  }
+
+  /** Before a copying pop: no item lent through this object waits for its release (the pop would take the same item again in SPSC). */
+  #checkPopping(what: string): void {
+    if (this.#fronted >= 0) this.#lentError(what, false);
+  }
+
+  #lentError(what: string, write: boolean): never {
+    throw new SyncError(
+      write
+        ? `${this.#label}.${what}(): a slot reserved through this object is not committed; commit() it first`
+        : `${this.#label}.${what}(): an item lent through this object is not released; release() it first`,
+      'slot_state',
+    );
   }
 
   #checkNotReserved(what: string): void {

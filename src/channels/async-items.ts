@@ -1,0 +1,99 @@
+/**
+ * The async iterator of a channel (`for await (const x of ch)`), written out instead of as an
+ * `async function*`: an async generator resumes its body through the engine's generator machinery
+ * and awaits inside it, two promises and three microtask turns per item even when the item is
+ * already there (measured on Node 20: 790–910 ns per item from a worker to the main thread,
+ * against 400 for a blocking `pop()` loop). Here an item that is there now is one resolved promise.
+ *
+ * It keeps an async generator's contract: calls are answered in order (a `next()` made while an
+ * earlier one waits runs after it), `return()` ends the iteration (the items left stay in the
+ * channel), `throw(e)` ends it and rejects with `e`, an error ends it, and after the end every
+ * `next()` resolves `{ done: true }`.
+ *
+ * @module
+ */
+
+/** The prototype of async generators' prototypes (`[Symbol.asyncIterator]() { return this }`, and `[Symbol.asyncDispose]` where the engine has it). */
+const AsyncIteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf(async function* () {}.prototype)) as object;
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+
+export class AsyncItems<T> implements AsyncGenerator<T, undefined, undefined> {
+  /** The next item if one is there now, else `undefined` (never waits). */
+  readonly #now: () => T | undefined;
+  /** Waits for the next item; `undefined` once there will be none (closed and drained). */
+  readonly #later: () => Promise<T | undefined>;
+  #done = false;
+  /** The last call still waiting (later calls run after it), or null. */
+  #tail: Promise<unknown> | null = null;
+
+  constructor(now: () => T | undefined, later: () => Promise<T | undefined>) {
+    this.#now = now;
+    this.#later = later;
+  }
+
+  next(): Promise<IteratorResult<T, undefined>> {
+    return this.#inOrder(() => this.#step());
+  }
+
+  return(value?: undefined | PromiseLike<undefined>): Promise<IteratorResult<T, undefined>> {
+    return this.#inOrder(() => {
+      this.#done = true;
+      return Promise.resolve(value).then((v) => ({ value: v, done: true }) as const);
+    });
+  }
+
+  throw(e: unknown): Promise<IteratorResult<T, undefined>> {
+    return this.#inOrder(() => {
+      this.#done = true;
+      return Promise.reject(e);
+    });
+  }
+
+  declare [Symbol.asyncIterator]: () => AsyncGenerator<T, undefined, undefined>;
+  declare [Symbol.asyncDispose]: () => Promise<void>;
+
+  /** Runs `call` now if no earlier call is waiting, else after the last one. */
+  #inOrder(call: () => Promise<IteratorResult<T, undefined>>): Promise<IteratorResult<T, undefined>> {
+    const tail = this.#tail;
+    if (tail === null) return call();
+    return this.#track(tail.then(call, call));
+  }
+
+  #step(): Promise<IteratorResult<T, undefined>> {
+    if (this.#done) return Promise.resolve(DONE);
+    let v: T | undefined;
+    try {
+      v = this.#now();
+    } catch (e) {
+      this.#done = true;
+      return Promise.reject(e);
+    }
+    if (v !== undefined) return Promise.resolve({ value: v, done: false });
+    return this.#track(
+      this.#later().then(
+        (item): IteratorResult<T, undefined> => {
+          if (item !== undefined) return { value: item, done: false };
+          this.#done = true;
+          return DONE;
+        },
+        (e: unknown) => {
+          this.#done = true;
+          throw e;
+        },
+      ),
+    );
+  }
+
+  /** Makes `p` the call later calls wait for, until it settles. */
+  #track(p: Promise<IteratorResult<T, undefined>>): Promise<IteratorResult<T, undefined>> {
+    this.#tail = p;
+    const settled = (): void => {
+      if (this.#tail === p) this.#tail = null;
+    };
+    p.then(settled, settled);
+    return p;
+  }
+}
+
+Object.setPrototypeOf(AsyncItems.prototype, AsyncIteratorPrototype);
