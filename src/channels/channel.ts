@@ -728,7 +728,13 @@ export class Channel<S extends SchemaLike = SchemaLike> {
   }
 
   #popAt(i: number): Infer<S> {
-    const v = this.#slots.read(i);
+    const slots = this.#slots;
+    if (this.#stageFirst && slots.typedKind === 0) {
+      slots.takeStaged(i);
+      this.#ring.commitRead();
+      return slots.plainStaged() as Infer<S>;
+    }
+    const v = slots.read(i);
     this.#ring.commitRead();
     return v as Infer<S>;
   }

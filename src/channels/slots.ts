@@ -173,6 +173,29 @@ export class Slots {
   }
 
   /**
+   * Copies slot `i`'s bytes into the private staging element (a few word copies): an MPMC
+   * consumer then frees the slot at once and converts the copy ({@link plainStaged}) after, so
+   * that the slot is held for the copy only, not for the conversion and the allocation of the
+   * value (which may start a garbage collection) while producers of the next lap wait for it.
+   */
+  takeStaged(i: number): void {
+    const o = i * this.size;
+    const w = this.#words;
+    const s = this.#stageWords;
+    if (w === null || s === null) {
+      this.#stageBytes.set(this.#bytes.subarray(o, o + this.size));
+      return;
+    }
+    const at = o / 4;
+    for (let j = 0; j < s.length; j++) s[j] = w[at + j] as number;
+  }
+
+  /** A plain copy of the staging element. */
+  plainStaged(): unknown {
+    return this.#stage.$$plain();
+  }
+
+  /**
    * Whether `x` is a typed array of the elements' type (a `Float64Array` for `f64`, …). By
    * `instanceof` the constructor: V8 does not optimise loads of a typed array's `constructor`
    * (about 17 ns each), and `instanceof` a known class is about 5 ns.

@@ -95,12 +95,12 @@ describe.each(modes)('%s', (mode) => {
     expect(ch.pop()).toEqual({ x: 0, y: 0, id: 9, alive: false });
   });
 
-  it('a copied-in object is written over exactly its slot: zeroed first (padding included), its neighbours untouched, at any element size', () => {
+  it('a copied-in object is written over exactly its slot: zeroed first (padding included), its neighbours untouched, and read back whole, at any element size', () => {
     // 3 and 6 bytes: zeroed (and, in MPMC, staged) byte by byte; 16: word by word, 7 bytes of padding; 324: above the word-wise limit.
     const cases: [SchemaLike, Record<string, unknown>][] = [
       [struct({ a: u8, b: u8, c: u8 }), { b: 7 }],
       [struct({ w: array(u16, 3) }), { w: [1, 2, 3] }],
-      [struct({ x: f64, tag: u8 }), { tag: 9 }],
+      [struct({ x: f64, tag: u8 }), { x: Math.PI, tag: 9 }],
       [struct({ big: array(u32, 80), tag: u8 }), { tag: 9 }],
     ];
     for (const [S, value] of cases) {
@@ -115,6 +115,10 @@ describe.each(modes)('%s', (mode) => {
         expect(Array.from(data.subarray(slot * size, (slot + 1) * size))).toEqual(Array.from(expected));
         expect(data.subarray((slot + 1) * size).every((b) => b === 0xab)).toBe(true);
       }
+      // And out again, whole (in MPMC through the consumer's staging copy: byte by byte, word by word, or above the limit).
+      const plain = (view(S, expected.buffer) as { toObject(): unknown }).toObject();
+      const reader = attach(share(ch), S);
+      for (let slot = 0; slot < 3; slot++) expect(reader.tryPop()).toEqual(plain);
     }
   });
 
