@@ -14,7 +14,7 @@ import { newSharedBuffer } from '../memory/buffers.js';
 import { placementMemory } from '../memory/place.js';
 import type { SharedMemory } from '../memory/shared-memory.js';
 import { showState } from '../sync/display.js';
-import { deadlineOf } from '../sync/futex.js';
+import { checkTimeout, deadlineOf } from '../sync/futex.js';
 import { resolveSchema } from '../types/builtins.js';
 import type { ArrayView, Infer, Input, ViewOf } from '../types/infer.js';
 import type { ResolveSchema, SchemaLike } from '../types/schema.js';
@@ -422,6 +422,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
    */
   push(value: Input<S>, timeout = -1): boolean {
     this.#checkPushing('push');
+    checkTimeout(timeout);
     const direct = this.#direct(value);
     if (!direct) this.#slots.stage(value);
     let i = this.#ring.claimWrite();
@@ -440,6 +441,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
    */
   pop(timeout = -1): Infer<S> | undefined {
     this.#checkPopping('pop');
+    checkTimeout(timeout);
     const i = this.#ring.claimRead();
     if (i >= 0) return this.#popAt(i);
     const j = this.#claimReadWaiting(deadlineOf(timeout), 'pop');

@@ -91,9 +91,15 @@ export class Connection<S extends SchemaLike = SchemaLike> {
     return this.#sending('send').push(item, timeout);
   }
 
-  /** {@link send} without blocking the thread. */
+  /** {@link send} without blocking the thread. Its errors are rejections (a receive-only end too). */
   sendAsync(item: Input<S>, timeout = -1): Promise<boolean> {
-    return this.#sending('sendAsync').pushAsync(item, timeout);
+    let out: Channel<S>;
+    try {
+      out = this.#sending('sendAsync');
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return out.pushAsync(item, timeout);
   }
 
   /**
@@ -121,8 +127,8 @@ export class Connection<S extends SchemaLike = SchemaLike> {
     return this.#receiving('poll').poll(timeout);
   }
 
-  /** {@link poll} without blocking the thread. */
-  pollAsync(timeout = 0): Promise<boolean> {
+  /** {@link poll} without blocking the thread. Its errors are rejections (a send-only end too). */
+  async pollAsync(timeout = 0): Promise<boolean> {
     return this.#receiving('pollAsync').pollAsync(timeout);
   }
 

@@ -42,10 +42,21 @@ export function canBlock(): boolean {
   return blockable;
 }
 
+/**
+ * Checks a timeout argument when it is given, whether or not the call will have to wait: a string
+ * or `NaN` that failed only under contention would pass every test of an uncontended program.
+ */
+export function checkTimeout(timeoutMs: unknown): void {
+  if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs)) badTimeout(timeoutMs);
+}
+
+function badTimeout(timeoutMs: unknown): never {
+  throw typeError('invalid_argument', 'timeout', `must be a number of milliseconds (got ${String(timeoutMs)})`);
+}
+
 /** A deadline in `performance.now()` time for a timeout in ms (negative or `Infinity`: none). */
 export function deadlineOf(timeoutMs: number): number {
-  if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs))
-    throw typeError('invalid_argument', 'timeout', `must be a number of milliseconds (got ${String(timeoutMs)})`);
+  checkTimeout(timeoutMs);
   return timeoutMs < 0 || timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
 }
 

@@ -14,7 +14,7 @@
  * @module
  */
 import { SyncError } from '../errors.js';
-import { deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
+import { checkTimeout, deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
 import { Acquirable } from './acquirable.js';
 import { type SharedPlace, wordsAt } from './memory.js';
 import { ANONYMOUS, ID_MASK, INCONSISTENT, sleepUntil, thisThread } from './owner.js';
@@ -94,6 +94,7 @@ export class Lock extends Acquirable {
    * until someone repairs it (see {@link Lock.acquireForRepair}).
    */
   acquire(blocking = true, timeout = -1): boolean {
+    checkTimeout(timeout);
     return Atomics.compareExchange(this.#a, this.#i, 0, thisThread.lockOwner) === 0 || this.#contended(blocking, timeout, false) !== FAILED;
   }
 
@@ -115,6 +116,7 @@ export class Lock extends Acquirable {
    * ```
    */
   acquireForRepair(blocking = true, timeout = -1): RepairAcquired {
+    checkTimeout(timeout);
     if (Atomics.compareExchange(this.#a, this.#i, 0, thisThread.lockOwner) === 0) return true;
     return repairAcquired(this.#contended(blocking, timeout, true));
   }
@@ -157,12 +159,14 @@ export class Lock extends Acquirable {
 
   /** Acquires without blocking the thread; resolves to whether it was acquired within `timeout` ms. */
   async acquireAsync(timeout = -1): Promise<boolean> {
+    checkTimeout(timeout);
     if (Atomics.compareExchange(this.#a, this.#i, 0, thisThread.lockOwner) === 0) return true;
     return (await this.#contendedAsync(timeout, false)) !== FAILED;
   }
 
   /** Async form of {@link acquireForRepair}. */
   async acquireForRepairAsync(timeout = -1): Promise<RepairAcquired> {
+    checkTimeout(timeout);
     if (Atomics.compareExchange(this.#a, this.#i, 0, thisThread.lockOwner) === 0) return true;
     return repairAcquired(await this.#contendedAsync(timeout, true));
   }

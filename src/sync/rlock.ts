@@ -14,7 +14,7 @@
  */
 import { rangeError, SyncError } from '../errors.js';
 import { Acquirable } from './acquirable.js';
-import { deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
+import { checkTimeout, deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
 import { type SharedPlace, wordsAt } from './memory.js';
 import { ID_MASK, identityAt, INCONSISTENT, knownIdentity, sleepUntil, thisThread } from './owner.js';
 import { claim, clearMark, ownerDead, type RepairAcquired, repairWith, repairWithAsync, WAITERS } from './robust.js';
@@ -146,6 +146,7 @@ export class RLock extends Acquirable {
    * data since (see {@link RLock.acquireForRepair}).
    */
   acquire(blocking = true, timeout = -1): boolean {
+    checkTimeout(timeout);
     const me = this.#epoch === thisThread.epoch ? this.#me : this.#identity();
     const a = this.#a;
     const i = this.#i;
@@ -172,6 +173,7 @@ export class RLock extends Acquirable {
    * ```
    */
   acquireForRepair(blocking = true, timeout = -1): RepairAcquired {
+    checkTimeout(timeout);
     const me = this.#epoch === thisThread.epoch ? this.#me : this.#identity();
     const a = this.#a;
     const i = this.#i;
@@ -223,6 +225,7 @@ export class RLock extends Acquirable {
   }
 
   async #acquireAsync(timeout: number, repairing: boolean): Promise<RepairAcquired> {
+    checkTimeout(timeout);
     const owner = (this.#epoch === thisThread.epoch ? this.#me : this.#identity()) | ASYNC;
     const a = this.#a;
     const i = this.#i;

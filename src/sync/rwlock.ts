@@ -20,7 +20,7 @@
  */
 import { OwnerDeadError, rangeError, SyncError } from '../errors.js';
 import { Acquirable } from './acquirable.js';
-import { deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
+import { checkTimeout, deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
 import { type SharedPlace, wordsAt } from './memory.js';
 import { handOffSleepUntil, ID_MASK, identityAt, INCONSISTENT, knownIdentity, ownerGone, sleepUntil, thisThread } from './owner.js';
 import { clearMark, ownerDead, type RepairAcquired, repairWith, repairWithAsync } from './robust.js';
@@ -240,6 +240,7 @@ export class ReadLock extends Acquirable {
    * whether it did. Refused with an `OwnerDeadError` while a dead writer's data is not repaired.
    */
   acquire(blocking = true, timeout = -1): boolean {
+    checkTimeout(timeout);
     // Free or read-locked, nobody waiting, not marked, room for one more: one compare-and-swap.
     // A plain read (not Atomics.load, measured ~10 ns dearer here) suffices: it only proposes
     // the value the compare-and-swap checks; a stale one fails it, and the slow path looks again.
@@ -254,6 +255,7 @@ export class ReadLock extends Acquirable {
    * lock, see `withLock(fn, repair)`).
    */
   acquireForRepair(blocking = true, timeout = -1): RepairAcquired {
+    checkTimeout(timeout);
     return this.#contended(blocking, timeout, true);
   }
 
@@ -291,6 +293,7 @@ export class ReadLock extends Acquirable {
 
   /** Takes a read hold without blocking the thread; resolves to whether it did within `timeout` ms. */
   async acquireAsync(timeout = -1): Promise<boolean> {
+    checkTimeout(timeout);
     const s = this.#a[this.#i] as number;
     if (s >>> 0 < COUNT && Atomics.compareExchange(this.#a, this.#i, s, s + 1) === s) return true;
     return (await this.#contendedAsync(timeout, false)) !== false;
@@ -411,6 +414,7 @@ export class WriteLock extends Acquirable {
    * whether it did. Refused with an `OwnerDeadError` while a dead writer's data is not repaired.
    */
   acquire(blocking = true, timeout = -1): boolean {
+    checkTimeout(timeout);
     const me = this.#epoch === thisThread.epoch ? this.#me : this.#identity();
     if (Atomics.compareExchange(this.#a, this.#i, 0, WRITE_LOCKED | me) === 0) return true;
     return this.#contended(me, blocking, timeout, false) !== false;
@@ -421,6 +425,7 @@ export class WriteLock extends Acquirable {
    * `'inconsistent'`, and the caller repairs the data and calls {@link markConsistent}.
    */
   acquireForRepair(blocking = true, timeout = -1): RepairAcquired {
+    checkTimeout(timeout);
     const me = this.#epoch === thisThread.epoch ? this.#me : this.#identity();
     if (Atomics.compareExchange(this.#a, this.#i, 0, WRITE_LOCKED | me) === 0) return true;
     return this.#contended(me, blocking, timeout, true);
@@ -470,6 +475,7 @@ export class WriteLock extends Acquirable {
   }
 
   async #acquireAsync(timeout: number, repairing: boolean): Promise<RepairAcquired> {
+    checkTimeout(timeout);
     const me = this.#epoch === thisThread.epoch ? this.#me : this.#identity();
     const a = this.#a;
     const i = this.#i;

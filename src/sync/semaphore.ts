@@ -8,7 +8,7 @@
  * @module
  */
 import { rangeError } from '../errors.js';
-import { deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
+import { checkTimeout, deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
 import { handOffSleepUntil } from './owner.js';
 import { Acquirable } from './acquirable.js';
 import { type SharedPlace, wordsAt } from './memory.js';
@@ -76,6 +76,7 @@ export class Semaphore extends Acquirable {
    * wake-up may go to a thread terminated before it took the unit.
    */
   acquire(blocking = true, timeout = -1): boolean {
+    checkTimeout(timeout);
     let r = this.#tryTake();
     if (r === true) return true;
     if (!blocking) return false;

@@ -4,7 +4,7 @@
 // filled) before the call returns; the iterator answers its calls in order, return() and throw()
 // end it, an error ends it, and items left stay in the channel.
 import { describe, expect, it } from 'vitest';
-import { Channel, ChannelClosedError, type ChannelMode, errorCode, struct, SyncError, u32 } from '../../src/index.js';
+import { Channel, ChannelClosedError, type ChannelMode, errorCode, Pipe, struct, SyncError, u32 } from '../../src/index.js';
 import { W } from '../../src/channels/format.js';
 
 const Item = struct({ id: u32 }, { name: 'Item' });
@@ -157,5 +157,16 @@ describe.each(modes)('%s', (mode) => {
       await expect(broken.next()).rejects.toThrow(SyncError);
       expect(await broken.next()).toEqual({ value: undefined, done: true });
     });
+  });
+});
+
+describe('Connection', () => {
+  it('sendAsync and pollAsync on the wrong end reject, never throw', async () => {
+    const [receiver, sender] = Pipe(u32, { duplex: false });
+    await expect(noThrow(() => receiver.sendAsync(1))).rejects.toThrow(/only receives/);
+    await expect(noThrow(() => sender.pollAsync())).rejects.toThrow(/only sends/);
+    await expect(noThrow(() => sender.sendAsync('x' as never))).rejects.toThrow(TypeError);
+    expect(await sender.sendAsync(1)).toBe(true);
+    expect(await receiver.recvAsync()).toBe(1);
   });
 });

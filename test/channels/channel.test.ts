@@ -245,7 +245,7 @@ describe.each(modes)('%s', (mode) => {
     expect(timed(() => expect(ch.reserve(30)).toBeNull())).toBeGreaterThanOrEqual(29);
     expect(timed(() => expect(ch.pushMany([2, 3], 30)).toBe(0))).toBeGreaterThanOrEqual(29);
     expect(timed(() => expect(ch.push(2, 0)).toBe(false))).toBeLessThan(25); // 0: just look
-    expect(codeOf(() => ch.push(2, Number.NaN))).toBe('invalid_argument'); // checked when it has to wait
+    expect(codeOf(() => ch.push(2, Number.NaN))).toBe('invalid_argument'); // checked whether or not it waits (test/sync/timeouts.test.ts)
   });
 
   it('async forms: resolve at once when they can, time out, and wake on close', async () => {
