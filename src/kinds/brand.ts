@@ -7,7 +7,7 @@
  */
 import { schemaError } from '../errors.js';
 import type { Schema } from '../types/schema.js';
-import { describeValue } from './labels.js';
+import { describeValue, quoted } from './labels.js';
 import { isTypecode, TYPECODE_TYPES } from './typecodes.js';
 
 /** The mark on the prototype of every schema class; not exported by the package. */
@@ -38,11 +38,13 @@ export function checkSchemaLike(value: unknown, typeLabel: string, path: string)
       'invalid_type',
       typeLabel,
       path,
-      `has unknown typecode ${JSON.stringify(value)}`,
+      `has unknown typecode ${quoted(value)}`,
       `use one of ${Object.keys(TYPECODE_TYPES)
         .map((c) => `'${c}'`)
         .join(' ')} or a schema such as i32`,
     );
   }
-  throw schemaError('invalid_type', typeLabel, path, `is not a type (got ${describeValue(value)})`, 'use a schema such as u32, struct({...}) or a typecode');
+  // A schema-making function passed uncalled (`mutex` for `mutex()`, `char` for `char(16)`).
+  const fix = typeof value === 'function' && value.name !== '' ? `call it: ${value.name}(…)` : 'use a schema such as u32, struct({...}) or a typecode';
+  throw schemaError('invalid_type', typeLabel, path, `is not a type (got ${describeValue(value)})`, fix);
 }

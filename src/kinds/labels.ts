@@ -39,11 +39,24 @@ export function typeLabel(schema: Schema): string {
   }
 }
 
-/** A short description of an arbitrary value for error messages. */
+/** The longest string an error message quotes whole. */
+const QUOTED_MAX = 60;
+
+/**
+ * A short description of an arbitrary value for error messages: never the source of a function,
+ * and at most {@link QUOTED_MAX} characters of a string (a value from a file or another thread
+ * can be of any size).
+ */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return `string ${JSON.stringify(value)}`;
+  if (typeof value === 'function') return `the function ${value.name === '' ? '(anonymous)' : value.name}`;
+  if (typeof value === 'string') return `string ${quoted(value)}`;
   return `${typeof value} ${String(value)}`;
+}
+
+/** A string in quotes for an error message: at most {@link QUOTED_MAX} characters of it. */
+export function quoted(s: string): string {
+  return s.length <= QUOTED_MAX ? JSON.stringify(s) : `${JSON.stringify(s.slice(0, QUOTED_MAX))}… (${s.length} characters)`;
 }

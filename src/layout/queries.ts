@@ -169,3 +169,40 @@ function entry(l: Layout, path: string, offset: number): FieldInfo {
   const info: FieldInfo = { path, type: typeLabel(l.schema), offset, size: l.size };
   return l.kind === 'array' ? { ...info, length: l.length } : info;
 }
+
+/** Whether a layout holds a synchronization member anywhere (memoized: layouts are immutable and shared). */
+const holdsSync = new WeakMap<Layout, boolean>();
+
+function containsSync(l: Layout): boolean {
+  let known = holdsSync.get(l);
+  if (known === undefined) {
+    known =
+      l.kind === 'sync' ||
+      (l.kind === 'array' && containsSync(l.element)) ||
+      ((l.kind === 'struct' || l.kind === 'union') && l.fields.some((f) => containsSync(f.layout)));
+    holdsSync.set(l, known);
+  }
+  return known;
+}
+
+/**
+ * Calls `visit(offset, size)` for each synchronization member of `l` placed at byte `base`, in
+ * order. Linear in the number of members (an array of elements without any is skipped whole).
+ */
+export function forEachSyncMember(l: Layout, base: number, visit: (offset: number, size: number) => void): void {
+  if (!containsSync(l)) return;
+  switch (l.kind) {
+    case 'sync':
+      visit(base, l.size);
+      return;
+    case 'struct':
+    case 'union':
+      for (const f of l.fields) forEachSyncMember(f.layout, base + f.offset, visit);
+      return;
+    case 'array':
+      for (let k = 0; k < l.length; k++) forEachSyncMember(l.element, base + k * l.element.size, visit);
+      return;
+    default:
+      return;
+  }
+}

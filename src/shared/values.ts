@@ -14,6 +14,7 @@ import { newSharedBuffer } from '../memory/buffers.js';
 import { placementMemory } from '../memory/place.js';
 import type { SharedMemory } from '../memory/shared-memory.js';
 import { layout } from '../layout/compute.js';
+import { forEachSyncMember } from '../layout/queries.js';
 import type { RecordLayout } from '../layout/types.js';
 import { RLock } from '../sync/rlock.js';
 import { resolveSchema } from '../types/builtins.js';
@@ -298,7 +299,9 @@ export function SharedArray<S extends SchemaLike, const O extends ValueOptions =
 
 /**
  * A new unsynchronized copy of a view (or of a synchronized wrapper's view), like Python's `copy`:
- * in a fresh SharedArrayBuffer, or at `{ memory, byteOffset }` (which it overwrites).
+ * in a fresh SharedArrayBuffer, or at `{ memory, byteOffset }` (which it overwrites). The data is
+ * copied, not the state of synchronization members: a lock, semaphore or event inside the copy is
+ * a new one, as when made (free, at its initial count, clear).
  *
  * @example
  * ```ts
@@ -321,6 +324,10 @@ export function copy<V>(obj: V, options?: PlaceOptions): V extends { readonly $o
     checkOptions(options, 'copy');
     target = rawAt(source.$schema, undefined, placeOf('copy', source.$schema, source.$schema, options), 'copy') as typeof target;
   }
-  new Uint8Array(target.$buffer, target.$byteOffset, source.$byteLength).set(new Uint8Array(source.$buffer, source.$byteOffset, source.$byteLength));
+  const bytes = new Uint8Array(target.$buffer, target.$byteOffset, source.$byteLength);
+  bytes.set(new Uint8Array(source.$buffer, source.$byteOffset, source.$byteLength));
+  // The data, not the state of its locks: a copy's synchronization members are new, free ones (a
+  // lock the original's holder held, or a dead holder marked, would stay so in the copy for ever).
+  forEachSyncMember(layout(source.$schema), 0, (o, size) => bytes.fill(0, o, o + size));
   return target as V extends { readonly $obj: infer O } ? O : V;
 }

@@ -2,7 +2,11 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   Array as PyArray,
+  array,
   copy,
+  event,
+  mutex,
+  semaphore,
   Event,
   f64,
   Lock,
@@ -106,6 +110,27 @@ describe('synchronized / copy', () => {
     expect(raw.get(0)).toBe(1);
     expect(c.toArray()).toEqual([100, 2]);
     expect(() => synchronized({} as never)).toThrow(TypeError);
+  });
+
+  it('copy copies the data, not the state of synchronization members: the copy has new ones', () => {
+    const Account = struct({ balance: f64, lock: mutex(), slots: semaphore(2), ready: event(), history: array(u32, 3) });
+    const Bank = struct({ id: u32, accounts: array(Account, 3) });
+    const bank = Bank.create({ id: 7, accounts: [{ balance: 1.5, history: [1, 2, 3] }, { balance: 2.5 }, { balance: 3.5 }] });
+    for (const a of [bank.accounts.get(0), bank.accounts.get(2)]) {
+      a.lock.acquire(); // held, and the copy's must not be
+      a.slots.acquire(); // one of two taken
+      a.ready.set();
+    }
+    const c = copy(bank);
+    expect(c.toObject()).toEqual(bank.toObject()); // the data (locks are not data)
+    for (let k = 0; k < 3; k++) {
+      const a = c.accounts.get(k);
+      expect(a.lock.locked()).toBe(false);
+      expect(a.lock.acquire(false)).toBe(true);
+      expect(a.ready.isSet()).toBe(false);
+      expect([a.slots.acquire(false), a.slots.acquire(false), a.slots.acquire(false)]).toEqual([true, true, false]); // its initial count
+    }
+    expect(bank.accounts.get(0).lock.locked()).toBe(true); // the original is untouched
   });
 });
 

@@ -89,6 +89,16 @@ describe('SchemaError catalog', () => {
       "struct T: field 'a' is not a type (got number 5); use a schema such as u32, struct({...}) or a typecode",
     ],
     [
+      'a schema factory passed uncalled',
+      () => struct({ a: mutex as never }, { name: 'T' }),
+      "struct T: field 'a' is not a type (got the function mutex); call it: mutex(…)",
+    ],
+    [
+      'a long unknown typecode (quoted in part)',
+      () => struct({ a: 'x'.repeat(100_000) as never }, { name: 'T' }),
+      `struct T: field 'a' has unknown typecode "${'x'.repeat(60)}"… (100000 characters); use one of 'b' 'B' 'h' 'H' 'i' 'I' 'l' 'L' 'q' 'Q' 'f' 'd' 'c' '?' or a schema such as i32`,
+    ],
+    [
       'bad type name',
       () => struct({ a: u8 }, { name: 'a b' }),
       'struct has name "a b", which is not a C identifier; use letters, digits and _ only, not starting with a digit',
