@@ -9,6 +9,7 @@
 import { ChannelClosedError, rangeError, schemaError, SyncError, typeError } from '../errors.js';
 import { layout } from '../layout/compute.js';
 import { fingerprintOfLayout } from '../layout/fingerprint.js';
+import { firstSyncMember } from '../layout/queries.js';
 import type { Layout } from '../layout/types.js';
 import { newSharedBuffer } from '../memory/buffers.js';
 import { placementMemory } from '../memory/place.js';
@@ -111,8 +112,20 @@ export function adoptChannel<C>(
 
 function elementLayout(schema: unknown, what: string): Layout {
   const l = layout(resolveSchema(schema, what, ''));
-  if (l.kind === 'sync') {
+  const at = firstSyncMember(l);
+  if (at === '') {
     throw schemaError('misplaced_sync', what, '', `cannot carry ${typeLabel(l.schema)} elements: a lock is not data to send`, 'send the data it guards');
+  }
+  if (at !== null) {
+    // Items are copied as values (and batches as bytes): a lock in one would arrive as a copy of
+    // its state, held by a thread that never took it, or freed under one that did.
+    throw schemaError(
+      'misplaced_sync',
+      what,
+      at,
+      'is a synchronization primitive: channel items are data, and a lock is not data to send',
+      'send the data it guards, and keep the lock in shared memory beside the channel',
+    );
   }
   return l;
 }

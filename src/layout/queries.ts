@@ -206,3 +206,25 @@ export function forEachSyncMember(l: Layout, base: number, visit: (offset: numbe
       return;
   }
 }
+
+/** The path of the first synchronization member of `l` (`'lock'`, `'accounts[0].lock'`; `''` for `l` itself), or null if it has none. */
+export function firstSyncMember(l: Layout): string | null {
+  if (!containsSync(l)) return null;
+  switch (l.kind) {
+    case 'sync':
+      return '';
+    case 'struct':
+    case 'union':
+      for (const f of l.fields) {
+        const inner = firstSyncMember(f.layout);
+        if (inner !== null) return inner === '' || inner.startsWith('[') ? `${f.name}${inner}` : `${f.name}.${inner}`;
+      }
+      return null;
+    case 'array': {
+      const inner = firstSyncMember(l.element);
+      return inner === null ? null : inner === '' || inner.startsWith('[') ? `[0]${inner}` : `[0].${inner}`;
+    }
+    default:
+      return null;
+  }
+}

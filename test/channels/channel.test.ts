@@ -311,6 +311,12 @@ describe('creation errors', () => {
     expect(codeOf(() => new Channel(u32, 4, { mode: 'spmc' as never }))).toBe('invalid_argument');
     expect(codeOf(() => new Channel('z' as never, 4))).toBe('invalid_type');
     expect(codeOf(() => new Channel(mutex() as never, 4))).toBe('misplaced_sync');
+    // A lock anywhere inside an element: items are copied as values (batches as bytes), and a copied lock would carry its state.
+    const Account = struct({ n: u32, lock: mutex() }, { name: 'Account' });
+    expect(() => new Channel(Account, 4)).toThrow(/field 'lock' is a synchronization primitive/);
+    expect(() => new Channel(struct({ id: u32, accounts: array(Account, 3) }), 4, { mode: 'spsc' })).toThrow(/field 'accounts\[0\]\.lock'/);
+    expect(codeOf(() => new Queue(array(Account, 2), 4))).toBe('misplaced_sync');
+    expect(codeOf(() => Pipe(Account))).toBe('misplaced_sync');
     expect(() => new Channel(u32, 0)).toThrow(/capacity must be a whole number from 1 to 1073741823 \(got 0\)/);
   });
 
