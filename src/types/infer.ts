@@ -172,7 +172,12 @@ export type RecordFields<F extends FieldsSpec> = { -readonly [K in ScalarKeys<F>
 export interface RecordViewMethods<S extends Schema> extends ViewBase<S> {
   /** Copies every field into a plain object (nested structs and arrays included). */
   toObject(): Infer<S>;
-  /** Writes the fields present in `values`; others are left as they are. Returns the view. */
+  /**
+   * Writes the fields present in `values`; others are left as they are. Returns the view. Fields
+   * are written one by one, in the object's key order: a value that cannot be stored (or a key
+   * that is not a field) throws after the fields before it were written. Other threads can see a
+   * struct half written in any case; guard multi-field updates with a lock.
+   */
   set(values: Input<S>): this;
 }
 
@@ -186,7 +191,11 @@ export interface ArrayView<E extends Schema> extends ViewBase<ArraySchema<E>>, I
   at(index: number): ElementOf<E>;
   /** Writes element `index`. */
   set(index: number, value: Input<E>): void;
-  /** Writes `values` into consecutive elements from `offset` (default 0), like `TypedArray.set`. */
+  /**
+   * Writes `values` into consecutive elements from `offset` (default 0), like `TypedArray.set`.
+   * Elements are written in order: a value that cannot be stored throws after the ones before it
+   * were written.
+   */
   set(values: ArrayLike<Input<E>>, offset?: number): void;
   /** Copies every element into a plain array. */
   toArray(): Infer<E>[];
