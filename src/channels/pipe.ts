@@ -141,6 +141,8 @@ export class Connection<S extends SchemaLike = SchemaLike> {
   #sending(what: string): Channel<S> {
     if (this.#out === null)
       throw typeError('invalid_argument', `Connection.${what}()`, 'this end only receives (Pipe({ duplex: false }) gives [receiver, sender])');
+    // In the words of the method called (the channel's own check would name `push`).
+    if (this.#out.closed) throw new ChannelClosedError(`Connection.${what}(): the connection is closed`);
     return this.#out;
   }
 

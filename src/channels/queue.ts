@@ -55,6 +55,7 @@ export class Queue<S extends SchemaLike = SchemaLike> extends Channel<S> {
    * {@link ChannelClosedError} once the queue is closed.
    */
   put(item: Input<S>, block = true, timeout?: number): void {
+    this.#checkOpen('put');
     const ok = block ? this.push(item, timeout ?? -1) : this.tryPush(item);
     if (!ok) throw new QueueFull(`${this.constructor.name}.put(): the queue is full${block ? ` (waited ${String(timeout)} ms)` : ''}`);
   }
@@ -82,6 +83,7 @@ export class Queue<S extends SchemaLike = SchemaLike> extends Channel<S> {
 
   /** {@link put} without blocking the thread. */
   async putAsync(item: Input<S>, timeout?: number): Promise<void> {
+    this.#checkOpen('putAsync');
     if (!(await this.pushAsync(item, timeout ?? -1)))
       throw new QueueFull(`${this.constructor.name}.putAsync(): the queue is full (waited ${String(timeout)} ms)`);
   }
@@ -91,6 +93,11 @@ export class Queue<S extends SchemaLike = SchemaLike> extends Channel<S> {
     const item = await this.popAsync(timeout ?? -1);
     if (item === undefined) this.#nothing('getAsync', true, timeout);
     return item;
+  }
+
+  /** Refuses a put on a closed queue in the words of the method called (the channel's own check would name `push`). */
+  #checkOpen(what: string): void {
+    if (this.closed) throw new ChannelClosedError(`${this.constructor.name}.${what}(): the queue is closed`);
   }
 
   /** How many items are in the queue (approximate while others put or get, as in Python). */

@@ -404,6 +404,7 @@ describe('Python names', () => {
     q.put({ id: 4 });
     q.close();
     expect(codeOf(() => q.put({ id: 5 }))).toBe('closed');
+    expect(() => q.put_nowait({ id: 5 })).toThrow(/^Queue\.put\(\): the queue is closed$/); // the method called, not the channel's push
     expect(q.get().id).toBe(4); // drains first …
     expect(() => q.get()).toThrow(ChannelClosedError); // … then raises (Python's queue.ShutDown)
     expect(codeOf(() => q.get_nowait())).toBe('closed');
@@ -417,6 +418,7 @@ describe('Python names', () => {
     await expect(q.getAsync(10)).rejects.toThrow(QueueEmpty);
     q.close();
     await expect(q.getAsync()).rejects.toThrow(ChannelClosedError);
+    await expect(q.putAsync(3)).rejects.toThrow(/^Queue\.putAsync\(\): the queue is closed$/);
   });
 
   it('JoinableQueue: every push counts (any method), task_done counts down, join waits for zero', async () => {
@@ -461,6 +463,8 @@ describe('Python names', () => {
     a.close();
     expect(a.closed && b.closed).toBe(true);
     expect(codeOf(() => b.send({ id: 4 }))).toBe('closed'); // Python: BrokenPipeError
+    expect(() => b.send({ id: 4 })).toThrow(/^Connection\.send\(\): the connection is closed$/);
+    await expect(b.sendAsync({ id: 4 })).rejects.toThrow(/^Connection\.sendAsync\(\): the connection is closed$/);
     expect(b.recv().id).toBe(3);
     expect(() => b.recv()).toThrow(ChannelClosedError); // Python: EOFError
     await expect(b.recvAsync()).rejects.toThrow(ChannelClosedError);
