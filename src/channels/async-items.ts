@@ -33,7 +33,11 @@ export class AsyncItems<T> implements AsyncGenerator<T, undefined, undefined> {
   }
 
   next(): Promise<IteratorResult<T, undefined>> {
-    return this.#inOrder(() => this.#step());
+    // Not through #inOrder: no closure to make per item when no earlier call waits (the usual case).
+    const tail = this.#tail;
+    if (tail === null) return this.#step();
+    const step = (): Promise<IteratorResult<T, undefined>> => this.#step();
+    return this.#track(tail.then(step, step));
   }
 
   return(value?: undefined | PromiseLike<undefined>): Promise<IteratorResult<T, undefined>> {

@@ -376,10 +376,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
    * {@link done} for the end). Never waits; for numeric elements it allocates nothing.
    */
   tryPop(): Infer<S> | undefined {
-    this.#checkPopping('tryPop');
-    const i = this.#ring.claimRead();
-    if (i < 0) return undefined;
-    return this.#popAt(i);
+    return this.#popNow('tryPop');
   }
 
   /**
@@ -705,13 +702,8 @@ export class Channel<S extends SchemaLike = SchemaLike> {
    * Leaving the loop early leaves the remaining items in the channel.
    */
   [Symbol.asyncIterator](): AsyncGenerator<Infer<S>, undefined, undefined> {
-    const ring = this.#ring;
     return new AsyncItems<Infer<S>>(
-      () => {
-        this.#checkPopping('asyncIterator');
-        const i = ring.claimRead();
-        return i < 0 ? undefined : this.#popAt(i);
-      },
+      () => this.#popNow('asyncIterator'),
       () => this.#popWaiting(Infinity, 'asyncIterator'),
     );
   }
@@ -740,6 +732,13 @@ export class Channel<S extends SchemaLike = SchemaLike> {
   /** A JoinableQueue's push: one more unfinished task (before the item is published). */
   #countTask(): void {
     Atomics.add(this.#a, W.unfinished, 1);
+  }
+
+  /** A copying pop that never waits: the item, or `undefined` if none is there now. */
+  #popNow(what: string): Infer<S> | undefined {
+    this.#checkPopping(what);
+    const i = this.#ring.claimRead();
+    return i < 0 ? undefined : this.#popAt(i);
   }
 
   #popAt(i: number): Infer<S> {
