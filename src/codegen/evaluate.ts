@@ -33,7 +33,19 @@ export function configure(options: { readonly codegen?: CodegenMode }): void {
     }
     mode = options.codegen;
     epoch++;
+    for (const listener of listeners) listener();
   }
+}
+
+const listeners: Array<() => void> = [];
+
+/**
+ * Calls `listener` after every {@link configure} that sets the mode: caches of classes made under
+ * one mode that are probed without asking {@link codegenEpoch} (the fast path of `view()`) forget
+ * them there.
+ */
+export function whenConfigured(listener: () => void): void {
+  listeners.push(listener);
 }
 
 function canEvaluate(): boolean {

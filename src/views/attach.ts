@@ -12,7 +12,7 @@
  */
 import type { ViewCtor } from '../codegen/access.js';
 import { defaultMode, viewClass } from '../codegen/classes.js';
-import { codegenActive, codegenEpoch } from '../codegen/evaluate.js';
+import { codegenActive, codegenEpoch, whenConfigured } from '../codegen/evaluate.js';
 import { internalError } from '../errors.js';
 import { accessOf } from '../codegen/plan.js';
 import { syncAt } from '../codegen/runtime.js';
@@ -63,7 +63,6 @@ function made(type: unknown, what: string): Made {
     // configure() was called: classes are chosen afresh from now on.
     madeByType = new WeakMap();
     madeEpoch = codegenEpoch();
-    last.type = null;
   }
   if (!isSchema(type)) {
     checkSchemaLike(type, what, '');
@@ -97,6 +96,14 @@ interface Last {
  * fields always of one type each.
  */
 const last: Last = { type: null, source: null, C: null as unknown as ViewCtor, d: new DataView(new ArrayBuffer(0)), base: 0, maxOffset: -1, alignMask: 0 };
+
+// After configure(), the fast path serves nothing until the slow path has remembered a pair under
+// the new mode (it never asks for the epoch itself: that would be one more test per view).
+whenConfigured(() => {
+  last.type = null;
+  last.source = null;
+  last.maxOffset = -1;
+});
 
 /**
  * Turns a typecode (`'d'`, `'i'`…) into its schema: src/types passes it to

@@ -3,7 +3,7 @@
 // the source and is aligned, whatever the offset, and reads the bytes at that offset.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { array, f64, struct, u8, u16, u32, view } from '../../src/index.js';
+import { array, codegenActive, configure, f64, struct, u8, u16, u32, view } from '../../src/index.js';
 
 const P = struct({ x: f64, id: u32 }, { name: 'P' }); // size 16, align 8
 const Q = struct({ a: u16, b: u8 }, { name: 'Q' }); // size 4, align 2
@@ -86,5 +86,23 @@ describe('view() region check', () => {
       expect(() => view(L, a, 124)).toThrow(RangeError);
       expect(view(P, b, 16).$byteOffset).toBe(16);
     }
+  });
+
+  it('after configure(), a view over the remembered pair is made in the new mode (not the class remembered before)', () => {
+    const sab = new SharedArrayBuffer(256);
+    const before = codegenActive();
+    const classOf = (v: unknown) => (v as object).constructor;
+    const old = classOf(P.view(sab, 0));
+    expect(classOf(view(P, sab, 16))).toBe(old); // the remembered pair
+    configure({ codegen: before ? 'off' : 'auto' });
+    try {
+      const fresh = classOf(P.view(new SharedArrayBuffer(64), 0)); // the slow path: the new mode's class
+      expect(fresh).not.toBe(old);
+      expect(classOf(P.view(sab, 32))).toBe(fresh);
+      expect(classOf(view(P, sab, 48))).toBe(fresh);
+    } finally {
+      configure({ codegen: before ? 'auto' : 'off' });
+    }
+    expect(classOf(P.view(sab, 64))).toBe(old);
   });
 });
