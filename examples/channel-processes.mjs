@@ -13,7 +13,7 @@
 //   (Node ≥ 26.1, Node 20–24 with koffi, Bun, or Deno with --allow-ffi; Linux)
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { attach, Channel, f64, Pipe, SharedMemory, share, struct, u32 } from '../dist/index.js';
+import { attach, Channel, f64, Pipe, SharedMemory, share, struct, u32 } from '../dist/sharedctypes.js';
 
 const Particle = struct({ id: u32, x: f64, y: f64 }, { name: 'Particle' });
 const Result = struct({ n: u32, sum: f64 }, { name: 'Result' });

@@ -9,7 +9,7 @@
 // unlinked when the primary exits (Ctrl-C).
 import cluster from 'node:cluster';
 import { createServer } from 'node:http';
-import { SharedMemory, sizeof } from '../dist/index.js';
+import { SharedMemory, sizeof } from '../dist/sharedctypes.js';
 import { Counters, count, ROUTES } from './counters-schema.mjs';
 
 const SEGMENT = process.env.COUNTERS_SEGMENT ?? 'sharedctypes-demo-counters';

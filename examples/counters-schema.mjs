@@ -1,7 +1,7 @@
 // The struct the cluster demo's processes share (cluster-counters.mjs writes it, live_counters.py
 // reads it). `node examples/counters-schema.mjs` prints its layout and the ctypes class that
 // live_counters.py carries (test/package/demo-processes.test.ts checks that they agree).
-import { array, atomic, char, describe, f64, mutex, struct, toCtypes, u32, u64 } from '../dist/index.js';
+import { array, atomic, char, describe, f64, mutex, struct, toCtypes, u32, u64 } from '../dist/sharedctypes.js';
 
 /** The routes counted; anything else counts as 'other'. */
 export const ROUTES = ['/', '/hello', '/api/items', 'other'];

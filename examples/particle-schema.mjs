@@ -1,6 +1,6 @@
 // The schemas shared by the demo's main thread and its workers. Both import this module; attach()
 // checks that their layouts agree (a fingerprint per schema).
-import { array, atomic, f32, f64, mutex, struct, u8, u32 } from '../dist/index.js';
+import { array, atomic, f32, f64, mutex, struct, u8, u32 } from '../dist/sharedctypes.js';
 
 export const Particle = struct(
   {

@@ -1,6 +1,6 @@
 // A demo worker: attaches typed views to the shared buffers and simulates its slice.
 import { parentPort, workerData } from 'node:worker_threads';
-import { attachAll } from '../dist/index.js';
+import { attachAll } from '../dist/sharedctypes.js';
 import { Particles, record, Stats, step } from './particle-schema.mjs';
 
 const { count, from, to, steps, dt, shared } = workerData;

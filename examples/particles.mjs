@@ -6,7 +6,7 @@
 //   npm run demo        (builds, then runs this file)
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { describe, shareAll } from '../dist/index.js';
+import { describe, shareAll } from '../dist/sharedctypes.js';
 import { Particles, record, Stats, step } from './particle-schema.mjs';
 
 const COUNT = 200_000;

@@ -12,7 +12,7 @@
 //   npm run example:pipeline    (builds, then runs this file)
 import { availableParallelism } from 'node:os';
 import { Worker, isMainThread, workerData } from 'node:worker_threads';
-import { array, attach, Channel, f32, share, struct, u32 } from '../dist/index.js';
+import { array, attach, Channel, f32, share, struct, u32 } from '../dist/sharedctypes.js';
 
 const FRAMES = 20_000;
 const SAMPLES = 256;

@@ -1,6 +1,6 @@
 // The page: allocates one SharedArrayBuffer, lets two workers fill half of the particles each, then
 // reads them back. Needs a cross-origin-isolated page (COOP + COEP headers, see serve.mjs).
-import { codegenActive, describe, fingerprint, sizeof, view } from '/dist/index.js';
+import { codegenActive, describe, fingerprint, sizeof, view } from '/dist/sharedctypes.js';
 import { COUNT, Scene } from './schema.js';
 
 const out = document.querySelector('#out');

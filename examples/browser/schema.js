@@ -1,6 +1,6 @@
 // The schema the page and its workers share. Both import this module; the fingerprint check in the
 // worker proves they agree on the layout.
-import { array, bits, char, f32, f64, struct, u32, u8 } from '/dist/index.js';
+import { array, bits, char, f32, f64, struct, u32, u8 } from '/dist/sharedctypes.js';
 
 export const COUNT = 1000;
 

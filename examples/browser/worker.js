@@ -1,6 +1,6 @@
 // A module worker: attaches a view to the SharedArrayBuffer it is sent and writes its slice of the
 // particles. No copy, no serialization: the main thread sees the writes directly.
-import { fingerprint, view } from '/dist/index.js';
+import { fingerprint, view } from '/dist/sharedctypes.js';
 import { Scene } from './schema.js';
 
 self.onmessage = ({ data: { buffer, from, to, layout } }) => {

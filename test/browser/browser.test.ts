@@ -135,7 +135,7 @@ describe.skipIf(needChromium.skip)(`${needChromium.note}browser (Chromium): dist
   beforeAll(async () => {
     needChromium.check();
     if (executablePath === undefined) throw new Error('unreachable: check() throws when Chromium is missing');
-    if (!existsSync(join(DIST, 'index.js'))) throw new Error('dist/index.js is missing: run `npm run build` first (npm test does)');
+    if (!existsSync(join(DIST, 'sharedctypes.js'))) throw new Error('dist/sharedctypes.js is missing: run `npm run build` first (npm test does)');
     server = await startServer();
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     profile = mkdtempSync(join(tmpdir(), 'sharedctypes-chromium-'));

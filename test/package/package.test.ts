@@ -10,7 +10,7 @@
 // line for line like src/, so stack traces and "go to definition" (into the commented .d.ts) are
 // already readable without them.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,12 +104,13 @@ afterAll(() => {
 });
 
 describe('the npm tarball', () => {
-  it('holds dist/**/*.js and .d.ts (one each per src module), the Python module, package.json, README.md, LICENSE and nothing else', () => {
+  it('holds the two bundles, a .d.ts per src module, the Python module, package.json, README.md, LICENSE and nothing else', () => {
     const paths = packed.files.map((f) => f.path).sort();
-    const extra = ['package.json', 'README.md', 'LICENSE', 'python/sharedctypes.py'];
-    const unexpected = paths.filter((p) => !/^dist\/.+\.(js|d\.ts)$/.test(p) && !extra.includes(p));
+    // The code runs from two bundles of dist/ (tools/build/bundle.mjs): the library and the bin.
+    const extra = ['package.json', 'README.md', 'LICENSE', 'python/sharedctypes.py', 'dist/sharedctypes.js', 'dist/cli.js'];
+    const unexpected = paths.filter((p) => !/^dist\/.+\.d\.ts$/.test(p) && !extra.includes(p));
     expect(unexpected, `files that users do not need:\n${unexpected.join('\n')}`).toEqual([]);
-    for (const p of [...extra, 'dist/index.js', 'dist/index.d.ts']) expect(paths).toContain(p);
+    for (const p of [...extra, 'dist/index.d.ts']) expect(paths).toContain(p);
     for (const dir of ['src/', 'test/', 'bench/', 'tools/', 'examples/', 'docs/', 'node_modules/']) {
       expect(paths.filter((p) => p.startsWith(dir) || p.includes(`/${dir}`))).toEqual([]);
     }
@@ -118,11 +119,25 @@ describe('the npm tarball', () => {
       .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
       .map((f) => relative(join(ROOT, 'src'), f).split(sep).join('/').replace(/\.ts$/, ''))
       .sort();
-    const js = paths.filter((p) => p.endsWith('.js')).map((p) => p.slice('dist/'.length, -'.js'.length));
     const dts = paths.filter((p) => p.endsWith('.d.ts')).map((p) => p.slice('dist/'.length, -'.d.ts'.length));
-    const stale = 'dist/ does not match src/: run `npm run build`';
-    expect(js, stale).toEqual(modules);
-    expect(dts, stale).toEqual(modules);
+    expect(dts, 'dist/ does not match src/: run `npm run build`').toEqual(modules);
+  });
+
+  it('runs from a bundle of exactly the built modules: the same exports as dist/index.js, built from the current dist/', async () => {
+    const tree = (await import(join(ROOT, 'dist', 'index.js'))) as Record<string, unknown>;
+    const installed = join(consumer, 'node_modules', pkg.name, 'dist', 'sharedctypes.js');
+    const bundled = (await import(installed)) as Record<string, unknown>;
+    expect(Object.keys(bundled).sort()).toEqual(Object.keys(tree).sort());
+    // Function and class names survive bundling (messages and describe() print them).
+    for (const [name, value] of Object.entries(bundled)) if (typeof value === 'function') expect(value.name, name).toBe((tree[name] as { name: string }).name);
+    // Not left over from an earlier build: no module of dist/ is newer than the bundle.
+    const bundle = statSync(join(ROOT, 'dist', 'sharedctypes.js')).mtimeMs;
+    const modules = walk(join(ROOT, 'dist')).filter((f) => f.endsWith('.js') && !['sharedctypes.js', 'cli.js'].includes(relative(join(ROOT, 'dist'), f)));
+    const newer = modules.filter((f) => statSync(f).mtimeMs > bundle);
+    expect(
+      newer.map((f) => relative(ROOT, f)),
+      'run `npm run build`',
+    ).toEqual([]);
   });
 
   it(`has repository, homepage and bugs, all on ${REPOSITORY}`, () => {
@@ -249,9 +264,10 @@ const require = createRequire(import.meta.url);
 assert.equal(require('sharedctypes/package.json').name, 'sharedctypes');
 // The exports map keeps internals private: the file is there, and the import is refused (Node says
 // so as a path the package does not export; Bun and Deno as a module they cannot find).
-assert.ok(existsSync(new URL('./node_modules/sharedctypes/dist/index.js', import.meta.url)));
+assert.ok(existsSync(new URL('./node_modules/sharedctypes/dist/sharedctypes.js', import.meta.url)));
 const notExported = globalThis.Bun || globalThis.Deno ? 'ERR_MODULE_NOT_FOUND' : 'ERR_PACKAGE_PATH_NOT_EXPORTED';
-await assert.rejects(import('sharedctypes/dist/index.js'), { code: notExported });
+await assert.rejects(import('sharedctypes/dist/sharedctypes.js'), { code: notExported });
+if (!globalThis.Bun && !globalThis.Deno) assert.ok(import.meta.resolve('sharedctypes').endsWith('/node_modules/sharedctypes/dist/sharedctypes.js'));
 console.log('consumer ok', sizeof(Particle));
 `;
       writeFileSync(join(consumer, 'consumer.mjs'), script);

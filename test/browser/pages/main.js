@@ -16,7 +16,7 @@ import {
   sizeof,
   Value,
   view,
-} from '../dist/index.js';
+} from '../dist/sharedctypes.js';
 import {
   BoundedBuffer,
   CHANNEL_ITEMS,

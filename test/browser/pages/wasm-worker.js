@@ -1,7 +1,7 @@
 // The module worker of wasm.js: attaches to the particles in the shared WebAssembly memory
 // (share()/attach(), fingerprint checked), reads C's values, writes its own, and lets its own
 // instance of the module check them.
-import * as sc from '../dist/index.js';
+import * as sc from '../dist/sharedctypes.js';
 import { differences, particleSchema, writeAll } from '../wasm/scenario.mjs';
 
 self.onmessage = async ({ data }) => {

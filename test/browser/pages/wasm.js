@@ -3,7 +3,7 @@
 // then a shared memory handed to a module worker, whose own instance of the module checks what it
 // wrote. Also f16, which this browser's DataView reads and writes. ?mode=off: interpreted accessors.
 // The result lands in window.__result (or window.__error).
-import * as sc from '../dist/index.js';
+import * as sc from '../dist/sharedctypes.js';
 import { differences, particlesOf, roundTrip, SHARED_PAGES } from '../wasm/scenario.mjs';
 
 const mode = new URLSearchParams(location.search).get('mode') ?? 'auto';

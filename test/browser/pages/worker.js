@@ -1,6 +1,6 @@
 // A module worker: builds the same schema, checks that its layout matches the main thread's, then
 // writes elements [from, to) of the shared array of structs.
-import { atomic, attach, Barrier, codegenActive, configure, f64, fingerprint, view } from '../dist/index.js';
+import { atomic, attach, Barrier, codegenActive, configure, f64, fingerprint, view } from '../dist/sharedctypes.js';
 import { BoundedBuffer, CHANNEL_ITEMS, Counter, Msg, Pair, World, expected, watch } from './workload.js';
 
 const log = watch(self);

@@ -1,6 +1,6 @@
 // The workload every browser test page runs, on the main thread and in two module workers. Plain
 // JavaScript loaded unbundled from /dist, exactly as a user's page would load it.
-import { array, bits, char, condition, f32, f64, mutex, rwlock, struct, u16, u32, u64, u8 } from '../dist/index.js';
+import { array, bits, char, condition, f32, f64, mutex, rwlock, struct, u16, u32, u64, u8 } from '../dist/sharedctypes.js';
 
 export const COUNT = 1000;
 
