@@ -572,12 +572,17 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     }
   }
 
-  async #pushWaiting(value: unknown, direct: boolean, deadline: number): Promise<boolean> {
-    const i = await this.#claimWriteAsync(deadline, 'pushAsync');
-    if (i < 0) return false;
-    if (!direct) this.#slots.stage(value); // another task may have staged meanwhile
-    this.#fill(i, value, direct);
-    return true;
+  #pushWaiting(value: unknown, direct: boolean, deadline: number): Promise<boolean> {
+    return this.#whenWritable(
+      deadline,
+      'pushAsync',
+      false,
+      (i) => {
+        this.#fill(i, value, direct);
+        return true;
+      },
+      direct ? undefined : () => this.#slots.stage(value),
+    ); // another task may have staged meanwhile
   }
 
   /** {@link pop} without blocking the thread. An item that is there now is taken before this returns. */
@@ -592,9 +597,8 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     }
   }
 
-  async #popWaiting(deadline: number, what: string): Promise<Infer<S> | undefined> {
-    const i = await this.#claimReadAsync(deadline, what);
-    return i < 0 ? undefined : this.#popAt(i);
+  #popWaiting(deadline: number, what: string): Promise<Infer<S> | undefined> {
+    return this.#whenReadable(deadline, what, undefined, (i) => this.#popAt(i));
   }
 
   /** {@link reserve} without blocking the thread. A slot that is free now is lent before this returns. */
@@ -612,13 +616,11 @@ export class Channel<S extends SchemaLike = SchemaLike> {
 
   async #reserveWaiting(deadline: number): Promise<ViewOf<S> | null> {
     this.#reserved = -2; // taken while waiting, so that a second reserve of this object is refused
-    let i = TIMED_OUT;
     try {
-      i = await this.#claimWriteAsync(deadline, 'reserveAsync');
+      return await this.#whenWritable(deadline, 'reserveAsync', null, (i) => this.#lendWrite(i));
     } finally {
-      this.#reserved = -1;
+      if (this.#reserved === -2) this.#reserved = -1; // nothing lent
     }
-    return i < 0 ? null : this.#lendWrite(i);
   }
 
   /** {@link front} without blocking the thread. An item that is there now is lent before this returns. */
@@ -635,13 +637,11 @@ export class Channel<S extends SchemaLike = SchemaLike> {
 
   async #frontWaiting(deadline: number): Promise<ViewOf<S> | null> {
     this.#fronted = -2;
-    let i = TIMED_OUT;
     try {
-      i = await this.#claimReadAsync(deadline, 'frontAsync');
+      return await this.#whenReadable(deadline, 'frontAsync', null, (i) => this.#lendRead(i));
     } finally {
-      this.#fronted = -1;
+      if (this.#fronted === -2) this.#fronted = -1; // nothing lent
     }
-    return i < 0 ? null : this.#lendRead(i);
   }
 
   /** {@link pushMany} without blocking the thread. */
@@ -838,24 +838,33 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     }
   }
 
-  async #claimWriteAsync(deadline: number, what: string): Promise<number> {
+  /**
+   * Waits without blocking until a slot can be claimed, then claims it and calls `use` with it in
+   * the same turn: the ring remembers one claimed position per object until its commit, so nothing
+   * else of this thread may run between the claim and what `use` does with it (other tasks may be
+   * waiting through this object too). `none` if the deadline passed first; `stage` runs before each
+   * claim (a value converted for MPMC, as another task may have staged its own meanwhile).
+   */
+  async #whenWritable<T, N>(deadline: number, what: string, none: N, use: (i: number) => T, stage?: () => void): Promise<T | N> {
     const ring = this.#ring;
     for (;;) {
       this.#checkPushing(what);
+      if (stage !== undefined) stage();
       const i = ring.claimWrite();
-      if (i >= 0) return i;
-      if (!(await pauseAsync(ring, false, deadline))) return TIMED_OUT;
+      if (i >= 0) return use(i);
+      if (!(await pauseAsync(ring, false, deadline))) return none;
     }
   }
 
-  async #claimReadAsync(deadline: number, what: string): Promise<number> {
+  /** {@link #whenWritable} for reading: `none` also once the channel is closed and drained. */
+  async #whenReadable<T, N>(deadline: number, what: string, none: N, use: (i: number) => T): Promise<T | N> {
     const ring = this.#ring;
     for (;;) {
       this.#checkPopping(what);
       const i = ring.claimRead();
-      if (i >= 0) return i;
-      if (Atomics.load(this.#a, CLOSED) !== 0 && ring.drained()) return ENDED;
-      if (!(await pauseAsync(ring, true, deadline))) return TIMED_OUT;
+      if (i >= 0) return use(i);
+      if (Atomics.load(this.#a, CLOSED) !== 0 && ring.drained()) return none;
+      if (!(await pauseAsync(ring, true, deadline))) return none;
     }
   }
 
