@@ -421,6 +421,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
   tryPopMany(into: BatchTarget<S>, offset = 0, count?: number): number {
     this.#checkPopping('tryPopMany');
     const n = this.#span('tryPopMany', into, offset, count);
+    this.#checkTarget('tryPopMany', into);
     return this.#popRuns(into as ArrayLike<unknown>, offset, n);
   }
 
@@ -525,6 +526,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
   popMany(into: BatchTarget<S>, timeout = -1): number {
     this.#checkPopping('popMany');
     const total = this.#span('popMany', into, 0, undefined);
+    this.#checkTarget('popMany', into);
     if (total === 0) return 0;
     const deadline = deadlineOf(timeout);
     for (;;) {
@@ -673,6 +675,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
   async popManyAsync(into: BatchTarget<S>, timeout = -1): Promise<number> {
     this.#checkPopping('popManyAsync');
     const total = this.#span('popManyAsync', into, 0, undefined);
+    this.#checkTarget('popManyAsync', into);
     if (total === 0) return 0;
     const deadline = deadlineOf(timeout);
     for (;;) {
@@ -921,6 +924,12 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     if (this.#fronted !== -1) {
       throw new SyncError(`${this.#label}.${what}(): an item is already lent through this object; release() it first`, 'slot_state');
     }
+  }
+
+  /** Refuses a batch target that could not store the items a pop would take (see `Slots.unfitTarget`). */
+  #checkTarget(what: string, into: unknown): void {
+    const why = this.#slots.unfitTarget(into);
+    if (why !== undefined) throw typeError('invalid_argument', `${this.#label}.${what}()`, why);
   }
 
   /** The number of items from `offset` that a batch takes (`count`, or the rest of `a`), checked. */

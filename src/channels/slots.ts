@@ -215,6 +215,30 @@ export class Slots {
     return this.#sameTyped(x) ? BATCH_TYPED : isArrayViewOf(x, this.layout) ? BATCH_BYTES : BATCH_VALUES;
   }
 
+  /**
+   * Why `x` cannot take popped items without failing or changing them, or `undefined` when it can:
+   * checked before anything is claimed, so that a pop into it never takes items it then cannot
+   * store (MPMC could not give them back). A typed array takes numeric elements (a bigint one,
+   * 64-bit integers); an array view takes its own element type; a frozen array nothing.
+   */
+  unfitTarget(x: unknown): string | undefined {
+    if (this.batchKind(x) !== BATCH_VALUES) return undefined;
+    const items = `${typeLabel(this.layout.schema)} items`;
+    if (ArrayBuffer.isView(x)) {
+      const l = this.layout;
+      const kind = l.kind !== 'primitive' ? 'none' : l.name === 'i64' || l.name === 'u64' ? 'bigint' : 'number';
+      const bigints = x instanceof BigInt64Array || x instanceof BigUint64Array;
+      if (kind === 'none' || (kind === 'bigint') !== bigints) {
+        return `a ${x.constructor.name} cannot hold ${items}; pass an array${kind === 'none' ? '' : kind === 'bigint' ? ', a BigInt64Array or BigUint64Array' : ', a numeric typed array'} or an array view of ${typeLabel(l.schema)}`;
+      }
+      return undefined;
+    }
+    if (isArrayView(x))
+      return `an array view of ${typeLabel(x.$$layout.kind === 'array' ? x.$$layout.element.schema : x.$$layout.schema)} cannot hold ${items}`;
+    if (Array.isArray(x) && Object.isFrozen(x)) return `a frozen array cannot hold ${items}`;
+    return undefined;
+  }
+
   /** Lends the producer's (`write`) or the consumer's zero-copy view at slot `i`. */
   lend(i: number, write: boolean): ViewInternals {
     const v = write ? this.#writeView : this.#readView;

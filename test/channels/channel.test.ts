@@ -212,6 +212,38 @@ describe.each(modes)('%s', (mode) => {
     expect(ps.popMany([] as never, 0)).toBe(0);
   });
 
+  it('batch pops into a target that cannot hold the items are refused before anything is taken (invalid_argument)', async () => {
+    const Other = struct({ a: u16 }, { name: 'Other' });
+    const cases: [SchemaLike, unknown, unknown[]][] = [
+      [u32, 7, [new BigInt64Array(4), Object.freeze([0, 0, 0, 0]), array(Other, 4).create()]],
+      [i64, 7n, [new Uint32Array(4), new Float64Array(4)]],
+      [
+        Particle,
+        { x: 0, y: 0, id: 7, alive: false },
+        [new Float64Array(4), new Uint8Array(4 * sizeof(Particle)), array(Other, 4).create(), Object.freeze([{}, {}, {}, {}])],
+      ],
+    ];
+    for (const [T, v, targets] of cases) {
+      const ch = new Channel(T as typeof u32, 4, { mode });
+      for (let k = 0; k < 3; k++) ch.push(v as never);
+      for (const into of targets) {
+        expect(codeOf(() => ch.tryPopMany(into as never))).toBe('invalid_argument');
+        expect(codeOf(() => ch.popMany(into as never, 0))).toBe('invalid_argument');
+        await expect(ch.popManyAsync(into as never, 0)).rejects.toThrow(TypeError);
+        expect(ch.size()).toBe(3);
+      }
+      for (let k = 0; k < 3; k++) expect(ch.pop(100)).toEqual(v);
+      expect(ch.push(v as never, 100)).toBe(true); // still usable: every slot goes round
+      expect(ch.pop(100)).toEqual(v);
+    }
+    // Typed arrays of another numeric type still take numeric items (converted as typed arrays do).
+    const ch = new Channel(u32, 4, { mode });
+    ch.pushMany([1, 2, 3]);
+    const out = new Float64Array(3);
+    expect(ch.popMany(out)).toBe(3);
+    expect(Array.from(out)).toEqual([1, 2, 3]);
+  });
+
   it('close: producers get ChannelClosedError, consumers drain then see the end (pop undefined, done, iteration stops)', () => {
     const ch = new Channel(u32, 4, { mode });
     ch.push(1);
