@@ -149,12 +149,17 @@ export class JoinableQueue<S extends SchemaLike = SchemaLike> extends Queue<S> {
    */
   task_done(): void {
     const a = this.#words;
-    const left = Atomics.sub(a, W.unfinished, 1) - 1;
-    if (left < 0) {
-      Atomics.add(a, W.unfinished, 1);
-      throw rangeError('out_of_range', `${this.constructor.name}.task_done()`, 'called more times than items were put');
+    // A compare-and-swap from what is there: a count taken below zero and put back would let a
+    // join() that read the −1 sleep on it, with no wake to come.
+    for (let n = Atomics.load(a, W.unfinished); ; ) {
+      if (n <= 0) throw rangeError('out_of_range', `${this.constructor.name}.task_done()`, 'called more times than items were put');
+      const seen = Atomics.compareExchange(a, W.unfinished, n, n - 1);
+      if (seen === n) {
+        if (n === 1) wake(a, W.unfinished);
+        return;
+      }
+      n = seen;
     }
-    if (left === 0) wake(a, W.unfinished);
   }
 
   /** TypeScript spelling of {@link task_done}. */

@@ -351,6 +351,27 @@ export const scenarios = {
     return { sum, n };
   },
 
+  /**
+   * Calls task_done() on a JoinableQueue with nothing put, again and again until `ctl[1]` is set
+   * (`ctl[0]` says it has started): each call must be refused (out_of_range) without the count
+   * ever leaving zero. Returns the number of refusals.
+   */
+  async extraTaskDone(sc, { handle, ctl }) {
+    const q = sc.attach(handle, sc.u32);
+    Atomics.store(ctl, 0, 1);
+    Atomics.notify(ctl, 0);
+    let refused = 0;
+    while (Atomics.load(ctl, 1) === 0) {
+      try {
+        q.task_done();
+      } catch (e) {
+        if (e.code !== 'out_of_range') throw e;
+        refused++;
+      }
+    }
+    return refused;
+  },
+
   /** One end of a duplex pipe: receives numbers and sends back their doubles, until EOF. */
   async pipeEcho(sc, { handle }) {
     const conn = sc.attach(handle, sc.f64);

@@ -236,6 +236,23 @@ describe('Python names across threads', () => {
     expect(q.join(1000)).toBe(true);
   });
 
+  it('JoinableQueue: task_done() called too often in another thread never takes the count below zero, so join() never sleeps on it', async () => {
+    const q = new JoinableQueue(u32, 4);
+    const ctl = new Int32Array(new SharedArrayBuffer(8));
+    const extra = run<number>('extraTaskDone', { scenarios, handle: share(q), ctl });
+    expect(Atomics.wait(ctl, 0, 0, 20_000)).not.toBe('timed-out');
+    let lowest = 0;
+    for (let k = 0; k < 400_000; k++) {
+      lowest = Math.min(lowest, q.unfinished);
+      // join() reads the count and sleeps on it while it is not 0: a −1 seen here would have no wake.
+      if (k % 20_000 === 0) expect(q.join(20_000)).toBe(true);
+    }
+    Atomics.store(ctl, 1, 1);
+    expect(await extra).toBeGreaterThan(0);
+    expect(lowest).toBe(0);
+    expect(q.unfinished).toBe(0);
+  });
+
   it('Pipe: a worker echoes 10,000 doubles back; closing ends its loop', async () => {
     const [mine, theirs] = Pipe(f64, { capacity: 16 });
     const echo = run<number>('pipeEcho', { scenarios, handle: share(theirs) });
