@@ -104,7 +104,7 @@ function emitRecord(layout: RecordLayout, mode: CompileMode, refs: EmitRefs, sel
     cases.push(`case ${key}:${write}break;`);
   });
   const names = refs.labelRef(members.map((m) => m.name).join(', '));
-  const head = `P.$$assign=function(o){if(o===null||typeof o!=='object')R.notObject(${self},o);if(typeof o.$$plain==='function')o=o.$$plain();var d=this.$$d;for(var k in o){var v=o[k];if(v===undefined)continue;`;
+  const head = `P.$$assign=function(o){if(o===null||typeof o!=='object')R.notObject(${self},o);if(typeof o.$$plain==='function')o=o.$$plain();var d=this.$$d;for(var k in o){if(!R.own.call(o,k))continue;var v=o[k];if(v===undefined)continue;`;
   const dispatch =
     members.length > SWITCH_MAX_MEMBERS
       ? `var w=W[k];if(w===undefined)R.unknownField(${self},k,${names});w.call(this,v)`

@@ -59,6 +59,7 @@ export function interpret(layout: Layout, mode: CompileMode, nestedClass: Nested
         if (o === null || typeof o !== 'object') R.notObject(self, o);
         if (typeof (o as Partial<ViewInternals>).$$plain === 'function') o = (o as ViewInternals).$$plain(); // copy from another view
         for (const k in o as object) {
+          if (!R.own.call(o as object, k)) continue; // own fields only (RUNTIME.own)
           const v = (o as Record<string, unknown>)[k];
           if (v === undefined) continue;
           const m = byName.get(k);

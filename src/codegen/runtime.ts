@@ -233,8 +233,16 @@ export function syncAssign(label: string): never {
   throw typeError('invalid_value', label, 'is a synchronization member and cannot be assigned', 'use its methods (acquire, release, set, wait, …)');
 }
 
+/**
+ * `Object.prototype.hasOwnProperty`: `set()` and `create(init)` write the object's own fields
+ * only, never ones it inherits (a polluted `Object.prototype` must not reach shared memory). Called
+ * as `own.call(o, k)` inside a for…in, which V8 compiles to nothing more than the loop itself.
+ */
+export const own: (this: object, key: PropertyKey) => boolean = Object.prototype.hasOwnProperty;
+
 /** Everything generated code may call, passed in as one parameter. */
 export const RUNTIME = {
+  own,
   readChar,
   readRaw,
   writeChar,

@@ -214,3 +214,25 @@ describe('store conversions', () => {
     expect(a.toArray()).toEqual([0, 0, 0, 0]);
   });
 });
+
+describe('objects written into structs', () => {
+  it('set() and create(init) write the fields the object has itself, never inherited ones (a polluted Object.prototype stays out of shared memory)', () => {
+    const P = struct({ id: u32, x: f64, inner: struct({ a: u8 }) });
+    const p = P.create();
+    p.set(Object.create({ id: 7, x: 2 }) as never);
+    expect(p.toObject()).toEqual({ id: 0, x: 0, inner: { a: 0 } });
+    p.set(Object.assign(Object.create({ id: 7 }), { x: 1.5 }) as never);
+    expect(p.toObject()).toEqual({ id: 0, x: 1.5, inner: { a: 0 } });
+    const polluted = Object.prototype as Record<string, unknown>;
+    polluted['id'] = 1234;
+    polluted['a'] = 9;
+    try {
+      expect(P.create({ x: 2 }).toObject()).toEqual({ id: 0, x: 2, inner: { a: 0 } });
+      p.set({ inner: {} });
+      expect(p.toObject()).toEqual({ id: 0, x: 1.5, inner: { a: 0 } });
+    } finally {
+      delete polluted['id'];
+      delete polluted['a'];
+    }
+  });
+});
