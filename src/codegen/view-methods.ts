@@ -6,7 +6,8 @@
  * @module
  */
 import type { ArrayLayout, Layout } from '../layout/types.js';
-import { typeLabel } from '../kinds/labels.js';
+import { describeValue, typeLabel } from '../kinds/labels.js';
+import { typeError } from '../errors.js';
 import { SHORT_ARRAY, type ViewCtor, type ViewInternals } from './access.js';
 import { RUNTIME as R } from './runtime.js';
 import { typedArrayMaker } from './typed-array.js';
@@ -62,7 +63,7 @@ export function installCommonMembers(ctor: { prototype: ViewInternals }, layout:
           return R.readRaw(this.$$d, this.$$o, n);
         },
         set(this: ViewInternals, v: ArrayLike<number>) {
-          R.writeChar(this.$$d, this.$$o, n, v instanceof Uint8Array ? v : Uint8Array.from(v), label);
+          R.writeChar(this.$$d, this.$$o, n, v instanceof Uint8Array ? v : rawBytes(v, label), label);
         },
         enumerable: true,
       });
@@ -71,6 +72,31 @@ export function installCommonMembers(ctor: { prototype: ViewInternals }, layout:
     case 'primitive':
       break;
   }
+}
+
+/**
+ * The bytes assigned to a `char[n]`'s `raw`: an array-like of whole numbers 0 … 255 (ctypes
+ * `.raw` takes bytes; a string or a number is refused, not written as zeros).
+ */
+function rawBytes(v: unknown, label: string): Uint8Array {
+  const length = (v as { length?: unknown } | null)?.length;
+  if (v === null || typeof v !== 'object' || typeof length !== 'number') {
+    throw typeError(
+      'invalid_value',
+      `${label}.raw`,
+      `takes bytes, a Uint8Array or an array of numbers 0 … 255 (got ${describeValue(v)})`,
+      'assign text to .value',
+    );
+  }
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) {
+    const b = (v as ArrayLike<unknown>)[i];
+    if (typeof b !== 'number' || !Number.isInteger(b) || b < 0 || b > 255) {
+      throw typeError('invalid_value', `${label}.raw`, `byte ${i} is ${describeValue(b)}, not a whole number 0 … 255`);
+    }
+    out[i] = b;
+  }
+  return out;
 }
 
 /** The array members that are the same for every element type. */

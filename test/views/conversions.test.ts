@@ -5,7 +5,7 @@
 // implementations of one rule drift apart.
 import { describe, expect, it } from 'vitest';
 import { viewClass } from '../../src/codegen/classes.js';
-import { array, bits, bool, f32, f64, i8, i16, i32, i64, layout, type Schema, struct, u8, u16, u32, u64 } from '../../src/index.js';
+import { array, bits, bool, char, f32, f64, i8, i16, i32, i64, layout, type Schema, struct, u8, u16, u32, u64 } from '../../src/index.js';
 import { dataViewOf } from '../../src/views/region.js';
 
 const TYPES = { bool, i8, u8, i16, u16, i32, u32, i64, u64, f32, f64 } as const;
@@ -234,5 +234,21 @@ describe('objects written into structs', () => {
       delete polluted['id'];
       delete polluted['a'];
     }
+  });
+});
+
+describe('char raw bytes', () => {
+  it('.raw takes bytes (a Uint8Array or numbers 0 … 255); a string, a number or a bad byte is refused and the field left as it was', () => {
+    const c = char(4).create('keep');
+    for (const bad of ['xy', 42, null, {}, [1, 256], [1, 'a'], [0.5]]) {
+      expect(() => {
+        c.raw = bad as never;
+      }, JSON.stringify(bad)).toThrow(TypeError);
+      expect(c.value).toBe('keep');
+    }
+    c.raw = [104, 105];
+    expect(c.value).toBe('hi');
+    c.raw = new Uint8Array([0x61, 0x62, 0x63, 0x64]);
+    expect(c.value).toBe('abcd');
   });
 });
