@@ -18,11 +18,11 @@ import { forEachSyncMember } from '../layout/queries.js';
 import type { RecordLayout } from '../layout/types.js';
 import { RLock } from '../sync/rlock.js';
 import { resolveSchema } from '../types/builtins.js';
+import { array } from '../types/array.js';
 import { char } from '../types/char.js';
 import type { ArrayView, CharView, Input, ViewOf } from '../types/infer.js';
 import { struct } from '../types/record.js';
 import type { ResolveSchema, Schema, SchemaLike, StructSchema, SyncSchema } from '../types/schema.js';
-import { ArraySchema } from '../types/schema.js';
 import { typeLabel } from '../kinds/labels.js';
 import { rmutex } from '../types/sync.js';
 import { view } from '../types/type-functions.js';
@@ -177,7 +177,9 @@ function arraySchema(type: SchemaLike, sizeOrInit: number | ArrayLike<unknown> |
     init = sizeOrInit;
   } else throw typeError('invalid_argument', what, 'takes a size or an array of initial values');
   if (isChar) return { schema: char(Math.max(1, n)), init };
-  return { schema: new ArraySchema<Schema, number>(el, n), init };
+  // array() checks the length (1 … 2^31 − 1) and the size, as for any array type: a schema made
+  // here must be one that toJSON, fromJSON and attach() take too.
+  return { schema: array(el, n), init };
 }
 
 /**

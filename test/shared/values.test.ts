@@ -3,7 +3,9 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   Array as PyArray,
   array,
+  attach,
   copy,
+  errorCode,
   event,
   mutex,
   semaphore,
@@ -42,6 +44,25 @@ describe('RawValue / RawArray', () => {
     expect(s.value).toBe('hello');
     expect(s.raw).toEqual(new TextEncoder().encode('hello'));
     expect(RawArray('c', 4).raw).toEqual(new Uint8Array(4));
+  });
+});
+
+describe('RawArray / Array lengths', () => {
+  it('a length outside 1 … 2^31 − 1 is refused as array() refuses it (invalid_length), so every array made round-trips through toJSON and attach', () => {
+    const codeOf = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return errorCode(e);
+      }
+      return 'no error';
+    };
+    for (const make of [(n: unknown) => RawArray('B', n as number), (n: unknown) => SharedArray('B', n as number)]) {
+      expect(codeOf(() => make(2 ** 31))).toBe('invalid_length');
+      expect(codeOf(() => make([]))).toBe('invalid_length');
+    }
+    const a = RawArray('B', 3);
+    expect(attach(share(a)).length).toBe(3);
   });
 });
 
