@@ -10,10 +10,10 @@ import { describeValue } from '../kinds/labels.js';
 import { checkLength, MAX_DEPTH, MAX_FIELDS } from '../kinds/limits.js';
 import { isPrimitiveName, type PrimitiveName } from '../kinds/primitives.js';
 import { layout } from '../layout/compute.js';
-import { PRIMITIVE_SCHEMAS } from './builtins.js';
+import { PRIMITIVE_SCHEMAS, resolveSchema } from './builtins.js';
 import { char } from './char.js';
 import { makeRecord, visibleCount } from './record.js';
-import { ArraySchema, type FieldDef, type RecordOptions, type RecordSchema, type Schema, type SyncKind } from './schema.js';
+import { ArraySchema, type FieldDef, type RecordOptions, type RecordSchema, type Schema, type SchemaLike, type SyncKind } from './schema.js';
 import { condition, SYNC_SCHEMAS } from './sync.js';
 
 /**
@@ -78,7 +78,8 @@ export interface SchemaJSON {
  * //   root: { kind: 'struct', fields: [{ name: 'a', type: { ref: 'Vec2' } }, { name: 'b', type: { ref: 'Vec2' } }] } }
  * ```
  */
-export function toJSON(schema: Schema): SchemaJSON {
+export function toJSON(type: SchemaLike): SchemaJSON {
+  const schema = resolveSchema(type, 'toJSON', ''); // a typecode ('d') is its schema; anything else a SchemaError
   // Named records, and anonymous ones used more than once, are written once into `types` and
   // referred to: the descriptor stays linear in the number of distinct types, never an expansion.
   const uses = new Map<RecordSchema, number>();

@@ -22,6 +22,7 @@ import {
   toJSON,
   type TypeJSON,
   u8,
+  u32,
 } from '../../src/index.js';
 
 /** D0 = struct { u8 a }, D(k+1) = struct { D(k) f0; D(k) f1 }: sizeof D(k) = 2^k. */
@@ -135,6 +136,20 @@ describe('hostile descriptors', () => {
     const S = fromJSON(doc);
     expect(sizeof(S)).toBe(2 ** 40);
     expect(fingerprint(S)).toBe(fingerprint(fromJSON(doubling(40, false))));
+  });
+
+  it('toJSON takes what every type function takes: a typecode is its schema, anything else a SchemaError (invalid_type)', () => {
+    expect(toJSON('d')).toEqual({ format: 'sharedctypes/1', root: 'f64' });
+    expect(fromJSON(toJSON('I'))).toBe(u32);
+    for (const bad of [null, undefined, {}, 'zz', 42, { kind: 'struct' }]) {
+      let code: unknown = 'no error';
+      try {
+        toJSON(bad as never);
+      } catch (e) {
+        code = e instanceof SchemaError ? e.code : e;
+      }
+      expect(code, String(bad)).toBe('invalid_type');
+    }
   });
 
   it('a descriptor object that contains itself is refused', () => {
