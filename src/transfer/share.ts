@@ -19,6 +19,7 @@ import {
 } from '../channels/handles.js';
 import { Connection } from '../channels/pipe.js';
 import { LayoutMismatchError, typeError } from '../errors.js';
+import { describeValue } from '../kinds/labels.js';
 import { isSegmentRef, type SegmentRef, segmentMemory, segmentOf } from '../memory/segments.js';
 import { layout } from '../layout/compute.js';
 import { describeLayout } from '../layout/describe.js';
@@ -247,10 +248,43 @@ export function attach<H extends Handle, S extends SchemaLike | AttachOptions | 
   options?: AttachOptions,
 ): Attached<H, S> {
   const hasSchema = typeof schema === 'string' || isSchema(schema);
-  return attachAny(handle, hasSchema ? (schema as SchemaLike) : undefined, (hasSchema ? options : (schema as AttachOptions | undefined)) ?? {}) as Attached<
-    H,
-    S
-  >;
+  const opts = checkAttachOptions(hasSchema ? options : schema, hasSchema);
+  return attachAny(handle, hasSchema ? (schema as SchemaLike) : undefined, opts) as Attached<H, S>;
+}
+
+/** What each option of {@link AttachOptions} must be. */
+const ATTACH_OPTIONS = {
+  checked: (v: unknown) => typeof v === 'boolean',
+  action: (v: unknown) => typeof v === 'function',
+  timeout: (v: unknown) => typeof v === 'number',
+} satisfies Record<keyof AttachOptions, (v: unknown) => boolean>;
+
+/**
+ * `attach()`'s options, checked: an object of known options only. A second argument that is
+ * neither a schema nor such an object is refused, not read as options: `attach(h, { a: u16 })`
+ * (a struct's fields without `struct()`) would otherwise skip the layout check it asks for.
+ */
+function checkAttachOptions(o: unknown, afterSchema: boolean): AttachOptions {
+  if (o === undefined) return {};
+  const which = afterSchema ? 'options' : 'second argument';
+  const expected = afterSchema
+    ? 'an object of options { checked, action, timeout }'
+    : 'a schema, a typecode or an object of options { checked, action, timeout }';
+  if (o === null || typeof o !== 'object') throw typeError('invalid_argument', 'attach', `the ${which} is ${describeValue(o)}, not ${expected}`);
+  for (const k of Object.keys(o)) {
+    const check = (ATTACH_OPTIONS as Record<string, (v: unknown) => boolean>)[k];
+    const v = (o as Record<string, unknown>)[k];
+    if (check === undefined) {
+      throw typeError(
+        'invalid_argument',
+        'attach',
+        `the ${which} has ${JSON.stringify(k)}, which is not an option (checked, action, timeout)`,
+        afterSchema ? undefined : 'to check the layout, pass a schema: attach(handle, struct({ … }))',
+      );
+    }
+    if (v !== undefined && !check(v)) throw typeError('invalid_argument', 'attach', `option ${k} is ${describeValue(v)}`);
+  }
+  return o as AttachOptions;
 }
 
 function attachAny(handle: unknown, schemaLike: SchemaLike | undefined, options: AttachOptions): unknown {

@@ -64,6 +64,27 @@ describe('share / attach in one thread', () => {
   });
 });
 
+describe('attach options', () => {
+  it('a second argument that is neither a schema nor known options is refused (a struct written without struct() must not skip the layout check)', () => {
+    const h = share(struct({ a: u16, b: u16 }).create({ a: 1, b: 2 }));
+    for (const bad of [{ a: u16 }, { chekced: true }, null, 42, { checked: 'yes' }, { timeout: '5' }]) {
+      let error: unknown;
+      try {
+        attach(h, bad as never);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, JSON.stringify(bad)).toBeInstanceOf(TypeError);
+      expect((error as { code?: string }).code).toBe('invalid_argument');
+    }
+    expect(() => attach(h, struct({ a: u16, b: u16 }), { a: 1 } as never)).toThrow(TypeError);
+    // Known options, alone or after a schema, still work.
+    expect(attach(h, { checked: true }).toObject()).toEqual({ a: 1, b: 2 });
+    expect(attach(h, struct({ a: u16, b: u16 }), { checked: true }).b).toBe(2);
+    expect(attach(h, undefined).a).toBe(1);
+  });
+});
+
 describe('share / attach across real workers', () => {
   it('workerData: a typed attach with the same schema writes through; another layout is refused', async () => {
     const ps = array(Particle, 100).create();
