@@ -33,6 +33,14 @@ export class MpmcRing extends Ring {
   #w = 0;
   #r = 0;
 
+  constructor(a: Int32Array, capacity: number) {
+    super(a, capacity);
+    // Both positions as they are now, checked as SPSC checks them: a channel over a position of
+    // no slot is refused when it is made or attached, not at its first push or pop.
+    this.slotOf(Atomics.load(a, TAIL), 'tail');
+    this.slotOf(Atomics.load(a, HEAD), 'head');
+  }
+
   claimWrite(): number {
     const a = this.a;
     let tail = Atomics.load(a, TAIL);

@@ -157,15 +157,17 @@ describe('a channel whose words other code overwrote', () => {
         'corrupt',
       ]);
     }
-    const ch = new Channel(f64, 5, { mode: 'spsc' });
-    const words = new Int32Array(ch.buffer);
-    words[W.tail] = 5;
-    expect(() => ch.tryPush(1)).toThrow(/its tail word holds 5, a position of slot 5, but the ring has 5 slots/);
-    // A new end of the channel (another thread attaching it) refuses it at once.
-    const handle = share(ch);
-    expect(() => attach(handle, f64)).toThrow(SyncError);
-    words[W.tail] = 0;
-    words[W.head] = -1; // slot 7 of a ring of 5
-    expect(() => attach(handle, f64)).toThrow(/its head word holds -1, a position of slot 7, but the ring has 5 slots/);
+    for (const mode of ['spsc', 'mpmc'] as const) {
+      const ch = new Channel(f64, 5, { mode });
+      const words = new Int32Array(ch.buffer);
+      words[W.tail] = 5;
+      expect(() => ch.tryPush(1)).toThrow(/its tail word holds 5, a position of slot 5, but the ring has 5 slots/);
+      // A new end of the channel (another thread attaching it) refuses it at once, in both modes.
+      const handle = share(ch);
+      expect(() => attach(handle, f64), mode).toThrow(SyncError);
+      words[W.tail] = 0;
+      words[W.head] = -1; // slot 7 of a ring of 5
+      expect(() => attach(handle, f64), mode).toThrow(/its head word holds -1, a position of slot 7, but the ring has 5 slots/);
+    }
   });
 });
