@@ -141,10 +141,18 @@ function modeOf(what: string, mode: unknown): ChannelMode {
   return m;
 }
 
-/** The capacity, checked. */
-function checkCapacity(what: string, capacity: unknown): number {
+/**
+ * The capacity, checked (`name`: what the caller calls it, `maxsize` for a queue). A queue lives in
+ * a fixed buffer, so Python's unbounded `maxsize=0` has no equivalent here: the message says so.
+ */
+export function checkCapacity(what: string, capacity: unknown, name = 'capacity'): number {
   if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < 1 || capacity > MAX_CAPACITY) {
-    throw rangeError('out_of_range', what, `capacity must be a whole number from 1 to ${MAX_CAPACITY} (got ${String(capacity)})`);
+    throw rangeError(
+      'out_of_range',
+      what,
+      `${name} must be a whole number from 1 to ${MAX_CAPACITY} (got ${String(capacity)})`,
+      name === 'maxsize' ? 'the queue lives in a buffer of fixed size: give the most items it may hold (there is no unbounded maxsize=0)' : undefined,
+    );
   }
   return capacity;
 }
@@ -328,7 +336,11 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     return Atomics.load(this.#a, CLOSED) !== 0 && this.#ring.drained();
   }
 
-  /** How many items are in the channel (approximate while others push or pop; items being written count). */
+  /**
+   * How many items are in the channel (approximate while others push or pop). MPMC counts slots
+   * claimed by producers and not yet published (a `reserve()` not yet committed); SPSC counts
+   * published items only (its producer's claim is private until `commit()`).
+   */
   size(): number {
     return this.#ring.size();
   }

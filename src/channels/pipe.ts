@@ -8,7 +8,7 @@ import { ChannelClosedError, QueueEmpty, typeError } from '../errors.js';
 import { showState } from '../sync/display.js';
 import type { Infer, Input } from '../types/infer.js';
 import type { SchemaLike } from '../types/schema.js';
-import { Channel, type ChannelPlaceOptions } from './channel.js';
+import { Channel, type ChannelPlaceOptions, checkCapacity } from './channel.js';
 
 /**
  * Options of {@link Pipe}. With `{ memory, byteOffset }` the pipe's channels are placed there, one
@@ -178,6 +178,7 @@ showState(Connection, (c) => ({ readable: c.readable, writable: c.writable, clos
 export function Pipe<S extends SchemaLike>(schema: S, options: PipeOptions = {}): [Connection<S>, Connection<S>] {
   if (options === null || typeof options !== 'object') throw typeError('invalid_argument', 'Pipe', `options must be an object (got ${String(options)})`);
   const { duplex = true, capacity = 256, checked = false, memory, byteOffset } = options;
+  checkCapacity('Pipe', capacity);
   const place = memory === undefined ? (byteOffset === undefined ? {} : { byteOffset }) : { memory, byteOffset: byteOffset ?? 0 };
   const forward = new Channel(schema, capacity, { mode: 'spsc', checked, ...place }); // first end → second end (duplex), or sender → receiver
   if (!duplex) return [new Connection(forward, null), new Connection(null, forward)];

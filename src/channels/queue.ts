@@ -9,7 +9,7 @@ import { ChannelClosedError, QueueEmpty, QueueFull, rangeError } from '../errors
 import { deadlineOf, remaining, wait, waitAsync, wake } from '../sync/futex.js';
 import type { Infer, Input } from '../types/infer.js';
 import type { SchemaLike } from '../types/schema.js';
-import { Channel, type ChannelPlaceOptions, JOINABLE } from './channel.js';
+import { Channel, type ChannelPlaceOptions, checkCapacity, JOINABLE } from './channel.js';
 import { W } from './format.js';
 
 /** Options of a {@link Queue}: checked stores, and where to place it (a `SharedMemory` segment, for other processes). */
@@ -46,7 +46,7 @@ export class Queue<S extends SchemaLike = SchemaLike> extends Channel<S> {
    * lives in a fixed buffer), in a SharedArrayBuffer of its own or at `{ memory, byteOffset }`.
    */
   constructor(schema: S, maxsize: number, options: QueueOptions = {}) {
-    super(schema, maxsize, { ...options, mode: 'mpmc' });
+    super(schema, checkCapacity(new.target.name, maxsize, 'maxsize'), { ...options, mode: 'mpmc' });
   }
 
   /**

@@ -63,7 +63,8 @@ export function typedArrayOver<A>(T: ArrayClass<A>, buffer: ArrayBufferLike, byt
     return new T(buffer, byteOffset, length);
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
-    throw rangeError('out_of_range', subject, `its ${length} elements are more than one ${T.name} holds on this runtime (Node 20: 2^32)`, fix);
+    const what = T.BYTES_PER_ELEMENT === 1 ? 'bytes' : `${T.name} elements`;
+    throw rangeError('out_of_range', subject, `its ${length} ${what} are more than one ${T.name} holds on this runtime (Node 20: 2^32 elements)`, fix);
   }
 }
 

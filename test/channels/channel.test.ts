@@ -350,6 +350,13 @@ describe('creation errors', () => {
     expect(codeOf(() => new Queue(array(Account, 2), 4))).toBe('misplaced_sync');
     expect(codeOf(() => Pipe(Account))).toBe('misplaced_sync');
     expect(() => new Channel(u32, 0)).toThrow(/capacity must be a whole number from 1 to 1073741823 \(got 0\)/);
+    // Each names what its caller calls it: a queue's maxsize (no unbounded 0: a fixed buffer), a pipe.
+    expect(() => new Queue(u32, undefined as never)).toThrow(
+      /^Queue: maxsize must be a whole number from 1 to 1073741823 \(got undefined\).*no unbounded maxsize=0/,
+    );
+    expect(() => new JoinableQueue(u32, 0)).toThrow(/^JoinableQueue: maxsize must be/);
+    expect(() => Pipe(u32, { capacity: 0 })).toThrow(/^Pipe: capacity must be/);
+    expect(() => new Channel(f64, 2 ** 30 - 1, { mode: 'spsc' })).toThrow(/its 8589934584 bytes are more than one Uint8Array holds/);
   });
 
   it('any capacity, not only powers of two; the buffer holds T[capacity] in C layout after the header', () => {

@@ -108,7 +108,7 @@ describe.skipIf(!canAllocate)(`buffers past 2 and 4 GiB (${canAllocate ? 'alloca
     } catch (e) {
       expect(e).toBeInstanceOf(RangeError);
       expect((e as { code?: string }).code).toBe('out_of_range');
-      expect(String(e)).toMatch(/6442450941 elements are more than one Uint8Array holds/);
+      expect(String(e)).toMatch(/6442450941 bytes are more than one Uint8Array holds/);
     }
     if (whole !== null) {
       expect(whole.length).toBe(3 * (2 ** 31 - 1));
