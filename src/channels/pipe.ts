@@ -29,8 +29,9 @@ export interface PipeOptions extends ChannelPlaceOptions {
  * `send` copies an item to the other end, `recv` takes the next one the other end sent, `poll`
  * tells whether `recv` would return at once. `close()` closes both directions: the other end
  * receives what was already sent, then `recv` raises `ChannelClosedError` (Python's `EOFError`),
- * and its `send` raises `ChannelClosedError` (Python's `BrokenPipeError`). One thread at a time
- * may use an end, as in Python.
+ * and its `send` raises `ChannelClosedError` (Python's `BrokenPipeError`); the end closed is done
+ * (its own calls raise `ChannelClosedError`, Python's `OSError`). One thread at a time may use an
+ * end, as in Python.
  *
  * @example
  * ```ts
@@ -45,6 +46,8 @@ export interface PipeOptions extends ChannelPlaceOptions {
 export class Connection<S extends SchemaLike = SchemaLike> {
   readonly #in: Channel<S> | null;
   readonly #out: Channel<S> | null;
+  /** Whether close() was called on this object: this end then neither sends nor receives (Python's "handle is closed"). */
+  #closedHere = false;
 
   /** The end that receives from `incoming` and sends to `outgoing` (made by {@link Pipe} and by `attach`). */
   constructor(incoming: Channel<S> | null, outgoing: Channel<S> | null) {
@@ -132,13 +135,23 @@ export class Connection<S extends SchemaLike = SchemaLike> {
     return this.#receiving('pollAsync').pollAsync(timeout);
   }
 
-  /** Closes both directions (see the class). Closing again does nothing. */
+  /**
+   * Closes both directions (see the class). This end is then done: its own `send`, `recv` and
+   * `poll` raise `ChannelClosedError` at once (Python's `OSError`, "handle is closed"), even with
+   * items still unread; the other end receives those. Closing again does nothing.
+   */
   close(): void {
+    this.#closedHere = true;
     this.#in?.close();
     this.#out?.close();
   }
 
+  #checkOwnEnd(what: string): void {
+    if (this.#closedHere) throw new ChannelClosedError(`Connection.${what}(): this end was closed (close() was called on it)`);
+  }
+
   #sending(what: string): Channel<S> {
+    this.#checkOwnEnd(what);
     if (this.#out === null)
       throw typeError('invalid_argument', `Connection.${what}()`, 'this end only receives (Pipe({ duplex: false }) gives [receiver, sender])');
     // In the words of the method called (the channel's own check would name `push`).
@@ -147,6 +160,7 @@ export class Connection<S extends SchemaLike = SchemaLike> {
   }
 
   #receiving(what: string): Channel<S> {
+    this.#checkOwnEnd(what);
     if (this.#in === null)
       throw typeError('invalid_argument', `Connection.${what}()`, 'this end only sends (Pipe({ duplex: false }) gives [receiver, sender])');
     return this.#in;

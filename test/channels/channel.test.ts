@@ -508,6 +508,13 @@ describe('Python names', () => {
     expect(() => b.recv()).toThrow(ChannelClosedError); // Python: EOFError
     await expect(b.recvAsync()).rejects.toThrow(ChannelClosedError);
     expect(b.poll()).toBe(true); // recv would not block: it raises at once
+    // The end closed is done, even with items still unread (Python: OSError, handle is closed).
+    const [c, d] = Pipe(u32);
+    c.send(7);
+    d.close();
+    for (const f of [() => d.recv(), () => d.poll(), () => d.send(1)]) expect(f).toThrow(/^Connection\.\w+\(\): this end was closed/);
+    await expect(d.recvAsync()).rejects.toThrow(ChannelClosedError);
+    expect(codeOf(() => c.send(8))).toBe('closed');
     const [r, w] = Pipe(u32, { duplex: false });
     expect(codeOf(() => r.send(1))).toBe('invalid_argument');
     expect(codeOf(() => w.recv())).toBe('invalid_argument');
