@@ -38,6 +38,7 @@
  *
  * @module
  */
+import { shownNumber } from '../kinds/labels.js';
 import { LayoutMismatchError, rangeError, typeError } from '../errors.js';
 import { MAX_CAPACITY } from './positions.js';
 
@@ -148,7 +149,7 @@ export function writeHeader(a: Int32Array, f: ChannelFormat, element: ElementFor
  */
 export function checkPlace(what: string, byteOffset: unknown, align: number, byteLength: number, memoryBytes: number): number {
   if (typeof byteOffset !== 'number' || !Number.isInteger(byteOffset) || byteOffset < 0)
-    throw rangeError('invalid_argument', what, `byteOffset ${String(byteOffset)} is not a whole number ≥ 0`);
+    throw rangeError('invalid_argument', what, `byteOffset ${shownNumber(byteOffset)} is not a whole number ≥ 0`);
   if (byteOffset % align !== 0) {
     throw rangeError(
       'misaligned',

@@ -27,6 +27,12 @@ let warned = false;
  * ```
  */
 export function configure(options: { readonly codegen?: CodegenMode }): void {
+  if (options === null || typeof options !== 'object')
+    throw typeError(
+      'invalid_argument',
+      'configure',
+      `takes an object of options, such as { codegen: 'off' } (got ${options === null ? 'null' : typeof options})`,
+    );
   if (options.codegen !== undefined) {
     if (options.codegen !== 'auto' && options.codegen !== 'on' && options.codegen !== 'off') {
       throw typeError('invalid_argument', 'configure', `codegen is 'auto', 'on' or 'off' (got ${JSON.stringify(options.codegen)})`);

@@ -7,6 +7,7 @@
  */
 import { rangeError, typeError } from '../errors.js';
 import { syncMember } from './sync-member.js';
+import { quoted } from '../kinds/labels.js';
 
 const decoder = new TextDecoder('utf-8');
 const encoder = new TextEncoder();
@@ -85,7 +86,7 @@ export function toBig(v: unknown, label: string): bigint {
 }
 
 function describe(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'string') return quoted(v); // at most QUOTED_MAX characters of it
   if (typeof v === 'bigint') return `${v}n`;
   if (typeof v === 'symbol') return v.toString();
   if (v === null) return 'null';
@@ -210,8 +211,19 @@ export function unknownField(label: string, key: string, names: string): never {
   throw typeError('unknown_field', label, `has no field '${key}'`, `its fields are: ${names}`);
 }
 
-/** Throws when bulk `set()` gets more values than fit. */
-export function tooMany(label: string, count: number, offset: number, length: number): never {
+/** Throws for a bulk `set()` whose values or offset are not usable: not an array-like, an offset that is no index, or more values than fit. */
+export function tooMany(label: string, count: unknown, offset: unknown, length: number): never {
+  if (typeof count !== 'number') {
+    throw typeError(
+      'invalid_value',
+      label,
+      `takes an array or an array-like of values (got an object ${count === undefined ? 'without a length' : `whose length is ${describe(count)}`})`,
+      'spread an iterable first: [...values]',
+    );
+  }
+  if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) {
+    throw typeError('invalid_argument', label, `the offset ${describe(offset)} is not a whole number ≥ 0`);
+  }
   throw rangeError('out_of_bounds', label, `${count} values from offset ${offset} do not fit in ${length} elements`, 'pass fewer values or a smaller offset');
 }
 

@@ -116,7 +116,7 @@ export function installArrayMethods(ctor: { prototype: ViewInternals }, layout: 
       if (typeof (a as Partial<ViewInternals>).$$plain === 'function') a = (a as ViewInternals).$$plain(); // copy from another view
       const count = (a as ArrayLike<unknown>).length;
       const off = b === undefined ? 0 : b;
-      if (typeof count !== 'number' || !((off as number) >>> 0 === off && (off as number) + count <= n)) R.tooMany(label, count, off as number, n);
+      if (typeof count !== 'number' || typeof off !== 'number' || !(off >>> 0 === off && off + count <= n)) R.tooMany(label, count, off, n);
       this.$$setMany(a as ArrayLike<unknown>, off as number, count);
     },
     writable: true,
@@ -131,7 +131,11 @@ export function installArrayMethods(ctor: { prototype: ViewInternals }, layout: 
   define(P, 'toArray', { value: (P as ViewInternals).$$plain, writable: true });
   define(P, 'at', {
     value(this: ArrayInternals, i: number): unknown {
-      return this.get(typeof i === 'number' && i < 0 ? i + n : i);
+      if (typeof i === 'number' && i < 0) {
+        if (i + n < 0) R.badIndex(i, n, label); // the index given, not the one it counts back to
+        return this.get(i + n);
+      }
+      return this.get(i);
     },
     writable: true,
   });

@@ -56,6 +56,11 @@ export function describeValue(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
+/** What a message shows for a value that should have been a number: the number, or what it is instead (`string "8"`). */
+export function shownNumber(value: unknown): string {
+  return typeof value === 'number' ? String(value) : describeValue(value);
+}
+
 /** A string in quotes for an error message: at most {@link QUOTED_MAX} characters of it. */
 export function quoted(s: string): string {
   return s.length <= QUOTED_MAX ? JSON.stringify(s) : `${JSON.stringify(s.slice(0, QUOTED_MAX))}… (${s.length} characters)`;

@@ -21,7 +21,8 @@ const INDEX = /^(?:0|-?[1-9][0-9]*)$/;
 
 function indexOf(target: IndexableSource<unknown>, prop: string): number {
   const i = Number(prop);
-  return i < 0 ? i + target.length : i;
+  // Counted from the end when that is an index; else the index given, which get/set then refuse by it.
+  return i < 0 && i + target.length >= 0 ? i + target.length : i;
 }
 
 /**

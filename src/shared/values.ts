@@ -23,7 +23,7 @@ import { char } from '../types/char.js';
 import type { ArrayView, CharView, Input, ViewOf } from '../types/infer.js';
 import { struct } from '../types/record.js';
 import type { ResolveSchema, Schema, SchemaLike, StructSchema, SyncSchema } from '../types/schema.js';
-import { typeLabel } from '../kinds/labels.js';
+import { shownNumber, typeLabel } from '../kinds/labels.js';
 import { rmutex } from '../types/sync.js';
 import { view } from '../types/type-functions.js';
 import { createOfSchema } from '../views/attach.js';
@@ -116,7 +116,7 @@ function placeOf(what: string, type: Schema, footprint: Schema, options: PlaceOp
   const subject = `${what}(${typeLabel(type)})`;
   const bytes = footprint === type ? `${l.size} bytes` : `${l.size} bytes with its lock (synchronizedSchema)`;
   if (typeof at !== 'number' || !Number.isInteger(at) || at < 0)
-    throw rangeError('invalid_argument', subject, `byteOffset ${String(at)} is not a whole number ≥ 0`);
+    throw rangeError('invalid_argument', subject, `byteOffset ${shownNumber(at)} is not a whole number ≥ 0`);
   if (at + l.size > buffer.byteLength) {
     throw rangeError('out_of_bounds', subject, `needs ${bytes} at byteOffset ${at}, but the memory has ${buffer.byteLength} bytes`);
   }

@@ -421,6 +421,12 @@ export function attachAll<H extends Record<string, Handle>, const S extends { re
   handles: H,
   schemas?: S,
 ): AttachedAll<H, S> {
+  if (handles === null || typeof handles !== 'object') {
+    throw typeError('invalid_argument', 'attachAll', `takes an object of handles, as shareAll() makes (got ${describeValue(handles)})`);
+  }
+  if (schemas !== undefined && (schemas === null || typeof schemas !== 'object')) {
+    throw typeError('invalid_argument', 'attachAll', `takes an object of schemas by name as its second argument (got ${describeValue(schemas)})`);
+  }
   const out: Record<string, unknown> = {};
   for (const [k, h] of Object.entries(handles)) {
     const s = schemas?.[k as keyof S] as SchemaLike | undefined;

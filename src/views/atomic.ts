@@ -11,7 +11,7 @@ import type { Layout } from '../layout/types.js';
 import type { FieldSchema, NamedKeys } from '../types/infer.js';
 import type { IntegerName } from '../kinds/primitives.js';
 import type { ArraySchema, PrimitiveSchema, RecordSchema } from '../types/schema.js';
-import { typeLabel } from '../kinds/labels.js';
+import { describeValue, typeLabel } from '../kinds/labels.js';
 import { TYPED_ARRAYS } from '../kinds/typed-arrays.js';
 import { elementsAt, type ArrayClass } from '../memory/buffers.js';
 import { backendOf } from '../memory/backend.js';
@@ -67,35 +67,83 @@ export class AtomicField<T extends number | bigint> {
   }
   /** Writes `v`; returns it. */
   store(v: T): T {
-    return A.store(this.#a, this.#i, v);
+    try {
+      return A.store(this.#a, this.#i, v);
+    } catch (e) {
+      throw this.#refused('store', e, v);
+    }
   }
   /** Adds `v`; returns the previous value. */
   add(v: T): T {
-    return A.add(this.#a, this.#i, v);
+    try {
+      return A.add(this.#a, this.#i, v);
+    } catch (e) {
+      throw this.#refused('add', e, v);
+    }
   }
   /** Subtracts `v`; returns the previous value. */
   sub(v: T): T {
-    return A.sub(this.#a, this.#i, v);
+    try {
+      return A.sub(this.#a, this.#i, v);
+    } catch (e) {
+      throw this.#refused('sub', e, v);
+    }
   }
   /** Bitwise and; returns the previous value. */
   and(v: T): T {
-    return A.and(this.#a, this.#i, v);
+    try {
+      return A.and(this.#a, this.#i, v);
+    } catch (e) {
+      throw this.#refused('and', e, v);
+    }
   }
   /** Bitwise or; returns the previous value. */
   or(v: T): T {
-    return A.or(this.#a, this.#i, v);
+    try {
+      return A.or(this.#a, this.#i, v);
+    } catch (e) {
+      throw this.#refused('or', e, v);
+    }
   }
   /** Bitwise xor; returns the previous value. */
   xor(v: T): T {
-    return A.xor(this.#a, this.#i, v);
+    try {
+      return A.xor(this.#a, this.#i, v);
+    } catch (e) {
+      throw this.#refused('xor', e, v);
+    }
   }
   /** Writes `v`; returns the previous value. */
   exchange(v: T): T {
-    return A.exchange(this.#a, this.#i, v);
+    try {
+      return A.exchange(this.#a, this.#i, v);
+    } catch (e) {
+      throw this.#refused('exchange', e, v);
+    }
   }
   /** Writes `replacement` if the value is `expected`; returns the previous value. */
   compareExchange(expected: T, replacement: T): T {
-    return A.compareExchange(this.#a, this.#i, expected, replacement);
+    try {
+      return A.compareExchange(this.#a, this.#i, expected, replacement);
+    } catch (e) {
+      throw this.#refused('compareExchange', e, typeof expected !== (this.#bigints() ? 'bigint' : 'number') ? expected : replacement);
+    }
+  }
+
+  /** Whether the member holds bigints (a 64-bit integer). */
+  #bigints(): boolean {
+    return this.#a instanceof BigInt64Array || this.#a instanceof BigUint64Array;
+  }
+
+  /**
+   * The error for an operation the engine refused (`e`): a value of the wrong kind (a number for
+   * a 64-bit member, a bigint for the others) is a coded TypeError naming it; anything else is
+   * `e` itself. Out of line, in the catch, so that the operations stay as fast as `Atomics`.
+   */
+  #refused(what: string, e: unknown, v: unknown): unknown {
+    if (!(e instanceof TypeError)) return e;
+    const wants = this.#bigints() ? 'a bigint (a 64-bit member)' : 'a number (use bigints for 64-bit members only)';
+    return typeError('invalid_value', `AtomicField.${what}()`, `takes ${wants}, got ${describeValue(v)}`);
   }
   /** The word as `Atomics.wait`/`notify` need it: an Int32Array or BigInt64Array over the same bytes. */
   #waitable(what: string): { a: Int32Array | BigInt64Array; i: number; signed: (v: T) => number | bigint } {

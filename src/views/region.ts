@@ -13,7 +13,7 @@
 import { rangeError, typeError } from '../errors.js';
 import { cached } from '../memo.js';
 import type { Schema } from '../types/schema.js';
-import { typeLabel } from '../kinds/labels.js';
+import { shownNumber, typeLabel } from '../kinds/labels.js';
 
 const dataViews = new WeakMap<ArrayBufferLike, DataView>();
 
@@ -98,7 +98,7 @@ export function fits(m: Memory, byteOffset: unknown, size: number, align: number
 /** Throws the error that says why {@link fits} failed. */
 export function badRegion(subject: string, m: Memory, byteOffset: unknown, size: number, align: number): never {
   if (typeof byteOffset !== 'number' || !Number.isInteger(byteOffset) || byteOffset < 0) {
-    throw rangeError('invalid_argument', subject, `byteOffset ${String(byteOffset)} is not a whole number ≥ 0`);
+    throw rangeError('invalid_argument', subject, `byteOffset ${shownNumber(byteOffset)} is not a whole number ≥ 0`);
   }
   if (byteOffset + size > m.limit) {
     throw rangeError(

@@ -1,6 +1,30 @@
 // Invalid schemas are SchemaErrors that name the type, the field, the rule and the fix.
 import { describe, expect, it } from 'vitest';
-import { array, bits, char, f32, f64, fromJSON, i32, mutex, rmutex, SchemaError, struct, toJSON, u8, u32, union, unnamed } from '../../src/index.js';
+import {
+  array,
+  atomic,
+  attachAll,
+  bits,
+  char,
+  configure,
+  errorCode,
+  f32,
+  f64,
+  fromJSON,
+  i32,
+  i64,
+  indexable,
+  mutex,
+  rmutex,
+  SchemaError,
+  struct,
+  toJSON,
+  u8,
+  u32,
+  union,
+  unnamed,
+  view,
+} from '../../src/index.js';
 
 function schemaError(f: () => unknown): SchemaError {
   try {
@@ -182,5 +206,76 @@ describe('SchemaError catalog', () => {
     expect(fromJSON(toJSON(ok))).toBeDefined();
     const big = struct({ s: struct({ m: mutex() }, { endian: 'little' }) }, { endian: 'big' });
     expect(fromJSON(toJSON(big))).toBeDefined();
+  });
+});
+
+describe('wrong arguments are coded errors that name what was given', () => {
+  const caught = (f: () => unknown): { code: unknown; message: string; name: string } => {
+    try {
+      f();
+    } catch (e) {
+      return { code: errorCode(e), message: (e as Error).message, name: (e as Error).name };
+    }
+    throw new Error('no error thrown');
+  };
+  it.each<[string, () => unknown, string, RegExp]>([
+    [
+      'set() offset that is a bigint',
+      () =>
+        array(u32, 3)
+          .create()
+          .set([1], 5n as never),
+      'invalid_argument',
+      /^u32\[3\]: the offset 5n is not a whole number ≥ 0$/,
+    ],
+    [
+      'set() offset that is a string',
+      () =>
+        array(u32, 3)
+          .create()
+          .set([1], '1' as never),
+      'invalid_argument',
+      /the offset "1" is not/,
+    ],
+    [
+      'set() offset true',
+      () =>
+        array(u32, 3)
+          .create()
+          .set([1], true as never),
+      'invalid_argument',
+      /the offset true is not/,
+    ],
+    [
+      'set() of a Set',
+      () =>
+        array(u32, 3)
+          .create()
+          .set(new Set([1]) as never),
+      'invalid_value',
+      /got an object without a length.*\[\.\.\.values\]/,
+    ],
+    ['set() of too many', () => array(u32, 3).create().set([1, 2], 2), 'out_of_bounds', /2 values from offset 2 do not fit in 3 elements/],
+    ['at() before the start', () => array(u32, 3).create().at(-4), 'out_of_bounds', /index -4 is out of range/],
+    ['indexable before the start', () => indexable(array(u32, 3).create())[-4], 'out_of_bounds', /index -4 is out of range/],
+    ['view() at a string offset', () => view(u32, new SharedArrayBuffer(16), '8' as never), 'invalid_argument', /byteOffset string "8" is not a whole number/],
+    ['a number into a 64-bit atomic', () => atomic(i64.create()).store(5 as never), 'invalid_value', /AtomicField\.store\(\): takes a bigint .* got number 5/],
+    ['a bigint into a 32-bit atomic', () => atomic(u32.create()).add(5n as never), 'invalid_value', /AtomicField\.add\(\): takes a number .* got bigint 5/],
+    ['compareExchange with one bad value', () => atomic(u32.create()).compareExchange(0, 1n as never), 'invalid_value', /got bigint 1/],
+    ['attachAll(null)', () => attachAll(null as never), 'invalid_argument', /attachAll: takes an object of handles/],
+    ['configure(null)', () => configure(null as never), 'invalid_argument', /configure: takes an object of options/],
+    [
+      'a long string where a number goes, shown in part',
+      () => {
+        struct({ a: f64 }).create().a = 'x'.repeat(10_000) as never;
+      },
+      'invalid_value',
+      /…/,
+    ],
+  ])('%s', (_, f, code, message) => {
+    const e = caught(f);
+    expect(e.code).toBe(code);
+    expect(e.message).toMatch(message);
+    expect(e.message.length).toBeLessThan(400);
   });
 });
