@@ -161,8 +161,10 @@ class Parser implements TokenCursor {
   private readonly ordinary = new Map<string, Ordinary>();
   private readonly declared: Declared[] = [];
   private readonly constants = new Map<string, CInt>();
-  /** Nesting of record definitions and declarators being read. */
+  /** Nesting of record definitions and type names being read. */
   private depth = 0;
+  /** Nesting of declarators being read (see enterDeclarator). */
+  private declaratorDepth = 0;
   /** `extern "C" {` blocks open. */
   private linkage = 0;
   private readonly end: SourceLocation;
@@ -221,6 +223,15 @@ class Parser implements TokenCursor {
 
   private enter(at: SourceLocation, what: string): void {
     if (++this.depth > MAX_DEPTH) fail(`${what} nest deeper than ${MAX_DEPTH} levels`, at, 'too_deep');
+  }
+
+  /**
+   * A declarator's own nesting (`(*(*x))`, parameters), counted apart from the types': a struct's
+   * members' declarators are not a level of the struct, so that 64 nested structs are accepted as
+   * the DSL accepts them; each count is bounded, so recursion stays bounded too.
+   */
+  private enterDeclarator(at: SourceLocation): void {
+    if (++this.declaratorDepth > MAX_DEPTH) fail(`declarators nest deeper than ${MAX_DEPTH} levels`, at, 'too_deep');
   }
 
   // ---- file scope --------------------------------------------------------------------------------
@@ -947,7 +958,7 @@ class Parser implements TokenCursor {
    */
   private declarator(mode: 'named' | 'abstract'): Declarator {
     const start = this.here();
-    this.enter(start, 'declarators');
+    this.enterDeclarator(start);
     const attrs: Attribute[] = [];
     let pointers = 0;
     this.skipCallingConventions();
@@ -1014,7 +1025,7 @@ class Parser implements TokenCursor {
       } else if (a !== undefined && (ATTRIBUTE.has(a.text) || (a.text === '[' && this.is('[', 1)))) attrs.push(...this.attributes());
       else break;
     }
-    this.depth--;
+    this.declaratorDepth--;
     const derive = (base: CType): CType => {
       let type = base;
       if (pointers > 0) type = this.pointer;

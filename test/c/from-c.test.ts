@@ -487,6 +487,15 @@ describe('what fromC refuses, and where it says the problem is', () => {
     const src = `${'struct {\n'.repeat(70)}int x;${' } m;'.repeat(70)}`;
     const e = refusal(`struct top { ${src} };`);
     expect([e.code, e.line]).toEqual(['too_deep', 64]); // the 65th level (the top struct is level 1, on line 1 with level 2)
+    expect(e.message).toMatch(/structs and unions nest deeper than 64 levels/);
+  });
+
+  it('64 nested structs are accepted, as the DSL and fromJSON accept them (a member declarator is not a level)', () => {
+    const depth = (n: number) =>
+      `${Array.from({ length: n }, (_, i) => `struct s${i} { int a${i}; `).join('')}int z;${Array.from({ length: n - 1 }, (_, i) => ` } m${n - 1 - i};`).join('')} };`;
+    const h = fromC(depth(64));
+    expect(sizeof(h.types['s0'] as Schema)).toBe(4 * 65); // a0 … a63 and z
+    expect(refusal(depth(65)).code).toBe('too_deep');
   });
 });
 
