@@ -63,6 +63,13 @@ export function typedArrayOver<A>(T: ArrayClass<A>, buffer: ArrayBufferLike, byt
     return new T(buffer, byteOffset, length);
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
+    if (byteOffset + length * T.BYTES_PER_ELEMENT > buffer.byteLength) {
+      throw rangeError(
+        'out_of_bounds',
+        subject,
+        `its ${length * T.BYTES_PER_ELEMENT} bytes at ${byteOffset} are past the end of its buffer (${buffer.byteLength} bytes: shrunk or detached)`,
+      );
+    }
     const what = T.BYTES_PER_ELEMENT === 1 ? 'bytes' : `${T.name} elements`;
     throw rangeError('out_of_range', subject, `its ${length} ${what} are more than one ${T.name} holds on this runtime (Node 20: 2^32 elements)`, fix);
   }

@@ -69,6 +69,24 @@ describe('view() region check', () => {
     expect(P.view(sab, 48).$byteOffset).toBe(48);
   });
 
+  it('memory gone under existing views: typed() after a shrink and get(i) of a struct after a detach say out_of_bounds (not an engine error or a wrong cause)', () => {
+    const ab = new ArrayBuffer(64, { maxByteLength: 64 });
+    const ps = array(P, 2).view(ab, 16); // bytes 16 … 47
+    const bytes = array(u8, 8).view(ab, 48);
+    ab.resize(20);
+    const codeOf = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return [(e as { code?: string }).code, (e as Error).message];
+      }
+      return ['no error'];
+    };
+    expect(codeOf(() => bytes.typed())).toEqual(['out_of_bounds', expect.stringMatching(/past the end of its buffer \(20 bytes: shrunk or detached\)/)]);
+    structuredClone(ab, { transfer: [ab] }); // detached
+    expect(codeOf(() => ps.get(1))).toEqual(['out_of_bounds', expect.stringMatching(/no longer holds it \(detached, or shrunk below the view\)/)]);
+  });
+
   it('a detached ArrayBuffer has no room for any view', () => {
     const ab = new ArrayBuffer(64);
     expect(P.view(ab, 16).$byteOffset).toBe(16);
