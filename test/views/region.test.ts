@@ -70,7 +70,7 @@ describe('view() region check', () => {
   });
 
   it('memory gone under existing views: typed() after a shrink and get(i) of a struct after a detach say out_of_bounds (not an engine error or a wrong cause)', () => {
-    const ab = new ArrayBuffer(64, { maxByteLength: 64 });
+    const ab = new (ArrayBuffer as unknown as new (n: number, o: object) => ArrayBuffer & { resize(n: number): void })(64, { maxByteLength: 64 });
     const ps = array(P, 2).view(ab, 16); // bytes 16 … 47
     const bytes = array(u8, 8).view(ab, 48);
     ab.resize(20);
