@@ -275,7 +275,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
         byteOffset = checkPlace(subject, options.byteOffset ?? 0, channelAlign(element.align), format.byteLength, buffer.byteLength);
       }
       this.#a = new Int32Array(buffer, byteOffset, format.dataOffset / 4);
-      writeHeader(this.#a, format, elementFormat(element));
+      writeHeader(this.#a, format, elementFormat(element), memory === undefined);
     } else {
       ({ buffer, byteOffset, format } = adopted);
       this.#a = new Int32Array(buffer, byteOffset, format.dataOffset / 4);
