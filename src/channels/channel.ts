@@ -587,16 +587,12 @@ export class Channel<S extends SchemaLike = SchemaLike> {
   }
 
   #pushWaiting(value: unknown, direct: boolean, deadline: number): Promise<boolean> {
-    return this.#whenWritable(
-      deadline,
-      'pushAsync',
-      false,
-      (i) => {
-        this.#fill(i, value, direct);
-        return true;
-      },
-      direct ? undefined : () => this.#slots.stage(value),
-    ); // another task may have staged meanwhile
+    const fill = (i: number): boolean => {
+      this.#fill(i, value, direct);
+      return true;
+    };
+    // Staged again before each claim: another task may have staged its own value meanwhile.
+    return this.#whenWritable(deadline, 'pushAsync', false, fill, direct ? undefined : () => this.#slots.stage(value));
   }
 
   /** {@link pop} without blocking the thread. An item that is there now is taken before this returns. */

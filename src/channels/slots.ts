@@ -229,12 +229,12 @@ export class Slots {
       const kind = l.kind !== 'primitive' ? 'none' : l.name === 'i64' || l.name === 'u64' ? 'bigint' : 'number';
       const bigints = x instanceof BigInt64Array || x instanceof BigUint64Array;
       if (kind === 'none' || (kind === 'bigint') !== bigints) {
-        return `a ${x.constructor.name} cannot hold ${items}; pass an array${kind === 'none' ? '' : kind === 'bigint' ? ', a BigInt64Array or BigUint64Array' : ', a numeric typed array'} or an array view of ${typeLabel(l.schema)}`;
+        const typed = kind === 'none' ? '' : kind === 'bigint' ? ', a BigInt64Array or BigUint64Array' : ', a numeric typed array';
+        return `a ${x.constructor.name} cannot hold ${items}; pass an array${typed} or an array view of ${typeLabel(l.schema)}`;
       }
       return undefined;
     }
-    if (isArrayView(x))
-      return `an array view of ${typeLabel(x.$$layout.kind === 'array' ? x.$$layout.element.schema : x.$$layout.schema)} cannot hold ${items}`;
+    if (isArrayView(x)) return `an array view of ${typeLabel(x.$$layout.schema)} cannot hold ${items}`;
     if (Array.isArray(x) && Object.isFrozen(x)) return `a frozen array cannot hold ${items}`;
     return undefined;
   }
