@@ -202,13 +202,7 @@ export function badIndex(i: unknown, length: number, label: string): never {
  * detached or shrunk buffer).
  */
 export function indexFailed(e: unknown, i: unknown, length: number, label: string): never {
-  if (typeof i === 'number' && i >>> 0 < length && i === (i | 0)) {
-    // A valid index whose probe read failed: the memory under the view is gone.
-    if (e instanceof RangeError || e instanceof TypeError) {
-      throw rangeError('out_of_bounds', label, `its buffer no longer holds it (detached, or shrunk below the view): ${e.message}`);
-    }
-    throw e;
-  }
+  if (typeof i === 'number' && i >>> 0 < length && i === (i | 0)) throw e;
   return badIndex(i, length, label);
 }
 

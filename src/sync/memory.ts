@@ -6,7 +6,6 @@
  *
  * @module
  */
-import { shownNumber } from '../kinds/labels.js';
 import { rangeError, typeError } from '../errors.js';
 import { isSharedMemory } from '../memory/backend.js';
 import { elementsAt, newSharedBuffer } from '../memory/buffers.js';
@@ -33,7 +32,11 @@ export function wordsAt(what: string, words: number, place: SharedPlace | undefi
     throw typeError('not_shared', what, 'needs a SharedArrayBuffer or the memory of a SharedMemory segment (locks live in shared memory)');
   }
   if (!Number.isInteger(byteOffset) || byteOffset < 0)
-    throw rangeError('invalid_argument', what, `byteOffset ${shownNumber(byteOffset)} is not a whole number ≥ 0`);
+    throw rangeError(
+      'invalid_argument',
+      what,
+      `byteOffset ${typeof byteOffset === 'number' ? byteOffset : `of type ${typeof byteOffset}`} is not a whole number ≥ 0`,
+    );
   if (byteOffset % 4 !== 0) throw rangeError('misaligned', what, `byteOffset ${String(byteOffset)} is not a multiple of 4`, 'place it at a 4-byte boundary');
   if (byteOffset + words * 4 > buffer.byteLength) {
     throw rangeError('out_of_bounds', what, `needs ${words * 4} bytes at byteOffset ${byteOffset}, but the buffer has ${buffer.byteLength} bytes`);

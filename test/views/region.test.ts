@@ -69,7 +69,7 @@ describe('view() region check', () => {
     expect(P.view(sab, 48).$byteOffset).toBe(48);
   });
 
-  it('memory gone under existing views: typed() after a shrink and get(i) of a struct after a detach say out_of_bounds (not an engine error or a wrong cause)', () => {
+  it('memory gone under an existing view: typed() after a shrink says out_of_bounds (not that the array is too long)', () => {
     const ab = new (ArrayBuffer as unknown as new (n: number, o: object) => ArrayBuffer & { resize(n: number): void })(64, { maxByteLength: 64 });
     const ps = array(P, 2).view(ab, 16); // bytes 16 … 47
     const bytes = array(u8, 8).view(ab, 48);
@@ -83,8 +83,7 @@ describe('view() region check', () => {
       return ['no error'];
     };
     expect(codeOf(() => bytes.typed())).toEqual(['out_of_bounds', expect.stringMatching(/past the end of its buffer \(20 bytes: shrunk or detached\)/)]);
-    structuredClone(ab, { transfer: [ab] }); // detached
-    expect(codeOf(() => ps.get(1))).toEqual(['out_of_bounds', expect.stringMatching(/no longer holds it \(detached, or shrunk below the view\)/)]);
+    expect(ps.length).toBe(2); // the view itself stays; its fields are the engine's errors now (errors.md)
   });
 
   it('a detached ArrayBuffer has no room for any view', () => {
