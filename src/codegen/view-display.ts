@@ -67,7 +67,7 @@ type Inspect = (value: unknown, options: object) => string;
 export function installDisplay(P: object, layout: Layout): void {
   const label = typeLabel(layout.schema);
   Object.defineProperty(P, 'toJSON', {
-    value: function toJSON(this: ViewInternals): unknown {
+    value: function viewToJSON(this: ViewInternals): unknown {
       return jsonSafe(this.$$plain());
     },
     writable: true,

@@ -36,6 +36,7 @@ import type { Schema, SchemaLike } from './schema.js';
 export const view: <S extends SchemaLike>(type: S, source: BufferSource, byteOffset?: number, options?: ViewOptions) => ViewOf<S> = makeViewFunction(
   resolveView,
 ) as never;
+Object.defineProperty(view, 'name', { value: 'view' }); // whichever form makeViewFunction made
 
 /** A typecode given to {@link view}, as its schema. */
 function resolveView(type: string): Schema {

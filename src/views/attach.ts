@@ -136,7 +136,7 @@ const BRANCHLESS = !(Number.parseInt(String((globalThis as { process?: { version
  */
 export function makeViewFunction(resolve: ResolveType): ViewFunction {
   if (!BRANCHLESS) return (type, source, byteOffset, options) => viewBranching(type, source, byteOffset, options, resolve);
-  return function view(type: unknown, source: BufferSource, byteOffset?: number, options?: ViewOptions): unknown {
+  return function viewFast(type: unknown, source: BufferSource, byteOffset?: number, options?: ViewOptions): unknown {
     const c = last;
     try {
       c.d.getUint8(0 - misses(c, type, source, byteOffset as number, options));

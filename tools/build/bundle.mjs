@@ -69,6 +69,16 @@ export function renamesOf(bundled, inputs) {
     if (original === undefined) throw new Error(`tools/build/bundle.mjs: the bundle declares ${name}, which no module of dist/ declares`);
     renamed.set(name, original);
   }
+  // A nested function renamed (esbuild renames one whose name a top-level name shadows) would
+  // report the new name, and no statement at the top level can give it back: rename it in src/.
+  for (const m of bundled.matchAll(/^[ \t]+.*?\bfunction\*? ([A-Za-z_$][\w$]*\d)\s*\(/gm)) {
+    const original = originalOf(m[1]);
+    if (original !== undefined && original !== m[1]) {
+      throw new Error(
+        `tools/build/bundle.mjs: bundling renamed the nested function ${original} to ${m[1]}; give it a name no module declares at its top level`,
+      );
+    }
+  }
   // A class that refers to itself becomes `var X = class _X { … }`: its own name is _X.
   for (const m of bundled.matchAll(/^var ([A-Za-z_$][\w$]*) = class ([A-Za-z_$][\w$]*)/gm)) {
     const original = originalOf(m[1]);
