@@ -185,6 +185,15 @@ def address_of(obj, offset=0):
     return ctypes.addressof(obj) + offset
 
 
+def _fits(what, obj, offset, ctype):
+    """Checks that ``ctype`` fits at byte ``offset`` of ``obj`` (a SharedMemory or a ctypes object):
+    a lock past the end of its memory would read and write outside it."""
+    if isinstance(obj, SharedMemory):
+        _place(what, obj, offset, ctype)
+    elif not isinstance(offset, int) or isinstance(offset, bool) or offset < 0 or offset + ctypes.sizeof(ctype) > ctypes.sizeof(obj):
+        raise ValueError(f'sharedctypes.{what}: {ctypes.sizeof(ctype)} bytes at offset {offset!r} do not fit in the {ctypes.sizeof(obj)} bytes of {type(obj).__name__}')
+
+
 class _Attached(SharedMemory):
     """A SharedMemory that, when collected while ctypes objects still use its memory, leaves the
     mapping to them (it is unmapped when the last one goes) instead of raising BufferError."""
@@ -196,18 +205,25 @@ class _Attached(SharedMemory):
             pass
 
 
+_untracked = threading.Lock()
+
+
 def attach(name):
     """Maps the segment ``name`` (made by JavaScript or Python), as ``SharedMemory(name=name)`` but
     untracked: Python's resource tracker would otherwise unlink it when this process exits
     (Python < 3.13 registers segments it only attaches to). Unlinking stays the creator's job."""
     if sys.version_info >= (3, 13):
         return _Attached(name=name, track=False)
-    shm = _Attached(name=name)
-    try:
-        resource_tracker.unregister(shm._name, 'shared_memory')  # noqa: SLF001 - the documented workaround
-    except Exception:  # noqa: BLE001 - the tracker is best effort
-        pass
-    return shm
+    # Before 3.13 the mapping registers itself; it is kept from doing so, rather than unregistered
+    # afterwards, which would also take back the registration of a segment this process created
+    # (its unlink() then fails in the tracker, and an exit without unlink() leaks the segment).
+    with _untracked:
+        register = resource_tracker.register
+        resource_tracker.register = lambda name, rtype: None if rtype == 'shared_memory' else register(name, rtype)
+        try:
+            return _Attached(name=name)
+        finally:
+            resource_tracker.register = register
 
 
 def create(name, size):
@@ -743,6 +759,7 @@ class Lock(_Repairable):
     ``Lock(c.lock)`` for a struct member, ``Lock(shm, offset)`` for a lock at a byte offset."""
 
     def __init__(self, obj, offset=0):
+        _fits('Lock', obj, offset, ctypes.c_int32)
         self.address = address_of(obj, offset)
         if self.address % 4:
             raise ValueError('sharedctypes.Lock: the lock word must be 4-byte aligned')
@@ -814,6 +831,7 @@ class RLock(_Repairable):
     the process dies), and this module tells them apart in-process."""
 
     def __init__(self, obj, offset=0):
+        _fits('RLock', obj, offset, ctypes.c_int32 * 3)
         self.address = address_of(obj, offset)
         if self.address % 4:
             raise ValueError('sharedctypes.RLock: the lock words must be 4-byte aligned')
@@ -1015,11 +1033,38 @@ def _synchronized(what, shm, offset, t, lock):
         at = offset
         _place(what, shm, at, t)
     obj = t.from_buffer(shm.buf, at)
+    return _synchronized_class(t)(obj, lock, shm)
+
+
+def _synchronized_class(t):
+    """The Synchronized class for values of ctypes type ``t``, as multiprocessing picks it."""
     if issubclass(t, ctypes.Array):
-        cls = SynchronizedString if t._type_ is ctypes.c_char else SynchronizedArray  # noqa: SLF001
-    else:
-        cls = Synchronized
-    return cls(obj, lock, shm)
+        return SynchronizedString if t._type_ is ctypes.c_char else SynchronizedArray  # noqa: SLF001
+    if issubclass(t, (ctypes.Structure, ctypes.Union)):
+        return _synchronized_record(t)
+    return Synchronized
+
+
+_record_classes = {}
+
+
+def _synchronized_record(t):
+    """As multiprocessing.sharedctypes.synchronized does for a struct: a ``Synchronized<Name>``
+    class whose field properties each hold the lock (``v.b``, ``v.b = 2.0``)."""
+    cls = _record_classes.get(t)
+    if cls is None:
+        def field(name):
+            def get(self):
+                with self._lock:
+                    return getattr(self._obj, name)
+
+            def put(self, value):
+                with self._lock:
+                    setattr(self._obj, name, value)
+            return property(get, put)
+        names = [f[0] for f in t._fields_ if f[0] and f[0] not in vars(Synchronized)]  # noqa: SLF001
+        cls = _record_classes[t] = type(f'Synchronized{t.__name__}', (Synchronized,), {n: field(n) for n in names})
+    return cls
 
 
 def Value(shm, offset, typecode_or_type, lock=True):
@@ -1124,12 +1169,12 @@ def identity(shm):
 
 
 #: How deep arrays of arrays in a handle's descriptor may nest (JavaScript refuses deeper ones).
-_MAX_DEPTH = 64
+_MAX_NESTING = 64  # descriptor nesting (JavaScript's MAX_DEPTH); not _MAX_DEPTH, an RLock's re-entry bound
 
 
 def _type_of(root, endian, depth=0):
-    if depth > _MAX_DEPTH:
-        raise ValueError(f'sharedctypes.from_handle: the descriptor nests deeper than {_MAX_DEPTH} levels')
+    if depth > _MAX_NESTING:
+        raise ValueError(f'sharedctypes.from_handle: the descriptor nests deeper than {_MAX_NESTING} levels')
     if isinstance(root, str) and root in _PRIMITIVES:
         t = _PRIMITIVES[root]
         return t.__ctype_be__ if endian == 'big' and t is not ctypes.c_bool else t
@@ -1445,8 +1490,8 @@ class _Fingerprinter:
     def height(self, t, path, limit, heights, depth=0):
         """The nesting height of the type ``t`` (0 for a scalar), checked on the way (``depth``: how
         deep it sits in its named type, so that no descriptor recurses deeper than the limit)."""
-        if depth > _MAX_DEPTH:
-            self.fail(path, f'nests deeper than {_MAX_DEPTH} levels')
+        if depth > _MAX_NESTING:
+            self.fail(path, f'nests deeper than {_MAX_NESTING} levels')
         if isinstance(t, str):
             if t not in _PRIMITIVE_SPECS:
                 self.fail(path, f'is {t!r}, not a type')
@@ -1507,8 +1552,8 @@ class _Fingerprinter:
             h += 1
         else:
             self.fail(path, f'has kind {kind!r}')
-        if h > _MAX_DEPTH:
-            self.fail(path, f'nests deeper than {_MAX_DEPTH} levels')
+        if h > _MAX_NESTING:
+            self.fail(path, f'nests deeper than {_MAX_NESTING} levels')
         return h
 
     def sync_param(self, t, path):
@@ -1556,8 +1601,8 @@ class _Fingerprinter:
     def _node(self, t, ctype, endian, path, depth, limit):
         limit = len(self.types) if limit is None else limit
         t, limit = self.resolve(t, path, limit)
-        if depth > _MAX_DEPTH:
-            self.fail(path, f'nests deeper than {_MAX_DEPTH} levels')
+        if depth > _MAX_NESTING:
+            self.fail(path, f'nests deeper than {_MAX_NESTING} levels')
         key = (t if isinstance(t, str) else id(t), ctype, endian)
         got = self.memo.get(key)
         if got is not None:
@@ -1960,9 +2005,7 @@ def _from_handle(shm, h, kind, t):
     if kind == 'synchronized':
         obj = _view_at(shm, h.get('obj'), t)
         lock = _lock_of(shm, h.get('lock'))
-        t = type(obj)
-        cls = (SynchronizedString if t._type_ is ctypes.c_char else SynchronizedArray) if issubclass(t, ctypes.Array) else Synchronized  # noqa: SLF001
-        return cls(obj, lock, shm)
+        return _synchronized_class(type(obj))(obj, lock, shm)
     if kind == 'view':
         return _pinned(_view_at(shm, h, t), shm)
     lock = _lock_of(shm, h)
