@@ -437,10 +437,10 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     return this.#popRuns(into as ArrayLike<unknown>, offset, n);
   }
 
-  // ---- blocking: wait up to `timeout` ms (negative: for ever) ----------------------------------
+  // ---- blocking: wait up to `timeout` ms (-1: for ever) ----------------------------------
 
   /**
-   * Copies `value` in, waiting up to `timeout` ms (negative: for ever) for room. Returns false if
+   * Copies `value` in, waiting up to `timeout` ms (-1: for ever) for room. Returns false if
    * the time ran out; throws {@link ChannelClosedError} if the channel is (or gets) closed.
    */
   push(value: Input<S>, timeout = -1): boolean {
@@ -458,7 +458,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
   }
 
   /**
-   * Copies out and removes the oldest item, waiting up to `timeout` ms (negative: for ever) for
+   * Copies out and removes the oldest item, waiting up to `timeout` ms (-1: for ever) for
    * one. `undefined` when the channel is closed and drained ({@link done} is then true), or when
    * the time ran out.
    */

@@ -86,7 +86,7 @@ export class Connection<S extends SchemaLike = SchemaLike> {
   }
 
   /**
-   * Sends a copy of `item`, waiting up to `timeout` ms (negative: for ever) while the other end
+   * Sends a copy of `item`, waiting up to `timeout` ms (-1: for ever) while the other end
    * has `capacity` items unread. Returns false if the time ran out; raises `ChannelClosedError`
    * if the connection is closed.
    */
@@ -106,7 +106,7 @@ export class Connection<S extends SchemaLike = SchemaLike> {
   }
 
   /**
-   * The next item the other end sent, waiting up to `timeout` ms for it (negative: for ever).
+   * The next item the other end sent, waiting up to `timeout` ms for it (-1: for ever).
    * Raises `ChannelClosedError` when the connection is closed and everything sent was received
    * (Python's `EOFError`), `QueueEmpty` when the time ran out.
    */

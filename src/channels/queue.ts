@@ -167,7 +167,7 @@ export class JoinableQueue<S extends SchemaLike = SchemaLike> extends Queue<S> {
     this.task_done();
   }
 
-  /** Waits up to `timeout` ms (negative: for ever) until every item put is marked done; returns whether it is. */
+  /** Waits up to `timeout` ms (-1: for ever) until every item put is marked done; returns whether it is. */
   join(timeout = -1): boolean {
     const a = this.#words;
     const deadline = deadlineOf(timeout);

@@ -46,7 +46,7 @@ export function held(lock: { release(): void }): Held {
  * ```
  */
 export abstract class Acquirable {
-  /** Acquires, waiting up to `timeout` ms (negative: forever) when `blocking`; returns whether it did. */
+  /** Acquires, waiting up to `timeout` ms (-1: for ever) when `blocking`; returns whether it did. */
   abstract acquire(blocking?: boolean, timeout?: number): boolean;
   /**
    * Acquires without blocking the thread (it never calls `Atomics.wait` nor spins); resolves to

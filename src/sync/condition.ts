@@ -7,10 +7,11 @@
  *
  * @module
  */
-import { SyncError } from '../errors.js';
+import { rangeError, SyncError, typeError } from '../errors.js';
+import { mappingOf } from '../memory/backend.js';
 import { deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
 import { Acquirable } from './acquirable.js';
-import type { Lock } from './lock.js';
+import { Lock } from './lock.js';
 import { type SharedPlace, wordsAt } from './memory.js';
 import { RLock } from './rlock.js';
 import { ownerDead, repairWith, repairWithAsync } from './robust.js';
@@ -49,7 +50,25 @@ export class Condition<L extends Lock | RLock = Lock | RLock> extends Acquirable
    */
   constructor(lock?: L, place?: SharedPlace) {
     super();
+    if (lock !== undefined && !(lock instanceof Lock) && !(lock instanceof RLock)) {
+      throw typeError(
+        'invalid_argument',
+        'Condition',
+        `takes a Lock or an RLock as its lock (got ${lock === null ? 'null' : typeof lock === 'object' ? 'another object' : typeof lock})`,
+        'or no lock: a new RLock',
+      );
+    }
     const { a, i } = wordsAt('Condition', Condition.WORDS, place);
+    // In a segment, the lock must be in a segment too: a lock in a SharedArrayBuffer (a new RLock
+    // included) excludes this process's threads only, and other processes cannot attach it.
+    if (mappingOf(a.buffer) !== undefined && (lock === undefined || mappingOf(lock.place.buffer) === undefined)) {
+      throw typeError(
+        'not_shared',
+        'Condition',
+        lock === undefined ? 'placed in a SharedMemory segment, it needs a lock placed in one too' : 'is placed in a SharedMemory segment and its lock is not',
+        'give it a Lock or RLock placed in the segment (new RLock({ buffer: shm.buf, byteOffset })), or use a condition() member of a struct, whose RLock is placed beside it',
+      );
+    }
     this.#a = a;
     this.#i = i;
     this.lock = lock ?? (new RLock() as L);
@@ -171,6 +190,14 @@ export class Condition<L extends Lock | RLock = Lock | RLock> extends Acquirable
 
   /** Wakes up to `n` waiters (the lock must be held). */
   notify(n = 1): void {
+    if (n !== Infinity && !(Number.isInteger(n) && n >= 0)) {
+      throw rangeError(
+        'invalid_argument',
+        'Condition.notify()',
+        `n must be a whole number ≥ 0 or Infinity (got ${typeof n === 'number' ? n : `a ${typeof n}`})`,
+        'notifyAll() wakes every waiter',
+      );
+    }
     this.#owned('notify');
     Atomics.add(this.#a, this.#i, 1);
     wake(this.#a, this.#i, n);

@@ -8,6 +8,20 @@ import { type SharedPlace, wordsAt } from './memory.js';
 import { showState } from './display.js';
 
 /**
+ * The event's word: bit 0 the flag; the bits above count the calls of `set()` that set it, so that
+ * a waiter woken by a `set()` that a `clear()` followed still sees that it was set (an old word of
+ * 1, set, reads the same).
+ */
+const SET = 1;
+/** Added to the word by a `set()` of a clear event: the flag and one more in the count. */
+const SETTING = 3;
+
+/** Whether the word `v` says the event is set, or was set since the waiter read `seen`. */
+function setSince(seen: number, v: number): boolean {
+  return (v & SET) !== 0 || v >>> 1 !== seen >>> 1;
+}
+
+/**
  * A flag threads can wait for, like Python's `threading.Event`.
  *
  * @example
@@ -37,7 +51,7 @@ export class Event {
 
   /** Whether the flag is set. */
   isSet(): boolean {
-    return Atomics.load(this.#a, this.#i) !== 0;
+    return (Atomics.load(this.#a, this.#i) & SET) !== 0;
   }
 
   /** Python spelling of {@link isSet}. */
@@ -45,23 +59,40 @@ export class Event {
     return this.isSet();
   }
 
-  /** Sets the flag and wakes every waiter. */
+  /**
+   * Sets the flag and wakes every waiter: each of them returns true, even if `clear()` follows
+   * before it runs (as Python's). A set event stays as it is.
+   */
   set(): void {
-    Atomics.store(this.#a, this.#i, 1);
-    wake(this.#a, this.#i);
+    const a = this.#a;
+    const i = this.#i;
+    for (let v = Atomics.load(a, i); (v & SET) === 0; ) {
+      const seen = Atomics.compareExchange(a, i, v, (v + SETTING) | 0); // flag on, one more set() counted
+      if (seen === v) {
+        wake(a, i);
+        return;
+      }
+      v = seen;
+    }
   }
 
   /** Clears the flag. */
   clear(): void {
-    Atomics.store(this.#a, this.#i, 0);
+    Atomics.and(this.#a, this.#i, ~SET);
   }
 
-  /** Waits until the flag is set or `timeout` ms pass; returns the flag. */
+  /**
+   * Waits until the flag is set, or was set since this call began (a `set()` then `clear()`), or
+   * `timeout` ms pass; returns whether it was set.
+   */
   wait(timeout = -1): boolean {
     const deadline = deadlineOf(timeout);
-    while (Atomics.load(this.#a, this.#i) === 0) {
+    const a = this.#a;
+    const i = this.#i;
+    const seen = Atomics.load(a, i);
+    for (let v = seen; !setSince(seen, v); v = Atomics.load(a, i)) {
       if (remaining(deadline) <= 0) return false;
-      wait(this.#a, this.#i, 0, deadline);
+      wait(a, i, v, deadline);
     }
     return true;
   }
@@ -69,9 +100,12 @@ export class Event {
   /** Waits without blocking the thread. */
   async waitAsync(timeout = -1): Promise<boolean> {
     const deadline = deadlineOf(timeout);
-    while (Atomics.load(this.#a, this.#i) === 0) {
+    const a = this.#a;
+    const i = this.#i;
+    const seen = Atomics.load(a, i);
+    for (let v = seen; !setSince(seen, v); v = Atomics.load(a, i)) {
       if (remaining(deadline) <= 0) return false;
-      await waitAsync(this.#a, this.#i, 0, deadline);
+      await waitAsync(a, i, v, deadline);
     }
     return true;
   }

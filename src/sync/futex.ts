@@ -54,10 +54,14 @@ function badTimeout(timeoutMs: unknown): never {
   throw typeError('invalid_argument', 'timeout', `must be a number of milliseconds (got ${String(timeoutMs)})`);
 }
 
-/** A deadline in `performance.now()` time for a timeout in ms (negative or `Infinity`: none). */
+/**
+ * A deadline in `performance.now()` time for a timeout in ms: `-1` or `Infinity` is none (wait for
+ * ever); any other negative timeout is a time already up, as 0 (a "time left" that went below zero
+ * must not turn into a wait for ever).
+ */
 export function deadlineOf(timeoutMs: number): number {
   checkTimeout(timeoutMs);
-  return timeoutMs < 0 || timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
+  return timeoutMs === -1 || timeoutMs === Infinity ? Infinity : performance.now() + Math.max(0, timeoutMs);
 }
 
 /** Milliseconds left until `deadline` (≥ 0, `Infinity` for none). */

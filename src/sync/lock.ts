@@ -88,7 +88,7 @@ export class Lock extends Acquirable {
   }
 
   /**
-   * Acquires the lock, waiting up to `timeout` ms (negative: forever) when `blocking`. Returns
+   * Acquires the lock, waiting up to `timeout` ms (-1: for ever) when `blocking`. Returns
    * whether it was acquired, like Python's `acquire(blocking, timeout)` (but in milliseconds).
    * A lock whose holder died inside its critical section is refused with an `OwnerDeadError`
    * until someone repairs it (see {@link Lock.acquireForRepair}).

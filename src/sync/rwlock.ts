@@ -236,7 +236,7 @@ export class ReadLock extends Acquirable {
   }
 
   /**
-   * Takes a read hold, waiting up to `timeout` ms (negative: forever) when `blocking`; returns
+   * Takes a read hold, waiting up to `timeout` ms (-1: for ever) when `blocking`; returns
    * whether it did. Refused with an `OwnerDeadError` while a dead writer's data is not repaired.
    */
   acquire(blocking = true, timeout = -1): boolean {
@@ -410,7 +410,7 @@ export class WriteLock extends Acquirable {
   }
 
   /**
-   * Takes the write lock, waiting up to `timeout` ms (negative: forever) when `blocking`; returns
+   * Takes the write lock, waiting up to `timeout` ms (-1: for ever) when `blocking`; returns
    * whether it did. Refused with an `OwnerDeadError` while a dead writer's data is not repaired.
    */
   acquire(blocking = true, timeout = -1): boolean {

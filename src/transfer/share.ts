@@ -287,6 +287,22 @@ function checkAttachOptions(o: unknown, afterSchema: boolean): AttachOptions {
   return o as AttachOptions;
 }
 
+/**
+ * What share() always writes in the handle of a synchronization object: its param (a semaphore's
+ * value, a barrier's parties; 0 for the others) and, for a condition, its lock. Without them the
+ * object attached would be another one (a semaphore of value 0, a condition over a lock at its
+ * own words), so such a handle is refused.
+ */
+function checkSyncHandle(handle: Handle, kind: string): void {
+  const p = handle.param;
+  if (typeof p !== 'number' || !Number.isInteger(p) || p < 0) {
+    throw typeError('invalid_argument', 'attach', `the ${kind} handle has no param (a whole number ≥ 0, as share() writes it)`, 'pass the handle share() made');
+  }
+  if (kind === 'condition' && (handle.lock === null || typeof handle.lock !== 'object')) {
+    throw typeError('invalid_argument', 'attach', 'the condition handle has no lock handle (share() writes the lock it uses)', 'pass the handle share() made');
+  }
+}
+
 function attachAny(handle: unknown, schemaLike: SchemaLike | undefined, options: AttachOptions): unknown {
   checkHandle(handle);
   // The handle's buffer is the memory: views are classes per structure, not per buffer object, so a
@@ -296,6 +312,7 @@ function attachAny(handle: unknown, schemaLike: SchemaLike | undefined, options:
   // Locks take a segment's memory where they take a SharedArrayBuffer (SharedPlace says so).
   const place = { buffer: buffer as SharedArrayBuffer, byteOffset: handle.byteOffset };
   const kind = SYNC_KIND_OF_HANDLE.get(handle.kind);
+  if (kind !== undefined) checkSyncHandle(handle, kind);
   if (kind === 'barrier') {
     // A barrier's action and default timeout do not travel (functions cannot): given here.
     return new Barrier(handle.param ?? 0, {

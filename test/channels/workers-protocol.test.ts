@@ -4,7 +4,7 @@
 // are built, so this file runs in the codegen project only (vitest.config.ts, PROTOCOL);
 // workers.test.ts carries items through views across threads in both modes.
 import { describe, expect, it } from 'vitest';
-import { Channel, type ChannelMode, JoinableQueue, Pipe, share, f64, ThreadRegistry, u32 } from '../../src/index.js';
+import { Channel, type ChannelMode, Event, JoinableQueue, Pipe, share, f64, ThreadRegistry, u32 } from '../../src/index.js';
 import { W } from '../../src/channels/format.js';
 import { RUNNER } from '../setup/runtimes.js';
 import { until } from '../support/until.js';
@@ -183,7 +183,7 @@ describe.skipIf(terminateUnreliable)(
       ch.push({ id: 1, x: 0.5, y: -1, z: 1.25, vx: 1.5, vy: -1, vz: 1.5, gen: 0 });
       const holding = { buffer: new SharedArrayBuffer(4), byteOffset: 0 };
       const h = start('holdReservation', { scenarios, handle, holding });
-      await until(() => Atomics.load(new Int32Array(holding.buffer), 0) === 1, 'the reservation');
+      await until(() => new Event(holding).isSet(), 'the reservation');
       await h.worker.terminate();
       ch.push({ id: 2 });
       expect(ch.size()).toBe(3); // the dead slot counts: it was claimed

@@ -153,6 +153,48 @@ describe('Event', () => {
   });
 });
 
+describe('Event pulses and checked arguments', () => {
+  it('a waiter that was waiting when set() ran returns true even if clear() followed at once (Python: set() wakes every waiter)', async () => {
+    const ev = new Event();
+    const waiting = ev.waitAsync(10_000); // reads the word now, then waits
+    ev.set();
+    ev.clear();
+    expect(await waiting).toBe(true);
+    expect(ev.isSet()).toBe(false);
+    // A waiter that starts after the pulse waits for the next set().
+    expect(ev.wait(0)).toBe(false);
+    ev.set();
+    ev.set(); // a set event stays set
+    expect([ev.isSet(), ev.wait(0)]).toEqual([true, true]);
+    ev.clear();
+    expect(ev.isSet()).toBe(false);
+    // A word written by an older version (1: set) reads as set.
+    const old = new Int32Array(new SharedArrayBuffer(4));
+    old[0] = 1;
+    expect(new Event({ buffer: old.buffer as SharedArrayBuffer, byteOffset: 0 }).isSet()).toBe(true);
+  });
+
+  it('Condition.notify(n) takes a whole number ≥ 0 or Infinity; a Condition takes a Lock or an RLock', () => {
+    const c = new Condition();
+    c.withLock(() => {
+      for (const n of [Number.NaN, -1, 1.5, 'all']) expect(errorCode(catching(() => c.notify(n as number))), String(n)).toBe('invalid_argument');
+      c.notify(0);
+      c.notify(Infinity);
+    });
+    for (const lock of [{}, 42, null, new Semaphore(1)]) expect(errorCode(catching(() => new Condition(lock as never))), String(lock)).toBe('invalid_argument');
+    expect(new Condition(new Lock()).lock).toBeInstanceOf(Lock);
+  });
+});
+
+function catching(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
 describe('Condition', () => {
   it('wait and notify need the lock', () => {
     const c = new Condition();

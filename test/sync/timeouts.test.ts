@@ -117,3 +117,28 @@ describe('timeouts are checked whether or not the call waits', () => {
     if (python) await form(null as never);
   });
 });
+
+describe('a negative timeout other than -1 is a time already up, never a wait for ever', () => {
+  // Each form would have to wait: a "time left" computed as deadline - now that went below zero.
+  const held = new Lock();
+  held.acquire();
+  const full = new Channel(u32, 1);
+  full.push(1);
+  const waiting: Record<string, (t: number) => unknown> = {
+    'Lock.acquire': (t) => held.acquire(true, t),
+    'Lock.acquireAsync': (t) => held.acquireAsync(t),
+    'Event.wait': (t) => new Event().wait(t),
+    'Event.waitAsync': (t) => new Event().waitAsync(t),
+    'Semaphore.acquire': (t) => new Semaphore(0).acquire(true, t),
+    'Condition.wait': (t) => {
+      const c = new Condition();
+      return c.withLock(() => c.wait(t));
+    },
+    'Channel.pop': (t) => new Channel(u32, 1).pop(t) ?? false,
+    'Channel.push': (t) => full.push(2, t),
+    'Channel.pushAsync': (t) => full.pushAsync(2, t),
+  };
+  it.each(Object.keys(waiting))('%s', async (name) => {
+    for (const t of [-5, -0.001, -Infinity]) expect(await (waiting[name] as (t: number) => unknown)(t), `${name}(${t})`).toBe(false);
+  });
+});

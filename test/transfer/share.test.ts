@@ -85,6 +85,27 @@ describe('attach options', () => {
   });
 });
 
+describe('synchronization handles', () => {
+  it('a handle without what share() writes (a semaphore value, a barrier count, a condition lock) or with a lock of another kind is refused at attach', () => {
+    const code = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return (e as { code?: string }).code;
+      }
+      return 'no error';
+    };
+    const sem = share(new Semaphore(2)) as unknown as Record<string, unknown>;
+    expect(code(() => attach({ ...sem, param: undefined } as never))).toBe('invalid_argument');
+    expect(code(() => attach({ ...sem, param: -1 } as never))).toBe('invalid_argument');
+    const cond = share(new Condition()) as unknown as Record<string, unknown>;
+    expect(code(() => attach({ ...cond, lock: undefined } as never))).toBe('invalid_argument');
+    expect(code(() => attach({ ...cond, lock: share(new Semaphore(1)) } as never))).toBe('invalid_argument');
+    expect((attach(sem as never) as Semaphore).value).toBe(2);
+    expect(attach(cond as never)).toBeInstanceOf(Condition);
+  });
+});
+
 describe('share / attach across real workers', () => {
   it('workerData: a typed attach with the same schema writes through; another layout is refused', async () => {
     const ps = array(Particle, 100).create();
