@@ -63,6 +63,19 @@ export function registerMapping(buffer: ArrayBuffer, mapping: Mapping): void {
   mappings.set(buffer, mapping);
 }
 
+/** Segment memories whose `SharedMemory` was closed (where the runtime could not detach them). */
+const closedMappings = new WeakSet<ArrayBufferLike>();
+
+/** Records that `buffer`'s `SharedMemory` was closed: async waits on it end with `segment_closed`. */
+export function markClosed(buffer: ArrayBufferLike): void {
+  closedMappings.add(buffer);
+}
+
+/** Whether `buffer` is the memory of a `SharedMemory` that was closed. */
+export function isClosedMapping(buffer: ArrayBufferLike): boolean {
+  return closedMappings.has(buffer);
+}
+
 /** The mapping behind `buffer`, when it is the memory of a `SharedMemory` segment. */
 export function mappingOf(buffer: ArrayBufferLike): Mapping | undefined {
   return mappings.get(buffer);

@@ -9,7 +9,7 @@
  */
 import { rangeError, SharedMemoryError, typeError } from '../errors.js';
 import { endWaitsOn } from './async-wait.js';
-import { registerMapping } from './backend.js';
+import { markClosed, registerMapping } from './backend.js';
 import { FUTEX_BACKEND } from './futex-backend.js';
 import { type Libc, libc } from './libc.js';
 import { forgetOpen, registerMemory, rememberOpen } from './open-segments.js';
@@ -246,8 +246,12 @@ export class SharedMemory {
     if (buf === null) return;
     this.#buf = null;
     forgetOpen(this.#identity, buf);
+    // Async waits on its words end now (segment_closed), taken back from the waiter thread, also
+    // where the buffer cannot be detached: a wait there would otherwise go on over closed memory,
+    // keep the process alive, or take a lock after the close.
+    markClosed(buf);
+    endWaitsOn(buf);
     if (detach(buf)) {
-      endWaitsOn(buf); // async waits on its words, taken back from the waiter thread
       unmapWhenCollected.unregister(this);
       this.#c.munmap(this.#address, this.#size);
     }

@@ -9,8 +9,8 @@
  *
  * @module
  */
-import { typeError } from '../errors.js';
-import { backendOf } from '../memory/backend.js';
+import { SharedMemoryError, typeError } from '../errors.js';
+import { backendOf, isClosedMapping } from '../memory/backend.js';
 
 /** Outcome of a wait. */
 export type WaitResult = 'ok' | 'not-equal' | 'timed-out';
@@ -117,6 +117,7 @@ async function waitAsyncUnref(a: Int32Array, i: number, expected: number, deadli
       return r.async ? await r.value : (r.value as WaitResult);
     }
   } else {
+    checkOpen(a.buffer);
     const inKernel = backend.waitAsync?.(a, i, expected, deadline);
     const outcome = inKernel === undefined ? undefined : await inKernel;
     if (outcome !== undefined) return outcome;
@@ -124,12 +125,19 @@ async function waitAsyncUnref(a: Int32Array, i: number, expected: number, deadli
   // No Atomics.waitAsync (older Firefox, Safari), or a segment's word without a waiter thread
   // (see memory/async-wait.ts): poll with a growing delay, at most 4 ms.
   for (let delay = 0.25; ; delay = Math.min(4, delay * 2)) {
+    checkOpen(a.buffer);
     pollCount.looks++;
     if (Atomics.load(a, i) !== expected) return 'not-equal';
     const left = remaining(deadline);
     if (left <= 0) return 'timed-out';
     await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
   }
+}
+
+/** Ends an async wait on the memory of a `SharedMemory` that was closed (its waits were taken back). */
+function checkOpen(buffer: ArrayBufferLike): void {
+  if (isClosedMapping(buffer))
+    throw new SharedMemoryError('an async wait on a SharedMemory segment: the segment was closed (close()) in this process', 'segment_closed');
 }
 
 /** Wakes up to `count` threads (or processes, for a segment's word) waiting on `a[i]`. */
