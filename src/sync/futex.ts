@@ -51,7 +51,12 @@ export function checkTimeout(timeoutMs: unknown): void {
 }
 
 function badTimeout(timeoutMs: unknown): never {
-  throw typeError('invalid_argument', 'timeout', `must be a number of milliseconds (got ${String(timeoutMs)})`);
+  throw typeError('invalid_argument', 'timeout', `must be a number of milliseconds (got ${shown(timeoutMs)})`);
+}
+
+/** A value in a message: a string quoted (cut at 60 characters), so that "5" does not read as the number 5. */
+export function shown(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v) : String(v);
 }
 
 /**

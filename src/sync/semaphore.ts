@@ -8,7 +8,7 @@
  * @module
  */
 import { rangeError } from '../errors.js';
-import { checkTimeout, deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
+import { checkTimeout, deadlineOf, remaining, shown, wait, waitAsync, wake } from './futex.js';
 import { handOffSleepUntil } from './owner.js';
 import { Acquirable } from './acquirable.js';
 import { type SharedPlace, wordsAt } from './memory.js';
@@ -42,7 +42,7 @@ export class Semaphore extends Acquirable {
   /** A new semaphore with `value` in its own buffer, or the one living at `place`. */
   constructor(value = 1, place?: SharedPlace) {
     if (!Number.isInteger(value) || value < 0 || value > 0x3fffffff)
-      throw rangeError('out_of_range', 'Semaphore', `initial value ${String(value)} is not a whole number from 0 to 2^30-1`);
+      throw rangeError('out_of_range', 'Semaphore', `initial value ${shown(value)} is not a whole number from 0 to 2^30 − 1`);
     super();
     const { a, i } = wordsAt(new.target.name, Semaphore.WORDS, place);
     this.#a = a;
@@ -107,7 +107,7 @@ export class Semaphore extends Acquirable {
   release(n = 1): void {
     const what = `${this.constructor.name}.release`;
     if (!Number.isInteger(n) || n < 1 || n > Semaphore.MAX_VALUE) {
-      throw rangeError('out_of_range', what, `n = ${String(n)} is not a whole number from 1 to 2^31 − 1`, 'release the number of units acquired');
+      throw rangeError('out_of_range', what, `n = ${shown(n)} is not a whole number from 1 to 2^31 − 1`, 'release the number of units acquired');
     }
     const a = this.#a;
     const i = this.#i;
