@@ -220,16 +220,8 @@ describe('a Condition in a segment', () => {
   it('needs its lock in a segment too: without a lock, or over a lock in a SharedArrayBuffer (this process only), it is refused; over a lock placed there it works', () => {
     const shm = segment('cond', 4096);
     const place = { buffer: shm.buf as unknown as SharedArrayBuffer, byteOffset: 64 };
-    const code = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        return (e as { code?: string }).code;
-      }
-      return 'no error';
-    };
-    expect(code(() => new Condition(undefined, place))).toBe('not_shared');
-    expect(code(() => new Condition(new RLock(), place))).toBe('not_shared');
+    expect(codeOf(() => new Condition(undefined, place))).toBe('not_shared');
+    expect(codeOf(() => new Condition(new RLock(), place))).toBe('not_shared');
     const c = new Condition(new RLock({ buffer: shm.buf as unknown as SharedArrayBuffer, byteOffset: 0 }), place);
     expect(c.withLock(() => c.wait(0))).toBe(false);
     const handle = JSON.parse(JSON.stringify(share(c))) as { lock: { segment?: unknown } };

@@ -5,7 +5,6 @@ import {
   array,
   attach,
   copy,
-  errorCode,
   event,
   mutex,
   semaphore,
@@ -25,6 +24,7 @@ import {
   Value,
   type ValueView,
 } from '../../src/index.js';
+import { codeOf } from '../support/errors.js';
 import { run } from '../workers/spawn.js';
 
 describe('RawValue / RawArray', () => {
@@ -49,14 +49,6 @@ describe('RawValue / RawArray', () => {
 
 describe('RawArray / Array lengths', () => {
   it('a length outside 1 … 2^31 − 1 is refused as array() refuses it (invalid_length), so every array made round-trips through toJSON and attach', () => {
-    const codeOf = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        return errorCode(e);
-      }
-      return 'no error';
-    };
     for (const make of [(n: unknown) => RawArray('B', n as number), (n: unknown) => SharedArray('B', n as number)]) {
       expect(codeOf(() => make(2 ** 31))).toBe('invalid_length');
       expect(codeOf(() => make([]))).toBe('invalid_length');

@@ -23,6 +23,7 @@ import {
   u32,
   Value,
 } from '../../src/index.js';
+import { codeOf } from '../support/errors.js';
 import { run, start } from '../workers/spawn.js';
 
 const Particle = struct({ x: f64, y: f64, z: f64, vx: f32, vy: f32, vz: f32, id: u32, alive: u8 }, { name: 'Particle' });
@@ -87,20 +88,12 @@ describe('attach options', () => {
 
 describe('synchronization handles', () => {
   it('a handle without what share() writes (a semaphore value, a barrier count, a condition lock) or with a lock of another kind is refused at attach', () => {
-    const code = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        return (e as { code?: string }).code;
-      }
-      return 'no error';
-    };
     const sem = share(new Semaphore(2)) as unknown as Record<string, unknown>;
-    expect(code(() => attach({ ...sem, param: undefined } as never))).toBe('invalid_argument');
-    expect(code(() => attach({ ...sem, param: -1 } as never))).toBe('invalid_argument');
+    expect(codeOf(() => attach({ ...sem, param: undefined } as never))).toBe('invalid_argument');
+    expect(codeOf(() => attach({ ...sem, param: -1 } as never))).toBe('invalid_argument');
     const cond = share(new Condition()) as unknown as Record<string, unknown>;
-    expect(code(() => attach({ ...cond, lock: undefined } as never))).toBe('invalid_argument');
-    expect(code(() => attach({ ...cond, lock: share(new Semaphore(1)) } as never))).toBe('invalid_argument');
+    expect(codeOf(() => attach({ ...cond, lock: undefined } as never))).toBe('invalid_argument');
+    expect(codeOf(() => attach({ ...cond, lock: share(new Semaphore(1)) } as never))).toBe('invalid_argument');
     expect((attach(sem as never) as Semaphore).value).toBe(2);
     expect(attach(cond as never)).toBeInstanceOf(Condition);
   });
