@@ -79,9 +79,14 @@ export class Barrier {
     return { buffer: this.#a.buffer as SharedArrayBuffer, byteOffset: this.#a.byteOffset + this.#i * 4 };
   }
 
-  /** Threads waiting in the current round. */
+  /**
+   * Threads waiting in the current round: 0 while the barrier is broken (its waiters are leaving
+   * with a `BrokenBarrierError`) or a round is completing, as in Python.
+   */
   get nWaiting(): number {
-    return Atomics.load(this.#a, this.#i + STATE) & COUNT_MASK;
+    if (this.broken) return 0;
+    const count = Atomics.load(this.#a, this.#i + STATE) & COUNT_MASK;
+    return count < this.parties ? count : 0;
   }
 
   /** Python spelling of {@link nWaiting}. */

@@ -241,6 +241,22 @@ describe('Barrier', () => {
     expect(() => b.wait(10)).toThrow(BrokenBarrierError);
     expect(b.broken).toBe(true);
   });
+  it('nWaiting counts the waiters of the round, and is 0 once broken (Python: n_waiting)', async () => {
+    const b = new Barrier(3);
+    const first = b.waitAsync();
+    const second = b.waitAsync();
+    expect(b.nWaiting).toBe(2);
+    b.abort();
+    expect(b.n_waiting).toBe(0);
+    await expect(first).rejects.toThrow(BrokenBarrierError);
+    await expect(second).rejects.toThrow(BrokenBarrierError);
+    b.reset();
+    expect(b.nWaiting).toBe(0);
+    const again = b.waitAsync();
+    expect(b.nWaiting).toBe(1);
+    b.abort();
+    await expect(again).rejects.toThrow(BrokenBarrierError);
+  });
   it('passes rounds across the wrap of its 16-bit generation', () => {
     const sab = new SharedArrayBuffer(12);
     const words = new Int32Array(sab);
