@@ -48,7 +48,7 @@ const QUOTED_MAX = 60;
  * can be of any size).
  */
 export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
+  if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'function') return `the function ${value.name === '' ? '(anonymous)' : value.name}`;

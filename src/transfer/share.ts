@@ -19,7 +19,7 @@ import {
 } from '../channels/handles.js';
 import { Connection } from '../channels/pipe.js';
 import { LayoutMismatchError, typeError } from '../errors.js';
-import { describeValue } from '../kinds/labels.js';
+import { describeValue, shownNumber } from '../kinds/labels.js';
 import { isSegmentRef, type SegmentRef, segmentMemory, segmentOf } from '../memory/segments.js';
 import { layout } from '../layout/compute.js';
 import { describeLayout } from '../layout/describe.js';
@@ -174,7 +174,7 @@ function checkHandle(h: unknown): asserts h is Handle {
     );
   }
   if (typeof x.byteOffset !== 'number' || !Number.isInteger(x.byteOffset) || x.byteOffset < 0)
-    throw typeError('invalid_argument', 'attach', 'the handle has no valid byteOffset');
+    throw typeError('invalid_argument', 'attach', `the handle's byteOffset is ${shownNumber(x.byteOffset)}, not a whole number ≥ 0`);
 }
 
 /** The memory a checked handle names: its SharedArrayBuffer, or this thread's mapping of its segment (mapped now if need be). */
