@@ -178,6 +178,14 @@ export class CSourceError extends SchemaError {
   }
 }
 
+/** At most this many characters of a string reach an error message (a value from a file or another thread can be of any size). */
+const QUOTED_MAX = 60;
+
+/** A string in quotes for an error message: at most {@link QUOTED_MAX} characters of it. */
+export function quoted(s: string): string {
+  return s.length <= QUOTED_MAX ? JSON.stringify(s) : `${JSON.stringify(s.slice(0, QUOTED_MAX))}… (${s.length} characters)`;
+}
+
 /** Describes where in a schema an error happened: `struct Particle: field 'pos.x'`. */
 export function where(typeLabel: string, path: string): string {
   return path === '' ? typeLabel : `${typeLabel}: field '${path}'`;

@@ -7,7 +7,7 @@
  */
 import { rangeError, typeError } from '../errors.js';
 import { syncMember } from './sync-member.js';
-import { quoted } from '../kinds/labels.js';
+import { quoted } from '../errors.js';
 
 const decoder = new TextDecoder('utf-8');
 const encoder = new TextEncoder();

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { quoted } from '../errors.js';
 import type { Schema } from '../types/schema.js';
 
 /**
@@ -40,11 +41,9 @@ export function typeLabel(schema: Schema): string {
 }
 
 /** The longest string an error message quotes whole. */
-const QUOTED_MAX = 60;
-
 /**
  * A short description of an arbitrary value for error messages: never the source of a function,
- * and at most {@link QUOTED_MAX} characters of a string (a value from a file or another thread
+ * and at most `QUOTED_MAX` characters (src/errors.ts) of a string (a value from a file or another thread
  * can be of any size).
  */
 export function describeValue(value: unknown): string {
@@ -59,9 +58,4 @@ export function describeValue(value: unknown): string {
 /** What a message shows for a value that should have been a number: the number, or what it is instead (`string "8"`). */
 export function shownNumber(value: unknown): string {
   return typeof value === 'number' ? String(value) : describeValue(value);
-}
-
-/** A string in quotes for an error message: at most {@link QUOTED_MAX} characters of it. */
-export function quoted(s: string): string {
-  return s.length <= QUOTED_MAX ? JSON.stringify(s) : `${JSON.stringify(s.slice(0, QUOTED_MAX))}… (${s.length} characters)`;
 }

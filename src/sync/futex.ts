@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { SharedMemoryError, typeError } from '../errors.js';
+import { quoted, SharedMemoryError, typeError } from '../errors.js';
 import { backendOf, isClosedMapping } from '../memory/backend.js';
 
 /** Outcome of a wait. */
@@ -54,9 +54,9 @@ function badTimeout(timeoutMs: unknown): never {
   throw typeError('invalid_argument', 'timeout', `must be a number of milliseconds (got ${shown(timeoutMs)})`);
 }
 
-/** A value in a message: a string quoted (cut at 60 characters), so that "5" does not read as the number 5. */
+/** A value in a message: a string quoted (`quoted`: cut at 60 characters), so that "5" does not read as the number 5. */
 export function shown(v: unknown): string {
-  return typeof v === 'string' ? JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v) : String(v);
+  return typeof v === 'string' ? quoted(v) : String(v);
 }
 
 /**
