@@ -10,7 +10,6 @@ import {
   type ChannelMode,
   char,
   Connection,
-  errorCode,
   f32,
   f64,
   i64,
@@ -35,18 +34,10 @@ import {
   view,
 } from '../../src/index.js';
 import { W } from '../../src/channels/format.js';
+import { codeOf } from '../support/errors.js';
 
 const Particle = struct({ x: f64, y: f64, id: u32, alive: bool }, { name: 'Particle' });
 const modes: ChannelMode[] = ['spsc', 'mpmc'];
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return errorCode(e);
-  }
-  return 'no error';
-}
 
 /** Milliseconds `f` took. */
 function timed(f: () => void): number {

@@ -9,7 +9,6 @@ import {
   attach,
   Channel,
   type ChannelMode,
-  errorCode,
   f32,
   f64,
   type Handle,
@@ -28,20 +27,12 @@ import {
 import { MAGIC, W } from '../../src/channels/format.js';
 import { segmentsOfEachTest } from '../memory/segments.js';
 import { schema as randomSchema } from '../support/arbitraries.js';
+import { codeOf } from '../support/errors.js';
 
 const Particle = struct({ x: f64, y: f64, id: u32, alive: u8 }, { name: 'Particle' });
 
 const segments = segmentsOfEachTest();
 const segment = (tag: string, size: number): SharedMemory => segments.create(`chp-${tag}`, size);
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return errorCode(e) ?? `not coded: ${String(e)}`;
-  }
-  return 'no error';
-}
 
 function messageOf(f: () => unknown): string {
   try {

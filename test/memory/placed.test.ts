@@ -44,18 +44,10 @@ import {
 } from '../../src/index.js';
 import { uniqueName, until } from './peers.js';
 import { segmentsOfEachTest } from './segments.js';
+import { codeOf } from '../support/errors.js';
 
 const segments = segmentsOfEachTest();
 const segment = segments.create;
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return errorCode(e) ?? `not coded: ${String(e)}`;
-  }
-  throw new Error('expected an error');
-}
 
 function messageOf(f: () => unknown): string {
   try {

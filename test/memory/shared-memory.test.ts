@@ -7,24 +7,16 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { array, atomic, errorCode, f64, Lock, memorySupport, SharedMemory, SharedMemoryError, struct, u32, u64 } from '../../src/index.js';
+import { array, atomic, f64, Lock, memorySupport, SharedMemory, SharedMemoryError, struct, u32, u64 } from '../../src/index.js';
 import { python3 } from '../setup/requirements.js';
 import { RUNNER, RUNNER_VIA } from '../setup/runtimes.js';
 import { Shared } from './schema.js';
 import { uniqueName, until } from './peers.js';
 import { segmentsOfEachTest } from './segments.js';
+import { codeOf } from '../support/errors.js';
 
 const segments = segmentsOfEachTest();
 const create = segments.create;
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return errorCode(e);
-  }
-  throw new Error('expected an error');
-}
 
 /** The binding this runtime maps memory through (koffi on Node 20–24, node:ffi from 26.1, bun:ffi, Deno.dlopen). */
 const VIA = RUNNER_VIA;

@@ -1,12 +1,26 @@
 // The code of the library error a call throws, for tests that compare codes: `'no error'` when it
-// returns, `undefined` for an error that is not one of the library's (errorCode).
+// returns, `not coded: <the error>` for an error that is not one of the library's (errorCode), so
+// that a failing comparison shows what was thrown instead.
 import { errorCode } from '../../src/index.js';
 
-export function codeOf(f: () => unknown): string | undefined {
+function codeOfError(e: unknown): string {
+  return errorCode(e) ?? `not coded: ${String(e)}`;
+}
+
+export function codeOf(f: () => unknown): string {
   try {
     f();
   } catch (e) {
-    return errorCode(e);
+    return codeOfError(e);
+  }
+  return 'no error';
+}
+
+export async function codeOfAsync(f: () => Promise<unknown>): Promise<string> {
+  try {
+    await f();
+  } catch (e) {
+    return codeOfError(e);
   }
   return 'no error';
 }

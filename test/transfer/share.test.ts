@@ -86,7 +86,13 @@ describe('attach options', () => {
   });
   it('a handle whose byteOffset is not a whole number ≥ 0 is refused with the value in the message', () => {
     const h = share(struct({ a: u16 }).create());
-    const shown: [unknown, string][] = [[-8, 'is -8,'], [1.5, 'is 1.5,'], [Number.NaN, 'is NaN,'], ['8', 'is string "8",'], [undefined, 'is undefined,']];
+    const shown: [unknown, string][] = [
+      [-8, 'is -8,'],
+      [1.5, 'is 1.5,'],
+      [Number.NaN, 'is NaN,'],
+      ['8', 'is string "8",'],
+      [undefined, 'is undefined,'],
+    ];
     for (const [byteOffset, text] of shown) {
       expect(() => attach({ ...h, byteOffset } as never)).toThrow(`the handle's byteOffset ${text} not a whole number`);
       expect(codeOf(() => attach({ ...h, byteOffset } as never))).toBe('invalid_argument');

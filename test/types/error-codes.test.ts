@@ -38,24 +38,7 @@ import {
   Channel,
   Queue,
 } from '../../src/index.js';
-
-function codeOf(f: () => unknown): ErrorCode | undefined {
-  try {
-    f();
-  } catch (e) {
-    return errorCode(e);
-  }
-  throw new Error('expected an error');
-}
-
-async function codeOfAsync(f: () => Promise<unknown>): Promise<ErrorCode | undefined> {
-  try {
-    await f();
-  } catch (e) {
-    return errorCode(e);
-  }
-  throw new Error('expected an error');
-}
+import { codeOf, codeOfAsync } from '../support/errors.js';
 
 let deep: ReturnType<typeof array> = array(u8, 1);
 for (let k = 1; k < 64; k++) deep = array(deep, 1);

@@ -24,22 +24,13 @@ import {
   union,
 } from '../../src/index.js';
 import { TYPED_ARRAYS, type TypedName } from '../../src/kinds/typed-arrays.js';
+import { codeOf } from '../support/errors.js';
 
 const NUMERIC = { i8, u8, i16, u16, i32, u32, i64, u64, f32, f64 } as const satisfies Record<TypedName, unknown>;
 const hasFloat16Array = typeof (globalThis as { Float16Array?: unknown }).Float16Array === 'function';
 
 /** `typed()` called past the static types (which have it only on arrays of numbers). */
 const typedOf = (v: unknown): unknown => (v as { typed(): unknown }).typed();
-
-/** The code of what `f` throws (or 'none'). */
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-    return 'none';
-  } catch (e) {
-    return errorCode(e) ?? String(e);
-  }
-}
 
 describe('typed()', () => {
   it('gives the typed array of each numeric element type over the same bytes, both ways live', () => {
