@@ -406,6 +406,28 @@ const random = {
 
 let prebuilt = null; // sc handles built once, outside the timed region
 let prebuiltI = null;
+let prebuiltH = null; // the hand-written twin's handles, built the same way
+
+/**
+ * The hand-written twin of a stored element handle: a class holding the element's byte offset and
+ * the buffer's DataView, with a getter per field read here. Storing 100k handles costs the
+ * allocation and the garbage collector's work whoever writes the class; this twin measures that.
+ */
+class HandParticle {
+  constructor(o, d) {
+    this.o = o;
+    this.d = d;
+  }
+  get x() {
+    return this.d.getFloat64(this.o, true);
+  }
+  get vx() {
+    return this.d.getFloat32(this.o + 24, true);
+  }
+  get id() {
+    return this.d.getUint32(this.o + 36, true);
+  }
+}
 
 const handles = {
   ta(n) {
@@ -418,6 +440,25 @@ const handles = {
     for (let i = 0; i < n; i++) {
       const o = i * 48;
       s += DV.getFloat64(o, true) + DV.getFloat32(o + 24, true) + DV.getUint32(o + 36, true);
+    }
+    return s;
+  },
+  'hand-stored: build+read'(n) {
+    const hs = new Array(n);
+    for (let i = 0; i < n; i++) hs[i] = new HandParticle(i * 48, DV);
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const p = hs[i];
+      s += p.x + p.vx + p.id;
+    }
+    return s;
+  },
+  'hand-stored: read only'(n) {
+    const hs = prebuiltH;
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const p = hs[i];
+      s += p.x + p.vx + p.id;
     }
     return s;
   },
@@ -538,7 +579,8 @@ function spec(name, fullN) {
 let sink = 0; // consumes every checksum
 
 function runWorkload(title, key, fns, fullN, { mutates = false, checksum = null } = {}) {
-  const names = Object.keys(fns).filter((n) => n === 'ta' || n === 'dv' || n === 'dv-checked' || ONLY_VARIANTS === null || ONLY_VARIANTS.test(n));
+  const twin = (n) => n === 'ta' || n === 'dv' || n === 'dv-checked' || n.startsWith('hand-');
+  const names = Object.keys(fns).filter((n) => twin(n) || ONLY_VARIANTS === null || ONLY_VARIANTS.test(n));
   const specs = Object.fromEntries(names.map((n) => [n, spec(n, fullN)]));
   const active = names.filter((n) => specs[n].available);
   const refs = new Map(); // element count -> reference checksum (typed-array variant)
@@ -604,6 +646,8 @@ prebuilt = new Array(HANDLES_N);
 for (let i = 0; i < HANDLES_N; i++) prebuilt[i] = ps.get(i);
 prebuiltI = new Array(HANDLES_N);
 for (let i = 0; i < HANDLES_N; i++) prebuiltI[i] = psI.get(i);
+prebuiltH = new Array(HANDLES_N);
+for (let i = 0; i < HANDLES_N; i++) prebuiltH[i] = new HandParticle(i * 48, DV);
 
 const plan = [
   ['1. read pass: sum x+y+z+vx+vy+vz+id', 'read', read, N],
@@ -638,6 +682,7 @@ const result = {
     'sc-cursor': 'sharedctypes compiled accessors, one cursor: c.seek(i).x',
     'sc-for-of': 'sharedctypes compiled accessors, for (const p of ps) p.x (read pass only)',
     'sc-interp-*': "sharedctypes with configure({ codegen: 'off' }) (interpreted accessors)",
+    'hand-stored: *': 'the hand-written twin of stored handles: a class holding the offset and the DataView, with getters (not a ratio reference)',
     'sc-stored: build+read': 'array of stored ps.get(i) handles built and then read, both timed',
     'sc-stored: read only': 'the same handles built once outside the timed region',
     bbo: `buffer-backed-object ArrayOfBufferBackedObjects, arr[i].x (first ${LIB_N} elements)`,
@@ -665,6 +710,8 @@ function versionOf(pkg) {
 
 const fmt = (x, d = 2) => x.toFixed(d);
 const isCodegen = (v) => v.startsWith('sc-') && !v.startsWith('sc-interp');
+/** The hand-written twin a variant is compared with besides the best typed-array loop: stored handles against stored handles of a hand-written class. */
+const twinOf = (v) => (v.startsWith('sc-stored') || v.startsWith('sc-interp-stored') ? v.replace(/^sc-(interp-)?/, 'hand-') : null);
 
 function markdown() {
   const m = result.machine;
@@ -691,6 +738,17 @@ function markdown() {
     out.push(`| ${v} | ${cells.join(' | ')} |`);
   }
   out.push('', '✓/✗: sharedctypes codegen variant within / over the 1.10× target.', '');
+  const stored = workloads.flatMap((w) => w.variants.filter((r) => twinOf(r.variant) !== null).map((r) => [r, w.variants.find((x) => x.variant === twinOf(r.variant))]));
+  if (stored.length > 0) {
+    out.push(
+      'Stored handles (an array of 100k handles built, then read) cost what allocating and collecting 100k objects costs, whoever writes them; against the hand-written class that holds an offset and the DataView (`hand-stored`):',
+      '',
+      '| variant | ÷ hand-written class |',
+      '|---|---:|',
+    );
+    for (const [r, t] of stored) if (t !== undefined) out.push(`| ${r.variant} | ${fmt(r.nsPerElement / t.nsPerElement)}× |`);
+    out.push('');
+  }
   for (const w of workloads) {
     out.push(`## ${w.title}`, '');
     out.push('| variant | elements | median ms | min–max ms | ns/element | ratio |', '|---|---:|---:|---:|---:|---:|');
