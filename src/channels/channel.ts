@@ -264,9 +264,6 @@ export class Channel<S extends SchemaLike = SchemaLike> {
       if (memory === undefined) {
         if (options.byteOffset !== undefined)
           throw typeError('invalid_argument', label, `byteOffset ${String(options.byteOffset)} without memory`, 'give the memory to place the channel in');
-        if (typeof SharedArrayBuffer === 'undefined') {
-          throw typeError('not_shared', label, 'needs SharedArrayBuffer', 'serve the page cross-origin isolated (COOP and COEP headers)');
-        }
         buffer = newSharedBuffer(label, format.byteLength);
         byteOffset = 0;
       } else {

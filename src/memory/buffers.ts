@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { rangeError } from '../errors.js';
+import { rangeError, typeError } from '../errors.js';
 import { cached } from '../memo.js';
 
 /**
@@ -92,11 +92,28 @@ export function allocationError(e: unknown, subject: string, bytes: number): unk
 }
 
 /**
+ * Throws a TypeError `not_shared` naming `subject` where there is no `SharedArrayBuffer` (a page
+ * that is not cross-origin isolated), instead of the engine's ReferenceError.
+ */
+export function checkShared(subject: string): void {
+  if (typeof SharedArrayBuffer !== 'function') {
+    throw typeError(
+      'not_shared',
+      subject,
+      'needs a SharedArrayBuffer, and this context has none',
+      'serve the page cross-origin isolated (COOP and COEP headers); in a plain page, create() and view() over an ArrayBuffer work within one thread',
+    );
+  }
+}
+
+/**
  * A new zeroed `SharedArrayBuffer` of `bytes`; where the engine refuses it (more memory than the
  * machine or the engine gives: `RangeError: Array buffer allocation failed`), a RangeError
- * `out_of_memory` naming `subject` and the size instead.
+ * `out_of_memory` naming `subject` and the size instead. Where there is no `SharedArrayBuffer` at
+ * all (a page that is not cross-origin isolated), a TypeError `not_shared` that says so.
  */
 export function newSharedBuffer(subject: string, bytes: number): SharedArrayBuffer {
+  checkShared(subject);
   try {
     return new SharedArrayBuffer(bytes);
   } catch (e) {

@@ -10,7 +10,7 @@
  * @module
  */
 import { rangeError, typeError } from '../errors.js';
-import { newSharedBuffer } from '../memory/buffers.js';
+import { checkShared, newSharedBuffer } from '../memory/buffers.js';
 import { placementMemory } from '../memory/place.js';
 import type { SharedMemory } from '../memory/shared-memory.js';
 import { layout } from '../layout/compute.js';
@@ -133,7 +133,10 @@ function placeOf(what: string, type: Schema, footprint: Schema, options: PlaceOp
 
 /** A view of `schema` at `place` (or in a new SharedArrayBuffer), `init` written when given. */
 function rawAt(schema: Schema, init: unknown, place: Place | undefined, what: string): unknown {
-  if (place === undefined) return createOfSchema(schema, init, undefined, what);
+  if (place === undefined) {
+    checkShared(what); // shared memory is the point (create() is the one that falls back to an ArrayBuffer)
+    return createOfSchema(schema, init, undefined, what);
+  }
   const obj = view(schema, place.buffer, place.byteOffset) as unknown as { $$assign(v: unknown): void };
   if (init !== undefined) obj.$$assign(init);
   return obj;
@@ -197,7 +200,7 @@ function arraySchema(type: SchemaLike, sizeOrInit: number | ArrayLike<unknown> |
  */
 export function RawValue<S extends SchemaLike>(type: S, init?: Input<ResolveSchema<S>>, options?: PlaceOptions): ViewOf<ResolveSchema<S>> {
   const schema = resolveSchema(type, 'RawValue', 'type');
-  if (options === undefined) return createOfSchema(schema, init, undefined, 'RawValue') as ViewOf<ResolveSchema<S>>;
+  if (options === undefined) return rawAt(schema, init, undefined, 'RawValue') as ViewOf<ResolveSchema<S>>;
   checkOptions(options, 'RawValue');
   return rawAt(schema, init, placeOf('RawValue', schema, schema, options), 'RawValue') as ViewOf<ResolveSchema<S>>;
 }
@@ -218,7 +221,7 @@ export function RawArray(type: 'c', sizeOrInit: number | string | Uint8Array, op
 export function RawArray<S extends SchemaLike>(type: S, sizeOrInit: number | ArrayLike<unknown>, options?: PlaceOptions): ArrayView<ResolveSchema<S>>;
 export function RawArray(type: SchemaLike, sizeOrInit: number | ArrayLike<unknown> | string, options?: PlaceOptions): unknown {
   const { schema, init } = arraySchema(type, sizeOrInit, 'RawArray');
-  if (options === undefined) return createOfSchema(schema, init, undefined, 'RawArray');
+  if (options === undefined) return rawAt(schema, init, undefined, 'RawArray');
   checkOptions(options, 'RawArray');
   return rawAt(schema, init, placeOf('RawArray', schema, schema, options), 'RawArray');
 }
