@@ -522,7 +522,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
       this.#checkPushing('pushMany');
       const n = this.#pushRuns(items as ArrayLike<unknown>, done, total - done);
       if (n > 0) done += n;
-      else if (!pause(this.#ring, false, deadline, `${this.#label}.pushMany()`)) break;
+      else if (!pause(this.#ring, false, deadline, `${this.#label}.pushMany`)) break;
     }
     return done;
   }
@@ -541,7 +541,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     for (;;) {
       const n = this.#popRuns(into as ArrayLike<unknown>, 0, total);
       if (n > 0) return n;
-      if (this.done || !pause(this.#ring, true, deadline, `${this.#label}.popMany()`)) return 0;
+      if (this.done || !pause(this.#ring, true, deadline, `${this.#label}.popMany`)) return 0;
     }
   }
 
@@ -555,7 +555,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     const deadline = deadlineOf(timeout);
     for (;;) {
       if (ring.readable() || this.done) return true;
-      if (!pause(ring, true, deadline, `${this.#label}.poll()`)) return false;
+      if (!pause(ring, true, deadline, `${this.#label}.poll`)) return false;
     }
   }
 
@@ -831,7 +831,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
       this.#checkPushing(what);
       const i = ring.claimWrite();
       if (i >= 0) return i;
-      if (!pause(ring, false, deadline, `${this.#label}.${what}()`)) return TIMED_OUT;
+      if (!pause(ring, false, deadline, `${this.#label}.${what}`)) return TIMED_OUT;
     }
   }
 
@@ -842,7 +842,8 @@ export class Channel<S extends SchemaLike = SchemaLike> {
       const i = ring.claimRead();
       if (i >= 0) return i;
       if (Atomics.load(this.#a, CLOSED) !== 0 && ring.drained()) return ENDED;
-      if (!pause(ring, true, deadline, `${this.#label}.${what}()`)) return TIMED_OUT;
+      const fix = what === 'iterator' ? `iterate with for await (… of the channel), or use ${this.#label}.tryPop()` : undefined;
+      if (!pause(ring, true, deadline, `${this.#label}.${what}`, fix)) return TIMED_OUT;
     }
   }
 

@@ -8,7 +8,9 @@ import { ChannelClosedError, QueueEmpty, typeError } from '../errors.js';
 import { showState } from '../sync/display.js';
 import type { Infer, Input } from '../types/infer.js';
 import type { SchemaLike } from '../types/schema.js';
+import { canBlock } from '../sync/futex.js';
 import { Channel, type ChannelPlaceOptions, checkCapacity } from './channel.js';
+import { triedOnce } from './waiting.js';
 
 /**
  * Options of {@link Pipe}. With `{ memory, byteOffset }` the pipe's channels are placed there, one
@@ -91,7 +93,8 @@ export class Connection<S extends SchemaLike = SchemaLike> {
    * if the connection is closed.
    */
   send(item: Input<S>, timeout = -1): boolean {
-    return this.#sending('send').push(item, timeout);
+    const out = this.#sending('send');
+    return canBlock() ? out.push(item, timeout) : triedOnce(out.tryPush(item), false, timeout, 'Connection.send');
   }
 
   /** {@link send} without blocking the thread. Its errors are rejections (a receive-only end too). */
@@ -112,7 +115,7 @@ export class Connection<S extends SchemaLike = SchemaLike> {
    */
   recv(timeout = -1): Infer<S> {
     const ch = this.#receiving('recv');
-    const item = ch.pop(timeout);
+    const item = canBlock() ? ch.pop(timeout) : triedOnce(ch.tryPop(), ch.done, timeout, 'Connection.recv', 'poll() first');
     if (item === undefined) this.#nothing(ch, 'recv');
     return item;
   }

@@ -6,11 +6,12 @@
  * @module
  */
 import { ChannelClosedError, QueueEmpty, QueueFull, rangeError } from '../errors.js';
-import { deadlineOf, remaining, wait, waitAsync, wake } from '../sync/futex.js';
+import { canBlock, deadlineOf, remaining, wait, waitAsync, wake } from '../sync/futex.js';
 import type { Infer, Input } from '../types/infer.js';
 import type { SchemaLike } from '../types/schema.js';
 import { Channel, type ChannelPlaceOptions, checkCapacity, JOINABLE } from './channel.js';
 import { W } from './format.js';
+import { triedOnce } from './waiting.js';
 
 /** Options of a {@link Queue}: checked stores, and where to place it (a `SharedMemory` segment, for other processes). */
 export interface QueueOptions extends ChannelPlaceOptions {
@@ -56,7 +57,11 @@ export class Queue<S extends SchemaLike = SchemaLike> extends Channel<S> {
    */
   put(item: Input<S>, block = true, timeout?: number): void {
     this.#checkOpen('put');
-    const ok = block ? this.push(item, timeout ?? -1) : this.tryPush(item);
+    const ok = !block
+      ? this.tryPush(item)
+      : canBlock()
+        ? this.push(item, timeout ?? -1)
+        : triedOnce(this.tryPush(item), false, timeout ?? -1, `${this.constructor.name}.put`, 'put_nowait()');
     if (!ok) throw new QueueFull(`${this.constructor.name}.put(): the queue is full${block ? ` (waited ${String(timeout)} ms)` : ''}`);
   }
 
@@ -66,7 +71,11 @@ export class Queue<S extends SchemaLike = SchemaLike> extends Channel<S> {
    * and {@link ChannelClosedError} once the queue is closed and drained.
    */
   get(block = true, timeout?: number): Infer<S> {
-    const item = block ? this.pop(timeout ?? -1) : this.tryPop();
+    const item = !block
+      ? this.tryPop()
+      : canBlock()
+        ? this.pop(timeout ?? -1)
+        : triedOnce(this.tryPop(), this.done, timeout ?? -1, `${this.constructor.name}.get`, 'get_nowait()');
     if (item === undefined) this.#nothing('get', block, timeout);
     return item;
   }
@@ -173,7 +182,7 @@ export class JoinableQueue<S extends SchemaLike = SchemaLike> extends Queue<S> {
     const deadline = deadlineOf(timeout);
     for (let left = Atomics.load(a, W.unfinished); left !== 0; left = Atomics.load(a, W.unfinished)) {
       if (remaining(deadline) <= 0) return false;
-      wait(a, W.unfinished, left, deadline);
+      wait(a, W.unfinished, left, deadline, `${this.constructor.name}.join`);
     }
     return true;
   }

@@ -24,8 +24,7 @@
  *
  * @module
  */
-import { typeError } from '../errors.js';
-import { canBlock, remaining, wait, waitAsync } from '../sync/futex.js';
+import { canBlock, cannotBlock, checkTimeout, mayWait, remaining, wait, waitAsync } from '../sync/futex.js';
 import { handOffSleepUntil } from '../sync/owner.js';
 import { W } from './format.js';
 import type { Ring } from './ring.js';
@@ -45,16 +44,12 @@ function producerMayGo(ring: Ring): boolean {
 
 /**
  * After a failed claim: spins (see {@link spin}), then sleeps until woken (or `deadline`).
- * Returns false once `deadline` has passed (the caller then gives up).
+ * Returns false once `deadline` has passed (the caller then gives up). On a thread that may not
+ * block, throws `cannot_block` naming `what` (`Channel<u32>.pop`) and `fix`.
  */
-export function pause(ring: Ring, consumer: boolean, deadline: number, what: string): boolean {
+export function pause(ring: Ring, consumer: boolean, deadline: number, what: string, fix = `use ${what}Async() and await it, or a try… form`): boolean {
   if (remaining(deadline) <= 0) return false;
-  if (!canBlock())
-    throw typeError(
-      'cannot_block',
-      `${what}: this thread may not block (a browser main thread)`,
-      'use the async form (e.g. pushAsync(), popAsync()) or a try… form',
-    );
+  if (!canBlock()) throw cannotBlock(what, fix);
   if (spin(ring, consumer)) return true;
   const a = ring.a;
   const count = consumer ? CONSUMERS_WAITING : PRODUCERS_WAITING;
@@ -65,11 +60,26 @@ export function pause(ring: Ring, consumer: boolean, deadline: number, what: str
     const seq = Atomics.load(a, word);
     // A thread of a ThreadRegistry looks again every 20 ms: the waker takes the sleepers it wakes
     // off the count, and one woken but terminated before it claimed would leave the rest asleep.
-    if (!(consumer ? consumerMayGo(ring) : producerMayGo(ring))) woken = wait(a, word, seq, handOffSleepUntil(deadline)) === 'ok';
+    if (!(consumer ? consumerMayGo(ring) : producerMayGo(ring))) woken = wait(a, word, seq, handOffSleepUntil(deadline), what) === 'ok';
   } finally {
     if (!woken) Atomics.sub(a, count, 1);
   }
   return true;
+}
+
+/**
+ * A blocking call of a Python-style wrapper (`Queue.get`, `Connection.recv`…) on a thread that
+ * may not block: `attempted` is the result of one non-blocking try (`undefined` or `false`: nothing
+ * taken); when nothing was taken, the channel is not at its end and `timeout` would have let the
+ * call wait, throws `cannot_block` in the wrapper's words (its async form, or `tryForm`). Else
+ * returns `attempted`.
+ */
+export function triedOnce<T>(attempted: T, ended: boolean, timeout: number, what: string, tryForm?: string): T {
+  checkTimeout(timeout);
+  if ((attempted === undefined || attempted === false) && !ended && mayWait(timeout)) {
+    throw cannotBlock(what, tryForm === undefined ? undefined : `use ${what}Async() and await it, or ${tryForm}`);
+  }
+  return attempted;
 }
 
 /** {@link pause} without blocking the thread and without spinning. */

@@ -8,7 +8,7 @@
  * @module
  */
 import { BrokenBarrierError, rangeError } from '../errors.js';
-import { deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
+import { canBlock, cannotBlock, checkTimeout, deadlineOf, mayWait, remaining, wait, waitAsync, wake } from './futex.js';
 import { type SharedPlace, wordsAt } from './memory.js';
 import { showState } from './display.js';
 
@@ -104,9 +104,11 @@ export class Barrier {
    * (after running the action and releasing the others), the ticket to wait with when it arrived
    * in a round that is still filling, or `busy` with the state word to wait on when a round is
    * completing (more threads than parties: this one belongs to the next round). The blocking and
-   * async forms do the waiting, each in its own way.
+   * async forms do the waiting, each in its own way. A thread that may not wait (`mayWait` false:
+   * a browser's main thread) arrives only when it completes the round, else throws before it is
+   * counted (a count left behind would let a later round pass short of a party).
    */
-  #arrive(what: string): { index: number } | { ticket: Ticket } | { busy: number } {
+  #arrive(what: string, mayWait: boolean): { index: number } | { ticket: Ticket } | { busy: number } {
     const a = this.#a;
     const s = this.#i + STATE;
     const epoch = Atomics.load(a, this.#i + EPOCH);
@@ -115,6 +117,7 @@ export class Barrier {
       const state = Atomics.load(a, s);
       const count = state & COUNT_MASK;
       const generation = state >>> 16;
+      if (!mayWait && count + 1 < this.parties) throw cannotBlock(`Barrier.${what}`);
       if (count >= this.parties) return { busy: state };
       if (Atomics.compareExchange(a, s, state, state + 1) !== state) continue;
       if (count + 1 < this.parties) return { ticket: { index: count, generation, epoch } };
@@ -154,19 +157,21 @@ export class Barrier {
 
   /** Waits for all parties (up to `timeout` ms); returns this thread's arrival index 0 … parties − 1. */
   wait(timeout = this.#timeout): number {
+    checkTimeout(timeout);
+    const blocks = canBlock() || !mayWait(timeout);
     const deadline = deadlineOf(timeout);
     const s = this.#i + STATE;
     for (;;) {
-      const arrived = this.#arrive('wait');
+      const arrived = this.#arrive('wait', blocks);
       if ('index' in arrived) return arrived.index;
       if ('busy' in arrived) {
         this.#checkDeadline(deadline, timeout, 'wait');
-        wait(this.#a, s, arrived.busy, deadline);
+        wait(this.#a, s, arrived.busy, deadline, 'Barrier.wait');
         continue;
       }
       const t = arrived.ticket;
       for (let now = this.#poll(t, deadline, timeout, 'wait'); now !== true; now = this.#poll(t, deadline, timeout, 'wait')) {
-        wait(this.#a, s, now, deadline);
+        wait(this.#a, s, now, deadline, 'Barrier.wait');
       }
       return t.index;
     }
@@ -180,7 +185,7 @@ export class Barrier {
     const deadline = deadlineOf(timeout);
     const s = this.#i + STATE;
     for (;;) {
-      const arrived = this.#arrive('waitAsync');
+      const arrived = this.#arrive('waitAsync', true);
       if ('index' in arrived) return arrived.index;
       if ('busy' in arrived) {
         this.#checkDeadline(deadline, timeout, 'waitAsync');

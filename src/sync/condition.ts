@@ -9,7 +9,7 @@
  */
 import { rangeError, SyncError, typeError } from '../errors.js';
 import { mappingOf } from '../memory/backend.js';
-import { deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
+import { canBlock, cannotBlock, checkTimeout, deadlineOf, mayWait, remaining, wait, waitAsync, wake } from './futex.js';
 import { Acquirable } from './acquirable.js';
 import { Lock } from './lock.js';
 import { type SharedPlace, wordsAt } from './memory.js';
@@ -135,12 +135,14 @@ export class Condition<L extends Lock | RLock = Lock | RLock> extends Acquirable
    */
   wait(timeout = -1): boolean {
     this.#owned('wait');
+    checkTimeout(timeout);
+    if (mayWait(timeout) && !canBlock()) throw cannotBlock('Condition.wait'); // before the lock is released
     const deadline = deadlineOf(timeout);
     const seq = Atomics.load(this.#a, this.#i);
     const saved = this.#releaseSave();
     let result: string;
     try {
-      result = wait(this.#a, this.#i, seq, deadline);
+      result = wait(this.#a, this.#i, seq, deadline, 'Condition.wait');
     } finally {
       this.#reacquire(saved);
     }

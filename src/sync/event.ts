@@ -92,7 +92,7 @@ export class Event {
     const seen = Atomics.load(a, i);
     for (let v = seen; !setSince(seen, v); v = Atomics.load(a, i)) {
       if (remaining(deadline) <= 0) return false;
-      wait(a, i, v, deadline);
+      wait(a, i, v, deadline, 'Event.wait');
     }
     return true;
   }

@@ -75,13 +75,25 @@ export function remaining(deadline: number): number {
 }
 
 /**
- * Blocks while `a[i] === expected`, until woken or `deadline`. Throws a `TypeError` that says what
- * to do instead on a thread that may not block.
+ * The error of a blocking call on a thread that may not block (a browser's main thread): names the
+ * call (`what`, e.g. `'Lock.acquire'`) and what to do instead, by default its async form
+ * (`Lock.acquireAsync()`).
  */
-export function wait(a: Int32Array, i: number, expected: number, deadline: number): WaitResult {
-  if (!canBlock()) {
-    throw typeError('cannot_block', 'this thread may not block (a browser main thread)', 'use the async form, e.g. acquireAsync() or waitAsync()');
-  }
+export function cannotBlock(what: string, fix = `use ${what}Async() and await it`): TypeError {
+  return typeError('cannot_block', `${what}()`, 'this thread may not block (a browser main thread)', fix);
+}
+
+/** Whether a call with `timeout` (ms, already checked) may wait at all: not with 0 or a time already up. */
+export function mayWait(timeout: number): boolean {
+  return timeout === -1 || timeout > 0;
+}
+
+/**
+ * Blocks while `a[i] === expected`, until woken or `deadline`. On a thread that may not block,
+ * throws {@link cannotBlock} naming `what`, the call that waits.
+ */
+export function wait(a: Int32Array, i: number, expected: number, deadline: number, what: string): WaitResult {
+  if (!canBlock()) throw cannotBlock(what);
   return backendOf(a.buffer).wait(a, i, expected, remaining(deadline));
 }
 

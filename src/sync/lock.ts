@@ -140,7 +140,7 @@ export class Lock extends Acquirable {
       if (typeof word !== 'number') return outcome(word);
       if (word === 0) continue;
       if (remaining(deadline) <= 0) return FAILED;
-      wait(a, i, word, sleepUntil(deadline, word & ID_MASK));
+      wait(a, i, word, sleepUntil(deadline, word & ID_MASK), 'Lock.acquire');
     }
   }
 

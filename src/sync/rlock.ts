@@ -206,7 +206,7 @@ export class RLock extends Acquirable {
       if (typeof word !== 'number') return word;
       if (word === 0) continue;
       if (remaining(deadline) <= 0) return false;
-      wait(a, i, word, sleepUntil(deadline, word & ID_MASK));
+      wait(a, i, word, sleepUntil(deadline, word & ID_MASK), what);
     }
   }
 

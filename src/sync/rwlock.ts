@@ -20,7 +20,7 @@
  */
 import { OwnerDeadError, rangeError, SyncError } from '../errors.js';
 import { Acquirable } from './acquirable.js';
-import { checkTimeout, deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
+import { canBlock, cannotBlock, checkTimeout, deadlineOf, mayWait, remaining, wait, waitAsync, wake } from './futex.js';
 import { type SharedPlace, wordsAt } from './memory.js';
 import { handOffSleepUntil, ID_MASK, identityAt, INCONSISTENT, knownIdentity, ownerGone, sleepUntil, thisThread } from './owner.js';
 import { clearMark, ownerDead, type RepairAcquired, repairWith, repairWithAsync } from './robust.js';
@@ -268,6 +268,7 @@ export class ReadLock extends Acquirable {
       const r = readStep(a, i, this.#rw, repairing, false, true, what);
       return typeof r === 'number' ? false : r;
     }
+    if (mayWait(timeout) && !canBlock()) throw cannotBlock(what); // before any waiting bit is set
     // While the lock stays open to readers, a failed compare-and-swap only means that another reader
     // came or went: try again at once. While a writer holds it or waits for it, back off and look
     // again (writers' sections are short, as a Lock's); queue up behind readers already asleep.
@@ -287,7 +288,7 @@ export class ReadLock extends Acquirable {
         return false;
       }
       const seq = Atomics.load(a, i + SEQ);
-      if (wait(a, i, r, sleepIn(r, deadline)) === 'timed-out' && unlocked(r) && remaining(deadline) > 0) stalledHandOff(a, i, r, seq);
+      if (wait(a, i, r, sleepIn(r, deadline), what) === 'timed-out' && unlocked(r) && remaining(deadline) > 0) stalledHandOff(a, i, r, seq);
     }
   }
 
@@ -439,6 +440,9 @@ export class WriteLock extends Acquirable {
       const r = writeStep(a, i, this.#rw, me, 0, repairing, false, true, what);
       return typeof r === 'number' ? false : r;
     }
+    // Refused before this writer announces itself: a writers-waiting bit left behind would hold
+    // readers back.
+    if (mayWait(timeout) && !canBlock()) throw cannotBlock(what);
     // Spin briefly. While readers hold the lock, announce this writer (the writers-waiting bit), so
     // that no new reader comes in and the ones inside drain; the bit stays set when the lock is
     // taken (another writer may have gone to sleep relying on it), and the release clears it.
@@ -460,7 +464,7 @@ export class WriteLock extends Acquirable {
         giveUpWriting(a, i);
         return false;
       }
-      wait(a, i + SEQ, r, sleepIn(Atomics.load(a, i), deadline));
+      wait(a, i + SEQ, r, sleepIn(Atomics.load(a, i), deadline), what);
     }
   }
 

@@ -83,7 +83,7 @@ export class Semaphore extends Acquirable {
     const deadline = deadlineOf(timeout);
     for (;;) {
       if (remaining(deadline) <= 0) return false;
-      wait(this.#a, this.#i, r, handOffSleepUntil(deadline));
+      wait(this.#a, this.#i, r, handOffSleepUntil(deadline), `${this.constructor.name}.acquire`);
       r = this.#tryTake();
       if (r === true) return true;
     }

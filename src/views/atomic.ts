@@ -15,7 +15,7 @@ import { describeValue, typeLabel } from '../kinds/labels.js';
 import { TYPED_ARRAYS } from '../kinds/typed-arrays.js';
 import { elementsAt, type ArrayClass } from '../memory/buffers.js';
 import { backendOf } from '../memory/backend.js';
-import { deadlineOf, wait as futexWait, wake as futexWake } from '../sync/futex.js';
+import { canBlock, cannotBlock, deadlineOf, wait as futexWait, wake as futexWake } from '../sync/futex.js';
 
 type IntArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
 const ARRAYS: Record<IntegerName, ArrayClass<IntArray>> = TYPED_ARRAYS;
@@ -165,7 +165,9 @@ export class AtomicField<T extends number | bigint> {
    */
   wait(expected: T, timeout = Infinity): 'ok' | 'not-equal' | 'timed-out' {
     const w = this.#waitable('wait');
-    if (backendOf(w.a.buffer).kind === 'futex') return futexWait(this.#futexWord(w, 'wait'), w.i, w.signed(expected) as number, deadlineOf(timeout));
+    if (!canBlock()) throw cannotBlock('AtomicField.wait', 'wait in a worker, or look at the value with load()');
+    if (backendOf(w.a.buffer).kind === 'futex')
+      return futexWait(this.#futexWord(w, 'wait'), w.i, w.signed(expected) as number, deadlineOf(timeout), 'AtomicField.wait');
     return A.wait(w.a, w.i, w.signed(expected), timeout);
   }
   /** Wakes up to `count` threads (or processes, in a `SharedMemory`) waiting on this member; returns how many were woken. */

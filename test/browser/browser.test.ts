@@ -214,7 +214,7 @@ describe.skipIf(needChromium.skip)(`${needChromium.note}browser (Chromium): dist
     expect(locks['canBlock']).toBe(false);
     expect(locks['count']).toBe(locks['expected']);
     expect(locks['mainIncrements']).toBe(2000);
-    expect(locks['blockingWait']).toBe('TypeError: this thread may not block (a browser main thread): use the async form, e.g. acquireAsync() or waitAsync()');
+    expect(locks['blockingWait']).toBe('TypeError: Event.wait(): this thread may not block (a browser main thread); use Event.waitAsync() and await it');
     expect(locks['locked']).toBe(false);
     // Async forms on the page's main thread: awaits inside critical sections, a bounded buffer with
     // two conditions over one lock member, barrier rounds; nothing lost, nothing blocks.
