@@ -738,7 +738,9 @@ function markdown() {
     out.push(`| ${v} | ${cells.join(' | ')} |`);
   }
   out.push('', '✓/✗: sharedctypes codegen variant within / over the 1.10× target.', '');
-  const stored = workloads.flatMap((w) => w.variants.filter((r) => twinOf(r.variant) !== null).map((r) => [r, w.variants.find((x) => x.variant === twinOf(r.variant))]));
+  const stored = workloads.flatMap((w) =>
+    w.variants.filter((r) => twinOf(r.variant) !== null).map((r) => [r, w.variants.find((x) => x.variant === twinOf(r.variant))]),
+  );
   if (stored.length > 0) {
     out.push(
       'Stored handles (an array of 100k handles built, then read) cost what allocating and collecting 100k objects costs, whoever writes them; against the hand-written class that holds an offset and the DataView (`hand-stored`):',

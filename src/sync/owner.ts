@@ -8,25 +8,33 @@
  * - 1 … 2^27 − 1 otherwise: an identity of the thread *at that lock*, or, for a `Lock`, which has
  *   no re-entry to tell apart, the anonymous owner 1.
  *
- * JavaScript has no portable, collision-free thread id: Node's `threadId` lives in
- * `node:worker_threads`, which this package may not import (it runs in browsers), and is reachable
- * otherwise only through `process.getBuiltinModule` (Node ≥ 20.16); browsers have nothing of the
- * kind, and random numbers can collide. So a thread that joined no registry gets its identity at
- * an `RLock` (or `RwLock`) from a counter word in the lock's own memory: the first time it needs
- * one there, it takes the next number with `Atomics.add`. Identities are therefore unique among all
- * threads that use the lock, on every platform and even across processes sharing the memory. A
- * thread remembers such an identity per buffer object and word, so every lock object it makes over
+ * A thread that joined no registry needs an identity at an `RLock` (or `RwLock`) that no other
+ * thread using the lock has:
+ *
+ * - in a `SharedArrayBuffer` on Node, its `threadId` + 1 (`node:worker_threads`, reached through
+ *   `process.getBuiltinModule`, Node ≥ 20.16): such memory never leaves its process, where thread
+ *   ids are unique, so the identity is the thread's whatever buffer object it reaches the lock
+ *   through (a handle posted twice gives two) and costs the lock nothing;
+ * - anywhere else (a `SharedMemory` segment, shared by processes whose thread ids repeat; browsers,
+ *   Bun and Deno, which have no such id or none we trust; random numbers can collide), the next
+ *   number from a counter word in the lock's own memory, taken with `Atomics.add` the first time
+ *   the thread needs one there. Identities are therefore unique among all threads that use the
+ *   lock, also across processes. A segment is mapped once per thread, so it is one buffer object.
+ *
+ * A thread remembers its identity per buffer object and word, so every lock object it makes over
  * the same words gets the same one, also after it joins a registry.
  *
- * The one limit: the same memory reached through two different `SharedArrayBuffer` objects in one
- * thread (a buffer posted twice, raw) counts as two owners there, so the thread cannot re-enter
- * through the second what it holds through the first; its acquire then waits like any other
- * thread's would. `share()`/`attach()` give a thread one buffer object per memory, so locks passed
- * as handles never meet this.
+ * The one limit, where the counter is used: the same memory reached through two different
+ * `SharedArrayBuffer` objects in one thread (a buffer or handle posted twice, in a browser, Bun or
+ * Deno) counts as two owners there, so the thread cannot re-enter through the second what it holds
+ * through the first (its acquire then waits like any other thread's would), and each buffer object
+ * takes one of the counter's 2^27 − 1 numbers.
  *
  * @module
  */
 import { SyncError } from '../errors.js';
+import { backendOf } from '../memory/backend.js';
+import { hostOf } from '../memory/host.js';
 
 /** The owner's identity in an owner word (bits 0–27). */
 export const ID_MASK = 0x0fffffff;
@@ -95,17 +103,42 @@ export function handOffSleepUntil(deadline: number): number {
 
 const known = new WeakMap<SharedArrayBuffer, Map<number, number>>();
 
+/** {@link threadIdentity}, once known (`undefined`: not looked up yet). */
+let threadWide: number | undefined;
+
 /**
- * This thread's identity at the lock whose owner word is `a[i]` if it has one: the one the lock's
- * counter gave it, else its registry identity; 0 when it has neither (and so holds nothing there).
+ * This thread's identity at every lock in memory that only this process reaches (a
+ * `SharedArrayBuffer`): Node's `threadId` + 1, unique among the process's threads; 0 where there
+ * is no such id (browsers, Bun, Deno, Node before 20.16) or it is past {@link MAX_IDENTITY}.
+ */
+function threadIdentity(): number {
+  if (threadWide === undefined) {
+    threadWide = 0;
+    const host = hostOf();
+    if (host.runtime === 'node') {
+      const id = (host.builtin('node:worker_threads') as { threadId?: unknown } | undefined)?.threadId;
+      if (typeof id === 'number' && Number.isInteger(id) && id >= 0 && id < MAX_IDENTITY) threadWide = id + 1;
+    }
+  }
+  return threadWide;
+}
+
+/**
+ * This thread's identity at the lock whose owner word is `a[i]` if it has one: the one it took
+ * there, else its registry identity, else its thread identity where the memory is this process's
+ * alone; 0 when it has none (and so holds nothing there).
  */
 export function knownIdentity(a: Int32Array, i: number): number {
-  return known.get(a.buffer as SharedArrayBuffer)?.get(i) ?? thisThread.registered;
+  const had = known.get(a.buffer as SharedArrayBuffer)?.get(i);
+  if (had !== undefined) return had;
+  if (thisThread.registered !== 0) return thisThread.registered;
+  return backendOf(a.buffer).kind === 'atomics' ? threadIdentity() : 0;
 }
 
 /**
  * This thread's identity at the lock whose owner word is `a[i]`: the one it already has there,
- * else its registry identity, else the next number from the lock's counter word `a[counter]`.
+ * else its registry identity, else its thread identity where the memory is this process's alone
+ * (see the module's comment), else the next number from the lock's counter word `a[counter]`.
  */
 export function identityAt(a: Int32Array, i: number, counter: number, what: string): number {
   const buffer = a.buffer as SharedArrayBuffer;
@@ -116,6 +149,11 @@ export function identityAt(a: Int32Array, i: number, counter: number, what: stri
   if (byWord === undefined) {
     byWord = new Map();
     known.set(buffer, byWord);
+  }
+  const wide = backendOf(buffer).kind === 'atomics' ? threadIdentity() : 0;
+  if (wide !== 0) {
+    byWord.set(i, wide);
+    return wide;
   }
   const id = Atomics.add(a, counter, 1) + 1;
   if (id < 1 || id > MAX_IDENTITY) {

@@ -1,7 +1,11 @@
 // The primitives under real contention: worker_threads, Atomics handshakes, no sleeps, no mocks.
 import { describe, expect, it } from 'vitest';
+import { threadId } from 'node:worker_threads';
 import { Barrier, Event, Lock, RLock, struct, SyncError, u32, i64, u8 } from '../../src/index.js';
 import { run, start } from '../workers/spawn.js';
+
+/** Whether locks in a SharedArrayBuffer take this thread's id + 1 as its identity (Node with process.getBuiltinModule; see src/sync/owner.ts). */
+const THREAD_WIDE = typeof (process as { getBuiltinModule?: unknown }).getBuiltinModule === 'function' && !('Bun' in globalThis) && !('Deno' in globalThis);
 
 const WORKERS = 4;
 
@@ -142,23 +146,53 @@ describe('RLock owner identity across threads', () => {
     expect(() => r.release()).toThrow(SyncError);
   });
 
-  it("identities come from the lock's own counter word: distinct per thread, also on a Node without process.getBuiltinModule (20.0–20.15)", async () => {
+  it("identities in a SharedArrayBuffer: the thread's id + 1 on Node (the lock's counter untouched), else the lock's own counter word; distinct per thread either way", async () => {
     const r = new RLock();
     const words = new Int32Array(r.place.buffer, r.place.byteOffset, 3);
     r.acquire();
-    expect(Array.from(words)).toEqual([1, 1, 1]); // owner 1, depth 1, one identity handed out
+    const mine = THREAD_WIDE ? threadId + 1 : 1;
+    expect(Array.from(words)).toEqual([mine, 1, THREAD_WIDE ? 0 : 1]); // owner, depth 1, identities handed out by the counter
     r.release();
-    const old = await run<{ words: number[]; reentered: boolean; free: boolean }>('rlockWords', { place: r.place, depth: 2, noGetBuiltinModule: true });
-    expect(old).toEqual({ words: [2, 2, 2], reentered: true, free: true });
-    const next = await run<{ words: number[] }>('rlockWords', { place: r.place, depth: 1 });
-    expect(next.words).toEqual([3, 1, 3]);
-    const again = new RLock(r.place); // another object here: this thread's identity is still 1
+    const other = await run<{ words: number[]; reentered: boolean; free: boolean }>('rlockWords', { place: r.place, depth: 2 });
+    expect(other.reentered).toBe(true);
+    expect(other.free).toBe(true);
+    expect(other.words[0]).not.toBe(mine);
+    expect(other.words.slice(1)).toEqual([2, THREAD_WIDE ? 0 : 2]);
+    const again = new RLock(r.place); // another object here: this thread's identity is still its own
     again.acquire();
-    expect(words[0]).toBe(1);
+    expect(words[0]).toBe(mine);
     expect(r.isOwned()).toBe(true);
     r.release();
-    expect(words[2]).toBe(3);
   });
+
+  it('where the thread id cannot be had (Node 20.0–20.15, no process.getBuiltinModule), the counter hands out distinct identities', async () => {
+    const r = new RLock();
+    const first = await run<{ words: number[]; reentered: boolean; free: boolean }>('rlockWords', { place: r.place, depth: 2, noGetBuiltinModule: true });
+    expect(first).toEqual({ words: [1, 2, 1], reentered: true, free: true });
+    const second = await run<{ words: number[] }>('rlockWords', { place: r.place, depth: 1, noGetBuiltinModule: true });
+    expect(second.words).toEqual([2, 1, 2]);
+  });
+
+  it.runIf(THREAD_WIDE)(
+    'on Node, the same memory through two buffer objects (a handle posted twice) is one owner, and takes no identity from the counter',
+    () => {
+      const r = new RLock();
+      const twice = structuredClone(r.place.buffer); // a new SharedArrayBuffer object over the same memory, as a second postMessage gives
+      const r2 = new RLock({ buffer: twice, byteOffset: r.place.byteOffset });
+      r.acquire();
+      expect(r2.acquire(false)).toBe(true); // re-entered through the other object
+      expect(r2.isOwned()).toBe(true);
+      r2.release();
+      r2.release(); // released through the other object: it is the same owner
+      expect(r.locked()).toBe(false);
+      for (let k = 0; k < 2000; k++) {
+        const copy = new RLock({ buffer: structuredClone(r.place.buffer), byteOffset: r.place.byteOffset });
+        copy.acquire();
+        copy.release();
+      }
+      expect(new Int32Array(r.place.buffer, r.place.byteOffset, 3)[2]).toBe(0); // no identity used up per buffer object
+    },
+  );
 
   it('a worker can release a Lock this thread holds (Python semantics)', async () => {
     const lock = new Lock();
