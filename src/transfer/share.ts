@@ -19,7 +19,7 @@ import {
 } from '../channels/handles.js';
 import { Connection } from '../channels/pipe.js';
 import { LayoutMismatchError, typeError } from '../errors.js';
-import { describeValue, shownNumber } from '../kinds/labels.js';
+import { describeValue, shownNumber, typeLabel } from '../kinds/labels.js';
 import { isSegmentRef, type SegmentRef, segmentMemory, segmentOf } from '../memory/segments.js';
 import { layout } from '../layout/compute.js';
 import { describeLayout } from '../layout/describe.js';
@@ -303,6 +303,20 @@ function checkSyncHandle(handle: Handle, kind: string): void {
   }
 }
 
+/**
+ * A schema given with the handle of a synchronization object must be that kind of object
+ * (`mutex()` for a Lock's handle, `semaphore(n)` for a Semaphore's…): anything else is the
+ * mismatch the fingerprint check refuses for views, refused here too (it used to be ignored, and
+ * the object typed as the schema's view).
+ */
+function checkSyncSchema(handle: Handle, kind: SyncKind, schemaLike: SchemaLike): void {
+  const l = layout(resolveSchema(schemaLike, 'attach', 'schema'));
+  if (l.kind === 'sync' && l.sync === kind) return;
+  throw new LayoutMismatchError(
+    `attach: the handle is of a synchronization object (${kind}()), but the schema given here is ${typeLabel(l.schema)}; attach it without a schema, or with ${kind}()`,
+  );
+}
+
 function attachAny(handle: unknown, schemaLike: SchemaLike | undefined, options: AttachOptions): unknown {
   checkHandle(handle);
   // The handle's buffer is the memory: views are classes per structure, not per buffer object, so a
@@ -312,7 +326,10 @@ function attachAny(handle: unknown, schemaLike: SchemaLike | undefined, options:
   // Locks take a segment's memory where they take a SharedArrayBuffer (SharedPlace says so).
   const place = { buffer: buffer as SharedArrayBuffer, byteOffset: handle.byteOffset };
   const kind = SYNC_KIND_OF_HANDLE.get(handle.kind);
-  if (kind !== undefined) checkSyncHandle(handle, kind);
+  if (kind !== undefined) {
+    checkSyncHandle(handle, kind);
+    if (schemaLike !== undefined) checkSyncSchema(handle, kind, schemaLike);
+  }
   if (kind === 'barrier') {
     // A barrier's action and default timeout do not travel (functions cannot): given here.
     return new Barrier(handle.param ?? 0, {

@@ -14,7 +14,11 @@ import {
   fingerprint,
   LayoutMismatchError,
   Lock,
+  mutex,
+  RLock,
+  rmutex,
   Semaphore,
+  semaphore,
   share,
   shareAll,
   struct,
@@ -110,6 +114,17 @@ describe('synchronization handles', () => {
     expect(codeOf(() => attach({ ...cond, lock: share(new Semaphore(1)) } as never))).toBe('invalid_argument');
     expect((attach(sem as never) as Semaphore).value).toBe(2);
     expect(attach(cond as never)).toBeInstanceOf(Condition);
+  });
+  it('a schema given with the handle of a synchronization object must be of its kind (it was ignored: a Lock typed as a struct view)', () => {
+    const S = struct({ lock: mutex(), n: u32 });
+    expect(() => attach(share(new Lock()), S)).toThrow(LayoutMismatchError);
+    expect(() => attach(share(new Lock()), S)).toThrow('the handle is of a synchronization object (mutex()), but the schema given here is struct (anonymous)');
+    expect(() => attach(share(new RLock()), mutex())).toThrow(LayoutMismatchError);
+    expect(() => attach(share(new Barrier(2)), 'i')).toThrow(LayoutMismatchError);
+    expect(() => attachAll(shareAll({ a: new Semaphore(2) }), { a: S })).toThrow(LayoutMismatchError);
+    expect(attach(share(new Lock()), mutex())).toBeInstanceOf(Lock);
+    expect(attach(share(new RLock()), rmutex())).toBeInstanceOf(RLock);
+    expect((attach(share(new Semaphore(2)), semaphore(2)) as Semaphore).value).toBe(2);
   });
 });
 
