@@ -2104,11 +2104,20 @@ class Channel:
         if not isinstance(seg, dict) or not isinstance(seg.get('name'), str) or not isinstance(seg.get('identity'), str):
             raise ValueError('sharedctypes.Channel.from_handle: the handle names no segment (a SharedArrayBuffer cannot leave its process)')
         element = _verify('sharedctypes.Channel.from_handle', h, _ctype(ctype))  # the element layout, before mapping anything
+        capacity = h.get('param')
+        if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 1:
+            raise ValueError('sharedctypes.Channel.from_handle: the handle has no capacity (param), as share() writes it')
         shm = attach(seg['name'])
         if identity(shm) != seg['identity']:
             shm.close()
             raise FileNotFoundError(f"sharedctypes.Channel.from_handle: the segment {seg['name']!r} the handle was made for is gone")
-        return cls(shm, h.get('byteOffset'), element)
+        channel = cls(shm, h.get('byteOffset'), element)
+        if channel.capacity != capacity:
+            raise ChannelCorruptError(
+                f'sharedctypes.Channel.from_handle: the channel\'s header says {channel.capacity} slots, but the handle says {capacity}: '
+                'the channel\'s memory was overwritten since share() (nothing was read or written outside it)'
+            )
+        return channel
 
     def _word(self, i):
         return self._base + 4 * i

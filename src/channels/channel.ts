@@ -76,7 +76,8 @@ let adopting: { buffer: ArrayBufferLike; byteOffset: number; format: ChannelForm
 
 /**
  * The channel at `byteOffset` of `buffer` (a SharedArrayBuffer or a segment's memory; checked:
- * alignment, header, element layout and fingerprint, bounds) as an instance of `cls`: how
+ * alignment, header, element layout and fingerprint, bounds; `capacity`, from the handle, equal to the
+ * header's) as an instance of `cls`: how
  * `attach()` rebuilds a channel in another thread or process.
  */
 export function adoptChannel<C>(
@@ -88,9 +89,16 @@ export function adoptChannel<C>(
   schema: SchemaLike,
   buffer: ArrayBufferLike,
   byteOffset: number,
+  capacity: number,
 ): C {
   const element = elementLayout(schema, 'attach');
   const format = readFormat(buffer, byteOffset, elementFormat(element), 'attach');
+  if (format.capacity !== capacity) {
+    throw new SyncError(
+      `attach: the channel's header says ${format.capacity} slots, but the handle says ${capacity}: the channel's memory was overwritten since share() (nothing was read or written outside it)`,
+      'corrupt',
+    );
+  }
   const cls = kind.cls;
   if ((kind.mode !== undefined && format.mode !== kind.mode) || format.joinable !== kind.joinable) {
     const what = (mode: ChannelMode | undefined, joinable: boolean): string =>

@@ -61,7 +61,7 @@ export interface Handle<T = unknown> {
   readonly schema?: SchemaJSON;
   readonly endian?: Endian;
   readonly fingerprint?: string;
-  /** Semaphores: the initial value; barriers: the parties. */
+  /** Semaphores: the initial value; barriers: the parties; channels: the capacity. */
   readonly param?: number;
   /** Conditions and synchronized wrappers: their lock. */
   readonly lock?: Handle;
@@ -155,7 +155,13 @@ function shareChannel(kind: ChannelHandleKind, x: unknown): Handle {
   }
   const ch = x as Channel;
   const l = layout(ch.schema);
-  return placeHandle(kind, { buffer: ch.buffer, byteOffset: ch.byteOffset }, { schema: toJSON(l.schema), fingerprint: fingerprintOfLayout(l) });
+  // The capacity travels too: the header in the memory may have been overwritten since, and a
+  // larger capacity read from it would put slots past the channel's end (another object's bytes).
+  return placeHandle(
+    kind,
+    { buffer: ch.buffer, byteOffset: ch.byteOffset },
+    { schema: toJSON(l.schema), fingerprint: fingerprintOfLayout(l), param: ch.capacity },
+  );
 }
 
 function checkHandle(h: unknown): asserts h is Handle {
@@ -404,7 +410,16 @@ function attachChannel(handle: Handle, kind: ChannelHandleKind, buffer: ArrayBuf
     return new Connection(end(handle.incoming), end(handle.outgoing));
   }
   const l = checkedLayout(handle, schemaLike);
-  return adoptChannel(CHANNEL_CLASSES[kind], l.schema, buffer, handle.byteOffset);
+  const capacity = handle.param;
+  if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < 1) {
+    throw typeError(
+      'invalid_argument',
+      'attach',
+      `the channel handle has no capacity (param: ${shownNumber(capacity)}; share() writes a whole number ≥ 1)`,
+      'pass the handle share() made',
+    );
+  }
+  return adoptChannel(CHANNEL_CLASSES[kind], l.schema, buffer, handle.byteOffset, capacity);
 }
 
 /** The error for a handle whose layout differs from the schema given to `attach`, showing both layouts. */

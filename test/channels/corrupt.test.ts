@@ -171,3 +171,28 @@ describe('a channel whose words other code overwrote', () => {
     }
   });
 });
+
+describe('a header overwritten between share() and attach()', () => {
+  it.each(['spsc', 'mpmc'] as const)('%s: a larger capacity in the header is refused (its slots would reach past the channel into the next bytes)', (mode) => {
+    const len = Channel.byteLength(Item, 5, { mode });
+    const memory = new SharedArrayBuffer(len + GUARD);
+    const guard = new Uint8Array(memory, len, GUARD).fill(GUARD_BYTES[0]);
+    const handle = share(new Channel(Item, 5, { mode, memory, byteOffset: 0 }));
+    const words = new Int32Array(memory);
+    words[W.capacity] = 16;
+    expect(() => attach(handle, Item)).toThrow(SyncError);
+    expect(() => attach(handle, Item)).toThrow("the channel's header says 16 slots, but the handle says 5");
+    expect(guard.every((b) => b === GUARD_BYTES[0])).toBe(true);
+    words[W.capacity] = 5;
+    const c = attach(handle, Item);
+    for (let i = 0; i < 5; i++) expect(c.tryPush({ x: i, id: i })).toBe(true);
+    expect(c.tryPush({ x: 9, id: 9 })).toBe(false);
+    expect(guard.every((b) => b === GUARD_BYTES[0])).toBe(true);
+  });
+  it('a channel handle without its capacity (param) is refused', () => {
+    const handle = share(new Channel(Item, 4)) as unknown as Record<string, unknown>;
+    for (const param of [undefined, 0, 2.5, '4']) {
+      expect(() => attach({ ...handle, param } as never, Item)).toThrow('the channel handle has no capacity');
+    }
+  });
+});
