@@ -813,6 +813,14 @@ class Parser implements TokenCursor {
       const base = bitfieldType(type);
       if (base === undefined) fail(`${what} is a bitfield of type ${spell(type)}: bitfields take integer types, _Bool and enums`, m.at);
       if (align !== null) fail(`${what} is an aligned bitfield: bitfields follow their storage unit; align an ordinary member instead`, m.at, 'c_unsupported');
+      // A packed bitfield starts at the next bit whatever its storage unit (it may straddle one):
+      // a schema packs a whole record, never one bitfield.
+      if (packed && !recordPacked)
+        fail(
+          `${what} is a packed bitfield inside a ${label.split(' ')[0]} that is not packed: a schema packs a whole record; put __attribute__((packed)) on the ${label.split(' ')[0]} instead`,
+          m.at,
+          'c_unsupported',
+        );
       return { name: m.name, type: base, bits: m.width, align: null };
     }
     if (m.name === null) fail(`${what} has no name`, m.at);

@@ -385,6 +385,18 @@ describe('what fromC refuses, and where it says the problem is', () => {
         "1:24: member 'x' of struct m is packed inside a struct that is not",
       ],
       [
+        'one packed bitfield (gcc: it starts at the next bit, straddling its storage unit)',
+        'struct m { char c; int b : 30 __attribute__((packed)); };',
+        'c_unsupported',
+        "1:24: member 'b' of struct m is a packed bitfield inside a struct that is not packed",
+      ],
+      [
+        'one packed char bitfield (gcc: bits 7-9, across the byte)',
+        'struct m { char a : 7; char b : 3 __attribute__((packed)); };',
+        'c_unsupported',
+        "1:29: member 'b' of struct m is a packed bitfield inside a struct that is not packed",
+      ],
+      [
         'pack changing inside a struct',
         'struct m { char c;\n#pragma pack(1)\n int x; };\n#pragma pack()',
         'c_unsupported',
