@@ -167,12 +167,12 @@ class Parser implements TokenCursor {
   private declaratorDepth = 0;
   /** `extern "C" {` blocks open. */
   private linkage = 0;
-  private readonly end: SourceLocation;
+  private end: SourceLocation;
   /** Every pointer: an unsigned integer of the target's address size. */
   private readonly pointer: CType;
 
   constructor(
-    private readonly tokens: readonly PPToken[],
+    private tokens: readonly PPToken[],
     file: string,
     private readonly unread: readonly string[],
     private readonly target: CTarget,
@@ -1163,20 +1163,23 @@ class Parser implements TokenCursor {
   private alignValue(a: Attribute): number {
     if (a.declspec && (a.args === null || a.args.length === 0)) fail('__declspec(align) needs an alignment: __declspec(align(n))', a.at);
     if (a.args === null || a.args.length === 0) return this.target.biggestAlignment;
-    const args = a.args;
-    let i = 0;
-    const cursor: TokenCursor = {
-      peek: (offset = 0) => args[i + offset],
-      next: () => {
-        const t = args[i];
-        if (t === undefined) fail('unexpected end of aligned(…)', a.at);
-        i++;
-        return t;
-      },
-      here: () => args[i] ?? a.at,
-    };
-    const n = evaluate(cursor, this.host).value;
-    if (i < args.length) fail(`unexpected '${excerpt((args[i] as Token).text)}' in aligned(…)`, args[i] as Token);
+    // The arguments are parsed as the source itself (the parser's cursor moved onto them for the
+    // time): `sizeof(long)` or `_Alignof(double)` there read a type name, as gcc allows.
+    const saved = { tokens: this.tokens, pos: this.pos, end: this.end };
+    const last = a.args[a.args.length - 1] as PPToken;
+    this.tokens = a.args;
+    this.pos = 0;
+    this.end = { file: last.file, line: last.line, column: last.column + last.text.length };
+    let n: bigint;
+    try {
+      n = evaluate(this, this.host).value;
+      const extra = this.tokens[this.pos];
+      if (extra !== undefined) fail(`unexpected '${excerpt(extra.text)}' in aligned(…)`, extra);
+    } finally {
+      this.tokens = saved.tokens;
+      this.pos = saved.pos;
+      this.end = saved.end;
+    }
     if (n < 1n || (n & (n - 1n)) !== 0n) fail(`aligned(${n}): the alignment is not a power of two`, a.at);
     if (n > BigInt(MAX_ALIGN)) fail(`aligned(${n}): alignments above ${MAX_ALIGN} have no schema`, a.at, 'c_unsupported');
     return Number(n);

@@ -315,7 +315,7 @@ function checkSyncHandle(handle: Handle, kind: string): void {
  * mismatch the fingerprint check refuses for views, refused here too (it used to be ignored, and
  * the object typed as the schema's view).
  */
-function checkSyncSchema(handle: Handle, kind: SyncKind, schemaLike: SchemaLike): void {
+function checkSyncSchema(kind: SyncKind, schemaLike: SchemaLike): void {
   const l = layout(resolveSchema(schemaLike, 'attach', 'schema'));
   if (l.kind === 'sync' && l.sync === kind) return;
   throw new LayoutMismatchError(
@@ -334,7 +334,7 @@ function attachAny(handle: unknown, schemaLike: SchemaLike | undefined, options:
   const kind = SYNC_KIND_OF_HANDLE.get(handle.kind);
   if (kind !== undefined) {
     checkSyncHandle(handle, kind);
-    if (schemaLike !== undefined) checkSyncSchema(handle, kind, schemaLike);
+    if (schemaLike !== undefined) checkSyncSchema(kind, schemaLike);
   }
   if (kind === 'barrier') {
     // A barrier's action and default timeout do not travel (functions cannot): given here.
