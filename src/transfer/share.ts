@@ -18,7 +18,7 @@ import {
   type RetypedChannel,
 } from '../channels/handles.js';
 import { Connection } from '../channels/pipe.js';
-import { LayoutMismatchError, typeError } from '../errors.js';
+import { LayoutMismatchError, quoted, typeError } from '../errors.js';
 import { describeValue, shownNumber, typeLabel } from '../kinds/labels.js';
 import { isSegmentRef, type SegmentRef, segmentMemory, segmentOf } from '../memory/segments.js';
 import { layout } from '../layout/compute.js';
@@ -323,7 +323,22 @@ function checkSyncSchema(kind: SyncKind, schemaLike: SchemaLike): void {
   );
 }
 
-function attachAny(handle: unknown, schemaLike: SchemaLike | undefined, options: AttachOptions): unknown {
+/**
+ * How deep handles nest: a synchronized wrapper holds its view's handle and its lock's, whose lock
+ * may be a condition's, which holds its own lock's. A deeper (or cyclic: structured clone keeps
+ * cycles) handle is refused before the recursion could run out of stack.
+ */
+const MAX_HANDLE_DEPTH = 3;
+
+function attachAny(handle: unknown, schemaLike: SchemaLike | undefined, options: AttachOptions, depth = 0): unknown {
+  if (depth > MAX_HANDLE_DEPTH) {
+    throw typeError(
+      'invalid_argument',
+      'attach',
+      `the handle nests handles more than ${MAX_HANDLE_DEPTH} deep (or holds itself)`,
+      'pass the handle share() made',
+    );
+  }
   checkHandle(handle);
   // The handle's buffer is the memory: views are classes per structure, not per buffer object, so a
   // new SharedArrayBuffer object per message costs nothing to a long-lived worker. A segment's
@@ -346,12 +361,12 @@ function attachAny(handle: unknown, schemaLike: SchemaLike | undefined, options:
   }
   if (kind !== undefined) {
     const info: SyncKindInfo = SYNC_KIND_TABLE[kind];
-    return info.make(place, handle.param ?? 0, handle.lock === undefined ? undefined : (attachAny(handle.lock, undefined, {}) as AnyLock));
+    return info.make(place, handle.param ?? 0, handle.lock === undefined ? undefined : (attachAny(handle.lock, undefined, {}, depth + 1) as AnyLock));
   }
   if (isChannelHandleKind(handle.kind)) return attachChannel(handle, handle.kind, buffer, schemaLike);
   switch (handle.kind) {
     case 'synchronized':
-      return synchronized(attachAny(handle.obj, schemaLike, options), attachAny(handle.lock, undefined, {}) as AnyLock);
+      return synchronized(attachAny(handle.obj, schemaLike, options, depth + 1), attachAny(handle.lock, undefined, {}, depth + 1) as AnyLock);
     case 'view':
       return attachView(handle, buffer, schemaLike, options);
     default:
@@ -447,7 +462,7 @@ function mismatch(handle: Handle, endian: Endian, mine: Layout, fp: string): Lay
  */
 export function shareAll<T extends Record<string, unknown>>(objects: T): { [K in keyof T]: Handle<T[K]> } {
   const out: Record<string, Handle> = {};
-  for (const [k, v] of Object.entries(objects)) out[k] = share(v);
+  for (const [k, v] of Object.entries(objects)) Object.defineProperty(out, k, { value: share(v), enumerable: true, writable: true, configurable: true });
   return out as { [K in keyof T]: Handle<T[K]> };
 }
 
@@ -476,10 +491,28 @@ export function attachAll<H extends Record<string, Handle>, const S extends { re
   if (schemas !== undefined && (schemas === null || typeof schemas !== 'object')) {
     throw typeError('invalid_argument', 'attachAll', `takes an object of schemas by name as its second argument (got ${describeValue(schemas)})`);
   }
+  if (schemas !== undefined) {
+    // A schema for a name with no handle is a misspelt name: its handle would be attached unchecked.
+    const missing = Object.keys(schemas).filter((k) => !Object.hasOwn(handles, k));
+    if (missing.length > 0) {
+      throw typeError(
+        'invalid_argument',
+        'attachAll',
+        `schemas are given for ${missing.map((k) => quoted(k)).join(', ')}, which no handle has (the handles are ${
+          Object.keys(handles)
+            .map((k) => quoted(k))
+            .join(', ') || 'none'
+        })`,
+        'name each schema as its handle',
+      );
+    }
+  }
+  // Own properties only, written as data: a key '__proto__' (JSON.parse and structured clone make
+  // it an own key) must not set the result's prototype, nor 'constructor' read Object.prototype's.
   const out: Record<string, unknown> = {};
   for (const [k, h] of Object.entries(handles)) {
-    const s = schemas?.[k as keyof S] as SchemaLike | undefined;
-    out[k] = attachAny(h, s, {});
+    const s = schemas !== undefined && Object.hasOwn(schemas, k) ? (schemas[k as keyof S] as SchemaLike | undefined) : undefined;
+    Object.defineProperty(out, k, { value: attachAny(h, s, {}), enumerable: true, writable: true, configurable: true });
   }
   return out as never;
 }

@@ -22,6 +22,7 @@ import {
   share,
   shareAll,
   struct,
+  synchronized,
   u8,
   u16,
   u32,
@@ -101,6 +102,41 @@ describe('attach options', () => {
       expect(() => attach({ ...h, byteOffset } as never)).toThrow(`the handle's byteOffset ${text} not a whole number`);
       expect(codeOf(() => attach({ ...h, byteOffset } as never))).toBe('invalid_argument');
     }
+  });
+});
+
+describe('hostile handles and keys', () => {
+  it('a handle that holds itself, or nests deeper than share() makes, is refused with a code (it overflowed the stack)', () => {
+    const hs = share(synchronized(struct({ x: u32 }).create())) as unknown as Record<string, unknown>;
+    const hc = share(new Condition()) as unknown as Record<string, unknown>;
+    const selfObj = { ...hs };
+    selfObj['obj'] = selfObj;
+    const selfLock = { ...hc };
+    selfLock['lock'] = selfLock;
+    let deep: Record<string, unknown> = hc['lock'] as Record<string, unknown>;
+    for (let i = 0; i < 100_000; i++) deep = { ...hc, lock: deep };
+    for (const h of [selfObj, selfLock, structuredClone(selfLock), deep]) {
+      expect(codeOf(() => attach(h as never))).toBe('invalid_argument');
+    }
+    expect(attach(hs as never)).toBeDefined(); // what share() makes still attaches
+  });
+  it('attachAll and shareAll keep every key as a key (__proto__, constructor), and refuse a schema named for no handle', () => {
+    const P = struct({ x: f64, y: u32 });
+    const h = share(P.create({ x: 1.5, y: 2 }));
+    const withProto = structuredClone(Object.defineProperty({}, '__proto__', { value: h, enumerable: true }));
+    const r = attachAll(withProto as never) as Record<string, { x: number }>;
+    expect(Object.getPrototypeOf(r)).toBe(Object.prototype);
+    expect(Object.keys(r)).toEqual(['__proto__']);
+    expect(Object.getOwnPropertyDescriptor(r, '__proto__')?.value.x).toBe(1.5);
+    const shared = shareAll(Object.defineProperty({}, '__proto__', { value: P.create(), enumerable: true }) as never);
+    expect(Object.getPrototypeOf(shared)).toBe(Object.prototype);
+    expect(Object.keys(shared)).toEqual(['__proto__']);
+    expect((attachAll({ constructor: h } as never, {} as never) as Record<string, { y: number }>)['constructor']?.y).toBe(2);
+    expect(() => attachAll({ particles: h }, { particels: P } as never)).toThrow(
+      'schemas are given for "particels", which no handle has (the handles are "particles")',
+    );
+    expect(codeOf(() => attachAll({ particles: h }, { particels: P } as never))).toBe('invalid_argument');
+    expect(attachAll({ particles: h }, { particles: P }).particles.y).toBe(2);
   });
 });
 
