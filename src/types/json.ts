@@ -159,7 +159,55 @@ function fail(path: string, problem: string, fix?: string, code: ErrorCode = 'in
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return typeof v === 'object' && v !== null && !isArray(v);
+}
+
+/** `Array.isArray`, false for a revoked proxy (which it throws for): {@link ownData} then refuses it with a code. */
+function isArray(v: unknown): v is unknown[] {
+  try {
+    return Array.isArray(v);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The own properties of a descriptor object (or array), read once each into a plain object without
+ * a prototype: what the reader looks at from then on. A descriptor from a file or another thread
+ * is plain data (JSON.parse and structured clone make nothing else), so a getter, a proxy whose
+ * traps throw, or a hole in an array is refused; and nothing is read through the prototype (a
+ * polluted `Object.prototype.kind` must not make `{}` a struct).
+ */
+function ownData(v: object, path: string): Record<string, unknown> {
+  const out = Object.create(null) as Record<string, unknown>;
+  try {
+    for (const k of Object.keys(v)) {
+      const d = Object.getOwnPropertyDescriptor(v, k);
+      if (d === undefined || !('value' in d))
+        fail(
+          path,
+          `has a property '${k}' that is not plain data (a getter, or one that vanished)`,
+          'pass a descriptor as JSON.parse or structured clone makes it',
+        );
+      out[k] = d.value;
+    }
+  } catch (e) {
+    if (e instanceof SchemaError) throw e;
+    fail(path, `cannot be read (${(e as Error).message})`, 'pass a descriptor as JSON.parse or structured clone makes it');
+  }
+  return out;
+}
+
+/** The elements of a descriptor's array, read once each (see {@link ownData}); a hole is refused. */
+function ownElements(v: unknown[], path: string): unknown[] {
+  const data = ownData(v, path);
+  const length = v.length;
+  const out: unknown[] = [];
+  for (let i = 0; i < length; i++) {
+    if (!Object.hasOwn(data, String(i))) fail(`${path}[${i}]`, 'is a hole in the array', 'list every field');
+    out.push(data[String(i)]);
+  }
+  return out;
 }
 
 function onlyKeys(v: Record<string, unknown>, allowed: readonly string[], path: string): void {
@@ -188,20 +236,21 @@ export function fromJSON(doc: SchemaJSON | string | unknown): Schema {
     }
   }
   if (!isObject(value)) fail('(document)', `is ${describeValue(value)}`, `expected { format: '${FORMAT}', root }`);
-  onlyKeys(value, ['format', 'types', 'root'], '(document)');
-  if (value['format'] !== FORMAT) fail('format', `is ${describeValue(value['format'])}`, `expected '${FORMAT}'`);
+  const top = ownData(value, '(document)');
+  onlyKeys(top, ['format', 'types', 'root'], '(document)');
+  if (top['format'] !== FORMAT) fail('format', `is ${describeValue(top['format'])}`, `expected '${FORMAT}'`);
   const reader = new Reader();
-  const rawTypes = value['types'];
+  const rawTypes = top['types'];
   const declared: [string, Schema][] = [];
   if (rawTypes !== undefined) {
     if (!isObject(rawTypes)) fail('types', `is ${describeValue(rawTypes)}`, 'expected an object of named types');
-    for (const [key, t] of Object.entries(rawTypes)) {
+    for (const [key, t] of Object.entries(ownData(rawTypes, 'types'))) {
       const s = reader.read(t, `types.${key}`, 0);
       reader.named.set(key, s);
       declared.push([`types.${key}`, s]);
     }
   }
-  const root = reader.read(value['root'], 'root', 0);
+  const root = reader.read(top['root'], 'root', 0);
   // The layout rules (size, locks under pack or in big-endian records…) are checked here, not on
   // first use: a descriptor from elsewhere is accepted or refused as a whole. Linear: named types
   // are laid out once.
@@ -240,7 +289,7 @@ class Reader {
     if (this.#reading.has(t)) fail(path, 'contains itself', 'a type cannot contain itself; descriptors are trees or refer to named types');
     this.#reading.add(t);
     try {
-      const s = this.#readObject(t, path, depth);
+      const s = this.#readObject(ownData(t, path), path, depth);
       this.#done.set(t, s);
       return s;
     } finally {
@@ -300,12 +349,13 @@ class Reader {
       case 'union': {
         onlyKeys(t, ['kind', 'name', 'pack', 'align', 'endian', 'layout', 'fields'], path);
         const rawFields = t['fields'];
-        if (!Array.isArray(rawFields)) fail(`${path}.fields`, `is ${describeValue(rawFields)}`, 'expected an array of fields');
+        if (!isArray(rawFields)) fail(`${path}.fields`, `is ${describeValue(rawFields)}`, 'expected an array of fields');
         if (rawFields.length > MAX_FIELDS)
           fail(`${path}.fields`, `has ${rawFields.length} members, more than ${MAX_FIELDS}`, 'split it into nested structs', 'too_many_members');
-        const fields = rawFields.map((f: unknown, i): FieldDef => {
+        const fields = ownElements(rawFields, `${path}.fields`).map((raw: unknown, i): FieldDef => {
           const fp = `${path}.fields[${i}]`;
-          if (!isObject(f)) fail(fp, `is ${describeValue(f)}`, 'expected { name, type, bits?, align? }');
+          if (!isObject(raw)) fail(fp, `is ${describeValue(raw)}`, 'expected { name, type, bits?, align? }');
+          const f = ownData(raw, fp);
           onlyKeys(f, ['name', 'type', 'bits', 'align'], fp);
           const name = f['name'];
           if (name !== undefined && typeof name !== 'string') fail(`${fp}.name`, `is ${describeValue(name)}`, 'expected a string');

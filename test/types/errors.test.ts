@@ -17,6 +17,7 @@ import {
   mutex,
   rmutex,
   SchemaError,
+  sizeof,
   struct,
   toJSON,
   u8,
@@ -277,5 +278,57 @@ describe('wrong arguments are coded errors that name what was given', () => {
     expect(e.code).toBe(code);
     expect(e.message).toMatch(message);
     expect(e.message.length).toBeLessThan(400);
+  });
+});
+
+describe('fromJSON reads a descriptor as plain data', () => {
+  const doc = (root: unknown): unknown => ({ format: 'sharedctypes/1', root });
+  const codeOfJson = (d: unknown): string | undefined => {
+    try {
+      fromJSON(d);
+    } catch (e) {
+      expect(e).toBeInstanceOf(SchemaError);
+      return errorCode(e);
+    }
+    return 'accepted';
+  };
+  it('a hole in fields (structured clone keeps it) is refused with its path', () => {
+    const fields: unknown[] = [];
+    fields[1] = { name: 'a', type: 'u8' };
+    expect(() => fromJSON(doc({ kind: 'struct', fields }))).toThrow('root.fields[0]: is a hole in the array');
+    expect(codeOfJson(structuredClone(doc({ kind: 'struct', fields })))).toBe('invalid_descriptor');
+  });
+  it('nothing is read through a polluted Object.prototype', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    try {
+      proto['kind'] = 'struct';
+      proto['fields'] = [{ name: 'q', type: 'u64' }];
+      expect(codeOfJson(doc({}))).toBe('invalid_descriptor'); // {} has no kind of its own
+    } finally {
+      delete proto['kind'];
+      delete proto['fields'];
+    }
+    try {
+      proto['ref'] = 'x';
+      expect(sizeof(fromJSON(doc({ kind: 'struct', fields: [{ name: 'a', type: 'u32' }] })))).toBe(4);
+    } finally {
+      delete proto['ref'];
+    }
+  });
+  it('getters and proxies that throw are refused with a code, not run twice or crash', () => {
+    let reads = 0;
+    const withGetter = {
+      kind: 'struct',
+      get fields() {
+        reads++;
+        return [{ name: 'a', type: 'u8' }];
+      },
+    };
+    expect(codeOfJson(doc(withGetter))).toBe('invalid_descriptor');
+    expect(reads).toBe(0);
+    const { proxy, revoke } = Proxy.revocable({ kind: 'struct', fields: [] }, {});
+    revoke();
+    expect(codeOfJson(doc(proxy))).toBe('invalid_descriptor');
+    expect(codeOfJson(proxy)).toBe('invalid_descriptor');
   });
 });
