@@ -5,10 +5,11 @@
  *
  * @module
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { headerToTypeScript } from '../c/emit-ts.js';
 import { fromC, type IncludeReader } from '../c/from-c.js';
+import { MAX_SOURCE } from '../c/lexer.js';
 import { CSourceError, errorCode } from '../errors.js';
 import { TARGETS, type TargetName } from '../types/target.js';
 
@@ -84,14 +85,59 @@ function parseArguments(argv: readonly string[]): Arguments | string {
   return { input, target, includes, defines, output, module };
 }
 
+/** A header or `#include` that exists but cannot be read as one (a directory, a device, too large). */
+class UnreadableSource extends Error {}
+
+/**
+ * Bytes read from one file at most: more than fromC reads in all (`MAX_SOURCE` characters, each at
+ * most 4 bytes of UTF-8). A device such as /dev/zero never ends: it is read up to this and refused.
+ */
+const MAX_FILE_BYTES = 4 * MAX_SOURCE;
+
+/** The text of the header or include at `path`: a regular file (or a device, read up to {@link MAX_FILE_BYTES}). */
+function readSource(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    return readBounded(fd, path);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The text read from `fd` (a file, a device or a pipe, called `name` in messages): refused past {@link MAX_FILE_BYTES}. */
+export function readBounded(fd: number, name: string): string {
+  const stat = fstatSync(fd);
+  if (stat.isDirectory()) throw new UnreadableSource(`${name} is a directory`);
+  if (stat.isFile() && stat.size > MAX_FILE_BYTES) throw new UnreadableSource(`${name} has ${stat.size} bytes, more than a header may (${MAX_FILE_BYTES})`);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(1 << 16);
+    const n = readSync(fd, chunk, 0, chunk.length, null);
+    if (n === 0) break;
+    total += n;
+    if (total > MAX_FILE_BYTES) throw new UnreadableSource(`${name} holds more than ${MAX_FILE_BYTES} bytes, more than a header may`);
+    chunks.push(chunk.subarray(0, n));
+  }
+  return Buffer.concat(chunks, total).toString('utf8');
+}
+
 /** Finds `#include` files: "…" next to the including file first, then in each -I directory. */
 function includeReader(includes: readonly string[]): IncludeReader {
+  const read = (path: string): { file: string; source: string } => {
+    try {
+      return { file: path, source: readSource(path) };
+    } catch (e) {
+      if (e instanceof UnreadableSource) throw e;
+      throw new UnreadableSource(`cannot read ${path}: ${(e as Error).message}`);
+    }
+  };
   return (name, { system, from }) => {
-    if (isAbsolute(name)) return existsSync(name) ? { file: name, source: readFileSync(name, 'utf8') } : undefined;
+    if (isAbsolute(name)) return existsSync(name) ? read(name) : undefined;
     const dirs = [...(system || from.startsWith('<') ? [] : [dirname(from)]), ...includes];
     for (const dir of dirs) {
       const path = join(dir, name);
-      if (existsSync(path)) return { file: path, source: readFileSync(path, 'utf8') };
+      if (existsSync(path)) return read(path);
     }
     return undefined;
   };
@@ -120,7 +166,7 @@ export function main(argv: readonly string[], io: { out(text: string): void; err
   const file = args.input === '-' ? '<stdin>' : args.input;
   let source: string;
   try {
-    source = args.input === '-' ? io.stdin() : readFileSync(resolve(args.input), 'utf8');
+    source = args.input === '-' ? io.stdin() : readSource(resolve(args.input));
   } catch (e) {
     io.err(`sharedctypes from-c: cannot read ${file}: ${(e as Error).message}\n`);
     return 1;
@@ -135,9 +181,20 @@ export function main(argv: readonly string[], io: { out(text: string): void; err
     for (const n of header.notes) io.err(`${n.file}:${n.line}:${n.column}: note: ${n.message}\n`);
     const text = headerToTypeScript(header, { module: args.module, source: file });
     if (args.output === undefined) io.out(text);
-    else writeFileSync(args.output, text);
+    else {
+      try {
+        writeFileSync(args.output, text);
+      } catch (e) {
+        io.err(`sharedctypes from-c: cannot write ${args.output}: ${(e as Error).message}\n`);
+        return 1;
+      }
+    }
     return 0;
   } catch (e) {
+    if (e instanceof UnreadableSource) {
+      io.err(`sharedctypes from-c: ${e.message}\n`);
+      return 1;
+    }
     if (e instanceof CSourceError) {
       io.err(`${e.message.replace(/^([^:]*:\d+:\d+): /, '$1: error: ')} [${e.code}]\n`);
       return 1;

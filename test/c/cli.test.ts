@@ -108,6 +108,25 @@ describe('sharedctypes from-c', () => {
     expect(r.err).toMatch(/^sharedctypes from-c: cannot read .*missing\.h: ENOENT/);
   });
 
+  it('a directory or a device that never ends, as the header or an #include, and an -o that cannot be written: exit 1 with the reason, no hang, no stack trace', () => {
+    writeFileSync(join(dir, 'zero.h'), '#include "/dev/zero"\nstruct a { int x; };\n');
+    writeFileSync(join(dir, 'dir.h'), '#include "sub"\nstruct a { int x; };\n');
+    writeFileSync(join(dir, 'fine.h'), 'struct a { int x; };\n');
+    const cases: [string[], string][] = [
+      [[join(dir, 'zero.h')], '/dev/zero holds more than 33554432 bytes, more than a header may'],
+      [[join(dir, 'dir.h')], 'sub is a directory'],
+      [['/dev/zero'], 'cannot read /dev/zero: /dev/zero holds more than'],
+      [[join(dir, 'sub')], 'is a directory'],
+      [[join(dir, 'fine.h'), '-o', join(dir, 'sub')], `cannot write ${join(dir, 'sub')}: EISDIR`],
+      [[join(dir, 'fine.h'), '-o', join(dir, 'nowhere', 'x.ts')], 'cannot write'],
+    ];
+    for (const [args, message] of cases) {
+      const r = cli(['from-c', ...args]);
+      expect(r.status, args.join(' ')).toBe(1);
+      expect(r.err, args.join(' ')).toContain(message);
+      expect(r.out).toBe('');
+    }
+  });
   it('usage errors: exit 2 with the usage; --help: exit 0', () => {
     for (const argv of [[], ['to-c'], ['from-c'], ['from-c', 'a.h', 'b.h'], ['from-c', '--frobnicate', 'a.h'], ['from-c', '-I'], ['from-c', 'a.h', '-o']]) {
       const r = cli(argv);
