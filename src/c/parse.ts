@@ -1013,7 +1013,7 @@ class Parser implements TokenCursor {
         const n = this.constant('an array length');
         if (n < 0n) fail(`array length ${n} is negative`, at);
         this.expect(']', 'to close the array length');
-        suffixes.push({ k: 'array', length: n > 0xffff_ffffn ? 0xffff_ffff : Number(n) });
+        suffixes.push({ k: 'array', length: Number(n) }); // a safe integer (constant() refuses more): the schema's check names it as written
         if (suffixes.length > MAX_DEPTH) fail(`more than ${MAX_DEPTH} array dimensions`, at, 'too_deep');
         continue;
       }

@@ -52,8 +52,8 @@ export function writeChar(d: DataView, o: number, n: number, v: unknown, label: 
     throw rangeError(
       'too_long',
       label,
-      `${typeof v === 'string' ? `string of ${bytes.length} UTF-8 bytes` : `${bytes.length} bytes`} do not fit in char[${n}]`,
-      `shorten it to at most ${n} bytes`,
+      `${typeof v === 'string' ? `a string of ${bytes.length} UTF-8 bytes does` : `${bytes.length} bytes do`} not fit in char[${n}]`,
+      `shorten it to at most ${n} byte${n === 1 ? '' : 's'}`,
     );
   }
   for (let i = 0; i < bytes.length; i++) d.setUint8(o + i, bytes[i] as number);

@@ -5,7 +5,7 @@
  * @module
  */
 import { schemaError } from '../errors.js';
-import { describeValue } from './labels.js';
+import { shownNumber } from './labels.js';
 
 /**
  * How deep schemas may nest (an array of structs of arrays… counts one level per array, struct or
@@ -29,6 +29,6 @@ export const MAX_LENGTH = 0x7fff_ffff;
 /** Checks an array or string length: a whole number from 1 to {@link MAX_LENGTH}. */
 export function checkLength(length: unknown, typeLabel: string): asserts length is number {
   if (typeof length !== 'number' || !Number.isInteger(length) || length < 1 || length > MAX_LENGTH) {
-    throw schemaError('invalid_length', typeLabel, '', `has length ${describeValue(length)}`, `use a whole number from 1 to ${MAX_LENGTH}`);
+    throw schemaError('invalid_length', typeLabel, '', `has length ${shownNumber(length)}`, `use a whole number from 1 to ${MAX_LENGTH}`);
   }
 }

@@ -7,7 +7,7 @@ import { schemaError } from '../errors.js';
 import { MAX_ALIGN, MAX_FIELDS } from '../kinds/limits.js';
 import { layout } from '../layout/compute.js';
 import { resolveSchema } from './builtins.js';
-import { describeValue } from '../kinds/labels.js';
+import { describeValue, shownNumber } from '../kinds/labels.js';
 import { checkFieldName, checkTypeName } from '../kinds/names.js';
 import { isBitfieldCapable, PRIMITIVES } from '../kinds/primitives.js';
 import {
@@ -419,7 +419,7 @@ function checkOptions(options: RecordOptions, kind: string, label: string): void
   }
   if (options.name !== undefined) checkTypeName(options.name, kind);
   if (options.pack !== undefined && ![1, 2, 4, 8, 16].includes(options.pack)) {
-    throw schemaError('invalid_option', label, '', `has pack: ${describeValue(options.pack)}`, 'pack is 1, 2, 4, 8 or 16, as with #pragma pack');
+    throw schemaError('invalid_option', label, '', `has pack ${shownNumber(options.pack)}`, 'pack is 1, 2, 4, 8 or 16, as with #pragma pack');
   }
   const align: unknown = options.align;
   if (align !== undefined && !isPowerOfTwo(align)) {

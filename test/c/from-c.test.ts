@@ -439,7 +439,13 @@ describe('what fromC refuses, and where it says the problem is', () => {
         'array too long',
         'struct m { char c[0x80000000]; };',
         'invalid_length',
-        '1:17: char(2147483648) has length number 2147483648; use a whole number from 1 to 2147483647',
+        '1:17: char(2147483648) has length 2147483648; use a whole number from 1 to 2147483647',
+      ],
+      [
+        'array longer than 2^32 (named as written, not cut to 2^32 - 1)',
+        'struct m { int a[1ULL << 40]; };',
+        'invalid_length',
+        '1:16: array(i32, [1099511627776]) has length 1099511627776',
       ],
       ['incomplete member', 'struct a; struct m { struct a x; };', 'c_syntax', "1:31: member 'x' of struct m has incomplete type struct a"],
       [

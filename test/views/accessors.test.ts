@@ -146,7 +146,7 @@ describe('char(N)', () => {
     const u = User.create();
     expect(() => (u.name = 'abcdefghi')).toThrow(RangeError);
     expect(() => (u.name = 'abcdefghi')).toThrow(
-      "struct (anonymous): field 'name': string of 9 UTF-8 bytes do not fit in char[8]; shorten it to at most 8 bytes",
+      "struct (anonymous): field 'name': a string of 9 UTF-8 bytes does not fit in char[8]; shorten it to at most 8 bytes",
     );
     expect(() => (u.name = 'ééééé')).toThrow(RangeError); // 10 bytes
   });
