@@ -67,7 +67,7 @@ export const ERROR_CODES = {
   os_error: 'the operating system refused a shared memory call (permissions, limits, no memory): errno is in the error',
   // ---- channels: ChannelClosedError, QueueEmpty, QueueFull, SyncError ----
   closed: "a push into a closed channel, or a Queue's get() once it is closed and drained (Python's queue.ShutDown)",
-  empty: "a Queue's get() that found nothing: non-blocking, or timed out (Python's queue.Empty)",
+  empty: "a Queue's get() or a Pipe end's recv() that found nothing: non-blocking, or timed out (Python's queue.Empty)",
   full: "a Queue's put() that found no room: non-blocking, or timed out (Python's queue.Full)",
   slot_state: 'commit() without reserve(), release() without front(), or a second reserve()/front() before the first was committed or released',
   corrupt:
