@@ -194,6 +194,13 @@ export class ThreadRegistry {
    */
   watch(worker: WatchedWorker): void {
     const { tag, ended } = watchedTag(worker);
+    if ('threadId' in worker && tag === -1)
+      throw typeError(
+        'invalid_argument',
+        'ThreadRegistry.watch',
+        'the worker has already exited (Node then sets its threadId to -1), so which member it was is no longer known',
+        'call watch(worker) right after new Worker(…), or markDead(tag) with the threadId kept from before',
+      );
     if (tag === undefined)
       throw typeError('invalid_argument', 'ThreadRegistry.watch', 'the process has no pid (it was not started)', 'watch a process that started');
     checkTag(tag, 'ThreadRegistry.watch');
