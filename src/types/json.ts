@@ -151,8 +151,13 @@ export function toJSON(type: SchemaLike): SchemaJSON {
   return Object.keys(types).length === 0 ? { format: FORMAT, root } : { format: FORMAT, types, root };
 }
 
-/** The most fields anonymous members may bring into their parents, over one document. */
-export const MAX_HOISTED = 1 << 20;
+/**
+ * The most fields anonymous members may bring into their parents, over one document: as many as
+ * one record may have. Each hoisted field is compiled into its parent's view class, so a type of
+ * many fields used anonymously by many records would otherwise make a small descriptor cost
+ * seconds to compile (30,000 fields in 33 parents: about a million accessors).
+ */
+export const MAX_HOISTED = MAX_FIELDS;
 
 function fail(path: string, problem: string, fix?: string, code: ErrorCode = 'invalid_descriptor'): never {
   throw new SchemaError(`fromJSON: ${path}: ${problem}${fix === undefined ? '' : `; ${fix}`}`, path, code);

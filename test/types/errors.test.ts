@@ -332,3 +332,15 @@ describe('fromJSON reads a descriptor as plain data', () => {
     expect(codeOfJson(proxy)).toBe('invalid_descriptor');
   });
 });
+
+describe('fromJSON bounds the work a small descriptor can cause', () => {
+  it('anonymous members bring at most 65535 fields into their records over one document (each is compiled into its parent)', () => {
+    const wide = { kind: 'struct', fields: Array.from({ length: 1000 }, (_, i) => ({ name: `f${i}`, type: 'u8' })) };
+    const parents = (n: number) =>
+      Array.from({ length: n }, (_, p) => ({ name: `p${p}`, type: { kind: 'struct', fields: [{ type: { ref: 'Wide' } }, { name: 'own', type: 'u8' }] } }));
+    const doc = (n: number) => ({ format: 'sharedctypes/1', types: { Wide: wide }, root: { kind: 'struct', fields: parents(n) } });
+    expect(sizeof(fromJSON(doc(65)))).toBe(65 * 1001);
+    expect(() => fromJSON(doc(66))).toThrow('anonymous members bring more than 65535 fields into their records in all');
+    expect(errorCode(schemaError(() => fromJSON(doc(66))))).toBe('too_many_members');
+  });
+});
