@@ -89,16 +89,21 @@ describe('ThreadRegistry', () => {
     expect(r2.markDead(taken)).toBe(true);
     expect(join(r2, taken) & REGISTERED).toBe(REGISTERED);
   });
-  it('watch() of a worker that has already exited says so (Node has forgotten its threadId) instead of blaming the tag -1', async () => {
-    const r = new ThreadRegistry(2);
-    const w = start<number>('registryMember', { registry: r.place, capacity: 2 });
-    const tag = w.worker.threadId;
-    await w.result;
-    await new Promise((done) => (w.worker.threadId === -1 ? done(undefined) : w.worker.once('exit', done)));
-    expect(() => r.watch(w.worker)).toThrow('the worker has already exited');
-    expect(errorCode(caught(() => r.watch(w.worker)))).toBe('invalid_argument');
-    expect(r.markDead(tag)).toBe(true); // what the message says to do instead
-  });
+  // Deno's node:worker_threads keeps an exited worker's threadId (and emits no second 'exit'): there
+  // is nothing to tell an exited worker by.
+  it.skipIf('Deno' in globalThis)(
+    'watch() of a worker that has already exited says so (Node has forgotten its threadId) instead of blaming the tag -1',
+    async () => {
+      const r = new ThreadRegistry(2);
+      const w = start<number>('registryMember', { registry: r.place, capacity: 2 });
+      const tag = w.worker.threadId;
+      await w.result;
+      await new Promise((done) => (w.worker.threadId === -1 ? done(undefined) : w.worker.once('exit', done)));
+      expect(() => r.watch(w.worker)).toThrow('the worker has already exited');
+      expect(errorCode(caught(() => r.watch(w.worker)))).toBe('invalid_argument');
+      expect(r.markDead(tag)).toBe(true); // what the message says to do instead
+    },
+  );
 });
 
 /**
