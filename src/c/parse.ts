@@ -736,7 +736,10 @@ class Parser implements TokenCursor {
         );
     }
     const big = rec.order === 'big';
-    const fields: FieldDef[] = members.map((m) => this.field(m, label, big, packed));
+    // gcc and clang place bitfields the same with or without a member's packed under #pragma pack
+    // (checked for pack 1, 2 and 4); MSVC's rules do not.
+    const bitfieldsPacked = packed || (pragma !== 0 && this.target.rules !== 'msvc');
+    const fields: FieldDef[] = members.map((m) => this.field(m, label, big, packed, bitfieldsPacked));
     if (packed) {
       const over = members.find((_, i) => (fields[i]?.align ?? 1) > 1);
       if (over !== undefined)
@@ -784,7 +787,7 @@ class Parser implements TokenCursor {
     return schema;
   }
 
-  private field(m: Member, label: string, big: boolean, recordPacked: boolean): FieldDef {
+  private field(m: Member, label: string, big: boolean, recordPacked: boolean, bitfieldsPacked: boolean): FieldDef {
     const what = `member '${m.name ?? '(unnamed)'}' of ${label}`;
     let align = m.alignas;
     let packed = false;
@@ -815,9 +818,9 @@ class Parser implements TokenCursor {
       if (align !== null) fail(`${what} is an aligned bitfield: bitfields follow their storage unit; align an ordinary member instead`, m.at, 'c_unsupported');
       // A packed bitfield starts at the next bit whatever its storage unit (it may straddle one):
       // a schema packs a whole record, never one bitfield.
-      if (packed && !recordPacked)
+      if (packed && !bitfieldsPacked)
         fail(
-          `${what} is a packed bitfield inside a ${label.split(' ')[0]} that is not packed: a schema packs a whole record; put __attribute__((packed)) on the ${label.split(' ')[0]} instead`,
+          `${what} is a packed bitfield inside a ${label.split(' ')[0]} that is not packed: a schema packs a whole record; put __attribute__((packed)) on the ${label.split(' ')[0]} (or a #pragma pack before it) instead`,
           m.at,
           'c_unsupported',
         );

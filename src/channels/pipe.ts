@@ -94,7 +94,14 @@ export class Connection<S extends SchemaLike = SchemaLike> {
    */
   send(item: Input<S>, timeout = -1): boolean {
     const out = this.#sending('send');
-    return canBlock() ? out.push(item, timeout) : triedOnce(out.tryPush(item), false, timeout, 'Connection.send');
+    return canBlock()
+      ? out.push(item, timeout)
+      : triedOnce(
+          () => out.tryPush(item),
+          () => false,
+          timeout,
+          'Connection.send',
+        );
   }
 
   /** {@link send} without blocking the thread. Its errors are rejections (a receive-only end too). */
@@ -115,7 +122,15 @@ export class Connection<S extends SchemaLike = SchemaLike> {
    */
   recv(timeout = -1): Infer<S> {
     const ch = this.#receiving('recv');
-    const item = canBlock() ? ch.pop(timeout) : triedOnce(ch.tryPop(), ch.done, timeout, 'Connection.recv', 'poll() first');
+    const item = canBlock()
+      ? ch.pop(timeout)
+      : triedOnce(
+          () => ch.tryPop(),
+          () => ch.done,
+          timeout,
+          'Connection.recv',
+          'poll() first',
+        );
     if (item === undefined) this.#nothing(ch, 'recv');
     return item;
   }
@@ -130,7 +145,15 @@ export class Connection<S extends SchemaLike = SchemaLike> {
 
   /** Whether `recv()` would return at once (an item, or the end), waiting up to `timeout` ms (default: just look). */
   poll(timeout = 0): boolean {
-    return this.#receiving('poll').poll(timeout);
+    const ch = this.#receiving('poll');
+    return canBlock()
+      ? ch.poll(timeout)
+      : triedOnce(
+          () => ch.poll(0),
+          () => ch.done,
+          timeout,
+          'Connection.poll',
+        );
   }
 
   /** {@link poll} without blocking the thread. Its errors are rejections (a send-only end too). */

@@ -61,7 +61,13 @@ export class Queue<S extends SchemaLike = SchemaLike> extends Channel<S> {
       ? this.tryPush(item)
       : canBlock()
         ? this.push(item, timeout ?? -1)
-        : triedOnce(this.tryPush(item), false, timeout ?? -1, `${this.constructor.name}.put`, 'put_nowait()');
+        : triedOnce(
+            () => this.tryPush(item),
+            () => false,
+            timeout ?? -1,
+            `${this.constructor.name}.put`,
+            'put_nowait()',
+          );
     if (!ok) throw new QueueFull(`${this.constructor.name}.put(): the queue is full${block ? ` (waited ${String(timeout)} ms)` : ''}`);
   }
 
@@ -75,7 +81,13 @@ export class Queue<S extends SchemaLike = SchemaLike> extends Channel<S> {
       ? this.tryPop()
       : canBlock()
         ? this.pop(timeout ?? -1)
-        : triedOnce(this.tryPop(), this.done, timeout ?? -1, `${this.constructor.name}.get`, 'get_nowait()');
+        : triedOnce(
+            () => this.tryPop(),
+            () => this.done,
+            timeout ?? -1,
+            `${this.constructor.name}.get`,
+            'get_nowait()',
+          );
     if (item === undefined) this.#nothing('get', block, timeout);
     return item;
   }

@@ -69,14 +69,15 @@ export function pause(ring: Ring, consumer: boolean, deadline: number, what: str
 
 /**
  * A blocking call of a Python-style wrapper (`Queue.get`, `Connection.recv`…) on a thread that
- * may not block: `attempted` is the result of one non-blocking try (`undefined` or `false`: nothing
- * taken); when nothing was taken, the channel is not at its end and `timeout` would have let the
- * call wait, throws `cannot_block` in the wrapper's words (its async form, or `tryForm`). Else
- * returns `attempted`.
+ * may not block: makes one non-blocking `attempt` (`undefined` or `false`: nothing taken), after
+ * checking `timeout`; when nothing was taken, the channel has not `ended` and `timeout` would have
+ * let the call wait, throws `cannot_block` in the wrapper's words (its async form, or `tryForm`).
+ * Else returns what the attempt did.
  */
-export function triedOnce<T>(attempted: T, ended: boolean, timeout: number, what: string, tryForm?: string): T {
-  checkTimeout(timeout);
-  if ((attempted === undefined || attempted === false) && !ended && mayWait(timeout)) {
+export function triedOnce<T>(attempt: () => T, ended: () => boolean, timeout: number, what: string, tryForm?: string): T {
+  checkTimeout(timeout); // before the attempt: a bad timeout takes nothing
+  const attempted = attempt();
+  if ((attempted === undefined || attempted === false) && !ended() && mayWait(timeout)) {
     throw cannotBlock(what, tryForm === undefined ? undefined : `use ${what}Async() and await it, or ${tryForm}`);
   }
   return attempted;

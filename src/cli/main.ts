@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { closeSync, existsSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { headerToTypeScript } from '../c/emit-ts.js';
 import { fromC, type IncludeReader } from '../c/from-c.js';
@@ -137,7 +137,7 @@ function includeReader(includes: readonly string[]): IncludeReader {
     const dirs = [...(system || from.startsWith('<') ? [] : [dirname(from)]), ...includes];
     for (const dir of dirs) {
       const path = join(dir, name);
-      if (existsSync(path)) return read(path);
+      if (existsSync(path) && !statSync(path).isDirectory()) return read(path); // as gcc, a directory of that name is passed over
     }
     return undefined;
   };
@@ -168,7 +168,7 @@ export function main(argv: readonly string[], io: { out(text: string): void; err
   try {
     source = args.input === '-' ? io.stdin() : readSource(resolve(args.input));
   } catch (e) {
-    io.err(`sharedctypes from-c: cannot read ${file}: ${(e as Error).message}\n`);
+    io.err(`sharedctypes from-c: ${e instanceof UnreadableSource ? '' : `cannot read ${file}: `}${(e as Error).message}\n`);
     return 1;
   }
   try {

@@ -136,7 +136,11 @@ export class Condition<L extends Lock | RLock = Lock | RLock> extends Acquirable
   wait(timeout = -1): boolean {
     this.#owned('wait');
     checkTimeout(timeout);
-    if (mayWait(timeout) && !canBlock()) throw cannotBlock('Condition.wait'); // before the lock is released
+    if (!canBlock()) {
+      // Before the lock is released: re-taking it could need a wait too.
+      if (mayWait(timeout)) throw cannotBlock('Condition.wait');
+      return false; // timeout 0 (or a time already up): not notified, and the lock still held
+    }
     const deadline = deadlineOf(timeout);
     const seq = Atomics.load(this.#a, this.#i);
     const saved = this.#releaseSave();

@@ -93,7 +93,10 @@ export function mayWait(timeout: number): boolean {
  * throws {@link cannotBlock} naming `what`, the call that waits.
  */
 export function wait(a: Int32Array, i: number, expected: number, deadline: number, what: string): WaitResult {
-  if (!canBlock()) throw cannotBlock(what);
+  if (!canBlock()) {
+    if (remaining(deadline) <= 0) return 'timed-out'; // no time to wait: nothing blocks
+    throw cannotBlock(what);
+  }
   return backendOf(a.buffer).wait(a, i, expected, remaining(deadline));
 }
 

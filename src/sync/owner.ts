@@ -11,7 +11,7 @@
  * A thread that joined no registry needs an identity at an `RLock` (or `RwLock`) that no other
  * thread using the lock has:
  *
- * - in a `SharedArrayBuffer` on Node, its `threadId` + 1 (`node:worker_threads`, reached through
+ * - in a `SharedArrayBuffer` on Node, its `threadId` + 1 with bit 26 set (`node:worker_threads`, reached through
  *   `process.getBuiltinModule`, Node ≥ 20.16): such memory never leaves its process, where thread
  *   ids are unique, so the identity is the thread's whatever buffer object it reaches the lock
  *   through (a handle posted twice gives two) and costs the lock nothing;
@@ -22,7 +22,9 @@
  *   lock, also across processes. A segment is mapped once per thread, so it is one buffer object.
  *
  * A thread remembers its identity per buffer object and word, so every lock object it makes over
- * the same words gets the same one, also after it joins a registry.
+ * the same words gets the same one, also after it joins a registry. (A lock it holds when it joins
+ * one, reached afterwards through a buffer object it had not used for it, sees the registry
+ * identity, not the holder: join before taking locks, as the registry's docs say.)
  *
  * The one limit, where the counter is used: the same memory reached through two different
  * `SharedArrayBuffer` objects in one thread (a buffer or handle posted twice, in a browser, Bun or
@@ -47,6 +49,13 @@ export const REGISTERED = 0x08000000;
 export const INCONSISTENT = 0x10000000;
 /** The largest identity a lock's own counter hands out (below {@link REGISTERED}). */
 export const MAX_IDENTITY = REGISTERED - 1;
+/**
+ * Set (bit 26) in the thread identities of memory that only this process reaches ({@link
+ * threadIdentity}): they never meet a number from a lock's counter, which in such memory stays
+ * below it (a thread of this process without a thread id, or with another copy of the library,
+ * takes from the counter).
+ */
+const THREAD_WIDE = 0x04000000;
 /** The owner a `Lock` records for a thread that joined no registry. */
 export const ANONYMOUS = 1;
 
@@ -108,7 +117,7 @@ let threadWide: number | undefined;
 
 /**
  * This thread's identity at every lock in memory that only this process reaches (a
- * `SharedArrayBuffer`): Node's `threadId` + 1, unique among the process's threads; 0 where there
+ * `SharedArrayBuffer`): Node's `threadId` + 1 with {@link THREAD_WIDE} set, unique among the process's threads; 0 where there
  * is no such id (browsers, Bun, Deno, Node before 20.16) or it is past {@link MAX_IDENTITY}.
  */
 function threadIdentity(): number {
@@ -117,7 +126,7 @@ function threadIdentity(): number {
     const host = hostOf();
     if (host.runtime === 'node') {
       const id = (host.builtin('node:worker_threads') as { threadId?: unknown } | undefined)?.threadId;
-      if (typeof id === 'number' && Number.isInteger(id) && id >= 0 && id < MAX_IDENTITY) threadWide = id + 1;
+      if (typeof id === 'number' && Number.isInteger(id) && id >= 0 && id < THREAD_WIDE - 1) threadWide = THREAD_WIDE | (id + 1);
     }
   }
   return threadWide;
@@ -150,16 +159,17 @@ export function identityAt(a: Int32Array, i: number, counter: number, what: stri
     byWord = new Map();
     known.set(buffer, byWord);
   }
-  const wide = backendOf(buffer).kind === 'atomics' ? threadIdentity() : 0;
+  const local = backendOf(buffer).kind === 'atomics';
+  const wide = local ? threadIdentity() : 0;
   if (wide !== 0) {
     byWord.set(i, wide);
     return wide;
   }
   const id = Atomics.add(a, counter, 1) + 1;
-  if (id < 1 || id > MAX_IDENTITY) {
+  if (id < 1 || id > (local ? THREAD_WIDE - 1 : MAX_IDENTITY)) {
     Atomics.sub(a, counter, 1);
     throw new SyncError(
-      `${what}: its words have handed out ${MAX_IDENTITY} owner identities (one per thread and buffer object using it), or its counter word was overwritten; make a new ${what}, or join the threads to a ThreadRegistry`,
+      `${what}: its words have handed out every owner identity (${local ? THREAD_WIDE - 1 : MAX_IDENTITY}) (one per thread and buffer object using it), or its counter word was overwritten; make a new ${what}, or join the threads to a ThreadRegistry`,
       'would_deadlock',
     );
   }

@@ -264,11 +264,15 @@ export class ReadLock extends Acquirable {
     const a = this.#a;
     const i = this.#i;
     const what = 'RwLock.read.acquire';
-    if (!blocking) {
+    // One look without waiting when this thread may not block either (refused, if it would have to
+    // wait, before any waiting bit is set).
+    const refuse = blocking && mayWait(timeout) && !canBlock();
+    if (!blocking || refuse) {
       const r = readStep(a, i, this.#rw, repairing, false, true, what);
-      return typeof r === 'number' ? false : r;
+      if (r === true || r === 'inconsistent') return r;
+      if (refuse) throw cannotBlock(what);
+      return false;
     }
-    if (mayWait(timeout) && !canBlock()) throw cannotBlock(what); // before any waiting bit is set
     // While the lock stays open to readers, a failed compare-and-swap only means that another reader
     // came or went: try again at once. While a writer holds it or waits for it, back off and look
     // again (writers' sections are short, as a Lock's); queue up behind readers already asleep.
@@ -436,13 +440,16 @@ export class WriteLock extends Acquirable {
     const a = this.#a;
     const i = this.#i;
     const what = 'RwLock.write.acquire';
-    if (!blocking) {
+    // One look without waiting when this thread may not block either (refused, if it would have to
+    // wait, before this writer announces itself: a writers-waiting bit left behind would hold
+    // readers back).
+    const refuse = blocking && mayWait(timeout) && !canBlock();
+    if (!blocking || refuse) {
       const r = writeStep(a, i, this.#rw, me, 0, repairing, false, true, what);
-      return typeof r === 'number' ? false : r;
+      if (r === true || r === 'inconsistent') return r;
+      if (refuse) throw cannotBlock(what);
+      return false;
     }
-    // Refused before this writer announces itself: a writers-waiting bit left behind would hold
-    // readers back.
-    if (mayWait(timeout) && !canBlock()) throw cannotBlock(what);
     // Spin briefly. While readers hold the lock, announce this writer (the writers-waiting bit), so
     // that no new reader comes in and the ones inside drain; the bit stays set when the lock is
     // taken (another writer may have gone to sleep relying on it), and the release clears it.

@@ -315,11 +315,12 @@ function checkSyncHandle(handle: Handle, kind: string): void {
  * mismatch the fingerprint check refuses for views, refused here too (it used to be ignored, and
  * the object typed as the schema's view).
  */
-function checkSyncSchema(kind: SyncKind, schemaLike: SchemaLike): void {
+function checkSyncSchema(handle: Handle, kind: SyncKind, schemaLike: SchemaLike): void {
   const l = layout(resolveSchema(schemaLike, 'attach', 'schema'));
-  if (l.kind === 'sync' && l.sync === kind) return;
+  // A semaphore's initial value and a barrier's parties are part of the type, as in a struct's layout.
+  if (l.kind === 'sync' && l.sync === kind && l.param === (handle.param ?? 0)) return;
   throw new LayoutMismatchError(
-    `attach: the handle is of a synchronization object (${kind}()), but the schema given here is ${typeLabel(l.schema)}; attach it without a schema, or with ${kind}()`,
+    `attach: the handle is of a synchronization object (${kind}(${handle.param ? String(handle.param) : ''})), but the schema given here is ${typeLabel(l.schema)}; attach it without a schema, or with ${kind}(${handle.param ? String(handle.param) : ''})`,
   );
 }
 
@@ -349,7 +350,7 @@ function attachAny(handle: unknown, schemaLike: SchemaLike | undefined, options:
   const kind = SYNC_KIND_OF_HANDLE.get(handle.kind);
   if (kind !== undefined) {
     checkSyncHandle(handle, kind);
-    if (schemaLike !== undefined) checkSyncSchema(kind, schemaLike);
+    if (schemaLike !== undefined) checkSyncSchema(handle, kind, schemaLike);
   }
   if (kind === 'barrier') {
     // A barrier's action and default timeout do not travel (functions cannot): given here.
@@ -491,9 +492,13 @@ export function attachAll<H extends Record<string, Handle>, const S extends { re
   if (schemas !== undefined && (schemas === null || typeof schemas !== 'object')) {
     throw typeError('invalid_argument', 'attachAll', `takes an object of schemas by name as its second argument (got ${describeValue(schemas)})`);
   }
+  // The schemas by name, own or inherited (an object made with Object.create(common)), never
+  // Object.prototype's (a handle named 'constructor' has no schema unless one is given).
+  const byName = Object.create(null) as Record<string, SchemaLike | undefined>;
   if (schemas !== undefined) {
+    for (const k in schemas) byName[k] = schemas[k as keyof S] as SchemaLike | undefined;
     // A schema for a name with no handle is a misspelt name: its handle would be attached unchecked.
-    const missing = Object.keys(schemas).filter((k) => !Object.hasOwn(handles, k));
+    const missing = Object.keys(byName).filter((k) => byName[k] !== undefined && !Object.hasOwn(handles, k));
     if (missing.length > 0) {
       throw typeError(
         'invalid_argument',
@@ -511,8 +516,7 @@ export function attachAll<H extends Record<string, Handle>, const S extends { re
   // it an own key) must not set the result's prototype, nor 'constructor' read Object.prototype's.
   const out: Record<string, unknown> = {};
   for (const [k, h] of Object.entries(handles)) {
-    const s = schemas !== undefined && Object.hasOwn(schemas, k) ? (schemas[k as keyof S] as SchemaLike | undefined) : undefined;
-    Object.defineProperty(out, k, { value: attachAny(h, s, {}), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, k, { value: attachAny(h, byName[k], {}), enumerable: true, writable: true, configurable: true });
   }
   return out as never;
 }

@@ -98,6 +98,9 @@ export function toJSON(type: SchemaLike): SchemaJSON {
   const keys = new Map<RecordSchema, string>();
   const used = new Set<string>();
   let anonymous = 0;
+  // Counted as fromJSON counts them (each distinct record once, each anonymous member of it once),
+  // so that nothing shared is refused on the other side.
+  let hoisted = 0;
   const write = (s: Schema): TypeJSON => {
     switch (s.kind) {
       case 'primitive':
@@ -127,7 +130,18 @@ export function toJSON(type: SchemaLike): SchemaJSON {
         }
         const fields = s.fields.map((f): FieldJSON => {
           const type = write(f.type);
-          if (f.bits === null && f.name === null) return { type }; // an anonymous struct or union
+          if (f.bits === null && f.name === null) {
+            // an anonymous struct or union
+            hoisted += visibleCount(f.type as RecordSchema);
+            if (hoisted > MAX_HOISTED) {
+              throw new SchemaError(
+                `toJSON: anonymous members bring more than ${MAX_HOISTED} fields into their records in all, more than fromJSON (and so attach()) reads back; declare fewer or smaller anonymous members, or name them`,
+                '',
+                'too_many_members',
+              );
+            }
+            return { type };
+          }
           if (f.bits === null) return f.align === null ? { name: f.name as string, type } : { name: f.name as string, type, align: f.align };
           return f.name === null ? { type, bits: f.bits } : { name: f.name, type, bits: f.bits };
         });

@@ -114,8 +114,7 @@ describe('sharedctypes from-c', () => {
     writeFileSync(join(dir, 'fine.h'), 'struct a { int x; };\n');
     const cases: [string[], string][] = [
       [[join(dir, 'zero.h')], '/dev/zero holds more than 33554432 bytes, more than a header may'],
-      [[join(dir, 'dir.h')], 'sub is a directory'],
-      [['/dev/zero'], 'cannot read /dev/zero: /dev/zero holds more than'],
+      [['/dev/zero'], 'sharedctypes from-c: /dev/zero holds more than'],
       [[join(dir, 'sub')], 'is a directory'],
       [[join(dir, 'fine.h'), '-o', join(dir, 'sub')], `cannot write ${join(dir, 'sub')}: EISDIR`],
       [[join(dir, 'fine.h'), '-o', join(dir, 'nowhere', 'x.ts')], 'cannot write'],
@@ -126,6 +125,18 @@ describe('sharedctypes from-c', () => {
       expect(r.err, args.join(' ')).toContain(message);
       expect(r.out).toBe('');
     }
+  });
+  it('a directory named like the header in one -I directory is passed over for the file in the next (as gcc does)', () => {
+    const passed = cli(['from-c', join(dir, 'dir.h')]); // #include "sub", a directory: not found, a note
+    expect(passed.status).toBe(0);
+    expect(passed.err).toContain('note:');
+    mkdirSync(join(dir, 'i1', 'types.h'), { recursive: true });
+    mkdirSync(join(dir, 'i2'), { recursive: true });
+    writeFileSync(join(dir, 'i2', 'types.h'), 'typedef int widget_t;\n');
+    writeFileSync(join(dir, 'uses.h'), '#include <types.h>\nstruct u { widget_t w; };\n');
+    const r = cli(['from-c', '-I', join(dir, 'i1'), '-I', join(dir, 'i2'), join(dir, 'uses.h')]);
+    expect([r.status, r.err]).toEqual([0, '']);
+    expect(r.out).toContain('struct u');
   });
   it('usage errors: exit 2 with the usage; --help: exit 0', () => {
     for (const argv of [[], ['to-c'], ['from-c'], ['from-c', 'a.h', 'b.h'], ['from-c', '--frobnicate', 'a.h'], ['from-c', '-I'], ['from-c', 'a.h', '-o']]) {

@@ -390,6 +390,7 @@ describe('what fromC refuses, and where it says the problem is', () => {
         'c_unsupported',
         "1:24: member 'b' of struct m is a packed bitfield inside a struct that is not packed",
       ],
+
       [
         'one packed char bitfield (gcc: bits 7-9, across the byte)',
         'struct m { char a : 7; char b : 3 __attribute__((packed)); };',
@@ -499,6 +500,19 @@ describe('what fromC refuses, and where it says the problem is', () => {
     expect(e.message).toContain(`t.h:${message}`);
     const [line, column] = message.split(':').map(Number);
     expect([e.file, e.line, e.column]).toEqual(['t.h', line, column]);
+  });
+
+  it('a packed bitfield under #pragma pack: as without the attribute for gcc and clang (pack 1, 2, 4 checked with gcc), refused under MSVC rules (clang-msvc packs it)', () => {
+    for (const n of [1, 2, 4]) {
+      const h = fromC(`#pragma pack(${n})\nstruct m { char c; int b : 30 __attribute__((packed)); char d; };\nstruct m2 { char c; int b : 30; char d; };`, {
+        file: 't.h',
+      });
+      const [m, m2] = [h.types['m'] as Schema, h.types['m2'] as Schema];
+      expect([sizeof(m), offsetof(m, 'd' as never)]).toEqual([sizeof(m2), offsetof(m2, 'd' as never)]);
+    }
+    const e = refusal('#pragma pack(2)\nstruct m { char c; int b : 30 __attribute__((packed)); };', { target: 'x86_64-windows-msvc' });
+    expect(e.code).toBe('c_unsupported');
+    expect(e.message).toContain("member 'b' of struct m is a packed bitfield");
   });
 
   it('nesting deeper than 64 structs is too_deep, at the struct that is too deep', () => {

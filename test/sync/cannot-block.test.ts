@@ -62,6 +62,25 @@ jq.put(1);
 attempt('join', () => jq.join());
 const word = sc.struct({ w: sc.i32 }).create();
 attempt('atomicWait', () => sc.atomic(word, 'w').wait(0));
+// Calls that need not wait still work: a free RwLock through acquireForRepair (no fast path).
+const free = new sc.RwLock();
+attempt('rwReadRepairFree', () => { const r = free.read.acquireForRepair(); free.read.release(); return r; });
+attempt('rwWriteRepairFree', () => { const r = free.write.acquireForRepair(); free.write.release(); return r; });
+// A bad timeout takes nothing (the try form must not run first).
+const q2 = new sc.Queue(sc.u32, 2);
+q2.put(5);
+attempt('queueGetBadTimeout', () => q2.get(true, Number.NaN));
+out.queueKept = q2.qsize();
+attempt('queuePutBadTimeout', () => q2.put(6, true, 'soon'));
+out.queueAfterPut = q2.qsize();
+// Condition.wait(0): not notified, and returns holding its lock.
+const c0 = new sc.Condition();
+c0.acquire();
+attempt('conditionWait0', () => c0.wait(0));
+out.condition0Held = (() => { try { c0.release(); return true; } catch { return false; } })();
+const [pa] = sc.Pipe(sc.u32);
+attempt('pipePoll0', () => pa.poll());
+attempt('pipePollWait', () => pa.poll(1000));
 console.log(JSON.stringify(out));
 `;
 
@@ -76,6 +95,15 @@ describe('a thread that may not block', () => {
     expect(out['rwReadAgain']).toEqual({ returned: true });
     expect(out['queueGet0']).toEqual({ returned: 'QueueEmpty' });
     expect(out['queueGetItem']).toEqual({ returned: 7 });
+    expect(out['rwReadRepairFree']).toEqual({ returned: true });
+    expect(out['rwWriteRepairFree']).toEqual({ returned: true });
+    expect(out['queueGetBadTimeout']?.code).toBe('invalid_argument');
+    expect(out['queueKept']).toBe(1);
+    expect(out['queuePutBadTimeout']?.code).toBe('invalid_argument');
+    expect(out['queueAfterPut']).toBe(1);
+    expect(out['conditionWait0']).toEqual({ returned: false });
+    expect(out['condition0Held']).toBe(true);
+    expect(out['pipePoll0']).toEqual({ returned: false });
     const refused: Record<string, [string, string]> = {
       heldLock: ['Lock.acquire()', 'Lock.acquireAsync()'],
       event: ['Event.wait()', 'Event.waitAsync()'],
@@ -91,6 +119,7 @@ describe('a thread that may not block', () => {
       pipeRecv: ['Connection.recv()', 'Connection.recvAsync()'],
       join: ['JoinableQueue.join()', 'JoinableQueue.joinAsync()'],
       atomicWait: ['AtomicField.wait()', 'in a worker'],
+      pipePollWait: ['Connection.poll()', 'Connection.pollAsync()'],
     };
     for (const [name, [call, instead]] of Object.entries(refused)) {
       const r = out[name] as { code?: string; message?: string };

@@ -63,7 +63,7 @@ describe('RwLock: read and write holds', () => {
     expect(rw.write.isOwned()).toBe(true);
     expect(rw.readers()).toBe(0);
     expect(word(rw) & WRITE_LOCKED).toBe(WRITE_LOCKED);
-    expect(word(rw) & 0x0fffffff).toBe(word(rw, 2) === 0 ? threadId + 1 : word(rw, 2)); // the writer's identity: the thread's id + 1 on Node, else from the counter word
+    expect(word(rw) & 0x0fffffff).toBe(word(rw, 2) === 0 ? 0x04000000 | (threadId + 1) : word(rw, 2)); // the writer's identity: from the thread's id on Node, else from the counter word
     expect(rw.read.acquire(false)).toBe(false);
     expect(() => rw.read.acquire(true, 20)).toThrow(SyncError); // it could only time out: as for the write side
     expect(rw.write.acquire(false)).toBe(false); // not re-entrant

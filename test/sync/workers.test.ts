@@ -150,7 +150,7 @@ describe('RLock owner identity across threads', () => {
     const r = new RLock();
     const words = new Int32Array(r.place.buffer, r.place.byteOffset, 3);
     r.acquire();
-    const mine = THREAD_WIDE ? threadId + 1 : 1;
+    const mine = THREAD_WIDE ? 0x04000000 | (threadId + 1) : 1; // bit 26: apart from the counter's numbers
     expect(Array.from(words)).toEqual([mine, 1, THREAD_WIDE ? 0 : 1]); // owner, depth 1, identities handed out by the counter
     r.release();
     const other = await run<{ words: number[]; reentered: boolean; free: boolean }>('rlockWords', { place: r.place, depth: 2 });
@@ -172,6 +172,19 @@ describe('RLock owner identity across threads', () => {
     const second = await run<{ words: number[] }>('rlockWords', { place: r.place, depth: 1, noGetBuiltinModule: true });
     expect(second.words).toEqual([2, 1, 2]);
   });
+
+  it.runIf(THREAD_WIDE)(
+    "a thread that takes its identity from the counter (no thread id: another copy of the library, Node < 20.16) never gets this thread's",
+    async () => {
+      const r = new RLock();
+      r.acquire(); // this thread: an identity from its thread id
+      new Int32Array(r.place.buffer, r.place.byteOffset, 3)[2] = threadId; // the counter's next number is then this thread's id + 1
+      const other = await run<{ got: boolean; owned: boolean; counter: number }>('rlockTry', { place: r.place, noGetBuiltinModule: true });
+      expect(other).toEqual({ got: false, owned: false, counter: threadId + 1 });
+      expect(r.isOwned()).toBe(true);
+      r.release();
+    },
+  );
 
   it.runIf(THREAD_WIDE)(
     'on Node, the same memory through two buffer objects (a handle posted twice) is one owner, and takes no identity from the counter',

@@ -6,6 +6,7 @@ import {
   attach,
   attachAll,
   Barrier,
+  barrier,
   char,
   Condition,
   Event,
@@ -137,6 +138,11 @@ describe('hostile handles and keys', () => {
     );
     expect(codeOf(() => attachAll({ particles: h }, { particels: P } as never))).toBe('invalid_argument');
     expect(attachAll({ particles: h }, { particles: P }).particles.y).toBe(2);
+    // A schema left undefined for an optional handle is no misspelling; schemas inherited from a
+    // common object are used (and checked).
+    expect((attachAll({ particles: h }, { particles: P, extra: undefined } as never) as { particles: { y: number } }).particles.y).toBe(2);
+    const common = { particles: struct({ other: u8 }) };
+    expect(() => attachAll({ particles: h }, Object.create(common) as never)).toThrow(LayoutMismatchError);
   });
 });
 
@@ -161,6 +167,10 @@ describe('synchronization handles', () => {
     expect(attach(share(new Lock()), mutex())).toBeInstanceOf(Lock);
     expect(attach(share(new RLock()), rmutex())).toBeInstanceOf(RLock);
     expect((attach(share(new Semaphore(2)), semaphore(2)) as Semaphore).value).toBe(2);
+    // A semaphore's initial value and a barrier's parties are part of the type.
+    expect(() => attach(share(new Semaphore(3)), semaphore(5))).toThrow('(semaphore(3)), but the schema given here is semaphore(5)');
+    expect(() => attach(share(new Barrier(2)), barrier(7))).toThrow(LayoutMismatchError);
+    expect((attach(share(new Barrier(2)), barrier(2)) as Barrier).parties).toBe(2);
   });
 });
 

@@ -1,6 +1,7 @@
 // Invalid schemas are SchemaErrors that name the type, the field, the rule and the fix.
 import { describe, expect, it } from 'vitest';
 import {
+  anonymous,
   array,
   atomic,
   attachAll,
@@ -342,5 +343,11 @@ describe('fromJSON bounds the work a small descriptor can cause', () => {
     expect(sizeof(fromJSON(doc(65)))).toBe(65 * 1001);
     expect(() => fromJSON(doc(66))).toThrow('anonymous members bring more than 65535 fields into their records in all');
     expect(errorCode(schemaError(() => fromJSON(doc(66))))).toBe('too_many_members');
+  });
+  it('toJSON (and so share()) refuses what fromJSON would: nothing shared is refused on the other side', () => {
+    const Wide = struct(Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`f${i}`, u8])));
+    const record = (n: number) => struct(Object.fromEntries(Array.from({ length: n }, (_, p) => [`p${p}`, struct({ w: anonymous(Wide), own: u8 } as never)])));
+    expect(sizeof(fromJSON(toJSON(record(65))))).toBe(65 * 1001);
+    expect(errorCode(schemaError(() => toJSON(record(66))))).toBe('too_many_members');
   });
 });

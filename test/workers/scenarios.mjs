@@ -372,6 +372,14 @@ export const scenarios = {
   },
 
   /** Reports the words of an RLock while this thread holds it (acquired `depth` times), then releases. */
+  /** One try at an RLock that another thread may hold: whether it was taken, and owned. */
+  async rlockTry(sc, { place }) {
+    const r = new sc.RLock(place);
+    const got = r.acquire(false);
+    const owned = r.isOwned();
+    if (got) r.release();
+    return { got, owned, counter: new Int32Array(place.buffer, place.byteOffset ?? 0, 3)[2] };
+  },
   async rlockWords(sc, { place, depth }) {
     const r = new sc.RLock(place);
     for (let k = 0; k < depth; k++) r.acquire();
