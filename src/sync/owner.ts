@@ -118,7 +118,7 @@ let threadWide: number | undefined;
 /**
  * This thread's identity at every lock in memory that only this process reaches (a
  * `SharedArrayBuffer`): Node's `threadId` + 1 with {@link THREAD_WIDE} set, unique among the process's threads; 0 where there
- * is no such id (browsers, Bun, Deno, Node before 20.16) or it is past {@link MAX_IDENTITY}.
+ * is no such id (browsers, Bun, Deno, Node before 20.16) or it is past 2^26 − 2.
  */
 function threadIdentity(): number {
   if (threadWide === undefined) {
