@@ -73,7 +73,20 @@ export function memoryOf(source: unknown, what: string, schema: Schema | null): 
       `needs an ArrayBuffer, a SharedArrayBuffer or a view of one (got ${source === null ? 'null' : typeof source})`,
     );
   }
-  const m: Memory = { d: dataViewOf(buffer), base, limit, fixed: isFixedShared(buffer) };
+  let d: DataView;
+  try {
+    d = dataViewOf(buffer);
+  } catch {
+    // The engine refuses a DataView over a detached buffer (transferred, or a resizable one's
+    // memory taken): a new view says so with a code, as for any region that is not there.
+    throw rangeError(
+      'out_of_bounds',
+      subjectOf(what, schema),
+      'its buffer is detached (transferred to another thread, or its memory taken)',
+      'view the buffer where it now is',
+    );
+  }
+  const m: Memory = { d, base, limit, fixed: isFixedShared(buffer) };
   if (m.fixed) {
     lastSource = source;
     last = m;

@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { array, codegenActive, configure, f64, struct, u8, u16, u32, view } from '../../src/index.js';
+import { codeOf as errorCodeOf } from '../support/errors.js';
 
 const P = struct({ x: f64, id: u32 }, { name: 'P' }); // size 16, align 8
 const Q = struct({ a: u16, b: u8 }, { name: 'Q' }); // size 4, align 2
@@ -91,6 +92,11 @@ describe('view() region check', () => {
     expect(P.view(ab, 16).$byteOffset).toBe(16);
     structuredClone(ab, { transfer: [ab] }); // detaches ab
     expect(() => P.view(ab, 16)).toThrow(RangeError);
+    // A buffer never viewed before it was detached (no DataView of it yet): coded too, not the engine's TypeError.
+    const fresh = new ArrayBuffer(64);
+    structuredClone(fresh, { transfer: [fresh] });
+    expect(() => view(P, fresh, 0)).toThrow('its buffer is detached');
+    expect(errorCodeOf(() => P.view(fresh, 16))).toBe('out_of_bounds');
   });
 
   it('arrays and the remembered pair: another schema or source in between, then back', () => {
