@@ -8,7 +8,7 @@
  * @module
  */
 import { BrokenBarrierError, rangeError } from '../errors.js';
-import { canBlock, cannotBlock, checkTimeout, deadlineOf, mayWait, remaining, wait, waitAsync, wake } from './futex.js';
+import { cannotBlock, checkTimeout, deadlineOf, mustNotWait, remaining, wait, waitAsync, wake } from './futex.js';
 import { type SharedPlace, wordsAt } from './memory.js';
 import { showState } from './display.js';
 
@@ -158,7 +158,7 @@ export class Barrier {
   /** Waits for all parties (up to `timeout` ms); returns this thread's arrival index 0 … parties − 1. */
   wait(timeout = this.#timeout): number {
     checkTimeout(timeout);
-    const blocks = canBlock() || !mayWait(timeout);
+    const blocks = !mustNotWait(timeout);
     const deadline = deadlineOf(timeout);
     const s = this.#i + STATE;
     for (;;) {

@@ -88,6 +88,11 @@ export function mayWait(timeout: number): boolean {
   return timeout === -1 || timeout > 0;
 }
 
+/** Whether a blocking call with `timeout` (ms, already checked) must be refused if it has to wait: it may wait, and this thread may not block. */
+export function mustNotWait(timeout: number): boolean {
+  return mayWait(timeout) && !canBlock();
+}
+
 /**
  * Blocks while `a[i] === expected`, until woken or `deadline`. On a thread that may not block,
  * throws {@link cannotBlock} naming `what`, the call that waits.

@@ -141,7 +141,12 @@ export function knownIdentity(a: Int32Array, i: number): number {
   const had = known.get(a.buffer as SharedArrayBuffer)?.get(i);
   if (had !== undefined) return had;
   if (thisThread.registered !== 0) return thisThread.registered;
-  return backendOf(a.buffer).kind === 'atomics' ? threadIdentity() : 0;
+  return isLocal(a.buffer) ? threadIdentity() : 0;
+}
+
+/** Whether `buffer` is memory that only this process reaches (a SharedArrayBuffer, not a segment's mapping). */
+function isLocal(buffer: ArrayBufferLike): boolean {
+  return backendOf(buffer).kind === 'atomics';
 }
 
 /**
@@ -159,7 +164,7 @@ export function identityAt(a: Int32Array, i: number, counter: number, what: stri
     byWord = new Map();
     known.set(buffer, byWord);
   }
-  const local = backendOf(buffer).kind === 'atomics';
+  const local = isLocal(buffer);
   const wide = local ? threadIdentity() : 0;
   if (wide !== 0) {
     byWord.set(i, wide);

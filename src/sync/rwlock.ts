@@ -20,7 +20,7 @@
  */
 import { OwnerDeadError, rangeError, SyncError } from '../errors.js';
 import { Acquirable } from './acquirable.js';
-import { canBlock, cannotBlock, checkTimeout, deadlineOf, mayWait, remaining, wait, waitAsync, wake } from './futex.js';
+import { cannotBlock, checkTimeout, deadlineOf, mustNotWait, remaining, wait, waitAsync, wake } from './futex.js';
 import { type SharedPlace, wordsAt } from './memory.js';
 import { handOffSleepUntil, ID_MASK, identityAt, INCONSISTENT, knownIdentity, ownerGone, sleepUntil, thisThread } from './owner.js';
 import { clearMark, ownerDead, type RepairAcquired, repairWith, repairWithAsync } from './robust.js';
@@ -266,7 +266,7 @@ export class ReadLock extends Acquirable {
     const what = 'RwLock.read.acquire';
     // One look without waiting when this thread may not block either (refused, if it would have to
     // wait, before any waiting bit is set).
-    const refuse = blocking && mayWait(timeout) && !canBlock();
+    const refuse = blocking && mustNotWait(timeout);
     if (!blocking || refuse) {
       const r = readStep(a, i, this.#rw, repairing, false, true, what);
       if (r === true || r === 'inconsistent') return r;
@@ -443,7 +443,7 @@ export class WriteLock extends Acquirable {
     // One look without waiting when this thread may not block either (refused, if it would have to
     // wait, before this writer announces itself: a writers-waiting bit left behind would hold
     // readers back).
-    const refuse = blocking && mayWait(timeout) && !canBlock();
+    const refuse = blocking && mustNotWait(timeout);
     if (!blocking || refuse) {
       const r = writeStep(a, i, this.#rw, me, 0, repairing, false, true, what);
       if (r === true || r === 'inconsistent') return r;

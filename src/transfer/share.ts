@@ -319,8 +319,9 @@ function checkSyncSchema(handle: Handle, kind: SyncKind, schemaLike: SchemaLike)
   const l = layout(resolveSchema(schemaLike, 'attach', 'schema'));
   // A semaphore's initial value and a barrier's parties are part of the type, as in a struct's layout.
   if (l.kind === 'sync' && l.sync === kind && l.param === (handle.param ?? 0)) return;
+  const its = `${kind}(${handle.param ? String(handle.param) : ''})`;
   throw new LayoutMismatchError(
-    `attach: the handle is of a synchronization object (${kind}(${handle.param ? String(handle.param) : ''})), but the schema given here is ${typeLabel(l.schema)}; attach it without a schema, or with ${kind}(${handle.param ? String(handle.param) : ''})`,
+    `attach: the handle is of a synchronization object (${its}), but the schema given here is ${typeLabel(l.schema)}; attach it without a schema, or with ${its}`,
   );
 }
 
