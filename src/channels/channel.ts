@@ -16,6 +16,7 @@ import { placementMemory } from '../memory/place.js';
 import type { SharedMemory } from '../memory/shared-memory.js';
 import { showState } from '../sync/display.js';
 import { checkTimeout, deadlineOf } from '../sync/futex.js';
+import { keepShape } from '../shapes.js';
 import { resolveSchema } from '../types/builtins.js';
 import type { ArrayView, Infer, Input, ViewOf } from '../types/infer.js';
 import type { ResolveSchema, SchemaLike } from '../types/schema.js';
@@ -292,6 +293,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     this.#stageFirst = format.mode === 'mpmc';
     this.#counts = format.joinable;
     this.#label = `${new.target.name}<${typeLabel(element.schema)}>`;
+    if (new.target === Channel) keepShape(Channel, () => [new Channel('d', 1, { mode: 'spsc' }), new Channel('d', 1, { mode: 'mpmc' })]);
   }
 
   /**

@@ -8,6 +8,7 @@ import { ChannelClosedError, QueueEmpty, typeError } from '../errors.js';
 import { showState } from '../sync/display.js';
 import type { Infer, Input } from '../types/infer.js';
 import type { SchemaLike } from '../types/schema.js';
+import { keepShape } from '../shapes.js';
 import { canBlock } from '../sync/futex.js';
 import { Channel, type ChannelPlaceOptions, checkCapacity } from './channel.js';
 import { triedOnce } from './waiting.js';
@@ -60,6 +61,7 @@ export class Connection<S extends SchemaLike = SchemaLike> {
     }
     this.#in = incoming;
     this.#out = outgoing;
+    if (new.target === Connection) keepShape(Connection, () => Pipe('d', { capacity: 1 }));
   }
 
   /** The channel this end receives from (`null` for a send-only end). */

@@ -6,6 +6,7 @@
  * @module
  */
 import { ChannelClosedError, QueueEmpty, QueueFull, rangeError } from '../errors.js';
+import { keepShape } from '../shapes.js';
 import { canBlock, deadlineOf, remaining, wait, waitAsync, wake } from '../sync/futex.js';
 import type { Infer, Input } from '../types/infer.js';
 import type { SchemaLike } from '../types/schema.js';
@@ -48,6 +49,7 @@ export class Queue<S extends SchemaLike = SchemaLike> extends Channel<S> {
    */
   constructor(schema: S, maxsize: number, options: QueueOptions = {}) {
     super(schema, checkCapacity(new.target.name, maxsize, 'maxsize'), { ...options, mode: 'mpmc' });
+    if (new.target === Queue) keepShape(Queue, () => new Queue('d', 1));
   }
 
   /**
@@ -157,6 +159,7 @@ export class JoinableQueue<S extends SchemaLike = SchemaLike> extends Queue<S> {
 
   constructor(schema: S, maxsize: number, options: QueueOptions = {}) {
     super(schema, maxsize, { ...options, [JOINABLE]: true } as QueueOptions);
+    if (new.target === JoinableQueue) keepShape(JoinableQueue, () => new JoinableQueue('d', 1));
   }
 
   /** How many items were put and not yet marked done. */

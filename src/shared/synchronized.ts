@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { keepShape } from '../shapes.js';
 import { typeError } from '../errors.js';
 import type { Layout } from '../layout/types.js';
 import { mappingOf } from '../memory/backend.js';
@@ -411,17 +412,26 @@ export function synchronized<V>(obj: V, lock?: AnyLock): SynchronizedOf<V> {
   checkLockReaches(obj, theLock, 'synchronized');
   switch (l.kind) {
     case 'primitive':
-      return new SynchronizedValue<unknown>(obj as { value: unknown }, theLock) as SynchronizedOf<V>;
+      return wrap(SynchronizedValue<unknown>, obj, theLock) as SynchronizedOf<V>;
     case 'char':
-      return new SynchronizedString(obj as unknown as CharView, theLock) as SynchronizedOf<V>;
+      return wrap(SynchronizedString, obj, theLock) as SynchronizedOf<V>;
     case 'array':
-      return new SynchronizedArray(obj as unknown as ArrayView<Schema>, theLock) as SynchronizedOf<V>;
+      return wrap(SynchronizedArray, obj, theLock) as SynchronizedOf<V>;
     case 'struct':
     case 'union':
-      return new (recordWrapper(l))(obj, theLock) as SynchronizedOf<V>;
+      return wrap(recordWrapper(l), obj, theLock) as SynchronizedOf<V>;
     case 'sync':
       throw typeError('invalid_argument', 'synchronized', `cannot wrap ${typeLabel(l.schema)}: it is a synchronization primitive already`);
   }
+}
+
+/**
+ * `new W(obj, lock)`, keeping a wrapper of class `W` alive (around an empty object and a lock of
+ * its own, not the user's view) so that the engine keeps its shape across collections: shapes.ts.
+ */
+function wrap<W>(C: new (obj: never, lock: AnyLock) => W, obj: unknown, lock: AnyLock): W {
+  keepShape(C, () => new C({} as never, new RLock()));
+  return new C(obj as never, lock);
 }
 
 /** @internal Whether `x` is a synchronized wrapper. */

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { keepShape } from '../shapes.js';
 import { BrokenBarrierError, rangeError } from '../errors.js';
 import { cannotBlock, checkTimeout, deadlineOf, mustNotWait, remaining, wait, waitAsync, wake } from './futex.js';
 import { type SharedPlace, wordsAt } from './memory.js';
@@ -72,6 +73,8 @@ export class Barrier {
     this.parties = parties;
     this.#action = options.action;
     this.#timeout = options.timeout ?? -1;
+    // A fractional timeout in the kept one: a user's fractional timeout then keeps its shape.
+    if (new.target === Barrier) keepShape(Barrier, () => new Barrier(1, { action: () => {}, timeout: 0.5 }));
   }
 
   /** The buffer and offset of the barrier's words. */

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { keepShape } from '../shapes.js';
 import { rangeError, SyncError, typeError } from '../errors.js';
 import { mappingOf } from '../memory/backend.js';
 import { canBlock, cannotBlock, checkTimeout, deadlineOf, mayWait, remaining, wait, waitAsync, wake } from './futex.js';
@@ -72,6 +73,7 @@ export class Condition<L extends Lock | RLock = Lock | RLock> extends Acquirable
     this.#a = a;
     this.#i = i;
     this.lock = lock ?? (new RLock() as L);
+    if (new.target === Condition) keepShape(Condition, () => new Condition());
   }
 
   /** The buffer and offset of the sequence word. */

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { keepShape } from '../shapes.js';
 import { deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
 import { type SharedPlace, wordsAt } from './memory.js';
 import { showState } from './display.js';
@@ -42,6 +43,7 @@ export class Event {
     const { a, i } = wordsAt('Event', Event.WORDS, place);
     this.#a = a;
     this.#i = i;
+    if (new.target === Event) keepShape(Event, () => new Event());
   }
 
   /** The buffer and offset of the event's word. */

@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { keepShape } from '../shapes.js';
 import { SyncError } from '../errors.js';
 import { checkTimeout, deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
 import { Acquirable } from './acquirable.js';
@@ -80,6 +81,7 @@ export class Lock extends Acquirable {
     const { a, i } = wordsAt('Lock', Lock.WORDS, place);
     this.#a = a;
     this.#i = i;
+    if (new.target === Lock) keepShape(Lock, () => new Lock());
   }
 
   /** The buffer and offset of the lock's word, to hand to another thread. */

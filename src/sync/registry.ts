@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { keepShape } from '../shapes.js';
 import { rangeError, typeError } from '../errors.js';
 import { wordsAt, type SharedPlace } from './memory.js';
 import { ID_MASK, REGISTERED, setRegistered, thisThread } from './owner.js';
@@ -91,6 +92,7 @@ export class ThreadRegistry {
     this.#a = a;
     this.#i = i;
     this.capacity = capacity;
+    if (new.target === ThreadRegistry) keepShape(ThreadRegistry, () => new ThreadRegistry(1));
   }
 
   /** The buffer and offset of the registry's words, to hand to other threads with its capacity. */

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { keepShape } from '../shapes.js';
 import { rangeError, SyncError } from '../errors.js';
 import { Acquirable } from './acquirable.js';
 import { checkTimeout, deadlineOf, remaining, wait, waitAsync, wake } from './futex.js';
@@ -76,6 +77,7 @@ export class RLock extends Acquirable {
     const { a, i } = wordsAt('RLock', RLock.WORDS, place);
     this.#a = a;
     this.#i = i;
+    if (new.target === RLock) keepShape(RLock, () => new RLock());
   }
 
   /** The buffer and offset of the RLock's words, to hand to another thread. */

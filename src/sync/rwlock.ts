@@ -18,6 +18,7 @@
  *
  * @module
  */
+import { keepShape } from '../shapes.js';
 import { OwnerDeadError, rangeError, SyncError } from '../errors.js';
 import { Acquirable } from './acquirable.js';
 import { cannotBlock, checkTimeout, deadlineOf, mustNotWait, remaining, wait, waitAsync, wake } from './futex.js';
@@ -601,6 +602,7 @@ export class RwLock {
     this.#i = i;
     this.read = new ReadLock(this, a, i);
     this.write = new WriteLock(this, a, i);
+    if (new.target === RwLock) keepShape(RwLock, () => new RwLock());
   }
 
   /** The buffer and offset of the lock's words, to hand to another thread. */

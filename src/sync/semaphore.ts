@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { keepShape } from '../shapes.js';
 import { rangeError } from '../errors.js';
 import { checkTimeout, deadlineOf, remaining, shown, wait, waitAsync, wake } from './futex.js';
 import { handOffSleepUntil } from './owner.js';
@@ -48,6 +49,8 @@ export class Semaphore extends Acquirable {
     this.#a = a;
     this.#i = i;
     this.initial = value;
+    if (new.target === Semaphore) keepShape(Semaphore, () => new Semaphore(1));
+    else if (new.target === BoundedSemaphore) keepShape(BoundedSemaphore, () => new BoundedSemaphore(1));
   }
 
   /** The buffer and offset of the semaphore's word. */

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { keepShape } from '../shapes.js';
 import { rangeError, typeError } from '../errors.js';
 import { resolvePath } from '../layout/queries.js';
 import type { Layout } from '../layout/types.js';
@@ -60,6 +61,7 @@ export class AtomicField<T extends number | bigint> {
   constructor(a: IntArray, i: number) {
     this.#a = a;
     this.#i = i;
+    if (new.target === AtomicField) keepShape(AtomicField, () => new AtomicField(new Int32Array(1), 0));
   }
   /** Reads the value (sequentially consistent). */
   load(): T {
