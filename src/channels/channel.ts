@@ -171,6 +171,9 @@ const TIMED_OUT = -1;
 /** A consumer's claim that found the channel closed and drained. */
 const ENDED = -2;
 
+/** The small channels (one of each mode) that src/shapes.ts keeps alive (made when the library makes its first). */
+const smallChannel = (): Channel[] => [new Channel('d', 1, { mode: 'spsc' }), new Channel('d', 1, { mode: 'mpmc' })];
+
 /**
  * A bounded channel of elements of one schema in one SharedArrayBuffer: threads push at one end
  * and pop at the other, items come out in the order they went in (per producer), and every item
@@ -293,7 +296,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     this.#stageFirst = format.mode === 'mpmc';
     this.#counts = format.joinable;
     this.#label = `${new.target.name}<${typeLabel(element.schema)}>`;
-    if (new.target === Channel) keepShape(Channel, () => [new Channel('d', 1, { mode: 'spsc' }), new Channel('d', 1, { mode: 'mpmc' })]);
+    if (new.target === Channel) keepShape(Channel, smallChannel);
   }
 
   /**

@@ -27,6 +27,9 @@ export interface PipeOptions extends ChannelPlaceOptions {
   readonly checked?: boolean;
 }
 
+/** The small pipe whose two ends src/shapes.ts keeps alive (made when the library makes its first). */
+const smallConnection = (): Connection[] => Pipe('d', { capacity: 1 });
+
 /**
  * One end of a {@link Pipe}: Python's `multiprocessing.connection.Connection` for typed items.
  * `send` copies an item to the other end, `recv` takes the next one the other end sent, `poll`
@@ -61,7 +64,7 @@ export class Connection<S extends SchemaLike = SchemaLike> {
     }
     this.#in = incoming;
     this.#out = outgoing;
-    if (new.target === Connection) keepShape(Connection, () => Pipe('d', { capacity: 1 }));
+    if (new.target === Connection) keepShape(Connection, smallConnection);
   }
 
   /** The channel this end receives from (`null` for a send-only end). */

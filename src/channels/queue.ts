@@ -20,6 +20,9 @@ export interface QueueOptions extends ChannelPlaceOptions {
   readonly checked?: boolean;
 }
 
+/** The small Queue that src/shapes.ts keeps alive (made when the library makes its first). */
+const smallQueue = (): Queue => new Queue('d', 1);
+
 /**
  * Python's `multiprocessing.Queue` for typed elements: an MPMC {@link Channel} with Python's
  * method names. Timeouts are in milliseconds (as everywhere in this library), and `close()` has
@@ -49,7 +52,7 @@ export class Queue<S extends SchemaLike = SchemaLike> extends Channel<S> {
    */
   constructor(schema: S, maxsize: number, options: QueueOptions = {}) {
     super(schema, checkCapacity(new.target.name, maxsize, 'maxsize'), { ...options, mode: 'mpmc' });
-    if (new.target === Queue) keepShape(Queue, () => new Queue('d', 1));
+    if (new.target === Queue) keepShape(Queue, smallQueue);
   }
 
   /**
@@ -134,6 +137,9 @@ export class Queue<S extends SchemaLike = SchemaLike> extends Channel<S> {
   }
 }
 
+/** The small JoinableQueue that src/shapes.ts keeps alive (made when the library makes its first). */
+const smallJoinableQueue = (): JoinableQueue => new JoinableQueue('d', 1);
+
 /**
  * Python's `multiprocessing.JoinableQueue`: a {@link Queue} that counts unfinished tasks. Every
  * item put in (by any method, in any thread) counts one; `task_done()` counts one finished;
@@ -159,7 +165,7 @@ export class JoinableQueue<S extends SchemaLike = SchemaLike> extends Queue<S> {
 
   constructor(schema: S, maxsize: number, options: QueueOptions = {}) {
     super(schema, maxsize, { ...options, [JOINABLE]: true } as QueueOptions);
-    if (new.target === JoinableQueue) keepShape(JoinableQueue, () => new JoinableQueue('d', 1));
+    if (new.target === JoinableQueue) keepShape(JoinableQueue, smallJoinableQueue);
   }
 
   /** How many items were put and not yet marked done. */

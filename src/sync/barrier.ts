@@ -36,6 +36,9 @@ function nextGeneration(generation: number): number {
   return ((generation + 1) & 0xffff) << 16;
 }
 
+/** The small Barrier that src/shapes.ts keeps alive (made when the library makes its first). */
+const smallBarrier = (): Barrier => new Barrier(1, { action: () => {}, timeout: 0.5 });
+
 /**
  * A barrier for `parties` threads, like Python's `threading.Barrier`: `wait()` returns a distinct
  * index from 0 to parties − 1 (the order of arrival) in each thread once all have arrived. `action` (if given to the
@@ -74,7 +77,7 @@ export class Barrier {
     this.#action = options.action;
     this.#timeout = options.timeout ?? -1;
     // A fractional timeout in the kept one: a user's fractional timeout then keeps its shape.
-    if (new.target === Barrier) keepShape(Barrier, () => new Barrier(1, { action: () => {}, timeout: 0.5 }));
+    if (new.target === Barrier) keepShape(Barrier, smallBarrier);
   }
 
   /** The buffer and offset of the barrier's words. */

@@ -18,6 +18,9 @@ import { RLock } from './rlock.js';
 import { ownerDead, repairWith, repairWithAsync } from './robust.js';
 import { showState } from './display.js';
 
+/** The small Condition that src/shapes.ts keeps alive (made when the library makes its first). */
+const smallCondition = (): Condition => new Condition();
+
 /**
  * A condition variable, like Python's `threading.Condition`: `wait()` releases the lock, sleeps
  * until notified, and re-acquires it. As in Python, a wait may also return spuriously; loop on your
@@ -73,7 +76,7 @@ export class Condition<L extends Lock | RLock = Lock | RLock> extends Acquirable
     this.#a = a;
     this.#i = i;
     this.lock = lock ?? (new RLock() as L);
-    if (new.target === Condition) keepShape(Condition, () => new Condition());
+    if (new.target === Condition) keepShape(Condition, smallCondition);
   }
 
   /** The buffer and offset of the sequence word. */

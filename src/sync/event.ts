@@ -22,6 +22,9 @@ function setSince(seen: number, v: number): boolean {
   return (v & SET) !== 0 || v >>> 1 !== seen >>> 1;
 }
 
+/** The small Event that src/shapes.ts keeps alive (made when the library makes its first). */
+const smallEvent = (): Event => new Event();
+
 /**
  * A flag threads can wait for, like Python's `threading.Event`.
  *
@@ -43,7 +46,7 @@ export class Event {
     const { a, i } = wordsAt('Event', Event.WORDS, place);
     this.#a = a;
     this.#i = i;
-    if (new.target === Event) keepShape(Event, () => new Event());
+    if (new.target === Event) keepShape(Event, smallEvent);
   }
 
   /** The buffer and offset of the event's word. */

@@ -46,6 +46,9 @@ function repairAcquired(o: Outcome): RepairAcquired {
   return o === INCONSISTENT_ACQUIRED ? 'inconsistent' : o === ACQUIRED;
 }
 
+/** The small Lock that src/shapes.ts keeps alive (made when the library makes its first). */
+const smallLock = (): Lock => new Lock();
+
 /**
  * A lock in shared memory: one Int32 word that any thread holding the buffer can use.
  *
@@ -81,7 +84,7 @@ export class Lock extends Acquirable {
     const { a, i } = wordsAt('Lock', Lock.WORDS, place);
     this.#a = a;
     this.#i = i;
-    if (new.target === Lock) keepShape(Lock, () => new Lock());
+    if (new.target === Lock) keepShape(Lock, smallLock);
   }
 
   /** The buffer and offset of the lock's word, to hand to another thread. */

@@ -53,6 +53,9 @@ function watchedTag(x: WatchedWorker): { tag: number | undefined; ended: boolean
 /** The registry this thread joined, and its slot there. */
 let joined: { readonly registry: ThreadRegistry; readonly a: Int32Array; readonly i: number; readonly capacity: number; readonly slot: number } | undefined;
 
+/** The small ThreadRegistry that src/shapes.ts keeps alive (made when the library makes its first). */
+const smallThreadRegistry = (): ThreadRegistry => new ThreadRegistry(1);
+
 /**
  * Threads that join a registry are known by an identity that locks record as their owner, and the
  * registry keeps a liveness word for each. When a thread dies, its parent marks it dead (Node:
@@ -92,7 +95,7 @@ export class ThreadRegistry {
     this.#a = a;
     this.#i = i;
     this.capacity = capacity;
-    if (new.target === ThreadRegistry) keepShape(ThreadRegistry, () => new ThreadRegistry(1));
+    if (new.target === ThreadRegistry) keepShape(ThreadRegistry, smallThreadRegistry);
   }
 
   /** The buffer and offset of the registry's words, to hand to other threads with its capacity. */

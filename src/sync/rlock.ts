@@ -33,6 +33,9 @@ const IDS = 2;
 /** The deepest re-entry the depth word holds. */
 const MAX_DEPTH = 0x7fffffff;
 
+/** The small RLock that src/shapes.ts keeps alive (made when the library makes its first). */
+const smallRLock = (): RLock => new RLock();
+
 /**
  * A re-entrant lock in shared memory, like Python's `threading.RLock`: the holding thread may
  * acquire it again; it is free after as many releases; only the holder may release it.
@@ -77,7 +80,7 @@ export class RLock extends Acquirable {
     const { a, i } = wordsAt('RLock', RLock.WORDS, place);
     this.#a = a;
     this.#i = i;
-    if (new.target === RLock) keepShape(RLock, () => new RLock());
+    if (new.target === RLock) keepShape(RLock, smallRLock);
   }
 
   /** The buffer and offset of the RLock's words, to hand to another thread. */

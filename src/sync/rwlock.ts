@@ -560,6 +560,9 @@ export class WriteLock extends Acquirable {
   }
 }
 
+/** The small RwLock that src/shapes.ts keeps alive (made when the library makes its first). */
+const smallRwLock = (): RwLock => new RwLock();
+
 /**
  * A readers–writer lock in shared memory: many readers at once (`rw.read`), or one writer
  * (`rw.write`). Each side is a lock with the usual methods: `acquire`, `acquireAsync`, `release`,
@@ -602,7 +605,7 @@ export class RwLock {
     this.#i = i;
     this.read = new ReadLock(this, a, i);
     this.write = new WriteLock(this, a, i);
-    if (new.target === RwLock) keepShape(RwLock, () => new RwLock());
+    if (new.target === RwLock) keepShape(RwLock, smallRwLock);
   }
 
   /** The buffer and offset of the lock's words, to hand to another thread. */

@@ -15,6 +15,9 @@ import { Acquirable } from './acquirable.js';
 import { type SharedPlace, wordsAt } from './memory.js';
 import { showState } from './display.js';
 
+/** The small Semaphore that src/shapes.ts keeps alive (made when the library makes its first). */
+const smallSemaphore = (): Semaphore => new Semaphore(1);
+
 /**
  * A counting semaphore in shared memory, like Python's `threading.Semaphore`.
  *
@@ -49,8 +52,8 @@ export class Semaphore extends Acquirable {
     this.#a = a;
     this.#i = i;
     this.initial = value;
-    if (new.target === Semaphore) keepShape(Semaphore, () => new Semaphore(1));
-    else if (new.target === BoundedSemaphore) keepShape(BoundedSemaphore, () => new BoundedSemaphore(1));
+    if (new.target === Semaphore) keepShape(Semaphore, smallSemaphore);
+    else if (new.target === BoundedSemaphore) keepShape(BoundedSemaphore, smallBoundedSemaphore);
   }
 
   /** The buffer and offset of the semaphore's word. */
@@ -139,6 +142,9 @@ export class Semaphore extends Acquirable {
     return false;
   }
 }
+
+/** The small BoundedSemaphore that src/shapes.ts keeps alive (made when the library makes its first). */
+const smallBoundedSemaphore = (): BoundedSemaphore => new BoundedSemaphore(1);
 
 /**
  * A semaphore whose value may never exceed its initial value: releasing more than was acquired is

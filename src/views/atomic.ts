@@ -40,6 +40,9 @@ const A = Atomics as unknown as {
   notify(a: Int32Array | BigInt64Array, i: number, count: number): number;
 };
 
+/** The small AtomicField that src/shapes.ts keeps alive (made when the library makes its first). */
+const smallAtomicField = (): AtomicField<number> => new AtomicField(new Int32Array(1), 0);
+
 /**
  * Atomic operations on one integer in shared memory (`bigint` for 64-bit members), made by
  * {@link atomic}.
@@ -61,7 +64,7 @@ export class AtomicField<T extends number | bigint> {
   constructor(a: IntArray, i: number) {
     this.#a = a;
     this.#i = i;
-    if (new.target === AtomicField) keepShape(AtomicField, () => new AtomicField(new Int32Array(1), 0));
+    if (new.target === AtomicField) keepShape(AtomicField, smallAtomicField);
   }
   /** Reads the value (sequentially consistent). */
   load(): T {
