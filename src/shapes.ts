@@ -35,5 +35,10 @@ const kept = new WeakMap<object, unknown>();
 export function keepShape(cls: object, make: () => unknown): void {
   if (kept.has(cls)) return;
   kept.set(cls, null);
-  kept.set(cls, make());
+  try {
+    kept.set(cls, make());
+  } catch {
+    // Nothing kept (a runtime that refuses some part of the small instance): slower, not wrong.
+    // The user's object, made already, must not fail for it.
+  }
 }

@@ -10,6 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { keepShape } from '../../src/shapes.js';
 import { RUNNER } from '../setup/runtimes.js';
 
 const CHILD = fileURLToPath(new URL('./kept-shapes-child.mjs', import.meta.url));
@@ -56,3 +57,27 @@ describe.skipIf(noTraceDeopt)(
     });
   },
 );
+
+describe('keepShape', () => {
+  it('makes the kept instance once per class, lets a nested construction through, and never fails the caller', () => {
+    class A {}
+    let made = 0;
+    const make = (): A => {
+      made++;
+      keepShape(A, make); // what the small instance's own constructor does: nothing now
+      return new A();
+    };
+    keepShape(A, make);
+    keepShape(A, make);
+    expect(made).toBe(1);
+    class B {}
+    let tries = 0;
+    const failing = (): B => {
+      tries++;
+      throw new Error('this runtime refuses the small instance');
+    };
+    expect(() => keepShape(B, failing)).not.toThrow();
+    keepShape(B, failing);
+    expect(tries).toBe(1);
+  });
+});
