@@ -13,8 +13,8 @@
  * value per job and drops it when the job ends: a collection between two jobs (any allocation can
  * cause one) made each job start cold. Measured with a forced collection before each job
  * (bench/channels.mjs's protocol), an MPMC channel of f64 between 2 producer and 2 consumer
- * threads took 1.27–1.45× the time of its hand-written twin; with one instance kept alive,
- * 0.65–0.94×. So each class whose instances are made per attach keeps one small instance of its
+ * threads took 1.23–1.69× the time of its hand-written twin; with one instance kept alive,
+ * 0.88–1.02× (runs of that part of the bench alone; docs/channels.md). So each class whose instances are made per attach keeps one small instance of its
  * own alive, made the first time the library makes one.
  *
  * (Views keep theirs through the `$$keep` of their generated class: codegen/classes.ts.)
@@ -32,11 +32,11 @@ const kept = new WeakMap<object, unknown>();
  * call this every time, so `make` is a module-level function, not a closure made per call (that
  * cost `new Event()` ~10%).
  */
-export function keepShape(cls: object, make: () => unknown): void {
+export function keepShape<C extends object>(cls: C, make: (cls: C) => unknown): void {
   if (kept.has(cls)) return;
   kept.set(cls, null);
   try {
-    kept.set(cls, make());
+    kept.set(cls, make(cls));
   } catch {
     // Nothing kept (a runtime that refuses some part of the small instance): slower, not wrong.
     // The user's object, made already, must not fail for it.

@@ -12,24 +12,39 @@
  *
  * @module
  */
+import { keepShape } from '../shapes.js';
 
 /** The prototype of async generators' prototypes (`[Symbol.asyncIterator]() { return this }`, and `[Symbol.asyncDispose]` where the engine has it). */
 const AsyncIteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf(async function* () {}.prototype)) as object;
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 
-export class AsyncItems<T> implements AsyncGenerator<T, undefined, undefined> {
-  /** The next item if one is there now, else `undefined` (never waits). */
-  readonly #now: () => T | undefined;
-  /** Waits for the next item; `undefined` once there will be none (closed and drained). */
-  readonly #later: () => Promise<T | undefined>;
+/**
+ * Where the items come from: `now(source)` gives the next item if one is there now, else
+ * `undefined` (never waits); `later(source)` waits for the next item, `undefined` once there will
+ * be none (closed and drained). The same two functions for every iterator of a kind, not closures
+ * made per iterator: optimised code that inlined a closure would be thrown away once no iterator
+ * holding it is alive (src/shapes.ts).
+ */
+export interface ItemSource<S, T> {
+  readonly now: (source: S) => T | undefined;
+  readonly later: (source: S) => Promise<T | undefined>;
+}
+
+/** The small iterator that src/shapes.ts keeps alive (made when the library makes its first). */
+const smallAsyncItems = (): AsyncItems<null, undefined> => new AsyncItems<null, undefined>(null, { now: () => undefined, later: async () => undefined });
+
+export class AsyncItems<S, T> implements AsyncGenerator<T, undefined, undefined> {
+  readonly #source: S;
+  readonly #items: ItemSource<S, T>;
   #done = false;
   /** The last call still waiting (later calls run after it), or null. */
   #tail: Promise<unknown> | null = null;
 
-  constructor(now: () => T | undefined, later: () => Promise<T | undefined>) {
-    this.#now = now;
-    this.#later = later;
+  constructor(source: S, items: ItemSource<S, T>) {
+    this.#source = source;
+    this.#items = items;
+    if (new.target === AsyncItems) keepShape(AsyncItems, smallAsyncItems);
   }
 
   next(): Promise<IteratorResult<T, undefined>> {
@@ -68,14 +83,14 @@ export class AsyncItems<T> implements AsyncGenerator<T, undefined, undefined> {
     if (this.#done) return Promise.resolve(DONE);
     let v: T | undefined;
     try {
-      v = this.#now();
+      v = this.#items.now(this.#source);
     } catch (e) {
       this.#done = true;
       return Promise.reject(e);
     }
     if (v !== undefined) return Promise.resolve({ value: v, done: false });
     return this.#track(
-      this.#later().then(
+      this.#items.later(this.#source).then(
         (item): IteratorResult<T, undefined> => {
           if (item !== undefined) return { value: item, done: false };
           this.#done = true;

@@ -21,7 +21,7 @@ import { resolveSchema } from '../types/builtins.js';
 import type { ArrayView, Infer, Input, ViewOf } from '../types/infer.js';
 import type { ResolveSchema, SchemaLike } from '../types/schema.js';
 import { typeLabel } from '../kinds/labels.js';
-import { AsyncItems } from './async-items.js';
+import { AsyncItems, type ItemSource } from './async-items.js';
 import { type ChannelFormat, type ChannelMode, channelAlign, checkPlace, type ElementFormat, formatOf, readFormat, W, writeHeader } from './format.js';
 import { MpmcRing } from './mpmc.js';
 import { MAX_CAPACITY } from './positions.js';
@@ -723,11 +723,14 @@ export class Channel<S extends SchemaLike = SchemaLike> {
    * Leaving the loop early leaves the remaining items in the channel.
    */
   [Symbol.asyncIterator](): AsyncGenerator<Infer<S>, undefined, undefined> {
-    return new AsyncItems<Infer<S>>(
-      () => this.#popNow('asyncIterator'),
-      () => this.#popWaiting(Infinity, 'asyncIterator'),
-    );
+    return new AsyncItems(this, Channel.#items as ItemSource<Channel<S>, Infer<S>>);
   }
+
+  /** What every channel's async iterator reads through (one object for all: see `ItemSource`). */
+  static readonly #items: ItemSource<Channel, unknown> = {
+    now: (c) => c.#popNow('asyncIterator'),
+    later: (c) => c.#popWaiting(Infinity, 'asyncIterator'),
+  };
 
   // ---- internals -------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { keepShape } from '../shapes.js';
 import type { ArrayLayout, Layout } from '../layout/types.js';
 import { describeValue, typeLabel } from '../kinds/labels.js';
 import { typeError } from '../errors.js';
@@ -161,6 +162,9 @@ export function installArrayMethods(ctor: { prototype: ViewInternals }, layout: 
   });
 }
 
+/** The small iterator that src/shapes.ts keeps alive (made when the library makes its first). */
+const smallElementIterator = (): ElementIterator => new ElementIterator({} as ArrayInternals, 0);
+
 /**
  * The iterator of an array view (`for…of`, spread, `Array.from`): a plain object rather than a
  * generator, which V8 optimises about 2.5× better in a `for…of` loop. It inherits from
@@ -174,6 +178,7 @@ class ElementIterator {
   constructor(view: ArrayInternals, n: number) {
     this.#view = view;
     this.#n = n;
+    if (new.target === ElementIterator) keepShape(ElementIterator, smallElementIterator);
   }
   next(): IteratorResult<unknown, undefined> {
     const i = this.#i;

@@ -430,9 +430,12 @@ export function synchronized<V>(obj: V, lock?: AnyLock): SynchronizedOf<V> {
  * its own, not the user's view) so that the engine keeps its shape across collections: shapes.ts.
  */
 function wrap<W>(C: new (obj: never, lock: AnyLock) => W, obj: unknown, lock: AnyLock): W {
-  keepShape(C, () => new C({} as never, new RLock()));
+  keepShape(C, smallWrapper);
   return new C(obj as never, lock);
 }
+
+/** The small wrapper of class `C` that src/shapes.ts keeps alive (around an empty object and a lock of its own). */
+const smallWrapper = (C: new (obj: never, lock: AnyLock) => unknown): unknown => new C({} as never, new RLock());
 
 /** @internal Whether `x` is a synchronized wrapper. */
 export function isSynchronized(x: unknown): x is SynchronizedBase<unknown> {

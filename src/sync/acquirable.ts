@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { keepShape } from '../shapes.js';
 import { disposeSymbol } from './memory.js';
 
 /** Something held that `using` releases. */
@@ -16,13 +17,32 @@ export interface Held extends Disposable {
 
 /** A `Held` that releases `lock` once. */
 export function held(lock: { release(): void }): Held {
-  let done = false;
-  const release = (): void => {
-    if (done) return;
-    done = true;
+  return new HeldLock(lock);
+}
+
+/** The small `HeldLock` that src/shapes.ts keeps alive (made when the library makes its first). */
+const smallHeldLock = (): HeldLock => new HeldLock({ release() {} });
+
+/**
+ * What `hold()` returns: a class, not an object literal with a closure per call, so that one kept
+ * instance keeps its shape (and the optimised code of a job's `using` block) across collections.
+ */
+class HeldLock implements Held {
+  #lock: { release(): void } | null;
+  /** Releases once; an own function, as before, so that `const { release } = lock.hold()` works. */
+  readonly release = (): void => {
+    const lock = this.#lock;
+    if (lock === null) return;
+    this.#lock = null;
     lock.release();
   };
-  return { release, [disposeSymbol]: release } as Held;
+  constructor(lock: { release(): void }) {
+    this.#lock = lock;
+    if (new.target === HeldLock) keepShape(HeldLock, smallHeldLock);
+  }
+  [disposeSymbol](): void {
+    this.release();
+  }
 }
 
 /**

@@ -138,6 +138,36 @@ const cases = {
       for (let i = 0; i < N; i++) f.add(1);
     },
   ],
+  'for await over a channel': [
+    () => {
+      const c = passed(new sc.Channel(sc.f64, 4096, { mode: 'spsc' }), sc.f64);
+      for (let i = 0; i < 4000; i++) c.push(i);
+      c.close();
+      return c;
+    },
+    async (c) => {
+      let s = 0;
+      for await (const x of c) s += x;
+      if (s !== (4000 * 3999) / 2) throw new Error(`for await: sum ${s}`);
+    },
+  ],
+  'for…of over an array view': [
+    () => passed(sc.create(sc.array(sc.f64, 64))),
+    (a) => {
+      let s = 0;
+      for (let i = 0; i < N / 64; i++) for (const x of a) s += x;
+      return s;
+    },
+  ],
+  'lock.hold()': [
+    () => passed(new sc.Lock()),
+    (l) => {
+      for (let i = 0; i < N; i++) {
+        const h = l.hold();
+        h[Symbol.dispose]();
+      }
+    },
+  ],
   'struct with a lock member': [
     () => passed(sc.create(Guarded), Guarded),
     (g) => {
@@ -173,7 +203,7 @@ else {
   const [make, use] = cases[name];
   for (let r = 0; r < ROUNDS; r++) {
     let o = make();
-    use(o);
+    await use(o);
     o = null;
     globalThis.gc();
   }
