@@ -164,6 +164,7 @@ export function installArrayMethods(ctor: { prototype: ViewInternals }, layout: 
 
 /** The small iterator that src/shapes.ts keeps alive (made when the library makes its first). */
 const smallElementIterator = (): ElementIterator => new ElementIterator({} as ArrayInternals, 0);
+let elementIteratorKept = false;
 
 /**
  * The iterator of an array view (`for…of`, spread, `Array.from`): a plain object rather than a
@@ -178,7 +179,11 @@ class ElementIterator {
   constructor(view: ArrayInternals, n: number) {
     this.#view = view;
     this.#n = n;
-    if (new.target === ElementIterator) keepShape(ElementIterator, smallElementIterator);
+    if (!elementIteratorKept) {
+      // A flag, not keepShape's lookup on every call: an iterator is made per loop.
+      elementIteratorKept = true;
+      keepShape(ElementIterator, smallElementIterator);
+    }
   }
   next(): IteratorResult<unknown, undefined> {
     const i = this.#i;

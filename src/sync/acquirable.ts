@@ -22,6 +22,7 @@ export function held(lock: { release(): void }): Held {
 
 /** The small `HeldLock` that src/shapes.ts keeps alive (made when the library makes its first). */
 const smallHeldLock = (): HeldLock => new HeldLock({ release() {} });
+let heldLockKept = false;
 
 /**
  * What `hold()` returns: a class, not an object literal with a closure per call, so that one kept
@@ -38,7 +39,11 @@ class HeldLock implements Held {
   };
   constructor(lock: { release(): void }) {
     this.#lock = lock;
-    if (new.target === HeldLock) keepShape(HeldLock, smallHeldLock);
+    if (!heldLockKept) {
+      // A flag, not keepShape's lookup on every call: hold() is made per critical section.
+      heldLockKept = true;
+      keepShape(HeldLock, smallHeldLock);
+    }
   }
   [disposeSymbol](): void {
     this.release();
