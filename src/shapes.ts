@@ -14,10 +14,13 @@
  * cause one) made each job start cold. Measured with a forced collection before each job
  * (bench/channels.mjs's protocol), an MPMC channel of f64 between 2 producer and 2 consumer
  * threads took 1.23–1.69× the time of its hand-written twin; with one instance kept alive,
- * 0.88–1.02× (runs of that part of the bench alone; docs/channels.md). So each class whose instances are made per attach keeps one small instance of its
- * own alive, made the first time the library makes one.
+ * 0.88–1.02× (runs of that part of the bench alone; docs/channels.md). So each class whose
+ * instances are made per attach or per job keeps one small instance of its own alive, made the
+ * first time the library makes one.
  *
- * (Views keep theirs through the `$$keep` of their generated class: codegen/classes.ts.)
+ * (Views keep theirs through the `$$keep` of their generated class: codegen/classes.ts. Classes
+ * made per critical section or per loop, `hold()`'s and array views' iterators, test a module flag
+ * before calling this, to spare the lookup.)
  *
  * @module
  */
@@ -29,8 +32,8 @@ const kept = new WeakMap<object, unknown>();
  * Keeps `make()` (a small instance of `cls`, made the way the library makes the others, so that it
  * has their shape) alive from now on; does nothing after the first call for `cls`. `make` may
  * construct instances that call this again: they see `cls` already taken care of. Constructors
- * call this every time, so `make` is a module-level function, not a closure made per call (that
- * cost `new Event()` ~10%).
+ * call this every time, so `make` is a module-level function (given `cls`), not a closure made
+ * per call (that cost `new Event()` ~10%).
  */
 export function keepShape<C extends object>(cls: C, make: (cls: C) => unknown): void {
   if (kept.has(cls)) return;
