@@ -65,9 +65,13 @@ describe('RwLock across worker threads', () => {
     });
     const rounds = await Promise.all(readers);
     // The writer got in while both readers still had rounds left: new readers waited behind it.
+    // Readers that ignored a waiting writer would run all 2 × 20,000 rounds first (exhausted 2).
+    // A few readers enter between the writer's announcement and its waiting bit, more when the
+    // machine is loaded and the writer's thread waits for a core there: 86 once in a full CI run
+    // on 2 cores (0–6 when this file runs alone), hence a bound far from starvation.
     expect(writer.acquired).toBe(true);
     expect(writer.exhausted).toBe(0);
-    expect(writer.entriesMeanwhile).toBeLessThan(50);
+    expect(writer.entriesMeanwhile).toBeLessThan(1000);
     for (const r of rounds) expect(r).toBeLessThan(limit);
     expect(rw.locked()).toBe(false);
   });
