@@ -31,6 +31,7 @@ const ONCE = [
   'test/codegen/injection.test.ts', // hostile names refused by fromJSON, before anything is compiled
   'test/types/errors.test.ts', // schema errors from the DSL and fromJSON: no views
   'test/c/**/*.test.ts', // fromC, the TypeScript generator and the CLI: schemas and layouts, no views
+  'test/channels/gathering.test.ts', // the gathering policy of waiting channel ends: arithmetic, no views
 ];
 const PROTOCOL = [
   'test/channels/workers-protocol.test.ts', // MPMC, close, waking, terminated ends, Python names between threads

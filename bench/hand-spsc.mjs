@@ -6,8 +6,10 @@
  *
  * Same protocol as the library (src/channels): each side caches the other's position and reads
  * its own plainly; a publish is one `Atomics.store`, then one `Atomics.load` of the other side's
- * waiter count; a waiter spins (the same adaptive budget) and then announces itself, looks once
- * more and sleeps on a sequence word; the waker takes those it woke off the count. Simpler than
+ * waiter count; a waiter gathers (idles before it looks, while items or free slots come as a
+ * stream: the same policy and constants), spins (the same adaptive budget) and then announces
+ * itself, looks once more and sleeps on a sequence word; the waker takes those it woke off the
+ * count. Simpler than
  * the library only where the bench allows it: a power-of-two capacity (positions masked instead
  * of the lap arithmetic that serves any capacity), one element type, no timeouts, no zero-copy,
  * no batches.
@@ -17,13 +19,25 @@ import { CLOSED, CONSUMERS_WAITING, HEAD, NOT_EMPTY, NOT_FULL, PRODUCERS_WAITING
 
 const DATA = 512; // bytes
 
+// Gathering (src/channels/waiting.ts): idle steps, and the thresholds that start, grow and stop it.
+const GATHER_MIN = 256;
+const GATHER_MAX = 4096;
+const GATHER_MORE = 2;
+const QUICK_LOOKS = 4;
+/** Where the idle loop's result goes, so that the compiler keeps the loop's work. */
+// biome-ignore lint/correctness/noUnusedVariables: written, never read: an idle loop whose result went nowhere could be compiled to an empty one
+let idleSink = 0;
+
 export function handSpscBuffer(capacity) {
   if ((capacity & (capacity - 1)) !== 0) throw new RangeError('capacity must be a power of two');
   return new SharedArrayBuffer(DATA + capacity * 8);
 }
 
 export class HandSpsc {
-  /** `spin`: the adaptive spin's bounds in looks (the library's: 16 and 256); `{ min: 0, max: 0 }` sleeps at once. */
+  /**
+   * `spin`: the adaptive spin's bounds in looks (the library's: 16 and 256); `{ min: 0, max: 0 }`
+   * sleeps at once; `gather: false` looks at once, as the library did before gathering.
+   */
   constructor(sab, spin = { min: 16, max: 256 }) {
     this.a = new Int32Array(sab, 0, DATA / 4);
     this.d = new Float64Array(sab, DATA);
@@ -35,6 +49,9 @@ export class HandSpsc {
     this.spinMax = spin.max;
     this.spinC = Math.min(64, spin.max);
     this.spinP = this.spinC;
+    this.gather = spin.gather ?? true;
+    this.gatherC = 0;
+    this.gatherP = 0;
   }
 
   push(v) {
@@ -87,10 +104,31 @@ export class HandSpsc {
     return consumer ? Atomics.load(a, TAIL) !== a[HEAD] : ((a[TAIL] - Atomics.load(a, HEAD)) | 0) !== this.cap;
   }
 
+  /** Items ready (consumer) or slots free (producer), as this side sees them now. */
+  #count(consumer) {
+    const a = this.a;
+    return consumer ? (Atomics.load(a, TAIL) - a[HEAD]) | 0 : this.cap - ((a[TAIL] - Atomics.load(a, HEAD)) | 0);
+  }
+
   #wait(consumer) {
+    const gather = consumer ? this.gatherC : this.gatherP;
+    if (gather > 0) {
+      let x = gather;
+      for (let j = 0; j < gather; j++) x = (Math.imul(x, 0x41c64e6d) + 12345) | 0;
+      idleSink ^= x;
+      const found = this.#count(consumer);
+      const next = found <= 0 ? 0 : found >= GATHER_MORE ? Math.min(GATHER_MAX, gather * 2) : gather >= GATHER_MIN * 2 ? gather >> 1 : 0;
+      if (consumer) this.gatherC = next;
+      else this.gatherP = next;
+      if (found > 0) return;
+    }
     const budget = consumer ? this.spinC : this.spinP;
     for (let k = 0; k < budget; k++) {
       if (this.#ready(consumer)) {
+        if (this.gather && gather === 0 && k < QUICK_LOOKS && this.#count(consumer) > 0) {
+          if (consumer) this.gatherC = GATHER_MIN;
+          else this.gatherP = GATHER_MIN;
+        }
         if (consumer) this.spinC = Math.min(this.spinMax, budget * 2);
         else this.spinP = Math.min(this.spinMax, budget * 2);
         return;

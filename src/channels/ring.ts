@@ -26,6 +26,13 @@ export abstract class Ring {
   /** How many looks a blocking consumer (producer) through this object takes before it sleeps (waiting.ts adapts them). */
   spinConsumer = 64;
   spinProducer = 64;
+  /**
+   * How long (idle steps, waiting.ts) a blocking consumer (producer) through this object lets the
+   * other side work before it looks again, when items (free slots) come as a stream: 0 = look at
+   * once. Only rings that can count what a look finds ({@link countReady}) set it.
+   */
+  gatherConsumer = 0;
+  gatherProducer = 0;
 
   constructor(a: Int32Array, capacity: number) {
     this.a = a;
@@ -66,6 +73,15 @@ export abstract class Ring {
   abstract readable(): boolean;
   /** Whether the slot at the write position is free (a producer about to sleep re-checks this). */
   abstract writable(): boolean;
+
+  /**
+   * How many items are ready to read (`consumer`) or slots free to write, as this side sees them
+   * now; −1 when this ring cannot count them without claiming (MPMC: other consumers and
+   * producers take slots meanwhile). Called only by the side it counts for.
+   */
+  countReady(_consumer: boolean): number {
+    return -1;
+  }
 
   /** Whether every claimed write has been read: nothing is left nor on its way (head = tail). */
   drained(): boolean {

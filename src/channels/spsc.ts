@@ -19,7 +19,7 @@
  * @module
  */
 import { W } from './format.js';
-import { advance, nextPos } from './positions.js';
+import { advance, nextPos, sizeOf } from './positions.js';
 import { Ring } from './ring.js';
 
 /**
@@ -163,6 +163,12 @@ export class SpscRing extends Ring {
     Atomics.store(this.a, HEAD, next);
     this.#myHead = next;
     if (Atomics.load(this.a, PRODUCERS_WAITING) !== 0) this.wakeProducers(n);
+  }
+
+  override countReady(consumer: boolean): number {
+    const a = this.a;
+    if (consumer) return sizeOf(a[HEAD] as number, Atomics.load(a, TAIL), this.capacity, this.oneLap);
+    return this.capacity - sizeOf(Atomics.load(a, HEAD), a[TAIL] as number, this.capacity, this.oneLap);
   }
 
   // Called by the consumer (producer) only: its own position is read plainly.
