@@ -7,7 +7,7 @@
  *   node bench/channels.mjs  (after `npx tsc -p tsconfig.build.json`)
  *
  * Options (environment): BENCH_QUICK=1 (fewer items and samples; smoke test only), BENCH_PARTS=<regex>
- * (spsc|async|mpmc|python|pingpong), BENCH_PYTHON=<interpreter>, BENCH_GC=0. Quick, filtered and no-GC
+ * (spsc|async|mpmc|pingpong|one-thread|python), BENCH_PYTHON=<interpreter>, BENCH_GC=0. Quick, filtered and no-GC
  * runs write *.tmp results (git-ignored).
  *
  * Methodology
@@ -668,12 +668,136 @@ function runPython(producers, consumers, n, samples = QUICK ? 1 : 3) {
   return JSON.parse(r.stdout);
 }
 
+/**
+ * What each side of a per-item hand-off costs alone: one thread fills a ring with 1,000 items and
+ * drains it again, so nothing is ever passed between cores and nobody waits. Each operation has
+ * its own function literals (closures of one literal would share their type feedback).
+ */
+const ONE_THREAD = {
+  'sc f64 push | pop (SPSC)': () => {
+    const c = new Channel(f64, CAPACITY, { mode: 'spsc' });
+    return [
+      () => {
+        for (let i = 0; i < 1000; i++) c.push(i);
+      },
+      () => {
+        let s = 0;
+        for (let i = 0; i < 1000; i++) s += c.pop();
+        return s;
+      },
+    ];
+  },
+  'hand-written twin f64 push | pop': () => {
+    const c = new HandSpsc(handSpscBuffer(CAPACITY));
+    return [
+      () => {
+        for (let i = 0; i < 1000; i++) c.push(i);
+      },
+      () => {
+        let s = 0;
+        for (let i = 0; i < 1000; i++) s += c.pop();
+        return s;
+      },
+    ];
+  },
+  'sc Particle reserve, 8 field writes, commit | front, 2 field reads, release (SPSC)': () => {
+    const c = new Channel(Particle, CAPACITY, { mode: 'spsc' });
+    return [
+      () => {
+        for (let i = 0; i < 1000; i++) {
+          const p = c.reserve();
+          p.x = i;
+          p.y = 1;
+          p.z = 2;
+          p.vx = 0.5;
+          p.vy = 1.5;
+          p.vz = 2.5;
+          p.id = i;
+          p.alive = 1;
+          c.commit();
+        }
+      },
+      () => {
+        let s = 0;
+        for (let i = 0; i < 1000; i++) {
+          const p = c.front();
+          s += p.x + p.id;
+          c.release();
+        }
+        return s;
+      },
+    ];
+  },
+  'sc Particle push(object) | pop() → object (SPSC)': () => {
+    const c = new Channel(Particle, CAPACITY, { mode: 'spsc' });
+    return [
+      () => {
+        for (let i = 0; i < 1000; i++) c.push({ x: i, y: 1, z: 2, vx: 0.5, vy: 1.5, vz: 2.5, id: i, alive: 1 });
+      },
+      () => {
+        let s = 0;
+        for (let i = 0; i < 1000; i++) s += c.pop().id;
+        return s;
+      },
+    ];
+  },
+  'Atomics.load | Atomics.store of an Int32Array word': () => {
+    const a = new Int32Array(new SharedArrayBuffer(64));
+    return [
+      () => {
+        let s = 0;
+        for (let i = 0; i < 1000; i++) s += Atomics.load(a, 3);
+        return s;
+      },
+      () => {
+        for (let i = 0; i < 1000; i++) Atomics.store(a, 5, i);
+      },
+    ];
+  },
+};
+
+/** Where the one-thread part's results go (reported, so that no pass is optimised away). */
+let sink = 0;
+
+/** ns per item of each side of each {@link ONE_THREAD} row: median of 5 timings of `passes` fill-and-drain passes each. */
+function oneThread(passes) {
+  const out = {};
+  for (const [name, make] of Object.entries(ONE_THREAD)) {
+    const [first, second] = make();
+    const a = [];
+    const b = [];
+    for (let rep = 0; rep < 7; rep++) {
+      let ta = 0;
+      let tb = 0;
+      for (let k = 0; k < passes; k++) {
+        const t0 = performance.now();
+        first();
+        const t1 = performance.now();
+        sink += second() ?? 0;
+        tb += performance.now() - t1;
+        ta += t1 - t0;
+      }
+      if (rep >= 2) {
+        a.push((ta * 1e6) / (passes * 1000));
+        b.push((tb * 1e6) / (passes * 1000));
+      }
+    }
+    out[name] = { first: median(a), second: median(b) };
+  }
+  return out;
+}
+
 async function main() {
   const started = performance.now();
   const loadAtStart = loadavg().map((x) => Math.round(x * 100) / 100);
   const enabled = (part) => ONLY === null || ONLY.test(part);
-  workers = Array.from({ length: 4 }, () => new Worker(fileURLToPath(import.meta.url), { workerData: { ctl: ctl.buffer } }));
   const parts = {};
+  // First, before the workers start (their start-up would take the cores from it).
+  if (enabled('one-thread')) {
+    parts.oneThread = oneThread(QUICK ? 20 : 400);
+    process.stderr.write(`  one thread: ${((performance.now() - started) / 1e3).toFixed(1)} s\n`);
+  }
+  workers = Array.from({ length: 4 }, () => new Worker(fileURLToPath(import.meta.url), { workerData: { ctl: ctl.buffer } }));
   const samples = QUICK ? 2 : 5;
   const checkOrdered = (v, _n, results) => {
     if (!results.every((x) => typeof x === 'number')) throw new Error(`${v}: bad results ${JSON.stringify(results)}`);
@@ -782,7 +906,7 @@ async function main() {
     parts,
   };
   result.targets = targets(parts);
-  writeResults('channels', result, markdown(result), 0);
+  writeResults('channels', result, markdown(result), sink);
 }
 
 const ratio = (a, b) => (a && b ? a / b : null);
@@ -918,6 +1042,20 @@ function markdown(r) {
     out.push(
       '',
       'sc: thread A pushes i into channel "ping" (capacity 1) and pops the answer from "pong"; thread B pops and pushes it back. Hand-written: two Int32 words, Atomics.store + notify, Atomics.wait until the answer. Twin: the same round trips through two hand-written twin channels of capacity 1, with and without the adaptive spin.',
+      '',
+    );
+  }
+  if (r.parts.oneThread) {
+    out.push(
+      '## One thread: what each side costs alone',
+      '',
+      '| operations (first side \\| second side) | ns per item, first | ns per item, second |',
+      '|---|---:|---:|',
+    );
+    for (const [v, x] of Object.entries(r.parts.oneThread)) out.push(`| ${v.replace('|', '\\|')} | ${f(x.first, 1)} | ${f(x.second, 1)} |`);
+    out.push(
+      '',
+      'One thread fills a ring of capacity 4096 with 1,000 items (the first side) and drains it (the second side), 400 times per timing; the median of 5 timings after 2. Nothing is passed between cores and nobody waits: the floor of a per-item hand-off on this engine, before the cost of moving cache lines between the two threads.',
       '',
     );
   }

@@ -24,6 +24,8 @@ const GATHER_MIN = 256;
 const GATHER_MAX = 4096;
 const GATHER_MORE = 2;
 const QUICK_LOOKS = 4;
+const IDLE_CHUNK = 256;
+const IDLE_STEP_BOUND_NS = 2.5;
 /** Where the idle loop's result goes, so that the compiler keeps the loop's work. */
 // biome-ignore lint/correctness/noUnusedVariables: written, never read: an idle loop whose result went nowhere could be compiled to an empty one
 let idleSink = 0;
@@ -113,8 +115,12 @@ export class HandSpsc {
   #wait(consumer) {
     const gather = consumer ? this.gatherC : this.gatherP;
     if (gather > 0) {
+      const end = performance.now() + (gather * IDLE_STEP_BOUND_NS) / 1e6;
       let x = gather;
-      for (let j = 0; j < gather; j++) x = (Math.imul(x, 0x41c64e6d) + 12345) | 0;
+      for (let done = 0; done < gather; done += IDLE_CHUNK) {
+        for (let j = 0; j < IDLE_CHUNK; j++) x = (Math.imul(x, 0x41c64e6d) + 12345) | 0;
+        if (performance.now() >= end) break;
+      }
       idleSink ^= x;
       const found = this.#count(consumer);
       const next = found <= 0 ? 0 : found >= GATHER_MORE ? Math.min(GATHER_MAX, gather * 2) : gather >= GATHER_MIN * 2 ? gather >> 1 : 0;

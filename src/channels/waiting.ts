@@ -50,7 +50,7 @@ function producerMayGo(ring: Ring): boolean {
 export function pause(ring: Ring, consumer: boolean, deadline: number, what: string, fix = `use ${what}Async() and await it, or a try… form`): boolean {
   if (remaining(deadline) <= 0) return false;
   if (!canBlock()) throw cannotBlock(what, fix);
-  if (spin(ring, consumer)) return true;
+  if (spin(ring, consumer, deadline)) return true;
   const a = ring.a;
   const count = consumer ? CONSUMERS_WAITING : PRODUCERS_WAITING;
   const word = consumer ? NOT_EMPTY : NOT_FULL;
@@ -120,10 +120,10 @@ export const SPIN_MAX = 256;
  * the same again for the line the item is in). A consumer faster than its producer finds the ring
  * empty after every item and, looking at once, takes the items one by one: each item then pays
  * these transfers on both sides. Left alone for a few microseconds, the producer writes a run of
- * items into lines nobody else touches, and the consumer takes them all after one look. Measured
- * in one run of bench/channels.mjs (2026-12-02, loaded machine), the hand-written twin's per-item
- * f64 stream took 150 ms per million items looking at once and 77 ms gathering; a quiet run of
- * the library's took 33 ms (Particle objects 80 ms).
+ * items into lines nobody else touches, and the consumer takes them all after one look. In four
+ * full runs of bench/channels.mjs (2026-12-02), the hand-written twin's per-item f64 stream took
+ * 129–179 ms per million items looking at once and 70–81 ms gathering, the channel's 62–78 ms
+ * (142 before).
  *
  * The cost is latency: an item can wait up to the gathering time (at most {@link GATHER_MAX}
  * steps, about 5 µs, less than one futex wake-up here) before it is seen. So a side gathers only
@@ -140,11 +140,16 @@ export const SPIN_MAX = 256;
  * An idle step is a multiply and an add on a local (about 1.25 ns on the bench machine, once
  * compiled): unlike a look, it touches no shared memory, and unlike `Atomics.wait` with a short
  * timeout (at least the kernel's timer slack, 50 µs), it lasts about as long as it is asked to.
+ * Before the engine has compiled the loop (a thread's first waits) a step takes ~10× longer, so
+ * a wait also ends once it has lasted {@link IDLE_STEP_BOUND_NS} per step by the clock, or at the
+ * caller's deadline; the clock is read once per {@link IDLE_CHUNK} steps.
  */
 export const GATHER_MIN = 256;
 export const GATHER_MAX = 4096;
 export const GATHER_MORE = 2;
 export const QUICK_LOOKS = 4;
+export const IDLE_CHUNK = 256;
+export const IDLE_STEP_BOUND_NS = 2.5;
 
 /**
  * The gathering time after a wait of `gather` idle steps whose look found `found` items (free
@@ -161,10 +166,17 @@ export function gatherAfter(gather: number, found: number): number {
 // biome-ignore lint/correctness/noUnusedVariables: written, never read: an idle loop whose result went nowhere could be compiled to an empty one
 let idleSink = 0;
 
-/** Spends about `steps` multiply-adds touching no shared memory. */
-function idle(steps: number): void {
+/**
+ * Spends about `steps` multiply-adds touching no shared memory (a multiple of {@link IDLE_CHUNK}),
+ * and never more than {@link IDLE_STEP_BOUND_NS} per step by the clock, nor past `deadline`.
+ */
+function idle(steps: number, deadline: number): void {
+  const end = Math.min(deadline, performance.now() + (steps * IDLE_STEP_BOUND_NS) / 1e6);
   let x = steps;
-  for (let j = 0; j < steps; j++) x = (Math.imul(x, 0x41c64e6d) + 12345) | 0;
+  for (let done = 0; done < steps; done += IDLE_CHUNK) {
+    for (let j = 0; j < IDLE_CHUNK; j++) x = (Math.imul(x, 0x41c64e6d) + 12345) | 0;
+    if (performance.now() >= end) break;
+  }
   idleSink ^= x;
 }
 
@@ -182,10 +194,10 @@ function idle(steps: number): void {
  * channel object and side, like glibc's adaptive mutexes: doubled (up to {@link SPIN_MAX}) after
  * a spin that succeeded, halved (down to {@link SPIN_MIN}) after one that did not.
  */
-function spin(ring: Ring, consumer: boolean): boolean {
+function spin(ring: Ring, consumer: boolean, deadline: number): boolean {
   const gather = consumer ? ring.gatherConsumer : ring.gatherProducer;
   if (gather > 0) {
-    idle(gather);
+    idle(gather, deadline);
     const found = ring.countReady(consumer);
     const next = gatherAfter(gather, found);
     if (consumer) ring.gatherConsumer = next;

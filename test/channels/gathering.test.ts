@@ -7,7 +7,7 @@ import { W } from '../../src/channels/format.js';
 import { MpmcRing } from '../../src/channels/mpmc.js';
 import { oneLapOf } from '../../src/channels/positions.js';
 import { SpscRing } from '../../src/channels/spsc.js';
-import { GATHER_MAX, GATHER_MIN, GATHER_MORE, gatherAfter } from '../../src/channels/waiting.js';
+import { GATHER_MAX, GATHER_MIN, GATHER_MORE, gatherAfter, pause, pauseAsync } from '../../src/channels/waiting.js';
 
 /** Every gathering time a side can hold: off, or the minimum doubled up to the maximum. */
 const held = fc.constantFrom(0, ...Array.from({ length: Math.log2(GATHER_MAX / GATHER_MIN) + 1 }, (_, k) => GATHER_MIN * 2 ** k));
@@ -108,5 +108,92 @@ describe('gathering', () => {
     const ring = new MpmcRing(a, 8);
     expect(ring.countReady(true)).toBe(-1);
     expect(ring.countReady(false)).toBe(-1);
+  });
+});
+
+/** An SPSC ring of capacity `c` in a fresh header, with `n` items pushed. */
+function spscWith(c: number, n: number): SpscRing {
+  const ring = new SpscRing(new Int32Array(new SharedArrayBuffer(W.stamps * 4)), c);
+  for (let k = 0; k < n; k++) {
+    ring.claimWrite();
+    ring.commitWrite();
+  }
+  return ring;
+}
+
+/** Takes `n` items off `ring` (its consumer side). */
+function take(ring: SpscRing, n: number): void {
+  for (let k = 0; k < n; k++) {
+    ring.claimRead();
+    ring.commitRead();
+  }
+}
+
+// One thread plays both sides, so what a look finds is set up beforehand: these are the laws of
+// how pause() uses the policy, not of its timing (bench/channels.mjs measures that).
+describe('gathering in pause()', () => {
+  it('a look that finds an item at once starts it on that side only; a wait that finds two or more doubles it', () => {
+    const consumer = spscWith(8, 3);
+    expect(pause(consumer, true, Number.POSITIVE_INFINITY, 'pop')).toBe(true);
+    expect([consumer.gatherConsumer, consumer.gatherProducer]).toEqual([GATHER_MIN, 0]);
+    expect(pause(consumer, true, Number.POSITIVE_INFINITY, 'pop')).toBe(true);
+    expect([consumer.gatherConsumer, consumer.gatherProducer]).toEqual([GATHER_MIN * 2, 0]);
+
+    const producer = spscWith(8, 5); // 3 free slots
+    producer.gatherConsumer = GATHER_MAX; // the other side's state is not this side's
+    expect(pause(producer, false, Number.POSITIVE_INFINITY, 'push')).toBe(true);
+    expect([producer.gatherProducer, producer.gatherConsumer]).toEqual([GATHER_MIN, GATHER_MAX]);
+  });
+
+  it('a wait that finds one item halves it, and capacity 1 never holds more than the minimum', () => {
+    const ring = spscWith(4, 1);
+    ring.gatherConsumer = GATHER_MIN * 4;
+    pause(ring, true, Number.POSITIVE_INFINITY, 'pop');
+    expect(ring.gatherConsumer).toBe(GATHER_MIN * 2);
+
+    const one = spscWith(1, 0);
+    for (let k = 0; k < 20; k++) {
+      one.claimWrite();
+      one.commitWrite();
+      expect(pause(one, true, Number.POSITIVE_INFINITY, 'pop')).toBe(true);
+      expect([0, GATHER_MIN]).toContain(one.gatherConsumer);
+      take(one, 1);
+    }
+  });
+
+  it('an MPMC ring never starts it', () => {
+    const ring = new MpmcRing(new Int32Array(new SharedArrayBuffer((W.stamps + 8) * 4)), 8);
+    ring.claimWrite();
+    ring.commitWrite();
+    expect(pause(ring, true, Number.POSITIVE_INFINITY, 'pop')).toBe(true);
+    expect(pause(ring, false, Number.POSITIVE_INFINITY, 'push')).toBe(true);
+    expect([ring.gatherConsumer, ring.gatherProducer]).toEqual([0, 0]);
+  });
+
+  it('closed and drained while gathering: pause returns at once (the caller sees the end) and gathering stops', () => {
+    const ring = spscWith(4, 0);
+    ring.gatherConsumer = GATHER_MAX;
+    Atomics.store(ring.a, W.closed, 1);
+    const t0 = performance.now();
+    expect(pause(ring, true, performance.now() + 5_000, 'pop')).toBe(true);
+    expect(performance.now() - t0).toBeLessThan(2_000); // not the 5 s sleep
+    expect(ring.gatherConsumer).toBe(0);
+  });
+
+  it('nothing found after gathering: gathering stops and the caller sleeps (here, to its deadline)', () => {
+    const ring = spscWith(4, 0);
+    ring.gatherConsumer = GATHER_MAX;
+    const t0 = performance.now();
+    expect(pause(ring, true, performance.now() + 30, 'pop')).toBe(true);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(25); // it slept; it did not return after the idle
+    expect(ring.gatherConsumer).toBe(0);
+  });
+
+  it('the async forms never gather nor change what the blocking forms learned', async () => {
+    const ring = spscWith(8, 3);
+    ring.gatherConsumer = GATHER_MIN * 2;
+    expect(await pauseAsync(ring, true, Number.POSITIVE_INFINITY)).toBe(true);
+    expect(await pauseAsync(ring, false, Number.POSITIVE_INFINITY)).toBe(true);
+    expect([ring.gatherConsumer, ring.gatherProducer]).toEqual([GATHER_MIN * 2, 0]);
   });
 });
