@@ -2017,7 +2017,7 @@ def _from_handle(shm, h, kind, t):
 # ---- channels: the consumer end of a JavaScript channel in a segment --------------------------
 
 _CH_MAGIC = 0x4E484353  # "SCHN"
-_CH_VERSION = 1
+_CH_VERSION = 2
 _CH_MAX_CAPACITY = 2**30 - 1
 # Header words (src/channels/format.ts).
 _CW_MAGIC, _CW_VERSION, _CW_MODE, _CW_CAPACITY, _CW_SIZE, _CW_ALIGN, _CW_DATA, _CW_CLOSED = range(8)
@@ -2037,8 +2037,13 @@ class ChannelCorruptError(RuntimeError):
     JavaScript's ``SyncError`` with code ``'corrupt'``."""
 
 
+# Positions are 31-bit counters; bit 31 of the tail word is the closed mark (src/channels/positions.ts).
+_POS_MASK = 0x7FFFFFFF
+_CLOSED_MARK = 0x80000000
+
+
 def _wrap(x):
-    return _i32(x & 0xFFFFFFFF)
+    return x & _POS_MASK
 
 
 class Channel:
@@ -2141,11 +2146,15 @@ class Channel:
     def _stamp(self, index):
         return _wrap(load(self._word(_CW_STAMPS + index)) + index)
 
+    def _tail(self):
+        """The tail word's position, without its closed mark."""
+        return load(self._word(_CW_TAIL)) & _POS_MASK
+
     def _claim(self):
         """The slot index of the next item and its position, or None when none is ready now."""
         head = load(self._word(_CW_HEAD))
         if self.mode == 'spsc':
-            return None if head == load(self._word(_CW_TAIL)) else (self._slot(head), head)
+            return None if head == self._tail() else (self._slot(head), head)
         while True:
             index = self._slot(head)
             if self._stamp(index) == _wrap(head + 1):
@@ -2162,7 +2171,7 @@ class Channel:
     def _readable(self):
         head = load(self._word(_CW_HEAD))
         if self.mode == 'spsc':
-            return load(self._word(_CW_TAIL)) != head
+            return self._tail() != head
         return self._stamp(self._slot(head)) == _wrap(head + 1)
 
     def _wake(self, count, word, n):
@@ -2188,8 +2197,11 @@ class Channel:
 
     @property
     def done(self):
-        """Closed and drained: ``get`` raises ChannelClosedError from now on."""
-        return self.closed and load(self._word(_CW_HEAD)) == load(self._word(_CW_TAIL))
+        """Closed and drained: ``get`` raises ChannelClosedError from now on. Both from one read of
+        the tail word (its closed mark and its position): once the mark is set no push can add an
+        item, so nothing a push accepted is left behind."""
+        tail = load(self._word(_CW_TAIL))
+        return (tail & _CLOSED_MARK) != 0 and load(self._word(_CW_HEAD)) == tail & _POS_MASK
 
     def get(self, block=True, timeout=None):
         """Removes and returns the oldest item, waiting up to ``timeout`` seconds (for ever: None)

@@ -15,7 +15,7 @@ import { newSharedBuffer } from '../memory/buffers.js';
 import { placementMemory } from '../memory/place.js';
 import type { SharedMemory } from '../memory/shared-memory.js';
 import { showState } from '../sync/display.js';
-import { checkTimeout, deadlineOf } from '../sync/futex.js';
+import { checkTimeout, deadlineOf, wake } from '../sync/futex.js';
 import { keepShape } from '../shapes.js';
 import { resolveSchema } from '../types/builtins.js';
 import type { ArrayView, Infer, Input, ViewOf } from '../types/infer.js';
@@ -343,7 +343,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
    * it stays true, so after a pop that gave `undefined` it tells the end from a timeout.
    */
   get done(): boolean {
-    return Atomics.load(this.#a, CLOSED) !== 0 && this.#ring.drained();
+    return this.#ring.ended();
   }
 
   /**
@@ -372,6 +372,9 @@ export class Channel<S extends SchemaLike = SchemaLike> {
    */
   close(): void {
     const a = this.#a;
+    // First the tail's mark: from here no push can publish (SPSC) or claim (MPMC), so a consumer
+    // that sees the mark and nothing left has seen every item a push accepted (positions.ts).
+    this.#ring.markClosed();
     if (Atomics.exchange(a, W.closed, 1) !== 0) return;
     wakeWaiters(a, W.consumersWaiting, W.notEmpty, Infinity);
     wakeWaiters(a, W.producersWaiting, W.notFull, Infinity);
@@ -389,7 +392,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     if (!direct) this.#slots.stage(value);
     const i = this.#ring.claimWrite();
     if (i < 0) return false;
-    this.#fill(i, value, direct);
+    this.#fill(i, value, direct, 'tryPush');
     return true;
   }
 
@@ -432,7 +435,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
   tryPushMany(items: BatchSource<S>, offset = 0, count?: number): number {
     this.#checkPushing('tryPushMany');
     const n = this.#span('tryPushMany', items, offset, count);
-    return this.#pushRuns(items as ArrayLike<unknown>, offset, n);
+    return this.#pushRuns(items as ArrayLike<unknown>, offset, n, 'tryPushMany');
   }
 
   /**
@@ -463,7 +466,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
       i = this.#claimWriteWaiting(deadlineOf(timeout), 'push');
       if (i < 0) return false;
     }
-    this.#fill(i, value, direct);
+    this.#fill(i, value, direct, 'push');
     return true;
   }
 
@@ -504,13 +507,17 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     return i < 0 ? null : this.#lendRead(i);
   }
 
-  /** Publishes the slot lent by `reserve()`: consumers can now pop it. */
+  /**
+   * Publishes the slot lent by `reserve()`: consumers can now pop it. In an SPSC channel closed
+   * since the `reserve()`, throws {@link ChannelClosedError} instead, and the item is not in the
+   * channel (the publish is where SPSC decides; MPMC decided at the reserve, so it publishes).
+   */
   commit(): void {
     if (this.#reserved < 0) throw new SyncError(`${this.#label}.commit(): no slot is reserved (call reserve() first)`, 'slot_state');
     this.#reserved = -1;
     this.#slots.park(true);
     if (this.#counts) this.#countTask();
-    this.#ring.commitWrite();
+    if (!this.#ring.commitWrite()) this.#publishClosed('commit', 1);
   }
 
   /** Frees the slot lent by `front()`: the item is consumed. */
@@ -533,7 +540,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     let done = 0;
     while (done < total) {
       this.#checkPushing('pushMany');
-      const n = this.#pushRuns(items as ArrayLike<unknown>, done, total - done);
+      const n = this.#pushRuns(items as ArrayLike<unknown>, done, total - done, 'pushMany');
       if (n > 0) done += n;
       else if (!pause(this.#ring, false, deadline, `${this.#label}.pushMany`)) break;
     }
@@ -589,7 +596,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
       const deadline = deadlineOf(timeout);
       const i = this.#ring.claimWrite();
       if (i < 0) return this.#pushWaiting(value, direct, deadline);
-      this.#fill(i, value, direct);
+      this.#fill(i, value, direct, 'pushAsync');
       return Promise.resolve(true);
     } catch (e) {
       return Promise.reject(e);
@@ -598,7 +605,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
 
   #pushWaiting(value: unknown, direct: boolean, deadline: number): Promise<boolean> {
     const fill = (i: number): boolean => {
-      this.#fill(i, value, direct);
+      this.#fill(i, value, direct, 'pushAsync');
       return true;
     };
     // Staged again before each claim: another task may have staged its own value meanwhile.
@@ -672,7 +679,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     let done = 0;
     while (done < total) {
       this.#checkPushing('pushManyAsync');
-      const n = this.#pushRuns(items as ArrayLike<unknown>, done, total - done);
+      const n = this.#pushRuns(items as ArrayLike<unknown>, done, total - done, 'pushManyAsync');
       if (n > 0) done += n;
       else if (!(await pauseAsync(this.#ring, false, deadline))) break;
     }
@@ -745,17 +752,31 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     return !this.#stageFirst || (k !== 0 && typeof value === (k === 1 ? 'number' : 'bigint'));
   }
 
-  /** Writes claimed slot `i` (from `value`, or from the staged copy) and publishes it. */
-  #fill(i: number, value: unknown, direct: boolean): void {
+  /** Writes claimed slot `i` (from `value`, or from the staged copy) and publishes it; throws closed if a close came first. */
+  #fill(i: number, value: unknown, direct: boolean, what: string): void {
     if (direct) this.#slots.write(i, value);
     else this.#slots.putStaged(i);
     if (this.#counts) this.#countTask();
-    this.#ring.commitWrite();
+    if (!this.#ring.commitWrite()) this.#publishClosed(what, 1);
   }
 
   /** A JoinableQueue's push: one more unfinished task (before the item is published). */
   #countTask(): void {
     Atomics.add(this.#a, W.unfinished, 1);
+  }
+
+  /** A JoinableQueue's push whose `n` items were not published after all: takes them off the count (waking joiners at 0). */
+  #uncount(n: number): void {
+    if (Atomics.sub(this.#a, W.unfinished, n) === n) wake(this.#a, W.unfinished);
+  }
+
+  /**
+   * A publish that failed because the channel was closed between the claim and the publish (the
+   * tail's mark, positions.ts): nothing was published, so the push fails as a push after the close.
+   */
+  #publishClosed(what: string, n: number): never {
+    if (this.#counts) this.#uncount(n);
+    return this.#closedError(what);
   }
 
   /** A copying pop that never waits: the item, or `undefined` if none is there now. */
@@ -781,7 +802,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
    * Copies `n` items from `items[from …]` in, run by run, as far as there is room now. A value
    * that cannot be stored throws after the items before it were pushed (and none after it).
    */
-  #pushRuns(items: ArrayLike<unknown>, from: number, n: number): number {
+  #pushRuns(items: ArrayLike<unknown>, from: number, n: number, what: string): number {
     const ring = this.#ring;
     const slots = this.#slots;
     const kind = slots.batchKind(items);
@@ -794,7 +815,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
         if (j < 0) break;
         slots.putStaged(j);
         if (this.#counts) this.#countTask();
-        ring.commitWrite();
+        if (!ring.commitWrite()) this.#publishClosed(what, 1);
         done++;
         continue;
       }
@@ -810,12 +831,13 @@ export class Channel<S extends SchemaLike = SchemaLike> {
         } finally {
           if (w < k && w > 0) {
             if (this.#counts) Atomics.add(this.#a, W.unfinished, w);
-            ring.commitWriteRun(w);
+            // Closed meanwhile: nothing published; the value's own error goes on.
+            if (!ring.commitWriteRun(w) && this.#counts) this.#uncount(w);
           }
         }
       }
       if (this.#counts) Atomics.add(this.#a, W.unfinished, k);
-      ring.commitWriteRun(k);
+      if (!ring.commitWriteRun(k)) this.#publishClosed(what, k);
       done += k;
       // A run that stopped before the end of the ring found no more room: looking again now would
       // only read the other side's position once more.
@@ -857,7 +879,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
       this.#checkPopping(what);
       const i = ring.claimRead();
       if (i >= 0) return i;
-      if (Atomics.load(this.#a, CLOSED) !== 0 && ring.drained()) return ENDED;
+      if (ring.ended()) return ENDED;
       const fix = what === 'iterator' ? `iterate with for await (… of the channel), or use ${this.#label}.tryPop()` : undefined;
       if (!pause(ring, true, deadline, `${this.#label}.${what}`, fix)) return TIMED_OUT;
     }
@@ -888,7 +910,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
       this.#checkPopping(what);
       const i = ring.claimRead();
       if (i >= 0) return use(i);
-      if (Atomics.load(this.#a, CLOSED) !== 0 && ring.drained()) return none;
+      if (ring.ended()) return none;
       if (!(await pauseAsync(ring, true, deadline))) return none;
     }
   }

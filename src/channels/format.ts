@@ -8,13 +8,13 @@
  * ```
  * byte   word  written by           what
  *    0      0  creator              MAGIC 0x4e484353 ("SCHN" in little-endian bytes)
- *    4      1  creator              VERSION (1)
+ *    4      1  creator              VERSION (2; version 1 had 32-bit positions and no mark)
  *    8      2  creator              mode: 1 SPSC, 2 MPMC
  *   12      3  creator              capacity (1 … 2³⁰ − 1)
  *   16      4  creator              element size in bytes
  *   20      5  creator              element alignment
  *   24      6  creator              byte offset of the elements
- *   28      7  close()              closed: 0 open, 1 closed
+ *   28      7  close()              closed: 0 open, 1 closed (set after the tail's mark)
  *   32      8  consumers, waker     how many consumers are about to sleep or sleeping (a
  *                                   waker subtracts those it wakes: waiting.ts)
  *   36      9  producers, waker     how many producers are about to sleep or sleeping (likewise)
@@ -23,7 +23,8 @@
  *   48     12  creator              flags: bit 0 = joinable (pushes count unfinished tasks)
  *   52     13  creator              the element layout's fingerprint (`fingerprintOfLayout`): its
  *   56     14                       64-bit hash, low word then high word
- *  128     32  producers            tail: the position of the next write (positions.ts)
+ *  128     32  producers, close()   tail: the position of the next write (bits 0–30, positions.ts)
+ *                                   and the closed mark (bit 31, set once by close())
  *  256     64  consumers            head: the position of the next read
  *  384     96  put / task_done      unfinished tasks (JoinableQueue)
  *  512    128  producers/consumers  MPMC only: one stamp per slot (stamp − index, so zeroed
@@ -45,7 +46,7 @@ import { MAX_CAPACITY } from './positions.js';
 /** "SCHN" in little-endian bytes. */
 export const MAGIC = 0x4e484353;
 /** Format version: a buffer of another version is refused. */
-export const VERSION = 1;
+export const VERSION = 2;
 
 /** Header word indices. */
 export const W = {

@@ -18,7 +18,7 @@
  * @module
  */
 import { W } from './format.js';
-import { advance, nextPos } from './positions.js';
+import { advance, nextPos, POS_MASK } from './positions.js';
 import { Ring } from './ring.js';
 
 /**
@@ -37,7 +37,7 @@ export class MpmcRing extends Ring {
     super(a, capacity);
     // Both positions as they are now, checked as SPSC checks them: a channel over a position of
     // no slot is refused when it is made or attached, not at its first push or pop.
-    this.slotOf(Atomics.load(a, TAIL), 'tail');
+    this.slotOf(Atomics.load(a, TAIL) & POS_MASK, 'tail');
     this.slotOf(Atomics.load(a, HEAD), 'head');
   }
 
@@ -45,8 +45,10 @@ export class MpmcRing extends Ring {
     const a = this.a;
     let tail = Atomics.load(a, TAIL);
     for (;;) {
+      // The closed mark: the compare-and-swap below can no longer succeed (positions.ts).
+      if (tail < 0) return -1;
       const index = this.slotOf(tail, 'tail');
-      const stamp = (Atomics.load(a, STAMPS + index) + index) | 0;
+      const stamp = (Atomics.load(a, STAMPS + index) + index) & POS_MASK;
       if (stamp === tail) {
         const seen = Atomics.compareExchange(a, TAIL, tail, nextPos(tail, this.capacity, this.oneLap));
         if (seen === tail) {
@@ -64,11 +66,14 @@ export class MpmcRing extends Ring {
     }
   }
 
-  commitWrite(): void {
+  // A claim succeeded before any close (its compare-and-swap moved the unmarked tail), so the item
+  // is published whatever happened since: consumers wait for it before they see the end.
+  commitWrite(): boolean {
     const w = this.#w;
     const index = w & this.mask;
     Atomics.store(this.a, STAMPS + index, (w + 1 - index) | 0);
     this.#afterWrite(1);
+    return true;
   }
 
   /** After `n` items were published: wakes up to `n` waiting consumers, and passes a wake on to a producer. */
@@ -85,8 +90,8 @@ export class MpmcRing extends Ring {
     let head = Atomics.load(a, HEAD);
     for (;;) {
       const index = this.slotOf(head, 'head');
-      const stamp = (Atomics.load(a, STAMPS + index) + index) | 0;
-      if (stamp === ((head + 1) | 0)) {
+      const stamp = (Atomics.load(a, STAMPS + index) + index) & POS_MASK;
+      if (stamp === ((head + 1) & POS_MASK)) {
         const seen = Atomics.compareExchange(a, HEAD, head, nextPos(head, this.capacity, this.oneLap));
         if (seen === head) {
           this.#r = head;
@@ -129,10 +134,11 @@ export class MpmcRing extends Ring {
     const a = this.a;
     let tail = Atomics.load(a, TAIL);
     for (;;) {
+      if (tail < 0) return 0; // closed
       const index = this.slotOf(tail, 'tail');
       const limit = Math.min(max, this.capacity - index);
       let k = 0;
-      while (k < limit && ((Atomics.load(a, STAMPS + index + k) + index) | 0) === tail) k++;
+      while (k < limit && ((Atomics.load(a, STAMPS + index + k) + index) & POS_MASK) === tail) k++;
       if (k > 0) {
         const seen = Atomics.compareExchange(a, TAIL, tail, advance(tail, k, this.capacity, this.oneLap));
         if (seen === tail) {
@@ -149,8 +155,8 @@ export class MpmcRing extends Ring {
     }
   }
 
-  commitWriteRun(n: number): void {
-    if (n === 0) return;
+  commitWriteRun(n: number): boolean {
+    if (n === 0) return true;
     const a = this.a;
     const w = this.#w;
     const index = w & this.mask;
@@ -158,6 +164,7 @@ export class MpmcRing extends Ring {
     const stamp = (w + 1 - index) | 0;
     for (let j = 0; j < n; j++) Atomics.store(a, STAMPS + index + j, stamp);
     this.#afterWrite(n);
+    return true;
   }
 
   claimReadRun(max: number): number {
@@ -167,9 +174,9 @@ export class MpmcRing extends Ring {
     for (;;) {
       const index = this.slotOf(head, 'head');
       const limit = Math.min(max, this.capacity - index);
-      const ready = (head + 1) | 0;
+      const ready = (head + 1) & POS_MASK;
       let k = 0;
-      while (k < limit && ((Atomics.load(a, STAMPS + index + k) + index) | 0) === ready) k++;
+      while (k < limit && ((Atomics.load(a, STAMPS + index + k) + index) & POS_MASK) === ready) k++;
       if (k > 0) {
         const seen = Atomics.compareExchange(a, HEAD, head, advance(head, k, this.capacity, this.oneLap));
         if (seen === head) {
@@ -200,13 +207,14 @@ export class MpmcRing extends Ring {
     const a = this.a;
     const head = Atomics.load(a, HEAD);
     const index = this.slotOf(head, 'head');
-    return ((Atomics.load(a, STAMPS + index) + index) | 0) === ((head + 1) | 0);
+    return ((Atomics.load(a, STAMPS + index) + index) & POS_MASK) === ((head + 1) & POS_MASK);
   }
 
   writable(): boolean {
     const a = this.a;
     const tail = Atomics.load(a, TAIL);
+    if (tail < 0) return true; // closed: the claim that follows refuses it
     const index = this.slotOf(tail, 'tail');
-    return ((Atomics.load(a, STAMPS + index) + index) | 0) === tail;
+    return ((Atomics.load(a, STAMPS + index) + index) & POS_MASK) === tail;
   }
 }

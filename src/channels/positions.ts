@@ -6,18 +6,32 @@
  * Dmitry Vyukov's bounded MPMC queue): with `oneLap` the smallest power of two greater than the
  * capacity, a position is `lap + index` where `lap` is a multiple of `oneLap` and
  * `0 ≤ index < capacity`. The position after `index = capacity − 1` is index 0 of the next lap.
- * Since `oneLap` divides 2³², positions keep their meaning when the counter wraps: the slot index
- * is always `position & (oneLap − 1)`, and positions are only ever compared for equality, never
- * ordered. (Counters taken modulo the capacity would jump at 2³² unless the capacity were a power
- * of two; counters that count items would need a division per operation.)
+ * Positions are 31-bit counters (0 … 2³¹ − 1) that wrap at 2³¹; since `oneLap` divides 2³¹, they
+ * keep their meaning when the counter wraps: the slot index is always `position & (oneLap − 1)`,
+ * and positions are only ever compared for equality, never ordered. (Counters taken modulo the
+ * capacity would jump at the wrap unless the capacity were a power of two; counters that count
+ * items would need a division per operation.)
  *
- * All positions are Int32 values (what an `Int32Array` word holds); arithmetic wraps with `| 0`.
+ * Bit 31 of the tail word is not a position bit: it is the channel's closed mark
+ * ({@link CLOSED_MARK}), which `close()` sets with one atomic OR. A producer publishes (SPSC) or
+ * claims (MPMC) with a compare-and-swap on the tail word, which fails once the mark is there, so
+ * that a push either lands before the close, and every consumer sees it, or fails as closed:
+ * never both accepted and lost. Readers of the tail take the position with {@link POS_MASK}.
+ *
+ * All positions are Int32 values (what an `Int32Array` word holds); arithmetic wraps with
+ * `& POS_MASK`.
  *
  * @module
  */
 
 /** The largest capacity a channel may have (positions need `oneLap ≤ 2³⁰`). */
 export const MAX_CAPACITY = 2 ** 30 - 1;
+
+/** The position bits of a tail or head word (positions wrap at 2³¹). */
+export const POS_MASK = 0x7fffffff;
+
+/** Bit 31 of the tail word: set once, by `close()`; never part of a position. */
+export const CLOSED_MARK = 0x80000000 | 0;
 
 /** The smallest power of two greater than `capacity`: the distance between two laps. */
 export function oneLapOf(capacity: number): number {
@@ -33,13 +47,13 @@ export function indexOf(pos: number, oneLap: number): number {
 
 /** The position after `pos`: the next index, or index 0 of the next lap. */
 export function nextPos(pos: number, capacity: number, oneLap: number): number {
-  return (pos & (oneLap - 1)) + 1 < capacity ? (pos + 1) | 0 : ((pos & -oneLap) + oneLap) | 0;
+  return (pos & (oneLap - 1)) + 1 < capacity ? (pos + 1) & POS_MASK : ((pos & -oneLap) + oneLap) & POS_MASK;
 }
 
 /** The position `n` items after `pos` (0 ≤ n ≤ capacity). */
 export function advance(pos: number, n: number, capacity: number, oneLap: number): number {
   const index = (pos & (oneLap - 1)) + n;
-  return index < capacity ? (pos + n) | 0 : ((pos & -oneLap) + oneLap + index - capacity) | 0;
+  return index < capacity ? (pos + n) & POS_MASK : ((pos & -oneLap) + oneLap + index - capacity) & POS_MASK;
 }
 
 /**
@@ -58,5 +72,5 @@ export function sizeOf(head: number, tail: number, capacity: number, oneLap: num
 
 /** Whether a ring with read position `head` and write position `tail` is full. */
 export function isFull(head: number, tail: number, oneLap: number): boolean {
-  return tail === ((head + oneLap) | 0);
+  return tail === ((head + oneLap) & POS_MASK);
 }

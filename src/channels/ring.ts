@@ -9,7 +9,7 @@
 import { SyncError } from '../errors.js';
 import { wake } from '../sync/futex.js';
 import { W } from './format.js';
-import { oneLapOf, sizeOf } from './positions.js';
+import { CLOSED_MARK, oneLapOf, POS_MASK, sizeOf } from './positions.js';
 
 /** Header words used on hot paths, as module constants (see mpmc.ts). */
 const { head: HEAD, tail: TAIL, consumersWaiting: CONSUMERS_WAITING, producersWaiting: PRODUCERS_WAITING, notEmpty: NOT_EMPTY, notFull: NOT_FULL } = W;
@@ -53,18 +53,18 @@ export abstract class Ring {
     return index;
   }
 
-  /** Claims the next slot to write: its index, or −1 when no slot is free now. */
+  /** Claims the next slot to write: its index, or −1 when no slot is free now or the tail has the closed mark. */
   abstract claimWrite(): number;
-  /** Publishes the slot claimed by {@link claimWrite}. */
-  abstract commitWrite(): void;
+  /** Publishes the slot claimed by {@link claimWrite}; false when the channel was closed meanwhile (nothing published). */
+  abstract commitWrite(): boolean;
   /** Claims the next slot to read: its index, or −1 when no item is ready now. */
   abstract claimRead(): number;
   /** Frees the slot claimed by {@link claimRead}. */
   abstract commitRead(): void;
-  /** Claims up to `max` consecutive slots to write (from {@link runIndex}); returns how many (0: none free). */
+  /** Claims up to `max` consecutive slots to write (from {@link runIndex}); returns how many (0: none free, or closed). */
   abstract claimWriteRun(max: number): number;
-  /** Publishes the `n` slots of the last run claim. */
-  abstract commitWriteRun(n: number): void;
+  /** Publishes the `n` slots of the last run claim; false when the channel was closed meanwhile (nothing published). */
+  abstract commitWriteRun(n: number): boolean;
   /** Claims up to `max` consecutive items to read (from {@link runIndex}); returns how many. */
   abstract claimReadRun(max: number): number;
   /** Frees the `n` slots of the last run claim. */
@@ -83,9 +83,20 @@ export abstract class Ring {
     return -1;
   }
 
-  /** Whether every claimed write has been read: nothing is left nor on its way (head = tail). */
-  drained(): boolean {
-    return Atomics.load(this.a, HEAD) === Atomics.load(this.a, TAIL);
+  /**
+   * Whether the channel has ended for consumers: closed (the tail word's mark) and drained. Both
+   * from one read of the tail word: once the mark is there no push can publish or claim any more
+   * (positions.ts), so a consumer that sees the mark and the head at the tail's position has seen
+   * every item a push accepted.
+   */
+  ended(): boolean {
+    const t = Atomics.load(this.a, TAIL);
+    return t < 0 && Atomics.load(this.a, HEAD) === (t & POS_MASK);
+  }
+
+  /** Sets the closed mark on the tail word (close()): from now on every publish or claim of a push fails. */
+  markClosed(): void {
+    Atomics.or(this.a, TAIL, CLOSED_MARK);
   }
 
   /** Items in the ring, claimed writes included (exact when nobody is pushing or popping). */
@@ -93,11 +104,11 @@ export abstract class Ring {
     const a = this.a;
     for (let k = 0; k < 8; k++) {
       const head = Atomics.load(a, HEAD);
-      const tail = Atomics.load(a, TAIL);
+      const tail = Atomics.load(a, TAIL) & POS_MASK;
       // A consistent pair: head did not move while tail was read, so tail is at most a lap ahead.
       if (Atomics.load(a, HEAD) === head) return sizeOf(head, tail, this.capacity, this.oneLap);
     }
-    return sizeOf(Atomics.load(a, HEAD), Atomics.load(a, TAIL), this.capacity, this.oneLap);
+    return sizeOf(Atomics.load(a, HEAD), Atomics.load(a, TAIL) & POS_MASK, this.capacity, this.oneLap);
   }
 
   /** After a write was published and consumers were seen waiting: wakes up to `n` of them. */
@@ -126,5 +137,13 @@ function corruptPosition(which: 'head' | 'tail', pos: number, capacity: number):
   throw new SyncError(
     `Channel: its ${which} word holds ${pos}, a position of slot ${pos & (oneLapOf(capacity) - 1)}, but the ring has ${capacity} slots: the channel's memory was overwritten by something other than its ends (nothing was read or written outside it)`,
     'corrupt',
+  );
+}
+
+/** An SPSC publish that found the tail moved by someone else than close(): a second producer. */
+export function secondProducer(pos: number, seen: number): never {
+  throw new SyncError(
+    `Channel: the tail moved from ${pos} to ${seen & POS_MASK} while this producer held a claimed slot: an SPSC channel takes one producer at a time (its item was not published)`,
+    'slot_state',
   );
 }

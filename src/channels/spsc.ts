@@ -19,8 +19,8 @@
  * @module
  */
 import { W } from './format.js';
-import { advance, nextPos, sizeOf } from './positions.js';
-import { Ring } from './ring.js';
+import { advance, nextPos, POS_MASK, sizeOf } from './positions.js';
+import { Ring, secondProducer } from './ring.js';
 
 /**
  * The header words this ring uses, as module constants: in a hot path, `W.tail` is a load of an
@@ -45,12 +45,14 @@ export class SpscRing extends Ring {
     // Each side's own position, checked, and the other side's as it is now: positions only move
     // forward, so a cache of the other side's is a safe bound (a claim that finds the ring full or
     // empty through it looks again). Every position the fast paths accept was checked (slotOf).
-    this.#myTail = this.a[TAIL] as number;
+    // The tail without its closed mark: a marked tail then never equals the cache, so every claim
+    // of a closed channel takes the slow path, which refuses it.
+    this.#myTail = (this.a[TAIL] as number) & POS_MASK;
     this.#myHead = this.a[HEAD] as number;
     this.slotOf(this.#myTail, 'tail');
     this.slotOf(this.#myHead, 'head');
     this.#head = Atomics.load(this.a, HEAD);
-    this.#tail = Atomics.load(this.a, TAIL);
+    this.#tail = Atomics.load(this.a, TAIL) & POS_MASK;
   }
 
   // The single-item claims and commits are the hot path of push/pop: kept small, so that the
@@ -59,26 +61,40 @@ export class SpscRing extends Ring {
 
   claimWrite(): number {
     const t = this.a[TAIL] as number;
-    if (t !== this.#myTail || t === ((this.#head + this.oneLap) | 0)) return this.#claimWriteAgain(t);
+    if (t !== this.#myTail || t === ((this.#head + this.oneLap) & POS_MASK)) return this.#claimWriteAgain(t);
     this.#w = t;
     return t & this.mask;
   }
 
-  /** {@link claimWrite} when the cached head says full or is stale: reads the head. */
+  /** {@link claimWrite} when the cached head says full or is stale, or the tail is marked closed: reads the head. */
   #claimWriteAgain(t: number): number {
+    if (t < 0) return -1; // the closed mark: nothing may be published any more
     const index = this.slotOf(t, 'tail');
     this.#head = Atomics.load(this.a, HEAD);
     this.#myTail = t;
-    if (t === ((this.#head + this.oneLap) | 0)) return -1;
+    if (t === ((this.#head + this.oneLap) & POS_MASK)) return -1;
     this.#w = t;
     return index;
   }
 
-  commitWrite(): void {
-    const next = nextPos(this.#w, this.capacity, this.oneLap);
-    Atomics.store(this.a, TAIL, next);
+  /**
+   * Publishes with a compare-and-swap from the claimed position, so that a close() in between
+   * (its mark on the tail word) makes the publish fail instead of landing after consumers ended.
+   */
+  commitWrite(): boolean {
+    const w = this.#w;
+    const next = nextPos(w, this.capacity, this.oneLap);
+    const seen = Atomics.compareExchange(this.a, TAIL, w, next);
+    if (seen !== w) return this.#publishFailed(w, seen);
     this.#myTail = next;
     if (Atomics.load(this.a, CONSUMERS_WAITING) !== 0) this.wakeConsumers(1);
+    return true;
+  }
+
+  /** A publish whose compare-and-swap failed: false if the channel was closed, else a second producer. */
+  #publishFailed(w: number, seen: number): boolean {
+    if ((seen & POS_MASK) === w) return false;
+    return secondProducer(w, seen);
   }
 
   claimRead(): number {
@@ -91,7 +107,7 @@ export class SpscRing extends Ring {
   /** {@link claimRead} when the cached tail says empty or is stale: reads the tail. */
   #claimReadAgain(h: number): number {
     const index = this.slotOf(h, 'head');
-    this.#tail = Atomics.load(this.a, TAIL);
+    this.#tail = Atomics.load(this.a, TAIL) & POS_MASK;
     this.#myHead = h;
     if (h === this.#tail) return -1;
     this.#r = h;
@@ -128,6 +144,7 @@ export class SpscRing extends Ring {
 
   claimWriteRun(max: number): number {
     const t = this.a[TAIL] as number;
+    if (t < 0) return 0; // closed
     const index = this.slotOf(t, 'tail'); // before #free caches it
     const n = Math.min(max, this.#free(t, max), this.capacity - index);
     this.#w = t;
@@ -135,12 +152,15 @@ export class SpscRing extends Ring {
     return n;
   }
 
-  commitWriteRun(n: number): void {
-    if (n === 0) return;
-    const next = advance(this.#w, n, this.capacity, this.oneLap);
-    Atomics.store(this.a, TAIL, next);
+  commitWriteRun(n: number): boolean {
+    if (n === 0) return true;
+    const w = this.#w;
+    const next = advance(w, n, this.capacity, this.oneLap);
+    const seen = Atomics.compareExchange(this.a, TAIL, w, next);
+    if (seen !== w) return this.#publishFailed(w, seen);
     this.#myTail = next;
     if (Atomics.load(this.a, CONSUMERS_WAITING) !== 0) this.wakeConsumers(n);
+    return true;
   }
 
   claimReadRun(max: number): number {
@@ -148,7 +168,7 @@ export class SpscRing extends Ring {
     const index = this.slotOf(h, 'head'); // before it is cached
     let ready = this.#used(h, this.#tail);
     if (ready < max || h !== this.#myHead) {
-      this.#tail = Atomics.load(this.a, TAIL);
+      this.#tail = Atomics.load(this.a, TAIL) & POS_MASK;
       this.#myHead = h;
       ready = this.#used(h, this.#tail);
     }
@@ -167,16 +187,17 @@ export class SpscRing extends Ring {
 
   override countReady(consumer: boolean): number {
     const a = this.a;
-    if (consumer) return sizeOf(a[HEAD] as number, Atomics.load(a, TAIL), this.capacity, this.oneLap);
-    return this.capacity - sizeOf(Atomics.load(a, HEAD), a[TAIL] as number, this.capacity, this.oneLap);
+    if (consumer) return sizeOf(a[HEAD] as number, Atomics.load(a, TAIL) & POS_MASK, this.capacity, this.oneLap);
+    return this.capacity - sizeOf(Atomics.load(a, HEAD), (a[TAIL] as number) & POS_MASK, this.capacity, this.oneLap);
   }
 
   // Called by the consumer (producer) only: its own position is read plainly.
   readable(): boolean {
-    return Atomics.load(this.a, TAIL) !== this.a[HEAD];
+    return (Atomics.load(this.a, TAIL) & POS_MASK) !== this.a[HEAD];
   }
 
+  // A marked tail is "writable": the claim that follows refuses it, and the caller sees closed.
   writable(): boolean {
-    return this.a[TAIL] !== ((Atomics.load(this.a, HEAD) + this.oneLap) | 0);
+    return this.a[TAIL] !== ((Atomics.load(this.a, HEAD) + this.oneLap) & POS_MASK);
   }
 }

@@ -34,7 +34,7 @@ const { closed: CLOSED, consumersWaiting: CONSUMERS_WAITING, producersWaiting: P
 
 /** What a consumer waits for: an item, or the end (closed and drained). */
 function consumerMayGo(ring: Ring): boolean {
-  return ring.readable() || (Atomics.load(ring.a, CLOSED) !== 0 && ring.drained());
+  return ring.readable() || ring.ended();
 }
 
 /** What a producer waits for: a free slot, or the channel closed (the push then fails). */

@@ -1,5 +1,6 @@
-// Laws of ring positions (any capacity, counters wrapping at 2^32) and of whole channels against a
-// model queue, started at positions chosen to cross the 2^31 and 2^32 wrap-arounds of the counters.
+// Laws of ring positions (any capacity, counters wrapping at 2^31: bit 31 of the tail word is the
+// closed mark) and of whole channels against a model queue, started at positions chosen to cross
+// the 2^30 and 2^31 wrap-arounds of the counters.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { W } from '../../src/channels/format.js';
@@ -9,10 +10,10 @@ import { array, attach, Channel, type ChannelMode, char, f32, f64, i64, share, s
 /** A capacity: small ones often (wrap-around every few items), up to the largest. */
 const capacity = fc.oneof(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: MAX_CAPACITY }));
 
-/** A valid position of a ring of capacity `c`: any lap (all 32 bits), an index below `c`; often near the wrap of the counter. */
+/** A valid position of a ring of capacity `c`: any lap (31 bits: bit 31 of the tail is the closed mark), an index below `c`; often near the wrap of the counter. */
 function position(c: number): fc.Arbitrary<number> {
   const oneLap = oneLapOf(c);
-  const laps = 2 ** 32 / oneLap;
+  const laps = 2 ** 31 / oneLap;
   const lap = fc.oneof(fc.integer({ min: 0, max: laps - 1 }), fc.constantFrom(0, laps - 1, laps / 2 - 1, laps / 2));
   return fc.tuple(lap, fc.integer({ min: 0, max: c - 1 })).map(([l, i]) => (l * oneLap + i) | 0);
 }
@@ -43,13 +44,13 @@ describe('ring positions', () => {
         const next = nextPos(pos, c, oneLap);
         expect(next).toBe(next | 0);
         expect(indexOf(next, oneLap)).toBe((indexOf(pos, oneLap) + 1) % c);
-        // A lap later (c steps), the same index: and after 2^32 / oneLap laps, the same position.
+        // A lap later (c steps), the same index: and after 2^31 / oneLap laps, the same position.
         expect(indexOf(advance(pos, c, c, oneLap), oneLap)).toBe(indexOf(pos, oneLap));
       }),
     );
   });
 
-  it('advance(pos, n) is n steps, sizeOf counts them back and isFull is n = capacity, across 2^32', () => {
+  it('advance(pos, n) is n steps, sizeOf counts them back and isFull is n = capacity, across 2^31', () => {
     fc.assert(
       fc.property(
         ringAt.chain(([c, pos]) => fc.tuple(fc.constant(c), fc.constant(pos), fc.integer({ min: 0, max: Math.min(c, 3000) }))),
@@ -75,21 +76,25 @@ describe('ring positions', () => {
     );
   });
 
-  it('the counter wraps at 2^32 without a jump in the slot index (capacity 3, not a power of two)', () => {
-    // oneLap 4: the last lap before the wrap starts at 2^32 − 4 = Int32 −4.
-    const last = [-4, -3, -2];
+  it('the counter wraps at 2^31 without a jump in the slot index (capacity 3, not a power of two)', () => {
+    // oneLap 4: the last lap before the wrap starts at 2^31 − 4.
+    const top = 2 ** 31;
+    const last = [top - 4, top - 3, top - 2];
     expect(last.map((p) => indexOf(p, 4))).toEqual([0, 1, 2]);
-    expect(nextPos(-2, 3, 4)).toBe(0); // index 2 of the last lap → index 0 of lap 0
-    expect(sizeOf(-3, 0, 3, 4)).toBe(2);
-    expect(isFull(-4, 0, 4)).toBe(true);
-    // Counting items modulo the capacity instead would jump: 2^32 mod 3 = 1.
-    expect(2 ** 32 % 3).toBe(1);
+    expect(nextPos(top - 2, 3, 4)).toBe(0); // index 2 of the last lap → index 0 of lap 0
+    expect(advance(top - 3, 2, 3, 4)).toBe(0);
+    expect(sizeOf(top - 3, 0, 3, 4)).toBe(2);
+    expect(isFull(top - 4, 0, 4)).toBe(true);
+    // No position has bit 31 (the tail's closed mark): every result of the arithmetic is below 2^31.
+    for (const p of last) expect(nextPos(p, 3, 4)).toBeGreaterThanOrEqual(0);
+    // Counting items modulo the capacity instead would jump: 2^31 mod 3 = 2.
+    expect(2 ** 31 % 3).toBe(2);
   });
 });
 
 // ---- whole channels against a model ----------------------------------------------------------------
 
-/** Moves a fresh channel's counters to `pos` (all slots free), as if 2^32-scale traffic had gone through. */
+/** Moves a fresh channel's counters to `pos` (all slots free), as if 2^31-scale traffic had gone through. */
 function startAt(ch: Channel, pos: number): void {
   const a = new Int32Array(ch.buffer);
   const c = ch.capacity;

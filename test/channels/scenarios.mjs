@@ -389,4 +389,65 @@ export const scenarios = {
     }
     return n;
   },
+
+  // ---- a push racing close() (docs/channels.md, "Closing") ----------------------------------------
+  // Three workers per round: a producer pushing as fast as it can, a consumer popping to the end,
+  // and a closer. The closer waits (a handshake) until the consumer reports 2,000 items, then for a
+  // random time of up to 1 ms (jitter, so that the close lands at a different moment of each round's
+  // stream; the order of events is not decided by it), then closes. Counts go to shared words, one
+  // per round.
+
+  /** Pushes into each channel until a push throws ChannelClosedError; `pushed[r]`: the pushes that returned. */
+  async racePush(sc, { handles, pushed }) {
+    const out = new Int32Array(pushed);
+    for (let r = 0; r < handles.length; r++) {
+      const ch = sc.attach(handles[r], sc.u32);
+      let n = 0;
+      try {
+        for (;;) {
+          if (!ch.push(n, T)) throw new Error('push timed out');
+          n++;
+        }
+      } catch (e) {
+        if (sc.errorCode(e) !== 'closed') throw e;
+      }
+      out[r] = n;
+    }
+    return handles.length;
+  },
+
+  /** Pops from each channel until the end; `popped[r]`: how many, `progress[r]`: how many so far (every 256). */
+  async racePop(sc, { handles, popped, progress }) {
+    const out = new Int32Array(popped);
+    const p = new Int32Array(progress);
+    for (let r = 0; r < handles.length; r++) {
+      const ch = sc.attach(handles[r], sc.u32);
+      let n = 0;
+      for (let v = ch.pop(T); v !== undefined; v = ch.pop(T)) {
+        if (v !== n) throw new Error(`round ${r}: got ${v}, expected ${n}`);
+        n++;
+        if ((n & 255) === 0) {
+          Atomics.store(p, r, n);
+          Atomics.notify(p, r);
+        }
+      }
+      if (!ch.done) throw new Error(`round ${r}: pop timed out`);
+      out[r] = n;
+    }
+    return handles.length;
+  },
+
+  /** Closes each channel once its consumer has reported 2,000 items and a random delay of up to 1 ms has passed. */
+  async raceClose(sc, { handles, progress }) {
+    const p = new Int32Array(progress);
+    const jitter = new Int32Array(new SharedArrayBuffer(4)); // nobody notifies it: a timed wait is a delay
+    for (let r = 0; r < handles.length; r++) {
+      for (let n = Atomics.load(p, r); n < 2000; n = Atomics.load(p, r)) {
+        if (Atomics.wait(p, r, n, T) === 'timed-out') throw new Error(`round ${r}: the consumer made no progress`);
+      }
+      Atomics.wait(jitter, 0, 0, Math.random());
+      sc.attach(handles[r], sc.u32).close();
+    }
+    return handles.length;
+  },
 };
