@@ -2255,7 +2255,10 @@ class Channel:
             futex_wake(self._word(_CW_UNFINISHED), _ALL)
 
     def close(self):
-        """Closes the channel for every process: pushes raise, consumers drain then see the end."""
+        """Closes the channel for every process: pushes raise, consumers drain then see the end.
+        First the closed mark on the tail word (as JavaScript's close()): from then on no push can
+        publish or claim, so a consumer that sees the mark and nothing left has every item."""
+        fetch_or(self._word(_CW_TAIL), _CLOSED_MARK)
         if exchange(self._word(_CW_CLOSED), 1) != 0:
             return
         self._wake(_CW_CONSUMERS_WAITING, _CW_NOT_EMPTY, _ALL)

@@ -39,6 +39,9 @@ if job.get('corrupt'):
     except sharedctypes.ChannelCorruptError as e:
         print(json.dumps({'error': type(e).__name__, 'message': str(e)}))
     sys.exit(0)
+if job.get('closeFirst'):
+    # Python closes what JavaScript filled: it drains what is there, then sees the end.
+    ch.close()
 count = 0
 total = 0
 nxt = 0

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Channel, errorCode, JoinableQueue, Pipe, Queue, SharedMemory, share, toCtypes, u32, Value } from '../../src/index.js';
+import { Channel, ChannelClosedError, errorCode, JoinableQueue, Pipe, Queue, SharedMemory, share, toCtypes, u32, Value } from '../../src/index.js';
 import { python3 } from '../setup/requirements.js';
 import { W } from '../../src/channels/format.js';
 import { RUNNER } from '../setup/runtimes.js';
@@ -364,6 +364,16 @@ describe.skipIf(py.skip)(`${py.note}Python processes take items from a channel i
       shm.close();
     },
   );
+
+  it.each(['spsc', 'mpmc'] as const)('%s: a Python process closes the channel: it drains what is there and ends, and pushes here fail', async (mode) => {
+    const shm = segment(`py-close-${mode}`, Channel.byteLength(u32, 16, { mode }));
+    const ch = new Channel(u32, 16, { mode, memory: shm });
+    for (let k = 0; k < 10; k++) ch.push(k);
+    expect(await pyPeer({ handle: json(ch), schema: 'u32', closeFirst: true, order: true })).toMatchObject({ count: 10, sum: triangle(10), done: true });
+    expect([ch.closed, ch.done]).toEqual([true, true]); // the closed word and the tail's mark, both written by Python
+    expect(() => ch.push(10)).toThrow(ChannelClosedError);
+    shm.close();
+  });
 
   it('JoinableQueue: a Python process task_done()s what this process put; join() returns when it is done', async () => {
     const jobs = 2_000;
