@@ -2187,8 +2187,12 @@ class Channel:
             exchange(self._word(_CW_STAMPS + index), _wrap(pos + self._lap - index))
         if load(self._word(_CW_PRODUCERS_WAITING)) != 0:
             self._wake(_CW_PRODUCERS_WAITING, _CW_NOT_FULL, 1)
-        if self.mode == 'mpmc' and load(self._word(_CW_CONSUMERS_WAITING)) != 0 and self._readable():
-            self._wake(_CW_CONSUMERS_WAITING, _CW_NOT_EMPTY, 1)
+        if self.mode == 'mpmc' and load(self._word(_CW_CONSUMERS_WAITING)) != 0:
+            # Once closed, every sleeper is woken (each may now see the end), as in JavaScript.
+            if load(self._word(_CW_TAIL)) & _CLOSED_MARK:
+                self._wake(_CW_CONSUMERS_WAITING, _CW_NOT_EMPTY, _ALL)
+            elif self._readable():
+                self._wake(_CW_CONSUMERS_WAITING, _CW_NOT_EMPTY, 1)
 
     @property
     def closed(self):

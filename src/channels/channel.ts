@@ -391,7 +391,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     const direct = this.#direct(value);
     if (!direct) this.#slots.stage(value);
     const i = this.#ring.claimWrite();
-    if (i < 0) return false;
+    if (i < 0) return this.#noRoom('tryPush', false);
     this.#fill(i, value, direct, 'tryPush');
     return true;
   }
@@ -413,7 +413,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     this.#checkOpen('tryReserve');
     this.#checkNotReserved('tryReserve');
     const i = this.#ring.claimWrite();
-    return i < 0 ? null : this.#lendWrite(i);
+    return i < 0 ? this.#noRoom('tryReserve', null) : this.#lendWrite(i);
   }
 
   /**
@@ -435,7 +435,8 @@ export class Channel<S extends SchemaLike = SchemaLike> {
   tryPushMany(items: BatchSource<S>, offset = 0, count?: number): number {
     this.#checkPushing('tryPushMany');
     const n = this.#span('tryPushMany', items, offset, count);
-    return this.#pushRuns(items as ArrayLike<unknown>, offset, n, 'tryPushMany');
+    const done = this.#pushRuns(items as ArrayLike<unknown>, offset, n, 'tryPushMany');
+    return done === 0 && n > 0 ? this.#noRoom('tryPushMany', 0) : done;
   }
 
   /**
@@ -542,6 +543,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
       this.#checkPushing('pushMany');
       const n = this.#pushRuns(items as ArrayLike<unknown>, done, total - done, 'pushMany');
       if (n > 0) done += n;
+      else if (this.#ring.marked()) this.#closedError('pushMany');
       else if (!pause(this.#ring, false, deadline, `${this.#label}.pushMany`)) break;
     }
     return done;
@@ -681,6 +683,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
       this.#checkPushing('pushManyAsync');
       const n = this.#pushRuns(items as ArrayLike<unknown>, done, total - done, 'pushManyAsync');
       if (n > 0) done += n;
+      else if (this.#ring.marked()) this.#closedError('pushManyAsync');
       else if (!(await pauseAsync(this.#ring, false, deadline))) break;
     }
     return done;
@@ -800,7 +803,9 @@ export class Channel<S extends SchemaLike = SchemaLike> {
 
   /**
    * Copies `n` items from `items[from …]` in, run by run, as far as there is room now. A value
-   * that cannot be stored throws after the items before it were pushed (and none after it).
+   * that cannot be stored throws after the items before it were pushed (and none after it),
+   * unless the channel was closed meanwhile: then none of that run was (SPSC publishes a run at
+   * once), and the value's error still goes to the caller.
    */
   #pushRuns(items: ArrayLike<unknown>, from: number, n: number, what: string): number {
     const ring = this.#ring;
@@ -869,6 +874,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
       this.#checkPushing(what);
       const i = ring.claimWrite();
       if (i >= 0) return i;
+      if (ring.marked()) this.#closedError(what);
       if (!pause(ring, false, deadline, `${this.#label}.${what}`)) return TIMED_OUT;
     }
   }
@@ -899,6 +905,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
       if (stage !== undefined) stage();
       const i = ring.claimWrite();
       if (i >= 0) return use(i);
+      if (ring.marked()) this.#closedError(what);
       if (!(await pauseAsync(ring, false, deadline))) return none;
     }
   }
@@ -927,6 +934,12 @@ export class Channel<S extends SchemaLike = SchemaLike> {
 
   #checkOpen(what: string): void {
     if (Atomics.load(this.#a, CLOSED) !== 0) this.#closedError(what);
+  }
+
+  /** A try… form that found no room: `none`, unless the tail has the closed mark (then closed, see `Ring.marked`). */
+  #noRoom<T>(what: string, none: T): T {
+    if (this.#ring.marked()) this.#closedError(what);
+    return none;
   }
 
   // Out of line, so that the checks of the hot paths stay small enough to inline.

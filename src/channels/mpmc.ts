@@ -79,7 +79,10 @@ export class MpmcRing extends Ring {
   /** After `n` items were published: wakes up to `n` waiting consumers, and passes a wake on to a producer. */
   #afterWrite(n: number): void {
     const a = this.a;
-    if (Atomics.load(a, CONSUMERS_WAITING) !== 0) this.wakeConsumers(n);
+    // Closed meanwhile (a slot claimed before the close, published after it): close() woke every
+    // consumer, and those that found this slot pending slept again; wake them all, so that each
+    // finds this item or the end.
+    if (Atomics.load(a, CONSUMERS_WAITING) !== 0) this.wakeConsumers(Atomics.load(a, TAIL) < 0 ? Number.POSITIVE_INFINITY : n);
     // A producer woken for a slot that a lagging consumer still held went back to sleep: if a
     // slot is free now, pass the wake on.
     if (Atomics.load(a, PRODUCERS_WAITING) !== 0 && this.writable()) this.wakeProducers(1);
@@ -120,8 +123,11 @@ export class MpmcRing extends Ring {
     const a = this.a;
     if (Atomics.load(a, PRODUCERS_WAITING) !== 0) this.wakeProducers(n);
     // A consumer woken for an item whose slot was still being written went back to sleep: if an
-    // item is ready now, pass the wake on.
-    if (Atomics.load(a, CONSUMERS_WAITING) !== 0 && this.readable()) this.wakeConsumers(1);
+    // item is ready now, pass the wake on; once closed, wake them all (each may now see the end).
+    if (Atomics.load(a, CONSUMERS_WAITING) !== 0) {
+      if (Atomics.load(a, TAIL) < 0) this.wakeConsumers(Number.POSITIVE_INFINITY);
+      else if (this.readable()) this.wakeConsumers(1);
+    }
   }
 
   // Runs: consecutive slots, all free (written) for their positions, claimed by one

@@ -1,6 +1,6 @@
 /**
- * Ring positions: where the next write and the next read are, as free-running 32-bit counters
- * that wrap at 2³² for any capacity (not only powers of two).
+ * Ring positions: where the next write and the next read are, as free-running 31-bit counters
+ * that wrap at 2³¹ for any capacity (not only powers of two).
  *
  * A position packs a lap number and a slot index, as in crossbeam's `ArrayQueue` (itself after
  * Dmitry Vyukov's bounded MPMC queue): with `oneLap` the smallest power of two greater than the

@@ -94,6 +94,15 @@ export abstract class Ring {
     return t < 0 && Atomics.load(this.a, HEAD) === (t & POS_MASK);
   }
 
+  /**
+   * Whether the tail word has the closed mark. A producer whose claim failed asks this, so that a
+   * channel whose mark is set is closed for it even if the `closed` word is not (a close cut off
+   * between the two, or other code that wrote the word): it throws instead of waiting for room.
+   */
+  marked(): boolean {
+    return Atomics.load(this.a, TAIL) < 0;
+  }
+
   /** Sets the closed mark on the tail word (close()): from now on every publish or claim of a push fails. */
   markClosed(): void {
     Atomics.or(this.a, TAIL, CLOSED_MARK);

@@ -256,6 +256,19 @@ describe.each(modes)('%s', (mode) => {
     expect(ch.poll(-1)).toBe(true); // a pop would return at once (the end)
   });
 
+  it('a tail with the closed mark but no closed word (a close cut off halfway, or other code) is closed for producers: they throw, never wait', () => {
+    const ch = new Channel(u32, 2, { mode });
+    ch.push(1);
+    ch.push(2); // full: before, a blocking push then looked for room for ever
+    Atomics.or(new Int32Array(ch.buffer), W.tail, 0x80000000 | 0); // what close() does first
+    expect(ch.closed).toBe(false);
+    for (const f of [() => ch.push(3), () => ch.tryPush(3), () => ch.reserve(), () => ch.tryReserve(), () => ch.pushMany([3]), () => ch.tryPushMany([3])]) {
+      expect(codeOf(f)).toBe('closed');
+    }
+    expect([...ch]).toEqual([1, 2]); // consumers drain what was there, then see the end
+    expect(ch.done).toBe(true);
+  });
+
   it('timeouts are honoured: pop, front, push, reserve, pushMany, popMany, poll', () => {
     const ch = new Channel(u32, 1, { mode });
     expect(timed(() => expect(ch.pop(30)).toBeUndefined())).toBeGreaterThanOrEqual(29);

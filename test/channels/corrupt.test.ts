@@ -1,6 +1,7 @@
 // A channel whose shared words other code overwrote (a buggy or hostile thread or process sharing
 // the memory): any value in its head, tail, stamps or waiter words, at any moment, makes its
-// operations either work or throw SyncError 'corrupt', and never read or write outside the ring.
+// operations either work or throw SyncError 'corrupt' (or ChannelClosedError for a push, once bit 31
+// of the tail word, the closed mark, is set), and never read or write outside the ring.
 // The channel sits between two guard regions of a larger buffer (as in a segment holding other
 // data): no guard byte may change, and no popped item may carry the guard's bytes (0xa5; guards
 // of zeros too, where a stamp read outside the ring would say "free").
@@ -113,9 +114,12 @@ function run(kind: 'u32' | 'struct', mode: ChannelMode, capacity: number, ops: r
         }
       }
     } catch (e) {
-      // The only failure allowed: the refusal, typed.
-      if (!(e instanceof SyncError) || errorCode(e) !== 'corrupt') throw e;
-      outcome = 'corrupt';
+      // The only failures allowed: the refusal, typed; or, once bit 31 of the tail word is set
+      // (the closed mark: positions.ts), a push that says closed.
+      const marked = (Atomics.load(words, W.tail) & 0x80000000) !== 0;
+      if (marked && errorCode(e) === 'closed') outcome = 'closed';
+      else if (!(e instanceof SyncError) || errorCode(e) !== 'corrupt') throw e;
+      else outcome = 'corrupt';
     }
     for (const at of [0, GUARD - 1, GUARD + length, buffer.byteLength - 1]) expect(bytes[at]).toBe(guardByte);
     const size = ch.size();

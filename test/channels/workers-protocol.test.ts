@@ -93,6 +93,24 @@ describe.each<ChannelMode>(['spsc', 'mpmc'])('a push racing close() from another
   });
 });
 
+describe('MPMC: a slot reserved before close() and committed after it', () => {
+  it('reaches one of two sleeping consumers, and the other still sees the end', async () => {
+    const ch = new Channel(u32, 4, { mode: 'mpmc' });
+    const handle = share(ch);
+    const consumers = [0, 1].map(() => start<{ got: unknown[]; done: boolean }>('blockedThenClosed', { scenarios, handle, side: 'consumer', form: 'iter' }));
+    await until(() => Atomics.load(words(ch), W.consumersWaiting) === 2, 'both consumers to sleep');
+    const slot = ch.tryReserve();
+    if (slot === null) throw new Error('no slot');
+    slot.value = 42;
+    ch.close(); // wakes both; the reserved slot holds them (the head is short of the tail): they sleep again
+    await until(() => Atomics.load(words(ch), W.consumersWaiting) === 2, 'both consumers to sleep again');
+    ch.commit(); // closed meanwhile: wakes every sleeper, not only one (before, the other slept for ever)
+    const results = await Promise.all(consumers.map((c) => c.result));
+    expect(results.flatMap((r) => r.got)).toEqual([42]);
+    expect(results.map((r) => r.done)).toEqual([true, true]);
+  });
+});
+
 describe.each<ChannelMode>(['spsc', 'mpmc'])('waking (%s)', (mode) => {
   /**
    * Runs `fn` watching the real `Atomics.notify` (called, not replaced): how many waiters its calls
