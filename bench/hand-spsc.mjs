@@ -5,11 +5,14 @@
  * `pop()` blocks while empty and gives `undefined` once closed and drained; `close()` ends it.
  *
  * Same protocol as the library (src/channels): each side caches the other's position and reads
- * its own plainly; a publish is one `Atomics.store`, then one `Atomics.load` of the other side's
- * waiter count; a waiter gathers (idles before it looks, while items or free slots come as a
+ * its own plainly; 30-bit positions, with the closed mark in bit 31 of the tail and the asleep
+ * bits (bit 30 of the tail: a consumer, bit 31 of the head: a producer) that a side about to sleep
+ * sets in the word the other side publishes next; a push publishes with one compare-and-swap of
+ * the tail and a pop with one exchange of the head, each of which also finds an asleep bit (then
+ * clears it and wakes every counted sleeper); a waiter gathers (idles before it looks, while items or free slots come as a
  * stream: the same policy and constants), spins (the same adaptive budget) and then announces
- * itself, looks once more and sleeps on a sequence word; the waker takes those it woke off the
- * count. Simpler than
+ * itself (count and bit), looks once more and sleeps on a sequence word; the waker takes those
+ * it woke off the count. Simpler than
  * the library only where the bench allows it: a power-of-two capacity (positions masked instead
  * of the lap arithmetic that serves any capacity), one element type, no timeouts, no zero-copy,
  * no batches.
@@ -18,6 +21,10 @@
 import { CLOSED, CONSUMERS_WAITING, HEAD, NOT_EMPTY, NOT_FULL, PRODUCERS_WAITING, TAIL, wake } from './hand-words.mjs';
 
 const DATA = 512; // bytes
+const POS = 0x3fffffff; // position bits
+const CLOSED_MARK = 0x80000000 | 0; // tail
+const CONSUMER_ASLEEP = 0x40000000; // tail
+const PRODUCER_ASLEEP = 0x80000000 | 0; // head
 
 // Gathering (src/channels/waiting.ts): idle steps, and the thresholds that start, grow and stop it.
 const GATHER_MIN = 256;
@@ -58,43 +65,58 @@ export class HandSpsc {
 
   push(v) {
     const a = this.a;
-    if (Atomics.load(a, CLOSED) !== 0) throw new Error('closed');
-    const t = a[TAIL];
-    if (((t - this.head) | 0) === this.cap) {
-      this.head = Atomics.load(a, HEAD);
-      while (((t - this.head) | 0) === this.cap) {
+    const word = a[TAIL];
+    if (word < 0) throw new Error('closed');
+    const t = word & POS;
+    if (((t - this.head) & POS) === this.cap) {
+      this.head = Atomics.load(a, HEAD) & POS;
+      while (((t - this.head) & POS) === this.cap) {
         this.#wait(false);
-        if (Atomics.load(a, CLOSED) !== 0) throw new Error('closed');
-        this.head = Atomics.load(a, HEAD);
+        if (Atomics.load(a, TAIL) < 0) throw new Error('closed');
+        this.head = Atomics.load(a, HEAD) & POS;
       }
     }
     this.d[t & this.mask] = v;
-    Atomics.store(a, TAIL, (t + 1) | 0);
-    if (Atomics.load(a, CONSUMERS_WAITING) !== 0) wake(a, CONSUMERS_WAITING, NOT_EMPTY);
+    const next = (t + 1) & POS;
+    const seen = Atomics.compareExchange(a, TAIL, t, next);
+    if (seen !== t) this.#publishAgain(next, seen);
+  }
+
+  /** The publish found the closed mark (throws) or a sleeping consumer's bit: publishes over it and wakes the sleepers. */
+  #publishAgain(next, seen) {
+    const a = this.a;
+    for (;;) {
+      if (seen < 0) throw new Error('closed');
+      const again = Atomics.compareExchange(a, TAIL, seen, next);
+      if (again === seen) break;
+      seen = again;
+    }
+    if (Atomics.load(a, CONSUMERS_WAITING) !== 0) wake(a, CONSUMERS_WAITING, NOT_EMPTY, Infinity);
   }
 
   pop() {
     const a = this.a;
-    const h = a[HEAD];
+    const h = a[HEAD] & POS;
     if (h === this.tail) {
-      this.tail = Atomics.load(a, TAIL);
+      this.tail = Atomics.load(a, TAIL) & POS;
       while (h === this.tail) {
-        if (Atomics.load(a, CLOSED) !== 0) {
-          this.tail = Atomics.load(a, TAIL);
+        if (Atomics.load(a, TAIL) < 0) {
+          this.tail = Atomics.load(a, TAIL) & POS;
           if (h === this.tail) return undefined;
           break;
         }
         this.#wait(true);
-        this.tail = Atomics.load(a, TAIL);
+        this.tail = Atomics.load(a, TAIL) & POS;
       }
     }
     const v = this.d[h & this.mask];
-    Atomics.store(a, HEAD, (h + 1) | 0);
-    if (Atomics.load(a, PRODUCERS_WAITING) !== 0) wake(a, PRODUCERS_WAITING, NOT_FULL);
+    const old = Atomics.exchange(a, HEAD, (h + 1) & POS);
+    if (old < 0 && Atomics.load(a, PRODUCERS_WAITING) !== 0) wake(a, PRODUCERS_WAITING, NOT_FULL, Infinity);
     return v;
   }
 
   close() {
+    Atomics.or(this.a, TAIL, CLOSED_MARK);
     Atomics.store(this.a, CLOSED, 1);
     wake(this.a, CONSUMERS_WAITING, NOT_EMPTY, Infinity);
     wake(this.a, PRODUCERS_WAITING, NOT_FULL, Infinity);
@@ -102,14 +124,15 @@ export class HandSpsc {
 
   #ready(consumer) {
     const a = this.a;
-    if (Atomics.load(a, CLOSED) !== 0) return true;
-    return consumer ? Atomics.load(a, TAIL) !== a[HEAD] : ((a[TAIL] - Atomics.load(a, HEAD)) | 0) !== this.cap;
+    const word = Atomics.load(a, TAIL);
+    if (word < 0) return true;
+    return consumer ? (word & POS) !== (a[HEAD] & POS) : ((word - Atomics.load(a, HEAD)) & POS) !== this.cap;
   }
 
   /** Items ready (consumer) or slots free (producer), as this side sees them now. */
   #count(consumer) {
     const a = this.a;
-    return consumer ? (Atomics.load(a, TAIL) - a[HEAD]) | 0 : this.cap - ((a[TAIL] - Atomics.load(a, HEAD)) | 0);
+    return consumer ? (Atomics.load(a, TAIL) - a[HEAD]) & POS : this.cap - ((a[TAIL] - Atomics.load(a, HEAD)) & POS);
   }
 
   #wait(consumer) {
@@ -146,6 +169,8 @@ export class HandSpsc {
     const count = consumer ? CONSUMERS_WAITING : PRODUCERS_WAITING;
     const word = consumer ? NOT_EMPTY : NOT_FULL;
     Atomics.add(a, count, 1);
+    if (consumer) Atomics.or(a, TAIL, CONSUMER_ASLEEP);
+    else Atomics.or(a, HEAD, PRODUCER_ASLEEP);
     const seq = Atomics.load(a, word);
     if (!this.#ready(consumer) && Atomics.wait(a, word, seq) === 'ok') return;
     Atomics.sub(a, count, 1);

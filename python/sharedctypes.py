@@ -2017,8 +2017,8 @@ def _from_handle(shm, h, kind, t):
 # ---- channels: the consumer end of a JavaScript channel in a segment --------------------------
 
 _CH_MAGIC = 0x4E484353  # "SCHN"
-_CH_VERSION = 2
-_CH_MAX_CAPACITY = 2**30 - 1
+_CH_VERSION = 3
+_CH_MAX_CAPACITY = 2**29 - 1
 # Header words (src/channels/format.ts).
 _CW_MAGIC, _CW_VERSION, _CW_MODE, _CW_CAPACITY, _CW_SIZE, _CW_ALIGN, _CW_DATA, _CW_CLOSED = range(8)
 _CW_CONSUMERS_WAITING, _CW_PRODUCERS_WAITING, _CW_NOT_EMPTY, _CW_NOT_FULL, _CW_FLAGS = 8, 9, 10, 11, 12
@@ -2037,9 +2037,13 @@ class ChannelCorruptError(RuntimeError):
     JavaScript's ``SyncError`` with code ``'corrupt'``."""
 
 
-# Positions are 31-bit counters; bit 31 of the tail word is the closed mark (src/channels/positions.ts).
-_POS_MASK = 0x7FFFFFFF
+# Positions are 30-bit counters; bit 31 of the tail word is the closed mark; in an SPSC channel,
+# bit 30 of the tail word is a sleeping consumer's bit and bit 31 of the head word a sleeping
+# producer's (src/channels/positions.ts).
+_POS_MASK = 0x3FFFFFFF
 _CLOSED_MARK = 0x80000000
+_CONSUMER_ASLEEP = 0x40000000
+_PRODUCER_ASLEEP = 0x80000000
 
 
 def _wrap(x):
@@ -2150,11 +2154,16 @@ class Channel:
         """The tail word's position, without its closed mark."""
         return load(self._word(_CW_TAIL)) & _POS_MASK
 
+    def _head(self):
+        """The head word's position (SPSC: without a sleeping producer's bit)."""
+        return load(self._word(_CW_HEAD)) & _POS_MASK
+
     def _claim(self):
         """The slot index of the next item and its position, or None when none is ready now."""
-        head = load(self._word(_CW_HEAD))
         if self.mode == 'spsc':
+            head = self._head()
             return None if head == self._tail() else (self._slot(head), head)
+        head = load(self._word(_CW_HEAD))
         while True:
             index = self._slot(head)
             if self._stamp(index) == _wrap(head + 1):
@@ -2169,9 +2178,9 @@ class Channel:
             head = again
 
     def _readable(self):
-        head = load(self._word(_CW_HEAD))
         if self.mode == 'spsc':
-            return self._tail() != head
+            return self._tail() != self._head()
+        head = load(self._word(_CW_HEAD))
         return self._stamp(self._slot(head)) == _wrap(head + 1)
 
     def _wake(self, count, word, n):
@@ -2182,9 +2191,13 @@ class Channel:
 
     def _release(self, index, pos):
         if self.mode == 'spsc':
-            exchange(self._word(_CW_HEAD), self._next(pos))
-        else:
-            exchange(self._word(_CW_STAMPS + index), _wrap(pos + self._lap - index))
+            # The exchange clears a sleeping producer's bit and returns it: then every sleeping
+            # producer is woken (each one that finds no room sets the bit again), as in JavaScript.
+            old = exchange(self._word(_CW_HEAD), self._next(pos))
+            if old & _PRODUCER_ASLEEP and load(self._word(_CW_PRODUCERS_WAITING)) != 0:
+                self._wake(_CW_PRODUCERS_WAITING, _CW_NOT_FULL, _ALL)
+            return
+        exchange(self._word(_CW_STAMPS + index), _wrap(pos + self._lap - index))
         if load(self._word(_CW_PRODUCERS_WAITING)) != 0:
             self._wake(_CW_PRODUCERS_WAITING, _CW_NOT_FULL, 1)
         if self.mode == 'mpmc' and load(self._word(_CW_CONSUMERS_WAITING)) != 0:
@@ -2205,7 +2218,7 @@ class Channel:
         the tail word (its closed mark and its position): once the mark is set no push can add an
         item, so nothing a push accepted is left behind."""
         tail = load(self._word(_CW_TAIL))
-        return (tail & _CLOSED_MARK) != 0 and load(self._word(_CW_HEAD)) == tail & _POS_MASK
+        return (tail & _CLOSED_MARK) != 0 and load(self._word(_CW_HEAD)) & _POS_MASK == tail & _POS_MASK
 
     def get(self, block=True, timeout=None):
         """Removes and returns the oldest item, waiting up to ``timeout`` seconds (for ever: None)
@@ -2224,8 +2237,11 @@ class Channel:
             left = _left(deadline)
             if left is not None and left <= 0:
                 raise queue.Empty
-            # Announce, look once more, sleep on the not-empty word (src/channels/waiting.ts).
+            # Announce (SPSC: also the asleep bit on the tail word, which the producer's next
+            # publish finds), look once more, sleep on the not-empty word (src/channels/waiting.ts).
             fetch_add(self._word(_CW_CONSUMERS_WAITING), 1)
+            if self.mode == 'spsc':
+                fetch_or(self._word(_CW_TAIL), _CONSUMER_ASLEEP)
             woken = False
             try:
                 seq = load(self._word(_CW_NOT_EMPTY))

@@ -387,9 +387,9 @@ export class Channel<S extends SchemaLike = SchemaLike> {
    * elements it allocates nothing.
    */
   tryPush(value: Input<S>): boolean {
-    this.#checkPushing('tryPush');
+    this.#checkNotLent('tryPush');
     const direct = this.#direct(value);
-    if (!direct) this.#slots.stage(value);
+    if (!direct) this.#stageOpen(value, 'tryPush');
     const i = this.#ring.claimWrite();
     if (i < 0) return this.#noRoom('tryPush', false);
     this.#fill(i, value, direct, 'tryPush');
@@ -458,10 +458,10 @@ export class Channel<S extends SchemaLike = SchemaLike> {
    * the time ran out; throws {@link ChannelClosedError} if the channel is (or gets) closed.
    */
   push(value: Input<S>, timeout = -1): boolean {
-    this.#checkPushing('push');
+    this.#checkNotLent('push');
     checkTimeout(timeout);
     const direct = this.#direct(value);
-    if (!direct) this.#slots.stage(value);
+    if (!direct) this.#stageOpen(value, 'push');
     let i = this.#ring.claimWrite();
     if (i < 0) {
       i = this.#claimWriteWaiting(deadlineOf(timeout), 'push');
@@ -955,6 +955,22 @@ export class Channel<S extends SchemaLike = SchemaLike> {
   #checkPushing(what: string): void {
     if (Atomics.load(this.#a, CLOSED) !== 0) this.#closedError(what);
     if (this.#reserved >= 0) this.#lentError(what, true);
+  }
+
+  /**
+   * {@link #checkPushing} without reading `closed`, for `push` and `tryPush` of a value written
+   * straight into the slot (a number or bigint): their claim fails on the tail's closed mark, which
+   * close() sets before the `closed` word, and the failed claim throws closed (`Ring.marked`). One
+   * load less per push (about 6 ns on Node 20, where `Atomics.load` is a call).
+   */
+  #checkNotLent(what: string): void {
+    if (this.#reserved >= 0) this.#checkPushing(what); // closed first, as everywhere
+  }
+
+  /** Before converting a value that is not written straight into the slot: the channel is open (a closed one throws closed, not a conversion error). */
+  #stageOpen(value: unknown, what: string): void {
+    this.#checkOpen(what);
+    this.#slots.stage(value);
   }
 
   /** Before a copying pop: no item lent through this object waits for its release (the pop would take the same item again in SPSC). */

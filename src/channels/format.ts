@@ -8,9 +8,10 @@
  * ```
  * byte   word  written by           what
  *    0      0  creator              MAGIC 0x4e484353 ("SCHN" in little-endian bytes)
- *    4      1  creator              VERSION (2; version 1 had 32-bit positions and no mark)
+ *    4      1  creator              VERSION (3; 2 had 31-bit positions and no asleep bits,
+ *                                   1 32-bit positions and no closed mark)
  *    8      2  creator              mode: 1 SPSC, 2 MPMC
- *   12      3  creator              capacity (1 … 2³⁰ − 1)
+ *   12      3  creator              capacity (1 … 2²⁹ − 1)
  *   16      4  creator              element size in bytes
  *   20      5  creator              element alignment
  *   24      6  creator              byte offset of the elements
@@ -23,9 +24,13 @@
  *   48     12  creator              flags: bit 0 = joinable (pushes count unfinished tasks)
  *   52     13  creator              the element layout's fingerprint (`fingerprintOfLayout`): its
  *   56     14                       64-bit hash, low word then high word
- *  128     32  producers, close()   tail: the position of the next write (bits 0–30, positions.ts)
- *                                   and the closed mark (bit 31, set once by close())
- *  256     64  consumers            head: the position of the next read
+ *  128     32  producers, close()   tail: the position of the next write (bits 0–29, positions.ts),
+ *                                   the closed mark (bit 31, set once by close()) and, SPSC
+ *                                   only, a sleeping consumer's bit (bit 30, set by it, cleared
+ *                                   by the producer's next publish)
+ *  256     64  consumers            head: the position of the next read (bits 0–29) and, SPSC
+ *                                   only, a sleeping producer's bit (bit 31, set by it, cleared
+ *                                   by the consumer's next release)
  *  384     96  put / task_done      unfinished tasks (JoinableQueue)
  *  512    128  producers/consumers  MPMC only: one stamp per slot (stamp − index, so zeroed
  *                                   memory is the initial state: slot i free for position i)
@@ -46,7 +51,7 @@ import { MAX_CAPACITY } from './positions.js';
 /** "SCHN" in little-endian bytes. */
 export const MAGIC = 0x4e484353;
 /** Format version: a buffer of another version is refused. */
-export const VERSION = 2;
+export const VERSION = 3;
 
 /** Header word indices. */
 export const W = {

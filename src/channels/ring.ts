@@ -42,14 +42,15 @@ export abstract class Ring {
   }
 
   /**
-   * The slot index of `pos`, a position just read from the channel's `which` word. Every index a
+   * The slot index of `pos`, a position just read from the channel's `which` word (`word`, the
+   * word as read, with any mark bits: what an error shows). Every index a
    * claim hands out comes from here or from positions derived from one that did: a word that
    * other code overwrote with a position of no slot (index ≥ capacity) is refused, so that no
    * read or write lands outside the ring.
    */
-  protected slotOf(pos: number, which: 'head' | 'tail'): number {
+  protected slotOf(pos: number, which: 'head' | 'tail', word = pos): number {
     const index = pos & this.mask;
-    if (index >= this.capacity) corruptPosition(which, pos, this.capacity);
+    if (index >= this.capacity) corruptPosition(which, word, index, this.capacity);
     return index;
   }
 
@@ -84,6 +85,14 @@ export abstract class Ring {
   }
 
   /**
+   * Called by a side about to sleep, after it counted itself in its waiter word and before its
+   * last look: a ring whose publishes tell by themselves whether someone sleeps (SPSC, spsc.ts)
+   * marks the word the other side publishes next. Other rings (MPMC) need nothing: their publishes
+   * read the waiter words.
+   */
+  announceSleep(_consumer: boolean): void {}
+
+  /**
    * Whether the channel has ended for consumers: closed (the tail word's mark) and drained. Both
    * from one read of the tail word: once the mark is there no push can publish or claim any more
    * (positions.ts), so a consumer that sees the mark and the head at the tail's position has seen
@@ -91,7 +100,7 @@ export abstract class Ring {
    */
   ended(): boolean {
     const t = Atomics.load(this.a, TAIL);
-    return t < 0 && Atomics.load(this.a, HEAD) === (t & POS_MASK);
+    return t < 0 && (Atomics.load(this.a, HEAD) & POS_MASK) === (t & POS_MASK);
   }
 
   /**
@@ -112,15 +121,15 @@ export abstract class Ring {
   size(): number {
     const a = this.a;
     for (let k = 0; k < 8; k++) {
-      const head = Atomics.load(a, HEAD);
+      const head = Atomics.load(a, HEAD) & POS_MASK;
       const tail = Atomics.load(a, TAIL) & POS_MASK;
       // A consistent pair: head did not move while tail was read, so tail is at most a lap ahead.
-      if (Atomics.load(a, HEAD) === head) return sizeOf(head, tail, this.capacity, this.oneLap);
+      if ((Atomics.load(a, HEAD) & POS_MASK) === head) return sizeOf(head, tail, this.capacity, this.oneLap);
     }
-    return sizeOf(Atomics.load(a, HEAD), Atomics.load(a, TAIL) & POS_MASK, this.capacity, this.oneLap);
+    return sizeOf(Atomics.load(a, HEAD) & POS_MASK, Atomics.load(a, TAIL) & POS_MASK, this.capacity, this.oneLap);
   }
 
-  /** After a write was published and consumers were seen waiting: wakes up to `n` of them. */
+  /** After a write was published and consumers were seen waiting (or their asleep bit): wakes up to `n` of them. */
   wakeConsumers(n: number): void {
     wakeWaiters(this.a, CONSUMERS_WAITING, NOT_EMPTY, n);
   }
@@ -142,9 +151,9 @@ export function wakeWaiters(a: Int32Array, count: number, word: number, n: numbe
 }
 
 /** The error for a position word that holds no position of the ring (see {@link Ring.slotOf}). */
-function corruptPosition(which: 'head' | 'tail', pos: number, capacity: number): never {
+function corruptPosition(which: 'head' | 'tail', word: number, index: number, capacity: number): never {
   throw new SyncError(
-    `Channel: its ${which} word holds ${pos}, a position of slot ${pos & (oneLapOf(capacity) - 1)}, but the ring has ${capacity} slots: the channel's memory was overwritten by something other than its ends (nothing was read or written outside it)`,
+    `Channel: its ${which} word holds ${word}, a position of slot ${index}, but the ring has ${capacity} slots: the channel's memory was overwritten by something other than its ends (nothing was read or written outside it)`,
     'corrupt',
   );
 }

@@ -16,10 +16,19 @@
  * thread at a time"), so these reads race with no write and see the latest value. The other
  * side's position, the waiter words and `closed` are read with `Atomics.load`.
  *
+ * A side about to sleep says so with a bit in the word the other side writes next (positions.ts):
+ * a consumer sets {@link CONSUMER_ASLEEP} in the tail, a producer {@link PRODUCER_ASLEEP} in the
+ * head. A publish is then one atomic operation that also tells whether anyone sleeps: the
+ * producer's compare-and-swap of the tail fails on the bit, and the consumer's exchange of the head
+ * returns it. Whoever finds the bit clears it (with that operation or the next) and wakes every
+ * sleeper of the other side; each one that finds nothing sets the bit again before it sleeps. The
+ * bits make a side's own word differ from the position it last wrote, so a claim that sees one
+ * takes the slow path, which masks it off.
+ *
  * @module
  */
 import { W } from './format.js';
-import { advance, nextPos, POS_MASK, sizeOf } from './positions.js';
+import { advance, CONSUMER_ASLEEP, nextPos, POS_MASK, PRODUCER_ASLEEP, sizeOf } from './positions.js';
 import { Ring, secondProducer } from './ring.js';
 
 /**
@@ -47,11 +56,13 @@ export class SpscRing extends Ring {
     // empty through it looks again). Every position the fast paths accept was checked (slotOf).
     // The tail without its closed mark: a marked tail then never equals the cache, so every claim
     // of a closed channel takes the slow path, which refuses it.
-    this.#myTail = (this.a[TAIL] as number) & POS_MASK;
-    this.#myHead = this.a[HEAD] as number;
-    this.slotOf(this.#myTail, 'tail');
-    this.slotOf(this.#myHead, 'head');
-    this.#head = Atomics.load(this.a, HEAD);
+    const tail = this.a[TAIL] as number;
+    const head = this.a[HEAD] as number;
+    this.#myTail = tail & POS_MASK;
+    this.#myHead = head & POS_MASK;
+    this.slotOf(this.#myTail, 'tail', tail);
+    this.slotOf(this.#myHead, 'head', head);
+    this.#head = Atomics.load(this.a, HEAD) & POS_MASK;
     this.#tail = Atomics.load(this.a, TAIL) & POS_MASK;
   }
 
@@ -66,11 +77,15 @@ export class SpscRing extends Ring {
     return t & this.mask;
   }
 
-  /** {@link claimWrite} when the cached head says full or is stale, or the tail is marked closed: reads the head. */
-  #claimWriteAgain(t: number): number {
-    if (t < 0) return -1; // the closed mark: nothing may be published any more
-    const index = this.slotOf(t, 'tail');
-    this.#head = Atomics.load(this.a, HEAD);
+  /**
+   * {@link claimWrite} when the cached head says full or is stale, or the tail has the closed mark
+   * or a sleeping consumer's bit: reads the head.
+   */
+  #claimWriteAgain(word: number): number {
+    if (word < 0) return -1; // the closed mark: nothing may be published any more
+    const t = word & POS_MASK;
+    const index = this.slotOf(t, 'tail', word);
+    this.#head = Atomics.load(this.a, HEAD) & POS_MASK;
     this.#myTail = t;
     if (t === ((this.#head + this.oneLap) & POS_MASK)) return -1;
     this.#w = t;
@@ -79,22 +94,35 @@ export class SpscRing extends Ring {
 
   /**
    * Publishes with a compare-and-swap from the claimed position, so that a close() in between
-   * (its mark on the tail word) makes the publish fail instead of landing after consumers ended.
+   * (its mark on the tail word) makes the publish fail instead of landing after consumers ended,
+   * and a consumer about to sleep (its bit on the tail word) makes it take the slow path that
+   * wakes it.
    */
   commitWrite(): boolean {
     const w = this.#w;
     const next = nextPos(w, this.capacity, this.oneLap);
     const seen = Atomics.compareExchange(this.a, TAIL, w, next);
-    if (seen !== w) return this.#publishFailed(w, seen);
+    if (seen !== w) return this.#publishAgain(w, next, seen);
     this.#myTail = next;
-    if (Atomics.load(this.a, CONSUMERS_WAITING) !== 0) this.wakeConsumers(1);
     return true;
   }
 
-  /** A publish whose compare-and-swap failed: false if the channel was closed, else a second producer. */
-  #publishFailed(w: number, seen: number): boolean {
-    if ((seen & POS_MASK) === w) return false;
-    return secondProducer(w, seen);
+  /**
+   * A publish whose compare-and-swap found `seen` instead of the claimed position `w`: false if the
+   * channel was closed (nothing published); a second producer if the position moved; else a
+   * consumer's asleep bit: publishes `next` over it (clearing it) and wakes every sleeping consumer.
+   */
+  #publishAgain(w: number, next: number, seen: number): boolean {
+    for (;;) {
+      if ((seen & POS_MASK) !== w) return secondProducer(w, seen);
+      if (seen < 0) return false;
+      const again = Atomics.compareExchange(this.a, TAIL, seen, next);
+      if (again === seen) break;
+      seen = again;
+    }
+    this.#myTail = next;
+    if (Atomics.load(this.a, CONSUMERS_WAITING) !== 0) this.wakeConsumers(Number.POSITIVE_INFINITY);
+    return true;
   }
 
   claimRead(): number {
@@ -104,9 +132,10 @@ export class SpscRing extends Ring {
     return h & this.mask;
   }
 
-  /** {@link claimRead} when the cached tail says empty or is stale: reads the tail. */
-  #claimReadAgain(h: number): number {
-    const index = this.slotOf(h, 'head');
+  /** {@link claimRead} when the cached tail says empty or is stale, or the head has a sleeping producer's bit: reads the tail. */
+  #claimReadAgain(word: number): number {
+    const h = word & POS_MASK;
+    const index = this.slotOf(h, 'head', word);
     this.#tail = Atomics.load(this.a, TAIL) & POS_MASK;
     this.#myHead = h;
     if (h === this.#tail) return -1;
@@ -114,18 +143,24 @@ export class SpscRing extends Ring {
     return index;
   }
 
+  /** Frees the slot with an exchange of the head, which also clears (and returns) a sleeping producer's bit. */
   commitRead(): void {
     const next = nextPos(this.#r, this.capacity, this.oneLap);
-    Atomics.store(this.a, HEAD, next);
+    const old = Atomics.exchange(this.a, HEAD, next);
     this.#myHead = next;
-    if (Atomics.load(this.a, PRODUCERS_WAITING) !== 0) this.wakeProducers(1);
+    if (old < 0) this.#wakeSleepingProducers();
+  }
+
+  /** After clearing a producer's asleep bit: wakes every sleeping producer (each one that finds no room sets the bit again). */
+  #wakeSleepingProducers(): void {
+    if (Atomics.load(this.a, PRODUCERS_WAITING) !== 0) this.wakeProducers(Number.POSITIVE_INFINITY);
   }
 
   /** How many slots are free from write position `t`, reading the head again if the cache says fewer than `want`. */
   #free(t: number, want: number): number {
     let free = this.capacity - this.#used(this.#head, t);
     if (free < want || t !== this.#myTail) {
-      this.#head = Atomics.load(this.a, HEAD);
+      this.#head = Atomics.load(this.a, HEAD) & POS_MASK;
       this.#myTail = t;
       free = this.capacity - this.#used(this.#head, t);
     }
@@ -143,9 +178,10 @@ export class SpscRing extends Ring {
   }
 
   claimWriteRun(max: number): number {
-    const t = this.a[TAIL] as number;
-    if (t < 0) return 0; // closed
-    const index = this.slotOf(t, 'tail'); // before #free caches it
+    const word = this.a[TAIL] as number;
+    if (word < 0) return 0; // closed
+    const t = word & POS_MASK; // without a sleeping consumer's bit
+    const index = this.slotOf(t, 'tail', word); // before #free caches it
     const n = Math.min(max, this.#free(t, max), this.capacity - index);
     this.#w = t;
     this.runIndex = index;
@@ -157,15 +193,15 @@ export class SpscRing extends Ring {
     const w = this.#w;
     const next = advance(w, n, this.capacity, this.oneLap);
     const seen = Atomics.compareExchange(this.a, TAIL, w, next);
-    if (seen !== w) return this.#publishFailed(w, seen);
+    if (seen !== w) return this.#publishAgain(w, next, seen);
     this.#myTail = next;
-    if (Atomics.load(this.a, CONSUMERS_WAITING) !== 0) this.wakeConsumers(n);
     return true;
   }
 
   claimReadRun(max: number): number {
-    const h = this.a[HEAD] as number;
-    const index = this.slotOf(h, 'head'); // before it is cached
+    const word = this.a[HEAD] as number;
+    const h = word & POS_MASK; // without a sleeping producer's bit
+    const index = this.slotOf(h, 'head', word); // before it is cached
     let ready = this.#used(h, this.#tail);
     if (ready < max || h !== this.#myHead) {
       this.#tail = Atomics.load(this.a, TAIL) & POS_MASK;
@@ -180,24 +216,31 @@ export class SpscRing extends Ring {
   commitReadRun(n: number): void {
     if (n === 0) return;
     const next = advance(this.#r, n, this.capacity, this.oneLap);
-    Atomics.store(this.a, HEAD, next);
+    const old = Atomics.exchange(this.a, HEAD, next);
     this.#myHead = next;
-    if (Atomics.load(this.a, PRODUCERS_WAITING) !== 0) this.wakeProducers(n);
+    if (old < 0) this.#wakeSleepingProducers();
   }
 
   override countReady(consumer: boolean): number {
     const a = this.a;
-    if (consumer) return sizeOf(a[HEAD] as number, Atomics.load(a, TAIL) & POS_MASK, this.capacity, this.oneLap);
-    return this.capacity - sizeOf(Atomics.load(a, HEAD), (a[TAIL] as number) & POS_MASK, this.capacity, this.oneLap);
+    if (consumer) return sizeOf((a[HEAD] as number) & POS_MASK, Atomics.load(a, TAIL) & POS_MASK, this.capacity, this.oneLap);
+    return this.capacity - sizeOf(Atomics.load(a, HEAD) & POS_MASK, (a[TAIL] as number) & POS_MASK, this.capacity, this.oneLap);
   }
 
   // Called by the consumer (producer) only: its own position is read plainly.
   readable(): boolean {
-    return (Atomics.load(this.a, TAIL) & POS_MASK) !== this.a[HEAD];
+    return (Atomics.load(this.a, TAIL) & POS_MASK) !== ((this.a[HEAD] as number) & POS_MASK);
   }
 
   // A marked tail is "writable": the claim that follows refuses it, and the caller sees closed.
   writable(): boolean {
-    return this.a[TAIL] !== ((Atomics.load(this.a, HEAD) + this.oneLap) & POS_MASK);
+    const t = this.a[TAIL] as number;
+    return t < 0 || (t & POS_MASK) !== (((Atomics.load(this.a, HEAD) & POS_MASK) + this.oneLap) & POS_MASK);
+  }
+
+  /** A side about to sleep sets its bit in the word the other side publishes next (see the module's text). */
+  override announceSleep(consumer: boolean): void {
+    if (consumer) Atomics.or(this.a, TAIL, CONSUMER_ASLEEP);
+    else Atomics.or(this.a, HEAD, PRODUCER_ASLEEP);
   }
 }

@@ -4,11 +4,17 @@
  *
  * The protocol, for a consumer (producers mirror it with `producersWaiting` and `notFull`):
  * count itself in `consumersWaiting`, read the `notEmpty` word, look once more whether an item is
- * ready, and sleep only while `notEmpty` still holds the value read. A producer publishes an item
- * and then, if it sees a waiting consumer, bumps `notEmpty` and wakes one. All of these are
- * sequentially consistent atomics, so either the consumer's last look sees the item or the
+ * ready, and sleep only while `notEmpty` still holds the value read. An MPMC producer publishes
+ * an item and then, if it sees a waiting consumer, bumps `notEmpty` and wakes one. All of these
+ * are sequentially consistent atomics, so either the consumer's last look sees the item or the
  * producer sees the consumer waiting: no wake-up is lost, and a producer with nobody waiting
- * pays one load of a word that is rarely written.
+ * pays one load of a word that is rarely written. In an SPSC ring a consumer about to sleep also
+ * sets its asleep bit in the tail word (after counting itself, before its last look:
+ * `Ring.announceSleep`), and the producer's publish, a compare-and-swap of the tail, finds the bit
+ * without any load: either the publish came first (the last look sees the item) or the bit did
+ * (the publish fails, clears the bit, publishes and wakes every counted sleeper). So an SPSC push
+ * with nobody waiting reads no waiter word at all; an SPSC pop likewise, with the head word's bit
+ * returned by its exchange.
  *
  * Who takes a waiter off the count: the thread that wakes it. `Atomics.notify` returns how many
  * waiters it woke, and each of them returns `'ok'` from its wait (a waiter whose time runs out
@@ -55,6 +61,7 @@ export function pause(ring: Ring, consumer: boolean, deadline: number, what: str
   const count = consumer ? CONSUMERS_WAITING : PRODUCERS_WAITING;
   const word = consumer ? NOT_EMPTY : NOT_FULL;
   Atomics.add(a, count, 1);
+  ring.announceSleep(consumer);
   let woken = false;
   try {
     const seq = Atomics.load(a, word);
@@ -90,6 +97,7 @@ export async function pauseAsync(ring: Ring, consumer: boolean, deadline: number
   const count = consumer ? CONSUMERS_WAITING : PRODUCERS_WAITING;
   const word = consumer ? NOT_EMPTY : NOT_FULL;
   Atomics.add(a, count, 1);
+  ring.announceSleep(consumer);
   let woken = false;
   try {
     const seq = Atomics.load(a, word);

@@ -1,19 +1,23 @@
-// Laws of ring positions (any capacity, counters wrapping at 2^31: bit 31 of the tail word is the
-// closed mark) and of whole channels against a model queue, started at positions chosen to cross
-// the 2^30 and 2^31 wrap-arounds of the counters.
+// Laws of ring positions (any capacity, counters wrapping at 2^30: bit 31 of the tail word is the
+// closed mark, bit 30 of the tail and bit 31 of the head SPSC's asleep bits) and of whole channels
+// against a model queue, started at positions chosen to cross the 2^29 and 2^30 wrap-arounds of
+// the counters.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { W } from '../../src/channels/format.js';
-import { advance, indexOf, isFull, MAX_CAPACITY, nextPos, oneLapOf, sizeOf } from '../../src/channels/positions.js';
+import { advance, indexOf, isFull, MAX_CAPACITY, nextPos, oneLapOf, POS_MASK, sizeOf } from '../../src/channels/positions.js';
+
+/** Where the position counters wrap (2^30). */
+const WRAP = POS_MASK + 1;
 import { array, attach, Channel, type ChannelMode, char, f32, f64, i64, share, struct, u16, u32 } from '../../src/index.js';
 
 /** A capacity: small ones often (wrap-around every few items), up to the largest. */
 const capacity = fc.oneof(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: MAX_CAPACITY }));
 
-/** A valid position of a ring of capacity `c`: any lap (31 bits: bit 31 of the tail is the closed mark), an index below `c`; often near the wrap of the counter. */
+/** A valid position of a ring of capacity `c`: any lap (30 bits: the two top bits are marks), an index below `c`; often near the wrap of the counter. */
 function position(c: number): fc.Arbitrary<number> {
   const oneLap = oneLapOf(c);
-  const laps = 2 ** 31 / oneLap;
+  const laps = WRAP / oneLap;
   const lap = fc.oneof(fc.integer({ min: 0, max: laps - 1 }), fc.constantFrom(0, laps - 1, laps / 2 - 1, laps / 2));
   return fc.tuple(lap, fc.integer({ min: 0, max: c - 1 })).map(([l, i]) => (l * oneLap + i) | 0);
 }
@@ -44,13 +48,13 @@ describe('ring positions', () => {
         const next = nextPos(pos, c, oneLap);
         expect(next).toBe(next | 0);
         expect(indexOf(next, oneLap)).toBe((indexOf(pos, oneLap) + 1) % c);
-        // A lap later (c steps), the same index: and after 2^31 / oneLap laps, the same position.
+        // A lap later (c steps), the same index: and after 2^30 / oneLap laps, the same position.
         expect(indexOf(advance(pos, c, c, oneLap), oneLap)).toBe(indexOf(pos, oneLap));
       }),
     );
   });
 
-  it('advance(pos, n) is n steps, sizeOf counts them back and isFull is n = capacity, across 2^31', () => {
+  it('advance(pos, n) is n steps, sizeOf counts them back and isFull is n = capacity, across 2^30', () => {
     fc.assert(
       fc.property(
         ringAt.chain(([c, pos]) => fc.tuple(fc.constant(c), fc.constant(pos), fc.integer({ min: 0, max: Math.min(c, 3000) }))),
@@ -76,25 +80,27 @@ describe('ring positions', () => {
     );
   });
 
-  it('the counter wraps at 2^31 without a jump in the slot index (capacity 3, not a power of two)', () => {
-    // oneLap 4: the last lap before the wrap starts at 2^31 − 4.
-    const top = 2 ** 31;
+  it('the counter wraps at 2^30 without a jump in the slot index (capacity 3, not a power of two)', () => {
+    // oneLap 4: the last lap before the wrap starts at 2^30 − 4.
+    const top = WRAP;
+    expect(top).toBe(2 ** 30);
     const last = [top - 4, top - 3, top - 2];
     expect(last.map((p) => indexOf(p, 4))).toEqual([0, 1, 2]);
     expect(nextPos(top - 2, 3, 4)).toBe(0); // index 2 of the last lap → index 0 of lap 0
     expect(advance(top - 3, 2, 3, 4)).toBe(0);
     expect(sizeOf(top - 3, 0, 3, 4)).toBe(2);
     expect(isFull(top - 4, 0, 4)).toBe(true);
-    // No position has bit 31 (the tail's closed mark): every result of the arithmetic is below 2^31.
+    // No position has bit 30 or 31 (the marks): every result of the arithmetic is below 2^30.
+    for (const p of last) expect(nextPos(p, 3, 4)).toBeLessThan(top);
     for (const p of last) expect(nextPos(p, 3, 4)).toBeGreaterThanOrEqual(0);
-    // Counting items modulo the capacity instead would jump: 2^31 mod 3 = 2.
-    expect(2 ** 31 % 3).toBe(2);
+    // Counting items modulo the capacity instead would jump: 2^30 mod 3 = 1.
+    expect(2 ** 30 % 3).toBe(1);
   });
 });
 
 // ---- whole channels against a model ----------------------------------------------------------------
 
-/** Moves a fresh channel's counters to `pos` (all slots free), as if 2^31-scale traffic had gone through. */
+/** Moves a fresh channel's counters to `pos` (all slots free), as if 2^30-scale traffic had gone through. */
 function startAt(ch: Channel, pos: number): void {
   const a = new Int32Array(ch.buffer);
   const c = ch.capacity;
