@@ -158,7 +158,7 @@ export {
 } from './errors.js';
 
 // ---- channels: typed queues in shared memory (src/channels) --------------------------------------
-export { Channel, type BatchSource, type BatchTarget, type ChannelOptions, type ChannelPlaceOptions } from './channels/channel.js';
+export { type BatchPushError, type BatchSource, type BatchTarget, Channel, type ChannelOptions, type ChannelPlaceOptions } from './channels/channel.js';
 export type { ChannelMode } from './channels/format.js';
 export { Queue, JoinableQueue, type QueueOptions } from './channels/queue.js';
 export { Pipe, Connection, type PipeOptions } from './channels/pipe.js';

@@ -15,7 +15,7 @@ import { newSharedBuffer } from '../memory/buffers.js';
 import { placementMemory } from '../memory/place.js';
 import type { SharedMemory } from '../memory/shared-memory.js';
 import { showState } from '../sync/display.js';
-import { checkTimeout, deadlineOf, wake } from '../sync/futex.js';
+import { checkTimeout, deadlineOf, shown, wake } from '../sync/futex.js';
 import { keepShape } from '../shapes.js';
 import { resolveSchema } from '../types/builtins.js';
 import type { ArrayView, Infer, Input, ViewOf } from '../types/infer.js';
@@ -113,7 +113,7 @@ export function adoptChannel<C>(
   }
   adopting = { buffer, byteOffset, format };
   try {
-    return new cls(schema, format.capacity, { mode: format.mode });
+    return new cls(schema, format.capacity); // the header's mode, not an option (a Queue takes none)
   } finally {
     adopting = null;
   }
@@ -256,7 +256,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
    * `{ memory, byteOffset }` (a `SharedMemory` segment: other processes attach it by handle).
    *
    * @param schema - the element type: a struct, union, array, char or primitive schema, or a typecode
-   * @param capacity - how many elements fit (1 … 2³⁰ − 1; any number, not only powers of two)
+   * @param capacity - how many elements fit (1 … 2²⁹ − 1; any number, not only powers of two)
    */
   constructor(schema: S, capacity: number, options: ChannelOptions = {}) {
     const adopted = adopting;
@@ -264,7 +264,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     const label = new.target.name;
     const element = elementLayout(schema, label);
     this.#schema = element.schema as ResolveSchema<S>;
-    if (options === null || typeof options !== 'object') throw typeError('invalid_argument', label, `options must be an object (got ${String(options)})`);
+    checkOptionKeys(label, options, CHANNEL_OPTIONS);
     const mode = modeOf(label, options.mode);
     checkCapacity(label, capacity);
     let buffer: ArrayBufferLike;
@@ -391,7 +391,10 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     const direct = this.#direct(value);
     if (!direct) this.#stageOpen(value, 'tryPush');
     const i = this.#ring.claimWrite();
-    if (i < 0) return this.#noRoom('tryPush', false);
+    if (i < 0) {
+      if (direct) this.#checkValue(value, 'tryPush');
+      return this.#noRoom('tryPush', false);
+    }
     this.#fill(i, value, direct, 'tryPush');
     return true;
   }
@@ -430,12 +433,13 @@ export class Channel<S extends SchemaLike = SchemaLike> {
    * Copies in as many of `items[offset … offset + count)` as fit now; returns how many. `items`
    * is an array of values, a typed array (numeric elements), or an array view of the element
    * schema (copied as bytes). Never waits; with a typed array of the element type it allocates
-   * nothing.
+   * nothing. An item that cannot be converted throws its error, with `pushed`: how many went in
+   * before it (as {@link pushMany}).
    */
   tryPushMany(items: BatchSource<S>, offset = 0, count?: number): number {
     this.#checkPushing('tryPushMany');
     const n = this.#span('tryPushMany', items, offset, count);
-    const done = this.#pushRuns(items as ArrayLike<unknown>, offset, n, 'tryPushMany');
+    const done = this.#pushRuns(items as ArrayLike<unknown>, offset, n, 'tryPushMany', offset);
     return done === 0 && n > 0 ? this.#noRoom('tryPushMany', 0) : done;
   }
 
@@ -464,6 +468,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     if (!direct) this.#stageOpen(value, 'push');
     let i = this.#ring.claimWrite();
     if (i < 0) {
+      if (direct) this.#checkValue(value, 'push');
       i = this.#claimWriteWaiting(deadlineOf(timeout), 'push');
       if (i < 0) return false;
     }
@@ -532,19 +537,25 @@ export class Channel<S extends SchemaLike = SchemaLike> {
   /**
    * Copies in all of `items` in order, waiting for room as needed, up to `timeout` ms in all.
    * Returns how many went in (fewer only if the time ran out); throws {@link ChannelClosedError}
-   * if the channel is (or gets) closed.
+   * if the channel is (or gets) closed, and an item's own error (a `TypeError`) for an item that
+   * cannot be converted. Items are published as they go in: an error thrown part-way has a
+   * `pushed` property, how many of `items` are in the channel (those before it).
    */
   pushMany(items: BatchSource<S>, timeout = -1): number {
     this.#checkPushing('pushMany');
     const total = this.#span('pushMany', items, 0, undefined);
     const deadline = deadlineOf(timeout);
     let done = 0;
-    while (done < total) {
-      this.#checkPushing('pushMany');
-      const n = this.#pushRuns(items as ArrayLike<unknown>, done, total - done, 'pushMany');
-      if (n > 0) done += n;
-      else if (this.#ring.marked()) this.#closedError('pushMany');
-      else if (!pause(this.#ring, false, deadline, `${this.#label}.pushMany`)) break;
+    try {
+      while (done < total) {
+        this.#checkPushing('pushMany');
+        const n = this.#pushRuns(items as ArrayLike<unknown>, done, total - done, 'pushMany', 0);
+        if (n > 0) done += n;
+        else if (this.#ring.marked()) this.#closedError('pushMany');
+        else if (!pause(this.#ring, false, deadline, `${this.#label}.pushMany`)) break;
+      }
+    } catch (e) {
+      throw counted(e) ? e : withPushed(e, done);
     }
     return done;
   }
@@ -552,13 +563,14 @@ export class Channel<S extends SchemaLike = SchemaLike> {
   /**
    * Waits up to `timeout` ms for at least one item, then copies out and removes as many as are
    * there, up to `into.length`, into `into` from index 0. Returns how many: 0 when the channel is
-   * closed and drained ({@link done}) or the time ran out.
+   * closed and drained ({@link done}) or the time ran out. A target of length 0 is a `RangeError`
+   * (it could only return 0).
    */
   popMany(into: BatchTarget<S>, timeout = -1): number {
     this.#checkPopping('popMany');
     const total = this.#span('popMany', into, 0, undefined);
     this.#checkTarget('popMany', into);
-    if (total === 0) return 0;
+    if (total === 0) this.#noTargetRoom('popMany');
     const deadline = deadlineOf(timeout);
     for (;;) {
       const n = this.#popRuns(into as ArrayLike<unknown>, 0, total);
@@ -610,8 +622,11 @@ export class Channel<S extends SchemaLike = SchemaLike> {
       this.#fill(i, value, direct, 'pushAsync');
       return true;
     };
-    // Staged again before each claim: another task may have staged its own value meanwhile.
-    return this.#whenWritable(deadline, 'pushAsync', false, fill, direct ? undefined : () => this.#slots.stage(value));
+    if (direct) return this.#whenWritable(deadline, 'pushAsync', false, fill);
+    // The value as converted at the call (changes the caller makes while this waits do not go in),
+    // staged again before each claim: another task may have staged its own value meanwhile.
+    const bytes = this.#slots.stagedCopy();
+    return this.#whenWritable(deadline, 'pushAsync', false, fill, () => this.#slots.restage(bytes));
   }
 
   /** {@link pop} without blocking the thread. An item that is there now is taken before this returns. */
@@ -679,12 +694,16 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     const total = this.#span('pushManyAsync', items, 0, undefined);
     const deadline = deadlineOf(timeout);
     let done = 0;
-    while (done < total) {
-      this.#checkPushing('pushManyAsync');
-      const n = this.#pushRuns(items as ArrayLike<unknown>, done, total - done, 'pushManyAsync');
-      if (n > 0) done += n;
-      else if (this.#ring.marked()) this.#closedError('pushManyAsync');
-      else if (!(await pauseAsync(this.#ring, false, deadline))) break;
+    try {
+      while (done < total) {
+        this.#checkPushing('pushManyAsync');
+        const n = this.#pushRuns(items as ArrayLike<unknown>, done, total - done, 'pushManyAsync', 0);
+        if (n > 0) done += n;
+        else if (this.#ring.marked()) this.#closedError('pushManyAsync');
+        else if (!(await pauseAsync(this.#ring, false, deadline))) break;
+      }
+    } catch (e) {
+      throw counted(e) ? e : withPushed(e, done);
     }
     return done;
   }
@@ -704,7 +723,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     this.#checkPopping('popManyAsync');
     const total = this.#span('popManyAsync', into, 0, undefined);
     this.#checkTarget('popManyAsync', into);
-    if (total === 0) return 0;
+    if (total === 0) this.#noTargetRoom('popManyAsync');
     const deadline = deadlineOf(timeout);
     for (;;) {
       this.#checkPopping('popManyAsync');
@@ -753,6 +772,18 @@ export class Channel<S extends SchemaLike = SchemaLike> {
   #direct(value: unknown): boolean {
     const k = this.#slots.typedKind;
     return !this.#stageFirst || (k !== 0 && typeof value === (k === 1 ? 'number' : 'bigint'));
+  }
+
+  /**
+   * Before a push of a value written straight into its slot (SPSC) waits for room, or a try… form
+   * says there is none: converts it once into the staging element, so that a value that cannot go
+   * in throws now (a `TypeError`), not after a wait that may never end, and not as "no room". A
+   * number into a numeric element cannot fail and is not converted.
+   */
+  #checkValue(value: unknown, what: string): void {
+    const k = this.#slots.typedKind;
+    if (k !== 0 && typeof value === (k === 1 ? 'number' : 'bigint')) return;
+    this.#stageOpen(value, what);
   }
 
   /** Writes claimed slot `i` (from `value`, or from the staged copy) and publishes it; throws closed if a close came first. */
@@ -807,46 +838,61 @@ export class Channel<S extends SchemaLike = SchemaLike> {
    * unless the channel was closed meanwhile: then none of that run was (SPSC publishes a run at
    * once), and the value's error still goes to the caller.
    */
-  #pushRuns(items: ArrayLike<unknown>, from: number, n: number, what: string): number {
+  /**
+   * Copies up to `n` of `items[from …]` in, run by run, as many as fit now; returns how many. An
+   * error part-way (an item that cannot be converted, a close) leaves the items before it
+   * published and gets `pushed`: how many of the call's items from `start` are in the channel.
+   * When there is no room for the next item, it is converted first (SPSC writes items straight
+   * into their slots), so that a bad one throws now rather than after a wait.
+   */
+  #pushRuns(items: ArrayLike<unknown>, from: number, n: number, what: string, start: number): number {
     const ring = this.#ring;
     const slots = this.#slots;
     const kind = slots.batchKind(items);
     let done = 0;
-    while (done < n) {
-      if (kind === BATCH_VALUES && this.#stageFirst) {
-        // MPMC, values to convert: one at a time, converted before its slot is claimed.
-        slots.stage(slotValue(items, from + done));
-        const j = ring.claimWrite();
-        if (j < 0) break;
-        slots.putStaged(j);
-        if (this.#counts) this.#countTask();
-        if (!ring.commitWrite()) this.#publishClosed(what, 1);
-        done++;
-        continue;
-      }
-      const k = ring.claimWriteRun(n - done);
-      if (k === 0) break;
-      const at = ring.runIndex;
-      if (kind !== BATCH_VALUES) slots.writeRun(items, from + done, at, k, kind);
-      else {
-        // SPSC publishes nothing until the commit: the items written before a bad one still go in.
-        let w = 0;
-        try {
-          for (; w < k; w++) slots.write(at + w, slotValue(items, from + done + w));
-        } finally {
-          if (w < k && w > 0) {
-            if (this.#counts) Atomics.add(this.#a, W.unfinished, w);
-            // Closed meanwhile: nothing published; the value's own error goes on.
-            if (!ring.commitWriteRun(w) && this.#counts) this.#uncount(w);
+    try {
+      while (done < n) {
+        if (kind === BATCH_VALUES && this.#stageFirst) {
+          // MPMC, values to convert: one at a time, converted before its slot is claimed.
+          slots.stage(slotValue(items, from + done));
+          const j = ring.claimWrite();
+          if (j < 0) break;
+          slots.putStaged(j);
+          if (this.#counts) this.#countTask();
+          if (!ring.commitWrite()) this.#publishClosed(what, 1);
+          done++;
+          continue;
+        }
+        const k = ring.claimWriteRun(n - done);
+        if (k === 0) {
+          if (kind === BATCH_VALUES) this.#checkValue(slotValue(items, from + done), what);
+          break;
+        }
+        const at = ring.runIndex;
+        if (kind !== BATCH_VALUES) slots.writeRun(items, from + done, at, k, kind);
+        else {
+          let w = 0;
+          try {
+            for (; w < k; w++) slots.write(at + w, slotValue(items, from + done + w));
+          } catch (e) {
+            // SPSC publishes nothing until the commit: the items written before the bad one still go in.
+            if (w > 0) {
+              if (this.#counts) Atomics.add(this.#a, W.unfinished, w);
+              if (ring.commitWriteRun(w)) done += w;
+              else if (this.#counts) this.#uncount(w); // closed meanwhile: nothing published; the value's own error goes on
+            }
+            throw e;
           }
         }
+        if (this.#counts) Atomics.add(this.#a, W.unfinished, k);
+        if (!ring.commitWriteRun(k)) this.#publishClosed(what, k);
+        done += k;
+        // A run that stopped before the end of the ring found no more room: looking again now would
+        // only read the other side's position once more.
+        if (at + k < ring.capacity) break;
       }
-      if (this.#counts) Atomics.add(this.#a, W.unfinished, k);
-      if (!ring.commitWriteRun(k)) this.#publishClosed(what, k);
-      done += k;
-      // A run that stopped before the end of the ring found no more room: looking again now would
-      // only read the other side's position once more.
-      if (at + k < ring.capacity) break;
+    } catch (e) {
+      throw withPushed(e, from + done - start);
     }
     return done;
   }
@@ -978,6 +1024,16 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     if (this.#fronted >= 0) this.#lentError(what, false);
   }
 
+  /** A blocking batch pop into a target of length 0: it could only return 0, which means closed and drained, or timed out. */
+  #noTargetRoom(what: string): never {
+    throw rangeError(
+      'out_of_range',
+      `${this.#label}.${what}`,
+      'the target has length 0: it would return 0 at once, which means closed and drained or timed out',
+      'pass an array, typed array or array view with room for at least one item',
+    );
+  }
+
   #lentError(what: string, write: boolean): never {
     throw new SyncError(
       write
@@ -1011,14 +1067,63 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     if (a === null || typeof a !== 'object' || typeof length !== 'number') {
       throw typeError('invalid_argument', `${this.#label}.${what}()`, 'takes an array, a typed array or an array view');
     }
-    if (!Number.isInteger(offset) || offset < 0 || offset > length) {
-      throw rangeError('out_of_bounds', `${this.#label}.${what}()`, `offset ${String(offset)} is outside 0 … ${length}`);
-    }
+    // The messages are built only when thrown: this runs on every batch call (the AudioWorklet path allocates nothing).
+    if (!Number.isInteger(offset)) this.#spanError(what, `offset ${shown(offset)} is not a whole number`);
+    if (offset < 0 || offset > length) this.#spanError(what, `offset ${offset} is outside 0 … ${length}`);
     const n = count === undefined ? length - offset : count;
-    if (!Number.isInteger(n) || n < 0 || offset + n > length) {
-      throw rangeError('out_of_bounds', `${this.#label}.${what}()`, `count ${String(count)} from offset ${offset} goes past the end (length ${length})`);
-    }
+    if (!Number.isInteger(n) || n < 0) this.#spanError(what, `count ${shown(count)} is not a whole number ≥ 0`);
+    if (offset + n > length) this.#spanError(what, `count ${n} from offset ${offset} goes past the end (length ${length})`);
     return n;
+  }
+
+  #spanError(what: string, problem: string): never {
+    throw rangeError('out_of_bounds', `${this.#label}.${what}()`, problem);
+  }
+}
+
+/**
+ * An error thrown part-way through a batch push (`pushMany`, `pushManyAsync`, `tryPushMany`): an
+ * item that cannot be converted, or the channel closed. Items are published as they go in, so
+ * those before the error are in the channel; `pushed` says how many.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   ch.pushMany(items);
+ * } catch (e) {
+ *   const sent = (e as BatchPushError).pushed; // items[0 … sent) went in
+ *   retryLater(items.slice(sent + 1));
+ * }
+ * ```
+ */
+export interface BatchPushError extends Error {
+  /** How many of the call's items went into the channel before the error (in order, from its first). */
+  pushed: number;
+}
+
+/** `e` (an error thrown part-way through a batch push) with `pushed` = `n`; other thrown values as they are. */
+function withPushed(e: unknown, n: number): unknown {
+  if (e instanceof Error) (e as BatchPushError).pushed = n;
+  return e;
+}
+
+/** Whether a batch push's own runs already counted what went in before `e` (see `#pushRuns`). */
+function counted(e: unknown): boolean {
+  return e instanceof Error && typeof (e as Partial<BatchPushError>).pushed === 'number';
+}
+
+/** The options a channel takes (a misspelt or foreign one is refused rather than ignored). */
+const CHANNEL_OPTIONS = ['memory', 'byteOffset', 'mode', 'checked'] as const;
+
+/**
+ * `options` is an object whose keys are all among `allowed` (`what` names the caller): a key that
+ * is not, such as `mode` given to a `Queue` (always MPMC) or a misspelt one, is an
+ * `invalid_argument` TypeError instead of being ignored.
+ */
+export function checkOptionKeys(what: string, options: unknown, allowed: readonly string[]): void {
+  if (options === null || typeof options !== 'object') throw typeError('invalid_argument', what, `options must be an object (got ${String(options)})`);
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) throw typeError('invalid_argument', what, `has no option '${key}'`, `the options are ${allowed.join(', ')}`);
   }
 }
 

@@ -179,14 +179,8 @@ export function checkPlace(what: string, byteOffset: unknown, align: number, byt
  */
 export function readFormat(buffer: ArrayBufferLike, byteOffset: number, element: ElementFormat, what: string): ChannelFormat {
   const bytes = buffer.byteLength;
-  checkPlace(what, byteOffset, channelAlign(element.align), 0, bytes);
-  if (bytes - byteOffset < W.stamps * 4) {
-    throw rangeError(
-      'out_of_bounds',
-      what,
-      `no channel fits at byteOffset ${byteOffset}: the memory has ${bytes} bytes, and a channel header alone takes ${W.stamps * 4}`,
-    );
-  }
+  // Aligned, whole, and room for a header (the whole channel's size is known once it is read).
+  checkPlace(what, byteOffset, channelAlign(element.align), W.stamps * 4, bytes);
   const a = new Int32Array(buffer, byteOffset, W.stamps);
   if (Atomics.load(a, W.magic) !== MAGIC) {
     throw typeError('invalid_argument', what, `no channel at byteOffset ${byteOffset} (no channel header there)`, 'attach a handle made by share(channel)');

@@ -10,7 +10,7 @@ import type { Infer, Input } from '../types/infer.js';
 import type { SchemaLike } from '../types/schema.js';
 import { keepShape } from '../shapes.js';
 import { canBlock } from '../sync/futex.js';
-import { Channel, type ChannelPlaceOptions, checkCapacity } from './channel.js';
+import { Channel, type ChannelPlaceOptions, checkCapacity, checkOptionKeys } from './channel.js';
 import { triedOnce } from './waiting.js';
 
 /**
@@ -221,7 +221,7 @@ showState(Connection, (c) => ({ readable: c.readable, writable: c.writable, clos
  * ```
  */
 export function Pipe<S extends SchemaLike>(schema: S, options: PipeOptions = {}): [Connection<S>, Connection<S>] {
-  if (options === null || typeof options !== 'object') throw typeError('invalid_argument', 'Pipe', `options must be an object (got ${String(options)})`);
+  checkOptionKeys('Pipe', options, ['duplex', 'capacity', 'checked', 'memory', 'byteOffset']);
   const { duplex = true, capacity = 256, checked = false, memory, byteOffset } = options;
   checkCapacity('Pipe', capacity);
   const place = memory === undefined ? (byteOffset === undefined ? {} : { byteOffset }) : { memory, byteOffset: byteOffset ?? 0 };

@@ -10,7 +10,7 @@ import { keepShape } from '../shapes.js';
 import { canBlock, deadlineOf, remaining, wait, waitAsync, wake } from '../sync/futex.js';
 import type { Infer, Input } from '../types/infer.js';
 import type { SchemaLike } from '../types/schema.js';
-import { Channel, type ChannelPlaceOptions, checkCapacity, JOINABLE } from './channel.js';
+import { Channel, type ChannelPlaceOptions, checkCapacity, checkOptionKeys, JOINABLE } from './channel.js';
 import { W } from './format.js';
 import { triedOnce } from './waiting.js';
 
@@ -19,6 +19,9 @@ export interface QueueOptions extends ChannelPlaceOptions {
   /** Checked stores when copying values in (see `ChannelOptions.checked`). @defaultValue false */
   readonly checked?: boolean;
 }
+
+/** The options a queue takes (no `mode`: a queue is MPMC). */
+const QUEUE_OPTIONS = ['memory', 'byteOffset', 'checked'] as const;
 
 /** The small Queue that src/shapes.ts keeps alive (made when the library makes its first). */
 const smallQueue = (): Queue => new Queue('d', 1);
@@ -51,6 +54,8 @@ export class Queue<S extends SchemaLike = SchemaLike> extends Channel<S> {
    * lives in a fixed buffer), in a SharedArrayBuffer of its own or at `{ memory, byteOffset }`.
    */
   constructor(schema: S, maxsize: number, options: QueueOptions = {}) {
+    // A queue is MPMC: a `mode` (or any other key) here is refused, not overridden.
+    checkOptionKeys(new.target.name, options, QUEUE_OPTIONS);
     super(schema, checkCapacity(new.target.name, maxsize, 'maxsize'), { ...options, mode: 'mpmc' });
     if (new.target === Queue) keepShape(Queue, smallQueue);
   }

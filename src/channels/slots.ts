@@ -159,6 +159,16 @@ export class Slots {
     this.#stage.$$assign(v);
   }
 
+  /** A copy of the staged element's bytes (a value that waits: other tasks stage through the same element meanwhile). */
+  stagedCopy(): Uint8Array {
+    return this.#stageBytes.slice();
+  }
+
+  /** Stages `bytes`, a {@link stagedCopy}, again. */
+  restage(bytes: Uint8Array): void {
+    this.#stageBytes.set(bytes);
+  }
+
   /** Copies the staged element into slot `i` (bytes: cannot fail). */
   putStaged(i: number): void {
     const o = i * this.size; // of the ring

@@ -227,9 +227,12 @@ export function tooMany(label: string, count: unknown, offset: unknown, length: 
   throw rangeError('out_of_bounds', label, `${count} values from offset ${offset} do not fit in ${length} elements`, 'pass fewer values or a smaller offset');
 }
 
-/** Throws when an aggregate is assigned something that is not an object (or, for an array, an array-like of values). */
-export function notObject(label: string, v: unknown): never {
-  throw typeError('invalid_value', label, `takes an object or an array of values (got ${describe(v)})`);
+/**
+ * Throws when an aggregate is assigned something that is not an object: a struct or union takes an
+ * object of its fields, an array (`array`) an array-like of values or an array view.
+ */
+export function notObject(label: string, v: unknown, array = false): never {
+  throw typeError('invalid_value', label, `${array ? 'takes an array of values or an array view' : 'takes an object of its fields'} (got ${describe(v)})`);
 }
 
 export { SYNC_KINDS } from './sync-member.js';

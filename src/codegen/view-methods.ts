@@ -113,7 +113,7 @@ export function installArrayMethods(ctor: { prototype: ViewInternals }, layout: 
         this.$$setAt(a, b);
         return;
       }
-      if (a === null || typeof a !== 'object') R.notObject(label, a); // not a string: 'abc' is not three numbers
+      if (a === null || typeof a !== 'object') R.notObject(label, a, true); // not a string: 'abc' is not three numbers
       if (typeof (a as Partial<ViewInternals>).$$plain === 'function') a = (a as ViewInternals).$$plain(); // copy from another view
       const count = (a as ArrayLike<unknown>).length;
       const off = b === undefined ? 0 : b;

@@ -54,9 +54,9 @@ function badTimeout(timeoutMs: unknown): never {
   throw typeError('invalid_argument', 'timeout', `must be a number of milliseconds (got ${shown(timeoutMs)})`);
 }
 
-/** A value in a message: a string quoted (`quoted`: cut at 60 characters), so that "5" does not read as the number 5. */
+/** A value in a message: a string quoted (`quoted`: cut at 60 characters), so that "5" does not read as the number 5, and a bigint with its `n`. */
 export function shown(v: unknown): string {
-  return typeof v === 'string' ? quoted(v) : String(v);
+  return typeof v === 'string' ? quoted(v) : typeof v === 'bigint' ? `${v}n` : String(v);
 }
 
 /**

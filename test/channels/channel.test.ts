@@ -28,6 +28,7 @@ import {
   u32,
   u64,
   union,
+  type BatchPushError,
   type Handle,
   type SchemaLike,
   sizeof,
@@ -200,7 +201,8 @@ describe.each(modes)('%s', (mode) => {
     const rest: unknown[] = [undefined];
     expect(ps.popMany(rest as never, 0)).toBe(1);
     expect(rest).toEqual([{ x: 0, y: 0, id: 3, alive: true }]);
-    expect(ps.popMany([] as never, 0)).toBe(0);
+    expect(codeOf(() => ps.popMany([] as never, 0))).toBe('out_of_range'); // it could only return 0
+    expect(ps.tryPopMany([] as never)).toBe(0);
   });
 
   it('batch pops into a target that cannot hold the items are refused before anything is taken (invalid_argument)', async () => {
@@ -527,5 +529,96 @@ describe('Python names', () => {
     expect(r.recv()).toBe(1);
     expect(codeOf(() => new Connection(null, null))).toBe('invalid_argument');
     expect(codeOf(() => new Connection(new Channel(u32, 2), null))).toBe('invalid_argument'); // MPMC: not a pipe's channel
+  });
+});
+
+describe('values that cannot go in, batches cut short, and what a caller gave', () => {
+  it.each(modes)('%s: a value that cannot be converted throws at once, also when the channel is full (never a wait, never "no room")', (mode) => {
+    const nums = new Channel(u32, 1, { mode });
+    nums.push(1);
+    const t0 = performance.now();
+    // With a timeout, so that a regression shows as a failed expectation, not a hung test.
+    expect(() => nums.push('x' as never, 200)).toThrow(TypeError);
+    expect(performance.now() - t0).toBeLessThan(150);
+    expect(() => nums.tryPush('x' as never)).toThrow(TypeError);
+    expect(() => nums.tryPushMany(['x'] as never)).toThrow(TypeError);
+    expect(() => nums.pushMany(['x'] as never, 200)).toThrow(TypeError);
+    const ps = new Channel(Particle, 1, { mode });
+    ps.push({ x: 1, y: 2, id: 3, alive: true });
+    expect(() => ps.push({ nope: 1 } as never, 200)).toThrow(/nope/);
+    expect(() => ps.tryPush({ nope: 1 } as never)).toThrow(/nope/);
+    // Nothing changed: the one item each, then a closed channel still says closed first.
+    expect([nums.size(), ps.size()]).toEqual([1, 1]);
+    nums.close();
+    expect(() => nums.push('x' as never, 0)).toThrow(ChannelClosedError);
+    expect(() => nums.tryPush('x' as never)).toThrow(ChannelClosedError);
+  });
+
+  it('Pipe.send of a value that cannot be converted on a full pipe throws at once', () => {
+    const [a] = Pipe(u32, { capacity: 1 });
+    a.send(1);
+    expect(() => a.send('x' as never, 200)).toThrow(TypeError); // a timeout: a regression fails rather than hangs
+  });
+
+  it.each(modes)('%s: a batch with a bad item publishes those before it and says how many (pushed)', async (mode) => {
+    const pushedBy = (f: () => unknown): number | undefined => {
+      try {
+        f();
+      } catch (e) {
+        expect(e).toBeInstanceOf(TypeError);
+        return (e as BatchPushError).pushed;
+      }
+      return undefined;
+    };
+    const ch = new Channel(u32, 8, { mode });
+    expect(pushedBy(() => ch.pushMany([1, 2, 'x', 4] as never))).toBe(2);
+    expect(ch.popMany(new Uint32Array(8), 0)).toBe(2);
+    expect(pushedBy(() => ch.tryPushMany([9, 5, 6, 'x', 7] as never, 1))).toBe(2); // counted from the offset
+    const out = new Uint32Array(8);
+    expect(ch.tryPopMany(out)).toBe(2);
+    expect(Array.from(out.subarray(0, 2))).toEqual([5, 6]);
+    await expect(ch.pushManyAsync([1, 'x'] as never)).rejects.toMatchObject({ pushed: 1 });
+    expect(ch.tryPop()).toBe(1);
+    const ps = new Channel(Particle, 8, { mode });
+    expect(pushedBy(() => ps.pushMany([{ x: 1, y: 1, id: 1, alive: true }, { id: 'two' }] as never))).toBe(1);
+    expect(ps.size()).toBe(1);
+    // Cut short by close(): the count is on the ChannelClosedError.
+    const small = new Channel(u32, 2, { mode });
+    const pending = small.pushManyAsync([1, 2, 3, 4]);
+    small.close();
+    await expect(pending).rejects.toBeInstanceOf(ChannelClosedError);
+    await expect(pending).rejects.toMatchObject({ pushed: 2 });
+  });
+
+  it.each(modes)('%s: pushAsync that waits for room pushes the value as it was at the call', async (mode) => {
+    const ch = new Channel(Particle, 1, { mode });
+    ch.push({ x: 0, y: 0, id: 0, alive: false });
+    const v = { x: 2, y: 2, id: 2, alive: true };
+    const pending = ch.pushAsync(v);
+    v.x = 99;
+    v.id = 99;
+    expect(ch.pop()).toEqual({ x: 0, y: 0, id: 0, alive: false });
+    expect(await pending).toBe(true);
+    expect(ch.pop()).toEqual({ x: 2, y: 2, id: 2, alive: true });
+  });
+
+  it.each(modes)('%s: a blocking batch pop into a target of length 0 is a RangeError (it could only return 0)', async (mode) => {
+    const ch = new Channel(u32, 4, { mode });
+    ch.push(1);
+    expect(codeOf(() => ch.popMany([]))).toBe('out_of_range');
+    expect(codeOf(() => ch.popMany(new Uint32Array(0)))).toBe('out_of_range');
+    await expect(ch.popManyAsync([])).rejects.toThrow(/target has length 0/);
+    expect(ch.tryPopMany([])).toBe(0);
+    expect(ch.pop()).toBe(1);
+  });
+
+  it('options a channel does not have are refused, not ignored', () => {
+    expect(codeOf(() => new Queue(u32, 2, { mode: 'spsc' } as never))).toBe('invalid_argument');
+    expect(() => new Queue(u32, 2, { mode: 'spsc' } as never)).toThrow(/Queue: has no option 'mode'/);
+    expect(() => new Channel(u32, 2, { capcity: 3 } as never)).toThrow(/has no option 'capcity'.*the options are memory, byteOffset, mode, checked/);
+    expect(codeOf(() => new JoinableQueue(u32, 2, { mod: 'x' } as never))).toBe('invalid_argument');
+    expect(codeOf(() => Pipe(u32, { capacty: 2 } as never))).toBe('invalid_argument');
+    expect(new JoinableQueue(u32, 2, { checked: true }).capacity).toBe(2);
+    expect(new Queue(u32, 2).mode).toBe('mpmc');
   });
 });

@@ -210,7 +210,7 @@ describe('store conversions', () => {
 
   it('an array takes an array of values, not a string', () => {
     const a = array(i32, 4).create();
-    expect(() => a.set('abc' as never)).toThrow(coded(new TypeError('i32[4]: takes an object or an array of values (got "abc")'), 'invalid_value'));
+    expect(() => a.set('abc' as never)).toThrow(coded(new TypeError('i32[4]: takes an array of values or an array view (got "abc")'), 'invalid_value'));
     expect(a.toArray()).toEqual([0, 0, 0, 0]);
   });
 });
