@@ -265,6 +265,8 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     const element = elementLayout(schema, label);
     this.#schema = element.schema as ResolveSchema<S>;
     checkOptionKeys(label, options, CHANNEL_OPTIONS);
+    if (options.checked !== undefined && typeof options.checked !== 'boolean')
+      throw typeError('invalid_argument', label, `checked must be true or false (got ${shown(options.checked)})`);
     const mode = modeOf(label, options.mode);
     checkCapacity(label, capacity);
     let buffer: ArrayBufferLike;

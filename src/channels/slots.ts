@@ -6,7 +6,7 @@
  * @module
  */
 import type { ViewCtor, ViewInternals } from '../codegen/access.js';
-import { internalError } from '../errors.js';
+import { internalError, SyncError } from '../errors.js';
 import { defaultMode, viewClass } from '../codegen/classes.js';
 import type { Layout } from '../layout/types.js';
 import { typedArrayOver } from '../memory/buffers.js';
@@ -63,6 +63,9 @@ export class Slots {
   /** A private element-sized buffer where MPMC converts a value before claiming a slot, and its view. */
   readonly #stage: ViewInternals;
   readonly #stageBytes: Uint8Array;
+  /** Another, where an MPMC consumer copies a slot before it converts it (not the producers' staging: a pop from inside a push's conversion must not overwrite it). */
+  readonly #take: ViewInternals;
+  readonly #takeBytes: Uint8Array;
   /** Whether a copied-in value may leave bytes unwritten (structs, unions, arrays): the slot is zeroed first. */
   readonly #zero: boolean;
   /**
@@ -74,6 +77,7 @@ export class Slots {
    */
   readonly #words: Int32Array | null;
   readonly #stageWords: Int32Array | null;
+  readonly #takeWords: Int32Array | null;
   readonly #wordCount: number;
 
   constructor(buffer: SharedArrayBuffer, base: number, capacity: number, element: Layout, checked: boolean) {
@@ -93,10 +97,14 @@ export class Slots {
     const stage = new ArrayBuffer(element.size);
     this.#stage = new C(0, new DataView(stage));
     this.#stageBytes = new Uint8Array(stage);
+    const take = new ArrayBuffer(element.size);
+    this.#take = new C(0, new DataView(take));
+    this.#takeBytes = new Uint8Array(take);
     this.#zero = element.kind === 'struct' || element.kind === 'union' || element.kind === 'array';
     const byWords = element.size % 4 === 0 && element.size <= WORD_COPY_MAX;
     this.#words = byWords ? typedArrayOver(Int32Array, buffer, base, ringBytes / 4, ring, 'use a smaller capacity') : null;
     this.#stageWords = byWords ? new Int32Array(stage) : null;
+    this.#takeWords = byWords ? new Int32Array(take) : null;
     this.#wordCount = element.size >> 2;
     let typed: AnyTyped | null = null;
     let typedKind: 0 | 1 | 2 = 0;
@@ -112,20 +120,39 @@ export class Slots {
     this.#Typed = Typed;
   }
 
+  /**
+   * Whether a value is being converted, straight into a slot through the element view (SPSC:
+   * `#writingSlot`) or into the staging element (`#staging`). A conversion may run the caller's
+   * code (a getter, a `valueOf`), and that code must not push or pop through the same channel
+   * object in a way that disturbs it: an SPSC push would claim the slot being written, a pop of a
+   * struct would move the element view the conversion writes through, a push that converts would
+   * overwrite the staging element. Those entries throw ({@link reentered}), always before anything
+   * is published (an SPSC claim is this object's alone until its commit; MPMC converts before it
+   * claims); pops that take through their own element (`#take`) or a typed array go on.
+   */
+  #writingSlot = false;
+  #staging = false;
+
   /** Copies `v` (a plain value, or a view of the element type) into slot `i`. */
   write(i: number, v: unknown): void {
     const k = this.typedKind;
-    if (k === 1 ? typeof v === 'number' : k === 2 && typeof v === 'bigint') (this.typed as Float64Array)[i] = v as number;
+    if (!this.#writingSlot && (k === 1 ? typeof v === 'number' : k === 2 && typeof v === 'bigint')) (this.typed as Float64Array)[i] = v as number;
     else this.#writeValue(i, v);
   }
 
   /** {@link write} through the element view: a struct, union, array, or a value the typed array would not take. */
   #writeValue(i: number, v: unknown): void {
+    if (this.#writingSlot) reentered();
     const io = this.#io;
     const at = i * this.size;
     if (this.#zero) this.#clear(at);
     io.$$o = this.base + at;
-    io.$$assign(v);
+    this.#writingSlot = true;
+    try {
+      io.$$assign(v);
+    } finally {
+      this.#writingSlot = false;
+    }
   }
 
   /** Zeroes the element at byte `o` of the ring. */
@@ -146,6 +173,7 @@ export class Slots {
   }
 
   #readValue(i: number): unknown {
+    if (this.#writingSlot) reentered();
     const io = this.#io;
     io.$$o = this.base + i * this.size;
     return io.$$plain();
@@ -153,10 +181,16 @@ export class Slots {
 
   /** Converts `v` into the private staging element (zeroed first): throws here for a bad value. */
   stage(v: unknown): void {
+    if (this.#staging) reentered();
     const w = this.#stageWords;
     if (w === null) this.#stageBytes.fill(0);
     else for (let j = 0; j < w.length; j++) w[j] = 0;
-    this.#stage.$$assign(v);
+    this.#staging = true;
+    try {
+      this.#stage.$$assign(v);
+    } finally {
+      this.#staging = false;
+    }
   }
 
   /** A copy of the staged element's bytes (a value that waits: other tasks stage through the same element meanwhile). */
@@ -166,6 +200,7 @@ export class Slots {
 
   /** Stages `bytes`, a {@link stagedCopy}, again. */
   restage(bytes: Uint8Array): void {
+    if (this.#staging) reentered();
     this.#stageBytes.set(bytes);
   }
 
@@ -191,18 +226,18 @@ export class Slots {
   takeStaged(i: number): void {
     const o = i * this.size;
     const w = this.#words;
-    const s = this.#stageWords;
+    const s = this.#takeWords;
     if (w === null || s === null) {
-      this.#stageBytes.set(this.#bytes.subarray(o, o + this.size));
+      this.#takeBytes.set(this.#bytes.subarray(o, o + this.size));
       return;
     }
     const at = o / 4;
     for (let j = 0; j < s.length; j++) s[j] = w[at + j] as number;
   }
 
-  /** A plain copy of the staging element. */
+  /** A plain copy of the element {@link takeStaged} took. */
   plainStaged(): unknown {
-    return this.#stage.$$plain();
+    return this.#take.$$plain();
   }
 
   /**
@@ -251,6 +286,7 @@ export class Slots {
 
   /** Lends the producer's (`write`) or the consumer's zero-copy view at slot `i`. */
   lend(i: number, write: boolean): ViewInternals {
+    if (write && this.#writingSlot) reentered();
     const v = write ? this.#writeView : this.#readView;
     v.$$o = this.base + i * this.size;
     return v;
@@ -266,6 +302,7 @@ export class Slots {
    * {@link batchKind} is `kind` (typed or bytes: no conversion, so nothing can throw half-way).
    */
   writeRun(src: ArrayLike<unknown>, from: number, i: number, n: number, kind: BatchKind): void {
+    if (this.#writingSlot) reentered();
     if (kind === BATCH_TYPED) {
       const s = src as unknown as Float64Array;
       const d = this.typed as Float64Array;
@@ -298,6 +335,14 @@ export class Slots {
     const out = dst as unknown[];
     for (let j = 0; j < n; j++) out[to + j] = this.read(i + j);
   }
+}
+
+/** A push or pop through a channel object from inside the conversion of a value it was pushing (see `Slots.#writingSlot`). */
+function reentered(): never {
+  throw new SyncError(
+    'Channel: a push or pop through this channel object ran while it was converting a value being pushed (from a getter or valueOf of that value?); nothing of it was done: push and pop from outside the conversion',
+    'slot_state',
+  );
 }
 
 /**

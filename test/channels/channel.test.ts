@@ -620,5 +620,59 @@ describe('values that cannot go in, batches cut short, and what a caller gave', 
     expect(codeOf(() => Pipe(u32, { capacty: 2 } as never))).toBe('invalid_argument');
     expect(new JoinableQueue(u32, 2, { checked: true }).capacity).toBe(2);
     expect(new Queue(u32, 2).mode).toBe('mpmc');
+    expect(() => new Channel(u32, 2, { checked: 'no' } as never)).toThrow(/checked must be true or false \(got "no"\)/);
+    expect(codeOf(() => Pipe(u32, { checked: 1 } as never))).toBe('invalid_argument');
   });
+});
+
+describe('a pushed value whose getter uses the same channel object', () => {
+  const Pair = struct({ a: u32, b: u32 }, { name: 'Pair' });
+
+  it.each(modes)('%s: a push from inside the conversion throws SyncError (slot_state) and publishes nothing', (mode) => {
+    const ch = new Channel(Pair, 4, { mode });
+    let inner: unknown = 'not called';
+    const value = {
+      a: 1,
+      get b() {
+        try {
+          inner = ch.push({ a: 2, b: 2 });
+        } catch (e) {
+          inner = e;
+          throw e;
+        }
+        return 1;
+      },
+    };
+    expect(codeOf(() => ch.push(value as never))).toBe('slot_state');
+    expect(inner).toBeInstanceOf(SyncError);
+    expect(ch.size()).toBe(0);
+    // The object works on afterwards.
+    ch.push({ a: 3, b: 3 });
+    expect(ch.pop()).toEqual({ a: 3, b: 3 });
+  });
+
+  it.each(modes)(
+    '%s: a pop from inside the conversion: MPMC takes the item through its own element; SPSC refuses (the conversion writes through the view a pop reads with)',
+    (mode) => {
+      const ch = new Channel(Pair, 4, { mode });
+      ch.push({ a: 7, b: 7 });
+      let popped: unknown = 'not called';
+      const value = {
+        a: 1,
+        get b() {
+          popped = ch.pop(0);
+          return 1;
+        },
+      };
+      if (mode === 'mpmc') {
+        expect(ch.push(value as never)).toBe(true);
+        expect(popped).toEqual({ a: 7, b: 7 });
+        expect(ch.pop()).toEqual({ a: 1, b: 1 });
+      } else {
+        expect(codeOf(() => ch.push(value as never))).toBe('slot_state');
+        expect(ch.pop()).toEqual({ a: 7, b: 7 }); // still there, intact
+        expect(ch.size()).toBe(0);
+      }
+    },
+  );
 });
