@@ -1090,11 +1090,13 @@ export class Channel<S extends SchemaLike = SchemaLike> {
  *
  * @example
  * ```ts
+ * import { type BatchPushError, Channel, u32 } from 'sharedctypes';
+ * const ch = new Channel(u32, 8);
+ * const items: unknown[] = [1, 2, 'three', 4];
  * try {
- *   ch.pushMany(items);
+ *   ch.pushMany(items as number[]);
  * } catch (e) {
- *   const sent = (e as BatchPushError).pushed; // items[0 … sent) went in
- *   retryLater(items.slice(sent + 1));
+ *   (e as BatchPushError).pushed; // 2: items[0] and items[1] are in the channel
  * }
  * ```
  */

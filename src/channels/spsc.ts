@@ -3,8 +3,8 @@
  * producer, a read position owned by the consumer, elements between them), typed, with the
  * positions of positions.ts (any capacity, every slot usable) and each side caching the other
  * side's position, so that it reads the other side's cache line only when the ring looks full
- * (producer) or empty (consumer), as in Rigtorp's SPSCQueue. Every operation is wait-free: a few
- * loads, the element copy, one store.
+ * (producer) or empty (consumer), as in Rigtorp's SPSCQueue. Every operation is wait-free: a
+ * plain load, the element copy, one atomic operation (below).
  *
  * A cached position is trusted only while this side's own position is still the one this object
  * last wrote: if another object (in another thread) took over the producer's or the consumer's
