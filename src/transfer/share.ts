@@ -443,7 +443,14 @@ function attachChannel(handle: Handle, kind: ChannelHandleKind, buffer: ArrayBuf
 function mismatch(handle: Handle, endian: Endian, mine: Layout, fp: string): LayoutMismatchError {
   let shared: string;
   try {
-    shared = describeLayout(layout(fromJSON(handle.schema), endian));
+    const theirs = layout(fromJSON(handle.schema), endian);
+    if (fingerprintOfLayout(theirs) === fp) {
+      // The descriptor is the schema given here: the fingerprint beside it is not its own.
+      return new LayoutMismatchError(
+        `attach: the handle's fingerprint (${String(handle.fingerprint)}) is not its descriptor's (${fp}), whose layout is the schema given here: the handle was altered after share() (a handle is passed as share() made it)`,
+      );
+    }
+    shared = describeLayout(theirs);
   } catch (e) {
     shared = `(its descriptor is not valid: ${(e as Error).message})`;
   }

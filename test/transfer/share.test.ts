@@ -69,6 +69,13 @@ describe('share / attach in one thread', () => {
     expect(() => attach({} as never)).toThrow(TypeError);
     expect(() => share(array(u8, 2).view(new ArrayBuffer(2)))).toThrow('the view is over an ArrayBuffer, which postMessage would copy');
   });
+  it('a handle whose fingerprint is not its own descriptor’s says so, instead of showing two equal layouts', () => {
+    const h = { ...share(array(Particle, 2).create()), fingerprint: 'sct2:0000000000000000' };
+    expect(() => attach(h, array(Particle, 2))).toThrow(LayoutMismatchError);
+    expect(() => attach(h, array(Particle, 2))).toThrow(
+      /^attach: the handle's fingerprint \(sct2:0000000000000000\) is not its descriptor's \(sct2:[0-9a-f]{16}\), whose layout is the schema given here: the handle was altered/,
+    );
+  });
 });
 
 describe('attach options', () => {
