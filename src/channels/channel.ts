@@ -607,7 +607,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
       this.#checkPushing('pushAsync');
       // Converted before waiting, whatever the mode: a bad value throws now, and the value cannot
       // change while this task waits (another task of this thread may push through this object).
-      const direct = this.#slots.typedKind !== 0 && typeof value === (this.#slots.typedKind === 1 ? 'number' : 'bigint');
+      const direct = this.#slots.takesAsIs(value);
       if (!direct) this.#slots.stage(value);
       const deadline = deadlineOf(timeout);
       const i = this.#ring.claimWrite();
@@ -772,8 +772,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
    * MPMC slot can only be published: a value that throws must do so before a slot is taken.
    */
   #direct(value: unknown): boolean {
-    const k = this.#slots.typedKind;
-    return !this.#stageFirst || (k !== 0 && typeof value === (k === 1 ? 'number' : 'bigint'));
+    return !this.#stageFirst || this.#slots.takesAsIs(value);
   }
 
   /**
@@ -783,9 +782,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
    * number into a numeric element cannot fail and is not converted.
    */
   #checkValue(value: unknown, what: string): void {
-    const k = this.#slots.typedKind;
-    if (k !== 0 && typeof value === (k === 1 ? 'number' : 'bigint')) return;
-    this.#stageOpen(value, what);
+    if (!this.#slots.takesAsIs(value)) this.#stageOpen(value, what);
   }
 
   /** Writes claimed slot `i` (from `value`, or from the staged copy) and publishes it; throws closed if a close came first. */
@@ -835,15 +832,11 @@ export class Channel<S extends SchemaLike = SchemaLike> {
   }
 
   /**
-   * Copies `n` items from `items[from …]` in, run by run, as far as there is room now. A value
-   * that cannot be stored throws after the items before it were pushed (and none after it),
-   * unless the channel was closed meanwhile: then none of that run was (SPSC publishes a run at
-   * once), and the value's error still goes to the caller.
-   */
-  /**
    * Copies up to `n` of `items[from …]` in, run by run, as many as fit now; returns how many. An
    * error part-way (an item that cannot be converted, a close) leaves the items before it
-   * published and gets `pushed`: how many of the call's items from `start` are in the channel.
+   * published (unless the channel was closed meanwhile: then none of that run was, as SPSC
+   * publishes a run at once, and the item's error still goes to the caller) and gets `pushed`:
+   * how many of the call's items from `start` are in the channel.
    * When there is no room for the next item, it is converted first (SPSC writes items straight
    * into their slots), so that a bad one throws now rather than after a wait.
    */

@@ -133,10 +133,18 @@ export class Slots {
   #writingSlot = false;
   #staging = false;
 
+  /**
+   * Whether `v` goes into a slot as it is, through {@link typed}: a number into a numeric element,
+   * a bigint into a 64-bit one. Nothing to convert, so nothing that can throw or run the caller's code.
+   */
+  takesAsIs(v: unknown): boolean {
+    const k = this.typedKind;
+    return k === 1 ? typeof v === 'number' : k === 2 && typeof v === 'bigint';
+  }
+
   /** Copies `v` (a plain value, or a view of the element type) into slot `i`. */
   write(i: number, v: unknown): void {
-    const k = this.typedKind;
-    if (!this.#writingSlot && (k === 1 ? typeof v === 'number' : k === 2 && typeof v === 'bigint')) (this.typed as Float64Array)[i] = v as number;
+    if (!this.#writingSlot && this.takesAsIs(v)) (this.typed as Float64Array)[i] = v as number;
     else this.#writeValue(i, v);
   }
 
