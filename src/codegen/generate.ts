@@ -97,7 +97,7 @@ function emitRecord(layout: RecordLayout, mode: CompileMode, refs: EmitRefs, sel
     const at = `this.$$o+${m.offset}`;
     const write = emitWrite(m.access, at, 'v', mode.checked, m.label, refs);
     lines.push(
-      `Object.defineProperty(P,N[${index}],{get:function(){var d=this.$$d;return ${emitRead(m.access, at, refs)}},set:function(v){var d=this.$$d;${write}},enumerable:true,configurable:true});`,
+      `Object.defineProperty(P,N[${index}],{get:function(){var d=this.$$d;return ${emitRead(m.access, at, refs)}},set:function(v){if(this.$$o<0)R.negativeOffset(this.$$o);var d=this.$$d;${write}},enumerable:true,configurable:true});`,
     );
     const key = JSON.stringify(assertIdentifier(m.name));
     if (m.access.op !== 'sync') plain.push(`${key}:${emitReadPlain(m.access, at, refs)}`); // locks are not data

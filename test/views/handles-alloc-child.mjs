@@ -1,0 +1,53 @@
+// Child process of handles-alloc.test.ts (node --trace-gc): runs loops over element handles, each
+// in a fresh function, a few calls each, the first call being the whole pass (compiled by on-stack
+// replacement), and prints CALL markers between the calls; --trace-gc prints every collection to
+// stdout, so the parent counts the collections each call caused. A handle allocated per element
+// (24-40 bytes, 400,000 elements) would be 10-16 MB per call: several collections in every call.
+import { sc } from '../workers/library.mjs';
+
+const N = 400_000;
+const CALLS = 6;
+// A module-level constant read while a handle is alive: what a simulation step writes.
+const DT = 0.015625;
+const Particle = sc.struct({ x: sc.f64, y: sc.f64, z: sc.f64, vx: sc.f32, vy: sc.f32, vz: sc.f32, id: sc.u32, alive: sc.u8 }, { name: 'Particle' });
+let kept = null;
+
+const loops = {
+  'update, DT a module constant': (ps) => {
+    for (let i = 0; i < ps.length; i++) {
+      const p = ps.get(i);
+      p.x += p.vx * DT;
+      p.y += p.vy * DT;
+      p.z += p.vz * DT;
+    }
+  },
+  'update, DT in a local': (ps) => {
+    const dt = DT;
+    for (let i = 0; i < ps.length; i++) {
+      const p = ps.get(i);
+      p.x += p.vx * dt;
+      p.y += p.vy * dt;
+      p.z += p.vz * dt;
+    }
+  },
+  // The control: every handle escapes (kept in a module variable), so each call must show
+  // collections; otherwise the method could not see an allocation.
+  'control: handles kept': (ps) => {
+    for (let i = 0; i < ps.length; i++) {
+      const p = ps.get(i);
+      p.x += p.vx * DT;
+      kept = p;
+    }
+  },
+};
+
+const name = process.argv[2];
+const loop = loops[name];
+if (loop === undefined) throw new Error(`no loop ${name}`);
+const ps = sc.array(Particle, N).create();
+new Float64Array(ps.$buffer).fill(1.5);
+for (let c = 0; c < CALLS; c++) {
+  console.log(`CALL ${c}`);
+  loop(ps);
+}
+console.log(`END ${kept === null ? 0 : 1}`);
