@@ -76,8 +76,8 @@ const CHILDREN = {
       }
     };
     // The same pass with DT read into a local first (docs/performance.md, "Writing fast loops"):
-    // a module constant read while a handle is alive keeps the handles (V8 12-14 always, Node 20
-    // until the loop's second compilation).
+    // a module constant read while a handle is alive kept the handles until the generated setters
+    // got their never-taken branch (codegen/runtime.ts, negativeOffset); kept as the control.
     const stepScLocal = (ps) => {
       const dt = DT;
       for (let i = 0; i < ps.length; i++) {
