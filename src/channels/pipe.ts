@@ -9,7 +9,7 @@ import { showState } from '../sync/display.js';
 import type { Infer, Input } from '../types/infer.js';
 import type { SchemaLike } from '../types/schema.js';
 import { keepShape } from '../shapes.js';
-import { canBlock } from '../sync/futex.js';
+import { canBlock, shown } from '../sync/futex.js';
 import { Channel, type ChannelPlaceOptions, checkCapacity, checkOptionKeys } from './channel.js';
 import { triedOnce } from './waiting.js';
 
@@ -223,6 +223,7 @@ showState(Connection, (c) => ({ readable: c.readable, writable: c.writable, clos
 export function Pipe<S extends SchemaLike>(schema: S, options: PipeOptions = {}): [Connection<S>, Connection<S>] {
   checkOptionKeys('Pipe', options, ['duplex', 'capacity', 'checked', 'memory', 'byteOffset']);
   const { duplex = true, capacity = 256, checked = false, memory, byteOffset } = options;
+  checkDuplex('Pipe', duplex);
   checkCapacity('Pipe', capacity);
   const place = memory === undefined ? (byteOffset === undefined ? {} : { byteOffset }) : { memory, byteOffset: byteOffset ?? 0 };
   const forward = new Channel(schema, capacity, { mode: 'spsc', checked, ...place }); // first end → second end (duplex), or sender → receiver
@@ -230,6 +231,11 @@ export function Pipe<S extends SchemaLike>(schema: S, options: PipeOptions = {})
   const second = memory === undefined ? place : { memory, byteOffset: forward.byteOffset + secondOffset(schema, forward.byteLength) };
   const backward = new Channel(schema, capacity, { mode: 'spsc', checked, ...second });
   return [new Connection(backward, forward), new Connection(forward, backward)];
+}
+
+/** `duplex` is a boolean: a truthy string or number is not read as "duplex" (it used to be). */
+function checkDuplex(what: string, duplex: unknown): void {
+  if (typeof duplex !== 'boolean') throw typeError('invalid_argument', what, `duplex must be true or false (got ${shown(duplex)})`);
 }
 
 /** Where a duplex pipe's second channel starts, from its first: after the first, at a multiple of 64 (and of the channels' alignment). */
@@ -258,6 +264,7 @@ Pipe.byteLength = function byteLength(schema: SchemaLike, options: Pick<PipeOpti
   if (options === null || typeof options !== 'object')
     throw typeError('invalid_argument', 'Pipe.byteLength', `options must be an object (got ${String(options)})`);
   const { duplex = true, capacity = 256 } = options;
+  checkDuplex('Pipe.byteLength', duplex);
   const one = Channel.byteLength(schema, capacity, { mode: 'spsc' });
   return duplex ? secondOffset(schema, one) + one : one;
 };
