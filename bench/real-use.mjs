@@ -77,7 +77,7 @@ const CHILDREN = {
     };
     // The same pass with DT read into a local first (docs/performance.md, "Writing fast loops"):
     // a module constant read while a handle is alive kept the handles until the generated setters
-    // got their never-taken branch (codegen/runtime.ts, negativeOffset); kept as the control.
+    // got their guard (emitWrite in src/codegen/access.ts); kept as the control.
     const stepScLocal = (ps) => {
       const dt = DT;
       for (let i = 0; i < ps.length; i++) {

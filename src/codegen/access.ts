@@ -179,9 +179,14 @@ function bigRange(a: BitsAccess): { min: bigint; max: bigint } {
   return a.signed ? { min: -(1n << (w - 1n)), max: (1n << (w - 1n)) - 1n } : { min: 0n, max: (1n << w) - 1n };
 }
 
-/** Source of the number a number-valued field stores: `v` itself when it is one (the common case, folded away by the engine), else converted or refused. */
-function emitNum(v: string, l: string): string {
-  return `(typeof ${v}==='number'?${v}:R.toNum(${v},${l}))`;
+/**
+ * Source of the number a number-valued field stores: `v` itself when it is one (the common case,
+ * folded away by the engine), else converted or refused. With a `guard` (an expression true for
+ * every view, see {@link emitWrite}), a number also goes through the conversion when the guard is
+ * false, which it never is (`R.toNum` returns a number as it is).
+ */
+function emitNum(v: string, l: string, guard: string | undefined): string {
+  return `(typeof ${v}==='number'${guard === undefined ? '' : `&&${guard}`}?${v}:R.toNum(${v},${l}))`;
 }
 
 // ---- reads ---------------------------------------------------------------------------------------
@@ -315,13 +320,28 @@ export function makeReadPlain(a: Access, off: number, nestedClass: NestedClass):
 /**
  * Source text of statements writing `v` (an identifier in scope) to member `a` at `at`. In checked
  * mode integer stores are range-checked instead of wrapping.
+ *
+ * `guard`, given by the generated field setters (generate.ts), is an expression that is true for
+ * every view (`o>=0`: a view's byte offset is never negative) added to the unchecked number test,
+ * so that a number goes to `R.toNum` when it is false. That branch never runs; it is there for
+ * the engine. A loop that stores through element handles and reads a module-level `const`
+ * (`p.x += p.vx * DT`) was otherwise peeled by TurboFan (its first iteration copied in front of
+ * the loop), and the `const`'s uninitialised-binding check joined the two copies of the handle:
+ * escape analysis then kept every handle, one allocation per element on V8 11 to 14
+ * (bench/results/handles-engines.md, `update`). A branch out of inlined code to a call never made
+ * is a loop exit TurboFan does not peel across. It costs the setter 9 bytes of bytecode: V8
+ * inlines a loop's calls up to a cumulative bytecode budget, so a loop of 7 read-modify-writes of
+ * fields keeps its handles removed, 8 no longer do (they did before; measured with the constant
+ * in a local, Node 20 and 24). Only the setters carry it: read loops need their peeling on
+ * V8 12 to 14 to remove the handle. Checked stores do not: a loop of them allocates its handles
+ * anyway, with or without a constant (Node 20, before and after this guard).
  */
-export function emitWrite(a: Access, at: string, v: string, checked: boolean, label: string, refs: EmitRefs): string {
+export function emitWrite(a: Access, at: string, v: string, checked: boolean, label: string, refs: EmitRefs, guard?: string): string {
   switch (a.op) {
     case 'number': {
       const l = refs.labelRef(label);
       let value: string;
-      if (!checked) value = emitNum(v, l);
+      if (!checked) value = emitNum(v, l, guard);
       else if (a.min !== null && a.max !== null) value = `R.checkInt(${v},${num(a.min)},${num(a.max)},${l})`;
       else value = `R.checkFloat(${v},${num(floatBits(a.method))},${l})`;
       return `d.set${a.method}(${at},${value},${a.le});`;
@@ -340,7 +360,7 @@ export function emitWrite(a: Access, at: string, v: string, checked: boolean, la
       let value: string;
       if (a.value === 'bigint') value = checked ? `R.checkBig(${v},${big(bigRange(a).min)},${big(bigRange(a).max)},${l})` : `R.toBig(${v},${l})`;
       else if (a.value === 'bool') value = checked ? `R.checkBool(${v},${l})` : `(${v}?1:0)`;
-      else value = checked ? `R.checkInt(${v},${num(bitRange(a).min)},${num(bitRange(a).max)},${l})` : emitNum(v, l);
+      else value = checked ? `R.checkInt(${v},${num(bitRange(a).min)},${num(bitRange(a).max)},${l})` : emitNum(v, l, guard);
       if (!a.fast) return `R.writeBits(d,${at},${num(a.span)},${num(a.shift)},${num(a.width)},${a.le},${value});`;
       if (a.width === 32) return emitRawWrite(a.span, a.le, at, `(${value})`);
       const mask = 2 ** a.width - 1;

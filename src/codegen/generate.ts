@@ -96,8 +96,10 @@ function emitRecord(layout: RecordLayout, mode: CompileMode, refs: EmitRefs, sel
   members.forEach((m, index) => {
     const at = `this.$$o+${m.offset}`;
     const write = emitWrite(m.access, at, 'v', mode.checked, m.label, refs);
+    // The setter's store carries the guard `o>=0` (see emitWrite): what keeps loops unpeeled.
+    const store = emitWrite(m.access, `o+${m.offset}`, 'v', mode.checked, m.label, refs, 'o>=0');
     lines.push(
-      `Object.defineProperty(P,N[${index}],{get:function(){var d=this.$$d;return ${emitRead(m.access, at, refs)}},set:function(v){if(this.$$o<0)R.negativeOffset(this.$$o);var d=this.$$d;${write}},enumerable:true,configurable:true});`,
+      `Object.defineProperty(P,N[${index}],{get:function(){var d=this.$$d;return ${emitRead(m.access, at, refs)}},set:function(v){var d=this.$$d,o=this.$$o;${store}},enumerable:true,configurable:true});`,
     );
     const key = JSON.stringify(assertIdentifier(m.name));
     if (m.access.op !== 'sync') plain.push(`${key}:${emitReadPlain(m.access, at, refs)}`); // locks are not data

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { internalError, rangeError, typeError } from '../errors.js';
+import { rangeError, typeError } from '../errors.js';
 import { syncMember } from './sync-member.js';
 import { quoted } from '../errors.js';
 
@@ -206,21 +206,6 @@ export function indexFailed(e: unknown, i: unknown, length: number, label: strin
   return badIndex(i, length, label);
 }
 
-/**
- * The target of the branch at the top of every generated field setter, `if (this.$$o < 0)`, which
- * never runs: a view's byte offset is never negative. The branch is there for the engine. A loop
- * that stores through an element handle and also reads a module-level `const` (`p.x += p.vx * DT`)
- * would otherwise be peeled by TurboFan (its first iteration copied in front of the loop); the
- * `const`'s uninitialised-binding check then joins the two copies of the handle, so escape
- * analysis keeps every handle and the loop allocates one per element (V8 11 to 14: 2-4x slower
- * cold, up to 2x warm; bench/results/handles-engines.md). A branch out of an inlined setter is a
- * loop exit TurboFan does not peel across. Setters only: read loops keep their peeling, which
- * V8 12-14 need to remove the handle.
- */
-export function negativeOffset(o: number): never {
-  throw internalError(`a view's byte offset is negative (${o})`);
-}
-
 /** Throws for a key in `set({...})` that is not a field. */
 export function unknownField(label: string, key: string, names: string): never {
   throw typeError('unknown_field', label, `has no field '${key}'`, `its fields are: ${names}`);
@@ -286,7 +271,6 @@ export const RUNTIME = {
   writeBits,
   badIndex,
   indexFailed,
-  negativeOffset,
   unknownField,
   tooMany,
   notObject,

@@ -1,9 +1,10 @@
 // Element handles in a loop are removed by the optimising compiler (escape analysis), also when the
 // loop reads a module-level `const` while a handle is alive (`p.x += p.vx * DT`) and when its first
-// call is the whole pass. Without the branch at the top of every generated field setter
-// (runtime.ts, `negativeOffset`), TurboFan peeled such a loop and kept every handle: 4 collections
-// per call of 400,000 elements, in every call on V8 12-14 and in the first four on V8 11 (Node 20);
-// this test went red then (seen on Node 20 and 24).
+// call is the whole pass. Without the guard in every generated number setter (`o>=0`, see
+// emitWrite in src/codegen/access.ts), TurboFan peeled such a loop and kept every handle: 4
+// collections per call of 400,000 elements, in every call on V8 12-14 and in the first four on V8 11
+// (Node 20); this test went red then (seen on Node 20 and 24). A guard that cost the setter 29 bytes
+// of bytecode instead of 9 turned the seven-field loop red (19 collections): V8's inlining budget.
 // Each loop runs in a child process (node --trace-gc) that prints a CALL marker before each call.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -40,15 +41,16 @@ describe.skipIf(skip)(`${skip ? `SKIPPED (${why}): ` : ''}element handles in a l
     for (const n of collectionsPerCall('control: handles kept')) expect(n).toBeGreaterThanOrEqual(2);
   });
 
-  for (const name of ['update, DT a module constant', 'update, DT in a local']) {
-    it(`${name}: at most 1 collection over the 5 calls after the first`, () => {
+  for (const name of ['update, DT a module constant', 'update, DT in a local', 'seven fields read and written']) {
+    it(`${name}: at most 3 collections over the 5 calls after the first`, () => {
       // The first call allocates its handles until on-stack replacement gives it optimised code:
-      // 0-1 collections on a quiet machine, more when the compiler thread waits for a core.
+      // 0-1 collections on a quiet machine, more when the compiler thread waits for a core. Later
+      // calls: 0, or a stray one; a handle per element would be 4 in every call.
       const counts = collectionsPerCall(name);
       expect(
         counts.slice(1).reduce((a, b) => a + b, 0),
         `collections per call: ${counts.join(', ')}`,
-      ).toBeLessThanOrEqual(1);
+      ).toBeLessThanOrEqual(3);
     });
   }
 });
