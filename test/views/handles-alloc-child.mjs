@@ -1,7 +1,7 @@
-// Child process of handles-alloc.test.ts (node --trace-gc): runs loops over element handles, each
-// in a fresh function, a few calls each, the first call being the whole pass (compiled by on-stack
-// replacement), and prints CALL markers between the calls; --trace-gc prints every collection to
-// stdout, so the parent counts the collections each call caused. A handle allocated per element
+// Child process of handles-alloc.test.ts (node --trace-gc): runs the loop over element handles
+// named on its command line, 6 calls in a fresh process, the first call being the whole pass
+// (compiled by on-stack replacement), and prints a CALL marker before each call; --trace-gc prints
+// every collection to stdout, so the parent counts the collections each call caused. A handle allocated per element
 // (24-40 bytes, 400,000 elements) would be 10-16 MB per call: several collections in every call.
 import { sc } from '../workers/library.mjs';
 
