@@ -30,6 +30,15 @@ const loops = {
       p.z += p.vz * dt;
     }
   },
+  // The update pass over a checked view (below: `checked` from the command line).
+  'update, checked': (ps) => {
+    for (let i = 0; i < ps.length; i++) {
+      const p = ps.get(i);
+      p.x += p.vx * DT;
+      p.y += p.vy * DT;
+      p.z += p.vz * DT;
+    }
+  },
   // Seven fields read and written per element: within V8's inlining budget for the loop with the
   // setters' guard (eight no longer are; see emitWrite in src/codegen/access.ts).
   'seven fields read and written': (ps) => {
@@ -58,7 +67,7 @@ const loops = {
 const name = process.argv[2];
 const loop = loops[name];
 if (loop === undefined) throw new Error(`no loop ${name}`);
-const ps = sc.array(Particle, N).create();
+const ps = sc.array(Particle, N).create(undefined, { checked: name.endsWith('checked') });
 new Float64Array(ps.$buffer).fill(1.5);
 for (let c = 0; c < CALLS; c++) {
   console.log(`CALL ${c}`);

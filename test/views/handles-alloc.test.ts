@@ -41,7 +41,7 @@ describe.skipIf(skip)(`${skip ? `SKIPPED (${why}): ` : ''}element handles in a l
     for (const n of collectionsPerCall('control: handles kept')) expect(n).toBeGreaterThanOrEqual(2);
   });
 
-  for (const name of ['update, DT a module constant', 'update, DT in a local', 'seven fields read and written']) {
+  for (const name of ['update, DT a module constant', 'update, DT in a local', 'seven fields read and written', 'update, checked']) {
     it(`${name}: at most 3 collections over the 5 calls after the first`, () => {
       // The first call allocates its handles until on-stack replacement gives it optimised code:
       // 0-1 collections on a quiet machine, more when the compiler thread waits for a core. Later
