@@ -333,8 +333,8 @@ export function makeReadPlain(a: Access, off: number, nestedClass: NestedClass):
  * inlines a loop's calls up to a cumulative bytecode budget, so a loop of 7 read-modify-writes of
  * fields keeps its handles removed, 8 no longer do (they did before; measured with the constant
  * in a local, Node 20 and 24). Only the setters carry it: read loops need their peeling on
- * V8 12 to 14 to remove the handle. Checked stores do not: a loop of them allocates its handles
- * anyway, with or without a constant (Node 20, before and after this guard).
+ * V8 12 to 14 to remove the handle. Checked stores need no guard: the slow call of
+ * `R.checkFloat`/`R.checkInt` (runtime.ts), never made, is the same kind of exit.
  */
 export function emitWrite(a: Access, at: string, v: string, checked: boolean, label: string, refs: EmitRefs, guard?: string): string {
   switch (a.op) {
