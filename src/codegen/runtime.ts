@@ -143,7 +143,8 @@ const F32_OVERFLOW = 2 ** 128 - 2 ** 103;
  * A number the type holds returns at once, in a function small enough for the engine to inline
  * into the setter; the rest is {@link checkFloatSlow}. As one function it was not inlined: the
  * value went through a call, and a checked loop `p.x += p.vx * DT` kept every element handle (4
- * collections per 400,000 elements in every call, Node 20; 0 now, test/views/handles-alloc.test.ts).
+ * collections per 400,000 elements in every call, Node 20; 0 now on Node 20 to 24, not yet on
+ * Node 26: test/views/handles-alloc.test.ts).
  * The slow call, never made, is also the loop exit that keeps TurboFan from peeling the loop (see
  * `emitWrite` in access.ts).
  */
