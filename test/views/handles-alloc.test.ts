@@ -21,6 +21,8 @@ const noTraceGc = RUNNER.runtime === 'bun' || RUNNER.runtime === 'deno';
 const interpreted = process.env['SHAREDCTYPES_TEST_CODEGEN'] === 'off';
 const skip = noTraceGc || interpreted;
 const why = noTraceGc ? `${RUNNER.runtime}: no --trace-gc collections to count` : 'interpreted accessors allocate their handles';
+/** The engine's major version (V8 11 is Node 20). */
+const v8Major = Number.parseInt(process.versions.v8 ?? '0', 10);
 /** Node 26 and later (V8 14): a checked update loop keeps its handles (measured 2026-12-02). */
 const checkedAllocates = RUNNER.runtime === 'node' && Number(RUNNER.version.split('.')[0]) >= 26;
 
@@ -34,7 +36,7 @@ function collectionsPerCall(name: string): number[] {
     else if (line.startsWith('END ')) break;
     else if (counts.length > 0 && /Scavenge|Mark-Compact|Minor/.test(line)) counts[counts.length - 1] = (counts.at(-1) ?? 0) + 1;
   }
-  expect(counts.length, r.stdout).toBe(6);
+  expect(counts.length, r.stdout).toBe(8);
   return counts;
 }
 
@@ -47,16 +49,26 @@ describe.skipIf(skip)(`${skip ? `SKIPPED (${why}): ` : ''}element handles in a l
     // Node 26 (V8 14) still allocates in the checked loop: 8-9 collections per call (issue 8).
     const known = name === 'update, checked' && checkedAllocates;
     it.skipIf(known)(
-      `${known ? 'SKIPPED (Node 26: the checked loop still allocates, 8-9 collections per call): ' : ''}${name}: at most 3 collections over the 5 calls after the first`,
+      `${known ? 'SKIPPED (Node 26: the checked loop still allocates, 8-9 collections per call): ' : ''}${name}: no handle allocated once optimised`,
       () => {
-        // The first call allocates its handles until on-stack replacement gives it optimised code:
-        // 0-1 collections on a quiet machine, more when the compiler thread waits for a core. Later
-        // calls: 0, or a stray one; a handle per element would be 4 in every call.
+        // The first call allocates its handles until on-stack replacement gives it optimised code.
+        // V8 11 (Node 20) then allocated them until the loop's second compilation (calls 2-4), so
+        // there the calls after the first may see at most 3 collections in all. V8 12-14 move
+        // through Maglev to TurboFan and may allocate in a call or two on the way (32 collections in
+        // calls 4 and 5 of one CI run on Node 26, none in call 6), so there the last two calls must
+        // be clean. A handle per element is 4 collections in every call.
         const counts = collectionsPerCall(name);
-        expect(
-          counts.slice(1).reduce((a, b) => a + b, 0),
-          `collections per call: ${counts.join(', ')}`,
-        ).toBeLessThanOrEqual(3);
+        const shown = `collections per call: ${counts.join(', ')}`;
+        if (v8Major < 12)
+          expect(
+            counts.slice(1).reduce((a, b) => a + b, 0),
+            shown,
+          ).toBeLessThanOrEqual(3);
+        else
+          expect(
+            counts.slice(-2).reduce((a, b) => a + b, 0),
+            shown,
+          ).toBeLessThanOrEqual(1);
       },
     );
   }
