@@ -4,14 +4,15 @@
  *
  * @module
  */
+import { V8_BEFORE_12 } from '../engine.js';
 import { internalError } from '../errors.js';
 import type { Layout, RecordLayout } from '../layout/types.js';
 import { isIdentifier } from '../kinds/names.js';
 import { typeLabel } from '../kinds/labels.js';
-import { type EmitRefs, emitIndexCheck, emitRead, emitReadPlain, emitWrite, type ViewCtor } from './access.js';
+import { type EmitRefs, emitIndexCheck, emitNearOffset, emitRead, emitReadPlain, emitWrite, type ViewCtor } from './access.js';
 import type { CompileMode } from './classes.js';
 import { evaluate } from './evaluate.js';
-import { accessOf, membersOf } from './plan.js';
+import { type Access, accessOf, membersOf } from './plan.js';
 import { RUNTIME as R } from './runtime.js';
 
 /**
@@ -20,6 +21,9 @@ import { RUNTIME as R } from './runtime.js';
  * linear in their number per key).
  */
 export const SWITCH_MAX_MEMBERS = 32;
+
+/** Whether arrays index from their masked base ({@link emitIndexed}): on V8 before 12, where it is faster. */
+const NEAR_BASE_FORM = V8_BEFORE_12;
 
 function assertIdentifier(name: string): string {
   if (!isIdentifier(name)) throw internalError(`refusing to generate code for field name ${JSON.stringify(name)}`);
@@ -49,12 +53,10 @@ export function generate(layout: Layout, mode: CompileMode, nestedIndex: (l: Lay
       const n = layout.length;
       const stride = layout.element.size;
       const el = accessOf(layout.element);
-      const check = emitIndexCheck('i', n, 'd', self);
       const at = `this.$$o+i*${stride}`;
       const elLabel = `${typeLabel(layout.schema)} element`;
       lines.push(
-        `P.get=function(i){var d=this.$$d;${check}return ${emitRead(el, at, refs)}};`,
-        `P.$$setAt=function(i,v){var d=this.$$d;${check}${emitWrite(el, at, 'v', mode.checked, elLabel, refs)}};`,
+        ...emitIndexed(el, n, stride, mode, refs, self, elLabel),
         `P.$$setMany=function(a,off,n){var d=this.$$d;for(var j=0;j<n;j++){var v=a[j];var i=off+j;${emitWrite(el, at, 'v', mode.checked, elLabel, refs)}}};`,
         `P.$$plain=function(){var d=this.$$d,a=new Array(${n});for(var i=0;i<${n};i++){a[i]=${emitReadPlain(el, at, refs)}}return a};`,
       );
@@ -86,6 +88,32 @@ export function generate(layout: Layout, mode: CompileMode, nestedIndex: (l: Lay
     }
   }
   return V;
+}
+
+/**
+ * An array class's `get(i)` and `$$setAt(i, v)`. On V8 before 12 (Node 20) with the index check
+ * over the array's base too (see `emitIndexCheck`): the element offset is then computed from the
+ * masked base, without overflow checks; an array based past 1 GiB fails that check, and the catch
+ * (`R.farGet`/`R.farSetAt`) throws for a bad index or takes the long way through `$$farGet` /
+ * `$$farSetAt`, the offset computed from the bare base.
+ */
+function emitIndexed(el: Access, n: number, stride: number, mode: CompileMode, refs: EmitRefs, self: string, elLabel: string): string[] {
+  const at = `this.$$o+i*${stride}`;
+  if (!NEAR_BASE_FORM) {
+    const check = emitIndexCheck('i', n, 'd', null, `R.indexFailed(e,i,${n},${self})`);
+    return [
+      `P.get=function(i){var d=this.$$d;${check}return ${emitRead(el, at, refs)}};`,
+      `P.$$setAt=function(i,v){var d=this.$$d;${check}${emitWrite(el, at, 'v', mode.checked, elLabel, refs)}};`,
+    ];
+  }
+  const near = emitNearOffset('o', 'i', stride);
+  const head = 'var d=this.$$d,o=this.$$o;';
+  return [
+    `P.get=function(i){${head}${emitIndexCheck('i', n, 'd', 'o', `return R.farGet(this,e,i,${n},${self})`)}return ${emitRead(el, near, refs)}};`,
+    `P.$$farGet=function(i){var d=this.$$d;return ${emitRead(el, at, refs)}};`,
+    `P.$$setAt=function(i,v){${head}${emitIndexCheck('i', n, 'd', 'o', `R.farSetAt(this,e,i,v,${n},${self});return`)}${emitWrite(el, near, 'v', mode.checked, elLabel, refs)}};`,
+    `P.$$farSetAt=function(i,v){var d=this.$$d;${emitWrite(el, at, 'v', mode.checked, elLabel, refs)}};`,
+  ];
 }
 
 function emitRecord(layout: RecordLayout, mode: CompileMode, refs: EmitRefs, self: string): string[] {

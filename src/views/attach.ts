@@ -13,6 +13,7 @@
 import type { ViewCtor } from '../codegen/access.js';
 import { defaultMode, viewClass } from '../codegen/classes.js';
 import { codegenActive, codegenEpoch, whenConfigured } from '../codegen/evaluate.js';
+import { V8_BEFORE_12 } from '../engine.js';
 import { internalError } from '../errors.js';
 import { accessOf } from '../codegen/plan.js';
 import { syncAt } from '../codegen/runtime.js';
@@ -118,7 +119,7 @@ export type ViewFunction = (type: unknown, source: BufferSource, byteOffset?: nu
  * Whether the fast paths below test without a branch: everywhere but V8 before 12 (Node 20), which
  * removes the view either way and runs the branching form 10–20% faster.
  */
-const BRANCHLESS = !(Number.parseInt(String((globalThis as { process?: { versions?: { v8?: unknown } } }).process?.versions?.v8), 10) < 12);
+const BRANCHLESS = !V8_BEFORE_12;
 
 /**
  * Makes the public `view()` (src/types; `resolve` turns a typecode into its schema): a live view of

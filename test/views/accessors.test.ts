@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { emitIndexCheck, notIndex } from '../../src/codegen/access.js';
-import { RUNTIME } from '../../src/codegen/runtime.js';
+import { NEAR_BASE, RUNTIME } from '../../src/codegen/runtime.js';
 import { array, bits, bool, char, create, f32, f64, i8, i16, i32, i64, sizeof, struct, u8, u16, u32, u64, union, view } from '../../src/index.js';
 
 const Particle = struct({ x: f64, y: f64, z: f64, vx: f32, vy: f32, vz: f32, id: u32, alive: u8 }, { name: 'Particle' });
@@ -201,12 +201,10 @@ describe('array views', () => {
   it('the index check (written without a branch) refuses exactly the values that are not indices, in both forms', () => {
     const n = 10;
     const label = 'array(u8, 10)';
-    const compiled = new Function('R', 'L', 'd', 'i', `${emitIndexCheck('i', n, 'd', 'L')}return true`) as (
-      r: typeof RUNTIME,
-      l: string,
-      d: DataView,
-      i: unknown,
-    ) => boolean;
+    // `o`, the array's byte offset: past NEAR_BASE a valid index takes the long way ('far').
+    const source = `${emitIndexCheck('i', n, 'd', 'o', `R.farIndex(e,i,${n},L,o);return 'far'`)}return 'near'`;
+    const compiledAt = new Function('R', 'L', 'd', 'i', 'o', source) as (r: typeof RUNTIME, l: string, d: DataView, i: unknown, o: number) => string;
+    const compiled = (r: typeof RUNTIME, l: string, d: DataView, i: unknown): boolean => compiledAt(r, l, d, i, 0) === 'near';
     const d = new DataView(new ArrayBuffer(1));
     const outcome = (check: () => unknown): string => {
       try {
@@ -257,6 +255,27 @@ describe('array views', () => {
       }),
       { numRuns: 2000 },
     );
+    // Bases up to NEAR_BASE take the fast path; past it (1 GiB, 2³¹, 2³² and beyond) a valid index
+    // goes the long way and an invalid one still throws out_of_bounds.
+    for (const [o, path] of [
+      [0, 'near'],
+      [NEAR_BASE, 'near'],
+      [NEAR_BASE + 1, 'far'],
+      [2 ** 31, 'far'],
+      [2 ** 32 + 16, 'far'],
+      [2 ** 40, 'far'],
+    ] as const) {
+      for (const i of special) {
+        const isIndex = typeof i === 'number' && Number.isInteger(i) && i >= 0 && i < n;
+        let got: string;
+        try {
+          got = compiledAt(RUNTIME, label, d, i, o);
+        } catch (e) {
+          got = e instanceof RangeError && (e as { code?: string }).code === 'out_of_bounds' ? 'out_of_bounds' : String(e);
+        }
+        expect(got, `index ${String(i)} at base ${o}`).toBe(isIndex ? path : 'out_of_bounds');
+      }
+    }
   });
   it("get(i) and set(i, v) on a detached buffer: the engine's TypeError for an index, out_of_bounds for a non-index", () => {
     const ab = new ArrayBuffer(8);

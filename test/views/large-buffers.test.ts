@@ -7,7 +7,7 @@
 // The buffers are allocated lazily by the system (only the pages the tests touch are backed);
 // runtimes that cannot make a SharedArrayBuffer this large skip these tests and say so.
 import { describe, expect, it } from 'vitest';
-import { array, atomic, attach, Channel, errorCode, f64, Lock, mutex, RawArray, share, sizeof, struct, u8, u32, Value } from '../../src/index.js';
+import { array, atomic, attach, Channel, errorCode, f64, Lock, mutex, RawArray, share, sizeof, struct, u8, u32, Value, view } from '../../src/index.js';
 
 const GiB = 2 ** 30;
 
@@ -128,6 +128,48 @@ describe.skipIf(!canAllocate)(`buffers past 2 and 4 GiB (${canAllocate ? 'alloca
     for (let i = 0; i < 10; i++) {
       expect(ch.pop()).toBe(i * 1.5);
       expect(wide.pop()).toEqual({ x: i, id: i });
+    }
+  });
+
+  it('arrays based past 1, 2 and 4 GiB reach their own elements: get, set, at, iteration, cursor, bad indices', () => {
+    // Generated get(i)/set(i, v) take a fast path for arrays based in the first GiB (on V8 before
+    // 12) and the long way past it (src/codegen/generate.ts, emitIndexed): both must land on the
+    // same bytes, and refuse the same indices.
+    const memory = bigBuffer(4 * GiB + 65536) as SharedArrayBuffer;
+    const bytes = new DataView(memory);
+    const Item = struct({ x: f64, id: u32 }, { name: 'Item' }); // 16 bytes, align 8
+    const outOfBounds = expect.objectContaining({ code: 'out_of_bounds' });
+    for (const base of [GiB - 32, GiB - 16, GiB, GiB + 16, 2 * GiB - 16, 2 * GiB, 2 * GiB + 16, 4 * GiB - 16, 4 * GiB + 16]) {
+      const items = view(array(Item, 3), memory, base);
+      const ids = view(array(u32, 3), memory, base + 48);
+      for (let i = 0; i < 3; i++) {
+        const it = items.get(i);
+        it.x = base + i / 4;
+        it.id = i + 1;
+        ids.set(i, 7 + i);
+      }
+      for (let i = 0; i < 3; i++) {
+        expect(bytes.getFloat64(base + 16 * i, true), `x of element ${i} at ${base}`).toBe(base + i / 4);
+        expect(bytes.getUint32(base + 16 * i + 8, true)).toBe(i + 1);
+        expect(bytes.getUint32(base + 48 + 4 * i, true)).toBe(7 + i);
+      }
+      expect(items.at(-1).id).toBe(3);
+      expect([...ids]).toEqual([7, 8, 9]);
+      expect(ids.get(2)).toBe(9);
+      expect(items.cursor(1).x).toBe(base + 0.25);
+      expect(items.toArray()).toEqual([0, 1, 2].map((i) => ({ x: base + i / 4, id: i + 1 })));
+      for (const bad of [3, -1, 1.5, '1', Number.NaN]) {
+        expect(() => items.get(bad as number), `get(${String(bad)}) at ${base}`).toThrow(outOfBounds);
+        if (typeof bad === 'number') expect(() => ids.set(bad, 0)).toThrow(outOfBounds); // set(arrayLike, offset) otherwise
+      }
+    }
+    // One byte either side of the first GiB's end: the last base of the fast path and the first past it.
+    for (const base of [GiB - 1, GiB]) {
+      const small = view(array(u8, 4), memory, base);
+      small.set(3, 200);
+      expect(bytes.getUint8(base + 3)).toBe(200);
+      expect(small.get(3)).toBe(200);
+      expect(() => small.get(4)).toThrow(outOfBounds);
     }
   });
 });
