@@ -6,7 +6,7 @@
  * @module
  */
 
-/** The V8 major version, or NaN outside V8 (a browser without `process`, Bun). */
+/** The V8 major version `process.versions` reports (Bun reports one too, ≥ 12), or NaN without `process` (a browser). */
 const v8Major = Number.parseInt(String((globalThis as { process?: { versions?: { v8?: unknown } } }).process?.versions?.v8), 10);
 
 /** Whether this is V8 before 12 (Node 20; Node 22 has V8 12.4). */
