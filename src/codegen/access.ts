@@ -29,11 +29,24 @@ export interface ViewInternals {
 /** A view class: instances are made from a byte offset and the buffer's DataView. */
 export type ViewCtor = new (o: number, d: DataView) => ViewInternals;
 
-/** Where emitted code finds nested view classes and labels: `this.$$C<k>`, `L[i]`. */
+/**
+ * Where emitted code finds nested view classes and labels: `this.$$C<k>`, `L[i]` (`labelIndex`
+ * gives the `i`, for the class's helpers that take a label's index, see {@link emitNum}).
+ */
 export interface EmitRefs {
   classRef(layout: Layout): string;
   labelRef(label: string): string;
+  labelIndex(label: string): number;
 }
+
+/**
+ * The helper every generated class defines for number conversions: `Q(v, i)` is
+ * `R.toNum(v, L[i])`. A setter calls it on a path that never runs, and the call's bytecode counts
+ * against V8's inlining budget all the same: `Q(v,i)` costs 12 bytes fewer than the call it stands
+ * for, which took a setter from 73 to 61 bytes and lets a loop read and write 8 fields per element
+ * with its handles removed, where 7 did before (Node 20).
+ */
+export const NUM_HELPER = 'var Q=function(v,k){return R.toNum(v,L[k])};';
 
 /**
  * The class of a nested member, for the interpreted accessors: they capture the class itself (a
@@ -86,7 +99,7 @@ export const SHORT_ARRAY = 2 ** 31;
  * (even one that never runs), V8 12 to 14 (Node 22 to 26) no longer removes the element handle
  * `get(i)` allocates inside a loop, and a 1M-element handle loop runs 2.6–3× slower
  * (bench/results/handles-engines.md). The catch runs `onFail` (statements with `e`, the error, in
- * scope): see `R.farGet`. `d` must be a non-empty DataView (every array has at least one byte);
+ * scope): see generate.ts, `emitIndexed`. `d` must be a non-empty DataView (every array has at least one byte);
  * `n` is at most `MAX_LENGTH` (< 2³¹), so `v | 0` is `v` for every index.
  *
  * With a `base` (the array's byte offset), the test also fails for a base past `NEAR_BASE`, and
@@ -198,10 +211,11 @@ function bigRange(a: BitsAccess): { min: bigint; max: bigint } {
  * Source of the number a number-valued field stores: `v` itself when it is one (the common case,
  * folded away by the engine), else converted or refused. With a `guard` (an expression true for
  * every view, see {@link emitWrite}), a number also goes through the conversion when the guard is
- * false, which it never is (`R.toNum` returns a number as it is).
+ * false, which it never is (`R.toNum` returns a number as it is). `label` is the index of the
+ * field's label, for the class's `Q` helper ({@link NUM_HELPER}).
  */
-function emitNum(v: string, l: string, guard: string | undefined): string {
-  return `(typeof ${v}==='number'${guard === undefined ? '' : `&&${guard}`}?${v}:R.toNum(${v},${l}))`;
+function emitNum(v: string, label: number, guard: string | undefined): string {
+  return `(typeof ${v}==='number'${guard === undefined ? '' : `&&${guard}`}?${v}:Q(${v},${num(label)}))`;
 }
 
 // ---- reads ---------------------------------------------------------------------------------------
@@ -344,20 +358,22 @@ export function makeReadPlain(a: Access, off: number, nestedClass: NestedClass):
  * the loop), and the `const`'s uninitialised-binding check joined the two copies of the handle:
  * escape analysis then kept every handle, one allocation per element on V8 11 to 14
  * (bench/results/handles-engines.md, `update`). A branch out of inlined code to a call never made
- * is a loop exit TurboFan does not peel across. It costs the setter 9 bytes of bytecode: V8
- * inlines a loop's calls up to a cumulative bytecode budget, so a loop of 7 read-modify-writes of
- * fields keeps its handles removed, 8 no longer do (they did before; measured with the constant
- * in a local, Node 20 and 24). Only the setters carry it: read loops need their peeling on
+ * is a loop exit TurboFan does not peel across. It costs the setter 9 bytes of bytecode, and V8
+ * inlines a loop's calls up to a cumulative bytecode budget (920 bytes on Node 20, the getters'
+ * 26–27 counted too): with the conversion called through the class's `Q` helper
+ * ({@link NUM_HELPER}; a setter is 61 bytes) a loop that reads and writes 8 fields per element
+ * keeps its handles removed on Node 20 to 24, 9 do not (with `R.toNum(v,L[i])` written out, 73
+ * bytes, 7 did and 8 did not). Only the setters carry it: read loops need their peeling on
  * V8 12 to 14 to remove the handle. Checked stores need no guard: the slow call of
  * `R.checkFloat`/`R.checkInt` (runtime.ts), never made, is the same kind of exit.
  */
 export function emitWrite(a: Access, at: string, v: string, checked: boolean, label: string, refs: EmitRefs, guard?: string): string {
   switch (a.op) {
     case 'number': {
+      if (!checked) return `d.set${a.method}(${at},${emitNum(v, refs.labelIndex(label), guard)},${a.le});`;
       const l = refs.labelRef(label);
       let value: string;
-      if (!checked) value = emitNum(v, l, guard);
-      else if (a.min !== null && a.max !== null) value = `R.checkInt(${v},${num(a.min)},${num(a.max)},${l})`;
+      if (a.min !== null && a.max !== null) value = `R.checkInt(${v},${num(a.min)},${num(a.max)},${l})`;
       else value = `R.checkFloat(${v},${num(floatBits(a.method))},${l})`;
       return `d.set${a.method}(${at},${value},${a.le});`;
     }
@@ -375,7 +391,7 @@ export function emitWrite(a: Access, at: string, v: string, checked: boolean, la
       let value: string;
       if (a.value === 'bigint') value = checked ? `R.checkBig(${v},${big(bigRange(a).min)},${big(bigRange(a).max)},${l})` : `R.toBig(${v},${l})`;
       else if (a.value === 'bool') value = checked ? `R.checkBool(${v},${l})` : `(${v}?1:0)`;
-      else value = checked ? `R.checkInt(${v},${num(bitRange(a).min)},${num(bitRange(a).max)},${l})` : emitNum(v, l, guard);
+      else value = checked ? `R.checkInt(${v},${num(bitRange(a).min)},${num(bitRange(a).max)},${l})` : emitNum(v, refs.labelIndex(label), guard);
       if (!a.fast) return `R.writeBits(d,${at},${num(a.span)},${num(a.shift)},${num(a.width)},${a.le},${value});`;
       if (a.width === 32) return emitRawWrite(a.span, a.le, at, `(${value})`);
       const mask = 2 ** a.width - 1;

@@ -9,7 +9,7 @@ import { internalError } from '../errors.js';
 import type { Layout, RecordLayout } from '../layout/types.js';
 import { isIdentifier } from '../kinds/names.js';
 import { typeLabel } from '../kinds/labels.js';
-import { type EmitRefs, emitIndexCheck, emitNearOffset, emitRead, emitReadPlain, emitWrite, type ViewCtor } from './access.js';
+import { type EmitRefs, emitIndexCheck, emitNearOffset, emitRead, emitReadPlain, emitWrite, NUM_HELPER, type ViewCtor } from './access.js';
 import type { CompileMode } from './classes.js';
 import { evaluate } from './evaluate.js';
 import { type Access, accessOf, membersOf } from './plan.js';
@@ -33,15 +33,21 @@ function assertIdentifier(name: string): string {
 /** The generated view class of `layout`; `nestedIndex` numbers the classes of nested members (`this.$$C<k>`). */
 export function generate(layout: Layout, mode: CompileMode, nestedIndex: (l: Layout) => number): ViewCtor {
   const labels: string[] = [];
+  const labelIndex = new Map<string, number>();
   const refs: EmitRefs = {
     classRef: (l) => `this.$$C${nestedIndex(l)}`,
-    labelRef(label) {
-      labels.push(label);
-      return `L[${labels.length - 1}]`;
+    labelIndex(label) {
+      let k = labelIndex.get(label);
+      if (k === undefined) {
+        k = labels.push(label) - 1;
+        labelIndex.set(label, k);
+      }
+      return k;
     },
+    labelRef: (label) => `L[${refs.labelIndex(label)}]`,
   };
   const self = refs.labelRef(typeLabel(layout.schema));
-  const lines = ['class V{constructor(o,d){this.$$o=o;this.$$d=d}}', 'var P=V.prototype;'];
+  const lines = ['class V{constructor(o,d){this.$$o=o;this.$$d=d}}', 'var P=V.prototype;', NUM_HELPER];
   let setters = false;
   switch (layout.kind) {
     case 'struct':
@@ -91,17 +97,22 @@ export function generate(layout: Layout, mode: CompileMode, nestedIndex: (l: Lay
 }
 
 /**
- * An array class's `get(i)` and `$$setAt(i, v)`. On V8 before 12 (Node 20) with the index check
- * over the array's base too (see `emitIndexCheck`): the element offset is then computed from the
- * masked base, without overflow checks; an array based past 1 GiB fails that check, and the catch
- * (`R.farGet`/`R.farSetAt`) throws for a bad index or takes the long way through `$$farGet` /
- * `$$farSetAt`, the offset computed from the bare base.
+ * An array class's `get(i)` and `$$setAt(i, v)`. Their catch (see `emitIndexCheck`) calls a helper
+ * of the class, `F` or `G`/`H`, which knows the array's length and label: a call with two or
+ * three arguments is 20–30 bytes of bytecode shorter than `R.indexFailed(e,i,n,L[k])` written
+ * out, and V8 counts a catch's bytecode against its inlining budget although it never runs.
+ *
+ * On V8 before 12 (Node 20) the index check covers the array's base too: the element offset is
+ * then computed from the masked base, without overflow checks; an array based past 1 GiB fails that
+ * check, and the catch (`G`, `H`: `R.farIndex`) throws for a bad index or takes the long way
+ * through `$$farGet`/`$$farSetAt`, the offset computed from the bare base.
  */
 function emitIndexed(el: Access, n: number, stride: number, mode: CompileMode, refs: EmitRefs, self: string, elLabel: string): string[] {
   const at = `this.$$o+i*${stride}`;
   if (!NEAR_BASE_FORM) {
-    const check = emitIndexCheck('i', n, 'd', null, `R.indexFailed(e,i,${n},${self})`);
+    const check = emitIndexCheck('i', n, 'd', null, 'F(e,i)');
     return [
+      `var F=function(e,i){R.indexFailed(e,i,${n},${self})};`,
       `P.get=function(i){var d=this.$$d;${check}return ${emitRead(el, at, refs)}};`,
       `P.$$setAt=function(i,v){var d=this.$$d;${check}${emitWrite(el, at, 'v', mode.checked, elLabel, refs)}};`,
     ];
@@ -109,9 +120,11 @@ function emitIndexed(el: Access, n: number, stride: number, mode: CompileMode, r
   const near = emitNearOffset('o', 'i', stride);
   const head = 'var d=this.$$d,o=this.$$o;';
   return [
-    `P.get=function(i){${head}${emitIndexCheck('i', n, 'd', 'o', `return R.farGet(this,e,i,${n},${self})`)}return ${emitRead(el, near, refs)}};`,
+    `var G=function(a,e,i){R.farIndex(e,i,${n},${self},a.$$o);return a.$$farGet(i)};`,
+    `var H=function(a,e,i,v){R.farIndex(e,i,${n},${self},a.$$o);a.$$farSetAt(i,v)};`,
+    `P.get=function(i){${head}${emitIndexCheck('i', n, 'd', 'o', 'return G(this,e,i)')}return ${emitRead(el, near, refs)}};`,
     `P.$$farGet=function(i){var d=this.$$d;return ${emitRead(el, at, refs)}};`,
-    `P.$$setAt=function(i,v){${head}${emitIndexCheck('i', n, 'd', 'o', `R.farSetAt(this,e,i,v,${n},${self});return`)}${emitWrite(el, near, 'v', mode.checked, elLabel, refs)}};`,
+    `P.$$setAt=function(i,v){${head}${emitIndexCheck('i', n, 'd', 'o', 'H(this,e,i,v);return')}${emitWrite(el, near, 'v', mode.checked, elLabel, refs)}};`,
     `P.$$farSetAt=function(i,v){var d=this.$$d;${emitWrite(el, at, 'v', mode.checked, elLabel, refs)}};`,
   ];
 }

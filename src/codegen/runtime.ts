@@ -238,32 +238,13 @@ export function indexFailed(e: unknown, i: unknown, length: number, label: strin
 export const NEAR_BASE = 0x3fff_ffff;
 
 /**
- * The catch of a generated array's index check: returns, for the caller to take the long way, only
- * for a valid index into an array based past {@link NEAR_BASE}; otherwise throws what
- * {@link indexFailed} throws.
+ * The catch of a generated array's index check (through the class's helpers, generate.ts
+ * `emitIndexed`): returns, for the caller to take the long way, only for a valid index into an
+ * array based past {@link NEAR_BASE}; otherwise throws what {@link indexFailed} throws.
  */
 export function farIndex(e: unknown, i: unknown, length: number, label: string, base: unknown): void {
   if ((base as number) > NEAR_BASE && typeof i === 'number' && i >>> 0 < length && i === (i | 0)) return;
   indexFailed(e, i, length, label);
-}
-
-/** A generated array view's methods for elements reached the long way (see {@link farIndex}). */
-interface FarArray {
-  readonly $$o: unknown;
-  $$farGet(i: number): unknown;
-  $$farSetAt(i: number, v: unknown): void;
-}
-
-/** The catch of a generated array's `get(i)`: the element of an array based past {@link NEAR_BASE}, else what {@link indexFailed} throws. */
-export function farGet(view: FarArray, e: unknown, i: number, length: number, label: string): unknown {
-  farIndex(e, i, length, label, view.$$o);
-  return view.$$farGet(i);
-}
-
-/** The catch of a generated array's `set(i, v)`: {@link farGet}'s twin. */
-export function farSetAt(view: FarArray, e: unknown, i: number, v: unknown, length: number, label: string): void {
-  farIndex(e, i, length, label, view.$$o);
-  view.$$farSetAt(i, v);
 }
 
 /** Throws for a key in `set({...})` that is not a field. */
@@ -332,8 +313,6 @@ export const RUNTIME = {
   badIndex,
   indexFailed,
   farIndex,
-  farGet,
-  farSetAt,
   unknownField,
   tooMany,
   notObject,
