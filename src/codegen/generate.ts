@@ -62,7 +62,7 @@ export function generate(layout: Layout, mode: CompileMode, nestedIndex: (l: Lay
       const at = `this.$$o+i*${stride}`;
       const elLabel = `${typeLabel(layout.schema)} element`;
       lines.push(
-        ...emitIndexed(el, n, stride, mode, refs, self, elLabel),
+        ...emitIndexed(el, n, stride, at, mode, refs, self, elLabel),
         `P.$$setMany=function(a,off,n){var d=this.$$d;for(var j=0;j<n;j++){var v=a[j];var i=off+j;${emitWrite(el, at, 'v', mode.checked, elLabel, refs)}}};`,
         `P.$$plain=function(){var d=this.$$d,a=new Array(${n});for(var i=0;i<${n};i++){a[i]=${emitReadPlain(el, at, refs)}}return a};`,
       );
@@ -97,7 +97,8 @@ export function generate(layout: Layout, mode: CompileMode, nestedIndex: (l: Lay
 }
 
 /**
- * An array class's `get(i)` and `$$setAt(i, v)`. Their catch (see `emitIndexCheck`) calls a helper
+ * An array class's `get(i)` and `$$setAt(i, v)` (`at`: element `i`'s offset from the bare base).
+ * Their catch (see `emitIndexCheck`) calls a helper
  * of the class, `F` or `G`/`H`, which knows the array's length and label: `get(i)` is 18–21 bytes
  * of bytecode shorter than with the runtime call written out (`R.indexFailed(e,i,n,L[k])`; 127 →
  * 106 bytes, 155 → 137 with the masked base), and V8 counts a catch's bytecode against its
@@ -108,8 +109,7 @@ export function generate(layout: Layout, mode: CompileMode, nestedIndex: (l: Lay
  * check, and the catch (`G`, `H`: `R.farIndex`) throws for a bad index or takes the long way
  * through `$$farGet`/`$$farSetAt`, the offset computed from the bare base.
  */
-function emitIndexed(el: Access, n: number, stride: number, mode: CompileMode, refs: EmitRefs, self: string, elLabel: string): string[] {
-  const at = `this.$$o+i*${stride}`;
+function emitIndexed(el: Access, n: number, stride: number, at: string, mode: CompileMode, refs: EmitRefs, self: string, elLabel: string): string[] {
   if (!NEAR_BASE_FORM) {
     const check = emitIndexCheck('i', n, 'd', null, 'F(e,i)');
     return [

@@ -226,8 +226,13 @@ export function badIndex(i: unknown, length: number, label: string): never {
  * detached or shrunk buffer).
  */
 export function indexFailed(e: unknown, i: unknown, length: number, label: string): never {
-  if (typeof i === 'number' && i >>> 0 < length && i === (i | 0)) throw e;
+  if (isIndex(i, length)) throw e;
   return badIndex(i, length, label);
+}
+
+/** Whether `i` is an index into `length` elements: a whole number from 0 to `length - 1` (`length` < 2³¹). */
+function isIndex(i: unknown, length: number): boolean {
+  return typeof i === 'number' && i >>> 0 < length && i === (i | 0);
 }
 
 /**
@@ -243,7 +248,7 @@ export const NEAR_BASE = 0x3fff_ffff;
  * array based past {@link NEAR_BASE}; otherwise throws what {@link indexFailed} throws.
  */
 export function farIndex(e: unknown, i: unknown, length: number, label: string, base: unknown): void {
-  if ((base as number) > NEAR_BASE && typeof i === 'number' && i >>> 0 < length && i === (i | 0)) return;
+  if ((base as number) > NEAR_BASE && isIndex(i, length)) return;
   indexFailed(e, i, length, label);
 }
 
