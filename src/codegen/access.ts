@@ -112,14 +112,35 @@ export const SHORT_ARRAY = 2 ** 31;
  * takes the long way, through the catch.
  */
 export function emitIndexCheck(v: string, n: number, d: string, base: string | null, onFail: string): string {
-  const far = base === null ? '' : `|${base}>${num(NEAR_BASE)}`;
+  // The base test as a 0/1 number, not a boolean: for an array V8 knows to be constant it folds to
+  // the constant 0, where a folded `false` costs optimised code (Node 20) a round trip to a slow
+  // path for its numeric value on every call.
+  const far = base === null ? '' : `|(${base}>${num(NEAR_BASE)}?1:0)`;
   const k = `((${v}>>>0)>=${num(n)}|${v}!==(${v}|0)${far})`;
   return `try{${d}.getUint8(0-${k})}catch(e){${onFail}}`;
 }
 
-/** Source of the byte offset of element `i` of an array at `base`, once {@link emitIndexCheck} has passed. */
-export function emitNearOffset(base: string, i: string, stride: number): string {
-  return `(${base}&${num(NEAR_BASE)})+${i}*${num(stride)}`;
+/**
+ * The smallest mask `2ᵏ − 1` that keeps every index of an `n`-element array as it is (`i & mask`
+ * is `i` for `0 ≤ i < n`): 0 for one element, 1023 for 1000, 0xfffff for 1M.
+ */
+export function indexMask(n: number): number {
+  return n <= 1 ? 0 : 0xffff_ffff >>> Math.clz32(n - 1);
+}
+
+/**
+ * Source of the byte offset of element `i` of an `n`-element array at `base`, once
+ * {@link emitIndexCheck} has passed: `base + (i & mask) * stride`. The mask (see {@link indexMask})
+ * changes no valid index, and tells the compiler the range of `i` that the branchless check does
+ * not: the multiplication and each field's addition then need no overflow check (with `near`, where
+ * the check covered the base, `base & NEAR_BASE` does the same for the base). Measured on the core
+ * benchmark's Particle loops (`sc-get`, old and new code run alternately): the read pass 1.29–1.46×
+ * → 1.15–1.23× the best hand-written loop on Node 20 and 1.33–1.39× → 1.00–1.11× on Node 22, the
+ * update pass 1.94–2.45× → 1.51–1.98× on Node 20 and 1.85–1.90× → 1.53–1.83× on Node 22.
+ */
+export function emitElementOffset(base: string, i: string, n: number, stride: number, near: boolean): string {
+  const from = near ? `(${base}&${num(NEAR_BASE)})` : base;
+  return `${from}+(${i}&${num(indexMask(n))})*${num(stride)}`;
 }
 
 /**

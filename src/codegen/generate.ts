@@ -9,7 +9,7 @@ import { internalError } from '../errors.js';
 import type { Layout, RecordLayout } from '../layout/types.js';
 import { isIdentifier } from '../kinds/names.js';
 import { typeLabel } from '../kinds/labels.js';
-import { type EmitRefs, emitIndexCheck, emitNearOffset, emitRead, emitReadPlain, emitWrite, NUM_HELPER, type ViewCtor } from './access.js';
+import { type EmitRefs, emitElementOffset, emitIndexCheck, emitRead, emitReadPlain, emitWrite, NUM_HELPER, type ViewCtor } from './access.js';
 import type { CompileMode } from './classes.js';
 import { evaluate } from './evaluate.js';
 import { type Access, accessOf, membersOf } from './plan.js';
@@ -101,8 +101,9 @@ export function generate(layout: Layout, mode: CompileMode, nestedIndex: (l: Lay
  * Their catch (see `emitIndexCheck`) calls a helper
  * of the class, `F` or `G`/`H`, which knows the array's length and label: `get(i)` is 18–21 bytes
  * of bytecode shorter than with the runtime call written out (`R.indexFailed(e,i,n,L[k])`; 127 →
- * 106 bytes, 155 → 137 with the masked base), and V8 counts a catch's bytecode against its
- * inlining budget although it never runs.
+ * 106 bytes, 155 → 137 with the masked base, for Particle; the index mask of `emitElementOffset`
+ * and the base test as a number have since made them 120 and 161), and V8 counts a catch's
+ * bytecode against its inlining budget although it never runs.
  *
  * On V8 before 12 (Node 20) the index check covers the array's base too: the element offset is
  * then computed from the masked base, without overflow checks; an array based past 1 GiB fails that
@@ -112,13 +113,14 @@ export function generate(layout: Layout, mode: CompileMode, nestedIndex: (l: Lay
 function emitIndexed(el: Access, n: number, stride: number, at: string, mode: CompileMode, refs: EmitRefs, self: string, elLabel: string): string[] {
   if (!NEAR_BASE_FORM) {
     const check = emitIndexCheck('i', n, 'd', null, 'F(e,i)');
+    const offset = emitElementOffset('this.$$o', 'i', n, stride, false);
     return [
       `var F=function(e,i){R.indexFailed(e,i,${n},${self})};`,
-      `P.get=function(i){var d=this.$$d;${check}return ${emitRead(el, at, refs)}};`,
-      `P.$$setAt=function(i,v){var d=this.$$d;${check}${emitWrite(el, at, 'v', mode.checked, elLabel, refs)}};`,
+      `P.get=function(i){var d=this.$$d;${check}return ${emitRead(el, offset, refs)}};`,
+      `P.$$setAt=function(i,v){var d=this.$$d;${check}${emitWrite(el, offset, 'v', mode.checked, elLabel, refs)}};`,
     ];
   }
-  const near = emitNearOffset('o', 'i', stride);
+  const near = emitElementOffset('o', 'i', n, stride, true);
   const head = 'var d=this.$$d,o=this.$$o;';
   return [
     `var G=function(a,e,i){R.farIndex(e,i,${n},${self},a.$$o);return a.$$farGet(i)};`,

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { emitIndexCheck, notIndex } from '../../src/codegen/access.js';
+import { emitElementOffset, emitIndexCheck, indexMask, notIndex } from '../../src/codegen/access.js';
 import { NEAR_BASE, RUNTIME } from '../../src/codegen/runtime.js';
+import { MAX_LENGTH } from '../../src/kinds/limits.js';
 import { array, bits, bool, char, create, f32, f64, i8, i16, i32, i64, sizeof, struct, u8, u16, u32, u64, union, view } from '../../src/index.js';
 
 const Particle = struct({ x: f64, y: f64, z: f64, vx: f32, vy: f32, vz: f32, id: u32, alive: u8 }, { name: 'Particle' });
@@ -276,6 +277,36 @@ describe('array views', () => {
         expect(got, `index ${String(i)} at base ${o}`).toBe(isIndex ? path : 'out_of_bounds');
       }
     }
+  });
+  it('the index mask is the smallest 2^k - 1 that keeps every index of the array, for every length', () => {
+    const law = (n: number): void => {
+      const m = indexMask(n);
+      expect((m + 1) & m, `n = ${n}`).toBe(0); // all ones
+      expect(m >= n - 1, `n = ${n}`).toBe(true); // keeps the last index, so every index
+      expect(n - 1 > m >>> 1 || m === 0, `n = ${n}`).toBe(true); // no smaller mask would
+    };
+    for (let k = 0; k <= 31; k++) for (const n of [2 ** k - 1, 2 ** k, 2 ** k + 1]) if (n >= 1 && n <= MAX_LENGTH) law(n);
+    fc.assert(fc.property(fc.integer({ min: 1, max: MAX_LENGTH }), law), { numRuns: 2000 });
+  });
+  it('element offsets: base + i * stride for every index, near form and plain, up to the last element of the longest array', () => {
+    const offset = (near: boolean, n: number, stride: number) =>
+      new Function('o', 'i', `return ${emitElementOffset('o', 'i', n, stride, near)}`) as (o: number, i: number) => number;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: MAX_LENGTH }),
+        fc.integer({ min: 1, max: 64 }),
+        fc.nat(),
+        fc.integer({ min: 0, max: NEAR_BASE }),
+        (n, stride, r, o) => {
+          for (const i of [0, r % n, n - 1]) {
+            expect(offset(true, n, stride)(o, i)).toBe(o + i * stride);
+            expect(offset(false, n, stride)(o, i)).toBe(o + i * stride);
+            expect(offset(false, n, stride)(2 ** 40 + o, i)).toBe(2 ** 40 + o + i * stride);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
   it("get(i) and set(i, v) on a detached buffer: the engine's TypeError for an index, out_of_bounds for a non-index", () => {
     const ab = new ArrayBuffer(8);
