@@ -134,9 +134,11 @@ export function indexMask(n: number): number {
  * changes no valid index, and tells the compiler the range of `i` that the branchless check does
  * not: the multiplication and each field's addition then need no overflow check (with `near`, where
  * the check covered the base, `base & NEAR_BASE` does the same for the base). Measured on the core
- * benchmark's Particle loops (`sc-get`, old and new code run alternately): the read pass 1.29–1.46×
- * → 1.15–1.23× the best hand-written loop on Node 20 and 1.33–1.39× → 1.00–1.11× on Node 22, the
- * update pass 1.94–2.45× → 1.51–1.98× on Node 20 and 1.85–1.90× → 1.53–1.83× on Node 22.
+ * benchmark's Particle loops (`sc-get` against the best hand-written loop, old and new code run
+ * alternately): the read pass 1.29–1.84× → 1.11–1.23× on Node 20 (seven runs of eight) and
+ * 1.33–1.39× → 0.99–1.06× on Node 22, the update pass 1.86–2.45× → 1.51–1.98× on Node 20 and
+ * 1.85–1.90× → 1.53–1.83× on Node 22; Node 24 and 26 within the noise of their runs, but for
+ * Node 26's read pass (1.27–1.35× → 1.02–1.11×). See docs/performance.md, "Why it is fast".
  */
 export function emitElementOffset(base: string, i: string, n: number, stride: number, near: boolean): string {
   const from = near ? `(${base}&${num(NEAR_BASE)})` : base;
