@@ -77,20 +77,27 @@ export function interpret(layout: Layout, mode: CompileMode, nestedClass: Nested
       const read = makeRead(el, 0, nestedClass);
       const plain = makeReadPlain(el, 0, nestedClass);
       const write = makeWrite(el, 0, mode.checked, `${self} element`, nestedClass);
-      // The index check of generated code (emitIndexCheck), with the same operations.
-      const check = (d: DataView, i: unknown): void => {
+      // The index check of generated code (emitIndexCheck), with the same operations, written out in
+      // get and $$setAt: called as a closure of its own (2026-12-01 to 12-02), it took an update loop
+      // over interpreted handles from 1.6–1.9× to 9–11× the DataView twin (Node 20 and 22; 3.9× on
+      // Node 24), and back to 1.8–2.6× once written out here (bench/run.mjs, sc-interp-get).
+      const fail = (e: unknown, i: unknown): void => R.indexFailed(e, i, n, self);
+      P['get'] = function (this: ViewInternals, i: number) {
+        const d = this.$$d;
         try {
           d.getUint8(0 - notIndex(i, n));
         } catch (e) {
-          R.indexFailed(e, i, n, self);
+          fail(e, i);
         }
-      };
-      P['get'] = function (this: ViewInternals, i: number) {
-        check(this.$$d, i);
         return read(this, this.$$o + i * stride);
       };
       P['$$setAt'] = function (this: ViewInternals, i: number, v: unknown) {
-        check(this.$$d, i);
+        const d = this.$$d;
+        try {
+          d.getUint8(0 - notIndex(i, n));
+        } catch (e) {
+          fail(e, i);
+        }
         write(this, this.$$o + i * stride, v);
       };
       P['$$setMany'] = function (this: ViewInternals, a: ArrayLike<unknown>, off: number, count: number) {
