@@ -108,8 +108,9 @@ export const SHORT_ARRAY = 2 ** 31;
  * a number read from an object, learns it from the mask: element and field offsets are then plain
  * 32-bit additions, without the overflow check each addition to the bare base costs on V8 before 12
  * (a 7-field read loop 14–16% faster, an update loop 1–4%, Node 20; on Node 22 to 26 the same form
- * is 3–13% slower, so generate.ts uses it on V8 before 12 only). An array based past 1 GiB then
- * takes the long way, through the catch.
+ * was 3–13% slower before the index mask of {@link emitElementOffset} and ran alike after it, so
+ * generate.ts uses it on V8 before 12 only). An array based past 1 GiB then takes the long way,
+ * through the catch.
  */
 export function emitIndexCheck(v: string, n: number, d: string, base: string | null, onFail: string): string {
   // The base test as a 0/1 number, not a boolean: for an array V8 knows to be constant it folds to
