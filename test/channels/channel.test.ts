@@ -286,6 +286,18 @@ describe.each(modes)('%s', (mode) => {
     expect(codeOf(() => ch.push(2, Number.NaN))).toBe('invalid_argument'); // checked whether or not it waits (test/sync/timeouts.test.ts)
   });
 
+  it('reserve and front check their timeout before they claim: a bad one takes no slot and no item', () => {
+    const ch = new Channel(u32, 1, { mode });
+    expect(codeOf(() => ch.reserve(Number.NaN))).toBe('invalid_argument'); // a free slot is there
+    const slot = ch.tryReserve(); // still free (an MPMC claim could not be undone)
+    expect(slot).not.toBeNull();
+    (slot as { value: number }).value = 7;
+    ch.commit();
+    expect(codeOf(() => ch.front(Number.NaN))).toBe('invalid_argument'); // an item is there
+    expect(ch.tryFront()?.value).toBe(7);
+    ch.release();
+  });
+
   it('async forms: resolve at once when they can, time out, and wake on close', async () => {
     const ch = new Channel(Particle, 1, { mode });
     expect(await ch.pushAsync({ id: 1 })).toBe(true);
