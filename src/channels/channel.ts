@@ -541,7 +541,7 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     if (this.#reserved < 0 || this.#counts) this.#commitChecks();
     this.#reserved = -1;
     this.#slots.parkWrite();
-    if (!this.#ring.commitWrite()) this.#publishClosed('commit', 1);
+    if (!this.#ring.commitWrite()) this.#commitClosed();
   }
 
   /** Frees the slot lent by `front()`: the item is consumed. */
@@ -1064,7 +1064,8 @@ export class Channel<S extends SchemaLike = SchemaLike> {
   // reserve and a commit inline into the caller's loop shares the engine's inlining budget with the
   // element's accessors written in between (V8: 920 bytes of bytecode in all; a generated setter
   // is about 60), and accessors past the budget stay calls, about 12 ns each. An SPSC reserve and
-  // commit now take about 480 bytes (were about 690): seven of Particle's eight setters inline.
+  // commit now take about 480 bytes (were about 690): six of Particle's eight setters inline on
+  // Node 20, where two did (test/channels/inlining.test.ts).
 
   /** Before a reserve: closed (first, as everywhere), or a slot already reserved through this object. */
   #checkNotReserved(what: string): void {
@@ -1089,6 +1090,11 @@ export class Channel<S extends SchemaLike = SchemaLike> {
   #commitChecks(): void {
     if (this.#reserved < 0) this.#nothingLent('commit');
     if (this.#counts) this.#countTask();
+  }
+
+  /** A commit whose publish found the channel closed (SPSC: see {@link commit}). */
+  #commitClosed(): never {
+    return this.#publishClosed('commit', 1);
   }
 
   #nothingLent(what: 'commit' | 'release'): never {

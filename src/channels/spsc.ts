@@ -39,8 +39,9 @@ import { Ring, secondProducer } from './ring.js';
 const { tail: TAIL, head: HEAD, consumersWaiting: CONSUMERS_WAITING, producersWaiting: PRODUCERS_WAITING } = W;
 
 export class SpscRing extends Ring {
-  /** Producer: the consumer's read position as last seen, and the write position as last written. */
+  /** Producer: the consumer's read position as last seen (and the write position that would find the ring full from it), and the write position as last written. */
   #head = 0;
+  #full = 0;
   #myTail: number;
   /** Consumer: the producer's write position as last seen, and the read position as last written. */
   #tail = 0;
@@ -62,7 +63,7 @@ export class SpscRing extends Ring {
     this.#myHead = head & POS_MASK;
     this.slotOf(this.#myTail, 'tail', tail);
     this.slotOf(this.#myHead, 'head', head);
-    this.#head = Atomics.load(this.a, HEAD) & POS_MASK;
+    this.#sawHead(Atomics.load(this.a, HEAD) & POS_MASK);
     this.#tail = Atomics.load(this.a, TAIL) & POS_MASK;
   }
 
@@ -72,7 +73,7 @@ export class SpscRing extends Ring {
 
   claimWrite(): number {
     const t = this.a[TAIL] as number;
-    if (t !== this.#myTail || t === ((this.#head + this.oneLap) & POS_MASK)) return this.#claimWriteAgain(t);
+    if (t !== this.#myTail || t === this.#full) return this.#claimWriteAgain(t);
     this.#w = t;
     return t & this.mask;
   }
@@ -85,11 +86,17 @@ export class SpscRing extends Ring {
     if (word < 0) return -1; // the closed mark: nothing may be published any more
     const t = word & POS_MASK;
     const index = this.slotOf(t, 'tail', word);
-    this.#head = Atomics.load(this.a, HEAD) & POS_MASK;
+    this.#sawHead(Atomics.load(this.a, HEAD) & POS_MASK);
     this.#myTail = t;
-    if (t === ((this.#head + this.oneLap) & POS_MASK)) return -1;
+    if (t === this.#full) return -1;
     this.#w = t;
     return index;
+  }
+
+  /** Caches the consumer's read position `h`, and the write position that finds the ring full from it (what {@link claimWrite} compares, in few bytecodes). */
+  #sawHead(h: number): void {
+    this.#head = h;
+    this.#full = (h + this.oneLap) & POS_MASK;
   }
 
   /**
@@ -160,7 +167,7 @@ export class SpscRing extends Ring {
   #free(t: number, want: number): number {
     let free = this.capacity - this.#used(this.#head, t);
     if (free < want || t !== this.#myTail) {
-      this.#head = Atomics.load(this.a, HEAD) & POS_MASK;
+      this.#sawHead(Atomics.load(this.a, HEAD) & POS_MASK);
       this.#myTail = t;
       free = this.capacity - this.#used(this.#head, t);
     }
