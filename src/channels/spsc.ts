@@ -39,10 +39,11 @@ import { Ring, secondProducer } from './ring.js';
 const { tail: TAIL, head: HEAD, consumersWaiting: CONSUMERS_WAITING, producersWaiting: PRODUCERS_WAITING } = W;
 
 export class SpscRing extends Ring {
-  /** Producer: the consumer's read position as last seen (and the write position that would find the ring full from it), and the write position as last written. */
+  /** Producer: the consumer's read position as last seen, and the write position as last written. */
   #head = 0;
-  #full = 0;
   #myTail: number;
+  /** Producer: the write position at which the ring is full, from `#head` (both set by {@link #sawHead}). */
+  #full = 0;
   /** Consumer: the producer's write position as last seen, and the read position as last written. */
   #tail = 0;
   #myHead: number;
