@@ -1064,8 +1064,8 @@ export class Channel<S extends SchemaLike = SchemaLike> {
   // reserve and a commit inline into the caller's loop shares the engine's inlining budget with the
   // element's accessors written in between (V8: 920 bytes of bytecode in all; a generated setter
   // is about 60), and accessors past the budget stay calls, about 12 ns each. An SPSC reserve and
-  // commit now take about 480 bytes of the bundle (were about 730): six of Particle's eight setters inline on
-  // Node 20, where two did (test/channels/inlining.test.ts).
+  // commit now take about 480 bytes of the bundle (were about 730): seven of Particle's eight
+  // setters (58 bytes each) inline on Node 20, where two did (test/channels/inlining.test.ts).
 
   /** Before a reserve: closed (first, as everywhere), or a slot already reserved through this object. */
   #checkNotReserved(what: string): void {
