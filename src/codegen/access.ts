@@ -232,13 +232,6 @@ function bigRange(a: BitsAccess): { min: bigint; max: bigint } {
 }
 
 /**
- * Source of the number a number-valued field stores: `v` itself when it is one (the common case,
- * folded away by the engine), else converted or refused. With a `guard` (an expression true for
- * every view, see {@link emitWrite}), a number also goes through the conversion when the guard is
- * false, which it never is (`R.toNum` returns a number as it is). `label` is the index of the
- * field's label, for the class's `Q` helper ({@link NUM_HELPER}).
- */
-/**
  * The byte order argument of a `DataView` number method: none for one byte (`getUint8`/`setInt8`…
  * take none), which keeps an accessor two bytecodes shorter within V8's inlining budget.
  */
@@ -246,6 +239,13 @@ function endianArg(a: { readonly method: NumberMethod; readonly le: boolean }): 
   return a.method === 'Uint8' || a.method === 'Int8' ? '' : `,${a.le}`;
 }
 
+/**
+ * Source of the number a number-valued field stores: `v` itself when it is one (the common case,
+ * folded away by the engine), else converted or refused. With a `guard` (an expression true for
+ * every view, see {@link emitWrite}), a number also goes through the conversion when the guard is
+ * false, which it never is (`R.toNum` returns a number as it is). `label` is the index of the
+ * field's label, for the class's `Q` helper ({@link NUM_HELPER}).
+ */
 function emitNum(v: string, label: number, guard: string | undefined): string {
   return `(typeof ${v}==='number'${guard === undefined ? '' : `&&${guard}`}?${v}:Q(${v},${num(label)}))`;
 }
