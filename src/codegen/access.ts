@@ -233,7 +233,7 @@ function bigRange(a: BitsAccess): { min: bigint; max: bigint } {
 
 /**
  * The byte order argument of a `DataView` number method: none for one byte (`getUint8`/`setInt8`…
- * take none), which keeps an accessor two bytecodes shorter within V8's inlining budget.
+ * take none), which keeps an accessor 2 bytes of bytecode shorter within V8's inlining budget.
  */
 function endianArg(a: { readonly method: NumberMethod; readonly le: boolean }): string {
   return a.method === 'Uint8' || a.method === 'Int8' ? '' : `,${a.le}`;

@@ -141,7 +141,7 @@ function emitRecord(layout: RecordLayout, mode: CompileMode, refs: EmitRefs, sel
     const at = m.offset === 0 ? 'this.$$o' : `this.$$o+${m.offset}`;
     const write = emitWrite(m.access, at, 'v', mode.checked, m.label, refs);
     // The setter's store carries the guard `o>=0` (see emitWrite): what keeps loops unpeeled. A
-    // store that names its DataView once takes it from `this` without a local (3 bytecodes less of
+    // store that names its DataView once takes it from `this` without a local (3 bytes of bytecode less of
     // V8's inlining budget per setter, which a loop shares with everything it inlines: see
     // test/channels/inlining.test.ts).
     const oneStore = m.access.op === 'number' || m.access.op === 'bool';
