@@ -138,14 +138,15 @@ function emitRecord(layout: RecordLayout, mode: CompileMode, refs: EmitRefs, sel
   const plain: string[] = [];
   const cases: string[] = [];
   members.forEach((m, index) => {
-    const at = m.offset === 0 ? 'this.$$o' : `this.$$o+${m.offset}`;
+    const plus = m.offset === 0 ? '' : `+${m.offset}`; // the member's offset from the view's (none at 0)
+    const at = `this.$$o${plus}`;
     const write = emitWrite(m.access, at, 'v', mode.checked, m.label, refs);
     // The setter's store carries the guard `o>=0` (see emitWrite): what keeps loops unpeeled. A
     // store that names its DataView once takes it from `this` without a local (3 bytes of bytecode less of
     // V8's inlining budget per setter, which a loop shares with everything it inlines: see
     // test/channels/inlining.test.ts).
     const oneStore = m.access.op === 'number' || m.access.op === 'bool';
-    const store = emitWrite(m.access, m.offset === 0 ? 'o' : `o+${m.offset}`, 'v', mode.checked, m.label, refs, 'o>=0', oneStore ? 'this.$$d' : 'd');
+    const store = emitWrite(m.access, `o${plus}`, 'v', mode.checked, m.label, refs, 'o>=0', oneStore ? 'this.$$d' : 'd');
     const setter = oneStore ? `var o=this.$$o;${store}` : `var d=this.$$d,o=this.$$o;${store}`;
     lines.push(
       `Object.defineProperty(P,N[${index}],{get:function(){var d=this.$$d;return ${emitRead(m.access, at, refs)}},set:function(v){${setter}},enumerable:true,configurable:true});`,
