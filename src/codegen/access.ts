@@ -13,6 +13,7 @@ import { assertNever, internalError } from '../errors.js';
 import type { Layout } from '../layout/types.js';
 import type { Access, BigMethod, NumberMethod } from './plan.js';
 import { NEAR_BASE, RUNTIME as R } from './runtime.js';
+import { STORE_ARRAY } from './store-arrays.js';
 
 /**
  * A view as the accessors see it: the instance holds its byte offset `$$o` and its buffer's
@@ -442,6 +443,24 @@ export function emitWrite(a: Access, at: string, v: string, checked: boolean, la
     default:
       return assertNever(a, 'access');
   }
+}
+
+/**
+ * Source text of a setter body storing `v` to number member `a` at offset `offset` of a view of a
+ * layout aligned to `align`, through the typed arrays of the view's `DataView`
+ * (src/codegen/store-arrays.ts), or `null` when the member cannot be stored so: a byte order other
+ * than the platform's (little-endian, see `TYPED_STORES`), `Float16`, or an offset that a view's
+ * base (a multiple of `align`) does not keep a multiple of the member's size. Only the `typeof` test
+ * of {@link emitWrite}'s guard: with `o >= 0` beside it V8 12 to 14 keep the handles of a loop that
+ * stores this way (bench/results/backend.md, `hand-store`).
+ */
+export function emitTypedStore(a: Access, offset: number, align: number, v: string, label: string, refs: EmitRefs): string | null {
+  if (a.op !== 'number' || a.method === 'Float16') return null;
+  const t = STORE_ARRAY[a.method];
+  if ((!a.le && t.size > 1) || offset % t.size !== 0 || align < t.size) return null;
+  const at = offset === 0 ? 'this.$$o' : `this.$$o+${num(offset)}`;
+  const index = t.shift === 0 ? at : `(${at})>>${t.shift}`;
+  return `this.$$d.${t.array}[${index}]=${emitNum(v, refs.labelIndex(label), undefined)};`;
 }
 
 /** Interpreted twin of {@link emitWrite}. */

@@ -5,7 +5,10 @@
  *
  * One class for all buffers means that a call site sees one object shape per schema however many
  * buffers flow through it (a buffer per job, a simulation that reallocates); and since layouts are
- * canonical, equal schemas built separately share the class too, with its optimised code.
+ * canonical, equal schemas built separately share the class too, with its optimised code. Where
+ * typed-array stores are on (V8 12 and later, src/codegen/store-arrays.ts), views of a fixed-length
+ * SharedArrayBuffer (every one: a job's, a reallocated one, a single value's) have their class
+ * (`stores`), and views of an ArrayBuffer or a growable buffer another.
  *
  * @module
  */
@@ -22,9 +25,15 @@ export interface CompileMode {
   readonly codegen: boolean;
   /** Checked stores (see `ViewOptions.checked`). */
   readonly checked: boolean;
+  /**
+   * Number fields stored through the typed arrays of the view's `DataView` (src/codegen/store-arrays.ts):
+   * only for views over a fixed-length `SharedArrayBuffer`, generated unchecked classes, and
+   * layouts whose views all sit at offsets aligned for their fields ({@link storesFit}).
+   */
+  readonly stores?: boolean;
 }
 
-/** The view classes of each canonical layout, by mode: `[generated unchecked, generated checked, interpreted unchecked, interpreted checked]`. */
+/** The view classes of each canonical layout, by mode: `[generated unchecked, generated checked, interpreted unchecked, interpreted checked, generated unchecked with typed stores]`. */
 const classes = new WeakMap<Layout, (ViewCtor | undefined)[]>();
 
 /** The current default mode. */
@@ -34,7 +43,36 @@ export function defaultMode(checked = false): CompileMode {
 
 /** The class index of a mode in {@link classes}. */
 function slot(mode: CompileMode): number {
-  return (mode.codegen ? 0 : 2) + (mode.checked ? 1 : 0);
+  return mode.stores === true ? 4 : (mode.codegen ? 0 : 2) + (mode.checked ? 1 : 0);
+}
+
+/** Layouts whose every nested view sits at an offset aligned for it (see {@link storesFit}), by layout. */
+const fitting = new WeakMap<Layout, boolean>();
+
+/**
+ * Whether a class of `layout` may store through typed arrays: a view's base is a multiple of its
+ * layout's alignment (src/views/region.ts `fits`), and so is every nested view's within it unless a
+ * packed or `pack`ed parent places a member off its alignment; such a layout keeps `DataView`
+ * stores throughout. (Which fields then store through typed arrays is `generate`'s choice: those
+ * whose offset is a multiple of their size, in a layout aligned at least to it.)
+ */
+export function storesFit(layout: Layout): boolean {
+  let fit = fitting.get(layout);
+  if (fit === undefined) {
+    fit = true;
+    if (layout.kind === 'struct' || layout.kind === 'union') {
+      for (const f of layout.fields) {
+        const l = f.layout;
+        if (l.kind !== 'struct' && l.kind !== 'union' && l.kind !== 'array') continue;
+        if (f.offset % l.align !== 0 || layout.align < l.align || !storesFit(l)) fit = false;
+      }
+    } else if (layout.kind === 'array') {
+      const e = layout.element;
+      if ((e.kind === 'struct' || e.kind === 'union' || e.kind === 'array') && (e.size % e.align !== 0 || layout.align < e.align || !storesFit(e))) fit = false;
+    }
+    fitting.set(layout, fit);
+  }
+  return fit;
 }
 
 /**
@@ -43,9 +81,10 @@ function slot(mode: CompileMode): number {
  * structure in this thread.
  */
 export function viewClass(layout: Layout, mode: CompileMode): ViewCtor {
+  if (mode.stores === true && (!mode.codegen || mode.checked || !storesFit(layout))) return viewClass(layout, { codegen: mode.codegen, checked: mode.checked });
   let byMode = classes.get(layout);
   if (byMode === undefined) {
-    byMode = [undefined, undefined, undefined, undefined];
+    byMode = [undefined, undefined, undefined, undefined, undefined];
     classes.set(layout, byMode);
   }
   const k = slot(mode);

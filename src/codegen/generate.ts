@@ -9,7 +9,7 @@ import { internalError } from '../errors.js';
 import type { Layout, RecordLayout } from '../layout/types.js';
 import { isIdentifier } from '../kinds/names.js';
 import { typeLabel } from '../kinds/labels.js';
-import { type EmitRefs, emitElementOffset, emitIndexCheck, emitRead, emitReadPlain, emitWrite, NUM_HELPER, type ViewCtor } from './access.js';
+import { type EmitRefs, emitElementOffset, emitIndexCheck, emitRead, emitReadPlain, emitTypedStore, emitWrite, NUM_HELPER, type ViewCtor } from './access.js';
 import type { CompileMode } from './classes.js';
 import { evaluate } from './evaluate.js';
 import { type Access, accessOf, membersOf } from './plan.js';
@@ -147,7 +147,9 @@ function emitRecord(layout: RecordLayout, mode: CompileMode, refs: EmitRefs, sel
     // test/channels/inlining.test.ts).
     const oneStore = m.access.op === 'number' || m.access.op === 'bool';
     const store = emitWrite(m.access, `o${plus}`, 'v', mode.checked, m.label, refs, 'o>=0', oneStore ? 'this.$$d' : 'd');
-    const setter = oneStore ? `var o=this.$$o;${store}` : `var d=this.$$d,o=this.$$o;${store}`;
+    // In a class for views over a fixed-length SharedArrayBuffer, a number stores through a typed array where it can (emitTypedStore).
+    const typed = mode.stores === true ? emitTypedStore(m.access, m.offset, layout.align, 'v', m.label, refs) : null;
+    const setter = typed ?? (oneStore ? `var o=this.$$o;${store}` : `var d=this.$$d,o=this.$$o;${store}`);
     lines.push(
       `Object.defineProperty(P,N[${index}],{get:function(){var d=this.$$d;return ${emitRead(m.access, at, refs)}},set:function(v){${setter}},enumerable:true,configurable:true});`,
     );

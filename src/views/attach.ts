@@ -13,7 +13,7 @@
 import type { ViewCtor } from '../codegen/access.js';
 import { defaultMode, viewClass } from '../codegen/classes.js';
 import { codegenActive, codegenEpoch, whenConfigured } from '../codegen/evaluate.js';
-import { V8_BEFORE_12 } from '../engine.js';
+import { TYPED_STORES, V8_BEFORE_12 } from '../engine.js';
 import { internalError } from '../errors.js';
 import { accessOf } from '../codegen/plan.js';
 import { syncAt } from '../codegen/runtime.js';
@@ -23,7 +23,7 @@ import { checkSchemaLike, isSchema } from '../kinds/brand.js';
 import { allocationError } from '../memory/buffers.js';
 import type { ViewOptions } from '../types/infer.js';
 import type { Schema } from '../types/schema.js';
-import { badRegion, type BufferSource, dataViewOf, fits, type Memory, memoryOf, subjectOf } from './region.js';
+import { badRegion, type BufferSource, dataViewOf, fits, type Memory, memoryOf, storesOver, subjectOf } from './region.js';
 
 /**
  * A view of an already computed layout (which may carry a byte order inherited from a containing
@@ -32,7 +32,8 @@ import { badRegion, type BufferSource, dataViewOf, fits, type Memory, memoryOf, 
 export function viewOfLayout(l: Layout, buffer: ArrayBufferLike, offset: number, options: ViewOptions): unknown {
   if (l.kind === 'sync') return syncMember(l, dataViewOf(buffer), offset);
   const d = dataViewOf(buffer);
-  const C = viewClass(l, defaultMode(options.checked === true));
+  const checked = options.checked === true;
+  const C = viewClass(l, { ...defaultMode(checked), stores: !checked && storesOver(buffer) });
   return new C(offset, d);
 }
 
@@ -46,10 +47,12 @@ function syncMember(l: Layout & { kind: 'sync' }, d: DataView, offset: number): 
   return syncAt(a.code, a.param, a.lockCode, a.lockAt, d, offset);
 }
 
-/** The layout and unchecked class of a type, in the current codegen mode (`null` class for a sync member). */
+/** The layout and unchecked classes of a type, in the current codegen mode (`null` classes for a sync member). */
 interface Made {
   readonly layout: Layout;
   readonly C: ViewCtor | null;
+  /** The class for views over a fixed-length SharedArrayBuffer (typed stores: `CompileMode.stores`), or `C`. */
+  readonly CS: ViewCtor | null;
 }
 
 let madeByType = new WeakMap<Schema, Made>();
@@ -72,7 +75,9 @@ function made(type: unknown, what: string): Made {
   const cache = madeByType.get(type);
   if (cache !== undefined) return cache;
   const l = layout(type);
-  const m: Made = { layout: l, C: l.kind === 'sync' ? null : viewClass(l, { codegen: codegenActive(), checked: false }) };
+  const codegen = codegenActive();
+  const C = l.kind === 'sync' ? null : viewClass(l, { codegen, checked: false });
+  const m: Made = { layout: l, C, CS: l.kind === 'sync' ? null : viewClass(l, { codegen, checked: false, stores: TYPED_STORES }) };
   madeByType.set(type, m);
   return m;
 }
@@ -226,8 +231,9 @@ function viewSlow(type: unknown, source: unknown, offset: unknown, options: View
   const o = mem.base + byteOffset;
   if (m.C === null) return syncMember(l as Layout & { kind: 'sync' }, mem.d, o);
   if (checked) return new (viewClass(l, defaultMode(true)))(o, mem.d);
-  remember(type, source, m.C, mem, l);
-  return new m.C(o, mem.d);
+  const C = mem.stores ? (m.CS as ViewCtor) : m.C;
+  remember(type, source, C, mem, l);
+  return new C(o, mem.d);
 }
 
 /** Makes (type, source) the pair the fast path of `view()` and {@link viewMethod} serves, when the source's extent is fixed. */
@@ -259,7 +265,7 @@ export function createOfSchema(type: Schema, init?: unknown, options?: ViewOptio
   }
   const d = dataViewOf(buffer);
   if (m.C === null) return syncMember(l as Layout & { kind: 'sync' }, d, 0);
-  const C = options !== undefined && options.checked === true ? viewClass(l, defaultMode(true)) : m.C;
+  const C = options !== undefined && options.checked === true ? viewClass(l, defaultMode(true)) : storesOver(buffer) ? (m.CS as ViewCtor) : m.C;
   const v = new C(0, d);
   if (init !== undefined) v.$$assign(init);
   return v;

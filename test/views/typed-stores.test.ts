@@ -1,0 +1,158 @@
+// Typed-array stores (src/codegen/store-arrays.ts): on V8 12 and later, generated setters of views
+// over a fixed-length SharedArrayBuffer store numbers through typed arrays hung on the buffer's
+// DataView. They must write exactly the bytes the DataView stores write (views over an ArrayBuffer,
+// the interpreted accessors), fail the same way, and be used only where they are right: aligned
+// fields in the platform's byte order, over a SharedArrayBuffer that cannot be detached or grow.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { codegenActive } from '../../src/codegen/evaluate.js';
+import { TYPED_STORES } from '../../src/engine.js';
+import { array, bool, f32, f64, i8, i16, i32, struct, u8, u16, u32, union, view } from '../../src/index.js';
+
+const S = struct({ a: i8, b: u8, c: i16, d: u16, e: i32, f: u32, g: f32, h: f64, k: bool, n: struct({ x: f64, y: i16 }), arr: array(f32, 3) }, { name: 'S' });
+type Value = number | boolean;
+const FIELDS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'k'] as const;
+/** Whether this run's views over a SharedArrayBuffer store through typed arrays. */
+const ON = TYPED_STORES && codegenActive();
+
+/** The setter source of field `name` of view `v`'s class. */
+function setterOf(v: object, name: string): string {
+  return String(Object.getOwnPropertyDescriptor(Object.getPrototypeOf(v), name)?.set);
+}
+
+/** Whether a setter's source stores through one of the typed arrays (`this.$$d.$f64[…] = …`). */
+function typed(setter: string): boolean {
+  return /\.\$(f64|f32|u32|u16|u8)\[/.test(setter);
+}
+
+/** Every value a store may get: edge numbers, fractions, out-of-range integers, booleans. */
+const anyNumber = fc.oneof(
+  fc.double(),
+  fc.integer({ min: -(2 ** 40), max: 2 ** 40 }),
+  fc.constantFrom(0, -0, Number.NaN, Infinity, -Infinity, 2 ** 31, 2 ** 32, -(2 ** 31) - 1, 0.5, -0.5, 255.9, 65536, 1e300, 5e-324),
+  fc.boolean(),
+);
+
+/** Writes `values` to the fields of a fresh view of S over `buffer` (and the nested ones), returns its bytes. */
+function written(buffer: ArrayBuffer | SharedArrayBuffer, values: Value[]): number[] {
+  const s = view(S, buffer, 8);
+  FIELDS.forEach((f, i) => {
+    (s as unknown as Record<string, Value>)[f] = values[i] as Value;
+  });
+  s.n.x = values[0] as number;
+  s.n.y = values[1] as number;
+  s.arr.set(1, values[2] as number);
+  return [...new Uint8Array(buffer)];
+}
+
+describe('typed-array stores', () => {
+  it('are what views over a SharedArrayBuffer use where they can (V8 ≥ 12, generated accessors), and nothing else', () => {
+    const shared = view(S, new SharedArrayBuffer(4096));
+    const plain = view(S, new ArrayBuffer(4096));
+    expect(setterOf(shared, 'h').includes('$f64')).toBe(ON);
+    expect(setterOf(shared, 'c').includes('$u16')).toBe(ON);
+    expect(setterOf(shared.n, 'x').includes('$f64')).toBe(ON);
+    // bool keeps its DataView store; an ArrayBuffer (detachable) never stores through typed arrays
+    expect(setterOf(shared, 'k').includes('$u8')).toBe(false);
+    for (const f of FIELDS) expect(typed(setterOf(plain, f))).toBe(false);
+    // any SharedArrayBuffer, a single value's create() too: one class per schema for all of them
+    expect(Object.getPrototypeOf(S.create())).toBe(Object.getPrototypeOf(shared));
+    expect(FIELDS.filter((f) => typed(setterOf(shared, f)))).toEqual(ON ? ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'] : []);
+  });
+
+  it('write the bytes the DataView stores write, over a SharedArrayBuffer and an ArrayBuffer alike', () => {
+    fc.assert(
+      fc.property(fc.array(anyNumber, { minLength: FIELDS.length, maxLength: FIELDS.length }), (values) => {
+        const viaShared = written(new SharedArrayBuffer(4096), values);
+        const viaPlain = written(new ArrayBuffer(4096), values);
+        // NaN's bits are the engine's choice in both stores: compare NaNs as NaNs.
+        const sv = view(S, new Uint8Array(viaShared).buffer, 8);
+        const pv = view(S, new Uint8Array(viaPlain).buffer, 8);
+        expect(sv.toObject()).toEqual(pv.toObject());
+        if (!values.some((v) => Number.isNaN(v))) expect(viaShared).toEqual(viaPlain);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuse what is not a number with the same error as DataView stores', () => {
+    const shared = view(S, new SharedArrayBuffer(4096));
+    const plain = view(S, new ArrayBuffer(4096));
+    for (const bad of ['1', null, undefined, {}, 1n, Symbol('s')]) {
+      for (const f of ['a', 'd', 'f', 'g', 'h'] as const) {
+        let want: unknown;
+        try {
+          (plain as unknown as Record<string, unknown>)[f] = bad;
+        } catch (e) {
+          want = e;
+        }
+        expect(want).toBeInstanceOf(TypeError);
+        expect(() => {
+          (shared as unknown as Record<string, unknown>)[f] = bad;
+        }).toThrow((want as Error).message);
+      }
+    }
+  });
+
+  it('are not used for fields a view cannot keep aligned: packed members, other byte orders', () => {
+    const Packed = struct({ c: u8, x: f64, y: u32 }, { pack: 1, name: 'Packed' });
+    const Outer = struct({ c: u8, inner: struct({ x: f64 }) }, { pack: 1, name: 'Outer' });
+    const Big = struct({ x: f64, y: u32 }, { endian: 'big', name: 'Big' });
+    const p = view(Packed, new SharedArrayBuffer(4096));
+    const o = view(Outer, new SharedArrayBuffer(4096));
+    const b = view(Big, new SharedArrayBuffer(4096));
+    expect(setterOf(p, 'x').includes('$f64')).toBe(false);
+    expect(typed(setterOf(p, 'y'))).toBe(false);
+    expect(typed(setterOf(p, 'c'))).toBe(ON); // a byte is always aligned
+    expect(setterOf(o.inner, 'x').includes('$f64')).toBe(false);
+    expect(setterOf(b, 'x').includes('$f64')).toBe(false);
+    p.x = 1.25;
+    p.y = 7;
+    o.inner.x = -2.5;
+    b.x = 3.5;
+    expect([p.x, p.y, o.inner.x, b.x]).toEqual([1.25, 7, -2.5, 3.5]);
+    expect(new DataView(b.$buffer).getFloat64(0, false)).toBe(3.5);
+  });
+
+  it('a union member and an array element store where they are', () => {
+    const U = union({ f: f64, w: u32 });
+    const A = array(struct({ x: f32, y: f64 }), 300);
+    const u = view(U, new SharedArrayBuffer(4096), 8);
+    const a = A.create();
+    expect(typed(setterOf(a.get(0), 'y'))).toBe(ON);
+    expect(typed(setterOf(u, 'w'))).toBe(ON);
+    u.w = 0xffffffff;
+    a.get(3).y = 9.5;
+    a.get(4).x = 0.1;
+    expect(u.w).toBe(0xffffffff);
+    expect(new DataView(a.$buffer).getFloat64(3 * 16 + 8, true)).toBe(9.5);
+    expect(new DataView(a.$buffer).getFloat32(4 * 16, true)).toBe(Math.fround(0.1));
+  });
+
+  it('a view over a growable SharedArrayBuffer stores through its DataView, and reaches bytes past the first length', () => {
+    const SAB = SharedArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => SharedArrayBuffer & { grow(n: number): void };
+    let g: SharedArrayBuffer & { grow(n: number): void };
+    try {
+      g = new SAB(16, { maxByteLength: 8192 });
+    } catch {
+      return; // an engine without growable SharedArrayBuffers
+    }
+    if ((g as { growable?: boolean }).growable !== true) return;
+    g.grow(8192);
+    const v = view(struct({ x: f64 }), g, 48);
+    expect(setterOf(v, 'x').includes('$f64')).toBe(false);
+    v.x = 4.5;
+    expect(new DataView(g).getFloat64(48, true)).toBe(4.5);
+  });
+
+  it('a view over an ArrayBuffer that was transferred still throws on a store', () => {
+    const buffer = new ArrayBuffer(16);
+    const v = view(struct({ x: f64, y: u32 }), buffer);
+    const transfer = (buffer as { transfer?: () => ArrayBuffer }).transfer;
+    if (typeof transfer !== 'function') return; // an engine without ArrayBuffer.prototype.transfer
+    transfer.call(buffer);
+    expect(() => {
+      v.x = 1;
+    }).toThrow(TypeError);
+  });
+});
