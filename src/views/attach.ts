@@ -13,7 +13,7 @@
 import type { ViewCtor } from '../codegen/access.js';
 import { defaultMode, viewClass } from '../codegen/classes.js';
 import { codegenActive, codegenEpoch, whenConfigured } from '../codegen/evaluate.js';
-import { TYPED_STORES, V8_BEFORE_12 } from '../engine.js';
+import { V8_BEFORE_12 } from '../engine.js';
 import { internalError } from '../errors.js';
 import { accessOf } from '../codegen/plan.js';
 import { syncAt } from '../codegen/runtime.js';
@@ -47,12 +47,26 @@ function syncMember(l: Layout & { kind: 'sync' }, d: DataView, offset: number): 
   return syncAt(a.code, a.param, a.lockCode, a.lockAt, d, offset);
 }
 
-/** The layout and unchecked classes of a type, in the current codegen mode (`null` classes for a sync member). */
+/**
+ * The layout of a type and its unchecked classes in the current codegen mode, each made when first
+ * needed ({@link classOf}): `C` for views of most buffers, `CS` for views of a fixed-length
+ * SharedArrayBuffer (typed stores: `CompileMode.stores`; the same class where those are off).
+ */
 interface Made {
   readonly layout: Layout;
-  readonly C: ViewCtor | null;
-  /** The class for views over a fixed-length SharedArrayBuffer (typed stores: `CompileMode.stores`), or `C`. */
-  readonly CS: ViewCtor | null;
+  readonly codegen: boolean;
+  C: ViewCtor | null;
+  CS: ViewCtor | null;
+}
+
+/** The unchecked class of `m` for views over memory that does (`stores`) or does not store through typed arrays. */
+function classOf(m: Made, stores: boolean): ViewCtor {
+  if (stores) {
+    m.CS ??= viewClass(m.layout, { codegen: m.codegen, checked: false, stores: true });
+    return m.CS;
+  }
+  m.C ??= viewClass(m.layout, { codegen: m.codegen, checked: false });
+  return m.C;
 }
 
 let madeByType = new WeakMap<Schema, Made>();
@@ -75,9 +89,7 @@ function made(type: unknown, what: string): Made {
   const cache = madeByType.get(type);
   if (cache !== undefined) return cache;
   const l = layout(type);
-  const codegen = codegenActive();
-  const C = l.kind === 'sync' ? null : viewClass(l, { codegen, checked: false });
-  const m: Made = { layout: l, C, CS: l.kind === 'sync' ? null : viewClass(l, { codegen, checked: false, stores: TYPED_STORES }) };
+  const m: Made = { layout: l, codegen: codegenActive(), C: null, CS: null };
   madeByType.set(type, m);
   return m;
 }
@@ -229,9 +241,9 @@ function viewSlow(type: unknown, source: unknown, offset: unknown, options: View
   const mem = memoryOf(source, 'view', l.schema);
   if (!fits(mem, byteOffset, l.size, l.align)) badRegion(subjectOf('view', l.schema), mem, byteOffset, l.size, l.align);
   const o = mem.base + byteOffset;
-  if (m.C === null) return syncMember(l as Layout & { kind: 'sync' }, mem.d, o);
+  if (l.kind === 'sync') return syncMember(l, mem.d, o);
   if (checked) return new (viewClass(l, defaultMode(true)))(o, mem.d);
-  const C = mem.stores ? (m.CS as ViewCtor) : m.C;
+  const C = classOf(m, mem.stores);
   remember(type, source, C, mem, l);
   return new C(o, mem.d);
 }
@@ -264,8 +276,8 @@ export function createOfSchema(type: Schema, init?: unknown, options?: ViewOptio
     throw allocationError(e, what ?? subjectOf('create', l.schema), l.size); // the label only when it is needed
   }
   const d = dataViewOf(buffer);
-  if (m.C === null) return syncMember(l as Layout & { kind: 'sync' }, d, 0);
-  const C = options !== undefined && options.checked === true ? viewClass(l, defaultMode(true)) : storesOver(buffer) ? (m.CS as ViewCtor) : m.C;
+  if (l.kind === 'sync') return syncMember(l, d, 0);
+  const C = options !== undefined && options.checked === true ? viewClass(l, defaultMode(true)) : classOf(m, storesOver(buffer));
   const v = new C(0, d);
   if (init !== undefined) v.$$assign(init);
   return v;
