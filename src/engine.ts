@@ -16,10 +16,9 @@ export const V8_BEFORE_12 = v8Major < 12;
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
- * Whether generated setters store numbers through typed arrays (src/codegen/store-arrays.ts): on V8
- * 12 and later (Node 22 to 26, Deno), little-endian hosts. Not on Node 20, where the `DataView`
- * store is as fast and the typed one was slower in the first calls, nor on Bun (JavaScriptCore,
- * not measured), which reports a V8 version too. bench/results/backend.md.
+ * Whether generated setters store numbers through typed arrays (src/codegen/store-arrays.ts): on
+ * little-endian hosts (every one Node, Deno and browsers run on today) under V8, Node 20 included
+ * (with a setter guard of its own there: `emitTypedStore` in src/codegen/access.ts). Not on Bun
+ * (JavaScriptCore, not measured), which reports a V8 version too. bench/results/backend.md.
  */
-export const TYPED_STORES =
-  !V8_BEFORE_12 && LITTLE_ENDIAN_HOST && (globalThis as { process?: { versions?: { bun?: unknown } } }).process?.versions?.bun === undefined;
+export const TYPED_STORES = LITTLE_ENDIAN_HOST && (globalThis as { process?: { versions?: { bun?: unknown } } }).process?.versions?.bun === undefined;

@@ -450,17 +450,22 @@ export function emitWrite(a: Access, at: string, v: string, checked: boolean, la
  * layout aligned to `align`, through the typed arrays of the view's `DataView`
  * (src/codegen/store-arrays.ts), or `null` when the member cannot be stored so: a byte order other
  * than the platform's (little-endian, see `TYPED_STORES`), `Float16`, or an offset that a view's
- * base (a multiple of `align`) does not keep a multiple of the member's size. Only the `typeof` test
- * of {@link emitWrite}'s guard: with `o >= 0` beside it V8 12 to 14 keep the handles of a loop that
- * stores this way (bench/results/backend.md, `hand-store`).
+ * base (a multiple of `align`) does not keep a multiple of the member's size. On V8 12 and later only
+ * the `typeof` test of {@link emitWrite}'s guard: with `o >= 0` beside it V8 12 to 14 keep the
+ * handles of a loop that stores this way (bench/results/backend.md, `hand-store`). Before V8 12
+ * (Node 20, `guarded`) the whole guard, `typeof v === 'number' && o >= 0`, on the offset read into
+ * a local: that form was faster there than the `DataView` store (update pass 1.46 → 1.30× a
+ * typed-array loop in the core benchmark), the `typeof` test alone slower (`hand-store-typeof`).
  */
-export function emitTypedStore(a: Access, offset: number, align: number, v: string, label: string, refs: EmitRefs): string | null {
+export function emitTypedStore(a: Access, offset: number, align: number, v: string, label: string, refs: EmitRefs, guarded: boolean): string | null {
   if (a.op !== 'number' || a.method === 'Float16') return null;
   const t = STORE_ARRAY[a.method];
   if ((!a.le && t.size > 1) || offset % t.size !== 0 || align < t.size) return null;
-  const at = offset === 0 ? 'this.$$o' : `this.$$o+${num(offset)}`;
+  const base = guarded ? 'o' : 'this.$$o';
+  const at = offset === 0 ? base : `${base}+${num(offset)}`;
   const index = t.shift === 0 ? at : `(${at})>>${t.shift}`;
-  return `this.$$d.${t.array}[${index}]=${emitNum(v, refs.labelIndex(label), undefined)};`;
+  const store = `this.$$d.${t.array}[${index}]=${emitNum(v, refs.labelIndex(label), guarded ? 'o>=0' : undefined)};`;
+  return guarded ? `var o=this.$$o;${store}` : store;
 }
 
 /** Interpreted twin of {@link emitWrite}. */

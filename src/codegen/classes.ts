@@ -6,7 +6,7 @@
  * One class for all buffers means that a call site sees one object shape per schema however many
  * buffers flow through it (a buffer per job, a simulation that reallocates); and since layouts are
  * canonical, equal schemas built separately share the class too, with its optimised code. Where
- * typed-array stores are on (V8 12 and later, src/codegen/store-arrays.ts), views of a fixed-length
+ * typed-array stores are on (V8 on a little-endian host, src/codegen/store-arrays.ts), views of a fixed-length
  * SharedArrayBuffer (every one: a job's, a reallocated one, a single value's) have their class
  * (`stores`), and views of an ArrayBuffer or a growable buffer another.
  *

@@ -148,7 +148,7 @@ function emitRecord(layout: RecordLayout, mode: CompileMode, refs: EmitRefs, sel
     const oneStore = m.access.op === 'number' || m.access.op === 'bool';
     const store = emitWrite(m.access, `o${plus}`, 'v', mode.checked, m.label, refs, 'o>=0', oneStore ? 'this.$$d' : 'd');
     // In a class for views over a fixed-length SharedArrayBuffer, a number stores through a typed array where it can (emitTypedStore).
-    const typed = mode.stores === true ? emitTypedStore(m.access, m.offset, layout.align, 'v', m.label, refs) : null;
+    const typed = mode.stores === true ? emitTypedStore(m.access, m.offset, layout.align, 'v', m.label, refs, V8_BEFORE_12) : null;
     const setter = typed ?? (oneStore ? `var o=this.$$o;${store}` : `var d=this.$$d,o=this.$$o;${store}`);
     lines.push(
       `Object.defineProperty(P,N[${index}],{get:function(){var d=this.$$d;return ${emitRead(m.access, at, refs)}},set:function(v){${setter}},enumerable:true,configurable:true});`,

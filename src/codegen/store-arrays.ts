@@ -1,9 +1,9 @@
 /**
  * Typed-array stores (bench/results/backend.md, docs/performance.md "Results: accessor backends").
- * On V8 12 and later a number stored through a typed array lets TurboFan keep what it loaded
- * around the store, where a `DataView` store makes it load the `DataView`'s map, length and data
- * again: the warm update pass of the real-use patterns went from ~1.3–1.5× to ~1.1–1.3× a
- * typed-array loop on Node 22 to 26.
+ * A number stored through a typed array lets TurboFan keep what it loaded around the store, where a
+ * `DataView` store makes it load the `DataView`'s map, length and data again: the warm update pass
+ * of the real-use patterns went from ~1.3–1.5× to ~1.1–1.3× a typed-array loop on Node 22 to 26,
+ * and from ~1.45× to ~1.3× on Node 20 (whose setters keep the whole guard: `emitTypedStore`).
  *
  * So the `DataView` that views read through also carries its buffer's typed arrays for stores
  * (`$f64`, `$f32`, `$u32`, `$u16`, `$u8`: an integer's bits are the same signed or not), where the

@@ -1,4 +1,4 @@
-// Typed-array stores (src/codegen/store-arrays.ts): on V8 12 and later, generated setters of views
+// Typed-array stores (src/codegen/store-arrays.ts): under V8 (Node 20 to 26, Deno), generated setters of views
 // over a fixed-length SharedArrayBuffer store numbers through typed arrays hung on the buffer's
 // DataView. They must write exactly the bytes the DataView stores write (views over an ArrayBuffer,
 // the interpreted accessors), fail the same way, and be used only where they are right: aligned
@@ -46,7 +46,7 @@ function written(buffer: ArrayBuffer | SharedArrayBuffer, values: Value[]): numb
 }
 
 describe('typed-array stores', () => {
-  it('are what views over a SharedArrayBuffer use where they can (V8 ≥ 12, generated accessors), and nothing else', () => {
+  it('are what views over a SharedArrayBuffer use where they can (V8, generated accessors), and nothing else', () => {
     const shared = view(S, new SharedArrayBuffer(4096));
     const plain = view(S, new ArrayBuffer(4096));
     expect(setterOf(shared, 'h').includes('$f64')).toBe(ON);
