@@ -9,11 +9,23 @@ import { internalError } from '../errors.js';
 import type { Layout, RecordLayout } from '../layout/types.js';
 import { isIdentifier } from '../kinds/names.js';
 import { typeLabel } from '../kinds/labels.js';
-import { type EmitRefs, emitElementOffset, emitIndexCheck, emitRead, emitReadPlain, emitTypedStore, emitWrite, NUM_HELPER, type ViewCtor } from './access.js';
+import {
+  type EmitRefs,
+  emitElementOffset,
+  emitIndexCheck,
+  emitRead,
+  emitReadPlain,
+  emitTypedStore,
+  emitTypedStoreAt,
+  emitWrite,
+  NUM_HELPER,
+  type ViewCtor,
+} from './access.js';
 import type { CompileMode } from './classes.js';
 import { evaluate } from './evaluate.js';
 import { type Access, accessOf, membersOf } from './plan.js';
 import { RUNTIME as R } from './runtime.js';
+import { STORE_ARRAY } from './store-arrays.js';
 
 /**
  * Records with more members than this dispatch `set({...})` through a table of setters by name
@@ -61,8 +73,9 @@ export function generate(layout: Layout, mode: CompileMode, nestedIndex: (l: Lay
       const el = accessOf(layout.element);
       const at = `this.$$o+i*${stride}`;
       const elLabel = `${typeLabel(layout.schema)} element`;
+      const store = storeOf(el, mode, refs, elLabel, layout.align);
       lines.push(
-        ...emitIndexed(el, n, stride, at, mode, refs, self, elLabel),
+        ...emitIndexed(el, n, stride, at, refs, self, store),
         `P.$$setMany=function(a,off,n){var d=this.$$d;for(var j=0;j<n;j++){var v=a[j];var i=off+j;${emitWrite(el, at, 'v', mode.checked, elLabel, refs)}}};`,
         `P.$$plain=function(){var d=this.$$d,a=new Array(${n});for(var i=0;i<${n};i++){a[i]=${emitReadPlain(el, at, refs)}}return a};`,
       );
@@ -110,14 +123,14 @@ export function generate(layout: Layout, mode: CompileMode, nestedIndex: (l: Lay
  * check, and the catch (`G`, `H`: `R.farIndex`) throws for a bad index or takes the long way
  * through `$$farGet`/`$$farSetAt`, the offset computed from the bare base.
  */
-function emitIndexed(el: Access, n: number, stride: number, at: string, mode: CompileMode, refs: EmitRefs, self: string, elLabel: string): string[] {
+function emitIndexed(el: Access, n: number, stride: number, at: string, refs: EmitRefs, self: string, store: Store): string[] {
   if (!NEAR_BASE_FORM) {
     const check = emitIndexCheck('i', n, 'd', null, 'F(e,i)');
     const offset = emitElementOffset('this.$$o', 'i', n, stride, false);
     return [
       `var F=function(e,i){R.indexFailed(e,i,${n},${self})};`,
       `P.get=function(i){var d=this.$$d;${check}return ${emitRead(el, offset, refs)}};`,
-      `P.$$setAt=function(i,v){var d=this.$$d;${check}${emitWrite(el, offset, 'v', mode.checked, elLabel, refs)}};`,
+      `P.$$setAt=function(i,v){var d=this.$$d;${check}${store(offset)}};`,
     ];
   }
   const near = emitElementOffset('o', 'i', n, stride, true);
@@ -127,9 +140,27 @@ function emitIndexed(el: Access, n: number, stride: number, at: string, mode: Co
     `var H=function(a,e,i,v){R.farIndex(e,i,${n},${self},a.$$o);a.$$farSetAt(i,v)};`,
     `P.get=function(i){${head}${emitIndexCheck('i', n, 'd', 'o', 'return G(this,e,i)')}return ${emitRead(el, near, refs)}};`,
     `P.$$farGet=function(i){var d=this.$$d;return ${emitRead(el, at, refs)}};`,
-    `P.$$setAt=function(i,v){${head}${emitIndexCheck('i', n, 'd', 'o', 'H(this,e,i,v);return')}${emitWrite(el, near, 'v', mode.checked, elLabel, refs)}};`,
-    `P.$$farSetAt=function(i,v){var d=this.$$d;${emitWrite(el, at, 'v', mode.checked, elLabel, refs)}};`,
+    `P.$$setAt=function(i,v){${head}${emitIndexCheck('i', n, 'd', 'o', 'H(this,e,i,v);return')}${store(near)}};`,
+    `P.$$farSetAt=function(i,v){var d=this.$$d;${store(at)}};`,
   ];
+}
+
+/** Source text of a statement storing `v` (in scope, as is the view's `DataView` as `d`) at a byte offset expression. */
+type Store = (at: string) => string;
+
+/**
+ * How a number array stores its elements (`set(i, v)`, `$$setMany`): through the `DataView`
+ * (`emitWrite`), or, in a class for views over a fixed-length SharedArrayBuffer on V8 12 and later,
+ * through its typed arrays where the element can be (`emitTypedStoreAt`: every offset such a view
+ * stores at is its base, a multiple of the layout's alignment, plus a multiple of the element's
+ * size), with the `DataView` store's guard. An `array(f32, 1M)` updated through `get(i)`/`set(i, v)`,
+ * warm: 2.00 → 1.67× a `Float32Array` loop on Node 22 and 24, 2.40 → 2.00× on Node 26; on Node 20
+ * 2.23 → 2.49×, so not there (bench/typed.mjs, docs/performance.md "Results: arrays of numbers").
+ */
+function storeOf(a: Access, mode: CompileMode, refs: EmitRefs, label: string, align: number): Store {
+  const typed = mode.stores === true && !mode.checked && !V8_BEFORE_12;
+  const aligned = a.op === 'number' && a.method !== 'Float16' && align >= STORE_ARRAY[a.method].size;
+  return (at) => (typed ? emitTypedStoreAt(a, at, aligned, 'd', 'v', label, refs) : null) ?? emitWrite(a, at, 'v', mode.checked, label, refs);
 }
 
 function emitRecord(layout: RecordLayout, mode: CompileMode, refs: EmitRefs, self: string): string[] {
