@@ -25,7 +25,7 @@ import type { CompileMode } from './classes.js';
 import { evaluate } from './evaluate.js';
 import { type Access, accessOf, membersOf } from './plan.js';
 import { RUNTIME as R } from './runtime.js';
-import { STORE_ARRAY } from './store-arrays.js';
+import { ARRAY_ELEMENT_STORES, STORE_ARRAY } from './store-arrays.js';
 
 /**
  * Records with more members than this dispatch `set({...})` through a table of setters by name
@@ -158,7 +158,7 @@ type Store = (at: string) => string;
  * 2.23 → 2.49×, so not there (bench/typed.mjs, docs/performance.md "Results: arrays of numbers").
  */
 function storeOf(a: Access, mode: CompileMode, refs: EmitRefs, label: string, align: number): Store {
-  const typed = mode.stores === true && !mode.checked && !V8_BEFORE_12;
+  const typed = mode.stores === true && !mode.checked && ARRAY_ELEMENT_STORES;
   const aligned = a.op === 'number' && a.method !== 'Float16' && align >= STORE_ARRAY[a.method].size;
   return (at) => (typed ? emitTypedStoreAt(a, at, aligned, 'd', 'v', label, refs) : null) ?? emitWrite(a, at, 'v', mode.checked, label, refs);
 }

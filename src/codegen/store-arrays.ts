@@ -16,6 +16,8 @@
  *
  * @module
  */
+import { V8_BEFORE_12 } from '../engine.js';
+import type { Layout } from '../layout/types.js';
 import type { NumberMethod } from './plan.js';
 
 /** The store arrays on a `DataView` (see the module comment). */
@@ -25,6 +27,36 @@ export interface StoreArrays {
   readonly $u32: Uint32Array;
   readonly $u16: Uint16Array;
   readonly $u8: Uint8Array;
+}
+
+/**
+ * Whether the elements of arrays of numbers store through typed arrays too (`storeOf` in
+ * src/codegen/generate.ts): on V8 12 and later, not on Node 20, where it was slower
+ * (docs/performance.md, "Results: arrays of numbers").
+ */
+export const ARRAY_ELEMENT_STORES = !V8_BEFORE_12;
+
+/**
+ * Whether a view of `layout` in a class for views that store through typed arrays may use them
+ * (itself or a member's view, which shares its `DataView`): a struct or union (any of its number
+ * fields, at any depth), an array of those, or an array of numbers where
+ * {@link ARRAY_ELEMENT_STORES}; not a single number or `char` (`value` stores through the
+ * `DataView`). It may say yes where no member turns out to store so (a struct of booleans): it
+ * decides only whether the buffer's arrays are made (`storesReady` in src/views/region.ts), and a
+ * class that stores through them never meets a `DataView` without them.
+ */
+export function needsStoreArrays(layout: Layout): boolean {
+  switch (layout.kind) {
+    case 'struct':
+    case 'union':
+      return true;
+    case 'array':
+      return layout.element.kind === 'primitive' || layout.element.kind === 'char' ? ARRAY_ELEMENT_STORES : true;
+    case 'primitive':
+    case 'char':
+    case 'sync':
+      return false;
+  }
 }
 
 /**

@@ -23,7 +23,7 @@ import { checkSchemaLike, isSchema } from '../kinds/brand.js';
 import { allocationError } from '../memory/buffers.js';
 import type { ViewOptions } from '../types/infer.js';
 import type { Schema } from '../types/schema.js';
-import { badRegion, type BufferSource, dataViewOf, fits, type Memory, memoryOf, storesOver, subjectOf } from './region.js';
+import { badRegion, type BufferSource, dataViewOf, fits, type Memory, memoryOf, storesOver, storesReady, subjectOf } from './region.js';
 
 /**
  * A view of an already computed layout (which may carry a byte order inherited from a containing
@@ -33,8 +33,10 @@ export function viewOfLayout(l: Layout, buffer: ArrayBufferLike, offset: number,
   if (l.kind === 'sync') return syncMember(l, dataViewOf(buffer), offset);
   const d = dataViewOf(buffer);
   const checked = options.checked === true;
-  const C = viewClass(l, { ...defaultMode(checked), stores: !checked && storesOver(buffer) });
-  return new C(offset, d);
+  const stores = !checked && storesOver(buffer);
+  const mode = defaultMode(checked);
+  const C = viewClass(l, { ...mode, stores });
+  return new C(offset, stores ? storesReady(d, l, mode.codegen) : d);
 }
 
 /**
@@ -244,6 +246,7 @@ function viewSlow(type: unknown, source: unknown, offset: unknown, options: View
   if (l.kind === 'sync') return syncMember(l, mem.d, o);
   if (checked) return new (viewClass(l, defaultMode(true)))(o, mem.d);
   const C = classOf(m, mem.stores);
+  if (mem.stores) storesReady(mem.d, l, m.codegen);
   remember(type, source, C, mem, l);
   return new C(o, mem.d);
 }
@@ -277,8 +280,10 @@ export function createOfSchema(type: Schema, init?: unknown, options?: ViewOptio
   }
   const d = dataViewOf(buffer);
   if (l.kind === 'sync') return syncMember(l, d, 0);
-  const C = options !== undefined && options.checked === true ? viewClass(l, defaultMode(true)) : classOf(m, storesOver(buffer));
-  const v = new C(0, d);
+  const checked = options !== undefined && options.checked === true;
+  const stores = !checked && storesOver(buffer);
+  const C = checked ? viewClass(l, defaultMode(true)) : classOf(m, stores);
+  const v = new C(0, stores ? storesReady(d, l, m.codegen) : d);
   if (init !== undefined) v.$$assign(init);
   return v;
 }

@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { codegenActive } from '../../src/codegen/evaluate.js';
 import { TYPED_STORES, V8_BEFORE_12 } from '../../src/engine.js';
-import { array, bool, f32, f64, i8, i16, i32, struct, u8, u16, u32, union, view } from '../../src/index.js';
+import { dataViewOf } from '../../src/views/region.js';
+import { array, bool, f32, f64, i8, i16, i32, RawValue, struct, u8, u16, u32, union, Value, view } from '../../src/index.js';
 import type { Schema } from '../../src/index.js';
 
 const S = struct({ a: i8, b: u8, c: i16, d: u16, e: i32, f: u32, g: f32, h: f64, k: bool, n: struct({ x: f64, y: i16 }), arr: array(f32, 3) }, { name: 'S' });
@@ -209,5 +210,29 @@ describe('typed-array stores', () => {
       expect(() => shared.set(i, v)).toThrow((want as Error).message);
     }
     expect([...new Uint8Array((shared as unknown as { $buffer: SharedArrayBuffer }).$buffer)].every((b) => b === 0)).toBe(true);
+  });
+
+  it('a buffer gets its store arrays with the first view that may store through them, and only then', () => {
+    const hasArrays = (b: ArrayBufferLike) => '$f64' in dataViewOf(b);
+    // a single number's buffer never does: its `value` stores through the DataView
+    const r = RawValue('d', 1.5) as unknown as { $buffer: SharedArrayBuffer; value: number };
+    const v = Value('i', 7) as unknown as { $buffer?: SharedArrayBuffer };
+    expect(hasArrays(r.$buffer)).toBe(false);
+    if (v.$buffer !== undefined) expect(hasArrays(v.$buffer)).toBe(false);
+    r.value = 2.5;
+    expect(r.value).toBe(2.5);
+    // an array of numbers' buffer where its elements store through them (V8 12 and later)
+    const a = array(f64, 4).create();
+    expect(hasArrays(a.$buffer)).toBe(ARRAY_ON);
+    // a struct's, as soon as it is viewed, and then every view of the buffer finds them
+    const sab = new SharedArrayBuffer(256);
+    const one = view(f64, sab, 0);
+    expect(hasArrays(sab)).toBe(false);
+    const s = view(S, sab, 8);
+    expect(hasArrays(sab)).toBe(ON);
+    s.h = 4.25;
+    (one as unknown as { value: number }).value = 1;
+    expect(s.h).toBe(4.25);
+    expect(hasArrays(S.create().$buffer)).toBe(ON);
   });
 });
