@@ -76,7 +76,7 @@ export function generate(layout: Layout, mode: CompileMode, nestedIndex: (l: Lay
       const store = storeOf(el, mode, refs, elLabel, layout.align);
       lines.push(
         ...emitIndexed(el, n, stride, at, refs, self, store),
-        `P.$$setMany=function(a,off,n){var d=this.$$d;for(var j=0;j<n;j++){var v=a[j];var i=off+j;${emitWrite(el, at, 'v', mode.checked, elLabel, refs)}}};`,
+        `P.$$setMany=function(a,off,n){var d=this.$$d;for(var j=0;j<n;j++){var v=a[j];var i=off+j;${store(at)}}};`,
         `P.$$plain=function(){var d=this.$$d,a=new Array(${n});for(var i=0;i<${n};i++){a[i]=${emitReadPlain(el, at, refs)}}return a};`,
       );
       break;
