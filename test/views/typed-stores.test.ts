@@ -12,7 +12,7 @@ import { array, bool, f32, f64, i8, i16, i32, RawValue, struct, u8, u16, u32, un
 import type { Schema } from '../../src/index.js';
 
 const S = struct({ a: i8, b: u8, c: i16, d: u16, e: i32, f: u32, g: f32, h: f64, k: bool, n: struct({ x: f64, y: i16 }), arr: array(f32, 3) }, { name: 'S' });
-type Value = number | boolean;
+type FieldValue = number | boolean;
 const FIELDS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'k'] as const;
 /** Whether this run's views over a SharedArrayBuffer store through typed arrays. */
 const ON = TYPED_STORES && codegenActive();
@@ -36,10 +36,10 @@ const anyNumber = fc.oneof(
 );
 
 /** Writes `values` to the fields of a fresh view of S over `buffer` (and the nested ones), returns its bytes. */
-function written(buffer: ArrayBuffer | SharedArrayBuffer, values: Value[]): number[] {
+function written(buffer: ArrayBuffer | SharedArrayBuffer, values: FieldValue[]): number[] {
   const s = view(S, buffer, 8);
   FIELDS.forEach((f, i) => {
-    (s as unknown as Record<string, Value>)[f] = values[i] as Value;
+    (s as unknown as Record<string, FieldValue>)[f] = values[i] as FieldValue;
   });
   s.n.x = values[0] as number;
   s.n.y = values[1] as number;
@@ -199,7 +199,16 @@ describe('typed-array stores', () => {
     const A = array(f64, 8);
     const shared = view(A, new SharedArrayBuffer(256), 64) as unknown as { set(i: unknown, v?: unknown): void };
     const plain = view(A, new ArrayBuffer(256), 64) as unknown as { set(i: unknown, v?: unknown): void };
-    for (const [i, v] of [[8, 1], [-1, 1], [1.5, 1], [2 ** 32, 1], [Number.NaN, 1], [0, '1'], [0, null], [0, 1n]] as const) {
+    for (const [i, v] of [
+      [8, 1],
+      [-1, 1],
+      [1.5, 1],
+      [2 ** 32, 1],
+      [Number.NaN, 1],
+      [0, '1'],
+      [0, null],
+      [0, 1n],
+    ] as const) {
       let want: unknown;
       try {
         plain.set(i, v);
