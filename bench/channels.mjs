@@ -31,6 +31,7 @@ import { attach, Channel, f32, f64, share, struct, u32, u8, array } from '../dis
 import { gc, machineInfo, median, writeResults } from './common.mjs';
 import { HandMpmc, handMpmcBuffer } from './hand-mpmc.mjs';
 import { HandSpsc, handSpscBuffer } from './hand-spsc.mjs';
+import { PollSpsc, pollBuffer } from './hand-poll.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -97,6 +98,19 @@ const variants = {
     },
     consume({ n, sab }) {
       const c = new HandSpsc(sab, NO_GATHER);
+      for (let i = 0; i < n; i++) if (c.pop() !== i) fail('order');
+      return n;
+    },
+  },
+  // The plainest per-item hand-off: positions and one store per item, both sides spinning (bench/hand-poll.mjs).
+  'hand-written plain polling ring f64 push/pop (per item, no waiting protocol)': {
+    produce({ n, sab }) {
+      const c = new PollSpsc(sab);
+      for (let i = 0; i < n; i++) c.push(i);
+      return n;
+    },
+    consume({ n, sab }) {
+      const c = new PollSpsc(sab);
       for (let i = 0; i < n; i++) if (c.pop() !== i) fail('order');
       return n;
     },
@@ -611,6 +625,15 @@ function spscJobs(variant, n) {
       ],
     };
   }
+  if (variant.includes('plain polling ring')) {
+    const sab = pollBuffer(CAPACITY);
+    return {
+      jobs: [
+        { variant, role: 'produce', n, sab },
+        { variant, role: 'consume', n, sab },
+      ],
+    };
+  }
   if (variant.includes('twin')) {
     const buffers = variant.includes('ping-pong') ? { ping: handSpscBuffer(1), pong: handSpscBuffer(1) } : { sab: handSpscBuffer(CAPACITY) };
     return {
@@ -935,6 +958,10 @@ function targets(parts) {
       value: ratio(twin, rate(s, 'postMessage f64 per item')),
     };
     t.twin = { note: 'sc f64 push/pop vs the hand-written twin', value: ratio(rate(s, 'sc f64 push/pop'), twin) };
+    t.plain = {
+      note: 'plainest per-item hand-off (hand-written polling ring f64 push/pop: positions, one store per item, both sides spinning) vs postMessage f64 per item',
+      value: ratio(rate(s, 'hand-written plain polling ring f64 push/pop (per item, no waiting protocol)'), rate(s, 'postMessage f64 per item')),
+    };
   }
   const a = parts.async;
   if (a) {
@@ -1010,7 +1037,7 @@ function markdown(r) {
   table(
     'SPSC: one producer thread, one consumer thread',
     r.parts.spsc,
-    'Clock from the start signal to the consumer’s end. sc and ringbuf.js: capacity 4096; "polling" variants spin on the non-blocking forms, as ringbuf.js users do; blocking variants that find the ring empty (full) while items (free slots) come as a stream idle 0.3–5 µs before they look again, so that the other side writes a run of items without its cache lines being taken away (gathering, src/channels/waiting.ts); then they spin briefly (adaptive, 16–256 looks) and sleep on the futex. postMessage: a MessageChannel between the two workers (structured clone per message). Hand-written twin: bench/hand-spsc.mjs, an f64-only SPSC ring with the library’s protocol (cached positions, one atomic operation per push or pop whose result also says whether the other side sleeps, waiter counts, the same spin), written straight: the ceiling of a per-item blocking hand-off; "no gathering" is the twin as it was before gathering (looks at once); "no spin" sleeps at once.',
+    'Clock from the start signal to the consumer’s end. sc and ringbuf.js: capacity 4096; "polling" variants spin on the non-blocking forms, as ringbuf.js users do; blocking variants that find the ring empty (full) while items (free slots) come as a stream idle 0.3–5 µs before they look again, so that the other side writes a run of items without its cache lines being taken away (gathering, src/channels/waiting.ts); then they spin briefly (adaptive, 16–256 looks) and sleep on the futex. postMessage: a MessageChannel between the two workers (structured clone per message). Hand-written twin: bench/hand-spsc.mjs, an f64-only SPSC ring with the library’s protocol (cached positions, one atomic operation per push or pop whose result also says whether the other side sleeps, waiter counts, the same spin), written straight: the ceiling of a per-item blocking hand-off; "no gathering" is the twin as it was before gathering (looks at once); "no spin" sleeps at once. Plain polling ring: bench/hand-poll.mjs, the least a per-item hand-off between two threads can do (each side caches the other’s position, one Atomics.store per item, both sides spin, nothing sleeps, no closing); it moves each item’s cache lines between the cores as it comes, which the twin’s gathering avoids.',
   );
   table(
     'Async ends: one side in its event loop (as a main thread), one producer, one consumer',
