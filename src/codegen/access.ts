@@ -449,8 +449,7 @@ export function emitWrite(a: Access, at: string, v: string, checked: boolean, la
  * Source text of a setter body storing `v` to number member `a` at offset `offset` of a view of a
  * layout aligned to `align`, through the typed arrays of the view's `DataView`
  * (src/codegen/store-arrays.ts), or `null` when the member cannot be stored so (see
- * {@link emitTypedStoreAt}; here: an offset that a view's base, a multiple of `align`, does not keep
- * a multiple of the member's size). On V8 12 and later only the `typeof` test of {@link emitWrite}'s
+ * {@link emitTypedStoreAt}). On V8 12 and later only the `typeof` test of {@link emitWrite}'s
  * guard: with `o >= 0` beside it V8 12 to 14 keep the handles of a loop that stores this way
  * (bench/results/backend.md, `hand-store`). Before V8 12 (Node 20, `guarded`) the whole guard,
  * `typeof v === 'number' && o >= 0`, on the offset read into a local: that form was faster there
@@ -460,8 +459,7 @@ export function emitWrite(a: Access, at: string, v: string, checked: boolean, la
 export function emitTypedStore(a: Access, offset: number, align: number, v: string, label: string, refs: EmitRefs, guarded: boolean): string | null {
   const base = guarded ? 'o' : 'this.$$o';
   const at = offset === 0 ? base : `${base}+${num(offset)}`;
-  const aligned = a.op === 'number' && a.method !== 'Float16' && offset % STORE_ARRAY[a.method].size === 0 && align >= STORE_ARRAY[a.method].size;
-  const store = emitTypedStoreAt(a, at, aligned, 'this.$$d', v, label, refs, guarded ? 'o>=0' : undefined);
+  const store = emitTypedStoreAt(a, at, offset, align, 'this.$$d', v, label, refs, guarded ? 'o>=0' : undefined);
   if (store === null || !guarded) return store;
   return `var o=this.$$o;${store}`;
 }
@@ -469,14 +467,26 @@ export function emitTypedStore(a: Access, offset: number, align: number, v: stri
 /**
  * Source text of a statement storing `v` to number member `a` at byte offset expression `at` through
  * the typed arrays of the `DataView` expression `dv` (src/codegen/store-arrays.ts), with the guard
- * of {@link emitWrite}; `null` when it cannot be stored so: not a number, `Float16`, a byte order
- * other than the platform's (little-endian, see `TYPED_STORES`), or an offset the caller cannot
- * vouch is a multiple of the member's size (`aligned`).
+ * of {@link emitWrite}. `at` is a view's base (a multiple of `align`, the alignment of the view's
+ * layout) plus `offset` (the member's offset in the layout) plus, for an array's element, a multiple
+ * of the element's size. `null` when it cannot be stored so: not a number, `Float16`, a byte order
+ * other than the platform's (little-endian, see `TYPED_STORES`), or an `at` that `align` and
+ * `offset` do not keep a multiple of the member's size.
  */
-export function emitTypedStoreAt(a: Access, at: string, aligned: boolean, dv: string, v: string, label: string, refs: EmitRefs, guard?: string): string | null {
-  if (a.op !== 'number' || a.method === 'Float16' || !aligned) return null;
+export function emitTypedStoreAt(
+  a: Access,
+  at: string,
+  offset: number,
+  align: number,
+  dv: string,
+  v: string,
+  label: string,
+  refs: EmitRefs,
+  guard?: string,
+): string | null {
+  if (a.op !== 'number' || a.method === 'Float16') return null;
   const t = STORE_ARRAY[a.method];
-  if (!a.le && t.size > 1) return null;
+  if ((!a.le && t.size > 1) || offset % t.size !== 0 || align < t.size) return null;
   const index = t.shift === 0 ? at : `(${at})>>${t.shift}`;
   return `${dv}.${t.array}[${index}]=${emitNum(v, refs.labelIndex(label), guard)};`;
 }

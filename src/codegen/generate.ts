@@ -25,7 +25,7 @@ import type { CompileMode } from './classes.js';
 import { evaluate } from './evaluate.js';
 import { type Access, accessOf, membersOf } from './plan.js';
 import { RUNTIME as R } from './runtime.js';
-import { ARRAY_ELEMENT_STORES, STORE_ARRAY } from './store-arrays.js';
+import { ARRAY_ELEMENT_STORES } from './store-arrays.js';
 
 /**
  * Records with more members than this dispatch `set({...})` through a table of setters by name
@@ -159,8 +159,7 @@ type Store = (at: string) => string;
  */
 function storeOf(a: Access, mode: CompileMode, refs: EmitRefs, label: string, align: number): Store {
   const typed = mode.stores === true && !mode.checked && ARRAY_ELEMENT_STORES;
-  const aligned = a.op === 'number' && a.method !== 'Float16' && align >= STORE_ARRAY[a.method].size;
-  return (at) => (typed ? emitTypedStoreAt(a, at, aligned, 'd', 'v', label, refs) : null) ?? emitWrite(a, at, 'v', mode.checked, label, refs);
+  return (at) => (typed ? emitTypedStoreAt(a, at, 0, align, 'd', 'v', label, refs) : null) ?? emitWrite(a, at, 'v', mode.checked, label, refs);
 }
 
 function emitRecord(layout: RecordLayout, mode: CompileMode, refs: EmitRefs, self: string): string[] {
