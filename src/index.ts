@@ -55,6 +55,10 @@ export type { Float16ArrayLike, TypedArrayByName } from './kinds/typed-arrays.js
 export type {
   ArrayView,
   CharView,
+  Column,
+  ColumnArrayOf,
+  ColumnKeys,
+  ColumnPath,
   Cursor,
   DataKeys,
   ElementOf,

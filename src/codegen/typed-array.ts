@@ -7,7 +7,7 @@
  */
 import { rangeError, typeError } from '../errors.js';
 import { FLOAT16_ARRAY, HOST_ENDIAN, TYPED_ARRAYS, type TypedArrayClass } from '../kinds/typed-arrays.js';
-import type { ArrayLayout, Layout } from '../layout/types.js';
+import type { ArrayLayout, Layout, PrimitiveLayout } from '../layout/types.js';
 import { typedArrayOver } from '../memory/buffers.js';
 
 /** Makes the typed array over an array view's elements (its DataView and byte offset in it). */
@@ -40,10 +40,10 @@ export function typedArrayMaker(layout: ArrayLayout, label: string): TypedArrayM
     };
   const { element, count } = innermost(layout);
   if (element.kind !== 'primitive') return refuse(`its elements are ${NOT_NUMBERS[element.kind]}, not numbers`, 'read them with get(i) or a cursor');
-  if (element.name === 'bool') return refuse('its elements are bool, which read as booleans', 'declare them u8 for a Uint8Array of 0 and 1');
-  const T: TypedArrayClass | undefined = element.name === 'f16' ? FLOAT16_ARRAY : TYPED_ARRAYS[element.name];
-  if (T === undefined) return refuse('its elements are f16, and this JavaScript runtime has no Float16Array', 'read them with get(i)');
-  if (element.endian !== HOST_ENDIAN)
+  const T = typedClassOf(element);
+  if (T === 'bool') return refuse('its elements are bool, which read as booleans', 'declare them u8 for a Uint8Array of 0 and 1');
+  if (T === 'f16') return refuse('its elements are f16, and this JavaScript runtime has no Float16Array', 'read them with get(i)');
+  if (T === 'byte order' || element.endian !== HOST_ENDIAN)
     return refuse(
       `its elements are ${element.endian}-endian, and typed arrays read this machine's byte order (${HOST_ENDIAN}-endian)`,
       'read them with get(i), which reads either order',
@@ -60,4 +60,16 @@ export function typedArrayMaker(layout: ArrayLayout, label: string): TypedArrayM
       );
     return typedArrayOver(T, d.buffer, at, count, subject, 'take typed() of its rows, get(i).typed(), or run a later Node');
   };
+}
+
+/**
+ * The typed array class whose elements read and write number `p` exactly as a view does, or why
+ * there is none: `bool` (a view reads a boolean), `f16` where the runtime has no `Float16Array`,
+ * or a multi-byte number in the other byte order (typed arrays read this machine's).
+ */
+export function typedClassOf(p: PrimitiveLayout): TypedArrayClass | 'bool' | 'f16' | 'byte order' {
+  if (p.name === 'bool') return 'bool';
+  const T: TypedArrayClass | undefined = p.name === 'f16' ? FLOAT16_ARRAY : TYPED_ARRAYS[p.name];
+  if (T === undefined) return 'f16';
+  return p.endian === HOST_ENDIAN || p.size === 1 ? T : 'byte order';
 }

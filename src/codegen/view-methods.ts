@@ -1,6 +1,6 @@
 /**
  * Members every view class gets besides its accessors: `$buffer`, `$byteOffset`, `$byteLength`,
- * `$schema`; `toObject`/`set` on records; `length`, `set`, `at`, `typed`, iteration and cursors on arrays;
+ * `$schema`; `toObject`/`set` on records; `length`, `set`, `at`, `typed`, `column`, iteration and cursors on arrays;
  * `raw` on strings. Written once, shared by compiled and interpreted classes.
  *
  * @module
@@ -12,6 +12,7 @@ import { typeError } from '../errors.js';
 import { SHORT_ARRAY, type ViewCtor, type ViewInternals } from './access.js';
 import { RUNTIME as R } from './runtime.js';
 import { typedArrayMaker } from './typed-array.js';
+import { columnMaker } from './column.js';
 import { installDisplay } from './view-display.js';
 import { cached } from '../memo.js';
 import { V8_BEFORE_12 } from '../engine.js';
@@ -166,6 +167,13 @@ export function installArrayMethods(ctor: { prototype: ViewInternals }, layout: 
   define(P, 'typed', {
     value(this: ArrayInternals): ArrayLike<number | bigint> {
       return typed(this.$$d, this.$$o);
+    },
+    writable: true,
+  });
+  const column = columnMaker(layout, label);
+  define(P, 'column', {
+    value(this: ArrayInternals, path: unknown): unknown {
+      return column(this.$$d, this.$$o, path);
     },
     writable: true,
   });

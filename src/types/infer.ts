@@ -224,11 +224,83 @@ export interface ArrayView<E extends Schema> extends ViewBase<ArraySchema<E>>, I
    */
   typed(this: ArrayView<TypedElement>): TypedArrayOf<E>;
   /**
+   * One number member of every element as a strided typed array over the same bytes, no copy
+   * (numpy's `a['x']`): `array[start + i * step]` is element `i`'s member; `array` is a
+   * `Float64Array` for an `f64` member, a `Uint32Array` for a `u32`, … over the whole array, so
+   * the columns of one number type index the same bytes and one of their arrays serves them all
+   * (as `F64` does in hand-written code). Writes through either are seen by the other and by
+   * other threads. A loop over columns is typed-array code from its first iteration, as fast
+   * cold as warm: take the columns once, outside the loop, and put their numbers in locals
+   * (docs/performance.md, "Writing fast loops"). A direct member name is type-checked; a path
+   * (`'pos.x'`, `'pts[1].y'`) is checked at run time. Throws a `TypeError` (`unsupported_type`)
+   * for a member no typed array reads as the view does (a struct, a bitfield, `bool`, the other
+   * byte order, `f16` where the runtime has no `Float16Array`), and a `RangeError`
+   * (`misaligned`) for a member not at a multiple of its size (a packed struct).
+   *
+   * @example
+   * ```ts
+   * import { array, f32, f64, struct } from 'sharedctypes';
+   * const Particle = struct({ x: f64, y: f64, vx: f32, vy: f32 });
+   * const ps = array(Particle, 1000).create();
+   * ps.get(2).vy = 0.5;
+   * const { array: F64, start: x, step: s8 } = ps.column('x'); // Float64Array, start 0, step 3
+   * const { start: y } = ps.column('y'); // 1: y is in F64 too
+   * const { array: F32, start: vx, step: s4 } = ps.column('vx'); // Float32Array, start 4, step 6
+   * const { start: vy } = ps.column('vy'); // 5
+   * for (let i = 0, n = ps.length; i < n; i++) {
+   *   const a = i * s8;
+   *   const b = i * s4;
+   *   F64[x + a] = F64[x + a]! + F32[vx + b]!; // `!`: indices in range (noUncheckedIndexedAccess)
+   *   F64[y + a] = F64[y + a]! + F32[vy + b]!;
+   * }
+   * ps.get(2).y; // 0.5
+   * ```
+   */
+  column<const K extends ColumnKeys<E>>(member: K): Column<ColumnArrayOf<E, K>>;
+  column(path: ColumnPath): Column<TypedArrayByName[Exclude<PrimitiveName, 'bool'>]>;
+  /**
    * A reusable element view that `seek(i)` moves over the array without allocating: for a handle
    * kept across calls. In a hot loop `get(i)` is as fast or faster: V8 removes its allocation.
    */
   cursor(index?: number): Cursor<E>;
 }
+
+/** One number member of every element of an array view, as a strided typed array ({@link ArrayView.column}). */
+export interface Column<A> {
+  /** A typed array over the array view's bytes, all of them (for every member of the same number type): element `i`'s member is `array[start + i * step]`. */
+  readonly array: A;
+  /** Where element 0's member is in `array` (its offset in the element over its size). */
+  readonly start: number;
+  /** How far apart two elements' members are in `array` (the element size over the member's). */
+  readonly step: number;
+  /** How many elements (the array view's length). */
+  readonly length: number;
+}
+
+/** The members of a struct or union element that `column()` takes by name: numbers other than `bool`, not bitfields. */
+export type ColumnKeys<E> =
+  E extends RecordSchema<'struct' | 'union', infer F>
+    ? {
+        [K in NamedKeys<F>]: F[K] extends { readonly kind: 'bits' }
+          ? never
+          : FieldSchema<F[K]> extends PrimitiveSchema<Exclude<PrimitiveName, 'bool'>>
+            ? K
+            : never;
+      }[NamedKeys<F>]
+    : never;
+
+/** The typed array of member `K` of element `E`. */
+export type ColumnArrayOf<E, K> =
+  E extends RecordSchema<'struct' | 'union', infer F>
+    ? K extends keyof F
+      ? FieldSchema<F[K]> extends PrimitiveSchema<infer N>
+        ? TypedArrayByName[N]
+        : never
+      : never
+    : never;
+
+/** A path into nested members of an element (`'pos.x'`, `'pts[1].y'`, `'[2]'` in an array of arrays): checked at run time. */
+export type ColumnPath = `${string}.${string}` | `${string}[${number}]${string}`;
 
 /** Element schemas that have a typed array: numeric primitives, and arrays of them. */
 export type TypedElement = PrimitiveSchema<Exclude<PrimitiveName, 'bool'>> | ArraySchema<TypedElement, number>;
