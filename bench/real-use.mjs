@@ -14,10 +14,12 @@
  * 1. jobs     a long-lived worker gets one job per message: a new buffer of 1M Particles and, in the
  *             job handler, a schema built for the job and `attach(h, array(Particle, n))`, then the
  *             update pass inline in the handler (as docs/workers.md's pool example; beside it, the
- *             loop in a function of its own). Twin: typed arrays over the posted SharedArrayBuffer.
+ *             loop in a function of its own, and a loop over `column()`s). Twin: typed arrays over
+ *             the posted SharedArrayBuffer.
  *             Time per job, inside the worker.
  * 2. buffers  one hot function (`step(ps)`) fed a view over a new buffer on every call (a simulation
- *             that reallocates), with the same schema object, and with a schema rebuilt per call.
+ *             that reallocates), with the same schema object, and with a schema rebuilt per call
+ *             (beside them, the same step over `column()`s).
  *             Twin: the same function over typed arrays of the new buffer. Fresh process per trial.
  * 3. cold     a loop whose first call is the whole 1M pass (on-stack replacement): element handles
  *             (`get(i)`, read x+vx+id) and random access (`get(idx[k])`, read x+id), with the view
@@ -64,6 +66,9 @@ const LOCAL_DT = 'DT in a local';
 /** The variant of patterns 1 and 5 whose handler calls a function of its own for the loop (shown, not counted). */
 const SPLIT_LOOP = 'loop in a function';
 
+/** The variant of patterns 1 and 2 that loops over `column()`s instead of element handles (shown, not counted). */
+const COLUMNS = 'columns';
+
 const ratio = (a, b) => a / b;
 const fmt = (x, d = 2) => (x === undefined || Number.isNaN(x) ? '—' : x.toFixed(d));
 
@@ -78,6 +83,27 @@ function updatePass(ps) {
     p.x += p.vx * DT;
     p.y += p.vy * DT;
     p.z += p.vz * DT;
+  }
+}
+
+/**
+ * The update pass over columns (`ps.column('x')`, …: docs/performance.md, "Writing fast loops"):
+ * typed-array code over the view's bytes, with the columns' starts and steps in locals, as the
+ * TSDoc of `column()` writes it.
+ */
+function updateColumns(ps) {
+  const { array: F64, start: x, step: s8 } = ps.column('x');
+  const { start: y } = ps.column('y');
+  const { start: z } = ps.column('z');
+  const { array: F32, start: vx, step: s4 } = ps.column('vx');
+  const { start: vy } = ps.column('vy');
+  const { start: vz } = ps.column('vz');
+  for (let i = 0, n = ps.length; i < n; i++) {
+    const a = i * s8;
+    const b = i * s4;
+    F64[x + a] += F32[vx + b] * DT;
+    F64[y + a] += F32[vy + b] * DT;
+    F64[z + a] += F32[vz + b] * DT;
   }
 }
 
@@ -128,6 +154,7 @@ const CHILDREN = {
         gc();
         const t0 = performance.now();
         if (variant === LOCAL_DT) stepScLocal(ps);
+        else if (variant === COLUMNS) updateColumns(ps);
         else updatePass(ps);
         t = performance.now() - t0;
       }
@@ -317,6 +344,13 @@ function workerMain() {
     updatePass(attach(h, array(P, n)));
     return performance.now() - t0;
   };
+  // The job handler looping over columns, shown beside, not counted.
+  const jobScColumns = (h, n) => {
+    const t0 = performance.now();
+    const P = struct({ x: f64, y: f64, z: f64, vx: f32, vy: f32, vz: f32, id: u32, alive: u8 }, { name: 'Particle' });
+    updateColumns(attach(h, array(P, n)));
+    return performance.now() - t0;
+  };
   const jobTwin = (sab, n) => {
     const t0 = performance.now();
     const F64 = new Float64Array(sab);
@@ -369,7 +403,7 @@ function workerMain() {
     gc();
     switch (m.op) {
       case 'job': {
-        const job = { sc: jobSc, [LOCAL_DT]: jobScLocal, [SPLIT_LOOP]: jobScSplit }[m.variant];
+        const job = { sc: jobSc, [LOCAL_DT]: jobScLocal, [SPLIT_LOOP]: jobScSplit, [COLUMNS]: jobScColumns }[m.variant];
         const ms = job === undefined ? jobTwin(m.sab, m.n) : job(m.handle, m.n);
         parentPort.postMessage({ ms });
         break;
@@ -407,8 +441,8 @@ const patterns = {
   async jobs() {
     const trials = QUICK ? 2 : 5;
     const jobs = 6;
-    const variants = ['sc', LOCAL_DT, SPLIT_LOOP, 'twin'];
-    const perJob = Array.from({ length: jobs }, () => ({ sc: [], [LOCAL_DT]: [], [SPLIT_LOOP]: [], twin: [], sums: {} }));
+    const variants = ['sc', LOCAL_DT, SPLIT_LOOP, COLUMNS, 'twin'];
+    const perJob = Array.from({ length: jobs }, () => ({ sc: [], [LOCAL_DT]: [], [SPLIT_LOOP]: [], [COLUMNS]: [], twin: [], sums: {} }));
     for (let t = 0; t < trials; t++) {
       // A worker per variant, as an application runs one kind of job per pool: neither variant's
       // feedback, code or garbage lands in the other's worker.
@@ -439,6 +473,8 @@ const patterns = {
       localRatio: ratioOf(p, LOCAL_DT),
       split: median(p[SPLIT_LOOP]),
       splitRatio: ratioOf(p, SPLIT_LOOP),
+      columns: median(p[COLUMNS]),
+      columnsRatio: ratioOf(p, COLUMNS),
     }));
     return {
       title: '1. jobs: a schema built and attached per job, a new buffer per job, in a long-lived worker (1M Particles, update pass inline in the handler)',
@@ -446,7 +482,7 @@ const patterns = {
       rows,
       first: rows[0].ratio,
       worst: Math.max(...rows.map((r) => r.ratio)),
-      note: `${trials} trials, each with a fresh worker per variant, ${jobs} jobs each; ms per job inside the worker (attach + pass); ratio = median over trials of sc ÷ twin for that job. The handler reads DT, a module-level \`const\`, as users write it; "DT in a local" is the same handler with \`const dt = DT\` before the loop, and "${SPLIT_LOOP}" the handler calling a function of its own for the loop (docs/performance.md, "Writing fast loops"), shown beside it, not counted in the summary.`,
+      note: `${trials} trials, each with a fresh worker per variant, ${jobs} jobs each; ms per job inside the worker (attach + pass); ratio = median over trials of sc ÷ twin for that job. The handler reads DT, a module-level \`const\`, as users write it; "DT in a local" is the same handler with \`const dt = DT\` before the loop, "${SPLIT_LOOP}" the handler calling a function of its own for the loop (docs/performance.md, "Writing fast loops"), and "${COLUMNS}" the handler calling a function that loops over \`ps.column('x')\`, … (typed arrays over the view's bytes) instead of element handles, shown beside it, not counted in the summary.`,
     };
   },
 
@@ -454,8 +490,8 @@ const patterns = {
   async buffers() {
     const trials = QUICK ? 2 : 5;
     const calls = 8;
-    const variants = ['sc-same-schema', 'sc-schema-per-call', LOCAL_DT, 'twin'];
-    const measured = variants.slice(0, 3);
+    const variants = ['sc-same-schema', 'sc-schema-per-call', LOCAL_DT, COLUMNS, 'twin'];
+    const measured = variants.slice(0, 4);
     const runs = Object.fromEntries(variants.map((v) => [v, []]));
     for (let t = 0; t < trials; t++) for (const v of t % 2 === 0 ? variants : [...variants].reverse()) runs[v].push(child('buffers', { variant: v, calls }));
     for (const v of measured) {
@@ -473,8 +509,8 @@ const patterns = {
       target: 1.2,
       rows,
       twin,
-      worst: Math.max(...rows.filter((r) => r.variant !== LOCAL_DT).map((r) => r.worst)),
-      note: `${trials} fresh processes per variant, ${calls} calls each; ms per call = median over processes; ratio per call vs the typed-array twin over its own new buffer. The step function reads DT, a module-level \`const\`, as users write it; "${LOCAL_DT}" is sc-same-schema with \`const dt = DT\` before the loop, shown beside it, not counted in the summary.`,
+      worst: Math.max(...rows.filter((r) => r.variant !== LOCAL_DT && r.variant !== COLUMNS).map((r) => r.worst)),
+      note: `${trials} fresh processes per variant, ${calls} calls each; ms per call = median over processes; ratio per call vs the typed-array twin over its own new buffer. The step function reads DT, a module-level \`const\`, as users write it; "${LOCAL_DT}" is sc-same-schema with \`const dt = DT\` before the loop, and "${COLUMNS}" a step function that loops over \`ps.column('x')\`, … (typed arrays over the view's bytes, taken on every call) instead of element handles, shown beside it, not counted in the summary.`,
     };
   },
 
@@ -641,12 +677,12 @@ function markdown(result) {
     switch (p.name) {
       case 'jobs':
         out.push(
-          `| job | sharedctypes ms | twin ms | ratio | DT in a local: ms | ratio | ${SPLIT_LOOP}: ms | ratio |`,
-          '|---:|---:|---:|---:|---:|---:|---:|---:|',
+          `| job | sharedctypes ms | twin ms | ratio | DT in a local: ms | ratio | ${SPLIT_LOOP}: ms | ratio | ${COLUMNS}: ms | ratio |`,
+          '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
         );
         for (const r of p.rows)
           out.push(
-            `| ${r.job} | ${fmt(r.sc)} | ${fmt(r.twin)} | ${fmt(r.ratio)}× | ${fmt(r.local)} | ${fmt(r.localRatio)}× | ${fmt(r.split)} | ${fmt(r.splitRatio)}× |`,
+            `| ${r.job} | ${fmt(r.sc)} | ${fmt(r.twin)} | ${fmt(r.ratio)}× | ${fmt(r.local)} | ${fmt(r.localRatio)}× | ${fmt(r.split)} | ${fmt(r.splitRatio)}× | ${fmt(r.columns)} | ${fmt(r.columnsRatio)}× |`,
           );
         break;
       case 'buffers':
