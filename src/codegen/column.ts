@@ -96,7 +96,7 @@ export function columnMaker(layout: ArrayLayout, label: string): ColumnMaker {
  * column kept from the first on keeps alive (src/shapes.ts): a shape lives only as long as some
  * object has it, and the code optimised for it (the function that takes the columns and runs the
  * loop) was thrown away at every collection that found none, between two jobs of a worker
- * (real-use pattern 1: jobs 3–6 at 1.7–2.9× the twin). Not frozen, for the same reason: a frozen
+ * (Node 20; real-use pattern 1: jobs 3–6 at 1.7–2.9× the twin). Not frozen, for the same reason: a frozen
  * object's shape is one more that only frozen columns would keep (pattern 2 with frozen columns:
  * calls 5–6 at 2.5–3.3×).
  */
