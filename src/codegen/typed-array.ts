@@ -43,7 +43,7 @@ export function typedArrayMaker(layout: ArrayLayout, label: string): TypedArrayM
   const T = typedClassOf(element);
   if (T === 'bool') return refuse('its elements are bool, which read as booleans', 'declare them u8 for a Uint8Array of 0 and 1');
   if (T === 'f16') return refuse('its elements are f16, and this JavaScript runtime has no Float16Array', 'read them with get(i)');
-  if (T === 'byte order' || element.endian !== HOST_ENDIAN)
+  if (T === 'byte order')
     return refuse(
       `its elements are ${element.endian}-endian, and typed arrays read this machine's byte order (${HOST_ENDIAN}-endian)`,
       'read them with get(i), which reads either order',

@@ -115,6 +115,8 @@ describe('typed()', () => {
     expect(() => p.samples.typed()).toThrow(/starts at byte 1 .* Float32Array must start at a multiple of 4/);
     const Aligned = struct({ tag: u8, bytes: array(u8, 3) }, { pack: 1 });
     expect(Aligned.create().bytes.typed()).toBeInstanceOf(Uint8Array); // bytes fit anywhere
+    const big = struct({ bytes: array(i8, 3) }, { endian: 'big' }); // and have no byte order
+    expect(big.create().bytes.typed()).toBeInstanceOf(Int8Array);
   });
 
   it('f16: a Float16Array where the runtime has one, else the reason', () => {
