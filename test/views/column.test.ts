@@ -5,36 +5,13 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import {
-  array,
-  bits,
-  bool,
-  char,
-  errorCode,
-  f16,
-  f32,
-  f64,
-  i8,
-  i16,
-  i32,
-  i64,
-  mutex,
-  offsetof,
-  sizeof,
-  struct,
-  u8,
-  u16,
-  u32,
-  u64,
-  union,
-} from '../../src/index.js';
+import { array, bits, bool, char, errorCode, f16, f32, f64, i64, mutex, offsetof, sizeof, struct, u8, u16, u32, union } from '../../src/index.js';
 import { HOST_ENDIAN, TYPED_ARRAYS, type TypedName } from '../../src/kinds/typed-arrays.js';
 import { codeOf } from '../support/errors.js';
+import { hasFloat16Array, NUMERIC } from '../support/numbers.js';
 import { RUNNER } from '../setup/runtimes.js';
 
-const NUMERIC = { i8, u8, i16, u16, i32, u32, i64, u64, f32, f64 } as const satisfies Record<TypedName, unknown>;
 const NAMES = Object.keys(NUMERIC) as TypedName[];
-const hasFloat16Array = typeof (globalThis as { Float16Array?: unknown }).Float16Array === 'function';
 
 /** `column()` called past the static types. */
 const columnOf = (v: unknown, path: unknown): { array: ArrayLike<number | bigint>; start: number; step: number; length: number } =>

@@ -11,23 +11,18 @@ import {
   f32,
   f64,
   i8,
-  i16,
   i32,
-  i64,
   mutex,
   type PrimitiveName,
   struct,
   u8,
-  u16,
   u32,
   u64,
   union,
 } from '../../src/index.js';
 import { TYPED_ARRAYS, type TypedName } from '../../src/kinds/typed-arrays.js';
 import { codeOf } from '../support/errors.js';
-
-const NUMERIC = { i8, u8, i16, u16, i32, u32, i64, u64, f32, f64 } as const satisfies Record<TypedName, unknown>;
-const hasFloat16Array = typeof (globalThis as { Float16Array?: unknown }).Float16Array === 'function';
+import { hasFloat16Array, NUMERIC } from '../support/numbers.js';
 
 /** `typed()` called past the static types (which have it only on arrays of numbers). */
 const typedOf = (v: unknown): unknown => (v as { typed(): unknown }).typed();
