@@ -35,11 +35,12 @@ export interface ColumnOf<A> {
 /** Makes the column at `path` of an array view (its DataView and byte offset in it). */
 export type ColumnMaker = (d: DataView, o: number, path: unknown) => ColumnOf<ArrayLike<number | bigint>>;
 
-/** Where a path leads in every element: the typed array class, and the member's start and step in units of its size. */
+/** Where a path leads in every element: the typed array class, the member's start and step in units of its size, and the call as errors name it. */
 interface Place {
   readonly T: TypedArrayClass;
   readonly start: number;
   readonly step: number;
+  readonly subject: string;
 }
 
 /**
@@ -73,16 +74,16 @@ export function columnMaker(layout: ArrayLayout, label: string): ColumnMaker {
       places ??= new Map();
       if (places.size < KEPT_PATHS) places.set(path, place);
     }
-    const { T, start, step } = place;
+    const { T, start, step, subject } = place;
     const at = d.byteOffset + o;
     if (at % T.BYTES_PER_ELEMENT !== 0)
       throw rangeError(
         'misaligned',
-        `${label}.column(${quoted(path)})`,
+        subject,
         `the array starts at byte ${at} of its buffer, and a ${T.name} must start at a multiple of ${T.BYTES_PER_ELEMENT}`,
         'read it with get(i) (an array in a packed struct, or a view made at an unaligned offset)',
       );
-    const array = typedArrayOver(T, d.buffer, at, n * step, `${label}.column(${quoted(path)})`, 'read it with get(i)');
+    const array = typedArrayOver(T, d.buffer, at, n * step, subject, 'read it with get(i)');
     if (!columnKept) {
       columnKept = true;
       keepShape(columnObject, smallColumn);
@@ -142,5 +143,5 @@ function placeOf(layout: ArrayLayout, path: string, label: string): Place {
         : `the member is at byte ${r.offset} of its element, not a multiple of its size ${bytes} (a packed struct)`,
       'read it with get(i)',
     );
-  return { T, start: r.offset / bytes, step: stride / bytes };
+  return { T, start: r.offset / bytes, step: stride / bytes, subject };
 }
