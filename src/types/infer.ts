@@ -199,7 +199,13 @@ export interface ArrayView<E extends Schema> extends ViewBase<ArraySchema<E>>, I
   set(values: ArrayLike<Input<E>>, offset?: number): void;
   /** Copies every element into a plain array. */
   toArray(): Infer<E>[];
-  /** The elements in order (`for…of`, spread, `Array.from`); in hot loops an index loop over `get(i)` is faster. */
+  /**
+   * The elements in order (`for…of`, spread, `Array.from`), each as `get(i)` gives it. A hot
+   * `for…of` runs about as fast as an index loop over `get(i)` once optimised; its first call is
+   * slower (one more call per element until the loop is compiled). The result that ends the
+   * iteration carries the last element as its value, not `undefined` (what lets the engine remove
+   * the results and handles of an optimised loop); `for…of`, spread and `Array.from` ignore it.
+   */
   [Symbol.iterator](): IterableIterator<ElementOf<E>>;
   /**
    * The elements as a typed array over the same bytes, no copy: a `Float32Array` for `f32`

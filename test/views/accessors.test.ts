@@ -331,12 +331,21 @@ describe('array views', () => {
   it('iterate with the iterator protocol: next() until done, and stays done', () => {
     const a = array(u16, 3).create([4, 5, 6]);
     const it = a[Symbol.iterator]();
+    // The result that ends it carries the last element (view-methods.ts, ElementIterator: one
+    // result object on every path is what lets V8 remove them in a for…of); for…of ignores it.
     expect([it.next(), it.next(), it.next(), it.next(), it.next()]).toEqual([
       { value: 4, done: false },
       { value: 5, done: false },
       { value: 6, done: false },
-      { value: undefined, done: true },
-      { value: undefined, done: true },
+      { value: 6, done: true },
+      { value: 6, done: true },
+    ]);
+    const one = array(u16, 1).create([7]);
+    expect([...one]).toEqual([7]);
+    const it1 = one[Symbol.iterator]();
+    expect([it1.next(), it1.next()]).toEqual([
+      { value: 7, done: false },
+      { value: 7, done: true },
     ]);
     const again = a[Symbol.iterator]();
     expect(again[Symbol.iterator]()).toBe(again); // an iterable iterator, like a generator
@@ -347,6 +356,14 @@ describe('array views', () => {
     let seen = 0;
     for (const p of ps) seen += p.id; // element views, live
     expect(seen).toBe(9);
+    const handles = [...ps]; // one handle per element, each at its own offset
+    expect(handles.map((p) => p.$byteOffset)).toEqual(Array.from({ length: ps.length }, (_, i) => ps.get(i).$byteOffset));
+    expect(new Set(handles).size).toBe(ps.length);
+    const last = ps[Symbol.iterator]();
+    for (let i = 0; i < ps.length; i++) last.next();
+    const end = last.next();
+    expect(end.done).toBe(true);
+    expect((end.value as (typeof handles)[number]).$byteOffset).toBe(ps.get(ps.length - 1).$byteOffset);
   });
   it('set(i, v) and set(values, offset) like TypedArray.set', () => {
     const a = array(i16, 5).create();

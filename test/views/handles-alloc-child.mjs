@@ -50,6 +50,14 @@ const loops = {
       p.alive = p.alive ^ 1;
     }
   },
+  // for…of: the iterator's result objects and the handles they carry (view-methods.ts, ElementIterator).
+  'update, for…of': (ps) => {
+    for (const p of ps) {
+      p.x += p.vx * DT;
+      p.y += p.vy * DT;
+      p.z += p.vz * DT;
+    }
+  },
   // The control: every handle escapes (kept in a module variable), so each call must show
   // collections; otherwise the method could not see an allocation.
   'control: handles kept': (ps) => {

@@ -48,7 +48,7 @@ describe.skipIf(skip)(`${skip ? `SKIPPED (${why}): ` : ''}element handles in a l
     for (const n of collectionsPerCall('control: handles kept')) expect(n).toBeGreaterThanOrEqual(2);
   });
 
-  for (const name of ['update, DT a module constant', 'update, DT in a local', 'eight fields read and written', 'update, checked']) {
+  for (const name of ['update, DT a module constant', 'update, DT in a local', 'eight fields read and written', 'update, checked', 'update, for…of']) {
     // Node 26 (V8 14) still allocates in the checked loop: 8-9 collections per call (issue 8).
     const known = name === 'update, checked' && checkedAllocates;
     it.skipIf(known)(
@@ -59,12 +59,15 @@ describe.skipIf(skip)(`${skip ? `SKIPPED (${why}): ` : ''}element handles in a l
         // there the calls after the first may see at most 3 collections in all. V8 12-14 move
         // through Maglev to TurboFan and may allocate in a call or two on the way (32 collections in
         // calls 4 and 5 of one CI run on Node 26, none in call 6), so there the last two calls must
-        // be clean. A handle per element is 4 collections in every call.
+        // be clean. A handle per element is 4 collections in every call (a for…of result and its
+        // handle, 15-16). On V8 11 a for…of still allocates in its second call (2-8 collections in
+        // five runs), so there the calls from the third on are counted.
         const counts = collectionsPerCall(name);
         const shown = `collections per call: ${counts.join(', ')}`;
+        const settled = name === 'update, for…of' ? 2 : 1;
         if (v8Major < 12)
           expect(
-            counts.slice(1).reduce((a, b) => a + b, 0),
+            counts.slice(settled).reduce((a, b) => a + b, 0),
             shown,
           ).toBeLessThanOrEqual(3);
         else
