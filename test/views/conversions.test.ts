@@ -3,6 +3,7 @@
 // path, an array element), checked and unchecked: the same outcome in the compiled and the
 // interpreted accessors, and the same across forms. Invalid input included: this is where two
 // implementations of one rule drift apart.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { viewClass } from '../../src/codegen/classes.js';
 import { array, bits, bool, char, f32, f64, i8, i16, i32, i64, layout, type Schema, struct, u8, u16, u32, u64 } from '../../src/index.js';
@@ -250,5 +251,40 @@ describe('char raw bytes', () => {
     expect(c.value).toBe('hi');
     c.raw = new Uint8Array([0x61, 0x62, 0x63, 0x64]);
     expect(c.value).toBe('abcd');
+  });
+});
+
+describe('char text', () => {
+  // writeChar (codegen/runtime.ts) writes a short ASCII string a byte per character and everything
+  // else through TextEncoder: both must give TextEncoder's bytes, zero-padded, and refuse the same.
+  const text = fc.oneof(
+    fc.string({ maxLength: 20 }),
+    fc.string({ unit: fc.constantFrom(...'ab\0~\x7f\x80é€😀'.split('')), maxLength: 12 }),
+    fc.string({ unit: 'binary', maxLength: 12 }),
+  );
+  it('a string is its UTF-8 bytes, zero-padded; more than n bytes is too_long and the field keeps its bytes', () => {
+    fc.assert(
+      fc.property(text, fc.integer({ min: 1, max: 16 }), (t, n) => {
+        const S = struct({ a: u8, name: char(n), b: u8 });
+        const v = S.create({ a: 0xaa, b: 0xbb });
+        const bytes = () => new Uint8Array(v.$buffer, v.$byteOffset, n + 2).slice();
+        v.name = 'x'.repeat(Math.min(n, 3));
+        const before = bytes();
+        const utf8 = new TextEncoder().encode(t);
+        if (utf8.length > n) {
+          expect(() => {
+            v.name = t;
+          }).toThrow(expect.objectContaining({ code: 'too_long' }));
+          expect(bytes()).toEqual(before);
+          return;
+        }
+        v.name = t;
+        const expected = new Uint8Array(n);
+        expected.set(utf8);
+        expect(bytes().subarray(1, 1 + n)).toEqual(expected);
+        expect([v.a, v.b]).toEqual([0xaa, 0xbb]);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
