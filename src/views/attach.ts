@@ -23,7 +23,7 @@ import { checkSchemaLike, isSchema } from '../kinds/brand.js';
 import { allocationError } from '../memory/buffers.js';
 import type { ViewOptions } from '../types/infer.js';
 import type { Schema } from '../types/schema.js';
-import { badRegion, type BufferSource, dataViewOf, fits, type Memory, memoryOf, storesOver, storesReady, subjectOf } from './region.js';
+import { badRegion, type BufferSource, dataViewOf, dataViewOfNew, fits, type Memory, memoryOf, storesOver, storesReady, subjectOf } from './region.js';
 
 /**
  * A view of an already computed layout (which may carry a byte order inherited from a containing
@@ -278,7 +278,7 @@ export function createOfSchema(type: Schema, init?: unknown, options?: ViewOptio
   } catch (e) {
     throw allocationError(e, what ?? subjectOf('create', l.schema), l.size); // the label only when it is needed
   }
-  const d = dataViewOf(buffer);
+  const d = dataViewOfNew(buffer);
   if (l.kind === 'sync') return syncMember(l, d, 0);
   const checked = options !== undefined && options.checked === true;
   const stores = !checked && storesOver(buffer);

@@ -129,3 +129,27 @@ describe('view() region check', () => {
     expect(classOf(P.view(sab, 64))).toBe(old);
   });
 });
+
+describe('one DataView per buffer', () => {
+  // create() keeps its new buffer's DataView on the buffer (src/views/region.ts, dataViewOfNew),
+  // every other buffer's in a WeakMap: either way, every view of one buffer reads through one
+  // DataView (one set of store arrays), and nothing of it shows on the buffer.
+  it('a created view and every later view of its buffer share one DataView; a buffer made elsewhere is not written to', () => {
+    const internals = (v: unknown) => (v as { $$d: DataView }).$$d;
+    const p = P.create({ x: 1.5, id: 7 });
+    const again = view(P, p.$buffer);
+    const whole = view(array(u8, 16), p.$buffer);
+    expect(internals(again)).toBe(internals(p));
+    expect(internals(whole)).toBe(internals(p));
+    expect(internals(again).buffer).toBe(p.$buffer);
+    expect(again.x).toBe(1.5);
+    expect(Object.keys(p.$buffer)).toEqual([]);
+    expect(Object.getOwnPropertyNames(p.$buffer)).toEqual([]);
+    expect(JSON.stringify(Object.getOwnPropertyDescriptors(p.$buffer))).toBe('{}'); // a symbol key, not enumerable
+    expect(new Float64Array(structuredClone(p.$buffer))[0]).toBe(1.5);
+    const sab = new SharedArrayBuffer(16);
+    const a = view(P, sab);
+    expect(internals(view(P, sab))).toBe(internals(a));
+    expect(Reflect.ownKeys(sab)).toEqual([]);
+  });
+});
