@@ -1,6 +1,7 @@
 /**
  * Whole records and text, as users write them: a struct stored from an object
- * (`ps.set(i, { x, y, … })`), a record read into an object (`ps.get(i).toObject()`), and a
+ * (`ps.set(i, { x, y, … })`), a small struct created on its own (`Point.create({ x, y })`, each
+ * with a SharedArrayBuffer of its own), a record read into an object (`ps.get(i).toObject()`), and a
  * `char(16)` name written and read as a string (`ns.get(i).name = 'p' + i`). Each beside the same
  * work written by hand over the same bytes (typed arrays; `TextEncoder.encodeInto` /
  * `TextDecoder` for text), and, for the record store, field by field through the element handle.
@@ -18,6 +19,9 @@ const N = 200_000;
 const WARM = 15;
 const Particle = sc.struct({ x: sc.f64, y: sc.f64, z: sc.f64, vx: sc.f32, vy: sc.f32, vz: sc.f32, id: sc.u32, alive: sc.u8 }, { name: 'Particle' });
 const Named = sc.struct({ id: sc.u32, name: sc.char(16) }, { name: 'Named' });
+const Point = sc.struct({ x: sc.f64, y: sc.f64 }, { name: 'Point' });
+/** How many small structs a pass creates (each its own SharedArrayBuffer). */
+const CREATES = 20_000;
 const TWIN = 'hand-written';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -66,6 +70,33 @@ const LOOPS = {
         U8[i * 48 + 40] = o.alive;
       }
       return 0;
+    },
+  },
+  'create a small struct': {
+    'Point.create({…})'() {
+      let s = 0;
+      for (let i = 0; i < CREATES; i++) s += Point.create({ x: i, y: 0.5 }).x;
+      return s;
+    },
+    'Point.create(), fields'() {
+      let s = 0;
+      for (let i = 0; i < CREATES; i++) {
+        const p = Point.create();
+        p.x = i;
+        p.y = 0.5;
+        s += p.x;
+      }
+      return s;
+    },
+    [TWIN]() {
+      let s = 0;
+      for (let i = 0; i < CREATES; i++) {
+        const d = new DataView(new SharedArrayBuffer(16));
+        d.setFloat64(0, i, true);
+        d.setFloat64(8, 0.5, true);
+        s += d.getFloat64(0, true);
+      }
+      return s;
     },
   },
   'read a record into an object': {
@@ -169,7 +200,7 @@ if (process.argv[2] === 'child') {
   const md = [
     '# Whole records and text: set(i, {…}), toObject(), char(16) names',
     '',
-    `${N.toLocaleString('en')} elements: \`Particle\` records stored from an object literal and read into one, and \`char(16)\` names written and read as strings, each beside the same work written by hand over the same bytes (typed arrays; \`TextEncoder.encodeInto\` and \`TextDecoder\` for text). A fresh process per row, median of ${trials}; cold = the first call (the whole pass), warm = median of the next ${WARM}; ratios against the hand-written loop in the same row group (checksums equal).`,
+    `${N.toLocaleString('en')} elements: \`Particle\` records stored from an object literal and read into one, ${CREATES.toLocaleString('en')} \`Point\` structs created one by one (each over a \`SharedArrayBuffer\` of its own; the twin makes the buffer and a \`DataView\`), and \`char(16)\` names written and read as strings, each beside the same work written by hand over the same bytes (typed arrays; \`TextEncoder.encodeInto\` and \`TextDecoder\` for text). A fresh process per row, median of ${trials}; cold = the first call (the whole pass), warm = median of the next ${WARM}; ratios against the hand-written loop in the same row group (checksums equal).`,
     '',
     '| node | loop | variant | cold ms | cold ratio | warm ms | warm ratio |',
     '|---|---|---|---:|---:|---:|---:|',
