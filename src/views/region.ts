@@ -90,12 +90,18 @@ export interface Memory {
   readonly limit: number;
   /** Whether the extent cannot change (a fixed-length SharedArrayBuffer or a window of one). */
   readonly fixed: boolean;
+  /**
+   * The source itself when it is an `ArrayBuffer` that cannot be resized (WebAssembly memory's,
+   * a file read into one): its extent changes only when it is detached, to 0 bytes, which
+   * `view()`'s fast path tests ({@link Memory.fixed} sources need no test); else null.
+   */
+  readonly steady: ArrayBuffer | null;
   /** Whether views here store numbers through typed arrays ({@link storesOver}). */
   readonly stores: boolean;
 }
 
 let lastSource: unknown = null;
-let last: Memory = { d: new DataView(new ArrayBuffer(0)), base: 0, limit: 0, fixed: false, stores: false };
+let last: Memory = { d: new DataView(new ArrayBuffer(0)), base: 0, limit: 0, fixed: false, steady: null, stores: false };
 
 /** `view(struct Particle)`: what a region error names (built only when one is thrown). */
 export function subjectOf(what: string, schema: Schema | null): string {
@@ -138,7 +144,8 @@ export function memoryOf(source: unknown, what: string, schema: Schema | null): 
       'view the buffer where it now is',
     );
   }
-  const m: Memory = { d, base, limit, fixed: isFixedShared(buffer), stores: storesOver(buffer) };
+  const steady = source instanceof ArrayBuffer && (source as { resizable?: boolean }).resizable !== true ? source : null;
+  const m: Memory = { d, base, limit, fixed: isFixedShared(buffer), steady, stores: storesOver(buffer) };
   if (m.fixed) {
     lastSource = source;
     last = m;

@@ -41,6 +41,76 @@ describe('view() region check', () => {
     );
   });
 
+  it('over one ArrayBuffer, call after call (remembered until it is detached), as the rule says', () => {
+    const ab = new ArrayBuffer(256);
+    const f64s = new Float64Array(ab);
+    for (let i = 0; i < f64s.length; i++) f64s[i] = i;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom(P, Q), offsets, fc.boolean()), { minLength: 1, maxLength: 60 }), (calls) => {
+        for (const [T, off, method] of calls) {
+          const size = T === P ? 16 : 4;
+          const align = T === P ? 8 : 2;
+          const make = () => (method ? T.view(ab, off as number) : view(T, ab, off as number)) as unknown as { $byteOffset: number };
+          if (allowed(off === undefined ? 0 : off, size, align, 256, 0)) {
+            const v = make();
+            expect(v.$byteOffset === (off ?? 0)).toBe(true);
+            if (T === P) expect((v as unknown as { x: number }).x).toBe(((off as number) ?? 0) / 8 + 0);
+          } else expect(make).toThrow(RangeError);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('over several sources and types in turn (the two remembered pairs), as the rule says', () => {
+    const sources: [ArrayBufferLike | Uint8Array, number, number][] = [];
+    for (const make of [() => new SharedArrayBuffer(128), () => new ArrayBuffer(128), () => new SharedArrayBuffer(96)]) {
+      const b = make();
+      const f64s = new Float64Array(b);
+      for (let i = 0; i < f64s.length; i++) f64s[i] = i + 1000 * sources.length;
+      sources.push([b, b.byteLength, 0]);
+    }
+    sources.push([new Uint8Array(sources[0]![0] as SharedArrayBuffer, 32, 64), 64, 32]); // a window
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom(P, Q), fc.integer({ min: 0, max: 3 }), offsets, fc.boolean()), { minLength: 1, maxLength: 60 }),
+        (calls) => {
+          for (const [T, which, off, method] of calls) {
+            const [src, length, base] = sources[which]!;
+            const size = T === P ? 16 : 4;
+            const align = T === P ? 8 : 2;
+            const make = () => (method ? T.view(src, off as number) : view(T, src, off as number)) as unknown as { $byteOffset: number; x?: number };
+            if (allowed(off === undefined ? 0 : off, size, align, length, base)) {
+              const v = make();
+              expect(v.$byteOffset).toBe(base + ((off as number) ?? 0));
+              if (T === P) expect(v.x).toBe((base + ((off as number) ?? 0)) / 8 + 1000 * (which === 3 ? 0 : which));
+            } else expect(make).toThrow(RangeError);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('an ArrayBuffer detached after views were made of it: the next view at the same offset is refused with a code', () => {
+    const ab = new ArrayBuffer(64);
+    new Float64Array(ab)[2] = 2.5;
+    for (let i = 0; i < 5; i++) expect(P.view(ab, 16).x).toBe(2.5); // remembered
+    expect(view(Q, ab, 4).$byteOffset).toBe(4);
+    const moved = structuredClone(ab, { transfer: [ab] });
+    expect(ab.byteLength).toBe(0);
+    for (const make of [() => P.view(ab, 16), () => view(P, ab, 16), () => view(Q, ab, 4), () => P.view(ab, 0)])
+      expect(errorCodeOf(make)).toBe('out_of_bounds');
+    expect(P.view(moved, 16).x).toBe(2.5);
+    // A buffer detached while another was the last one viewed, then viewed again.
+    const other = new ArrayBuffer(64);
+    P.view(other, 0);
+    const third = new ArrayBuffer(64);
+    P.view(third, 0);
+    structuredClone(other, { transfer: [other] });
+    expect(errorCodeOf(() => P.view(other, 0))).toBe('out_of_bounds');
+  });
+
   it('over a window of a buffer (a typed array at an offset), relative to the window', () => {
     const sab = new SharedArrayBuffer(256);
     const window = new Uint8Array(sab, 20, 64); // starts 4 bytes past an 8-byte boundary
