@@ -195,3 +195,30 @@ export function runAcrossEngines({ script, loops, variants, nodeArgs = [], read 
   }
   return { results: out, quick: trials === 1, trials };
 }
+
+/**
+ * The rows of a cross-engine cold/warm benchmark ({@link runAcrossEngines}): per binary, loop and
+ * variant, the median cold and warm times, beside those of the `twin` variant of the same loop.
+ */
+export function coldWarmRows(results, variants, twin) {
+  const rows = [];
+  for (const { node, loop, runs } of results) {
+    const of = (variant, key) => median(runs[variant].map((r) => r[key]));
+    for (const variant of variants)
+      rows.push({ node, loop, variant, cold: of(variant, 'cold'), warm: of(variant, 'warm'), coldTwin: of(twin, 'cold'), warmTwin: of(twin, 'warm') });
+  }
+  return rows;
+}
+
+/** The Markdown table of {@link coldWarmRows}: ms and the ratio to the twin, cold and warm. */
+export function coldWarmTable(rows) {
+  const ms = (v) => v.toFixed(2);
+  const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
+  return [
+    '| node | loop | variant | cold ms | cold ratio | warm ms | warm ratio |',
+    '|---|---|---|---:|---:|---:|---:|',
+    ...rows.map(
+      (r) => `| ${r.node} | ${r.loop} | ${r.variant} | ${ms(r.cold)} | ${ratio(r.cold, r.coldTwin)} | ${ms(r.warm)} | ${ratio(r.warm, r.warmTwin)} |`,
+    ),
+  ];
+}

@@ -12,7 +12,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import * as sc from '../dist/index.js';
-import { median, runAcrossEngines, writeResults } from './common.mjs';
+import { coldWarmRows, coldWarmTable, median, runAcrossEngines, writeResults } from './common.mjs';
 
 const here = fileURLToPath(import.meta.url);
 const N = 200_000;
@@ -189,24 +189,14 @@ if (process.argv[2] === 'child') {
     const run = runAcrossEngines({ script: here, loops: [loop], variants: names });
     quick = run.quick;
     trials = run.trials;
-    for (const { node, runs } of run.results) {
-      const of = (variant, key) => median(runs[variant].map((r) => r[key]));
-      for (const variant of names)
-        rows.push({ node, loop, variant, cold: of(variant, 'cold'), warm: of(variant, 'warm'), coldTwin: of(TWIN, 'cold'), warmTwin: of(TWIN, 'warm') });
-    }
+    rows.push(...coldWarmRows(run.results, names, TWIN));
   }
-  const ms = (v) => v.toFixed(2);
-  const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
   const md = [
     '# Whole records and text: set(i, {…}), toObject(), char(16) names',
     '',
     `${N.toLocaleString('en')} elements: \`Particle\` records stored from an object literal and read into one, ${CREATES.toLocaleString('en')} \`Point\` structs created one by one (each over a \`SharedArrayBuffer\` of its own; the twin makes the buffer and a \`DataView\`), and \`char(16)\` names written and read as strings, each beside the same work written by hand over the same bytes (typed arrays; \`TextEncoder.encodeInto\` and \`TextDecoder\` for text). A fresh process per row, median of ${trials}; cold = the first call (the whole pass), warm = median of the next ${WARM}; ratios against the hand-written loop in the same row group (checksums equal).`,
     '',
-    '| node | loop | variant | cold ms | cold ratio | warm ms | warm ratio |',
-    '|---|---|---|---:|---:|---:|---:|',
-    ...rows.map(
-      (r) => `| ${r.node} | ${r.loop} | ${r.variant} | ${ms(r.cold)} | ${ratio(r.cold, r.coldTwin)} | ${ms(r.warm)} | ${ratio(r.warm, r.warmTwin)} |`,
-    ),
+    ...coldWarmTable(rows),
     '',
   ].join('\n');
   writeResults('records', { rows, quick, totalSeconds: Math.round((performance.now() - t0) / 1000) }, md, rows.length);

@@ -10,7 +10,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import * as sc from '../dist/index.js';
-import { median, runAcrossEngines, writeResults } from './common.mjs';
+import { coldWarmRows, coldWarmTable, median, runAcrossEngines, writeResults } from './common.mjs';
 
 const here = fileURLToPath(import.meta.url);
 const N = 1_000_000;
@@ -75,24 +75,13 @@ if (process.argv[2] === 'child') {
 } else {
   const t0 = performance.now();
   const { results, quick, trials: TRIALS } = runAcrossEngines({ script: here, loops: Object.keys(LOOPS), variants: VARIANTS });
-  const rows = [];
-  for (const { node, loop, runs } of results) {
-    const of = (variant, key) => median(runs[variant].map((r) => r[key]));
-    for (const variant of VARIANTS)
-      rows.push({ node, loop, variant, cold: of(variant, 'cold'), warm: of(variant, 'warm'), coldTwin: of(TWIN, 'cold'), warmTwin: of(TWIN, 'warm') });
-  }
-  const ms = (v) => v.toFixed(2);
-  const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
+  const rows = coldWarmRows(results, VARIANTS, TWIN);
   const md = [
     '# Arrays of numbers: get(i), typed(), a hand-written Float32Array',
     '',
     `\`array(f32, ${N.toLocaleString('en')})\`: a sum, and an update \`x[i] = x[i] * 0.5 + 1\`, through \`get(i)\`/\`set(i, v)\`, through \`a.typed()\` (taken inside each timed call), and through a \`Float32Array\` made by hand over the same bytes. A fresh process per row, median of ${TRIALS}; cold = the first call (the whole pass), warm = median of the next ${WARM}; ratios against the hand-written loop in the same row group.`,
     '',
-    '| node | loop | variant | cold ms | cold ratio | warm ms | warm ratio |',
-    '|---|---|---|---:|---:|---:|---:|',
-    ...rows.map(
-      (r) => `| ${r.node} | ${r.loop} | ${r.variant} | ${ms(r.cold)} | ${ratio(r.cold, r.coldTwin)} | ${ms(r.warm)} | ${ratio(r.warm, r.warmTwin)} |`,
-    ),
+    ...coldWarmTable(rows),
     '',
   ].join('\n');
   writeResults('typed', { rows, quick, totalSeconds: Math.round((performance.now() - t0) / 1000) }, md, rows.length);

@@ -116,24 +116,21 @@ interface Last {
   probe: Uint8Array;
 }
 
+/** A one-byte array no one can reach, never detached: the probe of a pair whose source is fixed. */
+const NEVER_DETACHED = new Uint8Array(1);
+
+/** A record that remembers nothing yet: the fast path's probe of its empty DataView always fails. */
+function nothingRemembered(): Last {
+  const d = new DataView(new ArrayBuffer(0));
+  return { type: null, source: null, C: null as unknown as ViewCtor, d, base: 0, maxOffset: -1, alignMask: 0, probe: NEVER_DETACHED };
+}
+
 /**
  * The last (type, source) pair `view` was used with, and what a view over it needs. One object
  * (not module variables, which the engine would check for initialisation on every read), its
  * fields always of one type each.
  */
-/** A one-byte array no one can reach, never detached: the probe of a pair whose source is fixed. */
-const NEVER_DETACHED = new Uint8Array(1);
-
-const last: Last = {
-  type: null,
-  source: null,
-  C: null as unknown as ViewCtor,
-  d: new DataView(new ArrayBuffer(0)),
-  base: 0,
-  maxOffset: -1,
-  alignMask: 0,
-  probe: NEVER_DETACHED,
-};
+const last: Last = nothingRemembered();
 
 /**
  * A second remembered pair, served first thing in the slow path: the pair the fast path served
@@ -146,16 +143,7 @@ const last: Last = {
  * Choosing between two records in the fast path itself cost every view there (Node 20: 3.9 → 6.3
  * ns per view and read; Node 22 to 26: 2–3×, the view no longer removed).
  */
-const prior: Last = {
-  type: null,
-  source: null,
-  C: null as unknown as ViewCtor,
-  d: new DataView(new ArrayBuffer(0)),
-  base: 0,
-  maxOffset: -1,
-  alignMask: 0,
-  probe: NEVER_DETACHED,
-};
+const prior: Last = nothingRemembered();
 
 // After configure(), the fast path serves nothing until the slow path has remembered a pair under
 // the new mode (it never asks for the epoch itself: that would be one more test per view).
@@ -279,17 +267,7 @@ function misses(c: Last, type: unknown, source: unknown, o: number, options: unk
 /** Everything `view()` and {@link viewMethod} do besides their fast path: other types, other sources, options, errors. */
 function viewSlow(type: unknown, source: unknown, offset: unknown, options: ViewOptions | undefined, resolve: ResolveType | undefined): unknown {
   const a = prior;
-  if (
-    source === a.source &&
-    type === a.type &&
-    options === undefined &&
-    typeof offset === 'number' &&
-    offset >= 0 &&
-    offset <= a.maxOffset &&
-    offset === Math.floor(offset) &&
-    ((a.base + offset) & a.alignMask) === 0 &&
-    a.probe.length !== 0
-  ) {
+  if (typeof offset === 'number' && a.probe.length !== 0 && misses(a, type, source, offset, options) === 0) {
     // Served here, and, where the fast path can serve it, made the pair it serves (the one it
     // served until now comes here): a loop that went back to one pair is fast again.
     if (a.probe === NEVER_DETACHED || BRANCHLESS) {
