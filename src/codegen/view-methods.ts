@@ -199,9 +199,9 @@ const ITERATOR_PROTOTYPE = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol
 
 /**
  * The iterator of an array view (`for…of`, spread, `Array.from`): a plain object rather than a
- * generator, which V8 optimises about 2.5× better in a `for…of` loop. It
- * inherits from `%IteratorPrototype%`, as a generator would, so it is iterable itself and gets the
- * iterator helpers (`map`, `filter`, `take`, …) where the platform has them.
+ * generator, which V8 optimises about 2.5× better in a `for…of` loop. It inherits from
+ * `%IteratorPrototype%`, as a generator would, so it is iterable itself and gets the iterator
+ * helpers (`map`, `filter`, `take`, …) where the platform has them.
  *
  * `next()` makes one result object and calls `get()` once on every path, also the last: the result
  * that ends the iteration (`done: true`) carries the last element as its value, which `for…of`,

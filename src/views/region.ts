@@ -93,7 +93,8 @@ export interface Memory {
   /**
    * The source itself when it is an `ArrayBuffer` that cannot be resized (WebAssembly memory's,
    * a file read into one): its extent changes only when it is detached, to 0 bytes, which
-   * `view()`'s fast path tests ({@link Memory.fixed} sources need no test); else null.
+   * `view()` tests when it serves one it remembered (src/views/attach.ts; {@link Memory.fixed}
+   * sources need no test); else null.
    */
   readonly steady: ArrayBuffer | null;
   /** Whether views here store numbers through typed arrays ({@link storesOver}). */
