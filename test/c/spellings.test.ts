@@ -84,7 +84,9 @@ for (const [t, need, check, how] of COMPILERS) {
       });
       const facts = check({ 'cases.h': parts.join('\n') }, targets);
       expect(disagreements(facts)).toEqual([]);
-      expect(facts.length).toBeGreaterThan(60 * 3);
+      // At least a size and an alignment per schema, and offsets where it has members (many roots
+      // are a number, a char array or an array: seed 1262752667 gave 174 facts for its 60).
+      expect(facts.length).toBeGreaterThanOrEqual(targets.length * 2);
     });
   });
 }
