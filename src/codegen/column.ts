@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { rangeError, typeError } from '../errors.js';
+import { quoted, rangeError, typeError } from '../errors.js';
 import { keepShape } from '../shapes.js';
 import { describeValue, typeLabel } from '../kinds/labels.js';
 import { HOST_ENDIAN, type TypedArrayClass } from '../kinds/typed-arrays.js';
@@ -49,11 +49,6 @@ interface Place {
  * holding one entry per index ever asked for.
  */
 const KEPT_PATHS = 256;
-
-/** A path as errors quote it: JSON, cut short past 80 characters (a path can come from anywhere). */
-function quoted(path: string): string {
-  return JSON.stringify(path.length > 80 ? `${path.slice(0, 80)}…` : path);
-}
 
 /**
  * The maker of `column(path)` for an array of layout `layout` (labelled `label` in errors). A path

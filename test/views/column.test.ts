@@ -208,6 +208,22 @@ describe('column()', () => {
     expect(performance.now() - t0).toBeLessThan(5_000); // a bound on a hang, not a timing
     const deep = `x${'[0]'.repeat(100_000)}`;
     expect(codeOf(() => ps.column(deep as 'x'))).toBe('invalid_path');
+    const messageOf = (f: () => unknown): string => {
+      try {
+        f();
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    };
+    for (const path of [long, deep]) expect(messageOf(() => ps.column(path as 'x')).length).toBeLessThan(200);
+    // The call quoted in the subject of column()'s own refusals: its first 60 characters.
+    const name = 'b'.repeat(200); // a name is at most 255 characters
+    const flags = array(struct({ [name]: bool }), 2).create();
+    const refused = messageOf(() => flags.column(name as never));
+    expect(refused).toContain('is bool');
+    expect(refused).toContain('(200 characters)');
+    expect(refused.length).toBeLessThan(200);
   });
 
   // --trace-deopt is V8's (Bun has no such output; Deno takes V8 flags only through --v8-flags).
