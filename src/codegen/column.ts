@@ -20,9 +20,12 @@ import type { ArrayLayout } from '../layout/types.js';
 import { typedArrayOver } from '../memory/buffers.js';
 import { typedClassOf } from './typed-array.js';
 
-/** A column: `array[start + i * step]` is element `i`'s member, for `0 ≤ i < length`. */
-export interface ColumnOf<A> {
-  /** A typed array over the array view's bytes (all of them: the same for every member of its type). */
+/**
+ * One number member of every element of an array view, as a strided typed array (`ArrayView.column`):
+ * `array[start + i * step]` is element `i`'s member, for `0 ≤ i < length`.
+ */
+export interface Column<A> {
+  /** A typed array over the array view's bytes, all of them (for every member of the same number type): element `i`'s member is `array[start + i * step]`. */
   readonly array: A;
   /** Where element 0's member is in `array` (its offset in the element over its size). */
   readonly start: number;
@@ -33,7 +36,7 @@ export interface ColumnOf<A> {
 }
 
 /** Makes the column at `path` of an array view (its DataView and byte offset in it). */
-export type ColumnMaker = (d: DataView, o: number, path: unknown) => ColumnOf<ArrayLike<number | bigint>>;
+export type ColumnMaker = (d: DataView, o: number, path: unknown) => Column<ArrayLike<number | bigint>>;
 
 /** Where a path leads in every element: the typed array class, the member's start and step in units of its size, and the call as errors name it. */
 interface Place {
@@ -96,10 +99,10 @@ export function columnMaker(layout: ArrayLayout, label: string): ColumnMaker {
  * object's shape is one more that only frozen columns would keep (pattern 2 with frozen columns:
  * calls 5–6 at 2.5–3.3×).
  */
-function columnObject<A>(array: A, start: number, step: number, length: number): ColumnOf<A> {
+function columnObject<A>(array: A, start: number, step: number, length: number): Column<A> {
   return { array, start, step, length };
 }
-const smallColumn = (): ColumnOf<Float64Array> => columnObject(new Float64Array(1), 0, 1, 1);
+const smallColumn = (): Column<Float64Array> => columnObject(new Float64Array(1), 0, 1, 1);
 let columnKept = false;
 
 /** Where `path` leads in each element of `layout`, or the error saying why it cannot be a column. */

@@ -13,6 +13,7 @@ import type { RLock } from '../sync/rlock.js';
 import type { BoundedSemaphore, Semaphore } from '../sync/semaphore.js';
 import type { PrimitiveInputs, PrimitiveName, PrimitiveValues } from '../kinds/primitives.js';
 import type { TypedArrayByName } from '../kinds/typed-arrays.js';
+import type { Column } from '../codegen/column.js';
 import type {
   ArraySchema,
   AlignedSpec,
@@ -271,17 +272,8 @@ export interface ArrayView<E extends Schema> extends ViewBase<ArraySchema<E>>, I
   cursor(index?: number): Cursor<E>;
 }
 
-/** One number member of every element of an array view, as a strided typed array ({@link ArrayView.column}). */
-export interface Column<A> {
-  /** A typed array over the array view's bytes, all of them (for every member of the same number type): element `i`'s member is `array[start + i * step]`. */
-  readonly array: A;
-  /** Where element 0's member is in `array` (its offset in the element over its size). */
-  readonly start: number;
-  /** How far apart two elements' members are in `array` (the element size over the member's). */
-  readonly step: number;
-  /** How many elements (the array view's length). */
-  readonly length: number;
-}
+/** What `column()` gives (defined where columns are made). */
+export type { Column };
 
 /** The members of a struct or union element that `column()` takes by name: numbers other than `bool`, not bitfields. */
 export type ColumnKeys<E> =
