@@ -291,7 +291,36 @@ const CHILDREN = {
     const sum = f();
     return { cold: performance.now() - t0, sum };
   },
+
+  /**
+   * Pattern 4 with two types in turn (Particle and Tag views at the offsets of an offset table):
+   * the first pass (cold), then the median of 10 (warm) and the heap growth of one warm pass. In a
+   * process of its own, so that the one-type rows are measured with `view`'s feedback of one type.
+   */
+  offsetsTurn({ variant }) {
+    const r = offsetsSetup();
+    const f = variant === 'twin' ? r.twinTurn : variant === 'sc-method' ? r.methodTurn : r.fnTurn;
+    gc();
+    const t0 = performance.now();
+    const sum = f();
+    const cold = performance.now() - t0;
+    const warm = [];
+    for (let i = 0; i < 10; i++) {
+      gc();
+      const t = performance.now();
+      f();
+      warm.push(performance.now() - t);
+    }
+    gc();
+    const h0 = process.memoryUsage().heapUsed;
+    f();
+    const bytesPerView = Math.max(0, process.memoryUsage().heapUsed - h0) / r.K;
+    return { cold, warm: median(warm), sum, bytesPerView };
+  },
 };
+
+/** What pattern 4's second type reads at a Particle's offset: `w` is the Particle's `y`. */
+const Tag = struct({ kind: u32, len: u32, w: f64 }, { name: 'Tag' });
 
 function offsetsSetup() {
   const M = 10_000;
@@ -317,6 +346,21 @@ function offsetsSetup() {
     twin() {
       let s = 0;
       for (let k = 0; k < OFF.length; k++) s += F64[OFF[k] >> 3];
+      return s;
+    },
+    methodTurn() {
+      let s = 0;
+      for (let k = 0; k < OFF.length; k += 2) s += Particle.view(sab, OFF[k]).x + Tag.view(sab, OFF[k + 1]).w;
+      return s;
+    },
+    fnTurn() {
+      let s = 0;
+      for (let k = 0; k < OFF.length; k += 2) s += sc.view(Particle, sab, OFF[k]).x + sc.view(Tag, sab, OFF[k + 1]).w;
+      return s;
+    },
+    twinTurn() {
+      let s = 0;
+      for (let k = 0; k < OFF.length; k += 2) s += F64[OFF[k] >> 3] + F64[(OFF[k + 1] >> 3) + 1];
       return s;
     },
   };
@@ -607,6 +651,20 @@ const patterns = {
       cold[v] = median(runs.map((x) => x.cold));
     }
     const ns = (v) => (median(samples[v]) / r.K) * 1e6;
+    // Two types in turn, each variant in fresh processes (shown, not counted).
+    const turn = {};
+    for (const v of ['sc-method', 'sc-fn', 'twin']) {
+      const runs = Array.from({ length: QUICK ? 2 : 5 }, () => child('offsetsTurn', { variant: v }));
+      if (runs.some((x) => x.sum !== runs[0].sum)) throw new Error('offsets, two types: checksum mismatch');
+      turn[v] = {
+        cold: median(runs.map((x) => x.cold)),
+        ns: (median(runs.map((x) => x.warm)) / r.K) * 1e6,
+        bytes: median(runs.map((x) => x.bytesPerView)),
+        sum: runs[0].sum,
+      };
+    }
+    if (turn['sc-method'].sum !== turn.twin.sum || turn['sc-fn'].sum !== turn.twin.sum) throw new Error('offsets, two types: checksum mismatch');
+    const turnRow = (variant, v) => ({ variant, ns: turn[v].ns, ratio: turn[v].ns / turn.twin.ns, cold: turn[v].cold / turn.twin.cold, bytes: turn[v].bytes });
     return {
       title: '4. offsets: a standalone view per byte offset, Particle.view(sab, off).x, over 1M offsets',
       target: 3,
@@ -614,6 +672,11 @@ const patterns = {
         { variant: 'Particle.view(sab, off).x', ns: ns('method'), ratio: ns('method') / ns('twin'), cold: cold['sc-method'] / cold.twin },
         { variant: 'view(Particle, sab, off).x', ns: ns('fn'), ratio: ns('fn') / ns('twin'), cold: cold['sc-fn'] / cold.twin },
         { variant: 'twin: f64[off >> 3]', ns: ns('twin'), ratio: 1, cold: 1 },
+      ],
+      turnRows: [
+        turnRow('Particle.view(sab, o1).x + Tag.view(sab, o2).w', 'sc-method'),
+        turnRow('view(Particle, sab, o1).x + view(Tag, sab, o2).w', 'sc-fn'),
+        turnRow('twin: f64[o1 >> 3] + f64[(o2 >> 3) + 1]', 'twin'),
       ],
       bytesPerView: perView,
       worst: Math.max(ns('method'), ns('fn')) / ns('twin'),
@@ -735,6 +798,16 @@ function markdown(result) {
         out.push('| variant | ns per view + read | ratio (warm) | ratio (cold) |', '|---|---:|---:|---:|');
         for (const r of p.rows) out.push(`| ${r.variant} | ${fmt(r.ns)} | ${fmt(r.ratio)}× | ${fmt(r.cold)}× |`);
         out.push('', `Bytes allocated per view (warm): ${fmt(p.bytesPerView, 1)}.`);
+        if (p.turnRows !== undefined) {
+          out.push(
+            '',
+            'Two types in turn (shown, not counted): a Particle view and a Tag view (`struct({ kind: u32, len: u32, w: f64 })`) at the offsets of the same table, one of each per step; each variant in 5 fresh processes of its own (so that the rows above see one type); warm = median of 10 passes after the first, ns per view; bytes per view: heap growth over one warm pass ÷ 1M.',
+            '',
+            '| variant | ns per view + read | ratio (warm) | ratio (cold) | bytes per view |',
+            '|---|---:|---:|---:|---:|',
+          );
+          for (const r of p.turnRows) out.push(`| ${r.variant} | ${fmt(r.ns)} | ${fmt(r.ratio)}× | ${fmt(r.cold)}× | ${fmt(r.bytes, 1)} |`);
+        }
         break;
       case 'handoff':
         out.push(`| | sharedctypes ms | twin ms | ratio | worst trial | ${SPLIT_LOOP}: ms | ratio |`, '|---|---:|---:|---:|---:|---:|---:|');

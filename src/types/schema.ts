@@ -8,7 +8,7 @@ import { SchemaError } from '../errors.js';
 import { SCHEMA_BRAND } from '../kinds/brand.js';
 import { MAX_DEPTH } from '../kinds/limits.js';
 import type { IntegerName, PrimitiveName } from '../kinds/primitives.js';
-import { createOfSchema, viewMethod } from '../views/attach.js';
+import { createOfSchema, nothingRemembered, VIEWED, viewMethod } from '../views/attach.js';
 import type { InitOf, ViewOf, ViewOptions } from './infer.js';
 
 /** Byte order of a struct or union's scalar fields. */
@@ -106,6 +106,11 @@ abstract class SchemaBase {
   declare readonly create: CreateMethod;
   /** Nesting height (see {@link heightOf}): a private field, cheaper to set than a side table entry. */
   #height = 0;
+  constructor() {
+    // The pair `T.view()` and `view(T, …)` remember for this schema (src/views/attach.ts): own,
+    // not enumerable, read-only, set before the schema freezes itself.
+    Object.defineProperty(this, VIEWED, { value: nothingRemembered() });
+  }
   static {
     readHeight = (s) => (#height in s ? s.#height : 0);
     writeHeight = (s, h) => {

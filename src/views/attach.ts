@@ -2,9 +2,9 @@
  * Views of a schema over memory: what `view()`/`create()` and `T.view()`/`T.create()` do (src/types).
  *
  * Both have a fast path for the patterns that make many views (a view per byte offset over an
- * offset table or WebAssembly pointers, a small `create()` per call): the type last used is
- * remembered with its layout and class, and the source last used with its DataView and extent, so
- * that a view costs two comparisons, the region check and the `new`. The fast path is kept small
+ * offset table or WebAssembly pointers, a small `create()` per call): every schema remembers the
+ * source it was last used with, with its class, DataView and extent (a typecode shares one record),
+ * so that a view costs two comparisons, the region check and the `new`. The fast path is kept small
  * enough for the engine to inline it into the caller's loop (where it can often remove the view
  * object too); everything else, labels for messages included, happens out of line.
  *
@@ -96,8 +96,11 @@ function made(type: unknown, what: string): Made {
   return m;
 }
 
-/** The fields of {@link last}. */
-interface Last {
+/**
+ * A remembered (type, source) pair and what a view over it needs: {@link last}, {@link prior}, and
+ * the one every schema carries for itself ({@link VIEWED}).
+ */
+export interface Remembered {
   type: unknown;
   source: unknown;
   C: ViewCtor;
@@ -119,40 +122,68 @@ interface Last {
 /** A one-byte array no one can reach, never detached: the probe of a pair whose source is fixed. */
 const NEVER_DETACHED = new Uint8Array(1);
 
-/** A record that remembers nothing yet: the fast path's probe of its empty DataView always fails. */
-function nothingRemembered(): Last {
-  const d = new DataView(new ArrayBuffer(0));
-  return { type: null, source: null, C: null as unknown as ViewCtor, d, base: 0, maxOffset: -1, alignMask: 0, probe: NEVER_DETACHED };
+/** The DataView of a record that remembers nothing: empty, so that no probe of it succeeds. */
+const NOTHING = new DataView(new ArrayBuffer(0));
+
+/**
+ * A record that remembers nothing (yet, or any more): the fast path's probe of its empty DataView
+ * always fails. Every schema gets one of its own when it is made (src/types/schema.ts).
+ */
+export function nothingRemembered(): Remembered {
+  return { type: null, source: null, C: null as unknown as ViewCtor, d: NOTHING, base: 0, maxOffset: -1, alignMask: 0, probe: NEVER_DETACHED };
 }
 
 /**
- * The last (type, source) pair `view` was used with, and what a view over it needs. One object
- * (not module variables, which the engine would check for initialisation on every read), its
- * fields always of one type each.
+ * The key of a schema's own remembered pair: the last source `T.view()` or `view(T, …)` made a
+ * view of `T` over, with what that needs. Own and read-only on a frozen schema, so that in a loop
+ * over a known schema the engine reads the record as a constant. With one record per schema, a loop
+ * making views of two types in turn (a header and a record, nodes of two kinds) stays on the fast
+ * path: with one record for all, every view missed it (Node 20: 57 ns per view; Node 22 to 26,
+ * where a miss is an exception: 2.8–4.7 µs).
  */
-const last: Last = nothingRemembered();
+export const VIEWED: unique symbol = Symbol('sharedctypes.viewed');
+
+/** The record of pairs a typecode (`view('d', …)`) was used with: the only one not a schema's. */
+const last: Remembered = nothingRemembered();
 
 /**
- * A second remembered pair, served first thing in the slow path: the pair the fast path served
- * before the current one (a loop alternating two types over one buffer, a header and a record, or
- * one type over two buffers: every view missed the fast path and took the whole slow path, 57–116
- * ns on Node 20), or, on Node 20, the last `ArrayBuffer` source that cannot be resized
- * ({@link Memory.steady}: a WebAssembly instance's memory, a file read into one), which its fast
- * path does not serve (a view per offset over one went from 47 to ~13 ns; a `Float64Array` read
- * 1.1 ns). `probe` tells whether such a buffer was detached since (its length reads 0 then).
- * Choosing between two records in the fast path itself cost every view there (Node 20: 3.9 → 6.3
- * ns per view and read; Node 22 to 26: 2–3×, the view no longer removed).
+ * A second remembered pair, served first thing in the slow path: the pair a record served before
+ * its current one (one type over two buffers in turn: every view missed the fast path and took the
+ * whole slow path, 57–116 ns on Node 20), or, on Node 20, the last `ArrayBuffer` source that cannot
+ * be resized ({@link Memory.steady}: a WebAssembly instance's memory, a file read into one), which
+ * its fast path does not serve (a view per offset over one went from 47 to ~13 ns; a
+ * `Float64Array` read 1.1 ns). `probe` tells whether such a buffer was detached since (its length
+ * reads 0 then). Choosing between two records in the fast path itself cost every view there (Node
+ * 20: 3.9 → 6.3 ns per view and read; Node 22 to 26: 2–3×, the view no longer removed).
  */
-const prior: Last = nothingRemembered();
+const prior: Remembered = nothingRemembered();
+
+/**
+ * The schemas' records that remember a pair, oldest first, at most {@link HELD_MAX}: each holds its
+ * source, so a schema used once would otherwise keep a buffer alive as long as itself. The record
+ * of the oldest forgets its pair when one more is remembered (a loop over more types than that in
+ * turn takes the slow path).
+ */
+const held: Remembered[] = [];
+const HELD_MAX = 16;
+
+/** The record `view()` remembers `type`'s pairs in: the schema's own, {@link last} for a typecode. */
+function recordOf(type: unknown): Remembered {
+  return (type != null && (type as Keyed)[VIEWED]) || last; // as the fast paths choose
+}
+
+/** Makes `c` forget its pair (and let go of its source). */
+function forget(c: Remembered): void {
+  fill(c, null, null, null as unknown as ViewCtor, NOTHING, 0, -1, 0, NEVER_DETACHED);
+}
 
 // After configure(), the fast path serves nothing until the slow path has remembered a pair under
 // the new mode (it never asks for the epoch itself: that would be one more test per view).
 whenConfigured(() => {
-  for (const c of [last, prior]) {
-    c.type = null;
-    c.source = null;
-    c.maxOffset = -1;
-  }
+  for (const c of held) forget(c);
+  held.length = 0;
+  forget(last);
+  forget(prior);
 });
 
 /**
@@ -176,9 +207,13 @@ const BRANCHLESS = !V8_BEFORE_12;
  * the region is not inside `source` or not aligned for the type. {@link viewMethod} is the same for
  * `T.view()`.
  *
- * The fast path tests without a branch ({@link BRANCHLESS}): each test is a 0/1 value, and
- * `d.getUint8(0 - miss)` (the remembered DataView, never empty once something is remembered)
- * throws for miss = 1, which sends the call to the slow path. With a branch there, V8 12 to 14
+ * The fast path reads the type's own record ({@link VIEWED}; {@link last} for a typecode) and
+ * tests without a branch ({@link BRANCHLESS}): each test is a 0/1 value, and `d.getUint8(0 -
+ * miss)` (the remembered DataView, never empty once something is remembered) throws for miss = 1,
+ * which sends the call to the slow path. On V8 12 and later the record is read inside the `try`
+ * with no test of the type first: guarded there as in the branching form (`type !== null && typeof
+ * type === 'object'`), a view per offset and a read cost 3.0–4.8 → 6.3–6.5 ns on Node 26 (a probe,
+ * interleaved processes). The branching form tests `type != null` (null and undefined would throw). With a branch there, V8 12 to 14
  * (Node 22 to 26) no longer remove the view in a loop that makes one per offset and reads a field
  * of it (see `emitIndexCheck` in codegen/access.ts): 4–5.5× slower. No default parameter value
  * either: that is a branch too (the slow path reads a missing `byteOffset` as 0). The fast path is
@@ -190,7 +225,7 @@ const BRANCHLESS = !V8_BEFORE_12;
 export function makeViewFunction(resolve: ResolveType): ViewFunction {
   if (!BRANCHLESS) {
     return function viewBranching(type: unknown, source: BufferSource, byteOffset?: number, options?: ViewOptions): unknown {
-      const c = last;
+      const c = (type != null && (type as Keyed)[VIEWED]) || last;
       if (
         type === c.type &&
         source === c.source &&
@@ -206,8 +241,9 @@ export function makeViewFunction(resolve: ResolveType): ViewFunction {
     };
   }
   return function viewFast(type: unknown, source: BufferSource, byteOffset?: number, options?: ViewOptions): unknown {
-    const c = last;
+    let c: Remembered;
     try {
+      c = (type as Keyed)[VIEWED] || last; // (null and undefined throw here, which is a miss too)
       c.d.getUint8(0 - misses(c, type, source, byteOffset as number, options));
     } catch {
       return viewSlow(type, source, byteOffset, options, resolve);
@@ -216,14 +252,21 @@ export function makeViewFunction(resolve: ResolveType): ViewFunction {
   };
 }
 
+/** What the fast paths read a schema's own record through (a typecode or anything else has none). */
+interface Keyed {
+  readonly [VIEWED]?: Remembered;
+}
+
 /**
  * `T.view(source, byteOffset?, options?)`: what {@link makeViewFunction}'s `view()` does, with the
- * type as `this` (its fast path written out here too: see there).
+ * type as `this` (its fast path written out here too: see there). `this` is a schema but for a
+ * detached call (`const v = T.view; v(…)`), which the slow path refuses by name.
  */
 export const viewMethod = BRANCHLESS
   ? function viewMethod(this: Schema, source: BufferSource, byteOffset?: number, options?: ViewOptions): unknown {
-      const c = last;
+      let c: Remembered;
       try {
+        c = (this as Keyed)[VIEWED] as Remembered; // (a detached call's `this` throws, or has none: a miss too)
         c.d.getUint8(0 - misses(c, this, source, byteOffset as number, options));
       } catch {
         return viewSlow(this, source, byteOffset, options, undefined);
@@ -231,7 +274,7 @@ export const viewMethod = BRANCHLESS
       return new c.C(c.base + (byteOffset as number), c.d);
     }
   : function viewMethod(this: Schema, source: BufferSource, byteOffset?: number, options?: ViewOptions): unknown {
-      const c = last;
+      const c = (this != null && (this as Keyed)[VIEWED]) || last;
       if (
         this === c.type &&
         source === c.source &&
@@ -247,12 +290,13 @@ export const viewMethod = BRANCHLESS
     };
 
 /**
- * 1 unless (type, source) is the remembered pair, there are no options and a view of the type fits,
- * aligned, at the relative offset `o` (a safe integer); else 0. An `o` that is not a safe integer
- * fails `Number.isSafeInteger` (a bigint or a symbol throws in the later tests, which also sends the
- * call to the slow path; an object's `valueOf` may run there, before the slow path refuses it).
+ * 1 unless (type, source) is the pair `c` remembers, there are no options and a view of the type
+ * fits, aligned, at the relative offset `o` (a safe integer); else 0. An `o` that is not a safe
+ * integer fails `Number.isSafeInteger` (a bigint or a symbol throws in the later tests, which also
+ * sends the call to the slow path; an object's `valueOf` may run there, before the slow path
+ * refuses it).
  */
-function misses(c: Last, type: unknown, source: unknown, o: number, options: unknown): number {
+function misses(c: Remembered, type: unknown, source: unknown, o: number, options: unknown): number {
   return (
     Number(type !== c.type) |
     Number(source !== c.source) |
@@ -268,11 +312,13 @@ function misses(c: Last, type: unknown, source: unknown, o: number, options: unk
 function viewSlow(type: unknown, source: unknown, offset: unknown, options: ViewOptions | undefined, resolve: ResolveType | undefined): unknown {
   const a = prior;
   if (typeof offset === 'number' && a.probe.length !== 0 && misses(a, type, source, offset, options) === 0) {
-    // Served here, and, where the fast path can serve it, made the pair it serves (the one it
-    // served until now comes here): a loop that went back to one pair is fast again.
+    // Served here, and, where the fast path can serve it, made the pair the type's record serves
+    // (the one it served until now comes here): a loop that went back to one pair is fast again.
     if (a.probe === NEVER_DETACHED || BRANCHLESS) {
-      swapRemembered();
-      return new last.C(last.base + offset, last.d);
+      const c = recordOf(type);
+      if (c.type === null) hold(c);
+      swap(c, a);
+      return new c.C(c.base + offset, c.d);
     }
     return new a.C(a.base + offset, a.d);
   }
@@ -292,9 +338,9 @@ function viewSlow(type: unknown, source: unknown, offset: unknown, options: View
 }
 
 /**
- * Makes (type, source) the pair the fast path of `view()` and {@link viewMethod} serves, when the
- * source's extent is fixed (the pair it served until then goes to {@link prior}); or the one the
- * slow path serves first ({@link prior}), when it changes only by a detach.
+ * Makes (type, source) the pair the fast path of `view()` and {@link viewMethod} serves for
+ * `type`, when the source's extent is fixed (the pair it served until then goes to {@link prior});
+ * or the one the slow path serves first ({@link prior}), when it changes only by a detach.
  */
 function remember(type: unknown, source: unknown, C: ViewCtor, mem: Memory, l: Layout): void {
   // Where the fast path tests without a branch, an ArrayBuffer is remembered there too: its probe
@@ -302,20 +348,42 @@ function remember(type: unknown, source: unknown, C: ViewCtor, mem: Memory, l: L
   // Not remembered, every view of one cost an exception (Node 22 to 26: 2.3–4.6 µs per view).
   const probe = mem.steady === null ? NEVER_DETACHED : new Uint8Array(mem.steady, 0, Math.min(1, mem.steady.byteLength));
   if (mem.fixed || (BRANCHLESS && mem.steady !== null)) {
-    if (last.type !== null) fill(prior, last.type, last.source, last.C, last.d, last.base, last.maxOffset, last.alignMask, last.probe);
-    fill(last, type, source, C, mem.d, mem.base, mem.limit - l.size, l.align - 1, probe);
+    const c = recordOf(type);
+    if (c.type !== null) swap(c, prior);
+    else hold(c);
+    fill(c, type, source, C, mem.d, mem.base, mem.limit - l.size, l.align - 1, probe);
   } else if (mem.steady !== null) fill(prior, type, source, C, mem.d, mem.base, mem.limit - l.size, l.align - 1, probe);
 }
 
-/** Exchanges {@link last} and {@link prior}. */
-function swapRemembered(): void {
-  const { type, source, C, d, base, maxOffset, alignMask, probe } = last;
-  fill(last, prior.type, prior.source, prior.C, prior.d, prior.base, prior.maxOffset, prior.alignMask, prior.probe);
-  fill(prior, type, source, C, d, base, maxOffset, alignMask, probe);
+/**
+ * Counts `c`, a record about to remember a pair and remembering none, among those that hold one,
+ * making the oldest forget its pair beyond {@link HELD_MAX}.
+ */
+function hold(c: Remembered): void {
+  if (c === last) return;
+  held.push(c);
+  if (held.length > HELD_MAX) forget(held.shift() as Remembered);
+}
+
+/** Exchanges the pairs of `c` and `e`. */
+function swap(c: Remembered, e: Remembered): void {
+  const { type, source, C, d, base, maxOffset, alignMask, probe } = c;
+  fill(c, e.type, e.source, e.C, e.d, e.base, e.maxOffset, e.alignMask, e.probe);
+  fill(e, type, source, C, d, base, maxOffset, alignMask, probe);
 }
 
 /** Writes a remembered pair into `c`. */
-function fill(c: Last, type: unknown, source: unknown, C: ViewCtor, d: DataView, base: number, maxOffset: number, alignMask: number, probe: Uint8Array): void {
+function fill(
+  c: Remembered,
+  type: unknown,
+  source: unknown,
+  C: ViewCtor,
+  d: DataView,
+  base: number,
+  maxOffset: number,
+  alignMask: number,
+  probe: Uint8Array,
+): void {
   c.probe = probe;
   c.type = type;
   c.source = source;

@@ -1,6 +1,4 @@
 // Properties every layout has, for random schemas; and schemas as data (JSON round trip, fingerprint).
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -30,6 +28,7 @@ import {
   type SchemaJSON,
 } from '../../src/index.js';
 import { schema } from '../support/arbitraries.js';
+import { collector } from '../support/collector.js';
 
 /** An independent, fully expanded description of a layout: what a fingerprint must tell apart. */
 function signature(l: Layout): string {
@@ -77,14 +76,6 @@ function checkLaws(l: Layout): void {
     checkLaws(f.layout);
   }
   if (l.schema.options.align !== undefined) expect(l.align).toBeGreaterThanOrEqual(l.schema.options.align);
-}
-
-/** A full garbage collection: V8's `gc` (Node, Deno) switched on for this call, or `Bun.gc(true)` (JavaScriptCore). */
-function collector(): () => void {
-  const bun = (globalThis as { Bun?: { gc(force: boolean): void } }).Bun;
-  if (bun !== undefined) return () => bun.gc(true);
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
 }
 
 describe('layout laws', () => {

@@ -3,7 +3,8 @@
 // the source and is aligned, whatever the offset, and reads the bytes at that offset.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { array, codegenActive, configure, f64, struct, u8, u16, u32, view } from '../../src/index.js';
+import { alignof, array, codegenActive, configure, f64, sizeof, struct, u8, u16, u32, view } from '../../src/index.js';
+import { collector } from '../support/collector.js';
 import { codeOf as errorCodeOf } from '../support/errors.js';
 
 const P = struct({ x: f64, id: u32 }, { name: 'P' }); // size 16, align 8
@@ -90,6 +91,72 @@ describe('view() region check', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('over many types and sources in turn (each schema its own pair, more schemas than are held), as the rule says', () => {
+    const sources: [ArrayBufferLike | Uint8Array, number, number][] = [];
+    for (const make of [() => new SharedArrayBuffer(128), () => new ArrayBuffer(128), () => new SharedArrayBuffer(96)]) {
+      const b = make();
+      new Uint8Array(b).forEach((_, i, a) => {
+        a[i] = (i * 7 + sources.length) & 255;
+      });
+      sources.push([b, b.byteLength, 0]);
+    }
+    sources.push([new Uint8Array(sources[0]![0] as SharedArrayBuffer, 24, 64), 64, 24]); // a window
+    // 20 schemas of 18 sizes (two of equal structure): more than the 16 whose pairs are held at once.
+    const types = [P, Q, struct({ x: f64, id: u32 }, { name: 'P' }), ...Array.from({ length: 17 }, (_, k) => array(u32, k + 1))];
+    const dataOf = (which: number) => new DataView((which === 3 ? sources[0]![0] : sources[which]![0]) as ArrayBuffer);
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: types.length - 1 }), fc.integer({ min: 0, max: 3 }), offsets, fc.boolean()), {
+          minLength: 1,
+          maxLength: 80,
+        }),
+        (calls) => {
+          for (const [t, which, off, method] of calls) {
+            const T = types[t]!;
+            const [src, length, base] = sources[which]!;
+            const l = sizeof(T);
+            const align = alignof(T);
+            const make = () => (method ? T.view(src, off as number) : view(T, src, off as number)) as unknown as { $byteOffset: number };
+            if (allowed(off === undefined ? 0 : off, l, align, length, base)) {
+              const v = make();
+              const at = base + ((off as number) ?? 0);
+              expect(v.$byteOffset).toBe(at);
+              const d = dataOf(which);
+              if (t === 1) expect((v as unknown as { a: number }).a).toBe(d.getUint16(at, true));
+              else if (t <= 2) expect((v as unknown as { x: number }).x).toBe(d.getFloat64(at, true));
+              else expect((v as unknown as { get(i: number): number }).get(0)).toBe(d.getUint32(at, true));
+            } else expect(make).toThrow(RangeError);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('schemas used once keep no buffer alive: at most the 16 most recent pairs are held', async () => {
+    const gc = collector();
+    const types = Array.from({ length: 40 }, () => struct({ a: u32, b: f64 }));
+    const refs = (() =>
+      types.map((T, k) => {
+        const sab = new SharedArrayBuffer(64);
+        new Uint32Array(sab)[2] = k;
+        expect((k % 2 === 0 ? T.view(sab, 8) : view(T, sab, 8)).a).toBe(k);
+        return new WeakRef(sab);
+      }))();
+    // Bun's collector scans the stack conservatively: a stale slot may keep a buffer through a collection.
+    let alive = refs.length;
+    for (let turn = 0; turn < 5 && alive > 16; turn++) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      gc();
+      alive = refs.filter((r) => r.deref() !== undefined).length;
+    }
+    expect(alive).toBeLessThanOrEqual(16);
+    // A schema whose pair was let go makes views as before.
+    const sab = new SharedArrayBuffer(64);
+    new Uint32Array(sab)[4] = 7;
+    for (let i = 0; i < 3; i++) expect(types[0]!.view(sab, 16).a).toBe(7);
   });
 
   it('an ArrayBuffer detached after views were made of it: the next view at the same offset is refused with a code', () => {
