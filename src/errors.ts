@@ -186,9 +186,26 @@ export function quoted(s: string): string {
   return s.length <= QUOTED_MAX ? JSON.stringify(s) : `${JSON.stringify(s.slice(0, QUOTED_MAX))}… (${s.length} characters)`;
 }
 
+/** At most this many characters of a member name or path reach an error message (one asked for can be of any size). */
+const NAMED_MAX = 120;
+
+/** A member name or path in single quotes for an error message: at most {@link NAMED_MAX} characters of it, then its length. */
+export function named(s: string): string {
+  return s.length <= NAMED_MAX ? `'${s}'` : `'${s.slice(0, NAMED_MAX)}…' (${s.length} characters)`;
+}
+
+/** At most this many names of a list reach an error message. */
+const LISTED_MAX = 16;
+
+/** Names for an error message (`x, y, z`): at most {@link LISTED_MAX} of them, each cut as {@link named} cuts, then how many there are. */
+export function listed(names: readonly string[]): string {
+  const shown = names.slice(0, LISTED_MAX).map((n) => (n.length <= NAMED_MAX ? n : `${n.slice(0, NAMED_MAX)}…`));
+  return names.length <= LISTED_MAX ? shown.join(', ') : `${shown.join(', ')}, … (${names.length} in all)`;
+}
+
 /** Describes where in a schema an error happened: `struct Particle: field 'pos.x'`. */
 export function where(typeLabel: string, path: string): string {
-  return path === '' ? typeLabel : `${typeLabel}: field '${path}'`;
+  return path === '' ? typeLabel : `${typeLabel}: field ${named(path)}`;
 }
 
 /** Builds a {@link SchemaError} with the standard `<where>: <problem>; <fix>` shape. */

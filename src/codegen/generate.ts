@@ -5,7 +5,7 @@
  * @module
  */
 import { V8_BEFORE_12 } from '../engine.js';
-import { internalError } from '../errors.js';
+import { internalError, listed } from '../errors.js';
 import type { Layout, RecordLayout } from '../layout/types.js';
 import { isIdentifier } from '../kinds/names.js';
 import { typeLabel } from '../kinds/labels.js';
@@ -187,7 +187,7 @@ function emitRecord(layout: RecordLayout, mode: CompileMode, refs: EmitRefs, sel
     if (m.access.op !== 'sync') plain.push(`${key}:${emitReadPlain(m.access, at, refs)}`); // locks are not data
     cases.push(`case ${key}:${write}break;`);
   });
-  const names = refs.labelRef(members.map((m) => m.name).join(', '));
+  const names = refs.labelRef(listed(members.map((m) => m.name)));
   const head = `P.$$assign=function(o){if(o===null||typeof o!=='object')R.notObject(${self},o);if(typeof o.$$plain==='function')o=o.$$plain();var d=this.$$d;for(var k in o){if(!R.own.call(o,k))continue;var v=o[k];if(v===undefined)continue;`;
   const dispatch =
     members.length > SWITCH_MAX_MEMBERS

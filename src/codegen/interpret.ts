@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { internalError } from '../errors.js';
+import { internalError, listed } from '../errors.js';
 import type { Layout } from '../layout/types.js';
 import { typeLabel } from '../kinds/labels.js';
 import { makeRead, makeReadPlain, makeWrite, type NestedClass, notIndex, type ViewCtor, type ViewInternals } from './access.js';
@@ -37,7 +37,7 @@ export function interpret(layout: Layout, mode: CompileMode, nestedClass: Nested
         write: makeWrite(m.access, m.offset, mode.checked, m.label, nestedClass),
       }));
       const byName = new Map(members.map((m) => [m.name, m]));
-      const names = members.map((m) => m.name).join(', ');
+      const names = listed(members.map((m) => m.name));
       for (const m of members) {
         Object.defineProperty(P, m.name, {
           get(this: ViewInternals) {

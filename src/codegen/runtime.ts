@@ -7,7 +7,7 @@
  */
 import { rangeError, typeError } from '../errors.js';
 import { syncMember } from './sync-member.js';
-import { quoted } from '../errors.js';
+import { named, quoted } from '../errors.js';
 
 const decoder = new TextDecoder('utf-8');
 const encoder = new TextEncoder();
@@ -270,7 +270,7 @@ export function farIndex(e: unknown, i: unknown, length: number, label: string, 
 
 /** Throws for a key in `set({...})` that is not a field. */
 export function unknownField(label: string, key: string, names: string): never {
-  throw typeError('unknown_field', label, `has no field '${key}'`, `its fields are: ${names}`);
+  throw typeError('unknown_field', label, `has no field ${named(key)}`, `its fields are: ${names}`);
 }
 
 /** Throws for a bulk `set()` whose values or offset are not usable: not an array-like, an offset that is no index, or more values than fit. */

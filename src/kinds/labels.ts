@@ -40,7 +40,6 @@ export function typeLabel(schema: Schema): string {
   }
 }
 
-/** The longest string an error message quotes whole. */
 /**
  * A short description of an arbitrary value for error messages: never the source of a function,
  * and at most `QUOTED_MAX` characters (src/errors.ts) of a string (a value from a file or another thread

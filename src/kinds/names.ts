@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { SchemaError, schemaError } from '../errors.js';
+import { quoted, SchemaError, schemaError } from '../errors.js';
+import { describeValue } from './labels.js';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -51,10 +52,10 @@ export function checkTypeName(name: unknown, kind: string): void {
       'invalid_name',
       `${kind}`,
       '',
-      `has name ${JSON.stringify(name)}, which is not a C identifier`,
+      `has name ${typeof name === 'string' ? quoted(name) : describeValue(name)}, which is not a C identifier`,
       'use letters, digits and _ only, not starting with a digit',
     );
   }
   if (name.startsWith('__'))
-    throw schemaError('invalid_name', `${kind}`, '', `has name ${JSON.stringify(name)}; names starting with __ are reserved`, 'rename the type');
+    throw schemaError('invalid_name', `${kind}`, '', `has name ${quoted(name)}; names starting with __ are reserved`, 'rename the type');
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { rangeError, schemaError } from '../errors.js';
+import { listed, named, rangeError, schemaError, where } from '../errors.js';
 import { typeLabel } from '../kinds/labels.js';
 import type { Schema } from '../types/schema.js';
 import { layout } from './compute.js';
@@ -60,19 +60,19 @@ export function resolvePath(root: Layout, path: string, label: string): Resolved
     if ('index' in step) {
       if (current.kind !== 'array') throw schemaError('invalid_path', label, walked || path, `is ${describeKind(current)}, not an array`);
       if (step.index >= current.length)
-        throw rangeError('out_of_bounds', `${label}: field '${walked}[${step.index}]'`, `index ${step.index} is out of range for length ${current.length}`);
+        throw rangeError('out_of_bounds', where(label, `${walked}[${step.index}]`), `index ${step.index} is out of range for length ${current.length}`);
       offset += step.index * current.element.size;
       current = current.element;
       walked += `[${step.index}]`;
       field = null;
     } else {
       if (current.kind !== 'struct' && current.kind !== 'union') {
-        throw schemaError('invalid_path', label, walked || step.name, `is ${describeKind(current)}, which has no member '${step.name}'`);
+        throw schemaError('invalid_path', label, walked || step.name, `is ${describeKind(current)}, which has no member ${named(step.name)}`);
       }
       const found = current.fields.find((f) => f.name === step.name);
       walked += walked === '' ? step.name : `.${step.name}`;
       if (found === undefined) {
-        const names = current.fields.map((f) => f.name).join(', ');
+        const names = listed(current.fields.map((f) => f.name));
         throw schemaError('invalid_path', label, walked, `does not exist`, `the members of ${typeLabel(current.schema)} are: ${names}`);
       }
       offset += found.offset;

@@ -16,6 +16,7 @@ import {
   i64,
   indexable,
   mutex,
+  offsetof,
   rmutex,
   SchemaError,
   sizeof,
@@ -140,8 +141,71 @@ describe('SchemaError catalog', () => {
       "fromJSON: root.fields[0]: has unknown key 'offset'; allowed keys: name, type, bits, align",
     ],
     ['wrong format tag', () => fromJSON({ format: 'other', root: 'u8' }), 'fromJSON: format: is string "other"; expected \'sharedctypes/1\''],
+    [
+      'a long field name (cut at 120 characters, with its length)',
+      () => struct({ ['a'.repeat(5000)]: u8 }),
+      `struct (anonymous): field '${'a'.repeat(120)}…' (5000 characters) is not a C identifier; use letters, digits and _ only, not starting with a digit (at most 255 characters)`,
+    ],
+    [
+      'a type name that is not a string, and cannot be written as JSON',
+      () => struct({ a: u8 }, { name: 10n as never }),
+      'struct has name bigint 10, which is not a C identifier; use letters, digits and _ only, not starting with a digit',
+    ],
+    [
+      'a type name that is an object with a throwing toJSON',
+      () =>
+        struct(
+          { a: u8 },
+          {
+            name: {
+              toJSON() {
+                throw new Error('not this');
+              },
+            } as never,
+          },
+        ),
+      'struct has name an object, which is not a C identifier; use letters, digits and _ only, not starting with a digit',
+    ],
+    [
+      'a long unknown member path of offsetof (cut)',
+      () => offsetof(struct({ x: u32 }, { name: 'S' }), 'b'.repeat(5000)),
+      `struct S: field '${'b'.repeat(120)}…' (5000 characters) does not exist; the members of struct S are: x`,
+    ],
+    [
+      'a long member asked of a number (cut)',
+      () => offsetof(struct({ x: u32 }, { name: 'S' }), `x.${'y'.repeat(300)}`),
+      `struct S: field 'x' is a u32, which has no member '${'y'.repeat(120)}…' (300 characters)`,
+    ],
+    [
+      'the members of a large struct (the first 16, then how many)',
+      () => offsetof(struct(Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`m${i}`, u8])), { name: 'Big' }), 'nope'),
+      `struct Big: field 'nope' does not exist; the members of struct Big are: ${Array.from({ length: 16 }, (_, i) => `m${i}`).join(', ')}, … (3000 in all)`,
+    ],
   ])('%s', (_what, f, message) => {
     expect(schemaError(f).message).toBe(message);
+  });
+
+  it('set() with an unknown key: the key cut at 120 characters, the fields listed up to 16 (both accessor modes)', () => {
+    const messageOf = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        expect(errorCode(e)).toBe('unknown_field');
+        return (e as Error).message;
+      }
+      throw new Error('no error thrown');
+    };
+    const Big = struct(Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`m${i}`, u8])), { name: 'Big' });
+    expect(messageOf(() => Big.create().set({ ['k'.repeat(3000)]: 1 } as never))).toBe(
+      `struct Big: has no field '${'k'.repeat(120)}…' (3000 characters); its fields are: ${Array.from({ length: 16 }, (_, i) => `m${i}`).join(', ')}, … (40 in all)`,
+    );
+    expect(
+      messageOf(() =>
+        struct({ x: u8 }, { name: 'S' })
+          .create()
+          .set({ y: 1 } as never),
+      ),
+    ).toBe("struct S: has no field 'y'; its fields are: x");
   });
 
   it('a struct cannot contain itself through the DSL either: schemas are frozen values', () => {
