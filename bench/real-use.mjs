@@ -299,7 +299,7 @@ const CHILDREN = {
    */
   offsetsTurn({ variant }) {
     const r = offsetsSetup();
-    const f = variant === 'twin' ? r.twinTurn : variant === 'sc-method' ? r.methodTurn : r.fnTurn;
+    const f = { twin: r.twinTurn, 'sc-method': r.methodTurn, 'sc-fn': r.fnTurn, 'twin-2': r.twinTwoBuffers, 'sc-method-2': r.methodTwoBuffers }[variant];
     gc();
     const t0 = performance.now();
     const sum = f();
@@ -328,6 +328,9 @@ function offsetsSetup() {
   const sab = new SharedArrayBuffer(SIZE * M);
   fillParticles(sab, M);
   const F64 = new Float64Array(sab);
+  const sab2 = new SharedArrayBuffer(SIZE * M); // a second buffer of the same records (a double buffer)
+  new Uint8Array(sab2).set(new Uint8Array(sab));
+  const F64b = new Float64Array(sab2);
   const OFF = new Uint32Array(K);
   const idx = indices(K);
   for (let k = 0; k < K; k++) OFF[k] = (idx[k] % M) * SIZE;
@@ -356,6 +359,16 @@ function offsetsSetup() {
     fnTurn() {
       let s = 0;
       for (let k = 0; k < OFF.length; k += 2) s += sc.view(Particle, sab, OFF[k]).x + sc.view(Tag, sab, OFF[k + 1]).w;
+      return s;
+    },
+    methodTwoBuffers() {
+      let s = 0;
+      for (let k = 0; k < OFF.length; k += 2) s += Particle.view(sab, OFF[k]).x + Particle.view(sab2, OFF[k + 1]).x;
+      return s;
+    },
+    twinTwoBuffers() {
+      let s = 0;
+      for (let k = 0; k < OFF.length; k += 2) s += F64[OFF[k] >> 3] + F64b[OFF[k + 1] >> 3];
       return s;
     },
     twinTurn() {
@@ -653,7 +666,7 @@ const patterns = {
     const ns = (v) => (median(samples[v]) / r.K) * 1e6;
     // Two types in turn, each variant in fresh processes (shown, not counted).
     const turn = {};
-    for (const v of ['sc-method', 'sc-fn', 'twin']) {
+    for (const v of ['sc-method', 'sc-fn', 'twin', 'sc-method-2', 'twin-2']) {
       const runs = Array.from({ length: QUICK ? 2 : 5 }, () => child('offsetsTurn', { variant: v }));
       if (runs.some((x) => x.sum !== runs[0].sum)) throw new Error('offsets, two types: checksum mismatch');
       turn[v] = {
@@ -663,8 +676,15 @@ const patterns = {
         sum: runs[0].sum,
       };
     }
-    if (turn['sc-method'].sum !== turn.twin.sum || turn['sc-fn'].sum !== turn.twin.sum) throw new Error('offsets, two types: checksum mismatch');
-    const turnRow = (variant, v) => ({ variant, ns: turn[v].ns, ratio: turn[v].ns / turn.twin.ns, cold: turn[v].cold / turn.twin.cold, bytes: turn[v].bytes });
+    if (turn['sc-method'].sum !== turn.twin.sum || turn['sc-fn'].sum !== turn.twin.sum || turn['sc-method-2'].sum !== turn['twin-2'].sum)
+      throw new Error('offsets, two types or buffers: checksum mismatch');
+    const turnRow = (variant, v, twin = 'twin') => ({
+      variant,
+      ns: turn[v].ns,
+      ratio: turn[v].ns / turn[twin].ns,
+      cold: turn[v].cold / turn[twin].cold,
+      bytes: turn[v].bytes,
+    });
     return {
       title: '4. offsets: a standalone view per byte offset, Particle.view(sab, off).x, over 1M offsets',
       target: 3,
@@ -677,6 +697,8 @@ const patterns = {
         turnRow('Particle.view(sab, o1).x + Tag.view(sab, o2).w', 'sc-method'),
         turnRow('view(Particle, sab, o1).x + view(Tag, sab, o2).w', 'sc-fn'),
         turnRow('twin: f64[o1 >> 3] + f64[(o2 >> 3) + 1]', 'twin'),
+        turnRow('one type over two buffers: Particle.view(sab, o1).x + Particle.view(sab2, o2).x', 'sc-method-2', 'twin-2'),
+        turnRow('twin: f64[o1 >> 3] + f64b[o2 >> 3]', 'twin-2', 'twin-2'),
       ],
       bytesPerView: perView,
       worst: Math.max(ns('method'), ns('fn')) / ns('twin'),
@@ -801,7 +823,7 @@ function markdown(result) {
         if (p.turnRows !== undefined) {
           out.push(
             '',
-            'Two types in turn (shown, not counted): a Particle view and a Tag view (`struct({ kind: u32, len: u32, w: f64 })`) at the offsets of the same table, one of each per step; each variant in 5 fresh processes of its own (so that the rows above see one type); warm = median of 10 passes after the first, ns per view; bytes per view: heap growth over one warm pass ÷ 1M.',
+            'Two types in turn, and one type over two buffers in turn (shown, not counted): a Particle view and a Tag view (`struct({ kind: u32, len: u32, w: f64 })`) at the offsets of the same table, one of each per step; then Particle views over a buffer and over a copy of it in turn (a double buffer), beside their own twin; each variant in 5 fresh processes of its own (so that the rows above see one type and one buffer); warm = median of 10 passes after the first, ns per view; bytes per view: heap growth over one warm pass ÷ 1M.',
             '',
             '| variant | ns per view + read | ratio (warm) | ratio (cold) | bytes per view |',
             '|---|---:|---:|---:|---:|',

@@ -117,6 +117,14 @@ export interface Remembered {
    * fast path does not read it (its own probe throws for a detached buffer); {@link prior} does.
    */
   probe: Uint8Array;
+  /**
+   * A schema's second pair (and {@link last}'s): the source the type was used with before the
+   * last one, served by the fast path too (one type over two buffers in turn: a buffer read and
+   * another written, a double buffer). Null in that second record itself, and in {@link prior}.
+   */
+  readonly other: Remembered | null;
+  /** `[this, other]`, where there is an `other`: what the fast path chooses from without a branch. */
+  readonly both: readonly Remembered[] | null;
 }
 
 /** A one-byte array no one can reach, never detached: the probe of a pair whose source is fixed. */
@@ -126,20 +134,26 @@ const NEVER_DETACHED = new Uint8Array(1);
 const NOTHING = new DataView(new ArrayBuffer(0));
 
 /**
- * A record that remembers nothing (yet, or any more): the fast path's probe of its empty DataView
- * always fails. Every schema gets one of its own when it is made (src/types/schema.ts).
+ * A record that remembers nothing (yet, or any more), with its second record when `second`: the
+ * fast path's probe of an empty DataView always fails. Every schema gets one of its own when it is
+ * made (src/types/schema.ts).
  */
-export function nothingRemembered(): Remembered {
-  return { type: null, source: null, C: null as unknown as ViewCtor, d: NOTHING, base: 0, maxOffset: -1, alignMask: 0, probe: NEVER_DETACHED };
+export function nothingRemembered(second = true): Remembered {
+  const other = second ? nothingRemembered(false) : null;
+  const both: Remembered[] | null = other === null ? null : [other, other]; // (its first is the record itself, below)
+  const c = { type: null, source: null, C: null as unknown as ViewCtor, d: NOTHING, base: 0, maxOffset: -1, alignMask: 0, probe: NEVER_DETACHED, other, both };
+  if (both !== null) both[0] = c;
+  return c;
 }
 
 /**
- * The key of a schema's own remembered pair: the last source `T.view()` or `view(T, …)` made a
- * view of `T` over, with what that needs. Own and read-only on a frozen schema, so that in a loop
- * over a known schema the engine reads the record as a constant. With one record per schema, a loop
- * making views of two types in turn (a header and a record, nodes of two kinds) stays on the fast
- * path: with one record for all, every view missed it (Node 20: 57 ns per view; Node 22 to 26,
- * where a miss is an exception: 2.8–4.7 µs).
+ * The key of a schema's own record: the last two sources `T.view()` or `view(T, …)` made a view of
+ * `T` over, with what a view over each needs. Own and read-only on a frozen schema, so that in a
+ * loop over a known schema the engine reads the record as a constant. With a record per schema, a
+ * loop making views of two types in turn (a header and a record, nodes of two kinds) stays on the
+ * fast path; with its second pair, one type over two buffers in turn does too. With one pair
+ * remembered for all, every such view missed it (Node 20: 36–81 ns per view; Node 22 to 26, where a
+ * miss is an exception: 2.5–5 µs).
  */
 export const VIEWED: unique symbol = Symbol('sharedctypes.viewed');
 
@@ -147,34 +161,32 @@ export const VIEWED: unique symbol = Symbol('sharedctypes.viewed');
 const last: Remembered = nothingRemembered();
 
 /**
- * A second remembered pair, served first thing in the slow path: the pair a record served before
- * its current one (one type over two buffers in turn: every view missed the fast path and took the
- * whole slow path, 57–116 ns on Node 20), or, on Node 20, the last `ArrayBuffer` source that cannot
- * be resized ({@link Memory.steady}: a WebAssembly instance's memory, a file read into one), which
- * its fast path does not serve (a view per offset over one went from 47 to ~13 ns; a
- * `Float64Array` read 1.1 ns). `probe` tells whether such a buffer was detached since (its length
- * reads 0 then). Choosing between two records in the fast path itself cost every view there (Node
- * 20: 3.9 → 6.3 ns per view and read; Node 22 to 26: 2–3×, the view no longer removed).
+ * One more remembered pair, served first thing in the slow path: the pair a schema's record let
+ * go of last (a third source), or, on Node 20, the last `ArrayBuffer` source that cannot be resized
+ * ({@link Memory.steady}: a WebAssembly instance's memory, a file read into one), which its fast
+ * path does not serve (a view per offset over one went from 47 to ~13 ns; a `Float64Array` read 1.1
+ * ns). `probe` tells whether such a buffer was detached since (its length reads 0 then).
  */
-const prior: Remembered = nothingRemembered();
+const prior: Remembered = nothingRemembered(false);
 
 /**
  * The schemas' records that remember a pair, oldest first, at most {@link HELD_MAX}: each holds its
- * source, so a schema used once would otherwise keep a buffer alive as long as itself. The record
- * of the oldest forgets its pair when one more is remembered (a loop over more types than that in
- * turn takes the slow path).
+ * sources (two at most), so a schema used once would otherwise keep a buffer alive as long as
+ * itself. The record of the oldest forgets its pairs when one more is remembered (a loop over more
+ * types than that in turn takes the slow path).
  */
 const held: Remembered[] = [];
 const HELD_MAX = 16;
 
 /** The record `view()` remembers `type`'s pairs in: the schema's own, {@link last} for a typecode. */
 function recordOf(type: unknown): Remembered {
-  return (type != null && (type as Keyed)[VIEWED]) || last; // as the fast paths choose
+  return (type != null && (type as Keyed)[VIEWED]) || last; // as the fast paths choose (where they do not throw)
 }
 
-/** Makes `c` forget its pair (and let go of its source). */
+/** Makes `c` and its second record forget their pairs (and let go of their sources). */
 function forget(c: Remembered): void {
   fill(c, null, null, null as unknown as ViewCtor, NOTHING, 0, -1, 0, NEVER_DETACHED);
+  if (c.other !== null) forget(c.other);
 }
 
 // After configure(), the fast path serves nothing until the slow path has remembered a pair under
@@ -207,25 +219,40 @@ const BRANCHLESS = !V8_BEFORE_12;
  * the region is not inside `source` or not aligned for the type. {@link viewMethod} is the same for
  * `T.view()`.
  *
- * The fast path reads the type's own record ({@link VIEWED}; {@link last} for a typecode) and
- * tests without a branch ({@link BRANCHLESS}): each test is a 0/1 value, and `d.getUint8(0 -
- * miss)` (the remembered DataView, never empty once something is remembered) throws for miss = 1,
- * which sends the call to the slow path. On V8 12 and later the record is read inside the `try`
- * with no test of the type first: guarded there as in the branching form (`type !== null && typeof
- * type === 'object'`), a view per offset and a read cost 3.0–4.8 → 6.3–6.5 ns on Node 26 (a probe,
- * interleaved processes). The branching form tests `type != null` (null and undefined would throw). With a branch there, V8 12 to 14
- * (Node 22 to 26) no longer remove the view in a loop that makes one per offset and reads a field
- * of it (see `emitIndexCheck` in codegen/access.ts): 4–5.5× slower. No default parameter value
- * either: that is a branch too (the slow path reads a missing `byteOffset` as 0). The fast path is
- * written out in the function itself, not called: through two functions V8 12 to 14 keep the view.
- * The branching form (Node 20) is written out too: called (a function with a default `byteOffset`)
- * it cost 8–11% more per view (pattern 4 of bench/real-use.mjs, four interleaved runs: `view(T,
- * sab, off).x` 3.21–3.59 → 2.91–3.07 ns, `T.view(sab, off).x` 2.93–3.31 → 2.62–2.70 ns).
+ * The fast path reads the type's own record ({@link VIEWED}; {@link last} for a typecode), takes
+ * its first or its second pair by the source, and tests without a branch ({@link BRANCHLESS}): each
+ * test is a 0/1 value, and `d.getUint8(0 - miss)` (the remembered DataView, never empty once
+ * something is remembered) throws for miss = 1, which sends the call to the slow path. With a
+ * branch there, V8 12 to 14 (Node 22 to 26) no longer remove the view in a loop that makes one per
+ * offset and reads a field of it (see `emitIndexCheck` in codegen/access.ts): 4–5.5× slower. So the
+ * record is read inside the `try` with no test of the type first (guarded, `type !== null && typeof
+ * type === 'object'`: 3.0–4.8 → 6.3–6.5 ns per view and read on Node 26), and the pair is taken
+ * from `both` by index (`source === c.source ? c : c.other` is a branch: ~4 → ~12 ns on Node 22 to
+ * 26; the index costs ~2 ns on Node 22 and 24, nothing measurable on 26: a probe, interleaved
+ * processes). The branching form (Node 20) chooses the pair with an `if`, and reads the record in
+ * a `try` too: with `type != null` tested first, `T.view()` and a read cost 3.3 → 3.7 ns (ten
+ * interleaved processes; 3.2 ns as it is). `view(T, …)` pays ~0.3 ns for its `|| last` there (a
+ * typecode has no record of its own; without it, a view per offset of a typecode would cost an
+ * exception). No default parameter value either: that is a branch too (the slow
+ * path reads a missing `byteOffset` as 0). The fast path is written out in the function itself,
+ * not called: through two functions V8 12 to 14 keep the view. The branching form (Node 20) is
+ * written out too: called (a function with a default `byteOffset`) it cost 8–11% more per view
+ * (pattern 4 of bench/real-use.mjs, four interleaved runs: `view(T, sab, off).x` 3.21–3.59 →
+ * 2.91–3.07 ns, `T.view(sab, off).x` 2.93–3.31 → 2.62–2.70 ns).
+ *
+ * Where the fast path's `new` has seen two classes (views of two types in turn), the engine no
+ * longer removes the view: ~20–25 ns per view.
  */
 export function makeViewFunction(resolve: ResolveType): ViewFunction {
   if (!BRANCHLESS) {
     return function viewBranching(type: unknown, source: BufferSource, byteOffset?: number, options?: ViewOptions): unknown {
-      const c = (type != null && (type as Keyed)[VIEWED]) || last;
+      let c: Remembered;
+      try {
+        c = (type as Keyed)[VIEWED] || last; // (null and undefined throw here: the slow path refuses them)
+        if (source !== c.source) c = c.other as Remembered;
+      } catch {
+        return viewSlow(type, source, byteOffset, options, resolve);
+      }
       if (
         type === c.type &&
         source === c.source &&
@@ -244,6 +271,7 @@ export function makeViewFunction(resolve: ResolveType): ViewFunction {
     let c: Remembered;
     try {
       c = (type as Keyed)[VIEWED] || last; // (null and undefined throw here, which is a miss too)
+      c = (c.both as Remembered[])[Number(source !== c.source)] as Remembered;
       c.d.getUint8(0 - misses(c, type, source, byteOffset as number, options));
     } catch {
       return viewSlow(type, source, byteOffset, options, resolve);
@@ -267,6 +295,7 @@ export const viewMethod = BRANCHLESS
       let c: Remembered;
       try {
         c = (this as Keyed)[VIEWED] as Remembered; // (a detached call's `this` throws, or has none: a miss too)
+        c = (c.both as Remembered[])[Number(source !== c.source)] as Remembered;
         c.d.getUint8(0 - misses(c, this, source, byteOffset as number, options));
       } catch {
         return viewSlow(this, source, byteOffset, options, undefined);
@@ -274,7 +303,13 @@ export const viewMethod = BRANCHLESS
       return new c.C(c.base + (byteOffset as number), c.d);
     }
   : function viewMethod(this: Schema, source: BufferSource, byteOffset?: number, options?: ViewOptions): unknown {
-      const c = (this != null && (this as Keyed)[VIEWED]) || last;
+      let c: Remembered;
+      try {
+        c = (this as Keyed)[VIEWED] as Remembered; // (a detached call's `this` throws, or has none: refused in the slow path)
+        if (source !== c.source) c = c.other as Remembered;
+      } catch {
+        return viewSlow(this, source, byteOffset, options, undefined);
+      }
       if (
         this === c.type &&
         source === c.source &&
@@ -312,12 +347,12 @@ function misses(c: Remembered, type: unknown, source: unknown, o: number, option
 function viewSlow(type: unknown, source: unknown, offset: unknown, options: ViewOptions | undefined, resolve: ResolveType | undefined): unknown {
   const a = prior;
   if (typeof offset === 'number' && a.probe.length !== 0 && misses(a, type, source, offset, options) === 0) {
-    // Served here, and, where the fast path can serve it, made the pair the type's record serves
-    // (the one it served until now comes here): a loop that went back to one pair is fast again.
+    // Served here, and, where the fast path can serve it, made the first pair of the type's record
+    // (its second comes here): a loop that went back to one pair is fast again.
     if (a.probe === NEVER_DETACHED || BRANCHLESS) {
       const c = recordOf(type);
       if (c.type === null) hold(c);
-      swap(c, a);
+      rotate(c);
       return new c.C(c.base + offset, c.d);
     }
     return new a.C(a.base + offset, a.d);
@@ -338,9 +373,10 @@ function viewSlow(type: unknown, source: unknown, offset: unknown, options: View
 }
 
 /**
- * Makes (type, source) the pair the fast path of `view()` and {@link viewMethod} serves for
- * `type`, when the source's extent is fixed (the pair it served until then goes to {@link prior});
- * or the one the slow path serves first ({@link prior}), when it changes only by a detach.
+ * Makes (type, source) the first pair the fast path of `view()` and {@link viewMethod} serves for
+ * `type`, when the source's extent is fixed (the first pair until then becomes the second, the
+ * second goes to {@link prior}); or the one the slow path serves first ({@link prior}), when it
+ * changes only by a detach.
  */
 function remember(type: unknown, source: unknown, C: ViewCtor, mem: Memory, l: Layout): void {
   // Where the fast path tests without a branch, an ArrayBuffer is remembered there too: its probe
@@ -349,8 +385,8 @@ function remember(type: unknown, source: unknown, C: ViewCtor, mem: Memory, l: L
   const probe = mem.steady === null ? NEVER_DETACHED : new Uint8Array(mem.steady, 0, Math.min(1, mem.steady.byteLength));
   if (mem.fixed || (BRANCHLESS && mem.steady !== null)) {
     const c = recordOf(type);
-    if (c.type !== null) swap(c, prior);
-    else hold(c);
+    if (c.type === null) hold(c);
+    else rotate(c); // (prior's pair, now the first, is written over)
     fill(c, type, source, C, mem.d, mem.base, mem.limit - l.size, l.align - 1, probe);
   } else if (mem.steady !== null) fill(prior, type, source, C, mem.d, mem.base, mem.limit - l.size, l.align - 1, probe);
 }
@@ -363,6 +399,12 @@ function hold(c: Remembered): void {
   if (c === last) return;
   held.push(c);
   if (held.length > HELD_MAX) forget(held.shift() as Remembered);
+}
+
+/** Makes {@link prior}'s pair the first of the record `c`, its first its second, its second prior's. */
+function rotate(c: Remembered): void {
+  swap(c.other as Remembered, prior);
+  swap(c, c.other as Remembered);
 }
 
 /** Exchanges the pairs of `c` and `e`. */

@@ -135,28 +135,54 @@ describe('view() region check', () => {
     );
   });
 
-  it('schemas used once keep no buffer alive: at most the 16 most recent pairs are held', async () => {
+  it('schemas used once keep no buffer alive: at most the last two sources of the 16 most recent schemas, and one more', async () => {
     const gc = collector();
     const types = Array.from({ length: 40 }, () => struct({ a: u32, b: f64 }));
     const refs = (() =>
-      types.map((T, k) => {
-        const sab = new SharedArrayBuffer(64);
-        new Uint32Array(sab)[2] = k;
-        expect((k % 2 === 0 ? T.view(sab, 8) : view(T, sab, 8)).a).toBe(k);
-        return new WeakRef(sab);
-      }))();
+      types.flatMap((T, k) =>
+        [0, 1, 2].map((j) => {
+          const sab = new SharedArrayBuffer(64);
+          new Uint32Array(sab)[2] = k + j;
+          expect((j === 1 ? T.view(sab, 8) : view(T, sab, 8)).a).toBe(k + j);
+          return new WeakRef(sab);
+        }),
+      ))();
     // Bun's collector scans the stack conservatively: a stale slot may keep a buffer through a collection.
     let alive = refs.length;
-    for (let turn = 0; turn < 5 && alive > 16; turn++) {
+    for (let turn = 0; turn < 5 && alive > 33; turn++) {
       await new Promise((resolve) => setTimeout(resolve, 0));
       gc();
       alive = refs.filter((r) => r.deref() !== undefined).length;
     }
-    expect(alive).toBeLessThanOrEqual(16);
-    // A schema whose pair was let go makes views as before.
+    expect(alive).toBeLessThanOrEqual(33);
+    // A schema whose pairs were let go makes views as before.
     const sab = new SharedArrayBuffer(64);
     new Uint32Array(sab)[4] = 7;
     for (let i = 0; i < 3; i++) expect(types[0]!.view(sab, 16).a).toBe(7);
+  });
+
+  it("one type over two buffers in turn, then a third: every view is the rule's (the two remembered pairs and the one beside them)", () => {
+    const bufs = [new SharedArrayBuffer(64), new SharedArrayBuffer(48), new ArrayBuffer(64), new SharedArrayBuffer(32)];
+    bufs.forEach((b, i) => {
+      new Float64Array(b).fill(i + 0.5);
+    });
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: -8, max: 64 }), fc.boolean()), { minLength: 1, maxLength: 80 }),
+        (calls) => {
+          for (const [i, off, method] of calls) {
+            const b = bufs[i]!;
+            const make = () => (method ? P.view(b, off) : view(P, b, off)) as unknown as { $byteOffset: number; x: number };
+            if (allowed(off, 16, 8, b.byteLength, 0)) {
+              const v = make();
+              expect(v.$byteOffset).toBe(off);
+              expect(v.x).toBe(i + 0.5);
+            } else expect(make).toThrow(RangeError);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('an ArrayBuffer detached after views were made of it: the next view at the same offset is refused with a code', () => {
