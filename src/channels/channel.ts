@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { ChannelClosedError, rangeError, schemaError, SyncError, typeError } from '../errors.js';
+import { ChannelClosedError, named, rangeError, typeError, schemaError, SyncError } from '../errors.js';
 import { layout } from '../layout/compute.js';
 import { fingerprintOfLayout } from '../layout/fingerprint.js';
 import { firstSyncMember } from '../layout/queries.js';
@@ -1176,7 +1176,7 @@ const CHANNEL_OPTIONS = ['memory', 'byteOffset', 'mode', 'checked'] as const;
 export function checkOptionKeys(what: string, options: unknown, allowed: readonly string[]): void {
   if (options === null || typeof options !== 'object') throw typeError('invalid_argument', what, `options must be an object (got ${String(options)})`);
   for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) throw typeError('invalid_argument', what, `has no option '${key}'`, `the options are ${allowed.join(', ')}`);
+    if (!allowed.includes(key)) throw typeError('invalid_argument', what, `has no option ${named(key)}`, `the options are ${allowed.join(', ')}`);
   }
 }
 

@@ -5,9 +5,8 @@
  *
  * @module
  */
-import { rangeError, typeError } from '../errors.js';
+import { named, quoted, rangeError, typeError } from '../errors.js';
 import { syncMember } from './sync-member.js';
-import { named, quoted } from '../errors.js';
 
 const decoder = new TextDecoder('utf-8');
 const encoder = new TextEncoder();

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type ErrorCode, SchemaError } from '../errors.js';
+import { named, type ErrorCode, SchemaError } from '../errors.js';
 import { describeValue } from '../kinds/labels.js';
 import { checkLength, MAX_DEPTH, MAX_FIELDS } from '../kinds/limits.js';
 import { isPrimitiveName, type PrimitiveName } from '../kinds/primitives.js';
@@ -205,7 +205,7 @@ function ownData(v: object, path: string): Record<string, unknown> {
       if (d === undefined || !('value' in d))
         fail(
           path,
-          `has a property '${k}' that is not plain data (a getter, or one that vanished)`,
+          `has a property ${named(k)} that is not plain data (a getter, or one that vanished)`,
           'pass a descriptor as JSON.parse or structured clone makes it',
         );
       out[k] = d.value;
@@ -230,7 +230,7 @@ function ownElements(v: unknown[], path: string): unknown[] {
 }
 
 function onlyKeys(v: Record<string, unknown>, allowed: readonly string[], path: string): void {
-  for (const k of Object.keys(v)) if (!allowed.includes(k)) fail(path, `has unknown key '${k}'`, `allowed keys: ${allowed.join(', ')}`);
+  for (const k of Object.keys(v)) if (!allowed.includes(k)) fail(path, `has unknown key ${named(k)}`, `allowed keys: ${allowed.join(', ')}`);
 }
 
 /**

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { schemaError } from '../errors.js';
+import { named, schemaError } from '../errors.js';
 import { MAX_ALIGN, MAX_FIELDS } from '../kinds/limits.js';
 import { layout } from '../layout/compute.js';
 import { resolveSchema } from './builtins.js';
@@ -415,7 +415,7 @@ function checkOptions(options: RecordOptions, kind: string, label: string): void
   }
   for (const key of Object.keys(options)) {
     if (!OPTION_KEYS.has(key))
-      throw schemaError('invalid_option', label, '', `has unknown option '${key}'`, 'the options are name, pack, align, endian and layout');
+      throw schemaError('invalid_option', label, '', `has unknown option ${named(key)}`, 'the options are name, pack, align, endian and layout');
   }
   if (options.name !== undefined) checkTypeName(options.name, kind);
   if (options.pack !== undefined && ![1, 2, 4, 8, 16].includes(options.pack)) {

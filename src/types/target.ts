@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { schemaError } from '../errors.js';
+import { named, schemaError } from '../errors.js';
 import { i8, i16, i32, i64, u8, u16, u32, u64 } from './builtins.js';
 import { describeValue } from '../kinds/labels.js';
 import { checkTypeName } from '../kinds/names.js';
@@ -163,7 +163,7 @@ function makeEnum(values: EnumValues, options: EnumOptions, rules: LayoutRules):
     throw schemaError('invalid_option', label, '', `has options ${describeValue(options)}`, 'pass { name, type, packed }');
   for (const key of Object.keys(options))
     if (key !== 'name' && key !== 'type' && key !== 'packed')
-      throw schemaError('invalid_option', label, '', `has unknown option '${key}'`, 'the options are name, type and packed');
+      throw schemaError('invalid_option', label, '', `has unknown option ${named(key)}`, 'the options are name, type and packed');
   if (options.name !== undefined) checkTypeName(options.name, 'enum');
   if (values === null || typeof values !== 'object' || Array.isArray(values))
     throw schemaError('invalid_type', label, '', `needs an object of constants (got ${describeValue(values)})`, 'write enum({ A: 0, B: 1 })');

@@ -3,8 +3,8 @@
  *
  * Both have a fast path for the patterns that make many views (a view per byte offset over an
  * offset table or WebAssembly pointers, a small `create()` per call): every schema remembers the
- * source it was last used with, with its class, DataView and extent (a typecode shares one record),
- * so that a view costs two comparisons, the region check and the `new`. The fast path is kept small
+ * last two sources it was used with, with its class, DataView and extent over each (typecodes share
+ * one record), so that a view costs a few comparisons, the region check and the `new`. The fast path is kept small
  * enough for the engine to inline it into the caller's loop (where it can often remove the view
  * object too); everything else, labels for messages included, happens out of line.
  *
@@ -233,12 +233,14 @@ const BRANCHLESS = !V8_BEFORE_12;
  * a `try` too: with `type != null` tested first, `T.view()` and a read cost 3.3 → 3.7 ns (ten
  * interleaved processes; 3.2 ns as it is). `view(T, …)` pays ~0.3 ns for its `|| last` there (a
  * typecode has no record of its own; without it, a view per offset of a typecode would cost an
- * exception). No default parameter value either: that is a branch too (the slow
- * path reads a missing `byteOffset` as 0). The fast path is written out in the function itself,
- * not called: through two functions V8 12 to 14 keep the view. The branching form (Node 20) is
- * written out too: called (a function with a default `byteOffset`) it cost 8–11% more per view
- * (pattern 4 of bench/real-use.mjs, four interleaved runs: `view(T, sab, off).x` 3.21–3.59 →
- * 2.91–3.07 ns, `T.view(sab, off).x` 2.93–3.31 → 2.62–2.70 ns).
+ * exception).
+ *
+ * No default parameter value either: that is a branch too (the slow path reads a missing
+ * `byteOffset` as 0). The fast path is written out in the function itself, not called: through two
+ * functions V8 12 to 14 keep the view. The branching form (Node 20) is written out too: called (a
+ * function with a default `byteOffset`) it cost 8–11% more per view (pattern 4 of
+ * bench/real-use.mjs, four interleaved runs: `view(T, sab, off).x` 3.21–3.59 → 2.91–3.07 ns,
+ * `T.view(sab, off).x` 2.93–3.31 → 2.62–2.70 ns).
  *
  * Where the fast path's `new` has seen two classes (views of two types in turn), the engine no
  * longer removes the view: ~20–25 ns per view.

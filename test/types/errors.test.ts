@@ -177,6 +177,16 @@ describe('SchemaError catalog', () => {
       `struct S: field 'x' is a u32, which has no member '${'y'.repeat(120)}…' (300 characters)`,
     ],
     [
+      'a long unknown option (cut)',
+      () => struct({ a: u8 }, { name: 'O', ['o'.repeat(500)]: 1 } as never),
+      `struct O has unknown option '${'o'.repeat(120)}…' (500 characters); the options are name, pack, align, endian and layout`,
+    ],
+    [
+      'a long unknown JSON key (cut)',
+      () => fromJSON({ format: 'sharedctypes/1', root: { kind: 'struct', fields: [{ name: 'a', type: 'u8', ['k'.repeat(500)]: 3 }] } }),
+      `fromJSON: root.fields[0]: has unknown key '${'k'.repeat(120)}…' (500 characters); allowed keys: name, type, bits, align`,
+    ],
+    [
       'the members of a large struct (the first 16, then how many)',
       () => offsetof(struct(Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`m${i}`, u8])), { name: 'Big' }), 'nope'),
       `struct Big: field 'nope' does not exist; the members of struct Big are: ${Array.from({ length: 16 }, (_, i) => `m${i}`).join(', ')}, … (3000 in all)`,
