@@ -170,6 +170,17 @@ const last: Remembered = nothingRemembered();
 const prior: Remembered = nothingRemembered(false);
 
 /**
+ * Node 20 (the branching form): the pair the fast path serves, a copy of the one served last,
+ * whatever its type; the schemas' records are looked at first thing in the slow path. Serving the
+ * schemas' records in the fast path there (as on Node 22 to 26) made the place that makes the view
+ * see every type that was viewed, and a loop of views of one type after a view of another (a
+ * header, then records) allocated its views: 8–12 → 20–37 ns per view (a probe; a fresh process per
+ * number). With this copy: 9–18 ns (as before), two types in turn 37–50 ns (46–94 before, 23–26
+ * served from the records), one type over two buffers in turn 28–33 ns (32–53 before, 5–9).
+ */
+const mirror: Remembered = nothingRemembered(false);
+
+/**
  * The schemas' records that remember a pair, oldest first, at most {@link HELD_MAX}: each holds its
  * sources (two at most), so a schema used once would otherwise keep a buffer alive as long as
  * itself. The record of the oldest forgets its pairs when one more is remembered (a loop over more
@@ -196,6 +207,7 @@ whenConfigured(() => {
   held.length = 0;
   forget(last);
   forget(prior);
+  forget(mirror);
 });
 
 /**
@@ -219,8 +231,8 @@ const BRANCHLESS = !V8_BEFORE_12;
  * the region is not inside `source` or not aligned for the type. {@link viewMethod} is the same for
  * `T.view()`.
  *
- * The fast path reads the type's own record ({@link VIEWED}; {@link last} for a typecode), takes
- * its first or its second pair by the source, and tests without a branch ({@link BRANCHLESS}): each
+ * On V8 12 and later the fast path reads the type's own record ({@link VIEWED}; {@link last} for a
+ * typecode), takes its first or its second pair by the source, and tests without a branch: each
  * test is a 0/1 value, and `d.getUint8(0 - miss)` (the remembered DataView, never empty once
  * something is remembered) throws for miss = 1, which sends the call to the slow path. With a
  * branch there, V8 12 to 14 (Node 22 to 26) no longer remove the view in a loop that makes one per
@@ -229,32 +241,23 @@ const BRANCHLESS = !V8_BEFORE_12;
  * type === 'object'`: 3.0–4.8 → 6.3–6.5 ns per view and read on Node 26), and the pair is taken
  * from `both` by index (`source === c.source ? c : c.other` is a branch: ~4 → ~12 ns on Node 22 to
  * 26; the index costs ~2 ns on Node 22 and 24, nothing measurable on 26: a probe, interleaved
- * processes). The branching form (Node 20) chooses the pair with an `if`, and reads the record in
- * a `try` too: with `type != null` tested first, `T.view()` and a read cost 3.3 → 3.7 ns (ten
- * interleaved processes; 3.2 ns as it is). `view(T, …)` pays ~0.3 ns for its `|| last` there (a
- * typecode has no record of its own; without it, a view per offset of a typecode would cost an
- * exception).
+ * processes). The branching form (Node 20) serves {@link mirror}, a copy of the pair served
+ * last, whatever its type (the records are looked at first thing in its slow path).
  *
- * No default parameter value either: that is a branch too (the slow path reads a missing
- * `byteOffset` as 0). The fast path is written out in the function itself, not called: through two
+ * The fast paths have no default parameter value: that is a branch too (the slow path reads a
+ * missing `byteOffset` as 0). The fast path is written out in the function itself, not called: through two
  * functions V8 12 to 14 keep the view. The branching form (Node 20) is written out too: called (a
  * function with a default `byteOffset`) it cost 8–11% more per view (pattern 4 of
  * bench/real-use.mjs, four interleaved runs: `view(T, sab, off).x` 3.21–3.59 → 2.91–3.07 ns,
  * `T.view(sab, off).x` 2.93–3.31 → 2.62–2.70 ns).
  *
  * Where the fast path's `new` has seen two classes (views of two types in turn), the engine no
- * longer removes the view: ~20–25 ns per view.
+ * longer removes the view: ~20–25 ns per view on Node 22 to 26.
  */
 export function makeViewFunction(resolve: ResolveType): ViewFunction {
   if (!BRANCHLESS) {
     return function viewBranching(type: unknown, source: BufferSource, byteOffset?: number, options?: ViewOptions): unknown {
-      let c: Remembered;
-      try {
-        c = (type as Keyed)[VIEWED] || last; // (null and undefined throw here: the slow path refuses them)
-        if (source !== c.source) c = c.other as Remembered;
-      } catch {
-        return viewSlow(type, source, byteOffset, options, resolve);
-      }
+      const c = mirror;
       if (
         type === c.type &&
         source === c.source &&
@@ -305,13 +308,7 @@ export const viewMethod = BRANCHLESS
       return new c.C(c.base + (byteOffset as number), c.d);
     }
   : function viewMethod(this: Schema, source: BufferSource, byteOffset?: number, options?: ViewOptions): unknown {
-      let c: Remembered;
-      try {
-        c = (this as Keyed)[VIEWED] as Remembered; // (a detached call's `this` throws, or has none: refused in the slow path)
-        if (source !== c.source) c = c.other as Remembered;
-      } catch {
-        return viewSlow(this, source, byteOffset, options, undefined);
-      }
+      const c = mirror;
       if (
         this === c.type &&
         source === c.source &&
@@ -347,6 +344,13 @@ function misses(c: Remembered, type: unknown, source: unknown, o: number, option
 
 /** Everything `view()` and {@link viewMethod} do besides their fast path: other types, other sources, options, errors. */
 function viewSlow(type: unknown, source: unknown, offset: unknown, options: ViewOptions | undefined, resolve: ResolveType | undefined): unknown {
+  if (!BRANCHLESS && typeof offset === 'number') {
+    // Node 20: the type's own pairs, made the one the fast path serves.
+    const r = recordOf(type);
+    if (misses(r, type, source, offset, options) === 0) return mirrored(r, offset);
+    const o = r.other as Remembered;
+    if (misses(o, type, source, offset, options) === 0) return mirrored(o, offset);
+  }
   const a = prior;
   if (typeof offset === 'number' && a.probe.length !== 0 && misses(a, type, source, offset, options) === 0) {
     // Served here, and, where the fast path can serve it, made the first pair of the type's record
@@ -355,6 +359,7 @@ function viewSlow(type: unknown, source: unknown, offset: unknown, options: View
       const c = recordOf(type);
       if (c.type === null) hold(c);
       rotate(c);
+      if (!BRANCHLESS) copy(mirror, c);
       return new c.C(c.base + offset, c.d);
     }
     return new a.C(a.base + offset, a.d);
@@ -390,6 +395,7 @@ function remember(type: unknown, source: unknown, C: ViewCtor, mem: Memory, l: L
     if (c.type === null) hold(c);
     else rotate(c); // (prior's pair, now the first, is written over)
     fill(c, type, source, C, mem.d, mem.base, mem.limit - l.size, l.align - 1, probe);
+    if (!BRANCHLESS) copy(mirror, c);
   } else if (mem.steady !== null) fill(prior, type, source, C, mem.d, mem.base, mem.limit - l.size, l.align - 1, probe);
 }
 
@@ -407,6 +413,17 @@ function hold(c: Remembered): void {
 function rotate(c: Remembered): void {
   swap(c.other as Remembered, prior);
   swap(c, c.other as Remembered);
+}
+
+/** Node 20: a view at `offset` of the pair `p`, which the fast path serves from now on ({@link mirror}). */
+function mirrored(p: Remembered, offset: number): unknown {
+  copy(mirror, p);
+  return new p.C(p.base + offset, p.d);
+}
+
+/** Writes the pair of `from` into `to`. */
+function copy(to: Remembered, from: Remembered): void {
+  fill(to, from.type, from.source, from.C, from.d, from.base, from.maxOffset, from.alignMask, from.probe);
 }
 
 /** Exchanges the pairs of `c` and `e`. */
