@@ -151,9 +151,9 @@ export function nothingRemembered(second = true): Remembered {
  * `T` over, with what a view over each needs. Own and read-only on a frozen schema, so that in a
  * loop over a known schema the engine reads the record as a constant. With a record per schema, a
  * loop making views of two types in turn (a header and a record, nodes of two kinds) stays on the
- * fast path; with its second pair, one type over two buffers in turn does too. With one pair
- * remembered for all, every such view missed it (Node 20: 36–81 ns per view; Node 22 to 26, where a
- * miss is an exception: 2.5–5 µs).
+ * fast path of V8 12 and later; with its second pair, one type over two buffers in turn does too.
+ * With one pair remembered for all, every such view missed it, an exception each there (2.5–5 µs
+ * per view). Node 20's fast path serves a copy of one pair ({@link mirror}).
  */
 export const VIEWED: unique symbol = Symbol('sharedctypes.viewed');
 
@@ -174,9 +174,10 @@ const prior: Remembered = nothingRemembered(false);
  * whatever its type; the schemas' records are looked at first thing in the slow path. Serving the
  * schemas' records in the fast path there (as on Node 22 to 26) made the place that makes the view
  * see every type that was viewed, and a loop of views of one type after a view of another (a
- * header, then records) allocated its views: 8–12 → 20–37 ns per view (a probe; a fresh process per
- * number). With this copy: 9–18 ns (as before), two types in turn 37–50 ns (46–94 before, 23–26
- * served from the records), one type over two buffers in turn 28–33 ns (32–53 before, 5–9).
+ * header, then records) allocated its views: 9.5–17.9 → 24–45 ns per view (the build before
+ * against that one, loaded side by side, loops interleaved). With this copy: equal to the build
+ * before; two types in turn 37–50 ns (46–94 before, 23–26 served from the records), one type over
+ * two buffers in turn 28–57 ns (32–53 before, 5–9): probes, a fresh process per number.
  */
 const mirror: Remembered = nothingRemembered(false);
 
