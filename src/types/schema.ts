@@ -107,8 +107,8 @@ abstract class SchemaBase {
   /** Nesting height (see {@link heightOf}): a private field, cheaper to set than a side table entry. */
   #height = 0;
   constructor() {
-    // The pair `T.view()` and `view(T, …)` remember for this schema (src/views/attach.ts): own,
-    // not enumerable, read-only, set before the schema freezes itself.
+    // The record of the last two sources `T.view()` and `view(T, …)` made views of this schema over
+    // (src/views/attach.ts): own, not enumerable, read-only, set before the schema freezes itself.
     Object.defineProperty(this, VIEWED, { value: nothingRemembered() });
   }
   static {
