@@ -20,6 +20,22 @@ const offsets = fc.oneof(
   fc.constantFrom(0.5, 7.999, Number.NaN, Number.POSITIVE_INFINITY, -0, 2 ** 32, 2 ** 53, '8', 8n, null, undefined),
 );
 
+/**
+ * Three sources (SharedArrayBuffers of 128 and 96 bytes, an ArrayBuffer of 128), each filled by
+ * `fill` (with its number), and a 64-byte window of the first at `windowAt`: each with its length
+ * and where it starts in its buffer.
+ */
+function sourcesFilled(windowAt: number, fill: (b: ArrayBufferLike, n: number) => void): [ArrayBufferLike | Uint8Array, number, number][] {
+  const sources: [ArrayBufferLike | Uint8Array, number, number][] = [];
+  for (const make of [() => new SharedArrayBuffer(128), () => new ArrayBuffer(128), () => new SharedArrayBuffer(96)]) {
+    const b = make();
+    fill(b, sources.length);
+    sources.push([b, b.byteLength, 0]);
+  }
+  sources.push([new Uint8Array(sources[0]![0] as SharedArrayBuffer, windowAt, 64), 64, windowAt]); // a window
+  return sources;
+}
+
 describe('view() region check', () => {
   it('over one source, call after call (the remembered fast path), as the rule says', () => {
     const sab = new SharedArrayBuffer(256);
@@ -64,14 +80,10 @@ describe('view() region check', () => {
   });
 
   it('over several sources and types in turn (the two remembered pairs), as the rule says', () => {
-    const sources: [ArrayBufferLike | Uint8Array, number, number][] = [];
-    for (const make of [() => new SharedArrayBuffer(128), () => new ArrayBuffer(128), () => new SharedArrayBuffer(96)]) {
-      const b = make();
+    const sources = sourcesFilled(32, (b, n) => {
       const f64s = new Float64Array(b);
-      for (let i = 0; i < f64s.length; i++) f64s[i] = i + 1000 * sources.length;
-      sources.push([b, b.byteLength, 0]);
-    }
-    sources.push([new Uint8Array(sources[0]![0] as SharedArrayBuffer, 32, 64), 64, 32]); // a window
+      for (let i = 0; i < f64s.length; i++) f64s[i] = i + 1000 * n;
+    });
     fc.assert(
       fc.property(
         fc.array(fc.tuple(fc.constantFrom(P, Q), fc.integer({ min: 0, max: 3 }), offsets, fc.boolean()), { minLength: 1, maxLength: 60 }),
@@ -94,15 +106,11 @@ describe('view() region check', () => {
   });
 
   it('over many types and sources in turn (each schema its own pair, more schemas than are held), as the rule says', () => {
-    const sources: [ArrayBufferLike | Uint8Array, number, number][] = [];
-    for (const make of [() => new SharedArrayBuffer(128), () => new ArrayBuffer(128), () => new SharedArrayBuffer(96)]) {
-      const b = make();
+    const sources = sourcesFilled(24, (b, n) => {
       new Uint8Array(b).forEach((_, i, a) => {
-        a[i] = (i * 7 + sources.length) & 255;
+        a[i] = (i * 7 + n) & 255;
       });
-      sources.push([b, b.byteLength, 0]);
-    }
-    sources.push([new Uint8Array(sources[0]![0] as SharedArrayBuffer, 24, 64), 64, 24]); // a window
+    });
     // 20 schemas of 18 sizes (two of equal structure): more than the 16 whose pairs are held at once.
     const types = [P, Q, struct({ x: f64, id: u32 }, { name: 'P' }), ...Array.from({ length: 17 }, (_, k) => array(u32, k + 1))];
     const dataOf = (which: number) => new DataView((which === 3 ? sources[0]![0] : sources[which]![0]) as ArrayBuffer);
