@@ -186,6 +186,25 @@ export function quoted(s: string): string {
   return s.length <= QUOTED_MAX ? JSON.stringify(s) : `${JSON.stringify(s.slice(0, QUOTED_MAX))}… (${s.length} characters)`;
 }
 
+/**
+ * A short description of an arbitrary value for error messages: never the source of a function,
+ * and at most {@link QUOTED_MAX} characters of a string (a value from a file or another thread
+ * can be of any size).
+ */
+export function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'function') return `the function ${value.name === '' ? '(anonymous)' : value.name}`;
+  if (typeof value === 'string') return `string ${quoted(value)}`;
+  return `${typeof value} ${String(value)}`;
+}
+
+/** What a message shows for a value that should have been a number: the number, or what it is instead (`string "8"`). */
+export function shownNumber(value: unknown): string {
+  return typeof value === 'number' ? String(value) : describeValue(value);
+}
+
 /** At most this many characters of a member name or path reach an error message (one asked for can be of any size). */
 const NAMED_MAX = 120;
 

@@ -104,7 +104,7 @@ export { ThreadRegistry, type WatchedWorker } from './sync/registry.js';
 export { Semaphore, BoundedSemaphore } from './sync/semaphore.js';
 export { Event } from './sync/event.js';
 export { Condition } from './sync/condition.js';
-export { Barrier } from './sync/barrier.js';
+export { Barrier, type BarrierOptions } from './sync/barrier.js';
 export { canBlock } from './sync/futex.js';
 export type { SharedPlace } from './sync/memory.js';
 

@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { CSourceError, type SourceLocation, typeError } from '../errors.js';
-import { describeValue } from '../kinds/labels.js';
+import { CSourceError, describeValue, type SourceLocation, typeError } from '../errors.js';
+import { checkOptions as checkSharedOptions } from '../options.js';
 import { layout } from '../layout/compute.js';
 import { isIdentifier } from '../kinds/names.js';
 import type { Schema } from '../types/schema.js';
@@ -208,14 +208,13 @@ function asNumber(v: bigint): number | bigint {
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
 
+const FROM_C_OPTIONS = Object.keys({ file: true, target: true, defines: true, include: true } satisfies Record<keyof FromCOptions, true>);
+
 function checkOptions(options: FromCOptions): { file: string; defines: Record<string, string>; include: IncludeReader | undefined; target: TargetName } {
   const bad = (what: string, fix: string): never => {
     throw typeError('invalid_argument', 'fromC()', what, fix);
   };
-  if (options === null || typeof options !== 'object') bad(`options is ${describeValue(options)}`, 'pass an object such as { file, target, defines, include }');
-  for (const key of Object.keys(options))
-    if (key !== 'file' && key !== 'target' && key !== 'defines' && key !== 'include')
-      bad(`unknown option '${excerpt(key)}'`, 'the options are file, target, defines and include');
+  checkSharedOptions('fromC()', options, FROM_C_OPTIONS);
   const file = options.file ?? '<source>';
   if (typeof file !== 'string') bad(`options.file is ${describeValue(file)}`, 'pass the file name as a string');
   const target = options.target === undefined ? DEFAULT_TARGET : options.target;

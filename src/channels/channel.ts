@@ -8,6 +8,7 @@
  */
 import { ChannelClosedError, named, rangeError, typeError, schemaError, SyncError } from '../errors.js';
 import { layout } from '../layout/compute.js';
+import { checkBooleanOption, checkOptions } from '../options.js';
 import { fingerprintOfLayout } from '../layout/fingerprint.js';
 import { firstSyncMember } from '../layout/queries.js';
 import type { Layout } from '../layout/types.js';
@@ -264,9 +265,8 @@ export class Channel<S extends SchemaLike = SchemaLike> {
     const label = new.target.name;
     const element = elementLayout(schema, label);
     this.#schema = element.schema as ResolveSchema<S>;
-    checkOptionKeys(label, options, CHANNEL_OPTIONS);
-    if (options.checked !== undefined && typeof options.checked !== 'boolean')
-      throw typeError('invalid_argument', label, `checked must be true or false (got ${shown(options.checked)})`);
+    checkOptions(label, options, CHANNEL_OPTIONS);
+    checkBooleanOption(label, 'checked', options.checked);
     const mode = modeOf(label, options.mode);
     checkCapacity(label, capacity);
     let buffer: ArrayBufferLike;
@@ -1167,18 +1167,6 @@ function counted(e: unknown): boolean {
 
 /** The options a channel takes (a misspelt or foreign one is refused rather than ignored). */
 const CHANNEL_OPTIONS = ['memory', 'byteOffset', 'mode', 'checked'] as const;
-
-/**
- * `options` is an object whose keys are all among `allowed` (`what` names the caller): a key that
- * is not, such as `mode` given to a `Queue` (always MPMC) or a misspelt one, is an
- * `invalid_argument` TypeError instead of being ignored.
- */
-export function checkOptionKeys(what: string, options: unknown, allowed: readonly string[]): void {
-  if (options === null || typeof options !== 'object') throw typeError('invalid_argument', what, `options must be an object (got ${String(options)})`);
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) throw typeError('invalid_argument', what, `has no option ${named(key)}`, `the options are ${allowed.join(', ')}`);
-  }
-}
 
 /** Item `k` of a batch: an element of an array or typed array, or of an array view. */
 function slotValue(items: ArrayLike<unknown>, k: number): unknown {

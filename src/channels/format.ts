@@ -44,8 +44,7 @@
  *
  * @module
  */
-import { shownNumber } from '../kinds/labels.js';
-import { LayoutMismatchError, rangeError, typeError } from '../errors.js';
+import { LayoutMismatchError, rangeError, shownNumber, typeError } from '../errors.js';
 import { MAX_CAPACITY } from './positions.js';
 
 /** "SCHN" in little-endian bytes. */

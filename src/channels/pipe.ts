@@ -10,7 +10,8 @@ import type { Infer, Input } from '../types/infer.js';
 import type { SchemaLike } from '../types/schema.js';
 import { keepShape } from '../shapes.js';
 import { canBlock, shown } from '../sync/futex.js';
-import { Channel, type ChannelPlaceOptions, checkCapacity, checkOptionKeys } from './channel.js';
+import { checkBooleanOption, checkOptions } from '../options.js';
+import { Channel, type ChannelPlaceOptions, checkCapacity } from './channel.js';
 import { triedOnce } from './waiting.js';
 
 /**
@@ -205,6 +206,9 @@ export class Connection<S extends SchemaLike = SchemaLike> {
 
 showState(Connection, (c) => ({ readable: c.readable, writable: c.writable, closed: c.closed }));
 
+/** The options of {@link Pipe}. */
+const PIPE_OPTIONS = Object.keys({ duplex: true, capacity: true, checked: true, memory: true, byteOffset: true } satisfies Record<keyof PipeOptions, true>);
+
 /**
  * Python's `multiprocessing.Pipe(duplex)`: a pair of connected {@link Connection} ends for items
  * of `schema`. Duplex (the default): both ends send and receive. Otherwise the first end only
@@ -221,9 +225,10 @@ showState(Connection, (c) => ({ readable: c.readable, writable: c.writable, clos
  * ```
  */
 export function Pipe<S extends SchemaLike>(schema: S, options: PipeOptions = {}): [Connection<S>, Connection<S>] {
-  checkOptionKeys('Pipe', options, ['duplex', 'capacity', 'checked', 'memory', 'byteOffset']);
+  checkOptions('Pipe', options, PIPE_OPTIONS);
   const { duplex = true, capacity = 256, checked = false, memory, byteOffset } = options;
-  checkDuplex('Pipe', duplex);
+  checkBooleanOption('Pipe', 'duplex', duplex);
+  checkBooleanOption('Pipe', 'checked', checked);
   checkCapacity('Pipe', capacity);
   const place = memory === undefined ? (byteOffset === undefined ? {} : { byteOffset }) : { memory, byteOffset: byteOffset ?? 0 };
   const forward = new Channel(schema, capacity, { mode: 'spsc', checked, ...place }); // first end → second end (duplex), or sender → receiver
@@ -231,11 +236,6 @@ export function Pipe<S extends SchemaLike>(schema: S, options: PipeOptions = {})
   const second = memory === undefined ? place : { memory, byteOffset: forward.byteOffset + secondOffset(schema, forward.byteLength) };
   const backward = new Channel(schema, capacity, { mode: 'spsc', checked, ...second });
   return [new Connection(backward, forward), new Connection(forward, backward)];
-}
-
-/** `duplex` is a boolean: a truthy string or number is not read as "duplex" (it used to be). */
-function checkDuplex(what: string, duplex: unknown): void {
-  if (typeof duplex !== 'boolean') throw typeError('invalid_argument', what, `duplex must be true or false (got ${shown(duplex)})`);
 }
 
 /** Where a duplex pipe's second channel starts, from its first: after the first, at a multiple of 64 (and of the channels' alignment). */
@@ -261,10 +261,9 @@ function secondOffset(schema: SchemaLike, first: number): number {
  * ```
  */
 Pipe.byteLength = function byteLength(schema: SchemaLike, options: Pick<PipeOptions, 'duplex' | 'capacity'> = {}): number {
-  if (options === null || typeof options !== 'object')
-    throw typeError('invalid_argument', 'Pipe.byteLength', `options must be an object (got ${String(options)})`);
+  checkOptions('Pipe.byteLength', options, PIPE_OPTIONS); // (the options given to Pipe itself are welcome)
   const { duplex = true, capacity = 256 } = options;
-  checkDuplex('Pipe.byteLength', duplex);
+  checkBooleanOption('Pipe.byteLength', 'duplex', duplex); // (a truthy string or number is not read as "duplex")
   const one = Channel.byteLength(schema, capacity, { mode: 'spsc' });
   return duplex ? secondOffset(schema, one) + one : one;
 };

@@ -10,7 +10,8 @@ import { keepShape } from '../shapes.js';
 import { canBlock, deadlineOf, remaining, wait, waitAsync, wake } from '../sync/futex.js';
 import type { Infer, Input } from '../types/infer.js';
 import type { SchemaLike } from '../types/schema.js';
-import { Channel, type ChannelPlaceOptions, checkCapacity, checkOptionKeys, JOINABLE } from './channel.js';
+import { checkOptions } from '../options.js';
+import { Channel, type ChannelPlaceOptions, checkCapacity, JOINABLE } from './channel.js';
 import { W } from './format.js';
 import { triedOnce } from './waiting.js';
 
@@ -55,7 +56,7 @@ export class Queue<S extends SchemaLike = SchemaLike> extends Channel<S> {
    */
   constructor(schema: S, maxsize: number, options: QueueOptions = {}) {
     // A queue is MPMC: a `mode` (or any other key) here is refused, not overridden.
-    checkOptionKeys(new.target.name, options, QUEUE_OPTIONS);
+    checkOptions(new.target.name, options, QUEUE_OPTIONS);
     super(schema, checkCapacity(new.target.name, maxsize, 'maxsize'), { ...options, mode: 'mpmc' });
     if (new.target === Queue) keepShape(Queue, smallQueue);
   }

@@ -11,9 +11,9 @@
  *
  * @module
  */
-import { quoted, rangeError, typeError } from '../errors.js';
+import { describeValue, quoted, rangeError, typeError } from '../errors.js';
 import { keepShape } from '../shapes.js';
-import { describeValue, typeLabel } from '../kinds/labels.js';
+import { typeLabel } from '../kinds/labels.js';
 import { HOST_ENDIAN, type TypedArrayClass } from '../kinds/typed-arrays.js';
 import { resolvePath } from '../layout/queries.js';
 import type { ArrayLayout } from '../layout/types.js';

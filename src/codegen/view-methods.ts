@@ -7,8 +7,8 @@
  */
 import { keepShape } from '../shapes.js';
 import type { ArrayLayout, Layout } from '../layout/types.js';
-import { describeValue, typeLabel } from '../kinds/labels.js';
-import { typeError } from '../errors.js';
+import { typeLabel } from '../kinds/labels.js';
+import { describeValue, typeError } from '../errors.js';
 import { SHORT_ARRAY, type ViewCtor, type ViewInternals } from './access.js';
 import { RUNTIME as R } from './runtime.js';
 import { typedArrayMaker } from './typed-array.js';

@@ -5,10 +5,9 @@
  *
  * @module
  */
-import { schemaError } from '../errors.js';
+import { describeValue, schemaError } from '../errors.js';
 import type { Schema } from '../types/schema.js';
 import { quoted } from '../errors.js';
-import { describeValue } from './labels.js';
 import { isTypecode, TYPECODE_TYPES } from './typecodes.js';
 
 /** The mark on the prototype of every schema class; not exported by the package. */

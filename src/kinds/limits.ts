@@ -4,8 +4,7 @@
  *
  * @module
  */
-import { schemaError } from '../errors.js';
-import { shownNumber } from './labels.js';
+import { schemaError, shownNumber } from '../errors.js';
 
 /**
  * How deep schemas may nest (an array of structs of arrays… counts one level per array, struct or

@@ -3,8 +3,7 @@
  *
  * @module
  */
-import { quoted, SchemaError, schemaError } from '../errors.js';
-import { describeValue } from './labels.js';
+import { describeValue, quoted, SchemaError, schemaError } from '../errors.js';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

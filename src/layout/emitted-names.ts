@@ -9,8 +9,8 @@
  *
  * @module
  */
-import { typeError } from '../errors.js';
-import { describeValue } from '../kinds/labels.js';
+import { describeValue, typeError } from '../errors.js';
+import { checkOptions } from '../options.js';
 import { isIdentifier } from '../kinds/names.js';
 
 /** Which names a language reserves, and how it respells them. */
@@ -80,8 +80,7 @@ export function renamedNote(original: string, language: string, reserved = true)
  * cannot break or inject code. A reserved one is respelled later, like any other name.
  */
 export function rootNameOption(api: string, options: unknown): string | undefined {
-  if (options === null || typeof options !== 'object')
-    throw typeError('invalid_argument', `${api}()`, `options is ${describeValue(options)}`, 'pass an object such as { name }');
+  checkOptions(`${api}()`, options, ['name']);
   const name: unknown = (options as { name?: unknown }).name;
   if (name === undefined) return undefined;
   if (!isIdentifier(name) || name.startsWith('__')) {

@@ -7,7 +7,8 @@
  *
  * @module
  */
-import { rangeError, SharedMemoryError, typeError } from '../errors.js';
+import { describeValue, rangeError, SharedMemoryError, shownNumber, typeError } from '../errors.js';
+import { checkBooleanOption, checkOptions } from '../options.js';
 import { endWaitsOn } from './async-wait.js';
 import { markClosed, registerMapping } from './backend.js';
 import { FUTEX_BACKEND } from './futex-backend.js';
@@ -86,6 +87,8 @@ function osError(what: string, name: string, errno: number): SharedMemoryError {
   return new SharedMemoryError(`${what}: the operating system refused for segment '${name}' (${why})`, 'os_error', errno);
 }
 
+const SHARED_MEMORY_OPTIONS = Object.keys({ name: true, create: true, size: true } satisfies Record<keyof SharedMemoryOptions, true>);
+
 /**
  * A named segment of shared memory, mapped into this process: create it with a name and a size,
  * or attach to it by name from any process (Node, Bun, Deno, Python, C) or thread. `buf` is an
@@ -127,16 +130,16 @@ export class SharedMemory {
   constructor(options: SharedMemoryOptions | string) {
     const o: SharedMemoryOptions = typeof options === 'string' ? { name: options } : options;
     if (o === null || typeof o !== 'object') throw typeError('invalid_argument', 'SharedMemory', 'takes a name or { name, create, size }');
+    checkOptions('SharedMemory', o, SHARED_MEMORY_OPTIONS);
     const create = o.create === true;
-    if (o.create !== undefined && typeof o.create !== 'boolean')
-      throw typeError('invalid_argument', 'SharedMemory', `create must be a boolean (got ${String(o.create)})`);
+    checkBooleanOption('SharedMemory', 'create', o.create);
     let name = o.name ?? null;
     if (name === null && !create) throw typeError('invalid_argument', 'SharedMemory', 'a name is needed to attach (only create: true makes one up)');
     if (name !== null && (typeof name !== 'string' || !NAME.test(name))) {
       throw typeError(
         'invalid_argument',
         'SharedMemory',
-        `name ${JSON.stringify(name)} is not a segment name`,
+        `name ${describeValue(name)} is not a segment name`,
         'use 1 to 250 letters, digits, dots, underscores or hyphens (not . or ..), without a leading slash (Python adds it, and so do we)',
       );
     }
@@ -146,7 +149,7 @@ export class SharedMemory {
       throw rangeError(
         'out_of_range',
         'SharedMemory',
-        `size ${String(size)} must be a whole number of bytes from 1 to ${c.maxBuffer} (the largest buffer ${c.via} makes) to create a segment`,
+        `size ${shownNumber(size)} must be a whole number of bytes from 1 to ${c.maxBuffer} (the largest buffer ${c.via} makes) to create a segment`,
       );
     }
     let fd: number;

@@ -9,11 +9,12 @@
  *
  * @module
  */
-import { rangeError, typeError } from '../errors.js';
+import { rangeError, shownNumber, typeError } from '../errors.js';
 import { checkShared, newSharedBuffer } from '../memory/buffers.js';
 import { placementMemory } from '../memory/place.js';
 import type { SharedMemory } from '../memory/shared-memory.js';
 import { layout } from '../layout/compute.js';
+import { checkOptions } from '../options.js';
 import { forEachSyncMember } from '../layout/queries.js';
 import type { RecordLayout } from '../layout/types.js';
 import { RLock } from '../sync/rlock.js';
@@ -23,7 +24,7 @@ import { char } from '../types/char.js';
 import type { ArrayView, CharView, Input, ViewOf } from '../types/infer.js';
 import { struct } from '../types/record.js';
 import type { ResolveSchema, Schema, SchemaLike, StructSchema, SyncSchema } from '../types/schema.js';
-import { shownNumber, typeLabel } from '../kinds/labels.js';
+import { typeLabel } from '../kinds/labels.js';
 import { rmutex } from '../types/sync.js';
 import { view } from '../types/type-functions.js';
 import { createOfSchema } from '../views/attach.js';
@@ -142,12 +143,13 @@ function rawAt(schema: Schema, init: unknown, place: Place | undefined, what: st
   return obj;
 }
 
-function checkOptions(options: unknown, what: string): asserts options is ValueOptions {
-  if (options === null || typeof options !== 'object') throw typeError('invalid_argument', what, `options must be an object (got ${String(options)})`);
-}
+/** The options of `RawValue`, `RawArray` and `copy`. */
+const PLACE_OPTIONS = Object.keys({ memory: true, byteOffset: true } satisfies Record<keyof PlaceOptions, true>);
+/** The options of `Value` and `Array`. */
+const VALUE_OPTIONS = Object.keys({ lock: true, memory: true, byteOffset: true } satisfies Record<keyof ValueOptions, true>);
 
 function wrap(schema: Schema, init: unknown, options: ValueOptions, what: string): unknown {
-  checkOptions(options, what);
+  checkOptions(what, options, VALUE_OPTIONS);
   const lock = options.lock ?? true;
   if (lock === true) {
     // [RLock | padding | data], in a buffer of its own or at the place given.
@@ -201,7 +203,7 @@ function arraySchema(type: SchemaLike, sizeOrInit: number | ArrayLike<unknown> |
 export function RawValue<S extends SchemaLike>(type: S, init?: Input<ResolveSchema<S>>, options?: PlaceOptions): ViewOf<ResolveSchema<S>> {
   const schema = resolveSchema(type, 'RawValue', 'type');
   if (options === undefined) return rawAt(schema, init, undefined, 'RawValue') as ViewOf<ResolveSchema<S>>;
-  checkOptions(options, 'RawValue');
+  checkOptions('RawValue', options, PLACE_OPTIONS);
   return rawAt(schema, init, placeOf('RawValue', schema, schema, options), 'RawValue') as ViewOf<ResolveSchema<S>>;
 }
 
@@ -222,7 +224,7 @@ export function RawArray<S extends SchemaLike>(type: S, sizeOrInit: number | Arr
 export function RawArray(type: SchemaLike, sizeOrInit: number | ArrayLike<unknown> | string, options?: PlaceOptions): unknown {
   const { schema, init } = arraySchema(type, sizeOrInit, 'RawArray');
   if (options === undefined) return rawAt(schema, init, undefined, 'RawArray');
-  checkOptions(options, 'RawArray');
+  checkOptions('RawArray', options, PLACE_OPTIONS);
   return rawAt(schema, init, placeOf('RawArray', schema, schema, options), 'RawArray');
 }
 
@@ -267,7 +269,7 @@ export type ValueOf<S extends SchemaLike, O extends ValueOptions> = O extends { 
  * ```
  */
 export function Value<S extends SchemaLike, const O extends ValueOptions = ValueOptions>(type: S, init?: Input<ResolveSchema<S>>, options?: O): ValueOf<S, O> {
-  return wrap(resolveSchema(type, 'Value', 'type'), init, options ?? {}, 'Value') as ValueOf<S, O>;
+  return wrap(resolveSchema(type, 'Value', 'type'), init, options === undefined ? {} : options, 'Value') as ValueOf<S, O>;
 }
 
 /** What {@link SharedArray} returns. */
@@ -299,7 +301,7 @@ export function SharedArray<S extends SchemaLike, const O extends ValueOptions =
   options?: O,
 ): SharedArrayOf<S, O> {
   const { schema, init } = arraySchema(type, sizeOrInit as number, 'Array');
-  return wrap(schema, init, options ?? {}, 'Array') as SharedArrayOf<S, O>;
+  return wrap(schema, init, options === undefined ? {} : options, 'Array') as SharedArrayOf<S, O>;
 }
 
 /**
@@ -326,7 +328,7 @@ export function copy<V>(obj: V, options?: PlaceOptions): V extends { readonly $o
   let target: { $buffer: ArrayBufferLike; $byteOffset: number };
   if (options === undefined) target = createOfSchema(source.$schema, undefined, undefined, 'copy') as unknown as typeof target;
   else {
-    checkOptions(options, 'copy');
+    checkOptions('copy', options, PLACE_OPTIONS);
     target = rawAt(source.$schema, undefined, placeOf('copy', source.$schema, source.$schema, options), 'copy') as typeof target;
   }
   const bytes = new Uint8Array(target.$buffer, target.$byteOffset, source.$byteLength);

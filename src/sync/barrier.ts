@@ -8,7 +8,8 @@
  * @module
  */
 import { keepShape } from '../shapes.js';
-import { BrokenBarrierError, rangeError } from '../errors.js';
+import { BrokenBarrierError, describeValue, rangeError, typeError } from '../errors.js';
+import { checkOptions } from '../options.js';
 import { cannotBlock, checkTimeout, deadlineOf, mustNotWait, remaining, wait, waitAsync, wake } from './futex.js';
 import { type SharedPlace, wordsAt } from './memory.js';
 import { showState } from './display.js';
@@ -39,6 +40,18 @@ function nextGeneration(generation: number): number {
 /** The small Barrier that src/shapes.ts keeps alive (made when the library makes its first). */
 const smallBarrier = (): Barrier => new Barrier(1, { action: () => {}, timeout: 0.5 });
 
+/** The options of a {@link Barrier}. */
+export interface BarrierOptions {
+  /** Runs in the thread that completes a round, before the others are released. */
+  readonly action?: () => void;
+  /** The default timeout of `wait()`, in ms. */
+  readonly timeout?: number;
+  /** Where its words live (a new buffer of its own by default). */
+  readonly place?: SharedPlace;
+}
+
+const BARRIER_OPTIONS = Object.keys({ action: true, timeout: true, place: true } satisfies Record<keyof BarrierOptions, true>);
+
 /**
  * A barrier for `parties` threads, like Python's `threading.Barrier`: `wait()` returns a distinct
  * index from 0 to parties − 1 (the order of arrival) in each thread once all have arrived. `action` (if given to the
@@ -66,10 +79,14 @@ export class Barrier {
    * A barrier for `parties` threads in its own buffer or at `place`. `action` runs in the thread
    * that completes a round; `timeout` (ms) is the default for `wait()`.
    */
-  constructor(parties: number, options: { readonly action?: () => void; readonly timeout?: number; readonly place?: SharedPlace } = {}) {
+  constructor(parties: number, options: BarrierOptions = {}) {
     if (!Number.isInteger(parties) || parties < 1 || parties > MAX_PARTIES) {
       throw rangeError('out_of_range', 'Barrier', `parties = ${String(parties)} is not a whole number from 1 to ${MAX_PARTIES}`);
     }
+    checkOptions('Barrier', options, BARRIER_OPTIONS);
+    if (options.action !== undefined && typeof options.action !== 'function')
+      throw typeError('invalid_argument', 'Barrier', `action must be a function (got ${describeValue(options.action)})`);
+    if (options.timeout !== undefined) checkTimeout(options.timeout);
     const { a, i } = wordsAt('Barrier', Barrier.WORDS, options.place);
     this.#a = a;
     this.#i = i;

@@ -7,6 +7,7 @@
  * @module
  */
 import { rangeError, typeError } from '../errors.js';
+import { checkOptions } from '../options.js';
 import { isSharedMemory } from '../memory/backend.js';
 import { elementsAt, newSharedBuffer } from '../memory/buffers.js';
 
@@ -20,6 +21,8 @@ export interface SharedPlace {
   readonly byteOffset?: number;
 }
 
+const PLACE_KEYS = Object.keys({ buffer: true, byteOffset: true } satisfies Record<keyof SharedPlace, true>);
+
 /**
  * Resolves a place (or allocates one) for `words` Int32 words; returns an array and the index of
  * the first word in it. The place's byte offset is `a.byteOffset + i * 4` (the array need not
@@ -27,6 +30,7 @@ export interface SharedPlace {
  */
 export function wordsAt(what: string, words: number, place: SharedPlace | undefined): { a: Int32Array; i: number } {
   if (place === undefined) return { a: new Int32Array(newSharedBuffer(what, words * 4)), i: 0 };
+  checkOptions(what, place, PLACE_KEYS);
   const { buffer, byteOffset = 0 } = place;
   if (!isSharedMemory(buffer)) {
     throw typeError('not_shared', what, 'needs a SharedArrayBuffer or the memory of a SharedMemory segment (locks live in shared memory)');

@@ -18,8 +18,8 @@ import {
   type RetypedChannel,
 } from '../channels/handles.js';
 import { Connection } from '../channels/pipe.js';
-import { LayoutMismatchError, quoted, typeError } from '../errors.js';
-import { describeValue, shownNumber, typeLabel } from '../kinds/labels.js';
+import { describeValue, LayoutMismatchError, quoted, shownNumber, typeError } from '../errors.js';
+import { typeLabel } from '../kinds/labels.js';
 import { isSegmentRef, type SegmentRef, segmentMemory, segmentOf } from '../memory/segments.js';
 import { layout } from '../layout/compute.js';
 import { describeLayout } from '../layout/describe.js';

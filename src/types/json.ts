@@ -5,8 +5,7 @@
  *
  * @module
  */
-import { named, type ErrorCode, SchemaError } from '../errors.js';
-import { describeValue } from '../kinds/labels.js';
+import { describeValue, named, SchemaError, type ErrorCode } from '../errors.js';
 import { checkLength, MAX_DEPTH, MAX_FIELDS } from '../kinds/limits.js';
 import { isPrimitiveName, type PrimitiveName } from '../kinds/primitives.js';
 import { layout } from '../layout/compute.js';

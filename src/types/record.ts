@@ -3,11 +3,10 @@
  *
  * @module
  */
-import { named, schemaError } from '../errors.js';
+import { describeValue, named, schemaError, shownNumber } from '../errors.js';
 import { MAX_ALIGN, MAX_FIELDS } from '../kinds/limits.js';
 import { layout } from '../layout/compute.js';
 import { resolveSchema } from './builtins.js';
-import { describeValue, shownNumber } from '../kinds/labels.js';
 import { checkFieldName, checkTypeName } from '../kinds/names.js';
 import { isBitfieldCapable, PRIMITIVES } from '../kinds/primitives.js';
 import {

@@ -5,9 +5,8 @@
  *
  * @module
  */
-import { named, schemaError } from '../errors.js';
+import { describeValue, named, schemaError } from '../errors.js';
 import { i8, i16, i32, i64, u8, u16, u32, u64 } from './builtins.js';
-import { describeValue } from '../kinds/labels.js';
 import { checkTypeName } from '../kinds/names.js';
 import type { IntegerName } from '../kinds/primitives.js';
 import { struct, union } from './record.js';

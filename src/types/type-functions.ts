@@ -7,6 +7,8 @@
  *
  * @module
  */
+import { describeValue, typeError } from '../errors.js';
+import { checkOptions } from '../options.js';
 import { describeLayout, type DescribeOptions } from '../layout/describe.js';
 import { cSourceOf } from '../layout/emit-c.js';
 import { ctypesSourceOf } from '../layout/emit-ctypes.js';
@@ -100,6 +102,8 @@ export function alignof(type: SchemaLike): number {
  * ```
  */
 export function layoutOf(type: SchemaLike, options: { readonly maxEntries?: number } = {}): FieldInfo[] {
+  checkOptions('layoutOf', options, ['maxEntries']);
+  checkLimitOption('layoutOf', 'maxEntries', options.maxEntries);
   return layoutOfSchema(resolveSchema(type, 'layoutOf', ''), options);
 }
 
@@ -120,6 +124,8 @@ export function layoutOf(type: SchemaLike, options: { readonly maxEntries?: numb
  * ```
  */
 export function describe(type: SchemaLike, options: DescribeOptions = {}): string {
+  checkOptions('describe', options, ['maxLines']);
+  checkLimitOption('describe', 'maxLines', options.maxLines);
   return describeLayout(layout(resolveSchema(type, 'describe', '')), options);
 }
 
@@ -216,4 +222,10 @@ export function toC(type: SchemaLike, options: { readonly name?: string } = {}):
  */
 export function toCtypes(type: SchemaLike, options: { readonly name?: string } = {}): string {
   return ctypesSourceOf(resolveSchema(type, 'toCtypes', ''), options);
+}
+
+/** A limit option (`maxEntries`, `maxLines`): left out, or a whole number ≥ 0 (or `Infinity`, no limit). */
+function checkLimitOption(what: string, key: string, value: unknown): void {
+  if (value !== undefined && !(typeof value === 'number' && value >= 0 && (Number.isInteger(value) || value === Infinity)))
+    throw typeError('invalid_argument', what, `${key} must be a whole number ≥ 0 or Infinity (got ${describeValue(value)})`);
 }

@@ -6,13 +6,13 @@
  * @module
  */
 import { keepShape } from '../shapes.js';
-import { rangeError, typeError } from '../errors.js';
+import { describeValue, rangeError, typeError } from '../errors.js';
 import { resolvePath } from '../layout/queries.js';
 import type { Layout } from '../layout/types.js';
 import type { FieldSchema, NamedKeys } from '../types/infer.js';
 import type { IntegerName } from '../kinds/primitives.js';
 import type { ArraySchema, PrimitiveSchema, RecordSchema } from '../types/schema.js';
-import { describeValue, typeLabel } from '../kinds/labels.js';
+import { typeLabel } from '../kinds/labels.js';
 import { TYPED_ARRAYS } from '../kinds/typed-arrays.js';
 import { elementsAt, type ArrayClass } from '../memory/buffers.js';
 import { backendOf } from '../memory/backend.js';

@@ -21,6 +21,7 @@ import { layout } from '../layout/compute.js';
 import type { Layout } from '../layout/types.js';
 import { checkSchemaLike, isSchema } from '../kinds/brand.js';
 import { allocationError } from '../memory/buffers.js';
+import { checkBooleanOption, checkOptions } from '../options.js';
 import type { ViewOptions } from '../types/infer.js';
 import type { Schema } from '../types/schema.js';
 import { badRegion, type BufferSource, dataViewOf, dataViewOfNew, fits, type Memory, memoryOf, storesOver, storesReady, subjectOf } from './region.js';
@@ -367,9 +368,9 @@ function viewSlow(type: unknown, source: unknown, offset: unknown, options: View
     return new a.C(a.base + offset, a.d);
   }
   const byteOffset = offset === undefined ? 0 : offset;
-  const checked = options !== undefined && options.checked === true;
   const m = made(typeof type === 'string' && resolve !== undefined ? resolve(type) : type, 'view');
   const l = m.layout;
+  const checked = options !== undefined && checkedOption(subjectOf('view', l.schema), options);
   const mem = memoryOf(source, 'view', l.schema);
   if (!fits(mem, byteOffset, l.size, l.align)) badRegion(subjectOf('view', l.schema), mem, byteOffset, l.size, l.align);
   const o = mem.base + byteOffset;
@@ -457,6 +458,17 @@ function fill(
   c.alignMask = alignMask;
 }
 
+/** The options of `view()` and `create()`. */
+const VIEW_OPTIONS = Object.keys({ checked: true } satisfies Record<keyof ViewOptions, true>);
+
+/** Whether `options` (given: not `undefined`) ask for a checked view; refuses anything but `{ checked?: boolean }`, naming `what`. */
+function checkedOption(what: string, options: unknown): boolean {
+  checkOptions(what, options, VIEW_OPTIONS);
+  const { checked } = options as ViewOptions;
+  checkBooleanOption(what, 'checked', checked);
+  return checked === true;
+}
+
 /**
  * A view of the schema `type` over a new zeroed `SharedArrayBuffer` of exactly its size (an
  * `ArrayBuffer` where `SharedArrayBuffer` is unavailable), written from `init` if given: the public
@@ -474,7 +486,7 @@ export function createOfSchema(type: Schema, init?: unknown, options?: ViewOptio
   }
   const d = dataViewOfNew(buffer);
   if (l.kind === 'sync') return syncMember(l, d, 0);
-  const checked = options !== undefined && options.checked === true;
+  const checked = options !== undefined && checkedOption(what ?? subjectOf('create', l.schema), options);
   const stores = !checked && storesOver(buffer);
   const C = checked ? viewClass(l, defaultMode(true)) : classOf(m, stores);
   const v = new C(0, stores ? storesReady(d, l, m.codegen) : d);

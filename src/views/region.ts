@@ -10,13 +10,13 @@
  *
  * @module
  */
-import { rangeError, typeError } from '../errors.js';
+import { rangeError, shownNumber, typeError } from '../errors.js';
 import { needsStoreArrays, type StoreArrays, withStoreArrays } from '../codegen/store-arrays.js';
 import type { Layout } from '../layout/types.js';
 import { TYPED_STORES } from '../engine.js';
 import { cached } from '../memo.js';
 import type { Schema } from '../types/schema.js';
-import { shownNumber, typeLabel } from '../kinds/labels.js';
+import { typeLabel } from '../kinds/labels.js';
 
 const dataViews = new WeakMap<ArrayBufferLike, DataView>();
 

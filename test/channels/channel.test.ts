@@ -632,10 +632,10 @@ describe('values that cannot go in, batches cut short, and what a caller gave', 
     expect(codeOf(() => Pipe(u32, { capacty: 2 } as never))).toBe('invalid_argument');
     expect(new JoinableQueue(u32, 2, { checked: true }).capacity).toBe(2);
     expect(new Queue(u32, 2).mode).toBe('mpmc');
-    expect(() => new Channel(u32, 2, { checked: 'no' } as never)).toThrow(/checked must be true or false \(got "no"\)/);
+    expect(() => new Channel(u32, 2, { checked: 'no' } as never)).toThrow(/checked must be true or false \(got string "no"\)/);
     expect(codeOf(() => Pipe(u32, { checked: 1 } as never))).toBe('invalid_argument');
     // A truthy non-boolean was read as duplex: Pipe(u32, { duplex: 'false' }) gave a duplex pair.
-    expect(() => Pipe(u32, { duplex: 'false' } as never)).toThrow(/Pipe: duplex must be true or false \(got "false"\)/);
+    expect(() => Pipe(u32, { duplex: 'false' } as never)).toThrow(/Pipe: duplex must be true or false \(got string "false"\)/);
     expect(codeOf(() => Pipe(u32, { duplex: 0 } as never))).toBe('invalid_argument');
     expect(codeOf(() => Pipe.byteLength(u32, { duplex: 1 } as never))).toBe('invalid_argument');
     const [r, w] = Pipe(u32, { duplex: false });
