@@ -8,7 +8,7 @@ import { SchemaError } from '../errors.js';
 import { SCHEMA_BRAND } from '../kinds/brand.js';
 import { MAX_DEPTH } from '../kinds/limits.js';
 import type { IntegerName, PrimitiveName } from '../kinds/primitives.js';
-import { createOfSchema, nothingRemembered, VIEWED, viewMethod } from '../views/attach.js';
+import { createOfSchema, giveRecord, viewMethod } from '../views/attach.js';
 import type { InitOf, ViewOf, ViewOptions } from './infer.js';
 
 /** Byte order of a struct or union's scalar fields. */
@@ -109,7 +109,7 @@ abstract class SchemaBase {
   constructor() {
     // The record of the last two sources `T.view()` and `view(T, …)` made views of this schema over
     // (src/views/attach.ts): own, not enumerable, read-only, set before the schema freezes itself.
-    Object.defineProperty(this, VIEWED, { value: nothingRemembered() });
+    giveRecord(this);
   }
   static {
     readHeight = (s) => (#height in s ? s.#height : 0);

@@ -145,7 +145,7 @@ const NOTHING = new DataView(new ArrayBuffer(0));
  * fast path's probe of an empty DataView always fails. Every schema gets one of its own when it is
  * made (src/types/schema.ts).
  */
-export function nothingRemembered(second = true): Remembered {
+function nothingRemembered(second = true): Remembered {
   const other = second ? nothingRemembered(false) : null;
   // (its first is the record itself, below; only V8 12 and later's fast path chooses from it)
   const both: Remembered[] | null = other === null || !BRANCHLESS ? null : [other, other];
@@ -162,8 +162,22 @@ export function nothingRemembered(second = true): Remembered {
  * fast path of V8 12 and later; with its second pair, one type over two buffers in turn does too.
  * With one pair remembered for all, every such view missed it, an exception each there (2.5–5 µs
  * per view). Node 20's fast path serves a copy of one pair ({@link mirror}).
+ *
+ * Not exported (schemas get their record through {@link giveRecord}): V8 reads an exported
+ * module binding through a cell it checks on every read, which kept a loop of views per offset from
+ * being peeled, with every test of the fast path in every iteration (Node 24, one type over one
+ * buffer: 3.0 → 14–30 ns per view and read from the commit that brought the records; with the key
+ * private, 5–6 ns: probes, a fresh process per number).
  */
-export const VIEWED: unique symbol = Symbol('sharedctypes.viewed');
+const VIEWED: unique symbol = Symbol('sharedctypes.viewed');
+
+/**
+ * Gives `schema` its own record of remembered pairs ({@link VIEWED}): own, not enumerable,
+ * read-only; called once by every schema's constructor, before the schema freezes itself.
+ */
+export function giveRecord(schema: object): void {
+  Object.defineProperty(schema, VIEWED, { value: nothingRemembered() });
+}
 
 /** The record of pairs a typecode (`view('d', …)`) was used with: the only one not a schema's. */
 const last: Remembered = nothingRemembered();
