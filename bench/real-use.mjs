@@ -299,7 +299,17 @@ const CHILDREN = {
    */
   offsetsTurn({ variant }) {
     const r = offsetsSetup();
-    const f = { twin: r.twinTurn, 'sc-method': r.methodTurn, 'sc-fn': r.fnTurn, 'twin-2': r.twinTwoBuffers, 'sc-method-2': r.methodTwoBuffers }[variant];
+    const f = {
+      twin: r.twinTurn,
+      'sc-method': r.methodTurn,
+      'sc-fn': r.fnTurn,
+      'twin-2': r.twinTwoBuffers,
+      'sc-method-2': r.methodTwoBuffers,
+      'twin-1': r.twin,
+      'sc-method-others': r.method,
+      'sc-fn-others': r.fn,
+    }[variant];
+    if (variant.endsWith('-others')) viewOtherTypes();
     gc();
     const t0 = performance.now();
     const sum = f();
@@ -318,6 +328,21 @@ const CHILDREN = {
     return { cold, warm: median(warm), sum, bytesPerView };
   },
 };
+
+/**
+ * Views of three other types, made before a loop of Particle views (a program that viewed a header
+ * or a config struct at startup): through `T.view` and `view()`, 2,000 of each type both ways.
+ */
+function viewOtherTypes() {
+  for (let t = 0; t < 3; t++) {
+    const T = struct({ a: u32, b: u8, c: f64, [`k${t}`]: u8 });
+    const b = new SharedArrayBuffer(1024);
+    for (let r = 0; r < 2000; r++) {
+      T.view(b, (r % 8) * 16).a;
+      sc.view(T, b, (r % 8) * 16).a;
+    }
+  }
+}
 
 /** What pattern 4's second type reads at a Particle's offset: `w` is the Particle's `y`. */
 const Tag = struct({ kind: u32, len: u32, w: f64 }, { name: 'Tag' });
@@ -666,7 +691,7 @@ const patterns = {
     const ns = (v) => (median(samples[v]) / r.K) * 1e6;
     // Two types in turn, each variant in fresh processes (shown, not counted).
     const turn = {};
-    for (const v of ['sc-method', 'sc-fn', 'twin', 'sc-method-2', 'twin-2']) {
+    for (const v of ['sc-method', 'sc-fn', 'twin', 'sc-method-2', 'twin-2', 'sc-method-others', 'sc-fn-others', 'twin-1']) {
       const runs = Array.from({ length: QUICK ? 2 : 5 }, () => child('offsetsTurn', { variant: v }));
       if (runs.some((x) => x.sum !== runs[0].sum)) throw new Error('offsets, two types: checksum mismatch');
       turn[v] = {
@@ -676,8 +701,14 @@ const patterns = {
         sum: runs[0].sum,
       };
     }
-    if (turn['sc-method'].sum !== turn.twin.sum || turn['sc-fn'].sum !== turn.twin.sum || turn['sc-method-2'].sum !== turn['twin-2'].sum)
-      throw new Error('offsets, two types or buffers: checksum mismatch');
+    if (
+      turn['sc-method'].sum !== turn.twin.sum ||
+      turn['sc-fn'].sum !== turn.twin.sum ||
+      turn['sc-method-2'].sum !== turn['twin-2'].sum ||
+      turn['sc-method-others'].sum !== turn['twin-1'].sum ||
+      turn['sc-fn-others'].sum !== turn['twin-1'].sum
+    )
+      throw new Error('offsets, two types, two buffers or other types first: checksum mismatch');
     const turnRow = (variant, v, twin = 'twin') => ({
       variant,
       ns: turn[v].ns,
@@ -699,6 +730,9 @@ const patterns = {
         turnRow('twin: f64[o1 >> 3] + f64[(o2 >> 3) + 1]', 'twin'),
         turnRow('one type over two buffers: Particle.view(sab, o1).x + Particle.view(sab2, o2).x', 'sc-method-2', 'twin-2'),
         turnRow('twin: f64[o1 >> 3] + f64b[o2 >> 3]', 'twin-2', 'twin-2'),
+        turnRow('after views of three other types: Particle.view(sab, off).x', 'sc-method-others', 'twin-1'),
+        turnRow('after views of three other types: view(Particle, sab, off).x', 'sc-fn-others', 'twin-1'),
+        turnRow('twin: f64[off >> 3]', 'twin-1', 'twin-1'),
       ],
       bytesPerView: perView,
       worst: Math.max(ns('method'), ns('fn')) / ns('twin'),
@@ -823,7 +857,7 @@ function markdown(result) {
         if (p.turnRows !== undefined) {
           out.push(
             '',
-            'Two types in turn, and one type over two buffers in turn (shown, not counted): a Particle view and a Tag view (`struct({ kind: u32, len: u32, w: f64 })`) at the offsets of the same table, one of each per step; then Particle views over a buffer and over a copy of it in turn (a double buffer), beside their own twin; each variant in 5 fresh processes of its own (so that the rows above see one type and one buffer); warm = median of 10 passes after the first, ns per view; bytes per view: heap growth over one warm pass ÷ 1M.',
+            'Two types in turn, one type over two buffers in turn, and one type after views of other types (shown, not counted): a Particle view and a Tag view (`struct({ kind: u32, len: u32, w: f64 })`) at the offsets of the same table, one of each per step; then Particle views over a buffer and over a copy of it in turn (a double buffer), beside their own twin; then the rows above in a process that first made 2,000 views of each of three other types through `T.view` and `view()` (a header or a config struct viewed at startup); each variant in 5 fresh processes of its own (so that the rows above see one type and one buffer); warm = median of 10 passes after the first, ns per view; bytes per view: heap growth over one warm pass ÷ 1M.',
             '',
             '| variant | ns per view + read | ratio (warm) | ratio (cold) | bytes per view |',
             '|---|---:|---:|---:|---:|',

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { ChannelClosedError, named, rangeError, typeError, schemaError, SyncError } from '../errors.js';
+import { ChannelClosedError, rangeError, typeError, schemaError, SyncError } from '../errors.js';
 import { layout } from '../layout/compute.js';
 import { checkBooleanOption, checkOptions } from '../options.js';
 import { fingerprintOfLayout } from '../layout/fingerprint.js';

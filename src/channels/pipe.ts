@@ -9,7 +9,7 @@ import { showState } from '../sync/display.js';
 import type { Infer, Input } from '../types/infer.js';
 import type { SchemaLike } from '../types/schema.js';
 import { keepShape } from '../shapes.js';
-import { canBlock, shown } from '../sync/futex.js';
+import { canBlock } from '../sync/futex.js';
 import { checkBooleanOption, checkOptions } from '../options.js';
 import { Channel, type ChannelPlaceOptions, checkCapacity } from './channel.js';
 import { triedOnce } from './waiting.js';

@@ -8,7 +8,7 @@ import { SchemaError } from '../errors.js';
 import { SCHEMA_BRAND } from '../kinds/brand.js';
 import { MAX_DEPTH } from '../kinds/limits.js';
 import type { IntegerName, PrimitiveName } from '../kinds/primitives.js';
-import { createOfSchema, giveRecord, viewMethod } from '../views/attach.js';
+import { createOfSchema, giveRecord, viewGetter } from '../views/attach.js';
 import type { InitOf, ViewOf, ViewOptions } from './infer.js';
 
 /** Byte order of a struct or union's scalar fields. */
@@ -96,9 +96,11 @@ let writeHeight: (s: SchemaBase, h: number) => void;
 
 /**
  * Methods every schema object has. They are typed through the named interfaces above (compared by
- * name, not structure), which keeps type inference over schemas shallow; `view` and `create` are the
- * functions below themselves, so that `T.view(…)` is one call to a known function, which the engine
- * inlines into the caller's loop. Every schema carries the mark that `isSchema` checks.
+ * name, not structure), which keeps type inference over schemas shallow. `create` is the function
+ * below itself; `view` a getter that gives the view function of the schema's structure (made once
+ * per structure, src/views/attach.ts `viewGetter`), so that a loop's `T.view(…)` is a call to one
+ * known function with feedback of its own, which the engine inlines into the loop. Every schema
+ * carries the mark that `isSchema` checks.
  */
 abstract class SchemaBase {
   abstract readonly kind: SchemaKind;
@@ -116,8 +118,9 @@ abstract class SchemaBase {
     writeHeight = (s, h) => {
       s.#height = h;
     };
+    giveRecord(SchemaBase.prototype); // (its `view` is a function that refuses the prototype by name)
     Object.defineProperties(SchemaBase.prototype, {
-      view: { value: viewMethod },
+      view: { get: viewGetter },
       create: { value: createMethod },
       [SCHEMA_BRAND]: { value: true },
     });

@@ -12,7 +12,7 @@
  */
 import type { ViewCtor } from '../codegen/access.js';
 import { defaultMode, viewClass } from '../codegen/classes.js';
-import { codegenActive, codegenEpoch, whenConfigured } from '../codegen/evaluate.js';
+import { codegenActive, codegenEpoch, evaluate, whenConfigured } from '../codegen/evaluate.js';
 import { V8_BEFORE_12 } from '../engine.js';
 import { internalError } from '../errors.js';
 import { accessOf } from '../codegen/plan.js';
@@ -24,6 +24,7 @@ import { allocationError } from '../memory/buffers.js';
 import { checkBooleanOption, checkOptions } from '../options.js';
 import type { ViewOptions } from '../types/infer.js';
 import type { Schema } from '../types/schema.js';
+import { STRUCTURE_VIEW_PARAMS, structureViewSource } from './structure-view.js';
 import { badRegion, type BufferSource, dataViewOf, dataViewOfNew, fits, type Memory, memoryOf, storesOver, storesReady, subjectOf } from './region.js';
 
 /**
@@ -132,7 +133,15 @@ export interface Remembered {
   readonly other: Remembered | null;
   /** `[this, other]`, where there is an `other` (V8 12 and later): what the fast path chooses from without a branch. */
   readonly both: readonly Remembered[] | null;
+  /**
+   * In a schema's own record: what its `T.view` is ({@link viewGetter}), the view function of its
+   * structure once the first call has found it ({@link firstView}). Unused in the other records.
+   */
+  fn: ViewMethod;
 }
+
+/** `T.view(source, byteOffset?, options?)`, called with the schema as `this`. */
+export type ViewMethod = (this: unknown, source: BufferSource, byteOffset?: number, options?: ViewOptions) => unknown;
 
 /** A one-byte array no one can reach, never detached: the probe of a pair whose source is fixed. */
 const NEVER_DETACHED = new Uint8Array(1);
@@ -149,7 +158,19 @@ function nothingRemembered(second = true): Remembered {
   const other = second ? nothingRemembered(false) : null;
   // (its first is the record itself, below; only V8 12 and later's fast path chooses from it)
   const both: Remembered[] | null = other === null || !BRANCHLESS ? null : [other, other];
-  const c = { type: null, source: null, C: null as unknown as ViewCtor, d: NOTHING, base: 0, maxOffset: -1, alignMask: 0, probe: NEVER_DETACHED, other, both };
+  const c = {
+    type: null,
+    source: null,
+    C: null as unknown as ViewCtor,
+    d: NOTHING,
+    base: 0,
+    maxOffset: -1,
+    alignMask: 0,
+    probe: NEVER_DETACHED,
+    other,
+    both,
+    fn: firstView,
+  };
   if (both !== null) both[0] = c;
   return c;
 }
@@ -173,10 +194,56 @@ const VIEWED: unique symbol = Symbol('sharedctypes.viewed');
 
 /**
  * Gives `schema` its own record of remembered pairs ({@link VIEWED}): own, not enumerable,
- * read-only; called once by every schema's constructor, before the schema freezes itself.
+ * read-only; called once by every schema's constructor, before the schema freezes itself (and once
+ * for the schemas' prototype, whose `view` is then a function that refuses to make a view).
  */
 export function giveRecord(schema: object): void {
   Object.defineProperty(schema, VIEWED, { value: nothingRemembered() });
+}
+
+/**
+ * The getter of `T.view` on every schema (src/types/schema.ts): the function its record holds,
+ * {@link firstView} until the first call, then the view function of the schema's structure. At a
+ * call site that views one type, the engine records that one function and inlines it, with the
+ * feedback of that structure alone (src/views/structure-view.ts says why).
+ */
+export function viewGetter(this: unknown): ViewMethod {
+  return ((this as Keyed)[VIEWED] as Remembered).fn;
+}
+
+/**
+ * A schema's `T.view` until its first call: finds the view function of the schema's structure
+ * ({@link structureView}), keeps it in the record, and calls it.
+ */
+function firstView(this: unknown, source: BufferSource, byteOffset?: number, options?: ViewOptions): unknown {
+  const f = structureView(this);
+  if (isSchema(this)) ((this as Keyed)[VIEWED] as Remembered).fn = f;
+  return f.call(this, source, byteOffset, options);
+}
+
+/** A record that remembers nothing, for ever: what Node 20's view functions read for a `this` that is not a schema. */
+const NONE: Remembered = nothingRemembered();
+
+/** The view functions made, by canonical layout (equal structures share theirs, as they share classes). */
+const structureViews = new WeakMap<Layout, ViewMethod>();
+/** How many view functions were made: each one's source carries its number, so that each has feedback of its own. */
+let structureViewsMade = 0;
+
+/**
+ * The view function of `type`'s structure, made on first use (src/views/structure-view.ts); the
+ * shared {@link viewMethod} for anything that is not a schema (its slow path refuses it by name) or
+ * where code is not generated (a Content-Security-Policy without `unsafe-eval`, or
+ * `configure({ codegen: 'off' })`).
+ */
+function structureView(type: unknown): ViewMethod {
+  if (!isSchema(type) || !codegenActive()) return viewMethod;
+  const l = made(type, 'view').layout;
+  let f = structureViews.get(l);
+  if (f === undefined) {
+    f = evaluate<ViewMethod>(STRUCTURE_VIEW_PARAMS, structureViewSource(BRANCHLESS, structureViewsMade++), [VIEWED, misses, viewSlow, NONE]);
+    structureViews.set(l, f);
+  }
+  return f;
 }
 
 /** The record of pairs a typecode (`view('d', …)`) was used with: the only one not a schema's. */
@@ -312,8 +379,8 @@ interface Keyed {
  * type as `this` (its fast path written out here too: see there). `this` is a schema but for a
  * detached call (`const v = T.view; v(…)`), which the slow path refuses by name.
  */
-export const viewMethod = BRANCHLESS
-  ? function viewMethod(this: Schema, source: BufferSource, byteOffset?: number, options?: ViewOptions): unknown {
+export const viewMethod: ViewMethod = BRANCHLESS
+  ? function viewMethod(this: unknown, source: BufferSource, byteOffset?: number, options?: ViewOptions): unknown {
       let c: Remembered;
       try {
         c = (this as Keyed)[VIEWED] as Remembered; // (a detached call's `this` throws, or has none: a miss too)
@@ -324,7 +391,7 @@ export const viewMethod = BRANCHLESS
       }
       return new c.C(c.base + (byteOffset as number), c.d);
     }
-  : function viewMethod(this: Schema, source: BufferSource, byteOffset?: number, options?: ViewOptions): unknown {
+  : function viewMethod(this: unknown, source: BufferSource, byteOffset?: number, options?: ViewOptions): unknown {
       const c = mirror;
       if (
         this === c.type &&

@@ -1,0 +1,94 @@
+// `T.view` is the view function of the schema's structure (src/views/attach.ts `viewGetter`):
+// made once per canonical layout from a source of its own (src/views/structure-view.ts), shared by
+// equal schemas, and the same views and errors as `view(T, …)` whatever `this` it is called with.
+// (views-alloc.test.ts shows what it is for; region.test.ts checks the regions it accepts.)
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { array, codegenActive, errorCode, f32, f64, struct, u8, u16, u32, union, view } from '../../src/index.js';
+import { structureViewSource } from '../../src/views/structure-view.js';
+
+const make = () => struct({ x: f64, id: u32 }, { name: 'P' });
+
+/** A view's contents as plain data (a record's `toObject()`, an array's `toArray()`), with its offset. */
+function plain(v: unknown): unknown {
+  const w = v as { toObject?: () => unknown; toArray?: () => unknown; $byteOffset: number };
+  return [w.$byteOffset, w.toObject === undefined ? w.toArray?.() : w.toObject()];
+}
+
+describe('T.view, a view function per structure', () => {
+  it('equal structures share one view function, other structures have their own (the shared one where code is not generated)', () => {
+    const a = make();
+    const b = make(); // built separately, equal structure
+    const c = struct({ x: f64, id: u16 }, { name: 'P' });
+    const sab = new SharedArrayBuffer(64);
+    for (const T of [a, b, c]) T.view(sab, 16); // the first call finds the function
+    expect(a.view).toBe(b.view);
+    if (codegenActive()) {
+      expect(a.view).not.toBe(c.view);
+      expect(array(f32, 4).view).not.toBe(a.view);
+    } else expect(a.view).toBe(c.view);
+    expect(typeof a.view).toBe('function');
+  });
+
+  it('makes the same views as view(T, …), before and after its first call, over the sources it remembers and others', () => {
+    const types = [make(), struct({ a: u16, b: u8 }, { name: 'Q' }), union({ f: f32, u: u32 }), array(u32, 3)];
+    const sources = [new SharedArrayBuffer(128), new SharedArrayBuffer(96), new ArrayBuffer(128)];
+    for (const [n, b] of sources.entries()) {
+      const bytes = new Uint8Array(b);
+      for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7 + n) & 255;
+    }
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(types.length - 1), fc.nat(sources.length - 1), fc.integer({ min: -8, max: 140 })), { maxLength: 80 }), (calls) => {
+        for (const [t, s, off] of calls) {
+          const T = types[t]!;
+          const source = sources[s]!;
+          let expected: unknown;
+          try {
+            expected = plain(view(T as never, source, off));
+          } catch (e) {
+            expect(() => T.view(source, off)).toThrow((e as Error).constructor as never);
+            expect(errorCode(e)).toBeDefined();
+            continue;
+          }
+          expect(plain(T.view(source, off))).toEqual(expected);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('called with another `this` it views that: another schema, or nothing (a coded error), however it was taken', () => {
+    const P = make();
+    const Q = struct({ a: u16, b: u8 }, { name: 'Q' });
+    const sab = new SharedArrayBuffer(64);
+    new Uint16Array(sab)[0] = 513;
+    type Loose = (this: unknown, s: SharedArrayBuffer, o: number) => unknown;
+    const before = P.view as unknown as Loose; // the first call's function
+    P.view(sab);
+    const after = P.view as unknown as Loose; // the structure's
+    for (const taken of [before, after]) {
+      // another schema as `this`: a view of that schema
+      const q = taken.call(Q, sab, 0) as { a: number };
+      expect(q.a).toBe(513);
+      // a detached call, or `this` that is not a schema: the slow path refuses it by name
+      for (const self of [undefined, null, 5, 'P', {}, Object.create(null)]) {
+        let caught: unknown;
+        try {
+          taken.call(self, sab, 0);
+        } catch (e) {
+          caught = e;
+        }
+        expect(errorCode(caught), String(caught)).toBe('invalid_type');
+      }
+    }
+  });
+
+  it('its source holds nothing but its serial number', () => {
+    const a = structureViewSource(true, 7);
+    const b = structureViewSource(false, 8);
+    expect(a).toContain('structure view 7');
+    expect(b).toContain('structure view 8');
+    expect(a.replace('7', '')).toBe(structureViewSource(true, 9).replace('9', ''));
+    for (const bad of [-1, 1.5, Number.NaN, 2 ** 53]) expect(() => structureViewSource(true, bad)).toThrow(/internal error/);
+  });
+});
