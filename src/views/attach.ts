@@ -182,13 +182,14 @@ function nothingRemembered(second = true): Remembered {
  * loop making views of two types in turn (a header and a record, nodes of two kinds) stays on the
  * fast path of V8 12 and later; with its second pair, one type over two buffers in turn does too.
  * With one pair remembered for all, every such view missed it, an exception each there (2.5–5 µs
- * per view). Node 20's fast path serves a copy of one pair ({@link mirror}).
+ * per view). On Node 20, `view()` and the shared {@link viewMethod} serve a copy of one pair
+ * ({@link mirror}); a structure's own view function (src/views/structure-view.ts) serves the record.
  *
  * Not exported (schemas get their record through {@link giveRecord}): V8 reads an exported
  * module binding through a cell it checks on every read, which kept a loop of views per offset from
- * being peeled, with every test of the fast path in every iteration (Node 24, one type over one
- * buffer: 3.0 → 14–30 ns per view and read from the commit that brought the records; with the key
- * private, 5–6 ns: probes, a fresh process per number).
+ * being peeled, with every test of the fast path in every iteration (one type over one buffer,
+ * the builds side by side in one process: Node 22 / 24 / 26 15.5 / 15.1 / 19.4 ns per view and
+ * read with the exported key, 7.1 / 6.4 / 3.4 with it private; 4.0 / 3.1 / 3.1 before the records).
  */
 const VIEWED: unique symbol = Symbol('sharedctypes.viewed');
 
@@ -230,10 +231,11 @@ const structureViews = new WeakMap<Layout, ViewMethod>();
 let structureViewsMade = 0;
 
 /**
- * The view function of `type`'s structure, made on first use (src/views/structure-view.ts); the
- * shared {@link viewMethod} for anything that is not a schema (its slow path refuses it by name) or
- * where code is not generated (a Content-Security-Policy without `unsafe-eval`, or
- * `configure({ codegen: 'off' })`).
+ * The view function of `type`'s structure, made on first use (src/views/structure-view.ts; ~40 µs,
+ * once per structure); the shared {@link viewMethod} for anything that is not a schema (its slow
+ * path refuses it by name) or where code is not generated (a Content-Security-Policy without
+ * `unsafe-eval`, or `configure({ codegen: 'off' })`). A schema keeps the function it found: one
+ * made before a `configure()` stays (it holds no class; the classes it serves are chosen afresh).
  */
 function structureView(type: unknown): ViewMethod {
   if (!isSchema(type) || !codegenActive()) return viewMethod;

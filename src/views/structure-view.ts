@@ -49,7 +49,7 @@ export function structureViewSource(branchless: boolean, serial: number): string
   // (undefined, or anything that is not a schema) gets a record that remembers nothing.
   return `${head}  var c = (this != null && this[VIEWED]) || NONE;
   if (source !== c.source) c = c.other;
-  if (source === c.source && options === undefined && typeof byteOffset === 'number' && byteOffset >= 0 &&
+  if (this === c.type && source === c.source && options === undefined && typeof byteOffset === 'number' && byteOffset >= 0 &&
       byteOffset <= c.maxOffset && byteOffset === Math.floor(byteOffset) && ((c.base + byteOffset) & c.alignMask) === 0)
     return new c.C(c.base + byteOffset, c.d);
   return viewSlow(this, source, byteOffset, options, undefined);
