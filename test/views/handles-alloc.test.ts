@@ -9,10 +9,10 @@
 // (src/codegen/generate.ts), all eight fields of Particle fit (Node 20 to 24; 27-28 collections
 // per five calls before).
 // Each loop runs in a child process (node --trace-gc) that prints a CALL marker before each call.
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { RUNNER } from '../setup/runtimes.js';
+import { collectionsPerCall as collectionsOf } from '../support/collections.js';
 
 const CHILD = fileURLToPath(new URL('./handles-alloc-child.mjs', import.meta.url));
 
@@ -30,18 +30,7 @@ const v8Major = Number.parseInt(process.versions.v8 ?? '0', 10);
 const checkedAllocates = RUNNER.runtime === 'node' && Number(RUNNER.version.split('.')[0]) >= 26;
 
 /** Collections during each of the child's calls of the loop `name`. */
-function collectionsPerCall(name: string): number[] {
-  const r = spawnSync(process.execPath, ['--trace-gc', CHILD, name], { encoding: 'utf8', env: process.env, timeout: 120_000 });
-  expect(r.status, r.stderr).toBe(0);
-  const counts: number[] = [];
-  for (const line of r.stdout.split('\n')) {
-    if (line.startsWith('CALL ')) counts.push(0);
-    else if (line.startsWith('END ')) break;
-    else if (counts.length > 0 && /Scavenge|Mark-Compact|Minor/.test(line)) counts[counts.length - 1] = (counts.at(-1) ?? 0) + 1;
-  }
-  expect(counts.length, r.stdout).toBe(8);
-  return counts;
-}
+const collectionsPerCall = (name: string): number[] => collectionsOf(CHILD, name);
 
 describe.skipIf(skip)(`${skip ? `SKIPPED (${why}): ` : ''}element handles in a loop allocate nothing`, () => {
   it('the control, which keeps every handle, shows collections in every call', () => {

@@ -5,10 +5,10 @@
 // every schema, its `new` had seen every class viewed anywhere, and both loops kept every view (a
 // collection or more per 40,000 views, 7-11 per call here, on Node 20 to 26; 20-55 ns per view).
 // Each loop runs in a child process (node --trace-gc) that prints a CALL marker before each call.
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { RUNNER } from '../setup/runtimes.js';
+import { collectionsPerCall as collectionsOf } from '../support/collections.js';
 
 const CHILD = fileURLToPath(new URL('./views-alloc-child.mjs', import.meta.url));
 
@@ -22,18 +22,7 @@ const why = noTraceGc ? `${RUNNER.runtime}: no --trace-gc collections to count` 
 const v8Major = Number.parseInt(process.versions.v8 ?? '0', 10);
 
 /** Collections during each of the child's calls of the loop `name`. */
-function collectionsPerCall(name: string): number[] {
-  const r = spawnSync(process.execPath, ['--trace-gc', CHILD, name], { encoding: 'utf8', env: process.env, timeout: 120_000 });
-  expect(r.status, r.stderr).toBe(0);
-  const counts: number[] = [];
-  for (const line of r.stdout.split('\n')) {
-    if (line.startsWith('CALL ')) counts.push(0);
-    else if (line.startsWith('END ')) break;
-    else if (counts.length > 0 && /Scavenge|Mark-Compact|Minor/.test(line)) counts[counts.length - 1] = (counts.at(-1) ?? 0) + 1;
-  }
-  expect(counts.length, r.stdout).toBe(8);
-  return counts;
-}
+const collectionsPerCall = (name: string): number[] => collectionsOf(CHILD, name);
 
 const sum = (a: number[]): number => a.reduce((x, y) => x + y, 0);
 
