@@ -24,7 +24,14 @@ export const SCHEMA_BRAND: unique symbol = Symbol('sharedctypes.schema');
  * ```
  */
 export function isSchema(value: unknown): value is Schema {
-  return typeof value === 'object' && value !== null && (value as { readonly [SCHEMA_BRAND]?: unknown })[SCHEMA_BRAND] === true;
+  // The mark is on the schemas' prototype, and so is on the prototype itself: a schema also has a
+  // kind (the prototype passed for one, and crashed deeper down with the engine's TypeError).
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { readonly [SCHEMA_BRAND]?: unknown })[SCHEMA_BRAND] === true &&
+    typeof (value as { readonly kind?: unknown }).kind === 'string'
+  );
 }
 
 /**

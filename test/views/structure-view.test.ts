@@ -71,7 +71,8 @@ describe('T.view, a view function per structure', () => {
       const q = taken.call(Q, sab, 0) as { a: number };
       expect(q.a).toBe(513);
       // a detached call, or `this` that is not a schema: the slow path refuses it by name
-      for (const self of [undefined, null, 5, 'P', {}, Object.create(null)]) {
+      // (the schemas' prototypes carry the schema mark too, and crashed deeper down before isSchema asked for a kind)
+      for (const self of [undefined, null, 5, 'P', {}, Object.create(null), Object.getPrototypeOf(P), Object.getPrototypeOf(Object.getPrototypeOf(P))]) {
         let caught: unknown;
         try {
           taken.call(self, sab, 0);
