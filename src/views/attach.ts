@@ -131,8 +131,6 @@ export interface Remembered {
    * another written, a double buffer). Null in that second record itself, and in {@link prior}.
    */
   readonly other: Remembered | null;
-  /** `[this, other]`, where there is an `other` (V8 12 and later): what the fast path chooses from without a branch. */
-  readonly both: readonly Remembered[] | null;
   /**
    * In a schema's own record: what its `T.view` is ({@link viewGetter}), the view function of its
    * structure once the first call has found it ({@link firstView}). Unused in the other records.
@@ -156,9 +154,7 @@ const NOTHING = new DataView(new ArrayBuffer(0));
  */
 function nothingRemembered(second = true): Remembered {
   const other = second ? nothingRemembered(false) : null;
-  // (its first is the record itself, below; only V8 12 and later's fast path chooses from it)
-  const both: Remembered[] | null = other === null || !BRANCHLESS ? null : [other, other];
-  const c = {
+  return {
     type: null,
     source: null,
     C: null as unknown as ViewCtor,
@@ -168,11 +164,8 @@ function nothingRemembered(second = true): Remembered {
     alignMask: 0,
     probe: NEVER_DETACHED,
     other,
-    both,
     fn: firstView,
   };
-  if (both !== null) both[0] = c;
-  return c;
 }
 
 /**
@@ -325,10 +318,12 @@ export type ViewFunction = (type: unknown, source: BufferSource, byteOffset?: nu
  * offset and reads a field of it (see `emitIndexCheck` in codegen/access.ts): 4–5.5× slower. So the
  * record is read inside the `try` with no test of the type first (guarded, `type !== null && typeof
  * type === 'object'`: 3.0–4.8 → 6.3–6.5 ns per view and read on Node 26), and the pair is taken
- * from `both` by index (`source === c.source ? c : c.other` is a branch: ~4 → ~12 ns on Node 22 to
- * 26; the index costs ~2 ns on Node 22 and 24, nothing measurable on 26: a probe, interleaved
- * processes). The branching form (Node 20) serves {@link mirror}, a copy of the pair served
- * last, whatever its type (the records are looked at first thing in its slow path).
+ * by index from an array literal, `[c, c.other][Number(source !== c.source)]`, which the engine
+ * removes (`source === c.source ? c : c.other` is a branch: ~4 → ~12 ns on Node 22 to 26; an index
+ * into an array kept in the record cost one type over one buffer 3–5 ns more on Node 22 and 24:
+ * 6.4 → 3.6–4.3 ns on Node 24 with the literal, in-process A/B). The branching form (Node 20)
+ * serves {@link mirror}, a copy of the pair served last, whatever its type (the records are looked
+ * at first thing in its slow path).
  *
  * The fast paths have no default parameter value: that is a branch too (the slow path reads a
  * missing `byteOffset` as 0). The fast path is written out in the function itself, not called: through two
@@ -362,7 +357,7 @@ export function makeViewFunction(resolve: ResolveType): ViewFunction {
     let c: Remembered;
     try {
       c = (type as Keyed)[VIEWED] || last; // (null and undefined throw here, which is a miss too)
-      c = (c.both as Remembered[])[Number(source !== c.source)] as Remembered;
+      c = [c, c.other as Remembered][Number(source !== c.source)] as Remembered;
       c.d.getUint8(0 - misses(c, type, source, byteOffset as number, options));
     } catch {
       return viewSlow(type, source, byteOffset, options, resolve);
@@ -386,7 +381,7 @@ export const viewMethod: ViewMethod = BRANCHLESS
       let c: Remembered;
       try {
         c = (this as Keyed)[VIEWED] as Remembered; // (a detached call's `this` throws, or has none: a miss too)
-        c = (c.both as Remembered[])[Number(source !== c.source)] as Remembered;
+        c = [c, c.other as Remembered][Number(source !== c.source)] as Remembered;
         c.d.getUint8(0 - misses(c, this, source, byteOffset as number, options));
       } catch {
         return viewSlow(this, source, byteOffset, options, undefined);

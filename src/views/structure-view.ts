@@ -36,7 +36,7 @@ export function structureViewSource(branchless: boolean, serial: number): string
     return `${head}  var c;
   try {
     c = this[VIEWED];
-    c = c.both[Number(source !== c.source)];
+    c = [c, c.other][Number(source !== c.source)];
     c.d.getUint8(0 - misses(c, this, source, byteOffset, options));
   } catch (e) {
     return viewSlow(this, source, byteOffset, options, undefined);
