@@ -9,19 +9,29 @@
 import { describeValue, named, typeError } from './errors.js';
 
 /**
- * Checks that `options` is an object whose own keys are all in `allowed`; `what` names the
- * function in the message (`Value`, `view(struct Particle)`).
+ * The function a message names (`Value`, `view(struct Particle)`): a string, or a function that
+ * makes it, called only when the message is (a label built from a schema costs a call that passes).
  */
-export function checkOptions(what: string, options: unknown, allowed: readonly string[]): asserts options is object {
+export type Subject = string | (() => string);
+
+const subjectText = (what: Subject): string => (typeof what === 'string' ? what : what());
+
+/** Checks that `options` is an object whose own keys are all in `allowed`; `what` names the function in the message. */
+export function checkOptions(what: Subject, options: unknown, allowed: readonly string[]): asserts options is object {
   if (options === null || typeof options !== 'object')
-    throw typeError('invalid_argument', what, `options must be an object (got ${describeValue(options)})`, `the options are ${allowed.join(', ')}`);
+    throw typeError(
+      'invalid_argument',
+      subjectText(what),
+      `options must be an object (got ${describeValue(options)})`,
+      `the options are ${allowed.join(', ')}`,
+    );
   for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) throw typeError('invalid_argument', what, `has no option ${named(key)}`, `the options are ${allowed.join(', ')}`);
+    if (!allowed.includes(key)) throw typeError('invalid_argument', subjectText(what), `has no option ${named(key)}`, `the options are ${allowed.join(', ')}`);
   }
 }
 
 /** Checks that the option `key` of `what` is `true`, `false` or left out (`undefined`). */
-export function checkBooleanOption(what: string, key: string, value: unknown): asserts value is boolean | undefined {
+export function checkBooleanOption(what: Subject, key: string, value: unknown): asserts value is boolean | undefined {
   if (value !== undefined && typeof value !== 'boolean')
-    throw typeError('invalid_argument', what, `${key} must be true or false (got ${describeValue(value)})`);
+    throw typeError('invalid_argument', subjectText(what), `${key} must be true or false (got ${describeValue(value)})`);
 }

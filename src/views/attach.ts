@@ -21,7 +21,7 @@ import { layout } from '../layout/compute.js';
 import type { Layout } from '../layout/types.js';
 import { checkSchemaLike, isSchema } from '../kinds/brand.js';
 import { allocationError } from '../memory/buffers.js';
-import { checkBooleanOption, checkOptions } from '../options.js';
+import { checkBooleanOption, checkOptions, type Subject } from '../options.js';
 import type { ViewOptions } from '../types/infer.js';
 import type { Schema } from '../types/schema.js';
 import { STRUCTURE_VIEW_PARAMS, structureViewSource } from './structure-view.js';
@@ -449,7 +449,7 @@ function viewSlow(type: unknown, source: unknown, offset: unknown, options: View
   const byteOffset = offset === undefined ? 0 : offset;
   const m = made(typeof type === 'string' && resolve !== undefined ? resolve(type) : type, 'view');
   const l = m.layout;
-  const checked = options !== undefined && checkedOption(subjectOf('view', l.schema), options);
+  const checked = options !== undefined && checkedOption(() => subjectOf('view', l.schema), options);
   const mem = memoryOf(source, 'view', l.schema);
   if (!fits(mem, byteOffset, l.size, l.align)) badRegion(subjectOf('view', l.schema), mem, byteOffset, l.size, l.align);
   const o = mem.base + byteOffset;
@@ -540,8 +540,8 @@ function fill(
 /** The options of `view()` and `create()`. */
 const VIEW_OPTIONS = Object.keys({ checked: true } satisfies Record<keyof ViewOptions, true>);
 
-/** Whether `options` (given: not `undefined`) ask for a checked view; refuses anything but `{ checked?: boolean }`, naming `what`. */
-function checkedOption(what: string, options: unknown): boolean {
+/** Whether `options` (given: not `undefined`) ask for a checked view; refuses anything but `{ checked?: boolean }`, naming `what` (made only for the message). */
+function checkedOption(what: Subject, options: unknown): boolean {
   checkOptions(what, options, VIEW_OPTIONS);
   const { checked } = options as ViewOptions;
   checkBooleanOption(what, 'checked', checked);
@@ -565,7 +565,7 @@ export function createOfSchema(type: Schema, init?: unknown, options?: ViewOptio
   }
   const d = dataViewOfNew(buffer);
   if (l.kind === 'sync') return syncMember(l, d, 0);
-  const checked = options !== undefined && checkedOption(what ?? subjectOf('create', l.schema), options);
+  const checked = options !== undefined && checkedOption(what ?? (() => subjectOf('create', l.schema)), options);
   const stores = !checked && storesOver(buffer);
   const C = checked ? viewClass(l, defaultMode(true)) : classOf(m, stores);
   const v = new C(0, stores ? storesReady(d, l, m.codegen) : d);

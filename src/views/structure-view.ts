@@ -1,7 +1,8 @@
 /**
  * The source of a structure's own `T.view` function (src/views/attach.ts evaluates it, once per
- * canonical layout): the fast path of `viewMethod` written out as text, so that each structure's
- * function is compiled from a source of its own and has feedback of its own.
+ * canonical layout): the fast path of attach.ts's shared `viewMethod` written out as text (which
+ * on Node 20 serves the schema's own record, where the shared one serves a copied pair), so that
+ * each structure's function is compiled from a source of its own and has feedback of its own.
  *
  * One `viewMethod` shared by every schema collects the classes of every type any code viewed
  * through it: once a program has made views of two types (a header at startup, a config struct),
