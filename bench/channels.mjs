@@ -27,11 +27,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { RingBuffer } from 'ringbuf.js';
-import { attach, Channel, f32, f64, share, struct, u32, u8, array } from '../dist/index.js';
+import sc from './library.mjs';
 import { gc, machineInfo, median, writeResults } from './common.mjs';
 import { HandMpmc, handMpmcBuffer } from './hand-mpmc.mjs';
 import { HandSpsc, handSpscBuffer } from './hand-spsc.mjs';
 import { PollSpsc, pollBuffer } from './hand-poll.mjs';
+
+const { attach, Channel, f32, f64, share, struct, u32, u8, array } = sc;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const QUICK = process.env.BENCH_QUICK === '1';

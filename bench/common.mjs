@@ -25,6 +25,18 @@ if (process.env.BENCH_GC !== '0')
     /* no forced GC: samples just get a little noisier */
   }
 
+/**
+ * Which build of the library the benchmarks load (bench/library.mjs): the package's bundle,
+ * `dist/sharedctypes.js`, what `import 'sharedctypes'` loads and users run, unless
+ * BENCH_LIBRARY=tree asks for the module tree tsc writes (`dist/index.js`, one module per source
+ * file: what the tests import). Workers and child processes inherit the choice through the
+ * environment. Results name it (`machineInfo().library`).
+ */
+export const LIBRARY_FILE = process.env.BENCH_LIBRARY === 'tree' ? 'dist/index.js' : 'dist/sharedctypes.js';
+
+/** The build this process loaded through bench/library.mjs (null when it loaded none that way). */
+export const loadedLibrary = { file: null };
+
 /** The median of a list of numbers. */
 export function median(xs) {
   const a = [...xs].sort((p, q) => p - q);
@@ -78,6 +90,9 @@ export function writeResults(name, result, md, sink) {
   const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');
   mkdirSync(dir, { recursive: true });
   const suffix = result.quick || result.filtered || !forcedGc ? '.tmp' : '';
+  const library = result.machine?.library;
+  if (library !== undefined)
+    md += `\nLibrary measured: \`${library}\` (${library === 'dist/sharedctypes.js' ? "the package's bundle, what `import 'sharedctypes'` loads" : 'the module tree tsc writes, BENCH_LIBRARY=tree'}).\n`;
   writeFileSync(join(dir, `${name}.json${suffix}`), `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(join(dir, `${name}.md${suffix}`), md);
   process.stdout.write(`${md}\n`);
@@ -97,6 +112,7 @@ export function machineInfo(extra = {}) {
     cores: cpus().length,
     totalMemGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     forcedGc,
+    ...(loadedLibrary.file === null ? {} : { library: loadedLibrary.file }),
   };
 }
 

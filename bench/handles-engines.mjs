@@ -19,7 +19,7 @@
  * and 26.
  */
 import { fileURLToPath } from 'node:url';
-import * as sc from '../dist/index.js';
+import sc from './library.mjs';
 import { indices, median, resultOf, runAcrossEngines, writeResults } from './common.mjs';
 
 const here = fileURLToPath(import.meta.url);

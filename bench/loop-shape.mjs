@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as sc from '../dist/index.js';
+import sc from './library.mjs';
 import { writeResults } from './common.mjs';
 
 const N = 4_000_000;

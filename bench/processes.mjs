@@ -42,8 +42,10 @@ import { fork, spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, workerData } from 'node:worker_threads';
-import { array, attach, barrier, Channel, f32, f64, memorySupport, mutex, SharedMemory, share, struct, u32, u8 } from '../dist/index.js';
+import sc from './library.mjs';
 import { machineInfo, median, writeResults } from './common.mjs';
+
+const { array, attach, barrier, Channel, f32, f64, memorySupport, mutex, SharedMemory, share, struct, u32, u8 } = sc;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const QUICK = process.env.BENCH_QUICK === '1';

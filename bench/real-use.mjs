@@ -37,7 +37,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import * as sc from '../dist/index.js';
+import sc from './library.mjs';
 import { fillParticles, forcedGc, gc, indices, machineInfo, median, writeResults } from './common.mjs';
 
 const { array, attach, f32, f64, share, struct, u32, u8 } = sc;

@@ -11,7 +11,7 @@
  *   node bench/records.mjs [node binary…]   (after `npx tsc -p tsconfig.build.json`)
  */
 import { fileURLToPath } from 'node:url';
-import * as sc from '../dist/index.js';
+import sc from './library.mjs';
 import { coldWarmRows, coldWarmTable, median, runAcrossEngines, writeResults } from './common.mjs';
 
 const here = fileURLToPath(import.meta.url);

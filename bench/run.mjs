@@ -28,8 +28,10 @@
  *   flatter them, if anything.
  */
 import { createRequire } from 'node:module';
-import { struct, array, f64, f32, u32, u8, sizeof, offsetof, configure } from '../dist/index.js';
+import sc from './library.mjs';
 import { fillParticles, gc, median, writeResults, machineInfo } from './common.mjs';
+
+const { struct, array, f64, f32, u32, u8, sizeof, offsetof, configure } = sc;
 
 const require = createRequire(import.meta.url);
 const QUICK = process.env.BENCH_QUICK === '1';

@@ -28,8 +28,10 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join, resolve } from 'node:path';
 import { getPriority, loadavg } from 'node:os';
-import { Lock, RwLock, share, attach } from '../dist/index.js';
+import sc from './library.mjs';
 import { contendedTurn, futexLock, futexUnlock, gc, machineInfo, median, resetRound, runRound, writeResults } from './common.mjs';
+
+const { Lock, RwLock, share, attach } = sc;
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const ONLY_PARTS = process.env.BENCH_PARTS ? new RegExp(process.env.BENCH_PARTS) : null;

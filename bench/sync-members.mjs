@@ -9,7 +9,9 @@
  * Writes nothing: the numbers go to stdout (docs/performance.md quotes them).
  */
 import { PerformanceObserver } from 'node:perf_hooks';
-import { array, configure, mutex, struct, u32 } from '../dist/index.js';
+import sc from './library.mjs';
+
+const { array, configure, mutex, struct, u32 } = sc;
 
 const N = 5_000_000;
 const SAMPLES = 7;

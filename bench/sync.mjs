@@ -36,8 +36,10 @@ import { cpus, getPriority, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { struct, array, f64, f32, u32, u8, sizeof, Lock, RLock, Value, share, attach } from '../dist/index.js';
+import sc from './library.mjs';
 import { contendedTurn, fillParticles, futexLock, futexUnlock, gc, machineInfo, median, resetRound, runRound, writeResults } from './common.mjs';
+
+const { struct, array, f64, f32, u32, u8, sizeof, Lock, RLock, Value, share, attach } = sc;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const QUICK = process.env.BENCH_QUICK === '1';
