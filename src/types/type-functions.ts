@@ -25,6 +25,11 @@ import type { Schema, SchemaLike } from './schema.js';
  * A live view of `type` over `source` at `byteOffset` (relative to `source`). Throws `RangeError`
  * when the region is not inside `source` or not aligned for the type.
  *
+ * In a hot loop that makes views of **several types** (a header and its records, nodes of two
+ * kinds), call each type's own `T.view(…)` instead: `view()` is one function for every type, and
+ * once it has made views of two types the engine allocates every view it makes (21–28× a
+ * typed-array read per view against ~3×; docs/performance.md, "Where the targets are not met").
+ *
  * @example
  * ```ts
  * import { view, struct, u32, f32 } from 'sharedctypes';
