@@ -84,6 +84,27 @@ describe('T.view, a view function per structure', () => {
     }
   });
 
+  it("an object that inherits from a schema and describes other fields fills the schema's record, never the schema's views", () => {
+    // It passes for a schema of its own fields (view() reads them through the prototype chain) and
+    // finds the schema's record through that chain too, so its pair is remembered there: the
+    // record's pair then names it, and the schema's own view functions must not serve it to the
+    // schema (Node 20's structure function asks `this === c.type`, the other engines' `misses`).
+    const T = struct({ a: u32 }, { name: 'T' });
+    const U = struct({ b: f64, c: f64 }, { name: 'U' });
+    const impostor = Object.create(T, { fields: { value: U.fields } }) as typeof U;
+    const sab = new SharedArrayBuffer(64);
+    new Uint32Array(sab)[2] = 7;
+    new Float64Array(sab)[2] = 2.5;
+    type Sized = { $byteLength: number; $byteOffset: number };
+    for (let turn = 0; turn < 4; turn++) {
+      const u = view(impostor, sab, 8) as unknown as Sized & { b: number; c: number };
+      expect([u.$byteLength, u.c]).toEqual([16, 2.5]);
+      for (const t of [T.view(sab, 8), view(T, sab, 8)] as unknown as (Sized & { a: number })[]) {
+        expect([t.$byteLength, t.$byteOffset, t.a]).toEqual([4, 8, 7]);
+      }
+    }
+  });
+
   it('its source holds nothing but its serial number', () => {
     const a = structureViewSource(true, 7);
     const b = structureViewSource(false, 8);

@@ -150,6 +150,71 @@ export const MUTANTS = [
     tests: ['test/transfer/share.test.ts'],
     build: true,
   },
+  // ---- views per offset: each schema's remembered pairs, and T.view a function per structure ----
+  {
+    name: 'a remembered pair serves another buffer',
+    file: 'src/views/attach.ts',
+    find: '    Number(source !== c.source) |\n',
+    replace: '',
+    tests: ['test/views/region.test.ts'],
+  },
+  {
+    name: 'a remembered pair serves a view with options',
+    file: 'src/views/attach.ts',
+    find: '    Number(options !== undefined) |\n',
+    replace: '',
+    tests: ['test/types/options.test.ts'],
+  },
+  {
+    name: 'schemas used once hold their buffers for ever',
+    file: 'src/views/attach.ts',
+    find: 'const HELD_MAX = 16;',
+    replace: 'const HELD_MAX = 1e9;',
+    tests: ['test/views/region.test.ts'],
+  },
+  {
+    name: 'T.view is one function for every structure',
+    file: 'src/views/attach.ts',
+    find: '  if (!isSchema(type) || !codegenActive()) return viewMethod;',
+    replace: '  return viewMethod;',
+    tests: ['test/views/views-alloc.test.ts'],
+  },
+  {
+    name: "a structure's view function serves another schema's record",
+    file: 'src/views/structure-view.ts',
+    find: '  if (this === c.type && source === c.source',
+    replace: '  if (source === c.source',
+    tests: ['test/views/structure-view.test.ts'],
+  },
+  {
+    name: "a schema's prototype passes for a schema",
+    file: 'src/kinds/brand.ts',
+    find: "    (value as { readonly [SCHEMA_BRAND]?: unknown })[SCHEMA_BRAND] === true &&\n    typeof (value as { readonly kind?: unknown }).kind === 'string'",
+    replace: '    (value as { readonly [SCHEMA_BRAND]?: unknown })[SCHEMA_BRAND] === true',
+    tests: ['test/views/structure-view.test.ts'],
+  },
+  // ---- options: every function checks its options object the same way ----
+  {
+    name: 'an unknown option is dropped',
+    file: 'src/options.ts',
+    find: '    if (!allowed.includes(key)) throw',
+    replace: '    if (false) throw',
+    tests: ['test/types/options.test.ts'],
+  },
+  {
+    name: 'a boolean option takes anything',
+    file: 'src/options.ts',
+    find: "  if (value !== undefined && typeof value !== 'boolean')",
+    replace: '  if (false)',
+    tests: ['test/types/options.test.ts'],
+  },
+  {
+    name: 'options may be null',
+    file: 'src/options.ts',
+    find: "  if (options === null || typeof options !== 'object')",
+    replace: "  if (options === null) return;\n  if (typeof options !== 'object')",
+    tests: ['test/types/options.test.ts'],
+  },
   // ---- hostile descriptors ----
   {
     name: 'fromJSON stops counting depth at references',
