@@ -1,7 +1,7 @@
 // The primitives under real contention: worker_threads, Atomics handshakes, no sleeps, no mocks.
 import { describe, expect, it } from 'vitest';
 import { threadId } from 'node:worker_threads';
-import { Barrier, Event, Lock, RLock, struct, SyncError, u32, i64, u8 } from '../../src/index.js';
+import { Barrier, Event, Lock, RLock, Semaphore, struct, SyncError, u32, i64, u8 } from '../../src/index.js';
 import { run, start } from '../workers/spawn.js';
 
 /** Whether locks in a SharedArrayBuffer take this thread's id + 1 as its identity (Node with process.getBuiltinModule; see src/sync/owner.ts). */
@@ -94,6 +94,60 @@ describe('Event', () => {
     expect(ready.wait(20_000)).toBe(true);
     e.set();
     expect(await waiter).toBe(true);
+  });
+});
+
+/** Resolves after the event loop has run other tasks `n` times (macrotasks). */
+async function turns(n: number): Promise<void> {
+  for (let k = 0; k < n; k++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+describe('a release wakes the threads asleep on the word', () => {
+  // The waiters take no timeout and join no registry, so nothing but the release's wake-up lets
+  // them go on (a lost wake-up fails the workers' timeout). Whether a waiter is asleep yet when the
+  // release comes is not observable; it is once it marked the word (locks), and the rounds give it
+  // time to get there: code that wakes them passes whatever the timing.
+  it.each(['Lock', 'RLock'])('%s: a worker asleep in acquire() while this thread holds it, 8 rounds', async (kind) => {
+    const lock = kind === 'Lock' ? new Lock() : new RLock();
+    const word = new Int32Array(lock.place.buffer, lock.place.byteOffset, 1);
+    for (let round = 0; round < 8; round++) {
+      lock.acquire();
+      const held = Atomics.load(word, 0);
+      const started = new Event();
+      const waiter = run('acquireAsleep', { kind, place: lock.place, started: started.place });
+      expect(await started.waitAsync(20_000)).toBe(true);
+      while (Atomics.load(word, 0) === held) await turns(1); // the waiter marked the word: it is going to sleep
+      await turns(20);
+      lock.release();
+      expect(await waiter).toBe('acquired');
+      expect(lock.locked()).toBe(false);
+    }
+  });
+
+  it('Lock: this thread asleep in acquireAsync() while a worker holds it, 8 rounds', async () => {
+    const lock = new Lock();
+    for (let round = 0; round < 8; round++) {
+      const holding = new Event();
+      const holder = run('holdUntilMarked', { kind: 'Lock', place: lock.place, holding: holding.place });
+      expect(await holding.waitAsync(20_000)).toBe(true);
+      expect(await lock.acquireAsync()).toBe(true);
+      lock.release();
+      expect(await holder).toBe('released');
+    }
+  });
+
+  it('Semaphore: release(2) wakes both workers asleep in acquire() at 0, 8 rounds', async () => {
+    const sem = new Semaphore(0);
+    for (let round = 0; round < 8; round++) {
+      const started = [new Event(), new Event()];
+      // Each keeps its unit: one given back would wake the other itself.
+      const waiters = started.map((s) => run('acquireAsleep', { kind: 'Semaphore', value: 0, place: sem.place, started: s.place, keep: true }));
+      for (const s of started) expect(await s.waitAsync(20_000)).toBe(true);
+      await turns(20); // a semaphore's waiter sleeps at once after a failed take
+      sem.release(2);
+      expect(await Promise.all(waiters)).toEqual(['acquired', 'acquired']);
+      expect(sem.value).toBe(0);
+    }
   });
 });
 

@@ -151,6 +151,37 @@ export const scenarios = {
     return 'unreachable';
   },
 
+  /**
+   * Sets `started`, then takes the lock or semaphore at `place` with no timeout: with it held (or at
+   * 0) elsewhere, this thread ends up asleep on its word, and only a release's wake-up lets it go
+   * on (no registry: nothing looks again). Gives it back unless `keep` (a semaphore's unit given
+   * back would wake the next waiter itself) and returns 'acquired'; the test's worker timeout fails
+   * a wake-up that never comes.
+   */
+  async acquireAsleep(sc, { kind, place, value, started, keep = false }) {
+    const lock = make(sc, kind, place, { value });
+    new sc.Event(started).set();
+    lock.acquire();
+    if (!keep) lock.release();
+    return 'acquired';
+  },
+
+  /**
+   * Takes the lock at `place`, sets `holding`, and keeps it until its word changes (the main thread's
+   * async waiter marked it before going to wait), then a little longer, and releases it.
+   */
+  async holdUntilMarked(sc, { kind, place, holding }) {
+    const lock = make(sc, kind, place);
+    lock.acquire();
+    const word = new Int32Array(place.buffer, place.byteOffset, 1);
+    const held = Atomics.load(word, 0);
+    new sc.Event(holding).set();
+    while (Atomics.load(word, 0) === held) {} // the waiter's mark
+    for (let k = 0; k < 1_000_000 && Atomics.load(word, 0) !== 0; k++) {} // its wait, registered meanwhile
+    lock.release();
+    return 'released';
+  },
+
   /** Tries to release a lock held by another thread; returns the error message (or 'released'). */
   async releaseForeign(sc, { kind, place }) {
     const lock = make(sc, kind, place);
