@@ -7,10 +7,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Channel, type ChannelMode, struct, u32 } from '../../src/index.js';
+import { macrotask } from '../support/until.js';
 
 const Item = struct({ v: u32 }, { name: 'Item' });
 const MODES: ChannelMode[] = ['spsc', 'mpmc'];
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A promise with a flag that says whether it has settled. */
 function tracked<T>(p: Promise<T>): { p: Promise<T>; settled: () => boolean } {
@@ -58,18 +58,18 @@ describe.each(MODES)('%s: async forms waiting through one object', (mode) => {
           } else if (o.op === 'tryPop') {
             const x = ch.tryPop();
             if (x !== undefined) popped.push(unwrap(x));
-          } else await turn();
+          } else await macrotask();
         }
         // Settle: drain while pushes wait for room, then feed the pops that wait for items.
         while (pushes.some((t) => !t.settled())) {
           const x = ch.tryPop();
           if (x !== undefined) popped.push(unwrap(x));
-          else await turn();
+          else await macrotask();
         }
         while (pops.some((t) => !t.settled())) {
           const v = next++;
           if (ch.tryPush(wrap(v) as never)) pushed.push(v);
-          else await turn();
+          else await macrotask();
         }
         for (const t of pops) {
           const x = await t.p;

@@ -10,3 +10,6 @@ export async function until(cond: () => boolean, what: string, timeoutMs = 20_00
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
 }
+
+/** Resolves after the event loop has run other tasks (a macrotask later). */
+export const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

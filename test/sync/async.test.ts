@@ -4,10 +4,8 @@
 // a browser's main thread (test/workers/runner.mjs, forbidBlocking).
 import { describe, expect, it } from 'vitest';
 import { Barrier, BoundedSemaphore, Condition, Event, Lock, RLock, Semaphore, share, SyncError, Value } from '../../src/index.js';
+import { macrotask } from '../support/until.js';
 import { run } from '../workers/spawn.js';
-
-/** Resolves after the event loop has run other tasks (a macrotask later). */
-const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Runs `tasks` async tasks that each do `iterations` read-await-write increments under `withLockAsync`. */
 async function racingTasks(

@@ -25,13 +25,11 @@ import {
   toJSON,
   u32,
 } from '../../src/index.js';
+import { macrotask } from '../support/until.js';
 
 const WRITERS_WAITING = 0x80000000 | 0;
 const READERS_WAITING = 0x40000000;
 const WRITE_LOCKED = 0x20000000;
-
-/** Resolves after the event loop has run other tasks (a macrotask later). */
-const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function words(rw: RwLock): Int32Array {
   return new Int32Array(rw.place.buffer, rw.place.byteOffset, RwLock.WORDS);

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { threadId } from 'node:worker_threads';
 import { Barrier, Event, Lock, RLock, Semaphore, struct, SyncError, u32, i64, u8 } from '../../src/index.js';
+import { macrotask, until } from '../support/until.js';
 import { run, start } from '../workers/spawn.js';
 
 /** Whether locks in a SharedArrayBuffer take this thread's id + 1 as its identity (Node with process.getBuiltinModule; see src/sync/owner.ts). */
@@ -97,11 +98,6 @@ describe('Event', () => {
   });
 });
 
-/** Resolves after the event loop has run other tasks `n` times (macrotasks). */
-async function turns(n: number): Promise<void> {
-  for (let k = 0; k < n; k++) await new Promise((resolve) => setImmediate(resolve));
-}
-
 describe('a release wakes the threads asleep on the word', () => {
   // The waiters take no timeout and join no registry, so nothing but the release's wake-up lets
   // them go on (a lost wake-up fails the workers' timeout). Whether a waiter is asleep yet when the
@@ -116,8 +112,8 @@ describe('a release wakes the threads asleep on the word', () => {
       const started = new Event();
       const waiter = run('acquireAsleep', { kind, place: lock.place, started: started.place });
       expect(await started.waitAsync(20_000)).toBe(true);
-      while (Atomics.load(word, 0) === held) await turns(1); // the waiter marked the word: it is going to sleep
-      await turns(20);
+      await until(() => Atomics.load(word, 0) !== held, "the waiter's mark on the word"); // it is going to sleep
+      for (let k = 0; k < 20; k++) await macrotask();
       lock.release();
       expect(await waiter).toBe('acquired');
       expect(lock.locked()).toBe(false);
@@ -143,7 +139,7 @@ describe('a release wakes the threads asleep on the word', () => {
       // Each keeps its unit: one given back would wake the other itself.
       const waiters = started.map((s) => run('acquireAsleep', { kind: 'Semaphore', value: 0, place: sem.place, started: s.place, keep: true }));
       for (const s of started) expect(await s.waitAsync(20_000)).toBe(true);
-      await turns(20); // a semaphore's waiter sleeps at once after a failed take
+      for (let k = 0; k < 20; k++) await macrotask(); // a semaphore's waiter sleeps at once after a failed take
       sem.release(2);
       expect(await Promise.all(waiters)).toEqual(['acquired', 'acquired']);
       expect(sem.value).toBe(0);
