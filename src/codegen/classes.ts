@@ -15,7 +15,7 @@
 import type { Layout } from '../layout/types.js';
 import type { ViewCtor, ViewInternals } from './access.js';
 import { codegenActive } from './evaluate.js';
-import { generate } from './generate.js';
+import { generate, NEAR_BASE_FORM } from './generate.js';
 import { interpret } from './interpret.js';
 import { installCommonMembers } from './view-methods.js';
 
@@ -31,9 +31,20 @@ export interface CompileMode {
    * layouts whose views all sit at offsets aligned for their fields ({@link storesFit}).
    */
   readonly stores?: boolean;
+  /**
+   * Views only of memory whose every byte offset is at most `NEAR_BASE` (src/views/region.ts
+   * `nearOver`): an array's `get(i)`/`set(i, v)` then leave out the test of its base that generate.ts
+   * writes on V8 before 12 (`emitIndexed`). Only array layouts, generated unchecked classes, on V8
+   * before 12 have such a class of their own; for anything else it is the class without it.
+   */
+  readonly near?: boolean;
 }
 
-/** The view classes of each canonical layout, by mode: `[generated unchecked, generated checked, interpreted unchecked, interpreted checked, generated unchecked with typed stores]`. */
+/**
+ * The view classes of each canonical layout, by mode: `[generated unchecked, generated checked,
+ * interpreted unchecked, interpreted checked, generated unchecked with typed stores]`, then the
+ * first and last again for near memory ({@link CompileMode.near}).
+ */
 const classes = new WeakMap<Layout, (ViewCtor | undefined)[]>();
 
 /** The current default mode. */
@@ -43,7 +54,7 @@ export function defaultMode(checked = false): CompileMode {
 
 /** The class index of a mode in {@link classes}. */
 function slot(mode: CompileMode): number {
-  return mode.stores === true ? 4 : (mode.codegen ? 0 : 2) + (mode.checked ? 1 : 0);
+  return (mode.stores === true ? 4 : (mode.codegen ? 0 : 2) + (mode.checked ? 1 : 0)) + (mode.near === true ? 5 : 0);
 }
 
 /** Layouts whose every nested view sits at an offset aligned for it (see {@link storesFit}), by layout. */
@@ -81,10 +92,13 @@ export function storesFit(layout: Layout): boolean {
  * structure in this thread.
  */
 export function viewClass(layout: Layout, mode: CompileMode): ViewCtor {
-  if (mode.stores === true && (!mode.codegen || mode.checked || !storesFit(layout))) return viewClass(layout, { codegen: mode.codegen, checked: mode.checked });
+  if (mode.near === true && !(NEAR_BASE_FORM && mode.codegen && !mode.checked && layout.kind === 'array'))
+    return viewClass(layout, { codegen: mode.codegen, checked: mode.checked, stores: mode.stores === true });
+  if (mode.stores === true && (!mode.codegen || mode.checked || !storesFit(layout)))
+    return viewClass(layout, { codegen: mode.codegen, checked: mode.checked, near: mode.near === true });
   let byMode = classes.get(layout);
   if (byMode === undefined) {
-    byMode = [undefined, undefined, undefined, undefined, undefined];
+    byMode = Array.from({ length: 10 }, () => undefined);
     classes.set(layout, byMode);
   }
   const k = slot(mode);

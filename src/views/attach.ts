@@ -25,7 +25,19 @@ import { checkBooleanOption, checkOptions, type Subject } from '../options.js';
 import type { ViewOptions } from '../types/infer.js';
 import type { Schema } from '../types/schema.js';
 import { STRUCTURE_VIEW_PARAMS, structureViewSource } from './structure-view.js';
-import { badRegion, type BufferSource, dataViewOf, dataViewOfNew, fits, type Memory, memoryOf, storesOver, storesReady, subjectOf } from './region.js';
+import {
+  badRegion,
+  type BufferSource,
+  dataViewOf,
+  dataViewOfNew,
+  fits,
+  type Memory,
+  memoryOf,
+  nearOver,
+  storesOver,
+  storesReady,
+  subjectOf,
+} from './region.js';
 
 /**
  * A view of an already computed layout (which may carry a byte order inherited from a containing
@@ -37,7 +49,7 @@ export function viewOfLayout(l: Layout, buffer: ArrayBufferLike, offset: number,
   const checked = options.checked === true;
   const stores = !checked && storesOver(buffer);
   const mode = defaultMode(checked);
-  const C = viewClass(l, { ...mode, stores });
+  const C = viewClass(l, { ...mode, stores, near: nearOver(buffer) });
   return new C(offset, stores ? storesReady(d, l, mode.codegen) : d);
 }
 
@@ -53,24 +65,25 @@ function syncMember(l: Layout & { kind: 'sync' }, d: DataView, offset: number): 
 
 /**
  * The layout of a type and its unchecked classes in the current codegen mode, each made when first
- * needed ({@link classOf}): `C` for views of most buffers, `CS` for views of a fixed-length
- * SharedArrayBuffer (typed stores: `CompileMode.stores`; the same class where those are off).
+ * needed ({@link classOf}), by `(stores ? 1 : 0) + (near ? 2 : 0)`: for views over memory that
+ * does or does not store through typed arrays (`CompileMode.stores`), and over near memory or not
+ * (`CompileMode.near`; the same classes where those make no difference).
  */
 interface Made {
   readonly layout: Layout;
   readonly codegen: boolean;
-  C: ViewCtor | null;
-  CS: ViewCtor | null;
+  readonly classes: (ViewCtor | null)[];
 }
 
-/** The unchecked class of `m` for views over memory that does (`stores`) or does not store through typed arrays. */
-function classOf(m: Made, stores: boolean): ViewCtor {
-  if (stores) {
-    m.CS ??= viewClass(m.layout, { codegen: m.codegen, checked: false, stores: true });
-    return m.CS;
+/** The unchecked class of `m` for views over memory that does or does not store through typed arrays, or is near. */
+function classOf(m: Made, stores: boolean, near: boolean): ViewCtor {
+  const k = (stores ? 1 : 0) + (near ? 2 : 0);
+  let C = m.classes[k];
+  if (C === null || C === undefined) {
+    C = viewClass(m.layout, { codegen: m.codegen, checked: false, stores, near });
+    m.classes[k] = C;
   }
-  m.C ??= viewClass(m.layout, { codegen: m.codegen, checked: false });
-  return m.C;
+  return C;
 }
 
 let madeByType = new WeakMap<Schema, Made>();
@@ -93,7 +106,7 @@ function made(type: unknown, what: string): Made {
   const cache = madeByType.get(type);
   if (cache !== undefined) return cache;
   const l = layout(type);
-  const m: Made = { layout: l, codegen: codegenActive(), C: null, CS: null };
+  const m: Made = { layout: l, codegen: codegenActive(), classes: [null, null, null, null] };
   madeByType.set(type, m);
   return m;
 }
@@ -455,7 +468,7 @@ function viewSlow(type: unknown, source: unknown, offset: unknown, options: View
   const o = mem.base + byteOffset;
   if (l.kind === 'sync') return syncMember(l, mem.d, o);
   if (checked) return new (viewClass(l, defaultMode(true)))(o, mem.d);
-  const C = classOf(m, mem.stores);
+  const C = classOf(m, mem.stores, mem.near);
   if (mem.stores) storesReady(mem.d, l, m.codegen);
   remember(type, source, C, mem, l);
   return new C(o, mem.d);
@@ -567,7 +580,7 @@ export function createOfSchema(type: Schema, init?: unknown, options?: ViewOptio
   if (l.kind === 'sync') return syncMember(l, d, 0);
   const checked = options !== undefined && checkedOption(what ?? (() => subjectOf('create', l.schema)), options);
   const stores = !checked && storesOver(buffer);
-  const C = checked ? viewClass(l, defaultMode(true)) : classOf(m, stores);
+  const C = checked ? viewClass(l, defaultMode(true)) : classOf(m, stores, nearOver(buffer));
   const v = new C(0, stores ? storesReady(d, l, m.codegen) : d);
   if (init !== undefined) v.$$assign(init);
   return v;

@@ -12,6 +12,7 @@
  */
 import { rangeError, shownNumber, typeError } from '../errors.js';
 import { needsStoreArrays, type StoreArrays, withStoreArrays } from '../codegen/store-arrays.js';
+import { NEAR_BASE } from '../codegen/runtime.js';
 import type { Layout } from '../layout/types.js';
 import { TYPED_STORES } from '../engine.js';
 import { cached } from '../memo.js';
@@ -69,6 +70,16 @@ export function storesOver(buffer: ArrayBufferLike): boolean {
   return TYPED_STORES && buffer.byteLength <= STORES_MAX_BYTES && isFixedShared(buffer);
 }
 
+/**
+ * Whether no byte offset into `buffer` is past `NEAR_BASE` (1 GiB − 1), now or after it grows: its
+ * length, or the largest it can grow to, is at most 1 GiB. Views of such memory may use classes
+ * whose arrays leave out the test of their base (src/codegen/classes.ts, `CompileMode.near`).
+ */
+export function nearOver(buffer: ArrayBufferLike): boolean {
+  const b = buffer as { growable?: boolean; resizable?: boolean; maxByteLength?: number };
+  return (b.growable === true || b.resizable === true ? (b.maxByteLength as number) : buffer.byteLength) <= NEAR_BASE + 1;
+}
+
 /** The largest buffer whose views store through typed arrays: every byte offset in it is an int32 (the generated index is `(o + k) >> 3`). */
 const STORES_MAX_BYTES = 2 ** 31 - 1;
 
@@ -99,10 +110,12 @@ export interface Memory {
   readonly steady: ArrayBuffer | null;
   /** Whether views here store numbers through typed arrays ({@link storesOver}). */
   readonly stores: boolean;
+  /** Whether every byte offset into the buffer is at most `NEAR_BASE`, now and after it grows ({@link nearOver}). */
+  readonly near: boolean;
 }
 
 let lastSource: unknown = null;
-let last: Memory = { d: new DataView(new ArrayBuffer(0)), base: 0, limit: 0, fixed: false, steady: null, stores: false };
+let last: Memory = { d: new DataView(new ArrayBuffer(0)), base: 0, limit: 0, fixed: false, steady: null, stores: false, near: true };
 
 /** `view(struct Particle)`: what a region error names (built only when one is thrown). */
 export function subjectOf(what: string, schema: Schema | null): string {
@@ -146,7 +159,7 @@ export function memoryOf(source: unknown, what: string, schema: Schema | null): 
     );
   }
   const steady = source instanceof ArrayBuffer && (source as { resizable?: boolean }).resizable !== true ? source : null;
-  const m: Memory = { d, base, limit, fixed: isFixedShared(buffer), steady, stores: storesOver(buffer) };
+  const m: Memory = { d, base, limit, fixed: isFixedShared(buffer), steady, stores: storesOver(buffer), near: nearOver(buffer) };
   if (m.fixed) {
     lastSource = source;
     last = m;

@@ -54,10 +54,12 @@ describe('RwLock across worker threads', () => {
   it('a writer is not starved by two readers that keep the lock read-held without a gap', async () => {
     const rw = new RwLock();
     const entries = { buffer: new SharedArrayBuffer(4), byteOffset: 0 };
-    const flags = { buffer: new SharedArrayBuffer(12), byteOffset: 0 };
-    const limit = 20_000;
+    const flags = { buffer: new SharedArrayBuffer(16), byteOffset: 0 };
+    // Far more rounds than the writer needs (it starts after 200 entries): a writer thread kept
+    // off a core for a while on a loaded machine still finds the readers streaming.
+    const limit = 100_000;
     const readers = Array.from({ length: 2 }, () => run<number>('rwReaderStream', { place: place(rw), entries, flags, limit }));
-    const writer = await run<{ acquired: boolean; entriesMeanwhile: number; exhausted: number }>('rwStarvedWriter', {
+    const writer = await run<{ acquired: boolean; entriesMeanwhile: number; exhausted: number; pastWaitingWriter: number }>('rwStarvedWriter', {
       place: place(rw),
       entries,
       flags,
@@ -65,14 +67,16 @@ describe('RwLock across worker threads', () => {
     });
     const rounds = await Promise.all(readers);
     // The writer got in while both readers still had rounds left: new readers waited behind it.
-    // Readers that ignored a waiting writer would run all 2 × 20,000 rounds first (exhausted 2).
-    // A few readers enter between the writer's announcement and its waiting bit, more when the
-    // machine is loaded and the writer's thread waits for a core there: 86 once in a full CI run
-    // on 2 cores (0–6 when this file runs alone), hence a bound far from starvation.
+    // Readers that ignored a waiting writer would run all 2 × 100,000 rounds first (exhausted 2).
     expect(writer.acquired).toBe(true);
     expect(writer.exhausted).toBe(0);
-    expect(writer.entriesMeanwhile).toBeLessThan(1000);
     for (const r of rounds) expect(r).toBeLessThan(limit);
+    // No reader got in while the writer was announced (the lock's writers-waiting bit, looked at
+    // before each reader's acquire) and not yet through: the property itself, whatever the timing.
+    // How many entered between the writer's decision and its announcement depends on the
+    // scheduler, not on the lock (0–6 when this file runs alone, 86 once in a full CI run on 2
+    // cores: more while the writer's thread waits for a core), so it is shown, not bounded.
+    expect(writer.pastWaitingWriter, `entries between the writer's decision and its announcement: ${writer.entriesMeanwhile}`).toBe(0);
     expect(rw.locked()).toBe(false);
   });
 

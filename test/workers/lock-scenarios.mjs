@@ -145,11 +145,15 @@ export const lockScenarios = {
    */
   async rwReaderStream(sc, { place, entries, flags, limit }) {
     const rw = new sc.RwLock(place);
+    const state = int32(place, 1); // the lock's state word: bit 31 while a writer waits (rwlock.ts)
     const e = int32(entries, 1);
-    const f = int32(flags, 3); // [writer waiting, writer done, readers that ran out of rounds]
+    const f = int32(flags, 4); // [writer waiting, writer done, readers that ran out of rounds, readers in past a waiting writer]
     let k = 0;
     for (; k < limit && Atomics.load(f, 1) === 0; k++) {
+      // A writer waiting before this acquire, still not through after it: this reader went past it.
+      const writerWaiting = Atomics.load(state, 0) < 0;
       if (!rw.read.acquire(true, 20_000)) throw new Error('read acquire timed out');
+      if (writerWaiting && Atomics.load(f, 1) === 0) Atomics.add(f, 3, 1);
       const mine = Atomics.add(e, 0, 1) + 1;
       Atomics.notify(e, 0);
       for (let cur = Atomics.load(e, 0); cur <= mine && Atomics.load(f, 1) === 0; cur = Atomics.load(e, 0)) {
@@ -169,7 +173,7 @@ export const lockScenarios = {
   async rwStarvedWriter(sc, { place, entries, flags, after }) {
     const rw = new sc.RwLock(place);
     const e = int32(entries, 1);
-    const f = int32(flags, 3);
+    const f = int32(flags, 4);
     for (let cur = Atomics.load(e, 0); cur < after; cur = Atomics.load(e, 0)) Atomics.wait(e, 0, cur, 1000);
     // A first call costs this thread up to a millisecond (its identity, compiling the path), in
     // which the readers, not yet held back by anything, enter hundreds of times: pay it before
@@ -184,7 +188,7 @@ export const lockScenarios = {
     Atomics.add(e, 0, 1); // wake readers waiting for an entry
     Atomics.notify(e, 0);
     if (acquired) rw.write.release();
-    return { acquired, entriesMeanwhile, exhausted };
+    return { acquired, entriesMeanwhile, exhausted, pastWaitingWriter: Atomics.load(f, 3) };
   },
 
   /** Holds an RwLock's write (or read) side until told to let go; says when it holds it. */

@@ -74,7 +74,24 @@ function summary(file) {
     failed: r.numFailedTests,
     skipped: r.numPendingTests + r.numTodoTests,
     failedFiles: [...new Set(r.testResults.filter((t) => t.status === 'failed').map((t) => relative(ROOT, t.name)))],
+    failures: r.testResults.flatMap((t) =>
+      t.assertionResults.filter((a) => a.status === 'failed').map((a) => `${relative(ROOT, t.name)} > ${a.fullName}\n${firstLines(a.failureMessages)}`),
+    ),
   };
+}
+
+/**
+ * The first lines of a failed test's messages (vitest's own stack frames left out), indented: the
+ * closing summary shows them, so that a failure can be read at the end of a long CI log, whose
+ * middle may be cut.
+ */
+function firstLines(messages, count = 8) {
+  const lines = (messages ?? [])
+    .join('\n')
+    .split('\n')
+    .filter((l) => !/node_modules|new Promise/.test(l))
+    .slice(0, count);
+  return lines.map((l) => `    ${l}`).join('\n');
 }
 
 /** Ends a run's whole process group (vitest, its test processes and everything they started). */
@@ -185,6 +202,7 @@ async function main() {
   console.log(`\nThe suite on other runtimes${scope}, ${total.toFixed(0)} s in all (Node ${process.versions.node} runs \`npm test\`):\n\n${table(results)}\n`);
   for (const r of results.filter((x) => x.code !== 0)) {
     console.log(`${r.name}: exit code ${r.code}${r.failedFiles?.length ? `; failed: ${r.failedFiles.join(', ')}` : ''}`);
+    for (const f of r.failures ?? []) console.log(`  ${f}`);
   }
   const sum = (key) => results.reduce((s, r) => s + (r[key] ?? 0), 0);
   // A run that failed without a report counts as one failure, so the closing line never says 0 failed.
