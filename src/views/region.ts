@@ -63,7 +63,8 @@ export function storesReady(d: DataView, layout: Layout, codegen: boolean): Data
  * Whether views over `buffer` store numbers through typed arrays (src/codegen/store-arrays.ts):
  * where typed stores are on, a fixed-length SharedArrayBuffer of at most {@link STORES_MAX_BYTES}.
  * Whatever its size otherwise, so that views of every SharedArrayBuffer share one class per schema
- * (test/views/classes.test.ts); the five arrays cost a small buffer's `create()` about 1.3 µs on
+ * (test/views/classes.test.ts; on V8 before 12 an array type has a second one past 1 GiB, see
+ * {@link nearOver}); the five arrays cost a small buffer's `create()` about 1.3 µs on
  * Node 24 (`Particle.create()`: 1.9 → 3.2 µs).
  */
 export function storesOver(buffer: ArrayBufferLike): boolean {

@@ -278,6 +278,24 @@ describe('Python names across threads', () => {
     expect(q.join(1000)).toBe(true);
   });
 
+  it('JoinableQueue: the last task_done() in a worker wakes a joinAsync() already waiting on this thread', async () => {
+    // joinAsync() registers its wait before it returns its promise, so the waiter is in place
+    // before the worker exists: only the last task_done()'s wake-up can resolve it in time (the
+    // test in the loop above mostly finds the count at 0 before join() sleeps).
+    const q = new JoinableQueue(u32, 4);
+    const STOP = 0xffffffff;
+    for (let round = 0; round < 3; round++) {
+      q.put(7 + round);
+      const joined = q.joinAsync(20_000);
+      const worker = run<{ sum: number; n: number }>('joinableWorker', { scenarios, handle: share(q), stop: STOP });
+      expect(await joined, `round ${round}`).toBe(true);
+      expect(q.unfinished).toBe(0);
+      q.put(STOP);
+      expect(await worker).toMatchObject({ sum: 7 + round, n: 1 });
+      expect(await q.joinAsync(20_000)).toBe(true);
+    }
+  });
+
   it('JoinableQueue: task_done() called too often in another thread never takes the count below zero, so join() never sleeps on it', async () => {
     const q = new JoinableQueue(u32, 4);
     const ctl = new Int32Array(new SharedArrayBuffer(8));
