@@ -72,17 +72,14 @@ function syncMember(l: Layout & { kind: 'sync' }, d: DataView, offset: number): 
 interface Made {
   readonly layout: Layout;
   readonly codegen: boolean;
-  readonly classes: (ViewCtor | null)[];
+  readonly classes: (ViewCtor | undefined)[];
 }
 
 /** The unchecked class of `m` for views over memory that does or does not store through typed arrays, or is near. */
 function classOf(m: Made, stores: boolean, near: boolean): ViewCtor {
   const k = (stores ? 1 : 0) + (near ? 2 : 0);
-  let C = m.classes[k];
-  if (C === null || C === undefined) {
-    C = viewClass(m.layout, { codegen: m.codegen, checked: false, stores, near });
-    m.classes[k] = C;
-  }
+  const C = m.classes[k] ?? viewClass(m.layout, { codegen: m.codegen, checked: false, stores, near });
+  m.classes[k] = C;
   return C;
 }
 
@@ -106,7 +103,7 @@ function made(type: unknown, what: string): Made {
   const cache = madeByType.get(type);
   if (cache !== undefined) return cache;
   const l = layout(type);
-  const m: Made = { layout: l, codegen: codegenActive(), classes: [null, null, null, null] };
+  const m: Made = { layout: l, codegen: codegenActive(), classes: [undefined, undefined, undefined, undefined] };
   madeByType.set(type, m);
   return m;
 }
