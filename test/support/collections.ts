@@ -5,9 +5,12 @@
 import { spawnSync } from 'node:child_process';
 import { expect } from 'vitest';
 
-/** Collections during each of `calls` calls of the loop `name` of the child script `child`. */
+/**
+ * Collections during each of `calls` calls of the loop `name` of the child script `child` (which
+ * reads the number of calls from its command line, after the loop's name).
+ */
 export function collectionsPerCall(child: string, name: string, calls = 8): number[] {
-  const r = spawnSync(process.execPath, ['--trace-gc', child, name], { encoding: 'utf8', env: process.env, timeout: 120_000 });
+  const r = spawnSync(process.execPath, ['--trace-gc', child, name, String(calls)], { encoding: 'utf8', env: process.env, timeout: 120_000 });
   expect(r.status, r.stderr).toBe(0);
   const counts: number[] = [];
   for (const line of r.stdout.split('\n')) {

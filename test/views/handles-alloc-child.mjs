@@ -1,12 +1,15 @@
 // Child process of handles-alloc.test.ts (node --trace-gc): runs the loop over element handles
-// named on its command line, 8 calls in a fresh process, the first call being the whole pass
-// (compiled by on-stack replacement), and prints a CALL marker before each call; --trace-gc prints
-// every collection to stdout, so the parent counts the collections each call caused. A handle allocated per element
-// (24-40 bytes, 400,000 elements) would be 10-16 MB per call: several collections in every call.
+// named on its command line as many times as the next argument says (8 by default) in a fresh
+// process, the first call being the whole pass (compiled by on-stack replacement), and prints a
+// CALL marker before each call; --trace-gc prints every collection to stdout, so the parent counts
+// the collections each call caused. A handle allocated per element (24-40 bytes, 400,000 elements)
+// would be 10-16 MB per call: several collections in every call.
 import { sc } from '../workers/library.mjs';
 
 const N = 400_000;
-const CALLS = 8;
+/** How many calls: the parent's number (after the loop's name), 8 by default. */
+const CALLS = Number(process.argv[3] ?? 8);
+if (!Number.isSafeInteger(CALLS) || CALLS < 1) throw new Error(`handles-alloc-child: calls ${process.argv[3]} is not a whole number`);
 // A module-level constant read while a handle is alive: what a simulation step writes.
 const DT = 0.015625;
 const Particle = sc.struct({ x: sc.f64, y: sc.f64, z: sc.f64, vx: sc.f32, vy: sc.f32, vz: sc.f32, id: sc.u32, alive: sc.u8 }, { name: 'Particle' });

@@ -1,13 +1,16 @@
 // Child process of views-alloc.test.ts (node --trace-gc): runs the loop of views per byte offset
-// named on its command line, 8 calls in a fresh process, and prints a CALL marker before each call;
-// --trace-gc prints every collection to stdout, so the parent counts the collections each call
-// caused. A view allocated per offset (24-40 bytes, 400,000 views per call) would be 10-16 MB per
-// call: several collections in every call.
+// named on its command line as many times as the next argument says (8 by default) in a fresh
+// process, and prints a CALL marker before each call; --trace-gc prints every collection to
+// stdout, so the parent counts the collections each call caused. A view allocated per offset
+// (24-40 bytes, 400,000 views per call) would be 10-16 MB per call: several collections in every
+// call.
 import { sc } from '../workers/library.mjs';
 
 const M = 10_000;
 const K = 400_000;
-const CALLS = 8;
+/** How many calls: the parent's number (after the loop's name), 8 by default. */
+const CALLS = Number(process.argv[3] ?? 8);
+if (!Number.isSafeInteger(CALLS) || CALLS < 1) throw new Error(`views-alloc-child: calls ${process.argv[3]} is not a whole number`);
 const Particle = sc.struct({ x: sc.f64, y: sc.f64, z: sc.f64, vx: sc.f32, vy: sc.f32, vz: sc.f32, id: sc.u32, alive: sc.u8 }, { name: 'Particle' });
 const Tag = sc.struct({ kind: sc.u32, len: sc.u32, w: sc.f64 }, { name: 'Tag' });
 const sab = new SharedArrayBuffer(48 * M);

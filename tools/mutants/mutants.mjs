@@ -173,6 +173,20 @@ export const MUTANTS = [
     tests: ['test/views/region.test.ts'],
   },
   {
+    name: "number setters lose the guard that keeps TurboFan from peeling a handle's loop",
+    file: 'src/codegen/access.ts',
+    find: "guarded ? 'o>=0' : undefined);",
+    replace: 'undefined);',
+    tests: ['test/views/handles-alloc.test.ts'],
+  },
+  {
+    name: "get(i)'s element handle escapes (kept on the runtime object)",
+    file: 'src/codegen/generate.ts',
+    find: '`P.get=function(i){var d=this.$$d;${check}return ${emitRead(el, offset, refs)}};`',
+    replace: '`P.get=function(i){var d=this.$$d;${check}return R.kept=${emitRead(el, offset, refs)}};`',
+    tests: ['test/views/handles-alloc.test.ts'],
+  },
+  {
     name: 'T.view is one function for every structure',
     file: 'src/views/attach.ts',
     find: '  if (!isSchema(type) || !codegenActive()) return viewMethod;',
