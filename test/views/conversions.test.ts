@@ -6,7 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { viewClass } from '../../src/codegen/classes.js';
-import { array, bits, bool, char, f32, f64, i8, i16, i32, i64, layout, type Schema, struct, u8, u16, u32, u64 } from '../../src/index.js';
+import { checkFloat, checkInt } from '../../src/codegen/runtime.js';
+import { array, bits, bool, char, f16, f32, f64, i8, i16, i32, i64, layout, type Schema, struct, u8, u16, u32, u64 } from '../../src/index.js';
 import { dataViewOf } from '../../src/views/region.js';
 
 const TYPES = { bool, i8, u8, i16, u16, i32, u32, i64, u64, f32, f64 } as const;
@@ -207,6 +208,94 @@ describe('store conversions', () => {
     }).toThrow(RangeError);
     s.x = Number.POSITIVE_INFINITY;
     expect(s.x).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('checked float stores take and refuse exactly what R.checkFloat does, at the edges of each width too', () => {
+    // Generated setters test the common case themselves (codegen/access.ts `emitCheckedFloat`) and
+    // call R.checkFloat for the rest; the interpreted ones call it for every value.
+    // (f16 where the runtime has DataView.prototype.getFloat16: Node 24 and later.)
+    const half = typeof (DataView.prototype as { getFloat16?: unknown }).getFloat16 === 'function';
+    const S = struct(half ? { h: f16, x: f32, y: f64 } : { x: f32, y: f64 }, { name: 'S' });
+    const s = S.create(undefined, { checked: true }) as unknown as Record<'h' | 'x' | 'y', unknown>;
+    const fields: ['h' | 'x' | 'y', 16 | 32 | 64][] = [...(half ? [['h', 16] as ['h', 16]] : []), ['x', 32], ['y', 64]];
+    const F32_OVERFLOW = 2 ** 128 - 2 ** 103;
+    const below = (v: number): number => v - 2 ** (Math.floor(Math.log2(v)) - 52);
+    const edges = [
+      F32_OVERFLOW,
+      below(F32_OVERFLOW),
+      3.4028234663852886e38,
+      65520,
+      below(65520),
+      65504,
+      1e300,
+      Number.MAX_VALUE,
+      5e-324,
+      0,
+      -0,
+      1.5,
+      Infinity,
+      Number.NaN,
+    ];
+    const values = fc.oneof(
+      fc.constantFrom(...edges, ...edges.map((v) => -v)),
+      fc.double(),
+      fc.constantFrom<unknown>(true, false, '1', null, undefined, {}, { valueOf: () => 2 }, 1n),
+    );
+    const outcome = (f: () => unknown): unknown => {
+      try {
+        return ['ok', f()];
+      } catch (e) {
+        return ['error', (e as Error).constructor.name, (e as Error).message];
+      }
+    };
+    fc.assert(
+      fc.property(fc.constantFrom(...fields), values, ([field, width], v) => {
+        const label = `struct S: field '${field}'`;
+        const expected = outcome(() => {
+          const n = checkFloat(v, width, label);
+          return width === 64 ? n : width === 32 ? Math.fround(n) : (S.create({ [field]: n } as never) as unknown as Record<'h', number>).h;
+        });
+        const got = outcome(() => {
+          s[field] = v;
+          return s[field];
+        });
+        expect(got, `${field} = ${String(v)}`).toEqual(expected);
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it('checked integer stores take and refuse exactly what R.checkInt does, at the edges of each width too', () => {
+    // Generated setters test a whole number in range themselves (codegen/access.ts `emitCheckedInt`).
+    const types = { a: u8, b: i8, c: u16, d: i16, e: u32, f: i32 } as const;
+    const ranges = { a: [0, 255], b: [-128, 127], c: [0, 65535], d: [-32768, 32767], e: [0, 4294967295], f: [-2147483648, 2147483647] } as const;
+    const S = struct(types, { name: 'S' });
+    const s = S.create(undefined, { checked: true }) as unknown as Record<keyof typeof types, unknown>;
+    const edges = Object.values(ranges).flatMap(([min, max]) => [min, max, min - 1, max + 1, min + 0.5, max - 0.5]);
+    const values = fc.oneof(
+      fc.constantFrom<unknown>(...edges, 0, -0, Number.NaN, Infinity, -Infinity, 2 ** 53, true, false, '1', null, undefined, {}, { valueOf: () => 2 }, 1n),
+      fc.integer({ min: -(2 ** 32), max: 2 ** 32 }),
+      fc.double(),
+    );
+    const outcome = (f: () => unknown): unknown => {
+      try {
+        return ['ok', f()];
+      } catch (e) {
+        return ['error', (e as Error).constructor.name, (e as Error).message];
+      }
+    };
+    fc.assert(
+      fc.property(fc.constantFrom(...(Object.keys(types) as (keyof typeof types)[])), values, (field, v) => {
+        const [min, max] = ranges[field];
+        const expected = outcome(() => checkInt(v, min, max, `struct S: field '${field}'`) + 0);
+        const got = outcome(() => {
+          s[field] = v;
+          return s[field];
+        });
+        expect(got, `${field} = ${String(v)}`).toEqual(expected);
+      }),
+      { numRuns: 600 },
+    );
   });
 
   it('an array takes an array of values, not a string', () => {
