@@ -27,8 +27,13 @@ const why = noTraceGc ? `${RUNNER.runtime}: no --trace-gc collections to count` 
 /** The engine's major version (V8 11 is Node 20). */
 const v8Major = Number.parseInt(process.versions.v8 ?? '0', 10);
 
-/** Collections during each of the child's 8 calls of the loop `name`. */
-const collectionsPerCall = (name: string): number[] => collectionsOf(CHILD, name);
+/**
+ * The child's calls of each loop: 8 on V8 11; 12 on V8 12 and later, where up to four calls in
+ * Maglev code are allowed (below).
+ */
+const calls = v8Major < 12 ? 8 : 12;
+/** Collections during each of the child's calls of the loop `name`. */
+const collectionsPerCall = (name: string): number[] => collectionsOf(CHILD, name, calls);
 /** How many of the calls from the `from`-th on caused more than one collection. */
 const allocatingCalls = (counts: number[], from: number): number => counts.slice(from).filter((n) => n > 1).length;
 
@@ -55,9 +60,10 @@ describe.skipIf(skip)(`${skip ? `SKIPPED (${why}): ` : ''}element handles in a l
       // loaded machine is a call or two later: 32 collections in the eighth call of a CI run on
       // Node 26 (none in calls 2-7), in calls 5-6 or 6-7 in 6 of 50 runs beside two busy
       // processes, in the 16th of a run of 16 calls; a for…of in its fourth and fifth calls in
-      // every run on Node 26 (36-37 collections), after its second as on V8 11. So on V8 12 and
-      // later at most two of the calls counted may allocate; a handle per element, kept by
-      // TurboFan, is 4 collections in every call (a for…of result and its handle, 15-16).
+      // every run on Node 26 (36-37 collections), in its fourth to sixth beside two busy
+      // processes, after its second as on V8 11. So on V8 12 and later at most four of the calls
+      // counted (of 12) may allocate; a handle per element, kept by TurboFan, is 4 collections in
+      // every call (a for…of result and its handle, 15-16).
       const counts = collectionsPerCall(name);
       const shown = `collections per call: ${counts.join(', ')}`;
       const settled = name === 'update, for…of' ? 2 : 1;
@@ -66,7 +72,7 @@ describe.skipIf(skip)(`${skip ? `SKIPPED (${why}): ` : ''}element handles in a l
           counts.slice(settled).reduce((a, b) => a + b, 0),
           shown,
         ).toBeLessThanOrEqual(3);
-      else expect(allocatingCalls(counts, settled), shown).toBeLessThanOrEqual(2);
+      else expect(allocatingCalls(counts, settled), shown).toBeLessThanOrEqual(4);
     });
   }
 });
@@ -79,12 +85,17 @@ describe.skipIf(noTraceGc || !interpreted)(
     // the update pass then kept every handle, 10-11 collections in every call on Node 20 and 22,
     // and ran 9-11x the DataView twin (bench/run.mjs, sc-interp-get). Written out in get(i), the
     // handles go from the second call on (Node 20 to 26; at most one collection in a later call).
+    // On Node 24 and 26 a call or two in Maglev code allocate here too (see above): 29 collections
+    // in each of the seventh and eighth calls on Node 26 beside two busy processes.
     it('update, DT in a local: no handle allocated after the first call', () => {
       const counts = collectionsPerCall('update, DT in a local');
-      expect(
-        counts.slice(1).reduce((a, b) => a + b, 0),
-        `collections per call: ${counts.join(', ')}`,
-      ).toBeLessThanOrEqual(3);
+      const shown = `collections per call: ${counts.join(', ')}`;
+      if (v8Major < 12)
+        expect(
+          counts.slice(1).reduce((a, b) => a + b, 0),
+          shown,
+        ).toBeLessThanOrEqual(3);
+      else expect(allocatingCalls(counts, 1), shown).toBeLessThanOrEqual(4);
     });
   },
 );
