@@ -126,6 +126,23 @@ const coded = <E extends Error>(e: E, code: string): E => Object.assign(e, { cod
 const label = (x: unknown): string =>
   typeof x === 'bigint' ? `${x}n` : typeof x === 'symbol' ? 'Symbol' : typeof x === 'function' ? 'fn' : (JSON.stringify(x) ?? String(x));
 
+/** What storing `v` into `view[field]` gives ({@link outcome}): the value read back, or the error. */
+function storedThrough(view: Record<string, unknown>, field: string, v: unknown): unknown {
+  return outcome(() => {
+    view[field] = v;
+    return view[field];
+  });
+}
+
+/** What `f` gives: its value, or the class and message of what it throws (to compare two ways of storing). */
+function outcome(f: () => unknown): unknown {
+  try {
+    return ['ok', f()];
+  } catch (e) {
+    return ['error', (e as Error).constructor.name, (e as Error).message];
+  }
+}
+
 describe('store conversions', () => {
   for (const name of Object.keys(TYPES) as Name[]) {
     for (const checked of [false, true]) {
@@ -241,13 +258,6 @@ describe('store conversions', () => {
       fc.double(),
       fc.constantFrom<unknown>(true, false, '1', null, undefined, {}, { valueOf: () => 2 }, 1n),
     );
-    const outcome = (f: () => unknown): unknown => {
-      try {
-        return ['ok', f()];
-      } catch (e) {
-        return ['error', (e as Error).constructor.name, (e as Error).message];
-      }
-    };
     fc.assert(
       fc.property(fc.constantFrom(...fields), values, ([field, width], v) => {
         const label = `struct S: field '${field}'`;
@@ -255,11 +265,7 @@ describe('store conversions', () => {
           const n = checkFloat(v, width, label);
           return width === 64 ? n : width === 32 ? Math.fround(n) : (S.create({ [field]: n } as never) as unknown as Record<'h', number>).h;
         });
-        const got = outcome(() => {
-          s[field] = v;
-          return s[field];
-        });
-        expect(got, `${field} = ${String(v)}`).toEqual(expected);
+        expect(storedThrough(s, field, v), `${field} = ${String(v)}`).toEqual(expected);
       }),
       { numRuns: 600 },
     );
@@ -277,22 +283,11 @@ describe('store conversions', () => {
       fc.integer({ min: -(2 ** 32), max: 2 ** 32 }),
       fc.double(),
     );
-    const outcome = (f: () => unknown): unknown => {
-      try {
-        return ['ok', f()];
-      } catch (e) {
-        return ['error', (e as Error).constructor.name, (e as Error).message];
-      }
-    };
     fc.assert(
       fc.property(fc.constantFrom(...(Object.keys(types) as (keyof typeof types)[])), values, (field, v) => {
         const [min, max] = ranges[field];
         const expected = outcome(() => checkInt(v, min, max, `struct S: field '${field}'`) + 0);
-        const got = outcome(() => {
-          s[field] = v;
-          return s[field];
-        });
-        expect(got, `${field} = ${String(v)}`).toEqual(expected);
+        expect(storedThrough(s, field, v), `${field} = ${String(v)}`).toEqual(expected);
       }),
       { numRuns: 600 },
     );
