@@ -24,7 +24,7 @@ import { allocationError } from '../memory/buffers.js';
 import { checkBooleanOption, checkOptions, type Subject } from '../options.js';
 import type { ViewOptions } from '../types/infer.js';
 import type { Schema } from '../types/schema.js';
-import { STRUCTURE_VIEW_PARAMS, structureViewSource } from './structure-view.js';
+import { PAIR_VIEW_PARAMS, pairViewSource, STRUCTURE_VIEW_PARAMS, structureViewSource } from './structure-view.js';
 import {
   badRegion,
   type BufferSource,
@@ -146,6 +146,11 @@ export interface Remembered {
    * structure once the first call has found it ({@link firstView}). Unused in the other records.
    */
   fn: ViewMethod;
+  /**
+   * Node 20, in a schema's own record: the view function of its structure once its first pair made
+   * `fn` a function of that pair ({@link servePair}); null until then, and in the other records.
+   */
+  general: ViewMethod | null;
 }
 
 /** `T.view(source, byteOffset?, options?)`, called with the schema as `this`. */
@@ -175,6 +180,7 @@ function nothingRemembered(second = true): Remembered {
     probe: NEVER_DETACHED,
     other,
     fn: firstView,
+    general: null,
   };
 }
 
@@ -251,6 +257,44 @@ function structureView(type: unknown): ViewMethod {
   return f;
 }
 
+/** Node 20: the makers of pair functions ({@link pairViewSource}), by canonical layout. */
+const pairViews = new WeakMap<Layout, PairViewMaker>();
+/** How many makers of pair functions were made (each one's source carries its number). */
+let pairViewsMade = 0;
+
+/** Makes a schema's `T.view` for one pair (src/views/structure-view.ts, {@link pairViewSource}). */
+type PairViewMaker = (type: unknown, source: unknown, C: ViewCtor, base: number, d: DataView, maxOffset: number, alignMask: number) => ViewMethod;
+
+/**
+ * Node 20: after the schema's record `c` remembered a pair, what its `T.view` is. The first pair
+ * the record ever remembers gets a function of its own ({@link pairViewSource}: the pair in
+ * constants of its closure, 3.1 → 1.75 ns per view and read); from the second on (another source,
+ * another `this` that found the record through its prototype, the same source after the record
+ * forgot it, or after `configure()`), `T.view` is the view
+ * function of the schema's structure, which reads the record, for good: a call site that saw a
+ * second function of a pair would run slower than through the record. Not for a typecode's
+ * record, nor where the structure has no function of its own (code not generated).
+ */
+function servePair(c: Remembered): void {
+  // (An object that inherits from a schema finds the schema's record and has its pair remembered
+  // there: a second pair for that record.)
+  if (c === last || (c.general === null && !Object.hasOwn(c.type as object, VIEWED))) return;
+  if (c.general !== null) {
+    c.fn = c.general;
+    return;
+  }
+  const general = c.fn === firstView ? structureView(c.type) : c.fn;
+  if (general === viewMethod) return;
+  const l = made(c.type, 'view').layout;
+  let maker = pairViews.get(l);
+  if (maker === undefined) {
+    maker = evaluate<PairViewMaker>(PAIR_VIEW_PARAMS, pairViewSource(pairViewsMade++), [viewSlow]);
+    pairViews.set(l, maker);
+  }
+  c.general = general;
+  c.fn = maker(c.type, c.source, c.C, c.base, c.d, c.maxOffset, c.alignMask);
+}
+
 /** The record of pairs a typecode (`view('d', …)`) was used with: the only one not a schema's. */
 const last: Remembered = nothingRemembered();
 
@@ -292,6 +336,9 @@ function recordOf(type: unknown): Remembered {
 /** Makes `c` and its second record forget their pairs (and let go of their sources). */
 function forget(c: Remembered): void {
   fill(c, null, null, null as unknown as ViewCtor, NOTHING, 0, -1, 0, NEVER_DETACHED);
+  // A function of the pair would go on serving it (and holding its source, and a class of the mode
+  // before a configure()).
+  if (c.general !== null) c.fn = c.general;
   if (c.other !== null) forget(c.other);
 }
 
@@ -487,7 +534,10 @@ function remember(type: unknown, source: unknown, C: ViewCtor, mem: Memory, l: L
     if (c.type === null) hold(c);
     else rotate(c); // (prior's pair, now the first, is written over)
     fill(c, type, source, C, mem.d, mem.base, mem.limit - l.size, l.align - 1, probe);
-    if (!BRANCHLESS) copy(mirror, c);
+    if (!BRANCHLESS) {
+      copy(mirror, c);
+      servePair(c);
+    }
   } else if (mem.steady !== null) fill(prior, type, source, C, mem.d, mem.base, mem.limit - l.size, l.align - 1, probe);
 }
 

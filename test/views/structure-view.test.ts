@@ -5,7 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { array, codegenActive, errorCode, f32, f64, struct, u8, u16, u32, union, view } from '../../src/index.js';
-import { structureViewSource } from '../../src/views/structure-view.js';
+import { V8_BEFORE_12 } from '../../src/engine.js';
+import { pairViewSource, structureViewSource } from '../../src/views/structure-view.js';
 
 const make = () => struct({ x: f64, id: u32 }, { name: 'P' });
 
@@ -21,7 +22,11 @@ describe('T.view, a view function per structure', () => {
     const b = make(); // built separately, equal structure
     const c = struct({ x: f64, id: u16 }, { name: 'P' });
     const sab = new SharedArrayBuffer(64);
-    for (const T of [a, b, c]) T.view(sab, 16); // the first call finds the function
+    const other = new SharedArrayBuffer(64);
+    // The first call finds the function; on Node 20 the first pair gets a function of its own
+    // (below), and a second source makes `T.view` the structure's.
+    for (const T of [a, b, c]) T.view(sab, 16);
+    for (const T of [a, b, c]) T.view(other, 8);
     expect(a.view).toBe(b.view);
     if (codegenActive()) {
       expect(a.view).not.toBe(c.view);
@@ -65,7 +70,7 @@ describe('T.view, a view function per structure', () => {
     type Loose = (this: unknown, s: SharedArrayBuffer, o: number) => unknown;
     const before = P.view as unknown as Loose; // the first call's function
     P.view(sab);
-    const after = P.view as unknown as Loose; // the structure's
+    const after = P.view as unknown as Loose; // the structure's (on Node 20, the function of its first pair)
     for (const taken of [before, after]) {
       // another schema as `this`: a view of that schema
       const q = taken.call(Q, sab, 0) as { a: number };
@@ -105,6 +110,56 @@ describe('T.view, a view function per structure', () => {
     }
   });
 
+  it.runIf(V8_BEFORE_12 && codegenActive())(
+    "Node 20: a schema's first pair has a function of its own until a second pair, a forgotten pair or configure()",
+    () => {
+      const a = make();
+      const b = make();
+      const sab = new SharedArrayBuffer(64);
+      const other = new SharedArrayBuffer(64);
+      new Float64Array(sab)[2] = 1.5;
+      new Float64Array(other)[2] = 2.5;
+      type Loose = (this: unknown, s: SharedArrayBuffer, o: number) => { x: number };
+      const x = (T: typeof a, s: SharedArrayBuffer): number => (T.view(s, 16) as unknown as { x: number }).x;
+      expect([x(a, sab), x(b, sab)]).toEqual([1.5, 1.5]);
+      const pairA = a.view as unknown as Loose;
+      const pairB = b.view as unknown as Loose;
+      expect(pairA).not.toBe(pairB); // each schema's first pair, its own function
+      // Each serves its own pair only: another source, another schema, another offset or options
+      // go the slow way, and come out as view(T, …) makes them.
+      expect(pairA.call(a, other, 16).x).toBe(2.5);
+      expect(pairA.call(b, sab, 16).x).toBe(1.5);
+      const Q = struct({ a: u16, b: u8 }, { name: 'Q' });
+      new Uint16Array(sab)[0] = 513;
+      expect((pairA.call(Q, sab, 0) as unknown as { a: number }).a).toBe(513);
+      let detached: unknown;
+      try {
+        pairA.call(undefined, sab, 16);
+      } catch (e) {
+        detached = e;
+      }
+      expect(errorCode(detached)).toBe('invalid_type');
+      expect(() => pairA.call(a, sab, 56)).toThrow(RangeError); // aligned, 8 bytes past the end
+      expect(() => pairA.call(a, sab, 4)).toThrow(RangeError); // misaligned for f64
+      // A second source: the structure's function, shared by equal schemas, for good.
+      expect(x(a, other)).toBe(2.5);
+      expect(a.view).not.toBe(pairA);
+      expect(x(b, other)).toBe(2.5);
+      expect(a.view).toBe(b.view);
+      expect(x(a, sab)).toBe(1.5);
+      expect(a.view).toBe(b.view);
+      // A record that forgets its pair (more than 16 schemas remember one since) lets go of the
+      // function of that pair, and of its buffer.
+      const c = make();
+      expect(x(c, sab)).toBe(1.5);
+      const pairC = c.view;
+      for (let k = 0; k < 20; k++) struct({ [`f${k}`]: u32 }).view(sab, 0);
+      expect(c.view).not.toBe(pairC);
+      expect(c.view).toBe(a.view);
+      expect(x(c, sab)).toBe(1.5);
+    },
+  );
+
   it('its source holds nothing but its serial number', () => {
     const a = structureViewSource(true, 7);
     const b = structureViewSource(false, 8);
@@ -112,5 +167,8 @@ describe('T.view, a view function per structure', () => {
     expect(b).toContain('structure view 8');
     expect(a.replace('7', '')).toBe(structureViewSource(true, 9).replace('9', ''));
     for (const bad of [-1, 1.5, Number.NaN, 2 ** 53]) expect(() => structureViewSource(true, bad)).toThrow(/internal error/);
+    expect(pairViewSource(3)).toContain('pair view 3');
+    expect(pairViewSource(3).replace('3', '')).toBe(pairViewSource(4).replace('4', ''));
+    for (const bad of [-1, 1.5, Number.NaN, 2 ** 53]) expect(() => pairViewSource(bad)).toThrow(/internal error/);
   });
 });

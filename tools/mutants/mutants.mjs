@@ -215,6 +215,44 @@ export const MUTANTS = [
     tests: ['test/views/handles-alloc.test.ts'],
   },
   {
+    name: "Node 20: a schema's pair function serves any source",
+    file: 'src/views/structure-view.ts',
+    find: '    if (this === type && source === src && options === undefined',
+    replace: '    if (this === type && options === undefined',
+    tests: ['test/views/structure-view.test.ts'],
+  },
+  {
+    name: "Node 20: a schema's pair function serves offsets past the end",
+    file: 'src/views/structure-view.ts',
+    find: '        byteOffset <= maxOffset && byteOffset === Math.floor(byteOffset) && ((base + byteOffset) & alignMask) === 0)\n      return new C(',
+    replace: '        byteOffset === Math.floor(byteOffset) && ((base + byteOffset) & alignMask) === 0)\n      return new C(',
+    tests: ['test/views/structure-view.test.ts'],
+  },
+  {
+    name: "Node 20: a schema's pair function serves any this",
+    file: 'src/views/structure-view.ts',
+    find: '    if (this === type && source === src',
+    replace: '    if (source === src',
+    tests: ['test/views/structure-view.test.ts'],
+  },
+  {
+    name: "Node 20: a schema's pair function kept after its second pair",
+    file: 'src/views/attach.ts',
+    find: `  if (c.general !== null) {
+    c.fn = c.general;
+    return;
+  }`,
+    replace: `  if (c.general !== null) return;`,
+    tests: ['test/views/structure-view.test.ts'],
+  },
+  {
+    name: 'Node 20: a forgotten record keeps its pair function (and its buffer)',
+    file: 'src/views/attach.ts',
+    find: '  if (c.general !== null) c.fn = c.general;',
+    replace: '',
+    tests: ['test/views/structure-view.test.ts'],
+  },
+  {
     name: 'T.view is one function for every structure',
     file: 'src/views/attach.ts',
     find: '  if (!isSchema(type) || !codegenActive()) return viewMethod;',
