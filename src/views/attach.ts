@@ -151,6 +151,11 @@ export interface Remembered {
    * `fn` a function of that pair ({@link servePair}); null until then, and in the other records.
    */
   general: ViewMethod | null;
+  /**
+   * Node 20, in a schema's own record while `fn` is a function of its first pair: the same pair's
+   * function for `view(T, …)` ({@link mirrorView}); null otherwise.
+   */
+  form: ViewFunction | null;
 }
 
 /** `T.view(source, byteOffset?, options?)`, called with the schema as `this`. */
@@ -181,6 +186,7 @@ function nothingRemembered(second = true): Remembered {
     other,
     fn: firstView,
     general: null,
+    form: null,
   };
 }
 
@@ -262,8 +268,16 @@ const pairViews = new WeakMap<Layout, PairViewMaker>();
 /** How many makers of pair functions were made (each one's source carries its number). */
 let pairViewsMade = 0;
 
-/** Makes a schema's `T.view` for one pair (src/views/structure-view.ts, {@link pairViewSource}). */
-type PairViewMaker = (type: unknown, source: unknown, C: ViewCtor, base: number, d: DataView, maxOffset: number, alignMask: number) => ViewMethod;
+/** Makes a schema's `T.view` and `view(T, …)` for one pair (src/views/structure-view.ts, {@link pairViewSource}). */
+type PairViewMaker = (
+  type: unknown,
+  source: unknown,
+  C: ViewCtor,
+  base: number,
+  d: DataView,
+  maxOffset: number,
+  alignMask: number,
+) => { readonly method: ViewMethod; readonly form: ViewFunction };
 
 /**
  * Node 20: after the schema's record `c` remembered a pair, what its `T.view` is. The first pair
@@ -281,6 +295,7 @@ function servePair(c: Remembered): void {
   if (c === last || (c.general === null && !Object.hasOwn(c.type as object, VIEWED))) return;
   if (c.general !== null) {
     c.fn = c.general;
+    c.form = null;
     return;
   }
   const general = c.fn === firstView ? structureView(c.type) : c.fn;
@@ -288,11 +303,13 @@ function servePair(c: Remembered): void {
   const l = made(c.type, 'view').layout;
   let maker = pairViews.get(l);
   if (maker === undefined) {
-    maker = evaluate<PairViewMaker>(PAIR_VIEW_PARAMS, pairViewSource(pairViewsMade++), [viewSlow]);
+    maker = evaluate<PairViewMaker>(PAIR_VIEW_PARAMS, pairViewSource(pairViewsMade++), [viewSlow, viewMirror]);
     pairViews.set(l, maker);
   }
+  const pair = maker(c.type, c.source, c.C, c.base, c.d, c.maxOffset, c.alignMask);
   c.general = general;
-  c.fn = maker(c.type, c.source, c.C, c.base, c.d, c.maxOffset, c.alignMask);
+  c.fn = pair.method;
+  c.form = pair.form;
 }
 
 /** The record of pairs a typecode (`view('d', …)`) was used with: the only one not a schema's. */
@@ -319,6 +336,36 @@ const prior: Remembered = nothingRemembered(false);
  */
 const mirror: Remembered = nothingRemembered(false);
 
+/** Node 20: what `view()` resolves a typecode with ({@link makeViewFunction}'s argument). */
+let resolveTypecode: ResolveType | undefined;
+
+/**
+ * Node 20: `view(type, source, byteOffset?, options?)` serving {@link mirror}, the pair served
+ * last. The fast path is written out in the function itself (see {@link makeViewFunction}).
+ */
+function viewMirror(type: unknown, source: BufferSource, byteOffset?: number, options?: ViewOptions): unknown {
+  const c = mirror;
+  if (
+    type === c.type &&
+    source === c.source &&
+    options === undefined &&
+    typeof byteOffset === 'number' &&
+    byteOffset >= 0 &&
+    byteOffset <= c.maxOffset &&
+    byteOffset === Math.floor(byteOffset) &&
+    ((c.base + byteOffset) & c.alignMask) === 0
+  )
+    return new c.C(c.base + byteOffset, c.d);
+  return viewSlow(type, source, byteOffset, options, resolveTypecode);
+}
+
+/**
+ * Node 20: what `view()` calls: the function of the pair served last when that pair is the first
+ * its schema's record remembered ({@link Remembered.form}, its pair in constants of its closure, as
+ * `T.view`'s), else {@link viewMirror}.
+ */
+let mirrorView: ViewFunction = viewMirror;
+
 /**
  * The schemas' records that remember a pair, oldest first, at most {@link HELD_MAX}: each holds its
  * sources (two at most), so a schema used once would otherwise keep a buffer alive as long as
@@ -339,6 +386,8 @@ function forget(c: Remembered): void {
   // A function of the pair would go on serving it (and holding its source, and a class of the mode
   // before a configure()).
   if (c.general !== null) c.fn = c.general;
+  if (c.form !== null && mirrorView === c.form) mirrorView = viewMirror;
+  c.form = null;
   if (c.other !== null) forget(c.other);
 }
 
@@ -350,6 +399,7 @@ whenConfigured(() => {
   forget(last);
   forget(prior);
   forget(mirror);
+  mirrorView = viewMirror;
 });
 
 /**
@@ -395,20 +445,9 @@ export type ViewFunction = (type: unknown, source: BufferSource, byteOffset?: nu
  */
 export function makeViewFunction(resolve: ResolveType): ViewFunction {
   if (!BRANCHLESS) {
+    resolveTypecode = resolve;
     return function viewBranching(type: unknown, source: BufferSource, byteOffset?: number, options?: ViewOptions): unknown {
-      const c = mirror;
-      if (
-        type === c.type &&
-        source === c.source &&
-        options === undefined &&
-        typeof byteOffset === 'number' &&
-        byteOffset >= 0 &&
-        byteOffset <= c.maxOffset &&
-        byteOffset === Math.floor(byteOffset) &&
-        ((c.base + byteOffset) & c.alignMask) === 0
-      )
-        return new c.C(c.base + byteOffset, c.d);
-      return viewSlow(type, source, byteOffset, options, resolve);
+      return mirrorView(type, source, byteOffset, options);
     };
   }
   return function viewFast(type: unknown, source: BufferSource, byteOffset?: number, options?: ViewOptions): unknown {
@@ -498,7 +537,7 @@ function viewSlow(type: unknown, source: unknown, offset: unknown, options: View
       const c = recordOf(type);
       if (c.type === null) hold(c);
       rotate(c);
-      if (!BRANCHLESS) copy(mirror, c);
+      if (!BRANCHLESS) serveMirror(c);
       return new c.C(c.base + offset, c.d);
     }
     return new a.C(a.base + offset, a.d);
@@ -535,8 +574,8 @@ function remember(type: unknown, source: unknown, C: ViewCtor, mem: Memory, l: L
     else rotate(c); // (prior's pair, now the first, is written over)
     fill(c, type, source, C, mem.d, mem.base, mem.limit - l.size, l.align - 1, probe);
     if (!BRANCHLESS) {
-      copy(mirror, c);
       servePair(c);
+      serveMirror(c);
     }
   } else if (mem.steady !== null) fill(prior, type, source, C, mem.d, mem.base, mem.limit - l.size, l.align - 1, probe);
 }
@@ -559,8 +598,17 @@ function rotate(c: Remembered): void {
 
 /** Node 20: a view at `offset` of the pair `p`, which the fast path serves from now on ({@link mirror}). */
 function mirrored(p: Remembered, offset: number): unknown {
-  copy(mirror, p);
+  serveMirror(p);
   return new p.C(p.base + offset, p.d);
+}
+
+/**
+ * Node 20: makes `p`'s pair the one `view()` serves first: {@link mirror}'s, and the function
+ * `view()` calls ({@link mirrorView}) the pair's own when `p` has one.
+ */
+function serveMirror(p: Remembered): void {
+  copy(mirror, p);
+  mirrorView = p.form ?? viewMirror;
 }
 
 /** Writes the pair of `from` into `to`. */

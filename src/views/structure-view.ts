@@ -60,7 +60,7 @@ export function structureViewSource(branchless: boolean, serial: number): string
 /**
  * The names the source of {@link pairViewSource} reads: the slow path.
  */
-export const PAIR_VIEW_PARAMS = ['viewSlow'] as const;
+export const PAIR_VIEW_PARAMS = ['viewSlow', 'viewMirror'] as const;
 
 /**
  * Node 20: the body of a function of {@link PAIR_VIEW_PARAMS} that returns a structure's maker of
@@ -82,11 +82,18 @@ export function pairViewSource(serial: number): string {
   if (!Number.isSafeInteger(serial) || serial < 0) throw internalError(`pairViewSource: serial ${serial} is not a whole number`);
   return `/* pair view ${serial} */
 return function pairView(type, src, C, base, d, maxOffset, alignMask) {
-  return function view(source, byteOffset, options) {
+  var method = function view(source, byteOffset, options) {
     if (this === type && source === src && options === undefined && typeof byteOffset === 'number' && byteOffset >= 0 &&
         byteOffset <= maxOffset && byteOffset === Math.floor(byteOffset) && ((base + byteOffset) & alignMask) === 0)
       return new C(base + byteOffset, d);
     return viewSlow(this, source, byteOffset, options, undefined);
   };
+  var form = function view(t, source, byteOffset, options) {
+    if (t === type && source === src && options === undefined && typeof byteOffset === 'number' && byteOffset >= 0 &&
+        byteOffset <= maxOffset && byteOffset === Math.floor(byteOffset) && ((base + byteOffset) & alignMask) === 0)
+      return new C(base + byteOffset, d);
+    return viewMirror(t, source, byteOffset, options);
+  };
+  return { method: method, form: form };
 };`;
 }

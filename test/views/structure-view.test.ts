@@ -10,6 +10,16 @@ import { pairViewSource, structureViewSource } from '../../src/views/structure-v
 
 const make = () => struct({ x: f64, id: u32 }, { name: 'P' });
 
+/** The error `f` throws (undefined if none). */
+const catching = (f: () => unknown): unknown => {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+};
+
 /** A view's contents as plain data (a record's `toObject()`, an array's `toArray()`), with its offset. */
 function plain(v: unknown): unknown {
   const w = v as { toObject?: () => unknown; toArray?: () => unknown; $byteOffset: number };
@@ -159,6 +169,40 @@ describe('T.view, a view function per structure', () => {
       expect(x(c, sab)).toBe(1.5);
     },
   );
+
+  it.runIf(V8_BEFORE_12 && codegenActive())('Node 20: view(T, …) calls the function of the pair served last, which serves that pair only', () => {
+    const sab = new SharedArrayBuffer(64);
+    const other = new SharedArrayBuffer(64);
+    new Float64Array(sab)[2] = 1.5;
+    new Float64Array(other)[2] = 2.5;
+    new Uint16Array(sab)[0] = 513;
+    const Q = struct({ a: u16, b: u8 }, { name: 'Q' });
+    const x = (T: ReturnType<typeof make>, s: SharedArrayBuffer, at = 16): number => (view(T, s, at) as unknown as { x: number }).x;
+    // Each case with a schema whose first pair view(T, …) has just served: the next call goes to that
+    // pair's function first. Another source, another offset, another type, options: as made afresh.
+    const fresh = (): ReturnType<typeof make> => {
+      const T = make();
+      expect(x(T, sab)).toBe(1.5);
+      expect(x(T, sab, 8)).toBe(0); // served by the pair's function
+      return T;
+    };
+    expect(x(fresh(), other)).toBe(2.5);
+    fresh();
+    expect((view(Q, sab, 0) as unknown as { a: number }).a).toBe(513);
+    let T = fresh();
+    expect(() => view(T, sab, 56)).toThrow(RangeError); // aligned, 8 bytes past the end
+    T = fresh();
+    expect(() => view(T, sab, 4)).toThrow(RangeError); // misaligned for f64
+    T = fresh();
+    const badOption = { checked: 1 } as unknown as { checked: boolean };
+    expect(errorCode(catching(() => view(T, sab, 16, badOption)))).toBe(errorCode(catching(() => view(make(), sab, 16, badOption))));
+    T = fresh();
+    expect((view(T, sab, 16, { checked: true }) as unknown as { x: number }).x).toBe(1.5);
+    fresh();
+    expect((view('d', sab, 16) as unknown as { value: number }).value).toBe(1.5); // a typecode
+    fresh();
+    expect(errorCode(catching(() => view(null as unknown as typeof T, sab, 16)))).toBe('invalid_type');
+  });
 
   it('its source holds nothing but its serial number', () => {
     const a = structureViewSource(true, 7);

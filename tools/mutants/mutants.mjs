@@ -224,8 +224,10 @@ export const MUTANTS = [
   {
     name: "Node 20: a schema's pair function serves offsets past the end",
     file: 'src/views/structure-view.ts',
-    find: '        byteOffset <= maxOffset && byteOffset === Math.floor(byteOffset) && ((base + byteOffset) & alignMask) === 0)\n      return new C(',
-    replace: '        byteOffset === Math.floor(byteOffset) && ((base + byteOffset) & alignMask) === 0)\n      return new C(',
+    find: `    if (this === type && source === src && options === undefined && typeof byteOffset === 'number' && byteOffset >= 0 &&
+        byteOffset <= maxOffset && `,
+    replace: `    if (this === type && source === src && options === undefined && typeof byteOffset === 'number' && byteOffset >= 0 &&
+        `,
     tests: ['test/views/structure-view.test.ts'],
   },
   {
@@ -236,10 +238,41 @@ export const MUTANTS = [
     tests: ['test/views/structure-view.test.ts'],
   },
   {
+    name: 'Node 20: the pair function of view(T, …) serves any source',
+    file: 'src/views/structure-view.ts',
+    find: '    if (t === type && source === src && options === undefined',
+    replace: '    if (t === type && options === undefined',
+    tests: ['test/views/structure-view.test.ts'],
+  },
+  {
+    name: 'Node 20: the pair function of view(T, …) serves any type',
+    file: 'src/views/structure-view.ts',
+    find: '    if (t === type && source === src',
+    replace: '    if (source === src',
+    tests: ['test/views/structure-view.test.ts'],
+  },
+  {
+    name: 'Node 20: the pair function of view(T, …) serves offsets past the end',
+    file: 'src/views/structure-view.ts',
+    find: `    if (t === type && source === src && options === undefined && typeof byteOffset === 'number' && byteOffset >= 0 &&
+        byteOffset <= maxOffset && `,
+    replace: `    if (t === type && source === src && options === undefined && typeof byteOffset === 'number' && byteOffset >= 0 &&
+        `,
+    tests: ['test/views/structure-view.test.ts'],
+  },
+  {
+    name: 'Node 20: the pair function of view(T, …) misses to the slow path without typecodes',
+    file: 'src/views/structure-view.ts',
+    find: '    return viewMirror(t, source, byteOffset, options);',
+    replace: '    return viewSlow(t, source, byteOffset, options, undefined);',
+    tests: ['test/views/structure-view.test.ts'],
+  },
+  {
     name: "Node 20: a schema's pair function kept after its second pair",
     file: 'src/views/attach.ts',
     find: `  if (c.general !== null) {
     c.fn = c.general;
+    c.form = null;
     return;
   }`,
     replace: `  if (c.general !== null) return;`,
