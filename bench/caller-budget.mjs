@@ -76,7 +76,10 @@ if (process.argv[2] === 'child') {
       }
     },
   };
-  /** The round's other pass: the same update, hand-written (a second system of the simulation). */
+  /**
+   * The round's other pass: the same update, hand-written (a second system of the simulation); a
+   * function of its own, not `steps.twin`, so that its feedback is its own in every variant.
+   */
   function otherPass(n) {
     for (let i = 0; i < n; i++) {
       const d = i * 6;

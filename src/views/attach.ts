@@ -198,7 +198,8 @@ function nothingRemembered(second = true): Remembered {
  * fast path of V8 12 and later; with its second pair, one type over two buffers in turn does too.
  * With one pair remembered for all, every such view missed it, an exception each there (2.5–5 µs
  * per view). On Node 20, `view()` and the shared {@link viewMethod} serve a copy of one pair
- * ({@link mirror}); a structure's own view function (src/views/structure-view.ts) serves the record.
+ * ({@link mirror}); a structure's own view function (src/views/structure-view.ts) serves the record;
+ * a schema's first pair is served by functions of that pair ({@link servePair}).
  *
  * Not exported (schemas get their record through {@link giveRecord}): V8 reads an exported
  * module binding through a cell it checks on every read, which kept a loop of views per offset from
@@ -341,7 +342,9 @@ let resolveTypecode: ResolveType | undefined;
 
 /**
  * Node 20: `view(type, source, byteOffset?, options?)` serving {@link mirror}, the pair served
- * last. The fast path is written out in the function itself (see {@link makeViewFunction}).
+ * last; what `view()` calls when that pair has no function of its own ({@link mirrorView}). The
+ * test is {@link viewMethod}'s Node 20 form with the type as an argument (that one serves `this`
+ * and resolves no typecode); each is written out in its function (see {@link makeViewFunction}).
  */
 function viewMirror(type: unknown, source: BufferSource, byteOffset?: number, options?: ViewOptions): unknown {
   const c = mirror;

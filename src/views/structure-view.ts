@@ -58,17 +58,21 @@ export function structureViewSource(branchless: boolean, serial: number): string
 }
 
 /**
- * The names the source of {@link pairViewSource} reads: the slow path.
+ * The names the source of {@link pairViewSource} reads: the slow path, and `view()`'s path through
+ * its copy of the pair served last (src/views/attach.ts, `viewMirror`), where `view(T, …)`'s
+ * function of a pair sends what it does not serve.
  */
 export const PAIR_VIEW_PARAMS = ['viewSlow', 'viewMirror'] as const;
 
 /**
  * Node 20: the body of a function of {@link PAIR_VIEW_PARAMS} that returns a structure's maker of
- * pair functions, `(type, source, C, base, d, maxOffset, alignMask) => T.view`: a view function
- * that serves one (schema, source) pair, held in constants of its closure. A schema's `T.view` is
- * such a function from the first pair its record remembers until it remembers a second
- * (src/views/attach.ts, `servePair`); then the structure's own function ({@link structureViewSource}),
- * which reads the record.
+ * pair functions, `(type, source, C, base, d, maxOffset, alignMask) => { method, form }`: view
+ * functions that serve one (schema, source) pair, held in constants of their closure, `method` with
+ * the schema as `this` (`T.view`), `form` with the schema as first argument (`view(T, …)`). A
+ * schema's `T.view` is its `method` from the first pair its record remembers until it remembers a
+ * second (src/views/attach.ts, `servePair`); then the structure's own function
+ * ({@link structureViewSource}), which reads the record. `view(T, …)` calls the `form` of the pair
+ * it served last while that is so (attach.ts, `serveMirror`).
  *
  * In a loop over a known schema the engine inlines the one function the call site has seen, and
  * reads what its closure holds as constants: `Particle.view(sab, off).x` over 1M offsets on Node 20,
