@@ -432,15 +432,18 @@ export type ViewFunction = (type: unknown, source: BufferSource, byteOffset?: nu
  * removes (`source === c.source ? c : c.other` is a branch: ~4 → ~12 ns on Node 22 to 26; an index
  * into an array kept in the record cost one type over one buffer 3–5 ns more on Node 22 and 24:
  * 6.4 → 3.6–4.3 ns on Node 24 with the literal, in-process A/B). The branching form (Node 20)
- * serves {@link mirror}, a copy of the pair served last, whatever its type (the records are looked
- * at first thing in its slow path).
+ * calls {@link mirrorView}: the function of the pair served last where that pair is the first its
+ * schema's record remembered (the pair in constants of its closure), else {@link viewMirror},
+ * which serves {@link mirror}, a copy of the pair served last, whatever its type (the records are
+ * looked at first thing in its slow path).
  *
  * The fast paths have no default parameter value: that is a branch too (the slow path reads a
  * missing `byteOffset` as 0). The fast path is written out in the function itself, not called: through two
- * functions V8 12 to 14 keep the view. The branching form (Node 20) is written out too: called (a
- * function with a default `byteOffset`) it cost 8–11% more per view (pattern 4 of
- * bench/real-use.mjs, four interleaved runs: `view(T, sab, off).x` 3.21–3.59 → 2.91–3.07 ns,
- * `T.view(sab, off).x` 2.93–3.31 → 2.62–2.70 ns).
+ * functions V8 12 to 14 keep the view. On Node 20 a fast path with a default `byteOffset`, called
+ * from `view()`, cost 8–11% more per view (pattern 4 of bench/real-use.mjs, four interleaved runs:
+ * `view(T, sab, off).x` 3.21–3.59 → 2.91–3.07 ns, `T.view(sab, off).x` 2.93–3.31 → 2.62–2.70 ns);
+ * the functions it calls there have none, and the call costs ~0.5 ns against `T.view` (2.64–2.90
+ * against 2.15–2.44 ns, pattern 4 on 2026-12-04).
  *
  * This function is one for all types: once its `new` has seen two classes (views of two types
  * in turn, or of another type anywhere before), the engine no longer removes the view (33–53 ns per
