@@ -24,7 +24,7 @@ import { allocationError } from '../memory/buffers.js';
 import { checkBooleanOption, checkOptions, type Subject } from '../options.js';
 import type { ViewOptions } from '../types/infer.js';
 import type { Schema } from '../types/schema.js';
-import { PAIR_VIEW_PARAMS, pairViewSource, STRUCTURE_VIEW_PARAMS, structureViewSource } from './structure-view.js';
+import { DUO_VIEW_PARAMS, duoViewSource, PAIR_VIEW_PARAMS, pairViewSource, STRUCTURE_VIEW_PARAMS, structureViewSource } from './structure-view.js';
 import {
   badRegion,
   type BufferSource,
@@ -403,6 +403,7 @@ whenConfigured(() => {
   forget(prior);
   forget(mirror);
   mirrorView = viewMirror;
+  mirrorRecord = previousRecord = null;
 });
 
 /**
@@ -602,10 +603,71 @@ function rotate(c: Remembered): void {
   swap(c, c.other as Remembered);
 }
 
-/** Node 20: a view at `offset` of the pair `p`, which the fast path serves from now on ({@link mirror}). */
+/** Node 20: the makers of two-pair functions ({@link duoViewSource}), by the two canonical layouts. */
+const duoViews = new WeakMap<Layout, WeakMap<Layout, DuoViewMaker>>();
+/** How many makers of two-pair functions were made; past {@link DUO_MAKERS_MAX}, none more. */
+let duoViewsMade = 0;
+/**
+ * At most this many makers of two-pair functions (one `new Function` each, held as long as both
+ * layouts): a program that views more pairs of structures in turn than that is served as before,
+ * one pair at a time.
+ */
+const DUO_MAKERS_MAX = 64;
+
+/** Makes a `view(T, …)` function serving two pairs (src/views/structure-view.ts, {@link duoViewSource}). */
+type DuoViewMaker = (...pairs: readonly unknown[]) => ViewFunction;
+
+/**
+ * Node 20: the record whose pair {@link mirror} copies, and the one whose pair it copied before
+ * (null for none). Records only: the sources are in their pairs, which they let go of when they forget.
+ */
+let mirrorRecord: Remembered | null = null;
+let previousRecord: Remembered | null = null;
+
+/**
+ * Node 20: a view at `offset` of the pair `p` (a record's, which the slow path found), which
+ * `view()` serves first from now on ({@link mirror}). When `p`'s record is the one served before
+ * the pair served now (views of two types in turn through `view()`, or of one type over two
+ * buffers) and both are schemas' pairs with code generated: together with that pair, in one function
+ * of both ({@link duoViewSource}); else alone ({@link serveMirror}). Two types in turn went to the
+ * slow path on every call and made each view: 25 ns per step of two views, 1.8 with the function of
+ * both (as through `T.view`; pattern 4 of bench/real-use.mjs). Not for any pair after another: three
+ * types in turn would make a function of two pairs on every call, which the loop's code does not
+ * keep up with (75 → 230 ns per step in a probe). The function holds its pairs' sources, as
+ * {@link mirror} does, until the next pair served replaces it: every path that makes a record
+ * forget its pair serves one.
+ */
 function mirrored(p: Remembered, offset: number): unknown {
+  const m = mirror;
+  if (p === previousRecord && p !== last && typeof m.type === 'object' && m.type !== null && (m.type !== p.type || m.source !== p.source) && codegenActive()) {
+    const maker = duoMaker(made(m.type, 'view').layout, made(p.type, 'view').layout);
+    if (maker !== null) {
+      const both = maker(m.type, m.source, m.C, m.base, m.d, m.maxOffset, m.alignMask, p.type, p.source, p.C, p.base, p.d, p.maxOffset, p.alignMask);
+      copy(mirror, p);
+      previousRecord = mirrorRecord;
+      mirrorRecord = p;
+      mirrorView = both;
+      return new p.C(p.base + offset, p.d);
+    }
+  }
   serveMirror(p);
   return new p.C(p.base + offset, p.d);
+}
+
+/** The maker of two-pair functions for layouts `a` and `b`, made on first use; null past {@link DUO_MAKERS_MAX}. */
+function duoMaker(a: Layout, b: Layout): DuoViewMaker | null {
+  let byB = duoViews.get(a);
+  if (byB === undefined) {
+    byB = new WeakMap();
+    duoViews.set(a, byB);
+  }
+  let maker = byB.get(b);
+  if (maker === undefined) {
+    if (duoViewsMade >= DUO_MAKERS_MAX) return null;
+    maker = evaluate<DuoViewMaker>(DUO_VIEW_PARAMS, duoViewSource(duoViewsMade++), [viewMirror]);
+    byB.set(b, maker);
+  }
+  return maker;
 }
 
 /**
@@ -614,6 +676,8 @@ function mirrored(p: Remembered, offset: number): unknown {
  */
 function serveMirror(p: Remembered): void {
   copy(mirror, p);
+  previousRecord = mirrorRecord;
+  mirrorRecord = p;
   mirrorView = p.form ?? viewMirror;
 }
 

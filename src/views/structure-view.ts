@@ -64,6 +64,35 @@ export function structureViewSource(branchless: boolean, serial: number): string
  */
 export const PAIR_VIEW_PARAMS = ['viewSlow', 'viewMirror'] as const;
 
+/** The name the source of {@link duoViewSource} reads: `view()`'s path through its copy of the pair served last. */
+export const DUO_VIEW_PARAMS = ['viewMirror'] as const;
+
+/**
+ * Node 20: the body of a function of {@link DUO_VIEW_PARAMS} that returns a maker of `view(T, …)`
+ * functions serving two (schema, source) pairs at once, each held in constants of the closure, for
+ * a loop that makes views of two types in turn through `view()` (a header and a record, a Particle
+ * and a Tag): `(typeA, sourceA, CA, baseA, dA, maxOffsetA, alignMaskA, typeB, …) => view`. Served
+ * from the copied pair alone, each call of such a loop went to the slow path and back (25 ns per
+ * step); with the two pairs in one function, the engine inlines it and removes both views as it does
+ * for one. One maker per pair of structures (`serial` makes each source unique), so that each
+ * `new` in it sees one class.
+ */
+export function duoViewSource(serial: number): string {
+  if (!Number.isSafeInteger(serial) || serial < 0) throw internalError(`duoViewSource: serial ${serial} is not a whole number`);
+  return `/* duo view ${serial} */
+return function duoView(ta, sa, Ca, ba, da, ma, ka, tb, sb, Cb, bb, db, mb, kb) {
+  return function view(t, source, byteOffset, options) {
+    if (t === ta && source === sa && options === undefined && typeof byteOffset === 'number' && byteOffset >= 0 &&
+        byteOffset <= ma && byteOffset === Math.floor(byteOffset) && ((ba + byteOffset) & ka) === 0)
+      return new Ca(ba + byteOffset, da);
+    if (t === tb && source === sb && options === undefined && typeof byteOffset === 'number' && byteOffset >= 0 &&
+        byteOffset <= mb && byteOffset === Math.floor(byteOffset) && ((bb + byteOffset) & kb) === 0)
+      return new Cb(bb + byteOffset, db);
+    return viewMirror(t, source, byteOffset, options);
+  };
+};`;
+}
+
 /**
  * Node 20: the body of a function of {@link PAIR_VIEW_PARAMS} that returns a structure's maker of
  * pair functions, `(type, source, C, base, d, maxOffset, alignMask) => { method, form }`: view

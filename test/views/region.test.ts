@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { alignof, array, codegenActive, configure, f64, sizeof, struct, u8, u16, u32, view } from '../../src/index.js';
+import { V8_BEFORE_12 } from '../../src/engine.js';
 import { collector } from '../support/collector.js';
 import { codeOf as errorCodeOf } from '../support/errors.js';
 
@@ -168,6 +169,33 @@ describe('view() region check', () => {
     new Uint32Array(sab)[4] = 7;
     for (let i = 0; i < 3; i++) expect(types[0]!.view(sab, 16).a).toBe(7);
   });
+
+  it.runIf(V8_BEFORE_12 && codegenActive())(
+    'Node 20: two types viewed in turn through view() keep neither buffer once their records forget their pairs (but the last one viewed)',
+    async () => {
+      const gc = collector();
+      const Tag = struct({ kind: u32, len: u32, w: f64 });
+      const first = (() => {
+        const a = new SharedArrayBuffer(64);
+        const b = new SharedArrayBuffer(64);
+        new Float64Array(a)[1] = 1.5;
+        new Float64Array(b)[1] = 2.5;
+        // P over a and Tag over b in turn: view() serves both pairs from one function of both.
+        for (let k = 0; k < 6; k++) expect([view(P, a, 8).x, view(Tag, b, 0).w]).toEqual([1.5, 2.5]);
+        return new WeakRef(a);
+      })();
+      // More than 16 schemas remember a pair since: P's and Tag's records forget theirs.
+      const other = new SharedArrayBuffer(8);
+      for (let k = 0; k < 20; k++) struct({ [`f${k}`]: u32 }).view(other, 0);
+      let alive = true;
+      for (let turn = 0; turn < 5 && alive; turn++) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        gc();
+        alive = first.deref() !== undefined;
+      }
+      expect(alive).toBe(false);
+    },
+  );
 
   it("one type over two buffers in turn, then a third: every view is the rule's (the two remembered pairs and the one beside them)", () => {
     const bufs = [new SharedArrayBuffer(64), new SharedArrayBuffer(48), new ArrayBuffer(64), new SharedArrayBuffer(32)];

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { array, codegenActive, errorCode, f32, f64, struct, u8, u16, u32, union, view } from '../../src/index.js';
 import { V8_BEFORE_12 } from '../../src/engine.js';
-import { pairViewSource, structureViewSource } from '../../src/views/structure-view.js';
+import { duoViewSource, pairViewSource, structureViewSource } from '../../src/views/structure-view.js';
 
 const make = () => struct({ x: f64, id: u32 }, { name: 'P' });
 
@@ -204,6 +204,66 @@ describe('T.view, a view function per structure', () => {
     expect(errorCode(catching(() => view(null as unknown as typeof T, sab, 16)))).toBe('invalid_type');
   });
 
+  it.runIf(V8_BEFORE_12 && codegenActive())(
+    'Node 20: view(T, …) of two types in turn serves both pairs from one function, which serves those pairs only',
+    () => {
+      const sab = new SharedArrayBuffer(64);
+      const other = new SharedArrayBuffer(64);
+      new Float64Array(sab).set([0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5]);
+      new Float64Array(other).set([10.5, 11.5, 12.5, 13.5, 14.5, 15.5, 16.5, 17.5]);
+      const Tag = () => struct({ kind: u32, len: u32, w: f64 }, { name: 'Tag' });
+      const x = (T: unknown, s: SharedArrayBuffer, at: number, o?: { checked: boolean }): number =>
+        (view(T as ReturnType<typeof make>, s, at, o) as unknown as { x: number }).x;
+      const w = (T: unknown, s: SharedArrayBuffer, at: number, o?: { checked: boolean }): number =>
+        (view(T as ReturnType<typeof Tag>, s, at, o) as unknown as { w: number }).w;
+      // Each case after views of a P and a Tag in turn: the next call goes to the function of both
+      // pairs first. Each pair's tests (source, offset, alignment, options, type) as made afresh.
+      const fresh = (): [ReturnType<typeof make>, ReturnType<typeof Tag>] => {
+        const P = make();
+        const T = Tag();
+        for (let k = 0; k < 4; k++) {
+          expect(x(P, sab, 8 * k)).toBe(0.5 + k);
+          expect(w(T, sab, 8 * k)).toBe(1.5 + k);
+        }
+        return [P, T];
+      };
+      let [P, T] = fresh();
+      expect(x(P, other, 16)).toBe(12.5);
+      [P, T] = fresh();
+      expect(w(T, other, 16)).toBe(13.5);
+      [P, T] = fresh();
+      expect(x(P, sab, 48)).toBe(6.5); // the last place a P fits
+      expect(() => view(P, sab, 56)).toThrow(RangeError); // aligned, 8 bytes past the end
+      expect(() => view(T, sab, 56)).toThrow(RangeError);
+      [P, T] = fresh();
+      expect(() => view(P, sab, 4)).toThrow(RangeError); // misaligned for f64
+      expect(() => view(T, sab, 4)).toThrow(RangeError);
+      expect(() => view(T, sab, 1.5)).toThrow(RangeError);
+      expect(() => view(T, sab, -8)).toThrow(RangeError);
+      [P, T] = fresh();
+      expect(x(P, sab, 16, { checked: true })).toBe(2.5);
+      expect(w(T, sab, 16, { checked: true })).toBe(3.5);
+      const badOption = { checked: 1 } as unknown as { checked: boolean };
+      expect(errorCode(catching(() => view(T, sab, 16, badOption)))).toBe(errorCode(catching(() => view(Tag(), sab, 16, badOption))));
+      // A third type, a typecode, an equal schema made afresh, nothing.
+      [P, T] = fresh();
+      const small = new SharedArrayBuffer(8);
+      new Uint16Array(small)[0] = 513;
+      expect((view(struct({ a: u16, b: u8 }), small, 0) as unknown as { a: number }).a).toBe(513);
+      expect(x(P, sab, 16)).toBe(2.5);
+      expect((view('d', sab, 16) as unknown as { value: number }).value).toBe(2.5);
+      expect(w(Tag(), sab, 16)).toBe(3.5);
+      expect(errorCode(catching(() => view(null as unknown as typeof P, sab, 16)))).toBe('invalid_type');
+      // One type over two buffers in turn is two pairs too.
+      [P, T] = fresh();
+      for (let k = 0; k < 3; k++) expect([x(P, sab, 8), x(P, other, 8), w(T, sab, 0)]).toEqual([1.5, 11.5, 1.5]);
+      // Records that forget their pairs (more than 16 schemas remember one since): the views are still the rule's.
+      [P, T] = fresh();
+      for (let k = 0; k < 20; k++) struct({ [`f${k}`]: u32 }).view(sab, 0);
+      expect([x(P, sab, 24), w(T, sab, 24), x(P, other, 24)]).toEqual([3.5, 4.5, 13.5]);
+    },
+  );
+
   it('its source holds nothing but its serial number', () => {
     const a = structureViewSource(true, 7);
     const b = structureViewSource(false, 8);
@@ -213,6 +273,9 @@ describe('T.view, a view function per structure', () => {
     for (const bad of [-1, 1.5, Number.NaN, 2 ** 53]) expect(() => structureViewSource(true, bad)).toThrow(/internal error/);
     expect(pairViewSource(3)).toContain('pair view 3');
     expect(pairViewSource(3).replace('3', '')).toBe(pairViewSource(4).replace('4', ''));
+    expect(duoViewSource(5)).toContain('duo view 5');
+    expect(duoViewSource(5).replace('5', '')).toBe(duoViewSource(6).replace('6', ''));
+    for (const bad of [-1, 1.5, Number.NaN, 2 ** 53]) expect(() => duoViewSource(bad)).toThrow(/internal error/);
     for (const bad of [-1, 1.5, Number.NaN, 2 ** 53]) expect(() => pairViewSource(bad)).toThrow(/internal error/);
   });
 });

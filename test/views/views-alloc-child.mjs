@@ -47,6 +47,12 @@ const loops = {
     for (let k = 0; k < OFF.length; k += 2) s += Particle.view(sab, OFF[k]).x + Tag.view(sab, OFF[k + 1]).w;
     return s;
   },
+  // The same through view(T, …) (Node 20 serves the two pairs from one function of both).
+  'two types in turn through view()': () => {
+    let s = 0;
+    for (let k = 0; k < OFF.length; k += 2) s += sc.view(Particle, sab, OFF[k]).x + sc.view(Tag, sab, OFF[k + 1]).w;
+    return s;
+  },
   // The control: the same loop keeping one view in 1,000 (the rest could be removed; the escape keeps them all).
   'control: views kept': () => {
     let s = 0;

@@ -268,6 +268,41 @@ export const MUTANTS = [
     tests: ['test/views/structure-view.test.ts'],
   },
   {
+    name: 'Node 20: the two-pair function of view(T, …) serves any source for its second pair',
+    file: 'src/views/structure-view.ts',
+    find: '    if (t === tb && source === sb && ',
+    replace: '    if (t === tb && ',
+    tests: ['test/views/structure-view.test.ts'],
+  },
+  {
+    name: 'Node 20: the two-pair function of view(T, …) serves its first pair at any alignment',
+    file: 'src/views/structure-view.ts',
+    find: 'byteOffset <= ma && byteOffset === Math.floor(byteOffset) && ((ba + byteOffset) & ka) === 0)',
+    replace: 'byteOffset <= ma && byteOffset === Math.floor(byteOffset))',
+    tests: ['test/views/structure-view.test.ts'],
+  },
+  {
+    name: "Node 20: the two-pair function of view(T, …) makes its second pair's views with the first pair's class",
+    file: 'src/views/structure-view.ts',
+    find: '      return new Cb(bb + byteOffset, db);',
+    replace: '      return new Ca(bb + byteOffset, db);',
+    tests: ['test/views/structure-view.test.ts'],
+  },
+  {
+    name: 'Node 20: view(T, …) serves two types in turn from the copied pair alone',
+    file: 'src/views/attach.ts',
+    find: '    if (maker !== null) {',
+    replace: '    if (maker === undefined) {',
+    tests: ['test/views/views-alloc.test.ts'],
+  },
+  {
+    name: 'Node 20: the function view(T, …) calls stays when another pair is served (a two-pair one keeps its buffers)',
+    file: 'src/views/attach.ts',
+    find: '  mirrorView = p.form ?? viewMirror;',
+    replace: '',
+    tests: ['test/views/region.test.ts'],
+  },
+  {
     name: "Node 20: a schema's pair function kept after its second pair",
     file: 'src/views/attach.ts',
     find: `  if (c.general !== null) {
