@@ -308,6 +308,9 @@ const CHILDREN = {
       'twin-1': r.twin,
       'sc-method-others': r.method,
       'sc-fn-others': r.fn,
+      'sc-method-wasm': r.methodWasm,
+      'sc-fn-wasm': r.fnWasm,
+      'twin-wasm': r.twinWasm,
     }[variant];
     if (variant.endsWith('-others')) viewOtherTypes();
     gc();
@@ -356,6 +359,11 @@ function offsetsSetup() {
   const sab2 = new SharedArrayBuffer(SIZE * M); // a second buffer of the same records (a double buffer)
   new Uint8Array(sab2).set(new Uint8Array(sab));
   const F64b = new Float64Array(sab2);
+  // The same records in a WebAssembly instance's memory (an ArrayBuffer): views at the offsets a
+  // module's pointers give.
+  const wasm = new WebAssembly.Memory({ initial: Math.ceil((SIZE * M) / 65536) }).buffer;
+  new Uint8Array(wasm).set(new Uint8Array(sab));
+  const F64w = new Float64Array(wasm);
   const OFF = new Uint32Array(K);
   const idx = indices(K);
   for (let k = 0; k < K; k++) OFF[k] = (idx[k] % M) * SIZE;
@@ -399,6 +407,21 @@ function offsetsSetup() {
     twinTurn() {
       let s = 0;
       for (let k = 0; k < OFF.length; k += 2) s += F64[OFF[k] >> 3] + F64[(OFF[k + 1] >> 3) + 1];
+      return s;
+    },
+    methodWasm() {
+      let s = 0;
+      for (let k = 0; k < OFF.length; k++) s += Particle.view(wasm, OFF[k]).x;
+      return s;
+    },
+    fnWasm() {
+      let s = 0;
+      for (let k = 0; k < OFF.length; k++) s += sc.view(Particle, wasm, OFF[k]).x;
+      return s;
+    },
+    twinWasm() {
+      let s = 0;
+      for (let k = 0; k < OFF.length; k++) s += F64w[OFF[k] >> 3];
       return s;
     },
   };
@@ -691,7 +714,19 @@ const patterns = {
     const ns = (v) => (median(samples[v]) / r.K) * 1e6;
     // Two types in turn, each variant in fresh processes (shown, not counted).
     const turn = {};
-    for (const v of ['sc-method', 'sc-fn', 'twin', 'sc-method-2', 'twin-2', 'sc-method-others', 'sc-fn-others', 'twin-1']) {
+    for (const v of [
+      'sc-method',
+      'sc-fn',
+      'twin',
+      'sc-method-2',
+      'twin-2',
+      'sc-method-others',
+      'sc-fn-others',
+      'twin-1',
+      'sc-method-wasm',
+      'sc-fn-wasm',
+      'twin-wasm',
+    ]) {
       const runs = Array.from({ length: QUICK ? 2 : 5 }, () => child('offsetsTurn', { variant: v }));
       if (runs.some((x) => x.sum !== runs[0].sum)) throw new Error('offsets, two types: checksum mismatch');
       turn[v] = {
@@ -706,9 +741,12 @@ const patterns = {
       turn['sc-fn'].sum !== turn.twin.sum ||
       turn['sc-method-2'].sum !== turn['twin-2'].sum ||
       turn['sc-method-others'].sum !== turn['twin-1'].sum ||
-      turn['sc-fn-others'].sum !== turn['twin-1'].sum
+      turn['sc-fn-others'].sum !== turn['twin-1'].sum ||
+      turn['sc-method-wasm'].sum !== turn['twin-wasm'].sum ||
+      turn['sc-fn-wasm'].sum !== turn['twin-wasm'].sum ||
+      turn['twin-wasm'].sum !== turn['twin-1'].sum
     )
-      throw new Error('offsets, two types, two buffers or other types first: checksum mismatch');
+      throw new Error('offsets, two types, two buffers, other types first or WebAssembly memory: checksum mismatch');
     const turnRow = (variant, v, twin = 'twin') => ({
       variant,
       ns: turn[v].ns,
@@ -733,6 +771,9 @@ const patterns = {
         turnRow('after views of three other types: Particle.view(sab, off).x', 'sc-method-others', 'twin-1'),
         turnRow('after views of three other types: view(Particle, sab, off).x', 'sc-fn-others', 'twin-1'),
         turnRow('twin: f64[off >> 3]', 'twin-1', 'twin-1'),
+        turnRow('WebAssembly memory: Particle.view(memory.buffer, off).x', 'sc-method-wasm', 'twin-wasm'),
+        turnRow('WebAssembly memory: view(Particle, memory.buffer, off).x', 'sc-fn-wasm', 'twin-wasm'),
+        turnRow('twin: f64[off >> 3] over memory.buffer', 'twin-wasm', 'twin-wasm'),
       ],
       bytesPerView: perView,
       worst: Math.max(ns('method'), ns('fn')) / ns('twin'),
@@ -857,7 +898,7 @@ function markdown(result) {
         if (p.turnRows !== undefined) {
           out.push(
             '',
-            'Two types in turn, one type over two buffers in turn, and one type after views of other types (shown, not counted): a Particle view and a Tag view (`struct({ kind: u32, len: u32, w: f64 })`) at the offsets of the same table, one of each per step; then Particle views over a buffer and over a copy of it in turn (a double buffer), beside their own twin; then the rows above in a process that first made 2,000 views of each of three other types through `T.view` and `view()` (a header or a config struct viewed at startup); each variant in 5 fresh processes of its own (so that the rows above see one type and one buffer); warm = median of 10 passes after the first, ns per view; bytes per view: heap growth over one warm pass ÷ 1M.',
+            'Two types in turn, one type over two buffers in turn, and one type after views of other types (shown, not counted): a Particle view and a Tag view (`struct({ kind: u32, len: u32, w: f64 })`) at the offsets of the same table, one of each per step; then Particle views over a buffer and over a copy of it in turn (a double buffer), beside their own twin; then the rows above in a process that first made 2,000 views of each of three other types through `T.view` and `view()` (a header or a config struct viewed at startup); then the one-type rows over the memory of a WebAssembly instance (an `ArrayBuffer`) holding the same records, beside a twin over that memory; each variant in 5 fresh processes of its own (so that the rows above see one type and one buffer); warm = median of 10 passes after the first, ns per view; bytes per view: heap growth over one warm pass ÷ 1M.',
             '',
             '| variant | ns per view + read | ratio (warm) | ratio (cold) | bytes per view |',
             '|---|---:|---:|---:|---:|',

@@ -132,7 +132,9 @@ export interface Remembered {
   /**
    * A one-byte array over the source when it is an `ArrayBuffer` ({@link Memory.steady}), whose
    * length reads 0 once the buffer is detached; {@link NEVER_DETACHED} for a fixed source. The
-   * fast path does not read it (its own probe throws for a detached buffer); {@link prior} does.
+   * branchless fast path does not read it (its own probe throws for a detached buffer); Node 20's
+   * fast paths and {@link prior}'s test do (a pair's function only where it is not
+   * {@link NEVER_DETACHED}: `pairViews`).
    */
   probe: Uint8Array;
   /**
@@ -264,8 +266,12 @@ function structureView(type: unknown): ViewMethod {
   return f;
 }
 
-/** Node 20: the makers of pair functions ({@link pairViewSource}), by canonical layout. */
-const pairViews = new WeakMap<Layout, PairViewMaker>();
+/**
+ * Node 20: the makers of pair functions ({@link pairViewSource}), by canonical layout: for a fixed
+ * source (a `SharedArrayBuffer`), and for an `ArrayBuffer`, whose functions also test that it was
+ * not detached (its probe's length; the test cost a fixed source's views 0.3 ns more).
+ */
+const pairViews = { fixed: new WeakMap<Layout, PairViewMaker>(), probed: new WeakMap<Layout, PairViewMaker>() };
 /** How many makers of pair functions were made (each one's source carries its number). */
 let pairViewsMade = 0;
 
@@ -278,6 +284,7 @@ type PairViewMaker = (
   d: DataView,
   maxOffset: number,
   alignMask: number,
+  probe: Uint8Array,
 ) => { readonly method: ViewMethod; readonly form: ViewFunction };
 
 /**
@@ -302,12 +309,14 @@ function servePair(c: Remembered): void {
   const general = c.fn === firstView ? structureView(c.type) : c.fn;
   if (general === viewMethod) return;
   const l = made(c.type, 'view').layout;
-  let maker = pairViews.get(l);
+  const probed = c.probe !== NEVER_DETACHED;
+  const makers = probed ? pairViews.probed : pairViews.fixed;
+  let maker = makers.get(l);
   if (maker === undefined) {
-    maker = evaluate<PairViewMaker>(PAIR_VIEW_PARAMS, pairViewSource(pairViewsMade++), [viewSlow, viewMirror]);
-    pairViews.set(l, maker);
+    maker = evaluate<PairViewMaker>(PAIR_VIEW_PARAMS, pairViewSource(pairViewsMade++, probed), [viewSlow, viewMirror]);
+    makers.set(l, maker);
   }
-  const pair = maker(c.type, c.source, c.C, c.base, c.d, c.maxOffset, c.alignMask);
+  const pair = maker(c.type, c.source, c.C, c.base, c.d, c.maxOffset, c.alignMask, c.probe);
   c.general = general;
   c.fn = pair.method;
   c.form = pair.form;
@@ -318,10 +327,8 @@ const last: Remembered = nothingRemembered();
 
 /**
  * One more remembered pair, served first thing in the slow path: the pair a schema's record let
- * go of last (a third source), or, on Node 20, the last `ArrayBuffer` source that cannot be resized
- * ({@link Memory.steady}: a WebAssembly instance's memory, a file read into one), which its fast
- * path does not serve (a view per offset over one went from 47 to ~13 ns; a `Float64Array` read 1.1
- * ns). `probe` tells whether such a buffer was detached since (its length reads 0 then).
+ * go of last (a third source). `probe` tells whether an `ArrayBuffer` source was detached since
+ * (its length reads 0 then).
  */
 const prior: Remembered = nothingRemembered(false);
 
@@ -356,7 +363,8 @@ function viewMirror(type: unknown, source: BufferSource, byteOffset?: number, op
     byteOffset >= 0 &&
     byteOffset <= c.maxOffset &&
     byteOffset === Math.floor(byteOffset) &&
-    ((c.base + byteOffset) & c.alignMask) === 0
+    ((c.base + byteOffset) & c.alignMask) === 0 &&
+    c.probe.length !== 0
   )
     return new c.C(c.base + byteOffset, c.d);
   return viewSlow(type, source, byteOffset, options, resolveTypecode);
@@ -502,7 +510,8 @@ export const viewMethod: ViewMethod = BRANCHLESS
         byteOffset >= 0 &&
         byteOffset <= c.maxOffset &&
         byteOffset === Math.floor(byteOffset) &&
-        ((c.base + byteOffset) & c.alignMask) === 0
+        ((c.base + byteOffset) & c.alignMask) === 0 &&
+        c.probe.length !== 0
       )
         return new c.C(c.base + byteOffset, c.d);
       return viewSlow(this, source, byteOffset, options, undefined);
@@ -532,22 +541,19 @@ function viewSlow(type: unknown, source: unknown, offset: unknown, options: View
   if (!BRANCHLESS && typeof offset === 'number') {
     // Node 20: the type's own pairs, made the one the fast path serves.
     const r = recordOf(type);
-    if (misses(r, type, source, offset, options) === 0) return mirrored(r, offset);
+    if (misses(r, type, source, offset, options) === 0 && r.probe.length !== 0) return mirrored(r, offset);
     const o = r.other as Remembered;
-    if (misses(o, type, source, offset, options) === 0) return mirrored(o, offset);
+    if (misses(o, type, source, offset, options) === 0 && o.probe.length !== 0) return mirrored(o, offset);
   }
   const a = prior;
   if (typeof offset === 'number' && a.probe.length !== 0 && misses(a, type, source, offset, options) === 0) {
-    // Served here, and, where the fast path can serve it, made the first pair of the type's record
-    // (its second comes here): a loop that went back to one pair is fast again.
-    if (a.probe === NEVER_DETACHED || BRANCHLESS) {
-      const c = recordOf(type);
-      if (c.type === null) hold(c);
-      rotate(c);
-      if (!BRANCHLESS) serveMirror(c);
-      return new c.C(c.base + offset, c.d);
-    }
-    return new a.C(a.base + offset, a.d);
+    // Served here, and made the first pair of the type's record (its second comes here): a loop
+    // that went back to one pair is fast again.
+    const c = recordOf(type);
+    if (c.type === null) hold(c);
+    rotate(c);
+    if (!BRANCHLESS) serveMirror(c);
+    return new c.C(c.base + offset, c.d);
   }
   const byteOffset = offset === undefined ? 0 : offset;
   const m = made(typeof type === 'string' && resolve !== undefined ? resolve(type) : type, 'view');
@@ -566,16 +572,18 @@ function viewSlow(type: unknown, source: unknown, offset: unknown, options: View
 
 /**
  * Makes (type, source) the first pair the fast path of `view()` and {@link viewMethod} serves for
- * `type`, when the source's extent is fixed (the first pair until then becomes the second, the
- * second goes to {@link prior}); or the one the slow path serves first ({@link prior}), when it
- * changes only by a detach.
+ * `type`, when the source's extent is fixed or changes only by a detach (an `ArrayBuffer` that
+ * cannot be resized: WebAssembly memory's, a file read into one); the first pair until then becomes
+ * the second, the second goes to {@link prior}.
  */
 function remember(type: unknown, source: unknown, C: ViewCtor, mem: Memory, l: Layout): void {
-  // Where the fast path tests without a branch, an ArrayBuffer is remembered there too: its probe
-  // `d.getUint8(…)` throws once the buffer is detached, which sends the call to the slow path.
-  // Not remembered, every view of one cost an exception (Node 22 to 26: 2.3–4.6 µs per view).
+  // An ArrayBuffer's pair is tested for a detach where it is served: without a branch, by the
+  // probe `d.getUint8(…)`, which throws once the buffer is detached (not remembered, every view
+  // of one cost an exception: Node 22 to 26, 2.3–4.6 µs per view); on Node 20 by `probe`'s length.
+  // Node 20 served such pairs from `prior`, in the slow path, until 2026-12-04: a view per offset
+  // of WebAssembly memory 16.2 ns, 2.4 from a function of the pair (pattern 4 of bench/real-use.mjs).
   const probe = mem.steady === null ? NEVER_DETACHED : new Uint8Array(mem.steady, 0, Math.min(1, mem.steady.byteLength));
-  if (mem.fixed || (BRANCHLESS && mem.steady !== null)) {
+  if (mem.fixed || mem.steady !== null) {
     const c = recordOf(type);
     if (c.type === null) hold(c);
     else rotate(c); // (prior's pair, now the first, is written over)
@@ -584,7 +592,7 @@ function remember(type: unknown, source: unknown, C: ViewCtor, mem: Memory, l: L
       servePair(c);
       serveMirror(c);
     }
-  } else if (mem.steady !== null) fill(prior, type, source, C, mem.d, mem.base, mem.limit - l.size, l.align - 1, probe);
+  }
 }
 
 /**
@@ -603,8 +611,12 @@ function rotate(c: Remembered): void {
   swap(c, c.other as Remembered);
 }
 
-/** Node 20: the makers of two-pair functions ({@link duoViewSource}), by the two canonical layouts. */
-const duoViews = new WeakMap<Layout, WeakMap<Layout, DuoViewMaker>>();
+/**
+ * Node 20: the makers of two-pair functions ({@link duoViewSource}), by the two canonical layouts,
+ * four to a pair of layouts: by whether each pair's source is an `ArrayBuffer` (whose probe the
+ * function tests, as {@link pairViews}).
+ */
+const duoViews = new WeakMap<Layout, WeakMap<Layout, (DuoViewMaker | undefined)[]>>();
 /** How many makers of two-pair functions were made; past {@link DUO_MAKERS_MAX}, none more. */
 let duoViewsMade = 0;
 /**
@@ -640,9 +652,26 @@ let previousRecord: Remembered | null = null;
 function mirrored(p: Remembered, offset: number): unknown {
   const m = mirror;
   if (p === previousRecord && p !== last && typeof m.type === 'object' && m.type !== null && (m.type !== p.type || m.source !== p.source) && codegenActive()) {
-    const maker = duoMaker(made(m.type, 'view').layout, made(p.type, 'view').layout);
+    const maker = duoMaker(made(m.type, 'view').layout, made(p.type, 'view').layout, m.probe !== NEVER_DETACHED, p.probe !== NEVER_DETACHED);
     if (maker !== null) {
-      const both = maker(m.type, m.source, m.C, m.base, m.d, m.maxOffset, m.alignMask, p.type, p.source, p.C, p.base, p.d, p.maxOffset, p.alignMask);
+      const both = maker(
+        m.type,
+        m.source,
+        m.C,
+        m.base,
+        m.d,
+        m.maxOffset,
+        m.alignMask,
+        m.probe,
+        p.type,
+        p.source,
+        p.C,
+        p.base,
+        p.d,
+        p.maxOffset,
+        p.alignMask,
+        p.probe,
+      );
       copy(mirror, p);
       previousRecord = mirrorRecord;
       mirrorRecord = p;
@@ -654,18 +683,24 @@ function mirrored(p: Remembered, offset: number): unknown {
   return new p.C(p.base + offset, p.d);
 }
 
-/** The maker of two-pair functions for layouts `a` and `b`, made on first use; null past {@link DUO_MAKERS_MAX}. */
-function duoMaker(a: Layout, b: Layout): DuoViewMaker | null {
+/** The maker of two-pair functions for layouts `a` and `b` (their sources probed or not), made on first use; null past {@link DUO_MAKERS_MAX}. */
+function duoMaker(a: Layout, b: Layout, probedA: boolean, probedB: boolean): DuoViewMaker | null {
   let byB = duoViews.get(a);
   if (byB === undefined) {
     byB = new WeakMap();
     duoViews.set(a, byB);
   }
-  let maker = byB.get(b);
+  let makers = byB.get(b);
+  if (makers === undefined) {
+    makers = [];
+    byB.set(b, makers);
+  }
+  const k = Number(probedA) * 2 + Number(probedB);
+  let maker = makers[k];
   if (maker === undefined) {
     if (duoViewsMade >= DUO_MAKERS_MAX) return null;
-    maker = evaluate<DuoViewMaker>(DUO_VIEW_PARAMS, duoViewSource(duoViewsMade++), [viewMirror]);
-    byB.set(b, maker);
+    maker = evaluate<DuoViewMaker>(DUO_VIEW_PARAMS, duoViewSource(duoViewsMade++, probedA, probedB), [viewMirror]);
+    makers[k] = maker;
   }
   return maker;
 }

@@ -149,6 +149,10 @@ export function memoryOf(source: unknown, what: string, schema: Schema | null): 
   let d: DataView;
   try {
     d = dataViewOf(buffer);
+    // A DataView made before the buffer was detached reads its length with a TypeError: the same
+    // refusal as a new one's, whatever the offset (not invalid_argument for a negative offset
+    // where the buffer's DataView was made before, out_of_bounds where it was not).
+    if (limit === 0) void d.byteLength;
   } catch {
     // The engine refuses a DataView over a detached buffer (transferred, or a resizable one's
     // memory taken): a new view says so with a code, as for any region that is not there.

@@ -51,7 +51,8 @@ export function structureViewSource(branchless: boolean, serial: number): string
   return `${head}  var c = (this != null && this[VIEWED]) || NONE;
   if (source !== c.source) c = c.other;
   if (this === c.type && source === c.source && options === undefined && typeof byteOffset === 'number' && byteOffset >= 0 &&
-      byteOffset <= c.maxOffset && byteOffset === Math.floor(byteOffset) && ((c.base + byteOffset) & c.alignMask) === 0)
+      byteOffset <= c.maxOffset && byteOffset === Math.floor(byteOffset) && ((c.base + byteOffset) & c.alignMask) === 0 &&
+      c.probe.length !== 0)
     return new c.C(c.base + byteOffset, c.d);
   return viewSlow(this, source, byteOffset, options, undefined);
 };`;
@@ -75,18 +76,21 @@ export const DUO_VIEW_PARAMS = ['viewMirror'] as const;
  * from the copied pair alone, each call of such a loop went to the slow path and back (25 ns per
  * step); with the two pairs in one function, the engine inlines it and removes both views as it does
  * for one. One maker per pair of structures (`serial` makes each source unique), so that each
- * `new` in it sees one class.
+ * `new` in it sees one class. `probedA`, `probedB`: that pair's source is an `ArrayBuffer`, tested
+ * for a detach as {@link pairViewSource}'s are.
  */
-export function duoViewSource(serial: number): string {
+export function duoViewSource(serial: number, probedA: boolean, probedB: boolean): string {
   if (!Number.isSafeInteger(serial) || serial < 0) throw internalError(`duoViewSource: serial ${serial} is not a whole number`);
+  const aliveA = probedA ? ' && pa.length !== 0' : '';
+  const aliveB = probedB ? ' && pb.length !== 0' : '';
   return `/* duo view ${serial} */
-return function duoView(ta, sa, Ca, ba, da, ma, ka, tb, sb, Cb, bb, db, mb, kb) {
+return function duoView(ta, sa, Ca, ba, da, ma, ka, pa, tb, sb, Cb, bb, db, mb, kb, pb) {
   return function view(t, source, byteOffset, options) {
     if (t === ta && source === sa && options === undefined && typeof byteOffset === 'number' && byteOffset >= 0 &&
-        byteOffset <= ma && byteOffset === Math.floor(byteOffset) && ((ba + byteOffset) & ka) === 0)
+        byteOffset <= ma && byteOffset === Math.floor(byteOffset) && ((ba + byteOffset) & ka) === 0${aliveA})
       return new Ca(ba + byteOffset, da);
     if (t === tb && source === sb && options === undefined && typeof byteOffset === 'number' && byteOffset >= 0 &&
-        byteOffset <= mb && byteOffset === Math.floor(byteOffset) && ((bb + byteOffset) & kb) === 0)
+        byteOffset <= mb && byteOffset === Math.floor(byteOffset) && ((bb + byteOffset) & kb) === 0${aliveB})
       return new Cb(bb + byteOffset, db);
     return viewMirror(t, source, byteOffset, options);
   };
@@ -110,20 +114,24 @@ return function duoView(ta, sa, Ca, ba, da, ma, ka, tb, sb, Cb, bb, db, mb, kb) 
  * it that: 3.6 ns in the same probe once a call site had seen two such functions, more than the
  * record's 3.1, hence one pair per schema and the record from its second pair on. One maker per
  * structure, for the reason {@link structureViewSource} gives (`serial` makes each source unique).
+ * `probed`: the pair's source is an `ArrayBuffer`, and the functions test that it was not detached
+ * (`probe`, a one-byte array over it, reads length 0 then); not for a fixed source, where the test
+ * cost 0.3 ns per view.
  */
-export function pairViewSource(serial: number): string {
+export function pairViewSource(serial: number, probed: boolean): string {
   if (!Number.isSafeInteger(serial) || serial < 0) throw internalError(`pairViewSource: serial ${serial} is not a whole number`);
+  const alive = probed ? ' && probe.length !== 0' : '';
   return `/* pair view ${serial} */
-return function pairView(type, src, C, base, d, maxOffset, alignMask) {
+return function pairView(type, src, C, base, d, maxOffset, alignMask, probe) {
   var method = function view(source, byteOffset, options) {
     if (this === type && source === src && options === undefined && typeof byteOffset === 'number' && byteOffset >= 0 &&
-        byteOffset <= maxOffset && byteOffset === Math.floor(byteOffset) && ((base + byteOffset) & alignMask) === 0)
+        byteOffset <= maxOffset && byteOffset === Math.floor(byteOffset) && ((base + byteOffset) & alignMask) === 0${alive})
       return new C(base + byteOffset, d);
     return viewSlow(this, source, byteOffset, options, undefined);
   };
   var form = function view(t, source, byteOffset, options) {
     if (t === type && source === src && options === undefined && typeof byteOffset === 'number' && byteOffset >= 0 &&
-        byteOffset <= maxOffset && byteOffset === Math.floor(byteOffset) && ((base + byteOffset) & alignMask) === 0)
+        byteOffset <= maxOffset && byteOffset === Math.floor(byteOffset) && ((base + byteOffset) & alignMask) === 0${alive})
       return new C(base + byteOffset, d);
     return viewMirror(t, source, byteOffset, options);
   };

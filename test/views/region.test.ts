@@ -240,6 +240,57 @@ describe('view() region check', () => {
     expect(errorCodeOf(() => P.view(other, 0))).toBe('out_of_bounds');
   });
 
+  it("views of two types over ArrayBuffers (WebAssembly memory is one), in any order through view() and T.view, with buffers detached between: every view is the rule's", () => {
+    // Every fast path serves these pairs (Node 20: a schema's pair function, a function of two pairs,
+    // the structure's function over a record, the copied pair; V8 12 and later: the records), and
+    // each must see a detach: a view of a detached buffer is refused with out_of_bounds.
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            {
+              arbitrary: fc.record({
+                op: fc.constantFrom('view', 'method'),
+                t: fc.integer({ min: 0, max: 1 }),
+                b: fc.integer({ min: 0, max: 2 }),
+                off: fc.integer({ min: -4, max: 64 }),
+              }),
+              weight: 12,
+            },
+            { arbitrary: fc.record({ op: fc.constantFrom('detach', 'renew'), b: fc.integer({ min: 0, max: 2 }) }), weight: 2 },
+          ),
+          { minLength: 1, maxLength: 60 },
+        ),
+        (steps) => {
+          const types = [struct({ x: f64, id: u32 }), struct({ a: u16, b: u8 })];
+          const filled = (i: number): ArrayBuffer => {
+            const ab = new ArrayBuffer(64);
+            new Float64Array(ab).fill(i + 0.5);
+            return ab;
+          };
+          const bufs = [0, 1, 2].map(filled);
+          for (const any of steps) {
+            const ab = bufs[any.b]!;
+            if (!('t' in any)) {
+              if (any.op === 'renew')
+                bufs[any.b] = filled(any.b); // (WebAssembly memory that grew: a new buffer, the old one detached)
+              else if (ab.byteLength !== 0) structuredClone(ab, { transfer: [ab] });
+              continue;
+            }
+            const step = any;
+            const T = types[step.t]!;
+            const make = () => (step.op === 'method' ? T.view(ab, step.off) : view(T, ab, step.off)) as unknown as { x: number; a: number };
+            if (ab.byteLength === 0) expect(errorCodeOf(make)).toBe('out_of_bounds');
+            else if (!allowed(step.off, sizeof(T), alignof(T), 64, 0)) expect(make).toThrow(RangeError);
+            else if (step.t === 0) expect(make().x).toBe(step.b + 0.5);
+            else expect(make().a).toBe(new DataView(ab).getUint16(step.off, true));
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('over a window of a buffer (a typed array at an offset), relative to the window', () => {
     const sab = new SharedArrayBuffer(256);
     const window = new Uint8Array(sab, 20, 64); // starts 4 bytes past an 8-byte boundary

@@ -257,12 +257,46 @@ describe('T.view, a view function per structure', () => {
       // One type over two buffers in turn is two pairs too.
       [P, T] = fresh();
       for (let k = 0; k < 3; k++) expect([x(P, sab, 8), x(P, other, 8), w(T, sab, 0)]).toEqual([1.5, 11.5, 1.5]);
+      // ArrayBuffers (WebAssembly memory's) in turn, one detached: refused, the other still served.
+      {
+        const [P2, T2] = [make(), Tag()];
+        const abP = new ArrayBuffer(64);
+        const abT = new ArrayBuffer(64);
+        new Float64Array(abP)[1] = 1.5;
+        new Float64Array(abT)[2] = 2.5;
+        for (let k = 0; k < 4; k++) {
+          expect(x(P2, abP as unknown as SharedArrayBuffer, 8)).toBe(1.5);
+          expect(w(T2, abT as unknown as SharedArrayBuffer, 8)).toBe(2.5);
+        }
+        structuredClone(abP, { transfer: [abP] });
+        expect(errorCode(catching(() => view(P2, abP, 8)))).toBe('out_of_bounds');
+        expect(w(T2, abT as unknown as SharedArrayBuffer, 8)).toBe(2.5);
+        for (let k = 0; k < 4; k++) expect(w(T2, abT as unknown as SharedArrayBuffer, 8)).toBe(2.5);
+        structuredClone(abT, { transfer: [abT] });
+        expect(errorCode(catching(() => view(T2, abT, 8)))).toBe('out_of_bounds');
+      }
       // Records that forget their pairs (more than 16 schemas remember one since): the views are still the rule's.
       [P, T] = fresh();
       for (let k = 0; k < 20; k++) struct({ [`f${k}`]: u32 }).view(sab, 0);
       expect([x(P, sab, 24), w(T, sab, 24), x(P, other, 24)]).toEqual([3.5, 4.5, 13.5]);
     },
   );
+
+  it.runIf(V8_BEFORE_12 && codegenActive())("Node 20: a schema's pair functions serve an ArrayBuffer (WebAssembly memory's) until it is detached", () => {
+    const ab = new ArrayBuffer(64);
+    new Float64Array(ab)[1] = 1.5;
+    const buf = ab as unknown as SharedArrayBuffer;
+    const P = make(); // T.view: its first pair's function
+    const Q = make(); // view(T, …): its first pair's function
+    for (let k = 0; k < 4; k++) {
+      expect(P.view(buf, 8).x).toBe(1.5);
+      expect((view(Q, buf, 8) as unknown as { x: number }).x).toBe(1.5);
+    }
+    structuredClone(ab, { transfer: [ab] });
+    expect(errorCode(catching(() => P.view(buf, 8)))).toBe('out_of_bounds');
+    expect(errorCode(catching(() => view(Q, buf, 8)))).toBe('out_of_bounds');
+    expect(errorCode(catching(() => view(P, buf, 8)))).toBe('out_of_bounds');
+  });
 
   it('its source holds nothing but its serial number', () => {
     const a = structureViewSource(true, 7);
@@ -271,11 +305,22 @@ describe('T.view, a view function per structure', () => {
     expect(b).toContain('structure view 8');
     expect(a.replace('7', '')).toBe(structureViewSource(true, 9).replace('9', ''));
     for (const bad of [-1, 1.5, Number.NaN, 2 ** 53]) expect(() => structureViewSource(true, bad)).toThrow(/internal error/);
-    expect(pairViewSource(3)).toContain('pair view 3');
-    expect(pairViewSource(3).replace('3', '')).toBe(pairViewSource(4).replace('4', ''));
-    expect(duoViewSource(5)).toContain('duo view 5');
-    expect(duoViewSource(5).replace('5', '')).toBe(duoViewSource(6).replace('6', ''));
-    for (const bad of [-1, 1.5, Number.NaN, 2 ** 53]) expect(() => duoViewSource(bad)).toThrow(/internal error/);
-    for (const bad of [-1, 1.5, Number.NaN, 2 ** 53]) expect(() => pairViewSource(bad)).toThrow(/internal error/);
+    for (const probed of [false, true]) {
+      expect(pairViewSource(3, probed)).toContain('pair view 3');
+      expect(pairViewSource(3, probed).replace('3', '')).toBe(pairViewSource(4, probed).replace('4', ''));
+      for (const bad of [-1, 1.5, Number.NaN, 2 ** 53]) expect(() => pairViewSource(bad, probed)).toThrow(/internal error/);
+      for (const probedB of [false, true]) {
+        expect(duoViewSource(5, probed, probedB)).toContain('duo view 5');
+        expect(duoViewSource(5, probed, probedB).replace('5', '')).toBe(duoViewSource(6, probed, probedB).replace('6', ''));
+        for (const bad of [-1, 1.5, Number.NaN, 2 ** 53]) expect(() => duoViewSource(bad, probed, probedB)).toThrow(/internal error/);
+      }
+    }
+    // An ArrayBuffer's pair is also tested for a detach (its probe's length), a fixed source's not.
+    expect(pairViewSource(3, true)).toContain('probe.length !== 0');
+    expect(pairViewSource(3, false)).not.toContain('probe.length');
+    expect(duoViewSource(5, true, false)).toContain('pa.length !== 0');
+    expect(duoViewSource(5, true, false)).not.toContain('pb.length');
+    expect(duoViewSource(5, false, true)).toContain('pb.length !== 0');
+    expect(duoViewSource(5, false, true)).not.toContain('pa.length');
   });
 });

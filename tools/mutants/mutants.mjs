@@ -303,6 +303,56 @@ export const MUTANTS = [
     tests: ['test/views/region.test.ts'],
   },
   {
+    name: "Node 20: an ArrayBuffer's pair function serves it after a detach",
+    file: 'src/views/structure-view.ts',
+    find: "  const alive = probed ? ' && probe.length !== 0' : '';",
+    replace: "  const alive = '';",
+    tests: ['test/views/structure-view.test.ts', 'test/views/region.test.ts'],
+  },
+  {
+    name: "Node 20: the two-pair function serves its first pair's ArrayBuffer after a detach",
+    file: 'src/views/structure-view.ts',
+    find: "  const aliveA = probedA ? ' && pa.length !== 0' : '';",
+    replace: "  const aliveA = '';",
+    tests: ['test/views/structure-view.test.ts', 'test/views/region.test.ts'],
+  },
+  {
+    name: "Node 20: a structure's view function serves a record's ArrayBuffer after a detach",
+    file: 'src/views/structure-view.ts',
+    find: ` &&
+      c.probe.length !== 0)`,
+    replace: ')',
+    tests: ['test/views/region.test.ts'],
+  },
+  {
+    name: "Node 20: view()'s copied pair serves an ArrayBuffer after a detach",
+    file: 'src/views/attach.ts',
+    find: `    ((c.base + byteOffset) & c.alignMask) === 0 &&
+    c.probe.length !== 0
+  )
+    return new c.C(c.base + byteOffset, c.d);
+  return viewSlow(type, source, byteOffset, options, resolveTypecode);`,
+    replace: `    ((c.base + byteOffset) & c.alignMask) === 0
+  )
+    return new c.C(c.base + byteOffset, c.d);
+  return viewSlow(type, source, byteOffset, options, resolveTypecode);`,
+    tests: ['test/views/region.test.ts'],
+  },
+  {
+    name: "Node 20: the slow path serves a record's ArrayBuffer after a detach",
+    file: 'src/views/attach.ts',
+    find: '    if (misses(r, type, source, offset, options) === 0 && r.probe.length !== 0) return mirrored(r, offset);',
+    replace: '    if (misses(r, type, source, offset, options) === 0) return mirrored(r, offset);',
+    tests: ['test/views/region.test.ts'],
+  },
+  {
+    name: "a detached ArrayBuffer's remembered DataView lets a negative offset through to invalid_argument",
+    file: 'src/views/region.ts',
+    find: '    if (limit === 0) void d.byteLength;',
+    replace: '',
+    tests: ['test/views/region.test.ts'],
+  },
+  {
     name: "Node 20: a schema's pair function kept after its second pair",
     file: 'src/views/attach.ts',
     find: `  if (c.general !== null) {
