@@ -26,9 +26,12 @@ import type { Schema, SchemaLike } from './schema.js';
  * when the region is not inside `source` or not aligned for the type.
  *
  * In a hot loop that makes views of **several types** (a header and its records, nodes of two
- * kinds), call each type's own `T.view(…)` instead: `view()` is one function for every type, and
- * once it has made views of two types the engine allocates every view it makes (21–28× a
- * typed-array read per view against ~3×; docs/performance.md, "Where the targets are not met").
+ * kinds), call each type's own `T.view(…)` instead: on Node 22 and later `view()` is one function
+ * for every type, and once it has made views of two types the engine allocates every view it makes
+ * (21–28× a typed-array read per view against ~3×; docs/performance.md, "Where the targets are not
+ * met"). On Node 20 the binding `view` is itself the function that serves the type and buffer (or
+ * the two) it served last, so it changes as a program views other types: a `view` taken earlier
+ * (`const { view } = sc`) still makes every view, those it was made for fastest.
  *
  * @example
  * ```ts
@@ -40,8 +43,12 @@ import type { Schema, SchemaLike } from './schema.js';
  * new Uint32Array(sab)[2];                        // 7
  * ```
  */
-export const view: <S extends SchemaLike>(type: S, source: BufferSource, byteOffset?: number, options?: ViewOptions) => ViewOf<S> = makeViewFunction(
+export let view: <S extends SchemaLike>(type: S, source: BufferSource, byteOffset?: number, options?: ViewOptions) => ViewOf<S> = makeViewFunction(
   resolveView,
+  // Node 20: the function that serves the pair served last (src/views/attach.ts `serve`).
+  (f) => {
+    view = f as never;
+  },
 ) as never;
 Object.defineProperty(view, 'name', { value: 'view' }); // whichever form makeViewFunction made
 

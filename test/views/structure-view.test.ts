@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { array, codegenActive, errorCode, f32, f64, struct, u8, u16, u32, union, view } from '../../src/index.js';
+import * as sc from '../../src/index.js';
 import { V8_BEFORE_12 } from '../../src/engine.js';
 import { duoViewSource, pairViewSource, structureViewSource } from '../../src/views/structure-view.js';
 
@@ -297,6 +298,31 @@ describe('T.view, a view function per structure', () => {
     expect(errorCode(catching(() => view(Q, buf, 8)))).toBe('out_of_bounds');
     expect(errorCode(catching(() => view(P, buf, 8)))).toBe('out_of_bounds');
   });
+
+  it.runIf(V8_BEFORE_12 && codegenActive())(
+    'Node 20: the public view is the function of the pair served last; a view kept from before still makes every view',
+    () => {
+      const sab = new SharedArrayBuffer(64);
+      new Float64Array(sab)[1] = 1.5;
+      const P = make();
+      const before = sc.view;
+      expect((sc.view(P, sab, 8) as unknown as { x: number }).x).toBe(1.5);
+      const now = sc.view;
+      expect(now).not.toBe(before); // P's pair's function
+      expect([now.name, now.length]).toEqual(['view', 4]);
+      // The one taken before, and P's, serve anything: another type, a typecode, errors.
+      const Q = struct({ a: u16, b: u8 });
+      for (const f of [before, now]) {
+        expect((f(P, sab, 8) as unknown as { x: number }).x).toBe(1.5);
+        expect((f(Q, sab, 8) as unknown as { a: number }).a).toBe(new DataView(sab).getUint16(8, true));
+        expect((f('d', sab, 8) as unknown as { value: number }).value).toBe(1.5);
+        expect(errorCode(catching(() => f(P, sab, 56)))).toBe('out_of_bounds');
+        expect(errorCode(catching(() => f(null as unknown as typeof P, sab, 8)))).toBe('invalid_type');
+      }
+      expect(sc.view).not.toBe(now); // a typecode's pair was served last
+      expect(sc.view.name).toBe('view');
+    },
+  );
 
   it('its source holds nothing but its serial number', () => {
     const a = structureViewSource(true, 7);

@@ -34,7 +34,22 @@ function elsewhere() {
   }
 }
 
+/** The same through view(T, …) (Node 20: the call inside the one `view` function had seen every type's function). */
+function elsewhereThroughView() {
+  for (let t = 0; t < 3; t++) {
+    const T = sc.struct({ a: sc.u32, b: sc.u16, c: sc.f64, [`v${t}`]: sc.u8 });
+    const b = new SharedArrayBuffer(1024);
+    for (let r = 0; r < 2000; r++) sc.view(T, b, (r % 8) * 16).a;
+  }
+}
+
 const loops = {
+  // A view per offset of one type through view(T, …), after views of other types through it.
+  'one type through view(), other types viewed through it first': () => {
+    let s = 0;
+    for (let k = 0; k < OFF.length; k++) s += sc.view(Particle, sab, OFF[k]).x;
+    return s;
+  },
   // A view per offset of one type, after views of other types elsewhere.
   'one type, other types viewed first': () => {
     let s = 0;
@@ -69,6 +84,7 @@ const name = process.argv[2];
 const loop = loops[name];
 if (loop === undefined) throw new Error(`views-alloc-child: no loop ${name}`);
 elsewhere();
+if (name.includes('through view()')) elsewhereThroughView();
 let sum = 0;
 for (let c = 0; c < CALLS; c++) {
   console.log(`CALL ${c}`);

@@ -353,6 +353,13 @@ export const MUTANTS = [
     tests: ['test/views/region.test.ts'],
   },
   {
+    name: 'Node 20: the public view stays the one function, whose call inside has seen every pair',
+    file: 'src/views/attach.ts',
+    find: '  publish?.(f === viewMirror ? branchingView : f);',
+    replace: '',
+    tests: ['test/views/views-alloc.test.ts'],
+  },
+  {
     name: "Node 20: a schema's pair function kept after its second pair",
     file: 'src/views/attach.ts',
     find: `  if (c.general !== null) {
