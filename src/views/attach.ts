@@ -24,7 +24,7 @@ import { allocationError } from '../memory/buffers.js';
 import { checkBooleanOption, checkOptions, type Subject } from '../options.js';
 import type { ViewOptions } from '../types/infer.js';
 import type { Schema } from '../types/schema.js';
-import { DUO_VIEW_PARAMS, duoViewSource, PAIR_VIEW_PARAMS, pairViewSource, STRUCTURE_VIEW_PARAMS, structureViewSource } from './structure-view.js';
+import { duoViewSource, PAIR_VIEW_PARAMS, pairViewSource, STRUCTURE_VIEW_PARAMS, structureViewSource } from './structure-view.js';
 import {
   badRegion,
   type BufferSource,
@@ -158,6 +158,11 @@ export interface Remembered {
    * function for `view(T, …)` ({@link mirrorView}); null otherwise.
    */
   form: ViewFunction | null;
+  /**
+   * Node 20, in a schema's own record: whether `fn` was made a function of its two pairs (at its
+   * second pair, {@link servePair}); from the next pair on it is {@link general}'s for good.
+   */
+  doubled: boolean;
 }
 
 /** `T.view(source, byteOffset?, options?)`, called with the schema as `this`. */
@@ -189,6 +194,7 @@ function nothingRemembered(second = true): Remembered {
     fn: firstView,
     general: null,
     form: null,
+    doubled: false,
   };
 }
 
@@ -290,20 +296,49 @@ type PairViewMaker = (
 /**
  * Node 20: after the schema's record `c` remembered a pair, what its `T.view` is. The first pair
  * the record ever remembers gets a function of its own ({@link pairViewSource}: the pair in
- * constants of its closure, 3.1 → 1.75 ns per view and read); from the second on (another source,
- * another `this` that found the record through its prototype, the same source after the record
- * forgot it, or after `configure()`), `T.view` is the view
- * function of the schema's structure, which reads the record, for good: a call site that saw a
- * second function of a pair would run slower than through the record. Not for a typecode's
- * record, nor where the structure has no function of its own (code not generated).
+ * constants of its closure, 3.1 → 1.75 ns per view and read); the second (another source: a double
+ * buffer) a function of both pairs the record then holds ({@link duoViewSource}: one type over two
+ * buffers in turn 3.6 → 1.9 ns per step of two views, pattern 4 of bench/real-use.mjs); from the
+ * third on (a third source, another `this` that found the record through its prototype, the same
+ * source after the record forgot it, or after `configure()`), `T.view` is the view function of the
+ * schema's structure, which reads the record, for good: a call site that saw one more function
+ * would run slower than through the record. Not for a typecode's record, nor where the structure
+ * has no function of its own (code not generated).
  */
 function servePair(c: Remembered): void {
   // (An object that inherits from a schema finds the schema's record and has its pair remembered
   // there: a second pair for that record.)
   if (c === last || (c.general === null && !Object.hasOwn(c.type as object, VIEWED))) return;
   if (c.general !== null) {
-    c.fn = c.general;
     c.form = null;
+    const o = c.other as Remembered;
+    if (!c.doubled && o.type === c.type && o.source !== null) {
+      c.doubled = true;
+      const l = made(c.type, 'view').layout;
+      const maker = duoMaker(l, l, c.probe !== NEVER_DETACHED, o.probe !== NEVER_DETACHED);
+      if (maker !== null) {
+        c.fn = maker(
+          c.type,
+          c.source,
+          c.C,
+          c.base,
+          c.d,
+          c.maxOffset,
+          c.alignMask,
+          c.probe,
+          o.type,
+          o.source,
+          o.C,
+          o.base,
+          o.d,
+          o.maxOffset,
+          o.alignMask,
+          o.probe,
+        ).method;
+        return;
+      }
+    }
+    c.fn = c.general;
     return;
   }
   const general = c.fn === firstView ? structureView(c.type) : c.fn;
@@ -652,8 +687,8 @@ let duoViewsMade = 0;
  */
 const DUO_MAKERS_MAX = 64;
 
-/** Makes a `view(T, …)` function serving two pairs (src/views/structure-view.ts, {@link duoViewSource}). */
-type DuoViewMaker = (...pairs: readonly unknown[]) => ViewFunction;
+/** Makes `T.view` and `view(T, …)` functions serving two pairs (src/views/structure-view.ts, {@link duoViewSource}). */
+type DuoViewMaker = (...pairs: readonly unknown[]) => { readonly method: ViewMethod; readonly form: ViewFunction };
 
 /**
  * Node 20: the record whose pair {@link mirror} copies, and the one whose pair it copied before
@@ -701,7 +736,7 @@ function mirrored(p: Remembered, offset: number): unknown {
       copy(mirror, p);
       previousRecord = mirrorRecord;
       mirrorRecord = p;
-      serve(both);
+      serve(both.form);
       return new p.C(p.base + offset, p.d);
     }
   }
@@ -725,7 +760,7 @@ function duoMaker(a: Layout, b: Layout, probedA: boolean, probedB: boolean): Duo
   let maker = makers[k];
   if (maker === undefined) {
     if (duoViewsMade >= DUO_MAKERS_MAX) return null;
-    maker = evaluate<DuoViewMaker>(DUO_VIEW_PARAMS, duoViewSource(duoViewsMade++, probedA, probedB), [viewMirror]);
+    maker = evaluate<DuoViewMaker>(PAIR_VIEW_PARAMS, duoViewSource(duoViewsMade++, probedA, probedB), [viewSlow, viewMirror]);
     makers[k] = maker;
   }
   return maker;

@@ -59,20 +59,19 @@ export function structureViewSource(branchless: boolean, serial: number): string
 }
 
 /**
- * The names the source of {@link pairViewSource} reads: the slow path, and `view()`'s path through
- * its copy of the pair served last (src/views/attach.ts, `viewMirror`), where `view(T, …)`'s
- * function of a pair sends what it does not serve.
+ * The names the sources of {@link pairViewSource} and {@link duoViewSource} read: the slow path,
+ * where a `T.view` function of one or two pairs sends what it does not serve, and `view()`'s path
+ * through its copy of the pair served last (src/views/attach.ts, `viewMirror`), where a
+ * `view(T, …)` function does.
  */
 export const PAIR_VIEW_PARAMS = ['viewSlow', 'viewMirror'] as const;
 
-/** The name the source of {@link duoViewSource} reads: `view()`'s path through its copy of the pair served last. */
-export const DUO_VIEW_PARAMS = ['viewMirror'] as const;
-
 /**
- * Node 20: the body of a function of {@link DUO_VIEW_PARAMS} that returns a maker of `view(T, …)`
- * functions serving two (schema, source) pairs at once, each held in constants of the closure, for
- * a loop that makes views of two types in turn through `view()` (a header and a record, a Particle
- * and a Tag): `(typeA, sourceA, CA, baseA, dA, maxOffsetA, alignMaskA, typeB, …) => view`. Served
+ * Node 20: the body of a function of {@link PAIR_VIEW_PARAMS} that returns a maker of view functions
+ * serving two (schema, source) pairs at once, each held in constants of the closure:
+ * `(typeA, sourceA, CA, baseA, dA, maxOffsetA, alignMaskA, probeA, typeB, …) => { method, form }`,
+ * `form` for a loop that makes views of two types in turn through `view()` (a header and a record,
+ * a Particle and a Tag), `method` for `T.view` over two buffers in turn (a double buffer). Served
  * from the copied pair alone, each call of such a loop went to the slow path and back (25 ns per
  * step); with the two pairs in one function, the engine inlines it and removes both views as it does
  * for one. One maker per pair of structures (`serial` makes each source unique), so that each
@@ -83,17 +82,23 @@ export function duoViewSource(serial: number, probedA: boolean, probedB: boolean
   if (!Number.isSafeInteger(serial) || serial < 0) throw internalError(`duoViewSource: serial ${serial} is not a whole number`);
   const aliveA = probedA ? ' && pa.length !== 0' : '';
   const aliveB = probedB ? ' && pb.length !== 0' : '';
-  return `/* duo view ${serial} */
-return function duoView(ta, sa, Ca, ba, da, ma, ka, pa, tb, sb, Cb, bb, db, mb, kb, pb) {
-  return function view(t, source, byteOffset, options) {
-    if (t === ta && source === sa && options === undefined && typeof byteOffset === 'number' && byteOffset >= 0 &&
+  const tests = (t: string): string => `    if (${t} === ta && source === sa && options === undefined && typeof byteOffset === 'number' && byteOffset >= 0 &&
         byteOffset <= ma && byteOffset === Math.floor(byteOffset) && ((ba + byteOffset) & ka) === 0${aliveA})
       return new Ca(ba + byteOffset, da);
-    if (t === tb && source === sb && options === undefined && typeof byteOffset === 'number' && byteOffset >= 0 &&
+    if (${t} === tb && source === sb && options === undefined && typeof byteOffset === 'number' && byteOffset >= 0 &&
         byteOffset <= mb && byteOffset === Math.floor(byteOffset) && ((bb + byteOffset) & kb) === 0${aliveB})
-      return new Cb(bb + byteOffset, db);
+      return new Cb(bb + byteOffset, db);`;
+  return `/* duo view ${serial} */
+return function duoView(ta, sa, Ca, ba, da, ma, ka, pa, tb, sb, Cb, bb, db, mb, kb, pb) {
+  var method = function view(source, byteOffset, options) {
+${tests('this')}
+    return viewSlow(this, source, byteOffset, options, undefined);
+  };
+  var form = function view(t, source, byteOffset, options) {
+${tests('t')}
     return viewMirror(t, source, byteOffset, options);
   };
+  return { method: method, form: form };
 };`;
 }
 

@@ -35,9 +35,11 @@ describe('T.view, a view function per structure', () => {
     const sab = new SharedArrayBuffer(64);
     const other = new SharedArrayBuffer(64);
     // The first call finds the function; on Node 20 the first pair gets a function of its own
-    // (below), and a second source makes `T.view` the structure's.
+    // and the second a function of both (below), and a third source makes `T.view` the structure's.
+    const third = new SharedArrayBuffer(64);
     for (const T of [a, b, c]) T.view(sab, 16);
     for (const T of [a, b, c]) T.view(other, 8);
+    for (const T of [a, b, c]) T.view(third, 8);
     expect(a.view).toBe(b.view);
     if (codegenActive()) {
       expect(a.view).not.toBe(c.view);
@@ -122,7 +124,7 @@ describe('T.view, a view function per structure', () => {
   });
 
   it.runIf(V8_BEFORE_12 && codegenActive())(
-    "Node 20: a schema's first pair has a function of its own until a second pair, a forgotten pair or configure()",
+    "Node 20: a schema's first pair has a function of its own, its second one of both, until a third pair, a forgotten pair or configure()",
     () => {
       const a = make();
       const b = make();
@@ -152,10 +154,23 @@ describe('T.view, a view function per structure', () => {
       expect(errorCode(detached)).toBe('invalid_type');
       expect(() => pairA.call(a, sab, 56)).toThrow(RangeError); // aligned, 8 bytes past the end
       expect(() => pairA.call(a, sab, 4)).toThrow(RangeError); // misaligned for f64
-      // A second source: the structure's function, shared by equal schemas, for good.
+      // A second source: a function of both pairs, which serves those two only.
       expect(x(a, other)).toBe(2.5);
-      expect(a.view).not.toBe(pairA);
+      const both = a.view as unknown as Loose;
+      expect(both).not.toBe(pairA);
+      for (let k = 0; k < 3; k++) expect([x(a, sab), x(a, other)]).toEqual([1.5, 2.5]);
+      expect(a.view).toBe(both);
+      const third = new SharedArrayBuffer(64);
+      new Float64Array(third)[2] = 3.5;
+      expect(both.call(a, third, 16).x).toBe(3.5); // not its pair: the slow path (which makes a's third pair)
+      expect(both.call(b, sab, 16).x).toBe(1.5);
+      expect(errorCode(catching(() => both.call(undefined, sab, 16)))).toBe('invalid_type');
+      expect(() => both.call(a, other, 56)).toThrow(RangeError); // aligned, 8 bytes past the end
+      expect(() => both.call(a, other, 4)).toThrow(RangeError); // misaligned for f64
+      // A third: the structure's function, shared by equal schemas, for good.
+      expect(a.view).not.toBe(both);
       expect(x(b, other)).toBe(2.5);
+      expect(x(b, third)).toBe(3.5);
       expect(a.view).toBe(b.view);
       expect(x(a, sab)).toBe(1.5);
       expect(a.view).toBe(b.view);

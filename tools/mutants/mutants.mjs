@@ -270,15 +270,15 @@ export const MUTANTS = [
   {
     name: 'Node 20: the two-pair function of view(T, …) serves any source for its second pair',
     file: 'src/views/structure-view.ts',
-    find: '    if (t === tb && source === sb && ',
-    replace: '    if (t === tb && ',
+    find: '    if (${t} === tb && source === sb && ',
+    replace: '    if (${t} === tb && ',
     tests: ['test/views/structure-view.test.ts'],
   },
   {
     name: 'Node 20: the two-pair function of view(T, …) serves its first pair at any alignment',
     file: 'src/views/structure-view.ts',
-    find: 'byteOffset <= ma && byteOffset === Math.floor(byteOffset) && ((ba + byteOffset) & ka) === 0)',
-    replace: 'byteOffset <= ma && byteOffset === Math.floor(byteOffset))',
+    find: 'byteOffset <= ma && byteOffset === Math.floor(byteOffset) && ((ba + byteOffset) & ka) === 0${aliveA})',
+    replace: 'byteOffset <= ma && byteOffset === Math.floor(byteOffset)${aliveA})',
     tests: ['test/views/structure-view.test.ts'],
   },
   {
@@ -291,14 +291,16 @@ export const MUTANTS = [
   {
     name: 'Node 20: view(T, …) serves two types in turn from the copied pair alone',
     file: 'src/views/attach.ts',
-    find: '    if (maker !== null) {',
-    replace: '    if (maker === undefined) {',
+    find: `    if (maker !== null) {
+      const both =`,
+    replace: `    if (maker === undefined) {
+      const both =`,
     tests: ['test/views/views-alloc.test.ts'],
   },
   {
     name: 'Node 20: the function view(T, …) calls stays when another pair is served (a two-pair one keeps its buffers)',
     file: 'src/views/attach.ts',
-    find: '  mirrorView = p.form ?? viewMirror;',
+    find: '  serve(p.form ?? viewMirror);',
     replace: '',
     tests: ['test/views/region.test.ts'],
   },
@@ -360,14 +362,26 @@ export const MUTANTS = [
     tests: ['test/views/views-alloc.test.ts'],
   },
   {
+    name: "Node 20: T.view's second pair is served by the structure's function",
+    file: 'src/views/attach.ts',
+    find: '    if (!c.doubled && o.type === c.type && o.source !== null) {',
+    replace: '    if (false) {',
+    tests: ['test/views/structure-view.test.ts'],
+  },
+  {
+    name: "Node 20: T.view's function of two pairs is made again at a third pair",
+    file: 'src/views/attach.ts',
+    find: '      c.doubled = true;',
+    replace: '',
+    tests: ['test/views/structure-view.test.ts'],
+  },
+  {
     name: "Node 20: a schema's pair function kept after its second pair",
     file: 'src/views/attach.ts',
     find: `  if (c.general !== null) {
-    c.fn = c.general;
-    c.form = null;
-    return;
-  }`,
-    replace: `  if (c.general !== null) return;`,
+    c.form = null;`,
+    replace: `  if (c.general !== null) {
+    return;`,
     tests: ['test/views/structure-view.test.ts'],
   },
   {
