@@ -298,7 +298,7 @@ type PairViewMaker = (
  * the record ever remembers gets a function of its own ({@link pairViewSource}: the pair in
  * constants of its closure, 3.1 → 1.75 ns per view and read); the second (another source: a double
  * buffer) a function of both pairs the record then holds ({@link duoViewSource}: one type over two
- * buffers in turn 3.6 → 1.9 ns per step of two views, pattern 4 of bench/real-use.mjs); from the
+ * buffers in turn 3.6 → 1.76 ns per step of two views, pattern 4 of bench/real-use.mjs); from the
  * third on (a third source, another `this` that found the record through its prototype, the same
  * source after the record forgot it, or after `configure()`), `T.view` is the view function of the
  * schema's structure, which reads the record, for good: a call site that saw one more function
@@ -312,7 +312,7 @@ function servePair(c: Remembered): void {
   if (c.general !== null) {
     c.form = null;
     const o = c.other as Remembered;
-    if (!c.doubled && o.type === c.type && o.source !== null) {
+    if (!c.doubled && o.type === c.type && o.source !== null && codegenActive()) {
       c.doubled = true;
       const l = made(c.type, 'view').layout;
       const maker = duoMaker(l, l, c.probe !== NEVER_DETACHED, o.probe !== NEVER_DETACHED);

@@ -339,6 +339,41 @@ describe('T.view, a view function per structure', () => {
     },
   );
 
+  it.runIf(V8_BEFORE_12 && codegenActive())("Node 20: after configure({ codegen: 'off' }) no pair's function is made (no code is evaluated)", () => {
+    // A structure no maker of pair functions was made for yet (they are kept per structure).
+    const make = () => struct({ x: f64, id: u32, codegenOff: u8 });
+    const P = make();
+    const bufs = [0, 1, 2, 3].map((i) => {
+      const b = new SharedArrayBuffer(64);
+      new Float64Array(b)[1] = i + 0.5;
+      return b;
+    });
+    const x = (T: unknown, b: SharedArrayBuffer): number => ((T as typeof P).view(b, 8) as unknown as { x: number }).x;
+    const y = (T: unknown, b: SharedArrayBuffer): number => (view(T as typeof P, b, 8) as unknown as { x: number }).x;
+    expect(x(P, bufs[0]!)).toBe(0.5); // its first pair's function, made under codegen
+    const Q = make();
+    const real = globalThis.Function;
+    sc.configure({ codegen: 'off' });
+    try {
+      globalThis.Function = new Proxy(real, {
+        construct() {
+          throw new Error('code evaluated with codegen off');
+        },
+        apply() {
+          throw new Error('code evaluated with codegen off');
+        },
+      });
+      // P's second and third pairs, Q's first and second, and two types in turn through view().
+      for (let k = 0; k < 3; k++) {
+        expect([x(P, bufs[1]!), x(P, bufs[2]!), x(Q, bufs[3]!), x(Q, bufs[0]!)]).toEqual([1.5, 2.5, 3.5, 0.5]);
+        expect([y(P, bufs[1]!), y(Q, bufs[2]!), y(P, bufs[1]!), y(Q, bufs[2]!)]).toEqual([1.5, 2.5, 1.5, 2.5]);
+      }
+    } finally {
+      globalThis.Function = real;
+      sc.configure({ codegen: 'auto' });
+    }
+  });
+
   it('its source holds nothing but its serial number', () => {
     const a = structureViewSource(true, 7);
     const b = structureViewSource(false, 8);

@@ -364,7 +364,7 @@ export const MUTANTS = [
   {
     name: "Node 20: T.view's second pair is served by the structure's function",
     file: 'src/views/attach.ts',
-    find: '    if (!c.doubled && o.type === c.type && o.source !== null) {',
+    find: '    if (!c.doubled && o.type === c.type && o.source !== null && codegenActive()) {',
     replace: '    if (false) {',
     tests: ['test/views/structure-view.test.ts'],
   },
@@ -373,6 +373,13 @@ export const MUTANTS = [
     file: 'src/views/attach.ts',
     find: '      c.doubled = true;',
     replace: '',
+    tests: ['test/views/structure-view.test.ts'],
+  },
+  {
+    name: "Node 20: T.view's function of two pairs is made (code evaluated) with codegen off",
+    file: 'src/views/attach.ts',
+    find: '    if (!c.doubled && o.type === c.type && o.source !== null && codegenActive()) {',
+    replace: '    if (!c.doubled && o.type === c.type && o.source !== null) {',
     tests: ['test/views/structure-view.test.ts'],
   },
   {
