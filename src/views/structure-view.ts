@@ -12,7 +12,8 @@
  * structure only. Functions made from one source share their feedback (V8 compiles a source once),
  * hence a serial number in each.
  *
- * The text holds no names or values from a schema: only the serial number, a whole number.
+ * The text holds no names or values from a schema: only the serial number, a whole number, and
+ * fixed text that booleans choose (whether a pair's source is tested for a detach).
  *
  * @module
  */
@@ -104,7 +105,7 @@ ${tests('t')}
 
 /**
  * Node 20: the body of a function of {@link PAIR_VIEW_PARAMS} that returns a structure's maker of
- * pair functions, `(type, source, C, base, d, maxOffset, alignMask) => { method, form }`: view
+ * pair functions, `(type, source, C, base, d, maxOffset, alignMask, probe) => { method, form }`: view
  * functions that serve one (schema, source) pair, held in constants of their closure, `method` with
  * the schema as `this` (`T.view`), `form` with the schema as first argument (`view(T, …)`). A
  * schema's `T.view` is its `method` from the first pair its record remembers until it remembers a
