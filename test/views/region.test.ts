@@ -273,7 +273,7 @@ describe('view() region check', () => {
             const ab = bufs[any.b]!;
             if (!('t' in any)) {
               if (any.op === 'renew')
-                bufs[any.b] = filled(any.b); // (WebAssembly memory that grew: a new buffer, the old one detached)
+                bufs[any.b] = filled(any.b); // (a new buffer in its place, as WebAssembly memory's after it grew)
               else if (ab.byteLength !== 0) structuredClone(ab, { transfer: [ab] });
               continue;
             }
