@@ -314,27 +314,9 @@ function servePair(c: Remembered): void {
     const o = c.other as Remembered;
     if (!c.doubled && o.type === c.type && o.source !== null && codegenActive()) {
       c.doubled = true;
-      const l = made(c.type, 'view').layout;
-      const maker = duoMaker(l, l, c.probe !== NEVER_DETACHED, o.probe !== NEVER_DETACHED);
-      if (maker !== null) {
-        c.fn = maker(
-          c.type,
-          c.source,
-          c.C,
-          c.base,
-          c.d,
-          c.maxOffset,
-          c.alignMask,
-          c.probe,
-          o.type,
-          o.source,
-          o.C,
-          o.base,
-          o.d,
-          o.maxOffset,
-          o.alignMask,
-          o.probe,
-        ).method;
+      const both = twoPairViews(c, o);
+      if (both !== null) {
+        c.fn = both.method;
         return;
       }
     }
@@ -713,26 +695,8 @@ let previousRecord: Remembered | null = null;
 function mirrored(p: Remembered, offset: number): unknown {
   const m = mirror;
   if (p === previousRecord && p !== last && typeof m.type === 'object' && m.type !== null && (m.type !== p.type || m.source !== p.source) && codegenActive()) {
-    const maker = duoMaker(made(m.type, 'view').layout, made(p.type, 'view').layout, m.probe !== NEVER_DETACHED, p.probe !== NEVER_DETACHED);
-    if (maker !== null) {
-      const both = maker(
-        m.type,
-        m.source,
-        m.C,
-        m.base,
-        m.d,
-        m.maxOffset,
-        m.alignMask,
-        m.probe,
-        p.type,
-        p.source,
-        p.C,
-        p.base,
-        p.d,
-        p.maxOffset,
-        p.alignMask,
-        p.probe,
-      );
+    const both = twoPairViews(m, p);
+    if (both !== null) {
       copy(mirror, p);
       previousRecord = mirrorRecord;
       mirrorRecord = p;
@@ -742,6 +706,17 @@ function mirrored(p: Remembered, offset: number): unknown {
   }
   serveMirror(p);
   return new p.C(p.base + offset, p.d);
+}
+
+/**
+ * The `T.view` and `view(T, …)` functions of the pairs `a` and `b` hold (a schema's records, or
+ * {@link mirror}), from their structures' maker ({@link duoMaker}); null past
+ * {@link DUO_MAKERS_MAX}.
+ */
+function twoPairViews(a: Remembered, b: Remembered): ReturnType<DuoViewMaker> | null {
+  const maker = duoMaker(made(a.type, 'view').layout, made(b.type, 'view').layout, a.probe !== NEVER_DETACHED, b.probe !== NEVER_DETACHED);
+  if (maker === null) return null;
+  return maker(a.type, a.source, a.C, a.base, a.d, a.maxOffset, a.alignMask, a.probe, b.type, b.source, b.C, b.base, b.d, b.maxOffset, b.alignMask, b.probe);
 }
 
 /** The maker of two-pair functions for layouts `a` and `b` (their sources probed or not), made on first use; null past {@link DUO_MAKERS_MAX}. */

@@ -291,10 +291,10 @@ export const MUTANTS = [
   {
     name: 'Node 20: view(T, …) serves two types in turn from the copied pair alone',
     file: 'src/views/attach.ts',
-    find: `    if (maker !== null) {
-      const both =`,
-    replace: `    if (maker === undefined) {
-      const both =`,
+    find: `    const both = twoPairViews(m, p);
+    if (both !== null) {`,
+    replace: `    const both = twoPairViews(m, p);
+    if (both === undefined) {`,
     tests: ['test/views/views-alloc.test.ts'],
   },
   {
