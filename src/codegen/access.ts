@@ -31,13 +31,15 @@ export interface ViewInternals {
 export type ViewCtor = new (o: number, d: DataView) => ViewInternals;
 
 /**
- * Where emitted code finds nested view classes and labels: `this.$$C<k>`, `L[i]` (`labelIndex`
- * gives the `i`, for the class's helpers that take a label's index, see {@link emitNum}).
+ * Where emitted code finds nested view classes and labels: `this.$$C<k>`, a label (`L[i]` in a
+ * class's code), and `numLabel`, the label as the second argument of the `Q` helper in scope (its
+ * index `i` in a class's code, see {@link NUM_HELPER}; the label itself in shared accessors,
+ * src/codegen/shared-accessors.ts).
  */
 export interface EmitRefs {
   classRef(layout: Layout): string;
   labelRef(label: string): string;
-  labelIndex(label: string): number;
+  numLabel(label: string): string;
 }
 
 /**
@@ -272,11 +274,11 @@ function endianArg(a: { readonly method: NumberMethod; readonly le: boolean }): 
  * Source of the number a number-valued field stores: `v` itself when it is one (the common case,
  * folded away by the engine), else converted or refused. With a `guard` (an expression true for
  * every view, see {@link emitWrite}), a number also goes through the conversion when the guard is
- * false, which it never is (`R.toNum` returns a number as it is). `label` is the index of the
- * field's label, for the class's `Q` helper ({@link NUM_HELPER}).
+ * false, which it never is (`R.toNum` returns a number as it is). `label` is the source of the
+ * field's label as `Q`'s second argument (`EmitRefs.numLabel`).
  */
-function emitNum(v: string, label: number, guard: string | undefined): string {
-  return `(typeof ${v}==='number'${guard === undefined ? '' : `&&${guard}`}?${v}:Q(${v},${num(label)}))`;
+function emitNum(v: string, label: string, guard: string | undefined): string {
+  return `(typeof ${v}==='number'${guard === undefined ? '' : `&&${guard}`}?${v}:Q(${v},${label}))`;
 }
 
 // ---- reads ---------------------------------------------------------------------------------------
@@ -436,7 +438,7 @@ export function makeReadPlain(a: Access, off: number, nestedClass: NestedClass):
 export function emitWrite(a: Access, at: string, v: string, checked: boolean, label: string, refs: EmitRefs, guard?: string, dv = 'd'): string {
   switch (a.op) {
     case 'number': {
-      if (!checked) return `${dv}.set${a.method}(${at},${emitNum(v, refs.labelIndex(label), guard)}${endianArg(a)});`;
+      if (!checked) return `${dv}.set${a.method}(${at},${emitNum(v, refs.numLabel(label), guard)}${endianArg(a)});`;
       const l = refs.labelRef(label);
       let value: string;
       if (a.min !== null && a.max !== null) value = emitCheckedInt(v, a.min, a.max, l);
@@ -457,7 +459,7 @@ export function emitWrite(a: Access, at: string, v: string, checked: boolean, la
       let value: string;
       if (a.value === 'bigint') value = checked ? `R.checkBig(${v},${big(bigRange(a).min)},${big(bigRange(a).max)},${l})` : `R.toBig(${v},${l})`;
       else if (a.value === 'bool') value = checked ? `R.checkBool(${v},${l})` : `(${v}?1:0)`;
-      else value = checked ? `R.checkInt(${v},${num(bitRange(a).min)},${num(bitRange(a).max)},${l})` : emitNum(v, refs.labelIndex(label), guard);
+      else value = checked ? `R.checkInt(${v},${num(bitRange(a).min)},${num(bitRange(a).max)},${l})` : emitNum(v, refs.numLabel(label), guard);
       if (!a.fast) return `R.writeBits(d,${at},${num(a.span)},${num(a.shift)},${num(a.width)},${a.le},${value});`;
       if (a.width === 32) return emitRawWrite(a.span, a.le, at, `(${value})`);
       const mask = 2 ** a.width - 1;
@@ -475,7 +477,8 @@ export function emitWrite(a: Access, at: string, v: string, checked: boolean, la
 
 /**
  * Source text of a setter body storing `v` to number member `a` at offset `offset` of a view of a
- * layout aligned to `align`, through the typed arrays of the view's `DataView`
+ * layout aligned to `align` (`plus`: the source that adds it to the view's offset, `+24`, none for
+ * 0, or the name of a shared accessor's offset, `+K`), through the typed arrays of the view's `DataView`
  * (src/codegen/store-arrays.ts), or `null` when the member cannot be stored so (see
  * {@link emitTypedStoreAt}). On V8 12 and later only the `typeof` test of {@link emitWrite}'s
  * guard: with `o >= 0` beside it V8 12 to 14 keep the handles of a loop that stores this way
@@ -484,9 +487,17 @@ export function emitWrite(a: Access, at: string, v: string, checked: boolean, la
  * than the `DataView` store (update pass 1.46 → 1.30× a typed-array loop in the core benchmark), the
  * `typeof` test alone slower (`hand-store-typeof`).
  */
-export function emitTypedStore(a: Access, offset: number, align: number, v: string, label: string, refs: EmitRefs, guarded: boolean): string | null {
-  const base = guarded ? 'o' : 'this.$$o';
-  const at = offset === 0 ? base : `${base}+${num(offset)}`;
+export function emitTypedStore(
+  a: Access,
+  offset: number,
+  plus: string,
+  align: number,
+  v: string,
+  label: string,
+  refs: EmitRefs,
+  guarded: boolean,
+): string | null {
+  const at = `${guarded ? 'o' : 'this.$$o'}${plus}`;
   const store = emitTypedStoreAt(a, at, offset, align, 'this.$$d', v, label, refs, guarded ? 'o>=0' : undefined);
   if (store === null || !guarded) return store;
   return `var o=this.$$o;${store}`;
@@ -516,7 +527,7 @@ export function emitTypedStoreAt(
   const t = STORE_ARRAY[a.method];
   if ((!a.le && t.size > 1) || offset % t.size !== 0 || align < t.size) return null;
   const index = t.shift === 0 ? at : `(${at})>>${t.shift}`;
-  return `${dv}.${t.array}[${index}]=${emitNum(v, refs.labelIndex(label), guard)};`;
+  return `${dv}.${t.array}[${index}]=${emitNum(v, refs.numLabel(label), guard)};`;
 }
 
 /** Interpreted twin of {@link emitWrite}. */

@@ -23,8 +23,9 @@ import {
 } from './access.js';
 import type { CompileMode } from './classes.js';
 import { evaluate } from './evaluate.js';
-import { type Access, accessOf, membersOf } from './plan.js';
+import { type Access, accessOf, type MemberPlan, membersOf } from './plan.js';
 import { RUNTIME as R } from './runtime.js';
+import { type AccessorMaker, SHARED_ACCESSORS, SHARED_PLUS, SHARED_REFS, sharedAccessorMaker } from './shared-accessors.js';
 import { ARRAY_ELEMENT_STORES } from './store-arrays.js';
 
 /**
@@ -46,7 +47,7 @@ function assertIdentifier(name: string): string {
 export function generate(layout: Layout, mode: CompileMode, nestedIndex: (l: Layout) => number): ViewCtor {
   const labels: string[] = [];
   const labelIndex = new Map<string, number>();
-  const refs: EmitRefs = {
+  const refs: EmitRefs & { labelIndex(label: string): number } = {
     classRef: (l) => `this.$$C${nestedIndex(l)}`,
     labelIndex(label) {
       let k = labelIndex.get(label);
@@ -57,15 +58,17 @@ export function generate(layout: Layout, mode: CompileMode, nestedIndex: (l: Lay
       return k;
     },
     labelRef: (label) => `L[${refs.labelIndex(label)}]`,
+    numLabel: (label) => String(refs.labelIndex(label)),
   };
   const self = refs.labelRef(typeLabel(layout.schema));
+  const shared: AccessorMaker[] = []; // the makers of shared accessors the source calls, as S[k]
   const lines = ['class V{constructor(o,d){this.$$o=o;this.$$d=d}}', 'var P=V.prototype;', NUM_HELPER];
   let setters = false;
   switch (layout.kind) {
     case 'struct':
     case 'union':
       setters = layout.fields.length > SWITCH_MAX_MEMBERS;
-      lines.push(...emitRecord(layout, mode, refs, self));
+      lines.push(...emitRecord(layout, mode, refs, self, shared));
       break;
     case 'array': {
       const n = layout.length;
@@ -99,7 +102,7 @@ export function generate(layout: Layout, mode: CompileMode, nestedIndex: (l: Lay
   const names = layout.kind === 'struct' || layout.kind === 'union' ? layout.fields.map((f) => f.name) : [];
   // The table of setters by name for large records (filled below, from the accessors just made).
   const W: Record<string, (v: unknown) => void> = Object.create(null) as Record<string, (v: unknown) => void>;
-  const V = evaluate<ViewCtor>(['R', 'L', 'N', 'W'], lines.join('\n'), [R, labels, names, W]);
+  const V = evaluate<ViewCtor>(['R', 'L', 'N', 'W', 'S'], lines.join('\n'), [R, labels, names, W, shared]);
   if (setters) {
     for (const name of names) {
       const set = Object.getOwnPropertyDescriptor(V.prototype, name)?.set;
@@ -167,7 +170,31 @@ function storeOf(a: Access, mode: CompileMode, refs: EmitRefs, label: string, al
   return (at) => (typed ? emitTypedStoreAt(a, at, 0, align, 'd', 'v', label, refs) : null) ?? emitWrite(a, at, 'v', mode.checked, label, refs);
 }
 
-function emitRecord(layout: RecordLayout, mode: CompileMode, refs: EmitRefs, self: string): string[] {
+/**
+ * The bodies of a record member's getter and setter, with `plus` the source that adds the member's
+ * offset to the view's (`+24`, none for 0, or a shared accessor's `+K`).
+ */
+function accessorBodies(m: MemberPlan, plus: string, align: number, mode: CompileMode, refs: EmitRefs): { get: string; set: string } {
+  // The setter's store carries the guard `o>=0` (see emitWrite): what keeps loops unpeeled. A
+  // store that names its DataView once takes it from `this` without a local (3 bytes of bytecode less of
+  // V8's inlining budget per setter, which a loop shares with everything it inlines: see
+  // test/channels/inlining.test.ts).
+  const oneStore = m.access.op === 'number' || m.access.op === 'bool';
+  const store = emitWrite(m.access, `o${plus}`, 'v', mode.checked, m.label, refs, 'o>=0', oneStore ? 'this.$$d' : 'd');
+  // In a class for views over a fixed-length SharedArrayBuffer, a number stores through a typed array where it can (emitTypedStore).
+  const typed = mode.stores === true ? emitTypedStore(m.access, m.offset, plus, align, 'v', m.label, refs, V8_BEFORE_12) : null;
+  return {
+    get: `var d=this.$$d;return ${emitRead(m.access, `this.$$o${plus}`, refs)}`,
+    set: typed ?? (oneStore ? `var o=this.$$o;${store}` : `var d=this.$$d,o=this.$$o;${store}`),
+  };
+}
+
+/**
+ * A record's accessors, `$$plain` and `$$assign`. Number and bool members get shared accessors
+ * where {@link SHARED_ACCESSORS} (src/codegen/shared-accessors.ts): the source calls the maker
+ * `S[k]` with the member's offset and label, and `shared` collects the makers.
+ */
+function emitRecord(layout: RecordLayout, mode: CompileMode, refs: EmitRefs, self: string, shared: AccessorMaker[]): string[] {
   const members = membersOf(layout);
   const lines: string[] = [];
   const plain: string[] = [];
@@ -176,18 +203,14 @@ function emitRecord(layout: RecordLayout, mode: CompileMode, refs: EmitRefs, sel
     const plus = m.offset === 0 ? '' : `+${m.offset}`; // the member's offset from the view's (none at 0)
     const at = `this.$$o${plus}`;
     const write = emitWrite(m.access, at, 'v', mode.checked, m.label, refs);
-    // The setter's store carries the guard `o>=0` (see emitWrite): what keeps loops unpeeled. A
-    // store that names its DataView once takes it from `this` without a local (3 bytes of bytecode less of
-    // V8's inlining budget per setter, which a loop shares with everything it inlines: see
-    // test/channels/inlining.test.ts).
-    const oneStore = m.access.op === 'number' || m.access.op === 'bool';
-    const store = emitWrite(m.access, `o${plus}`, 'v', mode.checked, m.label, refs, 'o>=0', oneStore ? 'this.$$d' : 'd');
-    // In a class for views over a fixed-length SharedArrayBuffer, a number stores through a typed array where it can (emitTypedStore).
-    const typed = mode.stores === true ? emitTypedStore(m.access, m.offset, layout.align, 'v', m.label, refs, V8_BEFORE_12) : null;
-    const setter = typed ?? (oneStore ? `var o=this.$$o;${store}` : `var d=this.$$d,o=this.$$o;${store}`);
-    lines.push(
-      `Object.defineProperty(P,N[${index}],{get:function(){var d=this.$$d;return ${emitRead(m.access, at, refs)}},set:function(v){${setter}},enumerable:true,configurable:true});`,
-    );
+    if (SHARED_ACCESSORS && (m.access.op === 'number' || m.access.op === 'bool')) {
+      const body = accessorBodies(m, SHARED_PLUS, layout.align, mode, SHARED_REFS);
+      const k = shared.push(sharedAccessorMaker(body.get, body.set)) - 1;
+      lines.push(`Object.defineProperty(P,N[${index}],S[${k}](${m.offset},${refs.labelRef(m.label)}));`);
+    } else {
+      const body = accessorBodies(m, plus, layout.align, mode, refs);
+      lines.push(`Object.defineProperty(P,N[${index}],{get:function(){${body.get}},set:function(v){${body.set}},enumerable:true,configurable:true});`);
+    }
     const key = JSON.stringify(assertIdentifier(m.name));
     if (m.access.op !== 'sync') plain.push(`${key}:${emitReadPlain(m.access, at, refs)}`); // locks are not data
     cases.push(`case ${key}:${write}break;`);

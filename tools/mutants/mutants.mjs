@@ -568,6 +568,36 @@ export const MUTANTS = [
     tests: ['test/channels/channel.test.ts', 'test/channels/workers-protocol.test.ts', 'test/channels/processes.test.ts'],
     timeout: 300_000,
   },
+  // ---- shared accessors (V8 before 12) ----
+  {
+    name: 'Node 20: a shared accessor reads at the view offset without its member offset',
+    file: 'src/codegen/shared-accessors.ts',
+    find: "export const SHARED_PLUS = '+K';",
+    replace: "export const SHARED_PLUS = '+0';",
+    tests: ['test/codegen/shared-accessors.test.ts'],
+  },
+  {
+    name: "Node 20: a shared accessor's maker is compiled again for every member",
+    file: 'src/codegen/shared-accessors.ts',
+    find: '  let make = makers.get(source);',
+    replace: '  let make = undefined;',
+    tests: ['test/codegen/shared-accessors.test.ts'],
+  },
+  {
+    name: 'Node 20: the makers of shared accessors are keyed by the getter alone',
+    file: 'src/codegen/shared-accessors.ts',
+    find: "  let make = makers.get(source);\n  if (make === undefined) {\n    make = evaluate<AccessorMaker>(['R0'], source, [RUNTIME]);\n    makers.set(source, make);",
+    replace:
+      "  let make = makers.get(get);\n  if (make === undefined) {\n    make = evaluate<AccessorMaker>(['R0'], source, [RUNTIME]);\n    makers.set(get, make);",
+    tests: ['test/codegen/shared-accessors.test.ts'],
+  },
+  {
+    name: "Node 20: a shared setter's errors name the first member of its form",
+    file: 'src/codegen/shared-accessors.ts',
+    find: "  labelRef: () => 'B',\n  numLabel: () => 'B',",
+    replace: "  labelRef: () => 'B',\n  numLabel: () => '(globalThis.$$first??=B)',",
+    tests: ['test/codegen/shared-accessors.test.ts'],
+  },
   // ---- hostile descriptors ----
   {
     name: 'fromJSON stops counting depth at references',

@@ -1,0 +1,65 @@
+/**
+ * Shared accessors (V8 before 12, Node 20): the getter and setter of a record's number or bool
+ * member made by one compiled function per form of their source, shared by every view class,
+ * instead of written out in each class with the member's offset in the text.
+ *
+ * V8 counts calls and tiers up per function, and functions made by one function literal share its
+ * count, feedback and optimised code. Written out per class, every member has accessors of its own,
+ * each called once per element by a loop: in a loop's first pass (a job, one simulation step) each
+ * runs slowly until V8 has compiled it, and the compilations queue behind each other. Made here,
+ * `x`, `y` and `z` of a Particle share one getter and one setter (every `f64` member with the same
+ * store, of every structure), which V8 compiles after a third of the calls, once. Measured on the
+ * real-use benchmark's update pass (1M Particles, the pass's first call in a fresh process, Node 20):
+ * 12.6–17.1 ms → 11.3–13.0 ms (the typed-array twin 5.7–9.8); warm passes unchanged or faster
+ * (3.7–4.0 → 3.5 ms): inlined into a loop, the maker's offset `K` is a constant of the closure's
+ * context, which the engine folds. On V8 12 and later the same warm pass was 50% slower (3.4 → 5.1
+ * ms, Node 22 and 26), so there each class keeps accessors of its own.
+ *
+ * The source holds what generate.ts emits for a member, with the offset as `K` and the label as `B`
+ * (both parameters of the maker), so it is one of a bounded set of texts: one per number method,
+ * byte order, store and check, never a name or value from a schema.
+ *
+ * @module
+ */
+import { V8_BEFORE_12 } from '../engine.js';
+import { internalError } from '../errors.js';
+import type { EmitRefs } from './access.js';
+import { evaluate } from './evaluate.js';
+import { RUNTIME } from './runtime.js';
+
+/** Whether generate.ts makes number and bool members' accessors here. */
+export const SHARED_ACCESSORS = V8_BEFORE_12;
+
+/** What a shared accessor's source adds to the view's offset for the member's: the maker's `K`. */
+export const SHARED_PLUS = '+K';
+
+/** The labels of a shared accessor's source: the maker's `B`, as a label and as `Q`'s argument. */
+export const SHARED_REFS: EmitRefs = {
+  classRef() {
+    throw internalError('a shared accessor has no nested class');
+  },
+  labelRef: () => 'B',
+  numLabel: () => 'B',
+};
+
+/** Makes a member's accessor pair, as a property descriptor, from its byte offset and label. */
+export type AccessorMaker = (offset: number, label: string) => PropertyDescriptor;
+
+/** The makers made so far, by source: at most one per form (number method, byte order, store, check). */
+const makers = new Map<string, AccessorMaker>();
+
+/**
+ * The maker of accessors whose getter and setter have bodies `get` and `set` (generate.ts's, with
+ * {@link SHARED_PLUS} and {@link SHARED_REFS}): made once per pair of bodies. In the bodies `R` is the
+ * runtime and `Q(v, label)` converts a number (`R.toNum`), constants of the maker's context as `K`
+ * and `B` are, where the accessors read them without a walk up the context chain.
+ */
+export function sharedAccessorMaker(get: string, set: string): AccessorMaker {
+  const source = `return function(K,B){const R=R0,Q=R0.toNum;return {get:function(){${get}},set:function(v){${set}},enumerable:true,configurable:true}};`;
+  let make = makers.get(source);
+  if (make === undefined) {
+    make = evaluate<AccessorMaker>(['R0'], source, [RUNTIME]);
+    makers.set(source, make);
+  }
+  return make;
+}
