@@ -8,12 +8,15 @@
  * each called once per element by a loop: in a loop's first pass (a job, one simulation step) each
  * runs slowly until V8 has compiled it, and the compilations queue behind each other. Made here,
  * `x`, `y` and `z` of a Particle share one getter and one setter (every `f64` member with the same
- * store, of every structure), which V8 compiles after a third of the calls, once. Measured on the
- * real-use benchmark's update pass (1M Particles, the pass's first call in a fresh process, Node 20):
- * 12.6–17.1 ms → 11.3–13.0 ms (the typed-array twin 5.7–9.8); warm passes unchanged or faster
- * (3.7–4.0 → 3.5 ms): inlined into a loop, the maker's offset `K` is a constant of the closure's
- * context, which the engine folds. On V8 12 and later the same warm pass was 50% slower (3.4 → 5.1
- * ms, Node 22 and 26), so there each class keeps accessors of its own.
+ * store, of every structure), which V8 counts together and compiles once. Measured with the
+ * real-use benchmark's update pass (1M Particles, Node 20, old and new builds alternated, medians of
+ * 6): its first call in a fresh process 18.5 → 12.8 ms (the typed-array twin 7.9); warm passes
+ * unchanged or faster (update 4.12 → 3.74 ms, read 2.56 → 2.49): inlined into a loop, the maker's
+ * offset `K` is a constant of the closure's context, which the engine folds. On V8 12 and later (Node 22 to 26; each engine's own setter
+ * forms, old and new builds alternated, medians of 3) the first update pass was 2–25% faster
+ * (19.7 → 14.7 ms on Node 22, 18.8 → 18.4 on Node 26) but warm read passes 4–8% slower (2.57 →
+ * 2.78 ms on Node 22, 2.41 → 2.51 on Node 26) and update passes 0–3%: no clear gain, so there
+ * each class keeps accessors of its own.
  *
  * The source holds what generate.ts emits for a member, with the offset as `K` and the label as `B`
  * (both parameters of the maker), so it is one of a bounded set of texts: one per number method,
