@@ -42,7 +42,14 @@ describe.skipIf(skip)(`${skip ? `SKIPPED (${why}): ` : ''}element handles in a l
     for (const n of collectionsPerCall('control: handles kept')) expect(n).toBeGreaterThanOrEqual(2);
   });
 
-  for (const name of ['update, DT a module constant', 'update, DT in a local', 'eight fields read and written', 'update, checked', 'update, for…of']) {
+  for (const name of [
+    'update, DT a module constant',
+    'update, DT in a local',
+    'eight fields read and written',
+    'update, checked',
+    'update, for…of',
+    'update, other structures first',
+  ]) {
     // (The checked loop allocated on Node 26 until its setters tested the common case themselves:
     // through R.checkFloat every value stored was a heap number, 16-17 collections per call.)
     it(`${name}: no handle allocated once optimised`, () => {
