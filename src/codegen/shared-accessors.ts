@@ -15,11 +15,14 @@
  * offset `K` is a constant of the closure's context, which the engine folds. Their feedback is
  * shared too, and has seen every class: with ten other structures' accessors of the same forms run
  * first, the same warm passes were as fast (update 3.51–3.86 ms, read 2.29–2.53; before 3.85–4.00
- * and 2.54–3.36), their handles still removed (the engine knows each handle's class where it made it). On V8 12 and later (Node 22 to 26; each engine's own setter
- * forms, old and new builds alternated, medians of 3) the first update pass was 2–25% faster
- * (19.7 → 14.7 ms on Node 22, 18.8 → 18.4 on Node 26) but warm read passes 4–8% slower (2.57 →
- * 2.78 ms on Node 22, 2.41 → 2.51 on Node 26) and update passes 0–3%: no clear gain, so there
- * each class keeps accessors of its own.
+ * and 2.54–3.36), their handles still removed (the engine knows each handle's class where it made
+ * it).
+ *
+ * On V8 12 and later (Node 22 to 26; each engine's own setter forms, old and new builds
+ * alternated, medians of 3) the first update pass was 2–25% faster (19.7 → 14.7 ms on Node 22,
+ * 18.8 → 18.4 on Node 26) but warm read passes 4–8% slower (2.57 → 2.78 ms on Node 22, 2.41 → 2.51
+ * on Node 26) and update passes 0–3%: no clear gain, so there each class keeps accessors of its
+ * own.
  *
  * The source holds what generate.ts emits for a member, with the offset as `K` and the label as `B`
  * (both parameters of the maker), so it is one of a bounded set of texts: one per number method,
