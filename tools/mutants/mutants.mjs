@@ -36,15 +36,15 @@ export const MUTANTS = [
   {
     name: 'fingerprint ignores record size and alignment',
     file: 'src/layout/fingerprint.ts',
-    find: 'return `${l.kind}(${l.size},${l.align}){',
-    replace: 'return `${l.kind}(){',
+    find: "return `${l.kind}${l.rules === 'sysv' ? '' : `[${l.rules}]`}(${l.size},${l.align}){",
+    replace: "return `${l.kind}${l.rules === 'sysv' ? '' : `[${l.rules}]`}(){",
     tests: ['test/layout/laws.test.ts'],
   },
   {
     name: 'fingerprint ignores struct vs union',
     file: 'src/layout/fingerprint.ts',
-    find: 'return `${l.kind}(${l.size},${l.align}){',
-    replace: 'return `record(${l.size},${l.align}){',
+    find: "return `${l.kind}${l.rules === 'sysv' ? '' : `[${l.rules}]`}(${l.size},${l.align}){",
+    replace: "return `record${l.rules === 'sysv' ? '' : `[${l.rules}]`}(${l.size},${l.align}){",
     tests: ['test/layout/laws.test.ts'],
   },
   {
@@ -65,8 +65,8 @@ export const MUTANTS = [
   {
     name: 'interpreted number stores skip the type check',
     file: 'src/codegen/access.ts',
-    find: "if (!checked) return (self, o, v) => set.call(self.$$d, o + off, typeof v === 'number' ? v : R.toNum(v, label), le);",
-    replace: 'if (!checked) return (self, o, v) => set.call(self.$$d, o + off, v, le);',
+    find: "if (!checked) return (self, o, v) => set(self.$$d, o + off, typeof v === 'number' ? v : R.toNum(v, label), le);",
+    replace: 'if (!checked) return (self, o, v) => set(self.$$d, o + off, v, le);',
     tests: ['test/views/conversions.test.ts'],
   },
   {
@@ -79,8 +79,8 @@ export const MUTANTS = [
   {
     name: 'checked floats accept NaN',
     file: 'src/codegen/runtime.ts',
-    find: "if (Number.isNaN(n)) throw rangeError(label, 'NaN is not stored in checked mode'",
-    replace: "if (Number.isNaN(n) && false) throw rangeError(label, 'NaN is not stored in checked mode'",
+    find: "if (Number.isNaN(n)) throw rangeError('out_of_range', label, 'NaN is not stored in checked mode'",
+    replace: "if (Number.isNaN(n) && false) throw rangeError('out_of_range', label, 'NaN is not stored in checked mode'",
     tests: ['test/views/conversions.test.ts'],
   },
   {
@@ -92,24 +92,24 @@ export const MUTANTS = [
   },
   // ---- regions: a view is made only over memory it fits in, aligned ----
   {
-    name: 'view fast path lets a view run one element past the end',
+    name: "Node 20: view()'s fast path (the copied pair) lets a view run one element past the end",
     file: 'src/views/attach.ts',
-    find: 'byteOffset <= c.maxOffset &&',
-    replace: 'byteOffset <= c.maxOffset + 8 &&',
+    find: '    byteOffset >= 0 &&\n    byteOffset <= c.maxOffset &&\n',
+    replace: '    byteOffset >= 0 &&\n    byteOffset <= c.maxOffset + 8 &&\n',
     tests: ['test/views/region.test.ts'],
   },
   {
-    name: 'view fast path ignores alignment',
+    name: "Node 20: view()'s fast path (the copied pair) ignores alignment",
     file: 'src/views/attach.ts',
-    find: '((c.base + byteOffset) & c.alignMask) === 0',
-    replace: 'true',
+    find: '    ((c.base + byteOffset) & c.alignMask) === 0 &&\n    c.probe',
+    replace: '    true &&\n    c.probe',
     tests: ['test/views/region.test.ts'],
   },
   {
-    name: 'view fast path accepts fractional offsets',
+    name: "Node 20: view()'s fast path (the copied pair) accepts fractional offsets",
     file: 'src/views/attach.ts',
-    find: 'byteOffset === Math.floor(byteOffset) &&',
-    replace: '',
+    find: '    byteOffset <= c.maxOffset &&\n    byteOffset === Math.floor(byteOffset) &&\n',
+    replace: '    byteOffset <= c.maxOffset &&\n',
     tests: ['test/views/region.test.ts'],
   },
   {
@@ -130,23 +130,23 @@ export const MUTANTS = [
   {
     name: 'generated get() accepts the index one past the end',
     file: 'src/codegen/access.ts',
-    find: "return n <= SHORT_ARRAY ? `(typeof ${v}==='number'&&(${v}>>>0)<${num(n)}&&",
-    replace: "return n <= SHORT_ARRAY ? `(typeof ${v}==='number'&&(${v}>>>0)<=${num(n)}&&",
+    find: 'const k = `((${v}>>>0)>=${num(n)}|',
+    replace: 'const k = `((${v}>>>0)>${num(n)}|',
     tests: ['test/views/accessors.test.ts'],
   },
   {
     name: 'generated get() accepts fractional indices',
     file: 'src/codegen/access.ts',
-    find: '(${v}>>>0)<${num(n)}&&${v}===(${v}|0))`',
-    replace: '(${v}>>>0)<${num(n)})`',
+    find: '|${v}!==(${v}|0)${far})`;',
+    replace: '${far})`;',
     tests: ['test/views/accessors.test.ts'],
   },
   // ---- handles: the buffer in the handle is the memory ----
   {
     name: 'attach reads a buffer other than the handle’s',
     file: 'src/transfer/share.ts',
-    find: '  const buffer = handle.buffer;\n  const place = { buffer, byteOffset: handle.byteOffset };',
-    replace: '  const buffer = (globalThis.__lastBuffer ??= handle.buffer);\n  const place = { buffer, byteOffset: handle.byteOffset };',
+    find: ': (handle.buffer as SharedArrayBuffer);',
+    replace: ': ((globalThis.__lastBuffer ??= handle.buffer) as SharedArrayBuffer);',
     tests: ['test/transfer/share.test.ts'],
     build: true,
   },
@@ -263,8 +263,8 @@ export const MUTANTS = [
   {
     name: 'Node 20: the pair function of view(T, …) misses to the slow path without typecodes',
     file: 'src/views/structure-view.ts',
-    find: '    return viewMirror(t, source, byteOffset, options);',
-    replace: '    return viewSlow(t, source, byteOffset, options, undefined);',
+    find: '      return new C(base + byteOffset, d);\n    return viewMirror(t, source, byteOffset, options);',
+    replace: '      return new C(base + byteOffset, d);\n    return viewSlow(t, source, byteOffset, options, undefined);',
     tests: ['test/views/structure-view.test.ts'],
   },
   {
@@ -600,10 +600,10 @@ export const MUTANTS = [
   },
   // ---- hostile descriptors ----
   {
-    name: 'fromJSON stops counting depth at references',
+    name: 'a schema may nest a thousand times deeper than MAX_DEPTH',
     file: 'src/types/schema.ts',
-    find: '  if (h + 1 > MAX_DEPTH) {',
-    replace: '  if (h + 1 > MAX_DEPTH * 1000) {',
+    find: '  if (deepestMember + 1 > MAX_DEPTH) {',
+    replace: '  if (deepestMember + 1 > MAX_DEPTH * 1000) {',
     tests: ['test/layout/hostile.test.ts'],
   },
   {
