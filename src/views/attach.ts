@@ -378,7 +378,7 @@ function viewMirror(type: unknown, source: BufferSource, byteOffset?: number, op
     options === undefined &&
     typeof byteOffset === 'number' &&
     byteOffset >= 0 &&
-    byteOffset <= c.maxOffset + 8 &&
+    byteOffset <= c.maxOffset &&
     byteOffset === Math.floor(byteOffset) &&
     ((c.base + byteOffset) & c.alignMask) === 0 &&
     c.probe.length !== 0

@@ -342,6 +342,10 @@ describe('view() region check', () => {
     expect(P.view(ab, 16).$byteOffset).toBe(16);
     structuredClone(ab, { transfer: [ab] }); // detaches ab
     expect(() => P.view(ab, 16)).toThrow(RangeError);
+    // Any offset, a negative one too, whose DataView was made before the detach: out of bounds, as
+    // for every other offset (it was invalid_argument until 2026-12-04; see src/views/region.ts memoryOf).
+    for (const make of [() => P.view(ab, -8), () => view(P, ab, -8), () => P.view(ab, 0.5), () => view(Q, ab, 1e9)])
+      expect(errorCodeOf(make)).toBe('out_of_bounds');
     // A buffer never viewed before it was detached (no DataView of it yet): coded too, not the engine's TypeError.
     const fresh = new ArrayBuffer(64);
     structuredClone(fresh, { transfer: [fresh] });
