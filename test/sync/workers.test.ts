@@ -61,12 +61,17 @@ describe('Condition', () => {
 });
 
 describe('Barrier', () => {
-  it('3 parties × 100 rounds: nobody passes early, indices are a permutation each round', async () => {
+  // 10,000 rounds: a party that counts itself without the compare-and-swap (arriving on a stale
+  // count, tools/mutants "a barrier counts a party that lost the race") shows only when two
+  // arrivals meet in the few instructions between the load and the add: 100 rounds let it pass,
+  // 2,000 caught it in 2 runs of 3.
+  it('3 parties × 10,000 rounds: nobody passes early, indices are a permutation each round', async () => {
     const parties = 3;
+    const rounds = 10_000;
     const place = { buffer: new SharedArrayBuffer(12) };
     const slots = { buffer: new SharedArrayBuffer(4 * parties), byteOffset: 0 };
-    const results = await Promise.all(Array.from({ length: parties }, (_, me) => run<number[]>('barrierRounds', { parties, place, rounds: 100, slots, me })));
-    for (let r = 0; r < 100; r++) {
+    const results = await Promise.all(Array.from({ length: parties }, (_, me) => run<number[]>('barrierRounds', { parties, place, rounds, slots, me })));
+    for (let r = 0; r < rounds; r++) {
       expect(results.map((ix) => ix[r]).sort()).toEqual([0, 1, 2]);
     }
   });
