@@ -149,7 +149,7 @@ export interface Remembered {
    */
   fn: ViewMethod;
   /**
-   * Node 20, in a schema's own record: the view function of its structure once its first pair made
+   * In a schema's own record: the view function of its structure once its first pair made
    * `fn` a function of that pair ({@link servePair}); null until then, and in the other records.
    */
   general: ViewMethod | null;
@@ -273,9 +273,11 @@ function structureView(type: unknown): ViewMethod {
 }
 
 /**
- * Node 20: the makers of pair functions ({@link pairViewSource}), by canonical layout: for a fixed
- * source (a `SharedArrayBuffer`), and for an `ArrayBuffer`, whose functions also test that it was
- * not detached (its probe's length; the test cost a fixed source's views 0.3 ns more).
+ * The makers of pair functions ({@link pairViewSource}), by canonical layout: on Node 20 for a
+ * fixed source (a `SharedArrayBuffer`), and for an `ArrayBuffer`, whose functions also test that
+ * it was not detached (its probe's length; the test cost a fixed source's views 0.3 ns more); on
+ * V8 12 and later `fixed` only (the branchless form's probe of the `DataView` throws for a detached
+ * buffer).
  */
 const pairViews = { fixed: new WeakMap<Layout, PairViewMaker>(), probed: new WeakMap<Layout, PairViewMaker>() };
 /** How many makers of pair functions were made (each one's source carries its number). */
@@ -291,15 +293,16 @@ type PairViewMaker = (
   maxOffset: number,
   alignMask: number,
   probe: Uint8Array,
-) => { readonly method: ViewMethod; readonly form: ViewFunction };
+) => { readonly method: ViewMethod; readonly form: ViewFunction | null };
 
 /**
- * Node 20: after the schema's record `c` remembered a pair, what its `T.view` is. The first pair
+ * After the schema's record `c` remembered a pair, what its `T.view` is. The first pair
  * the record ever remembers gets a function of its own ({@link pairViewSource}: the pair in
- * constants of its closure, 3.1 → 1.75 ns per view and read); the second (another source: a double
- * buffer) a function of both pairs the record then holds ({@link duoViewSource}: one type over two
- * buffers in turn 3.6 → 1.76 ns per step of two views, pattern 4 of bench/real-use.mjs); from the
- * third on (a third source, another `this` that found the record through its prototype, the same
+ * constants of its closure; Node 20 3.1 → 1.75 ns per view and read, Node 22 3.4 → 1.5, Node 26
+ * 1.35 → 1.2); on Node 20 the second (another source: a double buffer) a function of both pairs
+ * the record then holds ({@link duoViewSource}: one type over two buffers in turn 3.6 → 1.76 ns per
+ * step of two views, pattern 4 of bench/real-use.mjs; V8 12 and later serve two pairs from the
+ * structure's function, which reads them from the record without a branch); from the third on (a third source, another `this` that found the record through its prototype, the same
  * source after the record forgot it, or after `configure()`), `T.view` is the view function of the
  * schema's structure, which reads the record, for good: a call site that saw one more function
  * would run slower than through the record. Not for a typecode's record, nor where the structure
@@ -312,7 +315,7 @@ function servePair(c: Remembered): void {
   if (c.general !== null) {
     c.form = null;
     const o = c.other as Remembered;
-    if (!c.doubled && o.type === c.type && o.source !== null && codegenActive()) {
+    if (!BRANCHLESS && !c.doubled && o.type === c.type && o.source !== null && codegenActive()) {
       c.doubled = true;
       const both = twoPairViews(c, o);
       if (both !== null) {
@@ -326,11 +329,12 @@ function servePair(c: Remembered): void {
   const general = c.fn === firstView ? structureView(c.type) : c.fn;
   if (general === viewMethod) return;
   const l = made(c.type, 'view').layout;
-  const probed = c.probe !== NEVER_DETACHED;
+  // (The branchless function's own probe throws for a detached source: one maker serves both.)
+  const probed = !BRANCHLESS && c.probe !== NEVER_DETACHED;
   const makers = probed ? pairViews.probed : pairViews.fixed;
   let maker = makers.get(l);
   if (maker === undefined) {
-    maker = evaluate<PairViewMaker>(PAIR_VIEW_PARAMS, pairViewSource(pairViewsMade++, probed), [viewSlow, viewMirror]);
+    maker = evaluate<PairViewMaker>(PAIR_VIEW_PARAMS, pairViewSource(pairViewsMade++, probed, BRANCHLESS), [viewSlow, viewMirror]);
     makers.set(l, maker);
   }
   const pair = maker(c.type, c.source, c.C, c.base, c.d, c.maxOffset, c.alignMask, c.probe);
@@ -631,10 +635,8 @@ function remember(type: unknown, source: unknown, C: ViewCtor, mem: Memory, l: L
     if (c.type === null) hold(c);
     else rotate(c); // (prior's pair, now the first, is written over)
     fill(c, type, source, C, mem.d, mem.base, mem.limit - l.size, l.align - 1, probe);
-    if (!BRANCHLESS) {
-      servePair(c);
-      serveMirror(c);
-    }
+    servePair(c);
+    if (!BRANCHLESS) serveMirror(c);
   }
 }
 

@@ -104,7 +104,7 @@ ${tests('t')}
 }
 
 /**
- * Node 20: the body of a function of {@link PAIR_VIEW_PARAMS} that returns a structure's maker of
+ * The body of a function of {@link PAIR_VIEW_PARAMS} that returns a structure's maker of
  * pair functions, `(type, source, C, base, d, maxOffset, alignMask, probe) => { method, form }`: view
  * functions that serve one (schema, source) pair, held in constants of their closure, `method` with
  * the schema as `this` (`T.view`), `form` with the schema as first argument (`view(T, …)`). A
@@ -122,10 +122,29 @@ ${tests('t')}
  * structure, for the reason {@link structureViewSource} gives (`serial` makes each source unique).
  * `probed`: the pair's source is an `ArrayBuffer`, and the functions test that it was not detached
  * (`probe`, a one-byte array over it, reads length 0 then); not for a fixed source, where the test
- * cost 0.3 ns per view.
+ * cost 0.3 ns per view. `branchless`: V8 12 and later's form (attach.ts's fast paths there), `T.view`
+ * only (`form` null), for either source.
  */
-export function pairViewSource(serial: number, probed: boolean): string {
+export function pairViewSource(serial: number, probed: boolean, branchless = false): string {
   if (!Number.isSafeInteger(serial) || serial < 0) throw internalError(`pairViewSource: serial ${serial} is not a whole number`);
+  if (branchless) {
+    // V8 12 and later (as structureViewSource's branchless form): the tests of `misses` in one
+    // probe of the pair's DataView, which throws for a miss, and for a detached source whatever
+    // the offset (so `probe` is not read). No `form`: `view(T, …)` is one function there.
+    return `/* pair view ${serial} */
+return function pairView(type, src, C, base, d, maxOffset, alignMask, probe) {
+  var method = function view(source, byteOffset, options) {
+    try {
+      d.getUint8(0 - (Number(this !== type) | Number(source !== src) | Number(options !== undefined) | Number(!Number.isSafeInteger(byteOffset)) |
+        Number(byteOffset < 0) | Number(byteOffset > maxOffset) | Number(((base + byteOffset) & alignMask) !== 0)));
+    } catch (e) {
+      return viewSlow(this, source, byteOffset, options, undefined);
+    }
+    return new C(base + byteOffset, d);
+  };
+  return { method: method, form: null };
+};`;
+  }
   const alive = probed ? ' && probe.length !== 0' : '';
   return `/* pair view ${serial} */
 return function pairView(type, src, C, base, d, maxOffset, alignMask, probe) {

@@ -20,6 +20,8 @@ describe('mutants (tools/mutants)', () => {
       if (count !== 1) stale.push(`${m.name}: its text occurs ${count} times in ${m.file}`);
       if (m.find === m.replace) stale.push(`${m.name}: changes nothing`);
       for (const t of m.tests) if (!existsSync(`${root}${t}`)) stale.push(`${m.name}: no test file ${t}`);
+      // (tools/runtimes/test-on.mjs's names for one runtime; this Node's tests when absent.)
+      if (m.runtime !== undefined && !['20', '22', '24', '26', 'bun', 'deno'].includes(m.runtime)) stale.push(`${m.name}: no runtime '${m.runtime}'`);
     }
     expect(stale).toEqual([]);
   });

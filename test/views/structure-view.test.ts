@@ -186,6 +186,63 @@ describe('T.view, a view function per structure', () => {
     },
   );
 
+  it.runIf(!V8_BEFORE_12 && codegenActive())(
+    "V8 12 and later: a schema's first pair has a function of its own, serving that pair only, until a second pair, a forgotten pair or configure()",
+    () => {
+      const a = make();
+      const b = make();
+      const sab = new SharedArrayBuffer(64);
+      const other = new SharedArrayBuffer(64);
+      new Float64Array(sab)[2] = 1.5;
+      new Float64Array(other)[2] = 2.5;
+      type Loose = (this: unknown, s: unknown, o?: unknown, options?: unknown) => { x: number };
+      const x = (T: typeof a, s: SharedArrayBuffer): number => (T.view(s, 16) as unknown as { x: number }).x;
+      expect([x(a, sab), x(b, sab)]).toEqual([1.5, 1.5]);
+      const pairA = a.view as unknown as Loose;
+      const pairB = b.view as unknown as Loose;
+      expect(pairA).not.toBe(pairB); // each schema's first pair, its own function
+      // It serves its own pair only: another source, schema, offset, options, a detached call, go
+      // the slow way and come out as view(T, …) makes them (or refuses them).
+      expect(pairA.call(a, other, 16).x).toBe(2.5);
+      expect(pairA.call(b, sab, 16).x).toBe(1.5);
+      const Q = struct({ a: u16, b: u8 }, { name: 'Q' });
+      new Uint16Array(sab)[0] = 513;
+      expect((pairA.call(Q, sab, 0) as unknown as { a: number }).a).toBe(513);
+      expect(errorCode(catching(() => pairA.call(undefined, sab, 16)))).toBe('invalid_type');
+      expect(pairA.call(a, sab).x).toBe(new DataView(sab).getFloat64(0, true)); // no offset: 0
+      expect(pairA.call(a, sab, 16, { checked: true }).x).toBe(1.5);
+      for (const [at, code] of [
+        [56, 'out_of_bounds'], // aligned, 8 bytes past the end
+        [4, 'misaligned'],
+        [-8, 'invalid_argument'],
+        [1.5, 'invalid_argument'],
+        [2 ** 53, 'out_of_bounds'],
+        ['16', 'invalid_argument'],
+        [16n, 'invalid_argument'],
+      ] as const) {
+        expect(errorCode(catching(() => pairA.call(a, sab, at))), String(at)).toBe(errorCode(catching(() => view(make(), sab, at as number))));
+        expect(errorCode(catching(() => pairA.call(a, sab, at))), String(at)).toBe(code);
+      }
+      expect(errorCode(catching(() => pairA.call(a, sab, 16, { checked: 1 })))).toBe('invalid_argument');
+      // A second source: the structure's function (which reads the record's two pairs), shared by equal schemas.
+      expect(x(a, other)).toBe(2.5);
+      expect(a.view).not.toBe(pairA);
+      expect(x(b, other)).toBe(2.5);
+      expect(a.view).toBe(b.view);
+      for (let k = 0; k < 3; k++) expect([x(a, sab), x(a, other)]).toEqual([1.5, 2.5]);
+      // A record that forgets its pair (more than 16 schemas remember one since) lets go of the
+      // function of that pair, and of its buffer.
+      const c = make();
+      expect(x(c, sab)).toBe(1.5);
+      const pairC = c.view;
+      expect(pairC).not.toBe(a.view);
+      for (let k = 0; k < 20; k++) struct({ [`f${k}`]: u32 }).view(sab, 0);
+      expect(c.view).not.toBe(pairC);
+      expect(c.view).toBe(a.view);
+      expect(x(c, sab)).toBe(1.5);
+    },
+  );
+
   it.runIf(V8_BEFORE_12 && codegenActive())('Node 20: view(T, …) calls the function of the pair served last, which serves that pair only', () => {
     const sab = new SharedArrayBuffer(64);
     const other = new SharedArrayBuffer(64);
@@ -298,7 +355,7 @@ describe('T.view, a view function per structure', () => {
     },
   );
 
-  it.runIf(V8_BEFORE_12 && codegenActive())("Node 20: a schema's pair functions serve an ArrayBuffer (WebAssembly memory's) until it is detached", () => {
+  it.runIf(codegenActive())("a schema's pair functions serve an ArrayBuffer (WebAssembly memory's) until it is detached", () => {
     const ab = new ArrayBuffer(64);
     new Float64Array(ab)[1] = 1.5;
     const buf = ab as unknown as SharedArrayBuffer;
@@ -339,7 +396,7 @@ describe('T.view, a view function per structure', () => {
     },
   );
 
-  it.runIf(V8_BEFORE_12 && codegenActive())("Node 20: after configure({ codegen: 'off' }) no pair's function is made (no code is evaluated)", () => {
+  it.runIf(codegenActive())("after configure({ codegen: 'off' }) no pair's function is made (no code is evaluated)", () => {
     // A structure no maker of pair functions was made for yet (they are kept per structure).
     const make = () => struct({ x: f64, id: u32, codegenOff: u8 });
     const P = make();
@@ -363,9 +420,11 @@ describe('T.view, a view function per structure', () => {
           throw new Error('code evaluated with codegen off');
         },
       });
-      // P's second and third pairs, Q's first and second, and two types in turn through view().
+      // P's second and third pairs, Q's first and second, the first pair of a structure no maker
+      // was made for, and two types in turn through view().
+      const R = struct({ x: f64, id: u32, codegenOffR: u16 });
       for (let k = 0; k < 3; k++) {
-        expect([x(P, bufs[1]!), x(P, bufs[2]!), x(Q, bufs[3]!), x(Q, bufs[0]!)]).toEqual([1.5, 2.5, 3.5, 0.5]);
+        expect([x(P, bufs[1]!), x(P, bufs[2]!), x(Q, bufs[3]!), x(Q, bufs[0]!), x(R, bufs[1]!)]).toEqual([1.5, 2.5, 3.5, 0.5, 1.5]);
         expect([y(P, bufs[1]!), y(Q, bufs[2]!), y(P, bufs[1]!), y(Q, bufs[2]!)]).toEqual([1.5, 2.5, 1.5, 2.5]);
       }
     } finally {
@@ -391,7 +450,18 @@ describe('T.view, a view function per structure', () => {
         for (const bad of [-1, 1.5, Number.NaN, 2 ** 53]) expect(() => duoViewSource(bad, probed, probedB)).toThrow(/internal error/);
       }
     }
-    // An ArrayBuffer's pair is also tested for a detach (its probe's length), a fixed source's not.
+    // V8 12 and later: one form for both sources (its probe of the pair's DataView throws for a
+    // detached one), no function for view(T, …).
+    for (const probed of [false, true]) {
+      const branchless = pairViewSource(3, probed, true);
+      expect(branchless).toContain('pair view 3');
+      expect(branchless.replace('3', '')).toBe(pairViewSource(4, !probed, true).replace('4', ''));
+      expect(branchless).toContain('d.getUint8(0 - (');
+      expect(branchless).toContain('form: null');
+      expect(branchless).not.toContain('probe.length');
+      for (const bad of [-1, 1.5, Number.NaN, 2 ** 53]) expect(() => pairViewSource(bad, probed, true)).toThrow(/internal error/);
+    }
+    // Node 20: an ArrayBuffer's pair is also tested for a detach (its probe's length), a fixed source's not.
     expect(pairViewSource(3, true)).toContain('probe.length !== 0');
     expect(pairViewSource(3, false)).not.toContain('probe.length');
     expect(duoViewSource(5, true, false)).toContain('pa.length !== 0');

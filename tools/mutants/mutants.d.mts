@@ -12,6 +12,11 @@ export interface Mutant {
   readonly tests: readonly string[];
   /** Rebuild `dist/` before the tests (for tests that load the build). */
   readonly build?: boolean;
+  /**
+   * The runtime the tests run on (tools/runtimes/test-on.mjs: `22`, `24`, `26`, `bun`, `deno`),
+   * for a mutant of code that runs there only; this Node when absent.
+   */
+  readonly runtime?: string;
   /** How long the tests may run, in ms (a mutant that makes them hang is caught). */
   readonly timeout?: number;
 }

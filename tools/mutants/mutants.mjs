@@ -238,6 +238,41 @@ export const MUTANTS = [
     tests: ['test/views/structure-view.test.ts'],
   },
   {
+    name: "V8 12 and later: a schema's pair function serves any source",
+    file: 'src/views/structure-view.ts',
+    find: ' | Number(source !== src) | ',
+    replace: ' | ',
+    tests: ['test/views/structure-view.test.ts'],
+    runtime: '22',
+  },
+  {
+    name: "V8 12 and later: a schema's pair function serves offsets past the end",
+    file: 'src/views/structure-view.ts',
+    find: ' | Number(byteOffset > maxOffset)',
+    replace: '',
+    tests: ['test/views/structure-view.test.ts'],
+    runtime: '22',
+  },
+  {
+    name: "V8 12 and later: a schema's pair function serves any this",
+    file: 'src/views/structure-view.ts',
+    find: 'd.getUint8(0 - (Number(this !== type) | ',
+    replace: 'd.getUint8(0 - (',
+    tests: ['test/views/structure-view.test.ts'],
+    runtime: '22',
+  },
+  {
+    name: "V8 12 and later: T.view stays the first pair's function after a second pair",
+    file: 'src/views/attach.ts',
+    find: `    c.fn = c.general;
+    return;
+  }`,
+    replace: `    return;
+  }`,
+    tests: ['test/views/structure-view.test.ts'],
+    runtime: '22',
+  },
+  {
     name: 'Node 20: the pair function of view(T, …) serves any source',
     file: 'src/views/structure-view.ts',
     find: '    if (t === type && source === src && options === undefined',
@@ -364,7 +399,7 @@ export const MUTANTS = [
   {
     name: "Node 20: T.view's second pair is served by the structure's function",
     file: 'src/views/attach.ts',
-    find: '    if (!c.doubled && o.type === c.type && o.source !== null && codegenActive()) {',
+    find: '    if (!BRANCHLESS && !c.doubled && o.type === c.type && o.source !== null && codegenActive()) {',
     replace: '    if (false) {',
     tests: ['test/views/structure-view.test.ts'],
   },
@@ -378,8 +413,8 @@ export const MUTANTS = [
   {
     name: "Node 20: T.view's function of two pairs is made (code evaluated) with codegen off",
     file: 'src/views/attach.ts',
-    find: '    if (!c.doubled && o.type === c.type && o.source !== null && codegenActive()) {',
-    replace: '    if (!c.doubled && o.type === c.type && o.source !== null) {',
+    find: '    if (!BRANCHLESS && !c.doubled && o.type === c.type && o.source !== null && codegenActive()) {',
+    replace: '    if (!BRANCHLESS && !c.doubled && o.type === c.type && o.source !== null) {',
     tests: ['test/views/structure-view.test.ts'],
   },
   {
@@ -397,6 +432,22 @@ export const MUTANTS = [
     find: '  if (c.general !== null) c.fn = c.general;',
     replace: '',
     tests: ['test/views/structure-view.test.ts'],
+  },
+  {
+    name: 'V8 12 and later: a forgotten record keeps its pair function (and its buffer)',
+    file: 'src/views/attach.ts',
+    find: '  if (c.general !== null) c.fn = c.general;',
+    replace: '',
+    tests: ['test/views/structure-view.test.ts'],
+    runtime: '22',
+  },
+  {
+    name: "V8 12 and later: a pair's function is made (code evaluated) with codegen off",
+    file: 'src/views/attach.ts',
+    find: '  if (general === viewMethod) return;',
+    replace: '',
+    tests: ['test/views/structure-view.test.ts'],
+    runtime: '22',
   },
   {
     name: 'T.view is one function for every structure',

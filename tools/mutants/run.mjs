@@ -22,12 +22,17 @@ import { MUTANTS } from './mutants.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const only = process.argv[2] ? new RegExp(process.argv[2]) : null;
 /**
- * Runs vitest on `tests` in a process group of its own; after `timeout` ms the whole group (vitest
- * and its forks) is killed. Resolves to the exit code (non-zero when killed).
+ * Runs vitest on `tests` in a process group of its own, on this Node or on `runtime`
+ * (tools/runtimes/test-on.mjs); after `timeout` ms the whole group (vitest and its forks) is
+ * killed. Resolves to the exit code (non-zero when killed).
  */
-function runTests(tests, timeout) {
+function runTests(tests, timeout, runtime) {
   return new Promise((resolve) => {
-    const child = spawn('npx', ['vitest', 'run', '--project', 'codegen', ...tests], { cwd: root, stdio: 'ignore', detached: true });
+    const [command, ...args] =
+      runtime === undefined
+        ? ['npx', 'vitest', 'run', '--project', 'codegen', ...tests]
+        : [process.execPath, join(root, 'tools/runtimes/test-on.mjs'), runtime, '--project', 'codegen', ...tests];
+    const child = spawn(command, args, { cwd: root, stdio: 'ignore', detached: true });
     const timer = setTimeout(() => process.kill(-child.pid, 'SIGKILL'), timeout);
     child.on('exit', (code) => {
       clearTimeout(timer);
@@ -57,7 +62,7 @@ for (const m of MUTANTS) {
   try {
     if (m.build) spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'ignore' });
     // A mutant that makes a test hang (an exponential walk) is caught too: the tests did not pass.
-    caught = (await runTests(m.tests, m.timeout ?? 300_000)) !== 0;
+    caught = (await runTests(m.tests, m.timeout ?? 300_000, m.runtime)) !== 0;
   } finally {
     writeFileSync(file, original);
   }
