@@ -132,9 +132,9 @@ export interface Remembered {
   /**
    * A one-byte array over the source when it is an `ArrayBuffer` ({@link Memory.steady}), whose
    * length reads 0 once the buffer is detached; {@link NEVER_DETACHED} for a fixed source. The
-   * branchless fast path does not read it (its own probe throws for a detached buffer); Node 20's
-   * fast paths and {@link prior}'s test do (a pair's function only where it is not
-   * {@link NEVER_DETACHED}: `pairViews`).
+   * branchless fast paths and every pair's function do not read it (their own probe of the
+   * `DataView` throws for a detached buffer); Node 20's record-reading fast paths, its functions of
+   * two pairs where it is not {@link NEVER_DETACHED}, and {@link prior}'s test do.
    */
   probe: Uint8Array;
   /**
@@ -272,14 +272,8 @@ function structureView(type: unknown): ViewMethod {
   return f;
 }
 
-/**
- * The makers of pair functions ({@link pairViewSource}), by canonical layout: on Node 20 for a
- * fixed source (a `SharedArrayBuffer`), and for an `ArrayBuffer`, whose functions also test that
- * it was not detached (its probe's length; the test cost a fixed source's views 0.3 ns more); on
- * V8 12 and later `fixed` only (the branchless form's probe of the `DataView` throws for a detached
- * buffer).
- */
-const pairViews = { fixed: new WeakMap<Layout, PairViewMaker>(), probed: new WeakMap<Layout, PairViewMaker>() };
+/** The makers of pair functions ({@link pairViewSource}), by canonical layout. */
+const pairViews = new WeakMap<Layout, PairViewMaker>();
 /** How many makers of pair functions were made (each one's source carries its number). */
 let pairViewsMade = 0;
 
@@ -292,8 +286,7 @@ type PairViewMaker = (
   d: DataView,
   maxOffset: number,
   alignMask: number,
-  probe: Uint8Array,
-) => { readonly method: ViewMethod; readonly form: ViewFunction | null };
+) => { readonly method: ViewMethod; readonly form: ViewFunction };
 
 /**
  * After the schema's record `c` remembered a pair, what its `T.view` is. The first pair
@@ -329,15 +322,12 @@ function servePair(c: Remembered): void {
   const general = c.fn === firstView ? structureView(c.type) : c.fn;
   if (general === viewMethod) return;
   const l = made(c.type, 'view').layout;
-  // (The branchless function's own probe throws for a detached source: one maker serves both.)
-  const probed = !BRANCHLESS && c.probe !== NEVER_DETACHED;
-  const makers = probed ? pairViews.probed : pairViews.fixed;
-  let maker = makers.get(l);
+  let maker = pairViews.get(l);
   if (maker === undefined) {
-    maker = evaluate<PairViewMaker>(PAIR_VIEW_PARAMS, pairViewSource(pairViewsMade++, probed, BRANCHLESS), [viewSlow, viewMirror]);
-    makers.set(l, maker);
+    maker = evaluate<PairViewMaker>(PAIR_VIEW_PARAMS, pairViewSource(pairViewsMade++), [viewSlow, viewMirror]);
+    pairViews.set(l, maker);
   }
-  const pair = maker(c.type, c.source, c.C, c.base, c.d, c.maxOffset, c.alignMask, c.probe);
+  const pair = maker(c.type, c.source, c.C, c.base, c.d, c.maxOffset, c.alignMask);
   c.general = general;
   c.fn = pair.method;
   c.form = pair.form;

@@ -77,7 +77,7 @@ export const PAIR_VIEW_PARAMS = ['viewSlow', 'viewMirror'] as const;
  * step); with the two pairs in one function, the engine inlines it and removes both views as it does
  * for one. One maker per pair of structures (`serial` makes each source unique), so that each
  * `new` in it sees one class. `probedA`, `probedB`: that pair's source is an `ArrayBuffer`, tested
- * for a detach as {@link pairViewSource}'s are.
+ * for a detach (`probe`, a one-byte array over it, reads length 0 then).
  */
 export function duoViewSource(serial: number, probedA: boolean, probedB: boolean): string {
   if (!Number.isSafeInteger(serial) || serial < 0) throw internalError(`duoViewSource: serial ${serial} is not a whole number`);
@@ -105,13 +105,13 @@ ${tests('t')}
 
 /**
  * The body of a function of {@link PAIR_VIEW_PARAMS} that returns a structure's maker of
- * pair functions, `(type, source, C, base, d, maxOffset, alignMask, probe) => { method, form }`: view
+ * pair functions, `(type, source, C, base, d, maxOffset, alignMask) => { method, form }`: view
  * functions that serve one (schema, source) pair, held in constants of their closure, `method` with
- * the schema as `this` (`T.view`), `form` with the schema as first argument (`view(T, …)`). A
- * schema's `T.view` is its `method` from the first pair its record remembers until it remembers a
- * second (src/views/attach.ts, `servePair`); then the structure's own function
- * ({@link structureViewSource}), which reads the record. `view(T, …)` calls the `form` of the pair
- * it served last while that is so (attach.ts, `serveMirror`).
+ * the schema as `this` (`T.view`), `form` with the schema as first argument (`view(T, …)`, Node 20
+ * only). A schema's `T.view` is its `method` from the first pair its record remembers until it
+ * remembers a second (src/views/attach.ts, `servePair`); then the structure's own function
+ * ({@link structureViewSource}), which reads the record. On Node 20 `view(T, …)` calls the `form`
+ * of the pair it served last while that is so (attach.ts, `serveMirror`).
  *
  * In a loop over a known schema the engine inlines the one function the call site has seen, and
  * reads what its closure holds as constants: `Particle.view(sab, off).x` over 1M offsets on Node 20,
@@ -120,45 +120,37 @@ ${tests('t')}
  * it that: 3.6 ns in the same probe once a call site had seen two such functions, more than the
  * record's 3.1, hence one pair per schema and the record from its second pair on. One maker per
  * structure, for the reason {@link structureViewSource} gives (`serial` makes each source unique).
- * `probed`: the pair's source is an `ArrayBuffer`, and the functions test that it was not detached
- * (`probe`, a one-byte array over it, reads length 0 then); not for a fixed source, where the test
- * cost 0.3 ns per view. `branchless`: V8 12 and later's form (attach.ts's fast paths there), `T.view`
- * only (`form` null), for either source.
+ *
+ * The tests are those of attach.ts's `misses`, written without a branch on every engine: one probe
+ * of the pair's `DataView`, which throws for any miss, and for a detached `ArrayBuffer` whatever
+ * the offset (so one form serves both kinds of source). On V8 12 and later that is the form their
+ * fast paths need (a branch keeps the view); on Node 20, where the record-reading fast paths branch,
+ * it ran these functions 25–30% faster than the branching form they had (pattern 4 of
+ * bench/real-use.mjs, 2026-12-04, the builds alternated: `T.view` 2.33–2.53 → 1.63–1.89 ns,
+ * `view(T, …)` 2.54–2.76 → 1.88–2.08, WebAssembly memory 2.57–3.51 → 1.54–1.70).
  */
-export function pairViewSource(serial: number, probed: boolean, branchless = false): string {
+export function pairViewSource(serial: number): string {
   if (!Number.isSafeInteger(serial) || serial < 0) throw internalError(`pairViewSource: serial ${serial} is not a whole number`);
-  if (branchless) {
-    // V8 12 and later (as structureViewSource's branchless form): the tests of `misses` in one
-    // probe of the pair's DataView, which throws for a miss, and for a detached source whatever
-    // the offset (so `probe` is not read). No `form`: `view(T, …)` is one function there.
-    return `/* pair view ${serial} */
-return function pairView(type, src, C, base, d, maxOffset, alignMask, probe) {
+  const misses = (self: string): string =>
+    `d.getUint8(0 - (Number(${self} !== type) | Number(source !== src) | Number(options !== undefined) | Number(!Number.isSafeInteger(byteOffset)) |
+        Number(byteOffset < 0) | Number(byteOffset > maxOffset) | Number(((base + byteOffset) & alignMask) !== 0)));`;
+  return `/* pair view ${serial} */
+return function pairView(type, src, C, base, d, maxOffset, alignMask) {
   var method = function view(source, byteOffset, options) {
     try {
-      d.getUint8(0 - (Number(this !== type) | Number(source !== src) | Number(options !== undefined) | Number(!Number.isSafeInteger(byteOffset)) |
-        Number(byteOffset < 0) | Number(byteOffset > maxOffset) | Number(((base + byteOffset) & alignMask) !== 0)));
+      ${misses('this')}
     } catch (e) {
       return viewSlow(this, source, byteOffset, options, undefined);
     }
     return new C(base + byteOffset, d);
   };
-  return { method: method, form: null };
-};`;
-  }
-  const alive = probed ? ' && probe.length !== 0' : '';
-  return `/* pair view ${serial} */
-return function pairView(type, src, C, base, d, maxOffset, alignMask, probe) {
-  var method = function view(source, byteOffset, options) {
-    if (this === type && source === src && options === undefined && typeof byteOffset === 'number' && byteOffset >= 0 &&
-        byteOffset <= maxOffset && byteOffset === Math.floor(byteOffset) && ((base + byteOffset) & alignMask) === 0${alive})
-      return new C(base + byteOffset, d);
-    return viewSlow(this, source, byteOffset, options, undefined);
-  };
   var form = function view(t, source, byteOffset, options) {
-    if (t === type && source === src && options === undefined && typeof byteOffset === 'number' && byteOffset >= 0 &&
-        byteOffset <= maxOffset && byteOffset === Math.floor(byteOffset) && ((base + byteOffset) & alignMask) === 0${alive})
-      return new C(base + byteOffset, d);
-    return viewMirror(t, source, byteOffset, options);
+    try {
+      ${misses('t')}
+    } catch (e) {
+      return viewMirror(t, source, byteOffset, options);
+    }
+    return new C(base + byteOffset, d);
   };
   return { method: method, form: form };
 };`;
