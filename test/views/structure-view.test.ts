@@ -27,6 +27,35 @@ function plain(v: unknown): unknown {
   return [w.$byteOffset, w.toObject === undefined ? w.toArray?.() : w.toObject()];
 }
 
+/** `T.view` called as a function, with any `this` and arguments. */
+type Loose = (this: unknown, s: unknown, o?: unknown, options?: unknown) => { x: number };
+
+/**
+ * Two equal schemas `a`, `b` whose first pair (over `sab`, x = 1.5 at offset 16; `other` has 2.5
+ * there) has just made each one's `T.view` a function of that pair, `pairA` being `a`'s; with what
+ * such a function does on every engine: it serves its own pair only, and another source, schema or
+ * `this` go the slow way and come out as `view(T, …)` makes (or refuses) them.
+ */
+function firstPairs() {
+  const a = make();
+  const b = make();
+  const sab = new SharedArrayBuffer(64);
+  const other = new SharedArrayBuffer(64);
+  new Float64Array(sab)[2] = 1.5;
+  new Float64Array(other)[2] = 2.5;
+  const x = (T: typeof a, s: SharedArrayBuffer): number => (T.view(s, 16) as unknown as { x: number }).x;
+  expect([x(a, sab), x(b, sab)]).toEqual([1.5, 1.5]);
+  const pairA = a.view as unknown as Loose;
+  expect(pairA).not.toBe(b.view); // each schema's first pair, its own function
+  expect(pairA.call(a, other, 16).x).toBe(2.5);
+  expect(pairA.call(b, sab, 16).x).toBe(1.5);
+  const Q = struct({ a: u16, b: u8 }, { name: 'Q' });
+  new Uint16Array(sab)[0] = 513;
+  expect((pairA.call(Q, sab, 0) as unknown as { a: number }).a).toBe(513);
+  expect(errorCode(catching(() => pairA.call(undefined, sab, 16)))).toBe('invalid_type');
+  return { a, b, sab, other, x, pairA };
+}
+
 describe('T.view, a view function per structure', () => {
   it('equal structures share one view function, other structures have their own (the shared one where code is not generated)', () => {
     const a = make();
@@ -126,32 +155,7 @@ describe('T.view, a view function per structure', () => {
   it.runIf(V8_BEFORE_12 && codegenActive())(
     "Node 20: a schema's first pair has a function of its own, its second one of both, until a third pair, a forgotten pair or configure()",
     () => {
-      const a = make();
-      const b = make();
-      const sab = new SharedArrayBuffer(64);
-      const other = new SharedArrayBuffer(64);
-      new Float64Array(sab)[2] = 1.5;
-      new Float64Array(other)[2] = 2.5;
-      type Loose = (this: unknown, s: SharedArrayBuffer, o: number) => { x: number };
-      const x = (T: typeof a, s: SharedArrayBuffer): number => (T.view(s, 16) as unknown as { x: number }).x;
-      expect([x(a, sab), x(b, sab)]).toEqual([1.5, 1.5]);
-      const pairA = a.view as unknown as Loose;
-      const pairB = b.view as unknown as Loose;
-      expect(pairA).not.toBe(pairB); // each schema's first pair, its own function
-      // Each serves its own pair only: another source, another schema, another offset or options
-      // go the slow way, and come out as view(T, …) makes them.
-      expect(pairA.call(a, other, 16).x).toBe(2.5);
-      expect(pairA.call(b, sab, 16).x).toBe(1.5);
-      const Q = struct({ a: u16, b: u8 }, { name: 'Q' });
-      new Uint16Array(sab)[0] = 513;
-      expect((pairA.call(Q, sab, 0) as unknown as { a: number }).a).toBe(513);
-      let detached: unknown;
-      try {
-        pairA.call(undefined, sab, 16);
-      } catch (e) {
-        detached = e;
-      }
-      expect(errorCode(detached)).toBe('invalid_type');
+      const { a, b, sab, other, x, pairA } = firstPairs();
       expect(() => pairA.call(a, sab, 56)).toThrow(RangeError); // aligned, 8 bytes past the end
       expect(() => pairA.call(a, sab, 4)).toThrow(RangeError); // misaligned for f64
       // A second source: a function of both pairs, which serves those two only.
@@ -189,26 +193,8 @@ describe('T.view, a view function per structure', () => {
   it.runIf(!V8_BEFORE_12 && codegenActive())(
     "V8 12 and later: a schema's first pair has a function of its own, serving that pair only, until a second pair, a forgotten pair or configure()",
     () => {
-      const a = make();
-      const b = make();
-      const sab = new SharedArrayBuffer(64);
-      const other = new SharedArrayBuffer(64);
-      new Float64Array(sab)[2] = 1.5;
-      new Float64Array(other)[2] = 2.5;
-      type Loose = (this: unknown, s: unknown, o?: unknown, options?: unknown) => { x: number };
-      const x = (T: typeof a, s: SharedArrayBuffer): number => (T.view(s, 16) as unknown as { x: number }).x;
-      expect([x(a, sab), x(b, sab)]).toEqual([1.5, 1.5]);
-      const pairA = a.view as unknown as Loose;
-      const pairB = b.view as unknown as Loose;
-      expect(pairA).not.toBe(pairB); // each schema's first pair, its own function
-      // It serves its own pair only: another source, schema, offset, options, a detached call, go
-      // the slow way and come out as view(T, …) makes them (or refuses them).
-      expect(pairA.call(a, other, 16).x).toBe(2.5);
-      expect(pairA.call(b, sab, 16).x).toBe(1.5);
-      const Q = struct({ a: u16, b: u8 }, { name: 'Q' });
-      new Uint16Array(sab)[0] = 513;
-      expect((pairA.call(Q, sab, 0) as unknown as { a: number }).a).toBe(513);
-      expect(errorCode(catching(() => pairA.call(undefined, sab, 16)))).toBe('invalid_type');
+      const { a, b, sab, other, x, pairA } = firstPairs();
+      // Offsets, options: the same errors as view(T, …).
       expect(pairA.call(a, sab).x).toBe(new DataView(sab).getFloat64(0, true)); // no offset: 0
       expect(pairA.call(a, sab, 16, { checked: true }).x).toBe(1.5);
       for (const [at, code] of [
