@@ -295,8 +295,9 @@ type PairViewMaker = (
  * 1.35 → 1.2); on Node 20 the second (another source: a double buffer) a function of both pairs
  * the record then holds ({@link duoViewSource}: one type over two buffers in turn 3.6 → 1.76 ns per
  * step of two views, pattern 4 of bench/real-use.mjs; V8 12 and later serve two pairs from the
- * structure's function, which reads them from the record without a branch); from the third on (a third source, another `this` that found the record through its prototype, the same
- * source after the record forgot it, or after `configure()`), `T.view` is the view function of the
+ * structure's function, which reads them from the record without a branch); from the third on (a
+ * third source, another `this` that found the record through its prototype, the same source after
+ * the record forgot it, or after `configure()`), `T.view` is the view function of the
  * schema's structure, which reads the record, for good: a call site that saw one more function
  * would run slower than through the record. Not for a typecode's record, nor where the structure
  * has no function of its own (code not generated).
