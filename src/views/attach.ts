@@ -154,8 +154,8 @@ export interface Remembered {
    */
   general: ViewMethod | null;
   /**
-   * Node 20, in a schema's own record while `fn` is a function of its first pair: the same pair's
-   * function for `view(T, …)` ({@link mirrorView}); null otherwise.
+   * In a schema's own record while `fn` is a function of its first pair: the same pair's function
+   * for `view(T, …)` ({@link mirrorView}); null otherwise.
    */
   form: ViewFunction | null;
   /**
@@ -307,6 +307,7 @@ function servePair(c: Remembered): void {
   // there: a second pair for that record.)
   if (c === last || (c.general === null && !Object.hasOwn(c.type as object, VIEWED))) return;
   if (c.general !== null) {
+    if (c.form !== null && mirrorView === c.form) serve(viewMirror); // (it would hold the source)
     c.form = null;
     const o = c.other as Remembered;
     if (!BRANCHLESS && !c.doubled && o.type === c.type && o.source !== null && codegenActive()) {
@@ -325,7 +326,7 @@ function servePair(c: Remembered): void {
   const l = made(c.type, 'view').layout;
   let maker = pairViews.get(l);
   if (maker === undefined) {
-    maker = evaluate<PairViewMaker>(PAIR_VIEW_PARAMS, pairViewSource(pairViewsMade++), [viewSlow, viewMirror]);
+    maker = evaluate<PairViewMaker>(PAIR_VIEW_PARAMS, pairViewSource(pairViewsMade++), [viewSlow, BRANCHLESS ? viewAfterMiss : viewMirror]);
     pairViews.set(l, maker);
   }
   const pair = maker(c.type, c.source, c.C, c.base, c.d, c.maxOffset, c.alignMask);
@@ -356,7 +357,7 @@ const prior: Remembered = nothingRemembered(false);
  */
 const mirror: Remembered = nothingRemembered(false);
 
-/** Node 20: what `view()` resolves a typecode with ({@link makeViewFunction}'s argument). */
+/** What `view()` resolves a typecode with ({@link makeViewFunction}'s argument). */
 let resolveTypecode: ResolveType | undefined;
 
 /**
@@ -383,32 +384,37 @@ function viewMirror(type: unknown, source: BufferSource, byteOffset?: number, op
 }
 
 /**
- * Node 20: what `view()` calls: the function of the pair served last when that pair is the first
- * its schema's record remembered ({@link Remembered.form}, its pair in constants of its closure, as
- * `T.view`'s), else {@link viewMirror}. Set through {@link serve} only.
+ * The function of the pair served last when that pair is the first its schema's record remembered
+ * ({@link Remembered.form}, its pair in constants of its closure, as `T.view`'s), else
+ * {@link viewMirror} (no pair's function serves). Node 20's `view()` calls it; on every engine the
+ * public `view` is it (or {@link madeView} for `viewMirror`). Set through {@link serve} only.
  */
 let mirrorView: ViewFunction = viewMirror;
 
 /**
- * Node 20: the function `makeViewFunction` made, and what it was told to call with the function
- * that serves best now: the public `view` binding is that function (src/types/type-functions.ts).
+ * The function `makeViewFunction` made (Node 20: one that calls {@link mirrorView}; V8 12 and
+ * later: the fast path that reads the records), and what it was told to call with the function that
+ * serves best now: the public `view` binding is that function (src/types/type-functions.ts).
  */
-let branchingView: ViewFunction = viewMirror;
+let madeView: ViewFunction = viewMirror;
 let publish: ((f: ViewFunction) => void) | undefined;
 
 /**
- * Node 20: makes `f` the function `view()` calls ({@link mirrorView}), and the public `view` itself
- * (`publish`): `view` is then a function of the pair served last (or of the last two), not a
- * function that calls it. A loop's call site of `view(T, …)` sees the functions it called itself:
- * through the one function, the call inside it had seen every pair's function in the program (a
- * header viewed at startup, a config struct), and a loop of views of one type after views of three
- * other types kept every view (7.8 ns per view and read in a probe, bimodal 9–17 ns in pattern 4;
- * 1.7 with the published function). A caller that kept `view` from before (`const { view } =
- * sc`) calls the function it took: each of them serves every call, the pair it holds fastest.
+ * Makes `f` the function Node 20's `view()` calls ({@link mirrorView}), and the public `view`
+ * itself (`publish`; {@link madeView} for {@link viewMirror}): `view` is then a function of the
+ * pair served last (on Node 20 also of the last two), not a function that calls it. A loop's call
+ * site of `view(T, …)` sees the functions it called itself: through the one function, the call
+ * inside it had seen every pair's function in the program (a header viewed at startup, a config
+ * struct), and a loop of views of one type after views of three other types kept every view (Node
+ * 20: 7.8 ns per view and read in a probe, bimodal 9–17 ns in pattern 4; 1.7 with the published
+ * function). On V8 12 and later the one function's `new` had seen every type's class (Node 22: one
+ * type 4.2 ns, after views of three other types 16.2). A caller that kept `view` from before
+ * (`const { view } = sc`) calls the function it took: each of them serves every call, the pair it
+ * holds fastest.
  */
 function serve(f: ViewFunction): void {
   mirrorView = f;
-  publish?.(f === viewMirror ? branchingView : f);
+  publish?.(f === viewMirror ? madeView : f);
 }
 
 /**
@@ -495,15 +501,15 @@ export type ViewFunction = (type: unknown, source: BufferSource, byteOffset?: nu
  * makes the public `view` ({@link serve}).
  */
 export function makeViewFunction(resolve: ResolveType, published?: (f: ViewFunction) => void): ViewFunction {
+  resolveTypecode = resolve;
+  publish = published;
   if (!BRANCHLESS) {
-    resolveTypecode = resolve;
-    publish = published;
-    branchingView = function viewBranching(type: unknown, source: BufferSource, byteOffset?: number, options?: ViewOptions): unknown {
+    madeView = function viewBranching(type: unknown, source: BufferSource, byteOffset?: number, options?: ViewOptions): unknown {
       return mirrorView(type, source, byteOffset, options);
     };
-    return branchingView;
+    return madeView;
   }
-  return function viewFast(type: unknown, source: BufferSource, byteOffset?: number, options?: ViewOptions): unknown {
+  madeView = function viewFast(type: unknown, source: BufferSource, byteOffset?: number, options?: ViewOptions): unknown {
     let c: Remembered;
     try {
       c = (type as Keyed)[VIEWED] || last; // (null and undefined throw here, which is a miss too)
@@ -514,6 +520,27 @@ export function makeViewFunction(resolve: ResolveType, published?: (f: ViewFunct
     }
     return new c.C(c.base + (byteOffset as number), c.d);
   };
+  return madeView;
+}
+
+/**
+ * V8 12 and later: where a published pair function of `view()` ({@link Remembered.form}) sends what
+ * it does not serve. A pair the records remember is served here and `view` made the function that
+ * reads the records again ({@link madeView}): a loop of views of two types in turn through `view()`
+ * would otherwise miss the published function every other call, an exception each (2–5 µs). Anything
+ * else goes to the slow path, which publishes the function of the pair it remembers (an error
+ * publishes nothing: a loop that catches one keeps its function).
+ */
+function viewAfterMiss(type: unknown, source: BufferSource, byteOffset?: number, options?: ViewOptions): unknown {
+  if (typeof byteOffset === 'number') {
+    const r = recordOf(type);
+    const p = misses(r, type, source, byteOffset, options) === 0 && r.probe.length !== 0 ? r : (r.other as Remembered);
+    if (misses(p, type, source, byteOffset, options) === 0 && p.probe.length !== 0) {
+      serve(viewMirror);
+      return new p.C(p.base + byteOffset, p.d);
+    }
+  }
+  return viewSlow(type, source, byteOffset, options, resolveTypecode);
 }
 
 /** What the fast paths read a schema's own record through (a typecode or anything else has none). */
@@ -604,7 +631,7 @@ function viewSlow(type: unknown, source: unknown, offset: unknown, options: View
   if (checked) return new (viewClass(l, defaultMode(true)))(o, mem.d);
   const C = classOf(m, mem.stores, mem.near);
   if (mem.stores) storesReady(mem.d, l, m.codegen);
-  remember(type, source, C, mem, l);
+  remember(type, source, C, mem, l, resolve !== undefined);
   return new C(o, mem.d);
 }
 
@@ -612,9 +639,11 @@ function viewSlow(type: unknown, source: unknown, offset: unknown, options: View
  * Makes (type, source) the first pair the fast path of `view()` and {@link viewMethod} serves for
  * `type`, when the source's extent is fixed or changes only by a detach (an `ArrayBuffer` that
  * cannot be resized: WebAssembly memory's, a file read into one); the first pair until then becomes
- * the second, the second goes to {@link prior}.
+ * the second, the second goes to {@link prior}. `byView`: `view()` asked (not `T.view`), whose
+ * public binding V8 12 and later then make that pair's function (or the function that reads the
+ * records): a `T.view` of a header elsewhere does not change the function a loop of `view()` calls.
  */
-function remember(type: unknown, source: unknown, C: ViewCtor, mem: Memory, l: Layout): void {
+function remember(type: unknown, source: unknown, C: ViewCtor, mem: Memory, l: Layout, byView: boolean): void {
   // An ArrayBuffer's pair is tested for a detach where it is served: without a branch, by the
   // probe `d.getUint8(…)`, which throws once the buffer is detached (not remembered, every view
   // of one cost an exception: Node 22 to 26, 2.3–4.6 µs per view); on Node 20 by `probe`'s length.
@@ -628,6 +657,7 @@ function remember(type: unknown, source: unknown, C: ViewCtor, mem: Memory, l: L
     fill(c, type, source, C, mem.d, mem.base, mem.limit - l.size, l.align - 1, probe);
     servePair(c);
     if (!BRANCHLESS) serveMirror(c);
+    else if (byView) serve(c.form ?? viewMirror);
   }
 }
 
@@ -661,6 +691,15 @@ let duoViewsMade = 0;
  * one pair at a time.
  */
 const DUO_MAKERS_MAX = 64;
+
+/**
+ * Node 20: how many more makers of two-pair functions may be made ({@link DUO_MAKERS_MAX}). For
+ * the tests: the files of a test run may share this module, and those that ran first may have
+ * made every one.
+ */
+export function duoMakersLeft(): number {
+  return DUO_MAKERS_MAX - duoViewsMade;
+}
 
 /** Makes `T.view` and `view(T, …)` functions serving two pairs (src/views/structure-view.ts, {@link duoViewSource}). */
 type DuoViewMaker = (...pairs: readonly unknown[]) => { readonly method: ViewMethod; readonly form: ViewFunction };

@@ -61,11 +61,12 @@ export function structureViewSource(branchless: boolean, serial: number): string
 
 /**
  * The names the sources of {@link pairViewSource} and {@link duoViewSource} read: the slow path,
- * where a `T.view` function of one or two pairs sends what it does not serve, and `view()`'s path
- * through its copy of the pair served last (src/views/attach.ts, `viewMirror`), where a
- * `view(T, …)` function does.
+ * where a `T.view` function of one or two pairs sends what it does not serve, and where a
+ * `view(T, …)` function does (src/views/attach.ts: on Node 20 `view()`'s path through its copy of
+ * the pair served last, `viewMirror`; on V8 12 and later `viewAfterMiss`, which serves the
+ * records).
  */
-export const PAIR_VIEW_PARAMS = ['viewSlow', 'viewMirror'] as const;
+export const PAIR_VIEW_PARAMS = ['viewSlow', 'viewMissed'] as const;
 
 /**
  * Node 20: the body of a function of {@link PAIR_VIEW_PARAMS} that returns a maker of view functions
@@ -97,7 +98,7 @@ ${tests('this')}
   };
   var form = function view(t, source, byteOffset, options) {
 ${tests('t')}
-    return viewMirror(t, source, byteOffset, options);
+    return viewMissed(t, source, byteOffset, options);
   };
   return { method: method, form: form };
 };`;
@@ -107,11 +108,12 @@ ${tests('t')}
  * The body of a function of {@link PAIR_VIEW_PARAMS} that returns a structure's maker of
  * pair functions, `(type, source, C, base, d, maxOffset, alignMask) => { method, form }`: view
  * functions that serve one (schema, source) pair, held in constants of their closure, `method` with
- * the schema as `this` (`T.view`), `form` with the schema as first argument (`view(T, …)`, Node 20
- * only). A schema's `T.view` is its `method` from the first pair its record remembers until it
- * remembers a second (src/views/attach.ts, `servePair`); then the structure's own function
- * ({@link structureViewSource}), which reads the record. On Node 20 `view(T, …)` calls the `form`
- * of the pair it served last while that is so (attach.ts, `serveMirror`).
+ * the schema as `this` (`T.view`), `form` with the schema as first argument (`view(T, …)`). A
+ * schema's `T.view` is its `method` from the first pair its record remembers until it remembers a
+ * second (src/views/attach.ts, `servePair`); then the structure's own function
+ * ({@link structureViewSource}), which reads the record. The public `view` is the `form` of the
+ * pair remembered last while that is so (attach.ts, `serve`; on Node 20 also the pair served last
+ * from a record, `serveMirror`).
  *
  * In a loop over a known schema the engine inlines the one function the call site has seen, and
  * reads what its closure holds as constants: `Particle.view(sab, off).x` over 1M offsets on Node 20,
@@ -148,7 +150,7 @@ return function pairView(type, src, C, base, d, maxOffset, alignMask) {
     try {
       ${misses('t')}
     } catch (e) {
-      return viewMirror(t, source, byteOffset, options);
+      return viewMissed(t, source, byteOffset, options);
     }
     return new C(base + byteOffset, d);
   };

@@ -68,13 +68,16 @@ describe.skipIf(skip)(`${skip ? `SKIPPED (${why}): ` : ''}views per offset in a 
     expect(settled(counts), `collections per call: ${counts.join(', ')}`).toBeLessThanOrEqual(3);
   });
 
-  // Node 20 only: there the public `view` is the function that serves the pair served last
-  // (src/views/attach.ts `serve`), so the loop's call site sees Particle's function only; on V8 12
-  // and later view() is one function for every type and keeps these views (T.view serves them).
-  it.runIf(v8Major < 12)('one type through view(T, …) after views of other types through it (Node 20): no view allocated once optimised', () => {
+  // The public `view` is the function that serves the pair remembered (Node 20: served) last
+  // (src/views/attach.ts `serve`), so the loop's call site sees Particle's function only.
+  it('one type through view(T, …) after views of other types through it: no view allocated once optimised', () => {
     const counts = collectionsPerCall('one type through view(), other types viewed through it first', CALLS);
-    // Through the one view function (before 2026-12-04), 7-11 collections in every call.
-    expect(settled(counts), `collections per call: ${counts.join(', ')}`).toBeLessThanOrEqual(3);
+    const shown = `collections per call: ${counts.join(', ')}`;
+    // Through the one view function (before 2026-12-04 on Node 20, before 2026-12-05 on V8 12 to
+    // 14), 7-11 collections in every call. Node 24 and 26 keep the views again from the sixth call
+    // or so, as in the loop of `T.view` above (its comment says why).
+    if (v8Major < 12) expect(settled(counts), shown).toBeLessThanOrEqual(3);
+    else expect(cleanCalls(counts), shown).toBeGreaterThanOrEqual(1);
   });
 
   it('two types in turn: no view allocated once optimised', () => {
