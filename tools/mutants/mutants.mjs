@@ -401,7 +401,7 @@ export const MUTANTS = [
   {
     name: 'Node 20: the public view stays the one function, whose call inside has seen every pair',
     file: 'src/views/attach.ts',
-    find: '  publish?.(f === viewMirror ? branchingView : f);',
+    find: '  publish?.(f === viewMirror ? madeView : f);',
     replace: '',
     tests: ['test/views/views-alloc.test.ts'],
   },
@@ -429,10 +429,9 @@ export const MUTANTS = [
   {
     name: "Node 20: a schema's pair function kept after its second pair",
     file: 'src/views/attach.ts',
-    find: `  if (c.general !== null) {
-    c.form = null;`,
-    replace: `  if (c.general !== null) {
-    return;`,
+    find: `    c.form = null;
+    const o = c.other as Remembered;`,
+    replace: `    return;`,
     tests: ['test/views/structure-view.test.ts'],
   },
   {
