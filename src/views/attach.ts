@@ -657,7 +657,7 @@ function remember(type: unknown, source: unknown, C: ViewCtor, mem: Memory, l: L
     fill(c, type, source, C, mem.d, mem.base, mem.limit - l.size, l.align - 1, probe);
     servePair(c);
     if (!BRANCHLESS) serveMirror(c);
-    else if (byView) serve(c.form ?? viewMirror);
+    else if (byView && c.form !== null) serve(c.form);
   }
 }
 

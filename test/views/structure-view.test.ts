@@ -416,6 +416,21 @@ describe('T.view, a view function per structure', () => {
       }
       expect(x(24)).toBe(3.5);
       expect(sc.view).toBe(ofP);
+      // A header in a new buffer before each loop of views (its schema's first pair, then its
+      // second and more, which the slow path serves after the miss) leaves view the function of
+      // the loop's type.
+      const H = struct({ len: u32, kind: u16 });
+      const P2 = make();
+      let ofP2: unknown;
+      for (let k = 0; k < 4; k++) {
+        const header = new SharedArrayBuffer(8);
+        new Uint32Array(header)[0] = k;
+        expect((sc.view(H, header) as unknown as { len: number }).len).toBe(k);
+        expect((sc.view(P2, sab, 24) as unknown as { x: number }).x).toBe(3.5);
+        if (k === 0) ofP2 = sc.view;
+        expect(sc.view).toBe(ofP2);
+      }
+      expect(ofP2).not.toBe(ofP);
       // Another type new to the records: its pair's function.
       expect((sc.view(Q, sab, 8) as unknown as { a: number }).a).toBe(new DataView(sab).getUint16(8, true));
       const ofQ = sc.view;
@@ -443,6 +458,23 @@ describe('T.view, a view function per structure', () => {
       expect(sc.view).not.toBe(made);
       expect(S.view(new SharedArrayBuffer(64), 8).x).toBe(0);
       expect(sc.view).toBe(made);
+      // Through a pair's function, the records serve another schema's pairs with the fast path's
+      // tests: a bad offset is refused as view() refuses it, and view stays that function.
+      const two = make();
+      const sab2 = new SharedArrayBuffer(64);
+      new Float64Array(sab2)[1] = 2.5;
+      expect([sc.view(two, sab2, 8), sc.view(two, sab, 8)].map((v) => (v as unknown as { x: number }).x)).toEqual([2.5, 1.5]);
+      const U = struct({ r: u32, u: u8 });
+      sc.view(U, sab, 0);
+      const ofU = sc.view;
+      for (const [source, at, code] of [
+        [sab, 56, 'out_of_bounds'],
+        [sab2, 56, 'out_of_bounds'],
+        [sab2, 4, 'misaligned'],
+      ] as const) {
+        expect(errorCode(catching(() => sc.view(two, source, at))), `${at}`).toBe(code);
+        expect(sc.view).toBe(ofU);
+      }
     },
   );
 
