@@ -25,13 +25,14 @@ import type { Schema, SchemaLike } from './schema.js';
  * A live view of `type` over `source` at `byteOffset` (relative to `source`). Throws `RangeError`
  * when the region is not inside `source` or not aligned for the type.
  *
- * In a hot loop that makes views of **several types** (a header and its records, nodes of two
- * kinds), call each type's own `T.view(…)` instead: on Node 22 and later `view()` is one function
- * for every type, and once it has made views of two types the engine allocates every view it makes
- * (21–28× a typed-array read per view against ~3×; docs/performance.md, "Where the targets are not
- * met"). On Node 20 the binding `view` is itself the function that serves the type and buffer (or
- * the two) it served last, so it changes as a program views other types: a `view` taken earlier
- * (`const { view } = sc`) still makes every view, those it was made for fastest.
+ * In a hot loop that makes views of **several types** in turn (a header and its records, nodes of
+ * two kinds), call each type's own `T.view(…)` instead: on Node 22 and later `view()` then serves
+ * them from one function for every type, and the engine allocates every view it makes (15–30× a
+ * typed-array read per view against ~2×; docs/performance.md, "Where the targets are not met").
+ * The binding `view` is itself the function that serves the type and buffer it was last asked for
+ * first (on Node 20: served last, or the two served last), so it changes as a program views other
+ * types: a `view` taken earlier (`const { view } = sc`) still makes every view, those it was made
+ * for fastest.
  *
  * @example
  * ```ts
@@ -45,7 +46,7 @@ import type { Schema, SchemaLike } from './schema.js';
  */
 export let view: <S extends SchemaLike>(type: S, source: BufferSource, byteOffset?: number, options?: ViewOptions) => ViewOf<S> = makeViewFunction(
   resolveView,
-  // Node 20: the function that serves the pair served last (src/views/attach.ts `serve`).
+  // The function that serves the pair remembered (Node 20: served) last (src/views/attach.ts `serve`).
   (f) => {
     view = f as never;
   },

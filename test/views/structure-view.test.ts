@@ -397,7 +397,16 @@ describe('T.view, a view function per structure', () => {
       const sab = new SharedArrayBuffer(64);
       new Float64Array(sab)[1] = 1.5;
       new Float64Array(sab)[3] = 3.5;
-      const made = (sc.view('d', sab, 8), sc.view); // a typecode's pair: the function that reads the records
+      // A typecode's pair, viewed twice (the second time through the records, after a miss of any
+      // pair's function an earlier test left): the function that reads the records.
+      const made = (sc.view('d', sab, 8), sc.view('d', sab, 8), sc.view);
+      // A pair T.view remembers first while that is view makes view its function.
+      const W = make();
+      expect(W.view(sab, 8).x).toBe(1.5);
+      const ofW = sc.view;
+      expect(ofW).not.toBe(made);
+      expect((sc.view(W, sab, 8) as unknown as { x: number }).x).toBe(1.5);
+      expect(sc.view).toBe(ofW);
       const P = make();
       const Q = struct({ a: u16, b: u8 });
       const x = (at: number): number => (sc.view(P, sab, at) as unknown as { x: number }).x;
@@ -448,10 +457,20 @@ describe('T.view, a view function per structure', () => {
       // function of that pair, and of its buffer.
       const R = make();
       expect((sc.view(R, sab, 8) as unknown as { x: number }).x).toBe(1.5);
-      expect(sc.view).not.toBe(made);
-      for (let k = 0; k < 20; k++) struct({ [`f${k}`]: u32 }).view(sab, 0);
-      expect(sc.view).toBe(made);
+      const ofR = sc.view;
+      expect(ofR).not.toBe(made);
+      const others = Array.from({ length: 20 }, (_, k) => struct({ [`f${k}`]: u32 }));
+      for (const T of others.slice(0, 10)) T.view(sab, 0);
+      expect(sc.view).toBe(ofR); // T.view's pairs leave it
+      for (const T of others.slice(10)) T.view(sab, 0);
+      expect(sc.view).not.toBe(ofR);
+      // Once no pair's function is view, the next first pair T.view remembers makes it its
+      // function (a pair T.view remembered first, viewed through view() later, would be served by
+      // the records alone); R's pair, remembered again, is not its record's first.
+      const ofLater = sc.view;
+      expect(ofLater).not.toBe(made);
       expect((sc.view(R, sab, 8) as unknown as { x: number }).x).toBe(1.5);
+      expect(sc.view).toBe(ofLater);
       // So does a record's second pair, made through `T.view` too.
       const S = make();
       expect((sc.view(S, sab, 8) as unknown as { x: number }).x).toBe(1.5);
