@@ -73,7 +73,7 @@ describe.skipIf(skip)(`${skip ? `SKIPPED (${why}): ` : ''}views per offset in a 
   it('one type through view(T, …) after views of other types through it: no view allocated once optimised', () => {
     const counts = collectionsPerCall('one type through view(), other types viewed through it first', CALLS);
     const shown = `collections per call: ${counts.join(', ')}`;
-    // Through the one view function (before 2026-12-04 on Node 20, before 2026-12-05 on V8 12 to
+    // Through the one view function (before 2026-12-04 on Node 20, until stop 44 of 2026-12-04 on V8 12 to
     // 14), 7-11 collections in every call. Node 24 and 26 keep the views again from the sixth call
     // or so, as in the loop of `T.view` above (its comment says why).
     if (v8Major < 12) expect(settled(counts), shown).toBeLessThanOrEqual(3);
