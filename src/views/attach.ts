@@ -384,8 +384,9 @@ function viewMirror(type: unknown, source: BufferSource, byteOffset?: number, op
 }
 
 /**
- * The function of the pair served last when that pair is the first its schema's record remembered
- * ({@link Remembered.form}, its pair in constants of its closure, as `T.view`'s), else
+ * The function of the pair served (Node 20) or remembered (V8 12 and later) last when that pair is
+ * the first its schema's record remembered ({@link Remembered.form}, its pair in constants of its
+ * closure, as `T.view`'s), on Node 20 also a function of the last two, else
  * {@link viewMirror} (no pair's function serves). Node 20's `view()` calls it; on every engine the
  * public `view` is it (or {@link madeView} for `viewMirror`). Set through {@link serve} only.
  */
@@ -532,8 +533,9 @@ export function makeViewFunction(resolve: ResolveType, published?: (f: ViewFunct
  * it does not serve. A pair the records remember is served here and `view` made the function that
  * reads the records again ({@link madeView}): a loop of views of two types in turn through `view()`
  * would otherwise miss the published function every other call, an exception each (2–5 µs). Anything
- * else goes to the slow path, which publishes the function of the pair it remembers (an error
- * publishes nothing: a loop that catches one keeps its function).
+ * else goes to the slow path, which publishes the function of the pair it remembers when that is
+ * its schema's first ({@link remember}; an error publishes nothing: a loop that catches one keeps
+ * its function).
  */
 function viewAfterMiss(type: unknown, source: BufferSource, byteOffset?: number, options?: ViewOptions): unknown {
   if (typeof byteOffset === 'number') {
