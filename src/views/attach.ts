@@ -538,15 +538,22 @@ export function makeViewFunction(resolve: ResolveType, published?: (f: ViewFunct
  * its function).
  */
 function viewAfterMiss(type: unknown, source: BufferSource, byteOffset?: number, options?: ViewOptions): unknown {
-  if (typeof byteOffset === 'number') {
-    const r = recordOf(type);
-    const p = misses(r, type, source, byteOffset, options) === 0 && r.probe.length !== 0 ? r : (r.other as Remembered);
-    if (misses(p, type, source, byteOffset, options) === 0 && p.probe.length !== 0) {
-      serve(viewMirror);
-      return new p.C(p.base + byteOffset, p.d);
-    }
-  }
-  return viewSlow(type, source, byteOffset, options, resolveTypecode);
+  const p = typeof byteOffset === 'number' ? recordPair(type, source, byteOffset, options) : null;
+  if (p === null) return viewSlow(type, source, byteOffset, options, resolveTypecode);
+  serve(viewMirror);
+  return new p.C(p.base + (byteOffset as number), p.d);
+}
+
+/**
+ * The pair of `type`'s record (its first or its second) that serves a view of `type` over `source`
+ * at the relative offset `o` with `options`, or null: the fast paths' tests ({@link misses}), and
+ * an `ArrayBuffer` source not detached since (its probe).
+ */
+function recordPair(type: unknown, source: unknown, o: number, options: unknown): Remembered | null {
+  const r = recordOf(type);
+  if (misses(r, type, source, o, options) === 0 && r.probe.length !== 0) return r;
+  const p = r.other as Remembered;
+  return misses(p, type, source, o, options) === 0 && p.probe.length !== 0 ? p : null;
 }
 
 /** What the fast paths read a schema's own record through (a typecode or anything else has none). */
@@ -611,10 +618,8 @@ function misses(c: Remembered, type: unknown, source: unknown, o: number, option
 function viewSlow(type: unknown, source: unknown, offset: unknown, options: ViewOptions | undefined, resolve: ResolveType | undefined): unknown {
   if (!BRANCHLESS && typeof offset === 'number') {
     // Node 20: the type's own pairs, made the one the fast path serves.
-    const r = recordOf(type);
-    if (misses(r, type, source, offset, options) === 0 && r.probe.length !== 0) return mirrored(r, offset);
-    const o = r.other as Remembered;
-    if (misses(o, type, source, offset, options) === 0 && o.probe.length !== 0) return mirrored(o, offset);
+    const p = recordPair(type, source, offset, options);
+    if (p !== null) return mirrored(p, offset);
   }
   const a = prior;
   if (typeof offset === 'number' && a.probe.length !== 0 && misses(a, type, source, offset, options) === 0) {

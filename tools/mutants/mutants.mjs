@@ -312,17 +312,17 @@ export const MUTANTS = [
   {
     name: "V8 12 and later: view stays a pair's function when a pair the records hold is viewed through it",
     file: 'src/views/attach.ts',
-    find: `      serve(viewMirror);
-      return new p.C(p.base + byteOffset, p.d);`,
-    replace: '      return new p.C(p.base + byteOffset, p.d);',
+    find: `  serve(viewMirror);
+  return new p.C(p.base + (byteOffset as number), p.d);`,
+    replace: '  return new p.C(p.base + (byteOffset as number), p.d);',
     tests: ['test/views/structure-view.test.ts'],
     runtime: '22',
   },
   {
     name: "V8 12 and later: view after a miss serves the records' pairs at any offset",
     file: 'src/views/attach.ts',
-    find: '    if (misses(p, type, source, byteOffset, options) === 0 && p.probe.length !== 0) {',
-    replace: '    if (p.type === type && p.source === source) {',
+    find: '  return misses(p, type, source, o, options) === 0 && p.probe.length !== 0 ? p : null;',
+    replace: '  return p.type === type && p.source === source ? p : null;',
     tests: ['test/views/structure-view.test.ts'],
     runtime: '22',
   },
@@ -403,8 +403,8 @@ export const MUTANTS = [
   {
     name: "Node 20: the slow path serves a record's ArrayBuffer after a detach",
     file: 'src/views/attach.ts',
-    find: '    if (misses(r, type, source, offset, options) === 0 && r.probe.length !== 0) return mirrored(r, offset);',
-    replace: '    if (misses(r, type, source, offset, options) === 0) return mirrored(r, offset);',
+    find: '  if (misses(r, type, source, o, options) === 0 && r.probe.length !== 0) return r;',
+    replace: '  if (misses(r, type, source, o, options) === 0) return r;',
     tests: ['test/views/region.test.ts'],
   },
   {
