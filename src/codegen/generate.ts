@@ -25,7 +25,7 @@ import type { CompileMode } from './classes.js';
 import { evaluate } from './evaluate.js';
 import { type Access, accessOf, type MemberPlan, membersOf } from './plan.js';
 import { RUNTIME as R } from './runtime.js';
-import { type AccessorMaker, SHARED_ACCESSORS, SHARED_PLUS, SHARED_REFS, sharedAccessorMaker } from './shared-accessors.js';
+import { type AccessorMaker, SHARED_PLUS, SHARED_REFS, sharedAccessorMaker } from './shared-accessors.js';
 import { ARRAY_ELEMENT_STORES } from './store-arrays.js';
 
 /**
@@ -191,8 +191,8 @@ function accessorBodies(m: MemberPlan, plus: string, align: number, mode: Compil
 
 /**
  * A record's accessors, `$$plain` and `$$assign`. Number and bool members get shared accessors
- * where {@link SHARED_ACCESSORS} (src/codegen/shared-accessors.ts): the source calls the maker
- * `S[k]` with the member's offset and label, and `shared` collects the makers.
+ * (src/codegen/shared-accessors.ts): the source calls the maker `S[k]` with the member's offset and
+ * label, and `shared` collects the makers.
  */
 function emitRecord(layout: RecordLayout, mode: CompileMode, refs: EmitRefs, self: string, shared: AccessorMaker[]): string[] {
   const members = membersOf(layout);
@@ -203,7 +203,7 @@ function emitRecord(layout: RecordLayout, mode: CompileMode, refs: EmitRefs, sel
     const plus = m.offset === 0 ? '' : `+${m.offset}`; // the member's offset from the view's (none at 0)
     const at = `this.$$o${plus}`;
     const write = emitWrite(m.access, at, 'v', mode.checked, m.label, refs);
-    if (SHARED_ACCESSORS && (m.access.op === 'number' || m.access.op === 'bool')) {
+    if (m.access.op === 'number' || m.access.op === 'bool') {
       const body = accessorBodies(m, SHARED_PLUS, layout.align, mode, SHARED_REFS);
       const k = shared.push(sharedAccessorMaker(body.get, body.set)) - 1;
       lines.push(`Object.defineProperty(P,N[${index}],S[${k}](${m.offset},${refs.labelRef(m.label)}));`);

@@ -1,28 +1,31 @@
 /**
- * Shared accessors (V8 before 12, Node 20): the getter and setter of a record's number or bool
- * member made by one compiled function per form of their source, shared by every view class,
- * instead of written out in each class with the member's offset in the text.
+ * Shared accessors: the getter and setter of a record's number or bool member made by one compiled
+ * function per form of their source, shared by every view class, instead of written out in each
+ * class with the member's offset in the text.
  *
  * V8 counts calls and tiers up per function, and functions made by one function literal share its
  * count, feedback and optimised code. Written out per class, every member has accessors of its own,
  * each called once per element by a loop: in a loop's first pass (a job, one simulation step) each
- * runs slowly until V8 has compiled it, and the compilations queue behind each other. Made here,
- * `x`, `y` and `z` of a Particle share one getter and one setter (every `f64` member with the same
- * store, of every structure), which V8 counts together and compiles once. Measured with the
- * real-use benchmark's update pass (1M Particles, Node 20, old and new builds alternated, medians of
- * 6): its first call in a fresh process 18.5 → 12.8 ms (the typed-array twin 7.9); warm passes
- * unchanged or faster (update 4.12 → 3.74 ms, read 2.56 → 2.49): inlined into a loop, the maker's
- * offset `K` is a constant of the closure's context, which the engine folds. Their feedback is
- * shared too, and has seen every class: with ten other structures' accessors of the same forms run
- * first, the same warm passes were as fast (update 3.51–3.86 ms, read 2.29–2.53; before 3.85–4.00
- * and 2.54–3.36), their handles still removed (the engine knows each handle's class where it made
- * it).
+ * runs slowly until V8 has compiled it, and the compilations queue behind each other on V8's one
+ * background compiler thread, the loop's own on-stack compilation behind them. Made here, `x`, `y`
+ * and `z` of a Particle share one getter and one setter (every `f64` member with the same store, of
+ * every structure), which V8 counts together and compiles once. Measured with the real-use
+ * benchmark's update pass (1M Particles, Node 20, old and new builds alternated, medians of 6): its
+ * first call in a fresh process 18.5 → 12.8 ms (the typed-array twin 7.9); warm passes unchanged or
+ * faster (update 4.12 → 3.74 ms, read 2.56 → 2.49): inlined into a loop, the maker's offset `K` is
+ * a constant of the closure's context, which the engine folds. Their feedback is shared too, and
+ * has seen every class: with ten other structures' accessors of the same forms run first, the same
+ * warm passes were as fast (update 3.51–3.86 ms, read 2.29–2.53; before 3.85–4.00 and 2.54–3.36),
+ * their handles still removed (the engine knows each handle's class where it made it).
  *
- * On V8 12 and later (Node 22 to 26; each engine's own setter forms, old and new builds
- * alternated, medians of 3) the first update pass was 2–25% faster (19.7 → 14.7 ms on Node 22,
- * 18.8 → 18.4 on Node 26) but warm read passes 4–8% slower (2.57 → 2.78 ms on Node 22, 2.41 → 2.51
- * on Node 26) and update passes 0–3%: no clear gain, so there each class keeps accessors of its
- * own.
+ * On every engine since stop 45 (2026-12-04; Node 20 only before). The same update pass's first
+ * call, fresh processes, the builds alternated (medians of 8–14): Node 22 19.9–26.0 → 13.2–17.6 ms,
+ * Node 24 21.8 → 15.3, Node 26 15.9–19.8 → 15.0–16.0, Deno 16.0 → 12.8, Bun 41.8 → 41.6. Warm passes
+ * moved by less than this VM's spread, in both directions (read, as a ratio to a typed-array read of
+ * the same buffer in the same process: Node 22 1.03 → 1.10; update Node 24 3.96 → 3.56 ms, Node 26
+ * 3.22–3.30 → 3.30–3.43, Bun 3.67 → 3.20); the optimised code of a loop reading a member is the same
+ * instructions either way (`--print-opt-code`, Node 22: `K` folded). An earlier measurement (medians
+ * of 3) had seen 2–25% on the first call and kept per-class accessors on V8 12 and later.
  *
  * The source holds what generate.ts emits for a member, with the offset as `K` and the label as `B`
  * (both parameters of the maker), so it is one of a bounded set of texts: one per number method,
@@ -30,14 +33,10 @@
  *
  * @module
  */
-import { V8_BEFORE_12 } from '../engine.js';
 import { internalError } from '../errors.js';
 import type { EmitRefs } from './access.js';
 import { evaluate } from './evaluate.js';
 import { RUNTIME } from './runtime.js';
-
-/** Whether generate.ts makes number and bool members' accessors here. */
-export const SHARED_ACCESSORS = V8_BEFORE_12;
 
 /** What a shared accessor's source adds to the view's offset for the member's: the maker's `K`. */
 export const SHARED_PLUS = '+K';

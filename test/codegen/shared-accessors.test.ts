@@ -1,11 +1,9 @@
-// Number and bool members' accessors made by one function per form and shared by every class (V8
-// before 12, src/codegen/shared-accessors.ts): each member still reads and writes its own bytes
+// Number and bool members' accessors made by one function per form and shared by every class
+// (src/codegen/shared-accessors.ts; on every engine since stop 45, V8 before 12 only until then): each member still reads and writes its own bytes
 // and names itself in errors, in every structure that shares a form, at every offset; and a form
 // is compiled once, not once per structure.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { V8_BEFORE_12 } from '../../src/engine.js';
-import { SHARED_ACCESSORS } from '../../src/codegen/shared-accessors.js';
 import { bool, codegenActive, errorCode, f32, f64, i16, i8, offsetof, struct, u16, u32, u8 } from '../../src/index.js';
 
 type Kind = 'f64' | 'f32' | 'u32' | 'u16' | 'i16' | 'u8' | 'i8' | 'bool';
@@ -95,13 +93,12 @@ describe('shared accessors of number and bool members', () => {
     expect(refused(() => (checkedA.ok = 2)).message).toMatch(/^struct A: field 'ok'/);
   });
 
-  it(`members of one form share their accessors' source on V8 before 12 only (here: ${SHARED_ACCESSORS ? 'shared' : 'per class'})`, () => {
-    expect(SHARED_ACCESSORS).toBe(V8_BEFORE_12);
+  it("members of one form share their accessors' source, on every engine", () => {
     const a = struct({ x: f64, y: f64, tag: u16 }, { name: 'One' }).create();
     const b = struct({ w: f64, id: u32, z: u16 }, { name: 'Two' }).create();
     const get = (v: object, name: string): string => String(accessor(v, name)?.get);
     const set = (v: object, name: string): string => String(accessor(v, name)?.set);
-    const shared = SHARED_ACCESSORS && codegenActive();
+    const shared = codegenActive();
     // Members of one form at other offsets: x at 0, y at 8, w at 0 of another structure; tag at 16, z at 12.
     for (const [p, q] of [
       [get(a, 'x'), get(a, 'y')],
@@ -111,12 +108,11 @@ describe('shared accessors of number and bool members', () => {
       [set(a, 'tag'), set(b, 'z')],
     ]) {
       if (shared) expect(p).toBe(q);
-      else if (codegenActive()) expect(p).not.toBe(q); // each class writes its members' offsets in its accessors
     }
     expect(accessor(a, 'y')?.get).not.toBe(accessor(b, 'w')?.get); // one function per member all the same
   });
 
-  it.runIf(SHARED_ACCESSORS && codegenActive())('a form is compiled once: each structure after the first evaluates its class only', () => {
+  it.runIf(codegenActive())('a form is compiled once: each structure after the first evaluates its class only', () => {
     const make = (k: number) => struct({ a: f64, [`b${k}`]: u32, c: f32, flag: bool, e: i16, g: f64, h: i8 }, { name: `Once${k}` });
     const first = make(0).create() as unknown as View;
     first.a = 1;

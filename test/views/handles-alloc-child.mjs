@@ -61,7 +61,7 @@ const loops = {
       p.z += p.vz * DT;
     }
   },
-  // The update pass after ten other structures' accessors of the same forms ran (below): on Node 20
+  // The update pass after ten other structures' accessors of the same forms ran (below): on every engine
   // number members share their accessors across classes (src/codegen/shared-accessors.ts), whose
   // feedback has then seen eleven classes.
   'update, other structures first': update,
