@@ -1,7 +1,7 @@
 // Number and bool members' accessors made by one function per form and shared by every class
-// (src/codegen/shared-accessors.ts; on every engine since stop 45, V8 before 12 only until then): each member still reads and writes its own bytes
-// and names itself in errors, in every structure that shares a form, at every offset; and a form
-// is compiled once, not once per structure.
+// (src/codegen/shared-accessors.ts; on every engine since stop 45, V8 before 12 only until then):
+// each member still reads and writes its own bytes and names itself in errors, in every structure
+// that shares a form, at every offset; and a form is compiled once, not once per structure.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bool, codegenActive, errorCode, f32, f64, i16, i8, offsetof, struct, u16, u32, u8 } from '../../src/index.js';

@@ -660,6 +660,14 @@ export const MUTANTS = [
     runtime: '22',
   },
   {
+    name: 'V8 12 and later: classes write their own accessors (shared on Node 20 only, as before stop 45)',
+    file: 'src/codegen/generate.ts',
+    find: "    if (m.access.op === 'number' || m.access.op === 'bool') {",
+    replace: "    if (V8_BEFORE_12 && (m.access.op === 'number' || m.access.op === 'bool')) {",
+    tests: ['test/codegen/shared-accessors.test.ts'],
+    runtime: '22',
+  },
+  {
     name: "a shared accessor's maker is compiled again for every member",
     file: 'src/codegen/shared-accessors.ts',
     find: '  let make = makers.get(source);',
