@@ -20,14 +20,17 @@
  *
  * On every engine since stop 45 (2026-12-04; Node 20 only before). The same update pass's first
  * call, fresh processes, the builds alternated (medians of 8–14 per build and run): Node 22
- * 19.9–26.0 → 13.2–19.5 ms in five runs, Node 24 21.8 → 15.3, Node 26 15.9–19.8 → 15.0–16.0, Deno
- * 16.0 → 12.8, Bun 41.8 → 41.6. Warm passes moved within this VM's spread, in both directions: a
- * read pass as a ratio to a typed-array read of the same buffer in the same process, Node 22, three
- * runs: 1.03 → 1.10, 0.94 → 0.98, 1.02 → 0.93; update 1.39 → 1.41, 1.24 → 1.31, 1.39 → 1.28; in one
- * run each, update Node 24 3.96 → 3.56 ms, Node 26 3.22 → 3.43, Deno 3.21 → 3.57, Bun 3.67 → 3.20.
- * A loop reading one member compiles to the same instructions with either accessor
- * (`--print-opt-code`, Node 22: `K` folded). An earlier measurement (medians of 3) had seen 2–25%
- * on the first call and 4–8% slower warm reads, and kept per-class accessors on V8 12 and later.
+ * 19.9–26.0 → 13.2–19.5 ms in five runs, Node 24 18.2–21.8 → 14.8–15.3 in two, Deno 16.0–17.5 →
+ * 12.8–15.4 in two, Node 26 no steady change (19.8 → 15.0, 15.9 → 16.0, 14.1 → 17.2), Bun 41.8 →
+ * 41.6. The cost is in warm passes, within this VM's spread in any one run but slower in most: a
+ * read pass as a ratio to a typed-array read of the same buffer in the same process, Node 22 1.03
+ * → 1.10, 0.94 → 0.98, 1.02 → 0.93, Node 24 0.96 → 1.00, Node 26 0.96 → 1.01, Deno 1.04 → 1.09; the
+ * update pass likewise 1.39 → 1.41, 1.24 → 1.31, 1.39 → 1.28 (Node 22), 1.33 → 1.36, 1.28 → 1.36,
+ * 1.38 → 1.43: about 4% in the median. A loop reading one member compiles to the same instructions
+ * with either accessor (`--print-opt-code`, Node 22: `K` folded); a loop of several differs in its
+ * registers and order. An earlier measurement (medians of 3) had seen 2–25% on the first call and
+ * 4–8% slower warm reads, and kept per-class accessors on V8 12 and later; the first pass is what
+ * issue 8's patterns 1 and 2 measure, and the one a job that is one long pass pays.
  *
  * The source holds what generate.ts emits for a member, with the offset as `K` and the label as `B`
  * (both parameters of the maker), so it is one of a bounded set of texts: one per number method,
