@@ -29,6 +29,8 @@ interface LayoutFacts {
   readonly holdsSync: boolean;
   /** Named members over all nesting levels, arrays counted once: bounds generated code. */
   readonly members: number;
+  /** The structural key it is kept under in {@link byStructure}. */
+  readonly key: string;
 }
 
 const facts = new WeakMap<Layout, LayoutFacts>();
@@ -72,6 +74,26 @@ export function layout<S extends Schema>(schema: S, endian: Endian = 'little'): 
     cache.set(schema, l);
   }
   return l as LayoutOf<S>;
+}
+
+/**
+ * The layout of `schema`, a schema made of the same fields and options as `equal` (src/types/record.ts,
+ * a schema declared again): `equal`'s layout when that is still the canonical layout of their
+ * structure, without building the structural key again; else as {@link layout} finds it.
+ */
+export function layoutLike<S extends Schema>(schema: S, equal: S): LayoutOf<S> {
+  const l = bySchema.little.get(equal);
+  if (l !== undefined) {
+    const { key } = factsOf(l);
+    if (byStructure.get(key) === l) {
+      // Refresh, as canonical() does: the most recently used structures are the last to be dropped.
+      byStructure.delete(key);
+      byStructure.set(key, l);
+      bySchema.little.set(schema, l);
+      return l as LayoutOf<S>;
+    }
+  }
+  return layout(schema);
 }
 
 /** The facts about a layout made by {@link layout}. */
@@ -153,7 +175,7 @@ function canonical(schema: Schema, inherited: Endian): Layout {
     return known;
   }
   const l = compute(schema, inherited);
-  facts.set(l, { id: nextId++, holdsSync: sync, members });
+  facts.set(l, { id: nextId++, holdsSync: sync, members, key });
   byStructure.set(key, l);
   keptMembers += members;
   while (byStructure.size > KEEP_LAYOUTS || (keptMembers > KEEP_MEMBERS && byStructure.size > 1)) {

@@ -275,6 +275,16 @@ function copyOptions(options: RecordOptions): RecordOptions {
   return copy;
 }
 
+/** The fields of records, frozen by {@link freezeFields}: a record made with them takes them as they are. */
+const FROZEN_FIELDS = new WeakSet<readonly FieldDef[]>();
+
+/** A frozen copy of `fields` (each one frozen too), known to {@link FROZEN_FIELDS}. */
+function freezeFields(fields: readonly FieldDef[]): readonly FieldDef[] {
+  const frozen = Object.freeze(fields.map((f) => Object.freeze({ name: f.name, type: f.type, bits: f.bits, align: f.align })));
+  FROZEN_FIELDS.add(frozen);
+  return frozen;
+}
+
 /** A C struct or union. */
 export class RecordSchema<K extends 'struct' | 'union' = 'struct' | 'union', F extends FieldsSpec = FieldsSpec> extends SchemaBase {
   readonly kind: K;
@@ -298,7 +308,8 @@ export class RecordSchema<K extends 'struct' | 'union' = 'struct' | 'union', F e
     this.kind = kind;
     // Fields copied one by one: `Object.freeze({ ...f })` cost six times as much in V8 (the spread's
     // object shape does not take the fast path to its frozen form), and schemas are built per job.
-    this.fields = Object.freeze(fields.map((f) => Object.freeze({ name: f.name, type: f.type, bits: f.bits, align: f.align })));
+    // Another record's fields (a schema declared again, src/types/record.ts) are taken as they are.
+    this.fields = FROZEN_FIELDS.has(fields) ? fields : freezeFields(fields);
     this.options = Object.freeze(copyOptions(options));
     this.#written = written;
     let deepest = 0;

@@ -643,6 +643,42 @@ export const MUTANTS = [
     tests: ['test/channels/channel.test.ts', 'test/channels/workers-protocol.test.ts', 'test/channels/processes.test.ts'],
     timeout: 300_000,
   },
+  // ---- a schema declared again (src/types/record.ts) ----
+  {
+    name: 'a schema declared again with other option values gets the last declaration',
+    file: 'src/types/record.ts',
+    find: '    if (n !== last.optionNames[i] || options[n] !== last.optionValues[i]) return false;',
+    replace: '    if (n !== last.optionNames[i]) return false;',
+    tests: ['test/types/declared.test.ts'],
+  },
+  {
+    name: 'a schema declared again with other member types gets the last declaration',
+    file: 'src/types/record.ts',
+    find: '    if (n !== last.names[i] || fields[n] !== last.types[i]) return false;',
+    replace: '    if (n !== last.names[i]) return false;',
+    tests: ['test/types/declared.test.ts'],
+  },
+  {
+    name: 'a schema declared again with a member more gets the last declaration',
+    file: 'src/types/record.ts',
+    find: '  if (names.length !== last.names.length) return false;',
+    replace: '',
+    tests: ['test/types/declared.test.ts'],
+  },
+  {
+    name: 'a declaration is kept as read again, not as validated (a getter)',
+    file: 'src/types/record.ts',
+    find: '  for (const [i, f] of made.entries()) if (f.name !== names[i] || f.type !== types[i] || f.bits !== null || f.align !== null) return;',
+    replace: '',
+    tests: ['test/types/declared.test.ts'],
+  },
+  {
+    name: 'the declarations kept are not bounded',
+    file: 'src/types/record.ts',
+    find: '  if (declaredLast.size > DECLARED_MAX) declaredLast.delete(declaredLast.keys().next().value as string);',
+    replace: '',
+    tests: ['test/types/declared.test.ts'],
+  },
   // ---- shared accessors ----
   {
     name: 'a shared accessor reads at the view offset without its member offset',
