@@ -86,14 +86,18 @@ export function layoutLike<S extends Schema>(schema: S, equal: S): LayoutOf<S> {
   if (l !== undefined) {
     const { key } = factsOf(l);
     if (byStructure.get(key) === l) {
-      // Refresh, as canonical() does: the most recently used structures are the last to be dropped.
-      byStructure.delete(key);
-      byStructure.set(key, l);
+      refresh(key, l);
       bySchema.little.set(schema, l);
       return l as LayoutOf<S>;
     }
   }
   return layout(schema);
+}
+
+/** Marks the layout kept under `key` as used now: the most recently used structures are the last to be dropped. */
+function refresh(key: string, l: Layout): void {
+  byStructure.delete(key);
+  byStructure.set(key, l);
 }
 
 /** The facts about a layout made by {@link layout}. */
@@ -169,9 +173,7 @@ function canonical(schema: Schema, inherited: Endian): Layout {
   }
   const known = byStructure.get(key);
   if (known !== undefined) {
-    // Refresh: the most recently used structures are the last to be dropped.
-    byStructure.delete(key);
-    byStructure.set(key, known);
+    refresh(key, known);
     return known;
   }
   const l = compute(schema, inherited);

@@ -263,7 +263,7 @@ function declared(kind: 'struct' | 'union', fields: FieldsSpec, options: RecordO
     return record;
   }
   const record = makeRecord(kind, fieldsFromSpec(fields, kind, options), options, [fields, options]);
-  if (key !== null) remember(key, fields, options, record);
+  if (key !== null) keepDeclaration(key, fields, options, record);
   return record;
 }
 
@@ -297,7 +297,7 @@ function sameDeclaration(last: Declared, fields: FieldsSpec, options: RecordOpti
  * schemas (immutable: a bitfield or `aligned()` is a new object per declaration anyway) and its
  * options primitives.
  */
-function remember(key: string, fields: FieldsSpec, options: RecordOptions, record: RecordSchema): void {
+function keepDeclaration(key: string, fields: FieldsSpec, options: RecordOptions, record: RecordSchema): void {
   const names = Object.keys(fields);
   const types = names.map((n) => fields[n]);
   if (!types.every(isSchema)) return;
