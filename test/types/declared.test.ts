@@ -80,7 +80,7 @@ describe('a schema declared again', () => {
     );
   });
 
-  it('with one thing changed is not the last declaration: a type, a name, the order, a member more, an option', () => {
+  it('with one thing changed is not the last declaration: a type, a name, the order, a member more or fewer, an option', () => {
     const base = { a: f64, b: u8, c: u32 };
     const last = () => struct(base, { name: 'Changed' });
     last();
@@ -89,6 +89,7 @@ describe('a schema declared again', () => {
       [{ a: f64, z: u8, c: u32 }, {}, 'struct 16/8 a@0:primitive/8,z@8:primitive/1,c@12:primitive/4'],
       [{ b: u8, a: f64, c: u32 }, {}, 'struct 24/8 b@0:primitive/1,a@8:primitive/8,c@16:primitive/4'],
       [{ a: f64, b: u8, c: u32, d: u8 }, {}, 'struct 24/8 a@0:primitive/8,b@8:primitive/1,c@12:primitive/4,d@16:primitive/1'],
+      [{ a: f64, b: u8 }, {}, 'struct 16/8 a@0:primitive/8,b@8:primitive/1'],
       [base, { pack: 1 }, 'struct 13/1 a@0:primitive/8,b@8:primitive/1,c@9:primitive/4'],
       [base, { endian: 'big' }, 'struct 16/8 a@0:primitive/8,b@8:primitive/1,c@12:primitive/4'],
     ] as const) {

@@ -659,7 +659,7 @@ export const MUTANTS = [
     tests: ['test/types/declared.test.ts'],
   },
   {
-    name: 'a schema declared again with a member more gets the last declaration',
+    name: 'a schema declared again with a member fewer gets the last declaration',
     file: 'src/types/record.ts',
     find: '  if (names.length !== last.names.length) return false;',
     replace: '',
