@@ -69,6 +69,15 @@ const SPLIT_LOOP = 'loop in a function';
 /** The variant of patterns 1 and 2 that loops over `column()`s instead of element handles (shown, not counted). */
 const COLUMNS = 'columns';
 
+/**
+ * Pattern 2's variant whose calling function has a loop of its own (it counts the live particles
+ * before each step, as a simulation's main loop reads its state between steps), beside a twin
+ * written the same way: V8 then compiles the caller by on-stack replacement with the step function
+ * inlined into it, twice (the rest of the iteration it entered in, and the loop's body).
+ */
+const CALLER_LOOP = 'sc-caller-loop';
+const CALLER_LOOP_TWIN = 'twin-caller-loop';
+
 const ratio = (a, b) => a / b;
 const fmt = (x, d = 2) => (x === undefined || Number.isNaN(x) ? '—' : x.toFixed(d));
 
@@ -107,11 +116,46 @@ function updateColumns(ps) {
   }
 }
 
+/**
+ * Pattern 2 with a caller that has a loop of its own ({@link CALLER_LOOP}): a new buffer per call,
+ * the live particles counted in the caller's own loop, then the step. `sc` chooses the step through
+ * element handles or its typed-array twin; both callers are the same code otherwise.
+ */
+function callerLoop(sc, calls) {
+  const ms = [];
+  const sums = [];
+  let alive = 0;
+  for (let c = 0; c < calls; c++) {
+    const ps = sc ? array(Particle, N).create() : null;
+    const sab = sc ? ps.$buffer : new SharedArrayBuffer(SIZE * N);
+    fillParticles(sab, N);
+    const U8 = new Uint8Array(sab);
+    for (let i = 0; i < N; i++) alive += U8[i * SIZE + 40];
+    const F64 = new Float64Array(sab);
+    const F32 = new Float32Array(sab);
+    gc();
+    const t0 = performance.now();
+    if (sc) updatePass(ps);
+    else
+      for (let i = 0; i < N; i++) {
+        const d = i * 6;
+        const f = i * 12;
+        F64[d] += F32[f + 6] * DT;
+        F64[d + 1] += F32[f + 7] * DT;
+        F64[d + 2] += F32[f + 8] * DT;
+      }
+    ms.push(performance.now() - t0);
+    sums.push(positions(sab, N));
+  }
+  return { ms, sums, alive };
+}
+
 // ---- child processes: one cold measurement each -------------------------------------------------
 
 const CHILDREN = {
   /** Pattern 2: a hot function fed a new buffer per call. */
   buffers({ variant, calls }) {
+    if (variant === CALLER_LOOP || variant === CALLER_LOOP_TWIN) return callerLoop(variant === CALLER_LOOP, calls);
     // The same pass as updatePass with DT read into a local first (docs/performance.md, "Writing fast loops"):
     // a module constant read while a handle is alive kept the handles until the generated setters
     // got their guard (emitWrite in src/codegen/access.ts); kept as the control.
@@ -620,12 +664,16 @@ const patterns = {
   async buffers() {
     const trials = QUICK ? 2 : 5;
     const calls = 8;
-    const variants = ['sc-same-schema', 'sc-schema-per-call', LOCAL_DT, COLUMNS, 'twin'];
+    const variants = ['sc-same-schema', 'sc-schema-per-call', LOCAL_DT, COLUMNS, 'twin', CALLER_LOOP, CALLER_LOOP_TWIN];
     const measured = variants.slice(0, 4);
     const runs = Object.fromEntries(variants.map((v) => [v, []]));
     for (let t = 0; t < trials; t++) for (const v of t % 2 === 0 ? variants : [...variants].reverse()) runs[v].push(child('buffers', { variant: v, calls }));
     for (const v of measured) {
       for (const [t, r] of runs[v].entries()) if (r.sums.some((s, c) => s !== runs.twin[t].sums[c])) throw new Error(`buffers: checksum mismatch (${v})`);
+    }
+    for (const [t, r] of runs[CALLER_LOOP].entries()) {
+      const twinRun = runs[CALLER_LOOP_TWIN][t];
+      if (r.alive !== twinRun.alive || r.sums.some((s, c) => s !== twinRun.sums[c])) throw new Error(`buffers: checksum mismatch (${CALLER_LOOP})`);
     }
     const perCall = (v) => Array.from({ length: calls }, (_, c) => median(runs[v].map((r) => r.ms[c])));
     const twin = perCall('twin');
@@ -634,13 +682,18 @@ const patterns = {
       const ratios = ms.map((x, c) => x / twin[c]);
       return { variant: v, ms, ratios, worst: Math.max(...ratios) };
     });
+    // The caller with a loop of its own, beside its own twin (ratio per call to that twin's call).
+    const callerTwin = perCall(CALLER_LOOP_TWIN);
+    const callerMs = perCall(CALLER_LOOP);
+    const callerRatios = callerMs.map((x, c) => x / callerTwin[c]);
+    rows.push({ variant: CALLER_LOOP, ms: callerMs, ratios: callerRatios, worst: Math.max(...callerRatios), twinMs: callerTwin });
     return {
       title: '2. buffers: one hot function fed a view over a new buffer on every call (1M Particles, update pass)',
       target: 1.2,
       rows,
       twin,
       worst: Math.max(...rows.filter((r) => r.variant !== LOCAL_DT && r.variant !== COLUMNS).map((r) => r.worst)),
-      note: `${trials} fresh processes per variant, ${calls} calls each; ms per call = median over processes; ratio per call vs the typed-array twin over its own new buffer. The step function reads DT, a module-level \`const\`, as users write it; "${LOCAL_DT}" is sc-same-schema with \`const dt = DT\` before the loop, and "${COLUMNS}" a step function that loops over \`ps.column('x')\`, … (typed arrays over the view's bytes, taken on every call) instead of element handles, shown beside it, not counted in the summary.`,
+      note: `${trials} fresh processes per variant, ${calls} calls each; ms per call = median over processes; ratio per call vs the typed-array twin over its own new buffer. The step function reads DT, a module-level \`const\`, as users write it; "${LOCAL_DT}" is sc-same-schema with \`const dt = DT\` before the loop, and "${COLUMNS}" a step function that loops over \`ps.column('x')\`, … (typed arrays over the view's bytes, taken on every call) instead of element handles, shown beside it, not counted in the summary. "${CALLER_LOOP}" is sc-same-schema called from a function with a loop of its own (it counts the live particles before each step, as a simulation's main loop reads its state between steps), its ratio to "${CALLER_LOOP_TWIN}", the typed-array step written into the same caller: V8 compiles that caller by on-stack replacement and inlines the step function into it twice (docs/performance.md, "Where the targets are not met"); counted.`,
     };
   },
 
@@ -877,6 +930,7 @@ function markdown(result) {
         out.push(`| variant | ${p.twin.map((_, c) => `call ${c + 1}`).join(' | ')} | worst |`, `|---|${p.twin.map(() => '---:').join('|')}|---:|`);
         out.push(`| twin ms | ${p.twin.map((x) => fmt(x)).join(' | ')} | |`);
         for (const r of p.rows) {
+          if (r.twinMs !== undefined) out.push(`| ${CALLER_LOOP_TWIN} ms | ${r.twinMs.map((x) => fmt(x)).join(' | ')} | |`);
           out.push(`| ${r.variant} ms | ${r.ms.map((x) => fmt(x)).join(' | ')} | |`);
           out.push(`| ${r.variant} ratio | ${r.ratios.map((x) => `${fmt(x)}×`).join(' | ')} | ${fmt(r.worst)}× |`);
         }
