@@ -19,7 +19,8 @@
  *             Time per job, inside the worker.
  * 2. buffers  one hot function (`step(ps)`) fed a view over a new buffer on every call (a simulation
  *             that reallocates), with the same schema object, and with a schema rebuilt per call
- *             (beside them, the same step over `column()`s).
+ *             (beside them, the same step over `column()`s), and called from a function with a
+ *             loop of its own (`sc-caller-loop`, beside the typed-array step in the same caller).
  *             Twin: the same function over typed arrays of the new buffer. Fresh process per trial.
  * 3. cold     a loop whose first call is the whole 1M pass (on-stack replacement): element handles
  *             (`get(i)`, read x+vx+id) and random access (`get(idx[k])`, read x+id), with the view
