@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { Barrier, BoundedSemaphore, BrokenBarrierError, Condition, Event, errorCode, Lock, RLock, Semaphore, SyncError } from '../../src/index.js';
 import { runModule } from '../support/script.js';
+import { thrown } from '../support/errors.js';
 
 describe('Lock', () => {
   it('acquire/release/locked, non-blocking and timed acquisition', () => {
@@ -177,23 +178,14 @@ describe('Event pulses and checked arguments', () => {
   it('Condition.notify(n) takes a whole number ≥ 0 or Infinity; a Condition takes a Lock or an RLock', () => {
     const c = new Condition();
     c.withLock(() => {
-      for (const n of [Number.NaN, -1, 1.5, 'all']) expect(errorCode(catching(() => c.notify(n as number))), String(n)).toBe('invalid_argument');
+      for (const n of [Number.NaN, -1, 1.5, 'all']) expect(errorCode(thrown(() => c.notify(n as number))), String(n)).toBe('invalid_argument');
       c.notify(0);
       c.notify(Infinity);
     });
-    for (const lock of [{}, 42, null, new Semaphore(1)]) expect(errorCode(catching(() => new Condition(lock as never))), String(lock)).toBe('invalid_argument');
+    for (const lock of [{}, 42, null, new Semaphore(1)]) expect(errorCode(thrown(() => new Condition(lock as never))), String(lock)).toBe('invalid_argument');
     expect(new Condition(new Lock()).lock).toBeInstanceOf(Lock);
   });
 });
-
-function catching(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
 
 describe('Condition', () => {
   it('wait and notify need the lock', () => {

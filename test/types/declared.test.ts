@@ -8,22 +8,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { declarationsKept } from '../../src/types/record.js';
 import { aligned, array, bits, bool, char, errorCode, f32, f64, i16, layout, type Schema, sizeof, struct, u8, u16, u32, union } from '../../src/index.js';
+import { thrown } from '../support/errors.js';
 
 type Rec = ReturnType<typeof struct>;
 type Fields = Parameters<typeof struct>[0];
 type Options = NonNullable<Parameters<typeof struct>[1]>;
 const MEMBER_TYPES: readonly Schema[] = [f64, f32, u32, u16, i16, u8, bool, char(3), array(u16, 3)];
 let unique = 0;
-
-/** The error `f` throws (undefined when it throws none). */
-function refused(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
 
 /** What a record's layout says of it, without its name: sizes and every member's offset and type. */
 function shape(r: Rec): string {
@@ -113,14 +104,14 @@ describe('a schema declared again', () => {
     const big = struct(fields, { name: 'Values', endian: 'big' });
     expect(big.options.endian).toBe('big');
     expect(layout(big)).not.toBe(layout(little));
-    expect(errorCode(refused(() => struct(fields, { name: 'Values', endian: 'middle' as 'big' })))).toBe('invalid_option');
+    expect(errorCode(thrown(() => struct(fields, { name: 'Values', endian: 'middle' as 'big' })))).toBe('invalid_option');
   });
 
   it('refuses what a first declaration refuses: a bad option value after a good one, a field that is no type', () => {
     struct({ a: f64, b: u8 }, { name: 'Refused' });
-    expect(errorCode(refused(() => struct({ a: f64, b: u8 }, { name: 'Refused', pack: 3 as 1 })))).toBe('invalid_option');
-    expect(errorCode(refused(() => struct({ a: f64, b: u8 }, { name: 'Refused', colour: 'red' } as { name: string })))).toBe('invalid_option');
-    expect(errorCode(refused(() => struct({ a: f64, b: 'nope' as unknown as Schema }, { name: 'Refused' })))).toBe('invalid_type');
+    expect(errorCode(thrown(() => struct({ a: f64, b: u8 }, { name: 'Refused', pack: 3 as 1 })))).toBe('invalid_option');
+    expect(errorCode(thrown(() => struct({ a: f64, b: u8 }, { name: 'Refused', colour: 'red' } as { name: string })))).toBe('invalid_option');
+    expect(errorCode(thrown(() => struct({ a: f64, b: 'nope' as unknown as Schema }, { name: 'Refused' })))).toBe('invalid_type');
     expect(struct({ a: f64, b: u8 }, { name: 'Refused' }).fields.map((f) => f.type)).toEqual([f64, u8]);
   });
 

@@ -9,18 +9,9 @@ import * as sc from '../../src/index.js';
 import { V8_BEFORE_12 } from '../../src/engine.js';
 import { duoMakersLeft } from '../../src/views/attach.js';
 import { duoViewSource, pairViewSource, structureViewSource } from '../../src/views/structure-view.js';
+import { thrown } from '../support/errors.js';
 
 const make = () => struct({ x: f64, id: u32 }, { name: 'P' });
-
-/** The error `f` throws (undefined if none). */
-const catching = (f: () => unknown): unknown => {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-};
 
 /** A view's contents as plain data (a record's `toObject()`, an array's `toArray()`), with its offset. */
 function plain(v: unknown): unknown {
@@ -53,7 +44,7 @@ function firstPairs() {
   const Q = struct({ a: u16, b: u8 }, { name: 'Q' });
   new Uint16Array(sab)[0] = 513;
   expect((pairA.call(Q, sab, 0) as unknown as { a: number }).a).toBe(513);
-  expect(errorCode(catching(() => pairA.call(undefined, sab, 16)))).toBe('invalid_type');
+  expect(errorCode(thrown(() => pairA.call(undefined, sab, 16)))).toBe('invalid_type');
   return { a, b, sab, other, x, pairA };
 }
 
@@ -179,7 +170,7 @@ describe('T.view, a view function per structure', () => {
       expect(a.view).toBe(both);
       expect(both.call(a, third, 16).x).toBe(3.5); // not its pair: the slow path (which makes a's third pair)
       expect(both.call(b, sab, 16).x).toBe(1.5);
-      expect(errorCode(catching(() => both.call(undefined, sab, 16)))).toBe('invalid_type');
+      expect(errorCode(thrown(() => both.call(undefined, sab, 16)))).toBe('invalid_type');
       expect(() => both.call(a, other, 56)).toThrow(RangeError); // aligned, 8 bytes past the end
       expect(() => both.call(a, other, 4)).toThrow(RangeError); // misaligned for f64
       // A third: the structure's function, shared by equal schemas, for good.
@@ -218,10 +209,10 @@ describe('T.view, a view function per structure', () => {
         ['16', 'invalid_argument'],
         [16n, 'invalid_argument'],
       ] as const) {
-        expect(errorCode(catching(() => pairA.call(a, sab, at))), String(at)).toBe(errorCode(catching(() => view(make(), sab, at as number))));
-        expect(errorCode(catching(() => pairA.call(a, sab, at))), String(at)).toBe(code);
+        expect(errorCode(thrown(() => pairA.call(a, sab, at))), String(at)).toBe(errorCode(thrown(() => view(make(), sab, at as number))));
+        expect(errorCode(thrown(() => pairA.call(a, sab, at))), String(at)).toBe(code);
       }
-      expect(errorCode(catching(() => pairA.call(a, sab, 16, { checked: 1 })))).toBe('invalid_argument');
+      expect(errorCode(thrown(() => pairA.call(a, sab, 16, { checked: 1 })))).toBe('invalid_argument');
       // A second source: the structure's function (which reads the record's two pairs), shared by equal schemas.
       expect(x(a, other)).toBe(2.5);
       expect(a.view).not.toBe(pairA);
@@ -266,13 +257,13 @@ describe('T.view, a view function per structure', () => {
     expect(() => view(T, sab, 4)).toThrow(RangeError); // misaligned for f64
     T = fresh();
     const badOption = { checked: 1 } as unknown as { checked: boolean };
-    expect(errorCode(catching(() => view(T, sab, 16, badOption)))).toBe(errorCode(catching(() => view(make(), sab, 16, badOption))));
+    expect(errorCode(thrown(() => view(T, sab, 16, badOption)))).toBe(errorCode(thrown(() => view(make(), sab, 16, badOption))));
     T = fresh();
     expect((view(T, sab, 16, { checked: true }) as unknown as { x: number }).x).toBe(1.5);
     fresh();
     expect((view('d', sab, 16) as unknown as { value: number }).value).toBe(1.5); // a typecode
     fresh();
-    expect(errorCode(catching(() => view(null as unknown as typeof T, sab, 16)))).toBe('invalid_type');
+    expect(errorCode(thrown(() => view(null as unknown as typeof T, sab, 16)))).toBe('invalid_type');
   });
 
   it.runIf(V8_BEFORE_12 && codegenActive())(
@@ -315,7 +306,7 @@ describe('T.view, a view function per structure', () => {
       expect(x(P, sab, 16, { checked: true })).toBe(2.5);
       expect(w(T, sab, 16, { checked: true })).toBe(3.5);
       const badOption = { checked: 1 } as unknown as { checked: boolean };
-      expect(errorCode(catching(() => view(T, sab, 16, badOption)))).toBe(errorCode(catching(() => view(Tag(), sab, 16, badOption))));
+      expect(errorCode(thrown(() => view(T, sab, 16, badOption)))).toBe(errorCode(thrown(() => view(Tag(), sab, 16, badOption))));
       // A third type, a typecode, an equal schema made afresh, nothing.
       [P, T] = fresh();
       const small = new SharedArrayBuffer(8);
@@ -324,7 +315,7 @@ describe('T.view, a view function per structure', () => {
       expect(x(P, sab, 16)).toBe(2.5);
       expect((view('d', sab, 16) as unknown as { value: number }).value).toBe(2.5);
       expect(w(Tag(), sab, 16)).toBe(3.5);
-      expect(errorCode(catching(() => view(null as unknown as typeof P, sab, 16)))).toBe('invalid_type');
+      expect(errorCode(thrown(() => view(null as unknown as typeof P, sab, 16)))).toBe('invalid_type');
       // One type over two buffers in turn is two pairs too.
       [P, T] = fresh();
       for (let k = 0; k < 3; k++) expect([x(P, sab, 8), x(P, other, 8), w(T, sab, 0)]).toEqual([1.5, 11.5, 1.5]);
@@ -340,11 +331,11 @@ describe('T.view, a view function per structure', () => {
           expect(w(T2, abT as unknown as SharedArrayBuffer, 8)).toBe(2.5);
         }
         structuredClone(abP, { transfer: [abP] });
-        expect(errorCode(catching(() => view(P2, abP, 8)))).toBe('out_of_bounds');
+        expect(errorCode(thrown(() => view(P2, abP, 8)))).toBe('out_of_bounds');
         expect(w(T2, abT as unknown as SharedArrayBuffer, 8)).toBe(2.5);
         for (let k = 0; k < 4; k++) expect(w(T2, abT as unknown as SharedArrayBuffer, 8)).toBe(2.5);
         structuredClone(abT, { transfer: [abT] });
-        expect(errorCode(catching(() => view(T2, abT, 8)))).toBe('out_of_bounds');
+        expect(errorCode(thrown(() => view(T2, abT, 8)))).toBe('out_of_bounds');
       }
       // Records that forget their pairs (more than 16 schemas remember one since): the views are still the rule's.
       [P, T] = fresh();
@@ -364,9 +355,9 @@ describe('T.view, a view function per structure', () => {
       expect((view(Q, buf, 8) as unknown as { x: number }).x).toBe(1.5);
     }
     structuredClone(ab, { transfer: [ab] });
-    expect(errorCode(catching(() => P.view(buf, 8)))).toBe('out_of_bounds');
-    expect(errorCode(catching(() => view(Q, buf, 8)))).toBe('out_of_bounds');
-    expect(errorCode(catching(() => view(P, buf, 8)))).toBe('out_of_bounds');
+    expect(errorCode(thrown(() => P.view(buf, 8)))).toBe('out_of_bounds');
+    expect(errorCode(thrown(() => view(Q, buf, 8)))).toBe('out_of_bounds');
+    expect(errorCode(thrown(() => view(P, buf, 8)))).toBe('out_of_bounds');
   });
 
   it.runIf(codegenActive())('the public view is the function of the pair served last; a view kept from before still makes every view', () => {
@@ -384,8 +375,8 @@ describe('T.view, a view function per structure', () => {
       expect((f(P, sab, 8) as unknown as { x: number }).x).toBe(1.5);
       expect((f(Q, sab, 8) as unknown as { a: number }).a).toBe(new DataView(sab).getUint16(8, true));
       expect((f('d', sab, 8) as unknown as { value: number }).value).toBe(1.5);
-      expect(errorCode(catching(() => f(P, sab, 56)))).toBe('out_of_bounds');
-      expect(errorCode(catching(() => f(null as unknown as typeof P, sab, 8)))).toBe('invalid_type');
+      expect(errorCode(thrown(() => f(P, sab, 56)))).toBe('out_of_bounds');
+      expect(errorCode(thrown(() => f(null as unknown as typeof P, sab, 8)))).toBe('invalid_type');
     }
     expect(sc.view).not.toBe(now); // a typecode's pair was served last
     expect(sc.view.name).toBe('view');
@@ -420,7 +411,7 @@ describe('T.view, a view function per structure', () => {
         [4, 'misaligned'],
         [-8, 'invalid_argument'],
       ] as const) {
-        expect(errorCode(catching(() => x(at)))).toBe(code);
+        expect(errorCode(thrown(() => x(at)))).toBe(code);
         expect(sc.view).toBe(ofP);
       }
       expect(x(24)).toBe(3.5);
@@ -491,7 +482,7 @@ describe('T.view, a view function per structure', () => {
         [sab2, 56, 'out_of_bounds'],
         [sab2, 4, 'misaligned'],
       ] as const) {
-        expect(errorCode(catching(() => sc.view(two, source, at))), `${at}`).toBe(code);
+        expect(errorCode(thrown(() => sc.view(two, source, at))), `${at}`).toBe(code);
         expect(sc.view).toBe(ofU);
       }
     },
