@@ -1,5 +1,6 @@
 /**
- * The one memoisation helper: the value cached under `key`, made by `make` on first use.
+ * The memoisation helpers: the value cached under `key`, made by `make` on first use; and an entry
+ * stored as the newest of a Map that drops its oldest first.
  *
  * @module
  */
@@ -18,4 +19,13 @@ export function cached<K, V>(cache: Cache<K, V>, key: K, make: () => V): V {
     cache.set(key, value);
   }
   return value;
+}
+
+/**
+ * Stores `value` under `key` as the newest entry of `map`: a Map keeps its keys in the order they
+ * were inserted, so a cache that drops its first keys drops the least recently stored.
+ */
+export function setNewest<K, V>(map: Map<K, V>, key: K, value: V): void {
+  map.delete(key);
+  map.set(key, value);
 }

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { setNewest } from '../memo.js';
 import { internalError, schemaError } from '../errors.js';
 import { type IntegerName, PRIMITIVES } from '../kinds/primitives.js';
 import { syncWords } from '../kinds/sync-kinds.js';
@@ -86,18 +87,12 @@ export function layoutLike<S extends Schema>(schema: S, equal: S): LayoutOf<S> {
   if (l !== undefined) {
     const { key } = factsOf(l);
     if (byStructure.get(key) === l) {
-      refresh(key, l);
+      setNewest(byStructure, key, l); // the most recently used structures are the last to be dropped
       bySchema.little.set(schema, l);
       return l as LayoutOf<S>;
     }
   }
   return layout(schema);
-}
-
-/** Marks the layout kept under `key` as used now: the most recently used structures are the last to be dropped. */
-function refresh(key: string, l: Layout): void {
-  byStructure.delete(key);
-  byStructure.set(key, l);
 }
 
 /** The facts about a layout made by {@link layout}. */
@@ -173,7 +168,7 @@ function canonical(schema: Schema, inherited: Endian): Layout {
   }
   const known = byStructure.get(key);
   if (known !== undefined) {
-    refresh(key, known);
+    setNewest(byStructure, key, known);
     return known;
   }
   const l = compute(schema, inherited);

@@ -6,6 +6,7 @@
 import { describeValue, named, schemaError, shownNumber } from '../errors.js';
 import { MAX_ALIGN, MAX_FIELDS } from '../kinds/limits.js';
 import { layout, layoutLike } from '../layout/compute.js';
+import { setNewest } from '../memo.js';
 import { resolveSchema } from './builtins.js';
 import { checkFieldName, checkTypeName } from '../kinds/names.js';
 import { isBitfieldCapable, PRIMITIVES } from '../kinds/primitives.js';
@@ -255,8 +256,7 @@ function declared(kind: 'struct' | 'union', fields: FieldsSpec, options: RecordO
   const key = declaredKey(kind, fields, options);
   const last = key === null ? undefined : declaredLast.get(key);
   if (last !== undefined && sameDeclaration(last, fields, options)) {
-    declaredLast.delete(key as string); // (the most recently declared are the last forgotten)
-    declaredLast.set(key as string, last);
+    setNewest(declaredLast, key as string, last); // the most recently declared are the last forgotten
     // Only what was validated is used: the last record's fields and options, not `options` again.
     const record = new RecordSchema(kind, last.record.fields, last.record.options, [fields, options]);
     layoutLike(record, last.record);
@@ -309,8 +309,7 @@ function keepDeclaration(key: string, fields: FieldsSpec, options: RecordOptions
   if (made.length !== names.length) return;
   for (const [i, f] of made.entries()) if (f.name !== names[i] || f.type !== types[i] || f.bits !== null || f.align !== null) return;
   for (const [i, n] of optionNames.entries()) if (record.options[n as keyof RecordOptions] !== optionValues[i]) return;
-  declaredLast.delete(key);
-  declaredLast.set(key, { names, types, optionNames, optionValues, record });
+  setNewest(declaredLast, key, { names, types, optionNames, optionValues, record });
   if (declaredLast.size > DECLARED_MAX) declaredLast.delete(declaredLast.keys().next().value as string);
 }
 
