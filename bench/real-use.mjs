@@ -21,8 +21,8 @@
  *             that reallocates), with the same schema object, and with a schema rebuilt per call
  *             (beside them, the same step over `column()`s), and called from a function with a
  *             loop of its own (`sc-caller-loop`, beside the typed-array step in the same caller),
- *             and over a new buffer nothing has written before the step (shown: the first write
- *             to each page is the operating system's, whoever makes it).
+ *             and over a new buffer nothing has written before the step (shown: the operating
+ *             system maps each page of a new buffer at its first write, whoever makes it).
  *             Twin: the same function over typed arrays of the new buffer. Fresh process per trial.
  * 3. cold     a loop whose first call is the whole 1M pass (on-stack replacement): element handles
  *             (`get(i)`, read x+vx+id) and random access (`get(idx[k])`, read x+id), with the view
