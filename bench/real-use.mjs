@@ -8,7 +8,9 @@
  *   node bench/real-use.mjs  (after `npx tsc -p tsconfig.build.json`)
  *
  * Options (environment): BENCH_QUICK=1 fewer trials (smoke test, results go to *.tmp);
- * BENCH_PATTERNS=<regex> restricts the patterns (jobs|buffers|cold|offsets|handoff).
+ * BENCH_PATTERNS=<regex> restricts the patterns (jobs|buffers|cold|offsets|handoff);
+ * BENCH_RESULTS_NAME=real-use-<suffix> the results' file name (bench/real-use-engines.mjs names each
+ * engine's run so).
  *
  * The patterns (issue 8's table):
  * 1. jobs     a long-lived worker gets one job per message: a new buffer of 1M Particles and, in the
@@ -47,6 +49,8 @@ const { array, attach, f32, f64, share, struct, u32, u8 } = sc;
 const here = fileURLToPath(import.meta.url);
 const QUICK = process.env.BENCH_QUICK === '1';
 const ONLY = process.env.BENCH_PATTERNS ? new RegExp(process.env.BENCH_PATTERNS) : null;
+const RESULTS_NAME = process.env.BENCH_RESULTS_NAME ?? 'real-use';
+if (!/^real-use(-[a-z0-9]+)*$/.test(RESULTS_NAME)) throw new Error(`BENCH_RESULTS_NAME must be real-use or real-use-<suffix> (a-z, 0-9): ${RESULTS_NAME}`);
 const N = 1_000_000;
 const DT = 0.015625;
 const SIZE = 48;
@@ -1003,7 +1007,7 @@ async function main() {
     patterns: results,
     totalSeconds: Math.round((performance.now() - t0) / 1000),
   };
-  writeResults('real-use', result, markdown(result), results.length);
+  writeResults(RESULTS_NAME, result, markdown(result), results.length);
 }
 
 if (process.argv[2] === '--child') {

@@ -1,0 +1,169 @@
+/**
+ * The "real use" suite (bench/real-use.mjs) on each Node the repository runs on: this Node's run
+ * (bench/results/real-use.json, which `npm run bench` writes just before) beside a whole run of the
+ * suite on Node 22, 24 and 26, each engine in processes and workers of its own. Issue 8's targets
+ * were set on Node 20; users run every current Node, whose compilers tier a loop differently (V8 12
+ * to 14 add Maglev between the interpreter and TurboFan), so a pattern that holds on one may not
+ * hold on another. Each engine's full tables go to bench/results/real-use-node<major>.md; this file
+ * writes bench/results/real-use-engines.md: the summary per engine, then per pattern the ratios
+ * the summary counts, and the columns variant (typed arrays over the view's bytes) beside them.
+ *
+ *   node bench/real-use-engines.mjs [node binary…]   (after `npx tsc -p tsconfig.build.json`)
+ *
+ * With no binaries it runs Node 22, 24 and 26 if test/setup/runtimes.mjs has fetched them.
+ * BENCH_QUICK=1 and BENCH_PATTERNS pass on (fewer trials or patterns, *.tmp files; this Node's
+ * real-use.json.tmp is read then).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { machineInfo, nodeBinaries, writeResults } from './common.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const QUICK = process.env.BENCH_QUICK === '1';
+/** The runs' file suffix, as bench/common.mjs `writeResults` gives it: a quick or filtered run goes to *.tmp. */
+const suffix = QUICK || process.env.BENCH_PATTERNS ? '.tmp' : '';
+
+/** Runs the whole suite on `bin`; returns the name of the results it wrote. */
+function runOn(bin) {
+  const version = spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  const name = `real-use-node${version.replace(/^v(\d+).*$/, '$1')}`;
+  process.stderr.write(`real-use-engines: ${version} …\n`);
+  const r = spawnSync(bin, ['--expose-gc', join(here, 'real-use.mjs')], {
+    env: { ...process.env, BENCH_RESULTS_NAME: name },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (r.status !== 0) throw new Error(`real-use on ${version} failed (exit ${r.status})`);
+  return name;
+}
+
+const load = (name) => JSON.parse(readFileSync(join(here, 'results', `${name}.json${suffix}`), 'utf8'));
+
+const fmt = (x) => (x === undefined || Number.isNaN(x) ? '—' : `${x.toFixed(2)}×`);
+const mark = (worst, target) => `${fmt(worst)} ${worst <= target ? '✓' : '✗'}`;
+
+/** The Markdown: the summary per engine, then each pattern's counted ratios per engine. */
+function markdown(runs, date) {
+  const nodes = runs.map((r) => r.machine.node);
+  const pattern = (run, name) => run.patterns.find((p) => p.name === name);
+  // A table's header: the leading columns (left-aligned), then the number columns.
+  const head = (leading, cols) => [`| ${[...leading, ...cols].join(' | ')} |`, `|${leading.map(() => '---').join('|')}|${cols.map(() => '---:').join('|')}|`];
+  const out = [
+    '# sharedctypes "real use" benchmark on each Node',
+    '',
+    `${date} · ${runs[0].machine.cpu} (${runs[0].machine.cores} cores) · ${runs[0].machine.platform}`,
+    '',
+    `bench/real-use.mjs run whole on each engine (${runs.map((r) => `${r.machine.node} at ${r.date.slice(0, 16)}`).join(', ')}); each engine's full tables in bench/results/real-use-node<major>.md (this Node's in real-use.md). Ratios: sharedctypes ÷ twin (lower is better), as each pattern counts them; "columns" is the same work over \`ps.column('x')\`, … (typed arrays over the view's bytes), shown, not counted.`,
+    '',
+    '## Summary: worst counted ratio per pattern',
+    '',
+    ...head(['pattern', 'target'], nodes),
+  ];
+  for (const p of runs[0].patterns)
+    out.push(`| ${p.title.split(':')[0]} | ≤ ${p.target}× | ${runs.map((r) => mark(pattern(r, p.name).worst, p.target)).join(' | ')} |`);
+
+  const jobs = runs[0].patterns.find((p) => p.name === 'jobs');
+  if (jobs) {
+    out.push(
+      '',
+      '## 1. jobs: sc ÷ twin per job (columns in brackets)',
+      '',
+      ...head(
+        ['node'],
+        jobs.rows.map((r) => `job ${r.job}`),
+      ),
+    );
+    for (const run of runs)
+      out.push(
+        `| ${run.machine.node} | ${pattern(run, 'jobs')
+          .rows.map((r) => `${fmt(r.ratio)} (${fmt(r.columnsRatio)})`)
+          .join(' | ')} |`,
+      );
+  }
+  const buffers = runs[0].patterns.find((p) => p.name === 'buffers');
+  if (buffers) {
+    const calls = buffers.rows[0].ratios.map((_, i) => `call ${i + 1}`);
+    out.push('', '## 2. buffers: sc ÷ twin per call', '', ...head(['node', 'variant'], calls));
+    for (const run of runs)
+      for (const row of pattern(run, 'buffers').rows.filter((r) => r.counted || r.variant === 'columns'))
+        out.push(`| ${run.machine.node} | ${row.variant}${row.counted ? '' : ' (not counted)'} | ${row.ratios.map(fmt).join(' | ')} |`);
+  }
+  const cold = runs[0].patterns.find((p) => p.name === 'cold');
+  if (cold) {
+    const variants = cold.rows.map((r) => r.variant).filter((v) => v !== 'sc-for-of');
+    out.push('', '## 3. cold: sc ÷ twin, cold / warm', '', ...head(['node'], variants));
+    for (const run of runs) {
+      const rows = pattern(run, 'cold').rows;
+      out.push(
+        `| ${run.machine.node} | ${variants
+          .map((v) => rows.find((r) => r.variant === v))
+          .map((r) => `${fmt(r.cold)} / ${fmt(r.warm)}`)
+          .join(' | ')} |`,
+      );
+    }
+  }
+  const offsets = runs[0].patterns.find((p) => p.name === 'offsets');
+  if (offsets) {
+    out.push(
+      '',
+      '## 4. offsets: sc ÷ twin, warm / cold',
+      '',
+      ...head(
+        ['node'],
+        offsets.rows.filter((r) => !r.variant.startsWith('twin')).map((r) => `\`${r.variant}\``),
+      ),
+    );
+    for (const run of runs)
+      out.push(
+        `| ${run.machine.node} | ${pattern(run, 'offsets')
+          .rows.filter((r) => !r.variant.startsWith('twin'))
+          .map((r) => `${fmt(r.ratio)} / ${fmt(r.cold)}`)
+          .join(' | ')} |`,
+      );
+  }
+  const handoff = runs[0].patterns.find((p) => p.name === 'handoff');
+  if (handoff) {
+    out.push(
+      '',
+      '## 5. handoff: sc ÷ twin (sc ms / twin ms)',
+      '',
+      ...head(
+        ['node'],
+        handoff.rows.map((r) => r.variant),
+      ),
+    );
+    for (const run of runs)
+      out.push(
+        `| ${run.machine.node} | ${pattern(run, 'handoff')
+          .rows.map((r) => `${fmt(r.ratio)} (${r.sc.toFixed(1)} / ${r.twin.toFixed(1)})`)
+          .join(' | ')} |`,
+      );
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function main() {
+  const t0 = performance.now();
+  const others = nodeBinaries().filter((bin) => bin !== process.execPath);
+  if (!existsSync(join(here, 'results', `real-use.json${suffix}`)))
+    throw new Error(`run bench/real-use.mjs on this Node first (bench/results/real-use.json${suffix})`);
+  const names = ['real-use', ...others.map(runOn)];
+  const runs = names.map(load);
+  const result = {
+    date: new Date().toISOString(),
+    machine: machineInfo(),
+    quick: QUICK,
+    filtered: process.env.BENCH_PATTERNS !== undefined,
+    engines: runs.map((r) => ({
+      node: r.machine.node,
+      v8: r.machine.v8,
+      date: r.date,
+      summary: r.patterns.map((p) => ({ name: p.name, target: p.target, worst: p.worst })),
+    })),
+    totalSeconds: Math.round((performance.now() - t0) / 1000),
+  };
+  writeResults('real-use-engines', result, markdown(runs, result.date), runs.length);
+}
+
+main();
