@@ -43,6 +43,55 @@ const load = (name) => JSON.parse(readFileSync(join(here, 'results', `${name}.js
 const fmt = (x) => (x === undefined || Number.isNaN(x) ? '—' : `${x.toFixed(2)}×`);
 const mark = (worst, target) => `${fmt(worst)} ${worst <= target ? '✓' : '✗'}`;
 
+/** The variants of pattern 3 a table shows: all but `for…of`, in the order of `p`'s rows. */
+const coldVariants = (p) => p.rows.map((r) => r.variant).filter((v) => v !== 'sc-for-of');
+/** The variants of pattern 4 a table shows: the library's rows. */
+const offsetVariants = (p) => p.rows.filter((r) => !r.variant.startsWith('twin'));
+
+/**
+ * Per pattern, the table of the ratios its summary counts: the heading, the leading columns (each
+ * row's first cell is the engine), the number columns (labelled from the first run's pattern), and
+ * an engine's rows (`p` that engine's pattern, `first` the first run's): each its leading cells
+ * after the engine, then the numbers.
+ */
+const TABLES = {
+  jobs: {
+    heading: '1. jobs: sc ÷ twin per job (columns in brackets)',
+    leading: ['node'],
+    columns: (first) => first.rows.map((r) => `job ${r.job}`),
+    rows: (p) => [p.rows.map((r) => `${fmt(r.ratio)} (${fmt(r.columnsRatio)})`)],
+  },
+  buffers: {
+    heading: '2. buffers: sc ÷ twin per call',
+    leading: ['node', 'variant'],
+    columns: (first) => first.rows[0].ratios.map((_, i) => `call ${i + 1}`),
+    rows: (p) =>
+      p.rows.filter((r) => r.counted || r.variant === 'columns').map((r) => [`${r.variant}${r.counted ? '' : ' (not counted)'}`, ...r.ratios.map(fmt)]),
+  },
+  cold: {
+    heading: '3. cold: sc ÷ twin, cold / warm',
+    leading: ['node'],
+    columns: coldVariants,
+    rows: (p, first) => [
+      coldVariants(first)
+        .map((v) => p.rows.find((r) => r.variant === v))
+        .map((r) => `${fmt(r.cold)} / ${fmt(r.warm)}`),
+    ],
+  },
+  offsets: {
+    heading: '4. offsets: sc ÷ twin, warm / cold',
+    leading: ['node'],
+    columns: (first) => offsetVariants(first).map((r) => `\`${r.variant}\``),
+    rows: (p) => [offsetVariants(p).map((r) => `${fmt(r.ratio)} / ${fmt(r.cold)}`)],
+  },
+  handoff: {
+    heading: '5. handoff: sc ÷ twin (sc ms / twin ms)',
+    leading: ['node'],
+    columns: (first) => first.rows.map((r) => r.variant),
+    rows: (p) => [p.rows.map((r) => `${fmt(r.ratio)} (${r.sc.toFixed(1)} / ${r.twin.toFixed(1)})`)],
+  },
+};
+
 /** The Markdown: the summary per engine, then each pattern's counted ratios per engine. */
 function markdown(runs, date) {
   const nodes = runs.map((r) => r.machine.node);
@@ -62,83 +111,10 @@ function markdown(runs, date) {
   ];
   for (const p of runs[0].patterns)
     out.push(`| ${p.title.split(':')[0]} | ≤ ${p.target}× | ${runs.map((r) => mark(pattern(r, p.name).worst, p.target)).join(' | ')} |`);
-
-  const jobs = runs[0].patterns.find((p) => p.name === 'jobs');
-  if (jobs) {
-    out.push(
-      '',
-      '## 1. jobs: sc ÷ twin per job (columns in brackets)',
-      '',
-      ...head(
-        ['node'],
-        jobs.rows.map((r) => `job ${r.job}`),
-      ),
-    );
-    for (const run of runs)
-      out.push(
-        `| ${run.machine.node} | ${pattern(run, 'jobs')
-          .rows.map((r) => `${fmt(r.ratio)} (${fmt(r.columnsRatio)})`)
-          .join(' | ')} |`,
-      );
-  }
-  const buffers = runs[0].patterns.find((p) => p.name === 'buffers');
-  if (buffers) {
-    const calls = buffers.rows[0].ratios.map((_, i) => `call ${i + 1}`);
-    out.push('', '## 2. buffers: sc ÷ twin per call', '', ...head(['node', 'variant'], calls));
-    for (const run of runs)
-      for (const row of pattern(run, 'buffers').rows.filter((r) => r.counted || r.variant === 'columns'))
-        out.push(`| ${run.machine.node} | ${row.variant}${row.counted ? '' : ' (not counted)'} | ${row.ratios.map(fmt).join(' | ')} |`);
-  }
-  const cold = runs[0].patterns.find((p) => p.name === 'cold');
-  if (cold) {
-    const variants = cold.rows.map((r) => r.variant).filter((v) => v !== 'sc-for-of');
-    out.push('', '## 3. cold: sc ÷ twin, cold / warm', '', ...head(['node'], variants));
-    for (const run of runs) {
-      const rows = pattern(run, 'cold').rows;
-      out.push(
-        `| ${run.machine.node} | ${variants
-          .map((v) => rows.find((r) => r.variant === v))
-          .map((r) => `${fmt(r.cold)} / ${fmt(r.warm)}`)
-          .join(' | ')} |`,
-      );
-    }
-  }
-  const offsets = runs[0].patterns.find((p) => p.name === 'offsets');
-  if (offsets) {
-    out.push(
-      '',
-      '## 4. offsets: sc ÷ twin, warm / cold',
-      '',
-      ...head(
-        ['node'],
-        offsets.rows.filter((r) => !r.variant.startsWith('twin')).map((r) => `\`${r.variant}\``),
-      ),
-    );
-    for (const run of runs)
-      out.push(
-        `| ${run.machine.node} | ${pattern(run, 'offsets')
-          .rows.filter((r) => !r.variant.startsWith('twin'))
-          .map((r) => `${fmt(r.ratio)} / ${fmt(r.cold)}`)
-          .join(' | ')} |`,
-      );
-  }
-  const handoff = runs[0].patterns.find((p) => p.name === 'handoff');
-  if (handoff) {
-    out.push(
-      '',
-      '## 5. handoff: sc ÷ twin (sc ms / twin ms)',
-      '',
-      ...head(
-        ['node'],
-        handoff.rows.map((r) => r.variant),
-      ),
-    );
-    for (const run of runs)
-      out.push(
-        `| ${run.machine.node} | ${pattern(run, 'handoff')
-          .rows.map((r) => `${fmt(r.ratio)} (${r.sc.toFixed(1)} / ${r.twin.toFixed(1)})`)
-          .join(' | ')} |`,
-      );
+  for (const first of runs[0].patterns) {
+    const table = TABLES[first.name];
+    out.push('', `## ${table.heading}`, '', ...head(table.leading, table.columns(first)));
+    for (const run of runs) for (const cells of table.rows(pattern(run, first.name), first)) out.push(`| ${[run.machine.node, ...cells].join(' | ')} |`);
   }
   return `${out.join('\n')}\n`;
 }
