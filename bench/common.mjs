@@ -83,13 +83,18 @@ export function fillParticles(sab, n) {
 }
 
 /**
- * Writes bench/results/<name>.json and .md and prints the Markdown. Quick, filtered or
- * no-forced-GC runs are not the reference results: they go to *.tmp files (git-ignored).
+ * The suffix of a run's results files: quick, filtered or no-forced-GC runs are not the reference
+ * results, so they go to *.tmp files (git-ignored).
  */
+export function resultsSuffix({ quick, filtered }) {
+  return quick || filtered || !forcedGc ? '.tmp' : '';
+}
+
+/** Writes bench/results/<name>.json and .md (with {@link resultsSuffix}) and prints the Markdown. */
 export function writeResults(name, result, md, sink) {
   const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');
   mkdirSync(dir, { recursive: true });
-  const suffix = result.quick || result.filtered || !forcedGc ? '.tmp' : '';
+  const suffix = resultsSuffix(result);
   const library = result.machine?.library;
   if (library !== undefined)
     md += `\nLibrary measured: \`${library}\` (${library === 'dist/sharedctypes.js' ? "the package's bundle, what `import 'sharedctypes'` loads" : 'the module tree tsc writes, BENCH_LIBRARY=tree'}).\n`;

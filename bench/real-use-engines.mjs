@@ -18,12 +18,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { machineInfo, nodeBinaries, writeResults } from './common.mjs';
+import { machineInfo, nodeBinaries, resultsSuffix, writeResults } from './common.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const QUICK = process.env.BENCH_QUICK === '1';
-/** The runs' file suffix, as bench/common.mjs `writeResults` gives it: a quick or filtered run goes to *.tmp. */
-const suffix = QUICK || process.env.BENCH_PATTERNS ? '.tmp' : '';
+/** Whether BENCH_PATTERNS restricts the patterns, as bench/real-use.mjs reads it. */
+const FILTERED = Boolean(process.env.BENCH_PATTERNS);
+/** The suffix of the runs' results files, which each run's `writeResults` chose the same way. */
+const suffix = resultsSuffix({ quick: QUICK, filtered: FILTERED });
 
 /** Runs the whole suite on `bin`; returns the name of the results it wrote. */
 function runOn(bin) {
@@ -130,7 +132,7 @@ function main() {
     date: new Date().toISOString(),
     machine: machineInfo(),
     quick: QUICK,
-    filtered: process.env.BENCH_PATTERNS !== undefined,
+    filtered: FILTERED,
     engines: runs.map((r) => ({
       node: r.machine.node,
       v8: r.machine.v8,
